@@ -1,0 +1,60 @@
+/* check: the vocabulary of the catalog: severities, statuses, results and check definitions. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "facts.h"
+
+enum severity { SEV_INFO, SEV_LOW, SEV_MEDIUM, SEV_HIGH, SEV_CRITICAL };
+enum status { ST_PASS, ST_FAIL, ST_WARN, ST_SKIP, ST_ERROR };
+#define ST__COUNT 5
+
+struct result {
+        const struct check_def *check;
+        enum status status;
+        char *evidence;
+};
+
+typedef void (*check_fn)(const struct facts *f, struct result *r);
+
+#define MAX_REFS 4
+
+struct check_def {
+        const char *id;
+        const char *title;
+        enum severity severity;
+        unsigned needs; /* FACT_* bits the check reads */
+        const char *references[MAX_REFS];
+        const char *remediation;
+        check_fn fn;
+};
+
+extern const struct check_def check_catalog[];
+extern const size_t check_catalog_len;
+
+/* Set the status and a printf-formatted evidence line. */
+void result_set(struct result *r, enum status st, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+
+const char *severity_name(enum severity s);
+int severity_parse(const char *s, enum severity *ret);
+const char *status_name(enum status s);
+
+/* The kubelet checks. */
+void check_kubelet_anonymous_auth(const struct facts *f, struct result *r);
+void check_kubelet_authorization_mode(const struct facts *f, struct result *r);
+void check_kubelet_client_ca_file(const struct facts *f, struct result *r);
+void check_kubelet_read_only_port(const struct facts *f, struct result *r);
+void check_kubelet_streaming_idle_timeout(const struct facts *f, struct result *r);
+void check_kubelet_protect_kernel_defaults(const struct facts *f, struct result *r);
+void check_kubelet_iptables_util_chains(const struct facts *f, struct result *r);
+void check_kubelet_hostname_override(const struct facts *f, struct result *r);
+void check_kubelet_event_qps(const struct facts *f, struct result *r);
+void check_kubelet_rotate_certificates(const struct facts *f, struct result *r);
+void check_kubelet_server_cert_rotation(const struct facts *f, struct result *r);
+void check_kubelet_tls_cipher_suites(const struct facts *f, struct result *r);
+void check_kubelet_config_permissions(const struct facts *f, struct result *r);
+void check_kubelet_config_ownership(const struct facts *f, struct result *r);
+void check_kubelet_kubeconfig_permissions(const struct facts *f, struct result *r);
+void check_kubelet_kubeconfig_ownership(const struct facts *f, struct result *r);

@@ -1,0 +1,132 @@
+/* engine: select checks, run them over the facts, summarize, and choose the exit code. */
+#define _GNU_SOURCE
+#include "engine.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+void result_set(struct result *r, enum status st, const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        free(r->evidence);
+        if (vasprintf(&r->evidence, fmt, ap) < 0)
+                abort();
+        va_end(ap);
+        r->status = st;
+}
+
+static const char *const sev_names[] = {"info", "low", "medium", "high", "critical"};
+static const char *const st_names[] = {"pass", "fail", "warn", "skip", "error"};
+
+const char *severity_name(enum severity s) { return sev_names[s]; }
+const char *status_name(enum status s) { return st_names[s]; }
+
+int severity_parse(const char *s, enum severity *ret)
+{
+        for (size_t i = 0; i < ARRAY_SIZE(sev_names); i++)
+                if (strcasecmp(s, sev_names[i]) == 0) {
+                        *ret = (enum severity)i;
+                        return 0;
+                }
+        return -EINVAL;
+}
+
+static bool selector_matches(const char *sel, size_t n, const char *id)
+{
+        if (strlen(id) == n && strncmp(id, sel, n) == 0)
+                return true;
+        /* An area (or any dotted prefix) selects everything below it. */
+        return strncmp(id, sel, n) == 0 && id[n] == '.';
+}
+
+static int apply_list(const char *list, bool *sel, bool value, const char *opt, char **ret_err)
+{
+        const char *p = list;
+        while (*p) {
+                const char *c = strchrnul(p, ',');
+                size_t n = (size_t)(c - p);
+                while (n && p[0] == ' ')
+                        p++, n--;
+                while (n && p[n - 1] == ' ')
+                        n--;
+                if (n) {
+                        bool any = false;
+                        for (size_t i = 0; i < check_catalog_len; i++)
+                                if (selector_matches(p, n, check_catalog[i].id)) {
+                                        sel[i] = value;
+                                        any = true;
+                                }
+                        if (!any) {
+                                *ret_err = xasprintf("%s: no check or area named \"%.*s\" (see nodeward list)",
+                                                     opt, (int)n, p);
+                                return -EINVAL;
+                        }
+                }
+                p = *c ? c + 1 : c;
+        }
+        return 0;
+}
+
+int engine_select(const char *only, const char *skip, bool **ret_selected, char **ret_err)
+{
+        bool *sel = xcalloc(check_catalog_len, sizeof(bool));
+        for (size_t i = 0; i < check_catalog_len; i++)
+                sel[i] = !only;
+        if ((only && apply_list(only, sel, true, "--only", ret_err) < 0) ||
+            (skip && apply_list(skip, sel, false, "--skip", ret_err) < 0)) {
+                free(sel);
+                return -EINVAL;
+        }
+        *ret_selected = sel;
+        return 0;
+}
+
+unsigned engine_needs(const bool *selected)
+{
+        unsigned needs = 0;
+        for (size_t i = 0; i < check_catalog_len; i++)
+                if (selected[i])
+                        needs |= check_catalog[i].needs;
+        return needs;
+}
+
+void engine_run(const struct facts *f, const bool *selected, struct run *ret)
+{
+        memset(ret, 0, sizeof(*ret));
+        ret->results = xcalloc(check_catalog_len, sizeof(struct result));
+        for (size_t i = 0; i < check_catalog_len; i++) {
+                if (!selected[i])
+                        continue;
+                struct result *r = &ret->results[ret->n++];
+                r->check = &check_catalog[i];
+                r->status = ST_ERROR;
+                check_catalog[i].fn(f, r);
+                if (!r->evidence)
+                        r->evidence = xstrdup("the check gave no evidence");
+                ret->summary[r->status]++;
+        }
+}
+
+void run_free(struct run *r)
+{
+        if (!r)
+                return;
+        for (size_t i = 0; i < r->n; i++)
+                free(r->results[i].evidence);
+        free(r->results);
+        memset(r, 0, sizeof(*r));
+}
+
+int engine_exit_code(const struct run *r, enum severity fail_on)
+{
+        for (size_t i = 0; i < r->n; i++)
+                if (r->results[i].status == ST_FAIL && r->results[i].check->severity >= fail_on)
+                        return 1;
+        return r->summary[ST_ERROR] ? 2 : 0;
+}

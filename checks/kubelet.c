@@ -1,0 +1,332 @@
+/* kubelet checks: CIS EKS section 3 judged on the kubelet's effective configuration. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "confdoc.h"
+#include "util.h"
+
+static const char *field_name(enum kfield id)
+{
+        static char buf[64];
+        const struct kfield_def *d = &kfield_defs[id];
+        if (d->path)
+                return d->path;
+        snprintf(buf, sizeof(buf), "--%s", d->flag);
+        return buf;
+}
+
+/* "readOnlyPort=10255 from flag --read-only-port (config file X says 0)" */
+static char *describe(const struct kubelet_facts *k, enum kfield id)
+{
+        const struct kfield_value *fv = &k->f[id];
+        _cleanup_free_ char *v = confdoc_value_str(fv->value);
+        struct strbuf sb = {0};
+        sb_printf(&sb, "%s=%s from %s", field_name(id), v, fv->origin);
+        if (fv->shadowed)
+                sb_printf(&sb, " (%s)", fv->shadowed);
+        if (k->ignored_dropin_dir && fv->source != KSRC_FLAG)
+                sb_printf(&sb, "; %s exists but --config-dir is not set, so the kubelet ignores it",
+                          k->ignored_dropin_dir);
+        return sb_steal(&sb);
+}
+
+/* Common gate: the kubelet must be found and the value known; otherwise the
+ * result is set (skip or error) and NULL returned. */
+static const struct kfield_value *field_or_result(const struct facts *f, enum kfield id,
+                                                  struct result *r)
+{
+        const struct kubelet_facts *k = &f->kubelet;
+        if (!k->found) {
+                result_set(r, ST_SKIP, "%s", k->absent_reason);
+                return NULL;
+        }
+        if (k->flag_error) {
+                result_set(r, ST_ERROR, "kubelet command line (%s): %s", k->found_by, k->flag_error);
+                return NULL;
+        }
+        if (k->load_error && kfield_defs[id].path) {
+                result_set(r, ST_ERROR, "%s", k->load_error);
+                return NULL;
+        }
+        if (k->f[id].error) {
+                result_set(r, ST_ERROR, "%s", k->f[id].error);
+                return NULL;
+        }
+        return &k->f[id];
+}
+
+static void bool_check(const struct facts *f, struct result *r, enum kfield id, bool want)
+{
+        const struct kfield_value *fv = field_or_result(f, id, r);
+        if (!fv)
+                return;
+        _cleanup_free_ char *d = describe(&f->kubelet, id);
+        result_set(r, cJSON_IsTrue(fv->value) == want ? ST_PASS : ST_FAIL, "%s", d);
+}
+
+void check_kubelet_anonymous_auth(const struct facts *f, struct result *r)
+{
+        bool_check(f, r, KF_ANONYMOUS_AUTH, false);
+}
+
+void check_kubelet_protect_kernel_defaults(const struct facts *f, struct result *r)
+{
+        bool_check(f, r, KF_PROTECT_KERNEL_DEFAULTS, true);
+}
+
+void check_kubelet_iptables_util_chains(const struct facts *f, struct result *r)
+{
+        bool_check(f, r, KF_IPTABLES_UTIL_CHAINS, true);
+}
+
+void check_kubelet_rotate_certificates(const struct facts *f, struct result *r)
+{
+        bool_check(f, r, KF_ROTATE_CERTIFICATES, true);
+}
+
+void check_kubelet_authorization_mode(const struct facts *f, struct result *r)
+{
+        const struct kfield_value *fv = field_or_result(f, KF_AUTHZ_MODE, r);
+        if (!fv)
+                return;
+        _cleanup_free_ char *d = describe(&f->kubelet, KF_AUTHZ_MODE);
+        const char *m = fv->value->valuestring;
+        if (strcmp(m, "AlwaysAllow") == 0)
+                result_set(r, ST_FAIL, "%s: every request to the kubelet API is authorized", d);
+        else if (strcmp(m, "Webhook") == 0)
+                result_set(r, ST_PASS, "%s", d);
+        else
+                result_set(r, ST_ERROR, "%s: not a kubelet authorization mode (AlwaysAllow or Webhook)", d);
+}
+
+void check_kubelet_client_ca_file(const struct facts *f, struct result *r)
+{
+        const struct kfield_value *fv = field_or_result(f, KF_CLIENT_CA_FILE, r);
+        if (!fv)
+                return;
+        const struct kubelet_facts *k = &f->kubelet;
+        _cleanup_free_ char *d = describe(k, KF_CLIENT_CA_FILE);
+        if (!cJSON_IsString(fv->value) || !*fv->value->valuestring) {
+                result_set(r, ST_FAIL, "%s: client certificates cannot be verified", d);
+                return;
+        }
+        if (k->client_ca.err == -ENOENT)
+                result_set(r, ST_FAIL, "%s, but %s does not exist", d, k->client_ca.path);
+        else if (k->client_ca.err < 0)
+                result_set(r, ST_ERROR, "%s, but %s: %s", d, k->client_ca.path,
+                           rootfs_strerror(k->client_ca.err));
+        else if (k->client_ca_pem != 1)
+                result_set(r, ST_FAIL, "%s, but %s holds no PEM certificate", d, k->client_ca.path);
+        else
+                result_set(r, ST_PASS, "%s; %s holds a PEM certificate", d, k->client_ca.path);
+}
+
+void check_kubelet_read_only_port(const struct facts *f, struct result *r)
+{
+        const struct kfield_value *fv = field_or_result(f, KF_READ_ONLY_PORT, r);
+        if (!fv)
+                return;
+        _cleanup_free_ char *d = describe(&f->kubelet, KF_READ_ONLY_PORT);
+        double port = fv->value->valuedouble;
+        result_set(r, port == 0 ? ST_PASS : ST_FAIL, "%s%s", d,
+                   port == 0 ? "" : ": unauthenticated read-only API enabled");
+}
+
+void check_kubelet_streaming_idle_timeout(const struct facts *f, struct result *r)
+{
+        const struct kfield_value *fv = field_or_result(f, KF_STREAMING_IDLE_TIMEOUT, r);
+        if (!fv)
+                return;
+        long long ms = 0;
+        go_duration_ms(fv->value->valuestring, &ms);
+        _cleanup_free_ char *d = describe(&f->kubelet, KF_STREAMING_IDLE_TIMEOUT);
+        result_set(r, ms > 0 ? ST_PASS : ST_FAIL, "%s%s", d,
+                   ms > 0 ? "" : ": idle streaming connections never time out");
+}
+
+void check_kubelet_hostname_override(const struct facts *f, struct result *r)
+{
+        const struct kfield_value *fv = field_or_result(f, KF_HOSTNAME_OVERRIDE, r);
+        if (!fv)
+                return;
+        _cleanup_free_ char *d = describe(&f->kubelet, KF_HOSTNAME_OVERRIDE);
+        result_set(r, fv->source == KSRC_UNSET ? ST_PASS : ST_FAIL, "%s", d);
+}
+
+void check_kubelet_event_qps(const struct facts *f, struct result *r)
+{
+        const struct kfield_value *fv = field_or_result(f, KF_EVENT_QPS, r);
+        if (!fv)
+                return;
+        _cleanup_free_ char *d = describe(&f->kubelet, KF_EVENT_QPS);
+        double q = fv->value->valuedouble;
+        if (q < 0)
+                result_set(r, ST_ERROR, "%s: negative, the kubelet rejects it", d);
+        else if (q == 0 || q >= 5)
+                result_set(r, ST_PASS, "%s%s", d, q == 0 ? " (no limit: every event is recorded)" : "");
+        else
+                result_set(r, ST_WARN, "%s: below 5 events/s, events may be dropped under load", d);
+}
+
+void check_kubelet_server_cert_rotation(const struct facts *f, struct result *r)
+{
+        const struct kfield_value *boot = field_or_result(f, KF_SERVER_TLS_BOOTSTRAP, r);
+        if (!boot)
+                return;
+        const struct kfield_value *gate = field_or_result(f, KF_FG_ROTATE_SERVER_CERT, r);
+        if (!gate)
+                return;
+        _cleanup_free_ char *db = describe(&f->kubelet, KF_SERVER_TLS_BOOTSTRAP);
+        _cleanup_free_ char *dg = describe(&f->kubelet, KF_FG_ROTATE_SERVER_CERT);
+        if (!cJSON_IsTrue(gate->value))
+                result_set(r, ST_FAIL, "%s: serving certificate rotation is disabled; %s", dg, db);
+        else if (cJSON_IsTrue(boot->value))
+                result_set(r, ST_PASS, "%s; %s", db, dg);
+        else
+                result_set(r, ST_WARN, "%s: the serving certificate is self-signed and never rotated; %s",
+                           db, dg);
+}
+
+/* Suites with forward secrecy and AEAD; the rest (CBC, RC4, 3DES, static RSA key
+ * exchange without GCM) are weak. */
+static bool cipher_strong(const char *s)
+{
+        static const char *const strong[] = {
+                "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
+                "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+                "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+                "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305",
+                "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+                "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+                "TLS_RSA_WITH_AES_128_GCM_SHA256", "TLS_RSA_WITH_AES_256_GCM_SHA384",
+        };
+        for (size_t i = 0; i < ARRAY_SIZE(strong); i++)
+                if (strcmp(s, strong[i]) == 0)
+                        return true;
+        return false;
+}
+
+void check_kubelet_tls_cipher_suites(const struct facts *f, struct result *r)
+{
+        const struct kfield_value *fv = field_or_result(f, KF_TLS_CIPHER_SUITES, r);
+        if (!fv)
+                return;
+        _cleanup_free_ char *d = describe(&f->kubelet, KF_TLS_CIPHER_SUITES);
+        if (!fv->value || cJSON_GetArraySize(fv->value) == 0) {
+                result_set(r, ST_WARN, "%s: the Go runtime's defaults apply, which include CBC suites", d);
+                return;
+        }
+        struct strbuf weak = {0};
+        const cJSON *c;
+        cJSON_ArrayForEach(c, fv->value)
+                if (!cipher_strong(c->valuestring))
+                        sb_printf(&weak, "%s%s", weak.len ? "," : "", c->valuestring);
+        if (weak.len)
+                result_set(r, ST_FAIL, "%s: weak suites %s", d, weak.buf);
+        else
+                result_set(r, ST_PASS, "%s", d);
+        sb_free(&weak);
+}
+
+/* The files the kubelet reads its configuration from: the file and its drop-ins. */
+static size_t config_files(const struct kubelet_facts *k, const struct kfile **out, size_t max)
+{
+        size_t n = 0;
+        if (k->has_config && n < max)
+                out[n++] = &k->config;
+        for (size_t i = 0; i < k->n_dropins && n < max; i++)
+                out[n++] = &k->dropins[i];
+        return n;
+}
+
+enum file_rule { RULE_MODE, RULE_OWNER };
+
+static void judge_files(struct result *r, const struct kfile *const *files, size_t n,
+                        enum file_rule rule)
+{
+        struct strbuf bad = {0}, good = {0}, errs = {0};
+        for (size_t i = 0; i < n; i++) {
+                const struct kfile *fl = files[i];
+                if (fl->err < 0) {
+                        sb_printf(&errs, "%s%s: %s", errs.len ? "; " : "", fl->path, rootfs_strerror(fl->err));
+                        continue;
+                }
+                unsigned mode = fl->st.st_mode & 07777;
+                bool ok = rule == RULE_MODE ? (mode & ~0644u) == 0
+                                            : fl->st.st_uid == 0 && fl->st.st_gid == 0;
+                struct strbuf *sb = ok ? &good : &bad;
+                if (rule == RULE_MODE)
+                        sb_printf(sb, "%s%s mode %04o", sb->len ? ", " : "", fl->path, mode);
+                else
+                        sb_printf(sb, "%s%s owner %u:%u", sb->len ? ", " : "", fl->path,
+                                  (unsigned)fl->st.st_uid, (unsigned)fl->st.st_gid);
+        }
+        if (bad.len)
+                result_set(r, ST_FAIL, "%s (want %s)", bad.buf, rule == RULE_MODE ? "0644 or stricter" : "root:root");
+        else if (errs.len)
+                result_set(r, ST_ERROR, "%s", errs.buf);
+        else
+                result_set(r, ST_PASS, "%s", good.buf);
+        sb_free(&bad);
+        sb_free(&good);
+        sb_free(&errs);
+}
+
+static void config_files_check(const struct facts *f, struct result *r, enum file_rule rule)
+{
+        const struct kubelet_facts *k = &f->kubelet;
+        if (!k->found) {
+                result_set(r, ST_SKIP, "%s", k->absent_reason);
+                return;
+        }
+        if (!k->has_config && k->n_dropins == 0) {
+                result_set(r, ST_SKIP, "the kubelet runs without --config (%s)", k->found_by);
+                return;
+        }
+        const struct kfile *files[1 + 10000];
+        size_t n = config_files(k, files, ARRAY_SIZE(files));
+        judge_files(r, files, n, rule);
+}
+
+void check_kubelet_config_permissions(const struct facts *f, struct result *r)
+{
+        config_files_check(f, r, RULE_MODE);
+}
+
+void check_kubelet_config_ownership(const struct facts *f, struct result *r)
+{
+        config_files_check(f, r, RULE_OWNER);
+}
+
+static void kubeconfig_check(const struct facts *f, struct result *r, enum file_rule rule)
+{
+        const struct kubelet_facts *k = &f->kubelet;
+        if (!k->found) {
+                result_set(r, ST_SKIP, "%s", k->absent_reason);
+                return;
+        }
+        if (!k->has_kubeconfig) {
+                result_set(r, ST_SKIP, "the kubelet runs without --kubeconfig (standalone mode)");
+                return;
+        }
+        if (k->kubeconfig.err == -ENOENT) {
+                result_set(r, ST_SKIP, "%s does not exist yet (node not bootstrapped)", k->kubeconfig.path);
+                return;
+        }
+        const struct kfile *files[1] = {&k->kubeconfig};
+        judge_files(r, files, 1, rule);
+}
+
+void check_kubelet_kubeconfig_permissions(const struct facts *f, struct result *r)
+{
+        kubeconfig_check(f, r, RULE_MODE);
+}
+
+void check_kubelet_kubeconfig_ownership(const struct facts *f, struct result *r)
+{
+        kubeconfig_check(f, r, RULE_OWNER);
+}

@@ -1,0 +1,111 @@
+/* facts: run the collectors the selected checks need, once each. */
+#define _GNU_SOURCE
+#include "facts.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+#include "util.h"
+
+static char *os_release_pretty(const struct rootfs *root)
+{
+        static const char *const paths[] = {"/etc/os-release", "/usr/lib/os-release"};
+        for (size_t i = 0; i < ARRAY_SIZE(paths); i++) {
+                char *buf;
+                if (rootfs_read_file(root, paths[i], 64 * 1024, &buf, NULL, NULL) < 0)
+                        continue;
+                char *out = NULL;
+                for (char *l = strtok(buf, "\n"); l && !out; l = strtok(NULL, "\n")) {
+                        if (!str_startswith(l, "PRETTY_NAME="))
+                                continue;
+                        char *v = l + strlen("PRETTY_NAME=");
+                        size_t n = strlen(v);
+                        if (n >= 2 && (v[0] == '"' || v[0] == '\'') && v[n - 1] == v[0]) {
+                                v[n - 1] = '\0';
+                                v++;
+                        }
+                        out = xstrdup(v);
+                }
+                free(buf);
+                if (out)
+                        return out;
+        }
+        return xstrdup("unknown");
+}
+
+static void collect_node(const struct rootfs *root, bool root_is_slash, struct node_info *n)
+{
+        struct utsname u;
+        if (uname(&u) < 0)
+                memset(&u, 0, sizeof(u));
+        n->kernel = xstrdup(u.release);
+        char *buf;
+        if (!root_is_slash && rootfs_read_file(root, "/etc/hostname", 4096, &buf, NULL, NULL) == 0) {
+                buf[strcspn(buf, " \t\r\n")] = '\0';
+                n->hostname = *buf ? buf : (free(buf), xstrdup(u.nodename));
+        } else {
+                n->hostname = xstrdup(u.nodename);
+        }
+        n->os = os_release_pretty(root);
+}
+
+int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
+{
+        memset(f, 0, sizeof(*f));
+        const char *rootp = o->root && *o->root ? o->root : "/";
+        struct rootfs root = {.fd = -1}, proc = {.fd = -1};
+        int r = rootfs_open_root(rootp, &root);
+        if (r < 0) {
+                *ret_err = xasprintf("--root %s: %s", rootp, strerror(-r));
+                return r;
+        }
+        f->root_path = xstrdup(rootp);
+        unsigned needs = o->needs | FACT_NODE;
+        if (needs & FACT_KUBELET)
+                needs |= FACT_PROCS;
+
+        if (needs & FACT_PROCS) {
+                r = o->proc ? rootfs_open_root(o->proc, &proc) : rootfs_open_subroot(&root, "proc", &proc);
+                f->proc_path = o->proc ? xstrdup(o->proc) : path_join(rootp, "proc");
+                if (r < 0 && o->proc) {
+                        *ret_err = xasprintf("--proc %s: %s", o->proc, strerror(-r));
+                        rootfs_close(&root);
+                        free(f->root_path);
+                        free(f->proc_path);
+                        memset(f, 0, sizeof(*f));
+                        return r;
+                }
+                if (r == 0)
+                        r = proc_table_read(&proc, &f->procs);
+                if (r < 0)
+                        f->procs_error = xasprintf("%s: %s", f->proc_path, rootfs_strerror(r));
+                f->collected |= FACT_PROCS;
+        }
+        collect_node(&root, strcmp(rootp, "/") == 0, &f->node);
+        f->collected |= FACT_NODE;
+        if (needs & FACT_KUBELET) {
+                kubelet_collect(&root, &proc, &f->procs, &f->kubelet);
+                f->collected |= FACT_KUBELET;
+        }
+        rootfs_close(&proc);
+        rootfs_close(&root);
+        return 0;
+}
+
+void facts_free(struct facts *f)
+{
+        if (!f)
+                return;
+        free(f->root_path);
+        free(f->proc_path);
+        free(f->node.hostname);
+        free(f->node.kernel);
+        free(f->node.os);
+        proc_table_free(&f->procs);
+        free(f->procs_error);
+        kubelet_facts_free(&f->kubelet);
+        memset(f, 0, sizeof(*f));
+}

@@ -1,0 +1,42 @@
+/* facts: everything collected from the node, the only input the checks see. */
+#pragma once
+
+#include <stdbool.h>
+
+#include "kubelet.h"
+#include "proc.h"
+#include "rootfs.h"
+
+/* What a check needs collected; collectors for unneeded facts never run. */
+enum {
+        FACT_NODE = 1u << 0,
+        FACT_PROCS = 1u << 1,
+        FACT_KUBELET = 1u << 2,
+};
+
+struct node_info {
+        char *hostname;
+        char *kernel;
+        char *os;
+};
+
+struct facts {
+        char *root_path;
+        char *proc_path;
+        unsigned collected; /* FACT_* bits */
+        struct node_info node;
+        struct proc_table procs;
+        char *procs_error;
+        struct kubelet_facts kubelet;
+};
+
+struct collect_opts {
+        const char *root; /* default "/" */
+        const char *proc; /* default ROOT/proc */
+        unsigned needs;
+};
+
+/* Collect what @o->needs. Fails only when the root or proc directory cannot be
+ * opened at all (the usage error the CLI reports); host problems become facts. */
+int facts_collect(const struct collect_opts *o, struct facts *ret, char **ret_err);
+void facts_free(struct facts *f);

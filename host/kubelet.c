@@ -1,0 +1,484 @@
+/* kubelet: find the kubelet and resolve its effective configuration as the kubelet itself does. */
+#define _GNU_SOURCE
+#include "kubelet.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "confdoc.h"
+#include "sdunit.h"
+#include "util.h"
+
+#define MAX_DROPINS 10000
+
+struct well_known {
+        const char *distro, *config, *config_dir, *kubeconfig;
+};
+
+/* Where each node image keeps the kubelet's files when nothing else says. */
+static const struct well_known well_known[] = {
+        {"Amazon Linux 2023 (nodeadm)", "/etc/kubernetes/kubelet/config.json",
+         "/etc/kubernetes/kubelet/config.json.d", "/var/lib/kubelet/kubeconfig"},
+        {"Amazon Linux 2", "/etc/kubernetes/kubelet/kubelet-config.json", NULL,
+         "/var/lib/kubelet/kubeconfig"},
+        {"Bottlerocket", "/etc/kubernetes/kubelet/config", NULL, "/etc/kubernetes/kubelet/kubeconfig"},
+        {"kubeadm", "/var/lib/kubelet/config.yaml", NULL, "/etc/kubernetes/kubelet.conf"},
+};
+
+struct layer {
+        const char *origin; /* host path, or "flag" */
+        enum ksource kind;
+        cJSON *doc;
+};
+
+static void set_load_error(struct kubelet_facts *k, char *msg)
+{
+        if (!k->load_error)
+                k->load_error = msg;
+        else
+                free(msg);
+}
+
+static int load_config_doc(const struct rootfs *root, const char *path, struct stat *ret_st,
+                           cJSON **ret_doc, char **ret_err)
+{
+        char *buf, *perr = NULL;
+        size_t len;
+        int r = rootfs_read_file(root, path, ROOTFS_READ_CAP, &buf, &len, ret_st);
+        if (r < 0) {
+                *ret_err = xasprintf("%s: %s", path, rootfs_strerror(r));
+                return r;
+        }
+        cJSON *doc;
+        r = confdoc_parse(buf, len, &doc, &perr);
+        free(buf);
+        if (r < 0) {
+                *ret_err = xasprintf("%s:%s", path, perr);
+                free(perr);
+                return r;
+        }
+        const cJSON *kind = cJSON_GetObjectItemCaseSensitive(doc, "kind");
+        if (!cJSON_IsString(kind) || strcmp(kind->valuestring, "KubeletConfiguration") != 0) {
+                *ret_err = xasprintf("%s: kind is not KubeletConfiguration (the kubelet refuses "
+                                     "this file)", path);
+                cJSON_Delete(doc);
+                return -EINVAL;
+        }
+        *ret_doc = doc;
+        return 0;
+}
+
+static bool type_ok(enum ktype t, const cJSON *v)
+{
+        long long ms;
+        switch (t) {
+        case KT_BOOL:
+                return cJSON_IsBool(v);
+        case KT_INT:
+                return cJSON_IsNumber(v) && v->valuedouble == floor(v->valuedouble);
+        case KT_STRING:
+                return cJSON_IsString(v);
+        case KT_DURATION:
+                return cJSON_IsString(v) && go_duration_ms(v->valuestring, &ms) == 0;
+        case KT_STRINGLIST:
+                if (!cJSON_IsArray(v))
+                        return false;
+                for (const cJSON *c = v->child; c; c = c->next)
+                        if (!cJSON_IsString(c))
+                                return false;
+                return true;
+        case KT_MAP_BOOL:
+                return cJSON_IsObject(v);
+        }
+        return false;
+}
+
+static const char *type_name(enum ktype t)
+{
+        static const char *const n[] = {"a boolean", "an integer", "a string", "a duration",
+                                        "a list of strings", "a map"};
+        return n[t];
+}
+
+static char *layer_label(const struct layer *l)
+{
+        switch (l->kind) {
+        case KSRC_FLAG: return xstrdup("flag");
+        case KSRC_DROPIN: return xasprintf("drop-in %s", l->origin);
+        default: return xasprintf("config file %s", l->origin);
+        }
+}
+
+static void resolve_field(struct kubelet_facts *k, const struct kfield_def *d, struct layer *layers,
+                          size_t nl, const cJSON *flag_only)
+{
+        struct kfield_value *fv = &k->f[d->id];
+        if (!d->path) {
+                const cJSON *v = cJSON_GetObjectItemCaseSensitive(flag_only, d->flag);
+                if (v) {
+                        fv->value = cJSON_Duplicate(v, 1);
+                        fv->source = KSRC_FLAG;
+                        fv->origin = xasprintf("flag --%s", d->flag);
+                } else {
+                        fv->source = KSRC_UNSET;
+                        fv->origin = xstrdup("not set");
+                }
+                return;
+        }
+        size_t found = nl;
+        for (size_t i = nl; i-- > 0;) {
+                const cJSON *v = confdoc_get(layers[i].doc, d->path);
+                if (!v)
+                        continue;
+                if (found == nl) {
+                        found = i;
+                        fv->value = cJSON_Duplicate(v, 1);
+                        fv->source = layers[i].kind;
+                        if (layers[i].kind == KSRC_FLAG)
+                                fv->origin = xasprintf("flag --%s", d->flag ? d->flag : "feature-gates");
+                        else
+                                fv->origin = layer_label(&layers[i]);
+                        if (!type_ok(d->type, v)) {
+                                _cleanup_free_ char *s = confdoc_value_str(v);
+                                fv->error = xasprintf("%s: %s must be %s, found %s", fv->origin,
+                                                      d->path, type_name(d->type), s);
+                        }
+                } else {
+                        _cleanup_free_ char *s = confdoc_value_str(v);
+                        _cleanup_free_ char *lab = layer_label(&layers[i]);
+                        fv->shadowed = xasprintf("%s says %s", lab, s);
+                        break;
+                }
+        }
+        if (found != nl)
+                return;
+        const char *def = k->has_config ? d->cfg_default : d->flag_default;
+        if (!def) {
+                fv->source = KSRC_UNSET;
+                fv->origin = xstrdup("not set, no default");
+                return;
+        }
+        fv->value = cJSON_Parse(def);
+        fv->source = KSRC_DEFAULT;
+        fv->origin = xstrdup(k->has_config ? "default (v1beta1 config-file default)"
+                                           : "default (flag default: the kubelet runs without --config)");
+}
+
+/* Paths on the command line are relative to the kubelet's working directory. */
+static char *host_path(const char *cwd, const char *p)
+{
+        return path_join(cwd && *cwd ? cwd : "/", p);
+}
+
+static void load_dropins(const struct rootfs *root, struct kubelet_facts *k, struct layer **layers,
+                         size_t *nl)
+{
+        char **names;
+        size_t n;
+        int r = rootfs_list_dir(root, k->config_dir, MAX_DROPINS, &names, &n);
+        if (r < 0) {
+                set_load_error(k, xasprintf("%s: --config-dir: %s", k->config_dir, rootfs_strerror(r)));
+                return;
+        }
+        for (size_t i = 0; i < n; i++) {
+                if (!str_endswith(names[i], ".conf"))
+                        continue; /* the kubelet reads only *.conf */
+                char *p = path_join(k->config_dir, names[i]);
+                struct stat st;
+                if (rootfs_stat(root, p, &st) == 0 && S_ISDIR(st.st_mode)) {
+                        free(p);
+                        continue;
+                }
+                k->dropins = xrealloc(k->dropins, (k->n_dropins + 1) * sizeof(*k->dropins));
+                struct kfile *f = &k->dropins[k->n_dropins++];
+                memset(f, 0, sizeof(*f));
+                f->path = p;
+                cJSON *doc;
+                char *err = NULL;
+                f->err = load_config_doc(root, p, &f->st, &doc, &err);
+                if (f->err < 0) {
+                        set_load_error(k, err);
+                        continue;
+                }
+                *layers = xrealloc(*layers, (*nl + 1) * sizeof(**layers));
+                (*layers)[(*nl)++] = (struct layer){p, KSRC_DROPIN, doc};
+        }
+        strv_free(names, n);
+}
+
+static int pem_has_certificate(const char *buf)
+{
+        const char *b = strstr(buf, "-----BEGIN CERTIFICATE-----");
+        if (!b)
+                return 0;
+        const char *body = b + strlen("-----BEGIN CERTIFICATE-----");
+        const char *e = strstr(body, "-----END CERTIFICATE-----");
+        if (!e)
+                return 0;
+        size_t b64 = 0;
+        for (const char *p = body; p < e; p++) {
+                if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+                    *p == '+' || *p == '/' || *p == '=')
+                        b64++;
+                else if (!strchr(" \t\r\n", *p))
+                        return 0;
+        }
+        return b64 >= 64; /* no real DER certificate is shorter than 48 bytes */
+}
+
+static void check_client_ca(const struct rootfs *root, struct kubelet_facts *k, const char *cwd)
+{
+        const struct kfield_value *fv = &k->f[KF_CLIENT_CA_FILE];
+        k->client_ca_pem = -1;
+        if (!cJSON_IsString(fv->value) || !*fv->value->valuestring)
+                return;
+        const char *base = cwd;
+        _cleanup_free_ char *dir = NULL;
+        /* A relative path in a config file is relative to that file, as the kubelet resolves it. */
+        if ((fv->source == KSRC_FILE || fv->source == KSRC_DROPIN) && fv->value->valuestring[0] != '/') {
+                const char *o = strchr(fv->origin, '/');
+                if (o) {
+                        dir = xstrdup(o);
+                        *strrchr(dir, '/') = '\0';
+                        base = *dir ? dir : "/";
+                }
+        }
+        k->client_ca.path = host_path(base, fv->value->valuestring);
+        char *buf;
+        k->client_ca.err = rootfs_read_file(root, k->client_ca.path, 1024 * 1024, &buf, NULL, &k->client_ca.st);
+        if (k->client_ca.err < 0)
+                return;
+        k->client_ca_pem = pem_has_certificate(buf);
+        free(buf);
+}
+
+static void find_kubelet(const struct rootfs *root, const struct rootfs *proc,
+                         const struct proc_table *procs, struct kubelet_facts *k, char **ret_cwd)
+{
+        const struct proc_entry *p = proc_table_find(procs, "kubelet");
+        if (p && p->argc > 0) {
+                char cwd[4096];
+                k->found = true;
+                k->pid = p->pid;
+                k->found_by = xasprintf("process %d (%s)", (int)p->pid, p->argv[0]);
+                k->argv = xcalloc(p->argc + 1, sizeof(char *));
+                for (size_t i = 0; i < p->argc; i++)
+                        k->argv[i] = xstrdup(p->argv[i]);
+                k->argc = p->argc;
+                *ret_cwd = xstrdup(proc_read_cwd(proc, p->pid, cwd, sizeof(cwd)) == 0 ? cwd : "/");
+                return;
+        }
+        struct sdunit u;
+        char *err = NULL;
+        int r = sdunit_load(root, "kubelet.service", &u, &err);
+        if (r == 0) {
+                k->found = true;
+                struct strbuf sb = {0};
+                sb_printf(&sb, "systemd unit %s", u.path);
+                for (size_t i = 0; i < u.n_dropins; i++)
+                        sb_printf(&sb, "%s%s", i ? ", " : " with drop-ins ", u.dropins[i]);
+                sb_puts(&sb, " (no kubelet process running)");
+                k->found_by = sb_steal(&sb);
+                k->argv = u.argv;
+                k->argc = u.argc;
+                u.argv = NULL;
+                u.argc = 0;
+                *ret_cwd = xstrdup(u.working_dir ? u.working_dir : "/");
+                sdunit_free(&u);
+                return;
+        }
+        if (r != -ENOENT) {
+                k->found = true;
+                k->found_by = xstrdup("systemd unit kubelet.service (unreadable)");
+                set_load_error(k, err ? err : xasprintf("kubelet.service: %s", rootfs_strerror(r)));
+                k->argv = xcalloc(2, sizeof(char *));
+                k->argv[0] = xstrdup("kubelet");
+                k->argc = 1;
+                *ret_cwd = xstrdup("/");
+                return;
+        }
+        for (size_t i = 0; i < ARRAY_SIZE(well_known); i++) {
+                const struct well_known *w = &well_known[i];
+                struct stat st;
+                if (rootfs_stat(root, w->config, &st) < 0)
+                        continue;
+                k->found = true;
+                k->found_by = xasprintf("well-known %s path %s (no kubelet process or kubelet.service unit)",
+                                        w->distro, w->config);
+                k->argv = xcalloc(5, sizeof(char *));
+                k->argv[k->argc++] = xstrdup("kubelet");
+                k->argv[k->argc++] = xasprintf("--config=%s", w->config);
+                if (w->config_dir && rootfs_stat(root, w->config_dir, &st) == 0 && S_ISDIR(st.st_mode))
+                        k->argv[k->argc++] = xasprintf("--config-dir=%s", w->config_dir);
+                k->argv[k->argc++] = xasprintf("--kubeconfig=%s", w->kubeconfig);
+                *ret_cwd = xstrdup("/");
+                return;
+        }
+        k->absent_reason = xstrdup("no kubelet found: no process named kubelet, no kubelet.service "
+                                   "unit, and none of the well-known kubelet config files");
+}
+
+void kubelet_collect(const struct rootfs *root, const struct rootfs *proc,
+                     const struct proc_table *procs, struct kubelet_facts *k)
+{
+        memset(k, 0, sizeof(*k));
+        k->client_ca_pem = -1;
+        _cleanup_free_ char *cwd = NULL;
+        find_kubelet(root, proc, procs, k, &cwd);
+        if (!k->found)
+                return;
+
+        cJSON *flags = NULL, *flag_only = NULL;
+        kubelet_flags_layer(k->argv, k->argc, &flags, &flag_only, &k->flag_error);
+
+        struct layer *layers = NULL;
+        size_t nl = 0;
+        const cJSON *cfg = cJSON_GetObjectItemCaseSensitive(flag_only, "config");
+        if (cJSON_IsString(cfg) && *cfg->valuestring) {
+                k->has_config = true;
+                k->config.path = host_path(cwd, cfg->valuestring);
+                cJSON *doc;
+                char *err = NULL;
+                k->config.err = load_config_doc(root, k->config.path, &k->config.st, &doc, &err);
+                if (k->config.err == 0) {
+                        layers = xrealloc(layers, sizeof(*layers));
+                        layers[nl++] = (struct layer){k->config.path, KSRC_FILE, doc};
+                } else {
+                        set_load_error(k, err);
+                }
+        }
+        const cJSON *dir = cJSON_GetObjectItemCaseSensitive(flag_only, "config-dir");
+        if (cJSON_IsString(dir) && *dir->valuestring) {
+                k->config_dir = host_path(cwd, dir->valuestring);
+                load_dropins(root, k, &layers, &nl);
+        } else if (k->has_config) {
+                _cleanup_free_ char *cand = xasprintf("%s.d", k->config.path);
+                struct stat st;
+                if (rootfs_stat(root, cand, &st) == 0 && S_ISDIR(st.st_mode))
+                        k->ignored_dropin_dir = xstrdup(cand);
+        }
+        layers = xrealloc(layers, (nl + 1) * sizeof(*layers));
+        layers[nl++] = (struct layer){"flag", KSRC_FLAG, flags};
+
+        k->effective = cJSON_CreateObject();
+        for (size_t i = 0; i < nl; i++)
+                confdoc_merge(k->effective, layers[i].doc);
+        for (size_t i = 0; i < KF__COUNT; i++)
+                resolve_field(k, &kfield_defs[i], layers, nl, flag_only);
+
+        const struct kfield_value *kc = &k->f[KF_KUBECONFIG];
+        if (cJSON_IsString(kc->value) && *kc->value->valuestring) {
+                k->has_kubeconfig = true;
+                k->kubeconfig.path = host_path(cwd, kc->value->valuestring);
+                k->kubeconfig.err = rootfs_stat(root, k->kubeconfig.path, &k->kubeconfig.st);
+        }
+        check_client_ca(root, k, cwd);
+
+        for (size_t i = 0; i < nl; i++)
+                cJSON_Delete(layers[i].doc);
+        free(layers);
+        cJSON_Delete(flag_only);
+}
+
+static void kfile_free(struct kfile *f)
+{
+        free(f->path);
+}
+
+void kubelet_facts_free(struct kubelet_facts *k)
+{
+        if (!k)
+                return;
+        free(k->absent_reason);
+        free(k->found_by);
+        strv_free(k->argv, k->argc);
+        kfile_free(&k->config);
+        free(k->config_dir);
+        for (size_t i = 0; i < k->n_dropins; i++)
+                kfile_free(&k->dropins[i]);
+        free(k->dropins);
+        free(k->ignored_dropin_dir);
+        free(k->load_error);
+        free(k->flag_error);
+        kfile_free(&k->kubeconfig);
+        kfile_free(&k->client_ca);
+        for (size_t i = 0; i < KF__COUNT; i++) {
+                cJSON_Delete(k->f[i].value);
+                free(k->f[i].origin);
+                free(k->f[i].shadowed);
+                free(k->f[i].error);
+        }
+        cJSON_Delete(k->effective);
+        memset(k, 0, sizeof(*k));
+}
+
+static const char *source_name(enum ksource s)
+{
+        static const char *const n[] = {"unset", "default", "file", "drop-in", "flag"};
+        return n[s];
+}
+
+cJSON *kubelet_explain_json(const struct kubelet_facts *k)
+{
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddBoolToObject(o, "found", k->found);
+        if (!k->found) {
+                cJSON_AddStringToObject(o, "reason", k->absent_reason);
+                return o;
+        }
+        cJSON_AddStringToObject(o, "found_by", k->found_by);
+        if (k->pid)
+                cJSON_AddNumberToObject(o, "pid", k->pid);
+        cJSON *argv = cJSON_AddArrayToObject(o, "command_line");
+        for (size_t i = 0; i < k->argc; i++)
+                cJSON_AddItemToArray(argv, cJSON_CreateString(k->argv[i]));
+        if (k->has_config)
+                cJSON_AddStringToObject(o, "config", k->config.path);
+        else
+                cJSON_AddNullToObject(o, "config");
+        if (k->config_dir)
+                cJSON_AddStringToObject(o, "config_dir", k->config_dir);
+        else
+                cJSON_AddNullToObject(o, "config_dir");
+        cJSON *d = cJSON_AddArrayToObject(o, "drop_ins");
+        for (size_t i = 0; i < k->n_dropins; i++)
+                cJSON_AddItemToArray(d, cJSON_CreateString(k->dropins[i].path));
+        if (k->ignored_dropin_dir)
+                cJSON_AddStringToObject(o, "ignored_drop_in_dir", k->ignored_dropin_dir);
+        cJSON *errs = cJSON_AddArrayToObject(o, "errors");
+        if (k->load_error)
+                cJSON_AddItemToArray(errs, cJSON_CreateString(k->load_error));
+        if (k->flag_error)
+                cJSON_AddItemToArray(errs, cJSON_CreateString(k->flag_error));
+
+        /* The effective configuration: what the layers say, with defaults filled in
+         * for every field nodeward checks. */
+        cJSON *eff = cJSON_Duplicate(k->effective, 1);
+        cJSON *fields = cJSON_CreateObject();
+        for (size_t i = 0; i < KF__COUNT; i++) {
+                const struct kfield_def *def = &kfield_defs[i];
+                const struct kfield_value *fv = &k->f[i];
+                if (def->path && fv->source == KSRC_DEFAULT && fv->value)
+                        confdoc_set(eff, def->path, cJSON_Duplicate(fv->value, 1));
+                cJSON *f = cJSON_CreateObject();
+                cJSON_AddItemToObject(f, "value", fv->value ? cJSON_Duplicate(fv->value, 1) : cJSON_CreateNull());
+                cJSON_AddStringToObject(f, "source", source_name(fv->source));
+                cJSON_AddStringToObject(f, "origin", fv->origin ? fv->origin : "");
+                if (fv->shadowed)
+                        cJSON_AddStringToObject(f, "overrides", fv->shadowed);
+                if (fv->error)
+                        cJSON_AddStringToObject(f, "error", fv->error);
+                if (def->path) {
+                        cJSON_AddItemToObject(fields, def->path, f);
+                } else {
+                        _cleanup_free_ char *name = xasprintf("--%s", def->flag);
+                        cJSON_AddItemToObject(fields, name, f);
+                }
+        }
+        cJSON_AddItemToObject(o, "effective", eff);
+        cJSON_AddItemToObject(o, "fields", fields);
+        return o;
+}

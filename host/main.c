@@ -1,0 +1,339 @@
+/* main: the nodeward command line: one table of commands, each with its help beside it. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine.h"
+#include "facts.h"
+#include "privs.h"
+#include "report.h"
+#include "util.h"
+#include "version.h"
+
+#define EXIT_USAGE 2
+
+enum format { FMT_TEXT, FMT_JSON };
+
+struct opts {
+        const char *root, *proc, *only, *skip, *output;
+        enum format format;
+        enum severity fail_on;
+};
+
+static const char check_help[] =
+        "Usage: nodeward check [OPTIONS]\n"
+        "Inspect this node and report each hardening check with its evidence.\n"
+        "\n"
+        "  --root DIR          read host files under DIR (default /); never outside it\n"
+        "  --proc DIR          process table to read (default ROOT/proc)\n"
+        "  --only LIST         run only these checks: ids or areas, comma-separated\n"
+        "                      (--only kubelet, --only kubelet.read-only-port,kubelet.anonymous-auth)\n"
+        "  --skip LIST         leave these checks out (same forms as --only)\n"
+        "  --format FMT        text (default) or json (schema nodeward.report/v1)\n"
+        "  --fail-on SEV       exit 1 when a check at or above SEV fails:\n"
+        "                      info, low (default), medium, high, critical\n"
+        "  --output FILE       write the report to FILE instead of standard output\n"
+        "  -h, --help          this help\n"
+        "\n"
+        "Exit status: 0 nothing failed at or above --fail-on; 1 something did;\n"
+        "2 nothing failed but a check could not be evaluated, or a usage/internal error.\n";
+
+static const char explain_help[] =
+        "Usage: nodeward explain kubelet [--root DIR] [--proc DIR]\n"
+        "Print the kubelet's effective configuration as JSON: how the kubelet was found,\n"
+        "its command line, config file, drop-ins, and for every checked field its value\n"
+        "and where it came from (default, file, drop-in or flag).\n"
+        "Exit status: 0, or 2 when the configuration could not be read completely.\n";
+
+static const char list_help[] =
+        "Usage: nodeward list [--format text|json]\n"
+        "Print the check catalog: id, severity, title and references.\n";
+
+static const char version_help[] = "Usage: nodeward version\nPrint the version.\n";
+
+static int parse_common(int argc, char **argv, struct opts *o, bool check_opts, const char *help)
+{
+        enum { O_ROOT = 256, O_PROC, O_ONLY, O_SKIP, O_FORMAT, O_FAIL_ON, O_OUTPUT };
+        static const struct option all[] = {
+                {"root", required_argument, NULL, O_ROOT},     {"proc", required_argument, NULL, O_PROC},
+                {"format", required_argument, NULL, O_FORMAT}, {"help", no_argument, NULL, 'h'},
+                {"only", required_argument, NULL, O_ONLY},     {"skip", required_argument, NULL, O_SKIP},
+                {"fail-on", required_argument, NULL, O_FAIL_ON}, {"output", required_argument, NULL, O_OUTPUT},
+                {0, 0, 0, 0},
+        };
+        struct option longopts[ARRAY_SIZE(all)];
+        size_t n = 0;
+        for (size_t i = 0; i < ARRAY_SIZE(all); i++)
+                if (check_opts || i < 4 || !all[i].name)
+                        longopts[n++] = all[i];
+        o->fail_on = SEV_LOW;
+        optind = 1;
+        opterr = 0;
+        int c;
+        while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+                switch (c) {
+                case 'h':
+                        fputs(help, stdout);
+                        exit(0);
+                case O_ROOT: o->root = optarg; break;
+                case O_PROC: o->proc = optarg; break;
+                case O_ONLY: o->only = optarg; break;
+                case O_SKIP: o->skip = optarg; break;
+                case O_OUTPUT: o->output = optarg; break;
+                case O_FORMAT:
+                        if (strcmp(optarg, "text") == 0)
+                                o->format = FMT_TEXT;
+                        else if (strcmp(optarg, "json") == 0)
+                                o->format = FMT_JSON;
+                        else {
+                                fprintf(stderr, "nodeward: --format: unknown format \"%s\" (text or json)\n", optarg);
+                                return -EINVAL;
+                        }
+                        break;
+                case O_FAIL_ON:
+                        if (severity_parse(optarg, &o->fail_on) < 0) {
+                                fprintf(stderr, "nodeward: --fail-on: unknown severity \"%s\" "
+                                                "(info, low, medium, high, critical)\n", optarg);
+                                return -EINVAL;
+                        }
+                        break;
+                case ':':
+                        fprintf(stderr, "nodeward: %s needs an argument\n", argv[optind - 1]);
+                        return -EINVAL;
+                default:
+                        fprintf(stderr, "nodeward: unknown option \"%s\"; see --help\n", argv[optind - 1]);
+                        return -EINVAL;
+                }
+        }
+        if (optind < argc) {
+                fprintf(stderr, "nodeward: unexpected argument \"%s\"; see --help\n", argv[optind]);
+                return -EINVAL;
+        }
+        return 0;
+}
+
+static int do_check(int argc, char **argv)
+{
+        struct opts o = {0};
+        if (parse_common(argc, argv, &o, true, check_help) < 0)
+                return EXIT_USAGE;
+        bool *selected = NULL;
+        char *err = NULL;
+        if (engine_select(o.only, o.skip, &selected, &err) < 0) {
+                fprintf(stderr, "nodeward: %s\n", err);
+                free(err);
+                return EXIT_USAGE;
+        }
+        /* Open the output before privileges go. */
+        FILE *out = stdout;
+        if (o.output) {
+                int fd = open(o.output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0644);
+                if (fd < 0 || !(out = fdopen(fd, "w"))) {
+                        fprintf(stderr, "nodeward: --output %s: %s\n", o.output, strerror(errno));
+                        free(selected);
+                        return EXIT_USAGE;
+                }
+        }
+        struct timespec t0;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        struct report_meta meta;
+        report_meta_start(&meta);
+        struct collect_opts co = {.root = o.root, .proc = o.proc, .needs = engine_needs(selected)};
+        struct facts f;
+        if (facts_collect(&co, &f, &err) < 0) {
+                fprintf(stderr, "nodeward: %s\n", err);
+                free(err);
+                free(selected);
+                if (out != stdout)
+                        fclose(out);
+                return EXIT_USAGE;
+        }
+        /* Everything privileged is done: evaluating and rendering need nothing. */
+        int pr = privs_drop_all();
+        if (pr < 0 && pr != -EPERM)
+                fprintf(stderr, "nodeward: warning: could not drop capabilities: %s\n", strerror(-pr));
+        struct run run;
+        engine_run(&f, selected, &run);
+        report_meta_finish(&meta, &t0);
+        int rc = engine_exit_code(&run, o.fail_on);
+        if (o.format == FMT_JSON) {
+                cJSON *j = report_json(&f, &run, &meta);
+                char *s = cJSON_Print(j);
+                fprintf(out, "%s\n", s);
+                free(s);
+                cJSON_Delete(j);
+        } else {
+                bool color = isatty(fileno(out)) && !getenv("NO_COLOR");
+                report_text(out, &f, &run, &meta, color);
+        }
+        if (fflush(out) != 0 || (out != stdout && fclose(out) != 0)) {
+                fprintf(stderr, "nodeward: writing the report: %s\n", strerror(errno));
+                rc = EXIT_USAGE;
+        }
+        run_free(&run);
+        facts_free(&f);
+        free(selected);
+        return rc;
+}
+
+static int do_explain(int argc, char **argv)
+{
+        if (argc < 2 || argv[1][0] == '-') {
+                if (argc >= 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
+                        fputs(explain_help, stdout);
+                        return 0;
+                }
+                fputs(explain_help, stderr);
+                return EXIT_USAGE;
+        }
+        const char *what = argv[1];
+        struct opts o = {0};
+        if (parse_common(argc - 1, argv + 1, &o, false, explain_help) < 0)
+                return EXIT_USAGE;
+        if (strcmp(what, "kubelet") != 0) {
+                fprintf(stderr, "nodeward: explain: unknown subject \"%s\" (kubelet)\n", what);
+                return EXIT_USAGE;
+        }
+        struct collect_opts co = {.root = o.root, .proc = o.proc, .needs = FACT_KUBELET};
+        struct facts f;
+        char *err = NULL;
+        if (facts_collect(&co, &f, &err) < 0) {
+                fprintf(stderr, "nodeward: %s\n", err);
+                free(err);
+                return EXIT_USAGE;
+        }
+        privs_drop_all();
+        cJSON *j = kubelet_explain_json(&f.kubelet);
+        char *s = cJSON_Print(j);
+        printf("%s\n", s);
+        free(s);
+        cJSON_Delete(j);
+        int rc = 0;
+        if (f.kubelet.load_error || f.kubelet.flag_error) {
+                fprintf(stderr, "nodeward: %s\n", f.kubelet.load_error ? f.kubelet.load_error : f.kubelet.flag_error);
+                rc = EXIT_USAGE;
+        }
+        facts_free(&f);
+        return rc;
+}
+
+static int do_list(int argc, char **argv)
+{
+        struct opts o = {0};
+        static const struct option lo[] = {{"format", required_argument, NULL, 'f'},
+                                           {"help", no_argument, NULL, 'h'}, {0, 0, 0, 0}};
+        optind = 1;
+        opterr = 0;
+        int c;
+        while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+                if (c == 'h') {
+                        fputs(list_help, stdout);
+                        return 0;
+                }
+                if (c == 'f' && (strcmp(optarg, "json") == 0 || strcmp(optarg, "text") == 0)) {
+                        o.format = strcmp(optarg, "json") == 0 ? FMT_JSON : FMT_TEXT;
+                        continue;
+                }
+                fputs(list_help, stderr);
+                return EXIT_USAGE;
+        }
+        if (o.format == FMT_JSON) {
+                cJSON *arr = cJSON_CreateArray();
+                for (size_t i = 0; i < check_catalog_len; i++) {
+                        const struct check_def *d = &check_catalog[i];
+                        cJSON *j = cJSON_CreateObject();
+                        cJSON_AddStringToObject(j, "id", d->id);
+                        cJSON_AddStringToObject(j, "severity", severity_name(d->severity));
+                        cJSON_AddStringToObject(j, "title", d->title);
+                        cJSON *refs = cJSON_AddArrayToObject(j, "references");
+                        for (size_t k = 0; k < MAX_REFS && d->references[k]; k++)
+                                cJSON_AddItemToArray(refs, cJSON_CreateString(d->references[k]));
+                        cJSON_AddItemToArray(arr, j);
+                }
+                char *s = cJSON_Print(arr);
+                printf("%s\n", s);
+                free(s);
+                cJSON_Delete(arr);
+                return 0;
+        }
+        for (size_t i = 0; i < check_catalog_len; i++) {
+                const struct check_def *d = &check_catalog[i];
+                printf("%-34s %-8s %s [", d->id, severity_name(d->severity), d->title);
+                for (size_t k = 0; k < MAX_REFS && d->references[k]; k++)
+                        printf("%s%s", k ? "; " : "", d->references[k]);
+                printf("]\n");
+        }
+        return 0;
+}
+
+static int do_version(int argc, char **argv)
+{
+        if (argc > 1 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
+                fputs(version_help, stdout);
+                return 0;
+        }
+        printf("nodeward %s\n", NODEWARD_VERSION);
+        return 0;
+}
+
+static int do_help(int argc, char **argv);
+
+static const struct command {
+        const char *name;
+        int (*fn)(int argc, char **argv);
+        const char *summary;
+} commands[] = {
+        {"check", do_check, "inspect this node and report every check with evidence"},
+        {"explain", do_explain, "show how a component's effective configuration was resolved"},
+        {"list", do_list, "print the check catalog"},
+        {"version", do_version, "print the version"},
+        {"help", do_help, "show help for nodeward or a command"},
+};
+
+static void usage(FILE *f)
+{
+        fprintf(f, "Usage: nodeward COMMAND [OPTIONS]\n"
+                   "Node-level kubelet and host hardening checker for Kubernetes.\n\nCommands:\n");
+        for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+                fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
+        fprintf(f, "\nRun 'nodeward COMMAND --help' for a command's options.\n"
+                   "Exit status: 0 OK, 1 a check failed, 2 could not evaluate or usage error.\n");
+}
+
+static int do_help(int argc, char **argv)
+{
+        if (argc > 1)
+                for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+                        if (strcmp(argv[1], commands[i].name) == 0 && commands[i].fn != do_help) {
+                                char *args[] = {argv[1], (char *)"--help", NULL};
+                                return commands[i].fn(2, args);
+                        }
+        usage(stdout);
+        return 0;
+}
+
+int main(int argc, char **argv)
+{
+        if (argc < 2) {
+                usage(stderr);
+                return EXIT_USAGE;
+        }
+        if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+                usage(stdout);
+                return 0;
+        }
+        if (strcmp(argv[1], "--version") == 0)
+                return do_version(1, argv);
+        for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+                if (strcmp(argv[1], commands[i].name) == 0)
+                        return commands[i].fn(argc - 1, argv + 1);
+        fprintf(stderr, "nodeward: unknown command \"%s\"\n\n", argv[1]);
+        usage(stderr);
+        return EXIT_USAGE;
+}

@@ -1,0 +1,36 @@
+/* proc: the process table as read from --proc (a procfs or a fixture of the same shape). */
+#pragma once
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "rootfs.h"
+
+#define PROC_CMDLINE_CAP (256u * 1024u)
+#define PROC_MAX_PROCESSES 200000u
+
+struct proc_entry {
+        pid_t pid;
+        char comm[64];
+        char **argv;
+        size_t argc;
+};
+
+struct proc_table {
+        struct proc_entry *v;
+        size_t n;
+};
+
+/* Read comm and cmdline of every numeric directory under @proc, sorted by pid.
+ * Processes that vanish while being read are left out. */
+int proc_table_read(const struct rootfs *proc, struct proc_table *ret);
+void proc_table_free(struct proc_table *t);
+
+/* The first process (lowest pid) whose comm or argv[0] basename is @name. */
+const struct proc_entry *proc_table_find(const struct proc_table *t, const char *name);
+
+/* Split a NUL-separated cmdline into a vector. */
+void proc_split_cmdline(const char *buf, size_t len, char ***ret_argv, size_t *ret_argc);
+
+/* The process's working directory as a path on the host (readlink of cwd). */
+int proc_read_cwd(const struct rootfs *proc, pid_t pid, char *buf, size_t size);

@@ -1,0 +1,109 @@
+/* report: render one run as text or JSON (nodeward.report/v1), both from the same data. */
+#define _GNU_SOURCE
+#include "report.h"
+
+#include <string.h>
+#include <time.h>
+
+#include "util.h"
+#include "version.h"
+
+void report_meta_start(struct report_meta *m)
+{
+        time_t now = time(NULL);
+        struct tm tm;
+        gmtime_r(&now, &tm);
+        strftime(m->started, sizeof(m->started), "%Y-%m-%dT%H:%M:%SZ", &tm);
+        m->duration_ms = 0;
+}
+
+void report_meta_finish(struct report_meta *m, const struct timespec *t0)
+{
+        struct timespec t1;
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        m->duration_ms = (t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+cJSON *report_json(const struct facts *f, const struct run *run, const struct report_meta *m)
+{
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "schema", "nodeward.report/v1");
+        cJSON *tool = cJSON_AddObjectToObject(o, "tool");
+        cJSON_AddStringToObject(tool, "name", "nodeward");
+        cJSON_AddStringToObject(tool, "version", NODEWARD_VERSION);
+        cJSON *node = cJSON_AddObjectToObject(o, "node");
+        cJSON_AddStringToObject(node, "hostname", f->node.hostname ? f->node.hostname : "");
+        cJSON_AddStringToObject(node, "root", f->root_path ? f->root_path : "/");
+        cJSON_AddStringToObject(node, "kernel", f->node.kernel ? f->node.kernel : "");
+        cJSON_AddStringToObject(node, "os", f->node.os ? f->node.os : "");
+        cJSON_AddStringToObject(o, "started", m->started);
+        cJSON_AddNumberToObject(o, "duration_ms", (double)m->duration_ms);
+        cJSON *results = cJSON_AddArrayToObject(o, "results");
+        for (size_t i = 0; i < run->n; i++) {
+                const struct result *r = &run->results[i];
+                const struct check_def *c = r->check;
+                cJSON *j = cJSON_CreateObject();
+                cJSON_AddStringToObject(j, "id", c->id);
+                cJSON_AddStringToObject(j, "title", c->title);
+                cJSON_AddStringToObject(j, "severity", severity_name(c->severity));
+                cJSON_AddStringToObject(j, "status", status_name(r->status));
+                cJSON_AddStringToObject(j, "evidence", r->evidence);
+                cJSON_AddStringToObject(j, "remediation", c->remediation);
+                cJSON *refs = cJSON_AddArrayToObject(j, "references");
+                for (size_t k = 0; k < MAX_REFS && c->references[k]; k++)
+                        cJSON_AddItemToArray(refs, cJSON_CreateString(c->references[k]));
+                cJSON_AddItemToArray(results, j);
+        }
+        cJSON *sum = cJSON_AddObjectToObject(o, "summary");
+        for (int s = 0; s < ST__COUNT; s++)
+                cJSON_AddNumberToObject(sum, status_name((enum status)s), run->summary[s]);
+        return o;
+}
+
+#define EVIDENCE_WIDTH 220
+
+static const char *status_color(enum status s)
+{
+        static const char *const c[] = {"\033[32m", "\033[1;31m", "\033[33m", "\033[2m", "\033[35m"};
+        return c[s];
+}
+
+static size_t area_len(const char *id)
+{
+        const char *dot = strchr(id, '.');
+        return dot ? (size_t)(dot - id) : strlen(id);
+}
+
+void report_text(FILE *out, const struct facts *f, const struct run *run, const struct report_meta *m,
+                 bool color)
+{
+        fprintf(out, "nodeward %s  node %s  (%s, kernel %s)  root %s\n", NODEWARD_VERSION,
+                f->node.hostname, f->node.os, f->node.kernel, f->root_path);
+        const char *area = NULL;
+        size_t alen = 0;
+        bool cut = false;
+        for (size_t i = 0; i < run->n; i++) {
+                const struct result *r = &run->results[i];
+                const char *id = r->check->id;
+                if (!area || area_len(id) != alen || strncmp(id, area, alen) != 0) {
+                        area = id;
+                        alen = area_len(id);
+                        fprintf(out, "\n%.*s\n", (int)alen, id);
+                }
+                char st[8];
+                snprintf(st, sizeof(st), "%s", status_name(r->status));
+                for (char *p = st; *p; p++)
+                        *p = (char)(*p - 'a' + 'A');
+                size_t elen = strlen(r->evidence);
+                bool trunc = elen > EVIDENCE_WIDTH;
+                cut |= trunc;
+                fprintf(out, "  %s%-5s%s %-8s %-32s %.*s%s\n", color ? status_color(r->status) : "", st,
+                        color ? "\033[0m" : "", severity_name(r->check->severity), id,
+                        trunc ? EVIDENCE_WIDTH : (int)elen, r->evidence, trunc ? "..." : "");
+        }
+        fprintf(out, "\n%zu checks: %u pass, %u fail, %u warn, %u skip, %u error  (%ld ms)\n", run->n,
+                run->summary[ST_PASS], run->summary[ST_FAIL], run->summary[ST_WARN],
+                run->summary[ST_SKIP], run->summary[ST_ERROR], m->duration_ms);
+        if (cut)
+                fprintf(out, "(long evidence shortened; --format json shows all of it)\n");
+}

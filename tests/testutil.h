@@ -1,0 +1,241 @@
+/* testutil: helpers shared by the CMocka tests: scratch trees, files, and running the real binary. */
+#pragma once
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+#include <cmocka.h>
+
+static inline const char *tu_nodeward(void)
+{
+        const char *p = getenv("NODEWARD");
+        return p ? p : "./build/nodeward";
+}
+
+static inline const char *tu_fixtures(void)
+{
+        const char *p = getenv("FIXTURES");
+        return p ? p : "tests/fixtures";
+}
+
+static inline char *tu_mkdtemp(void)
+{
+        char *t = strdup("/tmp/nodeward-test.XXXXXX");
+        assert_non_null(t);
+        assert_non_null(mkdtemp(t));
+        return t;
+}
+
+static inline void tu_mkdirs(const char *path)
+{
+        char buf[4096];
+        snprintf(buf, sizeof(buf), "%s", path);
+        for (char *p = buf + 1; *p; p++)
+                if (*p == '/') {
+                        *p = '\0';
+                        mkdir(buf, 0755);
+                        *p = '/';
+                }
+        mkdir(buf, 0755);
+}
+
+/* Write @len bytes at ROOT/REL (parents created), with @mode. */
+static inline void tu_write_bin(const char *root, const char *rel, const void *buf, size_t len, mode_t mode)
+{
+        char path[4096], dir[4096];
+        snprintf(path, sizeof(path), "%s/%s", root, rel);
+        snprintf(dir, sizeof(dir), "%s", path);
+        *strrchr(dir, '/') = '\0';
+        tu_mkdirs(dir);
+        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+        assert_true(fd >= 0);
+        assert_int_equal(write(fd, buf, len), (ssize_t)len);
+        assert_int_equal(fchmod(fd, mode), 0);
+        close(fd);
+}
+
+static inline void tu_write(const char *root, const char *rel, const char *content)
+{
+        tu_write_bin(root, rel, content, strlen(content), 0644);
+}
+
+/* A process directory: ROOT/proc/PID/{comm,cmdline}; argv is NULL-terminated. */
+static inline void tu_write_proc(const char *root, int pid, const char *comm, const char *const *argv)
+{
+        char rel[64], buf[8192];
+        size_t n = 0;
+        snprintf(rel, sizeof(rel), "proc/%d/comm", pid);
+        snprintf(buf, sizeof(buf), "%s\n", comm);
+        tu_write(root, rel, buf);
+        for (; *argv; argv++) {
+                size_t l = strlen(*argv) + 1;
+                assert_true(n + l < sizeof(buf));
+                memcpy(buf + n, *argv, l);
+                n += l;
+        }
+        snprintf(rel, sizeof(rel), "proc/%d/cmdline", pid);
+        tu_write_bin(root, rel, buf, n, 0444);
+}
+
+static inline void tu_symlink(const char *root, const char *rel, const char *target)
+{
+        char path[4096], dir[4096];
+        snprintf(path, sizeof(path), "%s/%s", root, rel);
+        snprintf(dir, sizeof(dir), "%s", path);
+        *strrchr(dir, '/') = '\0';
+        tu_mkdirs(dir);
+        unlink(path);
+        assert_int_equal(symlink(target, path), 0);
+}
+
+static inline int tu_rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
+{
+        (void)st;
+        (void)ftw;
+        return flag == FTW_DP ? rmdir(p) : unlink(p);
+}
+
+static inline void tu_rm_rf(const char *path)
+{
+        if (path)
+                nftw(path, tu_rm_one, 32, FTW_DEPTH | FTW_PHYS);
+}
+
+static inline void tu_copy_tree(const char *src, const char *dst)
+{
+        char cmd[8192];
+        snprintf(cmd, sizeof(cmd), "cp -a '%s/.' '%s/'", src, dst);
+        assert_int_equal(system(cmd), 0);
+}
+
+static inline char *tu_read_fd(int fd)
+{
+        size_t cap = 4096, len = 0;
+        char *buf = malloc(cap);
+        for (;;) {
+                if (len + 1 >= cap)
+                        buf = realloc(buf, cap *= 2);
+                ssize_t n = read(fd, buf + len, cap - len - 1);
+                if (n <= 0)
+                        break;
+                len += (size_t)n;
+        }
+        buf[len] = '\0';
+        return buf;
+}
+
+/* Run argv (NULL-terminated); capture stdout and stderr; kill it after @timeout_s.
+ * Returns the exit code, 128+signal when killed. */
+static inline int tu_run_timeout(char *const *argv, char **ret_out, char **ret_err, int timeout_s)
+{
+        char *tmpl_out = strdup("/tmp/nodeward-out.XXXXXX"), *tmpl_err = strdup("/tmp/nodeward-err.XXXXXX");
+        int fo = mkstemp(tmpl_out), fe = mkstemp(tmpl_err);
+        assert_true(fo >= 0 && fe >= 0);
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+                dup2(fo, 1);
+                dup2(fe, 2);
+                execv(argv[0], argv);
+                _exit(127);
+        }
+        int status = 0;
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        for (;;) {
+                pid_t w = waitpid(pid, &status, WNOHANG);
+                if (w == pid)
+                        break;
+                clock_gettime(CLOCK_MONOTONIC, &t1);
+                if (t1.tv_sec - t0.tv_sec > timeout_s) {
+                        kill(pid, SIGKILL);
+                        waitpid(pid, &status, 0);
+                        break;
+                }
+                usleep(2000);
+        }
+        lseek(fo, 0, SEEK_SET);
+        lseek(fe, 0, SEEK_SET);
+        char *out = tu_read_fd(fo), *err = tu_read_fd(fe);
+        close(fo);
+        close(fe);
+        unlink(tmpl_out);
+        unlink(tmpl_err);
+        free(tmpl_out);
+        free(tmpl_err);
+        if (ret_out) *ret_out = out; else free(out);
+        if (ret_err) *ret_err = err; else free(err);
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static inline int tu_run(char *const *argv, char **ret_out, char **ret_err)
+{
+        return tu_run_timeout(argv, ret_out, ret_err, 60);
+}
+
+/* `nodeward check --root ROOT --format json [extra...]`, parsed. */
+static inline cJSON *tu_check_json(const char *root, const char *only, int *ret_rc)
+{
+        char *argv[16];
+        int n = 0;
+        argv[n++] = (char *)tu_nodeward();
+        argv[n++] = (char *)"check";
+        argv[n++] = (char *)"--root";
+        argv[n++] = (char *)root;
+        argv[n++] = (char *)"--format";
+        argv[n++] = (char *)"json";
+        if (only) {
+                argv[n++] = (char *)"--only";
+                argv[n++] = (char *)only;
+        }
+        argv[n] = NULL;
+        char *out, *err;
+        int rc = tu_run(argv, &out, &err);
+        cJSON *j = cJSON_Parse(out);
+        if (!j)
+                fprintf(stderr, "nodeward printed no JSON (exit %d)\nstdout: %s\nstderr: %s\n", rc, out, err);
+        assert_non_null(j);
+        free(out);
+        free(err);
+        if (ret_rc)
+                *ret_rc = rc;
+        return j;
+}
+
+static inline const cJSON *tu_result(const cJSON *report, const char *id)
+{
+        const cJSON *r;
+        cJSON_ArrayForEach(r, cJSON_GetObjectItem(report, "results"))
+                if (strcmp(cJSON_GetObjectItem(r, "id")->valuestring, id) == 0)
+                        return r;
+        return NULL;
+}
+
+/* Assert the status of check @id, and that its evidence contains @needle (if given). */
+#define tu_assert_result(report, id, status, needle)                                              \
+        do {                                                                                      \
+                const cJSON *r_ = tu_result((report), (id));                                      \
+                if (!r_)                                                                          \
+                        fail_msg("no result for %s", (id));                                       \
+                const char *st_ = cJSON_GetObjectItem(r_, "status")->valuestring;                 \
+                const char *ev_ = cJSON_GetObjectItem(r_, "evidence")->valuestring;               \
+                if (strcmp(st_, (status)) != 0)                                                   \
+                        fail_msg("%s: status %s, want %s; evidence: %s", (id), st_, (status), ev_); \
+                if ((needle) && !strstr(ev_, (needle)))                                           \
+                        fail_msg("%s: evidence lacks \"%s\": %s", (id), (const char *)(needle), ev_); \
+        } while (0)
