@@ -7,18 +7,20 @@ CC        ?= cc
 BUILD     ?= build
 
 # Debian packages the build and the tests need; `make deps` installs what is missing.
-DEB_PACKAGES := gcc make pkg-config libcjson-dev libyaml-dev libcap-dev libmnl-dev libcmocka-dev
+DEB_PACKAGES := gcc make pkg-config libcjson-dev libyaml-dev libcap-dev libmnl-dev libcmocka-dev \
+                clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev
 
-PKGS      := libcjson yaml-0.1 libcap libmnl
+PKGS      := libcjson yaml-0.1 libcap libmnl libbpf
 WARN      := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral -Wvla
 HARDEN    := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 OPT       ?= -O2 -g
-CFLAGS    += -std=gnu11 $(OPT) $(WARN) $(HARDEN) -Ihost -Ichecks \
+CFLAGS    += -std=gnu11 $(OPT) $(WARN) $(HARDEN) -Ihost -Ichecks -Ibpf -I$(BUILD)/bpf \
              -DNODEWARD_VERSION='"$(VERSION)"' $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDFLAGS   += -pie -Wl,-z,relro,-z,now
-LDLIBS    += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+LDLIBS    += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lbpf -lelf -lz -lm
 
-LIB_SRCS  := $(filter-out host/main.c,$(wildcard host/*.c)) $(wildcard checks/*.c)
+LIB_SRCS  := $(filter-out host/main.c,$(wildcard host/*.c)) $(wildcard checks/*.c) \
+             $(filter-out %.bpf.c,$(wildcard bpf/*.c))
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 MAIN_OBJ  := $(BUILD)/host/main.o
 TEST_SRCS := $(wildcard tests/unit/test_*.c) $(wildcard tests/e2e/test_*.c)
@@ -42,7 +44,26 @@ deps:
 	  { apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; } || exit 1; \
 	fi
 
-$(BUILD)/%.o: %.c $(wildcard host/*.h checks/*.h) | deps
+# The kernel side: vmlinux.h from the running kernel's BTF, the BPF object, and
+# its skeleton, all generated into the build directory (never committed).
+BPF_ARCH  := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+BPF_SKELS := $(BUILD)/bpf/connwatch.skel.h
+.SECONDARY: $(BUILD)/bpf/vmlinux.h $(BUILD)/bpf/connwatch.bpf.o $(BPF_SKELS)
+
+$(BUILD)/bpf/vmlinux.h: | deps
+	@mkdir -p $(dir $@)
+	@if [ -r /sys/kernel/btf/vmlinux ]; then \
+	  bpftool btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@; \
+	else echo "nodeward: no /sys/kernel/btf/vmlinux: this kernel has no BTF to build the BPF side from" >&2; exit 1; fi
+
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c bpf/%.h $(BUILD)/bpf/vmlinux.h
+	clang -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -I$(BUILD)/bpf -Ibpf -c $< -o $@
+	llvm-strip -g $@
+
+$(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
+	bpftool gen skeleton $< name $*_bpf > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/%.o: %.c $(wildcard host/*.h checks/*.h bpf/*.h) $(BPF_SKELS) | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 

@@ -69,6 +69,15 @@ const struct check_def check_catalog[] = {
          {CIS("3.1.2"), SSG("file_owner_kubelet_kubeconfig")},
          "chown root:root the file given by --kubeconfig.",
          check_kubelet_kubeconfig_ownership},
+        {"ssh.pod-attempts", "No pod attempts SSH connections (seen by eBPF)", SEV_HIGH, FACT_CONNWATCH,
+         {"StackRox EKS guide: block pod traffic to node port 22", "EKS Best Practices: Network security"},
+         "Block pod egress to port 22 with a NetworkPolicy (or security group for pods); find why the pod tries.",
+         check_ssh_pod_attempts},
+        {"imds.pod-attempts", "No pod network attempts to reach the instance metadata service (seen by eBPF)", SEV_HIGH,
+         FACT_CONNWATCH,
+         {"EKS Best Practices: restrict access to the instance profile assigned to the worker node"},
+         "Require IMDSv2 with hop limit 1 and block 169.254.169.254 from pods (NetworkPolicy or iptables).",
+         check_imds_pod_attempts},
 };
 
 const size_t check_catalog_len = sizeof(check_catalog) / sizeof(check_catalog[0]);

@@ -58,3 +58,7 @@ void check_kubelet_config_permissions(const struct facts *f, struct result *r);
 void check_kubelet_config_ownership(const struct facts *f, struct result *r);
 void check_kubelet_kubeconfig_permissions(const struct facts *f, struct result *r);
 void check_kubelet_kubeconfig_ownership(const struct facts *f, struct result *r);
+
+/* The observed-connection checks (eBPF, with --observe). */
+void check_ssh_pod_attempts(const struct facts *f, struct result *r);
+void check_imds_pod_attempts(const struct facts *f, struct result *r);

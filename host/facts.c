@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/utsname.h>
 
+#include "privs.h"
 #include "util.h"
 
 static char *os_release_pretty(const struct rootfs *root)
@@ -52,6 +53,23 @@ static void collect_node(const struct rootfs *root, bool root_is_slash, struct n
         n->os = os_release_pretty(root);
 }
 
+/* The probe is attached first, so the other collectors run while it observes;
+ * after attach only reading needs privilege. */
+static void start_observing(const struct collect_opts *o, const struct rootfs *root, const struct rootfs *proc,
+                            struct facts *f, struct observe_session **ret)
+{
+        struct observe_opts oo = {.seconds = o->observe_seconds, .verbose = o->verbose,
+                                  .force_tracepoint = getenv("NODEWARD_FORCE_TRACEPOINT") != NULL};
+        observe_begin(root, proc, &oo, &f->observe, ret);
+        if (o->verbose && !f->observe.error)
+                fprintf(stderr, "nodeward: attached (%s)\n", f->observe.mode);
+        int r = privs_drop_to_readers();
+        if (r < 0 && r != -EPERM)
+                fprintf(stderr, "nodeward: warning: could not drop capabilities: %s\n", strerror(-r));
+        if (!f->observe.error)
+                fprintf(stderr, "nodeward: observing TCP connect attempts for %d s\n", o->observe_seconds);
+}
+
 int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
 {
         memset(f, 0, sizeof(*f));
@@ -64,7 +82,7 @@ int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
         }
         f->root_path = xstrdup(rootp);
         unsigned needs = o->needs | FACT_NODE;
-        if (needs & FACT_KUBELET)
+        if (needs & (FACT_KUBELET | FACT_CONNWATCH))
                 needs |= FACT_PROCS;
 
         if (needs & FACT_PROCS) {
@@ -84,12 +102,19 @@ int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
                         f->procs_error = xasprintf("%s: %s", f->proc_path, rootfs_strerror(r));
                 f->collected |= FACT_PROCS;
         }
+        struct observe_session *obs = NULL;
+        if ((needs & FACT_CONNWATCH) && o->observe_seconds > 0) {
+                start_observing(o, &root, &proc, f, &obs);
+                f->collected |= FACT_CONNWATCH;
+        }
         collect_node(&root, strcmp(rootp, "/") == 0, &f->node);
         f->collected |= FACT_NODE;
         if (needs & FACT_KUBELET) {
                 kubelet_collect(&root, &proc, &f->procs, &f->kubelet);
                 f->collected |= FACT_KUBELET;
         }
+        observe_end(obs, &f->observe);
+        observe_session_free(obs);
         rootfs_close(&proc);
         rootfs_close(&root);
         return 0;
@@ -107,5 +132,6 @@ void facts_free(struct facts *f)
         proc_table_free(&f->procs);
         free(f->procs_error);
         kubelet_facts_free(&f->kubelet);
+        observe_facts_free(&f->observe);
         memset(f, 0, sizeof(*f));
 }

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 
 #include "kubelet.h"
+#include "observe.h"
 #include "proc.h"
 #include "rootfs.h"
 
@@ -12,6 +13,7 @@ enum {
         FACT_NODE = 1u << 0,
         FACT_PROCS = 1u << 1,
         FACT_KUBELET = 1u << 2,
+        FACT_CONNWATCH = 1u << 3, /* loads eBPF: only with --observe */
 };
 
 struct node_info {
@@ -28,12 +30,15 @@ struct facts {
         struct proc_table procs;
         char *procs_error;
         struct kubelet_facts kubelet;
+        struct observe_facts observe;
 };
 
 struct collect_opts {
         const char *root; /* default "/" */
         const char *proc; /* default ROOT/proc */
         unsigned needs;
+        int observe_seconds; /* 0: FACT_CONNWATCH is not collected (the checks skip) */
+        bool verbose;        /* libbpf's messages on stderr */
 };
 
 /* Collect what @o->needs. Fails only when the root or proc directory cannot be

@@ -24,6 +24,8 @@ struct opts {
         const char *root, *proc, *only, *skip, *output;
         enum format format;
         enum severity fail_on;
+        int observe;
+        bool verbose;
 };
 
 static const char check_help[] =
@@ -38,7 +40,10 @@ static const char check_help[] =
         "  --format FMT        text (default) or json (schema nodeward.report/v1)\n"
         "  --fail-on SEV       exit 1 when a check at or above SEV fails:\n"
         "                      info, low (default), medium, high, critical\n"
-        "  --output FILE       write the report to FILE instead of standard output\n"
+ "  --output FILE       write the report to FILE instead of standard output\n"
+        "  --observe SECONDS   watch pods' TCP connect attempts with eBPF that long first\n"
+        "                      (ssh.pod-attempts, imds.pod-attempts; they skip without it)\n"
+        "  --verbose           show libbpf's messages\n"
         "  -h, --help          this help\n"
         "\n"
         "Exit status: 0 nothing failed at or above --fail-on; 1 something did;\n"
@@ -59,12 +64,13 @@ static const char version_help[] = "Usage: nodeward version\nPrint the version.\
 
 static int parse_common(int argc, char **argv, struct opts *o, bool check_opts, const char *help)
 {
-        enum { O_ROOT = 256, O_PROC, O_ONLY, O_SKIP, O_FORMAT, O_FAIL_ON, O_OUTPUT };
+        enum { O_ROOT = 256, O_PROC, O_ONLY, O_SKIP, O_FORMAT, O_FAIL_ON, O_OUTPUT, O_OBSERVE, O_VERBOSE };
         static const struct option all[] = {
                 {"root", required_argument, NULL, O_ROOT},     {"proc", required_argument, NULL, O_PROC},
                 {"format", required_argument, NULL, O_FORMAT}, {"help", no_argument, NULL, 'h'},
                 {"only", required_argument, NULL, O_ONLY},     {"skip", required_argument, NULL, O_SKIP},
                 {"fail-on", required_argument, NULL, O_FAIL_ON}, {"output", required_argument, NULL, O_OUTPUT},
+                {"observe", required_argument, NULL, O_OBSERVE}, {"verbose", no_argument, NULL, O_VERBOSE},
                 {0, 0, 0, 0},
         };
         struct option longopts[ARRAY_SIZE(all)];
@@ -86,6 +92,18 @@ static int parse_common(int argc, char **argv, struct opts *o, bool check_opts, 
                 case O_ONLY: o->only = optarg; break;
                 case O_SKIP: o->skip = optarg; break;
                 case O_OUTPUT: o->output = optarg; break;
+                case O_VERBOSE: o->verbose = true; break;
+                case O_OBSERVE: {
+                        char *end;
+                        long v = strtol(optarg, &end, 10);
+                        if (*optarg == '\0' || *end || v < 1 || v > 86400) {
+                                fprintf(stderr, "nodeward: --observe: \"%s\" is not a number of seconds (1-86400)\n",
+                                        optarg);
+                                return -EINVAL;
+                        }
+                        o->observe = (int)v;
+                        break;
+                }
                 case O_FORMAT:
                         if (strcmp(optarg, "text") == 0)
                                 o->format = FMT_TEXT;
@@ -144,7 +162,8 @@ static int do_check(int argc, char **argv)
         clock_gettime(CLOCK_MONOTONIC, &t0);
         struct report_meta meta;
         report_meta_start(&meta);
-        struct collect_opts co = {.root = o.root, .proc = o.proc, .needs = engine_needs(selected)};
+        struct collect_opts co = {.root = o.root, .proc = o.proc, .needs = engine_needs(selected),
+                                  .observe_seconds = o.observe, .verbose = o.verbose};
         struct facts f;
         if (facts_collect(&co, &f, &err) < 0) {
                 fprintf(stderr, "nodeward: %s\n", err);

@@ -16,3 +16,29 @@ int privs_drop_all(void)
         cap_free(caps);
         return r;
 }
+
+int privs_drop_to_readers(void)
+{
+        static const cap_value_t keep[] = {CAP_DAC_READ_SEARCH, CAP_DAC_OVERRIDE, CAP_SYS_PTRACE};
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                return -errno;
+        cap_t cur = cap_get_proc(), next = cap_init();
+        int r = 0;
+        if (!cur || !next) {
+                r = -errno;
+                goto out;
+        }
+        for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++) {
+                cap_flag_value_t v = CAP_CLEAR;
+                if (cap_get_flag(cur, keep[i], CAP_PERMITTED, &v) == 0 && v == CAP_SET) {
+                        cap_set_flag(next, CAP_PERMITTED, 1, &keep[i], CAP_SET);
+                        cap_set_flag(next, CAP_EFFECTIVE, 1, &keep[i], CAP_SET);
+                }
+        }
+        if (cap_set_proc(next) < 0)
+                r = -errno;
+out:
+        cap_free(cur);
+        cap_free(next);
+        return r;
+}

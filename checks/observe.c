@@ -1,0 +1,121 @@
+/* observe checks: what pods really attempted, seen by eBPF: SSH to nodes and the metadata service. */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "check.h"
+#include "util.h"
+
+static void rfc3339_ms(int64_t ms, char *buf, size_t size)
+{
+        time_t t = (time_t)(ms / 1000);
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        size_t n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
+        snprintf(buf + n, size - n, ".%03dZ", (int)(ms % 1000));
+}
+
+/* "pod 1f2e... (ns/name) container abc... -> 10.0.0.1:22 x5 first ... last ... (pid 42 curl)" */
+static void describe(struct strbuf *sb, const struct observed_attempt *a)
+{
+        char first[40], last[40];
+        rfc3339_ms(a->first_ms, first, sizeof(first));
+        rfc3339_ms(a->last_ms, last, sizeof(last));
+        sb_printf(sb, "pod %s", a->ref.uid);
+        if (a->pod_name)
+                sb_printf(sb, " (%s/%s)", a->pod_ns, a->pod_name);
+        sb_printf(sb, " container %s%s -> %s%s%s:%u x%llu, first %s, last %s",
+                  a->ref.container_id[0] ? a->ref.container_id : "(pod cgroup)",
+                  a->host_network ? " [hostNetwork]" : "", strchr(a->daddr, ':') ? "[" : "", a->daddr,
+                  strchr(a->daddr, ':') ? "]" : "", a->dport, (unsigned long long)a->count, first, last);
+        if (a->pid)
+                sb_printf(sb, " (pid %u %s)", a->pid, a->comm);
+}
+
+static bool is_ssh_port(const struct observe_facts *o, uint16_t port)
+{
+        for (size_t i = 0; i < o->n_ssh_ports; i++)
+                if (o->ssh_ports[i] == port)
+                        return true;
+        return false;
+}
+
+/* The common gates: not observed, or eBPF unavailable. */
+static bool observed(const struct facts *f, struct result *r)
+{
+        const struct observe_facts *o = &f->observe;
+        if (!(f->collected & FACT_CONNWATCH) || !o->requested) {
+                result_set(r, ST_SKIP, "not observed: use --observe SECONDS");
+                return false;
+        }
+        if (o->error) {
+                result_set(r, ST_ERROR, "%s", o->error);
+                return false;
+        }
+        return true;
+}
+
+typedef bool (*attempt_filter)(const struct observe_facts *o, const struct observed_attempt *a);
+
+/* Fail listing every pod attempt the filter keeps; pass saying what was ignored. */
+static void judge(const struct facts *f, struct result *r, attempt_filter keep, const char *what)
+{
+        const struct observe_facts *o = &f->observe;
+        struct strbuf sb = {0};
+        size_t hits = 0;
+        unsigned long long host = 0;
+        for (size_t i = 0; i < o->n; i++) {
+                const struct observed_attempt *a = &o->v[i];
+                if (!keep(o, a))
+                        continue;
+                if (!a->pod) {
+                        host += a->count;
+                        continue;
+                }
+                sb_puts(&sb, hits++ ? "; " : "");
+                describe(&sb, a);
+        }
+        _cleanup_free_ char *detail = sb_steal(&sb);
+        _cleanup_free_ char *tail = xasprintf("observed %d s (%s)%s; %llu attempts by host processes not counted",
+                                              o->seconds, o->mode,
+                                              o->lost ? " with attempts lost (map full)" : "", host);
+        if (hits)
+                result_set(r, ST_FAIL, "%zu pod attempt(s) %s: %s; %s", hits, what, detail, tail);
+        else
+                result_set(r, ST_PASS, "no pod attempted %s; %s", what, tail);
+}
+
+static bool ssh_attempt(const struct observe_facts *o, const struct observed_attempt *a)
+{
+        return is_ssh_port(o, a->dport);
+}
+
+static bool imds_attempt(const struct observe_facts *o, const struct observed_attempt *a)
+{
+        (void)o;
+        /* A hostNetwork pod reaches the metadata service as the node does. */
+        return a->metadata && !(a->pod && a->host_network);
+}
+
+void check_ssh_pod_attempts(const struct facts *f, struct result *r)
+{
+        if (!observed(f, r))
+                return;
+        _cleanup_free_ char *what = NULL;
+        struct strbuf sb = {0};
+        sb_puts(&sb, "to reach SSH (port");
+        for (size_t i = 0; i < f->observe.n_ssh_ports; i++)
+                sb_printf(&sb, "%s %u", i ? "," : "", f->observe.ssh_ports[i]);
+        sb_puts(&sb, ")");
+        what = sb_steal(&sb);
+        judge(f, r, ssh_attempt, what);
+}
+
+void check_imds_pod_attempts(const struct facts *f, struct result *r)
+{
+        if (!observed(f, r))
+                return;
+        judge(f, r, imds_attempt, "to reach the metadata service (169.254.169.254, fd00:ec2::254)");
+}

@@ -1,0 +1,236 @@
+/* observe: watch pod connection attempts with eBPF for a while and attribute each to a pod. */
+#define _GNU_SOURCE
+#include "observe.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "connwatch.h"
+#include "util.h"
+
+struct observe_session {
+        const struct rootfs *root;
+        struct connwatch *cw;
+        struct cgroup_index cg;
+        struct timespec deadline;
+        struct observe_opts opts;
+        uint32_t host_netns;
+};
+
+static const uint8_t md_v4[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 169, 254, 169, 254};
+static const uint8_t md_v6[16] = {0xfd, 0, 0x0e, 0xc2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x02, 0x54};
+
+static void add_port(uint16_t *v, size_t *n, size_t max, unsigned long p)
+{
+        if (p == 0 || p > 65535 || *n >= max)
+                return;
+        for (size_t i = 0; i < *n; i++)
+                if (v[i] == p)
+                        return;
+        v[(*n)++] = (uint16_t)p;
+}
+
+static void ports_from_file(const struct rootfs *root, const char *path, uint16_t *v, size_t *n, size_t max)
+{
+        _cleanup_free_ char *buf = NULL;
+        if (rootfs_read_file(root, path, 256 * 1024, &buf, NULL, NULL) < 0)
+                return;
+        for (char *save, *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+                while (isspace((unsigned char)*l))
+                        l++;
+                if (strncasecmp(l, "port", 4) != 0 || !(isspace((unsigned char)l[4]) || l[4] == '='))
+                        continue;
+                l += 5;
+                while (isspace((unsigned char)*l) || *l == '=')
+                        l++;
+                add_port(v, n, max, strtoul(l, NULL, 10));
+        }
+}
+
+size_t sshd_ports(const struct rootfs *root, uint16_t *ret, size_t max)
+{
+        size_t n = 0;
+        ports_from_file(root, "/etc/ssh/sshd_config", ret, &n, max);
+        char **names;
+        size_t nn;
+        if (rootfs_list_dir(root, "/etc/ssh/sshd_config.d", 256, &names, &nn) == 0) {
+                for (size_t i = 0; i < nn; i++) {
+                        if (!str_endswith(names[i], ".conf"))
+                                continue;
+                        _cleanup_free_ char *p = xasprintf("/etc/ssh/sshd_config.d/%s", names[i]);
+                        ports_from_file(root, p, ret, &n, max);
+                }
+                strv_free(names, nn);
+        }
+        if (n == 0)
+                add_port(ret, &n, max, 22);
+        return n;
+}
+
+static uint32_t host_netns_inode(const struct rootfs *proc)
+{
+        char buf[64];
+        unsigned long ino = 0;
+        if (proc && proc->fd >= 0 && rootfs_readlink(proc, "1/ns/net", buf, sizeof(buf)) >= 0)
+                sscanf(buf, "net:[%lu]", &ino);
+        return (uint32_t)ino;
+}
+
+static int64_t mono_to_unix_ms(uint64_t ns)
+{
+        struct timespec mono, real;
+        clock_gettime(CLOCK_MONOTONIC, &mono);
+        clock_gettime(CLOCK_REALTIME, &real);
+        int64_t now_mono = (int64_t)mono.tv_sec * 1000000000 + mono.tv_nsec;
+        int64_t now_real = (int64_t)real.tv_sec * 1000000000 + real.tv_nsec;
+        return (now_real - (now_mono - (int64_t)ns)) / 1000000;
+}
+
+static void attribute(struct observe_session *s, const struct connwatch_key *k, struct observed_attempt *a)
+{
+        if (memcmp(k->daddr, md_v4, 12) == 0)
+                inet_ntop(AF_INET, &k->daddr[12], a->daddr, sizeof(a->daddr));
+        else
+                inet_ntop(AF_INET6, k->daddr, a->daddr, sizeof(a->daddr));
+        a->dport = k->dport;
+        a->metadata = memcmp(k->daddr, md_v4, 16) == 0 || memcmp(k->daddr, md_v6, 16) == 0;
+        a->host_network = s->host_netns && k->netns == s->host_netns;
+        const char *path = cgroup_index_path(s->root, &s->cg, k->cgroup_id);
+        if (!path)
+                return;
+        a->cgroup = xstrdup(path);
+        a->pod = cgroup_path_parse_pod(path, &a->ref) == 0;
+        if (a->pod)
+                pod_lookup_name(s->root, a->ref.uid, &a->pod_ns, &a->pod_name);
+}
+
+static void on_sighting(const struct connwatch_event *e, void *data)
+{
+        struct observe_session *s = data;
+        /* Resolving now keeps the path of a cgroup that is gone by the report. */
+        (void)cgroup_index_path(s->root, &s->cg, e->key.cgroup_id);
+        if (!s->opts.on_sighting)
+                return;
+        struct observed_attempt a = {0};
+        attribute(s, &e->key, &a);
+        a.count = 1;
+        a.first_ms = a.last_ms = mono_to_unix_ms(e->ts_ns);
+        a.pid = e->pid;
+        memcpy(a.comm, e->comm, CONNWATCH_COMM_LEN);
+        s->opts.on_sighting(&a, s->opts.data);
+        free(a.cgroup);
+        free(a.pod_ns);
+        free(a.pod_name);
+}
+
+void observe_begin(const struct rootfs *root, const struct rootfs *proc, const struct observe_opts *o,
+                   struct observe_facts *f, struct observe_session **ret)
+{
+        *ret = NULL;
+        f->requested = true;
+        f->seconds = o->seconds;
+        f->n_ssh_ports = sshd_ports(root, f->ssh_ports, OBSERVE_MAX_PORTS - 2);
+        uint16_t ports[OBSERVE_MAX_PORTS];
+        size_t n = 0;
+        for (size_t i = 0; i < f->n_ssh_ports; i++)
+                add_port(ports, &n, OBSERVE_MAX_PORTS, f->ssh_ports[i]);
+        add_port(ports, &n, OBSERVE_MAX_PORTS, 10250);
+        add_port(ports, &n, OBSERVE_MAX_PORTS, 10255);
+        struct observe_session *s = xcalloc(1, sizeof(*s));
+        s->root = root;
+        s->opts = *o;
+        s->host_netns = host_netns_inode(proc);
+        int r = cgroup_index_open(root, &s->cg);
+        if (r < 0) {
+                f->error = xasprintf("no cgroup v2 mount under %s/sys/fs/cgroup: cannot attribute attempts to pods",
+                                     root->path);
+                free(s);
+                return;
+        }
+        struct connwatch_opts co = {.ports = ports, .n_ports = n, .host_netns = s->host_netns,
+                                    .verbose = o->verbose, .force_tracepoint = o->force_tracepoint,
+                                    .on_sighting = on_sighting, .data = s};
+        if (connwatch_start(&co, &s->cw, &f->error) < 0) {
+                cgroup_index_free(&s->cg);
+                free(s);
+                return;
+        }
+        f->mode = connwatch_mode(s->cw);
+        clock_gettime(CLOCK_MONOTONIC, &s->deadline);
+        s->deadline.tv_sec += o->seconds;
+        *ret = s;
+}
+
+int observe_poll(struct observe_session *s, int timeout_ms)
+{
+        return connwatch_poll(s->cw, timeout_ms);
+}
+
+static void attempts_free(struct observe_facts *f)
+{
+        for (size_t i = 0; i < f->n; i++) {
+                free(f->v[i].cgroup);
+                free(f->v[i].pod_ns);
+                free(f->v[i].pod_name);
+        }
+        free(f->v);
+        f->v = NULL;
+        f->n = 0;
+}
+
+void observe_snapshot(struct observe_session *s, struct observe_facts *f)
+{
+        struct connwatch_attempt *v;
+        size_t n;
+        attempts_free(f);
+        if (connwatch_snapshot(s->cw, &v, &n, &f->lost) < 0)
+                return;
+        f->v = xcalloc(n, sizeof(*f->v));
+        for (size_t i = 0; i < n; i++) {
+                struct observed_attempt *a = &f->v[f->n++];
+                attribute(s, &v[i].key, a);
+                a->count = v[i].val.count;
+                a->first_ms = mono_to_unix_ms(v[i].val.first_ns);
+                a->last_ms = mono_to_unix_ms(v[i].val.last_ns);
+                a->pid = v[i].pid;
+                memcpy(a->comm, v[i].comm, sizeof(a->comm));
+        }
+        free(v);
+}
+
+void observe_end(struct observe_session *s, struct observe_facts *f)
+{
+        if (!s)
+                return;
+        for (;;) {
+                struct timespec now;
+                clock_gettime(CLOCK_MONOTONIC, &now);
+                long ms = (s->deadline.tv_sec - now.tv_sec) * 1000 + (s->deadline.tv_nsec - now.tv_nsec) / 1000000;
+                if (ms <= 0)
+                        break;
+                if (observe_poll(s, ms > 200 ? 200 : (int)ms) < 0)
+                        break;
+        }
+        observe_snapshot(s, f);
+}
+
+void observe_session_free(struct observe_session *s)
+{
+        if (!s)
+                return;
+        connwatch_stop(s->cw);
+        cgroup_index_free(&s->cg);
+        free(s);
+}
+
+void observe_facts_free(struct observe_facts *f)
+{
+        attempts_free(f);
+        free(f->error);
+        memset(f, 0, sizeof(*f));
+}

@@ -1,0 +1,65 @@
+/* observe: watch pod connection attempts with eBPF for a while and attribute each to a pod. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "podattr.h"
+#include "rootfs.h"
+
+#define OBSERVE_MAX_PORTS 16
+
+struct observed_attempt {
+        char daddr[48];
+        uint16_t dport;
+        bool metadata;     /* 169.254.169.254 or fd00:ec2::254 */
+        bool host_network; /* made from the host network namespace */
+        uint64_t count;
+        int64_t first_ms, last_ms; /* Unix time */
+        uint32_t pid;      /* of the first sighting, 0 if it was dropped */
+        char comm[17];
+        char *cgroup;      /* path under the cgroup v2 mount; NULL when gone */
+        bool pod;          /* the cgroup is a kubelet pod's */
+        struct pod_ref ref;
+        char *pod_ns, *pod_name; /* NULL when the pod's log directory is absent */
+};
+
+struct observe_facts {
+        bool requested;  /* --observe given */
+        char *error;     /* eBPF could not be used: exactly why */
+        int seconds;
+        const char *mode; /* "tp_btf" or "tracepoint" */
+        uint16_t ssh_ports[OBSERVE_MAX_PORTS];
+        size_t n_ssh_ports;
+        struct observed_attempt *v;
+        size_t n;
+        uint64_t lost;
+};
+
+struct observe_opts {
+        int seconds;
+        bool verbose;
+        bool force_tracepoint;
+        /* Called for each first sighting, already attributed (watch mode). */
+        void (*on_sighting)(const struct observed_attempt *a, void *data);
+        void *data;
+};
+
+struct observe_session;
+
+/* Load and attach the probe. On failure f->error is set and *ret is NULL; the
+ * run goes on without it. Reads sshd's ports and the host netns under @root/@proc. */
+void observe_begin(const struct rootfs *root, const struct rootfs *proc, const struct observe_opts *o,
+                   struct observe_facts *f, struct observe_session **ret);
+/* Consume sightings for up to @timeout_ms. */
+int observe_poll(struct observe_session *s, int timeout_ms);
+/* Fill f->v from the kernel's counts (replacing what was there). */
+void observe_snapshot(struct observe_session *s, struct observe_facts *f);
+/* Wait out the rest of the observation time, take the counts, detach. */
+void observe_end(struct observe_session *s, struct observe_facts *f);
+void observe_session_free(struct observe_session *s);
+void observe_facts_free(struct observe_facts *f);
+
+/* "Port" lines of sshd_config and its Include'd sshd_config.d/NAME.conf; 22 when none. */
+size_t sshd_ports(const struct rootfs *root, uint16_t *ret, size_t max);
