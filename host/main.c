@@ -15,6 +15,7 @@
 #include "report.h"
 #include "util.h"
 #include "version.h"
+#include "watch.h"
 
 #define EXIT_USAGE 2
 
@@ -25,6 +26,8 @@ struct opts {
         enum format format;
         enum severity fail_on;
         int observe;
+        int interval;
+        const char *textfile;
         bool verbose;
 };
 
@@ -49,6 +52,18 @@ static const char check_help[] =
         "Exit status: 0 nothing failed at or above --fail-on; 1 something did;\n"
         "2 nothing failed but a check could not be evaluated, or a usage/internal error.\n";
 
+static const char watch_help[] =
+        "Usage: nodeward watch [--root DIR] [--proc DIR] [--only LIST] [--skip LIST]\n"
+        "                      [--interval SECONDS] [--textfile PATH] [--verbose]\n"
+        "Observe pods' TCP connect attempts with eBPF continuously and re-run the selected\n"
+        "checks every --interval seconds (default 60). Prints JSON lines on standard output:\n"
+        "  {\"event\":\"attached\"|\"error\"}   once, how the probe is attached or why it is not\n"
+        "  {\"event\":\"finding\",...}          at once, for each new pod/destination attempt\n"
+        "  {\"event\":\"summary\",...}          every interval: counts and every result\n"
+        "  {\"event\":\"exit\"}                 on SIGTERM or SIGINT, after detaching\n"
+        "  --textfile PATH     also write nodeward_check_status gauges (Prometheus textfile)\n"
+        "Exit status: 0 after SIGTERM/SIGINT; 2 usage error or the root cannot be opened.\n";
+
 static const char explain_help[] =
         "Usage: nodeward explain kubelet [--root DIR] [--proc DIR]\n"
         "Print the kubelet's effective configuration as JSON: how the kubelet was found,\n"
@@ -64,13 +79,15 @@ static const char version_help[] = "Usage: nodeward version\nPrint the version.\
 
 static int parse_common(int argc, char **argv, struct opts *o, bool check_opts, const char *help)
 {
-        enum { O_ROOT = 256, O_PROC, O_ONLY, O_SKIP, O_FORMAT, O_FAIL_ON, O_OUTPUT, O_OBSERVE, O_VERBOSE };
+        enum { O_ROOT = 256, O_PROC, O_ONLY, O_SKIP, O_FORMAT, O_FAIL_ON, O_OUTPUT, O_OBSERVE, O_VERBOSE,
+               O_INTERVAL, O_TEXTFILE };
         static const struct option all[] = {
                 {"root", required_argument, NULL, O_ROOT},     {"proc", required_argument, NULL, O_PROC},
                 {"format", required_argument, NULL, O_FORMAT}, {"help", no_argument, NULL, 'h'},
                 {"only", required_argument, NULL, O_ONLY},     {"skip", required_argument, NULL, O_SKIP},
                 {"fail-on", required_argument, NULL, O_FAIL_ON}, {"output", required_argument, NULL, O_OUTPUT},
                 {"observe", required_argument, NULL, O_OBSERVE}, {"verbose", no_argument, NULL, O_VERBOSE},
+                {"interval", required_argument, NULL, O_INTERVAL}, {"textfile", required_argument, NULL, O_TEXTFILE},
                 {0, 0, 0, 0},
         };
         struct option longopts[ARRAY_SIZE(all)];
@@ -93,15 +110,17 @@ static int parse_common(int argc, char **argv, struct opts *o, bool check_opts, 
                 case O_SKIP: o->skip = optarg; break;
                 case O_OUTPUT: o->output = optarg; break;
                 case O_VERBOSE: o->verbose = true; break;
-                case O_OBSERVE: {
+                case O_TEXTFILE: o->textfile = optarg; break;
+                case O_OBSERVE:
+                case O_INTERVAL: {
                         char *end;
                         long v = strtol(optarg, &end, 10);
                         if (*optarg == '\0' || *end || v < 1 || v > 86400) {
-                                fprintf(stderr, "nodeward: --observe: \"%s\" is not a number of seconds (1-86400)\n",
-                                        optarg);
+                                fprintf(stderr, "nodeward: --%s: \"%s\" is not a number of seconds (1-86400)\n",
+                                        c == O_OBSERVE ? "observe" : "interval", optarg);
                                 return -EINVAL;
                         }
-                        o->observe = (int)v;
+                        *(c == O_OBSERVE ? &o->observe : &o->interval) = (int)v;
                         break;
                 }
                 case O_FORMAT:
@@ -197,6 +216,30 @@ static int do_check(int argc, char **argv)
         }
         run_free(&run);
         facts_free(&f);
+        free(selected);
+        return rc;
+}
+
+static int do_watch(int argc, char **argv)
+{
+        struct opts o = {0};
+        if (parse_common(argc, argv, &o, true, watch_help) < 0)
+                return EXIT_USAGE;
+        if (o.observe || o.output || o.format != FMT_TEXT) {
+                fprintf(stderr, "nodeward: watch: --observe, --output and --format do not apply (it always prints JSON lines)\n");
+                return EXIT_USAGE;
+        }
+        bool *selected = NULL;
+        char *err = NULL;
+        if (engine_select(o.only, o.skip, &selected, &err) < 0) {
+                fprintf(stderr, "nodeward: %s\n", err);
+                free(err);
+                return EXIT_USAGE;
+        }
+        struct watch_opts wo = {.root = o.root, .proc = o.proc, .selected = selected,
+                                .interval = o.interval ? o.interval : 60, .textfile = o.textfile,
+                                .verbose = o.verbose, .out = stdout};
+        int rc = watch_run(&wo);
         free(selected);
         return rc;
 }
@@ -309,6 +352,7 @@ static const struct command {
         const char *summary;
 } commands[] = {
         {"check", do_check, "inspect this node and report every check with evidence"},
+        {"watch", do_watch, "observe continuously and re-run the checks, as JSON lines"},
         {"explain", do_explain, "show how a component's effective configuration was resolved"},
         {"list", do_list, "print the check catalog"},
         {"version", do_version, "print the version"},

@@ -1,0 +1,18 @@
+/* watch: observe continuously, re-run the checks every interval, print JSON lines. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdio.h>
+
+struct watch_opts {
+        const char *root, *proc;
+        const bool *selected; /* from engine_select() */
+        int interval;         /* seconds between check runs */
+        const char *textfile; /* Prometheus textfile, or NULL */
+        bool verbose;
+        FILE *out;
+};
+
+/* Runs until SIGTERM or SIGINT; detaches the probe before returning.
+ * Returns 0, or 2 when the root could not be opened. */
+int watch_run(const struct watch_opts *o);
