@@ -382,6 +382,67 @@ static void test_without_observe_checks_skip_and_nothing_loads(void **state)
         free(err);
 }
 
+/* Wait until the file at @path holds @needle; returns its content (or NULL on timeout). */
+static char *file_until(const char *path, const char *needle, int timeout_s)
+{
+        for (int i = 0; i < timeout_s * 50; i++) {
+                int fd = open(path, O_RDONLY | O_CLOEXEC);
+                char *s = tu_read_fd(fd);
+                close(fd);
+                if (strstr(s, needle))
+                        return s;
+                free(s);
+                usleep(20000);
+        }
+        return NULL;
+}
+
+static bool probe_loaded(void)
+{
+        char *argv[] = {"/usr/sbin/bpftool", "-j", "prog", "show", NULL};
+        char *out;
+        tu_run(argv, &out, NULL);
+        bool loaded = strstr(out, "connwatch_") != NULL;
+        free(out);
+        return loaded;
+}
+
+static void test_watch_prints_findings_and_detaches_on_sigterm(void **state)
+{
+        (void)state;
+        SKIP_WITHOUT_SCENE();
+        char *argv[] = {(char *)tu_nodeward(), "watch", "--interval", "1", "--only", "ssh.pod-attempts", NULL};
+        struct nw_run nr;
+        nodeward_start(&nr, argv, NULL);
+        char *s = file_until(nr.out_path, "\"event\":\"attached\"", 20);
+        assert_non_null(s);
+        free(s);
+        assert_true(probe_loaded());
+        actor(cg_sd, "nw-bpf-pod", 3, 0, true);
+        s = file_until(nr.out_path, "\"event\":\"finding\",\"time\"", 10);
+        assert_non_null(s);
+        assert_non_null(strstr(s, "\"uid\":\"" UID_SD "\""));
+        assert_non_null(strstr(s, "\"container\":\"" CID_SD "\""));
+        free(s);
+        s = file_until(nr.out_path, "-> " NODE_IP ":22 x3, ", 10);
+        assert_non_null(s);
+        free(s);
+        kill(nr.pid, SIGTERM);
+        int st;
+        assert_int_equal(waitpid(nr.pid, &st, 0), nr.pid);
+        assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+        s = file_until(nr.out_path, "\"event\":\"exit\"", 1);
+        assert_non_null(s);
+        free(s);
+        close(nr.err_fd);
+        unlink(nr.out_path);
+        /* The kernel frees a detached program after an RCU grace period. */
+        bool loaded = true;
+        for (int i = 0; i < 40 && (loaded = probe_loaded()); i++)
+                usleep(100000);
+        assert_false(loaded);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -389,6 +450,7 @@ int main(void)
                 cmocka_unit_test(test_tracepoint_fallback_counts_the_same),
                 cmocka_unit_test(test_without_cap_bpf_checks_error_and_others_run),
                 cmocka_unit_test(test_without_observe_checks_skip_and_nothing_loads),
+                cmocka_unit_test(test_watch_prints_findings_and_detaches_on_sigterm),
         };
         return cmocka_run_group_tests_name("connwatch_e2e", tests, setup, teardown);
 }
