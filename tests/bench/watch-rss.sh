@@ -1,0 +1,18 @@
+#!/bin/sh
+# watch-rss: `nodeward watch` under a 60 s flood: peak RSS, clean SIGTERM exit, no BPF program left.
+set -u
+NW=${1:?nodeward binary}; BENCH=${2:?bench binary}; SECS=${3:-60}
+out=$(mktemp /tmp/nw-bpf-watch.XXXXXX)
+"$NW" watch --interval 5 --only ssh.pod-attempts,imds.pod-attempts >"$out" 2>&1 &
+pid=$!
+i=0; until grep -q '"attached"' "$out" || [ $i -ge 100 ]; do sleep 0.1; i=$((i+1)); done
+"$BENCH" flood-seconds "$SECS"
+hwm=$(awk '/^VmHWM/ {print $2}' /proc/$pid/status)
+kill -TERM $pid; wait $pid; rc=$?
+sleep 1
+left=$(bpftool -j prog show | grep -c connwatch_)
+findings=$(grep -c '"event":"finding"' "$out")
+last=$(tail -n 2 "$out" | grep '"event":"summary"' | grep -o 'x[0-9]*, first' | head -1)
+echo "watch under a ${SECS} s flood: peak RSS ${hwm} KiB, exit ${rc} on SIGTERM, ${findings} finding line(s), last summary count ${last% first}, connwatch programs left: ${left}"
+rm -f "$out"
+[ "$rc" -eq 0 ] && [ "$left" -eq 0 ] && [ "$hwm" -lt 16384 ]
