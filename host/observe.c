@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,6 +162,8 @@ void observe_begin(const struct rootfs *root, const struct rootfs *proc, const s
                 return;
         }
         f->mode = connwatch_mode(s->cw);
+        /* Loading parsed the kernel's BTF (megabytes); give that heap back. */
+        malloc_trim(0);
         clock_gettime(CLOCK_MONOTONIC, &s->deadline);
         s->deadline.tv_sec += o->seconds;
         *ret = s;

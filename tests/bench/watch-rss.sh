@@ -7,12 +7,12 @@ out=$(mktemp /tmp/nw-bpf-watch.XXXXXX)
 pid=$!
 i=0; until grep -q '"attached"' "$out" || [ $i -ge 100 ]; do sleep 0.1; i=$((i+1)); done
 "$BENCH" flood-seconds "$SECS"
-hwm=$(awk '/^VmHWM/ {print $2}' /proc/$pid/status)
+hwm=$(awk '/^VmHWM/ {print $2}' /proc/$pid/status); rss=$(awk '/^VmRSS/ {print $2}' /proc/$pid/status)
 kill -TERM $pid; wait $pid; rc=$?
 sleep 1
 left=$(bpftool -j prog show | grep -c connwatch_)
 findings=$(grep -c '"event":"finding"' "$out")
-last=$(tail -n 2 "$out" | grep '"event":"summary"' | grep -o 'x[0-9]*, first' | head -1)
-echo "watch under a ${SECS} s flood: peak RSS ${hwm} KiB, exit ${rc} on SIGTERM, ${findings} finding line(s), last summary count ${last% first}, connwatch programs left: ${left}"
+last=$(tail -n 2 "$out" | grep '"event":"summary"' | grep -o 'x[0-9]*, first' | head -1 | tr -d ',')
+echo "watch under a ${SECS} s flood: peak RSS ${hwm} KiB (at load), RSS at the end ${rss} KiB, exit ${rc} on SIGTERM, ${findings} finding line(s), last summary count ${last% first}, connwatch programs left: ${left}"
 rm -f "$out"
 [ "$rc" -eq 0 ] && [ "$left" -eq 0 ] && [ "$hwm" -lt 16384 ]
