@@ -25,7 +25,10 @@ static char *describe(const struct kubelet_facts *k, enum kfield id)
         const struct kfield_value *fv = &k->f[id];
         _cleanup_free_ char *v = confdoc_value_str(fv->value);
         struct strbuf sb = {0};
-        sb_printf(&sb, "%s=%s from %s", field_name(id), v, fv->origin);
+        if (fv->source == KSRC_UNSET)
+                sb_printf(&sb, "%s is not set", field_name(id));
+        else
+                sb_printf(&sb, "%s=%s from %s", field_name(id), v, fv->origin);
         if (fv->shadowed)
                 sb_printf(&sb, " (%s)", fv->shadowed);
         if (k->ignored_dropin_dir && fv->source != KSRC_FLAG)

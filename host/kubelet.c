@@ -42,12 +42,14 @@ static void set_load_error(struct kubelet_facts *k, char *msg)
                 free(msg);
 }
 
-static int load_config_doc(const struct rootfs *root, const char *path, struct stat *ret_st,
-                           cJSON **ret_doc, char **ret_err)
+/* Read and parse one config file or drop-in. f->err records only whether the file
+ * could be read (the permission checks need that); parse errors go to *ret_err. */
+static int load_config_doc(const struct rootfs *root, struct kfile *f, cJSON **ret_doc, char **ret_err)
 {
+        const char *path = f->path;
         char *buf, *perr = NULL;
         size_t len;
-        int r = rootfs_read_file(root, path, ROOTFS_READ_CAP, &buf, &len, ret_st);
+        int r = f->err = rootfs_read_file(root, path, ROOTFS_READ_CAP, &buf, &len, &f->st);
         if (r < 0) {
                 *ret_err = xasprintf("%s: %s", path, rootfs_strerror(r));
                 return r;
@@ -198,8 +200,7 @@ static void load_dropins(const struct rootfs *root, struct kubelet_facts *k, str
                 f->path = p;
                 cJSON *doc;
                 char *err = NULL;
-                f->err = load_config_doc(root, p, &f->st, &doc, &err);
-                if (f->err < 0) {
+                if (load_config_doc(root, f, &doc, &err) < 0) {
                         set_load_error(k, err);
                         continue;
                 }
@@ -342,8 +343,7 @@ void kubelet_collect(const struct rootfs *root, const struct rootfs *proc,
                 k->config.path = host_path(cwd, cfg->valuestring);
                 cJSON *doc;
                 char *err = NULL;
-                k->config.err = load_config_doc(root, k->config.path, &k->config.st, &doc, &err);
-                if (k->config.err == 0) {
+                if (load_config_doc(root, &k->config, &doc, &err) == 0) {
                         layers = xrealloc(layers, sizeof(*layers));
                         layers[nl++] = (struct layer){k->config.path, KSRC_FILE, doc};
                 } else {
