@@ -236,6 +236,11 @@ static inline const cJSON *tu_result(const cJSON *report, const char *id)
                 const char *ev_ = cJSON_GetObjectItem(r_, "evidence")->valuestring;               \
                 if (strcmp(st_, (status)) != 0)                                                   \
                         fail_msg("%s: status %s, want %s; evidence: %s", (id), st_, (status), ev_); \
-                if ((needle) && !strstr(ev_, (needle)))                                           \
-                        fail_msg("%s: evidence lacks \"%s\": %s", (id), (const char *)(needle), ev_); \
+                tu_assert_contains_(id, ev_, (needle));                                           \
         } while (0)
+
+static inline void tu_assert_contains_(const char *id, const char *ev, const char *needle)
+{
+        if (needle && !strstr(ev, needle))
+                fail_msg("%s: evidence lacks \"%s\": %s", id, needle, ev);
+}
