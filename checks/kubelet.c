@@ -229,7 +229,7 @@ void check_kubelet_tls_cipher_suites(const struct facts *f, struct result *r)
                 if (!cipher_strong(c->valuestring))
                         sb_printf(&weak, "%s%s", weak.len ? "," : "", c->valuestring);
         if (weak.len)
-                result_set(r, ST_FAIL, "%s: weak suites %s", d, weak.buf);
+                result_set(r, ST_FAIL, "weak suites %s; %s", weak.buf, d);
         else
                 result_set(r, ST_PASS, "%s", d);
         sb_free(&weak);
