@@ -33,11 +33,19 @@ static inline const char *tu_fixtures(void)
         return p ? p : "tests/fixtures";
 }
 
+/* Scratch directories are remembered so that the group teardown removes them even
+ * when a failed assertion jumped past a test's own cleanup. */
+#define TU_MAX_SCRATCH 256
+static char tu_scratch[TU_MAX_SCRATCH][64];
+static size_t tu_n_scratch;
+
 static inline char *tu_mkdtemp(void)
 {
         char *t = strdup("/tmp/nodeward-test.XXXXXX");
         assert_non_null(t);
         assert_non_null(mkdtemp(t));
+        if (tu_n_scratch < TU_MAX_SCRATCH)
+                snprintf(tu_scratch[tu_n_scratch++], sizeof(tu_scratch[0]), "%s", t);
         return t;
 }
 
@@ -114,6 +122,16 @@ static inline void tu_rm_rf(const char *path)
 {
         if (path)
                 nftw(path, tu_rm_one, 32, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Pass as the group teardown: removes every scratch directory still there. */
+static inline int tu_group_teardown(void **state)
+{
+        (void)state;
+        for (size_t i = 0; i < tu_n_scratch; i++)
+                tu_rm_rf(tu_scratch[i]);
+        tu_n_scratch = 0;
+        return 0;
 }
 
 static inline void tu_copy_tree(const char *src, const char *dst)

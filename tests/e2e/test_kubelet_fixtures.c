@@ -330,6 +330,94 @@ static void test_report_shape_is_v1(void **state)
         free(root);
 }
 
+static void test_explain_kubelet_names_each_source(void **state)
+{
+        (void)state;
+        char root[4096];
+        snprintf(root, sizeof(root), "%s/al2023-dropin", tu_fixtures());
+        char *argv[] = {(char *)tu_nodeward(), "explain", "kubelet", "--root", root, NULL};
+        char *out, *err;
+        assert_int_equal(tu_run(argv, &out, &err), 0);
+        cJSON *j = cJSON_Parse(out);
+        assert_non_null(j);
+        const cJSON *fields = cJSON_GetObjectItem(j, "fields");
+        const cJSON *ro = cJSON_GetObjectItem(fields, "readOnlyPort");
+        assert_string_equal(cJSON_GetObjectItem(ro, "source")->valuestring, "drop-in");
+        assert_int_equal(cJSON_GetObjectItem(ro, "value")->valueint, 10255);
+        assert_non_null(strstr(cJSON_GetObjectItem(ro, "origin")->valuestring, "40-debug.conf"));
+        const cJSON *mode = cJSON_GetObjectItem(fields, "authorization.mode");
+        assert_string_equal(cJSON_GetObjectItem(mode, "source")->valuestring, "file");
+        const cJSON *sit = cJSON_GetObjectItem(fields, "streamingConnectionIdleTimeout");
+        assert_string_equal(cJSON_GetObjectItem(sit, "source")->valuestring, "default");
+        /* Defaults are filled into the effective configuration; drop-ins are listed in order. */
+        const cJSON *eff = cJSON_GetObjectItem(j, "effective");
+        assert_string_equal(cJSON_GetObjectItem(eff, "streamingConnectionIdleTimeout")->valuestring, "4h0m0s");
+        assert_int_equal(cJSON_GetObjectItem(eff, "maxPods")->valueint, 29);
+        const cJSON *d = cJSON_GetObjectItem(j, "drop_ins");
+        assert_int_equal(cJSON_GetArraySize(d), 2);
+        assert_non_null(strstr(cJSON_GetArrayItem(d, 0)->valuestring, "00-nodeadm.conf"));
+        cJSON_Delete(j);
+        free(out);
+        free(err);
+
+        snprintf(root, sizeof(root), "%s/malformed", tu_fixtures());
+        assert_int_equal(tu_run(argv, &out, &err), 2);
+        assert_non_null(strstr(err, "kubelet-config.json:3:19:"));
+        free(out);
+        free(err);
+}
+
+static void test_usage_errors_exit_2(void **state)
+{
+        (void)state;
+        char *a1[] = {(char *)tu_nodeward(), "check", "--only", "kubelet.no-such-check", NULL};
+        char *a2[] = {(char *)tu_nodeward(), "check", "--format", "xml", NULL};
+        char *a3[] = {(char *)tu_nodeward(), "check", "--root", "/nonexistent/root", NULL};
+        char *a4[] = {(char *)tu_nodeward(), "frobnicate", NULL};
+        char *a5[] = {(char *)tu_nodeward(), "check", "--fail-on", "severe", NULL};
+        char **all[] = {a1, a2, a3, a4, a5};
+        for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+                char *out, *err;
+                assert_int_equal(tu_run(all[i], &out, &err), 2);
+                assert_true(strlen(err) > 0);
+                free(out);
+                free(err);
+        }
+        char *h[] = {(char *)tu_nodeward(), "check", "--help", NULL};
+        char *out;
+        assert_int_equal(tu_run(h, &out, NULL), 0);
+        assert_non_null(strstr(out, "--fail-on"));
+        free(out);
+}
+
+static void test_fail_on_and_output_file(void **state)
+{
+        (void)state;
+        char *dir = tu_mkdtemp(), root[4096], outp[4096];
+        snprintf(root, sizeof(root), "%s/demo-al2023", tu_fixtures());
+        snprintf(outp, sizeof(outp), "%s/report.json", dir);
+        /* The demo fails only medium/high/low checks: nothing critical. */
+        char *argv[] = {(char *)tu_nodeward(), "check", "--root", root, "--fail-on", "critical",
+                        "--format", "json", "--output", outp, NULL};
+        char *out;
+        assert_int_equal(tu_run(argv, &out, NULL), 0);
+        assert_string_equal(out, "");
+        free(out);
+        FILE *f = fopen(outp, "r");
+        assert_non_null(f);
+        char *buf = tu_read_fd(fileno(f));
+        fclose(f);
+        cJSON *j = cJSON_Parse(buf);
+        assert_non_null(j);
+        assert_int_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "summary"), "fail")->valueint, 4);
+        cJSON_Delete(j);
+        free(buf);
+        argv[5] = "high";
+        assert_int_equal(tu_run(argv, NULL, NULL), 1);
+        tu_rm_rf(dir);
+        free(dir);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -351,6 +439,9 @@ int main(void)
                 cmocka_unit_test(test_bad_permissions_and_ownership),
                 cmocka_unit_test(test_symlink_to_host_shadow_is_not_followed_out),
                 cmocka_unit_test(test_report_shape_is_v1),
+                cmocka_unit_test(test_explain_kubelet_names_each_source),
+                cmocka_unit_test(test_usage_errors_exit_2),
+                cmocka_unit_test(test_fail_on_and_output_file),
         };
-        return cmocka_run_group_tests_name("kubelet fixtures (end to end)", tests, NULL, NULL);
+        return cmocka_run_group_tests_name("kubelet fixtures (end to end)", tests, NULL, tu_group_teardown);
 }

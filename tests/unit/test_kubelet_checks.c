@@ -193,5 +193,5 @@ int main(void)
                 cmocka_unit_test(test_exit_code_follows_fail_on),
                 cmocka_unit_test(test_catalog_ids_unique_and_well_formed),
         };
-        return cmocka_run_group_tests_name("kubelet checks and engine", tests, NULL, NULL);
+        return cmocka_run_group_tests_name("kubelet checks and engine", tests, NULL, tu_group_teardown);
 }

@@ -266,5 +266,5 @@ int main(void)
                 cmocka_unit_test(test_systemd_words_and_expansion),
                 cmocka_unit_test(test_systemd_exec_start_reset_and_mask),
         };
-        return cmocka_run_group_tests_name("kubelet parsing", tests, NULL, NULL);
+        return cmocka_run_group_tests_name("kubelet parsing", tests, NULL, tu_group_teardown);
 }
