@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -157,9 +158,23 @@ static inline char *tu_read_fd(int fd)
         return buf;
 }
 
+struct tu_usage {
+        long max_rss_kib; /* peak resident set of the child */
+        long elapsed_ms;
+};
+
+static int tu_run_measured(char *const *argv, char **ret_out, char **ret_err, int timeout_s,
+                           struct tu_usage *ret_usage);
+
 /* Run argv (NULL-terminated); capture stdout and stderr; kill it after @timeout_s.
  * Returns the exit code, 128+signal when killed. */
 static inline int tu_run_timeout(char *const *argv, char **ret_out, char **ret_err, int timeout_s)
+{
+        return tu_run_measured(argv, ret_out, ret_err, timeout_s, NULL);
+}
+
+static int tu_run_measured(char *const *argv, char **ret_out, char **ret_err, int timeout_s,
+                           struct tu_usage *ret_usage)
 {
         char *tmpl_out = strdup("/tmp/nodeward-out.XXXXXX"), *tmpl_err = strdup("/tmp/nodeward-err.XXXXXX");
         int fo = mkstemp(tmpl_out), fe = mkstemp(tmpl_err);
@@ -175,17 +190,24 @@ static inline int tu_run_timeout(char *const *argv, char **ret_out, char **ret_e
         int status = 0;
         struct timespec t0, t1;
         clock_gettime(CLOCK_MONOTONIC, &t0);
+        struct rusage ru;
+        memset(&ru, 0, sizeof(ru));
         for (;;) {
-                pid_t w = waitpid(pid, &status, WNOHANG);
+                pid_t w = wait4(pid, &status, WNOHANG, &ru);
                 if (w == pid)
                         break;
                 clock_gettime(CLOCK_MONOTONIC, &t1);
                 if (t1.tv_sec - t0.tv_sec > timeout_s) {
                         kill(pid, SIGKILL);
-                        waitpid(pid, &status, 0);
+                        wait4(pid, &status, 0, &ru);
                         break;
                 }
-                usleep(2000);
+                usleep(1000);
+        }
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        if (ret_usage) {
+                ret_usage->max_rss_kib = ru.ru_maxrss;
+                ret_usage->elapsed_ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
         }
         lseek(fo, 0, SEEK_SET);
         lseek(fe, 0, SEEK_SET);
