@@ -24,14 +24,14 @@ MAIN_OBJ  := $(BUILD)/host/main.o
 TEST_SRCS := $(wildcard tests/unit/test_*.c) $(wildcard tests/e2e/test_*.c)
 TEST_BINS := $(TEST_SRCS:%.c=$(BUILD)/%)
 
-.PHONY: all deps test unit e2e asan run demo install clean format
+.PHONY: all deps deps-fuzz test asan valgrind fuzz fuzz-smoke run demo install clean format
 
 all: deps $(BUILD)/nodeward nodeward
 
 # Installs only what is missing; silent when everything is present, never needs
-# the network then.
-deps:
-	@missing=""; for p in $(DEB_PACKAGES); do \
+# the network then. $(1): the package list.
+define install_missing
+	@missing=""; for p in $(1); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -41,6 +41,10 @@ deps:
 	  apt-get install -y -qq --no-install-recommends $$missing >/dev/null 2>&1 || \
 	  { apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; } || exit 1; \
 	fi
+endef
+
+deps:
+	$(call install_missing,$(DEB_PACKAGES))
 
 $(BUILD)/%.o: %.c $(wildcard host/*.h checks/*.h) | deps
 	@mkdir -p $(dir $@)
@@ -66,6 +70,46 @@ asan: deps
 	  OPT="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
 	  LDFLAGS="-pie -Wl,-z,relro,-z,now -fsanitize=address,undefined" test
 
+# libFuzzer harnesses: every tests/fuzz/fuzz_*.c against the whole library, built
+# with clang, ASan and UBSan. fuzz-smoke runs each for FUZZ_SECONDS from its
+# checked-in seed corpus (tests/fuzz/corpus/NAME/); a crash fails the target.
+FUZZ_PACKAGES := clang libclang-rt-14-dev
+FUZZ_SECONDS  ?= 60
+FUZZ_BUILD    := build-fuzz
+FUZZ_SAN      := -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_CFLAGS   := -std=gnu11 -g -O1 -Ihost -Ichecks -DNODEWARD_VERSION='"$(VERSION)"' -DFUZZING \
+                 $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(FUZZ_SAN)
+FUZZ_OBJS     := $(LIB_SRCS:%.c=$(FUZZ_BUILD)/%.o)
+FUZZ_BINS     := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+deps-fuzz: deps
+	$(call install_missing,$(FUZZ_PACKAGES))
+
+$(FUZZ_BUILD)/%.o: %.c $(wildcard host/*.h checks/*.h) | deps-fuzz
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJS) $(LDLIBS)
+
+.SECONDARY: $(FUZZ_OBJS)
+
+fuzz: deps-fuzz $(FUZZ_BINS)
+
+fuzz-smoke: fuzz
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz-smoke.sh $(FUZZ_BINS)
+
+# The whole suite under valgrind memcheck: unit tests directly, the binary the
+# end-to-end tests run through a wrapper. Any error or definite leak fails.
+VALGRIND := valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+            --show-leak-kinds=definite --track-fds=no
+valgrind: deps $(BUILD)/nodeward $(TEST_BINS)
+	$(call install_missing,valgrind)
+	@printf '#!/bin/sh\nexec $(VALGRIND) %s "$$@"\n' "$(abspath $(BUILD)/nodeward)" > $(BUILD)/nodeward-valgrind
+	@chmod +x $(BUILD)/nodeward-valgrind
+	@NODEWARD=$(abspath $(BUILD)/nodeward-valgrind) FIXTURES=$(abspath tests/fixtures) NODEWARD_UNDER_VALGRIND=1 \
+	  TEST_WRAPPER="$(VALGRIND)" sh tests/run-tests.sh $(TEST_BINS)
+
 run: all
 	@./nodeward check; rc=$$?; echo "(nodeward check exited $$rc)"; [ $$rc -le 1 ]
 
@@ -80,4 +124,4 @@ format:
 	clang-format -i host/*.[ch] checks/*.[ch] tests/*.h tests/unit/*.c tests/e2e/*.c
 
 clean:
-	rm -rf build build-asan nodeward
+	rm -rf build build-asan build-fuzz nodeward

@@ -443,6 +443,22 @@ int sdunit_load(const struct rootfs *root, const char *name, struct sdunit *ret,
         return 0;
 }
 
+int sdunit_exec_from_text(const char *unit_text, const char *env_text, char ***ret_argv, size_t *ret_argc)
+{
+        struct unit_state st = {0};
+        char *buf = xstrdup(unit_text);
+        unit_parse(&st, buf);
+        free(buf);
+        if (env_text)
+                sd_parse_env_file(env_text, &st.env, &st.nenv);
+        int r = st.exec ? expand_exec(st.exec, st.env, st.nenv, ret_argv, ret_argc) : -ENOEXEC;
+        free(st.exec);
+        free(st.working_dir);
+        strv_free(st.env, st.nenv);
+        strv_free(st.env_files, st.nenv_files);
+        return r;
+}
+
 void sdunit_free(struct sdunit *u)
 {
         if (!u)

@@ -7,12 +7,17 @@
 /* The bounds hold for the real build; sanitizers multiply time and memory, so
  * under them only hangs and crashes are caught. */
 #if defined(__SANITIZE_ADDRESS__)
-#define MAX_MS 30000
-#define MAX_RSS_KIB (2048 * 1024)
+#define SANITIZED 1
 #else
-#define MAX_MS 2000
-#define MAX_RSS_KIB (64 * 1024)
+#define SANITIZED 0
 #endif
+#define MAX_MS (slow_build() ? 60000 : 2000)
+#define MAX_RSS_KIB (slow_build() ? 4096 * 1024 : 64 * 1024)
+
+static int slow_build(void)
+{
+        return SANITIZED || getenv("NODEWARD_UNDER_VALGRIND");
+}
 
 static char *base_root(void)
 {
