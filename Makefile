@@ -5,6 +5,8 @@ DESTDIR   ?=
 BINDIR    ?= $(PREFIX)/sbin
 CC        ?= cc
 BUILD     ?= build
+# V=1 shows every command.
+Q         := $(if $(V),,@)
 
 # Debian packages the build and the tests need; `make deps` installs what is missing.
 DEB_PACKAGES := gcc make pkg-config libcjson-dev libyaml-dev libcap-dev libmnl-dev libcmocka-dev \
@@ -26,14 +28,14 @@ MAIN_OBJ  := $(BUILD)/host/main.o
 TEST_SRCS := $(wildcard tests/unit/test_*.c) $(wildcard tests/e2e/test_*.c)
 TEST_BINS := $(TEST_SRCS:%.c=$(BUILD)/%)
 
-.PHONY: all deps test unit e2e asan bench run demo install clean format
+.PHONY: all deps deps-fuzz test asan valgrind fuzz fuzz-smoke bench run demo install clean format
 
 all: deps $(BUILD)/nodeward nodeward
 
 # Installs only what is missing; silent when everything is present, never needs
-# the network then.
-deps:
-	@missing=""; for p in $(DEB_PACKAGES); do \
+# the network then. $(1): the package list.
+define install_missing
+	@missing=""; for p in $(1); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -43,6 +45,10 @@ deps:
 	  apt-get install -y -qq --no-install-recommends $$missing >/dev/null 2>&1 || \
 	  { apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; } || exit 1; \
 	fi
+endef
+
+deps:
+	$(call install_missing,$(DEB_PACKAGES))
 
 # The kernel side: vmlinux.h from the running kernel's BTF, the BPF object, and
 # its skeleton, all generated into the build directory (never committed).
@@ -52,30 +58,36 @@ BPF_SKELS := $(BUILD)/bpf/connwatch.skel.h
 
 $(BUILD)/bpf/vmlinux.h: | deps
 	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  BTF     $@")
 	@if [ -r /sys/kernel/btf/vmlinux ]; then \
 	  bpftool btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@; \
 	else echo "nodeward: no /sys/kernel/btf/vmlinux: this kernel has no BTF to build the BPF side from" >&2; exit 1; fi
 
 $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c bpf/%.h $(BUILD)/bpf/vmlinux.h
-	clang -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -I$(BUILD)/bpf -Ibpf -c $< -o $@
-	llvm-strip -g $@
+	@$(if $(Q),echo "  BPF     $@")
+	$(Q)clang -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -I$(BUILD)/bpf -Ibpf -c $< -o $@
+	$(Q)llvm-strip -g $@
 
 $(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
-	bpftool gen skeleton $< name $*_bpf > $@.tmp && mv $@.tmp $@
+	@$(if $(Q),echo "  SKEL    $@")
+	$(Q)bpftool gen skeleton $< name $*_bpf > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/%.o: %.c $(wildcard host/*.h checks/*.h bpf/*.h) $(BPF_SKELS) | deps
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/nodeward: $(LIB_OBJS) $(MAIN_OBJ)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 nodeward: $(BUILD)/nodeward
 	@cp $< $@
 
 $(BUILD)/tests/%: tests/%.c $(LIB_OBJS) tests/testutil.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS) -lcmocka
+	@$(if $(Q),echo "  TEST    $@")
+	$(Q)$(CC) $(CFLAGS) -Itests $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS) -lcmocka -lpthread
 
 test: deps $(BUILD)/nodeward $(TEST_BINS)
 	@NODEWARD=$(abspath $(BUILD)/nodeward) FIXTURES=$(abspath tests/fixtures) \
@@ -87,11 +99,54 @@ asan: deps
 	  OPT="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
 	  LDFLAGS="-pie -Wl,-z,relro,-z,now -fsanitize=address,undefined" test
 
+# libFuzzer harnesses: every tests/fuzz/fuzz_*.c against the whole library, built
+# with clang, ASan and UBSan. fuzz-smoke runs each for FUZZ_SECONDS from its
+# checked-in seed corpus (tests/fuzz/corpus/NAME/); a crash fails the target.
+FUZZ_PACKAGES := clang libclang-rt-14-dev
+FUZZ_SECONDS  ?= 60
+FUZZ_BUILD    := build-fuzz
+FUZZ_SAN      := -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_CFLAGS   := -std=gnu11 -g -O1 -Ihost -Ichecks -Ibpf -I$(BUILD)/bpf -DNODEWARD_VERSION='"$(VERSION)"' -DFUZZING \
+                 $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(FUZZ_SAN)
+FUZZ_OBJS     := $(LIB_SRCS:%.c=$(FUZZ_BUILD)/%.o)
+FUZZ_BINS     := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+deps-fuzz: deps
+	$(call install_missing,$(FUZZ_PACKAGES))
+
+$(FUZZ_BUILD)/%.o: %.c $(wildcard host/*.h checks/*.h bpf/*.h) $(BPF_SKELS) | deps-fuzz
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS)
+	@$(if $(Q),echo "  FUZZ    $@")
+	$(Q)clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJS) $(LDLIBS)
+
+.SECONDARY: $(FUZZ_OBJS)
+
+fuzz: deps-fuzz $(FUZZ_BINS)
+
+fuzz-smoke: fuzz
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz-smoke.sh $(FUZZ_BINS)
+
+# The whole suite under valgrind memcheck: unit tests directly, the binary the
+# end-to-end tests run through a wrapper. Any error or definite leak fails.
+VALGRIND := valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+            --show-leak-kinds=definite --track-fds=no
+valgrind: deps $(BUILD)/nodeward $(TEST_BINS)
+	$(call install_missing,valgrind)
+	@printf '#!/bin/sh\nexec $(VALGRIND) %s "$$@"\n' "$(abspath $(BUILD)/nodeward)" > $(BUILD)/nodeward-valgrind
+	@chmod +x $(BUILD)/nodeward-valgrind
+	@NODEWARD=$(abspath $(BUILD)/nodeward-valgrind) FIXTURES=$(abspath tests/fixtures) NODEWARD_UNDER_VALGRIND=1 \
+	  TEST_WRAPPER="$(VALGRIND)" sh tests/run-tests.sh $(TEST_BINS)
+
 # eBPF cost and exactness (root): 200,000 loopback connects with and without the
 # probe; 1,000,000 attempts counted exactly; `nodeward watch` under a 60 s flood.
 $(BUILD)/tests/bench/%: tests/bench/%.c $(LIB_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
+	@$(if $(Q),echo "  BENCH   $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
 
 bench: deps $(BUILD)/nodeward $(BUILD)/tests/bench/bench_connwatch
 	@$(BUILD)/tests/bench/bench_connwatch overhead 200000
@@ -112,4 +167,4 @@ format:
 	clang-format -i host/*.[ch] checks/*.[ch] tests/*.h tests/unit/*.c tests/e2e/*.c
 
 clean:
-	rm -rf build build-asan nodeward
+	rm -rf build build-asan build-fuzz nodeward

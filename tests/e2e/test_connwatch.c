@@ -283,8 +283,8 @@ static void test_both_cgroup_drivers_attributed_with_exact_counts(void **state)
         int rc;
         cJSON *j = nodeward_finish(&nr, &rc, NULL);
         assert_int_equal(rc, 1);
-        tu_assert_result(j, "ssh.pod-attempts", "fail", "");
-        tu_assert_result(j, "imds.pod-attempts", "fail", "");
+        tu_assert_result(j, "ssh.pod-attempts", "fail", "pod attempt(s)");
+        tu_assert_result(j, "imds.pod-attempts", "fail", "pod attempt(s)");
         const char *ssh = evidence(j, "ssh.pod-attempts"), *imds = evidence(j, "imds.pod-attempts");
         print_message("ssh.pod-attempts: %s\nimds.pod-attempts: %s\n", ssh, imds);
         expect(ssh, "pod %s container %s -> %s:22 x5, ", UID_SD, CID_SD, NODE_IP);
