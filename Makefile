@@ -133,7 +133,7 @@ fuzz-smoke: fuzz
 # The whole suite under valgrind memcheck: unit tests directly, the binary the
 # end-to-end tests run through a wrapper. Any error or definite leak fails.
 VALGRIND := valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
-            --show-leak-kinds=definite --track-fds=no
+            --show-leak-kinds=definite --track-fds=no --suppressions=$(abspath tests/valgrind.supp)
 valgrind: deps $(BUILD)/nodeward $(TEST_BINS)
 	$(call install_missing,valgrind)
 	@printf '#!/bin/sh\nexec $(VALGRIND) %s "$$@"\n' "$(abspath $(BUILD)/nodeward)" > $(BUILD)/nodeward-valgrind
