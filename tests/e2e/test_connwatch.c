@@ -71,7 +71,11 @@ static int setup(void **state)
                     "ip -n nw-bpf-node addr add " IMDS_IP "/32 dev lo;"
                     "ip -n nw-bpf-pod link set lo up; ip -n nw-bpf-pod link set nw-bpf-p0 up;"
                     "ip -n nw-bpf-pod addr add 10.213.7.2/24 dev nw-bpf-p0;"
-                    "ip -n nw-bpf-pod route add default via " NODE_IP);
+                    "ip -n nw-bpf-pod route add default via " NODE_IP ";"
+                    "ip -n nw-bpf-node addr add fd00:213::1/64 dev nw-bpf-n0 nodad;"
+                    "ip -n nw-bpf-node addr add fd00:ec2::254/128 dev lo;"
+                    "ip -n nw-bpf-pod addr add fd00:213::2/64 dev nw-bpf-p0 nodad;"
+                    "ip -6 -n nw-bpf-pod route add default via fd00:213::1");
         if (rc != 0) {
                 cleanup_scene();
                 return -1;
@@ -109,6 +113,18 @@ static void attempt(const char *ip, int port)
         int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
         struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
         inet_pton(AF_INET, ip, &a.sin_addr);
+        struct timeval tv = {.tv_sec = 2};
+        setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+        connect(s, (struct sockaddr *)&a, sizeof(a));
+        close(s);
+}
+
+/* One IPv6 attempt; @ip may be v4-mapped (::ffff:a.b.c.d). */
+static void attempt6(const char *ip, int port)
+{
+        int s = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        struct sockaddr_in6 a = {.sin6_family = AF_INET6, .sin6_port = htons((uint16_t)port)};
+        inet_pton(AF_INET6, ip, &a.sin6_addr);
         struct timeval tv = {.tv_sec = 2};
         setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
         connect(s, (struct sockaddr *)&a, sizeof(a));
@@ -402,6 +418,41 @@ static void test_without_observe_checks_skip_and_nothing_loads(void **state)
         free(err);
 }
 
+static void test_ipv6_and_v4_mapped_attempts_are_counted(void **state)
+{
+        (void)state;
+        SKIP_WITHOUT_SCENE();
+        char *argv[] = {(char *)tu_nodeward(), "check", "--observe", "2", "--only",
+                        "ssh.pod-attempts,imds.pod-attempts", "--format", "json", NULL};
+        struct nw_run nr;
+        nodeward_start(&nr, argv, NULL);
+        char *e = stderr_until(&nr, "observing");
+        if (!strstr(e, "observing"))
+                fail_msg("nodeward did not start observing: %s", e);
+        free(e);
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+                enter(cg_fs, "nw-bpf-pod");
+                for (int i = 0; i < 2; i++)
+                        attempt6("fd00:ec2::254", 80);
+                for (int i = 0; i < 3; i++)
+                        attempt6("::ffff:" NODE_IP, 22);
+                attempt6("fd00:213::1", 22);
+                _exit(0);
+        }
+        int st;
+        assert_int_equal(waitpid(pid, &st, 0), pid);
+        int rc;
+        cJSON *j = nodeward_finish(&nr, &rc, NULL);
+        assert_int_equal(rc, 1);
+        const char *ssh = evidence(j, "ssh.pod-attempts"), *imds = evidence(j, "imds.pod-attempts");
+        expect(imds, "pod %s container %s -> [fd00:ec2::254]:80 x2, ", UID_FS, CID_FS);
+        expect(ssh, "pod %s container %s -> %s:22 x3, ", UID_FS, CID_FS, NODE_IP);
+        expect(ssh, "pod %s container %s -> [fd00:213::1]:22 x1, ", UID_FS, CID_FS);
+        cJSON_Delete(j);
+}
+
 /* Wait until the file at @path holds @needle; returns its content (or NULL on timeout). */
 static char *file_until(const char *path, const char *needle, int timeout_s)
 {
@@ -468,6 +519,7 @@ int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_teardown(test_both_cgroup_drivers_attributed_with_exact_counts, kill_leftover),
+                cmocka_unit_test_teardown(test_ipv6_and_v4_mapped_attempts_are_counted, kill_leftover),
                 cmocka_unit_test_teardown(test_tracepoint_fallback_counts_the_same, kill_leftover),
                 cmocka_unit_test_teardown(test_without_cap_bpf_checks_error_and_others_run, kill_leftover),
                 cmocka_unit_test_teardown(test_without_observe_checks_skip_and_nothing_loads, kill_leftover),
