@@ -195,6 +195,9 @@ const char *cgroup_index_path(const struct rootfs *root, struct cgroup_index *ix
         const char *p = index_find(ix, id);
         if (p || !ix->mount)
                 return p;
+        for (size_t i = 0; i < ix->n_gone; i++)
+                if (ix->gone[i] == id)
+                        return NULL;
         for (size_t i = 0; i < ix->n; i++)
                 free(ix->v[i].path);
         ix->n = 0;
@@ -205,7 +208,13 @@ const char *cgroup_index_path(const struct rootfs *root, struct cgroup_index *ix
         if (fstat(fd, &st) == 0)
                 index_add(ix, st.st_ino, "/");
         walk(ix, fd, "", 0);
-        return index_find(ix, id);
+        p = index_find(ix, id);
+        if (!p) {
+                if (ix->n_gone % 64 == 0)
+                        ix->gone = xrealloc(ix->gone, (ix->n_gone + 64) * sizeof(*ix->gone));
+                ix->gone[ix->n_gone++] = id;
+        }
+        return p;
 }
 
 void cgroup_index_free(struct cgroup_index *ix)
@@ -215,6 +224,7 @@ void cgroup_index_free(struct cgroup_index *ix)
         for (size_t i = 0; i < ix->n; i++)
                 free(ix->v[i].path);
         free(ix->v);
+        free(ix->gone);
         free(ix->mount);
         memset(ix, 0, sizeof(*ix));
 }

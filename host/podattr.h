@@ -27,6 +27,8 @@ struct cgroup_index {
                 char *path; /* relative to the mount, leading '/' */
         } *v;
         size_t n;
+        uint64_t *gone; /* ids no walk found: cgroup ids are never reused */
+        size_t n_gone;
 };
 
 /* Find the cgroup v2 mount under @root. Returns 0 or -errno (-ENOENT: none). */
