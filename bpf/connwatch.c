@@ -21,7 +21,7 @@ struct connwatch {
         struct ring_buffer *rb;
         const char *mode;
         struct connwatch_opts opts;
-        struct connwatch_event *seen; /* first sightings, in arrival order */
+        struct connwatch_event *seen; /* first sightings (sorted by key at each snapshot) */
         size_t n_seen;
 };
 
@@ -186,12 +186,17 @@ int connwatch_poll(struct connwatch *w, int timeout_ms)
         return n == -EINTR ? 0 : n;
 }
 
+static int cmp_event_key(const void *a, const void *b)
+{
+        return memcmp(&((const struct connwatch_event *)a)->key, &((const struct connwatch_event *)b)->key,
+                      sizeof(struct connwatch_key));
+}
+
+/* @w->seen must be sorted by key (connwatch_snapshot does it). */
 static const struct connwatch_event *find_seen(const struct connwatch *w, const struct connwatch_key *k)
 {
-        for (size_t i = 0; i < w->n_seen; i++)
-                if (memcmp(&w->seen[i].key, k, sizeof(*k)) == 0)
-                        return &w->seen[i];
-        return NULL;
+        struct connwatch_event probe = {.key = *k};
+        return w->n_seen ? bsearch(&probe, w->seen, w->n_seen, sizeof(*w->seen), cmp_event_key) : NULL;
 }
 
 static uint64_t read_losses(const struct connwatch *w)
@@ -211,6 +216,8 @@ static uint64_t read_losses(const struct connwatch *w)
 int connwatch_snapshot(struct connwatch *w, struct connwatch_attempt **ret, size_t *ret_n, uint64_t *ret_lost)
 {
         connwatch_poll(w, 0);
+        if (w->n_seen > 1)
+                qsort(w->seen, w->n_seen, sizeof(*w->seen), cmp_event_key);
         int fd = bpf_map__fd(w->skel->maps.attempts);
         struct connwatch_attempt *v = NULL;
         size_t n = 0;

@@ -416,6 +416,15 @@ static void test_without_observe_checks_skip_and_nothing_loads(void **state)
         cJSON_Delete(j);
         free(out);
         free(err);
+        /* --observe without the checks that need it loads nothing either. */
+        char *argv2[] = {(char *)tu_nodeward(), "check", "--observe", "5", "--only", "kubelet.read-only-port",
+                         "--format", "json", "--verbose", NULL};
+        time_t t0 = time(NULL);
+        tu_run(argv2, &out, &err);
+        assert_true(time(NULL) - t0 < 4);
+        assert_null(strstr(err, "observing"));
+        free(out);
+        free(err);
 }
 
 static void test_ipv6_and_v4_mapped_attempts_are_counted(void **state)
