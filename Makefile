@@ -24,7 +24,7 @@ MAIN_OBJ  := $(BUILD)/host/main.o
 TEST_SRCS := $(wildcard tests/unit/test_*.c) $(wildcard tests/e2e/test_*.c)
 TEST_BINS := $(TEST_SRCS:%.c=$(BUILD)/%)
 
-.PHONY: all deps test unit e2e asan run demo install clean format
+.PHONY: all deps test unit e2e asan fuzz run demo install clean format
 
 all: deps $(BUILD)/nodeward nodeward
 
@@ -65,6 +65,14 @@ asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan \
 	  OPT="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
 	  LDFLAGS="-pie -Wl,-z,relro,-z,now -fsanitize=address,undefined" test
+
+# libFuzzer over the HTTP response parser (needs clang); FUZZ_SECONDS bounds the run.
+FUZZ_SECONDS ?= 60
+fuzz:
+	@mkdir -p $(BUILD)/fuzz
+	clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -Ihost \
+	  -o $(BUILD)/fuzz/fuzz_http tests/fuzz/fuzz_http.c host/http.c host/util.c
+	$(BUILD)/fuzz/fuzz_http -max_total_time=$(FUZZ_SECONDS) -max_len=8192
 
 run: all
 	@./nodeward check; rc=$$?; echo "(nodeward check exited $$rc)"; [ $$rc -le 1 ]
