@@ -7,7 +7,7 @@ CC        ?= cc
 BUILD     ?= build
 
 # Debian packages the build and the tests need; `make deps` installs what is missing.
-DEB_PACKAGES := gcc make pkg-config libcjson-dev libyaml-dev libcap-dev libmnl-dev libcmocka-dev
+DEB_PACKAGES := gcc make pkg-config libcjson-dev libyaml-dev libcap-dev libmnl-dev libcmocka-dev nftables
 
 PKGS      := libcjson yaml-0.1 libcap libmnl
 WARN      := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral -Wvla
@@ -55,6 +55,13 @@ nodeward: $(BUILD)/nodeward
 $(BUILD)/tests/%: tests/%.c $(LIB_OBJS) tests/testutil.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS) -lcmocka
+
+# The metadata service stand-in the imds end-to-end test runs in its namespace.
+$(BUILD)/tests/e2e/imds_server: tests/e2e/imds_server.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+test: $(BUILD)/tests/e2e/imds_server
 
 test: deps $(BUILD)/nodeward $(TEST_BINS)
 	@NODEWARD=$(abspath $(BUILD)/nodeward) FIXTURES=$(abspath tests/fixtures) \

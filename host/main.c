@@ -21,7 +21,7 @@
 enum format { FMT_TEXT, FMT_JSON };
 
 struct opts {
-        const char *root, *proc, *only, *skip, *output;
+        const char *root, *proc, *only, *skip, *output, *pod_netns;
         enum format format;
         enum severity fail_on;
 };
@@ -39,6 +39,10 @@ static const char check_help[] =
         "  --fail-on SEV       exit 1 when a check at or above SEV fails:\n"
         "                      info, low (default), medium, high, critical\n"
         "  --output FILE       write the report to FILE instead of standard output\n"
+        "  --pod-netns PATH    probe the metadata service and node SSH from this network\n"
+        "                      namespace (e.g. /run/netns/cni-...); default: nodeward's own\n"
+        "                      when it runs in a pod, else /run/netns/cni-* under --root,\n"
+        "                      else the namespace of a process in a kubepods cgroup\n"
         "  -h, --help          this help\n"
         "\n"
         "Exit status: 0 nothing failed at or above --fail-on; 1 something did;\n"
@@ -59,12 +63,13 @@ static const char version_help[] = "Usage: nodeward version\nPrint the version.\
 
 static int parse_common(int argc, char **argv, struct opts *o, bool check_opts, const char *help)
 {
-        enum { O_ROOT = 256, O_PROC, O_ONLY, O_SKIP, O_FORMAT, O_FAIL_ON, O_OUTPUT };
+        enum { O_ROOT = 256, O_PROC, O_ONLY, O_SKIP, O_FORMAT, O_FAIL_ON, O_OUTPUT, O_POD_NETNS };
         static const struct option all[] = {
                 {"root", required_argument, NULL, O_ROOT},     {"proc", required_argument, NULL, O_PROC},
                 {"format", required_argument, NULL, O_FORMAT}, {"help", no_argument, NULL, 'h'},
                 {"only", required_argument, NULL, O_ONLY},     {"skip", required_argument, NULL, O_SKIP},
                 {"fail-on", required_argument, NULL, O_FAIL_ON}, {"output", required_argument, NULL, O_OUTPUT},
+                {"pod-netns", required_argument, NULL, O_POD_NETNS},
                 {0, 0, 0, 0},
         };
         struct option longopts[ARRAY_SIZE(all)];
@@ -86,6 +91,7 @@ static int parse_common(int argc, char **argv, struct opts *o, bool check_opts, 
                 case O_ONLY: o->only = optarg; break;
                 case O_SKIP: o->skip = optarg; break;
                 case O_OUTPUT: o->output = optarg; break;
+                case O_POD_NETNS: o->pod_netns = optarg; break;
                 case O_FORMAT:
                         if (strcmp(optarg, "text") == 0)
                                 o->format = FMT_TEXT;
@@ -144,7 +150,8 @@ static int do_check(int argc, char **argv)
         clock_gettime(CLOCK_MONOTONIC, &t0);
         struct report_meta meta;
         report_meta_start(&meta);
-        struct collect_opts co = {.root = o.root, .proc = o.proc, .needs = engine_needs(selected)};
+        struct collect_opts co = {.root = o.root, .proc = o.proc, .needs = engine_needs(selected),
+                                  .pod_netns = o.pod_netns};
         struct facts f;
         if (facts_collect(&co, &f, &err) < 0) {
                 fprintf(stderr, "nodeward: %s\n", err);
