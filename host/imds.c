@@ -112,7 +112,7 @@ static void session_job(void *argp, void *outp)
         imds_request(a->family, "GET", "/latest/meta-data/instance-id", auth, 0, &s->instance_id, id,
                      sizeof(id));
         if (s->instance_id.status == 200 && strlen(id) < sizeof(s->instance_id_value) && id_usable(id))
-                snprintf(s->instance_id_value, sizeof(s->instance_id_value), "%s", id);
+                memcpy(s->instance_id_value, id, strlen(id) + 1);
         imds_request(a->family, "GET", "/latest/meta-data/public-ipv4", auth, 0, &s->public_ipv4, NULL, 0);
 out:
         explicit_bzero(token, sizeof(token));
