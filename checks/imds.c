@@ -13,6 +13,10 @@
 /* The host-side facts every metadata check stands on. false: @r is already set. */
 static bool host_gate(const struct imds_facts *m, struct result *r)
 {
+        if (m->not_ec2) {
+                result_set(r, ST_SKIP, "%s", m->not_ec2);
+                return false;
+        }
         if (m->host_error) {
                 result_set(r, ST_ERROR, "%s", m->host_error);
                 return false;

@@ -9,6 +9,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -286,6 +287,25 @@ const char *http_probe_text(const struct http_probe *p, char *buf, size_t size)
         return buf;
 }
 
+bool imds_ec2_hint(const struct rootfs *root, char **ret_why)
+{
+        static const char *const vendors[] = {"/sys/class/dmi/id/sys_vendor", "/sys/class/dmi/id/board_vendor",
+                                              "/sys/class/dmi/id/bios_vendor"};
+        static const char *const uuids[] = {"/sys/class/dmi/id/product_uuid", "/sys/hypervisor/uuid"};
+        for (size_t i = 0; i < ARRAY_SIZE(vendors) + ARRAY_SIZE(uuids); i++) {
+                bool is_uuid = i >= ARRAY_SIZE(vendors);
+                const char *p = is_uuid ? uuids[i - ARRAY_SIZE(vendors)] : vendors[i];
+                _cleanup_free_ char *buf = NULL;
+                if (rootfs_read_file(root, p, 4096, &buf, NULL, NULL) < 0)
+                        continue;
+                if (is_uuid ? strncasecmp(buf, "ec2", 3) == 0 : strstr(buf, "Amazon EC2") != NULL)
+                        return true;
+        }
+        *ret_why = xasprintf("not on EC2: no EC2 signature under %s (DMI sys/board/bios vendor, product "
+                             "or hypervisor uuid); metadata service not probed", root->path);
+        return false;
+}
+
 static char *steal(char **p)
 {
         char *s = *p;
@@ -308,6 +328,10 @@ void imds_collect(const struct rootfs *root, const struct rootfs *proc,
                   const struct imds_collect_opts *o, struct imds_facts *f)
 {
         memset(f, 0, sizeof(*f));
+        struct imds_collect_opts oo = *o;
+        if ((oo.host || oo.pod_imds) && !imds_ec2_hint(root, &f->not_ec2))
+                oo.host = oo.pod_imds = false;
+        o = &oo;
         struct netns_plan plan;
         netns_plan_make(root, proc, o->pod_netns, &plan);
         f->host_ns = steal(&plan.host_desc);
@@ -371,6 +395,7 @@ void imds_facts_free(struct imds_facts *f)
 {
         if (!f)
                 return;
+        free(f->not_ec2);
         free(f->host_ns);
         free(f->host_error);
         free(f->pod_ns);

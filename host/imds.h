@@ -40,6 +40,7 @@ struct tcp_probe {
 };
 
 struct imds_facts {
+        char *not_ec2;          /* no EC2 signature under --root: metadata not probed, and why */
         char *host_ns;          /* where the host-side probes ran */
         char *host_error;       /* they could not run */
         bool reachable;         /* the metadata service answered the host (v4 or v6) */
@@ -64,6 +65,11 @@ struct imds_collect_opts {
         bool pod_ssh;           /* TCP to node SSH from a pod */
         const char *pod_netns;  /* --pod-netns */
 };
+
+/* Does the node under @root say it is an EC2 instance (DMI vendor "Amazon EC2", an
+ * "ec2" product or hypervisor UUID)? Fixture roots and other clouds do not, so their
+ * runs send nothing to the metadata address. On false, *ret_why says what was read. */
+bool imds_ec2_hint(const struct rootfs *root, char **ret_why);
 
 /* Run the selected probes concurrently, all within a few seconds. */
 void imds_collect(const struct rootfs *root, const struct rootfs *proc,

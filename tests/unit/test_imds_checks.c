@@ -253,6 +253,30 @@ static void test_kubepods_process_found_outside_host_netns(void **state)
         free(root);
 }
 
+static void test_ec2_signature_gates_metadata_probes(void **state)
+{
+        (void)state;
+        char *root = tu_mkdtemp();
+        struct rootfs r;
+        assert_int_equal(rootfs_open_root(root, &r), 0);
+        char *why = NULL;
+        assert_false(imds_ec2_hint(&r, &why));
+        assert_non_null(strstr(why, "not on EC2"));
+        struct facts f = {0};
+        f.imds.not_ec2 = why;
+        assert_int_equal(run(check_imds_v1_enabled, &f, NULL), ST_SKIP);
+        assert_int_equal(run(check_imds_pod_token, &f, NULL), ST_SKIP);
+        free(why);
+        tu_write(root, "sys/hypervisor/uuid", "ec2e1916-9099-7caf-fd21-012345abcdef\n");
+        assert_true(imds_ec2_hint(&r, &why));
+        tu_write(root, "sys/hypervisor/uuid", "4c4c4544-0000\n");
+        tu_write(root, "sys/class/dmi/id/sys_vendor", "Amazon EC2\n");
+        assert_true(imds_ec2_hint(&r, &why));
+        rootfs_close(&r);
+        tu_rm_rf(root);
+        free(root);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -266,6 +290,7 @@ int main(void)
                 cmocka_unit_test(test_endpoint_check_verdicts),
                 cmocka_unit_test(test_runner_returns_results_and_kills_stragglers),
                 cmocka_unit_test(test_kubepods_process_found_outside_host_netns),
+                cmocka_unit_test(test_ec2_signature_gates_metadata_probes),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
