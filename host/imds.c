@@ -324,70 +324,94 @@ static const char *job_error(const struct ns_job *j)
         return j->err == -ETIMEDOUT ? "did not finish in time" : strerror(-j->err);
 }
 
+/* Where the probes run, recorded in the facts (the fds stay in the plan). */
+static void take_plan(struct netns_plan *plan, struct imds_facts *f)
+{
+        f->host_ns = steal(&plan->host_desc);
+        f->host_error = steal(&plan->host_error);
+        f->have_pod = plan->have_pod;
+        f->pod_ns = steal(&plan->pod_desc);
+        f->pod_absent = steal(&plan->pod_absent);
+        f->pod_error = steal(&plan->pod_error);
+}
+
+/* Every probe of the run, started together. */
+struct probe_set {
+        struct ns_job jobs[5];
+        size_t n, first_pod;
+        struct session_arg a4, a6, ap;
+        struct tcp_targets tt, tt_out;
+};
+
+static void probes_plan(struct probe_set *ps, const struct imds_collect_opts *o, const struct netns_plan *plan,
+                        const struct node_addrs *na, struct imds_facts *f)
+{
+        ps->a4 = (struct session_arg){AF_INET, true};
+        ps->a6 = (struct session_arg){AF_INET6, true};
+        ps->ap = (struct session_arg){AF_INET, false};
+        if (o->host && !f->host_error) {
+                job_add(ps->jobs, &ps->n, plan->host_fd, session_job, &ps->a4, &f->v4, sizeof(f->v4));
+                job_add(ps->jobs, &ps->n, plan->host_fd, hop_job, NULL, &f->hop, sizeof(f->hop));
+                if (na->has_ipv6)
+                        job_add(ps->jobs, &ps->n, plan->host_fd, session_job, &ps->a6, &f->v6, sizeof(f->v6));
+        }
+        ps->first_pod = ps->n;
+        if (o->pod_imds && f->have_pod)
+                job_add(ps->jobs, &ps->n, plan->pod_fd, session_job, &ps->ap, &f->pod, sizeof(f->pod));
+        if (o->pod_ssh && f->have_pod) {
+                int ports[IMDS_MAX_PORTS];
+                size_t np = ssh_ports_for_pod_probe(ports, IMDS_MAX_PORTS);
+                tcp_targets_fill(na, ports, np, &ps->tt);
+                job_add(ps->jobs, &ps->n, plan->pod_fd, tcp_job, &ps->tt, &ps->tt_out, sizeof(ps->tt_out));
+        }
+}
+
+static void probes_harvest(const struct probe_set *ps, bool ssh, struct imds_facts *f)
+{
+        for (size_t i = 0; i < ps->n; i++) {
+                if (ps->jobs[i].err == 0)
+                        continue;
+                bool host = i < ps->first_pod;
+                char **slot = host ? &f->host_error : &f->pod_error;
+                if (!*slot)
+                        *slot = xasprintf("probing from the %s namespace: %s", host ? "host" : "pod",
+                                          job_error(&ps->jobs[i]));
+        }
+        if (ssh && ps->n && ps->jobs[ps->n - 1].err == 0) {
+                f->ssh_probed = true;
+                f->n_ssh = ps->tt_out.n;
+                f->ssh = xcalloc(ps->tt_out.n, sizeof(*f->ssh));
+                memcpy(f->ssh, ps->tt_out.p, ps->tt_out.n * sizeof(*f->ssh));
+        }
+        f->reachable = http_answered(&f->v4.v1_get) || http_answered(&f->v4.token_put) ||
+                       http_answered(&f->v6.v1_get) || http_answered(&f->v6.token_put);
+}
+
 void imds_collect(const struct rootfs *root, const struct rootfs *proc,
-                  const struct imds_collect_opts *o, struct imds_facts *f)
+                  const struct imds_collect_opts *opts, struct imds_facts *f)
 {
         memset(f, 0, sizeof(*f));
-        struct imds_collect_opts oo = *o;
-        if ((oo.host || oo.pod_imds) && !imds_ec2_hint(root, &f->not_ec2))
-                oo.host = oo.pod_imds = false;
-        o = &oo;
+        struct imds_collect_opts o = *opts;
+        if ((o.host || o.pod_imds) && !imds_ec2_hint(root, &f->not_ec2))
+                o.host = o.pod_imds = false;
         struct netns_plan plan;
-        netns_plan_make(root, proc, o->pod_netns, &plan);
-        f->host_ns = steal(&plan.host_desc);
-        f->host_error = steal(&plan.host_error);
-        f->have_pod = plan.have_pod;
-        f->pod_ns = steal(&plan.pod_desc);
-        f->pod_absent = steal(&plan.pod_absent);
-        f->pod_error = steal(&plan.pod_error);
+        netns_plan_make(root, proc, o.pod_netns, &plan);
+        take_plan(&plan, f);
+        o.pod_ssh = o.pod_ssh && f->have_pod;
 
+        /* The node's addresses first: the IPv6 endpoint and the SSH targets depend on them. */
         struct node_addrs na = {0};
-        if (!f->host_error && (o->host || (o->pod_ssh && f->have_pod))) {
+        if (!f->host_error && (o.host || o.pod_ssh)) {
                 struct ns_job j = {.ns_fd = plan.host_fd, .fn = addrs_job, .out = &na, .out_size = sizeof(na)};
                 ns_jobs_run(&j, 1, IMDS_TIMEOUT_MS);
         }
         f->node_has_ipv6 = na.has_ipv6;
-
-        struct ns_job jobs[5];
-        size_t n = 0, first_pod;
-        struct session_arg a4 = {AF_INET, true}, a6 = {AF_INET6, true}, ap = {AF_INET, false};
-        if (o->host && !f->host_error) {
-                job_add(jobs, &n, plan.host_fd, session_job, &a4, &f->v4, sizeof(f->v4));
-                job_add(jobs, &n, plan.host_fd, hop_job, NULL, &f->hop, sizeof(f->hop));
-                if (na.has_ipv6)
-                        job_add(jobs, &n, plan.host_fd, session_job, &a6, &f->v6, sizeof(f->v6));
-        }
-        first_pod = n;
-        if (o->pod_imds && f->have_pod)
-                job_add(jobs, &n, plan.pod_fd, session_job, &ap, &f->pod, sizeof(f->pod));
-        struct tcp_targets *tt = NULL, *tt_out = NULL;
-        if (o->pod_ssh && f->have_pod) {
-                int ports[IMDS_MAX_PORTS];
-                size_t np = ssh_ports_for_pod_probe(ports, IMDS_MAX_PORTS);
-                tt = xmalloc(sizeof(*tt));
-                tt_out = xcalloc(1, sizeof(*tt_out));
-                tcp_targets_fill(&na, ports, np, tt);
-                job_add(jobs, &n, plan.pod_fd, tcp_job, tt, tt_out, sizeof(*tt_out));
-        }
-        ns_jobs_run(jobs, n, 4 * IMDS_TIMEOUT_MS + 500);
-        for (size_t i = 0; i < n; i++) {
-                if (jobs[i].err == 0)
-                        continue;
-                char **slot = i < first_pod ? &f->host_error : &f->pod_error;
-                if (!*slot)
-                        *slot = xasprintf("probing from the %s namespace: %s",
-                                          i < first_pod ? "host" : "pod", job_error(&jobs[i]));
-        }
-        if (tt_out && jobs[n - 1].err == 0) {
-                f->ssh_probed = true;
-                f->n_ssh = tt_out->n;
-                f->ssh = xcalloc(tt_out->n, sizeof(*f->ssh));
-                memcpy(f->ssh, tt_out->p, tt_out->n * sizeof(*f->ssh));
-        }
-        free(tt);
-        free(tt_out);
-        f->reachable = http_answered(&f->v4.v1_get) || http_answered(&f->v4.token_put) ||
-                       http_answered(&f->v6.v1_get) || http_answered(&f->v6.token_put);
+        struct probe_set *ps = xcalloc(1, sizeof(*ps));
+        probes_plan(ps, &o, &plan, &na, f);
+        /* The longest job, a host session, makes at most four requests in a row. */
+        ns_jobs_run(ps->jobs, ps->n, 4 * IMDS_TIMEOUT_MS + 500);
+        probes_harvest(ps, o.pod_ssh, f);
+        free(ps);
         netns_plan_free(&plan);
 }
 

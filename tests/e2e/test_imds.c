@@ -344,6 +344,32 @@ static void test_pod_reaches_node_ssh_unless_dropped(void **state)
         sh("ip netns exec %s nft flush table inet nwimds", node_ns);
 }
 
+/* A node with IPv6 also asks [fd00:ec2::254]; IMDSv1 open there fails the check. */
+static void test_ipv6_endpoint_probed_when_node_has_ipv6(void **state)
+{
+        (void)state;
+        if (!ready)
+                skip();
+        stop(&server_pid);
+        assert_int_equal(sh("ip -n %1$s -6 addr add fd78::1/64 dev meta0 nodad && "
+                            "ip -n %2$s -6 addr add fd78::2/64 dev eth0 nodad && "
+                            "ip -n %2$s -6 addr add fd00:ec2::254/128 dev lo nodad && "
+                            "ip -n %1$s -6 route add fd00:ec2::254/128 via fd78::2",
+                            node_ns, meta_ns), 0);
+        char *v4_args[] = {(char *)"--v2-required", NULL};
+        char *v6_args[] = {(char *)"--addr", (char *)"fd00:ec2::254", NULL};
+        server_pid = start_server(meta_ns, v4_args);
+        pid_t v6_pid = start_server(meta_ns, v6_args);
+        long ms;
+        cJSON *j = run_check("imds.v1-enabled", true, &ms, NULL);
+        stop(&v6_pid);
+        stop(&server_pid);
+        sh("ip -n %1$s -6 addr flush dev meta0 scope global; ip -n %2$s -6 addr flush dev eth0 scope global; "
+           "ip -n %2$s -6 addr del fd00:ec2::254/128 dev lo", node_ns, meta_ns);
+        tu_assert_result(j, "imds.v1-enabled", "fail", "169.254.169.254: 401; [fd00:ec2::254]: 200");
+        cJSON_Delete(j);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -353,6 +379,7 @@ int main(void)
                 cmocka_unit_test(test_pod_egress_to_metadata_dropped),
                 cmocka_unit_test(test_off_ec2_silence_skips),
                 cmocka_unit_test(test_pod_reaches_node_ssh_unless_dropped),
+                cmocka_unit_test(test_ipv6_endpoint_probed_when_node_has_ipv6),
         };
         return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
