@@ -204,6 +204,7 @@ static cJSON *run_check(const char *only, bool pod_opt, long *ret_ms, char **ret
         char *out, *err;
         int rc = tu_run_timeout(argv, &out, &err, 20);
         clock_gettime(CLOCK_MONOTONIC, &t1);
+        assert_int_not_equal(rc, 99); /* valgrind found an error (make valgrind) */
         *ret_ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
         cJSON *j = cJSON_Parse(out);
         if (!j)
@@ -344,6 +345,39 @@ static void test_pod_reaches_node_ssh_unless_dropped(void **state)
         sh("ip netns exec %s nft flush table inet nwimds", node_ns);
 }
 
+/* nodeward as a pod without hostNetwork: its own namespace is the pod's, and the
+ * host side runs in pid 1's. The --proc stand-in has 1/ns/net lead to the node's
+ * namespace file. */
+static void test_running_in_a_pod_probes_host_through_pid1(void **state)
+{
+        (void)state;
+        if (!ready)
+                skip();
+        stop(&server_pid);
+        char *args[] = {(char *)"--v2-required", (char *)"--hop", (char *)"2", NULL};
+        server_pid = start_server(meta_ns, args);
+        char *fake_proc = tu_mkdtemp(), node_path[128];
+        snprintf(node_path, sizeof(node_path), "/run/netns/%s", node_ns);
+        tu_symlink(fake_proc, "1/ns/net", node_path);
+        char *argv[] = {(char *)"/usr/bin/env", (char *)"ip", (char *)"netns", (char *)"exec", pod_ns,
+                        (char *)tu_nodeward(), (char *)"check", (char *)"--only", (char *)"imds",
+                        (char *)"--format", (char *)"json", (char *)"--root", scratch_root, (char *)"--proc",
+                        fake_proc, NULL};
+        char *out;
+        tu_run_timeout(argv, &out, NULL, 20);
+        stop(&server_pid);
+        tu_rm_rf(fake_proc);
+        free(fake_proc);
+        cJSON *j = cJSON_Parse(out);
+        if (!j)
+                fail_msg("no JSON: %s", out);
+        free(out);
+        tu_assert_result(j, "imds.v1-enabled", "pass", "host network namespace");
+        tu_assert_result(j, "imds.hop-limit", "fail", "host network namespace");
+        tu_assert_result(j, "imds.pod-token", "fail", "nodeward's own network namespace");
+        cJSON_Delete(j);
+}
+
 /* A node with IPv6 also asks [fd00:ec2::254]; IMDSv1 open there fails the check. */
 static void test_ipv6_endpoint_probed_when_node_has_ipv6(void **state)
 {
@@ -380,6 +414,7 @@ int main(void)
                 cmocka_unit_test(test_off_ec2_silence_skips),
                 cmocka_unit_test(test_pod_reaches_node_ssh_unless_dropped),
                 cmocka_unit_test(test_ipv6_endpoint_probed_when_node_has_ipv6),
+                cmocka_unit_test(test_running_in_a_pod_probes_host_through_pid1),
         };
         return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
