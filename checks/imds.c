@@ -56,9 +56,10 @@ void check_imds_hop_limit(const struct facts *f, struct result *r)
         if (!m->v4.got_token) {
                 result_set(r, ST_WARN, "PUT %s/latest/api/token from the %s: %s, no token; the hop limit "
                            "cannot be measured", V4, m->host_ns, PROBE_TEXT(&m->v4.token_put));
-        } else if (http_answered(&m->hop) && m->hop.status == 200) {
-                result_set(r, ST_FAIL, "the token response arrived on a socket with IP_MINTTL 2: hop limit "
-                           ">= 2, so a pod one hop behind the node gets a token (probed from the %s)", m->host_ns);
+        } else if (http_answered(&m->hop)) {
+                result_set(r, ST_FAIL, "the token response (%d) arrived on a socket with IP_MINTTL 2: hop limit "
+                           ">= 2, so a pod one hop behind the node gets a token (probed from the %s)",
+                           m->hop.status, m->host_ns);
         } else if (m->hop.err == -ETIMEDOUT) {
                 result_set(r, ST_PASS, "the token response arrives without IP_MINTTL but not with IP_MINTTL 2 "
                            "(%s): hop limit 1 (probed from the %s)", PROBE_TEXT(&m->hop), m->host_ns);
@@ -70,7 +71,7 @@ void check_imds_hop_limit(const struct facts *f, struct result *r)
 
 static bool hop_two_or_more(const struct imds_facts *m)
 {
-        return m->v4.got_token && http_answered(&m->hop) && m->hop.status == 200;
+        return m->v4.got_token && http_answered(&m->hop);
 }
 
 /* Gate for the pod-side checks; false: @r is set. */
@@ -130,6 +131,9 @@ void check_imds_pod_token(const struct facts *f, struct result *r)
                         result_set(r, ST_WARN, "%s; the host side could not estimate the hop limit", m->pod_absent);
         } else if (p->got_token) {
                 result_set(r, ST_FAIL, "from %s: PUT %s/latest/api/token answered 200 with a token", m->pod_ns, V4);
+        } else if (!p->token_put.tried) {
+                result_set(r, ST_PASS, "from %s: %s:80: %s; no token", m->pod_ns, IMDS_V4_ADDR,
+                           PROBE_TEXT(&p->v1_get));
         } else {
                 result_set(r, ST_PASS, "from %s: PUT %s/latest/api/token: %s, no token", m->pod_ns, V4,
                            PROBE_TEXT(&p->token_put));
