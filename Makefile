@@ -12,7 +12,7 @@ BUILD     ?= build
 Q         := $(if $(V),,@)
 
 # Debian packages the build and the tests need; `make deps` installs what is missing.
-DEB_PACKAGES := gcc make pkg-config libcjson-dev libyaml-dev libcap-dev libmnl-dev libcmocka-dev
+DEB_PACKAGES := gcc make pkg-config libcjson-dev libyaml-dev libcap-dev libmnl-dev libcmocka-dev nftables
 
 PKGS      := libcjson yaml-0.1 libcap libmnl
 WARN      := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral -Wvla
@@ -75,7 +75,13 @@ $(BUILD)/tests/%: tests/%.c $(LIB_OBJS) tests/testutil.h
 	@$(if $(Q),echo "  TEST    $@")
 	$(Q)$(CC) $(CFLAGS) -Itests $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS) -lcmocka -lpthread
 
-test: deps deps-test $(BUILD)/nodeward $(TEST_BINS)
+# The metadata service stand-in the imds end-to-end test runs in its namespace.
+$(BUILD)/tests/e2e/imds_server: tests/e2e/imds_server.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+test: deps deps-test $(BUILD)/nodeward $(BUILD)/tests/e2e/imds_server $(TEST_BINS)
 	@NODEWARD=$(abspath $(BUILD)/nodeward) FIXTURES=$(abspath tests/fixtures) \
 	  sh tests/run-tests.sh $(TEST_BINS)
 

@@ -23,7 +23,7 @@ enum format { FMT_TEXT, FMT_JSON, FMT_SARIF, FMT_PROMETHEUS, FMT_NPD };
 static const char *const format_names[] = {"text", "json", "sarif", "prometheus", "npd"};
 
 struct opts {
-        const char *root, *proc, *only, *skip, *output, *textfile;
+        const char *root, *proc, *only, *skip, *output, *textfile, *pod_netns;
         enum format format;
         enum severity fail_on;
 };
@@ -45,6 +45,10 @@ static const char check_help[] =
         "  --output FILE       write the report to FILE instead of standard output\n"
         "  --textfile PATH     also write Prometheus metrics to PATH, replaced atomically\n"
         "                      (for node_exporter --collector.textfile.directory)\n"
+        "  --pod-netns PATH    probe the metadata service and node SSH from this network\n"
+        "                      namespace (e.g. /run/netns/cni-...); default: nodeward's own\n"
+        "                      when it runs in a pod, else /run/netns/cni-* under --root,\n"
+        "                      else the namespace of a process in a kubepods cgroup\n"
         "  -h, --help          this help\n"
         "\n"
         "Exit status: 0 nothing failed at or above --fail-on; 1 something did;\n"
@@ -79,13 +83,14 @@ static int parse_format(const char *s, bool all, enum format *ret)
 
 static int parse_common(int argc, char **argv, struct opts *o, bool check_opts, const char *help)
 {
-        enum { O_ROOT = 256, O_PROC, O_ONLY, O_SKIP, O_FORMAT, O_FAIL_ON, O_OUTPUT, O_TEXTFILE };
+        enum { O_ROOT = 256, O_PROC, O_ONLY, O_SKIP, O_FORMAT, O_FAIL_ON, O_OUTPUT, O_TEXTFILE, O_POD_NETNS };
         static const struct option all[] = {
                 {"root", required_argument, NULL, O_ROOT},     {"proc", required_argument, NULL, O_PROC},
                 {"format", required_argument, NULL, O_FORMAT}, {"help", no_argument, NULL, 'h'},
                 {"only", required_argument, NULL, O_ONLY},     {"skip", required_argument, NULL, O_SKIP},
                 {"fail-on", required_argument, NULL, O_FAIL_ON}, {"output", required_argument, NULL, O_OUTPUT},
                 {"textfile", required_argument, NULL, O_TEXTFILE},
+                {"pod-netns", required_argument, NULL, O_POD_NETNS},
                 {0, 0, 0, 0},
         };
         struct option longopts[ARRAY_SIZE(all)];
@@ -108,6 +113,7 @@ static int parse_common(int argc, char **argv, struct opts *o, bool check_opts, 
                 case O_SKIP: o->skip = optarg; break;
                 case O_OUTPUT: o->output = optarg; break;
                 case O_TEXTFILE: o->textfile = optarg; break;
+                case O_POD_NETNS: o->pod_netns = optarg; break;
                 case O_FORMAT:
                         if (parse_format(optarg, check_opts, &o->format) < 0)
                                 return -EINVAL;
@@ -208,7 +214,8 @@ static int do_check(int argc, char **argv)
         clock_gettime(CLOCK_MONOTONIC, &t0);
         struct report_meta meta;
         report_meta_start(&meta);
-        struct collect_opts co = {.root = o.root, .proc = o.proc, .needs = engine_needs(selected)};
+        struct collect_opts co = {.root = o.root, .proc = o.proc, .needs = engine_needs(selected),
+                                  .pod_netns = o.pod_netns};
         struct facts f;
         if (facts_collect(&co, &f, &err) < 0) {
                 fprintf(stderr, "nodeward: %s\n", err);
