@@ -20,6 +20,7 @@ const volatile __u32 n_watch_ports = 0;
 const volatile __u8 metadata_v4[16] = {}; /* v4-mapped */
 const volatile __u8 metadata_v6[16] = {};
 const volatile __u32 host_netns_ino = 0;
+const volatile __u64 self_cgroup_id = 0; /* nodeward's own probes are not the pods' */
 
 struct {
         __uint(type, BPF_MAP_TYPE_HASH);
@@ -128,6 +129,8 @@ static __always_inline int handle(const struct sock *sk, int newstate)
                 return 0;
         k.netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
         k.cgroup_id = bpf_get_current_cgroup_id();
+        if (self_cgroup_id && k.cgroup_id == self_cgroup_id)
+                return 0;
         record(&k);
         return 0;
 }

@@ -91,6 +91,7 @@ static void configure(struct connwatch_bpf *s, const struct connwatch_opts *o)
         memcpy((void *)s->rodata->metadata_v4, v4, 16);
         memcpy((void *)s->rodata->metadata_v6, v6, 16);
         s->rodata->host_netns_ino = o->host_netns;
+        s->rodata->self_cgroup_id = o->self_cgroup;
 }
 
 /* One try with one of the two programs. Returns 0 or -errno with *ret_err set. */

@@ -47,6 +47,7 @@ struct connwatch_opts {
         const uint16_t *ports; /* destination ports to count, besides the metadata addresses */
         size_t n_ports;
         uint32_t host_netns;   /* inode of the host network namespace, 0 if unknown */
+        uint64_t self_cgroup;  /* attempts from this cgroup (nodeward's own) are ignored; 0: none */
         bool verbose;          /* show libbpf's messages on stderr */
         bool force_tracepoint; /* skip tp_btf (tests the fallback) */
         /* Called from connwatch_poll() for each first sighting. */

@@ -53,8 +53,7 @@ static void collect_node(const struct rootfs *root, bool root_is_slash, struct n
         n->os = os_release_pretty(root);
 }
 
-/* The probe is attached first, so the other collectors run while it observes;
- * after attach only reading needs privilege. */
+/* The probe is attached first, so the other collectors run while it observes. */
 static void start_observing(const struct collect_opts *o, const struct rootfs *root, const struct rootfs *proc,
                             struct facts *f, struct observe_session **ret)
 {
@@ -63,9 +62,6 @@ static void start_observing(const struct collect_opts *o, const struct rootfs *r
         observe_begin(root, proc, &oo, &f->observe, ret);
         if (o->verbose && !f->observe.error)
                 fprintf(stderr, "nodeward: attached (%s)\n", f->observe.mode);
-        int r = privs_drop_to_readers();
-        if (r < 0 && r != -EPERM)
-                fprintf(stderr, "nodeward: warning: could not drop capabilities: %s\n", strerror(-r));
         if (!f->observe.error)
                 fprintf(stderr, "nodeward: observing TCP connect attempts for %d s\n", o->observe_seconds);
 }
@@ -82,10 +78,13 @@ int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
         }
         f->root_path = xstrdup(rootp);
         unsigned needs = o->needs | FACT_NODE;
+        if (needs & FACT_APISERVER)
+                needs |= FACT_KUBELET;
         if (needs & (FACT_KUBELET | FACT_CONNWATCH))
                 needs |= FACT_PROCS;
 
-        if (needs & FACT_PROCS) {
+        /* The network probes need --proc too: pid 1's namespace and kubepods processes. */
+        if (needs & (FACT_PROCS | FACT_IMDS | FACT_POD_IMDS | FACT_POD_SSH)) {
                 r = o->proc ? rootfs_open_root(o->proc, &proc) : rootfs_open_subroot(&root, "proc", &proc);
                 f->proc_path = o->proc ? xstrdup(o->proc) : path_join(rootp, "proc");
                 if (r < 0 && o->proc) {
@@ -96,6 +95,8 @@ int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
                         memset(f, 0, sizeof(*f));
                         return r;
                 }
+        }
+        if (needs & FACT_PROCS) {
                 if (r == 0)
                         r = proc_table_read(&proc, &f->procs);
                 if (r < 0)
@@ -112,6 +113,23 @@ int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
         if (needs & FACT_KUBELET) {
                 kubelet_collect(&root, &proc, &f->procs, &f->kubelet);
                 f->collected |= FACT_KUBELET;
+        }
+        if (needs & FACT_APISERVER) {
+                apiserver_collect(&root, &f->kubelet, &f->apiserver);
+                f->collected |= FACT_APISERVER;
+        }
+        if (needs & (FACT_IMDS | FACT_POD_IMDS | FACT_POD_SSH)) {
+                struct imds_collect_opts io = {.host = needs & FACT_IMDS, .pod_imds = needs & FACT_POD_IMDS,
+                                               .pod_ssh = needs & FACT_POD_SSH, .pod_netns = o->pod_netns};
+                imds_collect(&root, &proc, &io, &f->imds);
+                f->collected |= needs & (FACT_IMDS | FACT_POD_IMDS | FACT_POD_SSH);
+        }
+        if (obs) {
+                /* Attached, and the privileged collectors are done: the wait and the
+                 * attribution only read. */
+                int pr = privs_drop_to_readers(false);
+                if (pr < 0 && pr != -EPERM)
+                        fprintf(stderr, "nodeward: warning: could not drop capabilities: %s\n", strerror(-pr));
         }
         observe_end(obs, &f->observe);
         observe_session_free(obs);
@@ -132,6 +150,8 @@ void facts_free(struct facts *f)
         proc_table_free(&f->procs);
         free(f->procs_error);
         kubelet_facts_free(&f->kubelet);
+        imds_facts_free(&f->imds);
+        apiserver_facts_free(&f->apiserver);
         observe_facts_free(&f->observe);
         memset(f, 0, sizeof(*f));
 }

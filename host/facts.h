@@ -3,6 +3,8 @@
 
 #include <stdbool.h>
 
+#include "apiserver.h"
+#include "imds.h"
 #include "kubelet.h"
 #include "observe.h"
 #include "proc.h"
@@ -13,7 +15,12 @@ enum {
         FACT_NODE = 1u << 0,
         FACT_PROCS = 1u << 1,
         FACT_KUBELET = 1u << 2,
-        FACT_CONNWATCH = 1u << 3, /* loads eBPF: only with --observe */
+        /* Network probes: only runs that select these checks touch the network. */
+        FACT_IMDS = 1u << 8,      /* the metadata service from the node */
+        FACT_POD_IMDS = 1u << 9,  /* the metadata service from a pod's namespace */
+        FACT_POD_SSH = 1u << 10,  /* node SSH from a pod's namespace */
+        FACT_APISERVER = 1u << 11, /* the kubelet's API server endpoint, resolved */
+        FACT_CONNWATCH = 1u << 16, /* loads eBPF: only with --observe */
 };
 
 struct node_info {
@@ -30,6 +37,8 @@ struct facts {
         struct proc_table procs;
         char *procs_error;
         struct kubelet_facts kubelet;
+        struct imds_facts imds;
+        struct apiserver_facts apiserver;
         struct observe_facts observe;
 };
 
@@ -37,8 +46,9 @@ struct collect_opts {
         const char *root; /* default "/" */
         const char *proc; /* default ROOT/proc */
         unsigned needs;
-        int observe_seconds; /* 0: FACT_CONNWATCH is not collected (the checks skip) */
-        bool verbose;        /* libbpf's messages on stderr */
+        const char *pod_netns; /* --pod-netns */
+        int observe_seconds;   /* 0: FACT_CONNWATCH is not collected (the checks skip) */
+        bool verbose;          /* libbpf's messages on stderr */
 };
 
 /* Collect what @o->needs. Fails only when the root or proc directory cannot be

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
 #include <time.h>
 
 #include "connwatch.h"
@@ -80,6 +82,32 @@ static uint32_t host_netns_inode(const struct rootfs *proc)
         if (proc && proc->fd >= 0 && rootfs_readlink(proc, "1/ns/net", buf, sizeof(buf)) >= 0)
                 sscanf(buf, "net:[%lu]", &ino);
         return (uint32_t)ino;
+}
+
+/* The id of nodeward's own cgroup v2: its probes of the metadata service and of
+ * node SSH (and its children's) must not read as a pod's when it runs in a pod.
+ * Both /proc/self/cgroup and the local mount are in nodeward's cgroup namespace. */
+static uint64_t self_cgroup_id(void)
+{
+        static const char *const mounts[] = {"/sys/fs/cgroup/unified", "/sys/fs/cgroup"};
+        char line[4096];
+        FILE *f = fopen("/proc/self/cgroup", "re");
+        uint64_t id = 0;
+        while (f && !id && fgets(line, sizeof(line), f)) {
+                if (strncmp(line, "0::", 3) != 0)
+                        continue;
+                line[strcspn(line, "\n")] = '\0';
+                for (size_t i = 0; i < ARRAY_SIZE(mounts) && !id; i++) {
+                        struct statfs sfs;
+                        struct stat st;
+                        _cleanup_free_ char *p = xasprintf("%s%s", mounts[i], line + 3);
+                        if (statfs(mounts[i], &sfs) == 0 && sfs.f_type == 0x63677270 && stat(p, &st) == 0)
+                                id = st.st_ino;
+                }
+        }
+        if (f)
+                fclose(f);
+        return id;
 }
 
 static int64_t mono_to_unix_ms(uint64_t ns)
@@ -154,6 +182,7 @@ void observe_begin(const struct rootfs *root, const struct rootfs *proc, const s
                 return;
         }
         struct connwatch_opts co = {.ports = ports, .n_ports = n, .host_netns = s->host_netns,
+                                    .self_cgroup = self_cgroup_id(),
                                     .verbose = o->verbose, .force_tracepoint = o->force_tracepoint,
                                     .on_sighting = on_sighting, .data = s};
         if (connwatch_start(&co, &s->cw, &f->error) < 0) {

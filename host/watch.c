@@ -14,6 +14,8 @@
 #include "facts.h"
 #include "observe.h"
 #include "privs.h"
+#include "report.h"
+#include "textfile.h"
 #include "util.h"
 
 static volatile sig_atomic_t exiting;
@@ -70,23 +72,15 @@ static void on_sighting(const struct observed_attempt *a, void *data)
         emit(out, j);
 }
 
-static void write_textfile(const char *path, const struct run *run)
+/* The same metrics `check --textfile` writes, replaced atomically. */
+static void write_textfile(const char *path, const struct facts *f, const struct run *run,
+                           const struct report_meta *m)
 {
-        _cleanup_free_ char *tmp = xasprintf("%s.tmp", path);
-        FILE *f = fopen(tmp, "we");
-        if (!f)
+        struct textfile tf = {0};
+        if (textfile_begin(path, &tf) < 0)
                 return;
-        fputs("# HELP nodeward_check_status 1 for the status the check has now.\n"
-              "# TYPE nodeward_check_status gauge\n", f);
-        for (size_t i = 0; i < run->n; i++)
-                for (int s = 0; s < ST__COUNT; s++)
-                        fprintf(f, "nodeward_check_status{id=\"%s\",severity=\"%s\",status=\"%s\"} %d\n",
-                                run->results[i].check->id, severity_name(run->results[i].check->severity),
-                                status_name((enum status)s), run->results[i].status == (enum status)s);
-        if (fclose(f) == 0)
-                rename(tmp, path);
-        else
-                unlink(tmp);
+        report_prometheus(tf.f, f, run, m);
+        textfile_commit(&tf);
 }
 
 /* One interval: collect the other facts afresh, add the observed counts, run, print. */
@@ -96,6 +90,10 @@ static void interval(const struct watch_opts *o, struct observe_session *s, stru
                                   .needs = engine_needs(o->selected) & ~(unsigned)FACT_CONNWATCH};
         struct facts f;
         char *err = NULL;
+        struct timespec t0;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        struct report_meta meta;
+        report_meta_start(&meta);
         cJSON *j = line("summary");
         if (facts_collect(&co, &f, &err) < 0) {
                 cJSON_AddStringToObject(j, "error", err);
@@ -109,6 +107,7 @@ static void interval(const struct watch_opts *o, struct observe_session *s, stru
         f.collected |= FACT_CONNWATCH;
         struct run run;
         engine_run(&f, o->selected, &run);
+        report_meta_finish(&meta, &t0);
         cJSON *sum = cJSON_AddObjectToObject(j, "summary");
         for (int st = 0; st < ST__COUNT; st++)
                 cJSON_AddNumberToObject(sum, status_name((enum status)st), run.summary[st]);
@@ -122,7 +121,7 @@ static void interval(const struct watch_opts *o, struct observe_session *s, stru
         }
         emit(o->out, j);
         if (o->textfile)
-                write_textfile(o->textfile, &run);
+                write_textfile(o->textfile, &f, &run, &meta);
         run_free(&run);
         memset(&f.observe, 0, sizeof(f.observe)); /* owned by the caller */
         facts_free(&f);
@@ -158,7 +157,8 @@ int watch_run(const struct watch_opts *o)
                 cJSON_AddStringToObject(j, of.error ? "error" : "mode", of.error ? of.error : of.mode);
                 emit(o->out, j);
         }
-        int r = privs_drop_to_readers();
+        /* The network probes enter pod namespaces again at every interval. */
+        int r = privs_drop_to_readers(engine_needs(o->selected) & (FACT_IMDS | FACT_POD_IMDS | FACT_POD_SSH));
         if (r < 0 && r != -EPERM)
                 fprintf(stderr, "nodeward: warning: could not drop capabilities: %s\n", strerror(-r));
         long start = mono_ms(), next = start;
