@@ -462,6 +462,37 @@ static void test_ipv6_and_v4_mapped_attempts_are_counted(void **state)
         cJSON_Delete(j);
 }
 
+/* A pod on the host network: its SSH attempts count, its metadata attempts are the node's. */
+static void test_host_network_pod_counts_for_ssh_not_imds(void **state)
+{
+        (void)state;
+        SKIP_WITHOUT_SCENE();
+        /* The scene's node namespace plays the host's: a process table whose pid 1 lives there. */
+        struct stat st;
+        assert_int_equal(stat("/run/netns/nw-bpf-node", &st), 0);
+        char *proc = tu_mkdtemp(), target[64];
+        snprintf(target, sizeof(target), "net:[%lu]", (unsigned long)st.st_ino);
+        tu_symlink(proc, "1/ns/net", target);
+        char *argv[] = {(char *)tu_nodeward(), "check", "--observe", "2", "--proc", proc, "--only",
+                        "ssh.pod-attempts,imds.pod-attempts", "--format", "json", NULL};
+        struct nw_run nr;
+        nodeward_start(&nr, argv, NULL);
+        char *e = stderr_until(&nr, "observing");
+        if (!strstr(e, "observing"))
+                fail_msg("nodeward did not start observing: %s", e);
+        free(e);
+        actor(cg_sd, "nw-bpf-node", 2, 3, true);
+        int rc;
+        cJSON *j = nodeward_finish(&nr, &rc, NULL);
+        tu_rm_rf(proc);
+        free(proc);
+        const char *ssh = evidence(j, "ssh.pod-attempts"), *imds = evidence(j, "imds.pod-attempts");
+        expect(ssh, "pod %s container %s [hostNetwork] -> %s:22 x2, ", UID_SD, CID_SD, NODE_IP);
+        if (strstr(imds, UID_SD))
+                fail_msg("a hostNetwork pod's metadata attempts were reported: %s", imds);
+        cJSON_Delete(j);
+}
+
 /* Wait until the file at @path holds @needle; returns its content (or NULL on timeout). */
 static char *file_until(const char *path, const char *needle, int timeout_s)
 {
@@ -529,6 +560,7 @@ int main(void)
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_teardown(test_both_cgroup_drivers_attributed_with_exact_counts, kill_leftover),
                 cmocka_unit_test_teardown(test_ipv6_and_v4_mapped_attempts_are_counted, kill_leftover),
+                cmocka_unit_test_teardown(test_host_network_pod_counts_for_ssh_not_imds, kill_leftover),
                 cmocka_unit_test_teardown(test_tracepoint_fallback_counts_the_same, kill_leftover),
                 cmocka_unit_test_teardown(test_without_cap_bpf_checks_error_and_others_run, kill_leftover),
                 cmocka_unit_test_teardown(test_without_observe_checks_skip_and_nothing_loads, kill_leftover),
