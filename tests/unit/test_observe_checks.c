@@ -108,6 +108,29 @@ static void test_imds_from_pod_network_fails_host_network_pod_does_not(void **st
         free(r.evidence);
 }
 
+static void test_watched_ssh_ports_come_from_sshd_config_and_dropins(void **state)
+{
+        (void)state;
+        char *root = tu_mkdtemp();
+        struct rootfs r;
+        assert_int_equal(rootfs_open_root(root, &r), 0);
+        uint16_t ports[8];
+        /* No config at all: sshd's default. */
+        assert_int_equal(sshd_ports(&r, ports, 8), 1);
+        assert_int_equal(ports[0], 22);
+        tu_write(root, "etc/ssh/sshd_config", "# Port 99\nPort 2222\n  port=2200\nPorts 7\nPort 2222\n");
+        tu_write(root, "etc/ssh/sshd_config.d/10-extra.conf", "Port 22\n");
+        tu_write(root, "etc/ssh/sshd_config.d/ignored.txt", "Port 9999\n");
+        size_t n = sshd_ports(&r, ports, 8);
+        assert_int_equal(n, 3);
+        assert_int_equal(ports[0], 2222);
+        assert_int_equal(ports[1], 2200);
+        assert_int_equal(ports[2], 22);
+        rootfs_close(&r);
+        tu_rm_rf(root);
+        free(root);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -116,6 +139,7 @@ int main(void)
                 cmocka_unit_test(test_pod_ssh_attempt_fails_host_attempt_does_not),
                 cmocka_unit_test(test_only_host_attempts_pass),
                 cmocka_unit_test(test_imds_from_pod_network_fails_host_network_pod_does_not),
+                cmocka_unit_test(test_watched_ssh_ports_come_from_sshd_config_and_dropins),
         };
         return cmocka_run_group_tests_name("observe_checks", tests, NULL, NULL);
 }
