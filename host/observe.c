@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -181,8 +182,14 @@ void observe_begin(const struct rootfs *root, const struct rootfs *proc, const s
                 free(s);
                 return;
         }
+        /* In the root cgroup nodeward shares it with too much to ignore it. */
+        uint64_t self = self_cgroup_id();
+        struct stat rst;
+        _cleanup_close_ int rfd = rootfs_openat(root, s->cg.mount, O_PATH | O_DIRECTORY);
+        if (rfd >= 0 && fstat(rfd, &rst) == 0 && rst.st_ino == self)
+                self = 0;
         struct connwatch_opts co = {.ports = ports, .n_ports = n, .host_netns = s->host_netns,
-                                    .self_cgroup = self_cgroup_id(),
+                                    .self_cgroup = self,
                                     .verbose = o->verbose, .force_tracepoint = o->force_tracepoint,
                                     .on_sighting = on_sighting, .data = s};
         if (connwatch_start(&co, &s->cw, &f->error) < 0) {
