@@ -94,7 +94,7 @@ $(BUILD)/nodeward: $(LIB_OBJS) $(MAIN_OBJ)
 nodeward: $(BUILD)/nodeward
 	@cp $< $@
 
-$(BUILD)/tests/%: tests/%.c $(LIB_OBJS) tests/testutil.h
+$(BUILD)/tests/%: tests/%.c $(LIB_OBJS) tests/testutil.h $(wildcard tests/e2e/*.h)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  TEST    $@")
 	$(Q)$(CC) $(CFLAGS) -Itests $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS) -lcmocka -lpthread
