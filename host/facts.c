@@ -64,7 +64,7 @@ int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
         }
         f->root_path = xstrdup(rootp);
         unsigned needs = o->needs | FACT_NODE;
-        if (needs & FACT_KUBELET)
+        if (needs & (FACT_KUBELET | FACT_SSHD))
                 needs |= FACT_PROCS;
 
         if (needs & FACT_PROCS) {
@@ -90,6 +90,10 @@ int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
                 kubelet_collect(&root, &proc, &f->procs, &f->kubelet);
                 f->collected |= FACT_KUBELET;
         }
+        if (needs & FACT_SSHD) {
+                sshd_collect(&root, &f->procs, &f->sshd);
+                f->collected |= FACT_SSHD;
+        }
         rootfs_close(&proc);
         rootfs_close(&root);
         return 0;
@@ -107,5 +111,6 @@ void facts_free(struct facts *f)
         proc_table_free(&f->procs);
         free(f->procs_error);
         kubelet_facts_free(&f->kubelet);
+        sshd_facts_free(&f->sshd);
         memset(f, 0, sizeof(*f));
 }

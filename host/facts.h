@@ -6,12 +6,14 @@
 #include "kubelet.h"
 #include "proc.h"
 #include "rootfs.h"
+#include "sshd_facts.h"
 
 /* What a check needs collected; collectors for unneeded facts never run. */
 enum {
         FACT_NODE = 1u << 0,
         FACT_PROCS = 1u << 1,
         FACT_KUBELET = 1u << 2,
+        FACT_SSHD = 1u << 3,
 };
 
 struct node_info {
@@ -28,6 +30,7 @@ struct facts {
         struct proc_table procs;
         char *procs_error;
         struct kubelet_facts kubelet;
+        struct sshd_facts sshd;
 };
 
 struct collect_opts {
