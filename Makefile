@@ -7,7 +7,7 @@ CC        ?= cc
 BUILD     ?= build
 
 # Debian packages the build and the tests need; `make deps` installs what is missing.
-DEB_PACKAGES := gcc make pkg-config libcjson-dev libyaml-dev libcap-dev libmnl-dev libcmocka-dev
+DEB_PACKAGES := gcc make pkg-config libcjson-dev libyaml-dev libcap-dev libmnl-dev libcmocka-dev openssh-server
 
 PKGS      := libcjson yaml-0.1 libcap libmnl
 WARN      := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral -Wvla

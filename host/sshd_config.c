@@ -442,7 +442,7 @@ static int do_keyword(struct pctx *x, const struct sshd_keyword *k, const char *
                         perr(x, file, line, "%s must be an absolute path", kw);
                         return -EINVAL;
                 }
-                set_str(x, k->opt, 1, strcasecmp(raw, "none") == 0 ? NULL : raw, file, line);
+                set_str(x, k->opt, 1, raw, file, line);
                 *used = ac;
                 return 0;
         }

@@ -8,7 +8,8 @@
 char *sshd_strdelim(char **s);
 int sshd_argv_split(const char *s, char ***ret_argv, size_t *ret_argc);
 int sshd_convtime(const char *s);
-/* OpenSSH hpdelim(): "host:port", "[v6]:port", "host/port"; NULL on bad syntax. */
+/* OpenSSH hpdelim() for ListenAddress: "host:port", "[v6]:port"; NULL on bad syntax
+ * (sshd 9.2 refuses "host/port" there). */
 char *sshd_hpdelim(char **cp);
 /* A port number or a tcp service name from ROOT/etc/services; -1 when neither. */
 int sshd_a2port(const struct rootfs *root, const char *s);

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 #include "sshd_config.h"
@@ -138,7 +139,8 @@ int sshd_config_fill_defaults(struct sshd_config *c)
         if (r < 0)
                 return r;
         const struct sshd_value *cmd = &c->s.v[SO_AUTHORIZED_KEYS_COMMAND];
-        if (cmd->str && !c->s.v[SO_AUTHORIZED_KEYS_COMMAND_USER].set && !c->error) {
+        if (cmd->str && strcasecmp(cmd->str, "none") != 0 && !c->s.v[SO_AUTHORIZED_KEYS_COMMAND_USER].set &&
+            !c->error) {
                 c->error = xasprintf("%s line %u: AuthorizedKeysCommand set without AuthorizedKeysCommandUser",
                                      cmd->file, cmd->line);
                 return -EINVAL;

@@ -27,7 +27,6 @@ char *sshd_hpdelim(char **cp)
                 *cp = NULL;
                 break;
         case ':':
-        case '/':
                 *s = '\0';
                 *cp = s + 1;
                 break;
