@@ -1,6 +1,7 @@
 /* sshd_internal: helpers shared by the sshd_config files (tokenizing, globbing, Match). */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "rootfs.h"
@@ -19,4 +20,6 @@ int sshd_glob(const struct rootfs *root, const char *pattern, size_t max, char *
               size_t *ret_n);
 /* Validate a Match line's criteria (modified in place): 1 for "all", 0 for criteria
  * that never match without connection details, <0 for an invalid line. */
+/* An address list ("10.0.0.0/8,!10.1.0.0/16,*.example"): false on a bad CIDR entry. */
+bool sshd_addr_list_valid(const char *list);
 int sshd_match_validate(char *criteria, char **ret_err);

@@ -70,22 +70,81 @@ static void add_listen(struct sshd_config *c, int family, const char *addr, int 
         snprintf(l->addr, sizeof(l->addr), "%s", addr);
 }
 
-/* getaddrinfo() for a numeric address: canonical text, or an error like sshd's. */
+/* inet_aton() forms ("127.1") and IPv6 with a %scope, as getaddrinfo() takes them. */
+static int numeric_addr(const char *a, char *text, size_t size)
+{
+        struct in_addr v4;
+        unsigned char v6[16];
+        if (inet_aton(a, &v4)) {
+                inet_ntop(AF_INET, &v4, text, (socklen_t)size);
+                return AF_INET;
+        }
+        char head[INET6_ADDRSTRLEN + 1];
+        size_t hl = strcspn(a, "%");
+        if (hl >= sizeof(head))
+                return 0;
+        memcpy(head, a, hl);
+        head[hl] = '\0';
+        if (inet_pton(AF_INET6, head, v6) != 1)
+                return 0;
+        char canon[INET6_ADDRSTRLEN];
+        inet_ntop(AF_INET6, v6, canon, sizeof(canon));
+        snprintf(text, size, "%s%s", canon, a + hl);
+        return AF_INET6;
+}
+
+/* A host name from ROOT/etc/hosts: IPv4 entries, then IPv6 (what getaddrinfo() gives on a
+ * node without global IPv6; DNS and gai.conf are not consulted). */
+static size_t hosts_lookup(const struct rootfs *root, const char *name, int af, char out[][64], size_t max)
+{
+        char *buf;
+        if (!root || rootfs_read_file(root, "/etc/hosts", 1u << 20, &buf, NULL, NULL) < 0)
+                return 0;
+        size_t n = 0;
+        for (int pass = 0; pass < 2; pass++) {
+                int want = pass == 0 ? AF_INET : AF_INET6;
+                if ((want == AF_INET6 && af == AF_INET_) || (want == AF_INET && af == AF_INET6_))
+                        continue;
+                _cleanup_free_ char *copy = xstrdup(buf);
+                char *save = NULL;
+                for (char *l = strtok_r(copy, "\n", &save); l && n < max; l = strtok_r(NULL, "\n", &save)) {
+                        l[strcspn(l, "#")] = '\0';
+                        char *s2 = NULL, *addr = strtok_r(l, " \t", &s2), text[64];
+                        if (!addr || numeric_addr(addr, text, sizeof(text)) != want)
+                                continue;
+                        for (char *h; (h = strtok_r(NULL, " \t", &s2));)
+                                if (strcasecmp(h, name) == 0) {
+                                        snprintf(out[n++], 64, "%s", text);
+                                        break;
+                                }
+                }
+        }
+        free(buf);
+        return n;
+}
+
+/* getaddrinfo() for one queued address: canonical text, or an error like sshd's. */
 static int resolve_one(struct sshd_config *c, size_t qi, int port)
 {
         const char *a = c->queued[qi].addr;
         int af = c->s.v[SO_ADDRESS_FAMILY].num;
-        unsigned char bin[16];
-        char text[INET6_ADDRSTRLEN];
-        int family = inet_pton(AF_INET, a, bin) == 1 ? AF_INET : inet_pton(AF_INET6, a, bin) == 1 ? AF_INET6 : 0;
+        char text[64];
+        int family = numeric_addr(a, text, sizeof(text));
         if (family && ((af == AF_INET_ && family != AF_INET) || (af == AF_INET6_ && family != AF_INET6))) {
                 c->error = xasprintf("%s line %u: bad addr or host: %s (Address family for hostname not supported)",
                                      c->queued[qi].file, c->queued[qi].line, a);
                 return -EINVAL;
         }
-        if (family)
-                inet_ntop(family, bin, text, sizeof(text));
-        add_listen(c, family, family ? text : a, port);
+        if (family) {
+                add_listen(c, family, text, port);
+                return 0;
+        }
+        char found[16][64];
+        size_t n = hosts_lookup(c->root, a, af, found, ARRAY_SIZE(found));
+        for (size_t i = 0; i < n; i++)
+                add_listen(c, strchr(found[i], ':') ? AF_INET6 : AF_INET, found[i], port);
+        if (n == 0) /* not in the hosts file: left to DNS, which nodeward does not ask */
+                add_listen(c, 0, a, port);
         return 0;
 }
 

@@ -131,7 +131,7 @@ int sshd_glob(const struct rootfs *root, const char *pattern, size_t max, char *
 }
 
 /* Match Address / LocalAddress lists: an address with a bad mask length is refused. */
-static bool addr_list_valid(const char *list)
+bool sshd_addr_list_valid(const char *list)
 {
         _cleanup_free_ char *dup = xstrdup(list);
         char *save = NULL;
@@ -182,7 +182,7 @@ int sshd_match_validate(char *cp, char **ret_err)
                     strcasecmp(attrib, "host") == 0 || strcasecmp(attrib, "rdomain") == 0)
                         continue;
                 if (strcasecmp(attrib, "address") == 0 || strcasecmp(attrib, "localaddress") == 0) {
-                        if (!addr_list_valid(arg)) {
+                        if (!sshd_addr_list_valid(arg)) {
                                 *ret_err = xasprintf("Invalid Match %s argument '%s'", attrib, arg);
                                 return -EINVAL;
                         }

@@ -112,6 +112,49 @@ static const struct dcase cases[] = {
         {"access lists accumulate", CFG("AllowUsers a b\nAllowUsers c\nDenyUsers root@10.0.0.0/8\nAllowGroups g1\nDenyGroups wheel x\n"), {0}, false},
         {"access lists only outside Match", CFG("AllowUsers a\nMatch User z\nAllowUsers b\nDenyUsers c\n"), {0}, false},
         {"listen address with rdomain syntax error", CFG("ListenAddress 1.2.3.4 vrf\n"), {0}, true},
+        {"includes nested 16 deep are allowed", {{"sshd_config", "Include chain/2.conf\n"},
+{"chain/2.conf", "Include chain/3.conf\n"},
+{"chain/3.conf", "Include chain/4.conf\n"},
+{"chain/4.conf", "Include chain/5.conf\n"},
+{"chain/5.conf", "Include chain/6.conf\n"},
+{"chain/6.conf", "Include chain/7.conf\n"},
+{"chain/7.conf", "Include chain/8.conf\n"},
+{"chain/8.conf", "Include chain/9.conf\n"},
+{"chain/9.conf", "Include chain/10.conf\n"},
+{"chain/10.conf", "Include chain/11.conf\n"},
+{"chain/11.conf", "Include chain/12.conf\n"},
+{"chain/12.conf", "Include chain/13.conf\n"},
+{"chain/13.conf", "Include chain/14.conf\n"},
+{"chain/14.conf", "Include chain/15.conf\n"},
+{"chain/15.conf", "Include chain/16.conf\n"},
+{"chain/16.conf", "Include chain/17.conf\n"},
+{"chain/17.conf", "PermitRootLogin no\n"}}, {0}, false},
+        {"includes nested 17 deep are refused", {{"sshd_config", "Include chain/1.conf\n"},
+{"chain/1.conf", "Include chain/2.conf\n"},
+{"chain/2.conf", "Include chain/3.conf\n"},
+{"chain/3.conf", "Include chain/4.conf\n"},
+{"chain/4.conf", "Include chain/5.conf\n"},
+{"chain/5.conf", "Include chain/6.conf\n"},
+{"chain/6.conf", "Include chain/7.conf\n"},
+{"chain/7.conf", "Include chain/8.conf\n"},
+{"chain/8.conf", "Include chain/9.conf\n"},
+{"chain/9.conf", "Include chain/10.conf\n"},
+{"chain/10.conf", "Include chain/11.conf\n"},
+{"chain/11.conf", "Include chain/12.conf\n"},
+{"chain/12.conf", "Include chain/13.conf\n"},
+{"chain/13.conf", "Include chain/14.conf\n"},
+{"chain/14.conf", "Include chain/15.conf\n"},
+{"chain/15.conf", "Include chain/16.conf\n"},
+{"chain/16.conf", "Include chain/17.conf\n"},
+{"chain/17.conf", "PermitRootLogin no\n"}}, {0}, true},
+        {"ports by service name", CFG("Port ssh\nPort nwalt\nListenAddress 1.2.3.4:nw-alt\n"), {0}, false},
+        {"Match criteria with = and a comment", CFG("Match user=a Group = b\nPermitRootLogin yes\nMatch all # back to global\nMaxSessions 4\n"), {0}, false},
+        {"AllowUsers with a bad network", CFG("AllowUsers ok@10.0.0.0/8 bad@10.0.0.1/8\n"), {0}, true},
+        {"empty AllowGroups pattern", CFG("AllowGroups \"\"\n"), {0}, true},
+        {"numeric address forms", CFG("ListenAddress [1.2.3.4]:2200\nListenAddress 127.1\nListenAddress fe80::0:1%lo\n"), {0}, false},
+        {"listen address by name from /etc/hosts", CFG("ListenAddress localhost\nListenAddress node-a:2222\n"), {0}, false},
+        {"listen address name with AddressFamily inet6", CFG("AddressFamily inet6\nListenAddress ip6-localhost:2200\n"), {0}, false},
+        {"listen address with an empty port", CFG("ListenAddress 1.2.3.4:\n"), {0}, true},
         {"Debian default config with a drop-in",
          {{"sshd_config", "Include /etc/ssh/sshd_config.d/*.conf\n\n#Port 22\n#AddressFamily any\n#ListenAddress 0.0.0.0\n"
                           "KbdInteractiveAuthentication no\nUsePAM yes\nX11Forwarding yes\nPrintMotd no\n"
@@ -155,6 +198,7 @@ static int run_sshd(const char *root, const struct dcase *c, char **out, char **
         snprintf(hk, sizeof(hk), "%s/hk", hostkey_dir);
         char *argv[32] = {"/usr/bin/unshare", "-m", "--propagation", "private", "sh", "-c",
                           "mount -t tmpfs nw-sshd-run /run && mkdir -p /run/sshd && mount --bind \"$0\" /etc/ssh && "
+                          "mount --bind \"$0/../hosts\" /etc/hosts && mount --bind \"$0/../services\" /etc/services && "
                           "hk=\"$1\"; shift; exec " SSHD " -T -f /etc/ssh/sshd_config -h \"$hk\" \"$@\"",
                           etc, hk};
         int n = 9;
@@ -177,7 +221,9 @@ static void write_case(const char *root, const struct dcase *c)
                 snprintf(rel, sizeof(rel), "etc/ssh/%.400s", c->files[i][0]);
                 tu_write(root, rel, c->files[i][1]);
         }
-        tu_write(root, "etc/services", "ssh\t\t22/tcp\n");
+        /* sshd sees these two through bind mounts, nodeward under --root. */
+        tu_write(root, "etc/services", "ssh\t\t22/tcp\nnw-alt\t\t2022/tcp\tnwalt\n");
+        tu_write(root, "etc/hosts", "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost\n10.9.8.7\tnode-a.internal node-a\n");
         if (c->args[0]) {
                 const char *argv[12] = {"/usr/sbin/sshd", "-D"};
                 int n = 2;
