@@ -88,8 +88,14 @@ static void push(char ***v, size_t *n, char *s)
 
 int sshd_glob(const struct rootfs *root, const char *pattern, size_t max, char ***ret_paths, size_t *ret_n)
 {
+        if (!root) { /* parsing a string without a tree: nothing to include */
+                *ret_paths = NULL;
+                *ret_n = 0;
+                return 0;
+        }
         char **cur = NULL, *comps = xstrdup(pattern), *save = NULL;
         size_t n = 0;
+        int err = 0;
         bool last_literal = true;
         push(&cur, &n, xstrdup(""));
         for (char *comp = strtok_r(comps, "/", &save); comp && n; comp = strtok_r(NULL, "/", &save)) {
@@ -103,11 +109,19 @@ int sshd_glob(const struct rootfs *root, const char *pattern, size_t max, char *
                         }
                         char **names;
                         size_t nnames;
-                        if (rootfs_list_dir(root, *cur[i] ? cur[i] : "/", max, &names, &nnames) < 0)
+                        int r = rootfs_list_dir(root, *cur[i] ? cur[i] : "/", max, &names, &nnames);
+                        if (r == -E2BIG)
+                                err = r; /* never silently drop part of a huge drop-in directory */
+                        if (r < 0)
                                 continue;
-                        for (size_t k = 0; k < nnames; k++)
-                                if (fnmatch(comp, names[k], FNM_PERIOD) == 0 && nn < max)
+                        for (size_t k = 0; k < nnames; k++) {
+                                if (fnmatch(comp, names[k], FNM_PERIOD) != 0)
+                                        continue;
+                                if (nn >= max)
+                                        err = -E2BIG;
+                                else
                                         push(&next, &nn, xasprintf("%s/%s", cur[i], names[k]));
+                        }
                         strv_free(names, nnames);
                 }
                 strv_free(cur, n);
@@ -115,6 +129,10 @@ int sshd_glob(const struct rootfs *root, const char *pattern, size_t max, char *
                 n = nn;
         }
         free(comps);
+        if (err < 0) {
+                strv_free(cur, n);
+                return err;
+        }
         size_t kept = 0;
         for (size_t i = 0; i < n; i++) {
                 struct stat st;
