@@ -53,7 +53,7 @@ static void test_check_only_ssh_reports_effective_values(void **state)
         tu_assert_result(j, "ssh.login-grace-time", "pass", "logingracetime 30");
         tu_assert_result(j, "ssh.client-alive", "pass", "clientaliveinterval 300");
         tu_assert_result(j, "ssh.access-limited", "pass", "allowgroups ops");
-        tu_assert_result(j, "ssh.tcp-forwarding", "pass", "");
+        tu_assert_result(j, "ssh.tcp-forwarding", "pass", NULL);
         tu_assert_result(j, "ssh.match-override", "fail", "Match User deploy (/etc/ssh/sshd_config line 11)");
         tu_assert_result(j, "ssh.host-key-permissions", "fail", "/etc/ssh/ssh_host_ed25519_key mode 0644");
         tu_assert_result(j, "ssh.authorized-keys", "fail", "ec2-user (/home/ec2-user/.ssh/authorized_keys)");
@@ -73,7 +73,7 @@ static void test_refused_config_makes_config_checks_error(void **state)
         int rc;
         cJSON *j = tu_check_json(root, "ssh", &rc);
         tu_assert_result(j, "ssh.permit-root-login", "error", "/etc/ssh/extra.conf line 2: unsupported option \"perhaps\"");
-        tu_assert_result(j, "ssh.daemon-enabled", "pass", "");
+        tu_assert_result(j, "ssh.daemon-enabled", "pass", NULL);
         assert_int_equal(rc, 2);
         cJSON_Delete(j);
         char *argv[] = {(char *)tu_nodeward(), "explain", "sshd", "--root", root, NULL};
@@ -93,7 +93,7 @@ static void test_no_config_skips_config_checks(void **state)
         cJSON *j = tu_check_json(root, "ssh.permit-root-login,ssh.config-permissions,ssh.daemon-enabled", &rc);
         tu_assert_result(j, "ssh.permit-root-login", "skip", "no sshd_config under");
         tu_assert_result(j, "ssh.config-permissions", "skip", "no sshd_config under");
-        tu_assert_result(j, "ssh.daemon-enabled", "pass", "");
+        tu_assert_result(j, "ssh.daemon-enabled", "pass", NULL);
         assert_int_equal(rc, 0);
         cJSON_Delete(j);
 }

@@ -6,6 +6,7 @@
  * path runs. Build: clang -g -fsanitize=fuzzer,address,undefined -Ihost
  * tests/fuzz/fuzz_sshd_config.c host/sshd_*.c host/rootfs.c host/proc.c host/util.c */
 #define _GNU_SOURCE
+#include <ftw.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,10 +29,25 @@ static void fuzz_write(const char *rel, const char *data, size_t len)
         fclose(f);
 }
 
+static int fuzz_rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
+{
+        (void)st;
+        (void)ftw;
+        return flag == FTW_DP ? rmdir(p) : unlink(p);
+}
+
+/* The scratch root goes away with the process. */
+static void fuzz_cleanup(void)
+{
+        if (fuzz_root[0])
+                nftw(fuzz_root, fuzz_rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 static void fuzz_prepare(void)
 {
         if (fuzz_root[0])
                 return;
+        atexit(fuzz_cleanup);
         snprintf(fuzz_root, sizeof(fuzz_root), "/tmp/nw-sshd-fuzz.XXXXXX");
         if (!mkdtemp(fuzz_root))
                 abort();
