@@ -247,144 +247,172 @@ static int do_port(struct pctx *x, const char *arg, const char *file, unsigned l
         return 0;
 }
 
-/* One keyword with its arguments. Returns <0 for what sshd treats as fatal, 1 for an
- * error sshd counts and goes on, else 0; *used is how many arguments were taken. */
-static int do_keyword(struct pctx *x, const struct sshd_keyword *k, const char *kw, char *raw,
-                      char **av, size_t ac, size_t *used, const char *file, unsigned line)
+/* One keyword's line: its arguments and how many a handler took. */
+struct kwline {
+        const struct sshd_keyword *k;
+        const char *kw;   /* as written */
+        char *raw;        /* the text after the keyword */
+        char **av;
+        size_t ac, used;
+        const char *file;
+        unsigned line;
+};
+
+/* Flags and multi-state keywords: a value from the keyword's table. */
+static int kw_choice(struct pctx *x, struct kwline *l)
 {
-        const char *arg = ac > 0 ? av[0] : NULL;
-        int v;
-        *used = ac > 0 ? 1 : 0;
-        switch (k->type) {
+        const char *arg = l->ac ? l->av[0] : NULL;
+        if (!arg || !*arg) {
+                perr(x, l->file, l->line, "%s missing argument.", l->kw);
+                return -EINVAL;
+        }
+        int v = multi_lookup(l->k->multi, arg, l->k->type == KW_PERMIT_TUNNEL);
+        if (v < 0) {
+                if (l->k->type == KW_LOGLEVEL)
+                        perr(x, l->file, l->line, "unsupported log level '%s'", arg);
+                else if (l->k->type == KW_PERMIT_TUNNEL)
+                        perr(x, l->file, l->line, "bad %s argument %s", l->kw, arg);
+                else
+                        perr(x, l->file, l->line, "unsupported option \"%s\".", arg);
+                return -EINVAL;
+        }
+        set_num(x, l->k->opt, v, l->file, l->line);
+        return 0;
+}
+
+static int kw_number(struct pctx *x, struct kwline *l)
+{
+        const char *arg = l->ac ? l->av[0] : NULL;
+        int v = 0;
+        if (l->k->type == KW_INT) {
+                const char *e = atoi_err(arg, &v);
+                if (e) {
+                        perr(x, l->file, l->line, "%s integer value %s.", l->kw, e);
+                        return -EINVAL;
+                }
+        } else if (!arg || !*arg) {
+                perr(x, l->file, l->line, "missing time value.");
+                return -EINVAL;
+        } else if ((v = sshd_convtime(arg)) < 0) {
+                perr(x, l->file, l->line, "invalid time value.");
+                return -EINVAL;
+        }
+        set_num(x, l->k->opt, v, l->file, l->line);
+        return 0;
+}
+
+/* One-word strings (first wins) and HostKey (accumulates). */
+static int kw_string(struct pctx *x, struct kwline *l)
+{
+        const char *arg = l->ac ? l->av[0] : NULL;
+        if (!arg || !*arg) {
+                perr(x, l->file, l->line, "%s missing argument.", l->kw);
+                return -EINVAL;
+        }
+        if (l->k->type == KW_STRING)
+                set_str(x, l->k->opt, 1, arg, l->file, l->line);
+        else if (target(x, l->k->opt))
+                list_add(target(x, l->k->opt), arg, l->file, l->line);
+        return 0;
+}
+
+/* Allow/Deny lists accumulate; AuthorizedKeysFile takes its first line only. */
+static int kw_list(struct pctx *x, struct kwline *l)
+{
+        struct sshd_value *t = target(x, l->k->opt);
+        bool access = l->k->type == KW_ACCESS_LIST, take = t && (access || !t->set);
+        bool users = l->k->opt == SO_ALLOW_USERS || l->k->opt == SO_DENY_USERS;
+        l->used = l->ac;
+        for (size_t i = 0; i < l->ac; i++) {
+                const char *at = strrchr(l->av[i], '@');
+                if (access && users && (!*l->av[i] || (at && !sshd_addr_list_valid(at + 1)))) {
+                        perr(x, l->file, l->line, "invalid %s pattern: \"%s\"", l->kw, l->av[i]);
+                        return -EINVAL;
+                }
+                if (access && !*l->av[i]) {
+                        perr(x, l->file, l->line, "empty %s pattern", l->kw);
+                        return -EINVAL;
+                }
+                if (!*l->av[i]) {
+                        perr(x, l->file, l->line, "keyword %s empty argument", l->kw);
+                        return 1;
+                }
+                if (take)
+                        list_add(t, l->av[i], l->file, l->line);
+        }
+        return 0;
+}
+
+/* AuthorizedKeysCommand keeps the raw rest of the line; it must be absolute where it applies. */
+static int kw_raw_command(struct pctx *x, struct kwline *l)
+{
+        char *raw = l->raw + strspn(l->raw, WHITESPACE);
+        struct sshd_value *t = target(x, l->k->opt);
+        l->used = l->ac;
+        if (*x->active && !(t && t->set) && raw[0] != '/' && strcasecmp(raw, "none") != 0) {
+                perr(x, l->file, l->line, "%s must be an absolute path", l->kw);
+                return -EINVAL;
+        }
+        set_str(x, l->k->opt, 1, raw, l->file, l->line);
+        return 0;
+}
+
+/* PermitUserEnvironment: yes, no (case-sensitive) or a pattern list. */
+static int kw_user_env(struct pctx *x, struct kwline *l)
+{
+        const char *arg = l->ac ? l->av[0] : NULL;
+        if (!arg || !*arg) {
+                perr(x, l->file, l->line, "%s missing argument.", l->kw);
+                return -EINVAL;
+        }
+        if (strcmp(arg, "yes") == 0 || strcmp(arg, "no") == 0)
+                set_str(x, l->k->opt, arg[0] == 'y', NULL, l->file, l->line);
+        else
+                set_str(x, l->k->opt, 1, arg, l->file, l->line);
+        return 0;
+}
+
+static int kw_warn(struct pctx *x, struct kwline *l)
+{
+        struct sshd_config *c = x->c;
+        c->warnings = xrealloc(c->warnings, (c->n_warnings + 1) * sizeof(char *));
+        c->warnings[c->n_warnings++] = xasprintf("%s line %u: %s option %s", l->file, l->line,
+                                                 l->k->type == KW_DEPRECATED ? "Deprecated" : "Unsupported", l->kw);
+        l->used = l->ac;
+        return 0;
+}
+
+/* One keyword with its arguments. Returns <0 for what sshd treats as fatal, 1 for an
+ * error sshd counts and goes on, else 0; l->used is how many arguments were taken. */
+static int do_keyword(struct pctx *x, struct kwline *l)
+{
+        l->used = l->ac > 0 ? 1 : 0;
+        switch (l->k->type) {
         case KW_FLAG:
         case KW_MULTI:
         case KW_LOGLEVEL:
-        case KW_PERMIT_TUNNEL:
-                if (!arg || !*arg) {
-                        perr(x, file, line, "%s missing argument.", kw);
-                        return -EINVAL;
-                }
-                v = multi_lookup(k->multi, arg, k->type == KW_PERMIT_TUNNEL);
-                if (v < 0) {
-                        if (k->type == KW_LOGLEVEL)
-                                perr(x, file, line, "unsupported log level '%s'", arg);
-                        else if (k->type == KW_PERMIT_TUNNEL)
-                                perr(x, file, line, "bad %s argument %s", kw, arg);
-                        else
-                                perr(x, file, line, "unsupported option \"%s\".", arg);
-                        return -EINVAL;
-                }
-                set_num(x, k->opt, v, file, line);
-                return 0;
-        case KW_INT: {
-                const char *e = atoi_err(arg, &v);
-                if (e) {
-                        perr(x, file, line, "%s integer value %s.", kw, e);
-                        return -EINVAL;
-                }
-                set_num(x, k->opt, v, file, line);
-                return 0;
-        }
-        case KW_TIME:
-                if (!arg || !*arg) {
-                        perr(x, file, line, "missing time value.");
-                        return -EINVAL;
-                }
-                if ((v = sshd_convtime(arg)) < 0) {
-                        perr(x, file, line, "invalid time value.");
-                        return -EINVAL;
-                }
-                set_num(x, k->opt, v, file, line);
-                return 0;
+        case KW_PERMIT_TUNNEL: return kw_choice(x, l);
+        case KW_INT:
+        case KW_TIME: return kw_number(x, l);
         case KW_PORT:
                 if (x->c->ports_from_cmdline) {
-                        *used = ac;
+                        l->used = l->ac;
                         return 0;
                 }
-                return do_port(x, arg, file, line);
-        case KW_LISTEN:
-                return do_listen(x, av, ac, used, file, line);
+                return do_port(x, l->ac ? l->av[0] : NULL, l->file, l->line);
+        case KW_LISTEN: return do_listen(x, l->av, l->ac, &l->used, l->file, l->line);
         case KW_STRING:
-        case KW_LIST_ACCUM:
-                if (!arg || !*arg) {
-                        perr(x, file, line, "%s missing argument.", kw);
-                        return -EINVAL;
-                }
-                if (k->type == KW_STRING)
-                        set_str(x, k->opt, 1, arg, file, line);
-                else if (target(x, k->opt))
-                        list_add(target(x, k->opt), arg, file, line);
-                return 0;
+        case KW_LIST_ACCUM: return kw_string(x, l);
         case KW_ACCESS_LIST:
-        case KW_LIST_FIRST: {
-                struct sshd_value *t = target(x, k->opt);
-                bool take = t && (k->type == KW_ACCESS_LIST || !t->set);
-                for (size_t i = 0; i < ac; i++) {
-                        const char *at = strrchr(av[i], '@');
-                        bool users = k->opt == SO_ALLOW_USERS || k->opt == SO_DENY_USERS;
-                        if (k->type == KW_ACCESS_LIST && users && at && !sshd_addr_list_valid(at + 1)) {
-                                perr(x, file, line, "invalid %s pattern: \"%s\"", kw, av[i]);
-                                return -EINVAL;
-                        }
-                        if (!*av[i]) {
-                                if (k->type == KW_ACCESS_LIST && !users) {
-                                        perr(x, file, line, "empty %s pattern", kw);
-                                        return -EINVAL;
-                                }
-                                if (k->type == KW_ACCESS_LIST) {
-                                        perr(x, file, line, "invalid %s pattern: \"%s\"", kw, av[i]);
-                                        return -EINVAL;
-                                }
-                                perr(x, file, line, "keyword %s empty argument", kw);
-                                *used = ac;
-                                return 1;
-                        }
-                        if (take)
-                                list_add(t, av[i], file, line);
-                }
-                *used = ac;
-                return 0;
-        }
-        case KW_RAW_COMMAND: {
-                raw += strspn(raw, WHITESPACE);
-                struct sshd_value *t = target(x, k->opt);
-                if (*x->active && !(k->opt >= 0 && t->set) && raw[0] != '/' && strcasecmp(raw, "none") != 0) {
-                        perr(x, file, line, "%s must be an absolute path", kw);
-                        return -EINVAL;
-                }
-                set_str(x, k->opt, 1, raw, file, line);
-                *used = ac;
-                return 0;
-        }
-        case KW_PERMIT_USER_ENV:
-                if (!arg || !*arg) {
-                        perr(x, file, line, "%s missing argument.", kw);
-                        return -EINVAL;
-                }
-                if (strcmp(arg, "yes") == 0 || strcmp(arg, "no") == 0)
-                        set_str(x, k->opt, arg[0] == 'y', NULL, file, line);
-                else
-                        set_str(x, k->opt, 1, arg, file, line);
-                return 0;
+        case KW_LIST_FIRST: return kw_list(x, l);
+        case KW_RAW_COMMAND: return kw_raw_command(x, l);
+        case KW_PERMIT_USER_ENV: return kw_user_env(x, l);
         case KW_DEPRECATED:
-        case KW_UNSUPPORTED: {
-                struct sshd_config *c = x->c;
-                c->warnings = xrealloc(c->warnings, (c->n_warnings + 1) * sizeof(char *));
-                c->warnings[c->n_warnings++] = xasprintf("%s line %u: %s option %s", file, line,
-                                                         k->type == KW_DEPRECATED ? "Deprecated" : "Unsupported", kw);
-                *used = ac;
-                return 0;
-        }
+        case KW_UNSUPPORTED: return kw_warn(x, l);
         case KW_CONSUME:
-        case KW_IGNORE:
-                *used = ac;
-                return 0;
-        case KW_INCLUDE:
-                *used = ac;
-                return do_include(x, av, ac, file, line);
-        case KW_MATCH:
-                *used = ac;
-                return do_match(x, raw, file, line);
+        case KW_IGNORE: l->used = l->ac; return 0;
+        case KW_INCLUDE: l->used = l->ac; return do_include(x, l->av, l->ac, l->file, l->line);
+        case KW_MATCH: l->used = l->ac; return do_match(x, l->raw, l->file, l->line);
         }
         return 0;
 }
@@ -409,9 +437,8 @@ static int process_line(struct pctx *x, char *line, const char *file, unsigned l
                 perr(x, file, lineno, "Bad configuration option: %s", kw);
                 return 1;
         }
-        char **av;
-        size_t ac, used = 0;
-        if (sshd_argv_split(str, &av, &ac) < 0) {
+        struct kwline l = {.k = k, .kw = kw, .raw = str, .file = file, .line = lineno};
+        if (sshd_argv_split(str, &l.av, &l.ac) < 0) {
                 perr(x, file, lineno, "invalid quotes");
                 return 1;
         }
@@ -420,13 +447,13 @@ static int process_line(struct pctx *x, char *line, const char *file, unsigned l
                 perr(x, file, lineno, "Directive '%s' is not allowed within a Match block", kw);
                 r = -EINVAL;
         } else {
-                r = do_keyword(x, k, kw, str, av, ac, &used, file, lineno);
+                r = do_keyword(x, &l);
         }
-        if (r == 0 && used < ac) {
+        if (r == 0 && l.used < l.ac) {
                 perr(x, file, lineno, "keyword %s extra arguments at end of line", kw);
                 r = 1;
         }
-        strv_free(av, ac);
+        strv_free(l.av, l.ac);
         return r;
 }
 
