@@ -343,13 +343,13 @@ static int kw_list(struct pctx *x, struct kwline *l)
         return 0;
 }
 
-/* AuthorizedKeysCommand keeps the raw rest of the line; it must be absolute where it applies. */
+/* AuthorizedKeysCommand keeps the raw rest of the line; it must be absolute. */
 static int kw_raw_command(struct pctx *x, struct kwline *l)
 {
         char *raw = l->raw + strspn(l->raw, WHITESPACE);
-        struct sshd_value *t = target(x, l->k->opt);
         l->used = l->ac;
-        if (*x->active && !(t && t->set) && raw[0] != '/' && strcasecmp(raw, "none") != 0) {
+        /* Checked on every line, also in Match blocks that do not apply (as sshd -T does). */
+        if (raw[0] != '/' && strcasecmp(raw, "none") != 0) {
                 perr(x, l->file, l->line, "%s must be an absolute path", l->kw);
                 return -EINVAL;
         }
