@@ -491,6 +491,9 @@ static int parse_file_depth(struct pctx *x, const char *path, const char *from_f
         }
         char *buf;
         struct stat st;
+        /* sshd reads an included directory as an empty file. */
+        if (from_file && rootfs_stat(x->root, path, &st) == 0 && S_ISDIR(st.st_mode))
+                return 0;
         int r = rootfs_read_file(x->root, path, SSHD_FILE_CAP, &buf, NULL, &st);
         if (r < 0) {
                 if (from_file)

@@ -133,10 +133,13 @@ int sshd_glob(const struct rootfs *root, const char *pattern, size_t max, char *
                 strv_free(cur, n);
                 return err;
         }
-        size_t kept = 0;
+        /* A trailing slash matches directories only, as in glob(3). */
+        size_t plen = strlen(pattern), kept = 0;
+        bool dirs_only = plen > 0 && pattern[plen - 1] == '/';
         for (size_t i = 0; i < n; i++) {
                 struct stat st;
-                if (last_literal && rootfs_stat(root, cur[i], &st) < 0)
+                bool check = last_literal || dirs_only;
+                if (check && (rootfs_stat(root, cur[i], &st) < 0 || (dirs_only && !S_ISDIR(st.st_mode))))
                         free(cur[i]);
                 else
                         cur[kept++] = cur[i];

@@ -172,6 +172,11 @@ static const struct dcase cases[] = {
         {"zero grace time and too large count", CFG("LoginGraceTime 0\nClientAliveCountMax 2147483648\n"), {0}, true},
         {"glob with ? and brackets", {{"sshd_config", "Include d/?[ab].conf\n"}, {"d/xa.conf", "MaxSessions 3\n"},
                                       {"d/xb.conf", "MaxSessions 4\nMaxAuthTries 2\n"}, {"d/xc.conf", "MaxAuthTries 1\n"}}, {0}, false},
+        {"an included directory reads as empty", {{"sshd_config", "Include sshd_config.d\nInclude sshd_config.d/\nMaxSessions 3\n"},
+                                                  {"sshd_config.d/a.conf", "MaxSessions 2\n"}}, {0}, false},
+        {"a trailing slash matches directories only", {{"sshd_config", "Include sshd_config.d/*/\nInclude //etc//ssh/x.conf\n"},
+                                                       {"sshd_config.d/a.conf", "MaxSessions 2\n"}, {"sshd_config.d/sub/b.conf", "MaxSessions 5\n"},
+                                                       {"x.conf", "MaxAuthTries 3\n"}}, {0}, false},
         {"Debian default config with a drop-in",
          {{"sshd_config", "Include /etc/ssh/sshd_config.d/*.conf\n\n#Port 22\n#AddressFamily any\n#ListenAddress 0.0.0.0\n"
                           "KbdInteractiveAuthentication no\nUsePAM yes\nX11Forwarding yes\nPrintMotd no\n"
