@@ -177,6 +177,8 @@ static const struct dcase cases[] = {
         {"a trailing slash matches directories only", {{"sshd_config", "Include sshd_config.d/*/\nInclude //etc//ssh/x.conf\n"},
                                                        {"sshd_config.d/a.conf", "MaxSessions 2\n"}, {"sshd_config.d/sub/b.conf", "MaxSessions 5\n"},
                                                        {"x.conf", "MaxAuthTries 3\n"}}, {0}, false},
+        {"Match all inside a file included from a Match never applies", {{"sshd_config", "Match User x\nInclude m.conf\nMaxSessions 2\nMatch all\nMaxAuthTries 3\n"},
+                                                                        {"m.conf", "Match all\nPermitRootLogin yes\n"}}, {0}, false},
         {"Debian default config with a drop-in",
          {{"sshd_config", "Include /etc/ssh/sshd_config.d/*.conf\n\n#Port 22\n#AddressFamily any\n#ListenAddress 0.0.0.0\n"
                           "KbdInteractiveAuthentication no\nUsePAM yes\nX11Forwarding yes\nPrintMotd no\n"
