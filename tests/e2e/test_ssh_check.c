@@ -113,6 +113,27 @@ static void test_explain_prints_sshd_T_lines(void **state)
         free(err);
 }
 
+/* The checked-in AL2023-style root: the cloud-init drop-in is read before the main file. */
+static void test_al2023_fixture_cloud_init_dropin_wins(void **state)
+{
+        (void)state;
+        char src[4096];
+        snprintf(src, sizeof(src), "%s/ssh-al2023", tu_fixtures());
+        tu_copy_tree(src, root);
+        int rc;
+        cJSON *j = tu_check_json(root, "ssh", &rc);
+        assert_int_equal(rc, 1);
+        tu_assert_result(j, "ssh.password-authentication", "fail",
+                         "passwordauthentication yes (/etc/ssh/sshd_config.d/50-cloud-init.conf line 2); "
+                         "kbdinteractiveauthentication no (/etc/ssh/sshd_config.d/50-redhat.conf line 5)");
+        tu_assert_result(j, "ssh.x11-forwarding", "fail", "x11forwarding yes (/etc/ssh/sshd_config.d/50-redhat.conf line 9)");
+        tu_assert_result(j, "ssh.permit-root-login", "fail", "permitrootlogin forced-commands-only (/etc/ssh/sshd_config line 13)");
+        tu_assert_result(j, "ssh.authorized-keys", "fail", "AuthorizedKeysCommand /opt/aws/bin/eic_run_authorized_keys %u %f (as ec2-instance-connect)");
+        tu_assert_result(j, "ssh.host-key-permissions", "skip", "no private host key files");
+        tu_assert_result(j, "ssh.daemon-enabled", "pass", NULL);
+        cJSON_Delete(j);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -120,6 +141,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_refused_config_makes_config_checks_error, setup_each, teardown_each),
                 cmocka_unit_test_setup_teardown(test_no_config_skips_config_checks, setup_each, teardown_each),
                 cmocka_unit_test_setup_teardown(test_explain_prints_sshd_T_lines, setup_each, teardown_each),
+                cmocka_unit_test_setup_teardown(test_al2023_fixture_cloud_init_dropin_wins, setup_each, teardown_each),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
