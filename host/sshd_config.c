@@ -15,6 +15,7 @@
 #define SSHD_MAX_DEPTH 16       /* SERVCONF_MAX_DEPTH */
 #define SSHD_FILE_CAP (1u << 20)
 #define SSHD_MAX_FILES 4096u
+#define SSHD_TOTAL_CAP (32u << 20) /* all files of one configuration together */
 
 struct pctx {
         struct sshd_config *c;
@@ -24,6 +25,7 @@ struct pctx {
         bool nevermatch; /* inside an Include from an inactive Match block */
         bool cmdline;
         int match_idx; /* current Match block, -1 outside any */
+        size_t bytes;  /* read so far, across includes */
 };
 
 /* Record an error ("FILE line N: ..."); the first one is what the CLI prints. */
@@ -494,11 +496,18 @@ static int parse_file_depth(struct pctx *x, const char *path, const char *from_f
         /* sshd reads an included directory as an empty file. */
         if (from_file && rootfs_stat(x->root, path, &st) == 0 && S_ISDIR(st.st_mode))
                 return 0;
-        int r = rootfs_read_file(x->root, path, SSHD_FILE_CAP, &buf, NULL, &st);
+        size_t len;
+        int r = rootfs_read_file(x->root, path, SSHD_FILE_CAP, &buf, &len, &st);
         if (r < 0) {
                 if (from_file)
                         perr(x, from_file, from_line, "%s: %s", path, rootfs_strerror(r));
                 return r;
+        }
+        if ((x->bytes += len) > SSHD_TOTAL_CAP) {
+                free(buf);
+                perr(x, from_file ? from_file : path, from_line, "configuration larger than %u MiB with its includes",
+                     SSHD_TOTAL_CAP >> 20);
+                return -EFBIG;
         }
         const char *name = remember_file(x->c, path, &st);
         r = parse_text(x, name, buf);

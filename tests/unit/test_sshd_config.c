@@ -193,6 +193,28 @@ static void test_glob_stays_inside_root(void **state)
         rootfs_close(&r);
 }
 
+/* Valid for sshd (it caches includes), but unbounded work: refused at 4096 files. */
+static void test_include_fanout_bomb_is_bounded(void **state)
+{
+        (void)state;
+        char rel[64], body[64];
+        for (int i = 0; i < 14; i++) {
+                snprintf(rel, sizeof(rel), "etc/ssh/b/%d.conf", i);
+                snprintf(body, sizeof(body), "Include b/%d.conf b/%d.conf\n", i + 1, i + 1);
+                tu_write(root, rel, body);
+        }
+        tu_write(root, "etc/ssh/b/14.conf", "MaxSessions 2\n");
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        struct sshd_config c;
+        load(&c, "Include b/0.conf\n");
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        assert_non_null(c.error);
+        assert_non_null(strstr(c.error, "too many included files"));
+        assert_true(t1.tv_sec - t0.tv_sec < 10);
+        sshd_config_free(&c);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -205,6 +227,7 @@ int main(void)
                 cmocka_unit_test(test_running_sshd_flags_count_first),
                 cmocka_unit_test(test_convtime_and_tokenizer),
                 cmocka_unit_test(test_glob_stays_inside_root),
+                cmocka_unit_test(test_include_fanout_bomb_is_bounded),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }
