@@ -2,6 +2,7 @@
 #include "check.h"
 
 #define CIS(n) "CIS EKS 1.0.1 " n
+#define EKSBP(n) "EKS Best Practices: " n
 #define SSG(n) "xccdf_org.ssgproject.content_rule_" n
 #define AL23 "CIS Amazon Linux 2023, section 5.1 (SSH server)"
 #define STIG "DISA Kubernetes STIG (node remote access)"
@@ -126,6 +127,37 @@ const struct check_def check_catalog[] = {
          {SEED3, STIG},
          "On nodes reached through SSM Session Manager: systemctl disable --now sshd (ssh on Debian).",
          check_ssh_daemon_enabled},
+        {"imds.v1-enabled", "Instance metadata requires a token (IMDSv1 disabled)", SEV_HIGH, FACT_IMDS,
+         {EKSBP("Restrict access to the instance profile assigned to the worker node"),
+          "AWS EC2 HttpTokens=required"},
+         "Require IMDSv2: aws ec2 modify-instance-metadata-options --http-tokens required (or set it in the launch template).",
+         check_imds_v1_enabled},
+        {"imds.hop-limit", "Metadata token responses do not travel past the node (hop limit 1)", SEV_HIGH, FACT_IMDS,
+         {EKSBP("Restrict access to the instance profile assigned to the worker node"),
+          "AWS EC2 HttpPutResponseHopLimit"},
+         "Set the PUT response hop limit to 1: aws ec2 modify-instance-metadata-options --http-put-response-hop-limit 1.",
+         check_imds_hop_limit},
+        {"imds.pod-reachable", "Pods cannot read instance metadata", SEV_HIGH, FACT_IMDS | FACT_POD_IMDS,
+         {EKSBP("Restrict access to the instance profile assigned to the worker node")},
+         "Require IMDSv2 with hop limit 1, or drop pod egress to 169.254.169.254 (network policy or iptables on the node).",
+         check_imds_pod_reachable},
+        {"imds.pod-token", "Pods cannot obtain a metadata token", SEV_HIGH, FACT_IMDS | FACT_POD_IMDS,
+         {EKSBP("Restrict access to the instance profile assigned to the worker node"),
+          "AWS EC2 HttpPutResponseHopLimit"},
+         "Set the PUT response hop limit to 1, or drop pod egress to 169.254.169.254.",
+         check_imds_pod_token},
+        {"ssh.pod-reachable", "Pods cannot open node SSH", SEV_MEDIUM, FACT_POD_SSH,
+         {EKSBP("Block pod egress to port 22 with network policy")},
+         "Block pod egress to the node's SSH port (network policy denying port 22, or a node firewall rule for pod traffic).",
+         check_ssh_pod_reachable},
+        {"node.public-ip", "The node has no public IPv4 address", SEV_MEDIUM, FACT_IMDS,
+         {CIS("5.4.3"), SSG("private_nodes")},
+         "Launch nodes in private subnets without public IP auto-assignment.",
+         check_node_public_ip},
+        {"node.api-endpoint-private", "The kubelet reaches the API server on private addresses only", SEV_MEDIUM,
+         FACT_APISERVER, {CIS("5.4.2"), SSG("endpoint_configuration")},
+         "Enable the cluster's private endpoint access (and disable public access) so the API name resolves to VPC addresses.",
+         check_node_api_endpoint_private},
 };
 
 const size_t check_catalog_len = sizeof(check_catalog) / sizeof(check_catalog[0]);

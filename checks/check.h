@@ -77,3 +77,12 @@ void check_ssh_config_permissions(const struct facts *f, struct result *r);
 void check_ssh_host_key_permissions(const struct facts *f, struct result *r);
 void check_ssh_authorized_keys(const struct facts *f, struct result *r);
 void check_ssh_daemon_enabled(const struct facts *f, struct result *r);
+
+/* The metadata service, node SSH and API endpoint checks (checks/imds.c). */
+void check_imds_v1_enabled(const struct facts *f, struct result *r);
+void check_imds_hop_limit(const struct facts *f, struct result *r);
+void check_imds_pod_reachable(const struct facts *f, struct result *r);
+void check_imds_pod_token(const struct facts *f, struct result *r);
+void check_ssh_pod_reachable(const struct facts *f, struct result *r);
+void check_node_public_ip(const struct facts *f, struct result *r);
+void check_node_api_endpoint_private(const struct facts *f, struct result *r);

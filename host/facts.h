@@ -3,6 +3,8 @@
 
 #include <stdbool.h>
 
+#include "apiserver.h"
+#include "imds.h"
 #include "kubelet.h"
 #include "proc.h"
 #include "rootfs.h"
@@ -14,6 +16,11 @@ enum {
         FACT_PROCS = 1u << 1,
         FACT_KUBELET = 1u << 2,
         FACT_SSHD = 1u << 3,
+        /* Network probes: only runs that select these checks touch the network. */
+        FACT_IMDS = 1u << 8,      /* the metadata service from the node */
+        FACT_POD_IMDS = 1u << 9,  /* the metadata service from a pod's namespace */
+        FACT_POD_SSH = 1u << 10,  /* node SSH from a pod's namespace */
+        FACT_APISERVER = 1u << 11, /* the kubelet's API server endpoint, resolved */
 };
 
 struct node_info {
@@ -31,12 +38,15 @@ struct facts {
         char *procs_error;
         struct kubelet_facts kubelet;
         struct sshd_facts sshd;
+        struct imds_facts imds;
+        struct apiserver_facts apiserver;
 };
 
 struct collect_opts {
         const char *root; /* default "/" */
         const char *proc; /* default ROOT/proc */
         unsigned needs;
+        const char *pod_netns; /* --pod-netns */
 };
 
 /* Collect what @o->needs. Fails only when the root or proc directory cannot be
