@@ -215,6 +215,21 @@ static void test_include_fanout_bomb_is_bounded(void **state)
         sshd_config_free(&c);
 }
 
+/* Debian ships an empty sshd_config.d: listing it must be fine (and UBSan-clean). */
+static void test_include_of_empty_directory(void **state)
+{
+        (void)state;
+        tu_mkdirs(root);
+        char dir[4096];
+        snprintf(dir, sizeof(dir), "%s/etc/ssh/empty.d", root);
+        tu_mkdirs(dir);
+        struct sshd_config c;
+        load(&c, "Include /etc/ssh/empty.d/*.conf\nMaxSessions 3\n");
+        assert_null(c.error);
+        assert_int_equal(c.s.v[SO_MAX_SESSIONS].num, 3);
+        sshd_config_free(&c);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -228,6 +243,7 @@ int main(void)
                 cmocka_unit_test(test_convtime_and_tokenizer),
                 cmocka_unit_test(test_glob_stays_inside_root),
                 cmocka_unit_test(test_include_fanout_bomb_is_bounded),
+                cmocka_unit_test(test_include_of_empty_directory),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }
