@@ -163,6 +163,10 @@ static const struct sshd_keyword keywords[] = {
         KW("unusedconnectiontimeout", KW_CONSUME, A, -1),
         FLAG("usepam", G, SO_USE_PAM),
         FLAG("debianbanner", G, -1),
+        /* Red Hat / Amazon Linux builds know these (Debian's does not): a node's valid
+         * AL2023 config must not read as refused. */
+        FLAG("gssapienablek5users", A, -1),
+        FLAG("kerberosusekuserok", A, -1),
 };
 
 const struct sshd_keyword *sshd_keyword_find(const char *name)
