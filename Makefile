@@ -12,7 +12,9 @@ BUILD     ?= build
 Q         := $(if $(V),,@)
 
 # Debian packages the build and the tests need; `make deps` installs what is missing.
-DEB_PACKAGES := gcc make pkg-config libcjson-dev libyaml-dev libcap-dev libmnl-dev libcmocka-dev nftables \
+# openssh-server is only for `sshd -T` in the differential test: it is installed without
+# starting its service (policy-rc.d) and left disabled.
+DEB_PACKAGES := gcc make pkg-config libcjson-dev libyaml-dev libcap-dev libmnl-dev libcmocka-dev nftables openssh-server \
                 clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev
 
 PKGS      := libcjson yaml-0.1 libcap libmnl libbpf
@@ -44,9 +46,14 @@ define install_missing
 	if [ -n "$$missing" ]; then \
 	  echo "nodeward: installing$$missing"; \
 	  if [ "$$(id -u)" != 0 ]; then echo "nodeward: run as root or: sudo apt-get install$$missing" >&2; exit 1; fi; \
-	  export DEBIAN_FRONTEND=noninteractive; \
+	  export DEBIAN_FRONTEND=noninteractive; guard=""; \
+	  case "$$missing" in *openssh-server*) [ -e /usr/sbin/policy-rc.d ] || \
+	    { printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d && guard=1; };; esac; \
 	  apt-get install -y -qq --no-install-recommends $$missing >/dev/null 2>&1 || \
-	  { apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; } || exit 1; \
+	  { apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; }; rc=$$?; \
+	  [ -z "$$guard" ] || rm -f /usr/sbin/policy-rc.d; \
+	  case "$$missing" in *openssh-server*) systemctl disable ssh.service ssh.socket >/dev/null 2>&1 || true;; esac; \
+	  [ $$rc -eq 0 ] || exit 1; \
 	fi
 endef
 

@@ -59,6 +59,20 @@ static void start_observing(const struct collect_opts *o, const struct rootfs *r
 {
         struct observe_opts oo = {.seconds = o->observe_seconds, .verbose = o->verbose,
                                   .force_tracepoint = getenv("NODEWARD_FORCE_TRACEPOINT") != NULL};
+        const struct sshd_config *c = &f->sshd.cfg;
+        if ((f->collected & FACT_SSHD) && c->found && !c->error) {
+                const int *ports;
+                const struct sshd_listen *l;
+                size_t n = sshd_config_ports(c, &ports), nl = sshd_config_listen(c, &l);
+                for (size_t i = 0; i < n + nl && oo.n_ssh_ports < OBSERVE_MAX_PORTS; i++) {
+                        int p = i < n ? ports[i] : l[i - n].port;
+                        bool dup = false;
+                        for (size_t k = 0; k < oo.n_ssh_ports; k++)
+                                dup |= oo.ssh_ports[k] == p;
+                        if (p > 0 && p < 65536 && !dup)
+                                oo.ssh_ports[oo.n_ssh_ports++] = (uint16_t)p;
+                }
+        }
         observe_begin(root, proc, &oo, &f->observe, ret);
         if (o->verbose && !f->observe.error)
                 fprintf(stderr, "nodeward: attached (%s)\n", f->observe.mode);
@@ -78,9 +92,11 @@ int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
         }
         f->root_path = xstrdup(rootp);
         unsigned needs = o->needs | FACT_NODE;
+        if ((needs & FACT_CONNWATCH) && o->observe_seconds > 0)
+                needs |= FACT_SSHD;
         if (needs & FACT_APISERVER)
                 needs |= FACT_KUBELET;
-        if (needs & (FACT_KUBELET | FACT_CONNWATCH))
+        if (needs & (FACT_KUBELET | FACT_SSHD | FACT_CONNWATCH))
                 needs |= FACT_PROCS;
 
         /* The network probes need --proc too: pid 1's namespace and kubepods processes. */
@@ -102,6 +118,11 @@ int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
                 if (r < 0)
                         f->procs_error = xasprintf("%s: %s", f->proc_path, rootfs_strerror(r));
                 f->collected |= FACT_PROCS;
+        }
+        /* sshd's effective ports are what the probe watches: resolve them first. */
+        if (needs & FACT_SSHD) {
+                sshd_collect(&root, &f->procs, &f->sshd);
+                f->collected |= FACT_SSHD;
         }
         struct observe_session *obs = NULL;
         if ((needs & FACT_CONNWATCH) && o->observe_seconds > 0) {
@@ -150,6 +171,7 @@ void facts_free(struct facts *f)
         proc_table_free(&f->procs);
         free(f->procs_error);
         kubelet_facts_free(&f->kubelet);
+        sshd_facts_free(&f->sshd);
         imds_facts_free(&f->imds);
         apiserver_facts_free(&f->apiserver);
         observe_facts_free(&f->observe);

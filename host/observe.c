@@ -164,7 +164,12 @@ void observe_begin(const struct rootfs *root, const struct rootfs *proc, const s
         *ret = NULL;
         f->requested = true;
         f->seconds = o->seconds;
-        f->n_ssh_ports = sshd_ports(root, f->ssh_ports, OBSERVE_MAX_PORTS - 2);
+        if (o->n_ssh_ports) {
+                f->n_ssh_ports = o->n_ssh_ports < OBSERVE_MAX_PORTS - 2 ? o->n_ssh_ports : OBSERVE_MAX_PORTS - 2;
+                memcpy(f->ssh_ports, o->ssh_ports, f->n_ssh_ports * sizeof(uint16_t));
+        } else {
+                f->n_ssh_ports = sshd_ports(root, f->ssh_ports, OBSERVE_MAX_PORTS - 2);
+        }
         uint16_t ports[OBSERVE_MAX_PORTS];
         size_t n = 0;
         for (size_t i = 0; i < f->n_ssh_ports; i++)

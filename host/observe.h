@@ -39,6 +39,9 @@ struct observe_facts {
 
 struct observe_opts {
         int seconds;
+        /* sshd's effective ports (the sshd area's resolution); none: read the Port lines here */
+        uint16_t ssh_ports[OBSERVE_MAX_PORTS];
+        size_t n_ssh_ports;
         bool verbose;
         bool force_tracepoint;
         /* Called for each first sighting, already attributed (watch mode). */

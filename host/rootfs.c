@@ -402,7 +402,7 @@ int rootfs_list_dir(const struct rootfs *r, const char *path, size_t max, char *
                 strv_free(names, n);
                 return e;
         }
-        if (n > 1) /* qsort(NULL, 0) is undefined: an empty directory has no array */
+        if (n) /* an empty directory has no array at all */
                 qsort(names, n, sizeof(*names), cmp_str);
         *ret_names = names;
         *ret_n = n;
