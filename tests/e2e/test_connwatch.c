@@ -3,6 +3,8 @@
 
 #include "connwatch_scene.h"
 
+#include <sys/mount.h>
+
 #define SKIP_WITHOUT_SCENE()                                                                             \
         do {                                                                                             \
                 if (!have_scene) {                                                                       \
@@ -260,6 +262,51 @@ static void test_nodewards_own_pod_is_not_reported(void **state)
         cJSON_Delete(j);
 }
 
+/* sshd listening on 2222 only (the sshd area's resolution): 2222 is watched, 22 is not. */
+static void test_sshd_configured_port_is_watched(void **state)
+{
+        (void)state;
+        SKIP_WITHOUT_SCENE();
+        /* A node root with its own sshd_config and the real cgroup hierarchy bound in. */
+        char *root = tu_mkdtemp(), mnt[1024];
+        tu_write(root, "etc/ssh/sshd_config", "Port 2222\n");
+        snprintf(mnt, sizeof(mnt), "%s/sys/fs/cgroup/unified", root);
+        tu_mkdirs(mnt);
+        if (mount(cgroup2_mount(), mnt, NULL, MS_BIND, NULL) < 0)
+                fail_msg("bind mount: %s", strerror(errno));
+        char *argv[] = {(char *)tu_nodeward(), "check", "--root", root, "--proc", "/proc", "--observe", "2",
+                        "--only", "ssh.pod-attempts", "--format", "json", NULL};
+        struct nw_run nr;
+        nodeward_start(&nr, argv, NULL);
+        char *e = stderr_until(&nr, "observing");
+        bool observing = strstr(e, "observing") != NULL;
+        if (observing) {
+                pid_t pid = fork();
+                if (pid == 0) {
+                        enter(cg_sd, "nw-bpf-pod");
+                        for (int i = 0; i < 3; i++)
+                                attempt(NODE_IP, 2222);
+                        attempt(NODE_IP, 22);
+                        _exit(0);
+                }
+                waitpid(pid, NULL, 0);
+        }
+        int rc;
+        cJSON *j = nodeward_finish(&nr, &rc, NULL);
+        umount2(mnt, MNT_DETACH);
+        tu_rm_rf(root);
+        free(root);
+        if (!observing)
+                fail_msg("nodeward did not start observing: %s", e);
+        free(e);
+        const char *ssh = evidence(j, "ssh.pod-attempts");
+        expect(ssh, "to reach SSH (port 2222)");
+        expect(ssh, "pod %s container %s -> %s:2222 x3, ", UID_SD, CID_SD, NODE_IP);
+        if (strstr(ssh, NODE_IP ":22 "))
+                fail_msg("port 22 is not sshd's here, yet it was reported: %s", ssh);
+        cJSON_Delete(j);
+}
+
 /* Wait until the file at @path holds @needle; returns its content (or NULL on timeout). */
 static char *file_until(const char *path, const char *needle, int timeout_s)
 {
@@ -329,6 +376,7 @@ int main(void)
                 cmocka_unit_test_teardown(test_ipv6_and_v4_mapped_attempts_are_counted, kill_leftover),
                 cmocka_unit_test_teardown(test_host_network_pod_counts_for_ssh_not_imds, kill_leftover),
                 cmocka_unit_test_teardown(test_nodewards_own_pod_is_not_reported, kill_leftover),
+                cmocka_unit_test_teardown(test_sshd_configured_port_is_watched, kill_leftover),
                 cmocka_unit_test_teardown(test_tracepoint_fallback_counts_the_same, kill_leftover),
                 cmocka_unit_test_teardown(test_without_cap_bpf_checks_error_and_others_run, kill_leftover),
                 cmocka_unit_test_teardown(test_without_observe_checks_skip_and_nothing_loads, kill_leftover),
