@@ -13,6 +13,7 @@
 #include "facts.h"
 #include "privs.h"
 #include "report.h"
+#include "sockets.h"
 #include "util.h"
 #include "version.h"
 
@@ -54,6 +55,20 @@ static const char explain_help[] =
 static const char list_help[] =
         "Usage: nodeward list [--format text|json]\n"
         "Print the check catalog: id, severity, title and references.\n";
+
+static const char sockets_help[] =
+        "Usage: nodeward sockets [--netns PATH] [--proc DIR] [--format text|json]\n"
+        "List listening TCP and bound UDP sockets, IPv4 and IPv6, with the processes\n"
+        "that hold them, as `ss -ltnup` does (read through NETLINK_SOCK_DIAG).\n"
+        "\n"
+        "  --netns PATH        the network namespace to read (e.g. /run/netns/NAME);\n"
+        "                      default the host's: PROC/1/ns/net\n"
+        "  --proc DIR          process table to find owners in (default /proc)\n"
+        "  --format FMT        text (default) or json (schema nodeward.sockets/v1)\n"
+        "  -h, --help          this help\n"
+        "\n"
+        "Exit status: 0 listed (owners that could not be read are reported on stderr);\n"
+        "2 the sockets could not be read, or a usage error.\n";
 
 static const char version_help[] = "Usage: nodeward version\nPrint the version.\n";
 
@@ -272,6 +287,73 @@ static int do_list(int argc, char **argv)
         return 0;
 }
 
+static int do_sockets(int argc, char **argv)
+{
+        enum { O_NETNS = 256, O_PROC, O_FORMAT };
+        static const struct option lo[] = {{"netns", required_argument, NULL, O_NETNS},
+                                           {"proc", required_argument, NULL, O_PROC},
+                                           {"format", required_argument, NULL, O_FORMAT},
+                                           {"help", no_argument, NULL, 'h'}, {0, 0, 0, 0}};
+        const char *netns = NULL, *procdir = "/proc";
+        enum format fmt = FMT_TEXT;
+        optind = 1;
+        opterr = 0;
+        int c;
+        while ((c = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
+                switch (c) {
+                case 'h': fputs(sockets_help, stdout); return 0;
+                case O_NETNS: netns = optarg; break;
+                case O_PROC: procdir = optarg; break;
+                case O_FORMAT:
+                        if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0) {
+                                fprintf(stderr, "nodeward: --format: unknown format \"%s\" (text or json)\n", optarg);
+                                return EXIT_USAGE;
+                        }
+                        fmt = strcmp(optarg, "json") == 0 ? FMT_JSON : FMT_TEXT;
+                        break;
+                case ':':
+                        fprintf(stderr, "nodeward: %s needs an argument\n", argv[optind - 1]);
+                        return EXIT_USAGE;
+                default:
+                        fprintf(stderr, "nodeward: unknown option \"%s\"; see --help\n", argv[optind - 1]);
+                        return EXIT_USAGE;
+                }
+        }
+        if (optind < argc) {
+                fprintf(stderr, "nodeward: unexpected argument \"%s\"; see --help\n", argv[optind]);
+                return EXIT_USAGE;
+        }
+        struct rootfs proc = {.fd = -1};
+        int r = rootfs_open_root(procdir, &proc);
+        if (r < 0) {
+                fprintf(stderr, "nodeward: --proc %s: %s\n", procdir, strerror(-r));
+                return EXIT_USAGE;
+        }
+        struct sockets s;
+        sockets_collect(netns, &proc, SOCKETS_OWNERS | SOCKETS_ALL_OWNERS, &s);
+        rootfs_close(&proc);
+        privs_drop_all();
+        int rc = 0;
+        if (s.error) {
+                fprintf(stderr, "nodeward: %s\n", s.error);
+                rc = EXIT_USAGE;
+        } else {
+                if (fmt == FMT_JSON)
+                        sockets_print_json(stdout, &s);
+                else
+                        sockets_print_text(stdout, &s);
+                if (s.owners_error)
+                        fprintf(stderr, "nodeward: warning: owners: %s\n", s.owners_error);
+                if (s.owners_unreadable)
+                        fprintf(stderr, "nodeward: warning: %u processes could not be inspected for owners\n",
+                                s.owners_unreadable);
+        }
+        if (fflush(stdout) != 0)
+                rc = EXIT_USAGE;
+        sockets_free(&s);
+        return rc;
+}
+
 static int do_version(int argc, char **argv)
 {
         if (argc > 1 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
@@ -291,6 +373,7 @@ static const struct command {
 } commands[] = {
         {"check", do_check, "inspect this node and report every check with evidence"},
         {"explain", do_explain, "show how a component's effective configuration was resolved"},
+        {"sockets", do_sockets, "list listening sockets with their processes (like ss -ltnup)"},
         {"list", do_list, "print the check catalog"},
         {"version", do_version, "print the version"},
         {"help", do_help, "show help for nodeward or a command"},
