@@ -42,6 +42,13 @@ static int attrs_walk(const struct nlmsghdr *nlh, size_t hdrlen,
         return left > 0 ? -EBADMSG : 0;
 }
 
+/* libmnl's mnl_nlmsg_ok() compares the length as a signed int, so a length
+ * of 0xfffffff0 passes and walks backwards; compare unsigned. */
+static bool nlmsg_fits(const struct nlmsghdr *nlh, int left)
+{
+        return left >= (int)sizeof(*nlh) && nlh->nlmsg_len >= sizeof(*nlh) && nlh->nlmsg_len <= (unsigned)left;
+}
+
 /* Common framing of one dump datagram: sequence, errors, DONE. Returns 1 at
  * DONE, 0 to go on, -errno; @msg is called for every data message. */
 static int walk_dump(const void *buf, size_t len, uint32_t seq, uint16_t type,
@@ -60,7 +67,7 @@ static int walk_dump(const void *buf, size_t len, uint32_t seq, uint16_t type,
         }
         int left = (int)len;
         const struct nlmsghdr *nlh = buf;
-        while (mnl_nlmsg_ok(nlh, left)) {
+        while (nlmsg_fits(nlh, left)) {
                 if (nlh->nlmsg_seq != seq)
                         return -EPROTO;
                 if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
@@ -90,7 +97,8 @@ static int walk_dump(const void *buf, size_t len, uint32_t seq, uint16_t type,
                         if (r < 0)
                                 return r;
                 }
-                nlh = mnl_nlmsg_next(nlh, &left);
+                left -= (int)MNL_ALIGN(nlh->nlmsg_len);
+                nlh = (const struct nlmsghdr *)((const char *)nlh + MNL_ALIGN(nlh->nlmsg_len));
         }
         /* Bytes that do not form a whole message: a truncated reply. */
         return left > 0 ? -EBADMSG : 0;
