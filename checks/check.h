@@ -58,3 +58,11 @@ void check_kubelet_config_permissions(const struct facts *f, struct result *r);
 void check_kubelet_config_ownership(const struct facts *f, struct result *r);
 void check_kubelet_kubeconfig_permissions(const struct facts *f, struct result *r);
 void check_kubelet_kubeconfig_ownership(const struct facts *f, struct result *r);
+
+/* The network checks (listeners from NETLINK_SOCK_DIAG, processes from --proc). */
+void check_ssh_exposed(const struct facts *f, struct result *r);
+void check_net_wildcard_listeners(const struct facts *f, struct result *r);
+void check_net_kubelet_api_exposed(const struct facts *f, struct result *r);
+void check_net_policy_engine(const struct facts *f, struct result *r);
+/* A TCP listener on @port in the collected inventory; NULL if none or not collected. */
+const struct listener *net_read_only_listener(const struct facts *f, long port);

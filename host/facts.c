@@ -64,7 +64,7 @@ int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
         }
         f->root_path = xstrdup(rootp);
         unsigned needs = o->needs | FACT_NODE;
-        if (needs & FACT_KUBELET)
+        if (needs & (FACT_KUBELET | FACT_SOCKETS))
                 needs |= FACT_PROCS;
 
         if (needs & FACT_PROCS) {
@@ -90,6 +90,21 @@ int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
                 kubelet_collect(&root, &proc, &f->procs, &f->kubelet);
                 f->collected |= FACT_KUBELET;
         }
+        if (needs & FACT_SOCKETS) {
+                /* The host's namespace is found through PROC/1; never fall back to
+                 * nodeward's own when the root has no process table. */
+                if (proc.fd >= 0 || o->netns)
+                        sockets_collect(o->netns, proc.fd >= 0 ? &proc : NULL, SOCKETS_OWNERS | SOCKETS_ADDRS,
+                                        &f->sockets);
+                else
+                        f->sockets.error = xasprintf("%s: no process table, so no network namespace to read",
+                                                     f->proc_path);
+                f->collected |= FACT_SOCKETS;
+        }
+        f->allow_listeners = xcalloc(o->n_allow_listeners + 1, sizeof(char *));
+        for (size_t i = 0; i < o->n_allow_listeners; i++)
+                f->allow_listeners[i] = xstrdup(o->allow_listeners[i]);
+        f->n_allow_listeners = o->n_allow_listeners;
         rootfs_close(&proc);
         rootfs_close(&root);
         return 0;
@@ -107,5 +122,8 @@ void facts_free(struct facts *f)
         proc_table_free(&f->procs);
         free(f->procs_error);
         kubelet_facts_free(&f->kubelet);
+        sockets_free(&f->sockets);
+        if (f->allow_listeners)
+                strv_free(f->allow_listeners, f->n_allow_listeners);
         memset(f, 0, sizeof(*f));
 }

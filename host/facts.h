@@ -6,12 +6,14 @@
 #include "kubelet.h"
 #include "proc.h"
 #include "rootfs.h"
+#include "sockets.h"
 
 /* What a check needs collected; collectors for unneeded facts never run. */
 enum {
         FACT_NODE = 1u << 0,
         FACT_PROCS = 1u << 1,
         FACT_KUBELET = 1u << 2,
+        FACT_SOCKETS = 1u << 3, /* listeners with their first owner, and node addresses */
 };
 
 struct node_info {
@@ -28,12 +30,19 @@ struct facts {
         struct proc_table procs;
         char *procs_error;
         struct kubelet_facts kubelet;
+        struct sockets sockets;
+        /* What the operator said a node may listen on (--allow-listener PROC:PORT). */
+        char **allow_listeners;
+        size_t n_allow_listeners;
 };
 
 struct collect_opts {
         const char *root; /* default "/" */
         const char *proc; /* default ROOT/proc */
         unsigned needs;
+        const char *netns; /* the node's network namespace; default PROC/1/ns/net */
+        const char *const *allow_listeners;
+        size_t n_allow_listeners;
 };
 
 /* Collect what @o->needs. Fails only when the root or proc directory cannot be

@@ -21,8 +21,12 @@
 
 enum format { FMT_TEXT, FMT_JSON };
 
+#define MAX_ALLOW_LISTENERS 256
+
 struct opts {
-        const char *root, *proc, *only, *skip, *output;
+        const char *root, *proc, *only, *skip, *output, *netns;
+        const char *allow[MAX_ALLOW_LISTENERS];
+        size_t n_allow;
         enum format format;
         enum severity fail_on;
 };
@@ -40,6 +44,11 @@ static const char check_help[] =
         "  --fail-on SEV       exit 1 when a check at or above SEV fails:\n"
         "                      info, low (default), medium, high, critical\n"
         "  --output FILE       write the report to FILE instead of standard output\n"
+        "  --netns PATH        the node's network namespace for the socket checks\n"
+        "                      (default PROC/1/ns/net, the host's)\n"
+        "  --allow-listener PROC:PORT\n"
+        "                      a listener on every address that net.wildcard-listeners\n"
+        "                      accepts (repeatable; PROC or PORT may be *)\n"
         "  -h, --help          this help\n"
         "\n"
         "Exit status: 0 nothing failed at or above --fail-on; 1 something did;\n"
@@ -74,12 +83,13 @@ static const char version_help[] = "Usage: nodeward version\nPrint the version.\
 
 static int parse_common(int argc, char **argv, struct opts *o, bool check_opts, const char *help)
 {
-        enum { O_ROOT = 256, O_PROC, O_ONLY, O_SKIP, O_FORMAT, O_FAIL_ON, O_OUTPUT };
+        enum { O_ROOT = 256, O_PROC, O_ONLY, O_SKIP, O_FORMAT, O_FAIL_ON, O_OUTPUT, O_NETNS, O_ALLOW };
         static const struct option all[] = {
                 {"root", required_argument, NULL, O_ROOT},     {"proc", required_argument, NULL, O_PROC},
                 {"format", required_argument, NULL, O_FORMAT}, {"help", no_argument, NULL, 'h'},
                 {"only", required_argument, NULL, O_ONLY},     {"skip", required_argument, NULL, O_SKIP},
                 {"fail-on", required_argument, NULL, O_FAIL_ON}, {"output", required_argument, NULL, O_OUTPUT},
+                {"netns", required_argument, NULL, O_NETNS},   {"allow-listener", required_argument, NULL, O_ALLOW},
                 {0, 0, 0, 0},
         };
         struct option longopts[ARRAY_SIZE(all)];
@@ -101,6 +111,21 @@ static int parse_common(int argc, char **argv, struct opts *o, bool check_opts, 
                 case O_ONLY: o->only = optarg; break;
                 case O_SKIP: o->skip = optarg; break;
                 case O_OUTPUT: o->output = optarg; break;
+                case O_NETNS: o->netns = optarg; break;
+                case O_ALLOW: {
+                        const char *colon = strrchr(optarg, ':');
+                        char *end = NULL;
+                        unsigned long port = colon ? strtoul(colon + 1, &end, 10) : 0;
+                        if (!colon || colon == optarg ||
+                            !(strcmp(colon + 1, "*") == 0 || (end != colon + 1 && !*end && port <= 65535)) ||
+                            o->n_allow >= MAX_ALLOW_LISTENERS) {
+                                fprintf(stderr, "nodeward: --allow-listener: expected PROC:PORT (e.g. nginx:8080), "
+                                                "got \"%s\"\n", optarg);
+                                return -EINVAL;
+                        }
+                        o->allow[o->n_allow++] = optarg;
+                        break;
+                }
                 case O_FORMAT:
                         if (strcmp(optarg, "text") == 0)
                                 o->format = FMT_TEXT;
@@ -159,7 +184,8 @@ static int do_check(int argc, char **argv)
         clock_gettime(CLOCK_MONOTONIC, &t0);
         struct report_meta meta;
         report_meta_start(&meta);
-        struct collect_opts co = {.root = o.root, .proc = o.proc, .needs = engine_needs(selected)};
+        struct collect_opts co = {.root = o.root, .proc = o.proc, .needs = engine_needs(selected), .netns = o.netns,
+                                  .allow_listeners = o.allow, .n_allow_listeners = o.n_allow};
         struct facts f;
         if (facts_collect(&co, &f, &err) < 0) {
                 fprintf(stderr, "nodeward: %s\n", err);
