@@ -96,7 +96,13 @@ static int open_ns(const char *netns_path, const struct rootfs *proc, char **ret
                 int dfd = rootfs_openat(proc, "1/ns", O_PATH | O_DIRECTORY);
                 if (dfd < 0)
                         return dfd;
-                /* ns/net is a kernel "magic" link: follow it, then prove what it is. */
+                /* ns/net is a kernel "magic" link, so it must be followed; only a real
+                 * procfs makes those, so a link planted in a root is never followed. */
+                struct statfs sf;
+                if (fstatfs(dfd, &sf) < 0 || sf.f_type != PROC_SUPER_MAGIC) {
+                        close(dfd);
+                        return -EMEDIUMTYPE;
+                }
                 pfd = openat(dfd, "net", O_PATH | O_CLOEXEC);
                 pfd = pfd < 0 ? -errno : pfd;
                 close(dfd);
@@ -124,7 +130,10 @@ int netns_open_handles(const char *netns_path, const struct rootfs *proc, struct
                 nsfd = open_ns(NULL, NULL, &what);
         }
         if (nsfd < 0) {
-                *ret_err = xasprintf("%s: %s", what, nsfd == -EINVAL ? "not a network namespace" : strerror(-nsfd));
+                *ret_err = xasprintf("%s: %s", what,
+                                     nsfd == -EINVAL        ? "not a network namespace"
+                                     : nsfd == -EMEDIUMTYPE ? "not on a procfs, so no namespace to enter"
+                                                            : strerror(-nsfd));
                 free(what);
                 return nsfd;
         }

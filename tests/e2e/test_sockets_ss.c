@@ -130,6 +130,22 @@ static void proc_c(void)
         ready_and_wait();
 }
 
+/* Names the checks look for: an sshd beyond loopback, a kubelet serving 10250 and 10255. */
+static void proc_sshd(void)
+{
+        enter("sshd");
+        bind_one(AF_INET, SOCK_STREAM, "0.0.0.0", 2222, 0, NULL);
+        ready_and_wait();
+}
+
+static void proc_kubelet(void)
+{
+        enter("kubelet");
+        bind_one(AF_INET6, SOCK_STREAM, "::", 10250, 0, NULL);
+        bind_one(AF_INET, SOCK_STREAM, "0.0.0.0", 10255, 0, NULL);
+        ready_and_wait();
+}
+
 static pid_t spawn(void (*fn)(void))
 {
         pid_t p = fork();
@@ -156,8 +172,10 @@ static int setup(void **state)
         spawn(proc_a);
         spawn(proc_b);
         spawn(proc_c);
+        spawn(proc_sshd);
+        spawn(proc_kubelet);
         close(ready_pipe[1]); /* a child that dies before it is ready ends the wait */
-        for (int i = 0; i < 4; i++) { /* a, b, c and c's child d */
+        for (int i = 0; i < 6; i++) { /* a, b, c, c's child d, sshd, kubelet */
                 char c;
                 if (read(ready_pipe[0], &c, 1) != 1 && (teardown(NULL), 1))
                         fail_msg("a listener process died before it was ready");
@@ -271,7 +289,7 @@ static void test_sockets_match_ss_with_owners(void **state)
         size_t lines = 0;
         for (const char *p = a; *p; p++)
                 lines += *p == '\n';
-        assert_int_equal(lines, 12);
+        assert_int_equal(lines, 15);
         free(a);
         free(b);
         free(nw_out);
@@ -310,6 +328,74 @@ static void test_sockets_json_names_shared_owners(void **state)
         free(err);
 }
 
+static void test_checks_judge_the_namespace_listeners(void **state)
+{
+        (void)state;
+        char *out, *err;
+        char *argv[] = {(char *)tu_nodeward(), "check", "--netns", ns_path, "--format", "json", "--only",
+                        "ssh.exposed,kubelet.read-only-port,net.kubelet-api-exposed,net.wildcard-listeners", NULL};
+        int rc = tu_run(argv, &out, &err);
+        cJSON *j = cJSON_Parse(out);
+        if (!j)
+                fail_msg("no JSON (exit %d): %s", rc, err);
+        assert_int_equal(rc, 1);
+        char want[256];
+        const char *w = want; /* a pointer: the assert macro tests it for NULL */
+        snprintf(want, sizeof(want), "tcp 0.0.0.0:2222 (pid %d sshd)", (int)kids[3]);
+        tu_assert_result(j, "ssh.exposed", "fail", w);
+        snprintf(want, sizeof(want), "tcp 0.0.0.0:10255 listening (pid %d kubelet)", (int)kids[4]);
+        tu_assert_result(j, "kubelet.read-only-port", "fail", w);
+        tu_assert_result(j, "net.kubelet-api-exposed", "fail", "tcp *:10250");
+        tu_assert_result(j, "net.kubelet-api-exposed", "fail", "answers on 10.77.0.1/24 (nw-sock-d0)");
+        tu_assert_result(j, "net.kubelet-api-exposed", "fail", "fd77::1/64 (nw-sock-d0)");
+        snprintf(want, sizeof(want), "tcp 0.0.0.0:7001 (pid %d nw-sock-a)", (int)kids[0]);
+        tu_assert_result(j, "net.wildcard-listeners", "fail", w);
+        cJSON_Delete(j);
+        free(out);
+        free(err);
+        /* Everything that listens everywhere, allowed: the check passes. */
+        char *allow[] = {(char *)tu_nodeward(), "check", "--netns", ns_path, "--format", "json", "--only",
+                         "net.wildcard-listeners", "--allow-listener", "nw-sock-a:*", "--allow-listener", "nw-sock-c:*",
+                         "--allow-listener", "*:2222", "--allow-listener", "kubelet:10255", NULL};
+        assert_int_equal(tu_run(allow, &out, &err), 0);
+        j = cJSON_Parse(out);
+        assert_non_null(j);
+        tu_assert_result(j, "net.wildcard-listeners", "pass", "all in the allowlist");
+        cJSON_Delete(j);
+        free(out);
+        free(err);
+}
+
+/* nodeward in a pod's namespace with the host's PID 1 visible: by default it
+ * reads PID 1's namespace. Here PID 1 of a fresh PID namespace sits in the
+ * scene's namespace and nodeward itself in an empty one. */
+static void test_default_namespace_is_pid1s(void **state)
+{
+        (void)state;
+        char pod[64], cmd[1024];
+        snprintf(pod, sizeof(pod), "nw-sock-p%d", (int)getpid());
+        snprintf(cmd, sizeof(cmd), "ip netns add %s", pod);
+        assert_int_equal(system(cmd), 0);
+        snprintf(cmd, sizeof(cmd), "nsenter --net=/run/netns/%s %s sockets --format json", pod, tu_nodeward());
+        char nsarg[160];
+        snprintf(nsarg, sizeof(nsarg), "--net=%s", ns_path);
+        char *argv[] = {"/usr/bin/unshare", "--pid", "--fork", "--mount-proc", "nsenter", nsarg, "/bin/sh", "-c", cmd, NULL};
+        char *out, *err;
+        int rc = tu_run(argv, &out, &err);
+        snprintf(cmd, sizeof(cmd), "ip netns del %s", pod);
+        if (system(cmd) != 0)
+                fprintf(stderr, "could not delete %s\n", pod);
+        if (rc != 0)
+                fail_msg("exit %d: %s", rc, err);
+        cJSON *j = cJSON_Parse(out);
+        assert_non_null(j);
+        assert_string_equal(cJSON_GetObjectItem(j, "netns")->valuestring, "/proc/1/ns/net");
+        assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(j, "sockets")), 15);
+        cJSON_Delete(j);
+        free(out);
+        free(err);
+}
+
 static void test_sockets_rejects_what_is_not_a_netns(void **state)
 {
         (void)state;
@@ -331,6 +417,8 @@ int main(void)
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_sockets_match_ss_with_owners),
                 cmocka_unit_test(test_sockets_json_names_shared_owners),
+                cmocka_unit_test(test_checks_judge_the_namespace_listeners),
+                cmocka_unit_test(test_default_namespace_is_pid1s),
                 cmocka_unit_test(test_sockets_rejects_what_is_not_a_netns),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
