@@ -75,6 +75,14 @@ fuzz: deps
 	  -o $(BUILD)/fuzz/fuzz_sockets_parse tests/fuzz/fuzz_sockets_parse.c $(FUZZ_SRCS) -lmnl
 	$(BUILD)/fuzz/fuzz_sockets_parse -max_total_time=$(FUZZ_SECONDS) -max_len=4096
 
+# Socket listing against ss on 16,000 listeners; results go to BENCHMARKS.md by hand.
+$(BUILD)/bench/bench_sockets: tests/bench/bench_sockets.c | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+bench: $(BUILD)/nodeward $(BUILD)/bench/bench_sockets
+	@$(BUILD)/bench/bench_sockets $(abspath $(BUILD)/nodeward)
+
 run: all
 	@./nodeward check; rc=$$?; echo "(nodeward check exited $$rc)"; [ $$rc -le 1 ]
 

@@ -66,13 +66,14 @@ static const char list_help[] =
         "Print the check catalog: id, severity, title and references.\n";
 
 static const char sockets_help[] =
-        "Usage: nodeward sockets [--netns PATH] [--proc DIR] [--format text|json]\n"
+        "Usage: nodeward sockets [--netns PATH] [--proc DIR] [--no-owners] [--format text|json]\n"
         "List listening TCP and bound UDP sockets, IPv4 and IPv6, with the processes\n"
         "that hold them, as `ss -ltnup` does (read through NETLINK_SOCK_DIAG).\n"
         "\n"
         "  --netns PATH        the network namespace to read (e.g. /run/netns/NAME);\n"
         "                      default the host's: PROC/1/ns/net\n"
         "  --proc DIR          process table to find owners in (default /proc)\n"
+        "  --no-owners         do not look for the processes (as ss without -p)\n"
         "  --format FMT        text (default) or json (schema nodeward.sockets/v1)\n"
         "  -h, --help          this help\n"
         "\n"
@@ -315,13 +316,15 @@ static int do_list(int argc, char **argv)
 
 static int do_sockets(int argc, char **argv)
 {
-        enum { O_NETNS = 256, O_PROC, O_FORMAT };
+        enum { O_NETNS = 256, O_PROC, O_FORMAT, O_NO_OWNERS };
         static const struct option lo[] = {{"netns", required_argument, NULL, O_NETNS},
+                                           {"no-owners", no_argument, NULL, O_NO_OWNERS},
                                            {"proc", required_argument, NULL, O_PROC},
                                            {"format", required_argument, NULL, O_FORMAT},
                                            {"help", no_argument, NULL, 'h'}, {0, 0, 0, 0}};
         const char *netns = NULL, *procdir = "/proc";
         enum format fmt = FMT_TEXT;
+        unsigned flags = SOCKETS_OWNERS | SOCKETS_ALL_OWNERS;
         optind = 1;
         opterr = 0;
         int c;
@@ -330,6 +333,7 @@ static int do_sockets(int argc, char **argv)
                 case 'h': fputs(sockets_help, stdout); return 0;
                 case O_NETNS: netns = optarg; break;
                 case O_PROC: procdir = optarg; break;
+                case O_NO_OWNERS: flags = 0; break;
                 case O_FORMAT:
                         if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0) {
                                 fprintf(stderr, "nodeward: --format: unknown format \"%s\" (text or json)\n", optarg);
@@ -356,7 +360,7 @@ static int do_sockets(int argc, char **argv)
                 return EXIT_USAGE;
         }
         struct sockets s;
-        sockets_collect(netns, &proc, SOCKETS_OWNERS | SOCKETS_ALL_OWNERS, &s);
+        sockets_collect(netns, &proc, flags, &s);
         rootfs_close(&proc);
         privs_drop_all();
         int rc = 0;

@@ -91,36 +91,83 @@ static void put_name(FILE *out, const char *name, bool json)
         }
 }
 
-static void local_str(const struct sockets *s, const struct listener *l, char *buf, size_t size)
+/* The text listing is built by hand into one line buffer: on a node with tens
+ * of thousands of sockets, printf per field is most of the user time. */
+struct line {
+        char b[1024];
+        size_t n;
+};
+
+static void put(struct line *l, const char *s, size_t n)
 {
-        char a[64];
-        listener_addr_str(l, a, sizeof(a));
-        snprintf(buf, size, "%s%s%s:%u", a, l->ifindex ? "%" : "", l->ifindex ? sockets_ifname(s, l->ifindex) : "",
-                 l->port);
+        if (n > sizeof(l->b) - 1 - l->n)
+                n = sizeof(l->b) - 1 - l->n;
+        memcpy(l->b + l->n, s, n);
+        l->n += n;
 }
+
+static void put_s(struct line *l, const char *s) { put(l, s, strlen(s)); }
+
+static void put_u(struct line *l, unsigned long v)
+{
+        char d[24];
+        size_t i = sizeof(d);
+        do
+                d[--i] = (char)('0' + v % 10);
+        while ((v /= 10) && i);
+        put(l, d + i, sizeof(d) - i);
+}
+
+static void put_safe(struct line *l, const char *s)
+{
+        for (; *s && l->n < sizeof(l->b) - 1; s++)
+                l->b[l->n++] = ((unsigned char)*s < 0x20 || *s == 0x7f) ? '?' : *s;
+}
+
+#define ADDR_COLUMN 24
 
 void sockets_print_text(FILE *out, const struct sockets *s)
 {
-        int w = 18;
-        char local[96];
-        for (size_t i = 0; i < s->n; i++) {
-                local_str(s, &s->v[i], local, sizeof(local));
-                if ((int)strlen(local) > w)
-                        w = (int)strlen(local);
-        }
-        fprintf(out, "%-5s %-6s %-*s %s\n", "Netid", "State", w, "Local Address:Port", "Process");
+        fprintf(out, "%-5s %-6s %-*s %s\n", "Netid", "State", ADDR_COLUMN, "Local Address:Port", "Process");
+        char addr[64] = "";
+        const struct listener *prev = NULL;
+        struct line ln;
         for (size_t i = 0; i < s->n; i++) {
                 const struct listener *l = &s->v[i];
-                local_str(s, l, local, sizeof(local));
-                bool tcp = l->proto == IPPROTO_TCP;
-                fprintf(out, "%-5s %-6s %-*s ", tcp ? "tcp" : "udp", tcp ? "LISTEN" : "UNCONN", w, local);
+                /* Sorted by address, so each distinct one is formatted once. */
+                if (!prev || prev->family != l->family || prev->v6only != l->v6only ||
+                    memcmp(prev->addr, l->addr, 16) != 0)
+                        listener_addr_str(l, addr, sizeof(addr));
+                prev = l;
+                ln.n = 0;
+                put_s(&ln, l->proto == IPPROTO_TCP ? "tcp   LISTEN " : "udp   UNCONN ");
+                size_t start = ln.n;
+                put_s(&ln, addr);
+                if (l->ifindex) {
+                        put(&ln, "%", 1);
+                        put_s(&ln, sockets_ifname(s, l->ifindex));
+                }
+                put(&ln, ":", 1);
+                put_u(&ln, l->port);
+                do
+                        put(&ln, " ", 1);
+                while (ln.n - start < ADDR_COLUMN + 1);
                 for (size_t k = 0; k < l->n_owners; k++) {
                         const struct sock_owner *o = &s->owners[l->owner0 + k];
-                        fputs(k ? ",(\"" : "users:((\"", out);
-                        put_name(out, o->comm, false);
-                        fprintf(out, "\",pid=%d,fd=%d)", (int)o->pid, o->fd);
+                        put_s(&ln, k ? ",(\"" : "users:((\"");
+                        put_safe(&ln, o->comm);
+                        put_s(&ln, "\",pid=");
+                        put_u(&ln, (unsigned long)o->pid);
+                        put_s(&ln, ",fd=");
+                        put_u(&ln, (unsigned long)o->fd);
+                        put(&ln, ")", 1);
                 }
-                fputs(l->n_owners ? ")\n" : "\n", out);
+                if (l->n_owners)
+                        put(&ln, ")", 1);
+                while (ln.n && ln.b[ln.n - 1] == ' ')
+                        ln.n--;
+                ln.b[ln.n++] = '\n';
+                fwrite_unlocked(ln.b, 1, ln.n, out);
         }
 }
 
