@@ -24,7 +24,7 @@ MAIN_OBJ  := $(BUILD)/host/main.o
 TEST_SRCS := $(wildcard tests/unit/test_*.c) $(wildcard tests/e2e/test_*.c)
 TEST_BINS := $(TEST_SRCS:%.c=$(BUILD)/%)
 
-.PHONY: all deps test unit e2e asan run demo install clean format fuzz bench
+.PHONY: all deps test unit e2e asan run demo install clean format fuzz-sockets bench
 
 all: deps $(BUILD)/nodeward nodeward
 
@@ -66,14 +66,17 @@ asan: deps
 	  OPT="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
 	  LDFLAGS="-pie -Wl,-z,relro,-z,now -fsanitize=address,undefined" test
 
-# libFuzzer on the netlink reply parsers (clang); FUZZ_SECONDS bounds the run.
+# libFuzzer on the netlink reply parsers (clang), from the seeds in
+# tests/fuzz/corpus/sockets_parse; FUZZ_SECONDS bounds the run.
 FUZZ_SECONDS ?= 60
 FUZZ_SRCS := host/sockets.c host/sockets_print.c host/sockets_owners.c host/netns.c host/rootfs.c host/util.c
-fuzz: deps
-	@mkdir -p $(BUILD)/fuzz
+fuzz-sockets: deps
+	@mkdir -p $(BUILD)/fuzz /tmp/nw-sock-fuzz-corpus
 	clang -std=gnu11 -g -O1 -Ihost -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	  -o $(BUILD)/fuzz/fuzz_sockets_parse tests/fuzz/fuzz_sockets_parse.c $(FUZZ_SRCS) -lmnl
-	$(BUILD)/fuzz/fuzz_sockets_parse -max_total_time=$(FUZZ_SECONDS) -max_len=4096
+	cp tests/fuzz/corpus/sockets_parse/* /tmp/nw-sock-fuzz-corpus/
+	$(BUILD)/fuzz/fuzz_sockets_parse -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	  -artifact_prefix=$(BUILD)/fuzz/ /tmp/nw-sock-fuzz-corpus
 
 # Socket listing against ss on 16,000 listeners; results go to BENCHMARKS.md by hand.
 $(BUILD)/bench/bench_sockets: tests/bench/bench_sockets.c | deps
