@@ -5,6 +5,8 @@ DESTDIR   ?=
 BINDIR    ?= $(PREFIX)/sbin
 CC        ?= cc
 BUILD     ?= build
+# V=1 shows every command.
+Q         := $(if $(V),,@)
 
 # Debian packages the build and the tests need; `make deps` installs what is missing.
 DEB_PACKAGES := gcc make pkg-config libcjson-dev libyaml-dev libcap-dev libmnl-dev libcmocka-dev
@@ -24,14 +26,14 @@ MAIN_OBJ  := $(BUILD)/host/main.o
 TEST_SRCS := $(wildcard tests/unit/test_*.c) $(wildcard tests/e2e/test_*.c)
 TEST_BINS := $(TEST_SRCS:%.c=$(BUILD)/%)
 
-.PHONY: all deps test unit e2e asan run demo install clean format fuzz-sockets bench
+.PHONY: all deps deps-fuzz test asan valgrind fuzz fuzz-smoke bench run demo install clean format
 
 all: deps $(BUILD)/nodeward nodeward
 
 # Installs only what is missing; silent when everything is present, never needs
-# the network then.
-deps:
-	@missing=""; for p in $(DEB_PACKAGES); do \
+# the network then. $(1): the package list.
+define install_missing
+	@missing=""; for p in $(1); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -41,20 +43,27 @@ deps:
 	  apt-get install -y -qq --no-install-recommends $$missing >/dev/null 2>&1 || \
 	  { apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; } || exit 1; \
 	fi
+endef
+
+deps:
+	$(call install_missing,$(DEB_PACKAGES))
 
 $(BUILD)/%.o: %.c $(wildcard host/*.h checks/*.h) | deps
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/nodeward: $(LIB_OBJS) $(MAIN_OBJ)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 nodeward: $(BUILD)/nodeward
 	@cp $< $@
 
 $(BUILD)/tests/%: tests/%.c $(LIB_OBJS) tests/testutil.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS) -lcmocka
+	@$(if $(Q),echo "  TEST    $@")
+	$(Q)$(CC) $(CFLAGS) -Itests $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS) -lcmocka -lpthread
 
 test: deps $(BUILD)/nodeward $(TEST_BINS)
 	@NODEWARD=$(abspath $(BUILD)/nodeward) FIXTURES=$(abspath tests/fixtures) \
@@ -66,17 +75,47 @@ asan: deps
 	  OPT="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
 	  LDFLAGS="-pie -Wl,-z,relro,-z,now -fsanitize=address,undefined" test
 
-# libFuzzer on the netlink reply parsers (clang), from the seeds in
-# tests/fuzz/corpus/sockets_parse; FUZZ_SECONDS bounds the run.
-FUZZ_SECONDS ?= 60
-FUZZ_SRCS := host/sockets.c host/sockets_print.c host/sockets_owners.c host/netns.c host/rootfs.c host/util.c
-fuzz-sockets: deps
-	@mkdir -p $(BUILD)/fuzz /tmp/nw-sock-fuzz-corpus
-	clang -std=gnu11 -g -O1 -Ihost -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-	  -o $(BUILD)/fuzz/fuzz_sockets_parse tests/fuzz/fuzz_sockets_parse.c $(FUZZ_SRCS) -lmnl
-	cp tests/fuzz/corpus/sockets_parse/* /tmp/nw-sock-fuzz-corpus/
-	$(BUILD)/fuzz/fuzz_sockets_parse -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
-	  -artifact_prefix=$(BUILD)/fuzz/ /tmp/nw-sock-fuzz-corpus
+# libFuzzer harnesses: every tests/fuzz/fuzz_*.c against the whole library, built
+# with clang, ASan and UBSan. fuzz-smoke runs each for FUZZ_SECONDS from its
+# checked-in seed corpus (tests/fuzz/corpus/NAME/); a crash fails the target.
+FUZZ_PACKAGES := clang libclang-rt-14-dev
+FUZZ_SECONDS  ?= 60
+FUZZ_BUILD    := build-fuzz
+FUZZ_SAN      := -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_CFLAGS   := -std=gnu11 -g -O1 -Ihost -Ichecks -DNODEWARD_VERSION='"$(VERSION)"' -DFUZZING \
+                 $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(FUZZ_SAN)
+FUZZ_OBJS     := $(LIB_SRCS:%.c=$(FUZZ_BUILD)/%.o)
+FUZZ_BINS     := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+deps-fuzz: deps
+	$(call install_missing,$(FUZZ_PACKAGES))
+
+$(FUZZ_BUILD)/%.o: %.c $(wildcard host/*.h checks/*.h) | deps-fuzz
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS)
+	@$(if $(Q),echo "  FUZZ    $@")
+	$(Q)clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJS) $(LDLIBS)
+
+.SECONDARY: $(FUZZ_OBJS)
+
+fuzz: deps-fuzz $(FUZZ_BINS)
+
+fuzz-smoke: fuzz
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz-smoke.sh $(FUZZ_BINS)
+
+# The whole suite under valgrind memcheck: unit tests directly, the binary the
+# end-to-end tests run through a wrapper. Any error or definite leak fails.
+VALGRIND := valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+            --show-leak-kinds=definite --track-fds=no
+valgrind: deps $(BUILD)/nodeward $(TEST_BINS)
+	$(call install_missing,valgrind)
+	@printf '#!/bin/sh\nexec $(VALGRIND) %s "$$@"\n' "$(abspath $(BUILD)/nodeward)" > $(BUILD)/nodeward-valgrind
+	@chmod +x $(BUILD)/nodeward-valgrind
+	@NODEWARD=$(abspath $(BUILD)/nodeward-valgrind) FIXTURES=$(abspath tests/fixtures) NODEWARD_UNDER_VALGRIND=1 \
+	  TEST_WRAPPER="$(VALGRIND)" sh tests/run-tests.sh $(TEST_BINS)
 
 # Socket listing against ss on 16,000 listeners; results go to BENCHMARKS.md by hand.
 $(BUILD)/bench/bench_sockets: tests/bench/bench_sockets.c | deps
@@ -100,4 +139,4 @@ format:
 	clang-format -i host/*.[ch] checks/*.[ch] tests/*.h tests/unit/*.c tests/e2e/*.c
 
 clean:
-	rm -rf build build-asan nodeward
+	rm -rf build build-asan build-fuzz nodeward

@@ -10,6 +10,37 @@
 
 #include "util.h"
 
+#define EVIDENCE_CAP 4096
+
+/* Evidence quotes host data, which an attacker on the node may control: keep it
+ * valid UTF-8, free of control characters (no terminal escapes) and bounded. */
+static void sanitize_evidence(char *s)
+{
+        unsigned char *p = (unsigned char *)s, *w = p;
+        while (*p && (size_t)(w - (unsigned char *)s) < EVIDENCE_CAP) {
+                size_t n = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3
+                                                 : (*p & 0xf8) == 0xf0 ? 4 : 0;
+                bool ok = n > 0 && !(n == 2 && *p < 0xc2) && !(n == 4 && *p > 0xf4);
+                for (size_t i = 1; ok && i < n; i++)
+                        ok = (p[i] & 0xc0) == 0x80;
+                if (ok && n == 3)
+                        ok = !(*p == 0xe0 && p[1] < 0xa0) && !(*p == 0xed && p[1] >= 0xa0);
+                if (ok && n == 4)
+                        ok = !(*p == 0xf0 && p[1] < 0x90) && !(*p == 0xf4 && p[1] >= 0x90);
+                if (!ok || (n == 1 && (*p < 0x20 || *p == 0x7f))) {
+                        *w++ = '?';
+                        p++;
+                        continue;
+                }
+                memmove(w, p, n);
+                w += n;
+                p += n;
+        }
+        if (*p)
+                memcpy(w - 3, "...", 3);
+        *w = '\0';
+}
+
 void result_set(struct result *r, enum status st, const char *fmt, ...)
 {
         va_list ap;
@@ -18,6 +49,7 @@ void result_set(struct result *r, enum status st, const char *fmt, ...)
         if (vasprintf(&r->evidence, fmt, ap) < 0)
                 abort();
         va_end(ap);
+        sanitize_evidence(r->evidence);
         r->status = st;
 }
 

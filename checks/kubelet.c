@@ -1,6 +1,7 @@
 /* kubelet checks: CIS EKS section 3 judged on the kubelet's effective configuration. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +26,10 @@ static char *describe(const struct kubelet_facts *k, enum kfield id)
         const struct kfield_value *fv = &k->f[id];
         _cleanup_free_ char *v = confdoc_value_str(fv->value);
         struct strbuf sb = {0};
-        sb_printf(&sb, "%s=%s from %s", field_name(id), v, fv->origin);
+        if (fv->source == KSRC_UNSET)
+                sb_printf(&sb, "%s is not set", field_name(id));
+        else
+                sb_printf(&sb, "%s=%s from %s", field_name(id), v, fv->origin);
         if (fv->shadowed)
                 sb_printf(&sb, " (%s)", fv->shadowed);
         if (k->ignored_dropin_dir && fv->source != KSRC_FLAG)
@@ -262,7 +266,7 @@ void check_kubelet_tls_cipher_suites(const struct facts *f, struct result *r)
                 if (!cipher_strong(c->valuestring))
                         sb_printf(&weak, "%s%s", weak.len ? "," : "", c->valuestring);
         if (weak.len)
-                result_set(r, ST_FAIL, "%s: weak suites %s", d, weak.buf);
+                result_set(r, ST_FAIL, "weak suites %s; %s", weak.buf, d);
         else
                 result_set(r, ST_PASS, "%s", d);
         sb_free(&weak);
@@ -281,35 +285,64 @@ static size_t config_files(const struct kubelet_facts *k, const struct kfile **o
 
 enum file_rule { RULE_MODE, RULE_OWNER };
 
+/* Evidence names at most this many files of each kind, then counts the rest. */
+#define FILES_NAMED 6
+
+struct file_list {
+        struct strbuf sb;
+        size_t n;
+};
+
+static void file_list_add(struct file_list *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void file_list_add(struct file_list *l, const char *fmt, ...)
+{
+        if (l->n++ >= FILES_NAMED)
+                return;
+        va_list ap;
+        va_start(ap, fmt);
+        if (l->sb.len)
+                sb_puts(&l->sb, ", ");
+        sb_vprintf(&l->sb, fmt, ap);
+        va_end(ap);
+}
+
+static const char *file_list_str(struct file_list *l)
+{
+        if (l->n > FILES_NAMED)
+                sb_printf(&l->sb, " and %zu more", l->n - FILES_NAMED);
+        return l->sb.buf ? l->sb.buf : "";
+}
+
 static void judge_files(struct result *r, const struct kfile *const *files, size_t n,
                         enum file_rule rule)
 {
-        struct strbuf bad = {0}, good = {0}, errs = {0};
+        struct file_list bad = {0}, good = {0}, errs = {0};
         for (size_t i = 0; i < n; i++) {
                 const struct kfile *fl = files[i];
                 if (fl->err < 0) {
-                        sb_printf(&errs, "%s%s: %s", errs.len ? "; " : "", fl->path, rootfs_strerror(fl->err));
+                        file_list_add(&errs, "%s: %s", fl->path, rootfs_strerror(fl->err));
                         continue;
                 }
                 unsigned mode = fl->st.st_mode & 07777;
                 bool ok = rule == RULE_MODE ? (mode & ~0644u) == 0
                                             : fl->st.st_uid == 0 && fl->st.st_gid == 0;
-                struct strbuf *sb = ok ? &good : &bad;
+                struct file_list *l = ok ? &good : &bad;
                 if (rule == RULE_MODE)
-                        sb_printf(sb, "%s%s mode %04o", sb->len ? ", " : "", fl->path, mode);
+                        file_list_add(l, "%s mode %04o", fl->path, mode);
                 else
-                        sb_printf(sb, "%s%s owner %u:%u", sb->len ? ", " : "", fl->path,
-                                  (unsigned)fl->st.st_uid, (unsigned)fl->st.st_gid);
+                        file_list_add(l, "%s owner %u:%u", fl->path, (unsigned)fl->st.st_uid,
+                                      (unsigned)fl->st.st_gid);
         }
-        if (bad.len)
-                result_set(r, ST_FAIL, "%s (want %s)", bad.buf, rule == RULE_MODE ? "0644 or stricter" : "root:root");
-        else if (errs.len)
-                result_set(r, ST_ERROR, "%s", errs.buf);
+        if (bad.n)
+                result_set(r, ST_FAIL, "%s (want %s)", file_list_str(&bad),
+                           rule == RULE_MODE ? "0644 or stricter" : "root:root");
+        else if (errs.n)
+                result_set(r, ST_ERROR, "%s", file_list_str(&errs));
         else
-                result_set(r, ST_PASS, "%s", good.buf);
-        sb_free(&bad);
-        sb_free(&good);
-        sb_free(&errs);
+                result_set(r, ST_PASS, "%s", file_list_str(&good));
+        sb_free(&bad.sb);
+        sb_free(&good.sb);
+        sb_free(&errs.sb);
 }
 
 static void config_files_check(const struct facts *f, struct result *r, enum file_rule rule)
@@ -323,9 +356,11 @@ static void config_files_check(const struct facts *f, struct result *r, enum fil
                 result_set(r, ST_SKIP, "the kubelet runs without --config (%s)", k->found_by);
                 return;
         }
-        const struct kfile *files[1 + 10000];
-        size_t n = config_files(k, files, ARRAY_SIZE(files));
+        size_t max = 1 + k->n_dropins;
+        const struct kfile **files = xcalloc(max, sizeof(*files));
+        size_t n = config_files(k, files, max);
         judge_files(r, files, n, rule);
+        free(files);
 }
 
 void check_kubelet_config_permissions(const struct facts *f, struct result *r)

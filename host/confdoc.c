@@ -99,8 +99,15 @@ static int parse_json(const char *buf, size_t len, cJSON **ret_doc, char **ret_e
         text_position(buf, len, off, &l, &c);
         if (off >= len)
                 *ret_err = xasprintf("%u:%u: unexpected end of JSON input", l, c);
-        else
-                *ret_err = xasprintf("%u:%u: invalid JSON near '%.12s'", l, c, buf + off);
+        else {
+                /* Quote a little of the offending text, printable and on one line. */
+                char near[16];
+                size_t n = 0;
+                for (size_t i = off; i < len && n < 12 && buf[i] != '\n'; i++)
+                        near[n++] = (buf[i] >= 0x20 && buf[i] < 0x7f) ? buf[i] : '?';
+                near[n] = '\0';
+                *ret_err = xasprintf("%u:%u: invalid JSON near '%s'", l, c, near);
+        }
         return -EINVAL;
 }
 
@@ -187,9 +194,9 @@ static cJSON *yaml_node_to_json(struct yconv *y, yaml_node_t *node, int depth)
                                            (unsigned long)node->start_mark.column + 1);
                         return NULL;
                 }
-                const char *tag = (const char *)node->tag;
-                if (node->data.scalar.style != YAML_PLAIN_SCALAR_STYLE ||
-                    (tag && strcmp(tag, YAML_STR_TAG) == 0))
+                /* The loader tags every untagged scalar !!str, so the tag says nothing:
+                 * quoting decides, as in the kubelet's decoder. */
+                if (node->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
                         return cJSON_CreateString(v);
                 return yaml_plain_scalar(v);
         }
@@ -298,7 +305,7 @@ void confdoc_merge(cJSON *dst, const cJSON *src)
                 }
                 cJSON *copy = cJSON_Duplicate(s, 1);
                 if (d)
-                        cJSON_ReplaceItemViaPointer(dst, d, copy);
+                        cJSON_ReplaceItemInObjectCaseSensitive(dst, s->string, copy);
                 else
                         cJSON_AddItemToObject(dst, s->string, copy);
         }
@@ -335,7 +342,7 @@ void confdoc_set(cJSON *doc, const char *path, cJSON *val)
                 cJSON *next = cJSON_GetObjectItemCaseSensitive(cur, key);
                 if (!*dot) {
                         if (next)
-                                cJSON_ReplaceItemViaPointer(cur, next, val);
+                                cJSON_ReplaceItemInObjectCaseSensitive(cur, key, val);
                         else
                                 cJSON_AddItemToObject(cur, key, val);
                         return;
@@ -343,7 +350,7 @@ void confdoc_set(cJSON *doc, const char *path, cJSON *val)
                 if (!next || !cJSON_IsObject(next)) {
                         cJSON *obj = cJSON_CreateObject();
                         if (next)
-                                cJSON_ReplaceItemViaPointer(cur, next, obj);
+                                cJSON_ReplaceItemInObjectCaseSensitive(cur, key, obj);
                         else
                                 cJSON_AddItemToObject(cur, key, obj);
                         next = obj;

@@ -12,7 +12,7 @@
 #include "sdunit.h"
 #include "util.h"
 
-#define MAX_DROPINS 10000
+#define MAX_DROPINS 65536
 
 struct well_known {
         const char *distro, *config, *config_dir, *kubeconfig;
@@ -42,12 +42,14 @@ static void set_load_error(struct kubelet_facts *k, char *msg)
                 free(msg);
 }
 
-static int load_config_doc(const struct rootfs *root, const char *path, struct stat *ret_st,
-                           cJSON **ret_doc, char **ret_err)
+/* Read and parse one config file or drop-in. f->err records only whether the file
+ * could be read (the permission checks need that); parse errors go to *ret_err. */
+static int load_config_doc(const struct rootfs *root, struct kfile *f, cJSON **ret_doc, char **ret_err)
 {
+        const char *path = f->path;
         char *buf, *perr = NULL;
         size_t len;
-        int r = rootfs_read_file(root, path, ROOTFS_READ_CAP, &buf, &len, ret_st);
+        int r = f->err = rootfs_read_file(root, path, ROOTFS_READ_CAP, &buf, &len, &f->st);
         if (r < 0) {
                 *ret_err = xasprintf("%s: %s", path, rootfs_strerror(r));
                 return r;
@@ -173,6 +175,14 @@ static char *host_path(const char *cwd, const char *p)
         return path_join(cwd && *cwd ? cwd : "/", p);
 }
 
+/* Grow @v (of @n elements) so that one more fits; doubling keeps 10,000 drop-ins linear. */
+static void *grow(void *v, size_t n, size_t elem)
+{
+        if (n & (n - 1))
+                return v; /* not a power of two: room is left */
+        return xrealloc(v, (n ? n * 2 : 1) * elem);
+}
+
 static void load_dropins(const struct rootfs *root, struct kubelet_facts *k, struct layer **layers,
                          size_t *nl)
 {
@@ -192,18 +202,17 @@ static void load_dropins(const struct rootfs *root, struct kubelet_facts *k, str
                         free(p);
                         continue;
                 }
-                k->dropins = xrealloc(k->dropins, (k->n_dropins + 1) * sizeof(*k->dropins));
+                k->dropins = grow(k->dropins, k->n_dropins, sizeof(*k->dropins));
                 struct kfile *f = &k->dropins[k->n_dropins++];
                 memset(f, 0, sizeof(*f));
                 f->path = p;
                 cJSON *doc;
                 char *err = NULL;
-                f->err = load_config_doc(root, p, &f->st, &doc, &err);
-                if (f->err < 0) {
+                if (load_config_doc(root, f, &doc, &err) < 0) {
                         set_load_error(k, err);
                         continue;
                 }
-                *layers = xrealloc(*layers, (*nl + 1) * sizeof(**layers));
+                *layers = grow(*layers, *nl, sizeof(**layers));
                 (*layers)[(*nl)++] = (struct layer){p, KSRC_DROPIN, doc};
         }
         strv_free(names, n);
@@ -342,9 +351,8 @@ void kubelet_collect(const struct rootfs *root, const struct rootfs *proc,
                 k->config.path = host_path(cwd, cfg->valuestring);
                 cJSON *doc;
                 char *err = NULL;
-                k->config.err = load_config_doc(root, k->config.path, &k->config.st, &doc, &err);
-                if (k->config.err == 0) {
-                        layers = xrealloc(layers, sizeof(*layers));
+                if (load_config_doc(root, &k->config, &doc, &err) == 0) {
+                        layers = grow(layers, nl, sizeof(*layers));
                         layers[nl++] = (struct layer){k->config.path, KSRC_FILE, doc};
                 } else {
                         set_load_error(k, err);
@@ -360,7 +368,7 @@ void kubelet_collect(const struct rootfs *root, const struct rootfs *proc,
                 if (rootfs_stat(root, cand, &st) == 0 && S_ISDIR(st.st_mode))
                         k->ignored_dropin_dir = xstrdup(cand);
         }
-        layers = xrealloc(layers, (nl + 1) * sizeof(*layers));
+        layers = grow(layers, nl, sizeof(*layers));
         layers[nl++] = (struct layer){"flag", KSRC_FLAG, flags};
 
         k->effective = cJSON_CreateObject();

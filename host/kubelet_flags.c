@@ -206,7 +206,7 @@ static int add_map_values(cJSON *obj, const char *v, char **ret_err)
                         k++;
                 cJSON *old = cJSON_GetObjectItemCaseSensitive(obj, k);
                 if (old)
-                        cJSON_ReplaceItemViaPointer(obj, old, cJSON_CreateBool(b));
+                        cJSON_ReplaceItemInObjectCaseSensitive(obj, k, cJSON_CreateBool(b));
                 else
                         cJSON_AddBoolToObject(obj, k, b);
                 p = *c ? c + 1 : c;
@@ -278,7 +278,7 @@ static int apply_flag(cJSON *layer, cJSON *flag_only, const struct flag_map *m, 
                         nv = cJSON_CreateBool(b);
                 }
                 if (old)
-                        cJSON_ReplaceItemViaPointer(flag_only, old, nv);
+                        cJSON_ReplaceItemInObjectCaseSensitive(flag_only, name, nv);
                 else
                         cJSON_AddItemToObject(flag_only, name, nv);
                 return 0;

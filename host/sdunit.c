@@ -124,6 +124,27 @@ static bool valid_env_name(const char *s, size_t n)
         return true;
 }
 
+/* "KEY = value" in place: blanks around both trimmed. False when there is no '='. */
+static bool split_assignment(char *line, char **ret_key, char **ret_value)
+{
+        char *eq = strchr(line, '=');
+        if (!eq)
+                return false;
+        char *ke = eq;
+        while (ke > line && (ke[-1] == ' ' || ke[-1] == '\t'))
+                ke--;
+        *ke = '\0';
+        char *v = eq + 1;
+        while (*v == ' ' || *v == '\t')
+                v++;
+        size_t vl = strlen(v);
+        while (vl && strchr(" \t\r", v[vl - 1]))
+                v[--vl] = '\0';
+        *ret_key = line;
+        *ret_value = v;
+        return true;
+}
+
 void sd_parse_env_file(const char *buf, char ***env, size_t *n)
 {
         const char *p = buf;
@@ -145,17 +166,9 @@ void sd_parse_env_file(const char *buf, char ***env, size_t *n)
                 char *l = line.buf ? line.buf : "";
                 while (*l == ' ' || *l == '\t')
                         l++;
-                char *eq = strchr(l, '=');
-                if (*l && *l != '#' && *l != ';' && eq) {
-                        char *ke = eq;
-                        while (ke > l && (ke[-1] == ' ' || ke[-1] == '\t'))
-                                ke--;
-                        char *v = eq + 1;
-                        while (*v == ' ' || *v == '\t')
-                                v++;
+                char *key, *v;
+                if (*l && *l != '#' && *l != ';' && split_assignment(l, &key, &v)) {
                         size_t vl = strlen(v);
-                        while (vl && strchr(" \t\r", v[vl - 1]))
-                                v[--vl] = '\0';
                         struct strbuf val = {0};
                         sb_puts(&val, "");
                         if (vl >= 2 && (v[0] == '"' || v[0] == '\'') && v[vl - 1] == v[0]) {
@@ -167,8 +180,8 @@ void sd_parse_env_file(const char *buf, char ***env, size_t *n)
                         } else {
                                 sb_puts(&val, v);
                         }
-                        if (valid_env_name(l, (size_t)(ke - l)))
-                                strv_push(env, n, xasprintf("%.*s=%s", (int)(ke - l), l, val.buf));
+                        if (valid_env_name(key, strlen(key)))
+                                strv_push(env, n, xasprintf("%s=%s", key, val.buf));
                         sb_free(&val);
                 }
                 sb_free(&line);
@@ -304,20 +317,9 @@ static void unit_parse(struct unit_state *st, char *buf)
                 if (*l == '[') {
                         in_service = str_startswith(l, "[Service]");
                 } else if (in_service && *l && *l != '#' && *l != ';') {
-                        char *eq = strchr(l, '=');
-                        if (eq) {
-                                char *ke = eq;
-                                while (ke > l && (ke[-1] == ' ' || ke[-1] == '\t'))
-                                        ke--;
-                                *ke = '\0';
-                                char *v = eq + 1;
-                                while (*v == ' ' || *v == '\t')
-                                        v++;
-                                size_t vl = strlen(v);
-                                while (vl && (v[vl - 1] == ' ' || v[vl - 1] == '\t'))
-                                        v[--vl] = '\0';
-                                unit_apply_line(st, l, v);
-                        }
+                        char *key, *v;
+                        if (split_assignment(l, &key, &v))
+                                unit_apply_line(st, key, v);
                 }
                 sb_free(&line);
         }
@@ -441,6 +443,22 @@ int sdunit_load(const struct rootfs *root, const char *name, struct sdunit *ret,
         }
         *ret = u;
         return 0;
+}
+
+int sdunit_exec_from_text(const char *unit_text, const char *env_text, char ***ret_argv, size_t *ret_argc)
+{
+        struct unit_state st = {0};
+        char *buf = xstrdup(unit_text);
+        unit_parse(&st, buf);
+        free(buf);
+        if (env_text)
+                sd_parse_env_file(env_text, &st.env, &st.nenv);
+        int r = st.exec ? expand_exec(st.exec, st.env, st.nenv, ret_argv, ret_argc) : -ENOEXEC;
+        free(st.exec);
+        free(st.working_dir);
+        strv_free(st.env, st.nenv);
+        strv_free(st.env_files, st.nenv_files);
+        return r;
 }
 
 void sdunit_free(struct sdunit *u)

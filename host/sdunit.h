@@ -27,6 +27,10 @@ struct sdunit {
 int sdunit_load(const struct rootfs *root, const char *name, struct sdunit *ret, char **ret_err);
 void sdunit_free(struct sdunit *u);
 
+/* The command line a unit body would run, with @env_text as the content of one
+ * EnvironmentFile=; no files are read. For tests and fuzzing. */
+int sdunit_exec_from_text(const char *unit_text, const char *env_text, char ***ret_argv, size_t *ret_argc);
+
 /* systemd-style word splitting with quotes and backslash escapes. */
 int sd_split_words(const char *s, char ***ret_words, size_t *ret_n);
 

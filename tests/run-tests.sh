@@ -2,7 +2,7 @@
 # Run every test binary given, show its CMocka output, and end with one tally line.
 passed=0; failed=0; skipped=0; broken=""
 for t in "$@"; do
-  out=$("$t" 2>&1); rc=$?
+  out=$(${TEST_WRAPPER:-} "$t" 2>&1); rc=$?
   printf '%s\n' "$out"
   p=$(printf '%s\n' "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | tail -n1)
   f=$(printf '%s\n' "$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' | tail -n1)

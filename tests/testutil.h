@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -33,11 +34,19 @@ static inline const char *tu_fixtures(void)
         return p ? p : "tests/fixtures";
 }
 
+/* Scratch directories are remembered so that the group teardown removes them even
+ * when a failed assertion jumped past a test's own cleanup. */
+#define TU_MAX_SCRATCH 256
+static char tu_scratch[TU_MAX_SCRATCH][64];
+static size_t tu_n_scratch;
+
 static inline char *tu_mkdtemp(void)
 {
         char *t = strdup("/tmp/nodeward-test.XXXXXX");
         assert_non_null(t);
         assert_non_null(mkdtemp(t));
+        if (tu_n_scratch < TU_MAX_SCRATCH)
+                snprintf(tu_scratch[tu_n_scratch++], sizeof(tu_scratch[0]), "%s", t);
         return t;
 }
 
@@ -116,6 +125,16 @@ static inline void tu_rm_rf(const char *path)
                 nftw(path, tu_rm_one, 32, FTW_DEPTH | FTW_PHYS);
 }
 
+/* Pass as the group teardown: removes every scratch directory still there. */
+static inline int tu_group_teardown(void **state)
+{
+        (void)state;
+        for (size_t i = 0; i < tu_n_scratch; i++)
+                tu_rm_rf(tu_scratch[i]);
+        tu_n_scratch = 0;
+        return 0;
+}
+
 static inline void tu_copy_tree(const char *src, const char *dst)
 {
         char cmd[8192];
@@ -139,9 +158,23 @@ static inline char *tu_read_fd(int fd)
         return buf;
 }
 
+struct tu_usage {
+        long max_rss_kib; /* peak resident set of the child */
+        long elapsed_ms;
+};
+
+static int tu_run_measured(char *const *argv, char **ret_out, char **ret_err, int timeout_s,
+                           struct tu_usage *ret_usage);
+
 /* Run argv (NULL-terminated); capture stdout and stderr; kill it after @timeout_s.
  * Returns the exit code, 128+signal when killed. */
 static inline int tu_run_timeout(char *const *argv, char **ret_out, char **ret_err, int timeout_s)
+{
+        return tu_run_measured(argv, ret_out, ret_err, timeout_s, NULL);
+}
+
+static int tu_run_measured(char *const *argv, char **ret_out, char **ret_err, int timeout_s,
+                           struct tu_usage *ret_usage)
 {
         char *tmpl_out = strdup("/tmp/nodeward-out.XXXXXX"), *tmpl_err = strdup("/tmp/nodeward-err.XXXXXX");
         int fo = mkstemp(tmpl_out), fe = mkstemp(tmpl_err);
@@ -157,17 +190,24 @@ static inline int tu_run_timeout(char *const *argv, char **ret_out, char **ret_e
         int status = 0;
         struct timespec t0, t1;
         clock_gettime(CLOCK_MONOTONIC, &t0);
+        struct rusage ru;
+        memset(&ru, 0, sizeof(ru));
         for (;;) {
-                pid_t w = waitpid(pid, &status, WNOHANG);
+                pid_t w = wait4(pid, &status, WNOHANG, &ru);
                 if (w == pid)
                         break;
                 clock_gettime(CLOCK_MONOTONIC, &t1);
                 if (t1.tv_sec - t0.tv_sec > timeout_s) {
                         kill(pid, SIGKILL);
-                        waitpid(pid, &status, 0);
+                        wait4(pid, &status, 0, &ru);
                         break;
                 }
-                usleep(2000);
+                usleep(1000);
+        }
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        if (ret_usage) {
+                ret_usage->max_rss_kib = ru.ru_maxrss;
+                ret_usage->elapsed_ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
         }
         lseek(fo, 0, SEEK_SET);
         lseek(fe, 0, SEEK_SET);
@@ -236,6 +276,11 @@ static inline const cJSON *tu_result(const cJSON *report, const char *id)
                 const char *ev_ = cJSON_GetObjectItem(r_, "evidence")->valuestring;               \
                 if (strcmp(st_, (status)) != 0)                                                   \
                         fail_msg("%s: status %s, want %s; evidence: %s", (id), st_, (status), ev_); \
-                if ((needle) && !strstr(ev_, (needle)))                                           \
-                        fail_msg("%s: evidence lacks \"%s\": %s", (id), (const char *)(needle), ev_); \
+                tu_assert_contains_(id, ev_, (needle));                                           \
         } while (0)
+
+static inline void tu_assert_contains_(const char *id, const char *ev, const char *needle)
+{
+        if (needle && !strstr(ev, needle))
+                fail_msg("%s: evidence lacks \"%s\": %s", id, needle, ev);
+}

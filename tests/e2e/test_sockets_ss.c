@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sched.h>
 #include <stdbool.h>
 #include <sys/prctl.h>
@@ -158,6 +159,18 @@ static pid_t spawn(void (*fn)(void))
         return p;
 }
 
+static void wait_ready(int n)
+{
+        for (int i = 0; i < n; i++) {
+                struct pollfd p = {.fd = ready_pipe[0], .events = POLLIN};
+                char c;
+                if (poll(&p, 1, 10000) != 1 || read(ready_pipe[0], &c, 1) != 1) {
+                        teardown(NULL);
+                        fail_msg("a listener process died or hung before it was ready");
+                }
+        }
+}
+
 static int setup(void **state)
 {
         (void)state;
@@ -169,17 +182,14 @@ static int setup(void **state)
            "ip -n %s -6 addr add fd77::1/64 dev nw-sock-d0 nodad",
            ns_name, ns_name, ns_name, ns_name, ns_name);
         assert_int_equal(pipe(ready_pipe), 0);
+        /* a first: b connects to it. */
         spawn(proc_a);
+        wait_ready(1);
         spawn(proc_b);
         spawn(proc_c);
         spawn(proc_sshd);
         spawn(proc_kubelet);
-        close(ready_pipe[1]); /* a child that dies before it is ready ends the wait */
-        for (int i = 0; i < 6; i++) { /* a, b, c, c's child d, sshd, kubelet */
-                char c;
-                if (read(ready_pipe[0], &c, 1) != 1 && (teardown(NULL), 1))
-                        fail_msg("a listener process died before it was ready");
-        }
+        wait_ready(5); /* b, c, c's child d, sshd, kubelet */
         return 0;
 }
 

@@ -28,9 +28,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
         (void)state;
-        tu_rm_rf(root);
         free(root);
-        return 0;
+        return tu_group_teardown(state);
 }
 
 static void read_expect(const char *path, const char *want, int want_err)

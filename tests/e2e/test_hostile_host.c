@@ -1,0 +1,255 @@
+/* test_hostile_host: roots an attacker on the node could build give clear errors within bounded time and memory. */
+#include "testutil.h"
+
+#include <pthread.h>
+#include <sys/sysmacros.h>
+
+/* The bounds hold for the real build; sanitizers multiply time and memory, so
+ * under them only hangs and crashes are caught. */
+#if defined(__SANITIZE_ADDRESS__)
+#define SANITIZED 1
+#else
+#define SANITIZED 0
+#endif
+#define MAX_MS (slow_build() ? 60000 : 2000)
+#define MAX_RSS_KIB (slow_build() ? 4096 * 1024 : 64 * 1024)
+
+static int slow_build(void)
+{
+        return SANITIZED || getenv("NODEWARD_UNDER_VALGRIND");
+}
+
+static char *base_root(void)
+{
+        char *root = tu_mkdtemp(), src[4096];
+        snprintf(src, sizeof(src), "%s/al2023-dropin", tu_fixtures());
+        tu_copy_tree(src, root);
+        return root;
+}
+
+/* Run the kubelet checks over @root; assert the bounds, return the parsed report. */
+static cJSON *bounded_check(const char *root)
+{
+        char *argv[] = {(char *)tu_nodeward(), "check", "--root", (char *)root, "--only", "kubelet",
+                        "--format", "json", NULL};
+        char *out, *err;
+        struct tu_usage u;
+        int rc = tu_run_measured(argv, &out, &err, 30, &u);
+        if (rc > 2)
+                fail_msg("nodeward exited %d (crash or hang); stderr: %s", rc, err);
+        if (u.elapsed_ms > MAX_MS || u.max_rss_kib > MAX_RSS_KIB)
+                fail_msg("bounds exceeded: %ld ms, %ld KiB", u.elapsed_ms, u.max_rss_kib);
+        cJSON *j = cJSON_Parse(out);
+        assert_non_null(j);
+        free(out);
+        free(err);
+        return j;
+}
+
+static const char *CONFIG = "etc/kubernetes/kubelet/config.json";
+
+static void replace_config_with_link(const char *root, const char *target)
+{
+        char p[4096];
+        snprintf(p, sizeof(p), "%s/%s", root, CONFIG);
+        unlink(p);
+        tu_symlink(root, CONFIG, target);
+}
+
+static void test_config_linked_to_dev_zero(void **state)
+{
+        (void)state;
+        char *root = base_root(), dev[4096];
+        replace_config_with_link(root, "/dev/zero");
+        cJSON *j = bounded_check(root);
+        tu_assert_result(j, "kubelet.read-only-port", "error", "No such file");
+        cJSON_Delete(j);
+        /* With a real character device at ROOT/dev/zero: refused, never read. */
+        snprintf(dev, sizeof(dev), "%s/dev", root);
+        mkdir(dev, 0755);
+        snprintf(dev, sizeof(dev), "%s/dev/zero", root);
+        assert_int_equal(mknod(dev, S_IFCHR | 0666, makedev(1, 5)), 0);
+        j = bounded_check(root);
+        tu_assert_result(j, "kubelet.read-only-port", "error", "not a regular file");
+        tu_assert_result(j, "kubelet.hostname-override", "pass", NULL);
+        cJSON_Delete(j);
+        tu_rm_rf(root);
+        free(root);
+}
+
+static void test_fifo_where_config_should_be(void **state)
+{
+        (void)state;
+        char *root = base_root(), p[4096];
+        snprintf(p, sizeof(p), "%s/%s", root, CONFIG);
+        unlink(p);
+        assert_int_equal(mkfifo(p, 0644), 0);
+        cJSON *j = bounded_check(root);
+        tu_assert_result(j, "kubelet.anonymous-auth", "error", "not a regular file");
+        tu_assert_result(j, "kubelet.config-permissions", "error", "not a regular file");
+        cJSON_Delete(j);
+        tu_rm_rf(root);
+        free(root);
+}
+
+static void test_sparse_1gib_config(void **state)
+{
+        (void)state;
+        char *root = base_root(), p[4096];
+        snprintf(p, sizeof(p), "%s/%s", root, CONFIG);
+        assert_int_equal(truncate(p, 1LL << 30), 0);
+        cJSON *j = bounded_check(root);
+        tu_assert_result(j, "kubelet.read-only-port", "error", "larger than the 4 MiB read cap");
+        cJSON_Delete(j);
+        tu_rm_rf(root);
+        free(root);
+}
+
+static void test_ten_thousand_dropins(void **state)
+{
+        (void)state;
+        char *root = base_root(), rel[256];
+        for (int i = 0; i < 10000; i++) {
+                snprintf(rel, sizeof(rel), "etc/kubernetes/kubelet/config.json.d/%05d.conf", i);
+                char body[256];
+                snprintf(body, sizeof(body), "{\"kind\":\"KubeletConfiguration\",\"eventRecordQPS\":%d}", i);
+                tu_write(root, rel, body);
+        }
+        cJSON *j = bounded_check(root);
+        /* 40-debug.conf sorts before 09999.conf? No: "0" < "4", so 40-debug.conf applies last. */
+        tu_assert_result(j, "kubelet.read-only-port", "fail", "40-debug.conf");
+        tu_assert_result(j, "kubelet.event-qps", "pass", "eventRecordQPS=9999 from drop-in");
+        tu_assert_result(j, "kubelet.config-permissions", "pass", "more");
+        cJSON_Delete(j);
+        tu_rm_rf(root);
+        free(root);
+}
+
+static void test_megabyte_single_line_and_invalid_utf8(void **state)
+{
+        (void)state;
+        char *root = base_root();
+        size_t n = 1 << 20;
+        char *big = malloc(n + 128);
+        int k = snprintf(big, n, "{\"kind\":\"KubeletConfiguration\",\"x\":\"");
+        memset(big + k, 'a', n - (size_t)k - 64);
+        /* An unterminated string a megabyte long: a positioned error, quoted briefly. */
+        tu_write_bin(root, CONFIG, big, n - 64, 0644);
+        cJSON *j = bounded_check(root);
+        tu_assert_result(j, "kubelet.read-only-port", "error", "config.json:1:");
+        const cJSON *r = tu_result(j, "kubelet.read-only-port");
+        assert_true(strlen(cJSON_GetObjectItem(r, "evidence")->valuestring) < 300);
+        cJSON_Delete(j);
+        /* Invalid UTF-8 and a terminal escape in a value that lands in the evidence. */
+        const char bad[] = "{\"kind\":\"KubeletConfiguration\",\"authorization\":{\"mode\":\"Web\xff\xfe\x1b[2Jhook\"}}";
+        tu_write_bin(root, CONFIG, bad, sizeof(bad) - 1, 0644);
+        j = bounded_check(root);
+        r = tu_result(j, "kubelet.authorization-mode");
+        const char *ev = cJSON_GetObjectItem(r, "evidence")->valuestring;
+        assert_non_null(strstr(ev, "Web???[2Jhook"));
+        assert_null(strchr(ev, 0x1b));
+        cJSON_Delete(j);
+        free(big);
+        tu_rm_rf(root);
+        free(root);
+}
+
+struct churn {
+        char path[4096];
+        volatile int stop;
+};
+
+static void *churn_config(void *arg)
+{
+        struct churn *c = arg;
+        const char *body = "{\"kind\":\"KubeletConfiguration\",\"readOnlyPort\":0}";
+        char tmp[4200];
+        snprintf(tmp, sizeof(tmp), "%s.tmp", c->path);
+        while (!c->stop) {
+                unlink(c->path);
+                int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+                if (fd >= 0) {
+                        if (write(fd, body, strlen(body)) < 0) {
+                                /* best effort: the point is churn */
+                        }
+                        close(fd);
+                        rename(tmp, c->path);
+                }
+        }
+        return NULL;
+}
+
+static void test_config_deleted_while_reading(void **state)
+{
+        (void)state;
+        char *root = base_root();
+        struct churn c = {0};
+        snprintf(c.path, sizeof(c.path), "%s/%s", root, CONFIG);
+        pthread_t t;
+        assert_int_equal(pthread_create(&t, NULL, churn_config, &c), 0);
+        int seen_pass = 0, seen_error = 0;
+        for (int i = 0; i < 20; i++) {
+                cJSON *j = bounded_check(root);
+                const char *st = cJSON_GetObjectItem(tu_result(j, "kubelet.read-only-port"), "status")->valuestring;
+                /* Either a consistent read (the drop-in makes it fail) or a clear error. */
+                if (strcmp(st, "error") == 0)
+                        seen_error++;
+                else if (strcmp(st, "fail") == 0)
+                        seen_pass++;
+                else
+                        fail_msg("unexpected status %s", st);
+                cJSON_Delete(j);
+        }
+        c.stop = 1;
+        pthread_join(t, NULL);
+        assert_int_equal(seen_pass + seen_error, 20);
+        tu_rm_rf(root);
+        free(root);
+}
+
+static void tree_digest(const char *root, char *out, size_t size)
+{
+        char cmd[8192];
+        snprintf(cmd, sizeof(cmd),
+                 "cd '%s' && { find . -printf '%%p %%y %%m %%U:%%G %%s %%T@ %%l\\n' | sort; "
+                 "find . -type f -exec sha256sum {} + | sort; } | sha256sum", root);
+        FILE *p = popen(cmd, "r");
+        assert_non_null(p);
+        assert_non_null(fgets(out, (int)size, p));
+        pclose(p);
+}
+
+static void test_full_check_writes_nothing(void **state)
+{
+        (void)state;
+        char before[128], after[128];
+        const char *fixtures[] = {"demo-al2023", "systemd-unit", "malformed", "kubeadm-yaml"};
+        for (size_t i = 0; i < sizeof(fixtures) / sizeof(fixtures[0]); i++) {
+                char *root = tu_mkdtemp(), src[4096];
+                snprintf(src, sizeof(src), "%s/%s", tu_fixtures(), fixtures[i]);
+                tu_copy_tree(src, root);
+                tree_digest(root, before, sizeof(before));
+                char *argv[] = {(char *)tu_nodeward(), "check", "--root", root, NULL};
+                tu_run(argv, NULL, NULL);
+                char *argv2[] = {(char *)tu_nodeward(), "explain", "kubelet", "--root", root, NULL};
+                tu_run(argv2, NULL, NULL);
+                tree_digest(root, after, sizeof(after));
+                assert_string_equal(before, after);
+                tu_rm_rf(root);
+                free(root);
+        }
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_config_linked_to_dev_zero),
+                cmocka_unit_test(test_fifo_where_config_should_be),
+                cmocka_unit_test(test_sparse_1gib_config),
+                cmocka_unit_test(test_ten_thousand_dropins),
+                cmocka_unit_test(test_megabyte_single_line_and_invalid_utf8),
+                cmocka_unit_test(test_config_deleted_while_reading),
+                cmocka_unit_test(test_full_check_writes_nothing),
+        };
+        return cmocka_run_group_tests_name("hostile host roots", tests, NULL, tu_group_teardown);
+}

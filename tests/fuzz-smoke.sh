@@ -1,0 +1,27 @@
+#!/bin/sh
+# Run each fuzz harness for FUZZ_SECONDS from its seed corpus; any crash fails.
+# The working corpus lives in a scratch directory: the checked-in seeds never change.
+secs=${FUZZ_SECONDS:-60}
+work=$(mktemp -d /tmp/nodeward-fuzz.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+crashed=""; ran=0
+for bin in "$@"; do
+  name=$(basename "$bin"); name=${name#fuzz_}
+  mkdir -p "$work/$name/corpus" "$work/$name/artifacts"
+  seeds=tests/fuzz/corpus/$name
+  [ -d "$seeds" ] && cp -r "$seeds/." "$work/$name/corpus/"
+  echo "fuzz: $name for ${secs}s"
+  if "$bin" -max_total_time="$secs" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+       -print_final_stats=1 -artifact_prefix="$work/$name/artifacts/" "$work/$name/corpus" \
+       >"$work/$name/log" 2>&1; then
+    grep -E "^stat::number_of_executed_units|^Done" "$work/$name/log" | tr '\n' ' '; echo
+  else
+    crashed="$crashed $name"
+    tail -n 40 "$work/$name/log"
+    for a in "$work/$name/artifacts"/*; do [ -f "$a" ] && { echo "reproducer: $a"; od -c "$a" | head -n 20; }; done
+  fi
+  ran=$((ran + 1))
+done
+n_crashed=$(echo $crashed | wc -w)
+echo "fuzz-smoke: $((ran - n_crashed)) passed, $n_crashed failed"
+[ -z "$crashed" ]

@@ -1,0 +1,270 @@
+/* test_kubelet_parse: the kubelet's command line, config documents and systemd units, read as the kubelet and systemd read them. */
+#include "testutil.h"
+
+#include "confdoc.h"
+#include "kubelet.h"
+#include "sdunit.h"
+#include "util.h"
+
+static cJSON *layer_of(char **argv, size_t argc, cJSON **flag_only, int *rc)
+{
+        cJSON *l, *fo;
+        char *err = NULL;
+        *rc = kubelet_flags_layer(argv, argc, &l, &fo, &err);
+        free(err);
+        if (flag_only)
+                *flag_only = fo;
+        else
+                cJSON_Delete(fo);
+        return l;
+}
+
+static void test_flag_forms_and_last_wins(void **state)
+{
+        (void)state;
+        char *argv[] = {"kubelet", "--read-only-port", "10255", "--anonymous-auth", "--read-only-port=0",
+                        "--authorization-mode=AlwaysAllow", "--authorization-mode", "Webhook",
+                        "--protect-kernel-defaults=false", "--config", "/etc/k.json"};
+        cJSON *fo;
+        int rc;
+        cJSON *l = layer_of(argv, ARRAY_SIZE(argv), &fo, &rc);
+        assert_int_equal(rc, 0);
+        assert_int_equal(confdoc_get(l, "readOnlyPort")->valueint, 0);
+        assert_true(cJSON_IsTrue(confdoc_get(l, "authentication.anonymous.enabled")));
+        assert_string_equal(confdoc_get(l, "authorization.mode")->valuestring, "Webhook");
+        assert_true(cJSON_IsFalse(confdoc_get(l, "protectKernelDefaults")));
+        assert_string_equal(cJSON_GetObjectItem(fo, "config")->valuestring, "/etc/k.json");
+        cJSON_Delete(l);
+        cJSON_Delete(fo);
+}
+
+static void test_bool_flag_never_takes_next_argument(void **state)
+{
+        (void)state;
+        /* "--anonymous-auth false" is a bare boolean followed by a stray argument,
+         * which the kubelet refuses: that is an error, not anonymous-auth=false. */
+        char *argv[] = {"kubelet", "--anonymous-auth", "false"};
+        int rc;
+        cJSON *l = layer_of(argv, ARRAY_SIZE(argv), NULL, &rc);
+        assert_int_equal(rc, -EINVAL);
+        assert_true(cJSON_IsTrue(confdoc_get(l, "authentication.anonymous.enabled")));
+        cJSON_Delete(l);
+}
+
+static void test_list_and_feature_gate_flags_accumulate(void **state)
+{
+        (void)state;
+        char *argv[] = {"kubelet", "--tls-cipher-suites=A,B", "--tls-cipher-suites", "C",
+                        "--feature-gates=X=true,RotateKubeletServerCertificate=true",
+                        "--feature-gates=RotateKubeletServerCertificate=false"};
+        int rc;
+        cJSON *l = layer_of(argv, ARRAY_SIZE(argv), NULL, &rc);
+        assert_int_equal(rc, 0);
+        assert_int_equal(cJSON_GetArraySize(confdoc_get(l, "tlsCipherSuites")), 3);
+        assert_true(cJSON_IsTrue(confdoc_get(l, "featureGates.X")));
+        assert_true(cJSON_IsFalse(confdoc_get(l, "featureGates.RotateKubeletServerCertificate")));
+        cJSON_Delete(l);
+}
+
+static void test_invalid_flag_values_are_errors(void **state)
+{
+        (void)state;
+        char *a1[] = {"kubelet", "--read-only-port=ten"};
+        char *a2[] = {"kubelet", "--anonymous-auth=maybe"};
+        char *a3[] = {"kubelet", "--streaming-connection-idle-timeout=5 minutes"};
+        char *a4[] = {"kubelet", "--feature-gates=Broken"};
+        char *a5[] = {"kubelet", "--read-only-port"};
+        int rc;
+        cJSON_Delete(layer_of(a1, 2, NULL, &rc));
+        assert_int_equal(rc, -EINVAL);
+        cJSON_Delete(layer_of(a2, 2, NULL, &rc));
+        assert_int_equal(rc, -EINVAL);
+        cJSON_Delete(layer_of(a3, 2, NULL, &rc));
+        assert_int_equal(rc, -EINVAL);
+        cJSON_Delete(layer_of(a4, 2, NULL, &rc));
+        assert_int_equal(rc, -EINVAL);
+        cJSON_Delete(layer_of(a5, 2, NULL, &rc));
+        assert_int_equal(rc, -EINVAL);
+}
+
+static void test_go_duration_and_bool(void **state)
+{
+        (void)state;
+        long long ms;
+        assert_int_equal(go_duration_ms("4h0m0s", &ms), 0);
+        assert_int_equal(ms, 4LL * 3600 * 1000);
+        assert_int_equal(go_duration_ms("1h30m", &ms), 0);
+        assert_int_equal(ms, 5400000);
+        assert_int_equal(go_duration_ms("1.5s", &ms), 0);
+        assert_int_equal(ms, 1500);
+        assert_int_equal(go_duration_ms("0", &ms), 0);
+        assert_int_equal(ms, 0);
+        assert_int_equal(go_duration_ms("5", &ms), -EINVAL);
+        assert_int_equal(go_duration_ms("", &ms), -EINVAL);
+        assert_int_equal(go_duration_ms("1d", &ms), -EINVAL);
+        bool b;
+        assert_int_equal(go_parse_bool("T", &b), 0);
+        assert_true(b);
+        assert_int_equal(go_parse_bool("yes", &b), -EINVAL);
+}
+
+static cJSON *parse_ok(const char *text)
+{
+        cJSON *d = NULL;
+        char *err = NULL;
+        int r = confdoc_parse(text, strlen(text), &d, &err);
+        if (r < 0)
+                fail_msg("parse failed: %s", err);
+        return d;
+}
+
+static void test_yaml_scalars_resolve_like_yaml_1_1(void **state)
+{
+        (void)state;
+        cJSON *d = parse_ok("a: yes\nb: off\nc: 0x1F\nd: \"10255\"\ne: 010\nf: 1.5\ng: ~\nh: 'true'\ni: 1_000\n");
+        assert_true(cJSON_IsTrue(cJSON_GetObjectItem(d, "a")));
+        assert_true(cJSON_IsFalse(cJSON_GetObjectItem(d, "b")));
+        assert_int_equal(cJSON_GetObjectItem(d, "c")->valueint, 31);
+        assert_true(cJSON_IsString(cJSON_GetObjectItem(d, "d")));
+        assert_int_equal(cJSON_GetObjectItem(d, "e")->valueint, 8);
+        assert_true(cJSON_GetObjectItem(d, "f")->valuedouble == 1.5);
+        assert_true(cJSON_IsNull(cJSON_GetObjectItem(d, "g")));
+        assert_true(cJSON_IsString(cJSON_GetObjectItem(d, "h")));
+        assert_int_equal(cJSON_GetObjectItem(d, "i")->valueint, 1000);
+        cJSON_Delete(d);
+}
+
+static void test_duplicate_keys_keep_last(void **state)
+{
+        (void)state;
+        cJSON *j = parse_ok("{\"readOnlyPort\": 0, \"x\": 1, \"readOnlyPort\": 10255}");
+        assert_int_equal(cJSON_GetArraySize(j), 2);
+        assert_int_equal(cJSON_GetObjectItem(j, "readOnlyPort")->valueint, 10255);
+        cJSON_Delete(j);
+        cJSON *y = parse_ok("readOnlyPort: 10255\nreadOnlyPort: 0\n");
+        assert_int_equal(cJSON_GetObjectItem(y, "readOnlyPort")->valueint, 0);
+        cJSON_Delete(y);
+}
+
+static void expect_parse_error(const char *text, const char *want_prefix)
+{
+        cJSON *d = NULL;
+        char *err = NULL;
+        assert_int_equal(confdoc_parse(text, strlen(text), &d, &err), -EINVAL);
+        assert_null(d);
+        if (!str_startswith(err, want_prefix))
+                fail_msg("error \"%s\" does not start with \"%s\"", err, want_prefix);
+        free(err);
+}
+
+static void test_parse_errors_carry_line_and_column(void **state)
+{
+        (void)state;
+        expect_parse_error("{\n  \"a\": 1,\n  \"b\": ]\n}", "3:8:");
+        expect_parse_error("{\"a\": 1} trailing", "1:10:");
+        expect_parse_error("a: 1\n b: 2\n", "2:3:");
+        expect_parse_error("- a\n- b\n", "1:1: top level is not a mapping");
+        expect_parse_error("a: &x [*x, *x]\nb: [*x]\n", "");
+}
+
+static void test_alias_bomb_is_bounded(void **state)
+{
+        (void)state;
+        struct strbuf sb = {0};
+        sb_puts(&sb, "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for (int i = 1; i < 12; i++)
+                sb_printf(&sb, "a%d: &a%d [*a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d]\n", i, i,
+                          i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1);
+        cJSON *d = NULL;
+        char *err = NULL;
+        assert_int_equal(confdoc_parse(sb.buf, sb.len, &d, &err), -EINVAL);
+        assert_non_null(strstr(err, "too large"));
+        free(err);
+        sb_free(&sb);
+}
+
+static void test_merge_objects_recursively_lists_replace(void **state)
+{
+        (void)state;
+        cJSON *base = parse_ok("{\"authentication\":{\"anonymous\":{\"enabled\":false},\"x509\":{\"clientCAFile\":\"/ca\"}},"
+                               "\"tlsCipherSuites\":[\"A\",\"B\"]}");
+        cJSON *over = parse_ok("{\"authentication\":{\"anonymous\":{\"enabled\":true}},\"tlsCipherSuites\":[\"C\"]}");
+        confdoc_merge(base, over);
+        assert_true(cJSON_IsTrue(confdoc_get(base, "authentication.anonymous.enabled")));
+        assert_string_equal(confdoc_get(base, "authentication.x509.clientCAFile")->valuestring, "/ca");
+        assert_int_equal(cJSON_GetArraySize(confdoc_get(base, "tlsCipherSuites")), 1);
+        cJSON_Delete(base);
+        cJSON_Delete(over);
+}
+
+static void test_systemd_words_and_expansion(void **state)
+{
+        (void)state;
+        char *root = tu_mkdtemp();
+        tu_write(root, "usr/lib/systemd/system/kubelet.service",
+                 "[Unit]\nDescription=x\n[Service]\nEnvironment=\"A=--a=1 --b=2\" B=--solo\n"
+                 "ExecStart=/usr/bin/kubelet $A ${B} \"--q=x y\" $UNSET \\\n  --tail\n");
+        tu_write(root, "etc/systemd/system/kubelet.service.d/20-b.conf", "[Service]\nEnvironment=B=--from-dropin\n");
+        tu_write(root, "usr/lib/systemd/system/kubelet.service.d/20-b.conf", "[Service]\nEnvironment=B=--shadowed\n");
+        tu_write(root, "usr/lib/systemd/system/kubelet.service.d/10-a.conf",
+                 "[Service]\nEnvironmentFile=-/etc/missing.env\nEnvironmentFile=/etc/a.env\n");
+        tu_write(root, "etc/a.env", "# comment\nA=\"--from-file=1\"\n");
+        struct rootfs r;
+        assert_int_equal(rootfs_open_root(root, &r), 0);
+        struct sdunit u;
+        char *err = NULL;
+        assert_int_equal(sdunit_load(&r, "kubelet.service", &u, &err), 0);
+        /* 10-a.conf then 20-b.conf (the /etc copy masks the /usr/lib one). */
+        assert_int_equal(u.n_dropins, 2);
+        assert_string_equal(u.dropins[1], "/etc/systemd/system/kubelet.service.d/20-b.conf");
+        const char *want[] = {"/usr/bin/kubelet", "--from-file=1", "--from-dropin", "--q=x y", "--tail"};
+        assert_int_equal(u.argc, ARRAY_SIZE(want));
+        for (size_t i = 0; i < ARRAY_SIZE(want); i++)
+                assert_string_equal(u.argv[i], want[i]);
+        assert_int_equal(u.n_env_files_missing, 1);
+        sdunit_free(&u);
+        rootfs_close(&r);
+        tu_rm_rf(root);
+        free(root);
+}
+
+static void test_systemd_exec_start_reset_and_mask(void **state)
+{
+        (void)state;
+        char *root = tu_mkdtemp();
+        tu_write(root, "lib/systemd/system/kubelet.service", "[Service]\nExecStart=/usr/bin/kubelet --old\n");
+        tu_write(root, "etc/systemd/system/kubelet.service.d/10-kubeadm.conf",
+                 "[Service]\nExecStart=\nExecStart=/usr/bin/kubelet --new\n");
+        struct rootfs r;
+        assert_int_equal(rootfs_open_root(root, &r), 0);
+        struct sdunit u;
+        char *err = NULL;
+        assert_int_equal(sdunit_load(&r, "kubelet.service", &u, &err), 0);
+        assert_int_equal(u.argc, 2);
+        assert_string_equal(u.argv[1], "--new");
+        sdunit_free(&u);
+        tu_symlink(root, "etc/systemd/system/kubelet.service", "/dev/null");
+        assert_int_equal(sdunit_load(&r, "kubelet.service", &u, &err), -ENOENT);
+        rootfs_close(&r);
+        tu_rm_rf(root);
+        free(root);
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_flag_forms_and_last_wins),
+                cmocka_unit_test(test_bool_flag_never_takes_next_argument),
+                cmocka_unit_test(test_list_and_feature_gate_flags_accumulate),
+                cmocka_unit_test(test_invalid_flag_values_are_errors),
+                cmocka_unit_test(test_go_duration_and_bool),
+                cmocka_unit_test(test_yaml_scalars_resolve_like_yaml_1_1),
+                cmocka_unit_test(test_duplicate_keys_keep_last),
+                cmocka_unit_test(test_parse_errors_carry_line_and_column),
+                cmocka_unit_test(test_alias_bomb_is_bounded),
+                cmocka_unit_test(test_merge_objects_recursively_lists_replace),
+                cmocka_unit_test(test_systemd_words_and_expansion),
+                cmocka_unit_test(test_systemd_exec_start_reset_and_mask),
+        };
+        return cmocka_run_group_tests_name("kubelet parsing", tests, NULL, tu_group_teardown);
+}
