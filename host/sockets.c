@@ -319,7 +319,8 @@ int sockets_dump_listeners(const struct netns_handles *h, struct sockets *s, cha
                         return r;
                 }
         }
-        qsort(s->v, s->n, sizeof(*s->v), cmp_listener);
+        if (s->n)
+                qsort(s->v, s->n, sizeof(*s->v), cmp_listener);
         return 0;
 }
 

@@ -277,7 +277,8 @@ static int run_workers(struct owner_scan *c, struct sockets *s)
                         err = w[i].err;
                 s->owners_unreadable += w[i].unreadable;
                 s->comms = xrealloc(s->comms, (s->n_comms + w[i].n_comms + 1) * sizeof(*s->comms));
-                memcpy(s->comms + s->n_comms, w[i].comms, w[i].n_comms * sizeof(char *));
+                if (w[i].n_comms)
+                        memcpy(s->comms + s->n_comms, w[i].comms, w[i].n_comms * sizeof(char *));
                 s->n_comms += w[i].n_comms;
                 free(w[i].comms);
                 if (s->n_owners + w[i].n > s->owners_cap) {
@@ -317,14 +318,16 @@ int sockets_find_owners(const struct rootfs *proc, bool all, struct sockets *s, 
         }
         if (!all) {
                 /* Two workers may both have claimed a first owner: keep one. */
-                qsort(s->owners, s->n_owners, sizeof(*s->owners), cmp_owner);
+                if (s->n_owners)
+                        qsort(s->owners, s->n_owners, sizeof(*s->owners), cmp_owner);
                 size_t k = 0;
                 for (size_t i = 0; i < s->n_owners; i++)
                         if (k == 0 || s->owners[k - 1].listener != s->owners[i].listener)
                                 s->owners[k++] = s->owners[i];
                 s->n_owners = k;
         }
-        qsort(s->owners, s->n_owners, sizeof(*s->owners), cmp_owner);
+        if (s->n_owners)
+                qsort(s->owners, s->n_owners, sizeof(*s->owners), cmp_owner);
         for (size_t i = s->n_owners; i-- > 0;) {
                 struct listener *l = &s->v[s->owners[i].listener];
                 l->owner0 = i;

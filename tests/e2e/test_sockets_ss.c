@@ -392,11 +392,23 @@ static void test_default_namespace_is_pid1s(void **state)
         char *argv[] = {"/usr/bin/unshare", "--pid", "--fork", "--mount-proc", "nsenter", nsarg, "/bin/sh", "-c", cmd, NULL};
         char *out, *err;
         int rc = tu_run(argv, &out, &err);
+        /* The pod's namespace itself is empty: a header and nothing else. */
+        char pod_path[128], *eout, *eerr;
+        snprintf(pod_path, sizeof(pod_path), "/run/netns/%s", pod);
+        char *empty[] = {(char *)tu_nodeward(), "sockets", "--netns", pod_path, NULL};
+        int erc = tu_run(empty, &eout, &eerr);
+        bool empty_ok = erc == 0 && strncmp(eout, "Netid", 5) == 0 && strchr(eout, '\n') &&
+                        strchr(eout, '\n')[1] == '\0';
+        if (!empty_ok)
+                fprintf(stderr, "empty namespace: exit %d\n%s%s", erc, eout, eerr);
+        free(eout);
+        free(eerr);
         snprintf(cmd, sizeof(cmd), "ip netns del %s", pod);
         if (system(cmd) != 0)
                 fprintf(stderr, "could not delete %s\n", pod);
         if (rc != 0)
                 fail_msg("exit %d: %s", rc, err);
+        assert_true(empty_ok);
         cJSON *j = cJSON_Parse(out);
         assert_non_null(j);
         assert_string_equal(cJSON_GetObjectItem(j, "netns")->valuestring, "/proc/1/ns/net");
