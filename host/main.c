@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "allowlist.h"
 #include "engine.h"
 #include "facts.h"
 #include "privs.h"
@@ -24,7 +25,7 @@ enum format { FMT_TEXT, FMT_JSON };
 #define MAX_ALLOW_LISTENERS 256
 
 struct opts {
-        const char *root, *proc, *only, *skip, *output, *netns;
+        const char *root, *proc, *only, *skip, *output, *netns, *allow_file;
         const char *allow[MAX_ALLOW_LISTENERS];
         size_t n_allow;
         enum format format;
@@ -49,6 +50,8 @@ static const char check_help[] =
         "  --allow-listener PROC:PORT\n"
         "                      a listener on every address that net.wildcard-listeners\n"
         "                      accepts (repeatable; PROC or PORT may be *)\n"
+        "  --allow-listeners-file FILE\n"
+        "                      more PROC:PORT entries, one per line (# comments)\n"
         "  -h, --help          this help\n"
         "\n"
         "Exit status: 0 nothing failed at or above --fail-on; 1 something did;\n"
@@ -84,13 +87,14 @@ static const char version_help[] = "Usage: nodeward version\nPrint the version.\
 
 static int parse_common(int argc, char **argv, struct opts *o, bool check_opts, const char *help)
 {
-        enum { O_ROOT = 256, O_PROC, O_ONLY, O_SKIP, O_FORMAT, O_FAIL_ON, O_OUTPUT, O_NETNS, O_ALLOW };
+        enum { O_ROOT = 256, O_PROC, O_ONLY, O_SKIP, O_FORMAT, O_FAIL_ON, O_OUTPUT, O_NETNS, O_ALLOW, O_ALLOW_FILE };
         static const struct option all[] = {
                 {"root", required_argument, NULL, O_ROOT},     {"proc", required_argument, NULL, O_PROC},
                 {"format", required_argument, NULL, O_FORMAT}, {"help", no_argument, NULL, 'h'},
                 {"only", required_argument, NULL, O_ONLY},     {"skip", required_argument, NULL, O_SKIP},
                 {"fail-on", required_argument, NULL, O_FAIL_ON}, {"output", required_argument, NULL, O_OUTPUT},
                 {"netns", required_argument, NULL, O_NETNS},   {"allow-listener", required_argument, NULL, O_ALLOW},
+                {"allow-listeners-file", required_argument, NULL, O_ALLOW_FILE},
                 {0, 0, 0, 0},
         };
         struct option longopts[ARRAY_SIZE(all)];
@@ -113,13 +117,9 @@ static int parse_common(int argc, char **argv, struct opts *o, bool check_opts, 
                 case O_SKIP: o->skip = optarg; break;
                 case O_OUTPUT: o->output = optarg; break;
                 case O_NETNS: o->netns = optarg; break;
+                case O_ALLOW_FILE: o->allow_file = optarg; break;
                 case O_ALLOW: {
-                        const char *colon = strrchr(optarg, ':');
-                        char *end = NULL;
-                        unsigned long port = colon ? strtoul(colon + 1, &end, 10) : 0;
-                        if (!colon || colon == optarg ||
-                            !(strcmp(colon + 1, "*") == 0 || (end != colon + 1 && !*end && port <= 65535)) ||
-                            o->n_allow >= MAX_ALLOW_LISTENERS) {
+                        if (!allowlist_entry_valid(optarg) || o->n_allow >= MAX_ALLOW_LISTENERS) {
                                 fprintf(stderr, "nodeward: --allow-listener: expected PROC:PORT (e.g. nginx:8080), "
                                                 "got \"%s\"\n", optarg);
                                 return -EINVAL;
@@ -185,10 +185,25 @@ static int do_check(int argc, char **argv)
         clock_gettime(CLOCK_MONOTONIC, &t0);
         struct report_meta meta;
         report_meta_start(&meta);
+        char **allow = xcalloc(o.n_allow + 1, sizeof(char *));
+        size_t n_allow = o.n_allow;
+        for (size_t i = 0; i < o.n_allow; i++)
+                allow[i] = xstrdup(o.allow[i]);
+        if (o.allow_file && allowlist_load_file(o.allow_file, &allow, &n_allow, &err) < 0) {
+                fprintf(stderr, "nodeward: --allow-listeners-file: %s\n", err);
+                free(err);
+                strv_free(allow, n_allow);
+                free(selected);
+                if (out != stdout)
+                        fclose(out);
+                return EXIT_USAGE;
+        }
         struct collect_opts co = {.root = o.root, .proc = o.proc, .needs = engine_needs(selected), .netns = o.netns,
-                                  .allow_listeners = o.allow, .n_allow_listeners = o.n_allow};
+                                  .allow_listeners = (const char *const *)allow, .n_allow_listeners = n_allow};
         struct facts f;
-        if (facts_collect(&co, &f, &err) < 0) {
+        int cr = facts_collect(&co, &f, &err);
+        strv_free(allow, n_allow); /* the facts hold their own copy */
+        if (cr < 0) {
                 fprintf(stderr, "nodeward: %s\n", err);
                 free(err);
                 free(selected);

@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include "allowlist.h"
 #include "check.h"
 
 static struct facts *node(void)
@@ -213,6 +214,40 @@ static void test_read_only_listener_fails_whatever_the_config_says(void **state)
         drop(f);
 }
 
+static void test_allowlist_entries_and_file(void **state)
+{
+        (void)state;
+        assert_true(allowlist_entry_valid("nginx:8080"));
+        assert_true(allowlist_entry_valid("*:53"));
+        assert_true(allowlist_entry_valid("node-exporter:*"));
+        assert_false(allowlist_entry_valid("nginx"));
+        assert_false(allowlist_entry_valid(":80"));
+        assert_false(allowlist_entry_valid("nginx:65536"));
+        assert_false(allowlist_entry_valid("nginx:-1"));
+        assert_false(allowlist_entry_valid("nginx:80x"));
+        assert_false(allowlist_entry_valid("two words:80"));
+        char *dir = tu_mkdtemp(), path[4096];
+        tu_write(dir, "allow", "# extras\n  nginx:8080  # the ingress\n\n*:5353\r\n");
+        snprintf(path, sizeof(path), "%s/allow", dir);
+        char **v = NULL, *err = NULL;
+        size_t n = 0;
+        assert_int_equal(allowlist_load_file(path, &v, &n, &err), 0);
+        assert_int_equal(n, 2);
+        assert_string_equal(v[0], "nginx:8080");
+        assert_string_equal(v[1], "*:5353");
+        tu_write(dir, "bad", "nginx:80\nnginx\n");
+        snprintf(path, sizeof(path), "%s/bad", dir);
+        assert_int_equal(allowlist_load_file(path, &v, &n, &err), -EINVAL);
+        assert_non_null(strstr(err, "bad line 2: expected PROC:PORT"));
+        free(err);
+        assert_int_equal(allowlist_load_file(dir, &v, &n, &err), -EINVAL);
+        assert_non_null(strstr(err, "not a regular file"));
+        free(err);
+        strv_free(v, n);
+        tu_rm_rf(dir);
+        free(dir);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -222,6 +257,7 @@ int main(void)
                 cmocka_unit_test(test_kubelet_api_names_the_addresses_it_faces),
                 cmocka_unit_test(test_policy_engine_found_in_process_table),
                 cmocka_unit_test(test_read_only_listener_fails_whatever_the_config_says),
+                cmocka_unit_test(test_allowlist_entries_and_file),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
