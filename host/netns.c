@@ -11,6 +11,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
@@ -45,6 +46,11 @@ static int open_here(struct netns_handles *h)
                 netns_close_handles(h);
                 return e;
         }
+        /* A dump always ends with DONE; should a kernel never send it, a bounded
+         * wait turns a hang into an error. */
+        struct timeval tv = {.tv_sec = 10};
+        setsockopt(h->diag, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+        setsockopt(h->route, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
         return 0;
 }
 
