@@ -2,6 +2,7 @@
 #include "check.h"
 
 #define CIS(n) "CIS EKS 1.0.1 " n
+#define EKSBP(n) "EKS Best Practices: " n
 #define SSG(n) "xccdf_org.ssgproject.content_rule_" n
 
 const struct check_def check_catalog[] = {
@@ -69,11 +70,42 @@ const struct check_def check_catalog[] = {
          {CIS("3.1.2"), SSG("file_owner_kubelet_kubeconfig")},
          "chown root:root the file given by --kubeconfig.",
          check_kubelet_kubeconfig_ownership},
+        {"imds.v1-enabled", "Instance metadata requires a token (IMDSv1 disabled)", SEV_HIGH, FACT_IMDS,
+         {EKSBP("Restrict access to the instance profile assigned to the worker node"),
+          "AWS EC2 HttpTokens=required"},
+         "Require IMDSv2: aws ec2 modify-instance-metadata-options --http-tokens required (or set it in the launch template).",
+         check_imds_v1_enabled},
+        {"imds.hop-limit", "Metadata token responses do not travel past the node (hop limit 1)", SEV_HIGH, FACT_IMDS,
+         {EKSBP("Restrict access to the instance profile assigned to the worker node"),
+          "AWS EC2 HttpPutResponseHopLimit"},
+         "Set the PUT response hop limit to 1: aws ec2 modify-instance-metadata-options --http-put-response-hop-limit 1.",
+         check_imds_hop_limit},
+        {"imds.pod-reachable", "Pods cannot read instance metadata", SEV_HIGH, FACT_IMDS | FACT_POD_IMDS,
+         {EKSBP("Restrict access to the instance profile assigned to the worker node")},
+         "Require IMDSv2 with hop limit 1, or drop pod egress to 169.254.169.254 (network policy or iptables on the node).",
+         check_imds_pod_reachable},
+        {"imds.pod-token", "Pods cannot obtain a metadata token", SEV_HIGH, FACT_IMDS | FACT_POD_IMDS,
+         {EKSBP("Restrict access to the instance profile assigned to the worker node"),
+          "AWS EC2 HttpPutResponseHopLimit"},
+         "Set the PUT response hop limit to 1, or drop pod egress to 169.254.169.254.",
+         check_imds_pod_token},
+        {"ssh.pod-reachable", "Pods cannot open node SSH", SEV_MEDIUM, FACT_POD_SSH,
+         {EKSBP("Block pod egress to port 22 with network policy")},
+         "Block pod egress to the node's SSH port (network policy denying port 22, or a node firewall rule for pod traffic).",
+         check_ssh_pod_reachable},
         {"ssh.exposed", "SSH does not listen beyond loopback", SEV_MEDIUM, FACT_SOCKETS,
          {"EKS Best Practices: Network security", "CIS EKS 1.0.1 4.6"},
          "Stop sshd on worker nodes (use SSM Session Manager), or bind it to a management address "
          "and block port 22 from pods with network policy or security groups.",
          check_ssh_exposed},
+        {"node.public-ip", "The node has no public IPv4 address", SEV_MEDIUM, FACT_IMDS,
+         {CIS("5.4.3"), SSG("private_nodes")},
+         "Launch nodes in private subnets without public IP auto-assignment.",
+         check_node_public_ip},
+        {"node.api-endpoint-private", "The kubelet reaches the API server on private addresses only", SEV_MEDIUM,
+         FACT_APISERVER, {CIS("5.4.2"), SSG("endpoint_configuration")},
+         "Enable the cluster's private endpoint access (and disable public access) so the API name resolves to VPC addresses.",
+         check_node_api_endpoint_private},
         {"net.wildcard-listeners", "Only expected services listen on every address", SEV_LOW, FACT_SOCKETS,
          {"EKS Best Practices: Network security"},
          "Bind the listed services to loopback or a specific address, stop them, or allow them with "

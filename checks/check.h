@@ -59,6 +59,15 @@ void check_kubelet_config_ownership(const struct facts *f, struct result *r);
 void check_kubelet_kubeconfig_permissions(const struct facts *f, struct result *r);
 void check_kubelet_kubeconfig_ownership(const struct facts *f, struct result *r);
 
+/* The metadata service, node SSH and API endpoint checks (checks/imds.c). */
+void check_imds_v1_enabled(const struct facts *f, struct result *r);
+void check_imds_hop_limit(const struct facts *f, struct result *r);
+void check_imds_pod_reachable(const struct facts *f, struct result *r);
+void check_imds_pod_token(const struct facts *f, struct result *r);
+void check_ssh_pod_reachable(const struct facts *f, struct result *r);
+void check_node_public_ip(const struct facts *f, struct result *r);
+void check_node_api_endpoint_private(const struct facts *f, struct result *r);
+
 /* The network checks (listeners from NETLINK_SOCK_DIAG, processes from --proc). */
 void check_ssh_exposed(const struct facts *f, struct result *r);
 void check_net_wildcard_listeners(const struct facts *f, struct result *r);

@@ -64,10 +64,13 @@ int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
         }
         f->root_path = xstrdup(rootp);
         unsigned needs = o->needs | FACT_NODE;
+        if (needs & FACT_APISERVER)
+                needs |= FACT_KUBELET;
         if (needs & (FACT_KUBELET | FACT_SOCKETS))
                 needs |= FACT_PROCS;
 
-        if (needs & FACT_PROCS) {
+        /* The network probes need --proc too: pid 1's namespace and kubepods processes. */
+        if (needs & (FACT_PROCS | FACT_IMDS | FACT_POD_IMDS | FACT_POD_SSH)) {
                 r = o->proc ? rootfs_open_root(o->proc, &proc) : rootfs_open_subroot(&root, "proc", &proc);
                 f->proc_path = o->proc ? xstrdup(o->proc) : path_join(rootp, "proc");
                 if (r < 0 && o->proc) {
@@ -78,6 +81,8 @@ int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
                         memset(f, 0, sizeof(*f));
                         return r;
                 }
+        }
+        if (needs & FACT_PROCS) {
                 if (r == 0)
                         r = proc_table_read(&proc, &f->procs);
                 if (r < 0)
@@ -89,6 +94,16 @@ int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
         if (needs & FACT_KUBELET) {
                 kubelet_collect(&root, &proc, &f->procs, &f->kubelet);
                 f->collected |= FACT_KUBELET;
+        }
+        if (needs & FACT_APISERVER) {
+                apiserver_collect(&root, &f->kubelet, &f->apiserver);
+                f->collected |= FACT_APISERVER;
+        }
+        if (needs & (FACT_IMDS | FACT_POD_IMDS | FACT_POD_SSH)) {
+                struct imds_collect_opts io = {.host = needs & FACT_IMDS, .pod_imds = needs & FACT_POD_IMDS,
+                                               .pod_ssh = needs & FACT_POD_SSH, .pod_netns = o->pod_netns};
+                imds_collect(&root, &proc, &io, &f->imds);
+                f->collected |= needs & (FACT_IMDS | FACT_POD_IMDS | FACT_POD_SSH);
         }
         if (needs & FACT_SOCKETS) {
                 /* The host's namespace is found through PROC/1; never fall back to
@@ -122,6 +137,8 @@ void facts_free(struct facts *f)
         proc_table_free(&f->procs);
         free(f->procs_error);
         kubelet_facts_free(&f->kubelet);
+        imds_facts_free(&f->imds);
+        apiserver_facts_free(&f->apiserver);
         sockets_free(&f->sockets);
         if (f->allow_listeners)
                 strv_free(f->allow_listeners, f->n_allow_listeners);

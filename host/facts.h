@@ -3,6 +3,8 @@
 
 #include <stdbool.h>
 
+#include "apiserver.h"
+#include "imds.h"
 #include "kubelet.h"
 #include "proc.h"
 #include "rootfs.h"
@@ -14,6 +16,11 @@ enum {
         FACT_PROCS = 1u << 1,
         FACT_KUBELET = 1u << 2,
         FACT_SOCKETS = 1u << 3, /* listeners with their first owner, and node addresses */
+        /* Network probes: only runs that select these checks touch the network. */
+        FACT_IMDS = 1u << 8,      /* the metadata service from the node */
+        FACT_POD_IMDS = 1u << 9,  /* the metadata service from a pod's namespace */
+        FACT_POD_SSH = 1u << 10,  /* node SSH from a pod's namespace */
+        FACT_APISERVER = 1u << 11, /* the kubelet's API server endpoint, resolved */
 };
 
 struct node_info {
@@ -30,6 +37,8 @@ struct facts {
         struct proc_table procs;
         char *procs_error;
         struct kubelet_facts kubelet;
+        struct imds_facts imds;
+        struct apiserver_facts apiserver;
         struct sockets sockets;
         /* What the operator said a node may listen on (--allow-listener PROC:PORT). */
         char **allow_listeners;
@@ -40,6 +49,7 @@ struct collect_opts {
         const char *root; /* default "/" */
         const char *proc; /* default ROOT/proc */
         unsigned needs;
+        const char *pod_netns; /* --pod-netns */
         const char *netns; /* the node's network namespace; default PROC/1/ns/net */
         const char *const *allow_listeners;
         size_t n_allow_listeners;

@@ -15,17 +15,19 @@
 #include "privs.h"
 #include "report.h"
 #include "sockets.h"
+#include "textfile.h"
 #include "util.h"
 #include "version.h"
 
 #define EXIT_USAGE 2
 
-enum format { FMT_TEXT, FMT_JSON };
+enum format { FMT_TEXT, FMT_JSON, FMT_SARIF, FMT_PROMETHEUS, FMT_NPD };
+static const char *const format_names[] = {"text", "json", "sarif", "prometheus", "npd"};
 
 #define MAX_ALLOW_LISTENERS 256
 
 struct opts {
-        const char *root, *proc, *only, *skip, *output, *netns, *allow_file;
+        const char *root, *proc, *only, *skip, *output, *textfile, *pod_netns, *netns, *allow_file;
         const char *allow[MAX_ALLOW_LISTENERS];
         size_t n_allow;
         enum format format;
@@ -41,10 +43,18 @@ static const char check_help[] =
         "  --only LIST         run only these checks: ids or areas, comma-separated\n"
         "                      (--only kubelet, --only kubelet.read-only-port,kubelet.anonymous-auth)\n"
         "  --skip LIST         leave these checks out (same forms as --only)\n"
-        "  --format FMT        text (default) or json (schema nodeward.report/v1)\n"
+        "  --format FMT        text (default), json (schema nodeward.report/v1),\n"
+        "                      sarif (SARIF 2.1.0), prometheus (text exposition format),\n"
+        "                      npd (one line for a node-problem-detector custom plugin)\n"
         "  --fail-on SEV       exit 1 when a check at or above SEV fails:\n"
         "                      info, low (default), medium, high, critical\n"
         "  --output FILE       write the report to FILE instead of standard output\n"
+        "  --textfile PATH     also write Prometheus metrics to PATH, replaced atomically\n"
+        "                      (for node_exporter --collector.textfile.directory)\n"
+        "  --pod-netns PATH    probe the metadata service and node SSH from this network\n"
+        "                      namespace (e.g. /run/netns/cni-...); default: nodeward's own\n"
+        "                      when it runs in a pod, else /run/netns/cni-* under --root,\n"
+        "                      else the namespace of a process in a kubepods cgroup\n"
         "  --netns PATH        the node's network namespace for the socket checks\n"
         "                      (default PROC/1/ns/net, the host's)\n"
         "  --allow-listener PROC:PORT\n"
@@ -85,14 +95,31 @@ static const char sockets_help[] =
 
 static const char version_help[] = "Usage: nodeward version\nPrint the version.\n";
 
+/* Commands other than check render only text and JSON. */
+static int parse_format(const char *s, bool all, enum format *ret)
+{
+        size_t n = all ? ARRAY_SIZE(format_names) : 2;
+        for (size_t i = 0; i < n; i++)
+                if (strcmp(s, format_names[i]) == 0) {
+                        *ret = (enum format)i;
+                        return 0;
+                }
+        fprintf(stderr, "nodeward: --format: unknown format \"%s\" (%s)\n", s,
+                all ? "text, json, sarif, prometheus or npd" : "text or json");
+        return -EINVAL;
+}
+
 static int parse_common(int argc, char **argv, struct opts *o, bool check_opts, const char *help)
 {
-        enum { O_ROOT = 256, O_PROC, O_ONLY, O_SKIP, O_FORMAT, O_FAIL_ON, O_OUTPUT, O_NETNS, O_ALLOW, O_ALLOW_FILE };
+        enum { O_ROOT = 256, O_PROC, O_ONLY, O_SKIP, O_FORMAT, O_FAIL_ON, O_OUTPUT, O_TEXTFILE, O_POD_NETNS,
+               O_NETNS, O_ALLOW, O_ALLOW_FILE };
         static const struct option all[] = {
                 {"root", required_argument, NULL, O_ROOT},     {"proc", required_argument, NULL, O_PROC},
                 {"format", required_argument, NULL, O_FORMAT}, {"help", no_argument, NULL, 'h'},
                 {"only", required_argument, NULL, O_ONLY},     {"skip", required_argument, NULL, O_SKIP},
                 {"fail-on", required_argument, NULL, O_FAIL_ON}, {"output", required_argument, NULL, O_OUTPUT},
+                {"textfile", required_argument, NULL, O_TEXTFILE},
+                {"pod-netns", required_argument, NULL, O_POD_NETNS},
                 {"netns", required_argument, NULL, O_NETNS},   {"allow-listener", required_argument, NULL, O_ALLOW},
                 {"allow-listeners-file", required_argument, NULL, O_ALLOW_FILE},
                 {0, 0, 0, 0},
@@ -116,6 +143,8 @@ static int parse_common(int argc, char **argv, struct opts *o, bool check_opts, 
                 case O_ONLY: o->only = optarg; break;
                 case O_SKIP: o->skip = optarg; break;
                 case O_OUTPUT: o->output = optarg; break;
+                case O_TEXTFILE: o->textfile = optarg; break;
+                case O_POD_NETNS: o->pod_netns = optarg; break;
                 case O_NETNS: o->netns = optarg; break;
                 case O_ALLOW_FILE: o->allow_file = optarg; break;
                 case O_ALLOW: {
@@ -128,14 +157,8 @@ static int parse_common(int argc, char **argv, struct opts *o, bool check_opts, 
                         break;
                 }
                 case O_FORMAT:
-                        if (strcmp(optarg, "text") == 0)
-                                o->format = FMT_TEXT;
-                        else if (strcmp(optarg, "json") == 0)
-                                o->format = FMT_JSON;
-                        else {
-                                fprintf(stderr, "nodeward: --format: unknown format \"%s\" (text or json)\n", optarg);
+                        if (parse_format(optarg, check_opts, &o->format) < 0)
                                 return -EINVAL;
-                        }
                         break;
                 case O_FAIL_ON:
                         if (severity_parse(optarg, &o->fail_on) < 0) {
@@ -159,6 +182,57 @@ static int parse_common(int argc, char **argv, struct opts *o, bool check_opts, 
         return 0;
 }
 
+static void print_json(FILE *out, cJSON *j)
+{
+        char *s = cJSON_Print(j);
+        fprintf(out, "%s\n", s);
+        free(s);
+        cJSON_Delete(j);
+}
+
+/* Every format renders the same facts and results; only the exit code is shared policy. */
+static void render_report(FILE *out, const struct opts *o, const struct facts *f, const struct run *run,
+                          const struct report_meta *meta, int rc)
+{
+        switch (o->format) {
+        case FMT_JSON: print_json(out, report_json(f, run, meta)); break;
+        case FMT_SARIF: print_json(out, report_sarif(f, run, meta, rc)); break;
+        case FMT_PROMETHEUS: report_prometheus(out, f, run, meta); break;
+        case FMT_NPD: {
+                char *line = report_npd_line(run, o->fail_on, rc);
+                fprintf(out, "%s\n", line);
+                free(line);
+                break;
+        }
+        default: report_text(out, f, run, meta, isatty(fileno(out)) && !getenv("NO_COLOR")); break;
+        }
+}
+
+/* The report file (--output) and the metrics' temporary file (--textfile). */
+static int open_outputs(const struct opts *o, FILE **ret_out, struct textfile *ret_tf)
+{
+        FILE *out = stdout;
+        if (o->output) {
+                int fd = open(o->output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0644);
+                if (fd < 0 || !(out = fdopen(fd, "w"))) {
+                        int e = errno;
+                        if (fd >= 0)
+                                close(fd);
+                        fprintf(stderr, "nodeward: --output %s: %s\n", o->output, strerror(e));
+                        return -e;
+                }
+        }
+        int r = o->textfile ? textfile_begin(o->textfile, ret_tf) : 0;
+        if (r < 0) {
+                fprintf(stderr, "nodeward: --textfile %s: %s\n", o->textfile, strerror(-r));
+                if (out != stdout)
+                        fclose(out);
+                return r;
+        }
+        *ret_out = out;
+        return 0;
+}
+
 static int do_check(int argc, char **argv)
 {
         struct opts o = {0};
@@ -171,15 +245,12 @@ static int do_check(int argc, char **argv)
                 free(err);
                 return EXIT_USAGE;
         }
-        /* Open the output before privileges go. */
+        /* Open the outputs before privileges go. */
         FILE *out = stdout;
-        if (o.output) {
-                int fd = open(o.output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0644);
-                if (fd < 0 || !(out = fdopen(fd, "w"))) {
-                        fprintf(stderr, "nodeward: --output %s: %s\n", o.output, strerror(errno));
-                        free(selected);
-                        return EXIT_USAGE;
-                }
+        struct textfile tf = {0};
+        if (open_outputs(&o, &out, &tf) < 0) {
+                free(selected);
+                return EXIT_USAGE;
         }
         struct timespec t0;
         clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -199,6 +270,7 @@ static int do_check(int argc, char **argv)
                 return EXIT_USAGE;
         }
         struct collect_opts co = {.root = o.root, .proc = o.proc, .needs = engine_needs(selected), .netns = o.netns,
+                                  .pod_netns = o.pod_netns,
                                   .allow_listeners = (const char *const *)allow, .n_allow_listeners = n_allow};
         struct facts f;
         int cr = facts_collect(&co, &f, &err);
@@ -207,6 +279,7 @@ static int do_check(int argc, char **argv)
                 fprintf(stderr, "nodeward: %s\n", err);
                 free(err);
                 free(selected);
+                textfile_abort(&tf);
                 if (out != stdout)
                         fclose(out);
                 return EXIT_USAGE;
@@ -219,15 +292,14 @@ static int do_check(int argc, char **argv)
         engine_run(&f, selected, &run);
         report_meta_finish(&meta, &t0);
         int rc = engine_exit_code(&run, o.fail_on);
-        if (o.format == FMT_JSON) {
-                cJSON *j = report_json(&f, &run, &meta);
-                char *s = cJSON_Print(j);
-                fprintf(out, "%s\n", s);
-                free(s);
-                cJSON_Delete(j);
-        } else {
-                bool color = isatty(fileno(out)) && !getenv("NO_COLOR");
-                report_text(out, &f, &run, &meta, color);
+        render_report(out, &o, &f, &run, &meta, rc);
+        if (tf.f) {
+                report_prometheus(tf.f, &f, &run, &meta);
+                int tr = textfile_commit(&tf);
+                if (tr < 0) {
+                        fprintf(stderr, "nodeward: --textfile %s: %s\n", o.textfile, strerror(-tr));
+                        rc = EXIT_USAGE;
+                }
         }
         if (fflush(out) != 0 || (out != stdout && fclose(out) != 0)) {
                 fprintf(stderr, "nodeward: writing the report: %s\n", strerror(errno));

@@ -1,168 +1,293 @@
-/* netns: open netlink handles inside a network namespace without moving the process into it. */
+/* netns: run probes in child processes, each inside a chosen network namespace, and find a pod's namespace. */
 #define _GNU_SOURCE
+#include "netns.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
-#include <linux/nsfs.h>
-#include <pthread.h>
+#include <poll.h>
 #include <sched.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/time.h>
+#include <sys/uio.h>
 #include <sys/vfs.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
-#include <linux/netlink.h>
-
-#include "sockets.h"
 #include "util.h"
 
-#ifndef NSFS_MAGIC
-#define NSFS_MAGIC 0x6e736673
-#endif
-
-void netns_close_handles(struct netns_handles *h)
+static long long mono_ms(void)
 {
-        if (!h)
-                return;
-        int *fds[] = {&h->diag, &h->route, &h->inet};
-        for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
-                if (*fds[i] >= 0) {
-                        close(*fds[i]);
-                        *fds[i] = -1;
-                }
+        struct timespec t;
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
-static int open_here(struct netns_handles *h)
+/* The child: enter the namespace, probe, send "int32 status + result" down @wfd. */
+static void __attribute__((noreturn)) job_child(struct ns_job *j, int wfd)
 {
-        h->diag = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
-        h->route = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-        h->inet = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-        if (h->diag < 0 || h->route < 0 || h->inet < 0) {
-                int e = -errno;
-                netns_close_handles(h);
-                return e;
-        }
-        /* A dump always ends with DONE; should a kernel never send it, a bounded
-         * wait turns a hang into an error. */
-        struct timeval tv = {.tv_sec = 10};
-        setsockopt(h->diag, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-        setsockopt(h->route, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-        return 0;
+        int32_t st = 0;
+        if (j->ns_fd >= 0 && setns(j->ns_fd, CLONE_NEWNET) < 0)
+                st = -errno;
+        memset(j->out, 0, j->out_size);
+        if (st == 0)
+                j->fn(j->arg, j->out);
+        struct iovec iov[2] = {{&st, sizeof(st)}, {j->out, st == 0 ? j->out_size : 0}};
+        ssize_t w = writev(wfd, iov, 2);
+        _exit(w < 0 ? 1 : 0);
 }
 
-struct enter_job {
-        int nsfd;
-        struct netns_handles h;
-        int err;
+struct job_slot {
+        pid_t pid;
+        int rfd;
+        size_t got;
+        char *buf;
 };
 
-/* Only this thread changes namespace; sockets keep the namespace they were
- * created in, so the handles outlive the thread. */
-static void *enter_and_open(void *p)
+static void slot_read(struct ns_job *j, struct job_slot *s)
 {
-        struct enter_job *j = p;
-        j->err = setns(j->nsfd, CLONE_NEWNET) < 0 ? -errno : open_here(&j->h);
-        return NULL;
+        size_t want = sizeof(int32_t) + j->out_size;
+        ssize_t n = read(s->rfd, s->buf + s->got, want - s->got);
+        if (n > 0) {
+                s->got += (size_t)n;
+                if (s->got < want && !(s->got >= sizeof(int32_t) && *(int32_t *)s->buf != 0))
+                        return;
+        } else if (n < 0 && errno == EINTR) {
+                return;
+        }
+        int32_t st = -EPIPE;
+        if (s->got >= sizeof(st))
+                memcpy(&st, s->buf, sizeof(st));
+        if (st == 0 && s->got == want)
+                memcpy(j->out, s->buf + sizeof(st), j->out_size);
+        else if (st == 0)
+                st = -EPIPE; /* the child died before reporting */
+        j->err = st;
+        close(s->rfd);
+        s->rfd = -1;
 }
 
-/* An O_PATH fd that must be a network namespace becomes a readable one. The
- * O_PATH look first means a FIFO or device planted in a root is never opened. */
-static int ns_fd_from_path_fd(int pfd)
+void ns_jobs_run(struct ns_job *jobs, size_t n, int deadline_ms)
 {
-        struct statfs sf;
-        if (fstatfs(pfd, &sf) < 0)
-                return -errno;
-        if (sf.f_type != NSFS_MAGIC)
-                return -EINVAL;
-        char self[64];
-        snprintf(self, sizeof(self), "/proc/self/fd/%d", pfd);
-        int fd = open(self, O_RDONLY | O_CLOEXEC);
+        struct job_slot *slots = xcalloc(n, sizeof(*slots));
+        long long deadline = mono_ms() + deadline_ms;
+        for (size_t i = 0; i < n; i++) {
+                int p[2];
+                slots[i].rfd = -1;
+                jobs[i].err = -ETIMEDOUT;
+                if (pipe2(p, O_CLOEXEC) < 0) {
+                        jobs[i].err = -errno;
+                        continue;
+                }
+                fflush(NULL);
+                pid_t pid = fork();
+                if (pid == 0) {
+                        close(p[0]);
+                        job_child(&jobs[i], p[1]);
+                }
+                close(p[1]);
+                if (pid < 0) {
+                        jobs[i].err = -errno;
+                        close(p[0]);
+                        continue;
+                }
+                slots[i] = (struct job_slot){pid, p[0], 0, xmalloc(sizeof(int32_t) + jobs[i].out_size)};
+        }
+        struct pollfd *pfd = xcalloc(n, sizeof(*pfd));
+        for (;;) {
+                size_t open_n = 0;
+                for (size_t i = 0; i < n; i++) {
+                        pfd[i] = (struct pollfd){.fd = slots[i].rfd, .events = POLLIN};
+                        open_n += slots[i].rfd >= 0;
+                }
+                long long left = deadline - mono_ms();
+                if (!open_n || left <= 0)
+                        break;
+                if (poll(pfd, n, (int)left) < 0 && errno != EINTR)
+                        break;
+                for (size_t i = 0; i < n; i++)
+                        if (slots[i].rfd >= 0 && (pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
+                                slot_read(&jobs[i], &slots[i]);
+        }
+        for (size_t i = 0; i < n; i++) {
+                if (slots[i].rfd >= 0)
+                        close(slots[i].rfd);
+                if (slots[i].pid > 0) {
+                        kill(slots[i].pid, SIGKILL);
+                        waitpid(slots[i].pid, NULL, 0);
+                }
+                free(slots[i].buf);
+        }
+        free(pfd);
+        free(slots);
+}
+
+/* An fd that really is a network namespace: on nsfs (not a file that merely sits
+ * at a namespace's path). */
+static int open_netns_fd(int dirfd, const char *path, int *ret_fd)
+{
+        int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         if (fd < 0)
                 return -errno;
-        if (ioctl(fd, NS_GET_NSTYPE) != CLONE_NEWNET) {
+        struct statfs sf;
+        if (fstatfs(fd, &sf) < 0 || sf.f_type != NSFS_MAGIC) {
                 close(fd);
-                return -EINVAL;
+                return -ENOTSUP;
         }
-        return fd;
-}
-
-static int open_ns(const char *netns_path, const struct rootfs *proc, char **ret_what)
-{
-        int pfd;
-        if (netns_path) {
-                *ret_what = xstrdup(netns_path);
-                pfd = open(netns_path, O_PATH | O_CLOEXEC);
-                pfd = pfd < 0 ? -errno : pfd;
-        } else if (proc) {
-                *ret_what = path_join(proc->path, "1/ns/net");
-                int dfd = rootfs_openat(proc, "1/ns", O_PATH | O_DIRECTORY);
-                if (dfd < 0)
-                        return dfd;
-                /* ns/net is a kernel "magic" link, so it must be followed; only a real
-                 * procfs makes those, so a link planted in a root is never followed. */
-                struct statfs sf;
-                if (fstatfs(dfd, &sf) < 0 || sf.f_type != PROC_SUPER_MAGIC) {
-                        close(dfd);
-                        return -EMEDIUMTYPE;
-                }
-                pfd = openat(dfd, "net", O_PATH | O_CLOEXEC);
-                pfd = pfd < 0 ? -errno : pfd;
-                close(dfd);
-        } else {
-                *ret_what = xstrdup("/proc/self/ns/net");
-                pfd = open("/proc/self/ns/net", O_PATH | O_CLOEXEC);
-                pfd = pfd < 0 ? -errno : pfd;
-        }
-        if (pfd < 0)
-                return pfd;
-        int fd = ns_fd_from_path_fd(pfd);
-        close(pfd);
-        return fd;
-}
-
-int netns_open_handles(const char *netns_path, const struct rootfs *proc, struct netns_handles *ret,
-                       char **ret_what, char **ret_err)
-{
-        char *what = NULL;
-        int nsfd = open_ns(netns_path, proc, &what);
-        if (!netns_path && proc && (nsfd == -EACCES || nsfd == -EPERM)) {
-                /* PID 1 is out of reach (a sandbox, or no ptrace access): nodeward
-                 * then runs where it was started, which on a node is the host. */
-                free(what);
-                nsfd = open_ns(NULL, NULL, &what);
-        }
-        if (nsfd < 0) {
-                *ret_err = xasprintf("%s: %s", what,
-                                     nsfd == -EINVAL        ? "not a network namespace"
-                                     : nsfd == -EMEDIUMTYPE ? "not on a procfs, so no namespace to enter"
-                                                            : strerror(-nsfd));
-                free(what);
-                return nsfd;
-        }
-        struct stat a, b;
-        struct enter_job j = {.nsfd = nsfd, .h = {-1, -1, -1}};
-        if (fstat(nsfd, &a) == 0 && stat("/proc/self/ns/net", &b) == 0 && a.st_dev == b.st_dev &&
-            a.st_ino == b.st_ino) {
-                j.err = open_here(&j.h); /* already there: no privilege needed */
-        } else {
-                pthread_t t;
-                int e = pthread_create(&t, NULL, enter_and_open, &j);
-                if (e == 0)
-                        pthread_join(t, NULL);
-                else
-                        j.err = -e;
-        }
-        close(nsfd);
-        if (j.err < 0) {
-                *ret_err = xasprintf("%s: entering the network namespace: %s", what, strerror(-j.err));
-                free(what);
-                return j.err;
-        }
-        *ret_what = what;
-        *ret = j.h;
+        *ret_fd = fd;
         return 0;
+}
+
+static bool same_ns(int fd, const struct stat *self)
+{
+        struct stat st;
+        return fstat(fd, &st) == 0 && st.st_ino == self->st_ino && st.st_dev == self->st_dev;
+}
+
+/* /run/netns/cni-* under --root: the first (by name) that is not our own namespace. */
+static int find_cni_netns(const struct rootfs *root, const struct stat *self, char **ret_desc)
+{
+        char **names = NULL;
+        size_t n = 0;
+        int r = rootfs_list_dir(root, "/run/netns", 4096, &names, &n);
+        if (r < 0)
+                return r;
+        int found = -ENOENT;
+        for (size_t i = 0; i < n && found < 0; i++) {
+                if (!str_startswith(names[i], "cni-"))
+                        continue;
+                _cleanup_free_ char *p = xasprintf("/run/netns/%s", names[i]);
+                /* The bind mount of an nsfs file: no magic link, so the root-confined
+                 * resolver can open it. */
+                int fd = rootfs_openat(root, p, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+                struct statfs sf;
+                if (fd < 0)
+                        continue;
+                if (fstatfs(fd, &sf) == 0 && sf.f_type == NSFS_MAGIC && !same_ns(fd, self)) {
+                        *ret_desc = xasprintf("%s (%s)", p, "found under --root");
+                        found = fd;
+                } else {
+                        close(fd);
+                }
+        }
+        strv_free(names, n);
+        return found;
+}
+
+int netns_find_kubepods_pid(const struct rootfs *proc, const char *host_ns_link, int *ret_pid)
+{
+        char **names = NULL;
+        size_t n = 0;
+        int r = rootfs_list_dir(proc, "/", 1000000, &names, &n);
+        if (r < 0)
+                return r;
+        int best = -1;
+        for (size_t i = 0; i < n; i++) {
+                char *end;
+                long pid = strtol(names[i], &end, 10);
+                if (*end || pid <= 0 || (best > 0 && pid >= best))
+                        continue;
+                _cleanup_free_ char *cg = NULL;
+                _cleanup_free_ char *p = xasprintf("%ld/cgroup", pid);
+                if (rootfs_read_file(proc, p, 64 * 1024, &cg, NULL, NULL) < 0 || !strstr(cg, "kubepods"))
+                        continue;
+                char link[128];
+                free(p);
+                p = xasprintf("%ld/ns/net", pid);
+                if (rootfs_readlink(proc, p, link, sizeof(link)) < 0 || strcmp(link, host_ns_link) == 0)
+                        continue; /* a hostNetwork pod tells nothing about pod networking */
+                best = (int)pid;
+        }
+        strv_free(names, n);
+        if (best < 0)
+                return -ENOENT;
+        *ret_pid = best;
+        return 0;
+}
+
+static void plan_pod(const struct rootfs *root, const struct rootfs *proc, const char *host_link,
+                     const struct stat *self, bool in_pod, struct netns_plan *p)
+{
+        int r, pid;
+        if (in_pod) {
+                /* Run as a pod without hostNetwork: our own namespace is the pod's view. */
+                p->have_pod = true;
+                p->pod_desc = xstrdup("nodeward's own network namespace (not the host's)");
+                return;
+        }
+        if (root->fd >= 0 && (r = find_cni_netns(root, self, &p->pod_desc)) >= 0) {
+                p->have_pod = true;
+                p->pod_fd = r;
+                return;
+        }
+        if (proc->fd >= 0 && host_link && netns_find_kubepods_pid(proc, host_link, &pid) == 0) {
+                _cleanup_free_ char *rel = xasprintf("%d/ns/net", pid);
+                /* ns/net is a magic link the root-confined resolver refuses; it is
+                 * resolved by procfs itself, relative to the --proc directory. */
+                r = open_netns_fd(proc->fd, rel, &p->pod_fd);
+                if (r == 0) {
+                        p->have_pod = true;
+                        p->pod_desc = xasprintf("network namespace of pid %d (kubepods cgroup)", pid);
+                        return;
+                }
+        }
+        p->pod_absent = xstrdup("no pod network namespace found (no --pod-netns, nodeward runs in "
+                                "the host's, no /run/netns/cni-*, no process in a kubepods cgroup "
+                                "outside the host namespace)");
+}
+
+void netns_plan_make(const struct rootfs *root, const struct rootfs *proc, const char *pod_netns,
+                     struct netns_plan *p)
+{
+        memset(p, 0, sizeof(*p));
+        p->host_fd = p->pod_fd = -1;
+        struct stat self;
+        char self_link[128] = "", host_link[128] = "";
+        if (stat("/proc/self/ns/net", &self) < 0)
+                memset(&self, 0, sizeof(self));
+        ssize_t n = readlink("/proc/self/ns/net", self_link, sizeof(self_link) - 1);
+        self_link[n > 0 ? n : 0] = '\0';
+        bool host_known = proc->fd >= 0 && rootfs_readlink(proc, "1/ns/net", host_link, sizeof(host_link)) == 0;
+        bool in_pod = host_known && *self_link && strcmp(self_link, host_link) != 0;
+        if (in_pod) {
+                int r = open_netns_fd(proc->fd, "1/ns/net", &p->host_fd);
+                p->host_desc = xasprintf("host network namespace (%s, of pid 1)", host_link);
+                if (r < 0)
+                        p->host_error = xasprintf("opening the host network namespace (pid 1): %s",
+                                                  strerror(-r));
+        } else {
+                p->host_desc = xasprintf("current network namespace (%s)", *self_link ? self_link : "?");
+        }
+        if (pod_netns) {
+                int r = open_netns_fd(AT_FDCWD, pod_netns, &p->pod_fd);
+                if (r < 0)
+                        p->pod_error = xasprintf("--pod-netns %s: %s", pod_netns,
+                                                 r == -ENOTSUP ? "not a network namespace" : strerror(-r));
+                else
+                        p->pod_desc = xasprintf("%s (--pod-netns)", pod_netns);
+                p->have_pod = r == 0;
+                return;
+        }
+        plan_pod(root, proc, host_known ? host_link : NULL, &self, in_pod, p);
+}
+
+void netns_plan_free(struct netns_plan *p)
+{
+        if (!p)
+                return;
+        if (p->host_fd >= 0)
+                close(p->host_fd);
+        if (p->pod_fd >= 0)
+                close(p->pod_fd);
+        free(p->host_desc);
+        free(p->pod_desc);
+        free(p->pod_absent);
+        free(p->pod_error);
+        free(p->host_error);
+        memset(p, 0, sizeof(*p));
+        p->host_fd = p->pod_fd = -1;
 }

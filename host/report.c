@@ -10,11 +10,15 @@
 
 void report_meta_start(struct report_meta *m)
 {
-        time_t now = time(NULL);
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        time_t now = ts.tv_sec;
+        m->started_epoch = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
         struct tm tm;
         gmtime_r(&now, &tm);
         strftime(m->started, sizeof(m->started), "%Y-%m-%dT%H:%M:%SZ", &tm);
         m->duration_ms = 0;
+        m->duration_s = 0;
 }
 
 void report_meta_finish(struct report_meta *m, const struct timespec *t0)
@@ -22,6 +26,7 @@ void report_meta_finish(struct report_meta *m, const struct timespec *t0)
         struct timespec t1;
         clock_gettime(CLOCK_MONOTONIC, &t1);
         m->duration_ms = (t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000;
+        m->duration_s = (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
 cJSON *report_json(const struct facts *f, const struct run *run, const struct report_meta *m)

@@ -1,4 +1,4 @@
-/* report: render one run as text or JSON (nodeward.report/v1), both from the same data. */
+/* report: render one run as text, JSON (nodeward.report/v1), SARIF, Prometheus or an NPD line, all from the same data. */
 #pragma once
 
 #include <stdbool.h>
@@ -10,6 +10,8 @@
 struct report_meta {
         char started[32];  /* RFC 3339, UTC */
         long duration_ms;
+        double started_epoch; /* Unix time of the start, for metrics */
+        double duration_s;
 };
 
 void report_meta_start(struct report_meta *m);
@@ -18,3 +20,15 @@ void report_meta_finish(struct report_meta *m, const struct timespec *t0);
 cJSON *report_json(const struct facts *f, const struct run *run, const struct report_meta *m);
 void report_text(FILE *out, const struct facts *f, const struct run *run, const struct report_meta *m,
                  bool color);
+
+/* SARIF 2.1.0 (report_sarif.c); @exit_code goes into the invocation. */
+cJSON *report_sarif(const struct facts *f, const struct run *run, const struct report_meta *m,
+                    int exit_code);
+
+/* Prometheus text exposition format 0.0.4 (report_metrics.c). */
+void report_prometheus(FILE *out, const struct facts *f, const struct run *run, const struct report_meta *m);
+
+/* The node-problem-detector custom plugin line (report_metrics.c): at most
+ * NPD_LINE_MAX bytes, no newline; the exit code is the plugin status. */
+#define NPD_LINE_MAX 80
+char *report_npd_line(const struct run *run, enum severity fail_on, int exit_code);

@@ -1,0 +1,162 @@
+/* apiserver: where the kubelet's kubeconfig points, and whether that resolves to private addresses only. */
+#define _GNU_SOURCE
+#include "apiserver.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "netns.h"
+#include "util.h"
+
+#define RESOLVE_DEADLINE_MS 2000
+
+int kubeconfig_server(const char *buf, char **ret_server)
+{
+        /* The kubelet's kubeconfig names one cluster; a key scan reads both YAML
+         * ("server: URL") and JSON ("server": "URL") without a full parser. */
+        for (const char *p = buf; (p = strstr(p, "server")); p += 6) {
+                bool quoted = p > buf && p[-1] == '"';
+                const char *q = p + 6 + (quoted && p[6] == '"');
+                if (p > buf && !quoted && !strchr(" \t\n-", p[-1]))
+                        continue; /* part of another key, e.g. tls-server-name */
+                if (quoted && p[6] != '"')
+                        continue;
+                while (*q == ' ' || *q == '\t')
+                        q++;
+                if (*q++ != ':')
+                        continue;
+                while (*q == ' ' || *q == '\t')
+                        q++;
+                char quote = (*q == '"' || *q == '\'') ? *q++ : 0;
+                size_t n = quote ? strcspn(q, quote == '"' ? "\"\n" : "'\n") : strcspn(q, " \t\r\n#,}");
+                if (n == 0)
+                        continue;
+                *ret_server = strndup(q, n);
+                return *ret_server ? 0 : -ENOMEM;
+        }
+        return -ENOENT;
+}
+
+int url_host(const char *url, char **ret_host)
+{
+        const char *p = strstr(url, "://");
+        p = p ? p + 3 : url;
+        const char *at = strpbrk(p, "@/");
+        if (at && *at == '@')
+                p = at + 1;
+        size_t n;
+        if (*p == '[') {
+                p++;
+                n = strcspn(p, "]");
+                if (p[n] != ']')
+                        return -EINVAL;
+        } else {
+                n = strcspn(p, ":/?#");
+        }
+        if (n == 0)
+                return -EINVAL;
+        *ret_host = strndup(p, n);
+        return *ret_host ? 0 : -ENOMEM;
+}
+
+bool addr_is_private(const char *text)
+{
+        struct in_addr a4;
+        struct in6_addr a6;
+        if (inet_pton(AF_INET, text, &a4) == 1) {
+                uint32_t a = ntohl(a4.s_addr);
+                return (a >> 24) == 10 || (a >> 20) == 0xac1 || (a >> 16) == 0xc0a8 ||
+                       (a >> 22) == (100u << 2 | 1) || (a >> 24) == 127 || (a >> 16) == 0xa9fe;
+        }
+        if (inet_pton(AF_INET6, text, &a6) == 1) {
+                if (IN6_IS_ADDR_V4MAPPED(&a6)) {
+                        char v4[INET_ADDRSTRLEN];
+                        inet_ntop(AF_INET, &a6.s6_addr[12], v4, sizeof(v4));
+                        return addr_is_private(v4);
+                }
+                return (a6.s6_addr[0] & 0xfe) == 0xfc || IN6_IS_ADDR_LOOPBACK(&a6) ||
+                       IN6_IS_ADDR_LINKLOCAL(&a6);
+        }
+        return false;
+}
+
+struct resolved {
+        int gai_err;
+        size_t n;
+        char addrs[APISERVER_MAX_ADDRS][INET6_ADDRSTRLEN];
+};
+
+/* In a child, so a resolver that never answers cannot hold up the run. */
+static void resolve_job(void *arg, void *outp)
+{
+        struct resolved *r = outp;
+        struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *ai;
+        r->gai_err = getaddrinfo(arg, NULL, &hints, &ai);
+        if (r->gai_err)
+                return;
+        for (struct addrinfo *i = ai; i && r->n < APISERVER_MAX_ADDRS; i = i->ai_next) {
+                const void *a = i->ai_family == AF_INET6 ? (const void *)&((struct sockaddr_in6 *)i->ai_addr)->sin6_addr
+                                                         : (const void *)&((struct sockaddr_in *)i->ai_addr)->sin_addr;
+                char t[INET6_ADDRSTRLEN];
+                if (!inet_ntop(i->ai_family, a, t, sizeof(t)))
+                        continue;
+                bool dup = false;
+                for (size_t k = 0; k < r->n; k++)
+                        dup |= strcmp(r->addrs[k], t) == 0;
+                if (!dup)
+                        memcpy(r->addrs[r->n++], t, sizeof(t));
+        }
+        freeaddrinfo(ai);
+}
+
+void apiserver_collect(const struct rootfs *root, const struct kubelet_facts *k, struct apiserver_facts *a)
+{
+        memset(a, 0, sizeof(*a));
+        if (!k->found || !k->has_kubeconfig || !k->kubeconfig.path)
+                return;
+        a->have_kubeconfig = true;
+        a->kubeconfig = xstrdup(k->kubeconfig.path);
+        _cleanup_free_ char *buf = NULL;
+        int r = rootfs_read_file(root, a->kubeconfig, 1024 * 1024, &buf, NULL, NULL);
+        if (r < 0) {
+                a->error = xasprintf("%s: %s", a->kubeconfig, rootfs_strerror(r));
+                return;
+        }
+        if (kubeconfig_server(buf, &a->server) < 0) {
+                a->error = xasprintf("%s: no clusters[].cluster.server", a->kubeconfig);
+                return;
+        }
+        if (url_host(a->server, &a->host) < 0) {
+                a->error = xasprintf("%s: server \"%s\" has no host", a->kubeconfig, a->server);
+                return;
+        }
+        struct resolved res;
+        struct ns_job j = {.ns_fd = -1, .fn = resolve_job, .arg = a->host, .out = &res, .out_size = sizeof(res)};
+        ns_jobs_run(&j, 1, RESOLVE_DEADLINE_MS);
+        if (j.err < 0)
+                a->resolve_error = xasprintf("resolving %s: %s", a->host,
+                                             j.err == -ETIMEDOUT ? "no answer within 2 s" : strerror(-j.err));
+        else if (res.gai_err)
+                a->resolve_error = xasprintf("resolving %s: %s", a->host, gai_strerror(res.gai_err));
+        else {
+                a->n_addrs = res.n;
+                memcpy(a->addrs, res.addrs, sizeof(res.addrs));
+        }
+}
+
+void apiserver_facts_free(struct apiserver_facts *a)
+{
+        if (!a)
+                return;
+        free(a->kubeconfig);
+        free(a->server);
+        free(a->host);
+        free(a->error);
+        free(a->resolve_error);
+        memset(a, 0, sizeof(*a));
+}

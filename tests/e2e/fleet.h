@@ -1,0 +1,71 @@
+/* fleet: helpers for the tests of the fleet artefacts: shell commands, the npm validators, a kubelet fixture. */
+#pragma once
+#include "testutil.h"
+#include "util.h"
+
+/* Run a shell command line; returns its exit code. */
+static inline int fl_sh(const char *cmd, char **ret_out, char **ret_err)
+{
+        char *argv[] = {(char *)"/bin/sh", (char *)"-c", (char *)cmd, NULL};
+        return tu_run_timeout(argv, ret_out, ret_err, 300);
+}
+
+/* The suite runs from the repository root (make test). */
+static inline void fl_need_tool(const char *tool)
+{
+        char cmd[256];
+        snprintf(cmd, sizeof(cmd), "command -v %s >/dev/null", tool);
+        if (system(cmd) != 0)
+                fail_msg("%s is not installed; `make test` installs it (TEST_DEB_PACKAGES)", tool);
+}
+
+/* The npm validators (tests/package.json), installed from the lock file when missing. */
+static inline void fl_need_node_modules(void)
+{
+        fl_need_tool("node");
+        if (access("tests/node_modules/ajv-draft-04/package.json", F_OK) == 0 &&
+            access("tests/node_modules/kubernetes-models/package.json", F_OK) == 0)
+                return;
+        char *err = NULL;
+        int rc = fl_sh("cd tests && npm ci --no-audit --no-fund --loglevel=error", NULL, &err);
+        if (rc != 0)
+                fail_msg("npm ci in tests/ failed (%d): %s", rc, err);
+        free(err);
+}
+
+/* A node whose kubelet fails several checks: anonymous auth on, read-only port by flag. */
+static inline char *fl_kubelet_root(void)
+{
+        char *root = tu_mkdtemp();
+        static const char *const argv[] = {"/usr/bin/kubelet", "--config=/etc/kubernetes/kubelet/config.json",
+                                           "--kubeconfig=/var/lib/kubelet/kubeconfig", "--read-only-port=10255",
+                                           NULL};
+        tu_write_proc(root, 811, "kubelet", argv);
+        /* A policy engine runs, so net.policy-engine passes and the failures stay the kubelet's. */
+        static const char *const npa[] = {"/usr/bin/aws-network-policy-agent", NULL};
+        tu_write_proc(root, 812, "aws-network-pol", npa);
+        tu_write(root, "etc/kubernetes/kubelet/config.json",
+                 "{\"kind\":\"KubeletConfiguration\",\"apiVersion\":\"kubelet.config.k8s.io/v1beta1\",\n"
+                 " \"authentication\":{\"anonymous\":{\"enabled\":true}},\"readOnlyPort\":0}\n");
+        tu_write_bin(root, "var/lib/kubelet/kubeconfig", "apiVersion: v1\n", 15, 0600);
+        tu_write(root, "etc/os-release", "PRETTY_NAME=\"Amazon Linux 2023\"\n");
+        return root;
+}
+
+/* argv for `nodeward check --root ROOT ARGS...` (up to 8 ARGS, NULL-terminated). */
+static inline int fl_check(const char *root, char **ret_out, char **ret_err, ...)
+{
+        char *argv[16];
+        int n = 0;
+        argv[n++] = (char *)tu_nodeward();
+        argv[n++] = (char *)"check";
+        argv[n++] = (char *)"--root";
+        argv[n++] = (char *)root;
+        va_list ap;
+        va_start(ap, ret_err);
+        for (const char *a; n < 15 && (a = va_arg(ap, const char *));)
+                argv[n++] = (char *)a;
+        va_end(ap);
+        argv[n] = NULL;
+        return tu_run(argv, ret_out, ret_err);
+}

@@ -1,0 +1,249 @@
+/* test_fleet_images: the DaemonSet, NPD and SSM artefacts: Kubernetes OpenAPI validation, NPD config, SSM exit codes. */
+#include "fleet.h"
+
+static char *scratch;
+
+static int setup(void **state)
+{
+        (void)state;
+        scratch = tu_mkdtemp();
+        return 0;
+}
+
+static int teardown(void **state)
+{
+        (void)state;
+        tu_rm_rf(scratch);
+        free(scratch);
+        return 0;
+}
+
+static char *slurp(const char *path)
+{
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                fail_msg("%s: %s", path, strerror(errno));
+        char *s = tu_read_fd(fd);
+        close(fd);
+        return s;
+}
+
+static void test_manifests_validate_against_kubernetes_openapi(void **state)
+{
+        (void)state;
+        fl_need_node_modules();
+        char *out, *err;
+        int rc = fl_sh("node tests/validate/k8s.js images/daemonset.yaml images/npd-nodeward.yaml", &out, &err);
+        if (rc != 0)
+                fail_msg("manifests not valid (exit %d):\n%s%s", rc, out, err);
+        static const char *const objs[] = {"v1/Namespace nodeward", "v1/ServiceAccount nodeward",
+                                           "scheduling.k8s.io/v1/PriorityClass", "apps/v1/DaemonSet nodeward",
+                                           "v1/ConfigMap npd-nodeward", "apps/v1/DaemonSet node-problem-detector"};
+        for (size_t i = 0; i < sizeof(objs) / sizeof(objs[0]); i++)
+                if (!strstr(out, objs[i]))
+                        fail_msg("validator did not see %s:\n%s", objs[i], out);
+        free(out);
+        free(err);
+        /* The schema is a real judge: a wrong type, or an NPD rule naming an undeclared condition. */
+        char cmd[8192];
+        snprintf(cmd, sizeof(cmd), "sed 's/hostPID: true/hostPID: \"yes\"/' images/daemonset.yaml > '%s/a.yaml' && "
+                 "node tests/validate/k8s.js '%s/a.yaml'", scratch, scratch);
+        assert_int_equal(fl_sh(cmd, NULL, &err), 1);
+        assert_non_null(strstr(err, "hostPID must be boolean"));
+        free(err);
+        snprintf(cmd, sizeof(cmd), "sed 's/\"condition\": \"NodeHardening\"/\"condition\": \"Other\"/' "
+                 "images/npd-nodeward.yaml > '%s/b.yaml' && node tests/validate/k8s.js '%s/b.yaml'", scratch, scratch);
+        assert_int_equal(fl_sh(cmd, NULL, &err), 1);
+        assert_non_null(strstr(err, "rule condition Other is not declared"));
+        free(err);
+}
+
+/* The ConfigMap must carry npd-nodeward-monitor.json byte for byte (4-space indented). */
+static void test_npd_configmap_matches_the_monitor_file(void **state)
+{
+        (void)state;
+        char *yaml = slurp("images/npd-nodeward.yaml"), *json = slurp("images/npd-nodeward-monitor.json");
+        const char *p = strstr(yaml, "  npd-nodeward-monitor.json: |\n");
+        assert_non_null(p);
+        p = strchr(p, '\n') + 1;
+        struct strbuf sb = {0};
+        while (str_startswith(p, "    ") || *p == '\n') {
+                const char *nl = strchr(p, '\n');
+                sb_putn(&sb, *p == '\n' ? p : p + 4, (size_t)(nl - p) + 1 - (*p == '\n' ? 0 : 4));
+                p = nl + 1;
+        }
+        char *embedded = sb_steal(&sb);
+        assert_string_equal(embedded, json);
+        cJSON *mon = cJSON_Parse(json);
+        assert_non_null(mon);
+        const cJSON *rule = cJSON_GetArrayItem(cJSON_GetObjectItem(mon, "rules"), 0);
+        assert_string_equal(cJSON_GetObjectItem(rule, "condition")->valuestring, "NodeHardening");
+        const cJSON *cond = cJSON_GetArrayItem(cJSON_GetObjectItem(mon, "conditions"), 0);
+        assert_string_equal(cJSON_GetObjectItem(cond, "type")->valuestring, "NodeHardening");
+        assert_int_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(mon, "pluginConfig"), "max_output_length")->valueint, 80);
+        /* The plugin's arguments are ones nodeward accepts, in npd format. */
+        const cJSON *args = cJSON_GetObjectItem(rule, "args");
+        char *argv[12] = {(char *)tu_nodeward()};
+        int n = 1;
+        const cJSON *a;
+        cJSON_ArrayForEach(a, args)
+        {
+                assert_true(n < 10);
+                argv[n++] = str_startswith(a->valuestring, "--root=") ? (char *)"--root=/" : a->valuestring;
+        }
+        argv[n] = NULL;
+        char *out;
+        int rc = tu_run(argv, &out, NULL);
+        assert_true(rc >= 0 && rc <= 2);
+        assert_true(strlen(out) <= 81);
+        free(out);
+        cJSON_Delete(mon);
+        free(embedded);
+        free(yaml);
+        free(json);
+}
+
+static void test_daemonset_keeps_its_security_promises(void **state)
+{
+        (void)state;
+        char *y = slurp("images/daemonset.yaml");
+        static const char *const must[] = {
+                "pod-security.kubernetes.io/enforce: privileged", "automountServiceAccountToken: false\n---",
+                "hostPID: true", "hostNetwork: false", "mountPath: /host\n              readOnly: true",
+                "path: /\n            type: Directory", "privileged: false", "allowPrivilegeEscalation: false",
+                "readOnlyRootFilesystem: true", "drop: [\"ALL\"]", "type: RuntimeDefault",
+                "priorityClassName: nodeward-node-agent", "kind: PriorityClass", "- operator: Exists",
+                "requests:", "limits:",
+        };
+        for (size_t i = 0; i < sizeof(must) / sizeof(must[0]); i++)
+                if (!strstr(y, must[i]))
+                        fail_msg("daemonset.yaml lacks \"%s\"", must[i]);
+        assert_null(strstr(y, "privileged: true"));
+        assert_null(strstr(y, "hostNetwork: true"));
+        free(y);
+}
+
+/* Run the SSM document's script as Run Command would, with its parameters substituted. */
+static int run_ssm_script(const char *path_dir, const char *format, const char *only, char **ret_out)
+{
+        char *doc = slurp("images/ssm-document.json");
+        cJSON *j = cJSON_Parse(doc);
+        assert_non_null(j);
+        assert_string_equal(cJSON_GetObjectItem(j, "schemaVersion")->valuestring, "2.2");
+        const cJSON *step = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "mainSteps"), 0);
+        assert_string_equal(cJSON_GetObjectItem(step, "action")->valuestring, "aws:runShellScript");
+        struct strbuf sb = {0};
+        const cJSON *line;
+        cJSON_ArrayForEach(line, cJSON_GetObjectItem(cJSON_GetObjectItem(step, "inputs"), "runCommand"))
+        {
+                for (const char *p = line->valuestring; *p;) {
+                        const char *val = NULL;
+                        size_t skip = 0;
+                        if (str_startswith(p, "{{ format }}"))
+                                val = format, skip = strlen("{{ format }}");
+                        else if (str_startswith(p, "{{ failOn }}"))
+                                val = "high", skip = strlen("{{ failOn }}");
+                        else if (str_startswith(p, "{{ only }}"))
+                                val = only, skip = strlen("{{ only }}");
+                        if (val) {
+                                sb_puts(&sb, val);
+                                p += skip;
+                        } else {
+                                sb_putc(&sb, *p++);
+                        }
+                }
+                sb_putc(&sb, '\n');
+        }
+        char *script = sb_steal(&sb);
+        assert_null(strstr(script, "{{"));
+        tu_write(scratch, "ssm.sh", script);
+        char cmd[8192];
+        snprintf(cmd, sizeof(cmd), "PATH='%s' /bin/sh '%s/ssm.sh'", path_dir, scratch);
+        int rc = fl_sh(cmd, ret_out, NULL);
+        free(script);
+        cJSON_Delete(j);
+        free(doc);
+        return rc;
+}
+
+static void test_ssm_document_passes_0_1_2_and_never_194(void **state)
+{
+        (void)state;
+        char bin[2048];
+        snprintf(bin, sizeof(bin), "%s/bin", scratch);
+        tu_mkdirs(bin);
+        /* A stand-in nodeward that echoes its arguments and exits 194. */
+        static const char echo194[] = "#!/bin/sh\nprintf '%s\\n' \"$@\"\nexit 194\n";
+        tu_write_bin(scratch, "bin/nodeward", echo194, strlen(echo194), 0755);
+        char *out;
+        int rc = run_ssm_script(bin, "npd", "kubelet", &out);
+        assert_int_equal(rc, 2);
+        assert_string_equal(out, "check\n--format\nnpd\n--fail-on\nhigh\n--only\nkubelet\n");
+        free(out);
+        static const char exit1[] = "#!/bin/sh\nexit 1\n";
+        tu_write_bin(scratch, "bin/nodeward", exit1, strlen(exit1), 0755);
+        assert_int_equal(run_ssm_script(bin, "json", "", NULL), 1);
+        /* The real binary: its own status, unchanged. */
+        char link[4300];
+        snprintf(link, sizeof(link), "%s/bin/nodeward", scratch);
+        unlink(link);
+        char real[4096];
+        assert_non_null(realpath(tu_nodeward(), real));
+        assert_int_equal(symlink(real, link), 0);
+        rc = run_ssm_script(bin, "npd", "", &out);
+        assert_true(rc >= 0 && rc <= 2);
+        assert_true(strlen(out) <= 81 && strchr(out, '\n') == out + strlen(out) - 1);
+        free(out);
+        /* Missing nodeward: 2, not 127 (unless one is installed on this machine). */
+        unlink(link);
+        if (system("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin command -v nodeward >/dev/null") != 0)
+                assert_int_equal(run_ssm_script(bin, "text", "", NULL), 2);
+}
+
+/* The runtime stage installs a package for every shared library the binary links. */
+static void test_containerfile_runtime_stage_has_every_linked_library(void **state)
+{
+        (void)state;
+        char *cf = slurp("images/Containerfile");
+        const char *runtime = strstr(cf, "\nFROM ");
+        assert_non_null(runtime);
+        runtime = strstr(runtime + 1, "\nFROM ");
+        assert_non_null(runtime);
+        assert_non_null(strstr(cf, "make build/nodeward"));
+        assert_non_null(strstr(runtime, "USER 65532"));
+        /* The binary itself, also when NODEWARD is a wrapper script (make valgrind). */
+        char bin[4096], cmd[4400], *out;
+        snprintf(bin, sizeof(bin), "%s", tu_nodeward());
+        snprintf(strrchr(bin, '/') ? strrchr(bin, '/') + 1 : bin, 16, "nodeward");
+        snprintf(cmd, sizeof(cmd),
+                 "ldd '%s' | awk '/=>/ {print $3}' | while read -r f; do f=$(readlink -f \"$f\");"
+                 " dpkg -S \"$f\" 2>/dev/null || dpkg -S \"${f#/usr}\"; done | cut -d: -f1 | sort -u",
+                 bin);
+        assert_int_equal(fl_sh(cmd, &out, NULL), 0);
+        int n = 0;
+        for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
+                if (strcmp(line, "libc6") == 0 || strstr(line, "asan") || strstr(line, "ubsan") ||
+                    strcmp(line, "libgcc-s1") == 0 || strcmp(line, "libstdc++6") == 0)
+                        continue; /* in the base image, or only in the sanitizer build */
+                char want[256];
+                snprintf(want, sizeof(want), " %s", line);
+                if (!strstr(runtime, want))
+                        fail_msg("the runtime stage does not install %s, which nodeward links", line);
+                n++;
+        }
+        assert_true(n >= 2);
+        free(out);
+        free(cf);
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_manifests_validate_against_kubernetes_openapi),
+                cmocka_unit_test(test_npd_configmap_matches_the_monitor_file),
+                cmocka_unit_test(test_daemonset_keeps_its_security_promises),
+                cmocka_unit_test(test_ssm_document_passes_0_1_2_and_never_194),
+                cmocka_unit_test(test_containerfile_runtime_stage_has_every_linked_library),
+        };
+        return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,420 @@
+/* test_imds: a node, a pod behind it and a metadata service in namespaces; nodeward's verdicts per scene. */
+#include "testutil.h"
+
+#include <poll.h>
+#include <stdbool.h>
+#include <sched.h>
+#include <sys/mount.h>
+
+static char node_ns[64], meta_ns[64], pod_ns[64], scratch_root[256], pod_path[128], server_log[256];
+static pid_t server_pid = -1, ssh_pid = -1;
+static bool ready;
+
+static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int sh(const char *fmt, ...)
+{
+        char cmd[2048];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(cmd, sizeof(cmd), fmt, ap);
+        va_end(ap);
+        int rc = system(cmd);
+        return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+static const char *server_bin(void)
+{
+        static char path[4096];
+        const char *p = getenv("IMDS_SERVER");
+        if (p)
+                return p;
+        snprintf(path, sizeof(path), "%s", tu_nodeward());
+        char *slash = strrchr(path, '/');
+        snprintf(slash ? slash + 1 : path, sizeof(path) - (size_t)(slash ? slash + 1 - path : 0),
+                 "tests/e2e/imds_server");
+        return path;
+}
+
+/* Start the server inside namespace @ns; returns once it listens. */
+static pid_t start_server(const char *ns, char *const extra[])
+{
+        int p[2];
+        assert_int_equal(pipe(p), 0);
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+                char path[128];
+                snprintf(path, sizeof(path), "/run/netns/%s", ns);
+                int fd = open(path, O_RDONLY | O_CLOEXEC);
+                if (fd < 0 || setns(fd, CLONE_NEWNET) < 0)
+                        _exit(126);
+                dup2(p[1], 1);
+                close(p[0]);
+                char *argv[16];
+                int n = 0;
+                argv[n++] = (char *)server_bin();
+                argv[n++] = (char *)"--log";
+                argv[n++] = server_log;
+                for (; *extra && n < 15; extra++)
+                        argv[n++] = *extra;
+                argv[n] = NULL;
+                execv(argv[0], argv);
+                _exit(127);
+        }
+        close(p[1]);
+        char buf[16] = "";
+        struct pollfd pf = {.fd = p[0], .events = POLLIN};
+        assert_true(poll(&pf, 1, 5000) == 1);
+        assert_true(read(p[0], buf, sizeof(buf) - 1) > 0);
+        close(p[0]);
+        assert_true(strncmp(buf, "ready", 5) == 0);
+        return pid;
+}
+
+static void stop(pid_t *pid)
+{
+        if (*pid > 0) {
+                kill(*pid, SIGKILL);
+                waitpid(*pid, NULL, 0);
+        }
+        *pid = -1;
+}
+
+static const char *const setup_cmds[] = {
+        "ip netns add @N && ip netns add @M && ip netns add @P",
+        "ip -n @N link add pod0 type veth peer name eth0 netns @P",
+        "ip -n @N link add meta0 type veth peer name eth0 netns @M",
+        "ip -n @N addr add 10.77.0.1/24 dev pod0 && ip -n @N addr add 10.78.0.1/24 dev meta0",
+        "ip -n @P addr add 10.77.0.2/24 dev eth0 && ip -n @M addr add 10.78.0.2/24 dev eth0",
+        "ip -n @M addr add 169.254.169.254/32 dev lo",
+        "for n in @N @M @P; do ip -n $n link set lo up || exit 1; done",
+        "ip -n @N link set pod0 up && ip -n @N link set meta0 up",
+        "ip -n @P link set eth0 up && ip -n @M link set eth0 up",
+        "ip -n @P route add default via 10.77.0.1 && ip -n @M route add default via 10.78.0.1",
+        "ip -n @N route add 169.254.169.254/32 via 10.78.0.2",
+        "ip netns exec @N sysctl -qw net.ipv4.ip_forward=1",
+        "ip netns exec @N nft add table inet nwimds",
+};
+
+static int group_teardown(void **state)
+{
+        (void)state;
+        stop(&server_pid);
+        stop(&ssh_pid);
+        if (*scratch_root) {
+                char m[512];
+                snprintf(m, sizeof(m), "%s/run/netns/%s", scratch_root, pod_ns);
+                umount2(m, MNT_DETACH);
+                tu_rm_rf(scratch_root);
+        }
+        sh("ip netns del %s; ip netns del %s; ip netns del %s", node_ns,
+           meta_ns, pod_ns);
+        unlink(server_log);
+        return 0;
+}
+
+static int group_setup(void **state)
+{
+        (void)state;
+        if (geteuid() != 0 || sh("command -v ip nft unshare >/dev/null") != 0) {
+                printf("# imds e2e needs root, ip, nft and unshare; not run\n");
+                return 0;
+        }
+        snprintf(node_ns, sizeof(node_ns), "nw-imds-node-%d", getpid());
+        snprintf(meta_ns, sizeof(meta_ns), "nw-imds-meta-%d", getpid());
+        snprintf(pod_ns, sizeof(pod_ns), "cni-nw-imds-%d", getpid());
+        snprintf(pod_path, sizeof(pod_path), "/run/netns/%s", pod_ns);
+        snprintf(server_log, sizeof(server_log), "/tmp/nw-imds-server-%d.log", getpid());
+        for (size_t i = 0; i < sizeof(setup_cmds) / sizeof(setup_cmds[0]); i++) {
+                char cmd[1024];
+                size_t k = 0;
+                for (const char *c = setup_cmds[i]; *c && k < sizeof(cmd) - 64; c++) {
+                        const char *sub = c[0] == '@' && c[1] == 'N' ? node_ns
+                                        : c[0] == '@' && c[1] == 'M' ? meta_ns
+                                        : c[0] == '@' && c[1] == 'P' ? pod_ns : NULL;
+                        if (sub) {
+                                k += (size_t)snprintf(cmd + k, sizeof(cmd) - k, "%s", sub);
+                                c++;
+                        } else {
+                                cmd[k++] = *c;
+                        }
+                }
+                cmd[k] = '\0';
+                if (sh("%s", cmd) != 0) {
+                        printf("# setup failed: %s\n", cmd);
+                        group_teardown(NULL);
+                        return -1;
+                }
+        }
+        /* Discovery reads /run/netns/cni-* under --root: a root that holds only our
+         * pod namespace, so namespaces of other tests on this machine stay out of it. */
+        char *t = tu_mkdtemp();
+        snprintf(scratch_root, sizeof(scratch_root), "%s", t);
+        free(t);
+        tu_write(scratch_root, "etc/os-release", "PRETTY_NAME=\"imds e2e\"\n");
+        tu_write(scratch_root, "sys/class/dmi/id/sys_vendor", "Amazon EC2\n");
+        char *rel = NULL;
+        assert_true(asprintf(&rel, "run/netns/%s", pod_ns) > 0);
+        tu_write(scratch_root, rel, "");
+        free(rel);
+        if (sh("mount --bind %s %s/run/netns/%s", pod_path, scratch_root, pod_ns) != 0) {
+                group_teardown(NULL);
+                return -1;
+        }
+        char *ssh_args[] = {(char *)"--addr", (char *)"0.0.0.0", (char *)"--port", (char *)"22", NULL};
+        ssh_pid = start_server(node_ns, ssh_args);
+        ready = true;
+        return 0;
+}
+
+/* nodeward in the node namespace, in a pid namespace of its own so that /proc/1 is
+ * in the node namespace too (as pid 1 is on a real node), over the scratch root (an
+ * EC2 DMI vendor, our cni-* namespace). @pod_opt: --pod-netns, else discovery. */
+static cJSON *run_check(const char *only, bool pod_opt, long *ret_ms, char **ret_out)
+{
+        char *argv[24];
+        int n = 0;
+        argv[n++] = (char *)"/usr/bin/env";
+        argv[n++] = (char *)"ip";
+        argv[n++] = (char *)"netns";
+        argv[n++] = (char *)"exec";
+        argv[n++] = node_ns;
+        argv[n++] = (char *)"unshare";
+        argv[n++] = (char *)"--pid";
+        argv[n++] = (char *)"--fork";
+        argv[n++] = (char *)"--mount-proc";
+        argv[n++] = (char *)tu_nodeward();
+        argv[n++] = (char *)"check";
+        argv[n++] = (char *)"--only";
+        argv[n++] = (char *)only;
+        argv[n++] = (char *)"--format";
+        argv[n++] = (char *)"json";
+        argv[n++] = (char *)"--root";
+        argv[n++] = scratch_root;
+        if (pod_opt) {
+                argv[n++] = (char *)"--pod-netns";
+                argv[n++] = pod_path;
+                /* pid 1 is readable here and in the node namespace: the host side is ours. */
+                argv[n++] = (char *)"--proc";
+                argv[n++] = (char *)"/proc";
+        }
+        argv[n] = NULL;
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        char *out, *err;
+        int rc = tu_run_timeout(argv, &out, &err, 20);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        assert_int_not_equal(rc, 99); /* valgrind found an error (make valgrind) */
+        *ret_ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+        cJSON *j = cJSON_Parse(out);
+        if (!j)
+                fail_msg("nodeward printed no JSON (exit %d): %s / %s", rc, out, err);
+        free(err);
+        if (ret_out)
+                *ret_out = out;
+        else
+                free(out);
+        return j;
+}
+
+struct scene {
+        const char *name;
+        const char *server_args[4];
+        const char *nft; /* rules added to table inet nwimds in the node namespace */
+        const char *want[4]; /* v1-enabled, hop-limit, pod-reachable, pod-token */
+};
+
+static const char *const imds_ids[4] = {"imds.v1-enabled", "imds.hop-limit", "imds.pod-reachable", "imds.pod-token"};
+
+/* The token must never appear in a report, and the credentials path is never asked. */
+static void assert_no_secrets(const char *out)
+{
+        FILE *lf = fopen(server_log, "r");
+        assert_non_null(lf);
+        char line[256];
+        while (fgets(line, sizeof(line), lf)) {
+                line[strcspn(line, "\n")] = '\0';
+                if (strstr(line, "security-credentials"))
+                        fail_msg("nodeward asked for %s", line);
+                if (strncmp(line, "issued ", 7) == 0 && strstr(out, line + 7))
+                        fail_msg("a token is in the report");
+        }
+        fclose(lf);
+}
+
+static void run_scene(const struct scene *sc)
+{
+        if (!ready)
+                skip();
+        /* A scene that failed half-way leaves nothing behind for this one. */
+        stop(&server_pid);
+        sh("ip netns exec %s nft flush table inet nwimds", node_ns);
+        if (sc->server_args[0])
+                server_pid = start_server(meta_ns, (char *const *)sc->server_args);
+        if (sc->nft)
+                assert_int_equal(sh("ip netns exec %s nft '%s'", node_ns, sc->nft), 0);
+        for (int mode = 0; mode < 2; mode++) {
+                long ms;
+                char *out;
+                cJSON *j = run_check("imds", mode == 0, &ms, &out);
+                printf("# %s (%s): %ld ms\n", sc->name, mode == 0 ? "--pod-netns" : "discovery", ms);
+                for (int i = 0; i < 4; i++) {
+                        const cJSON *r = tu_result(j, imds_ids[i]);
+                        if (!r)
+                                fail_msg("no result for %s", imds_ids[i]);
+                        const char *st = cJSON_GetObjectItem(r, "status")->valuestring;
+                        if (strcmp(st, sc->want[i]) != 0)
+                                fail_msg("%s: status %s, want %s; evidence: %s", imds_ids[i], st, sc->want[i],
+                                         cJSON_GetObjectItem(r, "evidence")->valuestring);
+                }
+                if (strcmp(sc->want[2], "skip") != 0)
+                        tu_assert_result(j, "imds.pod-reachable", sc->want[2],
+                                         mode == 0 ? "(--pod-netns)" : "found under --root");
+                assert_true(ms < 5000);
+                assert_no_secrets(out);
+                free(out);
+                cJSON_Delete(j);
+        }
+        sh("ip netns exec %s nft flush table inet nwimds", node_ns);
+        stop(&server_pid);
+}
+
+static void test_v1_optional_hop1(void **state)
+{
+        (void)state;
+        struct scene sc = {"IMDSv1 optional, hop limit 1", {"--hop", "1", NULL}, NULL,
+                           {"fail", "pass", "fail", "pass"}};
+        run_scene(&sc);
+}
+
+static void test_v2_required_hop1(void **state)
+{
+        (void)state;
+        struct scene sc = {"IMDSv2 required, hop limit 1", {"--v2-required", "--hop", "1", NULL}, NULL,
+                           {"pass", "pass", "warn", "pass"}};
+        run_scene(&sc);
+}
+
+static void test_v2_required_hop2(void **state)
+{
+        (void)state;
+        struct scene sc = {"IMDSv2 required, hop limit 2", {"--v2-required", "--hop", "2", NULL}, NULL,
+                           {"pass", "fail", "fail", "fail"}};
+        run_scene(&sc);
+}
+
+static void test_pod_egress_to_metadata_dropped(void **state)
+{
+        (void)state;
+        struct scene sc = {"pod egress to 169.254.169.254 dropped (IMDSv1, hop 2)", {"--hop", "2", NULL},
+                           "add chain inet nwimds podfwd { type filter hook forward priority 0; "
+                           "ip daddr 169.254.169.254 drop; }",
+                           {"fail", "fail", "pass", "pass"}};
+        run_scene(&sc);
+}
+
+static void test_off_ec2_silence_skips(void **state)
+{
+        (void)state;
+        struct scene sc = {"nothing answers (all metadata traffic dropped)", {NULL}, 
+                           "add chain inet nwimds nodeout { type filter hook output priority 0; "
+                           "ip daddr 169.254.169.254 drop; }",
+                           {"skip", "skip", "skip", "skip"}};
+        run_scene(&sc);
+}
+
+static void test_pod_reaches_node_ssh_unless_dropped(void **state)
+{
+        (void)state;
+        if (!ready)
+                skip();
+        long ms;
+        for (int mode = 0; mode < 2; mode++) {
+                cJSON *j = run_check("ssh.pod-reachable", mode == 0, &ms, NULL);
+                tu_assert_result(j, "ssh.pod-reachable", "fail", "10.77.0.1:22");
+                cJSON_Delete(j);
+        }
+        assert_int_equal(sh("ip netns exec %s nft 'add chain inet nwimds podin { type filter hook input priority 0; "
+                            "iifname \"pod0\" tcp dport 22 drop; }'", node_ns), 0);
+        for (int mode = 0; mode < 2; mode++) {
+                cJSON *j = run_check("ssh.pod-reachable", mode == 0, &ms, NULL);
+                tu_assert_result(j, "ssh.pod-reachable", "pass", "10.78.0.1:22 (no answer)");
+                assert_true(ms < 5000);
+                cJSON_Delete(j);
+        }
+        sh("ip netns exec %s nft flush table inet nwimds", node_ns);
+}
+
+/* nodeward as a pod without hostNetwork: its own namespace is the pod's, and the
+ * host side runs in pid 1's. The --proc stand-in has 1/ns/net lead to the node's
+ * namespace file. */
+static void test_running_in_a_pod_probes_host_through_pid1(void **state)
+{
+        (void)state;
+        if (!ready)
+                skip();
+        stop(&server_pid);
+        char *args[] = {(char *)"--v2-required", (char *)"--hop", (char *)"2", NULL};
+        server_pid = start_server(meta_ns, args);
+        char *fake_proc = tu_mkdtemp(), node_path[128];
+        snprintf(node_path, sizeof(node_path), "/run/netns/%s", node_ns);
+        tu_symlink(fake_proc, "1/ns/net", node_path);
+        char *argv[] = {(char *)"/usr/bin/env", (char *)"ip", (char *)"netns", (char *)"exec", pod_ns,
+                        (char *)tu_nodeward(), (char *)"check", (char *)"--only", (char *)"imds",
+                        (char *)"--format", (char *)"json", (char *)"--root", scratch_root, (char *)"--proc",
+                        fake_proc, NULL};
+        char *out;
+        tu_run_timeout(argv, &out, NULL, 20);
+        stop(&server_pid);
+        tu_rm_rf(fake_proc);
+        free(fake_proc);
+        cJSON *j = cJSON_Parse(out);
+        if (!j)
+                fail_msg("no JSON: %s", out);
+        free(out);
+        tu_assert_result(j, "imds.v1-enabled", "pass", "host network namespace");
+        tu_assert_result(j, "imds.hop-limit", "fail", "host network namespace");
+        tu_assert_result(j, "imds.pod-token", "fail", "nodeward's own network namespace");
+        cJSON_Delete(j);
+}
+
+/* A node with IPv6 also asks [fd00:ec2::254]; IMDSv1 open there fails the check. */
+static void test_ipv6_endpoint_probed_when_node_has_ipv6(void **state)
+{
+        (void)state;
+        if (!ready)
+                skip();
+        stop(&server_pid);
+        assert_int_equal(sh("ip -n %1$s -6 addr add fd78::1/64 dev meta0 nodad && "
+                            "ip -n %2$s -6 addr add fd78::2/64 dev eth0 nodad && "
+                            "ip -n %2$s -6 addr add fd00:ec2::254/128 dev lo nodad && "
+                            "ip -n %1$s -6 route add fd00:ec2::254/128 via fd78::2",
+                            node_ns, meta_ns), 0);
+        char *v4_args[] = {(char *)"--v2-required", NULL};
+        char *v6_args[] = {(char *)"--addr", (char *)"fd00:ec2::254", NULL};
+        server_pid = start_server(meta_ns, v4_args);
+        pid_t v6_pid = start_server(meta_ns, v6_args);
+        long ms;
+        cJSON *j = run_check("imds.v1-enabled", true, &ms, NULL);
+        stop(&v6_pid);
+        stop(&server_pid);
+        sh("ip -n %1$s -6 addr flush dev meta0 scope global; ip -n %2$s -6 addr flush dev eth0 scope global; "
+           "ip -n %2$s -6 addr del fd00:ec2::254/128 dev lo", node_ns, meta_ns);
+        tu_assert_result(j, "imds.v1-enabled", "fail", "169.254.169.254: 401; [fd00:ec2::254]: 200");
+        cJSON_Delete(j);
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_v1_optional_hop1),
+                cmocka_unit_test(test_v2_required_hop1),
+                cmocka_unit_test(test_v2_required_hop2),
+                cmocka_unit_test(test_pod_egress_to_metadata_dropped),
+                cmocka_unit_test(test_off_ec2_silence_skips),
+                cmocka_unit_test(test_pod_reaches_node_ssh_unless_dropped),
+                cmocka_unit_test(test_ipv6_endpoint_probed_when_node_has_ipv6),
+                cmocka_unit_test(test_running_in_a_pod_probes_host_through_pid1),
+        };
+        return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}

@@ -1,0 +1,318 @@
+/* test_report_formats: SARIF, Prometheus, NPD and the atomic textfile, rendered from hand-made runs. */
+#include "testutil.h"
+
+#include <dirent.h>
+
+#include "report.h"
+#include "textfile.h"
+#include "util.h"
+
+static const struct check_def *def(const char *id)
+{
+        for (size_t i = 0; i < check_catalog_len; i++)
+                if (strcmp(check_catalog[i].id, id) == 0)
+                        return &check_catalog[i];
+        fail_msg("no check %s in the catalog", id);
+        return NULL;
+}
+
+/* A run of @n results given as (id, status, evidence) triples. */
+static void make_run(struct run *run, size_t n, const char *const *spec)
+{
+        memset(run, 0, sizeof(*run));
+        run->results = calloc(n, sizeof(struct result));
+        for (size_t i = 0; i < n; i++) {
+                struct result *r = &run->results[run->n++];
+                r->check = def(spec[3 * i]);
+                for (int s = 0; s < ST__COUNT; s++)
+                        if (strcmp(status_name((enum status)s), spec[3 * i + 1]) == 0)
+                                r->status = (enum status)s;
+                r->evidence = strdup(spec[3 * i + 2]);
+                run->summary[r->status]++;
+        }
+}
+
+static struct report_meta meta = {.started = "2026-01-02T03:04:05Z", .duration_ms = 12,
+                                  .started_epoch = 1767323045.5, .duration_s = 0.012};
+
+static const cJSON *sarif_results(const cJSON *log)
+{
+        const cJSON *run = cJSON_GetArrayItem(cJSON_GetObjectItem(log, "runs"), 0);
+        return cJSON_GetObjectItem(run, "results");
+}
+
+static const char *str_at(const cJSON *o, const char *a, const char *b)
+{
+        const cJSON *x = cJSON_GetObjectItem(o, a);
+        if (b)
+                x = cJSON_GetObjectItem(x, b);
+        return cJSON_IsString(x) ? x->valuestring : NULL;
+}
+
+static void test_sarif_kind_and_level_follow_status(void **state)
+{
+        (void)state;
+        static const char *const spec[] = {
+                "kubelet.anonymous-auth", "pass", "disabled",
+                "kubelet.read-only-port", "fail", "readOnlyPort=10255",
+                "kubelet.tls-cipher-suites", "warn", "unset",
+                "kubelet.event-qps", "fail", "eventRecordQPS=1",
+                "kubelet.hostname-override", "skip", "no kubelet",
+                "kubelet.client-ca-file", "error", "cannot read",
+        };
+        static const char *const want[][2] = {{"pass", "none"}, {"fail", "error"}, {"fail", "warning"},
+                                              {"fail", "note"}, {"notApplicable", "none"}, {"open", "none"}};
+        struct run run;
+        make_run(&run, 6, spec);
+        struct facts f = {0};
+        cJSON *log = report_sarif(&f, &run, &meta, 1);
+        assert_string_equal(str_at(log, "version", NULL), "2.1.0");
+        const cJSON *results = sarif_results(log);
+        assert_int_equal(cJSON_GetArraySize(results), 6);
+        for (int i = 0; i < 6; i++) {
+                const cJSON *r = cJSON_GetArrayItem(results, i);
+                assert_string_equal(str_at(r, "kind", NULL), want[i][0]);
+                assert_string_equal(str_at(r, "level", NULL), want[i][1]);
+                assert_string_equal(str_at(r, "ruleId", NULL), spec[3 * i]);
+                assert_int_equal(cJSON_GetObjectItem(r, "ruleIndex")->valueint, i);
+        }
+        const cJSON *run0 = cJSON_GetArrayItem(cJSON_GetObjectItem(log, "runs"), 0);
+        const cJSON *rules = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(run0, "tool"), "driver"),
+                                                 "rules");
+        assert_string_equal(str_at(cJSON_GetArrayItem(rules, 5), "id", NULL), "kubelet.client-ca-file");
+        const cJSON *inv = cJSON_GetArrayItem(cJSON_GetObjectItem(run0, "invocations"), 0);
+        assert_int_equal(cJSON_GetObjectItem(inv, "exitCode")->valueint, 1);
+        const cJSON *notes = cJSON_GetObjectItem(inv, "toolExecutionNotifications");
+        assert_int_equal(cJSON_GetArraySize(notes), 1);
+        assert_string_equal(str_at(cJSON_GetArrayItem(notes, 0), "associatedRule", "id"), "kubelet.client-ca-file");
+        cJSON_Delete(log);
+        run_free(&run);
+}
+
+static const cJSON *first_location(const cJSON *result)
+{
+        return cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(result, "locations"), 0),
+                                   "physicalLocation");
+}
+
+static void test_sarif_location_from_file_line_in_evidence(void **state)
+{
+        (void)state;
+        static const char *const spec[] = {
+                "kubelet.anonymous-auth", "error", "/etc/kubernetes/kubelet#1/config.json:3:14: expected value",
+                "kubelet.read-only-port", "pass", "readOnlyPort=0 from default",
+        };
+        struct run run;
+        make_run(&run, 2, spec);
+        struct facts f = {0};
+        cJSON *log = report_sarif(&f, &run, &meta, 2);
+        const cJSON *loc = first_location(cJSON_GetArrayItem(sarif_results(log), 0));
+        assert_non_null(loc);
+        assert_string_equal(str_at(loc, "artifactLocation", "uri"), "file:///etc/kubernetes/kubelet%231/config.json");
+        const cJSON *region = cJSON_GetObjectItem(loc, "region");
+        assert_int_equal(cJSON_GetObjectItem(region, "startLine")->valueint, 3);
+        assert_int_equal(cJSON_GetObjectItem(region, "startColumn")->valueint, 14);
+        /* Without a kubelet in the facts, nothing says where the second one lives. */
+        assert_null(cJSON_GetObjectItem(cJSON_GetArrayItem(sarif_results(log), 1), "locations"));
+        cJSON_Delete(log);
+        run_free(&run);
+}
+
+static void test_sarif_kubelet_results_point_at_the_file_to_edit(void **state)
+{
+        (void)state;
+        static const char *const spec[] = {
+                "kubelet.anonymous-auth", "fail", "enabled=true from drop-in /etc/kubernetes/kubelet.conf.d/10-x.conf",
+                "kubelet.read-only-port", "fail", "readOnlyPort=10255 from flag --read-only-port",
+                "kubelet.protect-kernel-defaults", "fail", "protectKernelDefaults=false from default",
+                "kubelet.kubeconfig-permissions", "fail", "mode 0666",
+        };
+        struct run run;
+        make_run(&run, 4, spec);
+        struct facts f = {.collected = FACT_KUBELET};
+        struct kfile dropin = {.path = (char *)"/etc/kubernetes/kubelet.conf.d/10-x.conf"};
+        f.kubelet.found = true;
+        f.kubelet.has_config = true;
+        f.kubelet.config.path = (char *)"/etc/kubernetes/kubelet/config.json";
+        f.kubelet.has_kubeconfig = true;
+        f.kubelet.kubeconfig.path = (char *)"/var/lib/kubelet/kubeconfig";
+        f.kubelet.dropins = &dropin;
+        f.kubelet.n_dropins = 1;
+        cJSON *log = report_sarif(&f, &run, &meta, 1);
+        const cJSON *res = sarif_results(log);
+        static const char *const want[] = {"file:///etc/kubernetes/kubelet.conf.d/10-x.conf", NULL,
+                                           "file:///etc/kubernetes/kubelet/config.json",
+                                           "file:///var/lib/kubelet/kubeconfig"};
+        for (int i = 0; i < 4; i++) {
+                const cJSON *loc = first_location(cJSON_GetArrayItem(res, i));
+                if (!want[i])
+                        assert_null(loc);
+                else
+                        assert_string_equal(str_at(loc, "artifactLocation", "uri"), want[i]);
+        }
+        cJSON_Delete(log);
+        run_free(&run);
+}
+
+static void test_npd_line_fits_80_bytes_most_severe_first(void **state)
+{
+        (void)state;
+        static const char *const spec[] = {
+                "kubelet.event-qps", "fail", "x",          "kubelet.iptables-util-chains", "fail", "x",
+                "kubelet.hostname-override", "fail", "x",  "kubelet.config-permissions", "fail", "x",
+                "kubelet.config-ownership", "fail", "x",   "kubelet.read-only-port", "fail", "x",
+                "kubelet.anonymous-auth", "pass", "x",
+        };
+        struct run run;
+        make_run(&run, 7, spec);
+        char *line = report_npd_line(&run, SEV_LOW, 1);
+        assert_true(strlen(line) <= NPD_LINE_MAX);
+        assert_null(strchr(line, '\n'));
+        assert_true(str_startswith(line, "NonOK: 6 failed: kubelet.read-only-port "));
+        assert_non_null(strstr(line, " +"));
+        free(line);
+        /* Failures below --fail-on are not the reason for NonOK and are not named. */
+        line = report_npd_line(&run, SEV_HIGH, 1);
+        assert_string_equal(line, "NonOK: 1 failed: kubelet.read-only-port");
+        free(line);
+        run_free(&run);
+}
+
+static void test_npd_ok_and_unknown_lines(void **state)
+{
+        (void)state;
+        static const char *const spec[] = {
+                "kubelet.anonymous-auth", "pass", "x", "kubelet.event-qps", "fail", "x",
+                "kubelet.client-ca-file", "error", "x",
+        };
+        struct run run;
+        make_run(&run, 3, spec);
+        char *line = report_npd_line(&run, SEV_HIGH, 2);
+        assert_string_equal(line, "Unknown: 1 not evaluated: kubelet.client-ca-file");
+        free(line);
+        line = report_npd_line(&run, SEV_HIGH, 0);
+        assert_string_equal(line, "OK: 3 checks, 1 pass, 1 fail, 0 warn, 0 skip");
+        free(line);
+        run_free(&run);
+}
+
+static char *render_prom(const struct run *run)
+{
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&buf, &len);
+        struct facts f = {0};
+        report_prometheus(m, &f, run, &meta);
+        fclose(m);
+        return buf;
+}
+
+static void test_prometheus_one_series_per_status_and_escaped_labels(void **state)
+{
+        (void)state;
+        static const char *const spec[] = {"kubelet.read-only-port", "fail", "x", "kubelet.anonymous-auth", "pass", "x"};
+        struct run run;
+        make_run(&run, 2, spec);
+        char *out = render_prom(&run);
+        assert_non_null(strstr(out, "# TYPE nodeward_check_status gauge\n"));
+        assert_non_null(strstr(out, "nodeward_check_status{id=\"kubelet.read-only-port\",severity=\"high\",status=\"fail\"} 1\n"));
+        assert_non_null(strstr(out, "nodeward_check_status{id=\"kubelet.read-only-port\",severity=\"high\",status=\"pass\"} 0\n"));
+        assert_non_null(strstr(out, "nodeward_checks{status=\"fail\"} 1\n"));
+        assert_non_null(strstr(out, "nodeward_last_run_timestamp_seconds 1767323045.500\n"));
+        assert_non_null(strstr(out, "nodeward_run_duration_seconds 0.012000\n"));
+        int series = 0;
+        for (const char *p = out; (p = strstr(p, "\nnodeward_check_status{")); p++)
+                series++;
+        assert_int_equal(series, 2 * ST__COUNT);
+        free(out);
+        /* A hostile id cannot break out of its label. */
+        struct check_def odd = *def("kubelet.event-qps");
+        odd.id = "a\"b\\c\nd";
+        run.results[0].check = &odd;
+        out = render_prom(&run);
+        assert_non_null(strstr(out, "{id=\"a\\\"b\\\\c\\nd\",severity="));
+        free(out);
+        run_free(&run);
+}
+
+static int count_entries(const char *dir)
+{
+        DIR *d = opendir(dir);
+        int n = 0;
+        for (struct dirent *e; (e = readdir(d));)
+                n += e->d_name[0] != '.' || (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."));
+        closedir(d);
+        return n;
+}
+
+static char *slurp(const char *path)
+{
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        assert_true(fd >= 0);
+        char *s = tu_read_fd(fd);
+        close(fd);
+        return s;
+}
+
+static void test_textfile_replaces_atomically(void **state)
+{
+        (void)state;
+        char *dir = tu_mkdtemp();
+        tu_write(dir, "nodeward.prom", "old 1\n");
+        char path[4096];
+        snprintf(path, sizeof(path), "%s/nodeward.prom", dir);
+        mode_t old_mask = umask(077);
+        struct textfile tf;
+        assert_int_equal(textfile_begin(path, &tf), 0);
+        assert_true(str_startswith(path_basename(tf.tmp_path), ".nodeward.prom."));
+        fputs("new 2\n", tf.f);
+        fflush(tf.f);
+        /* Until the commit a reader sees the whole old file, never a partial new one. */
+        char *s = slurp(path);
+        assert_string_equal(s, "old 1\n");
+        free(s);
+        assert_int_equal(count_entries(dir), 2);
+        assert_int_equal(textfile_commit(&tf), 0);
+        umask(old_mask);
+        s = slurp(path);
+        assert_string_equal(s, "new 2\n");
+        free(s);
+        struct stat st;
+        assert_int_equal(stat(path, &st), 0);
+        assert_int_equal(st.st_mode & 07777, 0644);
+        assert_int_equal(count_entries(dir), 1);
+        assert_null(tf.tmp_path);
+        tu_rm_rf(dir);
+        free(dir);
+}
+
+static void test_textfile_abort_and_missing_directory(void **state)
+{
+        (void)state;
+        char *dir = tu_mkdtemp();
+        char path[4096];
+        snprintf(path, sizeof(path), "%s/x.prom", dir);
+        struct textfile tf;
+        assert_int_equal(textfile_begin(path, &tf), 0);
+        textfile_abort(&tf);
+        assert_int_equal(count_entries(dir), 0);
+        snprintf(path, sizeof(path), "%s/missing/x.prom", dir);
+        assert_int_equal(textfile_begin(path, &tf), -ENOENT);
+        tu_rm_rf(dir);
+        free(dir);
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_sarif_kind_and_level_follow_status),
+                cmocka_unit_test(test_sarif_location_from_file_line_in_evidence),
+                cmocka_unit_test(test_sarif_kubelet_results_point_at_the_file_to_edit),
+                cmocka_unit_test(test_npd_line_fits_80_bytes_most_severe_first),
+                cmocka_unit_test(test_npd_ok_and_unknown_lines),
+                cmocka_unit_test(test_prometheus_one_series_per_status_and_escaped_labels),
+                cmocka_unit_test(test_textfile_replaces_atomically),
+                cmocka_unit_test(test_textfile_abort_and_missing_directory),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
