@@ -402,7 +402,8 @@ int rootfs_list_dir(const struct rootfs *r, const char *path, size_t max, char *
                 strv_free(names, n);
                 return e;
         }
-        qsort(names, n, sizeof(*names), cmp_str);
+        if (n) /* an empty directory leaves names NULL: qsort must not see it */
+                qsort(names, n, sizeof(*names), cmp_str);
         *ret_names = names;
         *ret_n = n;
         return 0;
