@@ -12,9 +12,7 @@ BUILD     ?= build
 Q         := $(if $(V),,@)
 
 # Debian packages the build and the tests need; `make deps` installs what is missing.
-# openssh-server is only for `sshd -T` in the differential test: it is installed without
-# starting its service (policy-rc.d) and left disabled.
-DEB_PACKAGES := gcc make pkg-config libcjson-dev libyaml-dev libcap-dev libmnl-dev libcmocka-dev nftables openssh-server
+DEB_PACKAGES := gcc make pkg-config libcjson-dev libyaml-dev libcap-dev libmnl-dev libcmocka-dev
 
 PKGS      := libcjson yaml-0.1 libcap libmnl
 WARN      := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral -Wvla
@@ -60,7 +58,9 @@ deps:
 
 # The real tools the fleet tests judge nodeward's artefacts with; only the test
 # targets install them (npm packages: tests/package.json, installed by the tests).
-TEST_DEB_PACKAGES := systemd man-db groff-base prometheus prometheus-node-exporter
+# openssh-server is only for `sshd -T` in the differential test: it is installed without
+# starting its service (policy-rc.d) and left disabled. nftables builds the network scenes.
+TEST_DEB_PACKAGES := systemd man-db groff-base prometheus prometheus-node-exporter nftables openssh-server
 
 deps-test: deps
 	$(call install_missing,$(TEST_DEB_PACKAGES) $(if $(shell command -v npm),,nodejs npm))
