@@ -66,6 +66,8 @@ int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
         unsigned needs = o->needs | FACT_NODE;
         if (needs & FACT_APISERVER)
                 needs |= FACT_KUBELET;
+        if (needs & FACT_POD_SSH)
+                needs |= FACT_SSHD; /* the pod probe tries sshd's real ports */
         if (needs & (FACT_KUBELET | FACT_SSHD))
                 needs |= FACT_PROCS;
 
@@ -106,6 +108,8 @@ int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
         if (needs & (FACT_IMDS | FACT_POD_IMDS | FACT_POD_SSH)) {
                 struct imds_collect_opts io = {.host = needs & FACT_IMDS, .pod_imds = needs & FACT_POD_IMDS,
                                                .pod_ssh = needs & FACT_POD_SSH, .pod_netns = o->pod_netns};
+                if (f->sshd.cfg.found && !f->sshd.cfg.error)
+                        io.n_ssh_ports = sshd_config_ports(&f->sshd.cfg, &io.ssh_ports);
                 imds_collect(&root, &proc, &io, &f->imds);
                 f->collected |= needs & (FACT_IMDS | FACT_POD_IMDS | FACT_POD_SSH);
         }
