@@ -12,7 +12,7 @@ BUILD     ?= build
 Q         := $(if $(V),,@)
 
 # Debian packages the build and the tests need; `make deps` installs what is missing.
-DEB_PACKAGES := gcc make pkg-config libcjson-dev libyaml-dev libcap-dev libmnl-dev libcmocka-dev nftables
+DEB_PACKAGES := gcc make pkg-config libcjson-dev libyaml-dev libcap-dev libmnl-dev libcmocka-dev
 
 PKGS      := libcjson yaml-0.1 libcap libmnl
 WARN      := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral -Wvla
@@ -42,9 +42,14 @@ define install_missing
 	if [ -n "$$missing" ]; then \
 	  echo "nodeward: installing$$missing"; \
 	  if [ "$$(id -u)" != 0 ]; then echo "nodeward: run as root or: sudo apt-get install$$missing" >&2; exit 1; fi; \
-	  export DEBIAN_FRONTEND=noninteractive; \
+	  export DEBIAN_FRONTEND=noninteractive; guard=""; \
+	  case "$$missing" in *openssh-server*) [ -e /usr/sbin/policy-rc.d ] || \
+	    { printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d && guard=1; };; esac; \
 	  apt-get install -y -qq --no-install-recommends $$missing >/dev/null 2>&1 || \
-	  { apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; } || exit 1; \
+	  { apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; }; rc=$$?; \
+	  [ -z "$$guard" ] || rm -f /usr/sbin/policy-rc.d; \
+	  case "$$missing" in *openssh-server*) systemctl disable ssh.service ssh.socket >/dev/null 2>&1 || true;; esac; \
+	  [ $$rc -eq 0 ] || exit 1; \
 	fi
 endef
 
@@ -53,7 +58,9 @@ deps:
 
 # The real tools the fleet tests judge nodeward's artefacts with; only the test
 # targets install them (npm packages: tests/package.json, installed by the tests).
-TEST_DEB_PACKAGES := systemd man-db groff-base prometheus prometheus-node-exporter
+# openssh-server is only for `sshd -T` in the differential test: it is installed without
+# starting its service (policy-rc.d) and left disabled. nftables builds the network scenes.
+TEST_DEB_PACKAGES := systemd man-db groff-base prometheus prometheus-node-exporter nftables openssh-server
 
 deps-test: deps
 	$(call install_missing,$(TEST_DEB_PACKAGES) $(if $(shell command -v npm),,nodejs npm))

@@ -59,6 +59,25 @@ void check_kubelet_config_ownership(const struct facts *f, struct result *r);
 void check_kubelet_kubeconfig_permissions(const struct facts *f, struct result *r);
 void check_kubelet_kubeconfig_ownership(const struct facts *f, struct result *r);
 
+/* The ssh checks (checks/ssh.c). */
+void check_ssh_permit_root_login(const struct facts *f, struct result *r);
+void check_ssh_password_authentication(const struct facts *f, struct result *r);
+void check_ssh_permit_empty_passwords(const struct facts *f, struct result *r);
+void check_ssh_hostbased_authentication(const struct facts *f, struct result *r);
+void check_ssh_permit_user_environment(const struct facts *f, struct result *r);
+void check_ssh_x11_forwarding(const struct facts *f, struct result *r);
+void check_ssh_tcp_forwarding(const struct facts *f, struct result *r);
+void check_ssh_max_auth_tries(const struct facts *f, struct result *r);
+void check_ssh_login_grace_time(const struct facts *f, struct result *r);
+void check_ssh_client_alive(const struct facts *f, struct result *r);
+void check_ssh_log_level(const struct facts *f, struct result *r);
+void check_ssh_access_limited(const struct facts *f, struct result *r);
+void check_ssh_match_override(const struct facts *f, struct result *r);
+void check_ssh_config_permissions(const struct facts *f, struct result *r);
+void check_ssh_host_key_permissions(const struct facts *f, struct result *r);
+void check_ssh_authorized_keys(const struct facts *f, struct result *r);
+void check_ssh_daemon_enabled(const struct facts *f, struct result *r);
+
 /* The metadata service, node SSH and API endpoint checks (checks/imds.c). */
 void check_imds_v1_enabled(const struct facts *f, struct result *r);
 void check_imds_hop_limit(const struct facts *f, struct result *r);

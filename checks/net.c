@@ -71,16 +71,36 @@ static char *picked_done(struct picked *p)
         return sb_steal(&p->sb);
 }
 
+/* sshd's effective ports when its configuration is known, and 22 always. */
+static size_t ssh_ports(const struct facts *f, int *ports, size_t max)
+{
+        size_t n = 0;
+        ports[n++] = 22;
+        const int *cfg = NULL;
+        size_t nc = 0;
+        if ((f->collected & FACT_SSHD) && f->sshd.cfg.found && !f->sshd.cfg.error)
+                nc = sshd_config_ports(&f->sshd.cfg, &cfg);
+        for (size_t i = 0; i < nc && n < max; i++)
+                if (cfg[i] != 22)
+                        ports[n++] = cfg[i];
+        return n;
+}
+
 void check_ssh_exposed(const struct facts *f, struct result *r)
 {
         if (!sockets_or_error(f, r))
                 return;
         const struct sockets *s = &f->sockets;
+        int ports[16];
+        size_t np = ssh_ports(f, ports, ARRAY_SIZE(ports));
         struct picked p = {0};
         size_t sshd_local = 0;
         for (size_t i = 0; i < s->n; i++) {
                 const struct listener *l = &s->v[i];
-                if (l->proto != IPPROTO_TCP || !(listener_owned_by(s, l, "sshd") || l->port == 22))
+                bool on_port = false;
+                for (size_t k = 0; k < np; k++)
+                        on_port |= l->port == ports[k];
+                if (l->proto != IPPROTO_TCP || !(listener_owned_by(s, l, "sshd") || on_port))
                         continue;
                 if (listener_is_loopback(l))
                         sshd_local++;
@@ -93,7 +113,8 @@ void check_ssh_exposed(const struct facts *f, struct result *r)
         else if (sshd_local)
                 result_set(r, ST_PASS, "SSH listens on loopback only");
         else
-                result_set(r, ST_PASS, "no sshd process and nothing on port 22 listens (%zu listeners)", s->n);
+                result_set(r, ST_PASS, "no sshd process and nothing on sshd's port%s listens (%zu listeners)",
+                           np > 1 ? "s" : " 22", s->n);
 }
 
 /* "PROC:PORT", PORT a number or "*", PROC a process name or "*". Names are

@@ -66,7 +66,9 @@ int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
         unsigned needs = o->needs | FACT_NODE;
         if (needs & FACT_APISERVER)
                 needs |= FACT_KUBELET;
-        if (needs & (FACT_KUBELET | FACT_SOCKETS))
+        if (needs & FACT_POD_SSH)
+                needs |= FACT_SSHD; /* the pod probe tries sshd's real ports */
+        if (needs & (FACT_KUBELET | FACT_SSHD | FACT_SOCKETS))
                 needs |= FACT_PROCS;
 
         /* The network probes need --proc too: pid 1's namespace and kubepods processes. */
@@ -95,6 +97,10 @@ int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
                 kubelet_collect(&root, &proc, &f->procs, &f->kubelet);
                 f->collected |= FACT_KUBELET;
         }
+        if (needs & FACT_SSHD) {
+                sshd_collect(&root, &f->procs, &f->sshd);
+                f->collected |= FACT_SSHD;
+        }
         if (needs & FACT_APISERVER) {
                 apiserver_collect(&root, &f->kubelet, &f->apiserver);
                 f->collected |= FACT_APISERVER;
@@ -102,6 +108,8 @@ int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
         if (needs & (FACT_IMDS | FACT_POD_IMDS | FACT_POD_SSH)) {
                 struct imds_collect_opts io = {.host = needs & FACT_IMDS, .pod_imds = needs & FACT_POD_IMDS,
                                                .pod_ssh = needs & FACT_POD_SSH, .pod_netns = o->pod_netns};
+                if (f->sshd.cfg.found && !f->sshd.cfg.error)
+                        io.n_ssh_ports = sshd_config_ports(&f->sshd.cfg, &io.ssh_ports);
                 imds_collect(&root, &proc, &io, &f->imds);
                 f->collected |= needs & (FACT_IMDS | FACT_POD_IMDS | FACT_POD_SSH);
         }
@@ -137,6 +145,7 @@ void facts_free(struct facts *f)
         proc_table_free(&f->procs);
         free(f->procs_error);
         kubelet_facts_free(&f->kubelet);
+        sshd_facts_free(&f->sshd);
         imds_facts_free(&f->imds);
         apiserver_facts_free(&f->apiserver);
         sockets_free(&f->sockets);

@@ -8,6 +8,7 @@
 #include "kubelet.h"
 #include "proc.h"
 #include "rootfs.h"
+#include "sshd_facts.h"
 #include "sockets.h"
 
 /* What a check needs collected; collectors for unneeded facts never run. */
@@ -15,7 +16,8 @@ enum {
         FACT_NODE = 1u << 0,
         FACT_PROCS = 1u << 1,
         FACT_KUBELET = 1u << 2,
-        FACT_SOCKETS = 1u << 3, /* listeners with their first owner, and node addresses */
+        FACT_SSHD = 1u << 3,
+        FACT_SOCKETS = 1u << 4, /* listeners with their first owner, and node addresses */
         /* Network probes: only runs that select these checks touch the network. */
         FACT_IMDS = 1u << 8,      /* the metadata service from the node */
         FACT_POD_IMDS = 1u << 9,  /* the metadata service from a pod's namespace */
@@ -37,6 +39,7 @@ struct facts {
         struct proc_table procs;
         char *procs_error;
         struct kubelet_facts kubelet;
+        struct sshd_facts sshd;
         struct imds_facts imds;
         struct apiserver_facts apiserver;
         struct sockets sockets;

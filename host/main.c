@@ -68,11 +68,15 @@ static const char check_help[] =
         "2 nothing failed but a check could not be evaluated, or a usage/internal error.\n";
 
 static const char explain_help[] =
-        "Usage: nodeward explain kubelet [--root DIR] [--proc DIR]\n"
-        "Print the kubelet's effective configuration as JSON: how the kubelet was found,\n"
-        "its command line, config file, drop-ins, and for every checked field its value\n"
-        "and where it came from (default, file, drop-in or flag).\n"
-        "Exit status: 0, or 2 when the configuration could not be read completely.\n";
+        "Usage: nodeward explain kubelet|sshd [--root DIR] [--proc DIR]\n"
+        "kubelet: print the kubelet's effective configuration as JSON: how the kubelet was\n"
+        "found, its command line, config file, drop-ins, and for every checked field its\n"
+        "value and where it came from (default, file, drop-in or flag).\n"
+        "sshd: print sshd's effective global configuration as `sshd -T` does, one\n"
+        "`keyword value` line per setting (the running sshd's -f, -o and -p count, then\n"
+        "ROOT/etc/ssh/sshd_config with its Includes, then the defaults).\n"
+        "Exit status: 0, or 2 when the configuration could not be read completely\n"
+        "(sshd: a configuration sshd would refuse, reported as FILE line N: reason).\n";
 
 static const char list_help[] =
         "Usage: nodeward list [--format text|json]\n"
@@ -311,6 +315,35 @@ static int do_check(int argc, char **argv)
         return rc;
 }
 
+static int explain_sshd(const struct opts *o)
+{
+        struct collect_opts co = {.root = o->root, .proc = o->proc, .needs = FACT_SSHD};
+        struct facts f;
+        char *err = NULL;
+        if (facts_collect(&co, &f, &err) < 0) {
+                fprintf(stderr, "nodeward: %s\n", err);
+                free(err);
+                return EXIT_USAGE;
+        }
+        privs_drop_all();
+        const struct sshd_config *c = &f.sshd.cfg;
+        int rc = 0;
+        for (size_t i = 0; i < c->n_warnings; i++)
+                fprintf(stderr, "%s\n", c->warnings[i]);
+        if (c->error) {
+                fprintf(stderr, "%s\n", c->error);
+                rc = EXIT_USAGE;
+        } else if (!c->found) {
+                fprintf(stderr, "nodeward: %s: no such file under %s\n",
+                        c->main_path ? c->main_path : "/etc/ssh/sshd_config", f.root_path);
+                rc = EXIT_USAGE;
+        } else {
+                sshd_config_dump(c, stdout);
+        }
+        facts_free(&f);
+        return rc;
+}
+
 static int do_explain(int argc, char **argv)
 {
         if (argc < 2 || argv[1][0] == '-') {
@@ -325,8 +358,10 @@ static int do_explain(int argc, char **argv)
         struct opts o = {0};
         if (parse_common(argc - 1, argv + 1, &o, false, explain_help) < 0)
                 return EXIT_USAGE;
+        if (strcmp(what, "sshd") == 0)
+                return explain_sshd(&o);
         if (strcmp(what, "kubelet") != 0) {
-                fprintf(stderr, "nodeward: explain: unknown subject \"%s\" (kubelet)\n", what);
+                fprintf(stderr, "nodeward: explain: unknown subject \"%s\" (kubelet, sshd)\n", what);
                 return EXIT_USAGE;
         }
         struct collect_opts co = {.root = o.root, .proc = o.proc, .needs = FACT_KUBELET};

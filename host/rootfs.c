@@ -402,7 +402,7 @@ int rootfs_list_dir(const struct rootfs *r, const char *path, size_t max, char *
                 strv_free(names, n);
                 return e;
         }
-        if (n) /* an empty directory leaves names NULL: qsort must not see it */
+        if (n) /* an empty directory has no array at all */
                 qsort(names, n, sizeof(*names), cmp_str);
         *ret_names = names;
         *ret_n = n;

@@ -91,6 +91,23 @@ static void test_sshd_beyond_loopback_fails_with_owner(void **state)
         drop(f);
 }
 
+/* A listener on sshd's configured port counts even when its owner is unknown. */
+static void test_ssh_exposed_on_sshds_configured_port(void **state)
+{
+        (void)state;
+        struct facts *f = node();
+        listen_on(f, IPPROTO_TCP, "10.0.1.5", 2222, NULL, 0);
+        expect(check_ssh_exposed, f, ST_PASS, "nothing on sshd's port 22");
+        f->collected |= FACT_SSHD;
+        f->sshd.cfg.found = true;
+        f->sshd.cfg.ports[0] = 2222;
+        f->sshd.cfg.n_ports = 1;
+        expect(check_ssh_exposed, f, ST_FAIL, "tcp 10.0.1.5:2222 (owner unknown)");
+        f->sshd.cfg.found = false; /* facts_free must not see a half-built config */
+        f->sshd.cfg.n_ports = 0;
+        drop(f);
+}
+
 static void test_socket_checks_error_without_inventory(void **state)
 {
         (void)state;
@@ -252,6 +269,7 @@ int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_sshd_beyond_loopback_fails_with_owner),
+                cmocka_unit_test(test_ssh_exposed_on_sshds_configured_port),
                 cmocka_unit_test(test_socket_checks_error_without_inventory),
                 cmocka_unit_test(test_wildcard_listeners_allowlist),
                 cmocka_unit_test(test_kubelet_api_names_the_addresses_it_faces),

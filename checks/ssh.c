@@ -1,0 +1,231 @@
+/* ssh checks: sshd hardening judged on sshd's effective configuration, its key files and its service. */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "check.h"
+#include "util.h"
+
+/* Gate of every config check: skip without a config, error when sshd would refuse it. */
+static const struct sshd_config *config_or_result(const struct facts *f, struct result *r)
+{
+        const struct sshd_config *c = &f->sshd.cfg;
+        if (!c->found && !c->error) {
+                result_set(r, ST_SKIP, "no sshd_config under %s (%s): sshd is not configured on this node",
+                           f->root_path ? f->root_path : "/", c->main_path ? c->main_path : "/etc/ssh/sshd_config");
+                return NULL;
+        }
+        if (c->error) {
+                result_set(r, ST_ERROR, "sshd would refuse its configuration: %s", c->error);
+                return NULL;
+        }
+        return c;
+}
+
+/* "permitrootlogin yes (/etc/ssh/sshd_config.d/50-x.conf line 3)" or "(default)". */
+static char *describe(const struct sshd_settings *s, enum sshd_opt o)
+{
+        const struct sshd_value *v = &s->v[o];
+        _cleanup_free_ char *t = sshd_value_text(o, v);
+        if (!v->set || !v->file)
+                return xasprintf("%s %s (default)", sshd_opt_keyword(o), t);
+        if (v->line == 0)
+                return xasprintf("%s %s (%s)", sshd_opt_keyword(o), t, v->file);
+        return xasprintf("%s %s (%s line %u)", sshd_opt_keyword(o), t, v->file, v->line);
+}
+
+/* Is this value of @o a weakness? The single rule the checks and ssh.match-override share. */
+static bool is_weak(enum sshd_opt o, const struct sshd_value *v)
+{
+        switch (o) {
+        case SO_PERMIT_ROOT_LOGIN: return v->num != PRL_NO;
+        case SO_PASSWORD_AUTH:
+        case SO_KBD_INTERACTIVE_AUTH:
+        case SO_PERMIT_EMPTY_PASSWORDS:
+        case SO_HOSTBASED_AUTH:
+        case SO_PERMIT_USER_ENVIRONMENT:
+        case SO_X11_FORWARDING: return v->num != 0;
+        case SO_IGNORE_RHOSTS: return v->num != IRH_YES;
+        case SO_ALLOW_TCP_FORWARDING: return v->num != FWD_NO;
+        case SO_MAX_AUTH_TRIES: return v->num > 4;
+        case SO_LOGIN_GRACE_TIME: return v->num == 0 || v->num > 60;
+        case SO_CLIENT_ALIVE_INTERVAL:
+        case SO_CLIENT_ALIVE_COUNT_MAX: return v->num == 0;
+        case SO_LOG_LEVEL: return v->num != LL_INFO && v->num != LL_VERBOSE;
+        default: return false;
+        }
+}
+
+/* One or more settings: fail when any is weak; the evidence names each with its origin. */
+static void judge(const struct facts *f, struct result *r, const enum sshd_opt *opts, size_t n)
+{
+        const struct sshd_config *c = config_or_result(f, r);
+        if (!c)
+                return;
+        struct strbuf sb = {0};
+        bool weak = false;
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_free_ char *d = describe(&c->s, opts[i]);
+                sb_printf(&sb, "%s%s", i ? "; " : "", d);
+                weak |= is_weak(opts[i], &c->s.v[opts[i]]);
+        }
+        _cleanup_free_ char *ev = sb_steal(&sb);
+        result_set(r, weak ? ST_FAIL : ST_PASS, "%s", ev);
+}
+
+#define JUDGE(fn, ...)                                                          \
+        void fn(const struct facts *f, struct result *r)                        \
+        {                                                                       \
+                static const enum sshd_opt opts[] = {__VA_ARGS__};              \
+                judge(f, r, opts, ARRAY_SIZE(opts));                            \
+        }
+
+JUDGE(check_ssh_permit_root_login, SO_PERMIT_ROOT_LOGIN)
+JUDGE(check_ssh_password_authentication, SO_PASSWORD_AUTH, SO_KBD_INTERACTIVE_AUTH)
+JUDGE(check_ssh_permit_empty_passwords, SO_PERMIT_EMPTY_PASSWORDS)
+JUDGE(check_ssh_hostbased_authentication, SO_HOSTBASED_AUTH, SO_IGNORE_RHOSTS)
+JUDGE(check_ssh_permit_user_environment, SO_PERMIT_USER_ENVIRONMENT)
+JUDGE(check_ssh_x11_forwarding, SO_X11_FORWARDING)
+JUDGE(check_ssh_max_auth_tries, SO_MAX_AUTH_TRIES)
+JUDGE(check_ssh_login_grace_time, SO_LOGIN_GRACE_TIME)
+JUDGE(check_ssh_client_alive, SO_CLIENT_ALIVE_INTERVAL, SO_CLIENT_ALIVE_COUNT_MAX)
+JUDGE(check_ssh_log_level, SO_LOG_LEVEL)
+
+void check_ssh_tcp_forwarding(const struct facts *f, struct result *r)
+{
+        const struct sshd_config *c = config_or_result(f, r);
+        if (!c)
+                return;
+        _cleanup_free_ char *d = describe(&c->s, SO_ALLOW_TCP_FORWARDING);
+        if (c->s.v[SO_DISABLE_FORWARDING].num) {
+                _cleanup_free_ char *dd = describe(&c->s, SO_DISABLE_FORWARDING);
+                result_set(r, ST_PASS, "%s; %s", dd, d);
+                return;
+        }
+        result_set(r, is_weak(SO_ALLOW_TCP_FORWARDING, &c->s.v[SO_ALLOW_TCP_FORWARDING]) ? ST_FAIL : ST_PASS, "%s", d);
+}
+
+void check_ssh_access_limited(const struct facts *f, struct result *r)
+{
+        const struct sshd_config *c = config_or_result(f, r);
+        if (!c)
+                return;
+        static const enum sshd_opt lists[] = {SO_ALLOW_USERS, SO_ALLOW_GROUPS, SO_DENY_USERS, SO_DENY_GROUPS};
+        struct strbuf sb = {0};
+        for (size_t i = 0; i < ARRAY_SIZE(lists); i++) {
+                const struct sshd_value *v = &c->s.v[lists[i]];
+                if (!v->n)
+                        continue;
+                _cleanup_free_ char *t = sshd_value_text(lists[i], v);
+                sb_printf(&sb, "%s%s %s", sb.len ? "; " : "", sshd_opt_keyword(lists[i]), t);
+        }
+        _cleanup_free_ char *ev = sb_steal(&sb);
+        if (*ev)
+                result_set(r, ST_PASS, "%s", ev);
+        else
+                result_set(r, ST_FAIL, "no AllowUsers, AllowGroups, DenyUsers or DenyGroups: every account may log in");
+}
+
+void check_ssh_match_override(const struct facts *f, struct result *r)
+{
+        const struct sshd_config *c = config_or_result(f, r);
+        if (!c)
+                return;
+        struct strbuf sb = {0};
+        for (size_t i = 0; i < c->n_matches; i++) {
+                const struct sshd_match *m = &c->matches[i];
+                for (int o = 0; o < SO__COUNT; o++) {
+                        const struct sshd_value *v = &m->s.v[o];
+                        if (!v->set || !is_weak(o, v) || is_weak(o, &c->s.v[o]))
+                                continue;
+                        _cleanup_free_ char *t = sshd_value_text(o, v);
+                        sb_printf(&sb, "%sMatch %s (%s line %u) sets %s %s (line %u)", sb.len ? "; " : "",
+                                  m->criteria, m->file, m->line, sshd_opt_keyword(o), t, v->line);
+                }
+        }
+        _cleanup_free_ char *ev = sb_steal(&sb);
+        if (*ev)
+                result_set(r, ST_FAIL, "%s", ev);
+        else
+                result_set(r, ST_PASS, "%zu Match block(s); none weakens a checked setting", c->n_matches);
+}
+
+void check_ssh_config_permissions(const struct facts *f, struct result *r)
+{
+        const struct sshd_config *c = config_or_result(f, r);
+        if (!c)
+                return;
+        struct strbuf bad = {0};
+        for (size_t i = 0; i < c->n_files; i++) {
+                const struct stat *st = &c->files[i].st;
+                if (st->st_uid != 0 || (st->st_mode & 022))
+                        sb_printf(&bad, "%s%s mode %04o uid %u", bad.len ? "; " : "", c->files[i].path,
+                                  (unsigned)(st->st_mode & 07777), (unsigned)st->st_uid);
+        }
+        _cleanup_free_ char *ev = sb_steal(&bad);
+        if (*ev)
+                result_set(r, ST_FAIL, "not root-owned or writable by group/others: %s", ev);
+        else
+                result_set(r, ST_PASS, "%zu file(s) (%s and its includes) root-owned, not group/other-writable",
+                           c->n_files, c->main_path);
+}
+
+void check_ssh_host_key_permissions(const struct facts *f, struct result *r)
+{
+        if (!config_or_result(f, r))
+                return;
+        const struct sshd_facts *s = &f->sshd;
+        if (s->n_host_keys == 0) {
+                result_set(r, ST_SKIP, "no private host key files found");
+                return;
+        }
+        struct strbuf bad = {0};
+        for (size_t i = 0; i < s->n_host_keys; i++) {
+                const struct stat *st = &s->host_keys[i].st;
+                if (st->st_uid != 0 || (st->st_mode & 077))
+                        sb_printf(&bad, "%s%s mode %04o uid %u", bad.len ? "; " : "", s->host_keys[i].path,
+                                  (unsigned)(st->st_mode & 07777), (unsigned)st->st_uid);
+        }
+        _cleanup_free_ char *ev = sb_steal(&bad);
+        if (*ev)
+                result_set(r, ST_FAIL, "private host keys readable beyond root (want 0600 root): %s", ev);
+        else
+                result_set(r, ST_PASS, "%zu private host key(s) mode 0600 or stricter, owned by root", s->n_host_keys);
+}
+
+void check_ssh_authorized_keys(const struct facts *f, struct result *r)
+{
+        const struct sshd_config *c = config_or_result(f, r);
+        if (!c)
+                return;
+        const struct sshd_facts *s = &f->sshd;
+        struct strbuf sb = {0};
+        for (size_t i = 0; i < s->n_authorized_keys; i++)
+                sb_printf(&sb, "%s%s (%s)", sb.len ? "; " : "", s->account_of[i], s->authorized_keys[i].path);
+        const char *cmd = c->s.v[SO_AUTHORIZED_KEYS_COMMAND].str;
+        if (cmd && strcasecmp(cmd, "none") != 0)
+                sb_printf(&sb, "%sAuthorizedKeysCommand %s (as %s)", sb.len ? "; " : "", cmd,
+                          c->s.v[SO_AUTHORIZED_KEYS_COMMAND_USER].str ? c->s.v[SO_AUTHORIZED_KEYS_COMMAND_USER].str : "?");
+        _cleanup_free_ char *ev = sb_steal(&sb);
+        if (*ev)
+                result_set(r, ST_FAIL, "keys can log in: %s", ev);
+        else
+                result_set(r, ST_PASS, "no account has an authorized_keys file and no AuthorizedKeysCommand is set");
+}
+
+void check_ssh_daemon_enabled(const struct facts *f, struct result *r)
+{
+        const struct sshd_facts *s = &f->sshd;
+        struct strbuf sb = {0};
+        if (s->running_pid)
+                sb_printf(&sb, "sshd running (pid %d)", (int)s->running_pid);
+        for (size_t i = 0; i < s->n_enabled_units; i++)
+                sb_printf(&sb, "%senabled: %s", sb.len ? "; " : "", s->enabled_units[i]);
+        _cleanup_free_ char *ev = sb_steal(&sb);
+        if (*ev)
+                result_set(r, ST_FAIL, "%s", ev);
+        else
+                result_set(r, ST_PASS, "sshd is neither running nor enabled in systemd");
+}
