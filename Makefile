@@ -12,9 +12,7 @@ BUILD     ?= build
 Q         := $(if $(V),,@)
 
 # Debian packages the build and the tests need; `make deps` installs what is missing.
-# openssh-server is only for `sshd -T` in the differential test: it is installed without
-# starting its service (policy-rc.d) and left disabled.
-DEB_PACKAGES := gcc make pkg-config libcjson-dev libyaml-dev libcap-dev libmnl-dev libcmocka-dev nftables openssh-server \
+DEB_PACKAGES := gcc make pkg-config libcjson-dev libyaml-dev libcap-dev libmnl-dev libcmocka-dev \
                 clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev
 
 PKGS      := libcjson yaml-0.1 libcap libmnl libbpf
@@ -62,7 +60,9 @@ deps:
 
 # The real tools the fleet tests judge nodeward's artefacts with; only the test
 # targets install them (npm packages: tests/package.json, installed by the tests).
-TEST_DEB_PACKAGES := systemd man-db groff-base prometheus prometheus-node-exporter
+# openssh-server is only for `sshd -T` in the differential test: it is installed without
+# starting its service (policy-rc.d) and left disabled. nftables builds the network scenes.
+TEST_DEB_PACKAGES := systemd man-db groff-base prometheus prometheus-node-exporter nftables openssh-server
 
 deps-test: deps
 	$(call install_missing,$(TEST_DEB_PACKAGES) $(if $(shell command -v npm),,nodejs npm))
@@ -164,6 +164,11 @@ valgrind: deps deps-test $(BUILD)/nodeward $(TEST_BINS)
 	@NODEWARD=$(abspath $(BUILD)/nodeward-valgrind) FIXTURES=$(abspath tests/fixtures) NODEWARD_UNDER_VALGRIND=1 \
 	  TEST_WRAPPER="$(VALGRIND)" sh tests/run-tests.sh $(TEST_BINS)
 
+# Socket listing against ss on 16,000 listeners; results go to BENCHMARKS.md by hand.
+$(BUILD)/bench/bench_sockets: tests/bench/bench_sockets.c | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
 # eBPF cost and exactness (root): 200,000 loopback connects with and without the
 # probe; 1,000,000 attempts counted exactly; `nodeward watch` under a 60 s flood.
 $(BUILD)/tests/bench/%: tests/bench/%.c $(LIB_OBJS)
@@ -171,7 +176,8 @@ $(BUILD)/tests/bench/%: tests/bench/%.c $(LIB_OBJS)
 	@$(if $(Q),echo "  BENCH   $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
 
-bench: deps $(BUILD)/nodeward $(BUILD)/tests/bench/bench_connwatch
+bench: deps $(BUILD)/nodeward $(BUILD)/bench/bench_sockets $(BUILD)/tests/bench/bench_connwatch
+	@$(BUILD)/bench/bench_sockets $(abspath $(BUILD)/nodeward)
 	@$(BUILD)/tests/bench/bench_connwatch overhead 200000
 	@$(BUILD)/tests/bench/bench_connwatch flood 1000000
 	@sh tests/bench/watch-rss.sh $(BUILD)/nodeward $(BUILD)/tests/bench/bench_connwatch 60

@@ -21,7 +21,7 @@ const struct check_def check_catalog[] = {
          {CIS("3.2.3"), SSG("kubelet_configure_client_ca")},
          "Set authentication.x509.clientCAFile to the cluster CA bundle (EKS: /etc/kubernetes/pki/ca.crt).",
          check_kubelet_client_ca_file},
-        {"kubelet.read-only-port", "Kubelet read-only port is disabled", SEV_HIGH, FACT_KUBELET,
+        {"kubelet.read-only-port", "Kubelet read-only port is disabled", SEV_HIGH, FACT_KUBELET | FACT_SOCKETS,
          {CIS("3.2.4"), SSG("kubelet_read_only_port_secured")},
          "Set readOnlyPort: 0 in the kubelet config and remove any --read-only-port flag.",
          check_kubelet_read_only_port},
@@ -155,6 +155,11 @@ const struct check_def check_catalog[] = {
          {EKSBP("Block pod egress to port 22 with network policy")},
          "Block pod egress to the node's SSH port (network policy denying port 22, or a node firewall rule for pod traffic).",
          check_ssh_pod_reachable},
+        {"ssh.exposed", "SSH does not listen beyond loopback", SEV_MEDIUM, FACT_SOCKETS | FACT_SSHD,
+         {"EKS Best Practices: Network security", "CIS EKS 1.0.1 4.6"},
+         "Stop sshd on worker nodes (use SSM Session Manager), or bind it to a management address "
+         "and block port 22 from pods with network policy or security groups.",
+         check_ssh_exposed},
         {"ssh.pod-attempts", "No pod attempts SSH connections (seen by eBPF)", SEV_HIGH, FACT_CONNWATCH,
          {EKSBP("Block pod egress to port 22 with network policy")},
          "Block pod egress to port 22 with a NetworkPolicy (or security group for pods); find why the pod tries.",
@@ -167,6 +172,20 @@ const struct check_def check_catalog[] = {
          FACT_APISERVER, {CIS("5.4.2"), SSG("endpoint_configuration")},
          "Enable the cluster's private endpoint access (and disable public access) so the API name resolves to VPC addresses.",
          check_node_api_endpoint_private},
+        {"net.wildcard-listeners", "Only expected services listen on every address", SEV_LOW, FACT_SOCKETS,
+         {"EKS Best Practices: Network security"},
+         "Bind the listed services to loopback or a specific address, stop them, or allow them with "
+         "--allow-listener PROC:PORT when they are meant to be there.",
+         check_net_wildcard_listeners},
+        {"net.kubelet-api-exposed", "Where the kubelet API (10250) listens", SEV_INFO, FACT_SOCKETS | FACT_KUBELET,
+         {"CIS EKS 1.0.1 3.2.1", "EKS Best Practices: Network security"},
+         "The API server must reach it; restrict who else can with security groups on the node ENIs.",
+         check_net_kubelet_api_exposed},
+        {"net.policy-engine", "A network policy engine enforces policy on this node", SEV_MEDIUM, FACT_PROCS,
+         {"CIS EKS 1.0.1 4.3.2", "EKS Best Practices: Network policy"},
+         "Enable network policy (VPC CNI ENABLE_NETWORK_POLICY=true, or Calico or Cilium) and apply a "
+         "default-deny policy in every namespace.",
+         check_net_policy_engine},
 };
 
 const size_t check_catalog_len = sizeof(check_catalog) / sizeof(check_catalog[0]);

@@ -87,6 +87,13 @@ void check_ssh_pod_reachable(const struct facts *f, struct result *r);
 void check_node_public_ip(const struct facts *f, struct result *r);
 void check_node_api_endpoint_private(const struct facts *f, struct result *r);
 
+/* The network checks (listeners from NETLINK_SOCK_DIAG, processes from --proc). */
+void check_ssh_exposed(const struct facts *f, struct result *r);
+void check_net_wildcard_listeners(const struct facts *f, struct result *r);
+void check_net_kubelet_api_exposed(const struct facts *f, struct result *r);
+void check_net_policy_engine(const struct facts *f, struct result *r);
+/* A TCP listener on @port in the collected inventory; NULL if none or not collected. */
+const struct listener *net_read_only_listener(const struct facts *f, long port);
 /* The observed-connection checks (eBPF, with --observe). */
 void check_ssh_pod_attempts(const struct facts *f, struct result *r);
 void check_imds_pod_attempts(const struct facts *f, struct result *r);

@@ -129,15 +129,51 @@ void check_kubelet_client_ca_file(const struct facts *f, struct result *r)
                 result_set(r, ST_PASS, "%s; %s holds a PEM certificate", d, k->client_ca.path);
 }
 
+/* The port as configured when known; -1 otherwise. */
+static long configured_read_only_port(const struct facts *f)
+{
+        const struct kubelet_facts *k = &f->kubelet;
+        if (!k->found || k->flag_error || k->load_error || k->f[KF_READ_ONLY_PORT].error ||
+            !cJSON_IsNumber(k->f[KF_READ_ONLY_PORT].value))
+                return -1;
+        return (long)k->f[KF_READ_ONLY_PORT].value->valuedouble;
+}
+
+/* Reality beats configuration: whatever the files say, a socket on the
+ * read-only port (the configured one, or the well-known 10255) fails. */
 void check_kubelet_read_only_port(const struct facts *f, struct result *r)
 {
+        long cfg = configured_read_only_port(f);
+        const struct listener *l = cfg > 0 ? net_read_only_listener(f, cfg) : NULL;
+        if (!l)
+                l = net_read_only_listener(f, 10255);
+        char live[512] = "";
+        if (l) {
+                char a[128], o[256];
+                listener_str(&f->sockets, l, a, sizeof(a));
+                listener_owners_str(&f->sockets, l, o, sizeof(o));
+                snprintf(live, sizeof(live), "%s listening (%s)", a, o);
+        }
         const struct kfield_value *fv = field_or_result(f, KF_READ_ONLY_PORT, r);
-        if (!fv)
+        if (!fv) {
+                if (l) {
+                        _cleanup_free_ char *why = r->evidence ? xstrdup(r->evidence) : xstrdup("");
+                        result_set(r, ST_FAIL, "%s: unauthenticated read-only API reachable (%s)", live, why);
+                }
                 return;
+        }
         _cleanup_free_ char *d = describe(&f->kubelet, KF_READ_ONLY_PORT);
         double port = fv->value->valuedouble;
-        result_set(r, port == 0 ? ST_PASS : ST_FAIL, "%s%s", d,
-                   port == 0 ? "" : ": unauthenticated read-only API enabled");
+        if (l)
+                result_set(r, ST_FAIL, "%s; %s: unauthenticated read-only API enabled", d, live);
+        else if (port != 0)
+                result_set(r, ST_FAIL, "%s: unauthenticated read-only API enabled", d);
+        else if ((f->collected & FACT_SOCKETS) && f->sockets.error)
+                result_set(r, ST_PASS, "%s; listeners not inspected: %s", d, f->sockets.error);
+        else if (f->collected & FACT_SOCKETS)
+                result_set(r, ST_PASS, "%s; nothing listens on 10255", d);
+        else
+                result_set(r, ST_PASS, "%s", d);
 }
 
 void check_kubelet_streaming_idle_timeout(const struct facts *f, struct result *r)

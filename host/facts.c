@@ -96,7 +96,9 @@ int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
                 needs |= FACT_SSHD;
         if (needs & FACT_APISERVER)
                 needs |= FACT_KUBELET;
-        if (needs & (FACT_KUBELET | FACT_SSHD | FACT_CONNWATCH))
+        if (needs & FACT_POD_SSH)
+                needs |= FACT_SSHD; /* the pod probe tries sshd's real ports */
+        if (needs & (FACT_KUBELET | FACT_SSHD | FACT_SOCKETS | FACT_CONNWATCH))
                 needs |= FACT_PROCS;
 
         /* The network probes need --proc too: pid 1's namespace and kubepods processes. */
@@ -142,9 +144,26 @@ int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
         if (needs & (FACT_IMDS | FACT_POD_IMDS | FACT_POD_SSH)) {
                 struct imds_collect_opts io = {.host = needs & FACT_IMDS, .pod_imds = needs & FACT_POD_IMDS,
                                                .pod_ssh = needs & FACT_POD_SSH, .pod_netns = o->pod_netns};
+                if (f->sshd.cfg.found && !f->sshd.cfg.error)
+                        io.n_ssh_ports = sshd_config_ports(&f->sshd.cfg, &io.ssh_ports);
                 imds_collect(&root, &proc, &io, &f->imds);
                 f->collected |= needs & (FACT_IMDS | FACT_POD_IMDS | FACT_POD_SSH);
         }
+        if (needs & FACT_SOCKETS) {
+                /* The host's namespace is found through PROC/1; never fall back to
+                 * nodeward's own when the root has no process table. */
+                if (proc.fd >= 0 || o->netns)
+                        sockets_collect(o->netns, proc.fd >= 0 ? &proc : NULL, SOCKETS_OWNERS | SOCKETS_ADDRS,
+                                        &f->sockets);
+                else
+                        f->sockets.error = xasprintf("%s: no process table, so no network namespace to read",
+                                                     f->proc_path);
+                f->collected |= FACT_SOCKETS;
+        }
+        f->allow_listeners = xcalloc(o->n_allow_listeners + 1, sizeof(char *));
+        for (size_t i = 0; i < o->n_allow_listeners; i++)
+                f->allow_listeners[i] = xstrdup(o->allow_listeners[i]);
+        f->n_allow_listeners = o->n_allow_listeners;
         if (obs) {
                 /* Attached, and the privileged collectors are done: the wait and the
                  * attribution only read. */
@@ -174,6 +193,9 @@ void facts_free(struct facts *f)
         sshd_facts_free(&f->sshd);
         imds_facts_free(&f->imds);
         apiserver_facts_free(&f->apiserver);
+        sockets_free(&f->sockets);
+        if (f->allow_listeners)
+                strv_free(f->allow_listeners, f->n_allow_listeners);
         observe_facts_free(&f->observe);
         memset(f, 0, sizeof(*f));
 }

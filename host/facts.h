@@ -10,6 +10,7 @@
 #include "proc.h"
 #include "rootfs.h"
 #include "sshd_facts.h"
+#include "sockets.h"
 
 /* What a check needs collected; collectors for unneeded facts never run. */
 enum {
@@ -17,6 +18,7 @@ enum {
         FACT_PROCS = 1u << 1,
         FACT_KUBELET = 1u << 2,
         FACT_SSHD = 1u << 3,
+        FACT_SOCKETS = 1u << 4, /* listeners with their first owner, and node addresses */
         /* Network probes: only runs that select these checks touch the network. */
         FACT_IMDS = 1u << 8,      /* the metadata service from the node */
         FACT_POD_IMDS = 1u << 9,  /* the metadata service from a pod's namespace */
@@ -42,6 +44,10 @@ struct facts {
         struct sshd_facts sshd;
         struct imds_facts imds;
         struct apiserver_facts apiserver;
+        struct sockets sockets;
+        /* What the operator said a node may listen on (--allow-listener PROC:PORT). */
+        char **allow_listeners;
+        size_t n_allow_listeners;
         struct observe_facts observe;
 };
 
@@ -50,6 +56,9 @@ struct collect_opts {
         const char *proc; /* default ROOT/proc */
         unsigned needs;
         const char *pod_netns; /* --pod-netns */
+        const char *netns; /* the node's network namespace; default PROC/1/ns/net */
+        const char *const *allow_listeners;
+        size_t n_allow_listeners;
         int observe_seconds;   /* 0: FACT_CONNWATCH is not collected (the checks skip) */
         bool verbose;          /* libbpf's messages on stderr */
 };

@@ -165,12 +165,18 @@ static void addrs_job(void *argp, void *outp)
         freeifaddrs(ifa);
 }
 
-size_t ssh_ports_for_pod_probe(int *ret_ports, size_t max)
+size_t ssh_ports_for_pod_probe(const struct imds_collect_opts *o, int *ret_ports, size_t max)
 {
         if (max == 0)
                 return 0;
-        ret_ports[0] = 22;
-        return 1;
+        if (!o->ssh_ports || o->n_ssh_ports == 0) {
+                ret_ports[0] = 22;
+                return 1;
+        }
+        size_t n = 0;
+        for (size_t i = 0; i < o->n_ssh_ports && n < max; i++)
+                ret_ports[n++] = o->ssh_ports[i];
+        return n;
 }
 
 struct tcp_targets {
@@ -360,7 +366,7 @@ static void probes_plan(struct probe_set *ps, const struct imds_collect_opts *o,
                 job_add(ps->jobs, &ps->n, plan->pod_fd, session_job, &ps->ap, &f->pod, sizeof(f->pod));
         if (o->pod_ssh && f->have_pod) {
                 int ports[IMDS_MAX_PORTS];
-                size_t np = ssh_ports_for_pod_probe(ports, IMDS_MAX_PORTS);
+                size_t np = ssh_ports_for_pod_probe(o, ports, IMDS_MAX_PORTS);
                 tcp_targets_fill(na, ports, np, &ps->tt);
                 job_add(ps->jobs, &ps->n, plan->pod_fd, tcp_job, &ps->tt, &ps->tt_out, sizeof(ps->tt_out));
         }

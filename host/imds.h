@@ -64,6 +64,8 @@ struct imds_collect_opts {
         bool pod_imds;          /* the metadata probes from a pod */
         bool pod_ssh;           /* TCP to node SSH from a pod */
         const char *pod_netns;  /* --pod-netns */
+        const int *ssh_ports;   /* sshd's effective ports; NULL: 22 */
+        size_t n_ssh_ports;
 };
 
 /* Does the node under @root say it is an EC2 instance (DMI vendor "Amazon EC2", an
@@ -76,9 +78,8 @@ void imds_collect(const struct rootfs *root, const struct rootfs *proc,
                   const struct imds_collect_opts *o, struct imds_facts *ret);
 void imds_facts_free(struct imds_facts *f);
 
-/* The ports sshd listens on, for the pod-side probe. Port 22 until the sshd
- * configuration collector can supply its effective Port/ListenAddress values. */
-size_t ssh_ports_for_pod_probe(int *ret_ports, size_t max);
+/* The ports the pod-side SSH probe tries: sshd's effective ports when known, else 22. */
+size_t ssh_ports_for_pod_probe(const struct imds_collect_opts *o, int *ret_ports, size_t max);
 
 /* An HTTP response came back (any status). */
 bool http_answered(const struct http_probe *p);

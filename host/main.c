@@ -9,10 +9,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "allowlist.h"
 #include "engine.h"
 #include "facts.h"
 #include "privs.h"
 #include "report.h"
+#include "sockets.h"
 #include "textfile.h"
 #include "util.h"
 #include "version.h"
@@ -23,8 +25,12 @@
 enum format { FMT_TEXT, FMT_JSON, FMT_SARIF, FMT_PROMETHEUS, FMT_NPD };
 static const char *const format_names[] = {"text", "json", "sarif", "prometheus", "npd"};
 
+#define MAX_ALLOW_LISTENERS 256
+
 struct opts {
-        const char *root, *proc, *only, *skip, *output, *textfile, *pod_netns;
+        const char *root, *proc, *only, *skip, *output, *textfile, *pod_netns, *netns, *allow_file;
+        const char *allow[MAX_ALLOW_LISTENERS];
+        size_t n_allow;
         enum format format;
         enum severity fail_on;
         int observe;
@@ -53,6 +59,13 @@ static const char check_help[] =
         "                      namespace (e.g. /run/netns/cni-...); default: nodeward's own\n"
         "                      when it runs in a pod, else /run/netns/cni-* under --root,\n"
         "                      else the namespace of a process in a kubepods cgroup\n"
+        "  --netns PATH        the node's network namespace for the socket checks\n"
+        "                      (default PROC/1/ns/net, the host's)\n"
+        "  --allow-listener PROC:PORT\n"
+        "                      a listener on every address that net.wildcard-listeners\n"
+        "                      accepts (repeatable; PROC or PORT may be *)\n"
+        "  --allow-listeners-file FILE\n"
+        "                      more PROC:PORT entries, one per line (# comments)\n"
         "  --observe SECONDS   watch pods' TCP connect attempts with eBPF that long first\n"
         "                      (ssh.pod-attempts, imds.pod-attempts; they skip without it)\n"
         "  --verbose           show libbpf's messages\n"
@@ -64,6 +77,8 @@ static const char check_help[] =
 static const char watch_help[] =
         "Usage: nodeward watch [--root DIR] [--proc DIR] [--only LIST] [--skip LIST]\n"
         "                      [--interval SECONDS] [--textfile PATH] [--verbose]\n"
+        "                      [--pod-netns PATH] [--netns PATH] [--allow-listener PROC:PORT]...\n"
+        "                      [--allow-listeners-file FILE]   (as for check)\n"
         "Observe pods' TCP connect attempts with eBPF continuously and re-run the selected\n"
         "checks every --interval seconds (default 60). Prints JSON lines on standard output:\n"
         "  {\"event\":\"attached\"|\"error\"}   once, how the probe is attached or why it is not\n"
@@ -88,6 +103,21 @@ static const char list_help[] =
         "Usage: nodeward list [--format text|json]\n"
         "Print the check catalog: id, severity, title and references.\n";
 
+static const char sockets_help[] =
+        "Usage: nodeward sockets [--netns PATH] [--proc DIR] [--no-owners] [--format text|json]\n"
+        "List listening TCP and bound UDP sockets, IPv4 and IPv6, with the processes\n"
+        "that hold them, as `ss -ltnup` does (read through NETLINK_SOCK_DIAG).\n"
+        "\n"
+        "  --netns PATH        the network namespace to read (e.g. /run/netns/NAME);\n"
+        "                      default the host's: PROC/1/ns/net\n"
+        "  --proc DIR          process table to find owners in (default /proc)\n"
+        "  --no-owners         do not look for the processes (as ss without -p)\n"
+        "  --format FMT        text (default) or json (schema nodeward.sockets/v1)\n"
+        "  -h, --help          this help\n"
+        "\n"
+        "Exit status: 0 listed (owners that could not be read are reported on stderr);\n"
+        "2 the sockets could not be read, or a usage error.\n";
+
 static const char version_help[] = "Usage: nodeward version\nPrint the version.\n";
 
 /* Commands other than check render only text and JSON. */
@@ -107,7 +137,7 @@ static int parse_format(const char *s, bool all, enum format *ret)
 static int parse_common(int argc, char **argv, struct opts *o, bool check_opts, const char *help)
 {
         enum { O_ROOT = 256, O_PROC, O_ONLY, O_SKIP, O_FORMAT, O_FAIL_ON, O_OUTPUT, O_TEXTFILE, O_POD_NETNS,
-               O_OBSERVE, O_VERBOSE, O_INTERVAL };
+               O_NETNS, O_ALLOW, O_ALLOW_FILE, O_OBSERVE, O_VERBOSE, O_INTERVAL };
         static const struct option all[] = {
                 {"root", required_argument, NULL, O_ROOT},     {"proc", required_argument, NULL, O_PROC},
                 {"format", required_argument, NULL, O_FORMAT}, {"help", no_argument, NULL, 'h'},
@@ -115,6 +145,8 @@ static int parse_common(int argc, char **argv, struct opts *o, bool check_opts, 
                 {"fail-on", required_argument, NULL, O_FAIL_ON}, {"output", required_argument, NULL, O_OUTPUT},
                 {"textfile", required_argument, NULL, O_TEXTFILE},
                 {"pod-netns", required_argument, NULL, O_POD_NETNS},
+                {"netns", required_argument, NULL, O_NETNS},   {"allow-listener", required_argument, NULL, O_ALLOW},
+                {"allow-listeners-file", required_argument, NULL, O_ALLOW_FILE},
                 {"observe", required_argument, NULL, O_OBSERVE}, {"verbose", no_argument, NULL, O_VERBOSE},
                 {"interval", required_argument, NULL, O_INTERVAL},
                 {0, 0, 0, 0},
@@ -140,6 +172,17 @@ static int parse_common(int argc, char **argv, struct opts *o, bool check_opts, 
                 case O_OUTPUT: o->output = optarg; break;
                 case O_TEXTFILE: o->textfile = optarg; break;
                 case O_POD_NETNS: o->pod_netns = optarg; break;
+                case O_NETNS: o->netns = optarg; break;
+                case O_ALLOW_FILE: o->allow_file = optarg; break;
+                case O_ALLOW: {
+                        if (!allowlist_entry_valid(optarg) || o->n_allow >= MAX_ALLOW_LISTENERS) {
+                                fprintf(stderr, "nodeward: --allow-listener: expected PROC:PORT (e.g. nginx:8080), "
+                                                "got \"%s\"\n", optarg);
+                                return -EINVAL;
+                        }
+                        o->allow[o->n_allow++] = optarg;
+                        break;
+                }
                 case O_VERBOSE: o->verbose = true; break;
                 case O_OBSERVE:
                 case O_INTERVAL: {
@@ -253,10 +296,27 @@ static int do_check(int argc, char **argv)
         clock_gettime(CLOCK_MONOTONIC, &t0);
         struct report_meta meta;
         report_meta_start(&meta);
-        struct collect_opts co = {.root = o.root, .proc = o.proc, .needs = engine_needs(selected),
-                                  .pod_netns = o.pod_netns, .observe_seconds = o.observe, .verbose = o.verbose};
+        char **allow = xcalloc(o.n_allow + 1, sizeof(char *));
+        size_t n_allow = o.n_allow;
+        for (size_t i = 0; i < o.n_allow; i++)
+                allow[i] = xstrdup(o.allow[i]);
+        if (o.allow_file && allowlist_load_file(o.allow_file, &allow, &n_allow, &err) < 0) {
+                fprintf(stderr, "nodeward: --allow-listeners-file: %s\n", err);
+                free(err);
+                strv_free(allow, n_allow);
+                free(selected);
+                if (out != stdout)
+                        fclose(out);
+                return EXIT_USAGE;
+        }
+        struct collect_opts co = {.root = o.root, .proc = o.proc, .needs = engine_needs(selected), .netns = o.netns,
+                                  .pod_netns = o.pod_netns,
+                                  .allow_listeners = (const char *const *)allow, .n_allow_listeners = n_allow,
+                                  .observe_seconds = o.observe, .verbose = o.verbose};
         struct facts f;
-        if (facts_collect(&co, &f, &err) < 0) {
+        int cr = facts_collect(&co, &f, &err);
+        strv_free(allow, n_allow); /* the facts hold their own copy */
+        if (cr < 0) {
                 fprintf(stderr, "nodeward: %s\n", err);
                 free(err);
                 free(selected);
@@ -297,8 +357,8 @@ static int do_watch(int argc, char **argv)
         struct opts o = {0};
         if (parse_common(argc, argv, &o, true, watch_help) < 0)
                 return EXIT_USAGE;
-        if (o.observe || o.output || o.format != FMT_TEXT || o.pod_netns) {
-                fprintf(stderr, "nodeward: watch: --observe, --output, --format and --pod-netns do not apply "
+        if (o.observe || o.output || o.format != FMT_TEXT) {
+                fprintf(stderr, "nodeward: watch: --observe, --output and --format do not apply "
                                 "(it observes continuously and prints JSON lines)\n");
                 return EXIT_USAGE;
         }
@@ -309,10 +369,22 @@ static int do_watch(int argc, char **argv)
                 free(err);
                 return EXIT_USAGE;
         }
-        struct watch_opts wo = {.root = o.root, .proc = o.proc, .selected = selected,
-                                .interval = o.interval ? o.interval : 60, .textfile = o.textfile,
-                                .verbose = o.verbose, .out = stdout};
-        int rc = watch_run(&wo);
+        char **allow = xcalloc(o.n_allow + 1, sizeof(char *));
+        size_t n_allow = o.n_allow;
+        for (size_t i = 0; i < o.n_allow; i++)
+                allow[i] = xstrdup(o.allow[i]);
+        int rc = EXIT_USAGE;
+        if (o.allow_file && allowlist_load_file(o.allow_file, &allow, &n_allow, &err) < 0) {
+                fprintf(stderr, "nodeward: --allow-listeners-file: %s\n", err);
+                free(err);
+        } else {
+                struct watch_opts wo = {.root = o.root, .proc = o.proc, .netns = o.netns, .pod_netns = o.pod_netns,
+                                        .allow = (const char *const *)allow, .n_allow = n_allow,
+                                        .selected = selected, .interval = o.interval ? o.interval : 60,
+                                        .textfile = o.textfile, .verbose = o.verbose, .out = stdout};
+                rc = watch_run(&wo);
+        }
+        strv_free(allow, n_allow);
         free(selected);
         return rc;
 }
@@ -438,6 +510,76 @@ static int do_list(int argc, char **argv)
         return 0;
 }
 
+static int do_sockets(int argc, char **argv)
+{
+        enum { O_NETNS = 256, O_PROC, O_FORMAT, O_NO_OWNERS };
+        static const struct option lo[] = {{"netns", required_argument, NULL, O_NETNS},
+                                           {"no-owners", no_argument, NULL, O_NO_OWNERS},
+                                           {"proc", required_argument, NULL, O_PROC},
+                                           {"format", required_argument, NULL, O_FORMAT},
+                                           {"help", no_argument, NULL, 'h'}, {0, 0, 0, 0}};
+        const char *netns = NULL, *procdir = "/proc";
+        enum format fmt = FMT_TEXT;
+        unsigned flags = SOCKETS_OWNERS | SOCKETS_ALL_OWNERS;
+        optind = 1;
+        opterr = 0;
+        int c;
+        while ((c = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
+                switch (c) {
+                case 'h': fputs(sockets_help, stdout); return 0;
+                case O_NETNS: netns = optarg; break;
+                case O_PROC: procdir = optarg; break;
+                case O_NO_OWNERS: flags = 0; break;
+                case O_FORMAT:
+                        if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0) {
+                                fprintf(stderr, "nodeward: --format: unknown format \"%s\" (text or json)\n", optarg);
+                                return EXIT_USAGE;
+                        }
+                        fmt = strcmp(optarg, "json") == 0 ? FMT_JSON : FMT_TEXT;
+                        break;
+                case ':':
+                        fprintf(stderr, "nodeward: %s needs an argument\n", argv[optind - 1]);
+                        return EXIT_USAGE;
+                default:
+                        fprintf(stderr, "nodeward: unknown option \"%s\"; see --help\n", argv[optind - 1]);
+                        return EXIT_USAGE;
+                }
+        }
+        if (optind < argc) {
+                fprintf(stderr, "nodeward: unexpected argument \"%s\"; see --help\n", argv[optind]);
+                return EXIT_USAGE;
+        }
+        struct rootfs proc = {.fd = -1};
+        int r = rootfs_open_root(procdir, &proc);
+        if (r < 0) {
+                fprintf(stderr, "nodeward: --proc %s: %s\n", procdir, strerror(-r));
+                return EXIT_USAGE;
+        }
+        struct sockets s;
+        sockets_collect(netns, &proc, flags, &s);
+        rootfs_close(&proc);
+        privs_drop_all();
+        int rc = 0;
+        if (s.error) {
+                fprintf(stderr, "nodeward: %s\n", s.error);
+                rc = EXIT_USAGE;
+        } else {
+                if (fmt == FMT_JSON)
+                        sockets_print_json(stdout, &s);
+                else
+                        sockets_print_text(stdout, &s);
+                if (s.owners_error)
+                        fprintf(stderr, "nodeward: warning: owners: %s\n", s.owners_error);
+                if (s.owners_unreadable)
+                        fprintf(stderr, "nodeward: warning: %u processes could not be inspected for owners\n",
+                                s.owners_unreadable);
+        }
+        if (fflush(stdout) != 0)
+                rc = EXIT_USAGE;
+        sockets_free(&s);
+        return rc;
+}
+
 static int do_version(int argc, char **argv)
 {
         if (argc > 1 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
@@ -458,6 +600,7 @@ static const struct command {
         {"check", do_check, "inspect this node and report every check with evidence"},
         {"watch", do_watch, "observe continuously and re-run the checks, as JSON lines"},
         {"explain", do_explain, "show how a component's effective configuration was resolved"},
+        {"sockets", do_sockets, "list listening sockets with their processes (like ss -ltnup)"},
         {"list", do_list, "print the check catalog"},
         {"version", do_version, "print the version"},
         {"help", do_help, "show help for nodeward or a command"},

@@ -79,32 +79,45 @@ static size_t area_len(const char *id)
         return dot ? (size_t)(dot - id) : strlen(id);
 }
 
+static bool same_area(const char *a, const char *b)
+{
+        size_t n = area_len(a);
+        return n == area_len(b) && strncmp(a, b, n) == 0;
+}
+
+/* One line of the text report; returns whether the evidence was shortened. */
+static bool text_line(FILE *out, const struct result *r, bool color)
+{
+        char st[8];
+        snprintf(st, sizeof(st), "%s", status_name(r->status));
+        for (char *p = st; *p; p++)
+                *p = (char)(*p - 'a' + 'A');
+        size_t elen = strlen(r->evidence);
+        bool trunc = elen > EVIDENCE_WIDTH;
+        fprintf(out, "  %s%-5s%s %-8s %-32s %.*s%s\n", color ? status_color(r->status) : "", st,
+                color ? "\033[0m" : "", severity_name(r->check->severity), r->check->id,
+                trunc ? EVIDENCE_WIDTH : (int)elen, r->evidence, trunc ? "..." : "");
+        return trunc;
+}
+
 void report_text(FILE *out, const struct facts *f, const struct run *run, const struct report_meta *m,
                  bool color)
 {
         fprintf(out, "nodeward %s  node %s  (%s, kernel %s)  root %s\n", NODEWARD_VERSION,
                 f->node.hostname, f->node.os, f->node.kernel, f->root_path);
-        const char *area = NULL;
-        size_t alen = 0;
         bool cut = false;
+        /* Areas in order of first appearance, each with all of its checks. */
         for (size_t i = 0; i < run->n; i++) {
-                const struct result *r = &run->results[i];
-                const char *id = r->check->id;
-                if (!area || area_len(id) != alen || strncmp(id, area, alen) != 0) {
-                        area = id;
-                        alen = area_len(id);
-                        fprintf(out, "\n%.*s\n", (int)alen, id);
-                }
-                char st[8];
-                snprintf(st, sizeof(st), "%s", status_name(r->status));
-                for (char *p = st; *p; p++)
-                        *p = (char)(*p - 'a' + 'A');
-                size_t elen = strlen(r->evidence);
-                bool trunc = elen > EVIDENCE_WIDTH;
-                cut |= trunc;
-                fprintf(out, "  %s%-5s%s %-8s %-32s %.*s%s\n", color ? status_color(r->status) : "", st,
-                        color ? "\033[0m" : "", severity_name(r->check->severity), id,
-                        trunc ? EVIDENCE_WIDTH : (int)elen, r->evidence, trunc ? "..." : "");
+                const char *id = run->results[i].check->id;
+                bool seen = false;
+                for (size_t k = 0; k < i && !seen; k++)
+                        seen = same_area(run->results[k].check->id, id);
+                if (seen)
+                        continue;
+                fprintf(out, "\n%.*s\n", (int)area_len(id), id);
+                for (size_t k = i; k < run->n; k++)
+                        if (same_area(run->results[k].check->id, id))
+                                cut |= text_line(out, &run->results[k], color);
         }
         fprintf(out, "\n%zu checks: %u pass, %u fail, %u warn, %u skip, %u error  (%ld ms)\n", run->n,
                 run->summary[ST_PASS], run->summary[ST_FAIL], run->summary[ST_WARN],

@@ -86,7 +86,8 @@ static void write_textfile(const char *path, const struct facts *f, const struct
 /* One interval: collect the other facts afresh, add the observed counts, run, print. */
 static void interval(const struct watch_opts *o, struct observe_session *s, struct observe_facts *of)
 {
-        struct collect_opts co = {.root = o->root, .proc = o->proc,
+        struct collect_opts co = {.root = o->root, .proc = o->proc, .netns = o->netns, .pod_netns = o->pod_netns,
+                                  .allow_listeners = o->allow, .n_allow_listeners = o->n_allow,
                                   .needs = engine_needs(o->selected) & ~(unsigned)FACT_CONNWATCH};
         struct facts f;
         char *err = NULL;

@@ -5,7 +5,9 @@
 #include <stdio.h>
 
 struct watch_opts {
-        const char *root, *proc;
+        const char *root, *proc, *netns, *pod_netns;
+        const char *const *allow; /* --allow-listener entries */
+        size_t n_allow;
         const bool *selected; /* from engine_select() */
         int interval;         /* seconds between check runs */
         const char *textfile; /* Prometheus textfile, or NULL */

@@ -41,6 +41,9 @@ static inline char *fl_kubelet_root(void)
                                            "--kubeconfig=/var/lib/kubelet/kubeconfig", "--read-only-port=10255",
                                            NULL};
         tu_write_proc(root, 811, "kubelet", argv);
+        /* A policy engine runs, so net.policy-engine passes and the failures stay the kubelet's. */
+        static const char *const npa[] = {"/usr/bin/aws-network-policy-agent", NULL};
+        tu_write_proc(root, 812, "aws-network-pol", npa);
         tu_write(root, "etc/kubernetes/kubelet/config.json",
                  "{\"kind\":\"KubeletConfiguration\",\"apiVersion\":\"kubelet.config.k8s.io/v1beta1\",\n"
                  " \"authentication\":{\"anonymous\":{\"enabled\":true}},\"readOnlyPort\":0}\n");

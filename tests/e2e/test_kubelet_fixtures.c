@@ -396,9 +396,11 @@ static void test_fail_on_and_output_file(void **state)
         char *dir = tu_mkdtemp(), root[4096], outp[4096];
         snprintf(root, sizeof(root), "%s/demo-al2023", tu_fixtures());
         snprintf(outp, sizeof(outp), "%s/report.json", dir);
-        /* The demo fails only medium/high/low checks: nothing critical. */
+        /* The demo fails only medium/high/low checks: nothing critical. A fixture
+         * root has no network namespace, so the socket checks (ssh.exposed, net) would be
+         * errors (exit 2); they are left out here. */
         char *argv[] = {(char *)tu_nodeward(), "check", "--root", root, "--fail-on", "critical",
-                        "--format", "json", "--output", outp, NULL};
+                        "--format", "json", "--output", outp, "--skip", "ssh.exposed,net", NULL};
         char *out;
         assert_int_equal(tu_run(argv, &out, NULL), 0);
         assert_string_equal(out, "");

@@ -136,8 +136,14 @@ static void test_ssh_fails_when_any_port_accepts(void **state)
         assert_non_null(strstr(ev, "accepts connections: [fd00::1]:22"));
         free(ev);
         int ports[4];
-        assert_int_equal(ssh_ports_for_pod_probe(ports, 4), 1);
+        struct imds_collect_opts none = {0};
+        assert_int_equal(ssh_ports_for_pod_probe(&none, ports, 4), 1);
         assert_int_equal(ports[0], 22);
+        const int configured[] = {2222, 22022};
+        struct imds_collect_opts some = {.ssh_ports = configured, .n_ssh_ports = 2};
+        assert_int_equal(ssh_ports_for_pod_probe(&some, ports, 4), 2);
+        assert_int_equal(ports[0], 2222);
+        assert_int_equal(ports[1], 22022);
 }
 
 static void test_public_ip_from_metadata(void **state)

@@ -1,0 +1,80 @@
+/* allowlist: the operator's PROC:PORT listener allowlist, from options and from a file. */
+#define _GNU_SOURCE
+#include "allowlist.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "rootfs.h"
+#include "util.h"
+
+bool allowlist_entry_valid(const char *s)
+{
+        const char *colon = strrchr(s, ':');
+        if (!colon || colon == s || strlen(s) > 256)
+                return false;
+        for (const char *p = s; p < colon; p++)
+                if ((unsigned char)*p <= ' ' || *p == 0x7f)
+                        return false;
+        if (strcmp(colon + 1, "*") == 0)
+                return true;
+        char *end = NULL;
+        errno = 0;
+        unsigned long port = strtoul(colon + 1, &end, 10);
+        return colon[1] >= '0' && colon[1] <= '9' && !*end && !errno && port <= 65535;
+}
+
+/* The file is the operator's own (a ConfigMap, say), named on the command line,
+ * not a host file under --root; still only a regular file is read, capped. */
+static int read_config(const char *path, char **ret_buf)
+{
+        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        struct stat st;
+        if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+                close(fd);
+                return -EINVAL;
+        }
+        size_t len;
+        int r = read_fd_capped(fd, ALLOWLIST_FILE_CAP, ret_buf, &len);
+        close(fd);
+        return r;
+}
+
+int allowlist_load_file(const char *path, char ***v, size_t *n, char **ret_err)
+{
+        char *buf = NULL;
+        int r = read_config(path, &buf);
+        if (r < 0) {
+                *ret_err = xasprintf("%s: %s", path, r == -EINVAL ? "not a regular file" : rootfs_strerror(r));
+                return r;
+        }
+        unsigned line = 0;
+        char *save = NULL;
+        for (char *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+                line++;
+                l[strcspn(l, "#")] = '\0';
+                while (*l == ' ' || *l == '\t')
+                        l++;
+                size_t k = strlen(l);
+                while (k && (l[k - 1] == ' ' || l[k - 1] == '\t' || l[k - 1] == '\r'))
+                        l[--k] = '\0';
+                if (!*l)
+                        continue;
+                if (!allowlist_entry_valid(l) || *n >= ALLOWLIST_MAX) {
+                        *ret_err = xasprintf("%s line %u: expected PROC:PORT (e.g. nginx:8080), got \"%s\"",
+                                             path, line, l);
+                        free(buf);
+                        return -EINVAL;
+                }
+                *v = xrealloc(*v, (*n + 1) * sizeof(**v));
+                (*v)[(*n)++] = xstrdup(l);
+        }
+        free(buf);
+        return 0;
+}
