@@ -158,8 +158,9 @@ int watch_run(const struct watch_opts *o)
                 cJSON_AddStringToObject(j, of.error ? "error" : "mode", of.error ? of.error : of.mode);
                 emit(o->out, j);
         }
-        /* The network probes enter pod namespaces again at every interval. */
-        int r = privs_drop_to_readers(engine_needs(o->selected) & (FACT_IMDS | FACT_POD_IMDS | FACT_POD_SSH));
+        /* The network probes and the socket inventory enter namespaces again at every interval. */
+        int r = privs_drop_to_readers(engine_needs(o->selected) &
+                                       (FACT_IMDS | FACT_POD_IMDS | FACT_POD_SSH | FACT_SOCKETS));
         if (r < 0 && r != -EPERM)
                 fprintf(stderr, "nodeward: warning: could not drop capabilities: %s\n", strerror(-r));
         long start = mono_ms(), next = start;
