@@ -21,6 +21,15 @@ static bool host_gate(const struct imds_facts *m, struct result *r)
                 result_set(r, ST_ERROR, "%s", m->host_error);
                 return false;
         }
+        if (!m->reachable && (m->v4.v1_get.connected || m->v6.v1_get.connected)) {
+                /* Something holds the metadata address but gave no valid answer: a broken
+                 * or hostile endpoint, not the absence of one. */
+                result_set(r, ST_ERROR, "the metadata address accepted a connection from the %s but gave no "
+                           "valid HTTP answer (%s: %s%s%s)", m->host_ns, IMDS_V4_ADDR, PROBE_TEXT(&m->v4.v1_get),
+                           m->v6.v1_get.tried ? "; " IMDS_V6_ADDR ": " : "",
+                           m->v6.v1_get.tried ? PROBE_TEXT(&m->v6.v1_get) : "");
+                return false;
+        }
         if (!m->reachable) {
                 result_set(r, ST_SKIP, "not on EC2: no metadata service answered from the %s (%s: %s%s%s)",
                            m->host_ns, IMDS_V4_ADDR, PROBE_TEXT(&m->v4.v1_get),

@@ -18,6 +18,9 @@
 #define MAX_TOKENS 256
 
 static bool v2_required, public_ip;
+/* Misbehaviour for the network-fault tests: 0 none, 's' accept and never answer,
+ * 'e' a body that never ends, 'h' a 10 MB header. */
+static int fault;
 static int hop = 1;
 static FILE *logf_;
 static char tokens[MAX_TOKENS][48];
@@ -110,6 +113,38 @@ static void handle_get(int c, char *req, const char *path)
                 reply(c, 404, "Not Found", "");
 }
 
+static ssize_t write_str(int c, const char *s)
+{
+        return write(c, s, strlen(s));
+}
+
+/* Misbehave as asked; true when the connection was handled that way. */
+static bool misbehave(int c)
+{
+        char buf[4096];
+        memset(buf, 'x', sizeof(buf));
+        ssize_t w = 1;
+        switch (fault) {
+        case 's':
+                sleep(30);
+                return true;
+        case 'e':
+                w = write_str(c, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n");
+                for (long i = 0; i < 1000000 && w > 0; i++)
+                        w = write(c, buf, sizeof(buf));
+                return true;
+        case 'h':
+                w = write_str(c, "HTTP/1.1 200 OK\r\nX-Padding: ");
+                for (int i = 0; i < 10 * 256 && w > 0; i++)
+                        w = write(c, buf, sizeof(buf));
+                if (w > 0)
+                        w = write_str(c, "\r\nContent-Length: 0\r\n\r\n");
+                return true;
+        default:
+                return false;
+        }
+}
+
 static void serve_one(int c)
 {
         struct timeval tv = {2, 0};
@@ -129,6 +164,8 @@ static void serve_one(int c)
         if (sscanf(req, "%15s %1023s", method, path) != 2)
                 return;
         fprintf(logf_, "%s %s\n", method, path);
+        if (misbehave(c))
+                return;
         if (strcmp(method, "PUT") == 0 && strcmp(path, "/latest/api/token") == 0)
                 handle_token(c, req);
         else if (strcmp(method, "GET") == 0)
@@ -143,7 +180,8 @@ int main(int argc, char **argv)
         int port = 80, c;
         static const struct option lo[] = {
                 {"addr", 1, 0, 'a'},   {"port", 1, 0, 'p'}, {"v2-required", 0, 0, '2'},
-                {"hop", 1, 0, 'h'},    {"public-ip", 0, 0, 'i'}, {"log", 1, 0, 'l'}, {0, 0, 0, 0}};
+                {"hop", 1, 0, 'h'},    {"public-ip", 0, 0, 'i'}, {"log", 1, 0, 'l'},
+                {"fault", 1, 0, 'f'},  {0, 0, 0, 0}};
         while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
                 switch (c) {
                 case 'a': addr = optarg; break;
@@ -152,6 +190,7 @@ int main(int argc, char **argv)
                 case 'h': hop = atoi(optarg); break;
                 case 'i': public_ip = true; break;
                 case 'l': logpath = optarg; break;
+                case 'f': fault = optarg[0]; break;
                 default: return 2;
                 }
         }

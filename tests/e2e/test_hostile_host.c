@@ -27,10 +27,10 @@ static char *base_root(void)
         return root;
 }
 
-/* Run the kubelet checks over @root; assert the bounds, return the parsed report. */
-static cJSON *bounded_check(const char *root)
+/* Run the @only checks over @root; assert the bounds, return the parsed report. */
+static cJSON *bounded_check_only(const char *root, const char *only)
 {
-        char *argv[] = {(char *)tu_nodeward(), "check", "--root", (char *)root, "--only", "kubelet",
+        char *argv[] = {(char *)tu_nodeward(), "check", "--root", (char *)root, "--only", (char *)only,
                         "--format", "json", NULL};
         char *out, *err;
         struct tu_usage u;
@@ -44,6 +44,11 @@ static cJSON *bounded_check(const char *root)
         free(out);
         free(err);
         return j;
+}
+
+static cJSON *bounded_check(const char *root)
+{
+        return bounded_check_only(root, "kubelet");
 }
 
 static const char *CONFIG = "etc/kubernetes/kubelet/config.json";
@@ -240,6 +245,57 @@ static void test_full_check_writes_nothing(void **state)
         }
 }
 
+static void test_sshd_include_loop_and_depth_bomb(void **state)
+{
+        (void)state;
+        char *root = tu_mkdtemp(), rel[256], body[256];
+        tu_write(root, "etc/ssh/sshd_config", "PermitRootLogin no\nInclude /etc/ssh/sshd_config\n");
+        cJSON *j = bounded_check_only(root, "ssh.permit-root-login");
+        tu_assert_result(j, "ssh.permit-root-login", "error", "line 2");
+        cJSON_Delete(j);
+        /* A chain 200 files deep: refused at sshd's depth limit, long before the end. */
+        tu_write(root, "etc/ssh/sshd_config", "Include /etc/ssh/chain/0.conf\n");
+        for (int i = 0; i < 200; i++) {
+                snprintf(rel, sizeof(rel), "etc/ssh/chain/%d.conf", i);
+                snprintf(body, sizeof(body), "Include /etc/ssh/chain/%d.conf\n", i + 1);
+                tu_write(root, rel, body);
+        }
+        j = bounded_check_only(root, "ssh");
+        tu_assert_result(j, "ssh.permit-root-login", "error", "line 1");
+        cJSON_Delete(j);
+        /* Fan-out: every file includes every file of a wide directory. */
+        tu_write(root, "etc/ssh/sshd_config", "Include /etc/ssh/wide/*.conf\n");
+        for (int i = 0; i < 64; i++) {
+                snprintf(rel, sizeof(rel), "etc/ssh/wide/%02d.conf", i);
+                tu_write(root, rel, "Include /etc/ssh/wide/*.conf\n");
+        }
+        j = bounded_check_only(root, "ssh");
+        tu_assert_result(j, "ssh.permit-root-login", "error", NULL);
+        cJSON_Delete(j);
+        tu_rm_rf(root);
+        free(root);
+}
+
+static void test_sshd_megabyte_line(void **state)
+{
+        (void)state;
+        char *root = tu_mkdtemp();
+        size_t n = 1 << 20;
+        char *big = malloc(n + 32);
+        memcpy(big, "AllowUsers ", 11);
+        memset(big + 11, 'a', n - 12);
+        big[n - 1] = '\n';
+        tu_write_bin(root, "etc/ssh/sshd_config", big, n, 0644);
+        cJSON *j = bounded_check_only(root, "ssh");
+        const cJSON *r = tu_result(j, "ssh.access-limited");
+        assert_non_null(r);
+        assert_true(strlen(cJSON_GetObjectItem(r, "evidence")->valuestring) <= 4096);
+        cJSON_Delete(j);
+        free(big);
+        tu_rm_rf(root);
+        free(root);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -250,6 +306,8 @@ int main(void)
                 cmocka_unit_test(test_megabyte_single_line_and_invalid_utf8),
                 cmocka_unit_test(test_config_deleted_while_reading),
                 cmocka_unit_test(test_full_check_writes_nothing),
+                cmocka_unit_test(test_sshd_include_loop_and_depth_bomb),
+                cmocka_unit_test(test_sshd_megabyte_line),
         };
         return cmocka_run_group_tests_name("hostile host roots", tests, NULL, tu_group_teardown);
 }

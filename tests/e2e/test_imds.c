@@ -267,7 +267,7 @@ static void run_scene(const struct scene *sc)
                                 fail_msg("%s: status %s, want %s; evidence: %s", imds_ids[i], st, sc->want[i],
                                          cJSON_GetObjectItem(r, "evidence")->valuestring);
                 }
-                if (strcmp(sc->want[2], "skip") != 0)
+                if (strcmp(sc->want[2], "skip") != 0 && strcmp(sc->want[2], "error") != 0)
                         tu_assert_result(j, "imds.pod-reachable", sc->want[2],
                                          mode == 0 ? "(--pod-netns)" : "found under --root");
                 assert_true(ms < 5000);
@@ -320,6 +320,32 @@ static void test_off_ec2_silence_skips(void **state)
                            "add chain inet nwimds nodeout { type filter hook output priority 0; "
                            "ip daddr 169.254.169.254 drop; }",
                            {"skip", "skip", "skip", "skip"}};
+        run_scene(&sc);
+}
+
+/* A metadata endpoint that misbehaves never holds a run beyond its deadline,
+ * and never yields a verdict it did not earn. */
+static void test_metadata_accepts_and_never_answers(void **state)
+{
+        (void)state;
+        struct scene sc = {"metadata accepts and never answers", {"--fault", "silent", NULL}, NULL,
+                           {"error", "error", "error", "error"}};
+        run_scene(&sc);
+}
+
+static void test_metadata_answers_forever(void **state)
+{
+        (void)state;
+        struct scene sc = {"metadata answers forever", {"--fault", "endless", NULL}, NULL,
+                           {"error", "error", "error", "error"}};
+        run_scene(&sc);
+}
+
+static void test_metadata_sends_10mb_header(void **state)
+{
+        (void)state;
+        struct scene sc = {"metadata sends a 10 MB header", {"--fault", "huge-header", NULL}, NULL,
+                           {"error", "error", "error", "error"}};
         run_scene(&sc);
 }
 
@@ -412,6 +438,9 @@ int main(void)
                 cmocka_unit_test(test_v2_required_hop2),
                 cmocka_unit_test(test_pod_egress_to_metadata_dropped),
                 cmocka_unit_test(test_off_ec2_silence_skips),
+                cmocka_unit_test(test_metadata_accepts_and_never_answers),
+                cmocka_unit_test(test_metadata_answers_forever),
+                cmocka_unit_test(test_metadata_sends_10mb_header),
                 cmocka_unit_test(test_pod_reaches_node_ssh_unless_dropped),
                 cmocka_unit_test(test_ipv6_endpoint_probed_when_node_has_ipv6),
                 cmocka_unit_test(test_running_in_a_pod_probes_host_through_pid1),
