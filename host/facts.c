@@ -152,7 +152,10 @@ int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
         if (needs & FACT_SOCKETS) {
                 /* The host's namespace is found through PROC/1; never fall back to
                  * nodeward's own when the root has no process table. */
-                if (proc.fd >= 0 || o->netns)
+                if (o->sock_handles)
+                        sockets_collect_handles(o->sock_handles, o->sock_netns_what, proc.fd >= 0 ? &proc : NULL,
+                                                SOCKETS_OWNERS | SOCKETS_ADDRS, &f->sockets);
+                else if (proc.fd >= 0 || o->netns)
                         sockets_collect(o->netns, proc.fd >= 0 ? &proc : NULL, SOCKETS_OWNERS | SOCKETS_ADDRS,
                                         &f->sockets);
                 else
@@ -167,7 +170,7 @@ int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
         if (obs) {
                 /* Attached, and the privileged collectors are done: the wait and the
                  * attribution only read. */
-                int pr = privs_drop_to_readers(false);
+                int pr = privs_drop_to_readers();
                 if (pr < 0 && pr != -EPERM)
                         fprintf(stderr, "nodeward: warning: could not drop capabilities: %s\n", strerror(-pr));
         }

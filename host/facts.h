@@ -57,6 +57,8 @@ struct collect_opts {
         unsigned needs;
         const char *pod_netns; /* --pod-netns */
         const char *netns; /* the node's network namespace; default PROC/1/ns/net */
+        const struct netns_handles *sock_handles; /* opened earlier (watch); NULL: open now */
+        const char *sock_netns_what;              /* which namespace they are in */
         const char *const *allow_listeners;
         size_t n_allow_listeners;
         int observe_seconds;   /* 0: FACT_CONNWATCH is not collected (the checks skip) */

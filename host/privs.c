@@ -2,25 +2,15 @@
 #include "privs.h"
 
 #include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
 
-int privs_drop_all(void)
+/* Keep exactly @keep (where held) in the permitted and effective sets, clear the
+ * bounding set of everything else, and set no_new_privs. */
+static int drop_except(const cap_value_t *keep, size_t n_keep)
 {
-        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-                return -errno;
-        cap_t caps = cap_init(); /* an empty set */
-        if (!caps)
-                return -errno;
-        int r = cap_set_proc(caps) < 0 ? -errno : 0;
-        cap_free(caps);
-        return r;
-}
-
-int privs_drop_to_readers(bool keep_setns)
-{
-        static const cap_value_t keep[] = {CAP_DAC_READ_SEARCH, CAP_DAC_OVERRIDE, CAP_SYS_PTRACE, CAP_SYS_ADMIN};
-        size_t n_keep = sizeof(keep) / sizeof(keep[0]) - (keep_setns ? 0 : 1);
         if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                 return -errno;
         cap_t cur = cap_get_proc(), next = cap_init();
@@ -36,10 +26,30 @@ int privs_drop_to_readers(bool keep_setns)
                         cap_set_flag(next, CAP_EFFECTIVE, 1, &keep[i], CAP_SET);
                 }
         }
+        /* The bounding set goes first, while CAP_SETPCAP is still effective; without
+         * it (an unprivileged run) there is nothing in it worth the error. */
+        for (cap_value_t c = 0; c <= CAP_LAST_CAP; c++) {
+                bool kept = false;
+                for (size_t i = 0; i < n_keep; i++)
+                        kept |= keep[i] == c;
+                if (!kept && CAP_IS_SUPPORTED(c))
+                        prctl(PR_CAPBSET_DROP, c, 0, 0, 0);
+        }
         if (cap_set_proc(next) < 0)
                 r = -errno;
 out:
         cap_free(cur);
         cap_free(next);
         return r;
+}
+
+int privs_drop_all(void)
+{
+        return drop_except(NULL, 0);
+}
+
+int privs_drop_to_readers(void)
+{
+        static const cap_value_t keep[] = {CAP_DAC_READ_SEARCH, CAP_SYS_PTRACE};
+        return drop_except(keep, sizeof(keep) / sizeof(keep[0]));
 }

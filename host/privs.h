@@ -7,9 +7,8 @@
  * set no_new_privs. Returns 0 or -errno. */
 int privs_drop_all(void);
 
-/* Keep only what reading the node needs (CAP_DAC_READ_SEARCH, CAP_DAC_OVERRIDE,
- * CAP_SYS_PTRACE for /proc/PID/exe and environ), plus CAP_SYS_ADMIN when
- * @keep_setns (probes that enter pod network namespaces run again later), where
- * held; drop the rest, CAP_BPF and CAP_PERFMON included; set no_new_privs.
- * Returns 0 or -errno. */
-int privs_drop_to_readers(bool keep_setns);
+/* Keep only what re-reading the node needs, where held: CAP_DAC_READ_SEARCH (files
+ * and /proc/PID/fd of any owner) and CAP_SYS_PTRACE (/proc/PID of other users'
+ * processes). Nothing that can change the system stays: no CAP_SYS_ADMIN,
+ * CAP_BPF, CAP_NET_ADMIN or CAP_DAC_OVERRIDE. Sets no_new_privs. Returns 0 or -errno. */
+int privs_drop_to_readers(void);

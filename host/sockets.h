@@ -84,6 +84,10 @@ void netns_close_handles(struct netns_handles *h);
 /* Everything in one call; failures become s->error / owners_error / addrs_error.
  * @proc may be NULL (no owners then). */
 void sockets_collect(const char *netns_path, const struct rootfs *proc, unsigned flags, struct sockets *s);
+/* The same over handles opened earlier: a long-lived watch keeps them, so re-reading
+ * needs no privilege. @what names their namespace. */
+void sockets_collect_handles(const struct netns_handles *h, const char *what, const struct rootfs *proc,
+                             unsigned flags, struct sockets *s);
 void sockets_free(struct sockets *s);
 
 /* The netlink side, given open handles. */

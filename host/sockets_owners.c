@@ -367,12 +367,25 @@ void sockets_collect(const char *netns_path, const struct rootfs *proc, unsigned
 {
         memset(s, 0, sizeof(*s));
         struct netns_handles h = {-1, -1, -1};
-        char *err = NULL;
-        if (netns_open_handles(netns_path, proc, &h, &s->netns, &err) < 0) {
+        char *err = NULL, *what = NULL;
+        if (netns_open_handles(netns_path, proc, &h, &what, &err) < 0) {
                 s->error = err;
                 s->addrs_error = xstrdup(err);
+                s->netns = what;
                 return;
         }
+        sockets_collect_handles(&h, what, proc, flags, s);
+        free(what);
+        netns_close_handles(&h);
+}
+
+void sockets_collect_handles(const struct netns_handles *hp, const char *what, const struct rootfs *proc,
+                             unsigned flags, struct sockets *s)
+{
+        memset(s, 0, sizeof(*s));
+        const struct netns_handles h = *hp;
+        char *err = NULL;
+        s->netns = what ? xstrdup(what) : NULL;
         if (sockets_dump_listeners(&h, s, &err) < 0) {
                 s->error = err;
                 s->n = 0;
@@ -389,7 +402,6 @@ void sockets_collect(const char *netns_path, const struct rootfs *proc, unsigned
         } else {
                 s->addrs_error = xstrdup("node addresses were not read");
         }
-        netns_close_handles(&h);
         if (!s->error && (flags & SOCKETS_OWNERS)) {
                 if (!proc)
                         s->owners_error = xstrdup("no process table to read owners from");

@@ -83,12 +83,73 @@ static void write_textfile(const char *path, const struct facts *f, const struct
         textfile_commit(&tf);
 }
 
-/* One interval: collect the other facts afresh, add the observed counts, run, print. */
-static void interval(const struct watch_opts *o, struct observe_session *s, struct observe_facts *of)
+/* The collectors that enter other network namespaces, which takes CAP_SYS_ADMIN. */
+#define NET_PROBES (FACT_IMDS | FACT_POD_IMDS | FACT_POD_SSH)
+
+/* What the privileged start of a watch hands to its unprivileged loop. */
+struct watch_state {
+        struct observe_session *s;
+        struct observe_facts of;
+        struct netns_handles sock; /* netlink handles in the node's namespace, kept open */
+        char *sock_what;
+        bool have_sock;
+        struct imds_facts imds;    /* the namespace probes, run once at the start */
+        bool have_imds;
+        char probed_at[32];
+};
+
+/* Before privileges go: open what later intervals re-read without privilege, and
+ * run the probes that must enter namespaces (their answers describe how the node
+ * was launched, so the start is when they are taken). */
+static void watch_setup(const struct watch_opts *o, const struct rootfs *proc, struct watch_state *st)
 {
+        unsigned needs = engine_needs(o->selected);
+        st->sock = (struct netns_handles){-1, -1, -1};
+        if ((needs & FACT_SOCKETS) && (proc->fd >= 0 || o->netns)) {
+                char *err = NULL;
+                st->have_sock = netns_open_handles(o->netns, proc->fd >= 0 ? proc : NULL, &st->sock,
+                                                   &st->sock_what, &err) == 0;
+                free(err); /* each interval then reports the failure itself */
+        }
+        if (needs & NET_PROBES) {
+                struct collect_opts co = {.root = o->root, .proc = o->proc, .pod_netns = o->pod_netns,
+                                          .needs = needs & NET_PROBES};
+                struct facts f;
+                char *err = NULL;
+                if (facts_collect(&co, &f, &err) == 0) {
+                        st->imds = f.imds;
+                        memset(&f.imds, 0, sizeof(f.imds));
+                        st->have_imds = true;
+                        facts_free(&f);
+                }
+                free(err);
+                time_t now = time(NULL);
+                struct tm tm;
+                gmtime_r(&now, &tm);
+                strftime(st->probed_at, sizeof(st->probed_at), "%Y-%m-%dT%H:%M:%SZ", &tm);
+        }
+}
+
+static void watch_state_free(struct watch_state *st)
+{
+        observe_session_free(st->s); /* detaches: no link outlives the process */
+        observe_facts_free(&st->of);
+        if (st->have_sock)
+                netns_close_handles(&st->sock);
+        free(st->sock_what);
+        imds_facts_free(&st->imds);
+}
+
+/* One interval: collect the other facts afresh, add the observed counts and the
+ * start's probe answers, run, print. */
+static void interval(const struct watch_opts *o, struct watch_state *st)
+{
+        struct observe_session *s = st->s;
+        struct observe_facts *of = &st->of;
         struct collect_opts co = {.root = o->root, .proc = o->proc, .netns = o->netns, .pod_netns = o->pod_netns,
                                   .allow_listeners = o->allow, .n_allow_listeners = o->n_allow,
-                                  .needs = engine_needs(o->selected) & ~(unsigned)FACT_CONNWATCH};
+                                  .sock_handles = st->have_sock ? &st->sock : NULL, .sock_netns_what = st->sock_what,
+                                  .needs = engine_needs(o->selected) & ~(unsigned)(FACT_CONNWATCH | NET_PROBES)};
         struct facts f;
         char *err = NULL;
         struct timespec t0;
@@ -106,12 +167,17 @@ static void interval(const struct watch_opts *o, struct observe_session *s, stru
                 observe_snapshot(s, of);
         f.observe = *of;
         f.collected |= FACT_CONNWATCH;
+        if (st->have_imds) {
+                f.imds = st->imds;
+                f.collected |= engine_needs(o->selected) & NET_PROBES;
+                cJSON_AddStringToObject(j, "network_probes_at", st->probed_at);
+        }
         struct run run;
         engine_run(&f, o->selected, &run);
         report_meta_finish(&meta, &t0);
         cJSON *sum = cJSON_AddObjectToObject(j, "summary");
-        for (int st = 0; st < ST__COUNT; st++)
-                cJSON_AddNumberToObject(sum, status_name((enum status)st), run.summary[st]);
+        for (int k = 0; k < ST__COUNT; k++)
+                cJSON_AddNumberToObject(sum, status_name((enum status)k), run.summary[k]);
         cJSON *res = cJSON_AddArrayToObject(j, "results");
         for (size_t i = 0; i < run.n; i++) {
                 cJSON *r = cJSON_CreateObject();
@@ -124,7 +190,8 @@ static void interval(const struct watch_opts *o, struct observe_session *s, stru
         if (o->textfile)
                 write_textfile(o->textfile, &f, &run, &meta);
         run_free(&run);
-        memset(&f.observe, 0, sizeof(f.observe)); /* owned by the caller */
+        memset(&f.observe, 0, sizeof(f.observe)); /* owned by the watch state */
+        memset(&f.imds, 0, sizeof(f.imds));
         facts_free(&f);
 }
 
@@ -148,37 +215,35 @@ int watch_run(const struct watch_opts *o)
         struct sigaction sa = {.sa_handler = on_signal};
         sigaction(SIGTERM, &sa, NULL);
         sigaction(SIGINT, &sa, NULL);
-        struct observe_facts of = {0};
-        struct observe_session *s = NULL;
+        struct watch_state st = {0};
         if (engine_needs(o->selected) & FACT_CONNWATCH) {
                 struct observe_opts oo = {.seconds = 0, .verbose = o->verbose, .on_sighting = on_sighting,
                                           .data = o->out};
-                observe_begin(&root, &proc, &oo, &of, &s);
-                cJSON *j = line(of.error ? "error" : "attached");
-                cJSON_AddStringToObject(j, of.error ? "error" : "mode", of.error ? of.error : of.mode);
+                observe_begin(&root, &proc, &oo, &st.of, &st.s);
+                cJSON *j = line(st.of.error ? "error" : "attached");
+                cJSON_AddStringToObject(j, st.of.error ? "error" : "mode", st.of.error ? st.of.error : st.of.mode);
                 emit(o->out, j);
         }
-        /* The network probes and the socket inventory enter namespaces again at every interval. */
-        int r = privs_drop_to_readers(engine_needs(o->selected) &
-                                       (FACT_IMDS | FACT_POD_IMDS | FACT_POD_SSH | FACT_SOCKETS));
+        watch_setup(o, &proc, &st);
+        /* From here on the loop only reads: files, /proc, open netlink and BPF fds. */
+        int r = privs_drop_to_readers();
         if (r < 0 && r != -EPERM)
                 fprintf(stderr, "nodeward: warning: could not drop capabilities: %s\n", strerror(-r));
         long start = mono_ms(), next = start;
         while (!exiting) {
                 if (mono_ms() >= next) {
-                        of.seconds = (int)((mono_ms() - start) / 1000);
-                        interval(o, s, &of);
+                        st.of.seconds = (int)((mono_ms() - start) / 1000);
+                        interval(o, &st);
                         next += (long)o->interval * 1000;
                 }
                 long wait = next - mono_ms();
                 wait = wait < 0 ? 0 : wait > 200 ? 200 : wait;
-                if (s)
-                        observe_poll(s, (int)wait);
+                if (st.s)
+                        observe_poll(st.s, (int)wait);
                 else
                         nanosleep(&(struct timespec){.tv_nsec = wait * 1000000}, NULL);
         }
-        observe_session_free(s); /* detaches: no link outlives the process */
-        observe_facts_free(&of);
+        watch_state_free(&st);
         emit(o->out, line("exit"));
         rootfs_close(&proc);
         rootfs_close(&root);
