@@ -370,10 +370,52 @@ static void test_watch_prints_findings_and_detaches_on_sigterm(void **state)
         assert_false(loaded);
 }
 
+static void test_pod_attempts_metric_counts_each_pod(void **state)
+{
+        (void)state;
+        SKIP_WITHOUT_SCENE();
+        char dir[] = "/tmp/nw-bpf-metrics.XXXXXX", prom[128];
+        assert_non_null(mkdtemp(dir));
+        snprintf(prom, sizeof(prom), "%s/nodeward.prom", dir);
+        char *argv[] = {(char *)tu_nodeward(), "check", "--observe", "2", "--only",
+                        "ssh.pod-attempts,imds.pod-attempts", "--format", "json", "--textfile", prom, NULL};
+        struct nw_run nr;
+        nodeward_start(&nr, argv, NULL);
+        free(stderr_until(&nr, "observing"));
+        actor(cg_sd, "nw-bpf-pod", 2, 3, true);
+        int rc;
+        cJSON_Delete(nodeward_finish(&nr, &rc, NULL));
+        int fd = open(prom, O_RDONLY | O_CLOEXEC);
+        assert_true(fd >= 0);
+        char *text = tu_read_fd(fd);
+        close(fd);
+        char want[1024];
+        snprintf(want, sizeof(want),
+                 "nodeward_pod_connection_attempts_total{kind=\"ssh\",pod_uid=\"%s\",", UID_SD);
+        assert_non_null(strstr(text, want));
+        snprintf(want, sizeof(want), "container_id=\"%s\",host_network=\"false\",daddr=\"%s\",dport=\"22\"} 2\n",
+                 CID_SD, NODE_IP);
+        if (!strstr(text, want))
+                fail_msg("metrics lack %s:\n%s", want, text);
+        snprintf(want, sizeof(want), "container_id=\"%s\",host_network=\"false\",daddr=\"%s\",dport=\"80\"} 3\n",
+                 CID_SD, IMDS_IP);
+        assert_non_null(strstr(text, want));
+        assert_non_null(strstr(text, "# TYPE nodeward_pod_connection_attempts_total counter"));
+        if (access("/usr/bin/promtool", X_OK) == 0) {
+                char cmd[256];
+                snprintf(cmd, sizeof(cmd), "promtool check metrics < '%s' >/dev/null 2>&1", prom);
+                assert_int_equal(system(cmd), 0);
+        }
+        free(text);
+        unlink(prom);
+        rmdir(dir);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_teardown(test_both_cgroup_drivers_attributed_with_exact_counts, kill_leftover),
+                cmocka_unit_test_teardown(test_pod_attempts_metric_counts_each_pod, kill_leftover),
                 cmocka_unit_test_teardown(test_ipv6_and_v4_mapped_attempts_are_counted, kill_leftover),
                 cmocka_unit_test_teardown(test_host_network_pod_counts_for_ssh_not_imds, kill_leftover),
                 cmocka_unit_test_teardown(test_nodewards_own_pod_is_not_reported, kill_leftover),
