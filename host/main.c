@@ -389,17 +389,25 @@ static int do_watch(int argc, char **argv)
         return rc;
 }
 
-static int explain_sshd(const struct opts *o)
+/* Collect @needs for an explain command, then give up every privilege. */
+static int collect_to_explain(const struct opts *o, unsigned needs, struct facts *f)
 {
-        struct collect_opts co = {.root = o->root, .proc = o->proc, .needs = FACT_SSHD};
-        struct facts f;
+        struct collect_opts co = {.root = o->root, .proc = o->proc, .needs = needs};
         char *err = NULL;
-        if (facts_collect(&co, &f, &err) < 0) {
+        if (facts_collect(&co, f, &err) < 0) {
                 fprintf(stderr, "nodeward: %s\n", err);
                 free(err);
-                return EXIT_USAGE;
+                return -EINVAL;
         }
         privs_drop_all();
+        return 0;
+}
+
+static int explain_sshd(const struct opts *o)
+{
+        struct facts f;
+        if (collect_to_explain(o, FACT_SSHD, &f) < 0)
+                return EXIT_USAGE;
         const struct sshd_config *c = &f.sshd.cfg;
         int rc = 0;
         for (size_t i = 0; i < c->n_warnings; i++)
@@ -438,15 +446,9 @@ static int do_explain(int argc, char **argv)
                 fprintf(stderr, "nodeward: explain: unknown subject \"%s\" (kubelet, sshd)\n", what);
                 return EXIT_USAGE;
         }
-        struct collect_opts co = {.root = o.root, .proc = o.proc, .needs = FACT_KUBELET};
         struct facts f;
-        char *err = NULL;
-        if (facts_collect(&co, &f, &err) < 0) {
-                fprintf(stderr, "nodeward: %s\n", err);
-                free(err);
+        if (collect_to_explain(&o, FACT_KUBELET, &f) < 0)
                 return EXIT_USAGE;
-        }
-        privs_drop_all();
         cJSON *j = kubelet_explain_json(&f.kubelet);
         char *s = cJSON_Print(j);
         printf("%s\n", s);
