@@ -2,6 +2,7 @@
 #include "testutil.h"
 
 #include <linux/capability.h>
+#include <stdbool.h>
 
 /* CAP_DAC_READ_SEARCH and CAP_SYS_PTRACE: re-reading files and /proc, nothing more. */
 #define READERS ((1ull << CAP_DAC_READ_SEARCH) | (1ull << CAP_SYS_PTRACE))
@@ -38,18 +39,27 @@ static void wait_for_line(FILE *f, const char *needle)
         fail_msg("the child ended before printing \"%s\"", needle);
 }
 
-static unsigned long long status_hex(pid_t pid, const char *key)
+/* A hex field of /proc/PID/status; @missing when the process is gone. */
+static unsigned long long status_hex_or(pid_t pid, const char *key, unsigned long long missing)
 {
         char path[64], line[256];
         snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
         FILE *f = fopen(path, "r");
-        assert_non_null(f);
-        unsigned long long v = ~0ull;
+        if (!f)
+                return missing;
+        unsigned long long v = missing;
         size_t n = strlen(key);
         while (fgets(line, sizeof(line), f))
                 if (strncmp(line, key, n) == 0 && line[n] == ':')
                         v = strtoull(line + n + 1, NULL, 16);
         fclose(f);
+        return v;
+}
+
+static unsigned long long status_hex(pid_t pid, const char *key)
+{
+        unsigned long long v = status_hex_or(pid, key, ~0ull);
+        assert_true(v != ~0ull);
         return v;
 }
 
@@ -99,19 +109,21 @@ static void test_check_observing_keeps_only_readers(void **state)
         char *argv[] = {(char *)tu_nodeward(), "check", "--root", "/", "--observe", "3", "--only",
                         "ssh.pod-attempts", "--format", "json", NULL};
         struct child c = spawn(argv);
-        /* While it observes (after attach), nothing but the readers is left. */
-        unsigned long long eff = ~0ull;
-        for (int i = 0; i < 200; i++) {
-                usleep(10000);
-                eff = status_hex(c.pid, "CapEff");
-                if (eff != ~0ull && (eff & ~READERS) == 0)
-                        break;
-        }
-        assert_true((eff & ~READERS) == 0);
-        char *out = tu_read_fd(fileno(c.out));
+        /* While it observes (after attach), nothing but the readers is left: poll for
+         * as long as it lives (a slow build such as valgrind's attaches late). */
+        char *out = NULL;
+        bool seen = false;
         int status;
+        for (int i = 0; i < 6000 && !seen; i++) {
+                unsigned long long eff = status_hex_or(c.pid, "CapEff", ~0ull);
+                seen = eff != ~0ull && (eff & ~READERS) == 0;
+                if (!seen)
+                        usleep(10000);
+        }
+        out = tu_read_fd(fileno(c.out));
         waitpid(c.pid, &status, 0);
         fclose(c.out);
+        assert_true(seen);
         cJSON *j = cJSON_Parse(out);
         assert_non_null(j);
         const cJSON *r = tu_result(j, "ssh.pod-attempts");
