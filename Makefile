@@ -167,7 +167,8 @@ valgrind: deps deps-test $(BUILD)/nodeward $(TEST_BINS)
 # Socket listing against ss on 16,000 listeners; results go to BENCHMARKS.md by hand.
 $(BUILD)/bench/bench_sockets: tests/bench/bench_sockets.c | deps
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+	@$(if $(Q),echo "  BENCH   $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
 # eBPF cost and exactness (root): 200,000 loopback connects with and without the
 # probe; 1,000,000 attempts counted exactly; `nodeward watch` under a 60 s flood.
