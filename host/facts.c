@@ -53,26 +53,32 @@ static void collect_node(const struct rootfs *root, bool root_is_slash, struct n
         n->os = os_release_pretty(root);
 }
 
+void observe_ports_from_sshd(const struct sshd_facts *s, struct observe_opts *oo)
+{
+        const struct sshd_config *c = &s->cfg;
+        if (!c->found || c->error)
+                return;
+        const int *ports;
+        const struct sshd_listen *l;
+        size_t n = sshd_config_ports(c, &ports), nl = sshd_config_listen(c, &l);
+        for (size_t i = 0; i < n + nl && oo->n_ssh_ports < OBSERVE_MAX_PORTS; i++) {
+                int p = i < n ? ports[i] : l[i - n].port;
+                bool dup = false;
+                for (size_t k = 0; k < oo->n_ssh_ports; k++)
+                        dup |= oo->ssh_ports[k] == p;
+                if (p > 0 && p < 65536 && !dup)
+                        oo->ssh_ports[oo->n_ssh_ports++] = (uint16_t)p;
+        }
+}
+
 /* The probe is attached first, so the other collectors run while it observes. */
 static void start_observing(const struct collect_opts *o, const struct rootfs *root, const struct rootfs *proc,
                             struct facts *f, struct observe_session **ret)
 {
         struct observe_opts oo = {.seconds = o->observe_seconds, .verbose = o->verbose,
                                   .force_tracepoint = getenv("NODEWARD_FORCE_TRACEPOINT") != NULL};
-        const struct sshd_config *c = &f->sshd.cfg;
-        if ((f->collected & FACT_SSHD) && c->found && !c->error) {
-                const int *ports;
-                const struct sshd_listen *l;
-                size_t n = sshd_config_ports(c, &ports), nl = sshd_config_listen(c, &l);
-                for (size_t i = 0; i < n + nl && oo.n_ssh_ports < OBSERVE_MAX_PORTS; i++) {
-                        int p = i < n ? ports[i] : l[i - n].port;
-                        bool dup = false;
-                        for (size_t k = 0; k < oo.n_ssh_ports; k++)
-                                dup |= oo.ssh_ports[k] == p;
-                        if (p > 0 && p < 65536 && !dup)
-                                oo.ssh_ports[oo.n_ssh_ports++] = (uint16_t)p;
-                }
-        }
+        if (f->collected & FACT_SSHD)
+                observe_ports_from_sshd(&f->sshd, &oo);
         observe_begin(root, proc, &oo, &f->observe, ret);
         if (o->verbose && !f->observe.error)
                 fprintf(stderr, "nodeward: attached (%s)\n", f->observe.mode);

@@ -68,4 +68,8 @@ struct collect_opts {
 /* Collect what @o->needs. Fails only when the root or proc directory cannot be
  * opened at all (the usage error the CLI reports); host problems become facts. */
 int facts_collect(const struct collect_opts *o, struct facts *ret, char **ret_err);
+
+/* The ports the eBPF probe watches for SSH: sshd's effective Port and ListenAddress
+ * ports as the sshd area resolves them (none added when no configuration is known). */
+void observe_ports_from_sshd(const struct sshd_facts *s, struct observe_opts *oo);
 void facts_free(struct facts *f);

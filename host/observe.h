@@ -64,5 +64,3 @@ void observe_end(struct observe_session *s, struct observe_facts *f);
 void observe_session_free(struct observe_session *s);
 void observe_facts_free(struct observe_facts *f);
 
-/* "Port" lines of sshd_config and its Include'd sshd_config.d/NAME.conf; 22 when none. */
-size_t sshd_ports(const struct rootfs *root, uint16_t *ret, size_t max);

@@ -219,6 +219,14 @@ int watch_run(const struct watch_opts *o)
         if (engine_needs(o->selected) & FACT_CONNWATCH) {
                 struct observe_opts oo = {.seconds = 0, .verbose = o->verbose, .on_sighting = on_sighting,
                                           .data = o->out};
+                struct collect_opts sc = {.root = o->root, .proc = o->proc, .needs = FACT_SSHD};
+                struct facts sf;
+                char *err = NULL;
+                if (facts_collect(&sc, &sf, &err) == 0) {
+                        observe_ports_from_sshd(&sf.sshd, &oo);
+                        facts_free(&sf);
+                }
+                free(err);
                 observe_begin(&root, &proc, &oo, &st.of, &st.s);
                 cJSON *j = line(st.of.error ? "error" : "attached");
                 cJSON_AddStringToObject(j, st.of.error ? "error" : "mode", st.of.error ? st.of.error : st.of.mode);

@@ -114,21 +114,35 @@ static void test_watched_ssh_ports_come_from_sshd_config_and_dropins(void **stat
         char *root = tu_mkdtemp();
         struct rootfs r;
         assert_int_equal(rootfs_open_root(root, &r), 0);
-        uint16_t ports[8];
-        /* No config at all: sshd's default. */
-        assert_int_equal(sshd_ports(&r, ports, 8), 1);
-        assert_int_equal(ports[0], 22);
-        tu_write(root, "etc/ssh/sshd_config", "# Port 99\nPort 2222\n  port=2200\nPorts 7\nPort 2222\n");
+        struct sshd_facts sf;
+        struct observe_opts oo = {0};
+        /* No config at all: nothing added, and the probe falls back to sshd's 22. */
+        sshd_collect(&r, NULL, &sf);
+        observe_ports_from_sshd(&sf, &oo);
+        assert_int_equal(oo.n_ssh_ports, 0);
+        sshd_facts_free(&sf);
+        /* As sshd resolves it: the drop-in Included first wins for single values, Port
+         * lines accumulate, and a ListenAddress with its own port adds that port. */
+        tu_write(root, "etc/ssh/sshd_config",
+                 "Include /etc/ssh/sshd_config.d/*.conf\n# Port 99\nPort 2222\nPort=2200\n"
+                 "ListenAddress 127.0.0.1:2022\nListenAddress 0.0.0.0\n");
         tu_write(root, "etc/ssh/sshd_config.d/10-extra.conf", "Port 22\n");
         tu_write(root, "etc/ssh/sshd_config.d/ignored.txt", "Port 9999\n");
-        size_t n = sshd_ports(&r, ports, 8);
-        assert_int_equal(n, 3);
-        assert_int_equal(ports[0], 2222);
-        assert_int_equal(ports[1], 2200);
-        assert_int_equal(ports[2], 22);
+        sshd_collect(&r, NULL, &sf);
+        observe_ports_from_sshd(&sf, &oo);
+        bool has[4] = {false};
+        for (size_t i = 0; i < oo.n_ssh_ports; i++) {
+                assert_true(oo.ssh_ports[i] != 99 && oo.ssh_ports[i] != 9999);
+                has[0] |= oo.ssh_ports[i] == 22;
+                has[1] |= oo.ssh_ports[i] == 2222;
+                has[2] |= oo.ssh_ports[i] == 2200;
+                has[3] |= oo.ssh_ports[i] == 2022;
+        }
+        assert_true(has[0] && has[1] && has[2] && has[3]);
+        sshd_facts_free(&sf);
         rootfs_close(&r);
         tu_rm_rf(root);
-        free(root);
+
 }
 
 int main(void)
