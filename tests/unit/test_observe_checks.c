@@ -142,7 +142,7 @@ static void test_watched_ssh_ports_come_from_sshd_config_and_dropins(void **stat
         sshd_facts_free(&sf);
         rootfs_close(&r);
         tu_rm_rf(root);
-
+        free(root);
 }
 
 int main(void)
