@@ -241,6 +241,16 @@ static char *stderr_until(struct nw_run *nr, const char *needle)
         return buf;
 }
 
+/* Start nodeward and return once it says its probe is observing; fail otherwise. */
+static void nodeward_start_observing(struct nw_run *nr, char *const *argv, void (*child_prep)(void))
+{
+        nodeward_start(nr, argv, child_prep);
+        char *e = stderr_until(nr, "observing");
+        if (!strstr(e, "observing"))
+                fail_msg("nodeward did not start observing: %s", e);
+        free(e);
+}
+
 static cJSON *nodeward_finish(struct nw_run *nr, int *ret_rc, char **ret_err)
 {
         char *rest = stderr_until(nr, NULL);

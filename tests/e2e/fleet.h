@@ -4,6 +4,24 @@
 #include "util.h"
 
 /* Run a shell command line; returns its exit code. */
+/* One scratch directory per test program, made by the group setup. */
+static char *scratch;
+
+static inline int fl_setup(void **state)
+{
+        (void)state;
+        scratch = tu_mkdtemp();
+        return 0;
+}
+
+static inline int fl_teardown(void **state)
+{
+        (void)state;
+        tu_rm_rf(scratch);
+        free(scratch);
+        return 0;
+}
+
 static inline int fl_sh(const char *cmd, char **ret_out, char **ret_err)
 {
         char *argv[] = {(char *)"/bin/sh", (char *)"-c", (char *)cmd, NULL};

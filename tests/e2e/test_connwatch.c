@@ -32,11 +32,7 @@ static void test_both_cgroup_drivers_attributed_with_exact_counts(void **state)
         char *argv[] = {(char *)tu_nodeward(), "check", "--observe", "3", "--only",
                         "ssh.pod-attempts,imds.pod-attempts", "--format", "json", NULL};
         struct nw_run nr;
-        nodeward_start(&nr, argv, NULL);
-        char *e = stderr_until(&nr, "observing");
-        if (!strstr(e, "observing"))
-                fail_msg("nodeward did not start observing: %s", e);
-        free(e);
+        nodeward_start_observing(&nr, argv, NULL);
         /* Nothing listens yet: these are refused, yet each is an attempt. */
         actor(cg_sd, "nw-bpf-pod", 3, 2, true);
         actor(cg_fs, "nw-bpf-pod", 1, 0, true);
@@ -83,11 +79,7 @@ static void test_tracepoint_fallback_counts_the_same(void **state)
         char *argv[] = {(char *)tu_nodeward(), "check", "--observe", "2", "--only", "ssh.pod-attempts",
                         "--format", "json", NULL};
         struct nw_run nr;
-        nodeward_start(&nr, argv, force_tracepoint);
-        char *e = stderr_until(&nr, "observing");
-        if (!strstr(e, "observing"))
-                fail_msg("nodeward did not start observing: %s", e);
-        free(e);
+        nodeward_start_observing(&nr, argv, force_tracepoint);
         actor(cg_fs, "nw-bpf-pod", 7, 0, true);
         int rc;
         cJSON *j = nodeward_finish(&nr, &rc, NULL);
@@ -168,11 +160,7 @@ static void test_ipv6_and_v4_mapped_attempts_are_counted(void **state)
         char *argv[] = {(char *)tu_nodeward(), "check", "--observe", "2", "--only",
                         "ssh.pod-attempts,imds.pod-attempts", "--format", "json", NULL};
         struct nw_run nr;
-        nodeward_start(&nr, argv, NULL);
-        char *e = stderr_until(&nr, "observing");
-        if (!strstr(e, "observing"))
-                fail_msg("nodeward did not start observing: %s", e);
-        free(e);
+        nodeward_start_observing(&nr, argv, NULL);
         pid_t pid = fork();
         assert_true(pid >= 0);
         if (pid == 0) {
@@ -210,11 +198,7 @@ static void test_host_network_pod_counts_for_ssh_not_imds(void **state)
         char *argv[] = {(char *)tu_nodeward(), "check", "--observe", "2", "--proc", proc, "--only",
                         "ssh.pod-attempts,imds.pod-attempts", "--format", "json", NULL};
         struct nw_run nr;
-        nodeward_start(&nr, argv, NULL);
-        char *e = stderr_until(&nr, "observing");
-        if (!strstr(e, "observing"))
-                fail_msg("nodeward did not start observing: %s", e);
-        free(e);
+        nodeward_start_observing(&nr, argv, NULL);
         actor(cg_sd, "nw-bpf-node", 2, 3, true);
         int rc;
         cJSON *j = nodeward_finish(&nr, &rc, NULL);
@@ -246,11 +230,7 @@ static void test_nodewards_own_pod_is_not_reported(void **state)
         char *argv[] = {(char *)tu_nodeward(), "check", "--observe", "2", "--only", "ssh.pod-attempts",
                         "--format", "json", NULL};
         struct nw_run nr;
-        nodeward_start(&nr, argv, join_cgroupfs_pod);
-        char *e = stderr_until(&nr, "observing");
-        if (!strstr(e, "observing"))
-                fail_msg("nodeward did not start observing: %s", e);
-        free(e);
+        nodeward_start_observing(&nr, argv, join_cgroupfs_pod);
         actor(cg_fs, "nw-bpf-pod", 4, 0, true);
         actor(cg_sd, "nw-bpf-pod", 1, 0, true);
         int rc;

@@ -1,22 +1,6 @@
 /* test_fleet_images: the DaemonSet, NPD and SSM artefacts: Kubernetes OpenAPI validation, NPD config, SSM exit codes. */
 #include "fleet.h"
 
-static char *scratch;
-
-static int setup(void **state)
-{
-        (void)state;
-        scratch = tu_mkdtemp();
-        return 0;
-}
-
-static int teardown(void **state)
-{
-        (void)state;
-        tu_rm_rf(scratch);
-        free(scratch);
-        return 0;
-}
 
 static char *slurp(const char *path)
 {
@@ -245,5 +229,5 @@ int main(void)
                 cmocka_unit_test(test_ssm_document_passes_0_1_2_and_never_194),
                 cmocka_unit_test(test_containerfile_runtime_stage_has_every_linked_library),
         };
-        return cmocka_run_group_tests(tests, setup, teardown);
+        return cmocka_run_group_tests(tests, fl_setup, fl_teardown);
 }

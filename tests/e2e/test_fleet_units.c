@@ -1,22 +1,6 @@
 /* test_fleet_units: make install's tree, the systemd units under systemd-analyze, and the man page under man. */
 #include "fleet.h"
 
-static char *scratch;
-
-static int setup(void **state)
-{
-        (void)state;
-        scratch = tu_mkdtemp();
-        return 0;
-}
-
-static int teardown(void **state)
-{
-        (void)state;
-        tu_rm_rf(scratch);
-        free(scratch);
-        return 0;
-}
 
 /* `make install` with the binary under test (BUILD is its directory, already built). */
 static void make_install(const char *vars)
@@ -195,5 +179,5 @@ int main(void)
                 cmocka_unit_test(test_boot_unit_security_is_ok_or_better),
                 cmocka_unit_test(test_man_page_renders_cleanly),
         };
-        return cmocka_run_group_tests(tests, setup, teardown);
+        return cmocka_run_group_tests(tests, fl_setup, fl_teardown);
 }
