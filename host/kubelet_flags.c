@@ -30,6 +30,11 @@ const struct kfield_def kfield_defs[KF__COUNT] = {
         {KF_TLS_CIPHER_SUITES, "tlsCipherSuites", "tls-cipher-suites", KT_STRINGLIST, NULL, NULL},
         {KF_HOSTNAME_OVERRIDE, NULL, "hostname-override", KT_STRING, NULL, NULL},
         {KF_KUBECONFIG, NULL, "kubeconfig", KT_STRING, NULL, NULL},
+        /* v1beta1 SetDefaults_KubeletConfiguration: podPidsLimit -1 (no limit), seccompDefault false. */
+        {KF_POD_PIDS_LIMIT, "podPidsLimit", "pod-max-pids", KT_INT, "-1", "-1"},
+        {KF_SECCOMP_DEFAULT, "seccompDefault", "seccomp-default", KT_BOOL, "false", "false"},
+        {KF_TLS_CERT_FILE, "tlsCertFile", "tls-cert-file", KT_STRING, NULL, NULL},
+        {KF_TLS_PRIVATE_KEY_FILE, "tlsPrivateKeyFile", "tls-private-key-file", KT_STRING, NULL, NULL},
 };
 
 struct flag_map {
@@ -96,6 +101,7 @@ static const struct flag_map flag_maps[] = {
         {"cpu-cfs-quota", "cpuCFSQuota", KT_BOOL},
         {"kernel-memcg-notification", "kernelMemcgNotification", KT_BOOL},
         {"fail-cgroupv1", "failCgroupV1", KT_BOOL},
+        {"pod-max-pids", "podPidsLimit", KT_INT},
 };
 
 static const struct flag_map *flag_lookup(const char *name, size_t n)

@@ -126,8 +126,9 @@ static cJSON *sarif_location(const struct where *w)
         return loc;
 }
 
-static cJSON *sarif_rule(const struct check_def *c)
+static cJSON *sarif_rule(const struct run *run, const struct result *r)
 {
+        const struct check_def *c = r->check;
         cJSON *rule = cJSON_CreateObject();
         cJSON_AddStringToObject(rule, "id", c->id);
         cJSON_AddStringToObject(rule, "name", c->id);
@@ -142,9 +143,15 @@ static cJSON *sarif_rule(const struct check_def *c)
         cJSON_AddStringToObject(props, "security-severity", security_severity(c->severity));
         cJSON *tags = cJSON_AddArrayToObject(props, "tags");
         cJSON_AddItemToArray(tags, cJSON_CreateString("security"));
-        cJSON *refs = cJSON_AddArrayToObject(props, "references");
-        for (size_t k = 0; k < MAX_REFS && c->references[k]; k++)
-                cJSON_AddItemToArray(refs, cJSON_CreateString(c->references[k]));
+        /* Tags are what code-scanning UIs filter on: the item, its level and assessment. */
+        if (run->benchmark && r->item) {
+                _cleanup_free_ char *ref = benchmark_ref_str(run->benchmark, r->item);
+                _cleanup_free_ char *lvl = xasprintf("level-%u", (unsigned)r->item->level);
+                cJSON_AddItemToArray(tags, cJSON_CreateString(ref));
+                cJSON_AddItemToArray(tags, cJSON_CreateString(lvl));
+                cJSON_AddItemToArray(tags, cJSON_CreateString(assessment_name(r->item->assessment)));
+        }
+        report_add_references(props, run->benchmark, r);
         return rule;
 }
 
@@ -214,7 +221,7 @@ cJSON *report_sarif(const struct facts *f, const struct run *run, const struct r
         cJSON *rules = cJSON_AddArrayToObject(driver, "rules");
         cJSON *results = cJSON_CreateArray();
         for (size_t i = 0; i < run->n; i++) {
-                cJSON_AddItemToArray(rules, sarif_rule(run->results[i].check));
+                cJSON_AddItemToArray(rules, sarif_rule(run, &run->results[i]));
                 cJSON_AddItemToArray(results, sarif_result(f, &run->results[i], i));
         }
         cJSON *invs = cJSON_AddArrayToObject(sr, "invocations");
@@ -223,5 +230,7 @@ cJSON *report_sarif(const struct facts *f, const struct run *run, const struct r
         cJSON *props = cJSON_AddObjectToObject(sr, "properties");
         cJSON_AddStringToObject(props, "hostname", f->node.hostname ? f->node.hostname : "");
         cJSON_AddStringToObject(props, "root", f->root_path ? f->root_path : "/");
+        if (run->benchmark)
+                cJSON_AddStringToObject(props, "benchmark", run->benchmark->id);
         return o;
 }
