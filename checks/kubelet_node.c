@@ -36,8 +36,8 @@ static const char *list_str(struct strbuf *sb, size_t n)
 }
 
 /* Fail on any file breaking the rule, else error on any unreadable, else pass.
- * @prefix (may be "") leads the evidence, e.g. where the path came from. */
-static void judge(struct result *r, const struct kfile *files, size_t n, enum file_rule rule, const char *prefix)
+ * @suffix (may be "") ends the evidence, e.g. where the path came from. */
+static void judge(struct result *r, const struct kfile *files, size_t n, enum file_rule rule, const char *suffix)
 {
         struct strbuf bad = {0}, good = {0}, errs = {0};
         size_t nb = 0, ng = 0, ne = 0;
@@ -62,11 +62,11 @@ static void judge(struct result *r, const struct kfile *files, size_t n, enum fi
         else
                 snprintf(want, sizeof(want), "root:root");
         if (nb)
-                result_set(r, ST_FAIL, "%s%s (want %s)", prefix, list_str(&bad, nb), want);
+                result_set(r, ST_FAIL, "%s (want %s)%s", list_str(&bad, nb), want, suffix);
         else if (ne)
-                result_set(r, ST_ERROR, "%s%s", prefix, list_str(&errs, ne));
+                result_set(r, ST_ERROR, "%s%s", list_str(&errs, ne), suffix);
         else
-                result_set(r, ST_PASS, "%s%s", prefix, list_str(&good, ng));
+                result_set(r, ST_PASS, "%s%s", list_str(&good, ng), suffix);
         sb_free(&bad);
         sb_free(&good);
         sb_free(&errs);
@@ -283,10 +283,10 @@ static void kube_proxy_kubeconfig_check(const struct facts *f, struct result *r,
                 result_set(r, ST_SKIP, "%s has no kubeconfig file: it uses its pod's service account", k->found_by);
                 return;
         }
-        _cleanup_free_ char *prefix = xasprintf("from %s%s%s: ", k->kubeconfig_origin,
+        _cleanup_free_ char *suffix = xasprintf("; used by %s (%s)%s%s", k->found_by, k->kubeconfig_origin,
                                                 k->kubeconfig_mapping ? "; " : "",
                                                 k->kubeconfig_mapping ? k->kubeconfig_mapping : "");
-        judge(r, &k->kubeconfig, 1, rule, prefix);
+        judge(r, &k->kubeconfig, 1, rule, suffix);
 }
 
 void check_kube_proxy_kubeconfig_permissions(const struct facts *f, struct result *r)

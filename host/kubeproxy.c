@@ -194,7 +194,7 @@ void kube_proxy_collect(const struct rootfs *root, const struct rootfs *proc, co
         const char *cfg = flag_value(argv, argc, "config");
         if (cfg && *cfg) {
                 k->config_path = xstrdup(cfg);
-                k->config_host_path = host_path_of(&m, cfg, &k->kubeconfig_mapping);
+                k->config_host_path = host_path_of(&m, cfg, NULL);
                 load_config(root, k, &doc);
         }
         if (!k->config_error) {

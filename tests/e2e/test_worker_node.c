@@ -1,0 +1,201 @@
+/* test_worker_node: the worker-node checks and the benchmark mapping, end to end, on the kubeadm-worker
+ * fixture (a kubeadm node with kube-proxy in a pod; see tests/fixtures/kubeadm-worker/SOURCES.md).
+ * Items from aquasecurity/kube-bench cfg/cis-1.12/node.yaml and cfg/eks-1.8.0/node.yaml. */
+#include "testutil.h"
+
+/* Copy the fixture with root owners and mode 0644 (0755 directories), whatever the checkout did. */
+static char *scratch_copy(void)
+{
+        char *dst = tu_mkdtemp(), src[4096], cmd[8192];
+        snprintf(src, sizeof(src), "%s/kubeadm-worker", tu_fixtures());
+        tu_copy_tree(src, dst);
+        snprintf(cmd, sizeof(cmd),
+                 "chown -hR 0:0 '%s' && find '%s' -type f -exec chmod 0644 {} + && "
+                 "find '%s' -type d -exec chmod 0755 {} +", dst, dst, dst);
+        assert_int_equal(system(cmd), 0);
+        return dst;
+}
+
+static void run_cmd(const char *fmt, const char *root)
+{
+        char cmd[8192];
+        snprintf(cmd, sizeof(cmd), fmt, root, root, root);
+        assert_int_equal(system(cmd), 0);
+}
+
+static cJSON *check_json(const char *root, const char *bench, int *ret_rc)
+{
+        char *argv[] = {(char *)tu_nodeward(), "check", "--root", (char *)root, "--format", "json", "--only",
+                        "kubelet,kube-proxy", bench ? "--benchmark" : NULL, (char *)bench, NULL};
+        char *out, *err;
+        int rc = tu_run(argv, &out, &err);
+        cJSON *j = cJSON_Parse(out);
+        if (!j)
+                fail_msg("no JSON (exit %d): %s %s", rc, out, err);
+        free(out);
+        free(err);
+        *ret_rc = rc;
+        return j;
+}
+
+static const cJSON *bref(const cJSON *report, const char *id)
+{
+        return cJSON_GetArrayItem(cJSON_GetObjectItem(tu_result(report, id), "benchmark_references"), 0);
+}
+
+/* Without --benchmark, kubeadm's files pick CIS Kubernetes, whose worker-node
+ * permission items ask 600 where CIS EKS asks 644. */
+static void test_kubeadm_node_judged_by_cis_kubernetes(void **state)
+{
+        (void)state;
+        char *root = scratch_copy();
+        run_cmd("chmod 0600 '%s/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf'", root);
+        int rc;
+        cJSON *j = check_json(root, NULL, &rc);
+        assert_int_equal(rc, 1);
+        const cJSON *b = cJSON_GetObjectItem(j, "benchmark");
+        assert_string_equal(cJSON_GetObjectItem(b, "id")->valuestring, "cis-kubernetes-1.12.0");
+        assert_non_null(strstr(cJSON_GetObjectItem(b, "selected_by")->valuestring, "kubeadm"));
+        tu_assert_result(j, "kubelet.service-file-permissions", "fail",
+                         "/usr/lib/systemd/system/kubelet.service mode 0644 (want 0600 or stricter)");
+        tu_assert_contains_("kubelet.service-file-permissions",
+                            cJSON_GetObjectItem(tu_result(j, "kubelet.service-file-permissions"), "evidence")->valuestring,
+                            "want 0600");
+        tu_assert_result(j, "kubelet.service-file-ownership", "pass", "10-kubeadm.conf owner 0:0");
+        assert_string_equal(cJSON_GetObjectItem(bref(j, "kubelet.service-file-permissions"), "item")->valuestring, "4.1.1");
+        assert_string_equal(cJSON_GetObjectItem(bref(j, "kubelet.service-file-permissions"), "assessment")->valuestring,
+                            "automated");
+        tu_assert_result(j, "kubelet.config-permissions", "fail", "/var/lib/kubelet/config.yaml mode 0644 (want 0600");
+        tu_assert_result(j, "kubelet.client-ca-permissions", "pass", "/etc/kubernetes/pki/ca.crt mode 0644");
+        tu_assert_result(j, "kubelet.pod-pids-limit", "pass", "podPidsLimit=4096 from config file /var/lib/kubelet/config.yaml");
+        tu_assert_result(j, "kubelet.seccomp-default", "pass", "seccompDefault=true");
+        assert_string_equal(cJSON_GetObjectItem(bref(j, "kubelet.seccomp-default"), "item")->valuestring, "4.2.14");
+        tu_assert_result(j, "kubelet.tls-cert-files", "fail", "self-signed");
+        /* setupKernelTunables: protectKernelDefaults with kernel.panic=0 stops the kubelet. */
+        tu_assert_result(j, "kubelet.kernel-tunables", "fail", "kernel.panic=0 (want 10): the kubelet refuses to start");
+        /* kube-proxy's kubeconfig, found through its mountinfo in the pod's ConfigMap volume. */
+        tu_assert_result(j, "kube-proxy.kubeconfig-permissions", "fail",
+                         "volumes/kubernetes.io~configmap/kube-proxy/kubeconfig.conf mode 0644 (want 0600 or stricter)");
+        tu_assert_result(j, "kube-proxy.kubeconfig-ownership", "pass",
+                         "/var/lib/kube-proxy/kubeconfig.conf in kube-proxy's mount namespace is /var/lib/kubelet/pods/");
+        tu_assert_result(j, "kube-proxy.metrics-bind-address", "fail",
+                         "metricsBindAddress=0.0.0.0:10249 from config file /var/lib/kube-proxy/config.conf");
+        assert_string_equal(cJSON_GetObjectItem(bref(j, "kube-proxy.metrics-bind-address"), "item")->valuestring, "4.3.1");
+        cJSON_Delete(j);
+        tu_rm_rf(root);
+        free(root);
+}
+
+/* The same node against CIS EKS 1.8.0: 644 is enough there, and items EKS lacks say so. */
+static void test_benchmark_option_changes_items_and_modes(void **state)
+{
+        (void)state;
+        char *root = scratch_copy();
+        int rc;
+        cJSON *j = check_json(root, "cis-eks-1.8.0", &rc);
+        assert_string_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "benchmark"), "selected_by")->valuestring,
+                            "--benchmark");
+        tu_assert_result(j, "kubelet.service-file-permissions", "pass", "kubelet.service mode 0644");
+        assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(tu_result(j, "kubelet.service-file-permissions"),
+                                                                "benchmark_references")), 0);
+        tu_assert_result(j, "kubelet.config-permissions", "pass", "mode 0644");
+        assert_string_equal(cJSON_GetObjectItem(bref(j, "kubelet.config-permissions"), "item")->valuestring, "3.1.3");
+        assert_string_equal(cJSON_GetObjectItem(bref(j, "kubelet.iptables-util-chains"), "item")->valuestring, "3.2.6");
+        tu_assert_result(j, "kube-proxy.kubeconfig-permissions", "pass", "mode 0644");
+        cJSON_Delete(j);
+        /* The old numbering is still there for audits against CIS EKS 1.0.1. */
+        j = check_json(root, "cis-eks-1.0.1", &rc);
+        assert_string_equal(cJSON_GetObjectItem(bref(j, "kubelet.iptables-util-chains"), "item")->valuestring, "3.2.7");
+        assert_string_equal(cJSON_GetObjectItem(bref(j, "kubelet.protect-kernel-defaults"), "item")->valuestring, "3.2.6");
+        assert_string_equal(cJSON_GetObjectItem(bref(j, "kubelet.read-only-port"), "assessment")->valuestring, "manual");
+        cJSON_Delete(j);
+        tu_rm_rf(root);
+        free(root);
+}
+
+/* What the checks read is what is there: fixing the sysctl, the metrics address and
+ * the modes turns each verdict; without kube-proxy's mount table its config
+ * cannot be found on the host (an error, not a pass). */
+static void test_verdicts_follow_the_node(void **state)
+{
+        (void)state;
+        char *root = scratch_copy();
+        run_cmd("printf '10\\n' > '%s/proc/sys/kernel/panic' && "
+                "sed -i 's/^metricsBindAddress: .*/metricsBindAddress: 127.0.0.1:10249/' "
+                "'%s'/var/lib/kubelet/pods/*/volumes/kubernetes.io~configmap/kube-proxy/..2026*/config.conf && "
+                "chmod 0600 '%s'/var/lib/kubelet/pods/*/volumes/kubernetes.io~configmap/kube-proxy/..2026*/kubeconfig.conf",
+                root);
+        run_cmd("chmod 0600 '%s/usr/lib/systemd/system/kubelet.service' '%s/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf'",
+                root);
+        int rc;
+        cJSON *j = check_json(root, NULL, &rc);
+        tu_assert_result(j, "kubelet.kernel-tunables", "pass", "kernel.panic=10");
+        tu_assert_result(j, "kube-proxy.metrics-bind-address", "pass", "127.0.0.1:10249");
+        tu_assert_result(j, "kube-proxy.kubeconfig-permissions", "pass", "kubeconfig.conf mode 0600");
+        tu_assert_result(j, "kubelet.service-file-permissions", "pass", "10-kubeadm.conf mode 0600");
+        cJSON_Delete(j);
+        /* Without protectKernelDefaults the kubelet rewrites the settings itself. */
+        run_cmd("sed -i 's/^protectKernelDefaults: true/protectKernelDefaults: false/' '%s/var/lib/kubelet/config.yaml' && "
+                "printf '0\\n' > '%s/proc/sys/kernel/panic'", root);
+        run_cmd("rm '%s/proc/1034/mountinfo' && chmod 0640 '%s/usr/lib/systemd/system/kubelet.service'", root);
+        j = check_json(root, NULL, &rc);
+        tu_assert_result(j, "kubelet.kernel-tunables", "skip", "the kubelet sets the kernel settings itself");
+        tu_assert_result(j, "kube-proxy.kubeconfig-permissions", "error", "/var/lib/kube-proxy/config.conf: No such file");
+        tu_assert_result(j, "kube-proxy.metrics-bind-address", "error", "/var/lib/kube-proxy/config.conf");
+        tu_assert_result(j, "kubelet.service-file-permissions", "fail", "kubelet.service mode 0640");
+        cJSON_Delete(j);
+        tu_rm_rf(root);
+        free(root);
+}
+
+static void test_list_and_formats_carry_the_items(void **state)
+{
+        (void)state;
+        char *out, *err;
+        char *list[] = {(char *)tu_nodeward(), "list", "--benchmark", "cis-kubernetes-1.12.0", NULL};
+        assert_int_equal(tu_run(list, &out, NULL), 0);
+        assert_non_null(strstr(out, "CIS Kubernetes Benchmark 1.12.0"));
+        assert_non_null(strstr(out, "\nkubelet.service-file-permissions   medium   4.1.1 L1 auto "));
+        assert_non_null(strstr(out, "\nkubelet.event-qps                  low      4.2.8 L2 manual "));
+        assert_non_null(strstr(out, "\nssh.permit-root-login              high     not in it "));
+        free(out);
+        char *bad[] = {(char *)tu_nodeward(), "list", "--benchmark", "cis-eks-0.9", NULL};
+        assert_int_equal(tu_run(bad, NULL, &err), 2);
+        assert_non_null(strstr(err, "unknown benchmark \"cis-eks-0.9\""));
+        free(err);
+        char *watch[] = {(char *)tu_nodeward(), "watch", "--benchmark", "nope", NULL};
+        assert_int_equal(tu_run(watch, NULL, NULL), 2);
+        char *root = scratch_copy();
+        char *prom[] = {(char *)tu_nodeward(), "check", "--root", root, "--only", "kubelet.service-file-permissions",
+                        "--format", "prometheus", NULL};
+        assert_int_equal(tu_run(prom, &out, NULL), 1);
+        assert_non_null(strstr(out, "nodeward_check_status{id=\"kubelet.service-file-permissions\",severity=\"medium\","
+                                    "status=\"fail\",benchmark=\"cis-kubernetes-1.12.0\",item=\"4.1.1\",level=\"1\","
+                                    "assessment=\"automated\"} 1\n"));
+        free(out);
+        char *text[] = {(char *)tu_nodeward(), "check", "--root", root, "--only", "kube-proxy", NULL};
+        assert_int_equal(tu_run(text, &out, NULL), 1);
+        assert_non_null(strstr(out, "\nbenchmark CIS Kubernetes Benchmark 1.12.0 (kubeadm"));
+        free(out);
+        tu_rm_rf(root);
+        free(root);
+        /* The EKS demo node keeps the default, the newest CIS EKS. */
+        char demo[4096];
+        snprintf(demo, sizeof(demo), "%s/demo-al2023", tu_fixtures());
+        int rc;
+        cJSON *j = check_json(demo, NULL, &rc);
+        assert_string_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "benchmark"), "id")->valuestring, "cis-eks-1.8.0");
+        cJSON_Delete(j);
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_kubeadm_node_judged_by_cis_kubernetes),
+                cmocka_unit_test(test_benchmark_option_changes_items_and_modes),
+                cmocka_unit_test(test_verdicts_follow_the_node),
+                cmocka_unit_test(test_list_and_formats_carry_the_items),
+        };
+        return cmocka_run_group_tests_name("worker-node checks and benchmarks, end to end", tests, NULL,
+                                           tu_group_teardown);
+}
