@@ -125,7 +125,7 @@ static bool text_line(FILE *out, const struct result *r, bool color)
                 *p = (char)(*p - 'a' + 'A');
         size_t elen = strlen(r->evidence);
         bool trunc = elen > EVIDENCE_WIDTH;
-        fprintf(out, "  %s%-5s%s %-8s %-32s %.*s%s\n", color ? status_color(r->status) : "", st,
+        fprintf(out, "  %s%-5s%s %-8s %-33s %.*s%s\n", color ? status_color(r->status) : "", st,
                 color ? "\033[0m" : "", severity_name(r->check->severity), r->check->id,
                 trunc ? EVIDENCE_WIDTH : (int)elen, r->evidence, trunc ? "..." : "");
         return trunc;
