@@ -12,10 +12,10 @@ BUILD     ?= build
 Q         := $(if $(V),,@)
 
 # Debian packages the build and the tests need; `make deps` installs what is missing.
-DEB_PACKAGES := gcc make pkg-config libcjson-dev libyaml-dev libcap-dev libmnl-dev libcmocka-dev \
+DEB_PACKAGES := gcc make pkg-config libcjson-dev libyaml-dev libcap-dev libcmocka-dev \
                 clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev
 
-PKGS      := libcjson yaml-0.1 libcap libmnl libbpf
+PKGS      := libcjson yaml-0.1 libcap libbpf
 WARN      := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral -Wvla
 HARDEN    := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 OPT       ?= -O2 -g
