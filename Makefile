@@ -210,3 +210,6 @@ format:
 
 clean:
 	rm -rf build build-asan build-fuzz nodeward
+
+# make static, static-arm64, static-all: mk/static.mk.
+include mk/static.mk
