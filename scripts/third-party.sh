@@ -16,7 +16,7 @@ fetch() {
 	mkdir -p "$1"
 	dir=$(cd "$1" && pwd) # apt reads relative Dir:: paths under /etc/apt
 	apt="$dir/apt"
-	src=$(dpkg-query -W -f='${source:Package}=${source:Version}' libcjson-dev)
+	src=$(dpkg-query -W -f='${source:Package}=${source:Version}' "libcjson-dev:$(dpkg --print-architecture)")
 	[ -f "$dir/src/cjson/cJSON.c" ] && [ "$(cat "$dir/src/cjson.version" 2>/dev/null)" = "$src" ] && return 0
 	rm -rf "$apt" "$dir/src"
 	mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$apt/sources.list.d" "$dir/src/tmp"
