@@ -9,7 +9,8 @@ TP          := $(BUILD)/third-party
 # each one needs in turn, e.g. libssl's -lcrypto); cJSON's archive comes from
 # scripts/third-party.sh, found first through -L.
 STATIC_LIBS  = -L$(TP)/$(1) $(shell $(2) --static --libs $(PKGS) 2>/dev/null) -lbpf -lelf -lz -lm
-STATIC_LDFLAGS := -static-pie -Wl,-z,relro,-z,now
+# c-ares' service-name lookups answer "unknown" (host/dns.c): no NSS code is linked.
+STATIC_LDFLAGS := -static-pie -Wl,-z,relro,-z,now -Wl,--wrap=getservbyname,--wrap=getservbyport_r
 
 ARCH        ?= x86_64
 override ARCH := $(patsubst amd64,x86_64,$(patsubst aarch64,arm64,$(ARCH)))
