@@ -50,10 +50,10 @@ define install_missing
 	  case "$$missing" in *openssh-server*) [ -e /usr/sbin/policy-rc.d ] || \
 	    { printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d && guard=1; };; esac; \
 	  apt-get install -s -qq --no-install-recommends $$missing >/dev/null 2>&1 || \
-	    { echo "nodeward: apt-get update (the package lists do not have them)"; apt-get update -q | sed 's/^/  /'; }; \
+	    { echo "nodeward: apt-get update (the package lists do not have them)"; apt-get update -q | sed -u 's/^/  /'; }; \
 	  rcf=$$(mktemp); \
 	  { apt-get install -y -q -o Dpkg::Use-Pty=0 -o DPkg::Lock::Timeout=300 --no-install-recommends $$missing 2>&1; echo $$? > $$rcf; } | \
-	    sed -n 's/^\(Need to get\|Get:\|Unpacking\|Setting up\|E:\|W:\|Err:\|dpkg:\)/  &/p'; \
+	    sed -u -n 's/^\(Need to get\|Get:\|Unpacking\|Setting up\|E:\|W:\|Err:\|dpkg:\)/  &/p'; \
 	  rc=$$(cat $$rcf); rm -f $$rcf; \
 	  [ -z "$$guard" ] || rm -f /usr/sbin/policy-rc.d; \
 	  case "$$missing" in *openssh-server*) systemctl disable ssh.service ssh.socket >/dev/null 2>&1 || true;; esac; \

@@ -91,6 +91,10 @@ tally=$(grep '^tests: ' /src/make-test.log | tail -n1)
 # This kernel has every feature the suite needs: a skip here means a missing tool.
 case "$tally" in *", 0 failed, 0 skipped") ;; *) echo "minbase: not clean: $tally" >&2; exit 1;; esac
 echo "minbase: make test: $tally"
+step "unshare -n make run   (again, without any network: nothing left to install)"
+unshare -n make run > /src/make-run-again.log 2>&1 || { cat /src/make-run-again.log; exit 1; }
+if grep '^nodeward: install' /src/make-run-again.log; then echo "minbase: a second run installed again" >&2; exit 1; fi
+tail -n 2 /src/make-run-again.log
 EOF
 
 say "chroot: make run, make test (at most $limit s)"
