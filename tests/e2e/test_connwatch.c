@@ -41,12 +41,12 @@ static void test_both_cgroup_drivers_attributed_with_exact_counts(void **state)
         struct nw_run nr;
         nodeward_start_observing(&nr, argv, NULL);
         /* Nothing listens yet: these are refused, yet each is an attempt. */
-        actor(cg_sd, "nw-bpf-pod", 3, 2, true);
-        actor(cg_fs, "nw-bpf-pod", 1, 0, true);
+        actor(cg_sd, ns_pod, 3, 2, true);
+        actor(cg_fs, ns_pod, 1, 0, true);
         pid_t l = listener();
-        actor(cg_sd, "nw-bpf-pod", 2, 0, true);
-        actor(cg_fs, "nw-bpf-pod", 3, 1, true);
-        pid_t host = actor(cg_host, "nw-bpf-node", 6, 1, true);
+        actor(cg_sd, ns_pod, 2, 0, true);
+        actor(cg_fs, ns_pod, 3, 1, true);
+        pid_t host = actor(cg_host, ns_node, 6, 1, true);
         kill(l, SIGKILL);
         waitpid(l, NULL, 0);
         int rc;
@@ -56,10 +56,10 @@ static void test_both_cgroup_drivers_attributed_with_exact_counts(void **state)
         tu_assert_result(j, "imds.pod-attempts", "fail", "pod attempt(s)");
         const char *ssh = evidence(j, "ssh.pod-attempts"), *imds = evidence(j, "imds.pod-attempts");
         print_message("ssh.pod-attempts: %s\nimds.pod-attempts: %s\n", ssh, imds);
-        expect(ssh, "pod %s container %s -> %s:22 x5, ", UID_SD, CID_SD, NODE_IP);
-        expect(ssh, "pod %s container %s -> %s:22 x4, ", UID_FS, CID_FS, NODE_IP);
-        expect(imds, "pod %s container %s -> %s:80 x2, ", UID_SD, CID_SD, IMDS_IP);
-        expect(imds, "pod %s container %s -> %s:80 x1, ", UID_FS, CID_FS, IMDS_IP);
+        expect(ssh, "pod %s container %s -> %s:22 x5, ", uid_sd, cid_sd, NODE_IP);
+        expect(ssh, "pod %s container %s -> %s:22 x4, ", uid_fs, cid_fs, NODE_IP);
+        expect(imds, "pod %s container %s -> %s:80 x2, ", uid_sd, cid_sd, IMDS_IP);
+        expect(imds, "pod %s container %s -> %s:80 x1, ", uid_fs, cid_fs, IMDS_IP);
         expect(ssh, "observed 3 s (tp_btf)");
         /* The host process made the same attempts: never reported as a pod. */
         char pid[32];
@@ -87,12 +87,12 @@ static void test_tracepoint_fallback_counts_the_same(void **state)
                         "--format", "json", NULL};
         struct nw_run nr;
         nodeward_start_observing(&nr, argv, force_tracepoint);
-        actor(cg_fs, "nw-bpf-pod", 7, 0, true);
+        actor(cg_fs, ns_pod, 7, 0, true);
         int rc;
         cJSON *j = nodeward_finish(&nr, &rc, NULL);
         assert_int_equal(rc, 1);
         const char *ssh = evidence(j, "ssh.pod-attempts");
-        expect(ssh, "pod %s container %s -> %s:22 x7, ", UID_FS, CID_FS, NODE_IP);
+        expect(ssh, "pod %s container %s -> %s:22 x7, ", uid_fs, cid_fs, NODE_IP);
         expect(ssh, "observed 2 s (tracepoint)");
         cJSON_Delete(j);
 }
@@ -169,7 +169,7 @@ static void test_ipv6_and_v4_mapped_attempts_are_counted(void **state)
         pid_t pid = fork();
         assert_true(pid >= 0);
         if (pid == 0) {
-                enter(cg_fs, "nw-bpf-pod");
+                enter(cg_fs, ns_pod);
                 for (int i = 0; i < 2; i++)
                         attempt6("fd00:ec2::254", 80);
                 for (int i = 0; i < 3; i++)
@@ -183,9 +183,9 @@ static void test_ipv6_and_v4_mapped_attempts_are_counted(void **state)
         cJSON *j = nodeward_finish(&nr, &rc, NULL);
         assert_int_equal(rc, 1);
         const char *ssh = evidence(j, "ssh.pod-attempts"), *imds = evidence(j, "imds.pod-attempts");
-        expect(imds, "pod %s container %s -> [fd00:ec2::254]:80 x2, ", UID_FS, CID_FS);
-        expect(ssh, "pod %s container %s -> %s:22 x3, ", UID_FS, CID_FS, NODE_IP);
-        expect(ssh, "pod %s container %s -> [fd00:213::1]:22 x1, ", UID_FS, CID_FS);
+        expect(imds, "pod %s container %s -> [fd00:ec2::254]:80 x2, ", uid_fs, cid_fs);
+        expect(ssh, "pod %s container %s -> %s:22 x3, ", uid_fs, cid_fs, NODE_IP);
+        expect(ssh, "pod %s container %s -> [fd00:213::1]:22 x1, ", uid_fs, cid_fs);
         cJSON_Delete(j);
 }
 
@@ -196,7 +196,9 @@ static void test_host_network_pod_counts_for_ssh_not_imds(void **state)
         need_scene();
         /* The scene's node namespace plays the host's: a process table whose pid 1 lives there. */
         struct stat st;
-        assert_int_equal(stat("/run/netns/nw-bpf-node", &st), 0);
+        char nspath[64];
+        snprintf(nspath, sizeof(nspath), "/run/netns/%s", ns_node);
+        assert_int_equal(stat(nspath, &st), 0);
         char *proc = tu_mkdtemp(), target[64];
         snprintf(target, sizeof(target), "net:[%lu]", (unsigned long)st.st_ino);
         tu_symlink(proc, "1/ns/net", target);
@@ -204,14 +206,14 @@ static void test_host_network_pod_counts_for_ssh_not_imds(void **state)
                         "ssh.pod-attempts,imds.pod-attempts", "--format", "json", NULL};
         struct nw_run nr;
         nodeward_start_observing(&nr, argv, NULL);
-        actor(cg_sd, "nw-bpf-node", 2, 3, true);
+        actor(cg_sd, ns_node, 2, 3, true);
         int rc;
         cJSON *j = nodeward_finish(&nr, &rc, NULL);
         tu_rm_rf(proc);
         free(proc);
         const char *ssh = evidence(j, "ssh.pod-attempts"), *imds = evidence(j, "imds.pod-attempts");
-        expect(ssh, "pod %s container %s [hostNetwork] -> %s:22 x2, ", UID_SD, CID_SD, NODE_IP);
-        if (strstr(imds, UID_SD))
+        expect(ssh, "pod %s container %s [hostNetwork] -> %s:22 x2, ", uid_sd, cid_sd, NODE_IP);
+        if (strstr(imds, uid_sd))
                 fail_msg("a hostNetwork pod's metadata attempts were reported: %s", imds);
         cJSON_Delete(j);
 }
@@ -236,13 +238,13 @@ static void test_nodewards_own_pod_is_not_reported(void **state)
                         "--format", "json", NULL};
         struct nw_run nr;
         nodeward_start_observing(&nr, argv, join_cgroupfs_pod);
-        actor(cg_fs, "nw-bpf-pod", 4, 0, true);
-        actor(cg_sd, "nw-bpf-pod", 1, 0, true);
+        actor(cg_fs, ns_pod, 4, 0, true);
+        actor(cg_sd, ns_pod, 1, 0, true);
         int rc;
         cJSON *j = nodeward_finish(&nr, &rc, NULL);
         const char *ssh = evidence(j, "ssh.pod-attempts");
-        expect(ssh, "pod %s container %s -> %s:22 x1, ", UID_SD, CID_SD, NODE_IP);
-        if (strstr(ssh, UID_FS))
+        expect(ssh, "pod %s container %s -> %s:22 x1, ", uid_sd, cid_sd, NODE_IP);
+        if (strstr(ssh, uid_fs))
                 fail_msg("nodeward's own pod was reported: %s", ssh);
         cJSON_Delete(j);
 }
@@ -271,7 +273,7 @@ static void test_sshd_configured_port_is_watched(void **state)
         if (observing) {
                 pid_t pid = fork();
                 if (pid == 0) {
-                        enter(cg_sd, "nw-bpf-pod");
+                        enter(cg_sd, ns_pod);
                         for (int i = 0; i < 3; i++)
                                 attempt(NODE_IP, 2222);
                         attempt(NODE_IP, 22);
@@ -287,7 +289,7 @@ static void test_sshd_configured_port_is_watched(void **state)
         assert_true(observing);
         const char *ssh = evidence(j, "ssh.pod-attempts");
         expect(ssh, "to reach SSH (port 2222)");
-        expect(ssh, "pod %s container %s -> %s:2222 x3, ", UID_SD, CID_SD, NODE_IP);
+        expect(ssh, "pod %s container %s -> %s:2222 x3, ", uid_sd, cid_sd, NODE_IP);
         if (strstr(ssh, NODE_IP ":22 "))
                 fail_msg("port 22 is not sshd's here, yet it was reported: %s", ssh);
         cJSON_Delete(j);
@@ -378,11 +380,14 @@ static void test_watch_prints_findings_and_detaches_on_sigterm(void **state)
                         fail_msg("watch holds BPF program %u named \"%s\"", ids[i], name);
         }
         print_message("watch holds %zu BPF program(s), first id %u\n", n, ids[0]);
-        actor(cg_sd, "nw-bpf-pod", 3, 0, true);
+        actor(cg_sd, ns_pod, 3, 0, true);
         s = file_until(nr.out_path, "\"event\":\"finding\",\"time\"", 10);
         assert_non_null(s);
-        assert_non_null(strstr(s, "\"uid\":\"" UID_SD "\""));
-        assert_non_null(strstr(s, "\"container\":\"" CID_SD "\""));
+        char want[160];
+        snprintf(want, sizeof(want), "\"uid\":\"%s\"", uid_sd);
+        assert_non_null(strstr(s, want));
+        snprintf(want, sizeof(want), "\"container\":\"%s\"", cid_sd);
+        assert_non_null(strstr(s, want));
         free(s);
         s = file_until(nr.out_path, "-> " NODE_IP ":22 x3, ", 10);
         assert_non_null(s);
@@ -419,7 +424,7 @@ static void test_pod_attempts_metric_counts_each_pod(void **state)
         struct nw_run nr;
         nodeward_start(&nr, argv, NULL);
         free(stderr_until(&nr, "observing"));
-        actor(cg_sd, "nw-bpf-pod", 2, 3, true);
+        actor(cg_sd, ns_pod, 2, 3, true);
         int rc;
         cJSON_Delete(nodeward_finish(&nr, &rc, NULL));
         int fd = open(prom, O_RDONLY | O_CLOEXEC);
@@ -428,14 +433,14 @@ static void test_pod_attempts_metric_counts_each_pod(void **state)
         close(fd);
         char want[1024];
         snprintf(want, sizeof(want),
-                 "nodeward_pod_connection_attempts_total{kind=\"ssh\",pod_uid=\"%s\",", UID_SD);
+                 "nodeward_pod_connection_attempts_total{kind=\"ssh\",pod_uid=\"%s\",", uid_sd);
         assert_non_null(strstr(text, want));
         snprintf(want, sizeof(want), "container_id=\"%s\",host_network=\"false\",daddr=\"%s\",dport=\"22\"} 2\n",
-                 CID_SD, NODE_IP);
+                 cid_sd, NODE_IP);
         if (!strstr(text, want))
                 fail_msg("metrics lack %s:\n%s", want, text);
         snprintf(want, sizeof(want), "container_id=\"%s\",host_network=\"false\",daddr=\"%s\",dport=\"80\"} 3\n",
-                 CID_SD, IMDS_IP);
+                 cid_sd, IMDS_IP);
         assert_non_null(strstr(text, want));
         assert_non_null(strstr(text, "# TYPE nodeward_pod_connection_attempts_total counter"));
         if (access("/usr/bin/promtool", X_OK) != 0)
