@@ -96,11 +96,40 @@ static const char *kubelet_location(const struct kubelet_facts *k, const struct 
         return k->has_config ? k->config.path : NULL;
 }
 
+/* Checks of a file's mode or owner: their evidence starts with that file. */
+static const char *const file_checks[] = {
+        "kubelet.service-file-permissions", "kubelet.service-file-ownership", "kubelet.client-ca-permissions",
+        "kubelet.client-ca-ownership", "kube-proxy.kubeconfig-permissions", "kube-proxy.kubeconfig-ownership",
+};
+
+/* "/path mode 0644, ..." or "/path owner 0:0" or "/path: reason": the leading path. */
+static char *leading_path(const char *ev)
+{
+        if (ev[0] != '/')
+                return NULL;
+        size_t n = strlen(ev);
+        static const char *const ends[] = {" mode ", " owner ", ": "};
+        for (size_t i = 0; i < ARRAY_SIZE(ends); i++) {
+                const char *e = strstr(ev, ends[i]);
+                if (e && (size_t)(e - ev) < n)
+                        n = (size_t)(e - ev);
+        }
+        return n > 1 && n < 4096 ? xasprintf("%.*s", (int)n, ev) : NULL;
+}
+
 static bool result_where(const struct facts *f, const struct result *r, struct where *w)
 {
         memset(w, 0, sizeof(*w));
         if (evidence_position(r->evidence, w))
                 return true;
+        for (size_t i = 0; i < ARRAY_SIZE(file_checks); i++)
+                if (strcmp(r->check->id, file_checks[i]) == 0)
+                        return (w->path = leading_path(r->evidence)) != NULL;
+        if (strcmp(r->check->id, "kube-proxy.metrics-bind-address") == 0 && (f->collected & FACT_KUBE_PROXY) &&
+            f->kube_proxy.config_host_path && f->kube_proxy.config_host_path[0] == '/') {
+                w->path = xstrdup(f->kube_proxy.config_host_path);
+                return true;
+        }
         const char *p = NULL;
         if (str_startswith(r->check->id, "kubelet.") && (f->collected & FACT_KUBELET))
                 p = kubelet_location(&f->kubelet, r);

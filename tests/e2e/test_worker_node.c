@@ -1,7 +1,7 @@
 /* test_worker_node: the worker-node checks and the benchmark mapping, end to end, on the kubeadm-worker
  * fixture (a kubeadm node with kube-proxy in a pod; see tests/fixtures/kubeadm-worker/SOURCES.md).
  * Items from aquasecurity/kube-bench cfg/cis-1.12/node.yaml and cfg/eks-1.8.0/node.yaml. */
-#include "testutil.h"
+#include "fleet.h"
 
 /* Copy the fixture with root owners and mode 0644 (0755 directories), whatever the checkout did. */
 static char *scratch_copy(void)
@@ -188,6 +188,39 @@ static void test_list_and_formats_carry_the_items(void **state)
         cJSON_Delete(j);
 }
 
+/* The SARIF log of this node, with the item tags and file locations, is valid SARIF 2.1.0. */
+static void test_sarif_with_items_validates(void **state)
+{
+        (void)state;
+        fl_need_node_modules();
+        char *root = scratch_copy();
+        char sarif[4096], cmd[8400];
+        snprintf(sarif, sizeof(sarif), "%s/report.sarif", scratch);
+        char *argv[] = {(char *)tu_nodeward(), "check", "--root", root, "--only", "kubelet,kube-proxy", "--format", "sarif",
+                        "--output", sarif, NULL};
+        assert_int_equal(tu_run(argv, NULL, NULL), 1);
+        snprintf(cmd, sizeof(cmd), "node tests/validate/sarif.js '%s'", sarif);
+        char *out, *err;
+        int rc = fl_sh(cmd, &out, &err);
+        if (rc != 0)
+                fail_msg("SARIF not valid (exit %d): %s%s", rc, out, err);
+        free(out);
+        free(err);
+        snprintf(cmd, sizeof(cmd),
+                 "grep -q '\"CIS Kubernetes Benchmark 1.12.0 4.1.1\"' '%s' && "
+                 "grep -q '\"uri\":\t\"file:///usr/lib/systemd/system/kubelet.service\"' '%s'", sarif, sarif);
+        assert_int_equal(fl_sh(cmd, NULL, NULL), 0);
+        tu_rm_rf(root);
+        free(root);
+}
+
+/* The fleet scratch directory, then any fixture copy a failed test left behind. */
+static int teardown(void **state)
+{
+        fl_teardown(state);
+        return tu_group_teardown(state);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -195,7 +228,7 @@ int main(void)
                 cmocka_unit_test(test_benchmark_option_changes_items_and_modes),
                 cmocka_unit_test(test_verdicts_follow_the_node),
                 cmocka_unit_test(test_list_and_formats_carry_the_items),
+                cmocka_unit_test(test_sarif_with_items_validates),
         };
-        return cmocka_run_group_tests_name("worker-node checks and benchmarks, end to end", tests, NULL,
-                                           tu_group_teardown);
+        return cmocka_run_group_tests_name("worker-node checks and benchmarks, end to end", tests, fl_setup, teardown);
 }

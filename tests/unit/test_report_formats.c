@@ -157,6 +157,38 @@ static void test_sarif_kubelet_results_point_at_the_file_to_edit(void **state)
         run_free(&run);
 }
 
+/* File-mode checks point at the file they judged; kube-proxy's metrics at its config file. */
+static void test_sarif_worker_node_results_point_at_their_file(void **state)
+{
+        (void)state;
+        static const char *const spec[] = {
+                "kubelet.service-file-permissions", "fail",
+                "/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf mode 0644, /x mode 0600 (want 0600 or stricter)",
+                "kube-proxy.kubeconfig-ownership", "error", "/var/lib/kube proxy/kubeconfig.conf: Permission denied",
+                "kube-proxy.metrics-bind-address", "fail", "metricsBindAddress=0.0.0.0:10249 from config file /c",
+                "kubelet.client-ca-ownership", "skip", "authentication.x509.clientCAFile is not set",
+        };
+        struct run run;
+        make_run(&run, 4, spec);
+        struct facts f = {.collected = FACT_KUBE_PROXY};
+        f.kube_proxy.config_host_path = (char *)"/var/lib/kubelet/pods/u/volumes/kubernetes.io~configmap/kube-proxy/config.conf";
+        cJSON *log = report_sarif(&f, &run, &meta, 1);
+        const cJSON *res = sarif_results(log);
+        static const char *const want[] = {
+                "file:///usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf",
+                "file:///var/lib/kube%20proxy/kubeconfig.conf",
+                "file:///var/lib/kubelet/pods/u/volumes/kubernetes.io~configmap/kube-proxy/config.conf", NULL};
+        for (int i = 0; i < 4; i++) {
+                const cJSON *loc = first_location(cJSON_GetArrayItem(res, i));
+                if (!want[i])
+                        assert_null(loc);
+                else
+                        assert_string_equal(str_at(loc, "artifactLocation", "uri"), want[i]);
+        }
+        cJSON_Delete(log);
+        run_free(&run);
+}
+
 static void test_npd_line_fits_80_bytes_most_severe_first(void **state)
 {
         (void)state;
@@ -391,6 +423,7 @@ int main(void)
                 cmocka_unit_test(test_sarif_kind_and_level_follow_status),
                 cmocka_unit_test(test_sarif_location_from_file_line_in_evidence),
                 cmocka_unit_test(test_sarif_kubelet_results_point_at_the_file_to_edit),
+                cmocka_unit_test(test_sarif_worker_node_results_point_at_their_file),
                 cmocka_unit_test(test_npd_line_fits_80_bytes_most_severe_first),
                 cmocka_unit_test(test_npd_ok_and_unknown_lines),
                 cmocka_unit_test(test_prometheus_one_series_per_status_and_escaped_labels),
