@@ -188,6 +188,30 @@ static void test_list_and_formats_carry_the_items(void **state)
         cJSON_Delete(j);
 }
 
+/* watch judges each interval by the benchmark given (or chosen): its summary names it. */
+static void test_watch_summary_names_the_benchmark(void **state)
+{
+        (void)state;
+        char *root = scratch_copy();
+        /* valgrind makes each interval take seconds: wait longer for two summaries */
+        const char *secs = getenv("NODEWARD_UNDER_VALGRIND") ? "25" : "4";
+        char *argv[] = {(char *)"/usr/bin/timeout", (char *)"-s", (char *)"TERM", (char *)secs, (char *)tu_nodeward(),
+                        (char *)"watch", (char *)"--root", root, (char *)"--interval", (char *)"1", (char *)"--only",
+                        (char *)"kubelet.config-permissions", (char *)"--benchmark", (char *)"cis-eks-1.0.1", NULL};
+        char *out, *err;
+        tu_run_timeout(argv, &out, &err, 120);
+        size_t rounds = 0;
+        for (const char *p = out; (p = strstr(p, "\"event\":\"summary\"")); p++)
+                rounds++;
+        /* 644 passes CIS EKS 1.0.1 3.1.3; every summary names that benchmark. */
+        if (rounds < 1 || !strstr(out, "\"benchmark\":\"cis-eks-1.0.1\"") ||
+            !strstr(out, "/var/lib/kubelet/config.yaml mode 0644\"") || strstr(out, "\"status\":\"fail\""))
+                fail_msg("watch: %zu summaries\n%s\n%s", rounds, out, err);
+        free(out), free(err);
+        tu_rm_rf(root);
+        free(root);
+}
+
 /* The SARIF log of this node, with the item tags and file locations, is valid SARIF 2.1.0. */
 static void test_sarif_with_items_validates(void **state)
 {
@@ -229,6 +253,7 @@ int main(void)
                 cmocka_unit_test(test_verdicts_follow_the_node),
                 cmocka_unit_test(test_list_and_formats_carry_the_items),
                 cmocka_unit_test(test_sarif_with_items_validates),
+                cmocka_unit_test(test_watch_summary_names_the_benchmark),
         };
         return cmocka_run_group_tests_name("worker-node checks and benchmarks, end to end", tests, fl_setup, teardown);
 }
