@@ -188,6 +188,38 @@ static void test_list_and_formats_carry_the_items(void **state)
         cJSON_Delete(j);
 }
 
+/* Reports with benchmark references keep to the v1 schema (tests/schemas/nodeward-report-v1.json);
+ * the validator rejects a level that is neither 1 nor 2. */
+static void test_json_report_validates_against_the_v1_schema(void **state)
+{
+        (void)state;
+        fl_need_node_modules();
+        char *root = scratch_copy();
+        char a[4096], b[4096], bad[4096], demo[4096], cmd[16384];
+        snprintf(a, sizeof(a), "%s/kubeadm.json", scratch);
+        snprintf(b, sizeof(b), "%s/demo.json", scratch);
+        snprintf(bad, sizeof(bad), "%s/bad.json", scratch);
+        snprintf(demo, sizeof(demo), "%s/demo-al2023", tu_fixtures());
+        char *argv1[] = {(char *)tu_nodeward(), "check", "--root", root, "--format", "json", "--output", a, NULL};
+        assert_int_equal(tu_run(argv1, NULL, NULL), 1);
+        char *argv2[] = {(char *)tu_nodeward(), "check", "--root", demo, "--format", "json", "--output", b,
+                         "--skip", "ssh.exposed,net,imds,node", "--benchmark", "cis-eks-1.0.1", NULL};
+        assert_int_equal(tu_run(argv2, NULL, NULL), 1);
+        snprintf(cmd, sizeof(cmd), "node tests/validate/report.js '%s' '%s'", a, b);
+        char *out, *err;
+        int rc = fl_sh(cmd, &out, &err);
+        if (rc != 0)
+                fail_msg("report not valid (exit %d): %s%s", rc, out, err);
+        free(out), free(err);
+        snprintf(cmd, sizeof(cmd), "sed 's/\"level\":\t1/\"level\":\t3/' '%s' > '%s' && node tests/validate/report.js '%s'",
+                 a, bad, bad);
+        assert_int_equal(fl_sh(cmd, NULL, &err), 1);
+        assert_non_null(strstr(err, "benchmark_references/0/level must be equal to one of the allowed values"));
+        free(err);
+        tu_rm_rf(root);
+        free(root);
+}
+
 /* watch judges each interval by the benchmark given (or chosen): its summary names it. */
 static void test_watch_summary_names_the_benchmark(void **state)
 {
@@ -253,6 +285,7 @@ int main(void)
                 cmocka_unit_test(test_verdicts_follow_the_node),
                 cmocka_unit_test(test_list_and_formats_carry_the_items),
                 cmocka_unit_test(test_sarif_with_items_validates),
+                cmocka_unit_test(test_json_report_validates_against_the_v1_schema),
                 cmocka_unit_test(test_watch_summary_names_the_benchmark),
         };
         return cmocka_run_group_tests_name("worker-node checks and benchmarks, end to end", tests, fl_setup, teardown);
