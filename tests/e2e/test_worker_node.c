@@ -3,6 +3,9 @@
  * Items from aquasecurity/kube-bench cfg/cis-1.12/node.yaml and cfg/eks-1.8.0/node.yaml. */
 #include "fleet.h"
 
+#include <signal.h>
+#include <sys/wait.h>
+
 /* Copy the fixture with root owners and mode 0644 (0755 directories), whatever the checkout did. */
 static char *scratch_copy(void)
 {
@@ -220,6 +223,64 @@ static void test_json_report_validates_against_the_v1_schema(void **state)
         free(root);
 }
 
+/* A real process named kube-proxy in its own mount namespace, its kubeconfig on a bind
+ * mount (as a ConfigMap volume is): nodeward reads the kernel's mountinfo of that process
+ * and of pid 1, and stats the file behind the mount, not the empty mount point. */
+static void test_real_mount_namespace_is_followed(void **state)
+{
+        (void)state;
+        char *dir = tu_mkdtemp(), path[4096], cmd[16384];
+        snprintf(cmd, sizeof(cmd),
+                 "mkdir -p '%s/cm' '%s/in/kube-proxy' && printf 'apiVersion: v1\nkind: Config\n' > '%s/cm/kubeconfig' && "
+                 "chmod 0666 '%s/cm/kubeconfig' && printf '#!/bin/sh\nsleep 60\n' > '%s/kube-proxy' && chmod 0755 '%s/kube-proxy'",
+                 dir, dir, dir, dir, dir, dir);
+        assert_int_equal(system(cmd), 0);
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+                setpgid(0, 0); /* its own group, so the sleep under it goes too */
+                snprintf(cmd, sizeof(cmd),
+                         "mount --bind '%s/cm' '%s/in/kube-proxy' && exec '%s/kube-proxy' --metrics-bind-address=0.0.0.0 "
+                         "--kubeconfig='%s/in/kube-proxy/kubeconfig'", dir, dir, dir, dir);
+                execl("/usr/bin/unshare", "unshare", "--mount", "--propagation", "private", "/bin/sh", "-c", cmd,
+                      (char *)NULL);
+                _exit(127);
+        }
+        /* Wait until the script runs under its own name in the new namespace. */
+        char comm[64] = "";
+        for (int i = 0; i < 200 && strcmp(comm, "kube-proxy\n") != 0; i++) {
+                usleep(50000);
+                snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+                FILE *f = fopen(path, "r");
+                if (f) {
+                        if (!fgets(comm, sizeof(comm), f))
+                                comm[0] = '\0';
+                        fclose(f);
+                }
+        }
+        char *argv[] = {(char *)tu_nodeward(), "check", "--root", "/", "--format", "json", "--only", "kube-proxy",
+                        "--benchmark", "cis-eks", NULL};
+        char *out, *err;
+        int rc = tu_run(argv, &out, &err);
+        kill(-pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+        cJSON *j = cJSON_Parse(out);
+        if (!j || strcmp(comm, "kube-proxy\n") != 0)
+                fail_msg("exit %d, comm \"%s\": %s %s", rc, comm, out, err);
+        snprintf(path, sizeof(path), "%s/cm/kubeconfig mode 0666 (want 0644 or stricter)", dir);
+        const char *want = path;
+        tu_assert_result(j, "kube-proxy.kubeconfig-permissions", "fail", want);
+        snprintf(cmd, sizeof(cmd), "%s/in/kube-proxy/kubeconfig in kube-proxy's mount namespace is %s/cm/kubeconfig on the host",
+                 dir, dir);
+        want = cmd;
+        tu_assert_result(j, "kube-proxy.kubeconfig-permissions", "fail", want);
+        tu_assert_result(j, "kube-proxy.metrics-bind-address", "fail", "metricsBindAddress=0.0.0.0:10249 from flag");
+        cJSON_Delete(j);
+        free(out), free(err);
+        tu_rm_rf(dir);
+        free(dir);
+}
+
 /* watch judges each interval by the benchmark given (or chosen): its summary names it. */
 static void test_watch_summary_names_the_benchmark(void **state)
 {
@@ -284,6 +345,7 @@ int main(void)
                 cmocka_unit_test(test_benchmark_option_changes_items_and_modes),
                 cmocka_unit_test(test_verdicts_follow_the_node),
                 cmocka_unit_test(test_list_and_formats_carry_the_items),
+                cmocka_unit_test(test_real_mount_namespace_is_followed),
                 cmocka_unit_test(test_sarif_with_items_validates),
                 cmocka_unit_test(test_json_report_validates_against_the_v1_schema),
                 cmocka_unit_test(test_watch_summary_names_the_benchmark),
