@@ -292,14 +292,16 @@ static void test_mountinfo_maps_configmap_volume_to_host(void **state)
                          "/var/lib/kube-proxy ro,relatime - xfs /dev/nvme0n1p1 rw\n"
                          "1211 1200 259:1 /var/lib/kubelet/pods/8f1c/volumes/kubernetes.io~configmap/config "
                          "/var/lib/kube-proxy-config ro - xfs /dev/nvme0n1p1 rw\n"
-                         "1212 1200 0:301 / /run/secrets/kubernetes.io/serviceaccount ro - tmpfs tmpfs rw\n";
+                         "1212 1200 0:301 / /run/secrets/kubernetes.io/serviceaccount ro - tmpfs tmpfs rw\n"
+                         /* a network namespace bind-mounted by ip netns: its root is no path */
+                         "1213 1200 0:4 net:[4026532289] /run/netns/cni-1 rw - nsfs nsfs rw\n";
         const char *hm = "22 1 259:1 / / rw,noatime shared:1 - xfs /dev/nvme0n1p1 rw\n"
                          "23 22 0:22 / /proc rw - proc proc rw\n"
                          "40 22 259:2 / /var\\040data rw - xfs /dev/nvme0n1p2 rw\n";
         struct mounts p, h;
         assert_int_equal(mountinfo_parse(pm, strlen(pm), &p), 0);
         assert_int_equal(mountinfo_parse(hm, strlen(hm), &h), 0);
-        assert_int_equal(p.n, 4);
+        assert_int_equal(p.n, 5);
         assert_string_equal(h.v[2].mountpoint, "/var data"); /* \040 decoded */
         char *out;
         assert_int_equal(mountinfo_host_path(&p, &h, "/var/lib/kube-proxy/kubeconfig", &out), 0);
@@ -312,13 +314,14 @@ static void test_mountinfo_maps_configmap_volume_to_host(void **state)
         /* The container's own tmpfs and overlay are on no host mount. */
         assert_int_equal(mountinfo_host_path(&p, &h, "/run/secrets/kubernetes.io/serviceaccount/token", &out), -ENOENT);
         assert_int_equal(mountinfo_host_path(&p, &h, "/etc/passwd", &out), -ENOENT);
+        assert_int_equal(mountinfo_host_path(&p, &h, "/run/netns/cni-1", &out), -ENOENT);
         /* A host process sees host paths. */
         assert_int_equal(mountinfo_host_path(&h, &h, "/etc/kubernetes/proxy.conf", &out), 0);
         assert_string_equal(out, "/etc/kubernetes/proxy.conf");
         free(out);
         mounts_free(&p);
         mounts_free(&h);
-        static const char *const broken[] = {"12 1 8:1 /\n", "12 1 x:y / / rw\n", "12 1 8:1 rel / rw\n", "a\0b 1 8:1 / / rw\n"};
+        static const char *const broken[] = {"12 1 8:1 /\n", "12 1 x:y / / rw\n", "12 1 8:1 / rel rw\n", "a\0b 1 8:1 / / rw\n"};
         for (size_t i = 0; i < ARRAY_SIZE(broken); i++)
                 assert_int_equal(mountinfo_parse(broken[i], i == 3 ? 18 : strlen(broken[i]), &p), -EINVAL);
 }
