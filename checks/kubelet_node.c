@@ -283,9 +283,10 @@ static void kube_proxy_kubeconfig_check(const struct facts *f, struct result *r,
                 result_set(r, ST_SKIP, "%s has no kubeconfig file: it uses its pod's service account", k->found_by);
                 return;
         }
-        _cleanup_free_ char *suffix = xasprintf("; used by %s (%s)%s%s", k->found_by, k->kubeconfig_origin,
-                                                k->kubeconfig_mapping ? "; " : "",
-                                                k->kubeconfig_mapping ? k->kubeconfig_mapping : "");
+        _cleanup_free_ char *suffix = !k->metrics_bind
+                ? xasprintf("; %s", k->found_by)
+                : xasprintf("; used by %s (%s)%s%s", k->found_by, k->kubeconfig_origin,
+                            k->kubeconfig_mapping ? "; " : "", k->kubeconfig_mapping ? k->kubeconfig_mapping : "");
         judge(r, &k->kubeconfig, 1, rule, suffix);
 }
 
@@ -318,6 +319,11 @@ void check_kube_proxy_metrics_bind_address(const struct facts *f, struct result 
         if (!kube_proxy_usable(f, r))
                 return;
         const struct kube_proxy_facts *k = &f->kube_proxy;
+        if (!k->metrics_bind) {
+                result_set(r, ST_SKIP, "kube-proxy is not running and has no unit (%s): its settings are unknown",
+                           k->found_by);
+                return;
+        }
         char host[128];
         host_part(k->metrics_bind, host, sizeof(host));
         if (!*host || strcmp(host, "0.0.0.0") == 0 || strcmp(host, "::") == 0)

@@ -177,6 +177,31 @@ static bool find_kube_proxy(const struct rootfs *root, const struct rootfs *proc
         return false;
 }
 
+/* Host files a kube-proxy that is not running (yet) would use: kops' static pod and
+ * hand-made installs mount /var/lib/kube-proxy/kubeconfig from the host, kube-bench's
+ * default is /etc/kubernetes/proxy.conf. On EKS and kubeadm nodes the kubeconfig is a
+ * ConfigMap volume that exists only while the pod runs. */
+static bool well_known_kubeconfig(const struct rootfs *root, struct kube_proxy_facts *k)
+{
+        static const char *const paths[] = {"/var/lib/kube-proxy/kubeconfig", "/var/lib/kube-proxy/kubeconfig.conf",
+                                            "/etc/kubernetes/proxy.conf"};
+        for (size_t i = 0; i < ARRAY_SIZE(paths); i++) {
+                struct stat st;
+                int r = rootfs_stat(root, paths[i], &st);
+                if (r == -ENOENT)
+                        continue;
+                k->found = true;
+                k->found_by = xasprintf("well-known path %s (no kube-proxy process or unit)", paths[i]);
+                k->has_kubeconfig = true;
+                k->kubeconfig_origin = xstrdup("well-known path");
+                k->kubeconfig.path = xstrdup(paths[i]);
+                k->kubeconfig.err = r;
+                k->kubeconfig.st = st;
+                return true;
+        }
+        return false;
+}
+
 void kube_proxy_collect(const struct rootfs *root, const struct rootfs *proc, const struct proc_table *procs,
                         struct kube_proxy_facts *k)
 {
@@ -185,8 +210,10 @@ void kube_proxy_collect(const struct rootfs *root, const struct rootfs *proc, co
         size_t argc = 0;
         struct ns_map m = {0};
         if (!find_kube_proxy(root, proc, procs, k, &argv, &argc, &m)) {
-                k->absent_reason = xstrdup("no kube-proxy: no process named kube-proxy and no kube-proxy.service "
-                                           "unit (a CNI that replaces kube-proxy, or a node without one)");
+                if (!well_known_kubeconfig(root, k))
+                        k->absent_reason = xstrdup("no kube-proxy: no process named kube-proxy, no kube-proxy.service "
+                                                   "unit, no kubeconfig at a well-known path (a CNI that replaces "
+                                                   "kube-proxy, or a node without one)");
                 return;
         }
         k->found = true;

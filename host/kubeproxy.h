@@ -15,7 +15,8 @@ struct kube_proxy_facts {
         char *config_path;       /* --config as kube-proxy sees it; NULL without */
         char *config_host_path;  /* the same file on the host (under --root) */
         char *config_error;      /* the config could not be read or is not a KubeProxyConfiguration */
-        char *metrics_bind;      /* effective metricsBindAddress, port added as kube-proxy adds it */
+        char *metrics_bind;      /* effective metricsBindAddress, port added as kube-proxy adds it; NULL when
+                                  * only a kubeconfig at a well-known path was found */
         char *metrics_origin;    /* "config file X", "flag --metrics-bind-address", "default ..." */
         char *kubeconfig_origin; /* "flag --kubeconfig", "clientConnection.kubeconfig in X"; NULL: none */
         bool has_kubeconfig;
@@ -31,7 +32,8 @@ void kube_proxy_settings(char **argv, size_t argc, const cJSON *config, const ch
                          char **ret_metrics, char **ret_metrics_origin, char **ret_kubeconfig,
                          char **ret_kubeconfig_origin);
 
-/* Find kube-proxy (process under --proc, else a kube-proxy.service unit) and stat its kubeconfig. */
+/* Find kube-proxy (process under --proc, else a kube-proxy.service unit, else a kubeconfig at a
+ * well-known host path) and stat its kubeconfig. */
 void kube_proxy_collect(const struct rootfs *root, const struct rootfs *proc, const struct proc_table *procs,
                         struct kube_proxy_facts *ret);
 void kube_proxy_facts_free(struct kube_proxy_facts *k);

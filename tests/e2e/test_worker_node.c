@@ -147,6 +147,16 @@ static void test_verdicts_follow_the_node(void **state)
         tu_assert_result(j, "kube-proxy.metrics-bind-address", "error", "/var/lib/kube-proxy/config.conf");
         tu_assert_result(j, "kubelet.service-file-permissions", "fail", "kubelet.service mode 0640");
         cJSON_Delete(j);
+        /* No kube-proxy process or unit: a kubeconfig at a well-known host path (kops'
+         * static pod mounts /var/lib/kube-proxy/kubeconfig) is still judged. */
+        run_cmd("rm -r '%s/proc/1034' && mkdir -p '%s/var/lib/kube-proxy' && "
+                "printf 'apiVersion: v1\\nkind: Config\\n' > '%s/var/lib/kube-proxy/kubeconfig'", root);
+        run_cmd("chmod 0600 '%s/var/lib/kube-proxy/kubeconfig'", root);
+        j = check_json(root, NULL, &rc);
+        tu_assert_result(j, "kube-proxy.kubeconfig-permissions", "pass",
+                         "/var/lib/kube-proxy/kubeconfig mode 0600; well-known path /var/lib/kube-proxy/kubeconfig");
+        tu_assert_result(j, "kube-proxy.metrics-bind-address", "skip", "not running");
+        cJSON_Delete(j);
         tu_rm_rf(root);
         free(root);
 }
