@@ -12,6 +12,7 @@
 #include "allowlist.h"
 #include "engine.h"
 #include "facts.h"
+#include "list.h"
 #include "privs.h"
 #include "report.h"
 #include "sockets.h"
@@ -142,18 +143,6 @@ static int parse_format(const char *s, bool all, enum format *ret)
         return -EINVAL;
 }
 
-static int parse_benchmark(const char *s, const struct benchmark **ret)
-{
-        *ret = benchmark_find(s);
-        if (*ret)
-                return 0;
-        fprintf(stderr, "nodeward: --benchmark: unknown benchmark \"%s\"; one of: cis-eks, cis-kubernetes", s);
-        for (size_t i = 0; i < benchmarks_len; i++)
-                fprintf(stderr, ", %s", benchmarks[i].id);
-        fputc('\n', stderr);
-        return -EINVAL;
-}
-
 static int parse_common(int argc, char **argv, struct opts *o, bool check_opts, const char *help)
 {
         enum { O_ROOT = 256, O_PROC, O_ONLY, O_SKIP, O_FORMAT, O_FAIL_ON, O_OUTPUT, O_TEXTFILE, O_POD_NETNS,
@@ -206,7 +195,7 @@ static int parse_common(int argc, char **argv, struct opts *o, bool check_opts, 
                 }
                 case O_VERBOSE: o->verbose = true; break;
                 case O_BENCHMARK:
-                        if (parse_benchmark(optarg, &o->benchmark) < 0)
+                        if (cli_parse_benchmark(optarg, &o->benchmark) < 0)
                                 return -EINVAL;
                         break;
                 case O_OBSERVE:
@@ -493,89 +482,9 @@ static int do_explain(int argc, char **argv)
         return rc;
 }
 
-/* One check of the catalog with its item in @b, for `list --format json`. */
-static cJSON *list_entry_json(const struct check_def *d, const struct benchmark *b)
-{
-        cJSON *j = cJSON_CreateObject();
-        cJSON_AddStringToObject(j, "id", d->id);
-        cJSON_AddStringToObject(j, "severity", severity_name(d->severity));
-        cJSON_AddStringToObject(j, "title", d->title);
-        struct result r = {.check = d, .item = benchmark_item(b, d->id)};
-        report_add_references(j, b, &r);
-        return j;
-}
-
-static void list_text(const struct benchmark *b)
-{
-        printf("%-34s %-8s %-16s %s  [references]   (%s %s)\n", "ID", "SEVERITY", "ITEM", "TITLE", b->name,
-               b->version);
-        for (size_t i = 0; i < check_catalog_len; i++) {
-                const struct check_def *d = &check_catalog[i];
-                const struct bench_item *it = benchmark_item(b, d->id);
-                char item[32];
-                if (it)
-                        snprintf(item, sizeof(item), "%s L%u %s", it->item, (unsigned)it->level,
-                                 it->assessment == ASSESS_AUTOMATED ? "auto" : "manual");
-                else
-                        snprintf(item, sizeof(item), "not in it");
-                printf("%-34s %-8s %-16s %s [", d->id, severity_name(d->severity), item, d->title);
-                for (size_t k = 0; k < MAX_REFS && d->references[k]; k++)
-                        printf("%s%s", k ? "; " : "", d->references[k]);
-                printf("]\n");
-        }
-}
-
 static int do_list(int argc, char **argv)
 {
-        struct opts o = {0};
-        bool list_benchmarks = false;
-        static const struct option lo[] = {{"format", required_argument, NULL, 'f'},
-                                           {"benchmark", required_argument, NULL, 'b'},
-                                           {"benchmarks", no_argument, NULL, 'B'},
-                                           {"help", no_argument, NULL, 'h'}, {0, 0, 0, 0}};
-        optind = 1;
-        opterr = 0;
-        int c;
-        while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
-                if (c == 'h') {
-                        fputs(list_help, stdout);
-                        return 0;
-                }
-                if (c == 'f' && (strcmp(optarg, "json") == 0 || strcmp(optarg, "text") == 0)) {
-                        o.format = strcmp(optarg, "json") == 0 ? FMT_JSON : FMT_TEXT;
-                        continue;
-                }
-                if (c == 'b') {
-                        if (parse_benchmark(optarg, &o.benchmark) < 0)
-                                return EXIT_USAGE;
-                        continue;
-                }
-                if (c == 'B') {
-                        list_benchmarks = true;
-                        continue;
-                }
-                fputs(list_help, stderr);
-                return EXIT_USAGE;
-        }
-        if (list_benchmarks) {
-                for (size_t i = 0; i < benchmarks_len; i++)
-                        printf("%-24s %s %s%s\n", benchmarks[i].id, benchmarks[i].name, benchmarks[i].version,
-                               &benchmarks[i] == benchmark_default() ? "  (default)" : "");
-                return 0;
-        }
-        const struct benchmark *b = o.benchmark ? o.benchmark : benchmark_default();
-        if (o.format != FMT_JSON) {
-                list_text(b);
-                return 0;
-        }
-        cJSON *arr = cJSON_CreateArray();
-        for (size_t i = 0; i < check_catalog_len; i++)
-                cJSON_AddItemToArray(arr, list_entry_json(&check_catalog[i], b));
-        char *s = cJSON_Print(arr);
-        printf("%s\n", s);
-        free(s);
-        cJSON_Delete(arr);
-        return 0;
+        return list_command(argc, argv, list_help);
 }
 
 static int do_sockets(int argc, char **argv)
