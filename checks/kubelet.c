@@ -35,6 +35,8 @@ static char *describe(const struct kubelet_facts *k, enum kfield id)
         if (k->ignored_dropin_dir && fv->source != KSRC_FLAG)
                 sb_printf(&sb, "; %s exists but --config-dir is not set, so the kubelet ignores it",
                           k->ignored_dropin_dir);
+        if (k->dropin_note && fv->source != KSRC_FLAG)
+                sb_printf(&sb, "; %s", k->dropin_note);
         return sb_steal(&sb);
 }
 
@@ -181,11 +183,11 @@ void check_kubelet_streaming_idle_timeout(const struct facts *f, struct result *
         const struct kfield_value *fv = field_or_result(f, KF_STREAMING_IDLE_TIMEOUT, r);
         if (!fv)
                 return;
-        long long ms = 0;
-        go_duration_ms(fv->value->valuestring, &ms);
+        long long ns = 0;
+        go_duration_ns(fv->value->valuestring, &ns);
         _cleanup_free_ char *d = describe(&f->kubelet, KF_STREAMING_IDLE_TIMEOUT);
-        result_set(r, ms > 0 ? ST_PASS : ST_FAIL, "%s%s", d,
-                   ms > 0 ? "" : ": idle streaming connections never time out");
+        result_set(r, ns > 0 ? ST_PASS : ST_FAIL, "%s%s", d,
+                   ns > 0 ? "" : ": idle streaming connections never time out");
 }
 
 void check_kubelet_hostname_override(const struct facts *f, struct result *r)

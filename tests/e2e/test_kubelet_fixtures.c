@@ -122,7 +122,9 @@ static void test_kubeadm_yaml_with_relative_config(void **state)
         (void)state;
         static const struct expect e[] = {
                 {"kubelet.anonymous-auth", "pass", "/var/lib/kubelet/config.yaml"},
-                {"kubelet.streaming-idle-timeout", "fail", "streamingConnectionIdleTimeout=0s"},
+                /* kubeadm writes 0s; SetDefaults_KubeletConfiguration (kubernetes
+                 * pkg/kubelet/apis/config/v1beta1/defaults.go) replaces the zero with 4h. */
+                {"kubelet.streaming-idle-timeout", "pass", "config file /var/lib/kubelet/config.yaml says 0s"},
                 {"kubelet.rotate-certificates", "pass", NULL},
                 {"kubelet.kubeconfig-ownership", "pass", "/etc/kubernetes/kubelet.conf"},
                 {0},
