@@ -89,9 +89,63 @@ void check_kubelet_iptables_util_chains(const struct facts *f, struct result *r)
         bool_check(f, r, KF_IPTABLES_UTIL_CHAINS, true);
 }
 
+/* "kubeconfig /var/lib/kubelet/kubeconfig: context kubelet, user kubelet: exec credential
+ * plugin /usr/bin/aws-iam-authenticator" -- paths and the command only, never a secret. */
+static char *credentials_str(const struct kubelet_facts *k)
+{
+        const struct kubeconfig_auth *a = &k->kc_auth;
+        return xasprintf("kubeconfig %s: context %.64s, user %.64s: %s%s%s", k->kubeconfig.path, a->context,
+                         a->user, kubeconfig_auth_name(a->kind), a->detail ? " " : "", a->detail ? a->detail : "");
+}
+
+/* CIS asks for client certificate rotation; a kubelet whose kubeconfig authenticates
+ * without a client certificate (EKS: an exec plugin) has nothing to rotate. */
 void check_kubelet_rotate_certificates(const struct facts *f, struct result *r)
 {
-        bool_check(f, r, KF_ROTATE_CERTIFICATES, true);
+        const struct kfield_value *fv = field_or_result(f, KF_ROTATE_CERTIFICATES, r);
+        if (!fv)
+                return;
+        const struct kubelet_facts *k = &f->kubelet;
+        _cleanup_free_ char *d = describe(k, KF_ROTATE_CERTIFICATES);
+        bool on = cJSON_IsTrue(fv->value);
+        if (!k->has_kubeconfig) {
+                result_set(r, on ? ST_PASS : ST_SKIP, "%s; the kubelet runs without --kubeconfig (standalone): "
+                           "no client credentials", d);
+                return;
+        }
+        if (k->kubeconfig.err == -ENOENT) {
+                if (k->bootstrap_kubeconfig)
+                        result_set(r, on ? ST_PASS : ST_FAIL, "%s; %s does not exist yet: the kubelet will "
+                                   "bootstrap a client certificate through %s%s", d, k->kubeconfig.path,
+                                   k->bootstrap_kubeconfig, on ? "" : " and never renew it");
+                else
+                        result_set(r, on ? ST_PASS : ST_SKIP, "%s; %s does not exist yet (node not bootstrapped)",
+                                   d, k->kubeconfig.path);
+                return;
+        }
+        if (!k->kc_parsed) {
+                const char *why = k->kc_error ? k->kc_error : rootfs_strerror(k->kubeconfig.err);
+                result_set(r, on ? ST_PASS : ST_ERROR, "%s; which credentials the kubelet uses is unknown: %s", d, why);
+                return;
+        }
+        _cleanup_free_ char *c = credentials_str(k);
+        switch (k->kc_auth.kind) {
+        case KC_AUTH_CLIENT_CERT:
+        case KC_AUTH_CLIENT_CERT_DATA:
+                if (on)
+                        result_set(r, ST_PASS, "%s; %s%s", d, c,
+                                   k->kc_auth.detail && str_endswith(k->kc_auth.detail, "kubelet-client-current.pem")
+                                           ? " (the certificate manager's rotated file)" : "");
+                else
+                        result_set(r, ST_FAIL, "%s; %s: the client certificate expires and is never renewed", d, c);
+                return;
+        case KC_AUTH_NONE:
+                result_set(r, on ? ST_PASS : ST_SKIP, "%s; %s: nothing to rotate", d, c);
+                return;
+        default:
+                result_set(r, ST_PASS, "%s: no client certificate to rotate; %s", c, d);
+                return;
+        }
 }
 
 void check_kubelet_authorization_mode(const struct facts *f, struct result *r)

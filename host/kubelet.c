@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "kubelet.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,6 +98,28 @@ static void load_dropins(const struct rootfs *root, struct kubelet_facts *k, str
                 *layers = grow(*layers, *nl, sizeof(**layers));
                 (*layers)[(*nl)++] = (struct layer){f->path, KSRC_DROPIN, doc};
         }
+}
+
+static void read_kubeconfig(const struct rootfs *root, struct kubelet_facts *k)
+{
+        char *buf, *err = NULL;
+        size_t len;
+        int r = rootfs_read_file(root, k->kubeconfig.path, KUBECONFIG_READ_CAP, &buf, &len, NULL);
+        if (r < 0) {
+                k->kc_error = xasprintf("%s: %s", k->kubeconfig.path, rootfs_strerror(r));
+                return;
+        }
+        r = kubeconfig_parse(buf, len, &k->kc_auth, &err);
+        /* The buffer may hold a token or a private key: clear it before it goes back. */
+        explicit_bzero(buf, len);
+        free(buf);
+        if (r < 0) {
+                k->kc_error = xasprintf("%s:%s%s", k->kubeconfig.path, err && isdigit((unsigned char)*err) ? "" : " ",
+                                        err ? err : "invalid");
+                free(err);
+                return;
+        }
+        k->kc_parsed = true;
 }
 
 static int pem_has_certificate(const char *buf)
@@ -259,7 +282,12 @@ void kubelet_collect(const struct rootfs *root, const struct rootfs *proc,
                 k->has_kubeconfig = true;
                 k->kubeconfig.path = host_path(cwd, kc->value->valuestring);
                 k->kubeconfig.err = rootfs_stat(root, k->kubeconfig.path, &k->kubeconfig.st);
+                if (k->kubeconfig.err == 0)
+                        read_kubeconfig(root, k);
         }
+        const cJSON *boot = cJSON_GetObjectItemCaseSensitive(flag_only, "bootstrap-kubeconfig");
+        if (cJSON_IsString(boot) && *boot->valuestring)
+                k->bootstrap_kubeconfig = host_path(cwd, boot->valuestring);
         check_client_ca(root, k, cwd);
 
         for (size_t i = 0; i < nl; i++)
@@ -290,6 +318,9 @@ void kubelet_facts_free(struct kubelet_facts *k)
         free(k->load_error);
         free(k->flag_error);
         kfile_free(&k->kubeconfig);
+        free(k->bootstrap_kubeconfig);
+        kubeconfig_auth_free(&k->kc_auth);
+        free(k->kc_error);
         kfile_free(&k->client_ca);
         for (size_t i = 0; i < KF__COUNT; i++) {
                 cJSON_Delete(k->f[i].value);
@@ -337,6 +368,15 @@ cJSON *kubelet_explain_json(const struct kubelet_facts *k)
                 cJSON_AddStringToObject(o, "ignored_drop_in_dir", k->ignored_dropin_dir);
         if (k->dropin_note)
                 cJSON_AddStringToObject(o, "drop_in_note", k->dropin_note);
+        if (k->kc_parsed) {
+                cJSON *c = cJSON_AddObjectToObject(o, "kubeconfig_credentials");
+                cJSON_AddStringToObject(c, "kubeconfig", k->kubeconfig.path);
+                cJSON_AddStringToObject(c, "context", k->kc_auth.context);
+                cJSON_AddStringToObject(c, "user", k->kc_auth.user);
+                cJSON_AddStringToObject(c, "kind", kubeconfig_auth_name(k->kc_auth.kind));
+                if (k->kc_auth.detail)
+                        cJSON_AddStringToObject(c, "detail", k->kc_auth.detail);
+        }
         cJSON *errs = cJSON_AddArrayToObject(o, "errors");
         if (k->load_error)
                 cJSON_AddItemToArray(errs, cJSON_CreateString(k->load_error));

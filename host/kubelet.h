@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include "kubeconfig.h"
 #include "proc.h"
 #include "rootfs.h"
 
@@ -84,6 +85,10 @@ struct kubelet_facts {
         char *flag_error;     /* a flag value the kubelet would reject */
         struct kfile kubeconfig;
         bool has_kubeconfig;
+        char *bootstrap_kubeconfig; /* --bootstrap-kubeconfig as a host path, NULL without it */
+        bool kc_parsed;             /* kc_auth holds what --kubeconfig's current context uses */
+        struct kubeconfig_auth kc_auth;
+        char *kc_error;             /* reading or parsing --kubeconfig failed: "PATH: reason" */
         struct kfile client_ca;
         int client_ca_pem;    /* 1: holds a PEM certificate, 0: does not, -1: not read */
         struct kfield_value f[KF__COUNT];
