@@ -143,7 +143,10 @@ void check_kubelet_rotate_certificates(const struct facts *f, struct result *r)
                 result_set(r, on ? ST_PASS : ST_SKIP, "%s; %s: nothing to rotate", d, c);
                 return;
         default:
-                result_set(r, ST_PASS, "%s: no client certificate to rotate; %s", c, d);
+                if (on)
+                        result_set(r, ST_PASS, "%s; %s: no client certificate to rotate", d, c);
+                else
+                        result_set(r, ST_PASS, "%s: no client certificate to rotate; %s", c, d);
                 return;
         }
 }
