@@ -84,10 +84,10 @@ static void load_dropins(const struct rootfs *root, struct kubelet_facts *k, str
                          size_t *nl)
 {
         char *err = NULL;
-        if (kubelet_walk_config_dir(root, k, &err) < 0) {
+        /* After a walk error the kubelet stops, and the checks that need the merged
+         * configuration say so; the files found until then still get their modes judged. */
+        if (kubelet_walk_config_dir(root, k, &err) < 0)
                 set_load_error(k, err);
-                return;
-        }
         for (size_t i = 0; i < k->n_dropins; i++) {
                 struct kfile *f = &k->dropins[i];
                 cJSON *doc;
