@@ -176,6 +176,91 @@ static void test_null_in_config_file_reads_as_absent(void **state)
         scene_free(s);
 }
 
+/* One row per checked field: its Go zero value in the file, and what the kubelet makes of
+ * the field absent, zero, null, and given as a flag holding the zero value. */
+struct form_row {
+        enum kfield id;
+        const char *zero;     /* JSON */
+        const char *absent;   /* JSON of the value, "" = unset */
+        const char *as_zero;  /* value when the file holds the zero */
+        enum ksource zero_src;
+        const char *flag;     /* the flag with the zero value */
+        const char *as_flag;
+};
+
+static const struct form_row FORMS[] = {
+        {KF_ANONYMOUS_AUTH, "false", "false", "false", KSRC_FILE, "--anonymous-auth=false", "false"},
+        {KF_WEBHOOK_AUTHN, "false", "true", "false", KSRC_FILE, "--authentication-token-webhook=false", "false"},
+        {KF_AUTHZ_MODE, "\"\"", "\"Webhook\"", "\"Webhook\"", KSRC_DEFAULT, "--authorization-mode=", "\"\""},
+        {KF_CLIENT_CA_FILE, "\"\"", "", "\"\"", KSRC_FILE, "--client-ca-file=", "\"\""},
+        {KF_READ_ONLY_PORT, "0", "0", "0", KSRC_FILE, "--read-only-port=0", "0"},
+        {KF_PORT, "0", "10250", "10250", KSRC_DEFAULT, "--port=0", "0"},
+        {KF_STREAMING_IDLE_TIMEOUT, "\"0s\"", "\"4h0m0s\"", "\"4h0m0s\"", KSRC_DEFAULT,
+         "--streaming-connection-idle-timeout=0s", "\"0s\""},
+        {KF_PROTECT_KERNEL_DEFAULTS, "false", "false", "false", KSRC_FILE, "--protect-kernel-defaults=false", "false"},
+        {KF_IPTABLES_UTIL_CHAINS, "false", "true", "false", KSRC_FILE, "--make-iptables-util-chains=false", "false"},
+        {KF_EVENT_QPS, "0", "50", "0", KSRC_FILE, "--event-qps=0", "0"},
+        {KF_ROTATE_CERTIFICATES, "false", "false", "false", KSRC_FILE, "--rotate-certificates=false", "false"},
+        {KF_SERVER_TLS_BOOTSTRAP, "false", "false", "false", KSRC_FILE, "--rotate-server-certificates=false", "false"},
+        {KF_FG_ROTATE_SERVER_CERT, "false", "true", "false", KSRC_FILE,
+         "--feature-gates=RotateKubeletServerCertificate=false", "false"},
+        {KF_TLS_CIPHER_SUITES, "[]", "", "[]", KSRC_FILE, "--tls-cipher-suites=", "[]"},
+};
+
+static struct scene *collect_form(enum kfield id, const char *json_value, const char *flag)
+{
+        cJSON *doc = cJSON_CreateObject();
+        cJSON_AddStringToObject(doc, "kind", "KubeletConfiguration");
+        if (json_value)
+                confdoc_set(doc, kfield_defs[id].path, cJSON_Parse(json_value));
+        char *text = cJSON_PrintUnformatted(doc);
+        cJSON_Delete(doc);
+        const char *argv[] = {"/usr/bin/kubelet", "--config=/etc/kubelet.yaml", flag, NULL};
+        struct scene *s = collect_config(text, argv);
+        free(text);
+        return s;
+}
+
+static void assert_form(const struct scene *s, enum kfield id, const char *want, enum ksource src, const char *what)
+{
+        const struct kfield_value *fv = &s->k.f[id];
+        char *got = fv->value ? cJSON_PrintUnformatted(fv->value) : strdup("");
+        if (strcmp(got, want) != 0 || fv->source != src)
+                fail_msg("%s %s: got %s (source %d: %s), want %s (source %d)", kfield_defs[id].path, what, got,
+                         fv->source, fv->origin, want, src);
+        free(got);
+}
+
+static void test_every_field_absent_zero_null_and_flag_forms(void **state)
+{
+        (void)state;
+        for (size_t i = 0; i < ARRAY_SIZE(FORMS); i++) {
+                const struct form_row *r = &FORMS[i];
+                enum ksource unset_or_default = *r->absent ? KSRC_DEFAULT : KSRC_UNSET;
+                struct scene *s = collect_form(r->id, NULL, NULL);
+                assert_form(s, r->id, r->absent, unset_or_default, "absent");
+                scene_free(s);
+                s = collect_form(r->id, "null", NULL);
+                assert_form(s, r->id, r->absent, unset_or_default, "null");
+                scene_free(s);
+                s = collect_form(r->id, r->zero, NULL);
+                assert_form(s, r->id, r->as_zero, r->zero_src, "zero");
+                scene_free(s);
+                /* The flag is parsed over the defaulted file: the zero stands. */
+                s = collect_form(r->id, NULL, r->flag);
+                assert_form(s, r->id, r->as_flag, KSRC_FLAG, "flag");
+                scene_free(s);
+        }
+        /* Every field with a path is in the table (hostname-override and kubeconfig are flag-only). */
+        for (size_t id = 0; id <= KF_KUBECONFIG; id++) {
+                bool listed = !kfield_defs[id].path;
+                for (size_t i = 0; i < ARRAY_SIZE(FORMS); i++)
+                        listed = listed || FORMS[i].id == (enum kfield)id;
+                if (!listed)
+                        fail_msg("%s has no row", kfield_defs[id].path);
+        }
+}
+
 static void test_flags_apply_after_defaulting(void **state)
 {
         (void)state;
@@ -443,6 +528,7 @@ int main(void)
                 cmocka_unit_test(test_absent_fields_take_defaults_with_reason_absent),
                 cmocka_unit_test(test_null_in_config_file_reads_as_absent),
                 cmocka_unit_test(test_flags_apply_after_defaulting),
+                cmocka_unit_test(test_every_field_absent_zero_null_and_flag_forms),
                 cmocka_unit_test(test_dropin_zero_is_not_defaulted_again),
                 cmocka_unit_test(test_dropin_null_removes_only_earlier_dropin_values),
                 cmocka_unit_test(test_nested_null_and_whole_object_null),
