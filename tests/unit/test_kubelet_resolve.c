@@ -447,7 +447,7 @@ static void test_walk_is_bounded_and_errors_stop_it(void **state)
         (void)state;
         struct scene *s = scene_new();
         tu_write(s->dir, "etc/kubelet.yaml", KIND);
-        char rel[4096] = "etc/kubelet.d";
+        char rel[128] = "etc/kubelet.d";
         for (int i = 0; i < 18; i++)
                 strcat(rel, "/d");
         strcat(rel, "/deep.conf");
