@@ -339,6 +339,19 @@ static const char *source_name(enum ksource s)
         return n[s];
 }
 
+/* Which credentials the kubeconfig uses: names, the file or command, never a secret. */
+static cJSON *credentials_json(const struct kubelet_facts *k)
+{
+        cJSON *c = cJSON_CreateObject();
+        cJSON_AddStringToObject(c, "kubeconfig", k->kubeconfig.path);
+        cJSON_AddStringToObject(c, "context", k->kc_auth.context);
+        cJSON_AddStringToObject(c, "user", k->kc_auth.user);
+        cJSON_AddStringToObject(c, "kind", kubeconfig_auth_name(k->kc_auth.kind));
+        if (k->kc_auth.detail)
+                cJSON_AddStringToObject(c, "detail", k->kc_auth.detail);
+        return c;
+}
+
 cJSON *kubelet_explain_json(const struct kubelet_facts *k)
 {
         cJSON *o = cJSON_CreateObject();
@@ -368,15 +381,8 @@ cJSON *kubelet_explain_json(const struct kubelet_facts *k)
                 cJSON_AddStringToObject(o, "ignored_drop_in_dir", k->ignored_dropin_dir);
         if (k->dropin_note)
                 cJSON_AddStringToObject(o, "drop_in_note", k->dropin_note);
-        if (k->kc_parsed) {
-                cJSON *c = cJSON_AddObjectToObject(o, "kubeconfig_credentials");
-                cJSON_AddStringToObject(c, "kubeconfig", k->kubeconfig.path);
-                cJSON_AddStringToObject(c, "context", k->kc_auth.context);
-                cJSON_AddStringToObject(c, "user", k->kc_auth.user);
-                cJSON_AddStringToObject(c, "kind", kubeconfig_auth_name(k->kc_auth.kind));
-                if (k->kc_auth.detail)
-                        cJSON_AddStringToObject(c, "detail", k->kc_auth.detail);
-        }
+        if (k->kc_parsed)
+                cJSON_AddItemToObject(o, "kubeconfig_credentials", credentials_json(k));
         cJSON *errs = cJSON_AddArrayToObject(o, "errors");
         if (k->load_error)
                 cJSON_AddItemToArray(errs, cJSON_CreateString(k->load_error));
