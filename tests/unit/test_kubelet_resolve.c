@@ -440,6 +440,17 @@ static void test_symlinked_config_dir_is_not_walked(void **state)
         assert_non_null(strstr(s->k.dropin_note, "symbolic link"));
         assert_field(&s->k, KF_READ_ONLY_PORT, "0", KSRC_DEFAULT, "absent");
         scene_free(s);
+        /* With a trailing slash os.Lstat resolves the link, and the target is walked. */
+        s = scene_new();
+        tu_write(s->dir, "etc/kubelet.yaml", KIND);
+        tu_write(s->dir, "etc/real.d/10.conf", KIND "readOnlyPort: 10255\n");
+        tu_symlink(s->dir, "etc/kubelet.d", "real.d");
+        scene_collect(s, (const char *const[]){"kubelet", "--config=/etc/kubelet.yaml", "--config-dir=/etc/kubelet.d/", NULL});
+        assert_null(s->k.dropin_note);
+        const char *want[] = {"/etc/kubelet.d/10.conf"};
+        assert_dropins(&s->k, want, 1);
+        assert_field(&s->k, KF_READ_ONLY_PORT, "10255", KSRC_DROPIN, NULL);
+        scene_free(s);
 }
 
 static void test_walk_is_bounded_and_errors_stop_it(void **state)
