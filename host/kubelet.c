@@ -80,6 +80,9 @@ static void *grow(void *v, size_t n, size_t elem)
         return xrealloc(v, (n ? n * 2 : 1) * elem);
 }
 
+/* All drop-ins together: real ones are a few KiB each. */
+#define DROPINS_READ_CAP (16u * 1024u * 1024u)
+
 static void load_dropins(const struct rootfs *root, struct kubelet_facts *k, struct layer **layers,
                          size_t *nl)
 {
@@ -88,10 +91,22 @@ static void load_dropins(const struct rootfs *root, struct kubelet_facts *k, str
          * configuration say so; the files found until then still get their modes judged. */
         if (kubelet_walk_config_dir(root, k, &err) < 0)
                 set_load_error(k, err);
+        unsigned long long total = 0;
         for (size_t i = 0; i < k->n_dropins; i++) {
                 struct kfile *f = &k->dropins[i];
                 cJSON *doc;
-                if (load_config_doc(root, f, &doc, &err) < 0) {
+                if (total > DROPINS_READ_CAP) {
+                        /* Enough read: the rest are only looked at for their modes. */
+                        f->err = rootfs_stat(root, f->path, &f->st);
+                        continue;
+                }
+                int r = load_config_doc(root, f, &doc, &err);
+                if (f->err == 0)
+                        total += (unsigned long long)f->st.st_size;
+                if (total > DROPINS_READ_CAP)
+                        set_load_error(k, xasprintf("%s: the drop-ins up to here exceed %u MiB together; "
+                                                    "nodeward reads no more", f->path, DROPINS_READ_CAP >> 20));
+                if (r < 0) {
                         set_load_error(k, err);
                         continue;
                 }
