@@ -6,7 +6,7 @@
 # flags, so `make asan` (sanitizers cannot link statically) still builds and tests them.
 
 ARCH        ?= x86_64
-override ARCH := $(patsubst amd64,x86_64,$(patsubst aarch64,arm64,$(ARCH)))
+override ARCH := $(patsubst x86,x86_64,$(patsubst amd64,x86_64,$(patsubst aarch64,arm64,$(ARCH))))
 STATIC_OUT_x86_64 := $(BUILD)/nodeward-static
 STATIC_OUT_arm64  := $(BUILD)/nodeward-static-arm64
 TP          := $(BUILD)/third-party
@@ -39,6 +39,7 @@ deps-arm64: deps-static
 	$(call install_missing,$(ARM64_DEB_PACKAGES))
 
 static: $(STATIC_OUT_$(ARCH))
+	@[ -n "$(STATIC_OUT_$(ARCH))" ] || { echo "nodeward: ARCH=$(ARCH): make static builds x86_64 or arm64" >&2; exit 2; }
 static-arm64: $(STATIC_OUT_arm64)
 static-all: $(STATIC_OUT_x86_64) $(STATIC_OUT_arm64)
 
