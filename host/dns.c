@@ -3,7 +3,6 @@
 #include "dns.h"
 
 #include <ares.h>
-#include <netdb.h>
 #include <arpa/inet.h>
 #include <errno.h>
 #include <poll.h>
@@ -369,28 +368,3 @@ const char *dns_strerror(int negerr)
         }
 }
 
-/* The static link (mk/static.mk) routes c-ares' service-name lookups here with
- * --wrap: nodeward never asks for a service by name, and answering "unknown"
- * keeps glibc's NSS (and the shared objects it would load) out of the binary. */
-struct servent *__wrap_getservbyname(const char *name, const char *proto);
-int __wrap_getservbyport_r(int port, const char *proto, struct servent *buf, char *data, size_t len,
-                           struct servent **ret);
-
-struct servent *__wrap_getservbyname(const char *name, const char *proto)
-{
-        (void)name;
-        (void)proto;
-        return NULL;
-}
-
-int __wrap_getservbyport_r(int port, const char *proto, struct servent *buf, char *data, size_t len,
-                           struct servent **ret)
-{
-        (void)port;
-        (void)proto;
-        (void)buf;
-        (void)data;
-        (void)len;
-        *ret = NULL;
-        return ENOENT;
-}

@@ -22,8 +22,10 @@ ARM64_DEB_PACKAGES := gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-stat
 TEST_DEB_PACKAGES += dnsmasq-base
 
 STATIC_OPT  := -O2 -g
-# c-ares' service-name lookups answer "unknown" (host/dns.c): no NSS code is linked.
-STATIC_LDFLAGS := -static-pie -Wl,-z,relro,-z,now -Wl,--wrap=getservbyname,--wrap=getservbyport_r
+# glibc's functions that would go to NSS answer numerically (host/static_nss.c): no NSS
+# code is linked, whatever a library refers to (c-ares' service names; OpenSSL's BIO).
+NSS_WRAPPED := getaddrinfo freeaddrinfo getnameinfo gethostbyname getservbyname getservbyport_r
+STATIC_LDFLAGS := -static-pie -Wl,-z,relro,-z,now $(foreach f,$(NSS_WRAPPED),-Wl,--wrap=$(f))
 STATIC_SRCS := $(LIB_SRCS) host/main.c
 
 .PHONY: deps-static deps-arm64 static static-arm64 static-all
