@@ -245,10 +245,12 @@ static int channel_wait(ares_channel ch, struct query *q, int64_t deadline)
                 }
                 ares_socket_t socks[ARES_GETSOCK_MAXNUM];
                 struct pollfd pfd[ARES_GETSOCK_MAXNUM];
-                int bits = ares_getsock(ch, socks, ARES_GETSOCK_MAXNUM), n = 0;
-                for (int i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
-                        short ev = (ARES_GETSOCK_READABLE(bits, i) ? POLLIN : 0) |
-                                   (ARES_GETSOCK_WRITABLE(bits, i) ? POLLOUT : 0);
+                /* The bits by hand: c-ares' ARES_GETSOCK_WRITABLE shifts a signed 1 into bit 31. */
+                unsigned bits = (unsigned)ares_getsock(ch, socks, ARES_GETSOCK_MAXNUM);
+                int n = 0;
+                for (unsigned i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
+                        short ev = (short)((bits & (1u << i) ? POLLIN : 0) |
+                                           (bits & (1u << (i + ARES_GETSOCK_MAXNUM)) ? POLLOUT : 0));
                         if (ev)
                                 pfd[n++] = (struct pollfd){.fd = socks[i], .events = ev};
                 }
