@@ -53,6 +53,8 @@ say "copying the pristine root to $root"
 cp -a "$cache/bookworm" "$root"
 rm -f "$root/.nodeward-minbase-complete"
 git clone -q --no-hardlinks "$top" "$root/src/nodeward" || die "git clone failed"
+# The commit checked out here, also when this checkout's HEAD is detached (CI).
+git -C "$root/src/nodeward" checkout -q "$(git -C "$top" rev-parse HEAD)" || die "git checkout failed"
 say "sources: git clone of $(git -C "$root/src/nodeward" log -1 --format='%h %s')"
 cp /etc/resolv.conf "$root/etc/resolv.conf"
 # The network this machine is on, not the project: a proxy, and an extra TLS root for
