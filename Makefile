@@ -112,7 +112,13 @@ $(BUILD)/tests/e2e/imds_server: tests/e2e/imds_server.c
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
-test: deps deps-test $(BUILD)/nodeward $(BUILD)/tests/e2e/imds_server $(TEST_BINS)
+# Runs a command with capset(2) denied by seccomp, as a unit's SystemCallFilter can.
+$(BUILD)/tests/e2e/deny_capset: tests/e2e/deny_capset.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+test: deps deps-test $(BUILD)/nodeward $(BUILD)/tests/e2e/imds_server $(BUILD)/tests/e2e/deny_capset $(TEST_BINS)
 	@NODEWARD=$(abspath $(BUILD)/nodeward) FIXTURES=$(abspath tests/fixtures) \
 	  sh tests/run-tests.sh $(TEST_BINS)
 
@@ -157,7 +163,7 @@ fuzz-smoke: fuzz
 # end-to-end tests run through a wrapper. Any error or definite leak fails.
 VALGRIND := valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
             --show-leak-kinds=definite --track-fds=no --suppressions=$(abspath tests/valgrind.supp)
-valgrind: deps deps-test $(BUILD)/nodeward $(TEST_BINS)
+valgrind: deps deps-test $(BUILD)/nodeward $(BUILD)/tests/e2e/deny_capset $(TEST_BINS)
 	$(call install_missing,valgrind)
 	@printf '#!/bin/sh\nexec $(VALGRIND) %s "$$@"\n' "$(abspath $(BUILD)/nodeward)" > $(BUILD)/nodeward-valgrind
 	@chmod +x $(BUILD)/nodeward-valgrind

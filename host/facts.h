@@ -49,6 +49,7 @@ struct facts {
         char **allow_listeners;
         size_t n_allow_listeners;
         struct observe_facts observe;
+        char *privs_error; /* dropping capabilities after attaching failed (see privs.h) */
 };
 
 struct collect_opts {
