@@ -197,16 +197,24 @@ demo: all
 	  echo "(nodeward check --root tests/fixtures/demo-al2023 exited $$rc)"; [ $$rc -le 1 ]
 
 # Units name the binary as /usr/local/sbin/nodeward; installing rewrites that to $(BINDIR).
-UNITS     := systemd/nodeward-boot.service systemd/nodeward.service systemd/nodeward.timer
+# systemd/ needs systemd 248 (PrivateIPC=, the newest directive it uses); an older
+# host (Amazon Linux 2 has 219) gets systemd/systemd219/, which uses nothing newer
+# than 219 and writes into /var/lib/nodeward, created here. SYSTEMD_VERSION=219
+# forces that choice; unset, it is the host's (`systemctl --version`).
+UNITS            := nodeward-boot.service nodeward-gate.service nodeward.service nodeward.timer
+SYSTEMD_UNITS_MIN := 248
+SYSTEMD_VERSION  ?= $(shell systemctl --version 2>/dev/null | sed -n '1s/^systemd \([0-9]*\).*/\1/p')
 install: $(BUILD)/nodeward
 	$(Q)install -D -m 0755 $(BUILD)/nodeward $(DESTDIR)$(BINDIR)/nodeward
 	$(Q)install -d -m 0755 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DOCDIR)/examples
-	$(Q)for u in $(UNITS); do \
-	  sed 's|/usr/local/sbin/nodeward|$(BINDIR)/nodeward|g' $$u > $(DESTDIR)$(UNITDIR)/$${u##*/} && \
-	  chmod 0644 $(DESTDIR)$(UNITDIR)/$${u##*/} || exit 1; \
-	done
-	$(Q)sed 's|/usr/local/sbin/nodeward|$(BINDIR)/nodeward|g' systemd/nodeward-boot.service.d/gate-kubelet.conf.example \
-	  > $(DESTDIR)$(DOCDIR)/examples/nodeward-boot.service.d-gate-kubelet.conf
+	$(Q)v='$(SYSTEMD_VERSION)'; src=systemd; \
+	case "$$v" in ''|*[!0-9]*) echo "nodeward: systemd version \"$$v\" unknown: installing the units for systemd >= $(SYSTEMD_UNITS_MIN)";; \
+	  *) [ "$$v" -ge $(SYSTEMD_UNITS_MIN) ] || src=systemd/systemd219;; esac; \
+	for u in $(UNITS); do \
+	  sed 's|/usr/local/sbin/nodeward|$(BINDIR)/nodeward|g' $$src/$$u > $(DESTDIR)$(UNITDIR)/$$u && \
+	  chmod 0644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
+	done; \
+	[ "$$src" = systemd ] || install -d -m 0755 $(DESTDIR)/var/lib/nodeward
 	$(Q)install -m 0644 systemd/kubelet.service.d/nodeward-gate.conf.example \
 	  $(DESTDIR)$(DOCDIR)/examples/kubelet.service.d-nodeward-gate.conf
 	$(Q)install -m 0644 systemd/nodeward.8 $(DESTDIR)$(MANDIR)/man8/nodeward.8
