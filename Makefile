@@ -62,7 +62,8 @@ deps:
 # targets install them (npm packages: tests/package.json, installed by the tests).
 # openssh-server is only for `sshd -T` in the differential test: it is installed without
 # starting its service (policy-rc.d) and left disabled. nftables builds the network scenes.
-TEST_DEB_PACKAGES := systemd man-db groff-base prometheus prometheus-node-exporter nftables openssh-server
+TEST_DEB_PACKAGES := systemd man-db groff-base prometheus prometheus-node-exporter nftables openssh-server \
+                     systemd-container debootstrap
 
 deps-test: deps
 	$(call install_missing,$(TEST_DEB_PACKAGES) $(if $(shell command -v npm),,nodejs npm))
