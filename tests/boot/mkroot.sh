@@ -8,7 +8,7 @@ dir=${1:?usage: mkroot.sh DIR}
 mirror=${BOOT_MIRROR:-http://deb.debian.org/debian}
 [ -e "$dir/.nodeward-boot-root" ] && exit 0
 command -v debootstrap >/dev/null || { echo "mkroot: debootstrap is missing (make test installs it)" >&2; exit 1; }
-pkgs=systemd,systemd-sysv,dbus,libcjson1,libyaml-0-2,libbpf1,libmnl0,libcap2,libelf1,zlib1g
+pkgs=systemd,systemd-sysv,dbus,libcjson1,libyaml-0-2,libbpf1,libmnl0,libcap2,libelf1,zlib1g,libc-ares2
 echo "boot: debootstrap --variant=minbase bookworm with $pkgs into $dir (once; about a minute)"
 mkdir -p "$(dirname "$dir")/debs"
 rm -rf "$dir.tmp"
