@@ -163,8 +163,19 @@ U
                 "$m/etc/systemd/system/multi-user.target.wants/"
 fi
 
+if [ "$case" = al2023-pass ]; then
+        {
+                printf '[Service]\nType=oneshot\nStandardOutput=append:/var/log/scene/ipfilter.txt\n'
+                grep -E '^IPAddress(Allow|Deny)=' "$m/usr/local/lib/systemd/system/nodeward-boot.service"
+                printf '%s\n' 'ExecStart=/bin/bash -c '"'"'for a in 127.0.0.1 169.254.169.254 169.254.169.253 10.0.0.2 172.31.0.2 fd00:ec2::254 fd00:ec2::253 8.8.8.8 2001:4860:4860::8888; do r=$$(timeout 3 bash -c "exec 3<>/dev/tcp/$$a/9" 2>&1 | tail -n1); r=$${r##*: }; echo "$$a $${r:-dropped}"; done'"'"
+        } >"$m/etc/systemd/system/nw-ipprobe.service"
+fi
 t0=$(date +%s)
-systemd-nspawn -q -D "$m" -M "nw-boot-$$" -b --register=no --keep-unit --private-network \
+# --register=no --keep-unit: this machine's PID 1 is not systemd, so there is no
+# machined to register with and no manager to allocate a scope from.
+# --system-call-filter=bpf: nspawn's own filter denies bpf(2), without which the
+# container's systemd silently cannot apply IPAddressAllow=/IPAddressDeny=.
+systemd-nspawn -q -D "$m" -M "nw-boot-$$" -b --register=no --keep-unit --private-network --system-call-filter=bpf \
         --console=pipe </dev/null >"$out/console.txt" 2>&1 &
 nspawn=$!
 leader=""
@@ -199,6 +210,20 @@ if [ "$case" = al2023-pass ]; then
         ctr systemd-run --wait --pipe --quiet -p NoNewPrivileges=yes -p 'SystemCallFilter=~@privileged' \
                 -p SystemCallErrorNumber=EPERM /usr/local/sbin/nodeward check --only kubelet \
                 >"$out/denied.txt" 2>&1 && echo "rc=0" >>"$out/denied.txt" || echo "rc=$?" >>"$out/denied.txt"
+fi
+# The boot unit's own IPAddressDeny=/IPAddressAllow= lines, verbatim, on a probe
+# unit: a connect to an address on loopback (nothing listens there) is refused when
+# the filter lets it through; when the filter drops the SYN it fails or hangs (cut
+# after 3 s).
+if [ "$case" = al2023-pass ]; then
+        for a in 169.254.169.254 169.254.169.253 10.0.0.2 172.31.0.2 8.8.8.8; do
+                nsenter -t "$leader" -n ip addr add "$a/32" dev lo
+        done
+        for a in fd00:ec2::254 fd00:ec2::253 2001:4860:4860::8888; do
+                nsenter -t "$leader" -n ip -6 addr add "$a/128" dev lo nodad
+        done
+        ctr systemctl start nw-ipprobe.service || true
+        cp "$m/var/log/scene/ipfilter.txt" "$out/ipfilter.txt" 2>/dev/null || true
 fi
 ctr systemctl poweroff >/dev/null 2>&1 || true
 i=0

@@ -185,6 +185,17 @@ static void test_al2023_passing_root_starts_the_kubelet(void **state)
         assert_string_equal(s.kubelet.active, "active");
         assert_true(s.kubelet.start >= s.gate.exit);
         assert_true(has(&s, "kubelet.started", "--config=/etc/kubernetes/kubelet/config.json"));
+        /* The boot unit's IPAddressAllow= lets the metadata service, the resolvers and
+         * the VPC ranges through, and nothing else. */
+        static const char *const ip[] = {
+                "127.0.0.1 Connection refused\n", "169.254.169.254 Connection refused\n",
+                "169.254.169.253 Connection refused\n", "10.0.0.2 Connection refused\n",
+                "172.31.0.2 Connection refused\n", "fd00:ec2::254 Connection refused\n",
+                "fd00:ec2::253 Connection refused\n", "8.8.8.8 dropped\n", "2001:4860:4860::8888 dropped\n"};
+        for (size_t i = 0; i < sizeof(ip) / sizeof(ip[0]); i++)
+                if (!has(&s, "ipfilter.txt", ip[i]))
+                        fail_msg("IPAddressAllow=: want \"%.*s\", got:\n%s", (int)strlen(ip[i]) - 1, ip[i],
+                                 slurp(&s, "ipfilter.txt"));
         /* The same binary under the filter the units had before they allowed capset
          * (systemd-run in the booted container): loud, exit 2. */
         if (!has(&s, "denied.txt", "nodeward: error: could not drop capabilities: capset: Operation not permitted") ||
