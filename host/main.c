@@ -286,6 +286,18 @@ static int open_outputs(const struct opts *o, FILE **ret_out, struct textfile *r
         return 0;
 }
 
+/* Give up every privilege, and say so when that fails (or @earlier, an earlier
+ * drop, did): the run must not go on holding what README says it gave up. */
+static int drop_or_say(const char *earlier)
+{
+        char *err = NULL;
+        int r = privs_drop_all(&err);
+        if (r < 0 || earlier)
+                fprintf(stderr, "nodeward: error: could not drop capabilities: %s\n", earlier ? earlier : err);
+        free(err);
+        return earlier ? -EPERM : r;
+}
+
 static int do_check(int argc, char **argv)
 {
         struct opts o = {0};
@@ -340,12 +352,7 @@ static int do_check(int argc, char **argv)
                 return EXIT_USAGE;
         }
         /* Everything privileged is done: evaluating and rendering need nothing. */
-        char *perr = NULL;
-        bool dropped = privs_drop_all(&perr) == 0 && !f.privs_error;
-        if (!dropped)
-                fprintf(stderr, "nodeward: error: could not drop capabilities: %s\n",
-                        f.privs_error ? f.privs_error : perr);
-        free(perr);
+        bool dropped = drop_or_say(f.privs_error) == 0;
         char *unmet = expect_unmet(o.expect, &f);
         if (unmet)
                 fprintf(stderr, "nodeward: error: %s\n", unmet);
@@ -414,18 +421,6 @@ static int do_watch(int argc, char **argv)
         return rc;
 }
 
-/* Give up every privilege, and say so when that fails: the run must not go on
- * holding what README says it gave up. */
-static int drop_or_say(void)
-{
-        char *err = NULL;
-        int r = privs_drop_all(&err);
-        if (r < 0)
-                fprintf(stderr, "nodeward: error: could not drop capabilities: %s\n", err);
-        free(err);
-        return r;
-}
-
 /* Collect @needs for an explain command, then give up every privilege. */
 static int collect_to_explain(const struct opts *o, unsigned needs, struct facts *f)
 {
@@ -436,7 +431,7 @@ static int collect_to_explain(const struct opts *o, unsigned needs, struct facts
                 free(err);
                 return -EINVAL;
         }
-        if (drop_or_say() < 0) {
+        if (drop_or_say(NULL) < 0) {
                 facts_free(f);
                 return -EPERM;
         }
@@ -600,7 +595,7 @@ static int do_sockets(int argc, char **argv)
         struct sockets s;
         sockets_collect(netns, &proc, flags, &s);
         rootfs_close(&proc);
-        int rc = drop_or_say() < 0 ? EXIT_USAGE : 0;
+        int rc = drop_or_say(NULL) < 0 ? EXIT_USAGE : 0;
         if (s.error) {
                 fprintf(stderr, "nodeward: %s\n", s.error);
                 rc = EXIT_USAGE;
