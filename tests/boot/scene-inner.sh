@@ -204,6 +204,11 @@ for f in kubelet.started config-written bootstrap-done; do
         [ -e "$m/var/log/scene/$f" ] && cp "$m/var/log/scene/$f" "$out/$f"
 done
 ctr cat /proc/uptime >"$out/uptime.txt"
+# The reports the units wrote (the 219 units can only write their state directory).
+ls -ln "$m/var/lib/nodeward" >"$out/state-dir.txt" 2>&1 || true
+for f in report.json gate.json; do
+        [ -e "$m/var/lib/nodeward/$f" ] && cp "$m/var/lib/nodeward/$f" "$out/$f"
+done
 # The same binary under a filter that denies capset, as the units did before they
 # allowed it: the drop must fail loudly, not keep every capability in silence.
 if [ "$case" = al2023-pass ]; then

@@ -129,6 +129,24 @@ static int count(const struct scene *s, const char *file, const char *needle)
         return n;
 }
 
+/* Both units wrote their JSON report into the state directory (the 219 units can
+ * write nothing else), mode 0640 through UMask=0027. */
+static void assert_reports(const struct scene *s)
+{
+        static const char *const files[] = {"report.json", "gate.json"};
+        for (size_t i = 0; i < 2; i++) {
+                char *t = slurp(s, files[i]);
+                if (!t)
+                        fail_msg("%s: no /var/lib/nodeward/%s", s->dir, files[i]);
+                cJSON *j = cJSON_Parse(t);
+                assert_non_null(j);
+                assert_string_equal(cJSON_GetObjectItem(j, "schema")->valuestring, "nodeward.report/v1");
+                cJSON_Delete(j);
+                free(t);
+        }
+        assert_true(has(s, "state-dir.txt", "-rw-r----- 1 0 0"));
+}
+
 /* Both nodeward units ran once, after the unit that wrote the configuration
  * finished, and the capability drop worked under the units' filter. */
 static void assert_ran_after(const struct scene *s, const struct unit *writer, const char *writer_name)
@@ -141,6 +159,7 @@ static void assert_ran_after(const struct scene *s, const struct unit *writer, c
         assert_int_equal(count(s, "boot.txt", "Starting nodeward-boot.service"), 1);
         assert_false(has(s, "gate.txt", "could not drop capabilities"));
         assert_false(has(s, "boot.txt", "could not drop capabilities"));
+        assert_reports(s);
 }
 
 static void assert_kubelet_blocked(const struct scene *s)
@@ -220,6 +239,7 @@ static void test_al2_bootstrap_starts_the_gated_kubelet_without_deadlock(void **
         /* The boot check (report only) waits for cloud-final to finish. */
         assert_true(s.boot.start > s.cloud_final.exit);
         assert_false(has(&s, "gate.txt", "could not drop capabilities"));
+        assert_reports(&s);
 }
 
 int main(void)
