@@ -72,7 +72,8 @@ deps:
 # targets install them (npm packages: tests/package.json, installed by the tests).
 # openssh-server is only for `sshd -T` in the differential test: it is installed without
 # starting its service (policy-rc.d) and left disabled. nftables builds the network scenes.
-TEST_DEB_PACKAGES := systemd man-db groff-base prometheus prometheus-node-exporter nftables openssh-server
+TEST_DEB_PACKAGES := systemd man-db groff-base prometheus prometheus-node-exporter nftables openssh-server \
+                     systemd-container debootstrap
 
 # A minimal Debian 12 (debootstrap --variant=minbase) lacks these as well; one per line.
 # ip and ss: the network scenes of the imds, connwatch and sockets tests.
@@ -129,7 +130,13 @@ $(BUILD)/tests/e2e/imds_server: tests/e2e/imds_server.c
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
-test: deps deps-test $(BUILD)/nodeward $(BUILD)/tests/e2e/imds_server $(TEST_BINS)
+# Runs a command with capset(2) denied by seccomp, as a unit's SystemCallFilter can.
+$(BUILD)/tests/e2e/deny_capset: tests/e2e/deny_capset.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+test: deps deps-test $(BUILD)/nodeward $(BUILD)/tests/e2e/imds_server $(BUILD)/tests/e2e/deny_capset $(TEST_BINS)
 	@NODEWARD=$(abspath $(BUILD)/nodeward) FIXTURES=$(abspath tests/fixtures) \
 	  sh tests/run-tests.sh $(TEST_BINS)
 
@@ -174,7 +181,7 @@ fuzz-smoke: fuzz
 # end-to-end tests run through a wrapper. Any error or definite leak fails.
 VALGRIND := valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
             --show-leak-kinds=definite --track-fds=no --suppressions=$(abspath tests/valgrind.supp)
-valgrind: deps deps-test $(BUILD)/nodeward $(TEST_BINS)
+valgrind: deps deps-test $(BUILD)/nodeward $(BUILD)/tests/e2e/deny_capset $(TEST_BINS)
 	$(call install_missing,valgrind)
 	@printf '#!/bin/sh\nexec $(VALGRIND) %s "$$@"\n' "$(abspath $(BUILD)/nodeward)" > $(BUILD)/nodeward-valgrind
 	@chmod +x $(BUILD)/nodeward-valgrind
@@ -208,16 +215,24 @@ demo: all
 	  echo "(nodeward check --root tests/fixtures/demo-al2023 exited $$rc)"; [ $$rc -le 1 ]
 
 # Units name the binary as /usr/local/sbin/nodeward; installing rewrites that to $(BINDIR).
-UNITS     := systemd/nodeward-boot.service systemd/nodeward.service systemd/nodeward.timer
+# systemd/ needs systemd 248 (PrivateIPC=, the newest directive it uses); an older
+# host (Amazon Linux 2 has 219) gets systemd/systemd219/, which uses nothing newer
+# than 219 and writes into /var/lib/nodeward, created here. SYSTEMD_VERSION=219
+# forces that choice; unset, it is the host's (`systemctl --version`).
+UNITS            := nodeward-boot.service nodeward-gate.service nodeward.service nodeward.timer
+SYSTEMD_UNITS_MIN := 248
+SYSTEMD_VERSION  ?= $(shell systemctl --version 2>/dev/null | sed -n '1s/^systemd \([0-9]*\).*/\1/p')
 install: $(BUILD)/nodeward
 	$(Q)install -D -m 0755 $(BUILD)/nodeward $(DESTDIR)$(BINDIR)/nodeward
 	$(Q)install -d -m 0755 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DOCDIR)/examples
-	$(Q)for u in $(UNITS); do \
-	  sed 's|/usr/local/sbin/nodeward|$(BINDIR)/nodeward|g' $$u > $(DESTDIR)$(UNITDIR)/$${u##*/} && \
-	  chmod 0644 $(DESTDIR)$(UNITDIR)/$${u##*/} || exit 1; \
-	done
-	$(Q)sed 's|/usr/local/sbin/nodeward|$(BINDIR)/nodeward|g' systemd/nodeward-boot.service.d/gate-kubelet.conf.example \
-	  > $(DESTDIR)$(DOCDIR)/examples/nodeward-boot.service.d-gate-kubelet.conf
+	$(Q)v='$(SYSTEMD_VERSION)'; src=systemd; \
+	case "$$v" in ''|*[!0-9]*) echo "nodeward: systemd version \"$$v\" unknown: installing the units for systemd >= $(SYSTEMD_UNITS_MIN)";; \
+	  *) [ "$$v" -ge $(SYSTEMD_UNITS_MIN) ] || src=systemd/systemd219;; esac; \
+	for u in $(UNITS); do \
+	  sed 's|/usr/local/sbin/nodeward|$(BINDIR)/nodeward|g' $$src/$$u > $(DESTDIR)$(UNITDIR)/$$u && \
+	  chmod 0644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
+	done; \
+	[ "$$src" = systemd ] || install -d -m 0755 $(DESTDIR)/var/lib/nodeward
 	$(Q)install -m 0644 systemd/kubelet.service.d/nodeward-gate.conf.example \
 	  $(DESTDIR)$(DOCDIR)/examples/kubelet.service.d-nodeward-gate.conf
 	$(Q)install -m 0644 systemd/nodeward.8 $(DESTDIR)$(MANDIR)/man8/nodeward.8

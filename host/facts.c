@@ -188,9 +188,7 @@ int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
         if (obs) {
                 /* Attached, and the privileged collectors are done: the wait and the
                  * attribution only read. */
-                int pr = privs_drop_to_readers();
-                if (pr < 0 && pr != -EPERM)
-                        fprintf(stderr, "nodeward: warning: could not drop capabilities: %s\n", strerror(-pr));
+                privs_drop_to_readers(&f->privs_error);
         }
         observe_end(obs, &f->observe);
         observe_session_free(obs);
@@ -221,5 +219,6 @@ void facts_free(struct facts *f)
         kubelet_unit_files_free(&f->kubelet_unit);
         sysctl_facts_free(&f->sysctl);
         kube_proxy_facts_free(&f->kube_proxy);
+        free(f->privs_error);
         memset(f, 0, sizeof(*f));
 }

@@ -58,6 +58,7 @@ struct facts {
         struct kubelet_unit_files kubelet_unit;
         struct sysctl_facts sysctl;
         struct kube_proxy_facts kube_proxy;
+        char *privs_error; /* dropping capabilities after attaching failed (see privs.h) */
 };
 
 struct collect_opts {

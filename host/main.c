@@ -11,6 +11,7 @@
 
 #include "allowlist.h"
 #include "engine.h"
+#include "expect.h"
 #include "facts.h"
 #include "list.h"
 #include "privs.h"
@@ -37,6 +38,7 @@ struct opts {
         const struct benchmark *benchmark; /* --benchmark; NULL: chosen for the node */
         int observe;
         int interval;
+        unsigned expect; /* EXPECT_* */
         bool verbose;
 };
 
@@ -73,6 +75,8 @@ static const char check_help[] =
         "  --benchmark ID      the benchmark whose items the report references (see\n"
         "                      nodeward list --benchmarks); default: chosen for the node:\n"
         "                      kubeadm -> cis-kubernetes, otherwise cis-eks (the newest)\n"
+        "  --expect kubelet    this node runs a kubelet: not finding one is an error\n"
+        "                      (its checks are error, exit 2), not a skip\n"
         "  --verbose           show libbpf's messages\n"
         "  -h, --help          this help\n"
         "\n"
@@ -83,7 +87,8 @@ static const char watch_help[] =
         "Usage: nodeward watch [--root DIR] [--proc DIR] [--only LIST] [--skip LIST]\n"
         "                      [--interval SECONDS] [--textfile PATH] [--verbose]\n"
         "                      [--pod-netns PATH] [--netns PATH] [--allow-listener PROC:PORT]...\n"
-        "                      [--allow-listeners-file FILE] [--benchmark ID]   (as for check)\n"
+        "                      [--allow-listeners-file FILE] [--benchmark ID]\n"
+        "                      [--expect kubelet]   (as for check)\n"
         "Observe pods' TCP connect attempts with eBPF continuously and re-run the selected\n"
         "checks every --interval seconds (default 60). Prints JSON lines on standard output:\n"
         "  {\"event\":\"attached\"|\"error\"}   once, how the probe is attached or why it is not\n"
@@ -91,7 +96,9 @@ static const char watch_help[] =
         "  {\"event\":\"summary\",...}          every interval: counts and every result\n"
         "  {\"event\":\"exit\"}                 on SIGTERM or SIGINT, after detaching\n"
         "  --textfile PATH     also write the Prometheus metrics every interval, replaced atomically\n"
-        "Exit status: 0 after SIGTERM/SIGINT; 2 usage error or the root cannot be opened.\n";
+        "  --expect kubelet    not finding a kubelet makes its checks error in every summary\n"
+        "Exit status: 0 after SIGTERM/SIGINT; 2 usage error, the root cannot be opened,\n"
+        "or capabilities could not be dropped.\n";
 
 static const char explain_help[] =
         "Usage: nodeward explain kubelet|sshd [--root DIR] [--proc DIR]\n"
@@ -146,7 +153,7 @@ static int parse_format(const char *s, bool all, enum format *ret)
 static int parse_common(int argc, char **argv, struct opts *o, bool check_opts, const char *help)
 {
         enum { O_ROOT = 256, O_PROC, O_ONLY, O_SKIP, O_FORMAT, O_FAIL_ON, O_OUTPUT, O_TEXTFILE, O_POD_NETNS,
-               O_NETNS, O_ALLOW, O_ALLOW_FILE, O_OBSERVE, O_VERBOSE, O_INTERVAL, O_BENCHMARK };
+               O_NETNS, O_ALLOW, O_ALLOW_FILE, O_OBSERVE, O_VERBOSE, O_INTERVAL, O_BENCHMARK, O_EXPECT };
         static const struct option all[] = {
                 {"root", required_argument, NULL, O_ROOT},     {"proc", required_argument, NULL, O_PROC},
                 {"format", required_argument, NULL, O_FORMAT}, {"help", no_argument, NULL, 'h'},
@@ -159,6 +166,7 @@ static int parse_common(int argc, char **argv, struct opts *o, bool check_opts, 
                 {"observe", required_argument, NULL, O_OBSERVE}, {"verbose", no_argument, NULL, O_VERBOSE},
                 {"interval", required_argument, NULL, O_INTERVAL},
                 {"benchmark", required_argument, NULL, O_BENCHMARK},
+                {"expect", required_argument, NULL, O_EXPECT},
                 {0, 0, 0, 0},
         };
         struct option longopts[ARRAY_SIZE(all)];
@@ -197,6 +205,12 @@ static int parse_common(int argc, char **argv, struct opts *o, bool check_opts, 
                 case O_BENCHMARK:
                         if (cli_parse_benchmark(optarg, &o->benchmark) < 0)
                                 return -EINVAL;
+                        break;
+                case O_EXPECT:
+                        if (expect_parse(optarg, &o->expect) < 0) {
+                                fprintf(stderr, "nodeward: --expect: unknown component \"%s\" (kubelet)\n", optarg);
+                                return -EINVAL;
+                        }
                         break;
                 case O_OBSERVE:
                 case O_INTERVAL: {
@@ -287,6 +301,18 @@ static int open_outputs(const struct opts *o, FILE **ret_out, struct textfile *r
         return 0;
 }
 
+/* Give up every privilege, and say so when that fails (or @earlier, an earlier
+ * drop, did): the run must not go on holding what README says it gave up. */
+static int drop_or_say(const char *earlier)
+{
+        char *err = NULL;
+        int r = privs_drop_all(&err);
+        if (r < 0 || earlier)
+                fprintf(stderr, "nodeward: error: could not drop capabilities: %s\n", earlier ? earlier : err);
+        free(err);
+        return earlier ? -EPERM : r;
+}
+
 static int do_check(int argc, char **argv)
 {
         struct opts o = {0};
@@ -324,7 +350,7 @@ static int do_check(int argc, char **argv)
                 return EXIT_USAGE;
         }
         /* Choosing the benchmark for the node reads how its kubelet runs. */
-        unsigned needs = engine_needs(selected) | (o.benchmark ? 0 : FACT_KUBELET);
+        unsigned needs = engine_needs(selected) | expect_needs(o.expect) | (o.benchmark ? 0 : FACT_KUBELET);
         struct collect_opts co = {.root = o.root, .proc = o.proc, .needs = needs, .netns = o.netns,
                                   .pod_netns = o.pod_netns,
                                   .allow_listeners = (const char *const *)allow, .n_allow_listeners = n_allow,
@@ -342,15 +368,20 @@ static int do_check(int argc, char **argv)
                 return EXIT_USAGE;
         }
         /* Everything privileged is done: evaluating and rendering need nothing. */
-        int pr = privs_drop_all();
-        if (pr < 0 && pr != -EPERM)
-                fprintf(stderr, "nodeward: warning: could not drop capabilities: %s\n", strerror(-pr));
+        bool dropped = drop_or_say(f.privs_error) == 0;
+        char *unmet = expect_unmet(o.expect, &f);
+        if (unmet)
+                fprintf(stderr, "nodeward: error: %s\n", unmet);
+        free(unmet);
         const char *why = "--benchmark";
         const struct benchmark *bench = o.benchmark ? o.benchmark : benchmark_for_node(&f, &why);
         struct run run;
         engine_run_benchmark(&f, selected, bench, why, &run);
+        int rc = expect_apply(o.expect, &f, &run, o.fail_on);
         report_meta_finish(&meta, &t0);
-        int rc = engine_exit_code(&run, o.fail_on);
+        /* README promises a run that holds nothing once the facts are in. */
+        if (!dropped)
+                rc = EXIT_USAGE;
         render_report(out, &o, &f, &run, &meta, rc);
         if (tf.f) {
                 report_prometheus(tf.f, &f, &run, &meta);
@@ -400,7 +431,7 @@ static int do_watch(int argc, char **argv)
                                         .allow = (const char *const *)allow, .n_allow = n_allow,
                                         .selected = selected, .interval = o.interval ? o.interval : 60,
                                         .textfile = o.textfile, .verbose = o.verbose, .out = stdout,
-                                        .benchmark = o.benchmark};
+                                        .benchmark = o.benchmark, .expect = o.expect};
                 rc = watch_run(&wo);
         }
         strv_free(allow, n_allow);
@@ -418,7 +449,10 @@ static int collect_to_explain(const struct opts *o, unsigned needs, struct facts
                 free(err);
                 return -EINVAL;
         }
-        privs_drop_all();
+        if (drop_or_say(NULL) < 0) {
+                facts_free(f);
+                return -EPERM;
+        }
         return 0;
 }
 
@@ -535,8 +569,7 @@ static int do_sockets(int argc, char **argv)
         struct sockets s;
         sockets_collect(netns, &proc, flags, &s);
         rootfs_close(&proc);
-        privs_drop_all();
-        int rc = 0;
+        int rc = drop_or_say(NULL) < 0 ? EXIT_USAGE : 0;
         if (s.error) {
                 fprintf(stderr, "nodeward: %s\n", s.error);
                 rc = EXIT_USAGE;

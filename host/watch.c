@@ -11,6 +11,7 @@
 #include <cjson/cJSON.h>
 
 #include "engine.h"
+#include "expect.h"
 #include "facts.h"
 #include "observe.h"
 #include "privs.h"
@@ -149,7 +150,7 @@ static void interval(const struct watch_opts *o, struct watch_state *st)
         struct collect_opts co = {.root = o->root, .proc = o->proc, .netns = o->netns, .pod_netns = o->pod_netns,
                                   .allow_listeners = o->allow, .n_allow_listeners = o->n_allow,
                                   .sock_handles = st->have_sock ? &st->sock : NULL, .sock_netns_what = st->sock_what,
-                                  .needs = (engine_needs(o->selected) | (o->benchmark ? 0 : FACT_KUBELET)) &
+                                  .needs = (engine_needs(o->selected) | expect_needs(o->expect) | (o->benchmark ? 0 : FACT_KUBELET)) &
                                            ~(unsigned)(FACT_CONNWATCH | NET_PROBES)};
         struct facts f;
         char *err = NULL;
@@ -178,6 +179,7 @@ static void interval(const struct watch_opts *o, struct watch_state *st)
         struct run run;
         engine_run_benchmark(&f, o->selected, bench, why, &run);
         cJSON_AddStringToObject(j, "benchmark", bench->id);
+        expect_apply(o->expect, &f, &run, SEV_LOW);
         report_meta_finish(&meta, &t0);
         cJSON *sum = cJSON_AddObjectToObject(j, "summary");
         for (int k = 0; k < ST__COUNT; k++)
@@ -237,12 +239,23 @@ int watch_run(const struct watch_opts *o)
                 emit(o->out, j);
         }
         watch_setup(o, &proc, &st);
-        /* From here on the loop only reads: files, /proc, open netlink and BPF fds. */
-        int r = privs_drop_to_readers();
-        if (r < 0 && r != -EPERM)
-                fprintf(stderr, "nodeward: warning: could not drop capabilities: %s\n", strerror(-r));
+        /* From here on the loop only reads: files, /proc, open netlink and BPF fds.
+         * README promises a loop that cannot change the system: one that would keep
+         * CAP_SYS_ADMIN or CAP_BPF does not start. */
+        char *perr = NULL;
+        int rc = 0;
+        if (privs_drop_to_readers(&perr) < 0) {
+                fprintf(stderr, "nodeward: error: could not drop capabilities: %s\n", perr);
+                cJSON *j = line("error");
+                char *msg = xasprintf("could not drop capabilities: %s", perr);
+                cJSON_AddStringToObject(j, "error", msg);
+                emit(o->out, j);
+                free(msg);
+                free(perr);
+                rc = 2;
+        }
         long start = mono_ms(), next = start;
-        while (!exiting) {
+        while (rc == 0 && !exiting) {
                 if (mono_ms() >= next) {
                         st.of.seconds = (int)((mono_ms() - start) / 1000);
                         interval(o, &st);
@@ -259,5 +272,5 @@ int watch_run(const struct watch_opts *o)
         emit(o->out, line("exit"));
         rootfs_close(&proc);
         rootfs_close(&root);
-        return 0;
+        return rc;
 }

@@ -16,8 +16,10 @@ struct watch_opts {
         bool verbose;
         FILE *out;
         const struct benchmark *benchmark; /* --benchmark; NULL: chosen for the node each interval */
+        unsigned expect; /* EXPECT_* (expect.h): missing components are errors */
 };
 
 /* Runs until SIGTERM or SIGINT; detaches the probe before returning.
- * Returns 0, or 2 when the root could not be opened. */
+ * Returns 0, or 2 when the root could not be opened or capabilities could not
+ * be dropped. */
 int watch_run(const struct watch_opts *o);
