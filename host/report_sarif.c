@@ -222,6 +222,8 @@ cJSON *report_sarif(const struct facts *f, const struct run *run, const struct r
         cJSON_AddItemToObject(sr, "results", results);
         cJSON *props = cJSON_AddObjectToObject(sr, "properties");
         cJSON_AddStringToObject(props, "hostname", f->node.hostname ? f->node.hostname : "");
+        if (f->node.name)
+                cJSON_AddStringToObject(props, "nodeName", f->node.name);
         cJSON_AddStringToObject(props, "root", f->root_path ? f->root_path : "/");
         return o;
 }
