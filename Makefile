@@ -63,6 +63,8 @@ deps:
 # openssh-server is only for `sshd -T` in the differential test: it is installed without
 # starting its service (policy-rc.d) and left disabled. nftables builds the network scenes.
 TEST_DEB_PACKAGES := systemd man-db groff-base prometheus prometheus-node-exporter nftables openssh-server
+# The SSM document's install step is run against a local HTTP server (python3) with curl.
+TEST_DEB_PACKAGES += curl python3
 
 deps-test: deps
 	$(call install_missing,$(TEST_DEB_PACKAGES) $(if $(shell command -v npm),,nodejs npm))

@@ -1,4 +1,4 @@
-/* test_fleet_images: the DaemonSet, NPD and SSM artefacts: Kubernetes OpenAPI validation, NPD config, SSM exit codes. */
+/* test_fleet_images: the DaemonSet and NPD manifests: strict Kubernetes OpenAPI validation, the NPD config, the settings the fleet relies on. */
 #include "manifest.h"
 
 
@@ -228,83 +228,6 @@ static void test_daemonset_names_the_node_probes_readiness_and_follows_host_moun
         cJSON_Delete(docs);
 }
 
-/* Run the SSM document's script as Run Command would, with its parameters substituted. */
-static int run_ssm_script(const char *path_dir, const char *format, const char *only, char **ret_out)
-{
-        char *doc = slurp("images/ssm-document.json");
-        cJSON *j = cJSON_Parse(doc);
-        assert_non_null(j);
-        assert_string_equal(cJSON_GetObjectItem(j, "schemaVersion")->valuestring, "2.2");
-        const cJSON *step = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "mainSteps"), 0);
-        assert_string_equal(cJSON_GetObjectItem(step, "action")->valuestring, "aws:runShellScript");
-        struct strbuf sb = {0};
-        const cJSON *line;
-        cJSON_ArrayForEach(line, cJSON_GetObjectItem(cJSON_GetObjectItem(step, "inputs"), "runCommand"))
-        {
-                for (const char *p = line->valuestring; *p;) {
-                        const char *val = NULL;
-                        size_t skip = 0;
-                        if (str_startswith(p, "{{ format }}"))
-                                val = format, skip = strlen("{{ format }}");
-                        else if (str_startswith(p, "{{ failOn }}"))
-                                val = "high", skip = strlen("{{ failOn }}");
-                        else if (str_startswith(p, "{{ only }}"))
-                                val = only, skip = strlen("{{ only }}");
-                        if (val) {
-                                sb_puts(&sb, val);
-                                p += skip;
-                        } else {
-                                sb_putc(&sb, *p++);
-                        }
-                }
-                sb_putc(&sb, '\n');
-        }
-        char *script = sb_steal(&sb);
-        assert_null(strstr(script, "{{"));
-        tu_write(scratch, "ssm.sh", script);
-        char cmd[8192];
-        snprintf(cmd, sizeof(cmd), "PATH='%s' /bin/sh '%s/ssm.sh'", path_dir, scratch);
-        int rc = fl_sh(cmd, ret_out, NULL);
-        free(script);
-        cJSON_Delete(j);
-        free(doc);
-        return rc;
-}
-
-static void test_ssm_document_passes_0_1_2_and_never_194(void **state)
-{
-        (void)state;
-        char bin[2048];
-        snprintf(bin, sizeof(bin), "%s/bin", scratch);
-        tu_mkdirs(bin);
-        /* A stand-in nodeward that echoes its arguments and exits 194. */
-        static const char echo194[] = "#!/bin/sh\nprintf '%s\\n' \"$@\"\nexit 194\n";
-        tu_write_bin(scratch, "bin/nodeward", echo194, strlen(echo194), 0755);
-        char *out;
-        int rc = run_ssm_script(bin, "npd", "kubelet", &out);
-        assert_int_equal(rc, 2);
-        assert_string_equal(out, "check\n--format\nnpd\n--fail-on\nhigh\n--only\nkubelet\n");
-        free(out);
-        static const char exit1[] = "#!/bin/sh\nexit 1\n";
-        tu_write_bin(scratch, "bin/nodeward", exit1, strlen(exit1), 0755);
-        assert_int_equal(run_ssm_script(bin, "json", "", NULL), 1);
-        /* The real binary: its own status, unchanged. */
-        char link[4300];
-        snprintf(link, sizeof(link), "%s/bin/nodeward", scratch);
-        unlink(link);
-        char real[4096];
-        assert_non_null(realpath(tu_nodeward(), real));
-        assert_int_equal(symlink(real, link), 0);
-        rc = run_ssm_script(bin, "npd", "", &out);
-        assert_true(rc >= 0 && rc <= 2);
-        assert_true(strlen(out) <= 81 && strchr(out, '\n') == out + strlen(out) - 1);
-        free(out);
-        /* Missing nodeward: 2, not 127 (unless one is installed on this machine). */
-        unlink(link);
-        if (system("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin command -v nodeward >/dev/null") != 0)
-                assert_int_equal(run_ssm_script(bin, "text", "", NULL), 2);
-}
-
 /* The runtime stage installs a package for every shared library the binary links. */
 static void test_containerfile_runtime_stage_has_every_linked_library(void **state)
 {
@@ -350,7 +273,6 @@ int main(void)
                 cmocka_unit_test(test_npd_configmap_matches_the_monitor_file),
                 cmocka_unit_test(test_daemonset_keeps_its_security_promises),
                 cmocka_unit_test(test_daemonset_names_the_node_probes_readiness_and_follows_host_mounts),
-                cmocka_unit_test(test_ssm_document_passes_0_1_2_and_never_194),
                 cmocka_unit_test(test_containerfile_runtime_stage_has_every_linked_library),
         };
         return cmocka_run_group_tests(tests, fl_setup, fl_teardown);
