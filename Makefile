@@ -12,13 +12,16 @@ BUILD     ?= build
 Q         := $(if $(V),,@)
 
 # Debian packages the build and the tests need; `make deps` installs what is missing.
-DEB_PACKAGES := gcc make pkg-config libcjson-dev libyaml-dev libcap-dev libmnl-dev libcmocka-dev \
+DEB_PACKAGES := gcc make pkg-config libcjson-dev libyaml-dev libcap-dev libcmocka-dev \
                 clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev
 
-PKGS      := libcjson yaml-0.1 libcap libmnl libbpf
+PKGS      := libcjson yaml-0.1 libcap libbpf
 WARN      := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral -Wvla
 HARDEN    := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 OPT       ?= -O2 -g
+# c-ares: host names resolve from the node's own resolver configuration, without NSS.
+PKGS         += libcares
+DEB_PACKAGES += libc-ares-dev
 CFLAGS    += -std=gnu11 $(OPT) $(WARN) $(HARDEN) -Ihost -Ichecks -Ibpf -I$(BUILD)/bpf \
              -DNODEWARD_VERSION='"$(VERSION)"' $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDFLAGS   += -pie -Wl,-z,relro,-z,now
@@ -212,3 +215,6 @@ format:
 
 clean:
 	rm -rf build build-asan build-fuzz nodeward
+
+# make static, static-arm64, static-all: mk/static.mk.
+include mk/static.mk
