@@ -218,3 +218,6 @@ clean:
 
 # make static, static-arm64, static-all: mk/static.mk.
 include mk/static.mk
+
+# make image: mk/image.mk.
+include mk/image.mk
