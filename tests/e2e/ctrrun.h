@@ -40,6 +40,7 @@ struct ctr_spec {
         size_t n_env;
         const char *argv[CTR_MAX]; /* entrypoint + args */
         const char *setup_sh; /* shell run in the container's namespaces before chroot ($R is the rootfs) */
+        void (*pre_chroot)(const struct ctr_spec *s); /* then this, in the same process */
 };
 
 static const struct {
@@ -168,6 +169,8 @@ static inline pid_t ctr_start_chroot(const struct ctr_spec *s, const char *out_p
                 }
                 if (s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0)
                         _exit(125);
+                if (s->pre_chroot)
+                        s->pre_chroot(s);
                 if (chroot(s->rootfs) < 0 || chdir("/") < 0)
                         _exit(125);
                 ctr_drop_to(s);
@@ -266,7 +269,7 @@ static inline int ctr_run_chroot(const struct ctr_spec *s, char **ret_out, char 
 
 /* An image unpacked for this machine's architecture: its rootfs (umoci) and its config (skopeo). */
 struct ctr_image {
-        char rootfs[2048];
+        char rootfs[4096];
         cJSON *config; /* the OCI image config's "config" object: User, Env, Entrypoint, Cmd */
         cJSON *whole;
 };
