@@ -11,6 +11,22 @@
 
 #define CTR_MAX 32
 
+/* Strings a spec points at, freed by ctr_release() in the group teardown. */
+static void *ctr_kept[256];
+static size_t ctr_n_kept;
+
+static inline void *ctr_keep(void *p)
+{
+        assert_true(ctr_n_kept < sizeof(ctr_kept) / sizeof(ctr_kept[0]));
+        return ctr_kept[ctr_n_kept++] = p;
+}
+
+static inline void ctr_release(void)
+{
+        while (ctr_n_kept)
+                free(ctr_kept[--ctr_n_kept]);
+}
+
 /* The archive `make image` wrote (the Makefile exports its path). */
 static inline const char *ctr_archive(void)
 {
@@ -357,7 +373,7 @@ static inline const cJSON *ctr_spec_from_pod(struct ctr_spec *s, const cJSON *wo
                         v = node_name;
                 assert_non_null(v);
                 assert_true(s->n_env < CTR_MAX);
-                s->env[s->n_env++] = xasprintf("%s=%s", mf_str(e, "name"), v); /* freed with the process */
+                s->env[s->n_env++] = ctr_keep(xasprintf("%s=%s", mf_str(e, "name"), v));
         }
         cJSON_ArrayForEach(e, cJSON_GetObjectItem(c, "volumeMounts"))
         {

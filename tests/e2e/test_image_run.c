@@ -32,7 +32,7 @@ static const char *volume_of(const char *what)
                 if (*p == ':')
                         *p = '_';
         tu_mkdirs(buf);
-        return strdup(buf);
+        return ctr_keep(strdup(buf));
 }
 
 /* podman with its own store in the scratch directory; crun refuses on some machines
@@ -86,6 +86,7 @@ static int teardown(void **state)
                 free(cmd);
         }
         cJSON_Delete(img.whole);
+        ctr_release();
         return fl_teardown(state);
 }
 
@@ -165,6 +166,30 @@ static void test_archive_holds_both_architectures_and_only_the_binaries(void **s
                 fail_msg("arm64 image binary: %s", out);
         free(out);
         cJSON_Delete(arm64.whole);
+}
+
+/* .containerignore: a build that copies its whole context gets only the staged binaries,
+ * never sources, objects or node_modules from a host-built tree. */
+static void test_build_context_holds_only_the_staged_binaries(void **state)
+{
+        (void)state;
+        fl_need_tool("buildah");
+        tu_write(scratch, "ctx.Containerfile", "FROM scratch\nCOPY . /ctx/\n");
+        char cmd[16384], *out, *err;
+        snprintf(cmd, sizeof(cmd),
+                 "B=\"buildah --root %s/ctx/storage --runroot %s/ctx/run --storage-driver vfs\"; "
+                 "$B build --quiet -f %s/ctx.Containerfile -t ctxprobe . >/dev/null && c=$($B from ctxprobe) && "
+                 "m=$($B mount \"$c\") && (cd \"$m/ctx\" && find . -type f | sort); rc=$?; $B rm -a >/dev/null; "
+                 "$B rmi -a -f >/dev/null; exit $rc",
+                 scratch, scratch, scratch);
+        int rc = fl_sh(cmd, &out, &err);
+        if (rc != 0)
+                fail_msg("buildah (exit %d): %s", rc, err);
+        for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n"))
+                if (!str_startswith(line, "./build/image/"))
+                        fail_msg("the build context holds %s", line);
+        free(out);
+        free(err);
 }
 
 /* `check` through the image with every setting of the DaemonSet's container. */
@@ -329,6 +354,7 @@ int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_archive_holds_both_architectures_and_only_the_binaries),
+                cmocka_unit_test(test_build_context_holds_only_the_staged_binaries),
                 cmocka_unit_test(test_check_in_the_image_reports_this_machine),
                 cmocka_unit_test(test_watch_in_the_image_attaches_and_is_ready),
         };

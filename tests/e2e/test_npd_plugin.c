@@ -70,6 +70,7 @@ static int teardown(void **state)
         cJSON_Delete(monitor);
         cJSON_Delete(docs);
         cJSON_Delete(img.whole);
+        ctr_release();
         return fl_teardown(state);
 }
 
