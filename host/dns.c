@@ -246,10 +246,13 @@ static int channel_wait(ares_channel ch, struct query *q, int64_t deadline)
                 }
                 ares_socket_t socks[ARES_GETSOCK_MAXNUM];
                 struct pollfd pfd[ARES_GETSOCK_MAXNUM];
-                int bits = ares_getsock(ch, socks, ARES_GETSOCK_MAXNUM), n = 0;
+                /* The bit mask read unsigned: c-ares' ARES_GETSOCK_WRITABLE() shifts a
+                 * signed 1 into bit 31 for the last socket (UBSan's shift overflow). */
+                unsigned bits = (unsigned)ares_getsock(ch, socks, ARES_GETSOCK_MAXNUM);
+                int n = 0;
                 for (int i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
-                        short ev = (ARES_GETSOCK_READABLE(bits, i) ? POLLIN : 0) |
-                                   (ARES_GETSOCK_WRITABLE(bits, i) ? POLLOUT : 0);
+                        short ev = (short)(((bits >> i) & 1u ? POLLIN : 0) |
+                                           ((bits >> (i + ARES_GETSOCK_MAXNUM)) & 1u ? POLLOUT : 0));
                         if (ev)
                                 pfd[n++] = (struct pollfd){.fd = socks[i], .events = ev};
                 }
