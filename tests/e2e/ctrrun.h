@@ -326,6 +326,35 @@ static inline unsigned ctr_num(const cJSON *v, unsigned dflt)
  * from the image, and what the pod overrides or adds: command/args, runAsUser and
  * runAsGroup, capabilities (drop ALL + add), readOnlyRootFilesystem,
  * allowPrivilegeEscalation, env (fieldRef spec.nodeName = @node_name), mounts. */
+/* The container's volumeMounts, each with its volume resolved through @volume. */
+static inline void ctr_mounts_from_pod(struct ctr_spec *s, const cJSON *pod, const cJSON *c, ctr_volume_fn volume)
+{
+        const cJSON *e;
+        cJSON_ArrayForEach(e, cJSON_GetObjectItem(c, "volumeMounts"))
+        {
+                const cJSON *vol = mf_named(cJSON_GetObjectItem(pod, "volumes"), mf_str(e, "name"));
+                assert_non_null(vol);
+                struct ctr_mount *m = &s->mounts[s->n_mounts++];
+                m->dst = mf_str(e, "mountPath");
+                m->ro = cJSON_IsTrue(cJSON_GetObjectItem(e, "readOnly"));
+                m->rslave = mf_str(e, "mountPropagation") && strcmp(mf_str(e, "mountPropagation"), "HostToContainer") == 0;
+                if (mf_str(vol, "hostPath.path")) {
+                        m->src = volume(mf_str(vol, "hostPath.path"));
+                } else if (mf_str(vol, "configMap.name")) {
+                        char what[256];
+                        snprintf(what, sizeof(what), "configMap:%s", mf_str(vol, "configMap.name"));
+                        m->src = volume(what);
+                } else if (cJSON_GetObjectItem(vol, "emptyDir")) {
+                        /* NULL: a tmpfs of this container; a path: a directory shared between containers. */
+                        char what[256];
+                        snprintf(what, sizeof(what), "emptyDir:%s", mf_str(vol, "name"));
+                        m->src = volume(what);
+                } else {
+                        fail_msg("volume %s: only hostPath, configMap and emptyDir are run here", mf_str(vol, "name"));
+                }
+        }
+}
+
 static inline const cJSON *ctr_spec_from_pod(struct ctr_spec *s, const cJSON *workload, const char *name,
                                              const struct ctr_image *img, ctr_volume_fn volume, const char *node_name)
 {
@@ -375,28 +404,6 @@ static inline const cJSON *ctr_spec_from_pod(struct ctr_spec *s, const cJSON *wo
                 assert_true(s->n_env < CTR_MAX);
                 s->env[s->n_env++] = ctr_keep(xasprintf("%s=%s", mf_str(e, "name"), v));
         }
-        cJSON_ArrayForEach(e, cJSON_GetObjectItem(c, "volumeMounts"))
-        {
-                const cJSON *vol = mf_named(cJSON_GetObjectItem(pod, "volumes"), mf_str(e, "name"));
-                assert_non_null(vol);
-                struct ctr_mount *m = &s->mounts[s->n_mounts++];
-                m->dst = mf_str(e, "mountPath");
-                m->ro = cJSON_IsTrue(cJSON_GetObjectItem(e, "readOnly"));
-                m->rslave = mf_str(e, "mountPropagation") && strcmp(mf_str(e, "mountPropagation"), "HostToContainer") == 0;
-                if (mf_str(vol, "hostPath.path")) {
-                        m->src = volume(mf_str(vol, "hostPath.path"));
-                } else if (mf_str(vol, "configMap.name")) {
-                        char what[256];
-                        snprintf(what, sizeof(what), "configMap:%s", mf_str(vol, "configMap.name"));
-                        m->src = volume(what);
-                } else if (cJSON_GetObjectItem(vol, "emptyDir")) {
-                        /* NULL: a tmpfs of this container; a path: a directory shared between containers. */
-                        char what[256];
-                        snprintf(what, sizeof(what), "emptyDir:%s", mf_str(vol, "name"));
-                        m->src = volume(what);
-                } else {
-                        fail_msg("volume %s: only hostPath, configMap and emptyDir are run here", mf_str(vol, "name"));
-                }
-        }
+        ctr_mounts_from_pod(s, pod, c, volume);
         return c;
 }

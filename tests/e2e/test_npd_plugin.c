@@ -1,4 +1,7 @@
-/* test_npd_plugin: the node-problem-detector plugin exactly as npd-nodeward.yaml runs it: OK on a hardened node, NonOK on the demo node, never Unknown for want of a library or a privilege. */
+/* test_npd_plugin: the node-problem-detector plugin exactly as npd-nodeward.yaml runs it: OK on a hardened node, NonOK on the demo node, never Unknown for want of a library or a privilege.
+ * A custom plugin's exit status is its result: 0 OK, 1 NonOK, anything else Unknown, and NPD keeps
+ * max_output_length bytes of its output (node-problem-detector docs/custom_plugin_monitor.md,
+ * pkg/custompluginmonitor/plugin/plugin.go). */
 #include "ctrrun.h"
 
 #include <sys/mount.h>
