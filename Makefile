@@ -74,6 +74,8 @@ deps:
 # starting its service (policy-rc.d) and left disabled. nftables builds the network scenes.
 TEST_DEB_PACKAGES := systemd man-db groff-base prometheus prometheus-node-exporter nftables openssh-server \
                      systemd-container debootstrap
+# The SSM document's install step is run against a local HTTP server (python3) with curl.
+TEST_DEB_PACKAGES += curl python3
 
 # A minimal Debian 12 (debootstrap --variant=minbase) lacks these as well; one per line.
 # ip and ss: the network scenes of the imds, connwatch and sockets tests.
@@ -245,3 +247,6 @@ clean:
 
 # make static, static-arm64, static-all: mk/static.mk.
 include mk/static.mk
+
+# make image: mk/image.mk.
+include mk/image.mk

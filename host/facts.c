@@ -37,6 +37,16 @@ static char *os_release_pretty(const struct rootfs *root)
         return xstrdup("unknown");
 }
 
+/* A DaemonSet passes spec.nodeName as NODE_NAME: a DNS subdomain (RFC 1123), at
+ * most 253 characters. Anything else is ignored rather than printed. */
+static char *kubernetes_node_name(void)
+{
+        const char *v = getenv("NODE_NAME");
+        if (!v || !*v || strlen(v) > 253 || strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789.-") != strlen(v))
+                return NULL;
+        return xstrdup(v);
+}
+
 static void collect_node(const struct rootfs *root, bool root_is_slash, struct node_info *n)
 {
         struct utsname u;
@@ -51,6 +61,7 @@ static void collect_node(const struct rootfs *root, bool root_is_slash, struct n
                 n->hostname = xstrdup(u.nodename);
         }
         n->os = os_release_pretty(root);
+        n->name = kubernetes_node_name();
 }
 
 void observe_ports_from_sshd(const struct sshd_facts *s, struct observe_opts *oo)
@@ -204,6 +215,7 @@ void facts_free(struct facts *f)
         free(f->root_path);
         free(f->proc_path);
         free(f->node.hostname);
+        free(f->node.name);
         free(f->node.kernel);
         free(f->node.os);
         proc_table_free(&f->procs);

@@ -35,6 +35,7 @@ enum {
 
 struct node_info {
         char *hostname;
+        char *name; /* the Kubernetes node name (NODE_NAME, from the pod spec), or NULL */
         char *kernel;
         char *os;
 };

@@ -30,7 +30,7 @@ static const char *const format_names[] = {"text", "json", "sarif", "prometheus"
 #define MAX_ALLOW_LISTENERS 256
 
 struct opts {
-        const char *root, *proc, *only, *skip, *output, *textfile, *pod_netns, *netns, *allow_file;
+        const char *root, *proc, *only, *skip, *output, *textfile, *pod_netns, *netns, *allow_file, *state;
         const char *allow[MAX_ALLOW_LISTENERS];
         size_t n_allow;
         enum format format;
@@ -89,6 +89,7 @@ static const char watch_help[] =
         "                      [--pod-netns PATH] [--netns PATH] [--allow-listener PROC:PORT]...\n"
         "                      [--allow-listeners-file FILE] [--benchmark ID]\n"
         "                      [--expect kubelet]   (as for check)\n"
+        "                      [--state FILE]\n"
         "Observe pods' TCP connect attempts with eBPF continuously and re-run the selected\n"
         "checks every --interval seconds (default 60). Prints JSON lines on standard output:\n"
         "  {\"event\":\"attached\"|\"error\"}   once, how the probe is attached or why it is not\n"
@@ -96,6 +97,8 @@ static const char watch_help[] =
         "  {\"event\":\"summary\",...}          every interval: counts and every result\n"
         "  {\"event\":\"exit\"}                 on SIGTERM or SIGINT, after detaching\n"
         "  --textfile PATH     also write the Prometheus metrics every interval, replaced atomically\n"
+        "  --state FILE        keep FILE current with whether the eBPF probe is attached,\n"
+        "                      for `nodeward ready` (a readiness probe)\n"
         "  --expect kubelet    not finding a kubelet makes its checks error in every summary\n"
         "Exit status: 0 after SIGTERM/SIGINT; 2 usage error, the root cannot be opened,\n"
         "or capabilities could not be dropped.\n";
@@ -134,6 +137,14 @@ static const char sockets_help[] =
         "Exit status: 0 listed (owners that could not be read are reported on stderr);\n"
         "2 the sockets could not be read, or a usage error.\n";
 
+static const char ready_help[] =
+        "Usage: nodeward ready --state FILE\n"
+        "Readiness of a running `nodeward watch --state FILE`: ready when its eBPF probe\n"
+        "is attached (or no selected check needs it) and the watch rewrote FILE within\n"
+        "two intervals and a minute. Prints one line saying why.\n"
+        "Exit status: 0 ready; 1 not ready (probe not attached, watch gone or stuck,\n"
+        "FILE missing); 2 usage error.\n";
+
 static const char version_help[] = "Usage: nodeward version\nPrint the version.\n";
 
 /* Commands other than check render only text and JSON. */
@@ -153,7 +164,7 @@ static int parse_format(const char *s, bool all, enum format *ret)
 static int parse_common(int argc, char **argv, struct opts *o, bool check_opts, const char *help)
 {
         enum { O_ROOT = 256, O_PROC, O_ONLY, O_SKIP, O_FORMAT, O_FAIL_ON, O_OUTPUT, O_TEXTFILE, O_POD_NETNS,
-               O_NETNS, O_ALLOW, O_ALLOW_FILE, O_OBSERVE, O_VERBOSE, O_INTERVAL, O_BENCHMARK, O_EXPECT };
+               O_NETNS, O_ALLOW, O_ALLOW_FILE, O_OBSERVE, O_VERBOSE, O_INTERVAL, O_BENCHMARK, O_EXPECT, O_STATE };
         static const struct option all[] = {
                 {"root", required_argument, NULL, O_ROOT},     {"proc", required_argument, NULL, O_PROC},
                 {"format", required_argument, NULL, O_FORMAT}, {"help", no_argument, NULL, 'h'},
@@ -167,6 +178,7 @@ static int parse_common(int argc, char **argv, struct opts *o, bool check_opts, 
                 {"interval", required_argument, NULL, O_INTERVAL},
                 {"benchmark", required_argument, NULL, O_BENCHMARK},
                 {"expect", required_argument, NULL, O_EXPECT},
+                {"state", required_argument, NULL, O_STATE},
                 {0, 0, 0, 0},
         };
         struct option longopts[ARRAY_SIZE(all)];
@@ -191,6 +203,7 @@ static int parse_common(int argc, char **argv, struct opts *o, bool check_opts, 
                 case O_TEXTFILE: o->textfile = optarg; break;
                 case O_POD_NETNS: o->pod_netns = optarg; break;
                 case O_NETNS: o->netns = optarg; break;
+                case O_STATE: o->state = optarg; break;
                 case O_ALLOW_FILE: o->allow_file = optarg; break;
                 case O_ALLOW: {
                         if (!allowlist_entry_valid(optarg) || o->n_allow >= MAX_ALLOW_LISTENERS) {
@@ -318,6 +331,10 @@ static int do_check(int argc, char **argv)
         struct opts o = {0};
         if (parse_common(argc, argv, &o, true, check_help) < 0)
                 return EXIT_USAGE;
+        if (o.state) {
+                fprintf(stderr, "nodeward: check: --state applies to watch only\n");
+                return EXIT_USAGE;
+        }
         bool *selected = NULL;
         char *err = NULL;
         if (engine_select(o.only, o.skip, &selected, &err) < 0) {
@@ -430,8 +447,8 @@ static int do_watch(int argc, char **argv)
                 struct watch_opts wo = {.root = o.root, .proc = o.proc, .netns = o.netns, .pod_netns = o.pod_netns,
                                         .allow = (const char *const *)allow, .n_allow = n_allow,
                                         .selected = selected, .interval = o.interval ? o.interval : 60,
-                                        .textfile = o.textfile, .verbose = o.verbose, .out = stdout,
-                                        .benchmark = o.benchmark, .expect = o.expect};
+                                        .textfile = o.textfile, .state = o.state, .verbose = o.verbose,
+                                        .out = stdout, .benchmark = o.benchmark, .expect = o.expect};
                 rc = watch_run(&wo);
         }
         strv_free(allow, n_allow);
@@ -590,6 +607,38 @@ static int do_sockets(int argc, char **argv)
         return rc;
 }
 
+static int do_ready(int argc, char **argv)
+{
+        static const struct option lo[] = {{"state", required_argument, NULL, 's'},
+                                           {"help", no_argument, NULL, 'h'}, {0, 0, 0, 0}};
+        const char *state = NULL;
+        optind = 1;
+        opterr = 0;
+        int c;
+        while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+                if (c == 'h') {
+                        fputs(ready_help, stdout);
+                        return 0;
+                }
+                if (c != 's') {
+                        fputs(ready_help, stderr);
+                        return EXIT_USAGE;
+                }
+                state = optarg;
+        }
+        if (!state || optind < argc) {
+                fputs(ready_help, stderr);
+                return EXIT_USAGE;
+        }
+        /* An exec probe inherits the container's capabilities; reading one file needs none. */
+        privs_drop_all();
+        char *why = NULL;
+        int ready = watch_state_check(state, time(NULL), &why);
+        printf("%s: %s\n", ready ? "ready" : "not ready", why);
+        free(why);
+        return ready ? 0 : 1;
+}
+
 static int do_version(int argc, char **argv)
 {
         if (argc > 1 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
@@ -612,6 +661,7 @@ static const struct command {
         {"explain", do_explain, "show how a component's effective configuration was resolved"},
         {"sockets", do_sockets, "list listening sockets with their processes (like ss -ltnup)"},
         {"list", do_list, "print the check catalog"},
+        {"ready", do_ready, "readiness probe for a running watch --state FILE"},
         {"version", do_version, "print the version"},
         {"help", do_help, "show help for nodeward or a command"},
 };

@@ -64,6 +64,8 @@ cJSON *report_json(const struct facts *f, const struct run *run, const struct re
         cJSON_AddStringToObject(tool, "version", NODEWARD_VERSION);
         cJSON *node = cJSON_AddObjectToObject(o, "node");
         cJSON_AddStringToObject(node, "hostname", f->node.hostname ? f->node.hostname : "");
+        if (f->node.name)
+                cJSON_AddStringToObject(node, "name", f->node.name);
         cJSON_AddStringToObject(node, "root", f->root_path ? f->root_path : "/");
         cJSON_AddStringToObject(node, "kernel", f->node.kernel ? f->node.kernel : "");
         cJSON_AddStringToObject(node, "os", f->node.os ? f->node.os : "");
@@ -134,8 +136,12 @@ static bool text_line(FILE *out, const struct result *r, bool color)
 void report_text(FILE *out, const struct facts *f, const struct run *run, const struct report_meta *m,
                  bool color)
 {
-        fprintf(out, "nodeward %s  node %s  (%s, kernel %s)  root %s\n", NODEWARD_VERSION,
-                f->node.hostname, f->node.os, f->node.kernel, f->root_path);
+        if (f->node.name)
+                fprintf(out, "nodeward %s  node %s (hostname %s)  (%s, kernel %s)  root %s\n", NODEWARD_VERSION,
+                        f->node.name, f->node.hostname, f->node.os, f->node.kernel, f->root_path);
+        else
+                fprintf(out, "nodeward %s  node %s  (%s, kernel %s)  root %s\n", NODEWARD_VERSION,
+                        f->node.hostname, f->node.os, f->node.kernel, f->root_path);
         if (run->benchmark)
                 fprintf(out, "benchmark %s %s (%s)\n", run->benchmark->name, run->benchmark->version,
                         run->benchmark_why ? run->benchmark_why : "default");

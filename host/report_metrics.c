@@ -112,6 +112,13 @@ void report_prometheus(FILE *out, const struct facts *f, const struct run *run, 
         prom_header(out, "nodeward_run_duration_seconds", "gauge",
                     "Time the last run took to collect facts and evaluate the checks.");
         fprintf(out, "nodeward_run_duration_seconds %.6f\n", m->duration_s);
+        /* The node these metrics describe, also when the scraper labels them otherwise. */
+        prom_header(out, "nodeward_node_info", "gauge",
+                    "The node checked: Kubernetes node name (NODE_NAME; empty outside Kubernetes) and hostname.");
+        fputs("nodeward_node_info{", out);
+        prom_pair(out, "node", f->node.name, false);
+        prom_pair(out, "hostname", f->node.hostname, true);
+        fputs("} 1\n", out);
         prom_header(out, "nodeward_build_info", "gauge", "Version of the nodeward that produced these metrics.");
         fprintf(out, "nodeward_build_info{version=\"%s\"} 1\n", NODEWARD_VERSION);
 }

@@ -258,6 +258,8 @@ cJSON *report_sarif(const struct facts *f, const struct run *run, const struct r
         cJSON_AddItemToObject(sr, "results", results);
         cJSON *props = cJSON_AddObjectToObject(sr, "properties");
         cJSON_AddStringToObject(props, "hostname", f->node.hostname ? f->node.hostname : "");
+        if (f->node.name)
+                cJSON_AddStringToObject(props, "nodeName", f->node.name);
         cJSON_AddStringToObject(props, "root", f->root_path ? f->root_path : "/");
         if (run->benchmark)
                 cJSON_AddStringToObject(props, "benchmark", run->benchmark->id);

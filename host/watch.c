@@ -181,6 +181,10 @@ static void interval(const struct watch_opts *o, struct watch_state *st)
         cJSON_AddStringToObject(j, "benchmark", bench->id);
         expect_apply(o->expect, &f, &run, SEV_LOW);
         report_meta_finish(&meta, &t0);
+        cJSON *node = cJSON_AddObjectToObject(j, "node");
+        if (f.node.name)
+                cJSON_AddStringToObject(node, "name", f.node.name);
+        cJSON_AddStringToObject(node, "hostname", f.node.hostname ? f.node.hostname : "");
         cJSON *sum = cJSON_AddObjectToObject(j, "summary");
         for (int k = 0; k < ST__COUNT; k++)
                 cJSON_AddNumberToObject(sum, status_name((enum status)k), run.summary[k]);
@@ -199,6 +203,23 @@ static void interval(const struct watch_opts *o, struct watch_state *st)
         memset(&f.observe, 0, sizeof(f.observe)); /* owned by the watch state */
         memset(&f.imds, 0, sizeof(f.imds));
         facts_free(&f);
+}
+
+/* The readiness state (--state): whether the probe is attached, refreshed every
+ * interval so that a watch that stopped looping goes stale. */
+static void write_state(const struct watch_opts *o, const struct watch_state *st, bool exiting_now)
+{
+        if (!o->state)
+                return;
+        bool wanted = engine_needs(o->selected) & FACT_CONNWATCH;
+        enum watch_probe p = exiting_now ? WATCH_PROBE_EXITED
+                             : !wanted    ? WATCH_PROBE_OFF
+                             : st->of.error ? WATCH_PROBE_ERROR
+                                            : WATCH_PROBE_ATTACHED;
+        const char *detail = p == WATCH_PROBE_ERROR ? st->of.error : p == WATCH_PROBE_ATTACHED ? st->of.mode : NULL;
+        int r = watch_state_write(o->state, p, detail, o->interval, time(NULL));
+        if (r < 0)
+                fprintf(stderr, "nodeward: --state %s: %s\n", o->state, strerror(-r));
 }
 
 static long mono_ms(void)
@@ -238,6 +259,7 @@ int watch_run(const struct watch_opts *o)
                 cJSON_AddStringToObject(j, st.of.error ? "error" : "mode", st.of.error ? st.of.error : st.of.mode);
                 emit(o->out, j);
         }
+        write_state(o, &st, false);
         watch_setup(o, &proc, &st);
         /* From here on the loop only reads: files, /proc, open netlink and BPF fds.
          * README promises a loop that cannot change the system: one that would keep
@@ -259,6 +281,7 @@ int watch_run(const struct watch_opts *o)
                 if (mono_ms() >= next) {
                         st.of.seconds = (int)((mono_ms() - start) / 1000);
                         interval(o, &st);
+                        write_state(o, &st, false);
                         next += (long)o->interval * 1000;
                 }
                 long wait = next - mono_ms();
@@ -268,6 +291,7 @@ int watch_run(const struct watch_opts *o)
                 else
                         nanosleep(&(struct timespec){.tv_nsec = wait * 1000000}, NULL);
         }
+        write_state(o, &st, true);
         watch_state_free(&st);
         emit(o->out, line("exit"));
         rootfs_close(&proc);

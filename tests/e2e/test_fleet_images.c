@@ -1,5 +1,5 @@
-/* test_fleet_images: the DaemonSet, NPD and SSM artefacts: Kubernetes OpenAPI validation, NPD config, SSM exit codes. */
-#include "fleet.h"
+/* test_fleet_images: the DaemonSet and NPD manifests: strict Kubernetes OpenAPI validation, the NPD config, the settings the fleet relies on. */
+#include "manifest.h"
 
 
 static char *slurp(const char *path)
@@ -39,6 +39,68 @@ static void test_manifests_validate_against_kubernetes_openapi(void **state)
                  "images/npd-nodeward.yaml > '%s/b.yaml' && node tests/validate/k8s.js '%s/b.yaml'", scratch, scratch);
         assert_int_equal(fl_sh(cmd, NULL, &err), 1);
         assert_non_null(strstr(err, "rule condition Other is not declared"));
+        free(err);
+}
+
+/* Fields the schema does not declare are errors, as with kubectl --validate=strict:
+ * a misspelt hostPID would otherwise be dropped silently and the pod would see no host process. */
+static void test_manifest_validation_rejects_unknown_fields(void **state)
+{
+        (void)state;
+        fl_need_node_modules();
+        static const struct {
+                const char *sed, *file, *want;
+        } cases[] = {
+                {"s/hostPID: true/hostPid: true/", "daemonset", "unknown field \"spec.template.spec.hostPid\""},
+                {"s/      drop: /      dorp: /", "daemonset",
+                 "unknown field \"spec.template.spec.containers[0].securityContext.capabilities.dorp\""},
+                {"s/mountPropagation: HostToContainer/mountPropagaton: HostToContainer/", "daemonset",
+                 "unknown field \"spec.template.spec.containers[0].volumeMounts[0].mountPropagaton\""},
+                {"s/^automountServiceAccountToken: false/automountServiceAccountTokens: false/", "daemonset",
+                 "v1/ServiceAccount nodeward: unknown field \"automountServiceAccountTokens\""},
+                {"s/  namespace: nodeward/  namespaces: nodeward/", "npd-nodeward",
+                 "unknown field \"metadata.namespaces\""},
+                /* Rules of the API server beyond the schema. */
+                {"s/mountPropagation: HostToContainer/mountPropagation: HostToContainer\\n              "
+                 "recursiveReadOnly: IfPossible/", "daemonset",
+                 "mount /host: recursiveReadOnly IfPossible needs mountPropagation None"},
+                {"s/^        - name: run$/        - name: rnu/", "daemonset", "mount /run/nodeward: no volume named run"},
+        };
+        char cmd[8192], *err;
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                snprintf(cmd, sizeof(cmd), "sed '%s' images/%s.yaml > '%s/u.yaml' && cmp -s images/%s.yaml '%s/u.yaml' "
+                         "|| node tests/validate/k8s.js '%s/u.yaml'", cases[i].sed, cases[i].file, scratch,
+                         cases[i].file, scratch, scratch);
+                int rc = fl_sh(cmd, NULL, &err);
+                if (rc != 1 || !strstr(err, cases[i].want))
+                        fail_msg("%s: exit %d (want 1), stderr lacks \"%s\":\n%s", cases[i].sed, rc, cases[i].want, err);
+                free(err);
+        }
+}
+
+/* One manifest for Kubernetes 1.28 and later: it must not use a field added since
+ * 1.28 (recursiveReadOnly and appArmorProfile: 1.30, supplementalGroupsPolicy: 1.31,
+ * seLinuxChangePolicy: 1.32; the API reference of each release lists its fields). */
+#define FIELDS_AFTER_1_28 "--without recursiveReadOnly --without appArmorProfile " \
+                          "--without supplementalGroupsPolicy --without seLinuxChangePolicy"
+
+static void test_manifests_use_no_field_newer_than_kubernetes_1_28(void **state)
+{
+        (void)state;
+        fl_need_node_modules();
+        char *out, *err;
+        int rc = fl_sh("node tests/validate/k8s.js " FIELDS_AFTER_1_28 " images/daemonset.yaml images/npd-nodeward.yaml",
+                       &out, &err);
+        if (rc != 0)
+                fail_msg("a manifest uses a field newer than Kubernetes 1.28 (exit %d):\n%s", rc, err);
+        free(out);
+        free(err);
+        char cmd[8192];
+        snprintf(cmd, sizeof(cmd), "sed 's/type: RuntimeDefault/type: RuntimeDefault\\n        appArmorProfile:\\n"
+                 "          type: RuntimeDefault/' images/daemonset.yaml > '%s/n.yaml' && "
+                 "node tests/validate/k8s.js " FIELDS_AFTER_1_28 " '%s/n.yaml'", scratch, scratch);
+        assert_int_equal(fl_sh(cmd, NULL, &err), 1);
+        assert_non_null(strstr(err, "field \"spec.template.spec.securityContext.appArmorProfile\" is not available"));
         free(err);
 }
 
@@ -107,127 +169,97 @@ static void test_daemonset_keeps_its_security_promises(void **state)
         free(y);
 }
 
-/* Run the SSM document's script as Run Command would, with its parameters substituted. */
-static int run_ssm_script(const char *path_dir, const char *format, const char *only, char **ret_out)
+/* What the fleet relies on, read from the manifest as data. */
+static void test_daemonset_names_the_node_probes_readiness_and_follows_host_mounts(void **state)
 {
-        char *doc = slurp("images/ssm-document.json");
-        cJSON *j = cJSON_Parse(doc);
-        assert_non_null(j);
-        assert_string_equal(cJSON_GetObjectItem(j, "schemaVersion")->valuestring, "2.2");
-        const cJSON *step = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "mainSteps"), 0);
-        assert_string_equal(cJSON_GetObjectItem(step, "action")->valuestring, "aws:runShellScript");
-        struct strbuf sb = {0};
-        const cJSON *line;
-        cJSON_ArrayForEach(line, cJSON_GetObjectItem(cJSON_GetObjectItem(step, "inputs"), "runCommand"))
+        (void)state;
+        cJSON *docs = mf_load("images/daemonset.yaml");
+        const cJSON *ds = mf_find(docs, "DaemonSet", "nodeward");
+        const cJSON *pod = mf_get(ds, "spec.template.spec");
+        const cJSON *c = mf_named(cJSON_GetObjectItem(pod, "containers"), "nodeward");
+        assert_non_null(c);
+        const cJSON *env = mf_named(cJSON_GetObjectItem(c, "env"), "NODE_NAME");
+        assert_string_equal(mf_str(env, "valueFrom.fieldRef.fieldPath"), "spec.nodeName");
+        /* The host's / follows the host's later mounts (rslave) and is read-only. */
+        const cJSON *host = mf_mount(c, "/host");
+        assert_non_null(host);
+        assert_true(cJSON_IsTrue(cJSON_GetObjectItem(host, "readOnly")));
+        assert_string_equal(mf_str(host, "mountPropagation"), "HostToContainer");
+        assert_string_equal(mf_str(mf_named(cJSON_GetObjectItem(pod, "volumes"), mf_str(host, "name")), "hostPath.path"),
+                            "/");
+        /* watch keeps --state=FILE current; the readiness probe asks `nodeward ready` about the same FILE,
+         * which lies on an emptyDir of this pod (not on the host, not on the read-only root). */
+        const char *state_arg = NULL;
+        const cJSON *a;
+        cJSON_ArrayForEach(a, cJSON_GetObjectItem(c, "args"))
+                if (str_startswith(a->valuestring, "--state="))
+                        state_arg = a->valuestring;
+        assert_non_null(state_arg);
+        assert_string_equal(cJSON_GetArrayItem(cJSON_GetObjectItem(c, "args"), 0)->valuestring, "watch");
+        const cJSON *probe = mf_get(c, "readinessProbe.exec.command");
+        assert_int_equal(cJSON_GetArraySize(probe), 3);
+        assert_string_equal(cJSON_GetArrayItem(probe, 1)->valuestring, "ready");
+        assert_string_equal(cJSON_GetArrayItem(probe, 2)->valuestring, state_arg);
+        const char *file = state_arg + strlen("--state=");
+        const cJSON *m, *best = NULL;
+        cJSON_ArrayForEach(m, cJSON_GetObjectItem(c, "volumeMounts"))
         {
-                for (const char *p = line->valuestring; *p;) {
-                        const char *val = NULL;
-                        size_t skip = 0;
-                        if (str_startswith(p, "{{ format }}"))
-                                val = format, skip = strlen("{{ format }}");
-                        else if (str_startswith(p, "{{ failOn }}"))
-                                val = "high", skip = strlen("{{ failOn }}");
-                        else if (str_startswith(p, "{{ only }}"))
-                                val = only, skip = strlen("{{ only }}");
-                        if (val) {
-                                sb_puts(&sb, val);
-                                p += skip;
-                        } else {
-                                sb_putc(&sb, *p++);
-                        }
+                const char *mp = mf_str(m, "mountPath");
+                if (str_startswith(file, mp) && file[strlen(mp)] == '/' &&
+                    (!best || strlen(mp) > strlen(mf_str(best, "mountPath"))))
+                        best = m;
+        }
+        assert_non_null(best);
+        assert_non_null(mf_get(mf_named(cJSON_GetObjectItem(pod, "volumes"), mf_str(best, "name")), "emptyDir"));
+        /* Both architectures of the image, and only Linux nodes. */
+        const cJSON *term = cJSON_GetArrayItem(
+                mf_get(pod, "affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms"), 0);
+        bool arch = false, os = false;
+        const cJSON *e;
+        cJSON_ArrayForEach(e, cJSON_GetObjectItem(term, "matchExpressions"))
+        {
+                if (strcmp(mf_str(e, "key"), "kubernetes.io/arch") == 0)
+                        arch = strcmp(mf_str(e, "operator"), "In") == 0 && mf_has(mf_get(e, "values"), "amd64") &&
+                               mf_has(mf_get(e, "values"), "arm64") && cJSON_GetArraySize(mf_get(e, "values")) == 2;
+                if (strcmp(mf_str(e, "key"), "kubernetes.io/os") == 0)
+                        os = strcmp(mf_str(e, "operator"), "In") == 0 && mf_has(mf_get(e, "values"), "linux");
+        }
+        assert_true(arch && os);
+        cJSON_Delete(docs);
+}
+
+/* FROM scratch: nothing is pulled, and only what make image stages enters the build context. */
+static void test_containerfile_is_from_scratch_and_its_context_only_the_staged_binaries(void **state)
+{
+        (void)state;
+        char *cf = slurp("images/Containerfile"), *ci = slurp(".containerignore");
+        int from = 0;
+        for (char *line = strtok(cf, "\n"); line; line = strtok(NULL, "\n")) {
+                if (str_startswith(line, "FROM ")) {
+                        assert_string_equal(line, "FROM scratch");
+                        from++;
                 }
-                sb_putc(&sb, '\n');
+                assert_false(str_startswith(line, "RUN "));
+                if (str_startswith(line, "COPY ") || str_startswith(line, "ADD "))
+                        assert_true(str_startswith(line, "COPY build/image/${TARGETARCH}/"));
         }
-        char *script = sb_steal(&sb);
-        assert_null(strstr(script, "{{"));
-        tu_write(scratch, "ssm.sh", script);
-        char cmd[8192];
-        snprintf(cmd, sizeof(cmd), "PATH='%s' /bin/sh '%s/ssm.sh'", path_dir, scratch);
-        int rc = fl_sh(cmd, ret_out, NULL);
-        free(script);
-        cJSON_Delete(j);
-        free(doc);
-        return rc;
-}
-
-static void test_ssm_document_passes_0_1_2_and_never_194(void **state)
-{
-        (void)state;
-        char bin[2048];
-        snprintf(bin, sizeof(bin), "%s/bin", scratch);
-        tu_mkdirs(bin);
-        /* A stand-in nodeward that echoes its arguments and exits 194. */
-        static const char echo194[] = "#!/bin/sh\nprintf '%s\\n' \"$@\"\nexit 194\n";
-        tu_write_bin(scratch, "bin/nodeward", echo194, strlen(echo194), 0755);
-        char *out;
-        int rc = run_ssm_script(bin, "npd", "kubelet", &out);
-        assert_int_equal(rc, 2);
-        assert_string_equal(out, "check\n--format\nnpd\n--fail-on\nhigh\n--only\nkubelet\n");
-        free(out);
-        static const char exit1[] = "#!/bin/sh\nexit 1\n";
-        tu_write_bin(scratch, "bin/nodeward", exit1, strlen(exit1), 0755);
-        assert_int_equal(run_ssm_script(bin, "json", "", NULL), 1);
-        /* The real binary: its own status, unchanged. */
-        char link[4300];
-        snprintf(link, sizeof(link), "%s/bin/nodeward", scratch);
-        unlink(link);
-        char real[4096];
-        assert_non_null(realpath(tu_nodeward(), real));
-        assert_int_equal(symlink(real, link), 0);
-        rc = run_ssm_script(bin, "npd", "", &out);
-        assert_true(rc >= 0 && rc <= 2);
-        assert_true(strlen(out) <= 81 && strchr(out, '\n') == out + strlen(out) - 1);
-        free(out);
-        /* Missing nodeward: 2, not 127 (unless one is installed on this machine). */
-        unlink(link);
-        if (system("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin command -v nodeward >/dev/null") != 0)
-                assert_int_equal(run_ssm_script(bin, "text", "", NULL), 2);
-}
-
-/* The runtime stage installs a package for every shared library the binary links. */
-static void test_containerfile_runtime_stage_has_every_linked_library(void **state)
-{
-        (void)state;
-        char *cf = slurp("images/Containerfile");
-        const char *runtime = strstr(cf, "\nFROM ");
-        assert_non_null(runtime);
-        runtime = strstr(runtime + 1, "\nFROM ");
-        assert_non_null(runtime);
-        assert_non_null(strstr(cf, "make build/nodeward"));
-        assert_non_null(strstr(runtime, "USER 65532"));
-        /* The binary itself, also when NODEWARD is a wrapper script (make valgrind). */
-        char bin[4096], cmd[4400], *out;
-        snprintf(bin, sizeof(bin), "%s", tu_nodeward());
-        snprintf(strrchr(bin, '/') ? strrchr(bin, '/') + 1 : bin, 16, "nodeward");
-        snprintf(cmd, sizeof(cmd),
-                 "ldd '%s' | awk '/=>/ {print $3}' | while read -r f; do f=$(readlink -f \"$f\");"
-                 " dpkg -S \"$f\" 2>/dev/null || dpkg -S \"${f#/usr}\"; done | cut -d: -f1 | sort -u",
-                 bin);
-        assert_int_equal(fl_sh(cmd, &out, NULL), 0);
-        int n = 0;
-        for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
-                if (strcmp(line, "libc6") == 0 || strstr(line, "asan") || strstr(line, "ubsan") ||
-                    strcmp(line, "libgcc-s1") == 0 || strcmp(line, "libstdc++6") == 0)
-                        continue; /* in the base image, or only in the sanitizer build */
-                char want[256];
-                snprintf(want, sizeof(want), " %s", line);
-                if (!strstr(runtime, want))
-                        fail_msg("the runtime stage does not install %s, which nodeward links", line);
-                n++;
-        }
-        assert_true(n >= 2);
-        free(out);
+        assert_int_equal(from, 1);
+        /* Everything ignored but the staging directory (the last matching line wins). */
+        assert_non_null(strstr(ci, "\n*\n!build/image/\n"));
         free(cf);
+        free(ci);
 }
 
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_manifests_validate_against_kubernetes_openapi),
+                cmocka_unit_test(test_manifest_validation_rejects_unknown_fields),
+                cmocka_unit_test(test_manifests_use_no_field_newer_than_kubernetes_1_28),
                 cmocka_unit_test(test_npd_configmap_matches_the_monitor_file),
                 cmocka_unit_test(test_daemonset_keeps_its_security_promises),
-                cmocka_unit_test(test_ssm_document_passes_0_1_2_and_never_194),
-                cmocka_unit_test(test_containerfile_runtime_stage_has_every_linked_library),
+                cmocka_unit_test(test_daemonset_names_the_node_probes_readiness_and_follows_host_mounts),
+                cmocka_unit_test(test_containerfile_is_from_scratch_and_its_context_only_the_staged_binaries),
         };
         return cmocka_run_group_tests(tests, fl_setup, fl_teardown);
 }
