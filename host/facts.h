@@ -6,6 +6,7 @@
 #include "apiserver.h"
 #include "imds.h"
 #include "kubelet.h"
+#include "kubelet_live.h"
 #include "observe.h"
 #include "proc.h"
 #include "rootfs.h"
@@ -24,6 +25,7 @@ enum {
         FACT_POD_IMDS = 1u << 9,  /* the metadata service from a pod's namespace */
         FACT_POD_SSH = 1u << 10,  /* node SSH from a pod's namespace */
         FACT_APISERVER = 1u << 11, /* the kubelet's API server endpoint, resolved */
+        FACT_KUBELET_LIVE = 1u << 12, /* the running kubelet's ports, from the node and a pod */
         FACT_CONNWATCH = 1u << 16, /* loads eBPF: only with --observe */
 };
 
@@ -44,6 +46,7 @@ struct facts {
         struct sshd_facts sshd;
         struct imds_facts imds;
         struct apiserver_facts apiserver;
+        struct klive_facts klive;
         struct sockets sockets;
         /* What the operator said a node may listen on (--allow-listener PROC:PORT). */
         char **allow_listeners;

@@ -219,11 +219,12 @@ int watch_run(const struct watch_opts *o)
         if (engine_needs(o->selected) & FACT_CONNWATCH) {
                 struct observe_opts oo = {.seconds = 0, .verbose = o->verbose, .on_sighting = on_sighting,
                                           .data = o->out};
-                struct collect_opts sc = {.root = o->root, .proc = o->proc, .needs = FACT_SSHD};
+                struct collect_opts sc = {.root = o->root, .proc = o->proc, .needs = FACT_SSHD | FACT_KUBELET};
                 struct facts sf;
                 char *err = NULL;
                 if (facts_collect(&sc, &sf, &err) == 0) {
                         observe_ports_from_sshd(&sf.sshd, &oo);
+                        klive_observe_ports(&sf.kubelet, &oo.kubelet_port, &oo.kubelet_ro_port);
                         facts_free(&sf);
                 }
                 free(err);
