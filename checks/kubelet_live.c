@@ -114,7 +114,7 @@ void check_kubelet_live_anonymous(const struct facts *f, struct result *r)
                 result_set(r, ST_WARN, "no usable answer to an anonymous GET /pods: %s", ev);
 }
 
-static void handshake_text(const char *what, const struct klive_handshake *h, struct strbuf *sb)
+static void handshake_text(const char *what, const struct klive_handshake *h, int timeout_ms, struct strbuf *sb)
 {
         sb_printf(sb, "; %s: ", what);
         if (h->err == 0)
@@ -122,7 +122,7 @@ static void handshake_text(const char *what, const struct klive_handshake *h, st
         else if (h->err == -EPROTO)
                 sb_puts(sb, "refused");
         else if (h->err == -ETIMEDOUT)
-                sb_printf(sb, "no answer within %d ms", KLIVE_TIMEOUT_MS);
+                sb_printf(sb, "no answer within %d ms", timeout_ms);
         else
                 sb_printf(sb, "%s", strerror(-h->err));
 }
@@ -140,10 +140,10 @@ void check_kubelet_live_tls(const struct facts *f, struct result *r)
         }
         struct strbuf sb = {0};
         sb_printf(&sb, "%s", t->target);
-        handshake_text("a current client (TLS >= 1.2)", &t->modern, &sb);
-        handshake_text("TLS 1.0/1.1", &t->old, &sb);
+        handshake_text("a current client (TLS >= 1.2)", &t->modern, k->timeout_ms, &sb);
+        handshake_text("TLS 1.0/1.1", &t->old, k->timeout_ms, &sb);
         handshake_text("TLS 1.2 with only weak suites (CBC, RSA key exchange without GCM, NULL, anonymous)",
-                       &t->weak, &sb);
+                       &t->weak, k->timeout_ms, &sb);
         _cleanup_free_ char *ev = sb_steal(&sb);
         bool old = t->old.err == 0, weak = t->weak.err == 0;
         if (old || weak)

@@ -131,8 +131,9 @@ static int conn_open(struct conn *c, const struct sockaddr *sa, socklen_t salen,
                      char *why, size_t why_size)
 {
         c->fd = -1;
-        c->deadline = now_ms() + KLIVE_TIMEOUT_MS;
-        int r = tcp_connect_timeout(sa, salen, 0, KLIVE_TIMEOUT_MS, &c->fd);
+        int ms = klive_timeout_ms();
+        c->deadline = now_ms() + ms;
+        int r = tcp_connect_timeout(sa, salen, 0, ms, &c->fd);
         if (r < 0)
                 return r;
         *ret_connected = true;

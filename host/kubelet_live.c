@@ -12,6 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/ssl.h>
+
 #include "klive_internal.h"
 #include "netns.h"
 #include "util.h"
@@ -53,6 +55,13 @@ void klive_observe_ports(const struct kubelet_facts *k, uint16_t *ret_port, uint
         long p = number_field(k, KF_PORT, 0), ro = number_field(k, KF_READ_ONLY_PORT, 0);
         *ret_port = p > 0 && p < 65536 ? (uint16_t)p : 0;
         *ret_ro_port = ro > 0 && ro < 65536 ? (uint16_t)ro : 0;
+}
+
+int klive_timeout_ms(void)
+{
+        const char *e = getenv("NODEWARD_PROBE_TIMEOUT_MS");
+        long v = e ? strtol(e, NULL, 10) : 0;
+        return v >= 100 && v <= 60000 ? (int)v : KLIVE_TIMEOUT_MS;
 }
 
 /* A socket address for @text:@port; false if @text is not an IP address. */
@@ -138,7 +147,7 @@ static void choose_targets(const struct klive_collect_opts *o, const struct netn
         } else if (!f->host_error) {
                 struct primary p = {0};
                 struct ns_job j = {.ns_fd = plan->host_fd, .fn = primary_job, .out = &p, .out_size = sizeof(p)};
-                ns_jobs_run(&j, 1, KLIVE_TIMEOUT_MS);
+                ns_jobs_run(&j, 1, f->timeout_ms);
                 if (j.err == 0 && p.addr[0]) {
                         f->pod_addr = xstrdup(p.addr);
                         f->pod_addr_why = xasprintf("the node's primary address %s (%s; the kubelet binds %s)",
@@ -163,6 +172,7 @@ static void get_job(void *argp, void *outp)
         const struct get_arg *a = argp;
         struct klive_http *h = outp;
         memcpy(h->target, a->target, sizeof(h->target)); /* the child's output starts zeroed */
+        h->timeout_ms = klive_timeout_ms();
         klive_get_pods((const struct sockaddr *)&a->ss, a->sl, a->tls, a->host, h);
 }
 
@@ -199,6 +209,7 @@ struct job_set {
 static void add_get(struct job_set *js, int fd, const char *addr, long port, bool tls, struct klive_http *out)
 {
         bool v6 = strchr(addr, ':');
+        out->timeout_ms = klive_timeout_ms();
         snprintf(out->target, sizeof(out->target), "%s://%s%s%s:%ld/pods", tls ? "https" : "http", v6 ? "[" : "",
                  addr, v6 ? "]" : "", port);
         struct get_arg *a = &js->get[js->n_get];
@@ -305,6 +316,7 @@ void klive_collect(const struct rootfs *root, const struct rootfs *proc, const s
                    struct klive_facts *f)
 {
         memset(f, 0, sizeof(*f));
+        f->timeout_ms = klive_timeout_ms();
         f->port = o->port > 0 ? o->port : KLIVE_DEFAULT_PORT;
         f->ro_port = o->ro_port > 0 ? o->ro_port : KLIVE_DEFAULT_RO_PORT;
         struct netns_plan plan;
@@ -322,9 +334,12 @@ void klive_collect(const struct rootfs *root, const struct rootfs *proc, const s
         struct job_set *js = xcalloc(1, sizeof(*js));
         size_t first_pod;
         plan_probes(&plan, ca, ca_len, js, &first_pod, f);
-        /* Every probe is one connection bounded by KLIVE_TIMEOUT_MS; the margin covers
+        /* OpenSSL's one-time setup (configuration, providers, cipher tables) happens
+         * here, once, instead of in every probe child against its deadline. */
+        OPENSSL_init_ssl(OPENSSL_INIT_LOAD_SSL_STRINGS | OPENSSL_INIT_LOAD_CRYPTO_STRINGS, NULL);
+        /* Every probe is one connection bounded by the timeout; the margin covers
          * forking and the children's own setup. */
-        ns_jobs_run(js->jobs, js->n, KLIVE_TIMEOUT_MS + 500);
+        ns_jobs_run(js->jobs, js->n, f->timeout_ms + 500);
         harvest(js, first_pod, f);
         free(js);
         netns_plan_free(&plan);

@@ -9,6 +9,8 @@
 #include "rootfs.h"
 
 #define KLIVE_TIMEOUT_MS 1000  /* per probe, connect included; the probes of a run go concurrently */
+/* NODEWARD_PROBE_TIMEOUT_MS overrides it (100..60000) for slow harnesses: under valgrind
+ * every probe child translates OpenSSL's handshake code anew. */
 #define KLIVE_DEFAULT_PORT 10250
 #define KLIVE_DEFAULT_RO_PORT 10255
 #define KLIVE_MAX_HEADER (16u * 1024u)
@@ -23,6 +25,7 @@ struct klive_http {
                             * -ETIMEDOUT no answer in time, -EPROTO the TLS handshake failed,
                             * -EBADMSG malformed, -EFBIG over the size cap (status may be known) */
         bool connected;    /* the TCP handshake completed */
+        int timeout_ms;    /* the bound it ran with */
         int status;        /* also set with -EFBIG when the status line was readable */
         long pods;         /* items in the PodList answered with 200; -1 not counted */
         char tls_error[96]; /* with -EPROTO: OpenSSL's reason */
@@ -58,6 +61,7 @@ struct klive_tls {
 };
 
 struct klive_facts {
+        int timeout_ms;       /* each probe's bound */
         long port;            /* the authenticated port probed */
         long ro_port;         /* the read-only port probed */
         char *address;        /* the kubelet's bind address (resolved, or the default 0.0.0.0) */
@@ -88,6 +92,9 @@ void klive_opts_from_kubelet(const struct kubelet_facts *k, struct klive_collect
 
 /* The resolved port and read-only port for the eBPF watch; 0 where unknown or disabled. */
 void klive_observe_ports(const struct kubelet_facts *k, uint16_t *ret_port, uint16_t *ret_ro_port);
+
+/* KLIVE_TIMEOUT_MS, or NODEWARD_PROBE_TIMEOUT_MS when set and in range. */
+int klive_timeout_ms(void);
 
 /* Run every probe concurrently, bounded by about 1.5 s in all. */
 void klive_collect(const struct rootfs *root, const struct rootfs *proc, const struct klive_collect_opts *o,

@@ -186,6 +186,10 @@ static int group_setup(void **state)
                 printf("# kubelet live e2e needs root, ip, nft, unshare and openssl (make deps-test); not run\n");
                 return -1;
         }
+        /* Under valgrind each probe child translates OpenSSL's handshake anew: far over
+         * the 1 s bound. Verdicts are still asserted, with a longer bound. */
+        if (under_valgrind())
+                setenv("NODEWARD_PROBE_TIMEOUT_MS", "10000", 1);
         snprintf(node_ns, sizeof(node_ns), "nw-klive-node-%d", getpid());
         snprintf(pod_ns, sizeof(pod_ns), "nw-klive-pod-%d", getpid());
         snprintf(up_ns, sizeof(up_ns), "nw-klive-up-%d", getpid());
@@ -387,7 +391,7 @@ static void test_ports_that_drop_packets_are_bounded(void **state)
                            "add chain inet nwklive in { type filter hook input priority 0; "
                            "tcp dport { 10250, 10255 } drop; }",
                            {"pass", "skip", "skip", "skip", "pass"},
-                           {"no answer within 1000 ms", "no answer within 1000 ms", NULL, NULL, NULL}};
+                           {"no answer within ", "no answer within ", NULL, NULL, NULL}};
         run_scene(&sc);
 }
 
@@ -406,7 +410,7 @@ static void test_whole_check_bounded_when_nothing_answers(void **state)
         long ms;
         cJSON *j = run_check(NULL, &ms);
         printf("# whole check, nothing answers: %ld ms (report duration %ld ms)\n", ms, report_ms(j));
-        tu_assert_result(j, "kubelet.live-anonymous", "skip", "no answer within 1000 ms");
+        tu_assert_result(j, "kubelet.live-anonymous", "skip", "no answer within ");
         tu_assert_result(j, "imds.v1-enabled", "skip", "no answer within");
         assert_true(ms < (under_valgrind() ? 60000 : 5000));
         cJSON_Delete(j);

@@ -77,6 +77,7 @@ static void http(struct klive_http *h, const char *target, int err, int status, 
         h->err = err;
         h->status = status;
         h->pods = pods;
+        h->timeout_ms = 1000;
         snprintf(h->target, sizeof(h->target), "%s", target);
 }
 
