@@ -183,6 +183,8 @@ void check_kubelet_live_serving_cert(const struct facts *f, struct result *r)
         _cleanup_free_ char *ev = sb_steal(&sb);
         if (c->days_left < 0 || c->not_yet_valid)
                 result_set(r, ST_FAIL, "%s", ev);
+        else if (k->ca_error)
+                result_set(r, ST_WARN, "%s: the issuer cannot be checked", ev);
         else if (c->self_signed || c->ca_verdict == 0)
                 result_set(r, ST_WARN, "%s: clients cannot verify the kubelet; use serverTLSBootstrap", ev);
         else if (c->days_left < 30)

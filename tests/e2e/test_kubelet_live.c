@@ -225,7 +225,7 @@ static int group_setup(void **state)
 /* nodeward in the node namespace, in a pid namespace of its own (no kubelet process:
  * the config comes from the AL2 well-known path under the root), the pod side
  * through --pod-netns. */
-static cJSON *run_check(const char *only, long *ret_ms)
+static cJSON *run_check(const char *only, const char *node_root, long *ret_ms)
 {
         char *argv[24];
         int n = 0;
@@ -247,7 +247,7 @@ static cJSON *run_check(const char *only, long *ret_ms)
         argv[n++] = (char *)"--format";
         argv[n++] = (char *)"json";
         argv[n++] = (char *)"--root";
-        argv[n++] = root;
+        argv[n++] = (char *)node_root;
         argv[n++] = (char *)"--proc";
         argv[n++] = (char *)"/proc";
         argv[n++] = (char *)"--pod-netns";
@@ -275,6 +275,7 @@ static const char *const live_ids[5] = {"kubelet.live-read-only-port", "kubelet.
 
 struct scene {
         const char *name;
+        const char *address;  /* the kubelet config's address; NULL: 0.0.0.0 */
         const char *server[12];
         const char *nft;      /* a rule set added to table inet nwklive in the node namespace */
         const char *want[5];  /* in live_ids order */
@@ -311,7 +312,21 @@ static void run_scene(const struct scene *sc)
         if (sc->nft)
                 assert_int_equal(sh("ip netns exec %s nft -f - <<'EOF'\n%s\nEOF", node_ns, sc->nft), 0);
         long ms;
-        cJSON *j = run_check(LIVE, &ms);
+        char alt[256];
+        if (sc->address) {
+                /* The same node, its kubelet bound to one address. */
+                snprintf(alt, sizeof(alt), "%s/root-%s", dir, sc->address);
+                char *cfg = strdup(kubelet_config), *a = strstr(cfg, "0.0.0.0");
+                assert_non_null(a);
+                char *full;
+                assert_true(asprintf(&full, "%.*s%s%s", (int)(a - cfg), cfg, sc->address, a + 7) > 0);
+                tu_write(alt, "etc/kubernetes/kubelet/kubelet-config.json", full);
+                assert_int_equal(sh("mkdir -p %s/etc/kubernetes/pki && cp %s/ca.crt %s/etc/kubernetes/pki/", alt, dir,
+                                    alt), 0);
+                free(full);
+                free(cfg);
+        }
+        cJSON *j = run_check(LIVE, sc->address ? alt : root, &ms);
         printf("# %s: %ld ms (report duration %ld ms)\n", sc->name, ms, report_ms(j));
         for (int i = 0; i < 5; i++) {
                 const cJSON *r = tu_result(j, live_ids[i]);
@@ -336,7 +351,7 @@ static void run_scene(const struct scene *sc)
 static void test_hardened_kubelet_passes(void **state)
 {
         (void)state;
-        struct scene sc = {"hardened: 401, TLS >= 1.2 strong suites, CA-signed",
+        struct scene sc = {"hardened: 401, TLS >= 1.2 strong suites, CA-signed", NULL,
                            {"--cert", "@/srv.crt", "--key", "@/srv.key", "--tls", "strong", NULL}, NULL,
                            {"pass", "pass", "pass", "pass", "pass"},
                            {"nothing serves the read-only port", "https://10.80.0.5:10250/pods: 401",
@@ -348,7 +363,7 @@ static void test_hardened_kubelet_passes(void **state)
 static void test_open_kubelet_fails_and_disagrees_with_config(void **state)
 {
         (void)state;
-        struct scene sc = {"anonymous + AlwaysAllow, read-only port with 7 pods, TLS 1.0, kubelet self-signed",
+        struct scene sc = {"anonymous + AlwaysAllow, read-only port with 7 pods, TLS 1.0, kubelet self-signed", NULL,
                            {"--cert", "@/self.crt", "--key", "@/self.key", "--tls", "weak", "--anonymous",
                             "--pods", "7", "--ro-port", "10255", NULL}, NULL,
                            {"fail", "fail", "fail", "warn", "fail"},
@@ -362,7 +377,7 @@ static void test_open_kubelet_fails_and_disagrees_with_config(void **state)
 static void test_read_only_port_counted_from_the_pod(void **state)
 {
         (void)state;
-        struct scene sc = {"read-only port open, API strong",
+        struct scene sc = {"read-only port open, API strong", NULL,
                            {"--cert", "@/srv.crt", "--key", "@/srv.key", "--pods", "12", "--ro-port", "10255",
                             NULL}, NULL,
                            {"fail", "pass", "pass", "pass", "fail"},
@@ -374,7 +389,7 @@ static void test_read_only_port_counted_from_the_pod(void **state)
 static void test_cbc_suite_and_short_lived_certificate(void **state)
 {
         (void)state;
-        struct scene sc = {"a CBC suite accepted (Go's defaults), certificate 10 days from expiry",
+        struct scene sc = {"a CBC suite accepted (Go's defaults), certificate 10 days from expiry", NULL,
                            {"--cert", "@/short.crt", "--key", "@/srv.key", "--tls", "cbc", NULL}, NULL,
                            {"pass", "pass", "fail", "warn", "fail"},
                            {NULL, NULL, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", "renew or rotate it",
@@ -385,13 +400,39 @@ static void test_cbc_suite_and_short_lived_certificate(void **state)
 static void test_ports_that_drop_packets_are_bounded(void **state)
 {
         (void)state;
-        struct scene sc = {"both kubelet ports drop every packet",
+        struct scene sc = {"both kubelet ports drop every packet", NULL,
                            {"--cert", "@/self.crt", "--key", "@/self.key", "--tls", "weak", "--anonymous",
                             "--ro-port", "10255", NULL},
                            "add chain inet nwklive in { type filter hook input priority 0; "
                            "tcp dport { 10250, 10255 } drop; }",
                            {"pass", "skip", "skip", "skip", "pass"},
                            {"no answer within ", "no answer within ", NULL, NULL, NULL}};
+        run_scene(&sc);
+}
+
+/* A kubelet bound to one address is probed there from both sides. */
+static void test_bound_address_probed_from_node_and_pod(void **state)
+{
+        (void)state;
+        struct scene sc = {"kubelet bound to the pod-facing 10.79.0.1, anonymous", "10.79.0.1",
+                           {"--addr", "10.79.0.1", "--cert", "@/srv.crt", "--key", "@/srv.key", "--anonymous",
+                            "--pods", "2", NULL}, NULL,
+                           {"pass", "fail", "pass", "pass", "fail"},
+                           {"http://10.79.0.1:10255/pods: Connection refused",
+                            "(the kubelet's bind address 10.79.0.1): https://10.79.0.1:10250/pods: 200: 2 pod(s)",
+                            "10.79.0.1:10250", "chains to the cluster CA", "but anonymous https://10.79.0.1:10250/pods"}};
+        run_scene(&sc);
+}
+
+/* Bound to loopback, no pod can reach it: the pod side says so instead of probing. */
+static void test_loopback_kubelet_not_probed_from_pod(void **state)
+{
+        (void)state;
+        struct scene sc = {"kubelet bound to 127.0.0.1 with a read-only port", "127.0.0.1",
+                           {"--addr", "127.0.0.1", "--cert", "@/srv.crt", "--key", "@/srv.key", "--ro-port", "10255",
+                            "--pods", "4", NULL}, NULL,
+                           {"fail", "pass", "pass", "pass", "fail"},
+                           {"pod side not probed: the kubelet binds 127.0.0.1 only", NULL, NULL, NULL, NULL}};
         run_scene(&sc);
 }
 
@@ -408,7 +449,7 @@ static void test_whole_check_bounded_when_nothing_answers(void **state)
         char *args[] = {(char *)"--cert", (char *)"@/srv.crt", (char *)"--key", (char *)"@/srv.key", NULL};
         server_pid = start_server(args);
         long ms;
-        cJSON *j = run_check(NULL, &ms);
+        cJSON *j = run_check(NULL, root, &ms);
         printf("# whole check, nothing answers: %ld ms (report duration %ld ms)\n", ms, report_ms(j));
         tu_assert_result(j, "kubelet.live-anonymous", "skip", "no answer within ");
         tu_assert_result(j, "imds.v1-enabled", "skip", "no answer within");
@@ -572,6 +613,8 @@ int main(void)
                 cmocka_unit_test(test_read_only_port_counted_from_the_pod),
                 cmocka_unit_test(test_cbc_suite_and_short_lived_certificate),
                 cmocka_unit_test(test_ports_that_drop_packets_are_bounded),
+                cmocka_unit_test(test_bound_address_probed_from_node_and_pod),
+                cmocka_unit_test(test_loopback_kubelet_not_probed_from_pod),
                 cmocka_unit_test(test_whole_check_bounded_when_nothing_answers),
                 cmocka_unit_test(test_pod_attempts_at_kubelet_ports_counted_exactly),
         };

@@ -205,6 +205,13 @@ static void test_serving_cert_verdicts(void **state)
         r = run(check_kubelet_live_serving_cert, &f);
         assert_int_equal(r.status, ST_WARN);
         free(r.evidence);
+        /* A cluster CA that cannot be read leaves the issuer unjudged: never a pass. */
+        *c = (struct klive_cert){.have = true, .ca_verdict = -1, .days_left = 300};
+        f.klive.ca_error = (char *)"/etc/kubernetes/pki/ca.crt: No such file or directory";
+        r = run(check_kubelet_live_serving_cert, &f);
+        assert_int_equal(r.status, ST_WARN);
+        assert_non_null(strstr(r.evidence, "cluster CA unreadable"));
+        free(r.evidence);
 }
 
 /* Config layer as kubelet_collect leaves it: found, readOnlyPort 0 from the file. */
