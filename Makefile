@@ -12,13 +12,16 @@ BUILD     ?= build
 Q         := $(if $(V),,@)
 
 # Debian packages the build and the tests need; `make deps` installs what is missing.
-DEB_PACKAGES := gcc make pkg-config libcjson-dev libyaml-dev libcap-dev libmnl-dev libcmocka-dev \
+DEB_PACKAGES := gcc make pkg-config libcjson-dev libyaml-dev libcap-dev libcmocka-dev \
                 clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libssl-dev
 
-PKGS      := libcjson yaml-0.1 libcap libmnl libbpf openssl
+PKGS      := libcjson yaml-0.1 libcap libbpf openssl
 WARN      := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral -Wvla
 HARDEN    := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 OPT       ?= -O2 -g
+# c-ares: host names resolve from the node's own resolver configuration, without NSS.
+PKGS         += libcares
+DEB_PACKAGES += libc-ares-dev
 CFLAGS    += -std=gnu11 $(OPT) $(WARN) $(HARDEN) -Ihost -Ichecks -Ibpf -I$(BUILD)/bpf \
              -DNODEWARD_VERSION='"$(VERSION)"' $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDFLAGS   += -pie -Wl,-z,relro,-z,now
@@ -36,22 +39,29 @@ TEST_BINS := $(TEST_SRCS:%.c=$(BUILD)/%)
 all: deps $(BUILD)/nodeward nodeward
 
 # Installs only what is missing; silent when everything is present, never needs
-# the network then. $(1): the package list.
+# the network then. It names what it installs and shows apt's download, unpack and
+# set-up lines as they happen; apt-get update runs only when apt cannot find a package.
+# $(1): the package list.
 define install_missing
 	@missing=""; for p in $(1); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
-	  echo "nodeward: installing$$missing"; \
+	  echo "nodeward: installing $$(echo $$missing | wc -w) missing Debian package(s) and their dependencies:$$missing"; \
 	  if [ "$$(id -u)" != 0 ]; then echo "nodeward: run as root or: sudo apt-get install$$missing" >&2; exit 1; fi; \
 	  export DEBIAN_FRONTEND=noninteractive; guard=""; \
 	  case "$$missing" in *openssh-server*) [ -e /usr/sbin/policy-rc.d ] || \
 	    { printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d && guard=1; };; esac; \
-	  apt-get install -y -qq --no-install-recommends $$missing >/dev/null 2>&1 || \
-	  { apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; }; rc=$$?; \
+	  apt-get install -s -qq --no-install-recommends $$missing >/dev/null 2>&1 || \
+	    { echo "nodeward: apt-get update (the package lists do not have them)"; apt-get update -q | sed -u 's/^/  /'; }; \
+	  rcf=$$(mktemp); \
+	  { apt-get install -y -q -o Dpkg::Use-Pty=0 -o DPkg::Lock::Timeout=300 --no-install-recommends $$missing 2>&1; echo $$? > $$rcf; } | \
+	    sed -u -n 's/^\(Need to get\|Get:\|Unpacking\|Setting up\|E:\|W:\|Err:\|dpkg:\)/  &/p'; \
+	  rc=$$(cat $$rcf); rm -f $$rcf; \
 	  [ -z "$$guard" ] || rm -f /usr/sbin/policy-rc.d; \
 	  case "$$missing" in *openssh-server*) systemctl disable ssh.service ssh.socket >/dev/null 2>&1 || true;; esac; \
-	  [ $$rc -eq 0 ] || exit 1; \
+	  [ "$$rc" -eq 0 ] || { echo "nodeward: apt-get install failed (exit $$rc)" >&2; exit 1; }; \
+	  echo "nodeward: installed$$missing"; \
 	fi
 endef
 
@@ -65,8 +75,15 @@ deps:
 # the openssl CLI makes the live kubelet test's CA and serving certificates.
 TEST_DEB_PACKAGES := systemd man-db groff-base prometheus prometheus-node-exporter nftables openssh-server openssl
 
+# A minimal Debian 12 (debootstrap --variant=minbase) lacks these as well; one per line.
+# ip and ss: the network scenes of the imds, connwatch and sockets tests.
+TEST_DEB_PACKAGES += iproute2
+
 deps-test: deps
 	$(call install_missing,$(TEST_DEB_PACKAGES) $(if $(shell command -v npm),,nodejs npm))
+	@[ tests/node_modules/.package-lock.json -nt tests/package-lock.json ] || \
+	  { echo "nodeward: installing the npm validators pinned in tests/package-lock.json (npm ci in tests/)"; \
+	    cd tests && npm ci --no-audit --no-fund; }
 
 # The kernel side: vmlinux.h from the running kernel's BTF, the BPF object, and
 # its skeleton, all generated into the build directory (never committed).
@@ -217,3 +234,6 @@ format:
 
 clean:
 	rm -rf build build-asan build-fuzz nodeward
+
+# make static, static-arm64, static-all: mk/static.mk.
+include mk/static.mk

@@ -4,13 +4,12 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <netdb.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
-#include "netns.h"
+#include "dns.h"
 #include "util.h"
 
 #define RESOLVE_DEADLINE_MS 2000
@@ -85,35 +84,6 @@ bool addr_is_private(const char *text)
         return false;
 }
 
-struct resolved {
-        int gai_err;
-        size_t n;
-        char addrs[APISERVER_MAX_ADDRS][INET6_ADDRSTRLEN];
-};
-
-/* In a child, so a resolver that never answers cannot hold up the run. */
-static void resolve_job(void *arg, void *outp)
-{
-        struct resolved *r = outp;
-        struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *ai;
-        r->gai_err = getaddrinfo(arg, NULL, &hints, &ai);
-        if (r->gai_err)
-                return;
-        for (struct addrinfo *i = ai; i && r->n < APISERVER_MAX_ADDRS; i = i->ai_next) {
-                const void *a = i->ai_family == AF_INET6 ? (const void *)&((struct sockaddr_in6 *)i->ai_addr)->sin6_addr
-                                                         : (const void *)&((struct sockaddr_in *)i->ai_addr)->sin_addr;
-                char t[INET6_ADDRSTRLEN];
-                if (!inet_ntop(i->ai_family, a, t, sizeof(t)))
-                        continue;
-                bool dup = false;
-                for (size_t k = 0; k < r->n; k++)
-                        dup |= strcmp(r->addrs[k], t) == 0;
-                if (!dup)
-                        memcpy(r->addrs[r->n++], t, sizeof(t));
-        }
-        freeaddrinfo(ai);
-}
-
 void apiserver_collect(const struct rootfs *root, const struct kubelet_facts *k, struct apiserver_facts *a)
 {
         memset(a, 0, sizeof(*a));
@@ -135,18 +105,15 @@ void apiserver_collect(const struct rootfs *root, const struct kubelet_facts *k,
                 a->error = xasprintf("%s: server \"%s\" has no host", a->kubeconfig, a->server);
                 return;
         }
-        struct resolved res;
-        struct ns_job j = {.ns_fd = -1, .fn = resolve_job, .arg = a->host, .out = &res, .out_size = sizeof(res)};
-        ns_jobs_run(&j, 1, RESOLVE_DEADLINE_MS);
-        if (j.err < 0)
-                a->resolve_error = xasprintf("resolving %s: %s", a->host,
-                                             j.err == -ETIMEDOUT ? "no answer within 2 s" : strerror(-j.err));
-        else if (res.gai_err)
-                a->resolve_error = xasprintf("resolving %s: %s", a->host, gai_strerror(res.gai_err));
-        else {
-                a->n_addrs = res.n;
-                memcpy(a->addrs, res.addrs, sizeof(res.addrs));
+        struct dns_answer ans;
+        r = dns_resolve(root, a->host, RESOLVE_DEADLINE_MS, &ans);
+        if (r < 0) {
+                a->resolve_error = xasprintf("resolving %s%s%s: %s", a->host, ans.via[0] ? " via " : "", ans.via,
+                                             r == -ETIMEDOUT ? "no answer within 2 s" : dns_strerror(r));
+                return;
         }
+        a->n_addrs = ans.n < APISERVER_MAX_ADDRS ? ans.n : APISERVER_MAX_ADDRS;
+        memcpy(a->addrs, ans.addrs, a->n_addrs * sizeof(a->addrs[0]));
 }
 
 void apiserver_facts_free(struct apiserver_facts *a)

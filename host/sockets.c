@@ -3,8 +3,8 @@
 #include "sockets.h"
 
 #include <errno.h>
-#include <libmnl/libmnl.h>
 #include <linux/inet_diag.h>
+#include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/sock_diag.h>
 #include <netinet/in.h>
@@ -21,29 +21,63 @@
  * leaves room for kernels that grow it, and MSG_TRUNC tells us if not. */
 #define NL_RECV_SIZE (64u * 1024u)
 
+/* Netlink framing over <linux/netlink.h>'s layout. These few accessors were all
+ * this file took from libmnl; owning them keeps the static binary free of a
+ * library Debian ships no static archive for. Lengths are checked by the
+ * callers (nlmsg_fits, nla_fits) before any of these is used. */
+static const void *nlmsg_payload(const struct nlmsghdr *nlh)
+{
+        return (const char *)nlh + NLMSG_HDRLEN;
+}
+
+static size_t nlmsg_payload_len(const struct nlmsghdr *nlh)
+{
+        return nlh->nlmsg_len - NLMSG_HDRLEN;
+}
+
+static bool nla_fits(const struct nlattr *a, int left)
+{
+        return left >= (int)sizeof(*a) && a->nla_len >= sizeof(*a) && a->nla_len <= (unsigned)left;
+}
+
+static uint16_t nla_kind(const struct nlattr *a)
+{
+        return a->nla_type & NLA_TYPE_MASK;
+}
+
+static const void *nla_payload(const struct nlattr *a)
+{
+        return (const char *)a + NLA_HDRLEN;
+}
+
+static size_t nla_payload_len(const struct nlattr *a)
+{
+        return a->nla_len - NLA_HDRLEN;
+}
+
 /* Walk the attributes after a fixed header; any byte that does not belong to
  * a well-formed attribute is an error. @fn sees each one. */
 static int attrs_walk(const struct nlmsghdr *nlh, size_t hdrlen,
                       int (*fn)(const struct nlattr *a, void *data), void *data)
 {
-        size_t plen = mnl_nlmsg_get_payload_len(nlh);
+        size_t plen = nlmsg_payload_len(nlh);
         if (plen < hdrlen)
                 return -EBADMSG;
-        const char *p = (const char *)mnl_nlmsg_get_payload(nlh) + MNL_ALIGN(hdrlen);
-        int left = plen > MNL_ALIGN(hdrlen) ? (int)(plen - MNL_ALIGN(hdrlen)) : 0;
+        const char *p = (const char *)nlmsg_payload(nlh) + NLMSG_ALIGN(hdrlen);
+        int left = plen > NLMSG_ALIGN(hdrlen) ? (int)(plen - NLMSG_ALIGN(hdrlen)) : 0;
         const struct nlattr *a = (const struct nlattr *)p;
-        while (mnl_attr_ok(a, left)) {
+        while (nla_fits(a, left)) {
                 int r = fn(a, data);
                 if (r < 0)
                         return r;
-                left -= (int)MNL_ALIGN(a->nla_len);
-                a = mnl_attr_next(a);
+                left -= (int)NLMSG_ALIGN(a->nla_len);
+                a = (const struct nlattr *)((const char *)a + NLA_ALIGN(a->nla_len));
         }
         return left > 0 ? -EBADMSG : 0;
 }
 
-/* libmnl's mnl_nlmsg_ok() compares the length as a signed int, so a length
- * of 0xfffffff0 passes and walks backwards; compare unsigned. */
+/* The length compared unsigned: as a signed int (libmnl's mnl_nlmsg_ok() does
+ * that) a length of 0xfffffff0 passes and walks backwards. */
 static bool nlmsg_fits(const struct nlmsghdr *nlh, int left)
 {
         return left >= (int)sizeof(*nlh) && nlh->nlmsg_len >= sizeof(*nlh) && nlh->nlmsg_len <= (unsigned)left;
@@ -74,18 +108,18 @@ static int walk_dump(const void *buf, size_t len, uint32_t seq, uint16_t type,
                         return -EINTR;
                 if (nlh->nlmsg_type == NLMSG_DONE) {
                         /* Newer kernels put the dump's own error in DONE. */
-                        if (mnl_nlmsg_get_payload_len(nlh) >= sizeof(int)) {
+                        if (nlmsg_payload_len(nlh) >= sizeof(int)) {
                                 int e;
-                                memcpy(&e, mnl_nlmsg_get_payload(nlh), sizeof(e));
+                                memcpy(&e, nlmsg_payload(nlh), sizeof(e));
                                 if (e < 0)
                                         return e < -4095 ? -EPROTO : e;
                         }
                         return 1;
                 }
                 if (nlh->nlmsg_type == NLMSG_ERROR) {
-                        if (mnl_nlmsg_get_payload_len(nlh) < sizeof(struct nlmsgerr))
+                        if (nlmsg_payload_len(nlh) < sizeof(struct nlmsgerr))
                                 return -EBADMSG;
-                        const struct nlmsgerr *err = mnl_nlmsg_get_payload(nlh);
+                        const struct nlmsgerr *err = nlmsg_payload(nlh);
                         if (err->error < 0)
                                 return err->error < -4095 ? -EPROTO : err->error;
                 } else if (nlh->nlmsg_type == NLMSG_NOOP) {
@@ -97,8 +131,8 @@ static int walk_dump(const void *buf, size_t len, uint32_t seq, uint16_t type,
                         if (r < 0)
                                 return r;
                 }
-                left -= (int)MNL_ALIGN(nlh->nlmsg_len);
-                nlh = (const struct nlmsghdr *)((const char *)nlh + MNL_ALIGN(nlh->nlmsg_len));
+                left -= (int)NLMSG_ALIGN(nlh->nlmsg_len);
+                nlh = (const struct nlmsghdr *)((const char *)nlh + NLMSG_ALIGN(nlh->nlmsg_len));
         }
         /* Bytes that do not form a whole message: a truncated reply. */
         return left > 0 ? -EBADMSG : 0;
@@ -113,10 +147,10 @@ struct diag_ctx {
 static int diag_attr(const struct nlattr *a, void *data)
 {
         struct diag_ctx *c = data;
-        if (mnl_attr_get_type(a) == INET_DIAG_SKV6ONLY) {
-                if (mnl_attr_get_payload_len(a) < 1)
+        if (nla_kind(a) == INET_DIAG_SKV6ONLY) {
+                if (nla_payload_len(a) < 1)
                         return -EBADMSG;
-                c->l->v6only = *(const uint8_t *)mnl_attr_get_payload(a) != 0;
+                c->l->v6only = *(const uint8_t *)nla_payload(a) != 0;
         }
         return 0;
 }
@@ -125,10 +159,10 @@ static int diag_msg(const struct nlmsghdr *nlh, void *data)
 {
         struct diag_ctx *c = data;
         struct sockets *s = c->s;
-        if (mnl_nlmsg_get_payload_len(nlh) < sizeof(struct inet_diag_msg))
+        if (nlmsg_payload_len(nlh) < sizeof(struct inet_diag_msg))
                 return -EBADMSG;
         struct inet_diag_msg m;
-        memcpy(&m, mnl_nlmsg_get_payload(nlh), sizeof(m));
+        memcpy(&m, nlmsg_payload(nlh), sizeof(m));
         if (m.idiag_family != AF_INET && m.idiag_family != AF_INET6)
                 return -EBADMSG;
         if (s->n >= SOCKETS_MAX_LISTENERS)
@@ -169,15 +203,15 @@ struct addr_ctx {
 static int addr_attr(const struct nlattr *a, void *data)
 {
         struct addr_ctx *c = data;
-        uint16_t t = mnl_attr_get_type(a);
+        uint16_t t = nla_kind(a);
         if (t != IFA_LOCAL && t != IFA_ADDRESS)
                 return 0;
         size_t want = c->a->family == AF_INET ? 4 : 16;
-        if (mnl_attr_get_payload_len(a) < want)
+        if (nla_payload_len(a) < want)
                 return -EBADMSG;
         /* IFA_LOCAL is the node's own address on point-to-point links. */
         if (t == IFA_LOCAL || !c->have_local)
-                memcpy(c->a->addr, mnl_attr_get_payload(a), want);
+                memcpy(c->a->addr, nla_payload(a), want);
         if (t == IFA_LOCAL)
                 c->have_local = true;
         else
@@ -189,10 +223,10 @@ static int addr_msg(const struct nlmsghdr *nlh, void *data)
 {
         struct addr_ctx *c = data;
         struct sockets *s = c->s;
-        if (mnl_nlmsg_get_payload_len(nlh) < sizeof(struct ifaddrmsg))
+        if (nlmsg_payload_len(nlh) < sizeof(struct ifaddrmsg))
                 return -EBADMSG;
         struct ifaddrmsg ifa;
-        memcpy(&ifa, mnl_nlmsg_get_payload(nlh), sizeof(ifa));
+        memcpy(&ifa, nlmsg_payload(nlh), sizeof(ifa));
         if (ifa.ifa_family != AF_INET && ifa.ifa_family != AF_INET6)
                 return 0; /* other families are not ours to judge */
         if (s->n_addrs >= SOCKETS_MAX_ADDRS)

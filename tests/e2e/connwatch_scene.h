@@ -13,11 +13,22 @@
 
 #define NODE_IP "10.213.7.1"
 #define IMDS_IP "169.254.169.254"
-#define UID_SD "6a1d2c3b-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
-#define UID_SD_ "6a1d2c3b_4e5f_4a6b_8c7d_9e0f1a2b3c4d"
-#define CID_SD "aa11bb22cc33dd44ee55ff6600112233445566778899aabbccddeeff00112233"
-#define UID_FS "7b2e3d4c-5f60-4b7c-9d8e-0f1a2b3c4d5e"
-#define CID_FS "bb22cc33dd44ee55ff660011223344556677889900aabbccddeeff0011223344"
+/* Names and ids carry the test's pid: concurrent runs on one machine (the kernel probe sees
+ * them all) neither delete each other's namespaces nor share a pod. */
+static char ns_node[32], ns_pod[32];
+static char uid_sd[40], uid_sd_[40], cid_sd[72], uid_fs[40], cid_fs[72];
+
+static void scene_names(void)
+{
+        unsigned pid = (unsigned)getpid();
+        snprintf(ns_node, sizeof(ns_node), "nw-bpf-node-%u", pid);
+        snprintf(ns_pod, sizeof(ns_pod), "nw-bpf-pod-%u", pid);
+        snprintf(uid_sd, sizeof(uid_sd), "6a1d2c3b-4e5f-4a6b-8c7d-%012x", pid);
+        snprintf(uid_sd_, sizeof(uid_sd_), "6a1d2c3b_4e5f_4a6b_8c7d_%012x", pid);
+        snprintf(cid_sd, sizeof(cid_sd), "aa11bb22cc33dd44ee55ff6600112233445566778899aabbccddeeff%08x", pid);
+        snprintf(uid_fs, sizeof(uid_fs), "7b2e3d4c-5f60-4b7c-9d8e-%012x", pid);
+        snprintf(cid_fs, sizeof(cid_fs), "bb22cc33dd44ee55ff660011223344556677889900aabbccddeeff00%08x", pid);
+}
 
 static char cg_base[256], cg_sd[1024], cg_fs[1024], cg_host[1024];
 static bool have_scene;
@@ -41,7 +52,9 @@ static const char *cgroup2_mount(void)
 
 static void cleanup_scene(void)
 {
-        sh("ip netns del nw-bpf-pod 2>/dev/null; ip netns del nw-bpf-node 2>/dev/null");
+        char del[128];
+        snprintf(del, sizeof(del), "ip netns del %s 2>/dev/null; ip netns del %s 2>/dev/null", ns_pod, ns_node);
+        sh(del);
         if (cg_base[0]) {
                 char cmd[2048];
                 /* rmdir deepest first; the cgroups are empty once the actors exited. */
@@ -53,30 +66,35 @@ static void cleanup_scene(void)
 static int setup(void **state)
 {
         (void)state;
+        scene_names();
         const char *mnt = cgroup2_mount();
         if (geteuid() != 0 || !mnt)
                 return 0;
         snprintf(cg_base, sizeof(cg_base), "%s/nw-bpf-e2e-%d", mnt, (int)getpid());
         snprintf(cg_sd, sizeof(cg_sd), "%s/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod%s.slice/"
-                 "cri-containerd-%s.scope", cg_base, UID_SD_, CID_SD);
-        snprintf(cg_fs, sizeof(cg_fs), "%s/kubepods/burstable/pod%s/%s", cg_base, UID_FS, CID_FS);
+                 "cri-containerd-%s.scope", cg_base, uid_sd_, cid_sd);
+        snprintf(cg_fs, sizeof(cg_fs), "%s/kubepods/burstable/pod%s/%s", cg_base, uid_fs, cid_fs);
         snprintf(cg_host, sizeof(cg_host), "%s/nw-bpf-host.scope", cg_base);
         cleanup_scene();
         tu_mkdirs(cg_sd);
         tu_mkdirs(cg_fs);
         tu_mkdirs(cg_host);
-        int rc = sh("set -e; ip netns add nw-bpf-node; ip netns add nw-bpf-pod;"
-                    "ip link add nw-bpf-n0 netns nw-bpf-node type veth peer name nw-bpf-p0 netns nw-bpf-pod;"
-                    "ip -n nw-bpf-node link set lo up; ip -n nw-bpf-node link set nw-bpf-n0 up;"
-                    "ip -n nw-bpf-node addr add " NODE_IP "/24 dev nw-bpf-n0;"
-                    "ip -n nw-bpf-node addr add " IMDS_IP "/32 dev lo;"
-                    "ip -n nw-bpf-pod link set lo up; ip -n nw-bpf-pod link set nw-bpf-p0 up;"
-                    "ip -n nw-bpf-pod addr add 10.213.7.2/24 dev nw-bpf-p0;"
-                    "ip -n nw-bpf-pod route add default via " NODE_IP ";"
-                    "ip -n nw-bpf-node addr add fd00:213::1/64 dev nw-bpf-n0 nodad;"
-                    "ip -n nw-bpf-node addr add fd00:ec2::254/128 dev lo;"
-                    "ip -n nw-bpf-pod addr add fd00:213::2/64 dev nw-bpf-p0 nodad;"
-                    "ip -6 -n nw-bpf-pod route add default via fd00:213::1");
+        char cmd[2048];
+        snprintf(cmd, sizeof(cmd),
+                 "set -e; ip netns add %1$s; ip netns add %2$s;"
+                 "ip link add nw-bpf-n0 netns %1$s type veth peer name nw-bpf-p0 netns %2$s;"
+                 "ip -n %1$s link set lo up; ip -n %1$s link set nw-bpf-n0 up;"
+                 "ip -n %1$s addr add " NODE_IP "/24 dev nw-bpf-n0;"
+                 "ip -n %1$s addr add " IMDS_IP "/32 dev lo;"
+                 "ip -n %2$s link set lo up; ip -n %2$s link set nw-bpf-p0 up;"
+                 "ip -n %2$s addr add 10.213.7.2/24 dev nw-bpf-p0;"
+                 "ip -n %2$s route add default via " NODE_IP ";"
+                 "ip -n %1$s addr add fd00:213::1/64 dev nw-bpf-n0 nodad;"
+                 "ip -n %1$s addr add fd00:ec2::254/128 dev lo;"
+                 "ip -n %2$s addr add fd00:213::2/64 dev nw-bpf-p0 nodad;"
+                 "ip -6 -n %2$s route add default via fd00:213::1",
+                 ns_node, ns_pod);
+        int rc = sh(cmd);
         if (rc != 0) {
                 cleanup_scene();
                 return -1;
@@ -162,7 +180,7 @@ static pid_t listener(void)
         assert_true(pid >= 0);
         if (pid == 0) {
                 close(p[0]);
-                enter(cg_host, "nw-bpf-node");
+                enter(cg_host, ns_node);
                 int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
                 int one = 1;
                 setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));

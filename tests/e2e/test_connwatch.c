@@ -5,13 +5,20 @@
 
 #include <sys/mount.h>
 
-#define SKIP_WITHOUT_SCENE()                                                                             \
-        do {                                                                                             \
-                if (!have_scene) {                                                                       \
-                        printf("skipped: needs root and a cgroup v2 mount to build pods\n");             \
-                        skip();                                                                          \
-                }                                                                                        \
-        } while (0)
+#include <bpf/bpf.h>
+#include <dirent.h>
+
+/* Without root the scene cannot be built: that is a broken test run, not a skip. Only a
+ * machine without any cgroup v2 hierarchy (nothing to name pods by) skips, saying so. */
+static void need_scene(void)
+{
+        if (have_scene)
+                return;
+        if (geteuid() != 0)
+                fail_msg("needs root to build namespaces, cgroups and load eBPF: run `make test` as root");
+        printf("skipped: no cgroup v2 hierarchy at /sys/fs/cgroup/unified or /sys/fs/cgroup to build pods in\n");
+        skip();
+}
 
 static void expect(const char *ev, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void expect(const char *ev, const char *fmt, ...)
@@ -28,18 +35,18 @@ static void expect(const char *ev, const char *fmt, ...)
 static void test_both_cgroup_drivers_attributed_with_exact_counts(void **state)
 {
         (void)state;
-        SKIP_WITHOUT_SCENE();
+        need_scene();
         char *argv[] = {(char *)tu_nodeward(), "check", "--observe", "3", "--only",
                         "ssh.pod-attempts,imds.pod-attempts", "--format", "json", NULL};
         struct nw_run nr;
         nodeward_start_observing(&nr, argv, NULL);
         /* Nothing listens yet: these are refused, yet each is an attempt. */
-        actor(cg_sd, "nw-bpf-pod", 3, 2, true);
-        actor(cg_fs, "nw-bpf-pod", 1, 0, true);
+        actor(cg_sd, ns_pod, 3, 2, true);
+        actor(cg_fs, ns_pod, 1, 0, true);
         pid_t l = listener();
-        actor(cg_sd, "nw-bpf-pod", 2, 0, true);
-        actor(cg_fs, "nw-bpf-pod", 3, 1, true);
-        pid_t host = actor(cg_host, "nw-bpf-node", 6, 1, true);
+        actor(cg_sd, ns_pod, 2, 0, true);
+        actor(cg_fs, ns_pod, 3, 1, true);
+        pid_t host = actor(cg_host, ns_node, 6, 1, true);
         kill(l, SIGKILL);
         waitpid(l, NULL, 0);
         int rc;
@@ -49,10 +56,10 @@ static void test_both_cgroup_drivers_attributed_with_exact_counts(void **state)
         tu_assert_result(j, "imds.pod-attempts", "fail", "pod attempt(s)");
         const char *ssh = evidence(j, "ssh.pod-attempts"), *imds = evidence(j, "imds.pod-attempts");
         print_message("ssh.pod-attempts: %s\nimds.pod-attempts: %s\n", ssh, imds);
-        expect(ssh, "pod %s container %s -> %s:22 x5, ", UID_SD, CID_SD, NODE_IP);
-        expect(ssh, "pod %s container %s -> %s:22 x4, ", UID_FS, CID_FS, NODE_IP);
-        expect(imds, "pod %s container %s -> %s:80 x2, ", UID_SD, CID_SD, IMDS_IP);
-        expect(imds, "pod %s container %s -> %s:80 x1, ", UID_FS, CID_FS, IMDS_IP);
+        expect(ssh, "pod %s container %s -> %s:22 x5, ", uid_sd, cid_sd, NODE_IP);
+        expect(ssh, "pod %s container %s -> %s:22 x4, ", uid_fs, cid_fs, NODE_IP);
+        expect(imds, "pod %s container %s -> %s:80 x2, ", uid_sd, cid_sd, IMDS_IP);
+        expect(imds, "pod %s container %s -> %s:80 x1, ", uid_fs, cid_fs, IMDS_IP);
         expect(ssh, "observed 3 s (tp_btf)");
         /* The host process made the same attempts: never reported as a pod. */
         char pid[32];
@@ -75,17 +82,17 @@ static void force_tracepoint(void)
 static void test_tracepoint_fallback_counts_the_same(void **state)
 {
         (void)state;
-        SKIP_WITHOUT_SCENE();
+        need_scene();
         char *argv[] = {(char *)tu_nodeward(), "check", "--observe", "2", "--only", "ssh.pod-attempts",
                         "--format", "json", NULL};
         struct nw_run nr;
         nodeward_start_observing(&nr, argv, force_tracepoint);
-        actor(cg_fs, "nw-bpf-pod", 7, 0, true);
+        actor(cg_fs, ns_pod, 7, 0, true);
         int rc;
         cJSON *j = nodeward_finish(&nr, &rc, NULL);
         assert_int_equal(rc, 1);
         const char *ssh = evidence(j, "ssh.pod-attempts");
-        expect(ssh, "pod %s container %s -> %s:22 x7, ", UID_FS, CID_FS, NODE_IP);
+        expect(ssh, "pod %s container %s -> %s:22 x7, ", uid_fs, cid_fs, NODE_IP);
         expect(ssh, "observed 2 s (tracepoint)");
         cJSON_Delete(j);
 }
@@ -102,10 +109,8 @@ static void drop_every_capability(void)
 static void test_without_cap_bpf_checks_error_and_others_run(void **state)
 {
         (void)state;
-        if (geteuid() != 0) {
-                printf("skipped: needs root to drop capabilities from\n");
-                skip();
-        }
+        if (geteuid() != 0)
+                fail_msg("needs root to drop capabilities from: run `make test` as root");
         /* An empty process table: the kubelet check has a fixed answer (not found). */
         char *proc = tu_mkdtemp();
         char *argv[] = {(char *)tu_nodeward(), "check", "--observe", "1", "--proc", proc, "--only",
@@ -156,7 +161,7 @@ static void test_without_observe_checks_skip_and_nothing_loads(void **state)
 static void test_ipv6_and_v4_mapped_attempts_are_counted(void **state)
 {
         (void)state;
-        SKIP_WITHOUT_SCENE();
+        need_scene();
         char *argv[] = {(char *)tu_nodeward(), "check", "--observe", "2", "--only",
                         "ssh.pod-attempts,imds.pod-attempts", "--format", "json", NULL};
         struct nw_run nr;
@@ -164,7 +169,7 @@ static void test_ipv6_and_v4_mapped_attempts_are_counted(void **state)
         pid_t pid = fork();
         assert_true(pid >= 0);
         if (pid == 0) {
-                enter(cg_fs, "nw-bpf-pod");
+                enter(cg_fs, ns_pod);
                 for (int i = 0; i < 2; i++)
                         attempt6("fd00:ec2::254", 80);
                 for (int i = 0; i < 3; i++)
@@ -178,9 +183,9 @@ static void test_ipv6_and_v4_mapped_attempts_are_counted(void **state)
         cJSON *j = nodeward_finish(&nr, &rc, NULL);
         assert_int_equal(rc, 1);
         const char *ssh = evidence(j, "ssh.pod-attempts"), *imds = evidence(j, "imds.pod-attempts");
-        expect(imds, "pod %s container %s -> [fd00:ec2::254]:80 x2, ", UID_FS, CID_FS);
-        expect(ssh, "pod %s container %s -> %s:22 x3, ", UID_FS, CID_FS, NODE_IP);
-        expect(ssh, "pod %s container %s -> [fd00:213::1]:22 x1, ", UID_FS, CID_FS);
+        expect(imds, "pod %s container %s -> [fd00:ec2::254]:80 x2, ", uid_fs, cid_fs);
+        expect(ssh, "pod %s container %s -> %s:22 x3, ", uid_fs, cid_fs, NODE_IP);
+        expect(ssh, "pod %s container %s -> [fd00:213::1]:22 x1, ", uid_fs, cid_fs);
         cJSON_Delete(j);
 }
 
@@ -188,10 +193,12 @@ static void test_ipv6_and_v4_mapped_attempts_are_counted(void **state)
 static void test_host_network_pod_counts_for_ssh_not_imds(void **state)
 {
         (void)state;
-        SKIP_WITHOUT_SCENE();
+        need_scene();
         /* The scene's node namespace plays the host's: a process table whose pid 1 lives there. */
         struct stat st;
-        assert_int_equal(stat("/run/netns/nw-bpf-node", &st), 0);
+        char nspath[64];
+        snprintf(nspath, sizeof(nspath), "/run/netns/%s", ns_node);
+        assert_int_equal(stat(nspath, &st), 0);
         char *proc = tu_mkdtemp(), target[64];
         snprintf(target, sizeof(target), "net:[%lu]", (unsigned long)st.st_ino);
         tu_symlink(proc, "1/ns/net", target);
@@ -199,14 +206,14 @@ static void test_host_network_pod_counts_for_ssh_not_imds(void **state)
                         "ssh.pod-attempts,imds.pod-attempts", "--format", "json", NULL};
         struct nw_run nr;
         nodeward_start_observing(&nr, argv, NULL);
-        actor(cg_sd, "nw-bpf-node", 2, 3, true);
+        actor(cg_sd, ns_node, 2, 3, true);
         int rc;
         cJSON *j = nodeward_finish(&nr, &rc, NULL);
         tu_rm_rf(proc);
         free(proc);
         const char *ssh = evidence(j, "ssh.pod-attempts"), *imds = evidence(j, "imds.pod-attempts");
-        expect(ssh, "pod %s container %s [hostNetwork] -> %s:22 x2, ", UID_SD, CID_SD, NODE_IP);
-        if (strstr(imds, UID_SD))
+        expect(ssh, "pod %s container %s [hostNetwork] -> %s:22 x2, ", uid_sd, cid_sd, NODE_IP);
+        if (strstr(imds, uid_sd))
                 fail_msg("a hostNetwork pod's metadata attempts were reported: %s", imds);
         cJSON_Delete(j);
 }
@@ -226,18 +233,18 @@ static void join_cgroupfs_pod(void)
 static void test_nodewards_own_pod_is_not_reported(void **state)
 {
         (void)state;
-        SKIP_WITHOUT_SCENE();
+        need_scene();
         char *argv[] = {(char *)tu_nodeward(), "check", "--observe", "2", "--only", "ssh.pod-attempts",
                         "--format", "json", NULL};
         struct nw_run nr;
         nodeward_start_observing(&nr, argv, join_cgroupfs_pod);
-        actor(cg_fs, "nw-bpf-pod", 4, 0, true);
-        actor(cg_sd, "nw-bpf-pod", 1, 0, true);
+        actor(cg_fs, ns_pod, 4, 0, true);
+        actor(cg_sd, ns_pod, 1, 0, true);
         int rc;
         cJSON *j = nodeward_finish(&nr, &rc, NULL);
         const char *ssh = evidence(j, "ssh.pod-attempts");
-        expect(ssh, "pod %s container %s -> %s:22 x1, ", UID_SD, CID_SD, NODE_IP);
-        if (strstr(ssh, UID_FS))
+        expect(ssh, "pod %s container %s -> %s:22 x1, ", uid_sd, cid_sd, NODE_IP);
+        if (strstr(ssh, uid_fs))
                 fail_msg("nodeward's own pod was reported: %s", ssh);
         cJSON_Delete(j);
 }
@@ -246,7 +253,7 @@ static void test_nodewards_own_pod_is_not_reported(void **state)
 static void test_sshd_configured_port_is_watched(void **state)
 {
         (void)state;
-        SKIP_WITHOUT_SCENE();
+        need_scene();
         /* A node root with its own sshd_config and the real cgroup hierarchy bound in. */
         char *root = tu_mkdtemp(), mnt[1024];
         tu_write(root, "etc/ssh/sshd_config", "Port 2222\n");
@@ -266,7 +273,7 @@ static void test_sshd_configured_port_is_watched(void **state)
         if (observing) {
                 pid_t pid = fork();
                 if (pid == 0) {
-                        enter(cg_sd, "nw-bpf-pod");
+                        enter(cg_sd, ns_pod);
                         for (int i = 0; i < 3; i++)
                                 attempt(NODE_IP, 2222);
                         attempt(NODE_IP, 22);
@@ -282,7 +289,7 @@ static void test_sshd_configured_port_is_watched(void **state)
         assert_true(observing);
         const char *ssh = evidence(j, "ssh.pod-attempts");
         expect(ssh, "to reach SSH (port 2222)");
-        expect(ssh, "pod %s container %s -> %s:2222 x3, ", UID_SD, CID_SD, NODE_IP);
+        expect(ssh, "pod %s container %s -> %s:2222 x3, ", uid_sd, cid_sd, NODE_IP);
         if (strstr(ssh, NODE_IP ":22 "))
                 fail_msg("port 22 is not sshd's here, yet it was reported: %s", ssh);
         cJSON_Delete(j);
@@ -303,32 +310,84 @@ static char *file_until(const char *path, const char *needle, int timeout_s)
         return NULL;
 }
 
-static bool probe_loaded(void)
+/* The BPF programs process @pid holds: a program fd and a link fd both name one as
+ * "prog_id:" in their fdinfo. Ids are allocated cyclically, so a freed one is not
+ * handed out again for a long while. */
+static size_t held_prog_ids(pid_t pid, unsigned *ids, size_t cap)
 {
-        char *argv[] = {"/usr/sbin/bpftool", "-j", "prog", "show", NULL};
-        char *out;
-        tu_run(argv, &out, NULL);
-        bool loaded = strstr(out, "connwatch_") != NULL;
-        free(out);
-        return loaded;
+        char dir[64];
+        snprintf(dir, sizeof(dir), "/proc/%d/fdinfo", (int)pid);
+        DIR *d = opendir(dir);
+        assert_non_null(d);
+        size_t n = 0;
+        for (struct dirent *e; (e = readdir(d));) {
+                char path[400], line[256];
+                snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+                FILE *f = fopen(path, "re");
+                unsigned id;
+                while (f && fgets(line, sizeof(line), f)) {
+                        if (sscanf(line, "prog_id: %u", &id) != 1)
+                                continue;
+                        bool seen = false;
+                        for (size_t i = 0; i < n; i++)
+                                seen = seen || ids[i] == id;
+                        if (!seen && n < cap)
+                                ids[n++] = id;
+                }
+                if (f)
+                        fclose(f);
+        }
+        closedir(d);
+        return n;
+}
+
+/* Whether program @id is still loaded; @ret_name gets its name when it is. */
+static bool prog_loaded(unsigned id, char *ret_name, size_t len)
+{
+        int fd = bpf_prog_get_fd_by_id(id);
+        if (fd < 0) {
+                if (fd != -ENOENT)
+                        fail_msg("looking up BPF program %u: %s", id, strerror(-fd));
+                return false;
+        }
+        struct bpf_prog_info info = {0};
+        __u32 ilen = sizeof(info);
+        assert_int_equal(bpf_obj_get_info_by_fd(fd, &info, &ilen), 0);
+        close(fd);
+        snprintf(ret_name, len, "%s", info.name);
+        return true;
 }
 
 static void test_watch_prints_findings_and_detaches_on_sigterm(void **state)
 {
         (void)state;
-        SKIP_WITHOUT_SCENE();
+        need_scene();
         char *argv[] = {(char *)tu_nodeward(), "watch", "--interval", "1", "--only", "ssh.pod-attempts", NULL};
         struct nw_run nr;
         nodeward_start(&nr, argv, NULL);
         char *s = file_until(nr.out_path, "\"event\":\"attached\"", 20);
         assert_non_null(s);
         free(s);
-        assert_true(probe_loaded());
-        actor(cg_sd, "nw-bpf-pod", 3, 0, true);
+        /* The programs this watch loaded (not any connwatch_* on the machine: a node may
+         * run the DaemonSet at the same time). */
+        unsigned ids[16];
+        char name[32];
+        size_t n = held_prog_ids(nr.pid, ids, 16);
+        assert_true(n > 0);
+        for (size_t i = 0; i < n; i++) {
+                assert_true(prog_loaded(ids[i], name, sizeof(name)));
+                if (strncmp(name, "connwatch_", 10) != 0)
+                        fail_msg("watch holds BPF program %u named \"%s\"", ids[i], name);
+        }
+        print_message("watch holds %zu BPF program(s), first id %u\n", n, ids[0]);
+        actor(cg_sd, ns_pod, 3, 0, true);
         s = file_until(nr.out_path, "\"event\":\"finding\",\"time\"", 10);
         assert_non_null(s);
-        assert_non_null(strstr(s, "\"uid\":\"" UID_SD "\""));
-        assert_non_null(strstr(s, "\"container\":\"" CID_SD "\""));
+        char want[160];
+        snprintf(want, sizeof(want), "\"uid\":\"%s\"", uid_sd);
+        assert_non_null(strstr(s, want));
+        snprintf(want, sizeof(want), "\"container\":\"%s\"", cid_sd);
+        assert_non_null(strstr(s, want));
         free(s);
         s = file_until(nr.out_path, "-> " NODE_IP ":22 x3, ", 10);
         assert_non_null(s);
@@ -344,16 +403,19 @@ static void test_watch_prints_findings_and_detaches_on_sigterm(void **state)
         close(nr.err_fd);
         unlink(nr.out_path);
         /* The kernel frees a detached program after an RCU grace period. */
-        bool loaded = true;
-        for (int i = 0; i < 40 && (loaded = probe_loaded()); i++)
-                usleep(100000);
-        assert_false(loaded);
+        for (size_t i = 0; i < n; i++) {
+                bool loaded = true;
+                for (int t = 0; t < 40 && (loaded = prog_loaded(ids[i], name, sizeof(name))); t++)
+                        usleep(100000);
+                if (loaded)
+                        fail_msg("BPF program %u (%s) is still loaded after watch exited", ids[i], name);
+        }
 }
 
 static void test_pod_attempts_metric_counts_each_pod(void **state)
 {
         (void)state;
-        SKIP_WITHOUT_SCENE();
+        need_scene();
         char dir[] = "/tmp/nw-bpf-metrics.XXXXXX", prom[128];
         assert_non_null(mkdtemp(dir));
         snprintf(prom, sizeof(prom), "%s/nodeward.prom", dir);
@@ -362,7 +424,7 @@ static void test_pod_attempts_metric_counts_each_pod(void **state)
         struct nw_run nr;
         nodeward_start(&nr, argv, NULL);
         free(stderr_until(&nr, "observing"));
-        actor(cg_sd, "nw-bpf-pod", 2, 3, true);
+        actor(cg_sd, ns_pod, 2, 3, true);
         int rc;
         cJSON_Delete(nodeward_finish(&nr, &rc, NULL));
         int fd = open(prom, O_RDONLY | O_CLOEXEC);
@@ -371,21 +433,21 @@ static void test_pod_attempts_metric_counts_each_pod(void **state)
         close(fd);
         char want[1024];
         snprintf(want, sizeof(want),
-                 "nodeward_pod_connection_attempts_total{kind=\"ssh\",pod_uid=\"%s\",", UID_SD);
+                 "nodeward_pod_connection_attempts_total{kind=\"ssh\",pod_uid=\"%s\",", uid_sd);
         assert_non_null(strstr(text, want));
         snprintf(want, sizeof(want), "container_id=\"%s\",host_network=\"false\",daddr=\"%s\",dport=\"22\"} 2\n",
-                 CID_SD, NODE_IP);
+                 cid_sd, NODE_IP);
         if (!strstr(text, want))
                 fail_msg("metrics lack %s:\n%s", want, text);
         snprintf(want, sizeof(want), "container_id=\"%s\",host_network=\"false\",daddr=\"%s\",dport=\"80\"} 3\n",
-                 CID_SD, IMDS_IP);
+                 cid_sd, IMDS_IP);
         assert_non_null(strstr(text, want));
         assert_non_null(strstr(text, "# TYPE nodeward_pod_connection_attempts_total counter"));
-        if (access("/usr/bin/promtool", X_OK) == 0) {
-                char cmd[256];
-                snprintf(cmd, sizeof(cmd), "promtool check metrics < '%s' >/dev/null 2>&1", prom);
-                assert_int_equal(system(cmd), 0);
-        }
+        if (access("/usr/bin/promtool", X_OK) != 0)
+                fail_msg("promtool is missing: `make test` installs it (prometheus in TEST_DEB_PACKAGES)");
+        char cmd[256];
+        snprintf(cmd, sizeof(cmd), "promtool check metrics < '%s' >/dev/null 2>&1", prom);
+        assert_int_equal(system(cmd), 0);
         free(text);
         unlink(prom);
         rmdir(dir);
