@@ -72,7 +72,7 @@ void check_kubelet_live_read_only_port(const struct facts *f, struct result *r)
         if (!live_gate(k, r))
                 return;
         struct strbuf sb = {0};
-        _cleanup_free_ char *node = xasprintf("the node (%s)", k->host_ns);
+        _cleanup_free_ char *node = k->host_ns ? xasprintf("the node (%s)", k->host_ns) : xstrdup("the node");
         side_text(node, &k->node_ro, &sb);
         pod_side(k, &k->pod_ro, &sb);
         _cleanup_free_ char *ev = sb_steal(&sb);
@@ -97,7 +97,7 @@ void check_kubelet_live_anonymous(const struct facts *f, struct result *r)
         if (!live_gate(k, r))
                 return;
         struct strbuf sb = {0};
-        _cleanup_free_ char *node = xasprintf("the node (%s)", k->host_ns);
+        _cleanup_free_ char *node = k->host_ns ? xasprintf("the node (%s)", k->host_ns) : xstrdup("the node");
         side_text(node, &k->node_api, &sb);
         pod_side(k, &k->pod_api, &sb);
         _cleanup_free_ char *ev = sb_steal(&sb);

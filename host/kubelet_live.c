@@ -321,7 +321,10 @@ void klive_collect(const struct rootfs *root, const struct rootfs *proc, const s
         f->ro_port = o->ro_port > 0 ? o->ro_port : KLIVE_DEFAULT_RO_PORT;
         struct netns_plan plan;
         netns_plan_make(root, proc, o->pod_netns, &plan);
-        f->host_ns = steal(&plan.host_desc);
+        /* Named only when it is not nodeward's own (nodeward in a pod probes pid 1's):
+         * the report then reads the same wherever nodeward runs. */
+        if (plan.host_fd >= 0)
+                f->host_ns = steal(&plan.host_desc);
         f->host_error = steal(&plan.host_error);
         f->have_pod = plan.have_pod;
         f->pod_ns = steal(&plan.pod_desc);
@@ -334,9 +337,12 @@ void klive_collect(const struct rootfs *root, const struct rootfs *proc, const s
         struct job_set *js = xcalloc(1, sizeof(*js));
         size_t first_pod;
         plan_probes(&plan, ca, ca_len, js, &first_pod, f);
-        /* OpenSSL's one-time setup (configuration, providers, cipher tables) happens
-         * here, once, instead of in every probe child against its deadline. */
-        OPENSSL_init_ssl(OPENSSL_INIT_LOAD_SSL_STRINGS | OPENSSL_INIT_LOAD_CRYPTO_STRINGS, NULL);
+        /* OpenSSL's one-time setup (providers, cipher tables) happens here, once,
+         * instead of in every probe child against its deadline. The runner's own
+         * openssl.cnf is not read: the probes set every protocol and suite themselves,
+         * and answer the same wherever nodeward runs. */
+        OPENSSL_init_ssl(OPENSSL_INIT_NO_LOAD_CONFIG | OPENSSL_INIT_LOAD_SSL_STRINGS |
+                                 OPENSSL_INIT_LOAD_CRYPTO_STRINGS, NULL);
         /* Every probe is one connection bounded by the timeout; the margin covers
          * forking and the children's own setup. */
         ns_jobs_run(js->jobs, js->n, f->timeout_ms + 500);

@@ -70,7 +70,8 @@ struct klive_facts {
         char *pod_addr_why;   /* how pod_addr was chosen, or why there is none */
         char *ca_path;        /* the cluster CA the serving certificate is compared with */
         char *ca_error;       /* it could not be read */
-        char *host_ns, *host_error;
+        char *host_ns;        /* the node's namespace when it is not nodeward's own, else NULL */
+        char *host_error;
         bool have_pod;
         char *pod_ns, *pod_absent, *pod_error;
         struct klive_http node_ro, node_api;

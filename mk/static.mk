@@ -22,8 +22,12 @@ ARM64_DEB_PACKAGES := gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-stat
 TEST_DEB_PACKAGES += dnsmasq-base
 
 STATIC_OPT  := -O2 -g
-# c-ares' service-name lookups answer "unknown" (host/dns.c): no NSS code is linked.
-STATIC_LDFLAGS := -static-pie -Wl,-z,relro,-z,now -Wl,--wrap=getservbyname,--wrap=getservbyport_r
+# c-ares' service-name lookups answer "unknown" (host/dns.c), and so do libcrypto's BIO name
+# lookups and its loader of dynamic engines and providers, which nodeward never uses
+# (host/klive_probe.c): no NSS code and no dlopen() is linked.
+STATIC_LDFLAGS := -static-pie -Wl,-z,relro,-z,now -Wl,--wrap=getservbyname,--wrap=getservbyport_r \
+                  -Wl,--wrap=getaddrinfo,--wrap=freeaddrinfo,--wrap=getnameinfo,--wrap=gethostbyname \
+                  -Wl,--wrap=dlopen,--wrap=dladdr
 STATIC_SRCS := $(LIB_SRCS) host/main.c
 
 .PHONY: deps-static deps-arm64 static static-arm64 static-all
