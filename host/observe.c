@@ -24,6 +24,8 @@ struct observe_session {
         struct timespec deadline;
         struct observe_opts opts;
         uint32_t host_netns;
+        uint16_t kubelet_ports[OBSERVE_MAX_KUBELET_PORTS];
+        size_t n_kubelet_ports;
 };
 
 static const uint8_t md_v4[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 169, 254, 169, 254};
@@ -93,6 +95,8 @@ static void attribute(struct observe_session *s, const struct connwatch_key *k, 
         a->dport = k->dport;
         a->metadata = memcmp(k->daddr, md_v4, 16) == 0 || memcmp(k->daddr, md_v6, 16) == 0;
         a->host_network = s->host_netns && k->netns == s->host_netns;
+        for (size_t i = 0; i < s->n_kubelet_ports; i++)
+                a->kubelet |= !a->metadata && k->dport == s->kubelet_ports[i];
         const char *path = cgroup_index_path(s->root, &s->cg, k->cgroup_id);
         if (!path)
                 return;
@@ -158,6 +162,8 @@ void observe_begin(const struct rootfs *root, const struct rootfs *proc, const s
         struct observe_session *s = xcalloc(1, sizeof(*s));
         s->root = root;
         s->opts = *o;
+        memcpy(s->kubelet_ports, f->kubelet_ports, sizeof(s->kubelet_ports));
+        s->n_kubelet_ports = f->n_kubelet_ports;
         s->host_netns = host_netns_inode(proc);
         int r = cgroup_index_open(root, &s->cg);
         if (r < 0) {

@@ -15,6 +15,7 @@ struct observed_attempt {
         char daddr[48];
         uint16_t dport;
         bool metadata;     /* 169.254.169.254 or fd00:ec2::254 */
+        bool kubelet;      /* to one of the watched kubelet ports */
         bool host_network; /* made from the host network namespace */
         uint64_t count;
         int64_t first_ms, last_ms; /* Unix time */

@@ -55,7 +55,9 @@ static void on_sighting(const struct observed_attempt *a, void *data)
         if (!a->pod)
                 return;
         cJSON *j = line("finding");
-        cJSON_AddStringToObject(j, "check", a->metadata ? "imds.pod-attempts" : "ssh.pod-attempts");
+        cJSON_AddStringToObject(j, "check", a->metadata  ? "imds.pod-attempts"
+                                            : a->kubelet ? "kubelet.pod-attempts"
+                                                         : "ssh.pod-attempts");
         cJSON *pod = cJSON_AddObjectToObject(j, "pod");
         cJSON_AddStringToObject(pod, "uid", a->ref.uid);
         if (a->pod_name) {

@@ -1,13 +1,9 @@
 /* test_kubelet_live: a stand-in kubelet in a node namespace, probed from the node and from a pod behind it. */
 #include "testutil.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <sched.h>
-#include <sys/mount.h>
-#include <sys/vfs.h>
 
 static char node_ns[64], pod_ns[64], up_ns[64], pod_path[128], dir[64], root[128], server_log[192];
 static pid_t server_pid = -1;
@@ -459,152 +455,6 @@ static void test_whole_check_bounded_when_nothing_answers(void **state)
         sh("ip netns exec %s nft flush table inet nwklive", node_ns);
 }
 
-/* eBPF: pods' attempts at the kubelet ports. A node root whose kubelet resolves to
- * port 10260 and read-only port 10265, so the watch covers those and 10250/10255. */
-#define UID_ "5c0d1e2f_3a4b_4c5d_8e6f_7a8b9c0d1e2f"
-#define UID "5c0d1e2f-3a4b-4c5d-8e6f-7a8b9c0d1e2f"
-#define CID "cc11dd22ee33ff4400112233445566778899aabbccddeeff0011223344556677"
-
-static const char *cgroup2_mount(void)
-{
-        static const char *const c[] = {"/sys/fs/cgroup/unified", "/sys/fs/cgroup"};
-        for (size_t i = 0; i < 2; i++) {
-                struct statfs st;
-                if (statfs(c[i], &st) == 0 && st.f_type == 0x63677270)
-                        return c[i];
-        }
-        return NULL;
-}
-
-/* Join @cgroup and network namespace @ns, then @n connect attempts to @ip:@port each. */
-static void knock(const char *cgroup, const char *ns, const char *ip, const int *ports, const int *n, size_t k)
-{
-        char path[1200], pid[32];
-        snprintf(path, sizeof(path), "%s/cgroup.procs", cgroup);
-        snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
-        int fd = open(path, O_WRONLY | O_CLOEXEC);
-        if (fd < 0 || write(fd, pid, strlen(pid)) < 0)
-                _exit(90);
-        close(fd);
-        snprintf(path, sizeof(path), "/run/netns/%s", ns);
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0 || setns(fd, CLONE_NEWNET) < 0)
-                _exit(91);
-        close(fd);
-        for (size_t j = 0; j < k; j++)
-                for (int i = 0; i < n[j]; i++) {
-                        int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-                        struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)ports[j])};
-                        inet_pton(AF_INET, ip, &a.sin_addr);
-                        struct timeval tv = {.tv_sec = 2};
-                        setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-                        (void)!connect(s, (struct sockaddr *)&a, sizeof(a));
-                        close(s);
-                }
-        _exit(0);
-}
-
-static void run_knock(const char *cgroup, const char *ns, const char *ip, const int *ports, const int *n, size_t k)
-{
-        pid_t p = fork();
-        assert_true(p >= 0);
-        if (p == 0)
-                knock(cgroup, ns, ip, ports, n, k);
-        int st;
-        assert_int_equal(waitpid(p, &st, 0), p);
-        assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-}
-
-static void test_pod_attempts_at_kubelet_ports_counted_exactly(void **state)
-{
-        (void)state;
-        const char *mnt = cgroup2_mount();
-        if (!ready || !mnt)
-                skip();
-        char base[256], pod_cg[1024], host_cg[512], r2[192], bind[256];
-        snprintf(base, sizeof(base), "%s/nw-klive-e2e-%d", mnt, (int)getpid());
-        snprintf(pod_cg, sizeof(pod_cg), "%s/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod%s.slice/"
-                 "cri-containerd-%s.scope", base, UID_, CID);
-        snprintf(host_cg, sizeof(host_cg), "%s/nw-klive-host.scope", base);
-        tu_mkdirs(pod_cg);
-        tu_mkdirs(host_cg);
-        snprintf(r2, sizeof(r2), "%s/root-ports", dir);
-        tu_write(r2, "etc/kubernetes/kubelet/kubelet-config.json",
-                 "{\"kind\":\"KubeletConfiguration\",\"apiVersion\":\"kubelet.config.k8s.io/v1beta1\","
-                 "\"port\":10260,\"readOnlyPort\":10265}\n");
-        snprintf(bind, sizeof(bind), "%s/sys/fs/cgroup/unified", r2);
-        tu_mkdirs(bind);
-        assert_int_equal(mount(mnt, bind, "none", MS_BIND, NULL), 0);
-        char *argv[] = {(char *)tu_nodeward(), (char *)"check", (char *)"--root", r2, (char *)"--proc",
-                        (char *)"/proc", (char *)"--observe", (char *)"3", (char *)"--only",
-                        (char *)"kubelet.pod-attempts", (char *)"--format", (char *)"json", NULL};
-        char out_path[64] = "/tmp/nw-klive-out.XXXXXX";
-        int fo = mkstemp(out_path), pe[2];
-        assert_true(fo >= 0 && pipe(pe) == 0);
-        pid_t nw = fork();
-        if (nw == 0) {
-                dup2(fo, 1);
-                dup2(pe[1], 2);
-                execv(argv[0], argv);
-                _exit(127);
-        }
-        close(pe[1]);
-        char err[8192] = "";
-        size_t len = 0;
-        while (len < sizeof(err) - 1 && !strstr(err, "observing")) {
-                ssize_t n = read(pe[0], err + len, sizeof(err) - 1 - len);
-                if (n <= 0)
-                        break;
-                len += (size_t)n;
-        }
-        bool observing = strstr(err, "observing") != NULL;
-        if (observing) {
-                const int pod_ports[] = {10260, 10265, 10255, 22}, pod_n[] = {2, 3, 1, 1};
-                const int host_ports[] = {10250}, host_n[] = {4};
-                run_knock(pod_cg, pod_ns, "10.80.0.5", pod_ports, pod_n, 4);
-                run_knock(host_cg, node_ns, "127.0.0.1", host_ports, host_n, 1);
-        }
-        char rest[4096]; /* drained until nodeward exits */
-        while (read(pe[0], rest, sizeof(rest)) > 0)
-                ;
-        close(pe[0]);
-        waitpid(nw, NULL, 0);
-        lseek(fo, 0, SEEK_SET);
-        char *out = tu_read_fd(fo);
-        close(fo);
-        unlink(out_path);
-        umount2(bind, MNT_DETACH);
-        char cmd[600];
-        snprintf(cmd, sizeof(cmd), "find '%s' -depth -type d -exec rmdir {} + 2>/dev/null", base);
-        sh("%s", cmd);
-        if (!observing)
-                fail_msg("nodeward did not start observing: %s", err);
-        cJSON *j = cJSON_Parse(out);
-        if (!j)
-                fail_msg("no JSON: %s / %s", out, err);
-        free(out);
-        const char *ev = cJSON_GetObjectItem(tu_result(j, "kubelet.pod-attempts"), "evidence")->valuestring;
-        printf("# kubelet.pod-attempts: %s\n", ev);
-        tu_assert_result(j, "kubelet.pod-attempts", "fail", "3 pod attempt(s)");
-        static const char *const want[] = {
-                "to reach the kubelet (port 10260, 10250, 10265 read-only, 10255 read-only)",
-                "pod " UID " container " CID " -> 10.80.0.5:10260 x2, ",
-                "pod " UID " container " CID " -> 10.80.0.5:10265 x3, ",
-                "pod " UID " container " CID " -> 10.80.0.5:10255 x1, ",
-        };
-        for (size_t i = 0; i < N_OF(want); i++)
-                if (!strstr(ev, want[i]))
-                        fail_msg("evidence lacks \"%s\"", want[i]);
-        /* The node's own process is counted apart, and port 22 is not the kubelet's. */
-        assert_null(strstr(ev, ":22 "));
-        unsigned long long host = 0;
-        const char *h = strstr(ev, "; observed 3 s");
-        assert_non_null(h);
-        assert_int_equal(sscanf(strchr(h + 2, ';'), "; %llu attempts by host", &host), 1);
-        assert_true(host >= 4);
-        cJSON_Delete(j);
-}
-
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -616,7 +466,6 @@ int main(void)
                 cmocka_unit_test(test_bound_address_probed_from_node_and_pod),
                 cmocka_unit_test(test_loopback_kubelet_not_probed_from_pod),
                 cmocka_unit_test(test_whole_check_bounded_when_nothing_answers),
-                cmocka_unit_test(test_pod_attempts_at_kubelet_ports_counted_exactly),
         };
         return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
