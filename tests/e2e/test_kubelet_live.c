@@ -105,9 +105,12 @@ static const char *const setup_cmds[] = {
 };
 
 /* A cluster CA (EKS names it "kubernetes"); a serving certificate it signs, as
- * serverTLSBootstrap gets one; one it signs that expires in 10 days; and what a
- * kubelet without bootstrap generates: its own "HOST-ca@TS" CA signing "HOST@TS",
- * served as a chain (client-go util/cert GenerateSelfSignedCertKey). */
+ * serverTLSBootstrap gets one (subject O=system:nodes, CN=system:node:NAME); one it signs
+ * that expires in 10 days; and what a kubelet without bootstrap generates: its own
+ * "HOST-ca@TS" CA signing "HOST@TS", served as a chain (kubernetes client-go
+ * util/cert/cert.go GenerateSelfSignedCertKeyWithFixtures). The kubelet's /pods answers
+ * a v1 PodList (pkg/kubelet/server/server.go), on the read-only port without
+ * authentication. */
 static const char *const cert_cmds[] =  {
         "openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 3650 -subj /CN=kubernetes",
         "printf 'subjectAltName=IP:10.80.0.5,IP:127.0.0.1\\nextendedKeyUsage=serverAuth\\n' > ext.cnf",
@@ -124,8 +127,9 @@ static const char *const cert_cmds[] =  {
 };
 
 /* The node's kubelet config, modelled on the EKS AMI's AL2 template
- * (awslabs/amazon-eks-ami templates/al2/runtime/kubelet-config.json): read-only port
- * off, anonymous off, Webhook, the cluster CA as client CA, server TLS bootstrap. */
+ * (awslabs/amazon-eks-ami templates/al2/runtime/kubelet-config.json at commit 02a26d4d,
+ * without its cgroup, swap and image-pull fields): read-only port off, anonymous off,
+ * Webhook, the cluster CA as client CA, server TLS bootstrap, its eight cipher suites. */
 static const char kubelet_config[] =
         "{\n  \"kind\": \"KubeletConfiguration\",\n  \"apiVersion\": \"kubelet.config.k8s.io/v1beta1\",\n"
         "  \"address\": \"0.0.0.0\",\n"
