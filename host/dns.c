@@ -3,7 +3,6 @@
 #include "dns.h"
 
 #include <ares.h>
-#include <netdb.h>
 #include <arpa/inet.h>
 #include <errno.h>
 #include <poll.h>
@@ -246,10 +245,12 @@ static int channel_wait(ares_channel ch, struct query *q, int64_t deadline)
                 }
                 ares_socket_t socks[ARES_GETSOCK_MAXNUM];
                 struct pollfd pfd[ARES_GETSOCK_MAXNUM];
-                int bits = ares_getsock(ch, socks, ARES_GETSOCK_MAXNUM), n = 0;
-                for (int i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
-                        short ev = (ARES_GETSOCK_READABLE(bits, i) ? POLLIN : 0) |
-                                   (ARES_GETSOCK_WRITABLE(bits, i) ? POLLOUT : 0);
+                /* The bits by hand: c-ares' ARES_GETSOCK_WRITABLE shifts a signed 1 into bit 31. */
+                unsigned bits = (unsigned)ares_getsock(ch, socks, ARES_GETSOCK_MAXNUM);
+                int n = 0;
+                for (unsigned i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
+                        short ev = (short)((bits & (1u << i) ? POLLIN : 0) |
+                                           (bits & (1u << (i + ARES_GETSOCK_MAXNUM)) ? POLLOUT : 0));
                         if (ev)
                                 pfd[n++] = (struct pollfd){.fd = socks[i], .events = ev};
                 }
@@ -369,28 +370,3 @@ const char *dns_strerror(int negerr)
         }
 }
 
-/* The static link (mk/static.mk) routes c-ares' service-name lookups here with
- * --wrap: nodeward never asks for a service by name, and answering "unknown"
- * keeps glibc's NSS (and the shared objects it would load) out of the binary. */
-struct servent *__wrap_getservbyname(const char *name, const char *proto);
-int __wrap_getservbyport_r(int port, const char *proto, struct servent *buf, char *data, size_t len,
-                           struct servent **ret);
-
-struct servent *__wrap_getservbyname(const char *name, const char *proto)
-{
-        (void)name;
-        (void)proto;
-        return NULL;
-}
-
-int __wrap_getservbyport_r(int port, const char *proto, struct servent *buf, char *data, size_t len,
-                           struct servent **ret)
-{
-        (void)port;
-        (void)proto;
-        (void)buf;
-        (void)data;
-        (void)len;
-        *ret = NULL;
-        return ENOENT;
-}

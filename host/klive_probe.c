@@ -1,7 +1,6 @@
 /* klive_probe: one bounded exchange with the kubelet: GET /pods over HTTP or HTTPS, or a TLS handshake with a chosen offer. */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <netdb.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -354,53 +353,12 @@ void klive_handshake(const struct sockaddr *sa, socklen_t salen, enum klive_offe
         conn_close(&c);
 }
 
-/* The static link (mk/static.mk) routes libcrypto's BIO_lookup() and BIO_gethostbyname()
- * here with --wrap (and dlopen() below): the probes hand OpenSSL a connected socket and never a name, and
- * failing these keeps glibc's NSS out of the static binary. */
-int __wrap_getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,
-                       struct addrinfo **res);
-int __wrap_getnameinfo(const struct sockaddr *sa, socklen_t salen, char *host, socklen_t hostlen, char *serv,
-                       socklen_t servlen, int flags);
-struct hostent *__wrap_gethostbyname(const char *name);
-void __wrap_freeaddrinfo(struct addrinfo *ai);
+/* The static link (mk/static.mk) routes libcrypto's loader of dynamic engines and
+ * providers here with --wrap: the built-in default provider is all the probes use, and
+ * failing these keeps glibc's dlopen() out of the static binary. */
 void *__wrap_dlopen(const char *file, int mode);
 int __wrap_dladdr(const void *addr, void *info);
 
-int __wrap_getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,
-                       struct addrinfo **res)
-{
-        (void)node;
-        (void)service;
-        (void)hints;
-        *res = NULL;
-        return EAI_FAIL;
-}
-
-int __wrap_getnameinfo(const struct sockaddr *sa, socklen_t salen, char *host, socklen_t hostlen, char *serv,
-                       socklen_t servlen, int flags)
-{
-        (void)sa;
-        (void)salen;
-        (void)host;
-        (void)hostlen;
-        (void)serv;
-        (void)servlen;
-        (void)flags;
-        return EAI_FAIL;
-}
-
-void __wrap_freeaddrinfo(struct addrinfo *ai)
-{
-        (void)ai; /* __wrap_getaddrinfo never allocates one */
-}
-
-struct hostent *__wrap_gethostbyname(const char *name)
-{
-        (void)name;
-        return NULL;
-}
-
-/* Likewise libcrypto's DSO loader: the built-in default provider is all the probes use. */
 void *__wrap_dlopen(const char *file, int mode)
 {
         (void)file;

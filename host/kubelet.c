@@ -80,6 +80,9 @@ static void *grow(void *v, size_t n, size_t elem)
         return xrealloc(v, (n ? n * 2 : 1) * elem);
 }
 
+/* All drop-ins together: real ones are a few KiB each. */
+#define DROPINS_READ_CAP (16u * 1024u * 1024u)
+
 static void load_dropins(const struct rootfs *root, struct kubelet_facts *k, struct layer **layers,
                          size_t *nl)
 {
@@ -88,10 +91,22 @@ static void load_dropins(const struct rootfs *root, struct kubelet_facts *k, str
          * configuration say so; the files found until then still get their modes judged. */
         if (kubelet_walk_config_dir(root, k, &err) < 0)
                 set_load_error(k, err);
+        unsigned long long total = 0;
         for (size_t i = 0; i < k->n_dropins; i++) {
                 struct kfile *f = &k->dropins[i];
                 cJSON *doc;
-                if (load_config_doc(root, f, &doc, &err) < 0) {
+                if (total > DROPINS_READ_CAP) {
+                        /* Enough read: the rest are only looked at for their modes. */
+                        f->err = rootfs_stat(root, f->path, &f->st);
+                        continue;
+                }
+                int r = load_config_doc(root, f, &doc, &err);
+                if (f->err == 0)
+                        total += (unsigned long long)f->st.st_size;
+                if (total > DROPINS_READ_CAP)
+                        set_load_error(k, xasprintf("%s: the drop-ins up to here exceed %u MiB together; "
+                                                    "nodeward reads no more", f->path, DROPINS_READ_CAP >> 20));
+                if (r < 0) {
                         set_load_error(k, err);
                         continue;
                 }
@@ -339,6 +354,19 @@ static const char *source_name(enum ksource s)
         return n[s];
 }
 
+/* Which credentials the kubeconfig uses: names, the file or command, never a secret. */
+static cJSON *credentials_json(const struct kubelet_facts *k)
+{
+        cJSON *c = cJSON_CreateObject();
+        cJSON_AddStringToObject(c, "kubeconfig", k->kubeconfig.path);
+        cJSON_AddStringToObject(c, "context", k->kc_auth.context);
+        cJSON_AddStringToObject(c, "user", k->kc_auth.user);
+        cJSON_AddStringToObject(c, "kind", kubeconfig_auth_name(k->kc_auth.kind));
+        if (k->kc_auth.detail)
+                cJSON_AddStringToObject(c, "detail", k->kc_auth.detail);
+        return c;
+}
+
 cJSON *kubelet_explain_json(const struct kubelet_facts *k)
 {
         cJSON *o = cJSON_CreateObject();
@@ -368,15 +396,8 @@ cJSON *kubelet_explain_json(const struct kubelet_facts *k)
                 cJSON_AddStringToObject(o, "ignored_drop_in_dir", k->ignored_dropin_dir);
         if (k->dropin_note)
                 cJSON_AddStringToObject(o, "drop_in_note", k->dropin_note);
-        if (k->kc_parsed) {
-                cJSON *c = cJSON_AddObjectToObject(o, "kubeconfig_credentials");
-                cJSON_AddStringToObject(c, "kubeconfig", k->kubeconfig.path);
-                cJSON_AddStringToObject(c, "context", k->kc_auth.context);
-                cJSON_AddStringToObject(c, "user", k->kc_auth.user);
-                cJSON_AddStringToObject(c, "kind", kubeconfig_auth_name(k->kc_auth.kind));
-                if (k->kc_auth.detail)
-                        cJSON_AddStringToObject(c, "detail", k->kc_auth.detail);
-        }
+        if (k->kc_parsed)
+                cJSON_AddItemToObject(o, "kubeconfig_credentials", credentials_json(k));
         cJSON *errs = cJSON_AddArrayToObject(o, "errors");
         if (k->load_error)
                 cJSON_AddItemToArray(errs, cJSON_CreateString(k->load_error));

@@ -219,38 +219,45 @@ static void resolve_base(const struct kubelet_facts *k, enum kfield id, const st
         fv->default_reason = xstrdup("zero value replaced");
 }
 
-/* Layer 2: the merged drop-ins, over the base without defaulting again. */
-static void resolve_dropins(enum kfield id, const struct trace *t, const struct layer *layers,
-                            const cJSON *merged, struct kfield_value *fv, char **said)
+/* No drop-in's value is left: say what a null removed, or that it removed nothing. */
+static void note_removal(enum kfield id, const struct trace *t, const struct layer *layers,
+                         struct kfield_value *fv)
 {
         const struct kfield_def *d = &kfield_defs[id];
-        const cJSON *v;
-        if (!t->present && t->remover < 0 && t->idle_null >= 0 && fv->source == KSRC_FILE) {
+        if (t->remover < 0) {
+                if (t->idle_null < 0 || fv->source != KSRC_FILE)
+                        return;
                 _cleanup_free_ char *nl = layer_label(&layers[t->idle_null]);
                 free(fv->shadowed);
                 fv->shadowed = xasprintf("null in %s leaves it: a drop-in's null only removes what an "
                                          "earlier drop-in set", nl);
                 return;
         }
+        _cleanup_free_ char *rl = layer_label(&layers[t->remover]);
+        _cleanup_free_ char *sl = layer_label(&layers[t->removed]);
+        const cJSON *old = confdoc_get(layers[t->removed].doc, d->path);
+        _cleanup_free_ char *os = old ? shown(old) : xstrdup("value");
+        char *note = xasprintf("null in %s removed %s from %s", rl, os, sl);
+        if (fv->source != KSRC_DEFAULT) {
+                free(fv->shadowed);
+                fv->shadowed = note;
+                return;
+        }
+        free(fv->origin);
+        fv->origin = xasprintf("default (%s; the base configuration's default applies again)", note);
+        free(fv->default_reason);
+        fv->default_reason = xasprintf("null in %s removed it", rl);
+        free(note);
+}
+
+/* Layer 2: the merged drop-ins, over the base without defaulting again. */
+static void resolve_dropins(enum kfield id, const struct trace *t, const struct layer *layers,
+                            const cJSON *merged, struct kfield_value *fv, char **said)
+{
+        const struct kfield_def *d = &kfield_defs[id];
+        const cJSON *v;
         if (!t->present) {
-                if (t->remover < 0)
-                        return;
-                _cleanup_free_ char *rl = layer_label(&layers[t->remover]);
-                _cleanup_free_ char *sl = layer_label(&layers[t->removed]);
-                const cJSON *old = confdoc_get(layers[t->removed].doc, d->path);
-                _cleanup_free_ char *os = old ? shown(old) : xstrdup("value");
-                char *note = xasprintf("null in %s removed %s from %s", rl, os, sl);
-                if (fv->source == KSRC_DEFAULT) {
-                        char *o = xasprintf("default (%s; the base configuration's default applies again)", note);
-                        free(fv->origin);
-                        fv->origin = o;
-                        free(fv->default_reason);
-                        fv->default_reason = xasprintf("null in %s removed it", rl);
-                        free(note);
-                } else {
-                        free(fv->shadowed);
-                        fv->shadowed = note;
-                }
+                note_removal(id, t, layers, fv);
                 return;
         }
         _cleanup_free_ char *lab = layer_label(&layers[t->setter]);

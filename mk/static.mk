@@ -6,7 +6,7 @@
 # flags, so `make asan` (sanitizers cannot link statically) still builds and tests them.
 
 ARCH        ?= x86_64
-override ARCH := $(patsubst amd64,x86_64,$(patsubst aarch64,arm64,$(ARCH)))
+override ARCH := $(patsubst x86,x86_64,$(patsubst amd64,x86_64,$(patsubst aarch64,arm64,$(ARCH))))
 STATIC_OUT_x86_64 := $(BUILD)/nodeward-static
 STATIC_OUT_arm64  := $(BUILD)/nodeward-static-arm64
 TP          := $(BUILD)/third-party
@@ -17,16 +17,17 @@ STATIC_DEB_PACKAGES := file dpkg-dev binutils
 # same versions as the amd64 ones, side by side); qemu-user-static runs the result.
 CROSS       := aarch64-linux-gnu-
 ARM64_DEB_PACKAGES := gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static \
-                      $(addsuffix :arm64,$(filter-out libcmocka-dev,$(filter lib%-dev zlib1g-dev,$(DEB_PACKAGES))))
+                      $(addsuffix :arm64,$(filter lib%-dev zlib1g-dev,$(DEB_PACKAGES)))
 # The resolver's end-to-end test asks a real DNS server.
 TEST_DEB_PACKAGES += dnsmasq-base
 
 STATIC_OPT  := -O2 -g
-# c-ares' service-name lookups answer "unknown" (host/dns.c), and so do libcrypto's BIO name
-# lookups and its loader of dynamic engines and providers, which nodeward never uses
-# (host/klive_probe.c): no NSS code and no dlopen() is linked.
-STATIC_LDFLAGS := -static-pie -Wl,-z,relro,-z,now -Wl,--wrap=getservbyname,--wrap=getservbyport_r \
-                  -Wl,--wrap=getaddrinfo,--wrap=freeaddrinfo,--wrap=getnameinfo,--wrap=gethostbyname \
+# glibc's functions that would go to NSS answer numerically (host/static_nss.c): no NSS
+# code is linked, whatever a library refers to (c-ares' service names; OpenSSL's BIO).
+# libcrypto's loader of dynamic engines and providers, which nodeward never uses, finds
+# nothing (host/klive_probe.c): no dlopen() is linked either.
+NSS_WRAPPED := getaddrinfo freeaddrinfo getnameinfo gethostbyname getservbyname getservbyport_r
+STATIC_LDFLAGS := -static-pie -Wl,-z,relro,-z,now $(foreach f,$(NSS_WRAPPED),-Wl,--wrap=$(f)) \
                   -Wl,--wrap=dlopen,--wrap=dladdr
 STATIC_SRCS := $(LIB_SRCS) host/main.c
 
@@ -43,6 +44,7 @@ deps-arm64: deps-static
 	$(call install_missing,$(ARM64_DEB_PACKAGES))
 
 static: $(STATIC_OUT_$(ARCH))
+	@[ -n "$(STATIC_OUT_$(ARCH))" ] || { echo "nodeward: ARCH=$(ARCH): make static builds x86_64 or arm64" >&2; exit 2; }
 static-arm64: $(STATIC_OUT_arm64)
 static-all: $(STATIC_OUT_x86_64) $(STATIC_OUT_arm64)
 
@@ -85,7 +87,21 @@ ARM64_PKG_CONFIG := PKG_CONFIG_LIBDIR=/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/
 $(eval $(call static_arch,x86_64,$(CC),ar,pkg-config,x86,deps-static))
 $(eval $(call static_arch,arm64,$(CROSS)gcc,$(CROSS)ar,$(ARM64_PKG_CONFIG),arm64,deps-arm64))
 
+# The unit tests, cross-built against arm64's shared libraries (there is no static
+# libcmocka), run under qemu-aarch64-static by tests/e2e/test_static.c: the parsers and
+# checks on arm64's ABI (char signedness, alignment), with the x86_64 tests' assertions.
+# Not test_http: it opens real sockets with IP_MINTTL, which qemu-user 7.2 does not
+# emulate (ENOPROTOOPT).
+ARM64_UNIT := $(BUILD)/static/arm64/tests/unit
+ARM64_UNIT_BINS := $(patsubst tests/unit/%.c,$(ARM64_UNIT)/%,$(filter-out %/test_http.c,$(wildcard tests/unit/test_*.c)))
+$(ARM64_UNIT)/%: tests/unit/%.c tests/testutil.h $(filter-out %/host/main.o,$(SOBJS_arm64))
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  TEST    $@")
+	$(Q)$(CROSS)gcc $(SCFLAGS_arm64) -Itests -pie -Wl,-z,relro,-z,now -o $@ $< $(filter-out %/host/main.o,$(SOBJS_arm64)) \
+	  $(shell $(ARM64_PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lbpf -lelf -lz -lm -lcmocka -lpthread
+
 # The tests find both binaries here (tests/e2e/test_static.c, test_dns_resolve.c).
 export NODEWARD_STATIC       := $(abspath $(STATIC_OUT_x86_64))
 export NODEWARD_STATIC_ARM64 := $(abspath $(STATIC_OUT_arm64))
-test valgrind: $(STATIC_OUT_x86_64) $(STATIC_OUT_arm64)
+export NODEWARD_ARM64_UNIT   := $(abspath $(ARM64_UNIT))
+test valgrind: $(STATIC_OUT_x86_64) $(STATIC_OUT_arm64) $(ARM64_UNIT_BINS)

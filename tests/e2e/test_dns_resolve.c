@@ -90,17 +90,20 @@ static int setup(void **state)
         char *root = node_root("nameserver " DNS_OK "\n", NULL);
         struct dns_answer ans;
         long ms;
-        for (int i = 0; i < 100; i++) {
+        int r = -1;
+        for (int i = 0; i < 100 && r < 0; i++) {
                 if (resolve(root, "api.nodeward.test", 200, &ans, &ms) == 0)
-                        return 0;
-                if (waitpid(dnsmasq, NULL, WNOHANG) == dnsmasq) {
+                        r = 0;
+                else if (waitpid(dnsmasq, NULL, WNOHANG) == dnsmasq) {
                         dnsmasq = -1;
-                        return -1;
-                }
-                usleep(50 * 1000);
+                        break;
+                } else
+                        usleep(50 * 1000);
         }
-        fprintf(stderr, "test_dns_resolve: dnsmasq never answered\n");
-        return -1;
+        free(root);
+        if (r < 0)
+                fprintf(stderr, "test_dns_resolve: dnsmasq never answered\n");
+        return r;
 }
 
 static int teardown(void **state)

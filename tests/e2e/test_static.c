@@ -1,6 +1,7 @@
 /* test_static: the static binaries: no dynamic dependency, every command in an empty chroot, the BPF object embedded, arm64 under qemu answering as x86_64. */
 #include "testutil.h"
 
+#include <dirent.h>
 #include <stdbool.h>
 #include <sys/mman.h>
 
@@ -364,6 +365,38 @@ static void test_arm64_under_qemu_answers_as_x86_64(void **state)
         print_message("arm64 under qemu: %zu fixture commands and version, list identical to x86_64\n", compared);
 }
 
+/* The unit tests cross-built for arm64 (mk/static.mk), each suite run under qemu. */
+static void test_arm64_unit_tests_pass_under_qemu(void **state)
+{
+        (void)state;
+        const char *dir = getenv("NODEWARD_ARM64_UNIT") ? getenv("NODEWARD_ARM64_UNIT") : "build/static/arm64/tests/unit";
+        DIR *d = opendir(dir);
+        if (!d)
+                fail_msg("%s: %s: build them with make test", dir, strerror(errno));
+        size_t suites = 0;
+        long tests = 0;
+        for (struct dirent *e; (e = readdir(d));) {
+                if (strncmp(e->d_name, "test_", 5) != 0)
+                        continue;
+                char path[2048];
+                snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+                char *argv[] = {(char *)QEMU, path, NULL};
+                char *out, *err;
+                int rc = tu_run_timeout(argv, &out, &err, 300);
+                /* cmocka prints the tally on stdout or stderr, depending on the suite's output. */
+                const char *p = strstr(out, "[  PASSED  ] ") ? strstr(out, "[  PASSED  ] ") : strstr(err, "[  PASSED  ] ");
+                if (rc != 0 || !p)
+                        fail_msg("%s under qemu exited %d:\n%s%s", e->d_name, rc, out, err);
+                tests += strtol(p + 13, NULL, 10);
+                suites++;
+                free(out), free(err);
+        }
+        closedir(d);
+        if (suites < 10)
+                fail_msg("only %zu arm64 unit test suites in %s", suites, dir);
+        print_message("arm64 under qemu: %zu unit test suites, %ld tests passed\n", suites, tests);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -372,6 +405,7 @@ int main(void)
                 cmocka_unit_test(test_sockets_and_watch_run_in_the_chroot),
                 cmocka_unit_test(test_embedded_bpf_object_attaches),
                 cmocka_unit_test(test_arm64_under_qemu_answers_as_x86_64),
+                cmocka_unit_test(test_arm64_unit_tests_pass_under_qemu),
         };
         return cmocka_run_group_tests(tests, NULL, tu_group_teardown);
 }

@@ -440,6 +440,17 @@ static void test_symlinked_config_dir_is_not_walked(void **state)
         assert_non_null(strstr(s->k.dropin_note, "symbolic link"));
         assert_field(&s->k, KF_READ_ONLY_PORT, "0", KSRC_DEFAULT, "absent");
         scene_free(s);
+        /* With a trailing slash os.Lstat resolves the link, and the target is walked. */
+        s = scene_new();
+        tu_write(s->dir, "etc/kubelet.yaml", KIND);
+        tu_write(s->dir, "etc/real.d/10.conf", KIND "readOnlyPort: 10255\n");
+        tu_symlink(s->dir, "etc/kubelet.d", "real.d");
+        scene_collect(s, (const char *const[]){"kubelet", "--config=/etc/kubelet.yaml", "--config-dir=/etc/kubelet.d/", NULL});
+        assert_null(s->k.dropin_note);
+        const char *want[] = {"/etc/kubelet.d/10.conf"};
+        assert_dropins(&s->k, want, 1);
+        assert_field(&s->k, KF_READ_ONLY_PORT, "10255", KSRC_DROPIN, NULL);
+        scene_free(s);
 }
 
 static void test_walk_is_bounded_and_errors_stop_it(void **state)
@@ -461,6 +472,34 @@ static void test_walk_is_bounded_and_errors_stop_it(void **state)
         tu_write(s->dir, "etc/kubelet.yaml", KIND);
         scene_collect(s, WITH_DIR);
         assert_non_null(strstr(s->k.load_error, "--config-dir"));
+        scene_free(s);
+}
+
+static void test_dropins_are_read_up_to_a_total_cap(void **state)
+{
+        (void)state;
+        /* Each under the 4 MiB per-file cap, together over the 16 MiB one. */
+        struct scene *s = scene_new();
+        tu_write(s->dir, "etc/kubelet.yaml", KIND);
+        size_t n = 3500u * 1024u;
+        char *big = malloc(n + 1);
+        int k = snprintf(big, n, "{\"kind\":\"KubeletConfiguration\",\"eventRecordQPS\":7,\"pad\":\"");
+        memset(big + k, 'a', n - (size_t)k - 2);
+        memcpy(big + n - 2, "\"}", 2);
+        big[n] = '\0';
+        char rel[64];
+        for (int i = 0; i < 6; i++) {
+                snprintf(rel, sizeof(rel), "etc/kubelet.d/%02d.conf", i);
+                tu_write(s->dir, rel, big);
+        }
+        free(big);
+        scene_collect(s, WITH_DIR);
+        assert_non_null(s->k.load_error);
+        assert_non_null(strstr(s->k.load_error, "/etc/kubelet.d/04.conf: the drop-ins up to here exceed 16 MiB"));
+        /* All six are still judged for their modes. */
+        assert_int_equal(s->k.n_dropins, 6);
+        assert_int_equal(s->k.dropins[5].err, 0);
+        assert_int_equal(s->k.dropins[5].st.st_size, 3500 * 1024);
         scene_free(s);
 }
 
@@ -538,6 +577,7 @@ int main(void)
                 cmocka_unit_test(test_walk_never_enters_symlinked_dirs_but_reads_symlinked_files),
                 cmocka_unit_test(test_symlinked_config_dir_is_not_walked),
                 cmocka_unit_test(test_walk_is_bounded_and_errors_stop_it),
+                cmocka_unit_test(test_dropins_are_read_up_to_a_total_cap),
                 cmocka_unit_test(test_explain_names_the_default_reason),
                 cmocka_unit_test(test_wrong_types_are_errors_wherever_they_sit),
                 cmocka_unit_test(test_merge_patch_rfc7386),
