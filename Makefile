@@ -13,9 +13,9 @@ Q         := $(if $(V),,@)
 
 # Debian packages the build and the tests need; `make deps` installs what is missing.
 DEB_PACKAGES := gcc make pkg-config libcjson-dev libyaml-dev libcap-dev libcmocka-dev \
-                clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev
+                clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libssl-dev
 
-PKGS      := libcjson yaml-0.1 libcap libbpf
+PKGS      := libcjson yaml-0.1 libcap libbpf openssl
 WARN      := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral -Wvla
 HARDEN    := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 OPT       ?= -O2 -g
@@ -71,8 +71,9 @@ deps:
 # The real tools the fleet tests judge nodeward's artefacts with; only the test
 # targets install them (npm packages: tests/package.json, installed by the tests).
 # openssh-server is only for `sshd -T` in the differential test: it is installed without
-# starting its service (policy-rc.d) and left disabled. nftables builds the network scenes.
-TEST_DEB_PACKAGES := systemd man-db groff-base prometheus prometheus-node-exporter nftables openssh-server \
+# starting its service (policy-rc.d) and left disabled. nftables builds the network scenes;
+# the openssl CLI makes the live kubelet test's CA and serving certificates.
+TEST_DEB_PACKAGES := systemd man-db groff-base prometheus prometheus-node-exporter nftables openssh-server openssl \
                      systemd-container debootstrap
 # The SSM document's install step is run against a local HTTP server (python3) with curl.
 TEST_DEB_PACKAGES += curl python3
@@ -138,7 +139,13 @@ $(BUILD)/tests/e2e/deny_capset: tests/e2e/deny_capset.c
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
-test: deps deps-test $(BUILD)/nodeward $(BUILD)/tests/e2e/imds_server $(BUILD)/tests/e2e/deny_capset $(TEST_BINS)
+# The kubelet stand-in (HTTPS API and read-only port) the live kubelet test runs in its node namespace.
+$(BUILD)/tests/e2e/kubelet_server: tests/e2e/kubelet_server.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(shell pkg-config --libs openssl 2>/dev/null)
+
+test: deps deps-test $(BUILD)/nodeward $(BUILD)/tests/e2e/imds_server $(BUILD)/tests/e2e/kubelet_server $(BUILD)/tests/e2e/deny_capset $(TEST_BINS)
 	@NODEWARD=$(abspath $(BUILD)/nodeward) FIXTURES=$(abspath tests/fixtures) \
 	  sh tests/run-tests.sh $(TEST_BINS)
 
@@ -183,7 +190,7 @@ fuzz-smoke: fuzz
 # end-to-end tests run through a wrapper. Any error or definite leak fails.
 VALGRIND := valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
             --show-leak-kinds=definite --track-fds=no --suppressions=$(abspath tests/valgrind.supp)
-valgrind: deps deps-test $(BUILD)/nodeward $(BUILD)/tests/e2e/deny_capset $(TEST_BINS)
+valgrind: deps deps-test $(BUILD)/nodeward $(BUILD)/tests/e2e/deny_capset $(BUILD)/tests/e2e/kubelet_server $(TEST_BINS)
 	$(call install_missing,valgrind)
 	@printf '#!/bin/sh\nexec $(VALGRIND) %s "$$@"\n' "$(abspath $(BUILD)/nodeward)" > $(BUILD)/nodeward-valgrind
 	@chmod +x $(BUILD)/nodeward-valgrind

@@ -113,6 +113,13 @@ void check_net_kubelet_api_exposed(const struct facts *f, struct result *r);
 void check_net_policy_engine(const struct facts *f, struct result *r);
 /* A TCP listener on @port in the collected inventory; NULL if none or not collected. */
 const struct listener *net_read_only_listener(const struct facts *f, long port);
+/* The live kubelet checks (checks/kubelet_live.c). */
+void check_kubelet_live_read_only_port(const struct facts *f, struct result *r);
+void check_kubelet_live_anonymous(const struct facts *f, struct result *r);
+void check_kubelet_live_tls(const struct facts *f, struct result *r);
+void check_kubelet_live_serving_cert(const struct facts *f, struct result *r);
+void check_kubelet_live_config_drift(const struct facts *f, struct result *r);
+void check_kubelet_pod_attempts(const struct facts *f, struct result *r);
 /* The observed-connection checks (eBPF, with --observe). */
 void check_ssh_pod_attempts(const struct facts *f, struct result *r);
 void check_imds_pod_attempts(const struct facts *f, struct result *r);

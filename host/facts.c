@@ -90,6 +90,8 @@ static void start_observing(const struct collect_opts *o, const struct rootfs *r
                                   .force_tracepoint = getenv("NODEWARD_FORCE_TRACEPOINT") != NULL};
         if (f->collected & FACT_SSHD)
                 observe_ports_from_sshd(&f->sshd, &oo);
+        if (f->collected & FACT_KUBELET)
+                klive_observe_ports(&f->kubelet, &oo.kubelet_port, &oo.kubelet_ro_port);
         observe_begin(root, proc, &oo, &f->observe, ret);
         if (o->verbose && !f->observe.error)
                 fprintf(stderr, "nodeward: attached (%s)\n", f->observe.mode);
@@ -110,8 +112,8 @@ int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
         f->root_path = xstrdup(rootp);
         unsigned needs = o->needs | FACT_NODE;
         if ((needs & FACT_CONNWATCH) && o->observe_seconds > 0)
-                needs |= FACT_SSHD;
-        if (needs & FACT_APISERVER)
+                needs |= FACT_SSHD | FACT_KUBELET;
+        if (needs & (FACT_APISERVER | FACT_KUBELET_LIVE))
                 needs |= FACT_KUBELET;
         if (needs & FACT_POD_SSH)
                 needs |= FACT_SSHD; /* the pod probe tries sshd's real ports */
@@ -143,6 +145,11 @@ int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
                 sshd_collect(&root, &f->procs, &f->sshd);
                 f->collected |= FACT_SSHD;
         }
+        /* The kubelet's resolved ports are watched too. */
+        if (needs & FACT_KUBELET) {
+                kubelet_collect(&root, &proc, &f->procs, &f->kubelet);
+                f->collected |= FACT_KUBELET;
+        }
         struct observe_session *obs = NULL;
         if ((needs & FACT_CONNWATCH) && o->observe_seconds > 0) {
                 start_observing(o, &root, &proc, f, &obs);
@@ -150,10 +157,6 @@ int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
         }
         collect_node(&root, strcmp(rootp, "/") == 0, &f->node);
         f->collected |= FACT_NODE;
-        if (needs & FACT_KUBELET) {
-                kubelet_collect(&root, &proc, &f->procs, &f->kubelet);
-                f->collected |= FACT_KUBELET;
-        }
         if (needs & FACT_KUBELET_FILES) {
                 kubelet_unit_files_collect(&root, &f->kubelet_unit);
                 f->collected |= FACT_KUBELET_FILES;
@@ -169,6 +172,12 @@ int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
         if (needs & FACT_APISERVER) {
                 apiserver_collect(&root, &f->kubelet, &f->apiserver);
                 f->collected |= FACT_APISERVER;
+        }
+        if (needs & FACT_KUBELET_LIVE) {
+                struct klive_collect_opts ko = {.pod_netns = o->pod_netns};
+                klive_opts_from_kubelet(&f->kubelet, &ko);
+                klive_collect(&root, &proc, &ko, &f->klive);
+                f->collected |= FACT_KUBELET_LIVE;
         }
         if (needs & (FACT_IMDS | FACT_POD_IMDS | FACT_POD_SSH)) {
                 struct imds_collect_opts io = {.host = needs & FACT_IMDS, .pod_imds = needs & FACT_POD_IMDS,
@@ -224,6 +233,7 @@ void facts_free(struct facts *f)
         sshd_facts_free(&f->sshd);
         imds_facts_free(&f->imds);
         apiserver_facts_free(&f->apiserver);
+        klive_facts_free(&f->klive);
         sockets_free(&f->sockets);
         if (f->allow_listeners)
                 strv_free(f->allow_listeners, f->n_allow_listeners);

@@ -7,6 +7,7 @@
 #include "imds.h"
 #include "kubelet.h"
 #include "kubelet_files.h"
+#include "kubelet_live.h"
 #include "kubeproxy.h"
 #include "observe.h"
 #include "proc.h"
@@ -30,6 +31,7 @@ enum {
         FACT_POD_IMDS = 1u << 9,  /* the metadata service from a pod's namespace */
         FACT_POD_SSH = 1u << 10,  /* node SSH from a pod's namespace */
         FACT_APISERVER = 1u << 11, /* the kubelet's API server endpoint, resolved */
+        FACT_KUBELET_LIVE = 1u << 12, /* the running kubelet's ports, from the node and a pod */
         FACT_CONNWATCH = 1u << 16, /* loads eBPF: only with --observe */
 };
 
@@ -51,6 +53,7 @@ struct facts {
         struct sshd_facts sshd;
         struct imds_facts imds;
         struct apiserver_facts apiserver;
+        struct klive_facts klive;
         struct sockets sockets;
         /* What the operator said a node may listen on (--allow-listener PROC:PORT). */
         char **allow_listeners;

@@ -631,7 +631,8 @@ static int do_ready(int argc, char **argv)
                 return EXIT_USAGE;
         }
         /* An exec probe inherits the container's capabilities; reading one file needs none. */
-        privs_drop_all();
+        if (drop_or_say(NULL) < 0)
+                return EXIT_USAGE;
         char *why = NULL;
         int ready = watch_state_check(state, time(NULL), &why);
         printf("%s: %s\n", ready ? "ready" : "not ready", why);

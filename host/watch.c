@@ -56,7 +56,9 @@ static void on_sighting(const struct observed_attempt *a, void *data)
         if (!a->pod)
                 return;
         cJSON *j = line("finding");
-        cJSON_AddStringToObject(j, "check", a->metadata ? "imds.pod-attempts" : "ssh.pod-attempts");
+        cJSON_AddStringToObject(j, "check", a->metadata  ? "imds.pod-attempts"
+                                            : a->kubelet ? "kubelet.pod-attempts"
+                                                         : "ssh.pod-attempts");
         cJSON *pod = cJSON_AddObjectToObject(j, "pod");
         cJSON_AddStringToObject(pod, "uid", a->ref.uid);
         if (a->pod_name) {
@@ -85,7 +87,7 @@ static void write_textfile(const char *path, const struct facts *f, const struct
 }
 
 /* The collectors that enter other network namespaces, which takes CAP_SYS_ADMIN. */
-#define NET_PROBES (FACT_IMDS | FACT_POD_IMDS | FACT_POD_SSH)
+#define NET_PROBES (FACT_IMDS | FACT_POD_IMDS | FACT_POD_SSH | FACT_KUBELET_LIVE)
 
 /* What the privileged start of a watch hands to its unprivileged loop. */
 struct watch_state {
@@ -95,6 +97,7 @@ struct watch_state {
         char *sock_what;
         bool have_sock;
         struct imds_facts imds;    /* the namespace probes, run once at the start */
+        struct klive_facts klive;
         bool have_imds;
         char probed_at[32];
 };
@@ -119,7 +122,9 @@ static void watch_setup(const struct watch_opts *o, const struct rootfs *proc, s
                 char *err = NULL;
                 if (facts_collect(&co, &f, &err) == 0) {
                         st->imds = f.imds;
+                        st->klive = f.klive;
                         memset(&f.imds, 0, sizeof(f.imds));
+                        memset(&f.klive, 0, sizeof(f.klive));
                         st->have_imds = true;
                         facts_free(&f);
                 }
@@ -139,6 +144,7 @@ static void watch_state_free(struct watch_state *st)
                 netns_close_handles(&st->sock);
         free(st->sock_what);
         imds_facts_free(&st->imds);
+        klive_facts_free(&st->klive);
 }
 
 /* One interval: collect the other facts afresh, add the observed counts and the
@@ -171,6 +177,7 @@ static void interval(const struct watch_opts *o, struct watch_state *st)
         f.collected |= FACT_CONNWATCH;
         if (st->have_imds) {
                 f.imds = st->imds;
+                f.klive = st->klive;
                 f.collected |= engine_needs(o->selected) & NET_PROBES;
                 cJSON_AddStringToObject(j, "network_probes_at", st->probed_at);
         }
@@ -202,6 +209,7 @@ static void interval(const struct watch_opts *o, struct watch_state *st)
         run_free(&run);
         memset(&f.observe, 0, sizeof(f.observe)); /* owned by the watch state */
         memset(&f.imds, 0, sizeof(f.imds));
+        memset(&f.klive, 0, sizeof(f.klive));
         facts_free(&f);
 }
 
@@ -246,11 +254,12 @@ int watch_run(const struct watch_opts *o)
         if (engine_needs(o->selected) & FACT_CONNWATCH) {
                 struct observe_opts oo = {.seconds = 0, .verbose = o->verbose, .on_sighting = on_sighting,
                                           .data = o->out};
-                struct collect_opts sc = {.root = o->root, .proc = o->proc, .needs = FACT_SSHD};
+                struct collect_opts sc = {.root = o->root, .proc = o->proc, .needs = FACT_SSHD | FACT_KUBELET};
                 struct facts sf;
                 char *err = NULL;
                 if (facts_collect(&sc, &sf, &err) == 0) {
                         observe_ports_from_sshd(&sf.sshd, &oo);
+                        klive_observe_ports(&sf.kubelet, &oo.kubelet_port, &oo.kubelet_ro_port);
                         facts_free(&sf);
                 }
                 free(err);
