@@ -192,11 +192,10 @@ static char *hardened_root(void)
         char p[2048];
         snprintf(p, sizeof(p), "%s/etc/kubernetes/kubelet/config.json.d/30-monitoring.conf", root);
         assert_int_equal(unlink(p), 0);
-        char cmd[9000];
-        snprintf(cmd, sizeof(cmd), "sed -i 's/\"readOnlyPort\": 0,/\"readOnlyPort\": 0, \"protectKernelDefaults\": true,/' "
-                 "'%s/etc/kubernetes/kubelet/config.json' && grep -q protectKernelDefaults '%s/etc/kubernetes/kubelet/config.json'",
-                 root, root);
-        assert_int_equal(fl_sh(cmd, NULL, NULL), 0);
+        /* protectKernelDefaults stays off: /host/proc is a live procfs of this machine, whose
+         * vm.overcommit_memory and kernel.panic* are not what a protecting kubelet demands
+         * (kubelet.kernel-tunables, high, would rightly fail); its absence is medium, below
+         * the plugin's threshold. */
         /* Its process table is a live one (node_scene): the fixture's own is hidden under it. */
         return root;
 }
