@@ -369,3 +369,77 @@ char *confdoc_value_str(const cJSON *v)
         char *s = cJSON_PrintUnformatted(v);
         return s ? s : xstrdup("?");
 }
+
+/* A patch value as it lands where the target has no object to merge into: a copy,
+ * with an object's nulls dropped (RFC 7386: MergePatch({}, value)). */
+static cJSON *patched_copy(const cJSON *p)
+{
+        if (!cJSON_IsObject(p))
+                return cJSON_Duplicate(p, 1);
+        cJSON *o = cJSON_CreateObject();
+        confdoc_merge_patch(o, p);
+        return o;
+}
+
+void confdoc_merge_patch(cJSON *target, const cJSON *patch)
+{
+        for (const cJSON *p = patch->child; p; p = p->next) {
+                cJSON *cur = cJSON_GetObjectItemCaseSensitive(target, p->string);
+                if (cJSON_IsNull(p)) {
+                        if (cur)
+                                cJSON_Delete(cJSON_DetachItemViaPointer(target, cur));
+                        continue;
+                }
+                if (cJSON_IsObject(cur) && cJSON_IsObject(p)) {
+                        confdoc_merge_patch(cur, p);
+                        continue;
+                }
+                cJSON *nv = patched_copy(p);
+                if (cur)
+                        cJSON_ReplaceItemInObjectCaseSensitive(target, p->string, nv);
+                else
+                        cJSON_AddItemToObject(target, p->string, nv);
+        }
+}
+
+enum confdoc_found confdoc_lookup(const cJSON *doc, const char *path, const cJSON **ret_v)
+{
+        char key[256];
+        const cJSON *cur = doc;
+        for (;;) {
+                const char *dot = strchrnul(path, '.');
+                size_t n = (size_t)(dot - path);
+                if (n >= sizeof(key))
+                        return CONFDOC_ABSENT;
+                memcpy(key, path, n);
+                key[n] = '\0';
+                const cJSON *v = cJSON_GetObjectItemCaseSensitive(cur, key);
+                if (!v)
+                        return CONFDOC_ABSENT;
+                if (cJSON_IsNull(v))
+                        return CONFDOC_NULL;
+                if (!*dot) {
+                        *ret_v = v;
+                        return CONFDOC_VALUE;
+                }
+                if (!cJSON_IsObject(v)) {
+                        *ret_v = v;
+                        return CONFDOC_BLOCKED;
+                }
+                cur = v;
+                path = dot + 1;
+        }
+}
+
+void confdoc_strip_nulls(cJSON *doc)
+{
+        cJSON *c = doc->child;
+        while (c) {
+                cJSON *next = c->next;
+                if (cJSON_IsNull(c) && cJSON_IsObject(doc))
+                        cJSON_Delete(cJSON_DetachItemViaPointer(doc, c));
+                else if (cJSON_IsObject(c))
+                        confdoc_strip_nulls(c);
+                c = next;
+        }
+}

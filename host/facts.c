@@ -104,7 +104,7 @@ int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
                 needs |= FACT_KUBELET;
         if (needs & FACT_POD_SSH)
                 needs |= FACT_SSHD; /* the pod probe tries sshd's real ports */
-        if (needs & (FACT_KUBELET | FACT_SSHD | FACT_SOCKETS | FACT_CONNWATCH))
+        if (needs & (FACT_KUBELET | FACT_SSHD | FACT_SOCKETS | FACT_CONNWATCH | FACT_KUBE_PROXY | FACT_SYSCTL))
                 needs |= FACT_PROCS;
 
         /* The network probes need --proc too: pid 1's namespace and kubepods processes. */
@@ -142,6 +142,18 @@ int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
         if (needs & FACT_KUBELET) {
                 kubelet_collect(&root, &proc, &f->procs, &f->kubelet);
                 f->collected |= FACT_KUBELET;
+        }
+        if (needs & FACT_KUBELET_FILES) {
+                kubelet_unit_files_collect(&root, &f->kubelet_unit);
+                f->collected |= FACT_KUBELET_FILES;
+        }
+        if (needs & FACT_SYSCTL) {
+                sysctl_collect(&proc, f->proc_path, &f->sysctl);
+                f->collected |= FACT_SYSCTL;
+        }
+        if (needs & FACT_KUBE_PROXY) {
+                kube_proxy_collect(&root, &proc, f->procs_error ? NULL : &f->procs, &f->kube_proxy);
+                f->collected |= FACT_KUBE_PROXY;
         }
         if (needs & FACT_APISERVER) {
                 apiserver_collect(&root, &f->kubelet, &f->apiserver);
@@ -206,5 +218,8 @@ void facts_free(struct facts *f)
         if (f->allow_listeners)
                 strv_free(f->allow_listeners, f->n_allow_listeners);
         observe_facts_free(&f->observe);
+        kubelet_unit_files_free(&f->kubelet_unit);
+        sysctl_facts_free(&f->sysctl);
+        kube_proxy_facts_free(&f->kube_proxy);
         memset(f, 0, sizeof(*f));
 }

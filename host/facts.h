@@ -6,11 +6,14 @@
 #include "apiserver.h"
 #include "imds.h"
 #include "kubelet.h"
+#include "kubelet_files.h"
+#include "kubeproxy.h"
 #include "observe.h"
 #include "proc.h"
 #include "rootfs.h"
 #include "sshd_facts.h"
 #include "sockets.h"
+#include "sysctl.h"
 
 /* What a check needs collected; collectors for unneeded facts never run. */
 enum {
@@ -19,6 +22,9 @@ enum {
         FACT_KUBELET = 1u << 2,
         FACT_SSHD = 1u << 3,
         FACT_SOCKETS = 1u << 4, /* listeners with their first owner, and node addresses */
+        FACT_KUBELET_FILES = 1u << 5, /* kubelet.service and its drop-ins, stat'ed */
+        FACT_SYSCTL = 1u << 6,        /* the kernel settings protectKernelDefaults needs, from PROC/sys */
+        FACT_KUBE_PROXY = 1u << 7,    /* kube-proxy's config and kubeconfig */
         /* Network probes: only runs that select these checks touch the network. */
         FACT_IMDS = 1u << 8,      /* the metadata service from the node */
         FACT_POD_IMDS = 1u << 9,  /* the metadata service from a pod's namespace */
@@ -49,6 +55,9 @@ struct facts {
         char **allow_listeners;
         size_t n_allow_listeners;
         struct observe_facts observe;
+        struct kubelet_unit_files kubelet_unit;
+        struct sysctl_facts sysctl;
+        struct kube_proxy_facts kube_proxy;
 };
 
 struct collect_opts {

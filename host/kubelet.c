@@ -2,17 +2,16 @@
 #define _GNU_SOURCE
 #include "kubelet.h"
 
+#include <ctype.h>
 #include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "confdoc.h"
+#include "kubelet_internal.h"
 #include "sdunit.h"
 #include "util.h"
-
-#define MAX_DROPINS 65536
 
 struct well_known {
         const char *distro, *config, *config_dir, *kubeconfig;
@@ -26,12 +25,6 @@ static const struct well_known well_known[] = {
          "/var/lib/kubelet/kubeconfig"},
         {"Bottlerocket", "/etc/kubernetes/kubelet/config", NULL, "/etc/kubernetes/kubelet/kubeconfig"},
         {"kubeadm", "/var/lib/kubelet/config.yaml", NULL, "/etc/kubernetes/kubelet.conf"},
-};
-
-struct layer {
-        const char *origin; /* host path, or "flag" */
-        enum ksource kind;
-        cJSON *doc;
 };
 
 static void set_load_error(struct kubelet_facts *k, char *msg)
@@ -73,102 +66,6 @@ static int load_config_doc(const struct rootfs *root, struct kfile *f, cJSON **r
         return 0;
 }
 
-static bool type_ok(enum ktype t, const cJSON *v)
-{
-        long long ms;
-        switch (t) {
-        case KT_BOOL:
-                return cJSON_IsBool(v);
-        case KT_INT:
-                return cJSON_IsNumber(v) && v->valuedouble == floor(v->valuedouble);
-        case KT_STRING:
-                return cJSON_IsString(v);
-        case KT_DURATION:
-                return cJSON_IsString(v) && go_duration_ms(v->valuestring, &ms) == 0;
-        case KT_STRINGLIST:
-                if (!cJSON_IsArray(v))
-                        return false;
-                for (const cJSON *c = v->child; c; c = c->next)
-                        if (!cJSON_IsString(c))
-                                return false;
-                return true;
-        case KT_MAP_BOOL:
-                return cJSON_IsObject(v);
-        }
-        return false;
-}
-
-static const char *type_name(enum ktype t)
-{
-        static const char *const n[] = {"a boolean", "an integer", "a string", "a duration",
-                                        "a list of strings", "a map"};
-        return n[t];
-}
-
-static char *layer_label(const struct layer *l)
-{
-        switch (l->kind) {
-        case KSRC_FLAG: return xstrdup("flag");
-        case KSRC_DROPIN: return xasprintf("drop-in %s", l->origin);
-        default: return xasprintf("config file %s", l->origin);
-        }
-}
-
-static void resolve_field(struct kubelet_facts *k, const struct kfield_def *d, struct layer *layers,
-                          size_t nl, const cJSON *flag_only)
-{
-        struct kfield_value *fv = &k->f[d->id];
-        if (!d->path) {
-                const cJSON *v = cJSON_GetObjectItemCaseSensitive(flag_only, d->flag);
-                if (v) {
-                        fv->value = cJSON_Duplicate(v, 1);
-                        fv->source = KSRC_FLAG;
-                        fv->origin = xasprintf("flag --%s", d->flag);
-                } else {
-                        fv->source = KSRC_UNSET;
-                        fv->origin = xstrdup("not set");
-                }
-                return;
-        }
-        size_t found = nl;
-        for (size_t i = nl; i-- > 0;) {
-                const cJSON *v = confdoc_get(layers[i].doc, d->path);
-                if (!v)
-                        continue;
-                if (found == nl) {
-                        found = i;
-                        fv->value = cJSON_Duplicate(v, 1);
-                        fv->source = layers[i].kind;
-                        if (layers[i].kind == KSRC_FLAG)
-                                fv->origin = xasprintf("flag --%s", d->flag ? d->flag : "feature-gates");
-                        else
-                                fv->origin = layer_label(&layers[i]);
-                        if (!type_ok(d->type, v)) {
-                                _cleanup_free_ char *s = confdoc_value_str(v);
-                                fv->error = xasprintf("%s: %s must be %s, found %s", fv->origin,
-                                                      d->path, type_name(d->type), s);
-                        }
-                } else {
-                        _cleanup_free_ char *s = confdoc_value_str(v);
-                        _cleanup_free_ char *lab = layer_label(&layers[i]);
-                        fv->shadowed = xasprintf("%s says %s", lab, s);
-                        break;
-                }
-        }
-        if (found != nl)
-                return;
-        const char *def = k->has_config ? d->cfg_default : d->flag_default;
-        if (!def) {
-                fv->source = KSRC_UNSET;
-                fv->origin = xstrdup("not set, no default");
-                return;
-        }
-        fv->value = cJSON_Parse(def);
-        fv->source = KSRC_DEFAULT;
-        fv->origin = xstrdup(k->has_config ? "default (v1beta1 config-file default)"
-                                           : "default (flag default: the kubelet runs without --config)");
-}
-
 /* Paths on the command line are relative to the kubelet's working directory. */
 static char *host_path(const char *cwd, const char *p)
 {
@@ -183,39 +80,61 @@ static void *grow(void *v, size_t n, size_t elem)
         return xrealloc(v, (n ? n * 2 : 1) * elem);
 }
 
+/* All drop-ins together: real ones are a few KiB each. */
+#define DROPINS_READ_CAP (16u * 1024u * 1024u)
+
 static void load_dropins(const struct rootfs *root, struct kubelet_facts *k, struct layer **layers,
                          size_t *nl)
 {
-        char **names;
-        size_t n;
-        int r = rootfs_list_dir(root, k->config_dir, MAX_DROPINS, &names, &n);
-        if (r < 0) {
-                set_load_error(k, xasprintf("%s: --config-dir: %s", k->config_dir, rootfs_strerror(r)));
-                return;
-        }
-        for (size_t i = 0; i < n; i++) {
-                if (!str_endswith(names[i], ".conf"))
-                        continue; /* the kubelet reads only *.conf */
-                char *p = path_join(k->config_dir, names[i]);
-                struct stat st;
-                if (rootfs_stat(root, p, &st) == 0 && S_ISDIR(st.st_mode)) {
-                        free(p);
+        char *err = NULL;
+        /* After a walk error the kubelet stops, and the checks that need the merged
+         * configuration say so; the files found until then still get their modes judged. */
+        if (kubelet_walk_config_dir(root, k, &err) < 0)
+                set_load_error(k, err);
+        unsigned long long total = 0;
+        for (size_t i = 0; i < k->n_dropins; i++) {
+                struct kfile *f = &k->dropins[i];
+                cJSON *doc;
+                if (total > DROPINS_READ_CAP) {
+                        /* Enough read: the rest are only looked at for their modes. */
+                        f->err = rootfs_stat(root, f->path, &f->st);
                         continue;
                 }
-                k->dropins = grow(k->dropins, k->n_dropins, sizeof(*k->dropins));
-                struct kfile *f = &k->dropins[k->n_dropins++];
-                memset(f, 0, sizeof(*f));
-                f->path = p;
-                cJSON *doc;
-                char *err = NULL;
-                if (load_config_doc(root, f, &doc, &err) < 0) {
+                int r = load_config_doc(root, f, &doc, &err);
+                if (f->err == 0)
+                        total += (unsigned long long)f->st.st_size;
+                if (total > DROPINS_READ_CAP)
+                        set_load_error(k, xasprintf("%s: the drop-ins up to here exceed %u MiB together; "
+                                                    "nodeward reads no more", f->path, DROPINS_READ_CAP >> 20));
+                if (r < 0) {
                         set_load_error(k, err);
                         continue;
                 }
                 *layers = grow(*layers, *nl, sizeof(**layers));
-                (*layers)[(*nl)++] = (struct layer){p, KSRC_DROPIN, doc};
+                (*layers)[(*nl)++] = (struct layer){f->path, KSRC_DROPIN, doc};
         }
-        strv_free(names, n);
+}
+
+static void read_kubeconfig(const struct rootfs *root, struct kubelet_facts *k)
+{
+        char *buf, *err = NULL;
+        size_t len;
+        int r = rootfs_read_file(root, k->kubeconfig.path, KUBECONFIG_READ_CAP, &buf, &len, NULL);
+        if (r < 0) {
+                k->kc_error = xasprintf("%s: %s", k->kubeconfig.path, rootfs_strerror(r));
+                return;
+        }
+        r = kubeconfig_parse(buf, len, &k->kc_auth, &err);
+        /* The buffer may hold a token or a private key: clear it before it goes back. */
+        explicit_bzero(buf, len);
+        free(buf);
+        if (r < 0) {
+                k->kc_error = xasprintf("%s:%s%s", k->kubeconfig.path, err && isdigit((unsigned char)*err) ? "" : " ",
+                                        err ? err : "invalid");
+                free(err);
+                return;
+        }
+        k->kc_parsed = true;
 }
 
 static int pem_has_certificate(const char *buf)
@@ -371,18 +290,19 @@ void kubelet_collect(const struct rootfs *root, const struct rootfs *proc,
         layers = grow(layers, nl, sizeof(*layers));
         layers[nl++] = (struct layer){"flag", KSRC_FLAG, flags};
 
-        k->effective = cJSON_CreateObject();
-        for (size_t i = 0; i < nl; i++)
-                confdoc_merge(k->effective, layers[i].doc);
-        for (size_t i = 0; i < KF__COUNT; i++)
-                resolve_field(k, &kfield_defs[i], layers, nl, flag_only);
+        kubelet_resolve(k, layers, nl, flag_only);
 
         const struct kfield_value *kc = &k->f[KF_KUBECONFIG];
         if (cJSON_IsString(kc->value) && *kc->value->valuestring) {
                 k->has_kubeconfig = true;
                 k->kubeconfig.path = host_path(cwd, kc->value->valuestring);
                 k->kubeconfig.err = rootfs_stat(root, k->kubeconfig.path, &k->kubeconfig.st);
+                if (k->kubeconfig.err == 0)
+                        read_kubeconfig(root, k);
         }
+        const cJSON *boot = cJSON_GetObjectItemCaseSensitive(flag_only, "bootstrap-kubeconfig");
+        if (cJSON_IsString(boot) && *boot->valuestring)
+                k->bootstrap_kubeconfig = host_path(cwd, boot->valuestring);
         check_client_ca(root, k, cwd);
 
         for (size_t i = 0; i < nl; i++)
@@ -409,15 +329,20 @@ void kubelet_facts_free(struct kubelet_facts *k)
                 kfile_free(&k->dropins[i]);
         free(k->dropins);
         free(k->ignored_dropin_dir);
+        free(k->dropin_note);
         free(k->load_error);
         free(k->flag_error);
         kfile_free(&k->kubeconfig);
+        free(k->bootstrap_kubeconfig);
+        kubeconfig_auth_free(&k->kc_auth);
+        free(k->kc_error);
         kfile_free(&k->client_ca);
         for (size_t i = 0; i < KF__COUNT; i++) {
                 cJSON_Delete(k->f[i].value);
                 free(k->f[i].origin);
                 free(k->f[i].shadowed);
                 free(k->f[i].error);
+                free(k->f[i].default_reason);
         }
         cJSON_Delete(k->effective);
         memset(k, 0, sizeof(*k));
@@ -427,6 +352,19 @@ static const char *source_name(enum ksource s)
 {
         static const char *const n[] = {"unset", "default", "file", "drop-in", "flag"};
         return n[s];
+}
+
+/* Which credentials the kubeconfig uses: names, the file or command, never a secret. */
+static cJSON *credentials_json(const struct kubelet_facts *k)
+{
+        cJSON *c = cJSON_CreateObject();
+        cJSON_AddStringToObject(c, "kubeconfig", k->kubeconfig.path);
+        cJSON_AddStringToObject(c, "context", k->kc_auth.context);
+        cJSON_AddStringToObject(c, "user", k->kc_auth.user);
+        cJSON_AddStringToObject(c, "kind", kubeconfig_auth_name(k->kc_auth.kind));
+        if (k->kc_auth.detail)
+                cJSON_AddStringToObject(c, "detail", k->kc_auth.detail);
+        return c;
 }
 
 cJSON *kubelet_explain_json(const struct kubelet_facts *k)
@@ -456,6 +394,10 @@ cJSON *kubelet_explain_json(const struct kubelet_facts *k)
                 cJSON_AddItemToArray(d, cJSON_CreateString(k->dropins[i].path));
         if (k->ignored_dropin_dir)
                 cJSON_AddStringToObject(o, "ignored_drop_in_dir", k->ignored_dropin_dir);
+        if (k->dropin_note)
+                cJSON_AddStringToObject(o, "drop_in_note", k->dropin_note);
+        if (k->kc_parsed)
+                cJSON_AddItemToObject(o, "kubeconfig_credentials", credentials_json(k));
         cJSON *errs = cJSON_AddArrayToObject(o, "errors");
         if (k->load_error)
                 cJSON_AddItemToArray(errs, cJSON_CreateString(k->load_error));
@@ -477,6 +419,8 @@ cJSON *kubelet_explain_json(const struct kubelet_facts *k)
                 cJSON_AddStringToObject(f, "origin", fv->origin ? fv->origin : "");
                 if (fv->shadowed)
                         cJSON_AddStringToObject(f, "overrides", fv->shadowed);
+                if (fv->default_reason)
+                        cJSON_AddStringToObject(f, "default_reason", fv->default_reason);
                 if (fv->error)
                         cJSON_AddStringToObject(f, "error", fv->error);
                 if (def->path) {

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include "kubeconfig.h"
 #include "proc.h"
 #include "rootfs.h"
 
@@ -26,6 +27,10 @@ enum kfield {
         KF_TLS_CIPHER_SUITES,
         KF_HOSTNAME_OVERRIDE,
         KF_KUBECONFIG,
+        KF_POD_PIDS_LIMIT,
+        KF_SECCOMP_DEFAULT,
+        KF_TLS_CERT_FILE,
+        KF_TLS_PRIVATE_KEY_FILE,
         KF__COUNT
 };
 
@@ -44,12 +49,20 @@ struct kfield_def {
 
 extern const struct kfield_def kfield_defs[KF__COUNT];
 
+/* When the kubelet's v1beta1 defaulting (SetDefaults_KubeletConfiguration) fills a
+ * field of the --config file: pointer fields only when nil (absent or null), value
+ * fields also when they hold Go's zero value, some never (Go's zero value stays).
+ * Indexed by enum kfield; rows not listed are pointer fields (KDEF_IF_NIL). */
+enum kdefault_rule { KDEF_IF_NIL, KDEF_IF_ZERO, KDEF_NONE, KDEF_FEATURE_GATE };
+extern const enum kdefault_rule kfield_default_rule[KF__COUNT];
+
 struct kfield_value {
         cJSON *value;     /* NULL: unset and no default */
         enum ksource source;
         char *origin;     /* e.g. "flag --read-only-port", "/etc/.../config.json", "config-file default" */
         char *shadowed;   /* what a lower layer said, e.g. "config file says 0"; NULL if nothing */
         char *error;      /* the value has the wrong type (the kubelet would refuse to start) */
+        char *default_reason; /* source default: why ("absent", "zero value replaced", ...) */
 };
 
 struct kfile {
@@ -71,10 +84,15 @@ struct kubelet_facts {
         struct kfile *dropins;
         size_t n_dropins;
         char *ignored_dropin_dir; /* exists next to the config but --config-dir is unset */
+        char *dropin_note;    /* why --config-dir contributes nothing, e.g. it is a symlink */
         char *load_error;     /* first error loading config/drop-ins: "PATH:LINE:COL: reason" */
         char *flag_error;     /* a flag value the kubelet would reject */
         struct kfile kubeconfig;
         bool has_kubeconfig;
+        char *bootstrap_kubeconfig; /* --bootstrap-kubeconfig as a host path, NULL without it */
+        bool kc_parsed;             /* kc_auth holds what --kubeconfig's current context uses */
+        struct kubeconfig_auth kc_auth;
+        char *kc_error;             /* reading or parsing --kubeconfig failed: "PATH: reason" */
         struct kfile client_ca;
         int client_ca_pem;    /* 1: holds a PEM certificate, 0: does not, -1: not read */
         struct kfield_value f[KF__COUNT];
@@ -89,6 +107,8 @@ void kubelet_facts_free(struct kubelet_facts *k);
 
 /* Parse a Go duration ("4h0m0s", "90s", "1.5h") into milliseconds. */
 int go_duration_ms(const char *s, long long *ret_ms);
+/* The same in nanoseconds, truncated toward zero as Go's time.ParseDuration does. */
+int go_duration_ns(const char *s, long long *ret_ns);
 
 /* Parse a boolean as Go's strconv.ParseBool does. */
 int go_parse_bool(const char *s, bool *ret);

@@ -30,6 +30,39 @@ const struct kfield_def kfield_defs[KF__COUNT] = {
         {KF_TLS_CIPHER_SUITES, "tlsCipherSuites", "tls-cipher-suites", KT_STRINGLIST, NULL, NULL},
         {KF_HOSTNAME_OVERRIDE, NULL, "hostname-override", KT_STRING, NULL, NULL},
         {KF_KUBECONFIG, NULL, "kubeconfig", KT_STRING, NULL, NULL},
+        /* v1beta1 SetDefaults_KubeletConfiguration: podPidsLimit -1 (no limit), seccompDefault false. */
+        {KF_POD_PIDS_LIMIT, "podPidsLimit", "pod-max-pids", KT_INT, "-1", "-1"},
+        {KF_SECCOMP_DEFAULT, "seccompDefault", "seccomp-default", KT_BOOL, "false", "false"},
+        {KF_TLS_CERT_FILE, "tlsCertFile", "tls-cert-file", KT_STRING, NULL, NULL},
+        {KF_TLS_PRIVATE_KEY_FILE, "tlsPrivateKeyFile", "tls-private-key-file", KT_STRING, NULL, NULL},
+};
+
+/* Per field, from SetDefaults_KubeletConfiguration (kubernetes
+ * pkg/kubelet/apis/config/v1beta1/defaults.go) and the field types in
+ * k8s.io/kubelet/config/v1beta1/types.go: "if obj.Port == 0" replaces a zero,
+ * "if obj.EventRecordQPS == nil" only an absent or null pointer; readOnlyPort,
+ * protectKernelDefaults, rotateCertificates, serverTLSBootstrap, clientCAFile and
+ * tlsCipherSuites are never defaulted. */
+const enum kdefault_rule kfield_default_rule[KF__COUNT] = {
+        [KF_ANONYMOUS_AUTH] = KDEF_IF_NIL,
+        [KF_WEBHOOK_AUTHN] = KDEF_IF_NIL,
+        [KF_AUTHZ_MODE] = KDEF_IF_ZERO,
+        [KF_CLIENT_CA_FILE] = KDEF_NONE,
+        [KF_READ_ONLY_PORT] = KDEF_NONE,
+        [KF_PORT] = KDEF_IF_ZERO,
+        [KF_STREAMING_IDLE_TIMEOUT] = KDEF_IF_ZERO,
+        [KF_PROTECT_KERNEL_DEFAULTS] = KDEF_NONE,
+        [KF_IPTABLES_UTIL_CHAINS] = KDEF_IF_NIL,
+        [KF_EVENT_QPS] = KDEF_IF_NIL,
+        [KF_ROTATE_CERTIFICATES] = KDEF_NONE,
+        [KF_SERVER_TLS_BOOTSTRAP] = KDEF_NONE,
+        [KF_FG_ROTATE_SERVER_CERT] = KDEF_FEATURE_GATE,
+        [KF_TLS_CIPHER_SUITES] = KDEF_NONE,
+        /* "if obj.PodPidsLimit == nil || *obj.PodPidsLimit < 0": a negative limit is -1 too */
+        [KF_POD_PIDS_LIMIT] = KDEF_IF_NIL,
+        [KF_SECCOMP_DEFAULT] = KDEF_IF_NIL,
+        [KF_TLS_CERT_FILE] = KDEF_NONE,
+        [KF_TLS_PRIVATE_KEY_FILE] = KDEF_NONE,
 };
 
 struct flag_map {
@@ -96,6 +129,7 @@ static const struct flag_map flag_maps[] = {
         {"cpu-cfs-quota", "cpuCFSQuota", KT_BOOL},
         {"kernel-memcg-notification", "kernelMemcgNotification", KT_BOOL},
         {"fail-cgroupv1", "failCgroupV1", KT_BOOL},
+        {"pod-max-pids", "podPidsLimit", KT_INT},
 };
 
 static const struct flag_map *flag_lookup(const char *name, size_t n)
@@ -123,14 +157,14 @@ int go_parse_bool(const char *s, bool *ret)
         return -EINVAL;
 }
 
-int go_duration_ms(const char *s, long long *ret_ms)
+int go_duration_ns(const char *s, long long *ret_ns)
 {
         const char *p = s;
         bool neg = false;
         if (*p == '-' || *p == '+')
                 neg = *p++ == '-';
         if (strcmp(p, "0") == 0) {
-                *ret_ms = 0;
+                *ret_ns = 0;
                 return 0;
         }
         if (!*p)
@@ -146,19 +180,30 @@ int go_duration_ms(const char *s, long long *ret_ms)
                         return -EINVAL;
                 p = end;
                 double unit;
-                if (str_startswith(p, "ns")) unit = 1e-6, p += 2;
-                else if (str_startswith(p, "us")) unit = 1e-3, p += 2;
-                else if (str_startswith(p, "\xc2\xb5s")) unit = 1e-3, p += 3;
-                else if (str_startswith(p, "ms")) unit = 1, p += 2;
-                else if (*p == 's') unit = 1000, p++;
-                else if (*p == 'm') unit = 60000, p++;
-                else if (*p == 'h') unit = 3600000, p++;
+                if (str_startswith(p, "ns")) unit = 1, p += 2;
+                else if (str_startswith(p, "us")) unit = 1e3, p += 2;
+                else if (str_startswith(p, "\xc2\xb5s")) unit = 1e3, p += 3;
+                else if (str_startswith(p, "ms")) unit = 1e6, p += 2;
+                else if (*p == 's') unit = 1e9, p++;
+                else if (*p == 'm') unit = 60e9, p++;
+                else if (*p == 'h') unit = 3600e9, p++;
                 else return -EINVAL;
-                total += v * unit;
-                if (total > 9.2e15)
+                /* Go truncates each component to whole nanoseconds. */
+                total += trunc(v * unit);
+                if (total > 9.2e18)
                         return -ERANGE;
         }
-        *ret_ms = (long long)(neg ? -total : total);
+        *ret_ns = (long long)(neg ? -total : total);
+        return 0;
+}
+
+int go_duration_ms(const char *s, long long *ret_ms)
+{
+        long long ns;
+        int r = go_duration_ns(s, &ns);
+        if (r < 0)
+                return r;
+        *ret_ms = ns / 1000000;
         return 0;
 }
 

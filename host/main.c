@@ -12,6 +12,7 @@
 #include "allowlist.h"
 #include "engine.h"
 #include "facts.h"
+#include "list.h"
 #include "privs.h"
 #include "report.h"
 #include "sockets.h"
@@ -33,6 +34,7 @@ struct opts {
         size_t n_allow;
         enum format format;
         enum severity fail_on;
+        const struct benchmark *benchmark; /* --benchmark; NULL: chosen for the node */
         int observe;
         int interval;
         bool verbose;
@@ -68,6 +70,9 @@ static const char check_help[] =
         "                      more PROC:PORT entries, one per line (# comments)\n"
         "  --observe SECONDS   watch pods' TCP connect attempts with eBPF that long first\n"
         "                      (ssh.pod-attempts, imds.pod-attempts; they skip without it)\n"
+        "  --benchmark ID      the benchmark whose items the report references (see\n"
+        "                      nodeward list --benchmarks); default: chosen for the node:\n"
+        "                      kubeadm -> cis-kubernetes, otherwise cis-eks (the newest)\n"
         "  --verbose           show libbpf's messages\n"
         "  -h, --help          this help\n"
         "\n"
@@ -78,7 +83,7 @@ static const char watch_help[] =
         "Usage: nodeward watch [--root DIR] [--proc DIR] [--only LIST] [--skip LIST]\n"
         "                      [--interval SECONDS] [--textfile PATH] [--verbose]\n"
         "                      [--pod-netns PATH] [--netns PATH] [--allow-listener PROC:PORT]...\n"
-        "                      [--allow-listeners-file FILE]   (as for check)\n"
+        "                      [--allow-listeners-file FILE] [--benchmark ID]   (as for check)\n"
         "Observe pods' TCP connect attempts with eBPF continuously and re-run the selected\n"
         "checks every --interval seconds (default 60). Prints JSON lines on standard output:\n"
         "  {\"event\":\"attached\"|\"error\"}   once, how the probe is attached or why it is not\n"
@@ -100,8 +105,12 @@ static const char explain_help[] =
         "(sshd: a configuration sshd would refuse, reported as FILE line N: reason).\n";
 
 static const char list_help[] =
-        "Usage: nodeward list [--format text|json]\n"
-        "Print the check catalog: id, severity, title and references.\n";
+        "Usage: nodeward list [--benchmark ID] [--format text|json]\n"
+        "       nodeward list --benchmarks\n"
+        "Print the check catalog: id, severity, the check's item in the benchmark\n"
+        "(default: the newest CIS Amazon EKS Benchmark) with its profile level and\n"
+        "whether it is automated or manual, title and references. A check the\n"
+        "benchmark has no item for says so. --benchmarks lists the benchmark ids.\n";
 
 static const char sockets_help[] =
         "Usage: nodeward sockets [--netns PATH] [--proc DIR] [--no-owners] [--format text|json]\n"
@@ -137,7 +146,7 @@ static int parse_format(const char *s, bool all, enum format *ret)
 static int parse_common(int argc, char **argv, struct opts *o, bool check_opts, const char *help)
 {
         enum { O_ROOT = 256, O_PROC, O_ONLY, O_SKIP, O_FORMAT, O_FAIL_ON, O_OUTPUT, O_TEXTFILE, O_POD_NETNS,
-               O_NETNS, O_ALLOW, O_ALLOW_FILE, O_OBSERVE, O_VERBOSE, O_INTERVAL };
+               O_NETNS, O_ALLOW, O_ALLOW_FILE, O_OBSERVE, O_VERBOSE, O_INTERVAL, O_BENCHMARK };
         static const struct option all[] = {
                 {"root", required_argument, NULL, O_ROOT},     {"proc", required_argument, NULL, O_PROC},
                 {"format", required_argument, NULL, O_FORMAT}, {"help", no_argument, NULL, 'h'},
@@ -149,6 +158,7 @@ static int parse_common(int argc, char **argv, struct opts *o, bool check_opts, 
                 {"allow-listeners-file", required_argument, NULL, O_ALLOW_FILE},
                 {"observe", required_argument, NULL, O_OBSERVE}, {"verbose", no_argument, NULL, O_VERBOSE},
                 {"interval", required_argument, NULL, O_INTERVAL},
+                {"benchmark", required_argument, NULL, O_BENCHMARK},
                 {0, 0, 0, 0},
         };
         struct option longopts[ARRAY_SIZE(all)];
@@ -184,6 +194,10 @@ static int parse_common(int argc, char **argv, struct opts *o, bool check_opts, 
                         break;
                 }
                 case O_VERBOSE: o->verbose = true; break;
+                case O_BENCHMARK:
+                        if (cli_parse_benchmark(optarg, &o->benchmark) < 0)
+                                return -EINVAL;
+                        break;
                 case O_OBSERVE:
                 case O_INTERVAL: {
                         char *end;
@@ -309,7 +323,9 @@ static int do_check(int argc, char **argv)
                         fclose(out);
                 return EXIT_USAGE;
         }
-        struct collect_opts co = {.root = o.root, .proc = o.proc, .needs = engine_needs(selected), .netns = o.netns,
+        /* Choosing the benchmark for the node reads how its kubelet runs. */
+        unsigned needs = engine_needs(selected) | (o.benchmark ? 0 : FACT_KUBELET);
+        struct collect_opts co = {.root = o.root, .proc = o.proc, .needs = needs, .netns = o.netns,
                                   .pod_netns = o.pod_netns,
                                   .allow_listeners = (const char *const *)allow, .n_allow_listeners = n_allow,
                                   .observe_seconds = o.observe, .verbose = o.verbose};
@@ -329,8 +345,10 @@ static int do_check(int argc, char **argv)
         int pr = privs_drop_all();
         if (pr < 0 && pr != -EPERM)
                 fprintf(stderr, "nodeward: warning: could not drop capabilities: %s\n", strerror(-pr));
+        const char *why = "--benchmark";
+        const struct benchmark *bench = o.benchmark ? o.benchmark : benchmark_for_node(&f, &why);
         struct run run;
-        engine_run(&f, selected, &run);
+        engine_run_benchmark(&f, selected, bench, why, &run);
         report_meta_finish(&meta, &t0);
         int rc = engine_exit_code(&run, o.fail_on);
         render_report(out, &o, &f, &run, &meta, rc);
@@ -381,7 +399,8 @@ static int do_watch(int argc, char **argv)
                 struct watch_opts wo = {.root = o.root, .proc = o.proc, .netns = o.netns, .pod_netns = o.pod_netns,
                                         .allow = (const char *const *)allow, .n_allow = n_allow,
                                         .selected = selected, .interval = o.interval ? o.interval : 60,
-                                        .textfile = o.textfile, .verbose = o.verbose, .out = stdout};
+                                        .textfile = o.textfile, .verbose = o.verbose, .out = stdout,
+                                        .benchmark = o.benchmark};
                 rc = watch_run(&wo);
         }
         strv_free(allow, n_allow);
@@ -465,51 +484,7 @@ static int do_explain(int argc, char **argv)
 
 static int do_list(int argc, char **argv)
 {
-        struct opts o = {0};
-        static const struct option lo[] = {{"format", required_argument, NULL, 'f'},
-                                           {"help", no_argument, NULL, 'h'}, {0, 0, 0, 0}};
-        optind = 1;
-        opterr = 0;
-        int c;
-        while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
-                if (c == 'h') {
-                        fputs(list_help, stdout);
-                        return 0;
-                }
-                if (c == 'f' && (strcmp(optarg, "json") == 0 || strcmp(optarg, "text") == 0)) {
-                        o.format = strcmp(optarg, "json") == 0 ? FMT_JSON : FMT_TEXT;
-                        continue;
-                }
-                fputs(list_help, stderr);
-                return EXIT_USAGE;
-        }
-        if (o.format == FMT_JSON) {
-                cJSON *arr = cJSON_CreateArray();
-                for (size_t i = 0; i < check_catalog_len; i++) {
-                        const struct check_def *d = &check_catalog[i];
-                        cJSON *j = cJSON_CreateObject();
-                        cJSON_AddStringToObject(j, "id", d->id);
-                        cJSON_AddStringToObject(j, "severity", severity_name(d->severity));
-                        cJSON_AddStringToObject(j, "title", d->title);
-                        cJSON *refs = cJSON_AddArrayToObject(j, "references");
-                        for (size_t k = 0; k < MAX_REFS && d->references[k]; k++)
-                                cJSON_AddItemToArray(refs, cJSON_CreateString(d->references[k]));
-                        cJSON_AddItemToArray(arr, j);
-                }
-                char *s = cJSON_Print(arr);
-                printf("%s\n", s);
-                free(s);
-                cJSON_Delete(arr);
-                return 0;
-        }
-        for (size_t i = 0; i < check_catalog_len; i++) {
-                const struct check_def *d = &check_catalog[i];
-                printf("%-34s %-8s %s [", d->id, severity_name(d->severity), d->title);
-                for (size_t k = 0; k < MAX_REFS && d->references[k]; k++)
-                        printf("%s%s", k ? "; " : "", d->references[k]);
-                printf("]\n");
-        }
-        return 0;
+        return list_command(argc, argv, list_help);
 }
 
 static int do_sockets(int argc, char **argv)

@@ -149,7 +149,8 @@ static void interval(const struct watch_opts *o, struct watch_state *st)
         struct collect_opts co = {.root = o->root, .proc = o->proc, .netns = o->netns, .pod_netns = o->pod_netns,
                                   .allow_listeners = o->allow, .n_allow_listeners = o->n_allow,
                                   .sock_handles = st->have_sock ? &st->sock : NULL, .sock_netns_what = st->sock_what,
-                                  .needs = engine_needs(o->selected) & ~(unsigned)(FACT_CONNWATCH | NET_PROBES)};
+                                  .needs = (engine_needs(o->selected) | (o->benchmark ? 0 : FACT_KUBELET)) &
+                                           ~(unsigned)(FACT_CONNWATCH | NET_PROBES)};
         struct facts f;
         char *err = NULL;
         struct timespec t0;
@@ -172,8 +173,11 @@ static void interval(const struct watch_opts *o, struct watch_state *st)
                 f.collected |= engine_needs(o->selected) & NET_PROBES;
                 cJSON_AddStringToObject(j, "network_probes_at", st->probed_at);
         }
+        const char *why = "--benchmark";
+        const struct benchmark *bench = o->benchmark ? o->benchmark : benchmark_for_node(&f, &why);
         struct run run;
-        engine_run(&f, o->selected, &run);
+        engine_run_benchmark(&f, o->selected, bench, why, &run);
+        cJSON_AddStringToObject(j, "benchmark", bench->id);
         report_meta_finish(&meta, &t0);
         cJSON *sum = cJSON_AddObjectToObject(j, "summary");
         for (int k = 0; k < ST__COUNT; k++)

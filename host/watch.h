@@ -4,6 +4,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+struct benchmark;
+
 struct watch_opts {
         const char *root, *proc, *netns, *pod_netns;
         const char *const *allow; /* --allow-listener entries */
@@ -13,6 +15,7 @@ struct watch_opts {
         const char *textfile; /* Prometheus textfile, or NULL */
         bool verbose;
         FILE *out;
+        const struct benchmark *benchmark; /* --benchmark; NULL: chosen for the node each interval */
 };
 
 /* Runs until SIGTERM or SIGINT; detaches the probe before returning.

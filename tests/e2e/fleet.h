@@ -65,7 +65,12 @@ static inline char *fl_kubelet_root(void)
         tu_write(root, "etc/kubernetes/kubelet/config.json",
                  "{\"kind\":\"KubeletConfiguration\",\"apiVersion\":\"kubelet.config.k8s.io/v1beta1\",\n"
                  " \"authentication\":{\"anonymous\":{\"enabled\":true}},\"readOnlyPort\":0}\n");
-        tu_write_bin(root, "var/lib/kubelet/kubeconfig", "apiVersion: v1\n", 15, 0600);
+        /* A client certificate without rotateCertificates: kubelet.rotate-certificates fails too. */
+        static const char kubeconfig[] = "apiVersion: v1\nkind: Config\ncurrent-context: kubelet\n"
+                                         "contexts: [{name: kubelet, context: {cluster: k, user: kubelet}}]\n"
+                                         "users: [{name: kubelet, user: {client-certificate: /var/lib/kubelet/pki/"
+                                         "kubelet-client-current.pem}}]\n";
+        tu_write_bin(root, "var/lib/kubelet/kubeconfig", kubeconfig, sizeof(kubeconfig) - 1, 0600);
         tu_write(root, "etc/os-release", "PRETTY_NAME=\"Amazon Linux 2023\"\n");
         return root;
 }

@@ -1,37 +1,8 @@
-/* test_kubelet_fixtures: every kubelet verdict of the real binary over the fixture node roots. */
+/* test_kubelet_fixtures: every kubelet verdict of the real binary over the fixture node roots (the
+ * roots modelled on upstream EKS, Bottlerocket and kubeadm nodes: test_kubelet_upstream.c). */
 #include "testutil.h"
 
-struct expect {
-        const char *id, *status, *needle;
-};
-
-/* Copy a fixture to a scratch root with normal owners and modes, whatever the
- * checkout's umask, so permission verdicts depend only on what a test changes. */
-static char *scratch_copy(const char *fixture)
-{
-        char *dst = tu_mkdtemp(), src[4096], cmd[8192];
-        snprintf(src, sizeof(src), "%s/%s", tu_fixtures(), fixture);
-        tu_copy_tree(src, dst);
-        snprintf(cmd, sizeof(cmd),
-                 "chown -hR 0:0 '%s' && find '%s' -type f -exec chmod 0644 {} + && "
-                 "find '%s' -type d -exec chmod 0755 {} +", dst, dst, dst);
-        assert_int_equal(system(cmd), 0);
-        return dst;
-}
-
-static void expect_all(const char *fixture, const struct expect *e, int want_rc)
-{
-        char *root = scratch_copy(fixture);
-        int rc;
-        cJSON *j = tu_check_json(root, "kubelet", &rc);
-        for (; e->id; e++)
-                tu_assert_result(j, e->id, e->status, e->needle);
-        if (want_rc >= 0)
-                assert_int_equal(rc, want_rc);
-        cJSON_Delete(j);
-        tu_rm_rf(root);
-        free(root);
-}
+#include "kubelet_scratch.h"
 
 static void test_al2_default_passes_everything(void **state)
 {
@@ -122,7 +93,9 @@ static void test_kubeadm_yaml_with_relative_config(void **state)
         (void)state;
         static const struct expect e[] = {
                 {"kubelet.anonymous-auth", "pass", "/var/lib/kubelet/config.yaml"},
-                {"kubelet.streaming-idle-timeout", "fail", "streamingConnectionIdleTimeout=0s"},
+                /* kubeadm writes 0s; SetDefaults_KubeletConfiguration (kubernetes
+                 * pkg/kubelet/apis/config/v1beta1/defaults.go) replaces the zero with 4h. */
+                {"kubelet.streaming-idle-timeout", "pass", "config file /var/lib/kubelet/config.yaml says 0s"},
                 {"kubelet.rotate-certificates", "pass", NULL},
                 {"kubelet.kubeconfig-ownership", "pass", "/etc/kubernetes/kubelet.conf"},
                 {0},
@@ -411,7 +384,8 @@ static void test_fail_on_and_output_file(void **state)
         fclose(f);
         cJSON *j = cJSON_Parse(buf);
         assert_non_null(j);
-        assert_int_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "summary"), "fail")->valueint, 4);
+        /* 4 kubelet settings, plus podPidsLimit and seccompDefault left at their defaults */
+        assert_int_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "summary"), "fail")->valueint, 6);
         cJSON_Delete(j);
         free(buf);
         argv[5] = "high";

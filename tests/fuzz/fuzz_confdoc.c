@@ -1,4 +1,4 @@
-/* fuzz_confdoc: kubelet config documents (JSON and YAML) and the drop-in merge. */
+/* fuzz_confdoc: kubelet config documents (JSON and YAML), the merge and the drop-in merge patch. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -21,6 +21,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 free(confdoc_value_str(confdoc_get(base, "authentication.anonymous.enabled")));
                 free(confdoc_value_str(confdoc_get(base, "readOnlyPort")));
                 confdoc_set(base, "featureGates.RotateKubeletServerCertificate", cJSON_CreateTrue());
+                /* As drop-ins: patched over the base and over a copy of itself. */
+                cJSON *self = cJSON_Duplicate(doc, 1);
+                confdoc_merge_patch(base, doc);
+                confdoc_merge_patch(self, doc);
+                const cJSON *v;
+                (void)confdoc_lookup(base, "authentication.anonymous.enabled", &v);
+                (void)confdoc_lookup(self, "authentication.webhook.enabled", &v);
+                confdoc_strip_nulls(self);
+                cJSON_Delete(self);
                 cJSON_Delete(base);
         }
         cJSON_Delete(doc);
