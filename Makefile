@@ -13,9 +13,9 @@ Q         := $(if $(V),,@)
 
 # Debian packages the build and the tests need; `make deps` installs what is missing.
 DEB_PACKAGES := gcc make pkg-config libcjson-dev libyaml-dev libcap-dev libcmocka-dev \
-                clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev
+                clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libssl-dev
 
-PKGS      := libcjson yaml-0.1 libcap libbpf
+PKGS      := libcjson yaml-0.1 libcap libbpf openssl
 WARN      := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral -Wvla
 HARDEN    := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 OPT       ?= -O2 -g
@@ -71,8 +71,10 @@ deps:
 # The real tools the fleet tests judge nodeward's artefacts with; only the test
 # targets install them (npm packages: tests/package.json, installed by the tests).
 # openssh-server is only for `sshd -T` in the differential test: it is installed without
-# starting its service (policy-rc.d) and left disabled. nftables builds the network scenes.
-TEST_DEB_PACKAGES := systemd man-db groff-base prometheus prometheus-node-exporter nftables openssh-server
+# starting its service (policy-rc.d) and left disabled. nftables builds the network scenes;
+# the openssl CLI makes the live kubelet test's CA and serving certificates.
+TEST_DEB_PACKAGES := systemd man-db groff-base prometheus prometheus-node-exporter nftables openssh-server openssl \
+                     systemd-container debootstrap
 # The SSM document's install step is run against a local HTTP server (python3) with curl.
 TEST_DEB_PACKAGES += curl python3
 
@@ -131,7 +133,19 @@ $(BUILD)/tests/e2e/imds_server: tests/e2e/imds_server.c
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
-test: deps deps-test $(BUILD)/nodeward $(BUILD)/tests/e2e/imds_server $(TEST_BINS)
+# Runs a command with capset(2) denied by seccomp, as a unit's SystemCallFilter can.
+$(BUILD)/tests/e2e/deny_capset: tests/e2e/deny_capset.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+# The kubelet stand-in (HTTPS API and read-only port) the live kubelet test runs in its node namespace.
+$(BUILD)/tests/e2e/kubelet_server: tests/e2e/kubelet_server.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(shell pkg-config --libs openssl 2>/dev/null)
+
+test: deps deps-test $(BUILD)/nodeward $(BUILD)/tests/e2e/imds_server $(BUILD)/tests/e2e/kubelet_server $(BUILD)/tests/e2e/deny_capset $(TEST_BINS)
 	@NODEWARD=$(abspath $(BUILD)/nodeward) FIXTURES=$(abspath tests/fixtures) \
 	  sh tests/run-tests.sh $(TEST_BINS)
 
@@ -176,7 +190,7 @@ fuzz-smoke: fuzz
 # end-to-end tests run through a wrapper. Any error or definite leak fails.
 VALGRIND := valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
             --show-leak-kinds=definite --track-fds=no --suppressions=$(abspath tests/valgrind.supp)
-valgrind: deps deps-test $(BUILD)/nodeward $(TEST_BINS)
+valgrind: deps deps-test $(BUILD)/nodeward $(BUILD)/tests/e2e/deny_capset $(BUILD)/tests/e2e/kubelet_server $(TEST_BINS)
 	$(call install_missing,valgrind)
 	@printf '#!/bin/sh\nexec $(VALGRIND) %s "$$@"\n' "$(abspath $(BUILD)/nodeward)" > $(BUILD)/nodeward-valgrind
 	@chmod +x $(BUILD)/nodeward-valgrind
@@ -210,16 +224,24 @@ demo: all
 	  echo "(nodeward check --root tests/fixtures/demo-al2023 exited $$rc)"; [ $$rc -le 1 ]
 
 # Units name the binary as /usr/local/sbin/nodeward; installing rewrites that to $(BINDIR).
-UNITS     := systemd/nodeward-boot.service systemd/nodeward.service systemd/nodeward.timer
+# systemd/ needs systemd 248 (PrivateIPC=, the newest directive it uses); an older
+# host (Amazon Linux 2 has 219) gets systemd/systemd219/, which uses nothing newer
+# than 219 and writes into /var/lib/nodeward, created here. SYSTEMD_VERSION=219
+# forces that choice; unset, it is the host's (`systemctl --version`).
+UNITS            := nodeward-boot.service nodeward-gate.service nodeward.service nodeward.timer
+SYSTEMD_UNITS_MIN := 248
+SYSTEMD_VERSION  ?= $(shell systemctl --version 2>/dev/null | sed -n '1s/^systemd \([0-9]*\).*/\1/p')
 install: $(BUILD)/nodeward
 	$(Q)install -D -m 0755 $(BUILD)/nodeward $(DESTDIR)$(BINDIR)/nodeward
 	$(Q)install -d -m 0755 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DOCDIR)/examples
-	$(Q)for u in $(UNITS); do \
-	  sed 's|/usr/local/sbin/nodeward|$(BINDIR)/nodeward|g' $$u > $(DESTDIR)$(UNITDIR)/$${u##*/} && \
-	  chmod 0644 $(DESTDIR)$(UNITDIR)/$${u##*/} || exit 1; \
-	done
-	$(Q)sed 's|/usr/local/sbin/nodeward|$(BINDIR)/nodeward|g' systemd/nodeward-boot.service.d/gate-kubelet.conf.example \
-	  > $(DESTDIR)$(DOCDIR)/examples/nodeward-boot.service.d-gate-kubelet.conf
+	$(Q)v='$(SYSTEMD_VERSION)'; src=systemd; \
+	case "$$v" in ''|*[!0-9]*) echo "nodeward: systemd version \"$$v\" unknown: installing the units for systemd >= $(SYSTEMD_UNITS_MIN)";; \
+	  *) [ "$$v" -ge $(SYSTEMD_UNITS_MIN) ] || src=systemd/systemd219;; esac; \
+	for u in $(UNITS); do \
+	  sed 's|/usr/local/sbin/nodeward|$(BINDIR)/nodeward|g' $$src/$$u > $(DESTDIR)$(UNITDIR)/$$u && \
+	  chmod 0644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
+	done; \
+	[ "$$src" = systemd ] || install -d -m 0755 $(DESTDIR)/var/lib/nodeward
 	$(Q)install -m 0644 systemd/kubelet.service.d/nodeward-gate.conf.example \
 	  $(DESTDIR)$(DOCDIR)/examples/kubelet.service.d-nodeward-gate.conf
 	$(Q)install -m 0644 systemd/nodeward.8 $(DESTDIR)$(MANDIR)/man8/nodeward.8

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "benchmarks.h"
 #include "facts.h"
 
 enum severity { SEV_INFO, SEV_LOW, SEV_MEDIUM, SEV_HIGH, SEV_CRITICAL };
@@ -14,6 +15,9 @@ struct result {
         const struct check_def *check;
         enum status status;
         char *evidence;
+        /* The item of the selected benchmark this check is (NULL: not in it); set
+         * before the check runs, so permission checks judge by the item's mode. */
+        const struct bench_item *item;
 };
 
 typedef void (*check_fn)(const struct facts *f, struct result *r);
@@ -59,6 +63,21 @@ void check_kubelet_config_ownership(const struct facts *f, struct result *r);
 void check_kubelet_kubeconfig_permissions(const struct facts *f, struct result *r);
 void check_kubelet_kubeconfig_ownership(const struct facts *f, struct result *r);
 
+/* Worker-node items beyond the kubelet's own settings (checks/kubelet_node.c). */
+void check_kubelet_service_file_permissions(const struct facts *f, struct result *r);
+void check_kubelet_service_file_ownership(const struct facts *f, struct result *r);
+void check_kubelet_client_ca_permissions(const struct facts *f, struct result *r);
+void check_kubelet_client_ca_ownership(const struct facts *f, struct result *r);
+void check_kubelet_pod_pids_limit(const struct facts *f, struct result *r);
+void check_kubelet_seccomp_default(const struct facts *f, struct result *r);
+void check_kubelet_tls_cert_files(const struct facts *f, struct result *r);
+void check_kubelet_kernel_tunables(const struct facts *f, struct result *r);
+void check_kube_proxy_kubeconfig_permissions(const struct facts *f, struct result *r);
+void check_kube_proxy_kubeconfig_ownership(const struct facts *f, struct result *r);
+void check_kube_proxy_metrics_bind_address(const struct facts *f, struct result *r);
+/* The most permissive mode a permission check accepts: its benchmark item's, else 0644. */
+unsigned check_max_mode(const struct result *r);
+
 /* The ssh checks (checks/ssh.c). */
 void check_ssh_permit_root_login(const struct facts *f, struct result *r);
 void check_ssh_password_authentication(const struct facts *f, struct result *r);
@@ -94,6 +113,13 @@ void check_net_kubelet_api_exposed(const struct facts *f, struct result *r);
 void check_net_policy_engine(const struct facts *f, struct result *r);
 /* A TCP listener on @port in the collected inventory; NULL if none or not collected. */
 const struct listener *net_read_only_listener(const struct facts *f, long port);
+/* The live kubelet checks (checks/kubelet_live.c). */
+void check_kubelet_live_read_only_port(const struct facts *f, struct result *r);
+void check_kubelet_live_anonymous(const struct facts *f, struct result *r);
+void check_kubelet_live_tls(const struct facts *f, struct result *r);
+void check_kubelet_live_serving_cert(const struct facts *f, struct result *r);
+void check_kubelet_live_config_drift(const struct facts *f, struct result *r);
+void check_kubelet_pod_attempts(const struct facts *f, struct result *r);
 /* The observed-connection checks (eBPF, with --observe). */
 void check_ssh_pod_attempts(const struct facts *f, struct result *r);
 void check_imds_pod_attempts(const struct facts *f, struct result *r);

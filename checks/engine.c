@@ -130,7 +130,15 @@ unsigned engine_needs(const bool *selected)
 
 void engine_run(const struct facts *f, const bool *selected, struct run *ret)
 {
+        engine_run_benchmark(f, selected, NULL, NULL, ret);
+}
+
+void engine_run_benchmark(const struct facts *f, const bool *selected, const struct benchmark *bench,
+                          const char *why, struct run *ret)
+{
         memset(ret, 0, sizeof(*ret));
+        ret->benchmark = bench ? bench : benchmark_default();
+        ret->benchmark_why = why ? why : "default";
         ret->results = xcalloc(check_catalog_len, sizeof(struct result));
         for (size_t i = 0; i < check_catalog_len; i++) {
                 if (!selected[i])
@@ -138,6 +146,7 @@ void engine_run(const struct facts *f, const bool *selected, struct run *ret)
                 struct result *r = &ret->results[ret->n++];
                 r->check = &check_catalog[i];
                 r->status = ST_ERROR;
+                r->item = benchmark_item(ret->benchmark, check_catalog[i].id);
                 check_catalog[i].fn(f, r);
                 if (!r->evidence)
                         r->evidence = xstrdup("the check gave no evidence");
@@ -153,6 +162,11 @@ void run_free(struct run *r)
                 free(r->results[i].evidence);
         free(r->results);
         memset(r, 0, sizeof(*r));
+}
+
+unsigned check_max_mode(const struct result *r)
+{
+        return r->item && r->item->max_mode ? r->item->max_mode : 0644;
 }
 
 int engine_exit_code(const struct run *r, enum severity fail_on)

@@ -1,4 +1,4 @@
-/* observe checks: what pods really attempted, seen by eBPF: SSH to nodes and the metadata service. */
+/* observe checks: what pods really attempted, seen by eBPF: SSH to nodes, the kubelet and the metadata service. */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,4 +118,43 @@ void check_imds_pod_attempts(const struct facts *f, struct result *r)
         if (!observed(f, r))
                 return;
         judge(f, r, imds_attempt, "to reach the metadata service (169.254.169.254, fd00:ec2::254)");
+}
+
+static bool kubelet_attempt(const struct observe_facts *o, const struct observed_attempt *a)
+{
+        for (size_t i = 0; i < o->n_kubelet_ports; i++)
+                if (o->kubelet_ports[i] == a->dport)
+                        return true;
+        return false;
+}
+
+static bool kubelet_ro_attempt(const struct observe_facts *o, const struct observed_attempt *a)
+{
+        for (size_t i = 0; i < o->n_kubelet_ports; i++)
+                if (o->kubelet_ports[i] == a->dport && o->kubelet_ro[i])
+                        return true;
+        return false;
+}
+
+/* The read-only port has no business with any pod: a fail. The authenticated port is
+ * where metrics-server and monitoring agents scrape, so attempts there alone warn. */
+void check_kubelet_pod_attempts(const struct facts *f, struct result *r)
+{
+        if (!observed(f, r))
+                return;
+        const struct observe_facts *o = &f->observe;
+        struct strbuf sb = {0};
+        sb_puts(&sb, "to reach the kubelet (port");
+        for (size_t i = 0; i < o->n_kubelet_ports; i++)
+                sb_printf(&sb, "%s %u%s", i ? "," : "", o->kubelet_ports[i], o->kubelet_ro[i] ? " read-only" : "");
+        sb_puts(&sb, ")");
+        _cleanup_free_ char *what = sb_steal(&sb);
+        judge(f, r, kubelet_attempt, what);
+        if (r->status != ST_FAIL)
+                return;
+        bool ro = false;
+        for (size_t i = 0; i < o->n; i++)
+                ro |= o->v[i].pod && kubelet_ro_attempt(o, &o->v[i]);
+        if (!ro)
+                r->status = ST_WARN; /* authenticated port only: name them, let the operator judge */
 }

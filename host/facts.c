@@ -90,6 +90,8 @@ static void start_observing(const struct collect_opts *o, const struct rootfs *r
                                   .force_tracepoint = getenv("NODEWARD_FORCE_TRACEPOINT") != NULL};
         if (f->collected & FACT_SSHD)
                 observe_ports_from_sshd(&f->sshd, &oo);
+        if (f->collected & FACT_KUBELET)
+                klive_observe_ports(&f->kubelet, &oo.kubelet_port, &oo.kubelet_ro_port);
         observe_begin(root, proc, &oo, &f->observe, ret);
         if (o->verbose && !f->observe.error)
                 fprintf(stderr, "nodeward: attached (%s)\n", f->observe.mode);
@@ -110,12 +112,12 @@ int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
         f->root_path = xstrdup(rootp);
         unsigned needs = o->needs | FACT_NODE;
         if ((needs & FACT_CONNWATCH) && o->observe_seconds > 0)
-                needs |= FACT_SSHD;
-        if (needs & FACT_APISERVER)
+                needs |= FACT_SSHD | FACT_KUBELET;
+        if (needs & (FACT_APISERVER | FACT_KUBELET_LIVE))
                 needs |= FACT_KUBELET;
         if (needs & FACT_POD_SSH)
                 needs |= FACT_SSHD; /* the pod probe tries sshd's real ports */
-        if (needs & (FACT_KUBELET | FACT_SSHD | FACT_SOCKETS | FACT_CONNWATCH))
+        if (needs & (FACT_KUBELET | FACT_SSHD | FACT_SOCKETS | FACT_CONNWATCH | FACT_KUBE_PROXY | FACT_SYSCTL))
                 needs |= FACT_PROCS;
 
         /* The network probes need --proc too: pid 1's namespace and kubepods processes. */
@@ -143,6 +145,11 @@ int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
                 sshd_collect(&root, &f->procs, &f->sshd);
                 f->collected |= FACT_SSHD;
         }
+        /* The kubelet's resolved ports are watched too. */
+        if (needs & FACT_KUBELET) {
+                kubelet_collect(&root, &proc, &f->procs, &f->kubelet);
+                f->collected |= FACT_KUBELET;
+        }
         struct observe_session *obs = NULL;
         if ((needs & FACT_CONNWATCH) && o->observe_seconds > 0) {
                 start_observing(o, &root, &proc, f, &obs);
@@ -150,13 +157,27 @@ int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
         }
         collect_node(&root, strcmp(rootp, "/") == 0, &f->node);
         f->collected |= FACT_NODE;
-        if (needs & FACT_KUBELET) {
-                kubelet_collect(&root, &proc, &f->procs, &f->kubelet);
-                f->collected |= FACT_KUBELET;
+        if (needs & FACT_KUBELET_FILES) {
+                kubelet_unit_files_collect(&root, &f->kubelet_unit);
+                f->collected |= FACT_KUBELET_FILES;
+        }
+        if (needs & FACT_SYSCTL) {
+                sysctl_collect(&proc, f->proc_path, &f->sysctl);
+                f->collected |= FACT_SYSCTL;
+        }
+        if (needs & FACT_KUBE_PROXY) {
+                kube_proxy_collect(&root, &proc, f->procs_error ? NULL : &f->procs, &f->kube_proxy);
+                f->collected |= FACT_KUBE_PROXY;
         }
         if (needs & FACT_APISERVER) {
                 apiserver_collect(&root, &f->kubelet, &f->apiserver);
                 f->collected |= FACT_APISERVER;
+        }
+        if (needs & FACT_KUBELET_LIVE) {
+                struct klive_collect_opts ko = {.pod_netns = o->pod_netns};
+                klive_opts_from_kubelet(&f->kubelet, &ko);
+                klive_collect(&root, &proc, &ko, &f->klive);
+                f->collected |= FACT_KUBELET_LIVE;
         }
         if (needs & (FACT_IMDS | FACT_POD_IMDS | FACT_POD_SSH)) {
                 struct imds_collect_opts io = {.host = needs & FACT_IMDS, .pod_imds = needs & FACT_POD_IMDS,
@@ -187,9 +208,7 @@ int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
         if (obs) {
                 /* Attached, and the privileged collectors are done: the wait and the
                  * attribution only read. */
-                int pr = privs_drop_to_readers();
-                if (pr < 0 && pr != -EPERM)
-                        fprintf(stderr, "nodeward: warning: could not drop capabilities: %s\n", strerror(-pr));
+                privs_drop_to_readers(&f->privs_error);
         }
         observe_end(obs, &f->observe);
         observe_session_free(obs);
@@ -214,9 +233,14 @@ void facts_free(struct facts *f)
         sshd_facts_free(&f->sshd);
         imds_facts_free(&f->imds);
         apiserver_facts_free(&f->apiserver);
+        klive_facts_free(&f->klive);
         sockets_free(&f->sockets);
         if (f->allow_listeners)
                 strv_free(f->allow_listeners, f->n_allow_listeners);
         observe_facts_free(&f->observe);
+        kubelet_unit_files_free(&f->kubelet_unit);
+        sysctl_facts_free(&f->sysctl);
+        kube_proxy_facts_free(&f->kube_proxy);
+        free(f->privs_error);
         memset(f, 0, sizeof(*f));
 }

@@ -6,11 +6,15 @@
 #include "apiserver.h"
 #include "imds.h"
 #include "kubelet.h"
+#include "kubelet_files.h"
+#include "kubelet_live.h"
+#include "kubeproxy.h"
 #include "observe.h"
 #include "proc.h"
 #include "rootfs.h"
 #include "sshd_facts.h"
 #include "sockets.h"
+#include "sysctl.h"
 
 /* What a check needs collected; collectors for unneeded facts never run. */
 enum {
@@ -19,11 +23,15 @@ enum {
         FACT_KUBELET = 1u << 2,
         FACT_SSHD = 1u << 3,
         FACT_SOCKETS = 1u << 4, /* listeners with their first owner, and node addresses */
+        FACT_KUBELET_FILES = 1u << 5, /* kubelet.service and its drop-ins, stat'ed */
+        FACT_SYSCTL = 1u << 6,        /* the kernel settings protectKernelDefaults needs, from PROC/sys */
+        FACT_KUBE_PROXY = 1u << 7,    /* kube-proxy's config and kubeconfig */
         /* Network probes: only runs that select these checks touch the network. */
         FACT_IMDS = 1u << 8,      /* the metadata service from the node */
         FACT_POD_IMDS = 1u << 9,  /* the metadata service from a pod's namespace */
         FACT_POD_SSH = 1u << 10,  /* node SSH from a pod's namespace */
         FACT_APISERVER = 1u << 11, /* the kubelet's API server endpoint, resolved */
+        FACT_KUBELET_LIVE = 1u << 12, /* the running kubelet's ports, from the node and a pod */
         FACT_CONNWATCH = 1u << 16, /* loads eBPF: only with --observe */
 };
 
@@ -45,11 +53,16 @@ struct facts {
         struct sshd_facts sshd;
         struct imds_facts imds;
         struct apiserver_facts apiserver;
+        struct klive_facts klive;
         struct sockets sockets;
         /* What the operator said a node may listen on (--allow-listener PROC:PORT). */
         char **allow_listeners;
         size_t n_allow_listeners;
         struct observe_facts observe;
+        struct kubelet_unit_files kubelet_unit;
+        struct sysctl_facts sysctl;
+        struct kube_proxy_facts kube_proxy;
+        char *privs_error; /* dropping capabilities after attaching failed (see privs.h) */
 };
 
 struct collect_opts {

@@ -27,6 +27,10 @@ enum kfield {
         KF_TLS_CIPHER_SUITES,
         KF_HOSTNAME_OVERRIDE,
         KF_KUBECONFIG,
+        KF_POD_PIDS_LIMIT,
+        KF_SECCOMP_DEFAULT,
+        KF_TLS_CERT_FILE,
+        KF_TLS_PRIVATE_KEY_FILE,
         KF__COUNT
 };
 

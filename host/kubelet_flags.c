@@ -30,6 +30,11 @@ const struct kfield_def kfield_defs[KF__COUNT] = {
         {KF_TLS_CIPHER_SUITES, "tlsCipherSuites", "tls-cipher-suites", KT_STRINGLIST, NULL, NULL},
         {KF_HOSTNAME_OVERRIDE, NULL, "hostname-override", KT_STRING, NULL, NULL},
         {KF_KUBECONFIG, NULL, "kubeconfig", KT_STRING, NULL, NULL},
+        /* v1beta1 SetDefaults_KubeletConfiguration: podPidsLimit -1 (no limit), seccompDefault false. */
+        {KF_POD_PIDS_LIMIT, "podPidsLimit", "pod-max-pids", KT_INT, "-1", "-1"},
+        {KF_SECCOMP_DEFAULT, "seccompDefault", "seccomp-default", KT_BOOL, "false", "false"},
+        {KF_TLS_CERT_FILE, "tlsCertFile", "tls-cert-file", KT_STRING, NULL, NULL},
+        {KF_TLS_PRIVATE_KEY_FILE, "tlsPrivateKeyFile", "tls-private-key-file", KT_STRING, NULL, NULL},
 };
 
 /* Per field, from SetDefaults_KubeletConfiguration (kubernetes
@@ -53,6 +58,11 @@ const enum kdefault_rule kfield_default_rule[KF__COUNT] = {
         [KF_SERVER_TLS_BOOTSTRAP] = KDEF_NONE,
         [KF_FG_ROTATE_SERVER_CERT] = KDEF_FEATURE_GATE,
         [KF_TLS_CIPHER_SUITES] = KDEF_NONE,
+        /* "if obj.PodPidsLimit == nil || *obj.PodPidsLimit < 0": a negative limit is -1 too */
+        [KF_POD_PIDS_LIMIT] = KDEF_IF_NIL,
+        [KF_SECCOMP_DEFAULT] = KDEF_IF_NIL,
+        [KF_TLS_CERT_FILE] = KDEF_NONE,
+        [KF_TLS_PRIVATE_KEY_FILE] = KDEF_NONE,
 };
 
 struct flag_map {
@@ -119,6 +129,7 @@ static const struct flag_map flag_maps[] = {
         {"cpu-cfs-quota", "cpuCFSQuota", KT_BOOL},
         {"kernel-memcg-notification", "kernelMemcgNotification", KT_BOOL},
         {"fail-cgroupv1", "failCgroupV1", KT_BOOL},
+        {"pod-max-pids", "podPidsLimit", KT_INT},
 };
 
 static const struct flag_map *flag_lookup(const char *name, size_t n)

@@ -11,7 +11,9 @@
 
 #include "allowlist.h"
 #include "engine.h"
+#include "expect.h"
 #include "facts.h"
+#include "list.h"
 #include "privs.h"
 #include "report.h"
 #include "sockets.h"
@@ -33,8 +35,10 @@ struct opts {
         size_t n_allow;
         enum format format;
         enum severity fail_on;
+        const struct benchmark *benchmark; /* --benchmark; NULL: chosen for the node */
         int observe;
         int interval;
+        unsigned expect; /* EXPECT_* */
         bool verbose;
 };
 
@@ -68,6 +72,11 @@ static const char check_help[] =
         "                      more PROC:PORT entries, one per line (# comments)\n"
         "  --observe SECONDS   watch pods' TCP connect attempts with eBPF that long first\n"
         "                      (ssh.pod-attempts, imds.pod-attempts; they skip without it)\n"
+        "  --benchmark ID      the benchmark whose items the report references (see\n"
+        "                      nodeward list --benchmarks); default: chosen for the node:\n"
+        "                      kubeadm -> cis-kubernetes, otherwise cis-eks (the newest)\n"
+        "  --expect kubelet    this node runs a kubelet: not finding one is an error\n"
+        "                      (its checks are error, exit 2), not a skip\n"
         "  --verbose           show libbpf's messages\n"
         "  -h, --help          this help\n"
         "\n"
@@ -78,7 +87,8 @@ static const char watch_help[] =
         "Usage: nodeward watch [--root DIR] [--proc DIR] [--only LIST] [--skip LIST]\n"
         "                      [--interval SECONDS] [--textfile PATH] [--verbose]\n"
         "                      [--pod-netns PATH] [--netns PATH] [--allow-listener PROC:PORT]...\n"
-        "                      [--allow-listeners-file FILE]   (as for check)\n"
+        "                      [--allow-listeners-file FILE] [--benchmark ID]\n"
+        "                      [--expect kubelet]   (as for check)\n"
         "                      [--state FILE]\n"
         "Observe pods' TCP connect attempts with eBPF continuously and re-run the selected\n"
         "checks every --interval seconds (default 60). Prints JSON lines on standard output:\n"
@@ -89,7 +99,9 @@ static const char watch_help[] =
         "  --textfile PATH     also write the Prometheus metrics every interval, replaced atomically\n"
         "  --state FILE        keep FILE current with whether the eBPF probe is attached,\n"
         "                      for `nodeward ready` (a readiness probe)\n"
-        "Exit status: 0 after SIGTERM/SIGINT; 2 usage error or the root cannot be opened.\n";
+        "  --expect kubelet    not finding a kubelet makes its checks error in every summary\n"
+        "Exit status: 0 after SIGTERM/SIGINT; 2 usage error, the root cannot be opened,\n"
+        "or capabilities could not be dropped.\n";
 
 static const char explain_help[] =
         "Usage: nodeward explain kubelet|sshd [--root DIR] [--proc DIR]\n"
@@ -103,8 +115,12 @@ static const char explain_help[] =
         "(sshd: a configuration sshd would refuse, reported as FILE line N: reason).\n";
 
 static const char list_help[] =
-        "Usage: nodeward list [--format text|json]\n"
-        "Print the check catalog: id, severity, title and references.\n";
+        "Usage: nodeward list [--benchmark ID] [--format text|json]\n"
+        "       nodeward list --benchmarks\n"
+        "Print the check catalog: id, severity, the check's item in the benchmark\n"
+        "(default: the newest CIS Amazon EKS Benchmark) with its profile level and\n"
+        "whether it is automated or manual, title and references. A check the\n"
+        "benchmark has no item for says so. --benchmarks lists the benchmark ids.\n";
 
 static const char sockets_help[] =
         "Usage: nodeward sockets [--netns PATH] [--proc DIR] [--no-owners] [--format text|json]\n"
@@ -148,7 +164,7 @@ static int parse_format(const char *s, bool all, enum format *ret)
 static int parse_common(int argc, char **argv, struct opts *o, bool check_opts, const char *help)
 {
         enum { O_ROOT = 256, O_PROC, O_ONLY, O_SKIP, O_FORMAT, O_FAIL_ON, O_OUTPUT, O_TEXTFILE, O_POD_NETNS,
-               O_NETNS, O_ALLOW, O_ALLOW_FILE, O_OBSERVE, O_VERBOSE, O_INTERVAL, O_STATE };
+               O_NETNS, O_ALLOW, O_ALLOW_FILE, O_OBSERVE, O_VERBOSE, O_INTERVAL, O_BENCHMARK, O_EXPECT, O_STATE };
         static const struct option all[] = {
                 {"root", required_argument, NULL, O_ROOT},     {"proc", required_argument, NULL, O_PROC},
                 {"format", required_argument, NULL, O_FORMAT}, {"help", no_argument, NULL, 'h'},
@@ -160,6 +176,8 @@ static int parse_common(int argc, char **argv, struct opts *o, bool check_opts, 
                 {"allow-listeners-file", required_argument, NULL, O_ALLOW_FILE},
                 {"observe", required_argument, NULL, O_OBSERVE}, {"verbose", no_argument, NULL, O_VERBOSE},
                 {"interval", required_argument, NULL, O_INTERVAL},
+                {"benchmark", required_argument, NULL, O_BENCHMARK},
+                {"expect", required_argument, NULL, O_EXPECT},
                 {"state", required_argument, NULL, O_STATE},
                 {0, 0, 0, 0},
         };
@@ -197,6 +215,16 @@ static int parse_common(int argc, char **argv, struct opts *o, bool check_opts, 
                         break;
                 }
                 case O_VERBOSE: o->verbose = true; break;
+                case O_BENCHMARK:
+                        if (cli_parse_benchmark(optarg, &o->benchmark) < 0)
+                                return -EINVAL;
+                        break;
+                case O_EXPECT:
+                        if (expect_parse(optarg, &o->expect) < 0) {
+                                fprintf(stderr, "nodeward: --expect: unknown component \"%s\" (kubelet)\n", optarg);
+                                return -EINVAL;
+                        }
+                        break;
                 case O_OBSERVE:
                 case O_INTERVAL: {
                         char *end;
@@ -286,6 +314,18 @@ static int open_outputs(const struct opts *o, FILE **ret_out, struct textfile *r
         return 0;
 }
 
+/* Give up every privilege, and say so when that fails (or @earlier, an earlier
+ * drop, did): the run must not go on holding what README says it gave up. */
+static int drop_or_say(const char *earlier)
+{
+        char *err = NULL;
+        int r = privs_drop_all(&err);
+        if (r < 0 || earlier)
+                fprintf(stderr, "nodeward: error: could not drop capabilities: %s\n", earlier ? earlier : err);
+        free(err);
+        return earlier ? -EPERM : r;
+}
+
 static int do_check(int argc, char **argv)
 {
         struct opts o = {0};
@@ -326,7 +366,9 @@ static int do_check(int argc, char **argv)
                         fclose(out);
                 return EXIT_USAGE;
         }
-        struct collect_opts co = {.root = o.root, .proc = o.proc, .needs = engine_needs(selected), .netns = o.netns,
+        /* Choosing the benchmark for the node reads how its kubelet runs. */
+        unsigned needs = engine_needs(selected) | expect_needs(o.expect) | (o.benchmark ? 0 : FACT_KUBELET);
+        struct collect_opts co = {.root = o.root, .proc = o.proc, .needs = needs, .netns = o.netns,
                                   .pod_netns = o.pod_netns,
                                   .allow_listeners = (const char *const *)allow, .n_allow_listeners = n_allow,
                                   .observe_seconds = o.observe, .verbose = o.verbose};
@@ -343,13 +385,20 @@ static int do_check(int argc, char **argv)
                 return EXIT_USAGE;
         }
         /* Everything privileged is done: evaluating and rendering need nothing. */
-        int pr = privs_drop_all();
-        if (pr < 0 && pr != -EPERM)
-                fprintf(stderr, "nodeward: warning: could not drop capabilities: %s\n", strerror(-pr));
+        bool dropped = drop_or_say(f.privs_error) == 0;
+        char *unmet = expect_unmet(o.expect, &f);
+        if (unmet)
+                fprintf(stderr, "nodeward: error: %s\n", unmet);
+        free(unmet);
+        const char *why = "--benchmark";
+        const struct benchmark *bench = o.benchmark ? o.benchmark : benchmark_for_node(&f, &why);
         struct run run;
-        engine_run(&f, selected, &run);
+        engine_run_benchmark(&f, selected, bench, why, &run);
+        int rc = expect_apply(o.expect, &f, &run, o.fail_on);
         report_meta_finish(&meta, &t0);
-        int rc = engine_exit_code(&run, o.fail_on);
+        /* README promises a run that holds nothing once the facts are in. */
+        if (!dropped)
+                rc = EXIT_USAGE;
         render_report(out, &o, &f, &run, &meta, rc);
         if (tf.f) {
                 report_prometheus(tf.f, &f, &run, &meta);
@@ -399,7 +448,7 @@ static int do_watch(int argc, char **argv)
                                         .allow = (const char *const *)allow, .n_allow = n_allow,
                                         .selected = selected, .interval = o.interval ? o.interval : 60,
                                         .textfile = o.textfile, .state = o.state, .verbose = o.verbose,
-                                        .out = stdout};
+                                        .out = stdout, .benchmark = o.benchmark, .expect = o.expect};
                 rc = watch_run(&wo);
         }
         strv_free(allow, n_allow);
@@ -417,7 +466,10 @@ static int collect_to_explain(const struct opts *o, unsigned needs, struct facts
                 free(err);
                 return -EINVAL;
         }
-        privs_drop_all();
+        if (drop_or_say(NULL) < 0) {
+                facts_free(f);
+                return -EPERM;
+        }
         return 0;
 }
 
@@ -483,51 +535,7 @@ static int do_explain(int argc, char **argv)
 
 static int do_list(int argc, char **argv)
 {
-        struct opts o = {0};
-        static const struct option lo[] = {{"format", required_argument, NULL, 'f'},
-                                           {"help", no_argument, NULL, 'h'}, {0, 0, 0, 0}};
-        optind = 1;
-        opterr = 0;
-        int c;
-        while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
-                if (c == 'h') {
-                        fputs(list_help, stdout);
-                        return 0;
-                }
-                if (c == 'f' && (strcmp(optarg, "json") == 0 || strcmp(optarg, "text") == 0)) {
-                        o.format = strcmp(optarg, "json") == 0 ? FMT_JSON : FMT_TEXT;
-                        continue;
-                }
-                fputs(list_help, stderr);
-                return EXIT_USAGE;
-        }
-        if (o.format == FMT_JSON) {
-                cJSON *arr = cJSON_CreateArray();
-                for (size_t i = 0; i < check_catalog_len; i++) {
-                        const struct check_def *d = &check_catalog[i];
-                        cJSON *j = cJSON_CreateObject();
-                        cJSON_AddStringToObject(j, "id", d->id);
-                        cJSON_AddStringToObject(j, "severity", severity_name(d->severity));
-                        cJSON_AddStringToObject(j, "title", d->title);
-                        cJSON *refs = cJSON_AddArrayToObject(j, "references");
-                        for (size_t k = 0; k < MAX_REFS && d->references[k]; k++)
-                                cJSON_AddItemToArray(refs, cJSON_CreateString(d->references[k]));
-                        cJSON_AddItemToArray(arr, j);
-                }
-                char *s = cJSON_Print(arr);
-                printf("%s\n", s);
-                free(s);
-                cJSON_Delete(arr);
-                return 0;
-        }
-        for (size_t i = 0; i < check_catalog_len; i++) {
-                const struct check_def *d = &check_catalog[i];
-                printf("%-34s %-8s %s [", d->id, severity_name(d->severity), d->title);
-                for (size_t k = 0; k < MAX_REFS && d->references[k]; k++)
-                        printf("%s%s", k ? "; " : "", d->references[k]);
-                printf("]\n");
-        }
-        return 0;
+        return list_command(argc, argv, list_help);
 }
 
 static int do_sockets(int argc, char **argv)
@@ -578,8 +586,7 @@ static int do_sockets(int argc, char **argv)
         struct sockets s;
         sockets_collect(netns, &proc, flags, &s);
         rootfs_close(&proc);
-        privs_drop_all();
-        int rc = 0;
+        int rc = drop_or_say(NULL) < 0 ? EXIT_USAGE : 0;
         if (s.error) {
                 fprintf(stderr, "nodeward: %s\n", s.error);
                 rc = EXIT_USAGE;
@@ -623,6 +630,9 @@ static int do_ready(int argc, char **argv)
                 fputs(ready_help, stderr);
                 return EXIT_USAGE;
         }
+        /* An exec probe inherits the container's capabilities; reading one file needs none. */
+        if (drop_or_say(NULL) < 0)
+                return EXIT_USAGE;
         char *why = NULL;
         int ready = watch_state_check(state, time(NULL), &why);
         printf("%s: %s\n", ready ? "ready" : "not ready", why);

@@ -24,6 +24,8 @@ struct observe_session {
         struct timespec deadline;
         struct observe_opts opts;
         uint32_t host_netns;
+        uint16_t kubelet_ports[OBSERVE_MAX_KUBELET_PORTS];
+        size_t n_kubelet_ports;
 };
 
 static const uint8_t md_v4[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 169, 254, 169, 254};
@@ -93,6 +95,8 @@ static void attribute(struct observe_session *s, const struct connwatch_key *k, 
         a->dport = k->dport;
         a->metadata = memcmp(k->daddr, md_v4, 16) == 0 || memcmp(k->daddr, md_v6, 16) == 0;
         a->host_network = s->host_netns && k->netns == s->host_netns;
+        for (size_t i = 0; i < s->n_kubelet_ports; i++)
+                a->kubelet |= !a->metadata && k->dport == s->kubelet_ports[i];
         const char *path = cgroup_index_path(s->root, &s->cg, k->cgroup_id);
         if (!path)
                 return;
@@ -121,6 +125,19 @@ static void on_sighting(const struct connwatch_event *e, void *data)
         free(a.pod_name);
 }
 
+/* Pods knock on the configured ports and on the well-known ones alike. */
+static void kubelet_ports(const struct observe_opts *o, struct observe_facts *f)
+{
+        const uint16_t api[] = {o->kubelet_port, 10250}, ro[] = {o->kubelet_ro_port, 10255};
+        for (size_t k = 0; k < 4; k++) {
+                uint16_t p = k < 2 ? api[k] : ro[k - 2];
+                size_t before = f->n_kubelet_ports;
+                add_port(f->kubelet_ports, &f->n_kubelet_ports, OBSERVE_MAX_KUBELET_PORTS, p);
+                if (f->n_kubelet_ports > before)
+                        f->kubelet_ro[before] = k >= 2;
+        }
+}
+
 void observe_begin(const struct rootfs *root, const struct rootfs *proc, const struct observe_opts *o,
                    struct observe_facts *f, struct observe_session **ret)
 {
@@ -128,7 +145,8 @@ void observe_begin(const struct rootfs *root, const struct rootfs *proc, const s
         f->requested = true;
         f->seconds = o->seconds;
         if (o->n_ssh_ports) {
-                f->n_ssh_ports = o->n_ssh_ports < OBSERVE_MAX_PORTS - 2 ? o->n_ssh_ports : OBSERVE_MAX_PORTS - 2;
+                f->n_ssh_ports = o->n_ssh_ports < OBSERVE_MAX_PORTS - OBSERVE_MAX_KUBELET_PORTS
+                                         ? o->n_ssh_ports : OBSERVE_MAX_PORTS - OBSERVE_MAX_KUBELET_PORTS;
                 memcpy(f->ssh_ports, o->ssh_ports, f->n_ssh_ports * sizeof(uint16_t));
         } else {
                 f->ssh_ports[0] = 22; /* no sshd configuration known: sshd's default */
@@ -138,11 +156,14 @@ void observe_begin(const struct rootfs *root, const struct rootfs *proc, const s
         size_t n = 0;
         for (size_t i = 0; i < f->n_ssh_ports; i++)
                 add_port(ports, &n, OBSERVE_MAX_PORTS, f->ssh_ports[i]);
-        add_port(ports, &n, OBSERVE_MAX_PORTS, 10250);
-        add_port(ports, &n, OBSERVE_MAX_PORTS, 10255);
+        kubelet_ports(o, f);
+        for (size_t i = 0; i < f->n_kubelet_ports; i++)
+                add_port(ports, &n, OBSERVE_MAX_PORTS, f->kubelet_ports[i]);
         struct observe_session *s = xcalloc(1, sizeof(*s));
         s->root = root;
         s->opts = *o;
+        memcpy(s->kubelet_ports, f->kubelet_ports, sizeof(s->kubelet_ports));
+        s->n_kubelet_ports = f->n_kubelet_ports;
         s->host_netns = host_netns_inode(proc);
         int r = cgroup_index_open(root, &s->cg);
         if (r < 0) {

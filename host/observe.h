@@ -9,11 +9,13 @@
 #include "rootfs.h"
 
 #define OBSERVE_MAX_PORTS 16
+#define OBSERVE_MAX_KUBELET_PORTS 4
 
 struct observed_attempt {
         char daddr[48];
         uint16_t dport;
         bool metadata;     /* 169.254.169.254 or fd00:ec2::254 */
+        bool kubelet;      /* to one of the watched kubelet ports */
         bool host_network; /* made from the host network namespace */
         uint64_t count;
         int64_t first_ms, last_ms; /* Unix time */
@@ -32,6 +34,11 @@ struct observe_facts {
         const char *mode; /* "tp_btf" or "tracepoint" */
         uint16_t ssh_ports[OBSERVE_MAX_PORTS];
         size_t n_ssh_ports;
+        /* The kubelet's ports watched: resolved port and read-only port, and the
+         * well-known 10250 and 10255 whatever the configuration says. */
+        uint16_t kubelet_ports[OBSERVE_MAX_KUBELET_PORTS];
+        bool kubelet_ro[OBSERVE_MAX_KUBELET_PORTS]; /* the read-only (unauthenticated) port */
+        size_t n_kubelet_ports;
         struct observed_attempt *v;
         size_t n;
         uint64_t lost;
@@ -42,6 +49,8 @@ struct observe_opts {
         /* sshd's effective ports (the sshd area's resolution); none: read the Port lines here */
         uint16_t ssh_ports[OBSERVE_MAX_PORTS];
         size_t n_ssh_ports;
+        /* The kubelet's resolved port and read-only port; 0: 10250 / 10255 (or disabled). */
+        uint16_t kubelet_port, kubelet_ro_port;
         bool verbose;
         bool force_tracepoint;
         /* Called for each first sighting, already attributed (watch mode). */

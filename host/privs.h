@@ -4,11 +4,13 @@
 #include <stdbool.h>
 
 /* Drop every capability from the effective, permitted and inheritable sets and
- * set no_new_privs. Returns 0 or -errno. */
-int privs_drop_all(void);
+ * set no_new_privs. Returns 0 or -errno; on failure *ret_err (if not NULL) says
+ * what was refused and which capabilities are still held. */
+int privs_drop_all(char **ret_err);
 
 /* Keep only what re-reading the node needs, where held: CAP_DAC_READ_SEARCH (files
  * and /proc/PID/fd of any owner) and CAP_SYS_PTRACE (/proc/PID of other users'
  * processes). Nothing that can change the system stays: no CAP_SYS_ADMIN,
- * CAP_BPF, CAP_NET_ADMIN or CAP_DAC_OVERRIDE. Sets no_new_privs. Returns 0 or -errno. */
-int privs_drop_to_readers(void);
+ * CAP_BPF, CAP_NET_ADMIN or CAP_DAC_OVERRIDE. Sets no_new_privs. Returns 0 or
+ * -errno, with *ret_err as for privs_drop_all(). */
+int privs_drop_to_readers(char **ret_err);

@@ -29,6 +29,32 @@ void report_meta_finish(struct report_meta *m, const struct timespec *t0)
         m->duration_s = (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
+cJSON *report_benchmark_ref(const struct benchmark *b, const struct bench_item *it)
+{
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "benchmark", b->name);
+        cJSON_AddStringToObject(o, "version", b->version);
+        cJSON_AddStringToObject(o, "item", it->item);
+        cJSON_AddNumberToObject(o, "level", it->level);
+        cJSON_AddStringToObject(o, "assessment", assessment_name(it->assessment));
+        return o;
+}
+
+/* "references" stays a list of strings (v1 readers); the structured form is
+ * "benchmark_references", empty when the check is not in the benchmark. */
+void report_add_references(cJSON *j, const struct benchmark *b, const struct result *r)
+{
+        cJSON *refs = cJSON_AddArrayToObject(j, "references");
+        cJSON *brefs = cJSON_AddArrayToObject(j, "benchmark_references");
+        if (b && r->item) {
+                _cleanup_free_ char *s = benchmark_ref_str(b, r->item);
+                cJSON_AddItemToArray(refs, cJSON_CreateString(s));
+                cJSON_AddItemToArray(brefs, report_benchmark_ref(b, r->item));
+        }
+        for (size_t k = 0; k < MAX_REFS && r->check->references[k]; k++)
+                cJSON_AddItemToArray(refs, cJSON_CreateString(r->check->references[k]));
+}
+
 cJSON *report_json(const struct facts *f, const struct run *run, const struct report_meta *m)
 {
         cJSON *o = cJSON_CreateObject();
@@ -45,6 +71,13 @@ cJSON *report_json(const struct facts *f, const struct run *run, const struct re
         cJSON_AddStringToObject(node, "os", f->node.os ? f->node.os : "");
         cJSON_AddStringToObject(o, "started", m->started);
         cJSON_AddNumberToObject(o, "duration_ms", (double)m->duration_ms);
+        if (run->benchmark) {
+                cJSON *b = cJSON_AddObjectToObject(o, "benchmark");
+                cJSON_AddStringToObject(b, "id", run->benchmark->id);
+                cJSON_AddStringToObject(b, "name", run->benchmark->name);
+                cJSON_AddStringToObject(b, "version", run->benchmark->version);
+                cJSON_AddStringToObject(b, "selected_by", run->benchmark_why ? run->benchmark_why : "default");
+        }
         cJSON *results = cJSON_AddArrayToObject(o, "results");
         for (size_t i = 0; i < run->n; i++) {
                 const struct result *r = &run->results[i];
@@ -56,9 +89,7 @@ cJSON *report_json(const struct facts *f, const struct run *run, const struct re
                 cJSON_AddStringToObject(j, "status", status_name(r->status));
                 cJSON_AddStringToObject(j, "evidence", r->evidence);
                 cJSON_AddStringToObject(j, "remediation", c->remediation);
-                cJSON *refs = cJSON_AddArrayToObject(j, "references");
-                for (size_t k = 0; k < MAX_REFS && c->references[k]; k++)
-                        cJSON_AddItemToArray(refs, cJSON_CreateString(c->references[k]));
+                report_add_references(j, run->benchmark, r);
                 cJSON_AddItemToArray(results, j);
         }
         cJSON *sum = cJSON_AddObjectToObject(o, "summary");
@@ -96,7 +127,7 @@ static bool text_line(FILE *out, const struct result *r, bool color)
                 *p = (char)(*p - 'a' + 'A');
         size_t elen = strlen(r->evidence);
         bool trunc = elen > EVIDENCE_WIDTH;
-        fprintf(out, "  %s%-5s%s %-8s %-32s %.*s%s\n", color ? status_color(r->status) : "", st,
+        fprintf(out, "  %s%-5s%s %-8s %-33s %.*s%s\n", color ? status_color(r->status) : "", st,
                 color ? "\033[0m" : "", severity_name(r->check->severity), r->check->id,
                 trunc ? EVIDENCE_WIDTH : (int)elen, r->evidence, trunc ? "..." : "");
         return trunc;
@@ -111,6 +142,9 @@ void report_text(FILE *out, const struct facts *f, const struct run *run, const 
         else
                 fprintf(out, "nodeward %s  node %s  (%s, kernel %s)  root %s\n", NODEWARD_VERSION,
                         f->node.hostname, f->node.os, f->node.kernel, f->root_path);
+        if (run->benchmark)
+                fprintf(out, "benchmark %s %s (%s)\n", run->benchmark->name, run->benchmark->version,
+                        run->benchmark_why ? run->benchmark_why : "default");
         bool cut = false;
         /* Areas in order of first appearance, each with all of its checks. */
         for (size_t i = 0; i < run->n; i++) {

@@ -17,6 +17,11 @@ struct report_meta {
 void report_meta_start(struct report_meta *m);
 void report_meta_finish(struct report_meta *m, const struct timespec *t0);
 
+/* One structured benchmark reference: benchmark, version, item, level, assessment. */
+cJSON *report_benchmark_ref(const struct benchmark *b, const struct bench_item *it);
+/* Add "references" (strings, the benchmark's item first) and "benchmark_references" to @j. */
+void report_add_references(cJSON *j, const struct benchmark *b, const struct result *r);
+
 cJSON *report_json(const struct facts *f, const struct run *run, const struct report_meta *m);
 void report_text(FILE *out, const struct facts *f, const struct run *run, const struct report_meta *m,
                  bool color);

@@ -28,17 +28,28 @@ static void prom_header(FILE *out, const char *name, const char *type, const cha
 
 /* Every check gets a series for every status (1 for the one it has), so a check that
  * starts failing changes a value instead of creating a series, and absent() stays simple. */
+static void prom_pair(FILE *out, const char *name, const char *v, bool last);
+
+/* Series carry the selected benchmark's item (empty labels when the check is not in it). */
 static void prom_check_status(FILE *out, const struct run *run)
 {
         prom_header(out, "nodeward_check_status", "gauge",
                     "Status of each check in the last run: 1 for the status it has, 0 for the others.");
         for (size_t i = 0; i < run->n; i++) {
                 const struct result *r = &run->results[i];
+                char level[8] = "";
+                if (r->item)
+                        snprintf(level, sizeof(level), "%u", (unsigned)r->item->level);
                 for (int s = 0; s < ST__COUNT; s++) {
                         fputs("nodeward_check_status{id=\"", out);
                         prom_label(out, r->check->id);
-                        fprintf(out, "\",severity=\"%s\",status=\"%s\"} %d\n", severity_name(r->check->severity),
-                                status_name((enum status)s), r->status == (enum status)s);
+                        fprintf(out, "\",severity=\"%s\",status=\"%s\",", severity_name(r->check->severity),
+                                status_name((enum status)s));
+                        prom_pair(out, "benchmark", run->benchmark ? run->benchmark->id : "", false);
+                        prom_pair(out, "item", r->item ? r->item->item : "", false);
+                        prom_pair(out, "level", level, false);
+                        prom_pair(out, "assessment", r->item ? assessment_name(r->item->assessment) : "", true);
+                        fprintf(out, "} %d\n", r->status == (enum status)s);
                 }
         }
 }

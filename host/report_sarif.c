@@ -96,11 +96,40 @@ static const char *kubelet_location(const struct kubelet_facts *k, const struct 
         return k->has_config ? k->config.path : NULL;
 }
 
+/* Checks of a file's mode or owner: their evidence starts with that file. */
+static const char *const file_checks[] = {
+        "kubelet.service-file-permissions", "kubelet.service-file-ownership", "kubelet.client-ca-permissions",
+        "kubelet.client-ca-ownership", "kube-proxy.kubeconfig-permissions", "kube-proxy.kubeconfig-ownership",
+};
+
+/* "/path mode 0644, ..." or "/path owner 0:0" or "/path: reason": the leading path. */
+static char *leading_path(const char *ev)
+{
+        if (ev[0] != '/')
+                return NULL;
+        size_t n = strlen(ev);
+        static const char *const ends[] = {" mode ", " owner ", ": "};
+        for (size_t i = 0; i < ARRAY_SIZE(ends); i++) {
+                const char *e = strstr(ev, ends[i]);
+                if (e && (size_t)(e - ev) < n)
+                        n = (size_t)(e - ev);
+        }
+        return n > 1 && n < 4096 ? xasprintf("%.*s", (int)n, ev) : NULL;
+}
+
 static bool result_where(const struct facts *f, const struct result *r, struct where *w)
 {
         memset(w, 0, sizeof(*w));
         if (evidence_position(r->evidence, w))
                 return true;
+        for (size_t i = 0; i < ARRAY_SIZE(file_checks); i++)
+                if (strcmp(r->check->id, file_checks[i]) == 0)
+                        return (w->path = leading_path(r->evidence)) != NULL;
+        if (strcmp(r->check->id, "kube-proxy.metrics-bind-address") == 0 && (f->collected & FACT_KUBE_PROXY) &&
+            f->kube_proxy.config_host_path && f->kube_proxy.config_host_path[0] == '/') {
+                w->path = xstrdup(f->kube_proxy.config_host_path);
+                return true;
+        }
         const char *p = NULL;
         if (str_startswith(r->check->id, "kubelet.") && (f->collected & FACT_KUBELET))
                 p = kubelet_location(&f->kubelet, r);
@@ -126,8 +155,9 @@ static cJSON *sarif_location(const struct where *w)
         return loc;
 }
 
-static cJSON *sarif_rule(const struct check_def *c)
+static cJSON *sarif_rule(const struct run *run, const struct result *r)
 {
+        const struct check_def *c = r->check;
         cJSON *rule = cJSON_CreateObject();
         cJSON_AddStringToObject(rule, "id", c->id);
         cJSON_AddStringToObject(rule, "name", c->id);
@@ -142,9 +172,15 @@ static cJSON *sarif_rule(const struct check_def *c)
         cJSON_AddStringToObject(props, "security-severity", security_severity(c->severity));
         cJSON *tags = cJSON_AddArrayToObject(props, "tags");
         cJSON_AddItemToArray(tags, cJSON_CreateString("security"));
-        cJSON *refs = cJSON_AddArrayToObject(props, "references");
-        for (size_t k = 0; k < MAX_REFS && c->references[k]; k++)
-                cJSON_AddItemToArray(refs, cJSON_CreateString(c->references[k]));
+        /* Tags are what code-scanning UIs filter on: the item, its level and assessment. */
+        if (run->benchmark && r->item) {
+                _cleanup_free_ char *ref = benchmark_ref_str(run->benchmark, r->item);
+                _cleanup_free_ char *lvl = xasprintf("level-%u", (unsigned)r->item->level);
+                cJSON_AddItemToArray(tags, cJSON_CreateString(ref));
+                cJSON_AddItemToArray(tags, cJSON_CreateString(lvl));
+                cJSON_AddItemToArray(tags, cJSON_CreateString(assessment_name(r->item->assessment)));
+        }
+        report_add_references(props, run->benchmark, r);
         return rule;
 }
 
@@ -214,7 +250,7 @@ cJSON *report_sarif(const struct facts *f, const struct run *run, const struct r
         cJSON *rules = cJSON_AddArrayToObject(driver, "rules");
         cJSON *results = cJSON_CreateArray();
         for (size_t i = 0; i < run->n; i++) {
-                cJSON_AddItemToArray(rules, sarif_rule(run->results[i].check));
+                cJSON_AddItemToArray(rules, sarif_rule(run, &run->results[i]));
                 cJSON_AddItemToArray(results, sarif_result(f, &run->results[i], i));
         }
         cJSON *invs = cJSON_AddArrayToObject(sr, "invocations");
@@ -225,5 +261,7 @@ cJSON *report_sarif(const struct facts *f, const struct run *run, const struct r
         if (f->node.name)
                 cJSON_AddStringToObject(props, "nodeName", f->node.name);
         cJSON_AddStringToObject(props, "root", f->root_path ? f->root_path : "/");
+        if (run->benchmark)
+                cJSON_AddStringToObject(props, "benchmark", run->benchmark->id);
         return o;
 }

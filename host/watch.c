@@ -11,6 +11,7 @@
 #include <cjson/cJSON.h>
 
 #include "engine.h"
+#include "expect.h"
 #include "facts.h"
 #include "observe.h"
 #include "privs.h"
@@ -55,7 +56,9 @@ static void on_sighting(const struct observed_attempt *a, void *data)
         if (!a->pod)
                 return;
         cJSON *j = line("finding");
-        cJSON_AddStringToObject(j, "check", a->metadata ? "imds.pod-attempts" : "ssh.pod-attempts");
+        cJSON_AddStringToObject(j, "check", a->metadata  ? "imds.pod-attempts"
+                                            : a->kubelet ? "kubelet.pod-attempts"
+                                                         : "ssh.pod-attempts");
         cJSON *pod = cJSON_AddObjectToObject(j, "pod");
         cJSON_AddStringToObject(pod, "uid", a->ref.uid);
         if (a->pod_name) {
@@ -84,7 +87,7 @@ static void write_textfile(const char *path, const struct facts *f, const struct
 }
 
 /* The collectors that enter other network namespaces, which takes CAP_SYS_ADMIN. */
-#define NET_PROBES (FACT_IMDS | FACT_POD_IMDS | FACT_POD_SSH)
+#define NET_PROBES (FACT_IMDS | FACT_POD_IMDS | FACT_POD_SSH | FACT_KUBELET_LIVE)
 
 /* What the privileged start of a watch hands to its unprivileged loop. */
 struct watch_state {
@@ -94,6 +97,7 @@ struct watch_state {
         char *sock_what;
         bool have_sock;
         struct imds_facts imds;    /* the namespace probes, run once at the start */
+        struct klive_facts klive;
         bool have_imds;
         char probed_at[32];
 };
@@ -118,7 +122,9 @@ static void watch_setup(const struct watch_opts *o, const struct rootfs *proc, s
                 char *err = NULL;
                 if (facts_collect(&co, &f, &err) == 0) {
                         st->imds = f.imds;
+                        st->klive = f.klive;
                         memset(&f.imds, 0, sizeof(f.imds));
+                        memset(&f.klive, 0, sizeof(f.klive));
                         st->have_imds = true;
                         facts_free(&f);
                 }
@@ -138,6 +144,7 @@ static void watch_state_free(struct watch_state *st)
                 netns_close_handles(&st->sock);
         free(st->sock_what);
         imds_facts_free(&st->imds);
+        klive_facts_free(&st->klive);
 }
 
 /* One interval: collect the other facts afresh, add the observed counts and the
@@ -149,7 +156,8 @@ static void interval(const struct watch_opts *o, struct watch_state *st)
         struct collect_opts co = {.root = o->root, .proc = o->proc, .netns = o->netns, .pod_netns = o->pod_netns,
                                   .allow_listeners = o->allow, .n_allow_listeners = o->n_allow,
                                   .sock_handles = st->have_sock ? &st->sock : NULL, .sock_netns_what = st->sock_what,
-                                  .needs = engine_needs(o->selected) & ~(unsigned)(FACT_CONNWATCH | NET_PROBES)};
+                                  .needs = (engine_needs(o->selected) | expect_needs(o->expect) | (o->benchmark ? 0 : FACT_KUBELET)) &
+                                           ~(unsigned)(FACT_CONNWATCH | NET_PROBES)};
         struct facts f;
         char *err = NULL;
         struct timespec t0;
@@ -169,11 +177,16 @@ static void interval(const struct watch_opts *o, struct watch_state *st)
         f.collected |= FACT_CONNWATCH;
         if (st->have_imds) {
                 f.imds = st->imds;
+                f.klive = st->klive;
                 f.collected |= engine_needs(o->selected) & NET_PROBES;
                 cJSON_AddStringToObject(j, "network_probes_at", st->probed_at);
         }
+        const char *why = "--benchmark";
+        const struct benchmark *bench = o->benchmark ? o->benchmark : benchmark_for_node(&f, &why);
         struct run run;
-        engine_run(&f, o->selected, &run);
+        engine_run_benchmark(&f, o->selected, bench, why, &run);
+        cJSON_AddStringToObject(j, "benchmark", bench->id);
+        expect_apply(o->expect, &f, &run, SEV_LOW);
         report_meta_finish(&meta, &t0);
         cJSON *node = cJSON_AddObjectToObject(j, "node");
         if (f.node.name)
@@ -196,6 +209,7 @@ static void interval(const struct watch_opts *o, struct watch_state *st)
         run_free(&run);
         memset(&f.observe, 0, sizeof(f.observe)); /* owned by the watch state */
         memset(&f.imds, 0, sizeof(f.imds));
+        memset(&f.klive, 0, sizeof(f.klive));
         facts_free(&f);
 }
 
@@ -240,11 +254,12 @@ int watch_run(const struct watch_opts *o)
         if (engine_needs(o->selected) & FACT_CONNWATCH) {
                 struct observe_opts oo = {.seconds = 0, .verbose = o->verbose, .on_sighting = on_sighting,
                                           .data = o->out};
-                struct collect_opts sc = {.root = o->root, .proc = o->proc, .needs = FACT_SSHD};
+                struct collect_opts sc = {.root = o->root, .proc = o->proc, .needs = FACT_SSHD | FACT_KUBELET};
                 struct facts sf;
                 char *err = NULL;
                 if (facts_collect(&sc, &sf, &err) == 0) {
                         observe_ports_from_sshd(&sf.sshd, &oo);
+                        klive_observe_ports(&sf.kubelet, &oo.kubelet_port, &oo.kubelet_ro_port);
                         facts_free(&sf);
                 }
                 free(err);
@@ -255,12 +270,23 @@ int watch_run(const struct watch_opts *o)
         }
         write_state(o, &st, false);
         watch_setup(o, &proc, &st);
-        /* From here on the loop only reads: files, /proc, open netlink and BPF fds. */
-        int r = privs_drop_to_readers();
-        if (r < 0 && r != -EPERM)
-                fprintf(stderr, "nodeward: warning: could not drop capabilities: %s\n", strerror(-r));
+        /* From here on the loop only reads: files, /proc, open netlink and BPF fds.
+         * README promises a loop that cannot change the system: one that would keep
+         * CAP_SYS_ADMIN or CAP_BPF does not start. */
+        char *perr = NULL;
+        int rc = 0;
+        if (privs_drop_to_readers(&perr) < 0) {
+                fprintf(stderr, "nodeward: error: could not drop capabilities: %s\n", perr);
+                cJSON *j = line("error");
+                char *msg = xasprintf("could not drop capabilities: %s", perr);
+                cJSON_AddStringToObject(j, "error", msg);
+                emit(o->out, j);
+                free(msg);
+                free(perr);
+                rc = 2;
+        }
         long start = mono_ms(), next = start;
-        while (!exiting) {
+        while (rc == 0 && !exiting) {
                 if (mono_ms() >= next) {
                         st.of.seconds = (int)((mono_ms() - start) / 1000);
                         interval(o, &st);
@@ -279,5 +305,5 @@ int watch_run(const struct watch_opts *o)
         emit(o->out, line("exit"));
         rootfs_close(&proc);
         rootfs_close(&root);
-        return 0;
+        return rc;
 }

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <time.h>
 
+struct benchmark;
+
 struct watch_opts {
         const char *root, *proc, *netns, *pod_netns;
         const char *const *allow; /* --allow-listener entries */
@@ -15,10 +17,13 @@ struct watch_opts {
         const char *state;    /* readiness state file (watch_state.c), or NULL */
         bool verbose;
         FILE *out;
+        const struct benchmark *benchmark; /* --benchmark; NULL: chosen for the node each interval */
+        unsigned expect; /* EXPECT_* (expect.h): missing components are errors */
 };
 
 /* Runs until SIGTERM or SIGINT; detaches the probe before returning.
- * Returns 0, or 2 when the root could not be opened. */
+ * Returns 0, or 2 when the root could not be opened or capabilities could not
+ * be dropped. */
 int watch_run(const struct watch_opts *o);
 
 /* watch_state.c: the readiness state file. */

@@ -24,8 +24,11 @@ TEST_DEB_PACKAGES += dnsmasq-base
 STATIC_OPT  := -O2 -g
 # glibc's functions that would go to NSS answer numerically (host/static_nss.c): no NSS
 # code is linked, whatever a library refers to (c-ares' service names; OpenSSL's BIO).
+# libcrypto's loader of dynamic engines and providers, which nodeward never uses, finds
+# nothing (host/klive_probe.c): no dlopen() is linked either.
 NSS_WRAPPED := getaddrinfo freeaddrinfo getnameinfo gethostbyname getservbyname getservbyport_r
-STATIC_LDFLAGS := -static-pie -Wl,-z,relro,-z,now $(foreach f,$(NSS_WRAPPED),-Wl,--wrap=$(f))
+STATIC_LDFLAGS := -static-pie -Wl,-z,relro,-z,now $(foreach f,$(NSS_WRAPPED),-Wl,--wrap=$(f)) \
+                  -Wl,--wrap=dlopen,--wrap=dladdr
 STATIC_SRCS := $(LIB_SRCS) host/main.c
 
 .PHONY: deps-static deps-arm64 static static-arm64 static-all

@@ -21,11 +21,20 @@ static inline char *scratch_copy(const char *fixture)
         return dst;
 }
 
+/* The checks of the kubelet's resolved settings; the worker-node file, pod-limit and
+ * kernel checks (checks/kubelet_node.c) have their own fixture (test_worker_node.c). */
+#define KUBELET_SETTINGS_CHECKS                                                                          \
+        "kubelet.anonymous-auth,kubelet.authorization-mode,kubelet.client-ca-file,kubelet.read-only-port," \
+        "kubelet.streaming-idle-timeout,kubelet.protect-kernel-defaults,kubelet.iptables-util-chains,"     \
+        "kubelet.hostname-override,kubelet.event-qps,kubelet.rotate-certificates,"                         \
+        "kubelet.server-cert-rotation,kubelet.tls-cipher-suites,kubelet.config-permissions,"               \
+        "kubelet.config-ownership,kubelet.kubeconfig-permissions,kubelet.kubeconfig-ownership"
+
 static inline void expect_all(const char *fixture, const struct expect *e, int want_rc)
 {
         char *root = scratch_copy(fixture);
         int rc;
-        cJSON *j = tu_check_json(root, "kubelet", &rc);
+        cJSON *j = tu_check_json(root, KUBELET_SETTINGS_CHECKS, &rc);
         for (; e->id; e++)
                 tu_assert_result(j, e->id, e->status, e->needle);
         if (want_rc >= 0)

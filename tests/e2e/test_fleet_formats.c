@@ -114,8 +114,11 @@ static void test_node_exporter_serves_nodeward_textfile(void **state)
         if (!resp)
                 fail_msg("node_exporter never answered on 127.0.0.1:%d", port);
         bool ok = strstr(resp, "200 OK") &&
-                  strstr(resp, "nodeward_check_status{id=\"kubelet.read-only-port\",severity=\"high\",status=\"fail\"} 1") &&
-                  strstr(resp, "nodeward_checks{status=\"fail\"} 5") &&
+                  /* node_exporter serves the labels sorted by name */
+                  strstr(resp, "nodeward_check_status{assessment=\"automated\",benchmark=\"cis-eks-1.8.0\","
+                               "id=\"kubelet.read-only-port\",item=\"3.2.4\",level=\"1\",severity=\"high\",status=\"fail\"} 1") &&
+                  /* 5 kubelet settings plus podPidsLimit, seccompDefault and no serving certificate */
+                  strstr(resp, "nodeward_checks{status=\"fail\"} 8") &&
                   strstr(resp, "nodeward_last_run_timestamp_seconds ") &&
                   /* node_exporter found no fault in the file */
                   strstr(resp, "node_textfile_scrape_error 0");
@@ -172,7 +175,7 @@ static void test_npd_exit_codes_follow_the_plugin_contract(void **state)
         (void)state;
         char *out;
         assert_int_equal(fl_check(root, &out, NULL, "--format", "npd", NULL), 1);
-        assert_npd_line(out, "NonOK: 5 failed: kubelet.anonymous-auth kubelet.client-ca-file");
+        assert_npd_line(out, "NonOK: 8 failed: kubelet.anonymous-auth kubelet.client-ca-file");
         free(out);
         assert_int_equal(fl_check(root, &out, NULL, "--format", "npd", "--only", "kubelet.event-qps,kubelet.hostname-override", NULL), 0);
         assert_npd_line(out, "OK: 2 checks, 2 pass");

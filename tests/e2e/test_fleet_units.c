@@ -39,30 +39,30 @@ static void test_make_install_destdir_tree(void **state)
         (void)state;
         char dest[4200], vars[8400], *out;
         snprintf(dest, sizeof(dest), "%s/destdir", scratch);
-        snprintf(vars, sizeof(vars), "DESTDIR='%s' PREFIX=/usr", dest);
+        snprintf(vars, sizeof(vars), "DESTDIR='%s' PREFIX=/usr SYSTEMD_VERSION=252", dest);
         make_install(vars);
         assert_file(dest, "/usr/sbin/nodeward", 0755, NULL);
         /* Units name the installed binary, not the default /usr/local one. */
         assert_file(dest, "/usr/lib/systemd/system/nodeward-boot.service", 0644,
-                    "ExecStart=/usr/sbin/nodeward check --format text\n");
+                    "ExecStart=/usr/sbin/nodeward check --expect kubelet --format text\n");
+        assert_file(dest, "/usr/lib/systemd/system/nodeward-gate.service", 0644,
+                    "ExecStart=/usr/sbin/nodeward check --expect kubelet --fail-on high --format text\n");
         assert_file(dest, "/usr/lib/systemd/system/nodeward.service", 0644,
                     "ExecStart=/usr/sbin/nodeward check --format json");
         assert_file(dest, "/usr/lib/systemd/system/nodeward.timer", 0644, "OnUnitActiveSec=");
         assert_file(dest, "/usr/share/man/man8/nodeward.8", 0644, ".TH NODEWARD 8");
-        assert_file(dest, "/usr/share/doc/nodeward/examples/nodeward-boot.service.d-gate-kubelet.conf", 0644,
-                    "--fail-on critical");
         assert_file(dest, "/usr/share/doc/nodeward/examples/kubelet.service.d-nodeward-gate.conf", 0644,
-                    "Requires=nodeward-boot.service");
+                    "Requires=nodeward-gate.service");
         /* Nothing else, nothing outside DESTDIR. */
         char cmd[8400];
         snprintf(cmd, sizeof(cmd), "cd '%s' && find . -type f | sort", dest);
         assert_int_equal(fl_sh(cmd, &out, NULL), 0);
         assert_string_equal(out, "./usr/lib/systemd/system/nodeward-boot.service\n"
+                                 "./usr/lib/systemd/system/nodeward-gate.service\n"
                                  "./usr/lib/systemd/system/nodeward.service\n"
                                  "./usr/lib/systemd/system/nodeward.timer\n"
                                  "./usr/sbin/nodeward\n"
                                  "./usr/share/doc/nodeward/examples/kubelet.service.d-nodeward-gate.conf\n"
-                                 "./usr/share/doc/nodeward/examples/nodeward-boot.service.d-gate-kubelet.conf\n"
                                  "./usr/share/man/man8/nodeward.8\n");
         free(out);
 }
@@ -85,7 +85,7 @@ static char *install_prefix(void)
 {
         char *prefix, vars[4400];
         assert_true(asprintf(&prefix, "%s/prefix", scratch) > 0);
-        snprintf(vars, sizeof(vars), "PREFIX='%s'", prefix);
+        snprintf(vars, sizeof(vars), "PREFIX='%s' SYSTEMD_VERSION=252", prefix);
         make_install(vars);
         return prefix;
 }
@@ -96,7 +96,7 @@ static void test_units_pass_systemd_analyze_verify(void **state)
         fl_need_tool("systemd-analyze");
         fl_need_tool("man");
         _cleanup_free_ char *prefix = install_prefix();
-        verify_units(prefix, "nodeward-boot.service nodeward.service nodeward.timer");
+        verify_units(prefix, "nodeward-boot.service nodeward-gate.service nodeward.service nodeward.timer");
         /* verify is a real judge: a misspelt key in a drop-in makes it speak. */
         char cmd[8192], *err;
         snprintf(cmd, sizeof(cmd), "cd '%s/lib/systemd/system' && mkdir -p nodeward.service.d && "
@@ -117,19 +117,22 @@ static void test_kubelet_gate_dropins_pass_verify(void **state)
         /* The drop-ins as the operator installs them, beside a stand-in kubelet.service. */
         snprintf(cmd, sizeof(cmd),
                  "set -e; cd '%s/lib/systemd/system'; ex='%s/share/doc/nodeward/examples';"
-                 "mkdir -p nodeward-boot.service.d kubelet.service.d;"
-                 "cp \"$ex/nodeward-boot.service.d-gate-kubelet.conf\" nodeward-boot.service.d/gate-kubelet.conf;"
+                 "mkdir -p kubelet.service.d;"
                  "cp \"$ex/kubelet.service.d-nodeward-gate.conf\" kubelet.service.d/nodeward-gate.conf;"
                  "printf '[Unit]\\nDescription=stand-in kubelet\\n[Service]\\nExecStart=/bin/true\\n' > kubelet.service",
                  prefix, prefix);
         assert_int_equal(fl_sh(cmd, NULL, NULL), 0);
-        verify_units(prefix, "nodeward-boot.service kubelet.service");
+        verify_units(prefix, "nodeward-gate.service kubelet.service");
         char *out;
         snprintf(cmd, sizeof(cmd), "cd '%s/lib/systemd/system' && grep -h -e '^Before=' -e '^Requires=' -e '^After=nodeward' "
-                 "nodeward-boot.service.d/*.conf kubelet.service.d/*.conf", prefix);
+                 "nodeward-gate.service kubelet.service.d/*.conf", prefix);
         assert_int_equal(fl_sh(cmd, &out, NULL), 0);
-        assert_string_equal(out, "Before=kubelet.service\nRequires=nodeward-boot.service\nAfter=nodeward-boot.service\n");
+        assert_string_equal(out, "Before=kubelet.service\nRequires=nodeward-gate.service\nAfter=nodeward-gate.service\n");
         free(out);
+        /* The gate is never ordered after cloud-final.service: on AL2 the kubelet is
+         * started from inside it (bootstrap.sh's `systemctl start kubelet`). */
+        snprintf(cmd, sizeof(cmd), "grep -l '^After=.*cloud-final' '%s/lib/systemd/system/nodeward-gate.service'", prefix);
+        assert_int_not_equal(fl_sh(cmd, NULL, NULL), 0);
 }
 
 static void test_boot_unit_security_is_ok_or_better(void **state)

@@ -384,7 +384,8 @@ static void test_fail_on_and_output_file(void **state)
         fclose(f);
         cJSON *j = cJSON_Parse(buf);
         assert_non_null(j);
-        assert_int_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "summary"), "fail")->valueint, 4);
+        /* 4 kubelet settings, plus podPidsLimit and seccompDefault left at their defaults */
+        assert_int_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "summary"), "fail")->valueint, 6);
         cJSON_Delete(j);
         free(buf);
         argv[5] = "high";

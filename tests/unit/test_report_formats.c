@@ -20,10 +20,13 @@ static const struct check_def *def(const char *id)
 static void make_run(struct run *run, size_t n, const char *const *spec)
 {
         memset(run, 0, sizeof(*run));
+        run->benchmark = benchmark_default();
+        run->benchmark_why = "test";
         run->results = calloc(n, sizeof(struct result));
         for (size_t i = 0; i < n; i++) {
                 struct result *r = &run->results[run->n++];
                 r->check = def(spec[3 * i]);
+                r->item = benchmark_item(run->benchmark, r->check->id);
                 for (int s = 0; s < ST__COUNT; s++)
                         if (strcmp(status_name((enum status)s), spec[3 * i + 1]) == 0)
                                 r->status = (enum status)s;
@@ -154,6 +157,38 @@ static void test_sarif_kubelet_results_point_at_the_file_to_edit(void **state)
         run_free(&run);
 }
 
+/* File-mode checks point at the file they judged; kube-proxy's metrics at its config file. */
+static void test_sarif_worker_node_results_point_at_their_file(void **state)
+{
+        (void)state;
+        static const char *const spec[] = {
+                "kubelet.service-file-permissions", "fail",
+                "/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf mode 0644, /x mode 0600 (want 0600 or stricter)",
+                "kube-proxy.kubeconfig-ownership", "error", "/var/lib/kube proxy/kubeconfig.conf: Permission denied",
+                "kube-proxy.metrics-bind-address", "fail", "metricsBindAddress=0.0.0.0:10249 from config file /c",
+                "kubelet.client-ca-ownership", "skip", "authentication.x509.clientCAFile is not set",
+        };
+        struct run run;
+        make_run(&run, 4, spec);
+        struct facts f = {.collected = FACT_KUBE_PROXY};
+        f.kube_proxy.config_host_path = (char *)"/var/lib/kubelet/pods/u/volumes/kubernetes.io~configmap/kube-proxy/config.conf";
+        cJSON *log = report_sarif(&f, &run, &meta, 1);
+        const cJSON *res = sarif_results(log);
+        static const char *const want[] = {
+                "file:///usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf",
+                "file:///var/lib/kube%20proxy/kubeconfig.conf",
+                "file:///var/lib/kubelet/pods/u/volumes/kubernetes.io~configmap/kube-proxy/config.conf", NULL};
+        for (int i = 0; i < 4; i++) {
+                const cJSON *loc = first_location(cJSON_GetArrayItem(res, i));
+                if (!want[i])
+                        assert_null(loc);
+                else
+                        assert_string_equal(str_at(loc, "artifactLocation", "uri"), want[i]);
+        }
+        cJSON_Delete(log);
+        run_free(&run);
+}
+
 static void test_npd_line_fits_80_bytes_most_severe_first(void **state)
 {
         (void)state;
@@ -196,6 +231,83 @@ static void test_npd_ok_and_unknown_lines(void **state)
         run_free(&run);
 }
 
+/* A check the benchmark has no item for keeps its series, with empty item labels. */
+static void test_prometheus_check_outside_benchmark_has_empty_item(void **state)
+{
+        (void)state;
+        static const char *const spec[] = {"ssh.permit-root-login", "fail", "x"};
+        struct run run;
+        make_run(&run, 1, spec);
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&buf, &len);
+        struct facts f = {0};
+        report_prometheus(m, &f, &run, &meta);
+        fclose(m);
+        assert_non_null(strstr(buf, "{id=\"ssh.permit-root-login\",severity=\"high\",status=\"fail\","
+                                    "benchmark=\"cis-eks-1.8.0\",item=\"\",level=\"\",assessment=\"\"} 1\n"));
+        free(buf);
+        run_free(&run);
+}
+
+/* JSON keeps "references" as strings (v1 readers) with the item first, and adds
+ * the structured form; a check outside the benchmark gets an empty list. */
+static void test_json_references_structured_and_backward_compatible(void **state)
+{
+        (void)state;
+        static const char *const spec[] = {"kubelet.iptables-util-chains", "pass", "x", "ssh.permit-root-login", "fail", "y"};
+        struct run run;
+        make_run(&run, 2, spec);
+        struct facts f = {0};
+        cJSON *j = report_json(&f, &run, &meta);
+        assert_string_equal(str_at(j, "schema", NULL), "nodeward.report/v1");
+        assert_string_equal(str_at(j, "benchmark", "id"), "cis-eks-1.8.0");
+        assert_string_equal(str_at(j, "benchmark", "version"), "1.8.0");
+        assert_string_equal(str_at(j, "benchmark", "selected_by"), "test");
+        const cJSON *r0 = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "results"), 0);
+        /* EKS 1.5.0 renumbered: make-iptables-util-chains is 3.2.6 since (it was 3.2.7 in 1.0.1). */
+        assert_string_equal(cJSON_GetArrayItem(cJSON_GetObjectItem(r0, "references"), 0)->valuestring,
+                            "CIS Amazon EKS Benchmark 1.8.0 3.2.6");
+        const cJSON *b = cJSON_GetArrayItem(cJSON_GetObjectItem(r0, "benchmark_references"), 0);
+        assert_string_equal(str_at(b, "benchmark", NULL), "CIS Amazon EKS Benchmark");
+        assert_string_equal(str_at(b, "version", NULL), "1.8.0");
+        assert_string_equal(str_at(b, "item", NULL), "3.2.6");
+        assert_int_equal(cJSON_GetObjectItem(b, "level")->valueint, 1);
+        assert_string_equal(str_at(b, "assessment", NULL), "automated");
+        const cJSON *r1 = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "results"), 1);
+        assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(r1, "benchmark_references")), 0);
+        assert_true(cJSON_GetArraySize(cJSON_GetObjectItem(r1, "references")) > 0);
+        cJSON_Delete(j);
+        run_free(&run);
+}
+
+static void test_sarif_rule_tags_name_item_level_assessment(void **state)
+{
+        (void)state;
+        static const char *const spec[] = {"kubelet.event-qps", "fail", "x"};
+        struct run run;
+        make_run(&run, 1, spec);
+        struct facts f = {0};
+        cJSON *log = report_sarif(&f, &run, &meta, 1);
+        const cJSON *rule = cJSON_GetArrayItem(
+                cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetArrayItem(
+                        cJSON_GetObjectItem(log, "runs"), 0), "tool"), "driver"), "rules"), 0);
+        const cJSON *tags = cJSON_GetObjectItem(cJSON_GetObjectItem(rule, "properties"), "tags");
+        bool item = false, level = false, auto_ = false;
+        const cJSON *t;
+        cJSON_ArrayForEach(t, tags) {
+                item |= strcmp(t->valuestring, "CIS Amazon EKS Benchmark 1.8.0 3.2.7") == 0;
+                level |= strcmp(t->valuestring, "level-2") == 0; /* eventRecordQPS is Level 2 */
+                auto_ |= strcmp(t->valuestring, "automated") == 0;
+        }
+        assert_true(item && level && auto_);
+        const cJSON *b = cJSON_GetArrayItem(
+                cJSON_GetObjectItem(cJSON_GetObjectItem(rule, "properties"), "benchmark_references"), 0);
+        assert_string_equal(str_at(b, "item", NULL), "3.2.7");
+        cJSON_Delete(log);
+        run_free(&run);
+}
+
 static char *render_prom(const struct run *run)
 {
         char *buf = NULL;
@@ -215,8 +327,11 @@ static void test_prometheus_one_series_per_status_and_escaped_labels(void **stat
         make_run(&run, 2, spec);
         char *out = render_prom(&run);
         assert_non_null(strstr(out, "# TYPE nodeward_check_status gauge\n"));
-        assert_non_null(strstr(out, "nodeward_check_status{id=\"kubelet.read-only-port\",severity=\"high\",status=\"fail\"} 1\n"));
-        assert_non_null(strstr(out, "nodeward_check_status{id=\"kubelet.read-only-port\",severity=\"high\",status=\"pass\"} 0\n"));
+        /* The item is CIS EKS 1.8.0's (kube-bench cfg/eks-1.8.0/node.yaml: 3.2.4, Automated). */
+        assert_non_null(strstr(out, "nodeward_check_status{id=\"kubelet.read-only-port\",severity=\"high\",status=\"fail\","
+                                    "benchmark=\"cis-eks-1.8.0\",item=\"3.2.4\",level=\"1\",assessment=\"automated\"} 1\n"));
+        assert_non_null(strstr(out, "nodeward_check_status{id=\"kubelet.read-only-port\",severity=\"high\",status=\"pass\","
+                                    "benchmark=\"cis-eks-1.8.0\",item=\"3.2.4\",level=\"1\",assessment=\"automated\"} 0\n"));
         assert_non_null(strstr(out, "nodeward_checks{status=\"fail\"} 1\n"));
         assert_non_null(strstr(out, "nodeward_last_run_timestamp_seconds 1767323045.500\n"));
         assert_non_null(strstr(out, "nodeward_run_duration_seconds 0.012000\n"));
@@ -308,9 +423,13 @@ int main(void)
                 cmocka_unit_test(test_sarif_kind_and_level_follow_status),
                 cmocka_unit_test(test_sarif_location_from_file_line_in_evidence),
                 cmocka_unit_test(test_sarif_kubelet_results_point_at_the_file_to_edit),
+                cmocka_unit_test(test_sarif_worker_node_results_point_at_their_file),
                 cmocka_unit_test(test_npd_line_fits_80_bytes_most_severe_first),
                 cmocka_unit_test(test_npd_ok_and_unknown_lines),
                 cmocka_unit_test(test_prometheus_one_series_per_status_and_escaped_labels),
+                cmocka_unit_test(test_prometheus_check_outside_benchmark_has_empty_item),
+                cmocka_unit_test(test_json_references_structured_and_backward_compatible),
+                cmocka_unit_test(test_sarif_rule_tags_name_item_level_assessment),
                 cmocka_unit_test(test_textfile_replaces_atomically),
                 cmocka_unit_test(test_textfile_abort_and_missing_directory),
         };
