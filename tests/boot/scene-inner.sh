@@ -47,12 +47,15 @@ if [ "$case" = al2023-error ]; then
         # Cut short, as by a full disk: the kubelet checks cannot be evaluated.
         printf '{"kind": "KubeletConfiguration", "readOnlyPort": ' >"$m/opt/scene/config.json"
 else
+        # protectKernelDefaults stays off: the booted root sees this machine's own
+        # /proc/sys, whose vm.overcommit_memory and kernel.panic* are not the values a
+        # protecting kubelet demands (kubelet.kernel-tunables, high, would rightly fail).
         cat >"$m/opt/scene/config.json" <<J
 {"kind": "KubeletConfiguration", "apiVersion": "kubelet.config.k8s.io/v1beta1",
  "authentication": {"anonymous": {"enabled": false}, "webhook": {"enabled": true},
                     "x509": {"clientCAFile": "/etc/kubernetes/pki/ca.crt"}},
  "authorization": {"mode": "Webhook"}, "readOnlyPort": $ro,
- "protectKernelDefaults": true, "serverTLSBootstrap": true, "rotateCertificates": true,
+ "protectKernelDefaults": false, "serverTLSBootstrap": true, "rotateCertificates": true,
  "tlsCipherSuites": ["TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"]}
 J
 fi
