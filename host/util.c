@@ -128,8 +128,9 @@ char *path_join(const char *dir, const char *rel)
 {
         if (rel[0] == '/' || !dir || !*dir)
                 return xstrdup(rel);
+        /* "/" and "dir/" lose their trailing slashes: "/proc", never "//proc". */
         size_t dl = strlen(dir);
-        while (dl > 1 && dir[dl - 1] == '/')
+        while (dl > 0 && dir[dl - 1] == '/')
                 dl--;
         return xasprintf("%.*s/%s", (int)dl, dir, rel);
 }
