@@ -181,8 +181,10 @@ static void node_scene(const struct ctr_spec *s)
         close(ready[1]);
 }
 
-/* A copy of the demo node with its findings fixed: no drop-in re-opening the
- * read-only port, kernel defaults protected, no hostname override, a policy agent. */
+/* A copy of the demo node with its findings fixed: no drop-in re-opening the read-only
+ * port, seccomp by default, a pod PID limit, no hostname override, a policy agent.
+ * protectKernelDefaults stays off: /host/proc/sys is this machine's kernel, whose
+ * sysctls are not the kubelet's (kubelet.kernel-tunables would rightly fail). */
 static char *hardened_root(void)
 {
         char *root = xasprintf("%s/hardened", scratch), src[2048];
@@ -193,9 +195,9 @@ static char *hardened_root(void)
         snprintf(p, sizeof(p), "%s/etc/kubernetes/kubelet/config.json.d/30-monitoring.conf", root);
         assert_int_equal(unlink(p), 0);
         char cmd[9000];
-        snprintf(cmd, sizeof(cmd), "sed -i 's/\"readOnlyPort\": 0,/\"readOnlyPort\": 0, \"protectKernelDefaults\": true,/' "
-                 "'%s/etc/kubernetes/kubelet/config.json' && grep -q protectKernelDefaults '%s/etc/kubernetes/kubelet/config.json'",
-                 root, root);
+        snprintf(cmd, sizeof(cmd), "sed -i 's/\"readOnlyPort\": 0,/\"readOnlyPort\": 0, \"seccompDefault\": true, "
+                 "\"podPidsLimit\": 4096,/' '%s/etc/kubernetes/kubelet/config.json' && "
+                 "grep -q seccompDefault '%s/etc/kubernetes/kubelet/config.json'", root, root);
         assert_int_equal(fl_sh(cmd, NULL, NULL), 0);
         /* Its process table is a live one (node_scene): the fixture's own is hidden under it. */
         return root;
