@@ -102,6 +102,14 @@ const struct bench_item bench_items[] = {
         {"kubelet.pod-pids-limit", "4.2.13", 1, M, 0, K_ALL},
         {"kubelet.seccomp-default", "4.2.14", 1, M, 0, K111 | K112},
         {"kube-proxy.metrics-bind-address", "4.3.1", 1, A, 0, K_ALL},
+        /* The live probes measure the same items the settings checks read: what answers
+         * on the read-only port, whether anonymous requests are served, which ciphers. */
+        {"kubelet.live-read-only-port", "3.2.4", 1, M, 0, EKS_OLD},
+        {"kubelet.live-read-only-port", "3.2.4", 1, A, 0, EKS_NEW},
+        {"kubelet.live-read-only-port", "4.2.4", 1, M, 0, K_ALL},
+        {"kubelet.live-anonymous", "3.2.1", 1, A, 0, EKS_ALL},
+        {"kubelet.live-anonymous", "4.2.1", 1, A, 0, K_ALL},
+        {"kubelet.live-tls", "4.2.12", 1, M, 0, K_ALL},
         {"node.api-endpoint-private", "5.4.2", 2, M, 0, EKS101 | EKS110 | EKS120 | EKS170 | EKS180},
         {"node.api-endpoint-private", "5.4.2", 2, A, 0, EKS150},
         {"node.public-ip", "5.4.3", 1, M, 0, EKS101 | EKS110 | EKS120 | EKS170 | EKS180},

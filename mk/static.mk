@@ -72,7 +72,7 @@ $$(BUILD)/static/$(1)/%.o: %.c $$(wildcard host/*.h checks/*.h bpf/*.h) $$(BUILD
 	@$$(if $$(Q),echo "  CC      $$@")
 	$$(Q)$(2) $$(SCFLAGS_$(1)) -c -o $$@ $$<
 
-$$(TP)/$(1)/libcjson.a: scripts/third-party.sh | $(6)
+$$(TP)/$(1)/libcjson.a: scripts/third-party.sh $$(wildcard $$(TP)/src/cjson.version) | $(6)
 	$$(Q)sh scripts/third-party.sh build $$(TP) $$(dir $$@) $(2) $(3)
 
 # Every library as an archive: pkg-config --static adds what each needs in turn (libssl's

@@ -51,6 +51,10 @@ static void test_kubernetes_worker_items_and_modes(void **state)
         assert_string_equal(item("cis-kubernetes-1.12.0", "kube-proxy.metrics-bind-address")->item, "4.3.1");
         assert_string_equal(item("cis-kubernetes-1.12.0", "kubelet.tls-cert-files")->item, "4.2.9");
         assert_null(item("cis-eks-1.8.0", "kubelet.pod-pids-limit"));
+        /* A live probe cites the item whose setting it measures. */
+        assert_string_equal(item("cis-eks-1.8.0", "kubelet.live-anonymous")->item, "3.2.1");
+        assert_string_equal(item("cis-kubernetes-1.12.0", "kubelet.live-read-only-port")->item, "4.2.4");
+        assert_null(item("cis-eks-1.8.0", "kubelet.live-tls"));
 }
 
 static void test_every_row_names_a_check_and_a_benchmark(void **state)
