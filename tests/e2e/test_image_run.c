@@ -349,6 +349,19 @@ static void test_watch_in_the_image_attaches_and_is_ready(void **state)
                 free(st);
         }
         if (use_podman) {
+                /* One interval's summary first, as below. */
+                char *logs = xasprintf("logs %s", name), *lcmd = podman_cmd(logs);
+                for (int i = 0; i < 600; i++) {
+                        char *so = NULL;
+                        fl_sh(lcmd, &so, NULL);
+                        bool done = strstr(so, "\"event\":\"summary\"") != NULL;
+                        free(so);
+                        if (done)
+                                break;
+                        usleep(200 * 1000);
+                }
+                free(logs);
+                free(lcmd);
                 char *cmd = xasprintf("podman --root '%s/podman/storage' --runroot '%s/podman/run' --storage-driver vfs "
                                       "stop -t 30 %s >/dev/null && podman --root '%s/podman/storage' --runroot "
                                       "'%s/podman/run' --storage-driver vfs logs %s > '%s'", scratch, scratch, name,
@@ -357,6 +370,15 @@ static void test_watch_in_the_image_attaches_and_is_ready(void **state)
                 free(cmd);
                 free(name);
         } else {
+                /* One interval's summary (and the textfile) first: the checks run after the attach. */
+                for (int i = 0; i < 1200; i++) {
+                        char *so = ctr_slurp(o);
+                        bool done = strstr(so, "\"event\":\"summary\"") != NULL;
+                        free(so);
+                        if (done)
+                                break;
+                        usleep(100 * 1000);
+                }
                 assert_int_equal(kill(pid, SIGTERM), 0);
                 assert_int_equal(ctr_wait(pid, 60), 0);
         }

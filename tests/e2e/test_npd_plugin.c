@@ -181,8 +181,10 @@ static void node_scene(const struct ctr_spec *s)
         close(ready[1]);
 }
 
-/* A copy of the demo node with its findings fixed: no drop-in re-opening the
- * read-only port, kernel defaults protected, no hostname override, a policy agent. */
+/* A copy of the demo node with its findings fixed: no drop-in re-opening the read-only
+ * port, seccomp by default, a pod PID limit, no hostname override, a policy agent.
+ * protectKernelDefaults stays off: /host/proc/sys is this machine's kernel, whose
+ * sysctls are not the kubelet's (kubelet.kernel-tunables would rightly fail). */
 static char *hardened_root(void)
 {
         char *root = xasprintf("%s/hardened", scratch), src[2048];
@@ -192,10 +194,11 @@ static char *hardened_root(void)
         char p[2048];
         snprintf(p, sizeof(p), "%s/etc/kubernetes/kubelet/config.json.d/30-monitoring.conf", root);
         assert_int_equal(unlink(p), 0);
-        /* protectKernelDefaults stays off: /host/proc is a live procfs of this machine, whose
-         * vm.overcommit_memory and kernel.panic* are not what a protecting kubelet demands
-         * (kubelet.kernel-tunables, high, would rightly fail); its absence is medium, below
-         * the plugin's threshold. */
+        char cmd[9000];
+        snprintf(cmd, sizeof(cmd), "sed -i 's/\"readOnlyPort\": 0,/\"readOnlyPort\": 0, \"seccompDefault\": true, "
+                 "\"podPidsLimit\": 4096,/' '%s/etc/kubernetes/kubelet/config.json' && "
+                 "grep -q seccompDefault '%s/etc/kubernetes/kubelet/config.json'", root, root);
+        assert_int_equal(fl_sh(cmd, NULL, NULL), 0);
         /* Its process table is a live one (node_scene): the fixture's own is hidden under it. */
         return root;
 }
