@@ -128,7 +128,7 @@ const struct check_def check_catalog[] = {
          FACT_KUBELET, {K8SDOC("kubelet TLS bootstrapping")},
          "Set tlsCertFile and tlsPrivateKeyFile, or serverTLSBootstrap: true so the cluster issues the serving certificate.",
          check_kubelet_tls_cert_files},
-        {"kubelet.kernel-tunables", "Kernel settings match what protectKernelDefaults requires", SEV_HIGH,
+        {"kubelet.kernel-tunables", "Kernel settings match what protectKernelDefaults requires", SEV_MEDIUM,
          FACT_KUBELET | FACT_SYSCTL, {"kubernetes pkg/kubelet/cm/container_manager_linux.go setupKernelTunables"},
          "Set the listed sysctls (e.g. in /etc/sysctl.d/90-kubelet.conf) before the kubelet starts, or the kubelet "
          "refuses to start with protectKernelDefaults: true.",

@@ -243,6 +243,8 @@ void check_kubelet_kernel_tunables(const struct facts *f, struct result *r)
                         sb_printf(&same, "%s%s=%ld", same.len ? ", " : "", def->name, v->value);
         }
         const char *where = f->sysctl.proc_path ? f->sysctl.proc_path : "/proc";
+        while (where[0] == '/' && where[1] == '/') /* "//proc" when the root is "/" */
+                where++;
         if (!cJSON_IsTrue(fv->value))
                 result_set(r, ST_SKIP, "%s: the kubelet sets the kernel settings itself%s%s", d,
                            diff.len ? "; differing now: " : "", diff.len ? diff.buf : "");
