@@ -188,13 +188,6 @@ static void on_addrinfo(void *arg, int status, int timeouts, struct ares_addrinf
         ares_freeaddrinfo(res);
 }
 
-static int64_t now_ms(void)
-{
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Everything comes from @c: with every option given, c-ares reads no resolv.conf,
  * nsswitch.conf or hosts file of its own ("b": DNS only). */
 static int channel_open(const struct dns_conf *c, int deadline_ms, ares_channel *ret)
@@ -238,7 +231,7 @@ static int channel_open(const struct dns_conf *c, int deadline_ms, ares_channel 
 static int channel_wait(ares_channel ch, struct query *q, int64_t deadline)
 {
         while (!q->done) {
-                int64_t left = deadline - now_ms();
+                int64_t left = deadline - mono_ms();
                 if (left <= 0) {
                         ares_cancel(ch);
                         return -ETIMEDOUT;
@@ -299,7 +292,7 @@ static int status_errno(int status)
 
 static int ask_dns(const struct dns_conf *c, const char *name, int deadline_ms, struct dns_answer *ans)
 {
-        int64_t deadline = now_ms() + deadline_ms;
+        int64_t deadline = mono_ms() + deadline_ms;
         if (ares_library_init(ARES_LIB_INIT_ALL) != ARES_SUCCESS)
                 return -ENOMEM;
         ares_channel ch;

@@ -255,36 +255,11 @@ void http_response_free(struct http_response *r)
         r->body_len = 0;
 }
 
-static long long now_ms(void)
-{
-        struct timespec t;
-        clock_gettime(CLOCK_MONOTONIC, &t);
-        return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 static int set_min_ttl(int fd, int family, int ttl)
 {
         int r = family == AF_INET6 ? setsockopt(fd, IPPROTO_IPV6, IPV6_MINHOPCOUNT, &ttl, sizeof(ttl))
                                    : setsockopt(fd, IPPROTO_IP, IP_MINTTL, &ttl, sizeof(ttl));
         return r < 0 ? -errno : 0;
-}
-
-/* poll one fd for @events until @deadline (ms, monotonic); 0 ready, -ETIMEDOUT, -errno. */
-static int wait_fd(int fd, short events, long long deadline)
-{
-        for (;;) {
-                long long left = deadline - now_ms();
-                if (left <= 0)
-                        return -ETIMEDOUT;
-                struct pollfd p = {.fd = fd, .events = events};
-                int n = poll(&p, 1, (int)left);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0)
-                        return -errno;
-                if (n > 0)
-                        return 0;
-        }
 }
 
 int tcp_connect_timeout(const struct sockaddr *sa, socklen_t salen, int min_ttl, int timeout_ms,
@@ -296,7 +271,7 @@ int tcp_connect_timeout(const struct sockaddr *sa, socklen_t salen, int min_ttl,
         /* Before connect: the SYN-ACK is already subject to the minimum TTL. */
         int r = min_ttl > 0 ? set_min_ttl(fd, sa->sa_family, min_ttl) : 0;
         if (r == 0 && connect(fd, sa, salen) < 0) {
-                r = errno == EINPROGRESS ? wait_fd(fd, POLLOUT, now_ms() + timeout_ms) : -errno;
+                r = errno == EINPROGRESS ? fd_wait(fd, POLLOUT, mono_ms() + timeout_ms) : -errno;
                 if (r == 0) {
                         int soerr = 0;
                         socklen_t l = sizeof(soerr);
@@ -318,7 +293,7 @@ static int send_all(int fd, const char *buf, size_t len, long long deadline)
         while (len) {
                 ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
                 if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-                        int r = wait_fd(fd, POLLOUT, deadline);
+                        int r = fd_wait(fd, POLLOUT, deadline);
                         if (r < 0)
                                 return r;
                         continue;
@@ -352,7 +327,7 @@ static int read_response(int fd, const struct http_limits *lim, long long deadli
         size_t cap = lim->max_header + 2 * lim->max_body + 4096, len = 0;
         _cleanup_free_ char *buf = xmalloc(cap);
         for (;;) {
-                int r = wait_fd(fd, POLLIN, deadline);
+                int r = fd_wait(fd, POLLIN, deadline);
                 if (r < 0)
                         return r;
                 ssize_t n = recv(fd, buf + len, cap - len, 0);
@@ -373,7 +348,7 @@ void http_exchange(const struct sockaddr *sa, socklen_t salen, const struct http
                    const struct http_opts *o, struct http_outcome *ret)
 {
         memset(ret, 0, sizeof(*ret));
-        long long deadline = now_ms() + o->total_ms;
+        long long deadline = mono_ms() + o->total_ms;
         int cms = o->connect_ms < o->total_ms ? o->connect_ms : o->total_ms;
         _cleanup_close_ int fd = -1;
         ret->err = tcp_connect_timeout(sa, salen, o->min_ttl, cms, &fd);

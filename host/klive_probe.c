@@ -30,30 +30,6 @@ struct conn {
         long long deadline;
 };
 
-static long long now_ms(void)
-{
-        struct timespec t;
-        clock_gettime(CLOCK_MONOTONIC, &t);
-        return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
-static int wait_fd(int fd, short events, long long deadline)
-{
-        for (;;) {
-                long long left = deadline - now_ms();
-                if (left <= 0)
-                        return -ETIMEDOUT;
-                struct pollfd p = {.fd = fd, .events = events};
-                int n = poll(&p, 1, (int)left);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0)
-                        return -errno;
-                if (n > 0)
-                        return 0;
-        }
-}
-
 static void conn_close(struct conn *c)
 {
         SSL_free(c->ssl);
@@ -115,9 +91,9 @@ static int ssl_wait(struct conn *c, int ret, char *why, size_t why_size)
 {
         int e = SSL_get_error(c->ssl, ret);
         if (e == SSL_ERROR_WANT_READ)
-                return wait_fd(c->fd, POLLIN, c->deadline);
+                return fd_wait(c->fd, POLLIN, c->deadline);
         if (e == SSL_ERROR_WANT_WRITE)
-                return wait_fd(c->fd, POLLOUT, c->deadline);
+                return fd_wait(c->fd, POLLOUT, c->deadline);
         if (e == SSL_ERROR_ZERO_RETURN)
                 return 1;
         if (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0)
@@ -132,7 +108,7 @@ static int conn_open(struct conn *c, const struct sockaddr *sa, socklen_t salen,
 {
         c->fd = -1;
         int ms = klive_timeout_ms();
-        c->deadline = now_ms() + ms;
+        c->deadline = mono_ms() + ms;
         int r = tcp_connect_timeout(sa, salen, 0, ms, &c->fd);
         if (r < 0)
                 return r;
@@ -173,7 +149,7 @@ static int conn_write(struct conn *c, const char *buf, size_t len, char *why, si
                 } else {
                         n = send(c->fd, buf, len, MSG_NOSIGNAL);
                         if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-                                int r = wait_fd(c->fd, POLLOUT, c->deadline);
+                                int r = fd_wait(c->fd, POLLOUT, c->deadline);
                                 if (r < 0)
                                         return r;
                                 continue;
@@ -205,7 +181,7 @@ static ssize_t conn_read(struct conn *c, char *buf, size_t size, char *why, size
                         return n;
                 if (errno != EAGAIN && errno != EINTR)
                         return -errno;
-                int r = wait_fd(c->fd, POLLIN, c->deadline);
+                int r = fd_wait(c->fd, POLLIN, c->deadline);
                 if (r < 0)
                         return r;
         }

@@ -20,13 +20,6 @@
 
 #include "util.h"
 
-static long long mono_ms(void)
-{
-        struct timespec t;
-        clock_gettime(CLOCK_MONOTONIC, &t);
-        return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 /* The child: enter the namespace, probe, send "int32 status + result" down @wfd. */
 static void __attribute__((noreturn)) job_child(struct ns_job *j, int wfd)
 {

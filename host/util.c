@@ -2,8 +2,11 @@
 #define _GNU_SOURCE
 #include "util.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 static void oom(void)
 {
@@ -154,4 +157,28 @@ void text_position(const char *buf, size_t len, size_t off, unsigned *ret_line, 
         }
         *ret_line = line;
         *ret_col = col;
+}
+
+long long mono_ms(void)
+{
+        struct timespec t;
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+int fd_wait(int fd, short events, long long deadline)
+{
+        for (;;) {
+                long long left = deadline - mono_ms();
+                if (left <= 0)
+                        return -ETIMEDOUT;
+                struct pollfd p = {.fd = fd, .events = events};
+                int n = poll(&p, 1, (int)left);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return -errno;
+                if (n > 0)
+                        return 0;
+        }
 }

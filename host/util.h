@@ -45,5 +45,10 @@ void sb_free(struct strbuf *sb);
 char *path_join(const char *dir, const char *rel);
 const char *path_basename(const char *p);
 
+/* CLOCK_MONOTONIC in milliseconds: the clock every deadline is measured on. */
+long long mono_ms(void);
+/* poll(2) one fd for @events until @deadline (mono_ms()); 0 ready, -ETIMEDOUT or -errno. */
+int fd_wait(int fd, short events, long long deadline);
+
 /* 1-based line and column of byte @off in @buf. */
 void text_position(const char *buf, size_t len, size_t off, unsigned *ret_line, unsigned *ret_col);

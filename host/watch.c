@@ -230,13 +230,6 @@ static void write_state(const struct watch_opts *o, const struct watch_state *st
                 fprintf(stderr, "nodeward: --state %s: %s\n", o->state, strerror(-r));
 }
 
-static long mono_ms(void)
-{
-        struct timespec t;
-        clock_gettime(CLOCK_MONOTONIC, &t);
-        return t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 int watch_run(const struct watch_opts *o)
 {
         struct rootfs root = {.fd = -1}, proc = {.fd = -1};
@@ -285,7 +278,7 @@ int watch_run(const struct watch_opts *o)
                 free(perr);
                 rc = 2;
         }
-        long start = mono_ms(), next = start;
+        long long start = mono_ms(), next = start;
         while (rc == 0 && !exiting) {
                 if (mono_ms() >= next) {
                         st.of.seconds = (int)((mono_ms() - start) / 1000);
@@ -293,7 +286,7 @@ int watch_run(const struct watch_opts *o)
                         write_state(o, &st, false);
                         next += (long)o->interval * 1000;
                 }
-                long wait = next - mono_ms();
+                long long wait = next - mono_ms();
                 wait = wait < 0 ? 0 : wait > 200 ? 200 : wait;
                 if (st.s)
                         observe_poll(st.s, (int)wait);
