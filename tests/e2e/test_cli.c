@@ -1,0 +1,117 @@
+/* test_cli: the command line refuses what it cannot honour: usage errors exit 2 with a hint on stderr. */
+#include "testutil.h"
+
+/* Runs the real binary; a usage error must print nothing on stdout and say why on stderr. */
+static void assert_usage_error(char *const *argv, const char *needle)
+{
+        char *out, *err;
+        int rc = tu_run(argv, &out, &err);
+        if (rc != 2 || !strstr(err, needle))
+                fprintf(stderr, "%s %s: exit %d, stderr: %s\n", argv[1], argv[2] ? argv[2] : "", rc, err);
+        assert_int_equal(rc, 2);
+        assert_string_equal(out, "");
+        assert_non_null(strstr(err, needle));
+        free(out);
+        free(err);
+}
+
+static void test_selection_of_nothing_is_usage_error(void **state)
+{
+        (void)state;
+        char root[4096];
+        snprintf(root, sizeof(root), "%s/no-kubelet", tu_fixtures());
+        char *a1[] = {(char *)tu_nodeward(), "check", "--root", root, "--only", "kubelet", "--skip", "kubelet", NULL};
+        assert_usage_error(a1, "no check selected: --only kubelet --skip kubelet");
+        assert_usage_error(a1, "hint: take some out of --skip");
+        /* An empty list is no selection either (it used to run 0 checks and exit 0). */
+        char *a2[] = {(char *)tu_nodeward(), "check", "--root", root, "--only", ",", NULL};
+        assert_usage_error(a2, "hint: give --only ids or areas from 'nodeward list'");
+        /* watch would loop forever over nothing. */
+        char *a3[] = {(char *)tu_nodeward(), "watch", "--root", root, "--only", "ssh", "--skip", "ssh", NULL};
+        assert_usage_error(a3, "no check selected");
+        /* One id left is a selection: it runs. */
+        char *a4[] = {(char *)tu_nodeward(), "check", "--root", root, "--only", "ssh", "--skip",
+                      "ssh.exposed,ssh.pod-reachable,ssh.pod-attempts", "--format", "json", NULL};
+        char *out;
+        int rc = tu_run(a4, &out, NULL);
+        assert_true(rc == 0 || rc == 1);
+        assert_non_null(strstr(out, "\"ssh.permit-root-login\""));
+        assert_null(strstr(out, "\"ssh.exposed\""));
+        free(out);
+}
+
+static void test_help_unknown_topic_lists_topics(void **state)
+{
+        (void)state;
+        char *a1[] = {(char *)tu_nodeward(), "help", "nosuch", NULL};
+        assert_usage_error(a1, "no topic \"nosuch\"; the topics are: check watch explain sockets list");
+        char *a2[] = {(char *)tu_nodeward(), "help", "check", "extra", NULL};
+        assert_usage_error(a2, "help takes one topic");
+        /* Known topics still print their help on stdout and exit 0. */
+        const char *topics[][2] = {{"check", "--fail-on"}, {"watch", "--interval"}, {"help", "Commands:"},
+                                   {"sockets", "--netns"}};
+        for (size_t i = 0; i < sizeof(topics) / sizeof(topics[0]); i++) {
+                char *a[] = {(char *)tu_nodeward(), "help", (char *)topics[i][0], NULL};
+                char *out;
+                assert_int_equal(tu_run(a, &out, NULL), 0);
+                assert_non_null(strstr(out, topics[i][1]));
+                free(out);
+        }
+}
+
+static void test_repeated_option_is_usage_error(void **state)
+{
+        (void)state;
+        /* Before, the second --only silently replaced the first: only ssh ran. */
+        char *a1[] = {(char *)tu_nodeward(), "check", "--only", "kubelet", "--only", "ssh", NULL};
+        assert_usage_error(a1, "--only given twice; give it once, with a comma-separated list");
+        char *a2[] = {(char *)tu_nodeward(), "check", "--format", "json", "--format=text", NULL};
+        assert_usage_error(a2, "--format given twice");
+        char *a3[] = {(char *)tu_nodeward(), "watch", "--root", "/", "--root", "/tmp", NULL};
+        assert_usage_error(a3, "--root given twice");
+}
+
+static void test_option_of_the_other_command_is_usage_error(void **state)
+{
+        (void)state;
+        char *a1[] = {(char *)tu_nodeward(), "check", "--interval", "5", NULL};
+        assert_usage_error(a1, "--interval applies to watch only");
+        char *a2[] = {(char *)tu_nodeward(), "watch", "--fail-on", "high", NULL};
+        assert_usage_error(a2, "--fail-on applies to check only");
+        char *a3[] = {(char *)tu_nodeward(), "check", "--state", "/tmp/nw-cli-state", NULL};
+        assert_usage_error(a3, "--state applies to watch only");
+}
+
+static void test_stray_arguments_are_usage_errors(void **state)
+{
+        (void)state;
+        char *a1[] = {(char *)tu_nodeward(), "version", "extra", NULL};
+        assert_usage_error(a1, "unexpected argument \"extra\"");
+        char *a2[] = {(char *)tu_nodeward(), "--version", "extra", NULL};
+        assert_usage_error(a2, "unexpected argument \"extra\"");
+        char *a3[] = {(char *)tu_nodeward(), "check", "extra", NULL};
+        assert_usage_error(a3, "unexpected argument \"extra\"");
+        char *a4[] = {(char *)tu_nodeward(), "check", "--root", NULL};
+        assert_usage_error(a4, "--root needs an argument");
+        char *a5[] = {(char *)tu_nodeward(), "check", "--observe", "0", NULL};
+        assert_usage_error(a5, "not a number of seconds");
+        char *a6[] = {(char *)tu_nodeward(), "nosuch", NULL};
+        assert_usage_error(a6, "unknown command \"nosuch\"");
+        char *v[] = {(char *)tu_nodeward(), "--version", NULL};
+        char *out;
+        assert_int_equal(tu_run(v, &out, NULL), 0);
+        assert_non_null(strstr(out, "nodeward "));
+        free(out);
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_selection_of_nothing_is_usage_error),
+                cmocka_unit_test(test_help_unknown_topic_lists_topics),
+                cmocka_unit_test(test_repeated_option_is_usage_error),
+                cmocka_unit_test(test_option_of_the_other_command_is_usage_error),
+                cmocka_unit_test(test_stray_arguments_are_usage_errors),
+        };
+        return cmocka_run_group_tests(tests, NULL, tu_group_teardown);
+}
