@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <sys/ioctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,12 +40,13 @@ struct opts {
         int observe;
         int interval;
         unsigned expect; /* EXPECT_* */
-        bool verbose;
+        bool verbose, quiet, wide;
         unsigned long given; /* OPT_BIT() of each long option seen, to refuse repeats and misplaced ones */
 };
 
 enum { O_ROOT = 256, O_PROC, O_ONLY, O_SKIP, O_FORMAT, O_FAIL_ON, O_OUTPUT, O_TEXTFILE, O_POD_NETNS,
-       O_NETNS, O_ALLOW, O_ALLOW_FILE, O_OBSERVE, O_VERBOSE, O_INTERVAL, O_BENCHMARK, O_EXPECT, O_STATE };
+       O_NETNS, O_ALLOW, O_ALLOW_FILE, O_OBSERVE, O_VERBOSE, O_INTERVAL, O_BENCHMARK, O_EXPECT, O_STATE,
+       O_QUIET, O_WIDE };
 #define OPT_BIT(c) (1UL << ((c) - O_ROOT))
 
 static const char check_help[] =
@@ -82,6 +84,9 @@ static const char check_help[] =
         "                      kubeadm -> cis-kubernetes, otherwise cis-eks (the newest)\n"
         "  --expect kubelet    this node runs a kubelet: not finding one is an error\n"
         "                      (its checks are error, exit 2), not a skip\n"
+        "  --quiet             text: only failures and errors, then the summary line\n"
+        "  --wide              text: full evidence (default: shortened to $COLUMNS, the\n"
+        "                      terminal's width, or 100 columns)\n"
         "  --verbose           show libbpf's messages\n"
         "  -h, --help          this help\n"
         "\n"
@@ -182,6 +187,7 @@ static int parse_common(int argc, char **argv, struct opts *o, bool check_opts, 
                 {"benchmark", required_argument, NULL, O_BENCHMARK},
                 {"expect", required_argument, NULL, O_EXPECT},
                 {"state", required_argument, NULL, O_STATE},
+                {"quiet", no_argument, NULL, O_QUIET},         {"wide", no_argument, NULL, O_WIDE},
                 {0, 0, 0, 0},
         };
         struct option longopts[ARRAY_SIZE(all)];
@@ -196,7 +202,7 @@ static int parse_common(int argc, char **argv, struct opts *o, bool check_opts, 
         int idx;
         while ((c = getopt_long(argc, argv, ":h", longopts, &idx)) != -1) {
                 /* A second --only or --root would silently replace the first. */
-                if (c >= O_ROOT && c != O_ALLOW && c != O_VERBOSE && (o->given & OPT_BIT(c))) {
+                if (c >= O_ROOT && c != O_ALLOW && c != O_VERBOSE && c != O_QUIET && c != O_WIDE && (o->given & OPT_BIT(c))) {
                         fprintf(stderr, "nodeward: --%s given twice; give it once%s\n", longopts[idx].name,
                                 c == O_ONLY || c == O_SKIP ? ", with a comma-separated list" : "");
                         return -EINVAL;
@@ -227,6 +233,8 @@ static int parse_common(int argc, char **argv, struct opts *o, bool check_opts, 
                         break;
                 }
                 case O_VERBOSE: o->verbose = true; break;
+                case O_QUIET: o->quiet = true; break;
+                case O_WIDE: o->wide = true; break;
                 case O_BENCHMARK:
                         if (cli_parse_benchmark(optarg, &o->benchmark) < 0)
                                 return -EINVAL;
@@ -283,6 +291,22 @@ static void print_json(FILE *out, cJSON *j)
         cJSON_Delete(j);
 }
 
+/* Columns for the text report: $COLUMNS, else the terminal's, else 100; 0 (no limit) with --wide. */
+static unsigned text_width(FILE *out, bool wide)
+{
+        if (wide)
+                return 0;
+        const char *env = getenv("COLUMNS");
+        char *end;
+        long v = env ? strtol(env, &end, 10) : 0;
+        if (env && *env && !*end && v >= 20 && v <= 10000)
+                return (unsigned)v;
+        struct winsize ws;
+        if (isatty(fileno(out)) && ioctl(fileno(out), TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
+                return ws.ws_col;
+        return 100;
+}
+
 /* Every format renders the same facts and results; only the exit code is shared policy. */
 static void render_report(FILE *out, const struct opts *o, const struct facts *f, const struct run *run,
                           const struct report_meta *meta, int rc)
@@ -297,7 +321,12 @@ static void render_report(FILE *out, const struct opts *o, const struct facts *f
                 free(line);
                 break;
         }
-        default: report_text(out, f, run, meta, isatty(fileno(out)) && !getenv("NO_COLOR")); break;
+        default: {
+                struct text_opts t = {.color = isatty(fileno(out)) && !getenv("NO_COLOR"), .quiet = o->quiet,
+                                      .width = text_width(out, o->wide), .fail_on = o->fail_on};
+                report_text(out, f, run, meta, &t);
+                break;
+        }
         }
 }
 
@@ -367,6 +396,11 @@ static int do_check(int argc, char **argv)
         struct opts o = {0};
         if (parse_common(argc, argv, &o, true, check_help) < 0)
                 return EXIT_USAGE;
+        if ((o.quiet || o.wide) && o.format != FMT_TEXT) {
+                fprintf(stderr, "nodeward: check: --%s shapes the text report only, not --format %s\n",
+                        o.quiet ? "quiet" : "wide", format_names[o.format]);
+                return EXIT_USAGE;
+        }
         if (o.state || o.interval) {
                 fprintf(stderr, "nodeward: check: --%s applies to watch only (check runs once)\n",
                         o.state ? "state" : "interval");
@@ -457,8 +491,8 @@ static int do_watch(int argc, char **argv)
         struct opts o = {0};
         if (parse_common(argc, argv, &o, true, watch_help) < 0)
                 return EXIT_USAGE;
-        if (o.observe || o.output || o.format != FMT_TEXT) {
-                fprintf(stderr, "nodeward: watch: --observe, --output and --format do not apply "
+        if (o.observe || o.output || o.format != FMT_TEXT || o.quiet || o.wide) {
+                fprintf(stderr, "nodeward: watch: --observe, --output, --format, --quiet and --wide do not apply "
                                 "(it observes continuously and prints JSON lines)\n");
                 return EXIT_USAGE;
         }

@@ -1,6 +1,8 @@
 /* test_cli: the command line refuses what it cannot honour: usage errors exit 2 with a hint on stderr. */
 #include "testutil.h"
 
+#include "util.h"
+
 /* Runs the real binary; a usage error must print nothing on stdout and say why on stderr. */
 static void assert_usage_error(char *const *argv, const char *needle)
 {
@@ -104,6 +106,71 @@ static void test_stray_arguments_are_usage_errors(void **state)
         free(out);
 }
 
+/* Lines of @s, and the widest of them in bytes (the fixture's evidence is ASCII). */
+static size_t longest_line(const char *s, size_t *ret_lines)
+{
+        size_t best = 0, lines = 0;
+        while (*s) {
+                size_t n = strcspn(s, "\n");
+                best = n > best ? n : best;
+                lines++;
+                s += n + (s[n] == '\n');
+        }
+        *ret_lines = lines;
+        return best;
+}
+
+static void test_text_report_width_quiet_and_wide(void **state)
+{
+        (void)state;
+        char root[4096];
+        snprintf(root, sizeof(root), "%s/demo-al2023", tu_fixtures());
+        char *argv[] = {(char *)tu_nodeward(), "check", "--root", root, "--only", "kubelet,kube-proxy", NULL, NULL};
+        char *out;
+        size_t lines;
+        /* Not a terminal and no COLUMNS: 100 columns; the header may be wider, check lines not. */
+        unsetenv("COLUMNS");
+        assert_int_equal(tu_run(argv, &out, NULL), 1);
+        const char *body = strstr(out, "\nkubelet\n");
+        assert_non_null(body);
+        assert_true(longest_line(body, &lines) <= 100);
+        assert_non_null(strstr(out, "(evidence shortened to 100 columns; --wide or --format json shows all of it)\n"));
+        /* The README's sample: the read-only port, first in "To fix", with its remediation. */
+        const char *fix = strstr(out, "\nTo fix (failed at or above low, most severe first):\n"
+                                      "  high     kubelet.read-only-port  (cis-eks-1.8.0 item 3.2.4)\n"
+                                      "           Set readOnlyPort: 0");
+        assert_non_null(fix);
+        free(out);
+        setenv("COLUMNS", "80", 1);
+        assert_int_equal(tu_run(argv, &out, NULL), 1);
+        assert_true(longest_line(strstr(out, "\nkubelet\n"), &lines) <= 80);
+        free(out);
+        unsetenv("COLUMNS");
+        argv[6] = "--wide";
+        assert_int_equal(tu_run(argv, &out, NULL), 1);
+        /* The drop-in path and what it overrides, in full. */
+        assert_non_null(strstr(out, "readOnlyPort=10255 from drop-in /etc/kubernetes/kubelet/config.json.d/"
+                                    "30-monitoring.conf (config file /etc/kubernetes/kubelet/config.json says 0)"));
+        assert_null(strstr(out, "shortened"));
+        free(out);
+        argv[6] = "--quiet";
+        assert_int_equal(tu_run(argv, &out, NULL), 1);
+        /* Six failed kubelet settings, then the summary: no header, passes, skips or "To fix". */
+        longest_line(out, &lines);
+        assert_true(lines == 7 || lines == 8); /* 8: the shortened-evidence note */
+        assert_null(strstr(out, "PASS"));
+        assert_null(strstr(out, "SKIP"));
+        assert_null(strstr(out, "To fix"));
+        assert_true(str_startswith(out, "  FAIL  high     kubelet.read-only-port"));
+        assert_non_null(strstr(out, " checks: "));
+        assert_non_null(strstr(out, " pass, 6 fail, "));
+        free(out);
+        char *a2[] = {(char *)tu_nodeward(), "check", "--quiet", "--format", "json", NULL};
+        assert_usage_error(a2, "--quiet shapes the text report only");
+        char *a3[] = {(char *)tu_nodeward(), "watch", "--wide", NULL};
+        assert_usage_error(a3, "--wide do not apply");
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -112,6 +179,7 @@ int main(void)
                 cmocka_unit_test(test_repeated_option_is_usage_error),
                 cmocka_unit_test(test_option_of_the_other_command_is_usage_error),
                 cmocka_unit_test(test_stray_arguments_are_usage_errors),
+                cmocka_unit_test(test_text_report_width_quiet_and_wide),
         };
         return cmocka_run_group_tests(tests, NULL, tu_group_teardown);
 }
