@@ -238,6 +238,12 @@ void check_net_kubelet_api_exposed(const struct facts *f, struct result *r)
 
 void check_net_policy_engine(const struct facts *f, struct result *r)
 {
+        /* No kubelet, no pods: without an enforcer there is nothing it would have stopped. */
+        if ((f->collected & FACT_KUBELET) && !f->kubelet.found) {
+                result_set(r, ST_SKIP, "not a Kubernetes node: %s",
+                           f->kubelet.absent_reason ? f->kubelet.absent_reason : "no kubelet found");
+                return;
+        }
         if (f->procs_error) {
                 result_set(r, ST_ERROR, "process table: %s", f->procs_error);
                 return;

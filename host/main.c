@@ -323,7 +323,8 @@ static void render_report(FILE *out, const struct opts *o, const struct facts *f
         }
         default: {
                 struct text_opts t = {.color = isatty(fileno(out)) && !getenv("NO_COLOR"), .quiet = o->quiet,
-                                      .width = text_width(out, o->wide), .fail_on = o->fail_on};
+                                      .width = text_width(out, o->wide), .fail_on = o->fail_on,
+                                      .kubelet_expected = o->expect & EXPECT_KUBELET};
                 report_text(out, f, run, meta, &t);
                 break;
         }

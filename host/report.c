@@ -225,6 +225,10 @@ void report_text(FILE *out, const struct facts *f, const struct run *run, const 
 {
         if (!o->quiet)
                 text_header(out, f, run);
+        /* One line instead of leaving the reader to infer it from a screen of kubelet skips. */
+        if (!o->kubelet_expected && (f->collected & FACT_KUBELET) && !f->kubelet.found)
+                fprintf(out, "not a Kubernetes node: no kubelet process, kubelet.service or kubelet config under %s; "
+                             "host checks only\n", f->root_path ? f->root_path : "/");
         bool cut = false;
         /* Areas in order of first appearance, each with all of its checks. */
         for (size_t i = 0; i < run->n; i++) {

@@ -29,6 +29,7 @@ struct text_opts {
         bool quiet;            /* only failures and errors, then the summary line */
         unsigned width;        /* shorten evidence to this many columns; 0: full text */
         enum severity fail_on; /* "To fix" lists the failures at or above it */
+        bool kubelet_expected; /* --expect kubelet: a missing kubelet is an error, not "not a node" */
 };
 void report_text(FILE *out, const struct facts *f, const struct run *run, const struct report_meta *m,
                  const struct text_opts *o);

@@ -171,6 +171,54 @@ static void test_text_report_width_quiet_and_wide(void **state)
         assert_usage_error(a3, "--wide do not apply");
 }
 
+/* A root with no kubelet says so once at the top, and net.policy-engine does not
+ * fail there: no kubelet, no pods for an enforcer to police. */
+static void test_not_a_node_verdict_and_policy_engine_skip(void **state)
+{
+        (void)state;
+        char root[4096], verdict[4200];
+        snprintf(root, sizeof(root), "%s/no-kubelet", tu_fixtures());
+        snprintf(verdict, sizeof(verdict),
+                 "\nnot a Kubernetes node: no kubelet process, kubelet.service or kubelet config under %s; "
+                 "host checks only\n\n",
+                 root);
+        char *argv[] = {(char *)tu_nodeward(), "check", "--root", root, "--only", "kubelet,net.policy-engine",
+                        NULL, NULL, NULL};
+        char *out;
+        /* Before, net.policy-engine failed here and the run exited 1. */
+        assert_int_equal(tu_run(argv, &out, NULL), 0);
+        const char *v = strstr(out, verdict);
+        assert_non_null(v);
+        /* The third line: right after the header and benchmark lines, before any area. */
+        assert_ptr_equal(strchr(strchr(out, '\n') + 1, '\n'), v);
+        assert_non_null(strstr(out, "  SKIP  medium   net.policy-engine                 not a Kubernetes node: "));
+        assert_null(strstr(out, "To fix"));
+        free(out);
+        argv[6] = "--format";
+        argv[7] = "json";
+        cJSON *j = NULL;
+        assert_int_equal(tu_run(argv, &out, NULL), 0);
+        j = cJSON_Parse(out);
+        assert_non_null(j);
+        tu_assert_result(j, "net.policy-engine", "skip", "not a Kubernetes node: no kubelet found");
+        cJSON_Delete(j);
+        free(out);
+        /* --expect kubelet: the missing kubelet is the error, not a verdict about the machine. */
+        argv[6] = "--expect";
+        argv[7] = "kubelet";
+        assert_int_equal(tu_run(argv, &out, NULL), 2);
+        assert_null(strstr(out, "not a Kubernetes node: no kubelet process"));
+        assert_non_null(strstr(out, "  ERROR medium   net.policy-engine                 --expect kubelet, but under "));
+        free(out);
+        /* A node with a kubelet gets no verdict line. */
+        snprintf(root, sizeof(root), "%s/demo-al2023", tu_fixtures());
+        argv[6] = NULL;
+        tu_run(argv, &out, NULL);
+        assert_null(strstr(out, "not a Kubernetes node"));
+        assert_non_null(strstr(out, "net.policy-engine                 no network policy enforcer"));
+        free(out);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -180,6 +228,7 @@ int main(void)
                 cmocka_unit_test(test_option_of_the_other_command_is_usage_error),
                 cmocka_unit_test(test_stray_arguments_are_usage_errors),
                 cmocka_unit_test(test_text_report_width_quiet_and_wide),
+                cmocka_unit_test(test_not_a_node_verdict_and_policy_engine_skip),
         };
         return cmocka_run_group_tests(tests, NULL, tu_group_teardown);
 }

@@ -510,6 +510,34 @@ static void test_text_without_failures_has_no_fix_section(void **state)
         run_free(&run);
 }
 
+static void test_text_says_once_when_no_kubelet_was_found(void **state)
+{
+        (void)state;
+        static const char *const spec[] = {"kubelet.anonymous-auth", "skip", "no kubelet found"};
+        struct run run;
+        make_run(&run, 1, spec);
+        struct facts f = {.collected = FACT_KUBELET, .root_path = (char *)"/host"};
+        f.node.hostname = f.node.os = f.node.kernel = (char *)"x";
+        struct text_opts o = {.width = 100, .fail_on = SEV_LOW};
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *out = open_memstream(&buf, &len);
+        report_text(out, &f, &run, &meta, &o);
+        o.kubelet_expected = true; /* --expect kubelet: the error says it, not a verdict */
+        report_text(out, &f, &run, &meta, &o);
+        o.kubelet_expected = false;
+        f.kubelet.found = true;
+        report_text(out, &f, &run, &meta, &o);
+        fclose(out);
+        const char *v = "not a Kubernetes node: no kubelet process, kubelet.service or kubelet config under /host; "
+                        "host checks only\n";
+        const char *first = strstr(buf, v);
+        assert_non_null(first);
+        assert_null(strstr(first + 1, v));
+        free(buf);
+        run_free(&run);
+}
+
 static void test_text_quiet_keeps_failures_errors_and_summary(void **state)
 {
         (void)state;
@@ -588,6 +616,7 @@ int main(void)
                 cmocka_unit_test(test_textfile_abort_and_missing_directory),
                 cmocka_unit_test(test_text_to_fix_lists_failures_most_severe_first),
                 cmocka_unit_test(test_text_without_failures_has_no_fix_section),
+                cmocka_unit_test(test_text_says_once_when_no_kubelet_was_found),
                 cmocka_unit_test(test_text_quiet_keeps_failures_errors_and_summary),
                 cmocka_unit_test(test_text_evidence_fits_the_width_and_wide_keeps_it),
         };
