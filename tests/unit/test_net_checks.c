@@ -97,7 +97,7 @@ static void test_ssh_exposed_on_sshds_configured_port(void **state)
         (void)state;
         struct facts *f = node();
         listen_on(f, IPPROTO_TCP, "10.0.1.5", 2222, NULL, 0);
-        expect(check_ssh_exposed, f, ST_PASS, "nothing on sshd's port 22");
+        expect(check_ssh_exposed, f, ST_PASS, "nothing on sshd's port 22 listens (1 listener)");
         f->collected |= FACT_SSHD;
         f->sshd.cfg.found = true;
         f->sshd.cfg.ports[0] = 2222;
