@@ -253,7 +253,8 @@ const struct check_def check_catalog[] = {
          {"EKS Best Practices: Network security"},
          "The API server must reach it; restrict who else can with security groups on the node ENIs.",
          check_net_kubelet_api_exposed},
-        {"net.policy-engine", "A network policy engine enforces policy on this node", SEV_MEDIUM, FACT_PROCS,
+        {"net.policy-engine", "A network policy engine enforces policy on this node", SEV_MEDIUM,
+         FACT_PROCS | FACT_KUBELET,
          {"EKS Best Practices: Network policy"},
          "Enable network policy (VPC CNI ENABLE_NETWORK_POLICY=true, or Calico or Cilium) and apply a "
          "default-deny policy in every namespace.",

@@ -113,8 +113,8 @@ void check_ssh_exposed(const struct facts *f, struct result *r)
         else if (sshd_local)
                 result_set(r, ST_PASS, "SSH listens on loopback only");
         else
-                result_set(r, ST_PASS, "no sshd process and nothing on sshd's port%s listens (%zu listeners)",
-                           np > 1 ? "s" : " 22", s->n);
+                result_set(r, ST_PASS, "no sshd process and nothing on sshd's port%s listens (%zu listener%s)",
+                           np > 1 ? "s" : " 22", s->n, s->n == 1 ? "" : "s");
 }
 
 /* "PROC:PORT", PORT a number or "*", PROC a process name or "*". Names are
@@ -238,6 +238,12 @@ void check_net_kubelet_api_exposed(const struct facts *f, struct result *r)
 
 void check_net_policy_engine(const struct facts *f, struct result *r)
 {
+        /* No kubelet, no pods: without an enforcer there is nothing it would have stopped. */
+        if ((f->collected & FACT_KUBELET) && !f->kubelet.found) {
+                result_set(r, ST_SKIP, "not a Kubernetes node: %s",
+                           f->kubelet.absent_reason ? f->kubelet.absent_reason : "no kubelet found");
+                return;
+        }
         if (f->procs_error) {
                 result_set(r, ST_ERROR, "process table: %s", f->procs_error);
                 return;
@@ -254,8 +260,9 @@ void check_net_policy_engine(const struct facts *f, struct result *r)
         for (size_t i = 0; i < ARRAY_SIZE(policy_engines); i++)
                 sb_printf(&sb, "%s%s", i ? ", " : "", policy_engines[i]);
         _cleanup_free_ char *names = sb_steal(&sb);
-        result_set(r, ST_FAIL, "no network policy enforcer among %zu processes (looked for %s): every pod can "
-                               "reach every port of every pod and of the node, SSH included", f->procs.n, names);
+        result_set(r, ST_FAIL, "no network policy enforcer among %zu process%s (looked for %s): every pod can "
+                               "reach every port of every pod and of the node, SSH included", f->procs.n,
+                   f->procs.n == 1 ? "" : "es", names);
 }
 
 /* A listener on the read-only port, whatever the configuration says; NULL if none. */

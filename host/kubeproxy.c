@@ -8,6 +8,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,6 +146,17 @@ static void load_config(const struct rootfs *root, struct kube_proxy_facts *k, c
         *ret_doc = doc;
 }
 
+/* Whose mounts say where the host's files are: with --root this process's own "/"
+ * (a node checked by hand, or from a chroot) its own; otherwise (the DaemonSet's
+ * /host) pid 1's, whose root --root is. */
+static const char *host_view(const struct rootfs *root)
+{
+        struct stat a, b;
+        if (fstat(root->fd, &a) == 0 && stat("/", &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+                return "self/mountinfo";
+        return "1/mountinfo";
+}
+
 /* The command line: the running process, else what kube-proxy.service would start. */
 static bool find_kube_proxy(const struct rootfs *root, const struct rootfs *proc, const struct proc_table *procs,
                             struct kube_proxy_facts *k, char ***ret_argv, size_t *ret_argc, struct ns_map *m)
@@ -159,7 +171,7 @@ static bool find_kube_proxy(const struct rootfs *root, const struct rootfs *proc
                 char rel[64];
                 snprintf(rel, sizeof(rel), "%d/mountinfo", (int)p->pid);
                 m->have = proc && proc->fd >= 0 && read_mounts(proc, rel, &m->proc) == 0 &&
-                          read_mounts(proc, "1/mountinfo", &m->host) == 0;
+                          read_mounts(proc, host_view(root), &m->host) == 0;
                 return true;
         }
         struct sdunit u;

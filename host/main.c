@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <sys/ioctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,8 +40,14 @@ struct opts {
         int observe;
         int interval;
         unsigned expect; /* EXPECT_* */
-        bool verbose;
+        bool verbose, quiet, wide;
+        unsigned long given; /* OPT_BIT() of each long option seen, to refuse repeats and misplaced ones */
 };
+
+enum { O_ROOT = 256, O_PROC, O_ONLY, O_SKIP, O_FORMAT, O_FAIL_ON, O_OUTPUT, O_TEXTFILE, O_POD_NETNS,
+       O_NETNS, O_ALLOW, O_ALLOW_FILE, O_OBSERVE, O_VERBOSE, O_INTERVAL, O_BENCHMARK, O_EXPECT, O_STATE,
+       O_QUIET, O_WIDE };
+#define OPT_BIT(c) (1UL << ((c) - O_ROOT))
 
 static const char check_help[] =
         "Usage: nodeward check [OPTIONS]\n"
@@ -77,6 +84,9 @@ static const char check_help[] =
         "                      kubeadm -> cis-kubernetes, otherwise cis-eks (the newest)\n"
         "  --expect kubelet    this node runs a kubelet: not finding one is an error\n"
         "                      (its checks are error, exit 2), not a skip\n"
+        "  --quiet             text: only failures and errors, then the summary line\n"
+        "  --wide              text: full evidence (default: shortened to $COLUMNS, the\n"
+        "                      terminal's width, or 100 columns)\n"
         "  --verbose           show libbpf's messages\n"
         "  -h, --help          this help\n"
         "\n"
@@ -163,8 +173,6 @@ static int parse_format(const char *s, bool all, enum format *ret)
 
 static int parse_common(int argc, char **argv, struct opts *o, bool check_opts, const char *help)
 {
-        enum { O_ROOT = 256, O_PROC, O_ONLY, O_SKIP, O_FORMAT, O_FAIL_ON, O_OUTPUT, O_TEXTFILE, O_POD_NETNS,
-               O_NETNS, O_ALLOW, O_ALLOW_FILE, O_OBSERVE, O_VERBOSE, O_INTERVAL, O_BENCHMARK, O_EXPECT, O_STATE };
         static const struct option all[] = {
                 {"root", required_argument, NULL, O_ROOT},     {"proc", required_argument, NULL, O_PROC},
                 {"format", required_argument, NULL, O_FORMAT}, {"help", no_argument, NULL, 'h'},
@@ -179,6 +187,7 @@ static int parse_common(int argc, char **argv, struct opts *o, bool check_opts, 
                 {"benchmark", required_argument, NULL, O_BENCHMARK},
                 {"expect", required_argument, NULL, O_EXPECT},
                 {"state", required_argument, NULL, O_STATE},
+                {"quiet", no_argument, NULL, O_QUIET},         {"wide", no_argument, NULL, O_WIDE},
                 {0, 0, 0, 0},
         };
         struct option longopts[ARRAY_SIZE(all)];
@@ -190,7 +199,16 @@ static int parse_common(int argc, char **argv, struct opts *o, bool check_opts, 
         optind = 1;
         opterr = 0;
         int c;
-        while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+        int idx;
+        while ((c = getopt_long(argc, argv, ":h", longopts, &idx)) != -1) {
+                /* A second --only or --root would silently replace the first. */
+                if (c >= O_ROOT && c != O_ALLOW && c != O_VERBOSE && c != O_QUIET && c != O_WIDE && (o->given & OPT_BIT(c))) {
+                        fprintf(stderr, "nodeward: --%s given twice; give it once%s\n", longopts[idx].name,
+                                c == O_ONLY || c == O_SKIP ? ", with a comma-separated list" : "");
+                        return -EINVAL;
+                }
+                if (c >= O_ROOT)
+                        o->given |= OPT_BIT(c);
                 switch (c) {
                 case 'h':
                         fputs(help, stdout);
@@ -215,6 +233,8 @@ static int parse_common(int argc, char **argv, struct opts *o, bool check_opts, 
                         break;
                 }
                 case O_VERBOSE: o->verbose = true; break;
+                case O_QUIET: o->quiet = true; break;
+                case O_WIDE: o->wide = true; break;
                 case O_BENCHMARK:
                         if (cli_parse_benchmark(optarg, &o->benchmark) < 0)
                                 return -EINVAL;
@@ -271,6 +291,22 @@ static void print_json(FILE *out, cJSON *j)
         cJSON_Delete(j);
 }
 
+/* Columns for the text report: $COLUMNS, else the terminal's, else 100; 0 (no limit) with --wide. */
+static unsigned text_width(FILE *out, bool wide)
+{
+        if (wide)
+                return 0;
+        const char *env = getenv("COLUMNS");
+        char *end;
+        long v = env ? strtol(env, &end, 10) : 0;
+        if (env && *env && !*end && v >= 20 && v <= 10000)
+                return (unsigned)v;
+        struct winsize ws;
+        if (isatty(fileno(out)) && ioctl(fileno(out), TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
+                return ws.ws_col;
+        return 100;
+}
+
 /* Every format renders the same facts and results; only the exit code is shared policy. */
 static void render_report(FILE *out, const struct opts *o, const struct facts *f, const struct run *run,
                           const struct report_meta *meta, int rc)
@@ -285,7 +321,13 @@ static void render_report(FILE *out, const struct opts *o, const struct facts *f
                 free(line);
                 break;
         }
-        default: report_text(out, f, run, meta, isatty(fileno(out)) && !getenv("NO_COLOR")); break;
+        default: {
+                struct text_opts t = {.color = isatty(fileno(out)) && !getenv("NO_COLOR"), .quiet = o->quiet,
+                                      .width = text_width(out, o->wide), .fail_on = o->fail_on,
+                                      .kubelet_expected = o->expect & EXPECT_KUBELET};
+                report_text(out, f, run, meta, &t);
+                break;
+        }
         }
 }
 
@@ -326,22 +368,49 @@ static int drop_or_say(const char *earlier)
         return earlier ? -EPERM : r;
 }
 
+/* Select the checks @o asks for; a selection of nothing is a usage error, since a
+ * run of no checks exits 0 and reads as a clean node. */
+static int select_checks(const struct opts *o, bool **ret_selected)
+{
+        bool *selected = NULL;
+        char *err = NULL;
+        if (engine_select(o->only, o->skip, &selected, &err) < 0) {
+                fprintf(stderr, "nodeward: %s\n", err);
+                free(err);
+                return -EINVAL;
+        }
+        for (size_t i = 0; i < check_catalog_len; i++)
+                if (selected[i]) {
+                        *ret_selected = selected;
+                        return 0;
+                }
+        free(selected);
+        fprintf(stderr, "nodeward: no check selected:%s%s%s%s leaves nothing to run\n"
+                        "hint: %s ids or areas from 'nodeward list'\n",
+                o->only ? " --only " : "", o->only ? o->only : "", o->skip ? " --skip " : "",
+                o->skip ? o->skip : "", o->skip ? "take some out of --skip, or pick" : "give --only");
+        return -EINVAL;
+}
+
 static int do_check(int argc, char **argv)
 {
         struct opts o = {0};
         if (parse_common(argc, argv, &o, true, check_help) < 0)
                 return EXIT_USAGE;
-        if (o.state) {
-                fprintf(stderr, "nodeward: check: --state applies to watch only\n");
+        if ((o.quiet || o.wide) && o.format != FMT_TEXT) {
+                fprintf(stderr, "nodeward: check: --%s shapes the text report only, not --format %s\n",
+                        o.quiet ? "quiet" : "wide", format_names[o.format]);
+                return EXIT_USAGE;
+        }
+        if (o.state || o.interval) {
+                fprintf(stderr, "nodeward: check: --%s applies to watch only (check runs once)\n",
+                        o.state ? "state" : "interval");
                 return EXIT_USAGE;
         }
         bool *selected = NULL;
         char *err = NULL;
-        if (engine_select(o.only, o.skip, &selected, &err) < 0) {
-                fprintf(stderr, "nodeward: %s\n", err);
-                free(err);
+        if (select_checks(&o, &selected) < 0)
                 return EXIT_USAGE;
-        }
         /* Open the outputs before privileges go. */
         FILE *out = stdout;
         struct textfile tf = {0};
@@ -423,18 +492,20 @@ static int do_watch(int argc, char **argv)
         struct opts o = {0};
         if (parse_common(argc, argv, &o, true, watch_help) < 0)
                 return EXIT_USAGE;
-        if (o.observe || o.output || o.format != FMT_TEXT) {
-                fprintf(stderr, "nodeward: watch: --observe, --output and --format do not apply "
+        if (o.observe || o.output || o.format != FMT_TEXT || o.quiet || o.wide) {
+                fprintf(stderr, "nodeward: watch: --observe, --output, --format, --quiet and --wide do not apply "
                                 "(it observes continuously and prints JSON lines)\n");
+                return EXIT_USAGE;
+        }
+        if (o.given & OPT_BIT(O_FAIL_ON)) {
+                fprintf(stderr, "nodeward: watch: --fail-on applies to check only "
+                                "(watch reports every result and keeps running)\n");
                 return EXIT_USAGE;
         }
         bool *selected = NULL;
         char *err = NULL;
-        if (engine_select(o.only, o.skip, &selected, &err) < 0) {
-                fprintf(stderr, "nodeward: %s\n", err);
-                free(err);
+        if (select_checks(&o, &selected) < 0)
                 return EXIT_USAGE;
-        }
         char **allow = xcalloc(o.n_allow + 1, sizeof(char *));
         size_t n_allow = o.n_allow;
         for (size_t i = 0; i < o.n_allow; i++)
@@ -540,11 +611,11 @@ static int do_list(int argc, char **argv)
 
 static int do_sockets(int argc, char **argv)
 {
-        enum { O_NETNS = 256, O_PROC, O_FORMAT, O_NO_OWNERS };
-        static const struct option lo[] = {{"netns", required_argument, NULL, O_NETNS},
-                                           {"no-owners", no_argument, NULL, O_NO_OWNERS},
-                                           {"proc", required_argument, NULL, O_PROC},
-                                           {"format", required_argument, NULL, O_FORMAT},
+        enum { SO_NETNS = 256, SO_PROC, SO_FORMAT, SO_NO_OWNERS };
+        static const struct option lo[] = {{"netns", required_argument, NULL, SO_NETNS},
+                                           {"no-owners", no_argument, NULL, SO_NO_OWNERS},
+                                           {"proc", required_argument, NULL, SO_PROC},
+                                           {"format", required_argument, NULL, SO_FORMAT},
                                            {"help", no_argument, NULL, 'h'}, {0, 0, 0, 0}};
         const char *netns = NULL, *procdir = "/proc";
         enum format fmt = FMT_TEXT;
@@ -555,10 +626,10 @@ static int do_sockets(int argc, char **argv)
         while ((c = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
                 switch (c) {
                 case 'h': fputs(sockets_help, stdout); return 0;
-                case O_NETNS: netns = optarg; break;
-                case O_PROC: procdir = optarg; break;
-                case O_NO_OWNERS: flags = 0; break;
-                case O_FORMAT:
+                case SO_NETNS: netns = optarg; break;
+                case SO_PROC: procdir = optarg; break;
+                case SO_NO_OWNERS: flags = 0; break;
+                case SO_FORMAT:
                         if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0) {
                                 fprintf(stderr, "nodeward: --format: unknown format \"%s\" (text or json)\n", optarg);
                                 return EXIT_USAGE;
@@ -646,6 +717,10 @@ static int do_version(int argc, char **argv)
                 fputs(version_help, stdout);
                 return 0;
         }
+        if (argc > 1) {
+                fprintf(stderr, "nodeward: version: unexpected argument \"%s\"\n", argv[1]);
+                return EXIT_USAGE;
+        }
         printf("nodeward %s\n", NODEWARD_VERSION);
         return 0;
 }
@@ -679,14 +754,25 @@ static void usage(FILE *f)
 
 static int do_help(int argc, char **argv)
 {
-        if (argc > 1)
-                for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
-                        if (strcmp(argv[1], commands[i].name) == 0 && commands[i].fn != do_help) {
-                                char *args[] = {argv[1], (char *)"--help", NULL};
-                                return commands[i].fn(2, args);
-                        }
-        usage(stdout);
-        return 0;
+        if (argc > 2) {
+                fprintf(stderr, "nodeward: help takes one topic, got \"%s\" too\n", argv[2]);
+                return EXIT_USAGE;
+        }
+        if (argc < 2 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "-h") == 0 ||
+            strcmp(argv[1], "--help") == 0) {
+                usage(stdout);
+                return 0;
+        }
+        for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+                if (strcmp(argv[1], commands[i].name) == 0) {
+                        char *args[] = {argv[1], (char *)"--help", NULL};
+                        return commands[i].fn(2, args);
+                }
+        fprintf(stderr, "nodeward: help: no topic \"%s\"; the topics are:", argv[1]);
+        for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+                fprintf(stderr, " %s", commands[i].name);
+        fputc('\n', stderr);
+        return EXIT_USAGE;
 }
 
 int main(int argc, char **argv)
@@ -700,7 +786,7 @@ int main(int argc, char **argv)
                 return 0;
         }
         if (strcmp(argv[1], "--version") == 0)
-                return do_version(1, argv);
+                return do_version(argc - 1, argv + 1);
         for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
                 if (strcmp(argv[1], commands[i].name) == 0)
                         return commands[i].fn(argc - 1, argv + 1);

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "report.h"
 
+#include <stdint.h>
 #include <string.h>
 #include <time.h>
 
@@ -98,7 +99,8 @@ cJSON *report_json(const struct facts *f, const struct run *run, const struct re
         return o;
 }
 
-#define EVIDENCE_WIDTH 220
+/* Below this many columns for the evidence, shortening would leave nothing to read. */
+#define MIN_EVIDENCE_COLS 24
 
 static const char *status_color(enum status s)
 {
@@ -118,23 +120,89 @@ static bool same_area(const char *a, const char *b)
         return n == area_len(b) && strncmp(a, b, n) == 0;
 }
 
+/* Bytes of @s that fit in @cols columns, counting a column per code point: evidence
+ * is sanitized UTF-8 without control characters, so no cut splits a character. */
+static size_t fit_columns(const char *s, size_t cols)
+{
+        size_t n = 0, i = 0;
+        for (; s[i]; i++)
+                if (((unsigned char)s[i] & 0xc0) != 0x80 && n++ == cols)
+                        break;
+        return i;
+}
+
 /* One line of the text report; returns whether the evidence was shortened. */
-static bool text_line(FILE *out, const struct result *r, bool color)
+static bool text_line(FILE *out, const struct result *r, const struct text_opts *o)
 {
         char st[8];
         snprintf(st, sizeof(st), "%s", status_name(r->status));
         for (char *p = st; *p; p++)
                 *p = (char)(*p - 'a' + 'A');
-        size_t elen = strlen(r->evidence);
-        bool trunc = elen > EVIDENCE_WIDTH;
-        fprintf(out, "  %s%-5s%s %-8s %-33s %.*s%s\n", color ? status_color(r->status) : "", st,
-                color ? "\033[0m" : "", severity_name(r->check->severity), r->check->id,
-                trunc ? EVIDENCE_WIDTH : (int)elen, r->evidence, trunc ? "..." : "");
-        return trunc;
+        size_t id_len = strlen(r->check->id);
+        size_t prefix = 2 + 5 + 1 + 8 + 1 + (id_len > 33 ? id_len : 33) + 1;
+        size_t elen = strlen(r->evidence), keep = elen;
+        if (o->width) {
+                size_t room = o->width > prefix + MIN_EVIDENCE_COLS ? o->width - prefix : MIN_EVIDENCE_COLS;
+                if (fit_columns(r->evidence, room) < elen)
+                        keep = fit_columns(r->evidence, room - 3);
+        }
+        fprintf(out, "  %s%-5s%s %-8s %-33s %.*s%s\n", o->color ? status_color(r->status) : "", st,
+                o->color ? "\033[0m" : "", severity_name(r->check->severity), r->check->id, (int)keep,
+                r->evidence, keep < elen ? "..." : "");
+        return keep < elen;
 }
 
-void report_text(FILE *out, const struct facts *f, const struct run *run, const struct report_meta *m,
-                 bool color)
+/* @text word-wrapped to @width columns (0: one line), each line indented by @indent;
+ * unlike evidence, a remediation is never shortened: it is what the operator acts on. */
+static void text_wrapped(FILE *out, const char *text, size_t indent, size_t width)
+{
+        size_t room = !width ? SIZE_MAX : width > indent + MIN_EVIDENCE_COLS ? width - indent : MIN_EVIDENCE_COLS;
+        const char *p = text;
+        for (;;) {
+                while (*p == ' ')
+                        p++;
+                if (!*p)
+                        break;
+                size_t n = fit_columns(p, room);
+                if (p[n]) {
+                        size_t cut = n;
+                        while (cut > 0 && p[cut] != ' ')
+                                cut--;
+                        n = cut ? cut : strcspn(p, " ");
+                }
+                fprintf(out, "%*s%.*s\n", (int)indent, "", (int)n, p);
+                p += n;
+        }
+}
+
+/* The closing list: each failure at or above --fail-on, most severe first, with what to change. */
+static void text_to_fix(FILE *out, const struct run *run, const struct text_opts *o)
+{
+        unsigned listed = 0, below = 0;
+        for (int sev = SEV_CRITICAL; sev >= SEV_INFO; sev--)
+                for (size_t i = 0; i < run->n; i++) {
+                        const struct result *r = &run->results[i];
+                        if (r->status != ST_FAIL || (int)r->check->severity != sev)
+                                continue;
+                        if (sev < (int)o->fail_on) {
+                                below++;
+                                continue;
+                        }
+                        if (!listed++)
+                                fprintf(out, "\nTo fix (failed at or above %s, most severe first):\n",
+                                        severity_name(o->fail_on));
+                        fprintf(out, "  %-8s %s", severity_name(r->check->severity), r->check->id);
+                        if (r->item)
+                                fprintf(out, "  (%s item %s)", run->benchmark->id, r->item->item);
+                        fputc('\n', out);
+                        text_wrapped(out, r->check->remediation, 11, o->width);
+                }
+        if (below)
+                fprintf(out, "%s%u more failed below --fail-on %s; run with --fail-on %s to list them\n",
+                        listed ? "" : "\n", below, severity_name(o->fail_on), severity_name(SEV_INFO));
+}
+
+static void text_header(FILE *out, const struct facts *f, const struct run *run)
 {
         if (f->node.name)
                 fprintf(out, "nodeward %s  node %s (hostname %s)  (%s, kernel %s)  root %s\n", NODEWARD_VERSION,
@@ -145,23 +213,45 @@ void report_text(FILE *out, const struct facts *f, const struct run *run, const 
         if (run->benchmark)
                 fprintf(out, "benchmark %s %s (%s)\n", run->benchmark->name, run->benchmark->version,
                         run->benchmark_why ? run->benchmark_why : "default");
+}
+
+static bool shown(const struct result *r, const struct text_opts *o)
+{
+        return !o->quiet || r->status == ST_FAIL || r->status == ST_ERROR;
+}
+
+void report_text(FILE *out, const struct facts *f, const struct run *run, const struct report_meta *m,
+                 const struct text_opts *o)
+{
+        if (!o->quiet)
+                text_header(out, f, run);
+        /* One line instead of leaving the reader to infer it from a screen of kubelet skips. */
+        if (!o->kubelet_expected && (f->collected & FACT_KUBELET) && !f->kubelet.found)
+                fprintf(out, "not a Kubernetes node: no kubelet process, kubelet.service or kubelet config under %s; "
+                             "host checks only\n", f->root_path ? f->root_path : "/");
         bool cut = false;
         /* Areas in order of first appearance, each with all of its checks. */
         for (size_t i = 0; i < run->n; i++) {
                 const char *id = run->results[i].check->id;
-                bool seen = false;
+                bool seen = false, any = false;
                 for (size_t k = 0; k < i && !seen; k++)
                         seen = same_area(run->results[k].check->id, id);
-                if (seen)
+                for (size_t k = i; k < run->n && !any; k++)
+                        any = same_area(run->results[k].check->id, id) && shown(&run->results[k], o);
+                if (seen || !any)
                         continue;
-                fprintf(out, "\n%.*s\n", (int)area_len(id), id);
+                if (!o->quiet)
+                        fprintf(out, "\n%.*s\n", (int)area_len(id), id);
                 for (size_t k = i; k < run->n; k++)
-                        if (same_area(run->results[k].check->id, id))
-                                cut |= text_line(out, &run->results[k], color);
+                        if (same_area(run->results[k].check->id, id) && shown(&run->results[k], o))
+                                cut |= text_line(out, &run->results[k], o);
         }
-        fprintf(out, "\n%zu checks: %u pass, %u fail, %u warn, %u skip, %u error  (%ld ms)\n", run->n,
-                run->summary[ST_PASS], run->summary[ST_FAIL], run->summary[ST_WARN],
-                run->summary[ST_SKIP], run->summary[ST_ERROR], m->duration_ms);
+        if (!o->quiet)
+                text_to_fix(out, run, o);
+        fprintf(out, "%s%zu checks: %u pass, %u fail, %u warn, %u skip, %u error  (%ld ms)\n",
+                o->quiet ? "" : "\n", run->n, run->summary[ST_PASS], run->summary[ST_FAIL],
+                run->summary[ST_WARN], run->summary[ST_SKIP], run->summary[ST_ERROR], m->duration_ms);
         if (cut)
-                fprintf(out, "(long evidence shortened; --format json shows all of it)\n");
+                fprintf(out, "(evidence shortened to %u columns; --wide or --format json shows all of it)\n",
+                        o->width);
 }

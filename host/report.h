@@ -23,8 +23,16 @@ cJSON *report_benchmark_ref(const struct benchmark *b, const struct bench_item *
 void report_add_references(cJSON *j, const struct benchmark *b, const struct result *r);
 
 cJSON *report_json(const struct facts *f, const struct run *run, const struct report_meta *m);
+/* How the text report is laid out. */
+struct text_opts {
+        bool color;
+        bool quiet;            /* only failures and errors, then the summary line */
+        unsigned width;        /* shorten evidence to this many columns; 0: full text */
+        enum severity fail_on; /* "To fix" lists the failures at or above it */
+        bool kubelet_expected; /* --expect kubelet: a missing kubelet is an error, not "not a node" */
+};
 void report_text(FILE *out, const struct facts *f, const struct run *run, const struct report_meta *m,
-                 bool color);
+                 const struct text_opts *o);
 
 /* SARIF 2.1.0 (report_sarif.c); @exit_code goes into the invocation. */
 cJSON *report_sarif(const struct facts *f, const struct run *run, const struct report_meta *m,

@@ -188,7 +188,10 @@ while [ -z "$leader" ]; do
         [ $(($(date +%s) - t0)) -lt "$limit" ] || { echo "scene: no container after $limit s" >&2; kill "$nspawn"; exit 1; }
         sleep 0.2
 done
-ctr() { nsenter -t "$leader" -a "$@"; }
+# -r -w: the container's own root and working directory; entering its mount namespace
+# alone lands at that namespace's root mount, which is not the container's / when
+# nspawn itself runs in a chroot (tests/minbase/run.sh).
+ctr() { nsenter -t "$leader" -a -r -w "$@"; }
 until ctr test -S /run/systemd/private 2>/dev/null; do
         [ $(($(date +%s) - t0)) -lt "$limit" ] || { echo "scene: systemd did not come up in $limit s" >&2; kill "$nspawn"; exit 1; }
         sleep 0.2

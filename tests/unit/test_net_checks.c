@@ -97,7 +97,7 @@ static void test_ssh_exposed_on_sshds_configured_port(void **state)
         (void)state;
         struct facts *f = node();
         listen_on(f, IPPROTO_TCP, "10.0.1.5", 2222, NULL, 0);
-        expect(check_ssh_exposed, f, ST_PASS, "nothing on sshd's port 22");
+        expect(check_ssh_exposed, f, ST_PASS, "nothing on sshd's port 22 listens (1 listener)");
         f->collected |= FACT_SSHD;
         f->sshd.cfg.found = true;
         f->sshd.cfg.ports[0] = 2222;
@@ -172,6 +172,17 @@ static void test_policy_engine_found_in_process_table(void **state)
         expect(check_net_policy_engine, f, ST_PASS, "aws-network-policy-agent runs (pid 42)");
         f->procs_error = strdup("/host/proc: Permission denied");
         expect(check_net_policy_engine, f, ST_ERROR, "Permission denied");
+        /* Where no kubelet was found there are no pods to police: skip, not fail. */
+        free(f->procs_error);
+        f->procs_error = NULL;
+        free(f->procs.v[1].argv[0]);
+        f->procs.v[1].argv[0] = NULL;
+        f->procs.v[1].argc = 0;
+        f->collected |= FACT_KUBELET;
+        f->kubelet.found = true;
+        expect(check_net_policy_engine, f, ST_FAIL, "no network policy enforcer among 2 processes");
+        f->kubelet.found = false;
+        expect(check_net_policy_engine, f, ST_SKIP, "not a Kubernetes node: no kubelet found");
         drop(f);
 }
 

@@ -1,4 +1,4 @@
-/* test_report_formats: SARIF, Prometheus, NPD and the atomic textfile, rendered from hand-made runs. */
+/* test_report_formats: text, SARIF, Prometheus, NPD and the atomic textfile, rendered from hand-made runs. */
 #include "testutil.h"
 
 #include <dirent.h>
@@ -417,6 +417,188 @@ static void test_textfile_abort_and_missing_directory(void **state)
         free(dir);
 }
 
+/* The text report of @run with @o, as one string. */
+static char *render_text(const struct run *run, const struct text_opts *o)
+{
+        struct facts f = {0};
+        f.node.hostname = (char *)"ip-10-0-1-23";
+        f.node.os = (char *)"Amazon Linux 2023";
+        f.node.kernel = (char *)"6.1.0";
+        f.root_path = (char *)"/host";
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *out = open_memstream(&buf, &len);
+        assert_non_null(out);
+        report_text(out, &f, run, &meta, o);
+        assert_int_equal(fclose(out), 0);
+        return buf;
+}
+
+/* Columns of the longest line, a column per code point. */
+static size_t widest_line(const char *s)
+{
+        size_t best = 0, cur = 0;
+        for (; *s; s++) {
+                if (*s == '\n') {
+                        cur = 0;
+                        continue;
+                }
+                if (((unsigned char)*s & 0xc0) != 0x80 && ++cur > best)
+                        best = cur;
+        }
+        return best;
+}
+
+static void test_text_to_fix_lists_failures_most_severe_first(void **state)
+{
+        (void)state;
+        static const char *const spec[] = {
+                "kubelet.anonymous-auth", "pass", "disabled",
+                "kubelet.hostname-override", "fail", "--hostname-override=x",
+                "kubelet.read-only-port", "fail", "readOnlyPort=10255",
+                "kubelet.tls-cipher-suites", "fail", "weak suites",
+                "kubelet.client-ca-file", "error", "cannot read",
+                "net.kubelet-api-exposed", "fail", "0.0.0.0:10250",
+        };
+        struct run run;
+        make_run(&run, 6, spec);
+        struct text_opts o = {.width = 100, .fail_on = SEV_LOW};
+        char *t = render_text(&run, &o);
+        const char *fix = strstr(t, "\nTo fix (failed at or above low, most severe first):\n");
+        assert_non_null(fix);
+        /* high, then medium, then low, whatever the catalog order; each with its remediation. */
+        const char *ro = strstr(fix, "  high     kubelet.read-only-port  (cis-eks-1.8.0 item 3.2.4)\n"
+                                     "           Set readOnlyPort: 0 in the kubelet config");
+        const char *tls = strstr(fix, "  medium   kubelet.tls-cipher-suites");
+        const char *host = strstr(fix, "  low      kubelet.hostname-override");
+        assert_non_null(ro);
+        assert_non_null(tls);
+        assert_non_null(host);
+        assert_true(ro < tls && tls < host);
+        /* Not a failure, or below --fail-on: not in the list, but the latter is counted. */
+        assert_null(strstr(fix, "anonymous-auth"));
+        assert_null(strstr(fix, "client-ca-file"));
+        assert_null(strstr(fix, "net.kubelet-api-exposed"));
+        assert_non_null(strstr(fix, "1 more failed below --fail-on low; run with --fail-on info to list them\n"));
+        /* The summary line closes the report. */
+        assert_non_null(strstr(fix, "\n6 checks: 1 pass, 4 fail, 0 warn, 0 skip, 1 error  (12 ms)\n"));
+        free(t);
+        /* --fail-on high: only the high failure is listed. */
+        o.fail_on = SEV_HIGH;
+        t = render_text(&run, &o);
+        fix = strstr(t, "To fix (failed at or above high");
+        assert_non_null(fix);
+        assert_non_null(strstr(fix, "kubelet.read-only-port"));
+        assert_null(strstr(fix, "kubelet.tls-cipher-suites"));
+        assert_non_null(strstr(fix, "3 more failed below --fail-on high"));
+        free(t);
+        run_free(&run);
+}
+
+static void test_text_without_failures_has_no_fix_section(void **state)
+{
+        (void)state;
+        static const char *const spec[] = {"kubelet.anonymous-auth", "pass", "disabled",
+                                           "kubelet.event-qps", "warn", "eventRecordQPS=2"};
+        struct run run;
+        make_run(&run, 2, spec);
+        struct text_opts o = {.width = 100, .fail_on = SEV_LOW};
+        char *t = render_text(&run, &o);
+        assert_null(strstr(t, "To fix"));
+        assert_non_null(strstr(t, "  WARN  low      kubelet.event-qps                 eventRecordQPS=2\n"));
+        free(t);
+        run_free(&run);
+}
+
+static void test_text_says_once_when_no_kubelet_was_found(void **state)
+{
+        (void)state;
+        static const char *const spec[] = {"kubelet.anonymous-auth", "skip", "no kubelet found"};
+        struct run run;
+        make_run(&run, 1, spec);
+        struct facts f = {.collected = FACT_KUBELET, .root_path = (char *)"/host"};
+        f.node.hostname = f.node.os = f.node.kernel = (char *)"x";
+        struct text_opts o = {.width = 100, .fail_on = SEV_LOW};
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *out = open_memstream(&buf, &len);
+        report_text(out, &f, &run, &meta, &o);
+        o.kubelet_expected = true; /* --expect kubelet: the error says it, not a verdict */
+        report_text(out, &f, &run, &meta, &o);
+        o.kubelet_expected = false;
+        f.kubelet.found = true;
+        report_text(out, &f, &run, &meta, &o);
+        fclose(out);
+        const char *v = "not a Kubernetes node: no kubelet process, kubelet.service or kubelet config under /host; "
+                        "host checks only\n";
+        const char *first = strstr(buf, v);
+        assert_non_null(first);
+        assert_null(strstr(first + 1, v));
+        free(buf);
+        run_free(&run);
+}
+
+static void test_text_quiet_keeps_failures_errors_and_summary(void **state)
+{
+        (void)state;
+        static const char *const spec[] = {
+                "kubelet.anonymous-auth", "pass", "disabled", "kubelet.read-only-port", "fail", "readOnlyPort=10255",
+                "kubelet.event-qps", "warn", "eventRecordQPS=2", "kubelet.hostname-override", "skip", "no flag",
+                "ssh.permit-root-login", "error", "sshd_config line 3: bad", "ssh.x11-forwarding", "pass", "no",
+        };
+        struct run run;
+        make_run(&run, 6, spec);
+        struct text_opts o = {.quiet = true, .width = 100, .fail_on = SEV_LOW};
+        char *t = render_text(&run, &o);
+        assert_string_equal(t, "  FAIL  high     kubelet.read-only-port            readOnlyPort=10255\n"
+                               "  ERROR high     ssh.permit-root-login             sshd_config line 3: bad\n"
+                               "6 checks: 2 pass, 1 fail, 1 warn, 1 skip, 1 error  (12 ms)\n");
+        free(t);
+        run_free(&run);
+}
+
+static void test_text_evidence_fits_the_width_and_wide_keeps_it(void **state)
+{
+        (void)state;
+        /* 300 columns of evidence, with multi-byte characters a cut must not split. */
+        char ev[1024] = "tlsCipherSuites=";
+        while (strlen(ev) < 600)
+                strcat(ev, "\xc3\xa9TLS_RSA, ");
+        const char *spec[] = {"kubelet.tls-cipher-suites", "fail", ev, "kubelet.anonymous-auth", "pass", "short"};
+        struct run run;
+        make_run(&run, 2, spec);
+        struct text_opts o = {.width = 100, .fail_on = SEV_LOW};
+        char *t = render_text(&run, &o);
+        /* The header names the root and may be wider; every check and fix line fits. */
+        const char *body = strstr(t, "\nkubelet\n");
+        assert_non_null(body);
+        const char *note = strstr(body, "(evidence shortened to 100 columns; --wide or --format json shows all of it)\n");
+        assert_non_null(note);
+        char *checks = strndup(body, (size_t)(note - body));
+        assert_true(widest_line(checks) <= 100);
+        const char *line = strstr(checks, "  FAIL  medium   kubelet.tls-cipher-suites         tlsCipherSuites=");
+        assert_non_null(line);
+        assert_true(widest_line(line) == 100 || strchr(line, '\n')[-1] == '.');
+        assert_non_null(strstr(line, "...\n"));
+        /* A cut between the two bytes of U+00E9 would leave invalid UTF-8 before "...". */
+        assert_null(strstr(line, "\xc3..."));
+        assert_non_null(strstr(checks, "kubelet.anonymous-auth            short\n"));
+        free(checks);
+        free(t);
+        /* A narrow terminal wraps the remediation instead of cutting it. */
+        o.width = 40;
+        t = render_text(&run, &o);
+        assert_non_null(strstr(t, "           Set tlsCipherSuites to ECDHE\n"
+                                  "           suites with AES-GCM or\n"));
+        free(t);
+        o.width = 0;
+        t = render_text(&run, &o);
+        assert_non_null(strstr(t, ev));
+        assert_null(strstr(t, "shortened"));
+        free(t);
+        run_free(&run);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -432,6 +614,11 @@ int main(void)
                 cmocka_unit_test(test_sarif_rule_tags_name_item_level_assessment),
                 cmocka_unit_test(test_textfile_replaces_atomically),
                 cmocka_unit_test(test_textfile_abort_and_missing_directory),
+                cmocka_unit_test(test_text_to_fix_lists_failures_most_severe_first),
+                cmocka_unit_test(test_text_without_failures_has_no_fix_section),
+                cmocka_unit_test(test_text_says_once_when_no_kubelet_was_found),
+                cmocka_unit_test(test_text_quiet_keeps_failures_errors_and_summary),
+                cmocka_unit_test(test_text_evidence_fits_the_width_and_wide_keeps_it),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
