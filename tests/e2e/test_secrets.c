@@ -82,7 +82,9 @@ static void test_check_formats_redact_api_server_url(void **state)
         char *root = secret_root();
         const char *formats[] = {"text", "json", "sarif"};
         for (size_t i = 0; i < 3; i++) {
-                char *argv[] = {(char *)tu_nodeward(), "check", "--root", root, "--format", (char *)formats[i], NULL};
+                /* --wide: the text report otherwise shortens evidence to a terminal's width. */
+                char *argv[] = {(char *)tu_nodeward(), "check", "--root", root, "--format", (char *)formats[i],
+                                i == 0 ? "--wide" : NULL, NULL};
                 char *out = run_out(argv);
                 assert_no_secret(formats[i], out);
                 assert_non_null(strstr(out, "https://<redacted>@10.0.0.5:6443/?<redacted>"));
