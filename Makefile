@@ -81,6 +81,8 @@ TEST_DEB_PACKAGES += curl python3
 # A minimal Debian 12 (debootstrap --variant=minbase) lacks these as well; one per line.
 # ip and ss: the network scenes of the imds, connwatch and sockets tests.
 TEST_DEB_PACKAGES += iproute2
+# strace: the hostile-root test records every open of a run.
+TEST_DEB_PACKAGES += strace
 
 deps-test: deps
 	$(call install_missing,$(TEST_DEB_PACKAGES) $(if $(shell command -v npm),,nodejs npm))

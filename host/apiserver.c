@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 #include "dns.h"
+#include "redact.h"
 #include "util.h"
 
 #define RESOLVE_DEADLINE_MS 2000
@@ -101,7 +102,12 @@ void apiserver_collect(const struct rootfs *root, const struct kubelet_facts *k,
                 a->error = xasprintf("%s: no clusters[].cluster.server", a->kubeconfig);
                 return;
         }
-        if (url_host(a->server, &a->host) < 0) {
+        int hr = url_host(a->server, &a->host);
+        /* Only the host is used; what is kept for the evidence has no userinfo or query. */
+        char *shown = redact_text(a->server);
+        free(a->server);
+        a->server = shown;
+        if (hr < 0) {
                 a->error = xasprintf("%s: server \"%s\" has no host", a->kubeconfig, a->server);
                 return;
         }

@@ -10,6 +10,7 @@
 
 #include "confdoc.h"
 #include "kubelet_internal.h"
+#include "redact.h"
 #include "sdunit.h"
 #include "util.h"
 
@@ -367,6 +368,12 @@ static cJSON *credentials_json(const struct kubelet_facts *k)
         return c;
 }
 
+static cJSON *redacted_string(const char *s)
+{
+        _cleanup_free_ char *r = redact_text(s);
+        return cJSON_CreateString(r);
+}
+
 cJSON *kubelet_explain_json(const struct kubelet_facts *k)
 {
         cJSON *o = cJSON_CreateObject();
@@ -379,8 +386,10 @@ cJSON *kubelet_explain_json(const struct kubelet_facts *k)
         if (k->pid)
                 cJSON_AddNumberToObject(o, "pid", k->pid);
         cJSON *argv = cJSON_AddArrayToObject(o, "command_line");
+        char **shown = redact_argv(k->argv, k->argc);
         for (size_t i = 0; i < k->argc; i++)
-                cJSON_AddItemToArray(argv, cJSON_CreateString(k->argv[i]));
+                cJSON_AddItemToArray(argv, cJSON_CreateString(shown[i]));
+        strv_free(shown, k->argc);
         if (k->has_config)
                 cJSON_AddStringToObject(o, "config", k->config.path);
         else
@@ -400,9 +409,9 @@ cJSON *kubelet_explain_json(const struct kubelet_facts *k)
                 cJSON_AddItemToObject(o, "kubeconfig_credentials", credentials_json(k));
         cJSON *errs = cJSON_AddArrayToObject(o, "errors");
         if (k->load_error)
-                cJSON_AddItemToArray(errs, cJSON_CreateString(k->load_error));
+                cJSON_AddItemToArray(errs, redacted_string(k->load_error));
         if (k->flag_error)
-                cJSON_AddItemToArray(errs, cJSON_CreateString(k->flag_error));
+                cJSON_AddItemToArray(errs, redacted_string(k->flag_error));
 
         /* The effective configuration: what the layers say, with defaults filled in
          * for every field nodeward checks. */
@@ -414,11 +423,13 @@ cJSON *kubelet_explain_json(const struct kubelet_facts *k)
                 if (def->path && fv->source == KSRC_DEFAULT && fv->value)
                         confdoc_set(eff, def->path, cJSON_Duplicate(fv->value, 1));
                 cJSON *f = cJSON_CreateObject();
-                cJSON_AddItemToObject(f, "value", fv->value ? cJSON_Duplicate(fv->value, 1) : cJSON_CreateNull());
+                cJSON *value = fv->value ? cJSON_Duplicate(fv->value, 1) : cJSON_CreateNull();
+                redact_json(def->path ? def->path : def->flag, value);
+                cJSON_AddItemToObject(f, "value", value);
                 cJSON_AddStringToObject(f, "source", source_name(fv->source));
-                cJSON_AddStringToObject(f, "origin", fv->origin ? fv->origin : "");
+                cJSON_AddItemToObject(f, "origin", redacted_string(fv->origin ? fv->origin : ""));
                 if (fv->shadowed)
-                        cJSON_AddStringToObject(f, "overrides", fv->shadowed);
+                        cJSON_AddItemToObject(f, "overrides", redacted_string(fv->shadowed));
                 if (fv->default_reason)
                         cJSON_AddStringToObject(f, "default_reason", fv->default_reason);
                 if (fv->error)
@@ -430,6 +441,9 @@ cJSON *kubelet_explain_json(const struct kubelet_facts *k)
                         cJSON_AddItemToObject(fields, name, f);
                 }
         }
+        /* Secrets leave only through here: staticPodURL userinfo and query,
+         * staticPodURLHeader values, secret-named fields. */
+        redact_json(NULL, eff);
         cJSON_AddItemToObject(o, "effective", eff);
         cJSON_AddItemToObject(o, "fields", fields);
         return o;

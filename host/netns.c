@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "procfs.h"
 #include "util.h"
 
 /* The child: enter the namespace, probe, send "int32 status + result" down @wfd. */
@@ -119,22 +120,6 @@ void ns_jobs_run(struct ns_job *jobs, size_t n, int deadline_ms)
         free(slots);
 }
 
-/* An fd that really is a network namespace: on nsfs (not a file that merely sits
- * at a namespace's path). */
-static int open_netns_fd(int dirfd, const char *path, int *ret_fd)
-{
-        int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-        if (fd < 0)
-                return -errno;
-        struct statfs sf;
-        if (fstatfs(fd, &sf) < 0 || sf.f_type != NSFS_MAGIC) {
-                close(fd);
-                return -ENOTSUP;
-        }
-        *ret_fd = fd;
-        return 0;
-}
-
 static bool same_ns(int fd, const struct stat *self)
 {
         struct stat st;
@@ -219,9 +204,7 @@ static void plan_pod(const struct rootfs *root, const struct rootfs *proc, const
         }
         if (proc->fd >= 0 && host_link && netns_find_kubepods_pid(proc, host_link, &pid) == 0) {
                 _cleanup_free_ char *rel = xasprintf("%d/ns/net", pid);
-                /* ns/net is a magic link the root-confined resolver refuses; it is
-                 * resolved by procfs itself, relative to the --proc directory. */
-                r = open_netns_fd(proc->fd, rel, &p->pod_fd);
+                r = procfs_open_ns(proc, rel, CLONE_NEWNET, &p->pod_fd);
                 if (r == 0) {
                         p->have_pod = true;
                         p->pod_desc = xasprintf("network namespace of pid %d (kubepods cgroup)", pid);
@@ -231,6 +214,41 @@ static void plan_pod(const struct rootfs *root, const struct rootfs *proc, const
         p->pod_absent = xstrdup("no pod network namespace found (no --pod-netns, nodeward runs in "
                                 "the host's, no /run/netns/cni-*, no process in a kubepods cgroup "
                                 "outside the host namespace)");
+}
+
+/* Which namespace is the host's. A real procfs answers through pid 1's link; a
+ * fixture --proc whose 1/ns/net is no namespace (a planted link, a file) is not
+ * trusted: the current namespace is used and the evidence says why. */
+enum host_plan { HOST_CURRENT, HOST_PID1, HOST_FALLBACK };
+
+static enum host_plan plan_host(const struct rootfs *proc, const struct stat *self, const char *self_link,
+                                const char *host_link, struct netns_plan *p)
+{
+        int fd = -1;
+        struct stat st;
+        int r = procfs_open_ns(proc, "1/ns/net", CLONE_NEWNET, &fd);
+        if (r == 0 && !same_ns(fd, self) && fstat(fd, &st) == 0) {
+                /* Named by the inode really opened: a bind-mounted namespace file has no link text. */
+                p->host_fd = fd;
+                p->host_desc = xasprintf("host network namespace (net:[%lu], of pid 1)", (unsigned long)st.st_ino);
+                return HOST_PID1;
+        }
+        if (fd >= 0)
+                close(fd);
+        if (r < 0 && *host_link && procfs_is_real(proc) && strcmp(self_link, host_link) != 0) {
+                p->host_desc = xasprintf("host network namespace (%s, of pid 1)", host_link);
+                p->host_error = xasprintf("opening the host network namespace (pid 1): %s", strerror(-r));
+                return HOST_PID1;
+        }
+        p->host_desc = xasprintf("current network namespace (%s)", *self_link ? self_link : "?");
+        /* No 1/ns/net at all is a process table without namespaces, not a fallback. */
+        if (r == 0 || (r == -ENOENT && !*host_link))
+                return HOST_CURRENT;
+        free(p->host_desc);
+        p->host_desc = xasprintf("current network namespace (%s; %s/1/ns/net not used: %s)",
+                                 *self_link ? self_link : "?", proc->path,
+                                 r == -ENOTSUP ? "not a network namespace" : strerror(-r));
+        return HOST_FALLBACK;
 }
 
 void netns_plan_make(const struct rootfs *root, const struct rootfs *proc, const char *pod_netns,
@@ -245,18 +263,13 @@ void netns_plan_make(const struct rootfs *root, const struct rootfs *proc, const
         ssize_t n = readlink("/proc/self/ns/net", self_link, sizeof(self_link) - 1);
         self_link[n > 0 ? n : 0] = '\0';
         bool host_known = proc->fd >= 0 && rootfs_readlink(proc, "1/ns/net", host_link, sizeof(host_link)) == 0;
-        bool in_pod = host_known && *self_link && strcmp(self_link, host_link) != 0;
-        if (in_pod) {
-                int r = open_netns_fd(proc->fd, "1/ns/net", &p->host_fd);
-                p->host_desc = xasprintf("host network namespace (%s, of pid 1)", host_link);
-                if (r < 0)
-                        p->host_error = xasprintf("opening the host network namespace (pid 1): %s",
-                                                  strerror(-r));
-        } else {
+        enum host_plan hp = HOST_CURRENT;
+        if (proc->fd >= 0)
+                hp = plan_host(proc, &self, self_link, host_link, p);
+        else
                 p->host_desc = xasprintf("current network namespace (%s)", *self_link ? self_link : "?");
-        }
         if (pod_netns) {
-                int r = open_netns_fd(AT_FDCWD, pod_netns, &p->pod_fd);
+                int r = nsfs_open_path(pod_netns, CLONE_NEWNET, &p->pod_fd);
                 if (r < 0)
                         p->pod_error = xasprintf("--pod-netns %s: %s", pod_netns,
                                                  r == -ENOTSUP ? "not a network namespace" : strerror(-r));
@@ -265,7 +278,15 @@ void netns_plan_make(const struct rootfs *root, const struct rootfs *proc, const
                 p->have_pod = r == 0;
                 return;
         }
-        plan_pod(root, proc, host_known ? host_link : NULL, &self, in_pod, p);
+        /* Kubepods processes are looked for against the host's link only where the
+         * link is the kernel's. */
+        plan_pod(root, proc, host_known && procfs_is_real(proc) ? host_link : NULL, &self, hp == HOST_PID1, p);
+        if (hp == HOST_FALLBACK && p->pod_absent) {
+                /* A skip must say that the host side was assumed, not found. */
+                char *why = xasprintf("%s; host side: %s", p->pod_absent, p->host_desc);
+                free(p->pod_absent);
+                p->pod_absent = why;
+        }
 }
 
 void netns_plan_free(struct netns_plan *p)

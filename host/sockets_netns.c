@@ -2,27 +2,20 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/magic.h>
-#include <linux/nsfs.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
-#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <linux/netlink.h>
 
+#include "procfs.h"
 #include "sockets.h"
 #include "util.h"
-
-#ifndef NSFS_MAGIC
-#define NSFS_MAGIC 0x6e736673
-#endif
 
 void netns_close_handles(struct netns_handles *h)
 {
@@ -69,59 +62,20 @@ static void *enter_and_open(void *p)
         return NULL;
 }
 
-/* An O_PATH fd that must be a network namespace becomes a readable one. The
- * O_PATH look first means a FIFO or device planted in a root is never opened. */
-static int ns_fd_from_path_fd(int pfd)
-{
-        struct statfs sf;
-        if (fstatfs(pfd, &sf) < 0)
-                return -errno;
-        if (sf.f_type != NSFS_MAGIC)
-                return -EINVAL;
-        char self[64];
-        snprintf(self, sizeof(self), "/proc/self/fd/%d", pfd);
-        int fd = open(self, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        if (ioctl(fd, NS_GET_NSTYPE) != CLONE_NEWNET) {
-                close(fd);
-                return -EINVAL;
-        }
-        return fd;
-}
-
 static int open_ns(const char *netns_path, const struct rootfs *proc, char **ret_what)
 {
-        int pfd;
+        int fd = -1, r;
         if (netns_path) {
                 *ret_what = xstrdup(netns_path);
-                pfd = open(netns_path, O_PATH | O_CLOEXEC);
-                pfd = pfd < 0 ? -errno : pfd;
+                r = nsfs_open_path(netns_path, CLONE_NEWNET, &fd);
         } else if (proc) {
                 *ret_what = path_join(proc->path, "1/ns/net");
-                int dfd = rootfs_openat(proc, "1/ns", O_PATH | O_DIRECTORY);
-                if (dfd < 0)
-                        return dfd;
-                /* ns/net is a kernel "magic" link, so it must be followed; only a real
-                 * procfs makes those, so a link planted in a root is never followed. */
-                struct statfs sf;
-                if (fstatfs(dfd, &sf) < 0 || sf.f_type != PROC_SUPER_MAGIC) {
-                        close(dfd);
-                        return -EMEDIUMTYPE;
-                }
-                pfd = openat(dfd, "net", O_PATH | O_CLOEXEC);
-                pfd = pfd < 0 ? -errno : pfd;
-                close(dfd);
+                r = procfs_open_ns(proc, "1/ns/net", CLONE_NEWNET, &fd);
         } else {
                 *ret_what = xstrdup("/proc/self/ns/net");
-                pfd = open("/proc/self/ns/net", O_PATH | O_CLOEXEC);
-                pfd = pfd < 0 ? -errno : pfd;
+                r = nsfs_open_path("/proc/self/ns/net", CLONE_NEWNET, &fd);
         }
-        if (pfd < 0)
-                return pfd;
-        int fd = ns_fd_from_path_fd(pfd);
-        close(pfd);
-        return fd;
+        return r < 0 ? r : fd;
 }
 
 int netns_open_handles(const char *netns_path, const struct rootfs *proc, struct netns_handles *ret,
@@ -137,9 +91,7 @@ int netns_open_handles(const char *netns_path, const struct rootfs *proc, struct
         }
         if (nsfd < 0) {
                 *ret_err = xasprintf("%s: %s", what,
-                                     nsfd == -EINVAL        ? "not a network namespace"
-                                     : nsfd == -EMEDIUMTYPE ? "not on a procfs, so no namespace to enter"
-                                                            : strerror(-nsfd));
+                                     nsfd == -ENOTSUP ? "not a network namespace" : strerror(-nsfd));
                 free(what);
                 return nsfd;
         }

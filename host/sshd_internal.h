@@ -14,6 +14,9 @@ int sshd_convtime(const char *s);
 char *sshd_hpdelim(char **cp);
 /* A port number or a tcp service name from ROOT/etc/services; -1 when neither. */
 int sshd_a2port(const struct rootfs *root, const char *s);
+/* The tcp port of service @name (or an alias) in an /etc/services text, parsed in
+ * place; a line whose port is not 1..65535 is skipped. -1 when none. */
+int sshd_services_port(char *buf, const char *name);
 /* Paths matching an absolute glob @pattern inside @root, sorted in byte order, like
  * glob(3) in the C locale (a leading dot must be matched explicitly). */
 int sshd_glob(const struct rootfs *root, const char *pattern, size_t max, char ***ret_paths,

@@ -36,11 +36,24 @@ char *sshd_hpdelim(char **cp)
         return old;
 }
 
-static int service_port(const struct rootfs *root, const char *name)
+/* The port of "22/tcp": digits only, 1..65535. Anything else is a malformed line,
+ * which glibc's files backend skips, so the search goes on (never atoi's
+ * wrap-around: 4294967318 is not 22). */
+static int service_port_field(const char *pp)
 {
-        char *buf;
-        if (!root || rootfs_read_file(root, "/etc/services", 1u << 20, &buf, NULL, NULL) < 0)
+        while (*pp == '0' && pp[1] >= '0' && pp[1] <= '9')
+                pp++;
+        size_t n = strspn(pp, "0123456789");
+        if (n == 0 || n > 5 || strcmp(pp + n, "/tcp") != 0)
                 return -1;
+        int v = 0;
+        for (size_t i = 0; i < n; i++)
+                v = v * 10 + (pp[i] - '0');
+        return v >= 1 && v <= 65535 ? v : -1;
+}
+
+int sshd_services_port(char *buf, const char *name)
+{
         int port = -1;
         char *save = NULL;
         for (char *l = strtok_r(buf, "\n", &save); l && port < 0; l = strtok_r(NULL, "\n", &save)) {
@@ -52,8 +65,17 @@ static int service_port(const struct rootfs *root, const char *name)
                 for (char *a; !hit && (a = strtok_r(NULL, " \t", &s2));)
                         hit = strcmp(a, name) == 0;
                 if (hit)
-                        port = atoi(pp);
+                        port = service_port_field(pp);
         }
+        return port;
+}
+
+static int service_port(const struct rootfs *root, const char *name)
+{
+        char *buf;
+        if (!root || rootfs_read_file(root, "/etc/services", 1u << 20, &buf, NULL, NULL) < 0)
+                return -1;
+        int port = sshd_services_port(buf, name);
         free(buf);
         return port;
 }

@@ -296,6 +296,75 @@ static void test_sshd_megabyte_line(void **state)
         free(root);
 }
 
+/* Every open(2) family call of a run, with the file each fd names (strace -y). */
+static char *traced_check(const char *root, const char *only, cJSON **ret_report)
+{
+        char *dir = tu_mkdtemp(), log[4096];
+        snprintf(log, sizeof(log), "%s/strace.log", dir);
+        int lfd = open(log, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        assert_true(lfd >= 0);
+        free(dir);
+        char *argv[] = {"/usr/bin/env", "strace", "-f", "-y", "-qq", "-e", "trace=open,openat,openat2", "-o", log,
+                        (char *)tu_nodeward(), "check", "--root", (char *)root, "--only", (char *)only,
+                        "--format", "json", NULL};
+        char *out, *err;
+        int rc = tu_run_timeout(argv, &out, &err, 120);
+        if (rc > 2)
+                fail_msg("nodeward under strace exited %d; stderr: %s", rc, err);
+        *ret_report = cJSON_Parse(out);
+        if (!*ret_report)
+                fail_msg("no JSON: %s", out);
+        char *trace = tu_read_fd(lfd);
+        close(lfd);
+        free(out);
+        free(err);
+        return trace;
+}
+
+/* ROOT/proc/PID/ns/net planted as links to a FIFO outside the root (and, for the
+ * absolute target, a FIFO at the same path inside it): only a real procfs's magic
+ * links are followed, so nothing outside is opened and no FIFO is opened for
+ * reading. The host side falls back to nodeward's own namespace and says so. */
+static void test_proc_ns_links_never_followed_out(void **state)
+{
+        (void)state;
+        char *root = base_root(), outside[] = "/tmp/nw-trust-outside.XXXXXX", p[4096];
+        assert_non_null(mkdtemp(outside));
+        if (tu_n_scratch < TU_MAX_SCRATCH) /* removed by the teardown also on failure */
+                snprintf(tu_scratch[tu_n_scratch++], sizeof(tu_scratch[0]), "%s", outside);
+        snprintf(p, sizeof(p), "%s/fifo", outside);
+        assert_int_equal(mkfifo(p, 0600), 0);
+        snprintf(p, sizeof(p), "%s/proc%s", root, outside);
+        tu_mkdirs(p);
+        mkdir(p, 0755);
+        snprintf(p, sizeof(p), "%s/proc%s/fifo", root, outside);
+        assert_int_equal(mkfifo(p, 0600), 0);
+        snprintf(p, sizeof(p), "%s/fifo", outside);
+        tu_symlink(root, "proc/1/ns/net", p);
+        tu_symlink(root, "proc/4242/ns/net", p);
+        tu_write(root, "proc/4242/cgroup", "0::/kubepods.slice/kubepods-pod1.slice/cri-containerd-1.scope\n");
+        snprintf(p, sizeof(p), "../../../../%s/fifo", outside);
+        tu_symlink(root, "proc/4343/ns/net", p);
+        tu_write(root, "proc/4343/cgroup", "0::/kubepods.slice/kubepods-pod2.slice/cri-containerd-2.scope\n");
+        cJSON *j;
+        char *trace = traced_check(root, "ssh.pod-reachable,net", &j);
+        char fd_outside[4200], arg_outside[4200];
+        snprintf(fd_outside, sizeof(fd_outside), "<%s", outside);
+        snprintf(arg_outside, sizeof(arg_outside), "\"%s", outside);
+        for (char *line = strtok(trace, "\n"); line; line = strtok(NULL, "\n")) {
+                if (strstr(line, fd_outside) || strstr(line, arg_outside))
+                        fail_msg("opened outside the root: %s", line);
+                if (strstr(line, "fifo>") && !strstr(line, "O_PATH"))
+                        fail_msg("a FIFO opened for reading: %s", line);
+        }
+        tu_assert_result(j, "ssh.pod-reachable", "skip", "1/ns/net not used: not a network namespace");
+        cJSON_Delete(j);
+        free(trace);
+        tu_rm_rf(outside);
+        tu_rm_rf(root);
+        free(root);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -308,6 +377,7 @@ int main(void)
                 cmocka_unit_test(test_full_check_writes_nothing),
                 cmocka_unit_test(test_sshd_include_loop_and_depth_bomb),
                 cmocka_unit_test(test_sshd_megabyte_line),
+                cmocka_unit_test(test_proc_ns_links_never_followed_out),
         };
         return cmocka_run_group_tests_name("hostile host roots", tests, NULL, tu_group_teardown);
 }

@@ -372,8 +372,8 @@ static void test_pod_reaches_node_ssh_unless_dropped(void **state)
 }
 
 /* nodeward as a pod without hostNetwork: its own namespace is the pod's, and the
- * host side runs in pid 1's. The --proc stand-in has 1/ns/net lead to the node's
- * namespace file. */
+ * host side runs in pid 1's. The --proc stand-in has the node's namespace file
+ * bind-mounted at 1/ns/net (a link out of it would not be followed). */
 static void test_running_in_a_pod_probes_host_through_pid1(void **state)
 {
         (void)state;
@@ -383,7 +383,10 @@ static void test_running_in_a_pod_probes_host_through_pid1(void **state)
         server_pid = start_server(meta_ns, args);
         char *fake_proc = tu_mkdtemp(), node_path[128];
         snprintf(node_path, sizeof(node_path), "/run/netns/%s", node_ns);
-        tu_symlink(fake_proc, "1/ns/net", node_path);
+        char ns_at[4096];
+        snprintf(ns_at, sizeof(ns_at), "%s/1/ns/net", fake_proc);
+        tu_write(fake_proc, "1/ns/net", "");
+        assert_int_equal(mount(node_path, ns_at, NULL, MS_BIND, NULL), 0);
         char *argv[] = {(char *)"/usr/bin/env", (char *)"ip", (char *)"netns", (char *)"exec", pod_ns,
                         (char *)tu_nodeward(), (char *)"check", (char *)"--only", (char *)"imds",
                         (char *)"--format", (char *)"json", (char *)"--root", scratch_root, (char *)"--proc",
@@ -391,6 +394,7 @@ static void test_running_in_a_pod_probes_host_through_pid1(void **state)
         char *out;
         tu_run_timeout(argv, &out, NULL, 20);
         stop(&server_pid);
+        umount2(ns_at, MNT_DETACH);
         tu_rm_rf(fake_proc);
         free(fake_proc);
         cJSON *j = cJSON_Parse(out);

@@ -1,0 +1,104 @@
+/* test_secrets: secrets planted in every source the kubelet's configuration comes from never reach any output. */
+#include "testutil.h"
+
+/* Every planted secret carries one of these markers; none may be printed. */
+static const char *const SECRETS[] = {"PODPASS1", "QUERYSIG1", "HEADERTOK1", "ENVHDR1",
+                                      "ENVTOK1",  "ENVTOK2",   "KCPASS1",    "KCQUERY1"};
+
+/* The systemd-unit fixture (kubelet.service, drop-ins with Environment= and an
+ * EnvironmentFile) with secrets in the config file (staticPodURL userinfo and
+ * query, staticPodURLHeader: k8s.io/kubelet config/v1beta1 types.go), in flags
+ * that come from the EnvironmentFile, and in the kubeconfig's server URL. */
+static char *secret_root(void)
+{
+        char *root = tu_mkdtemp(), src[4096];
+        snprintf(src, sizeof(src), "%s/systemd-unit", tu_fixtures());
+        tu_copy_tree(src, root);
+        tu_write(root, "etc/kubernetes/kubelet/kubelet-config.json",
+                 "{\"kind\":\"KubeletConfiguration\",\"apiVersion\":\"kubelet.config.k8s.io/v1beta1\","
+                 "\"readOnlyPort\":0,\"staticPodURL\":\"https://podsuser:PODPASS1@pods.example/m?sig=QUERYSIG1\","
+                 "\"staticPodURLHeader\":{\"Authorization\":[\"Bearer HEADERTOK1\"]}}\n");
+        tu_write(root, "etc/kubernetes/kubelet/extra.env",
+                 "KUBELET_ARGS=\"--node-ip=10.0.1.23 --manifest-url-header=X-Auth:ENVHDR1 "
+                 "--registry-token ENVTOK2 --bootstrap-token=ENVTOK1\"\n");
+        tu_write(root, "var/lib/kubelet/kubeconfig",
+                 "apiVersion: v1\nkind: Config\nclusters:\n- cluster:\n"
+                 "    certificate-authority: /etc/kubernetes/pki/ca.crt\n"
+                 "    server: https://kcuser:KCPASS1@10.0.0.5:6443/?token=KCQUERY1\n"
+                 "  name: kubernetes\ncontexts:\n- context:\n    cluster: kubernetes\n    user: kubelet\n"
+                 "  name: kubelet\ncurrent-context: kubelet\nusers:\n- name: kubelet\n  user:\n"
+                 "    client-certificate: /var/lib/kubelet/pki/kubelet-client-current.pem\n");
+        return root;
+}
+
+static void assert_no_secret(const char *what, const char *out)
+{
+        for (size_t i = 0; i < sizeof(SECRETS) / sizeof(SECRETS[0]); i++)
+                if (strstr(out, SECRETS[i]))
+                        fail_msg("%s prints %s:\n%s", what, SECRETS[i], out);
+}
+
+static char *run_out(char *const *argv)
+{
+        char *out, *err;
+        int rc = tu_run(argv, &out, &err);
+        if (rc > 2)
+                fail_msg("nodeward exited %d: %s", rc, err);
+        assert_no_secret("stderr", err);
+        free(err);
+        return out;
+}
+
+static void test_explain_kubelet_redacts_urls_headers_and_flags(void **state)
+{
+        (void)state;
+        char *root = secret_root();
+        char *argv[] = {(char *)tu_nodeward(), "explain", "kubelet", "--root", root, NULL};
+        char *out = run_out(argv);
+        assert_no_secret("explain kubelet", out);
+        cJSON *j = cJSON_Parse(out);
+        assert_non_null(j);
+        /* The values were read (so the test sees them) and shown blanked. */
+        const cJSON *eff = cJSON_GetObjectItem(j, "effective");
+        assert_string_equal(cJSON_GetObjectItem(eff, "staticPodURL")->valuestring,
+                            "https://<redacted>@pods.example/m?<redacted>");
+        const cJSON *auth = cJSON_GetObjectItem(cJSON_GetObjectItem(eff, "staticPodURLHeader"), "Authorization");
+        assert_string_equal(cJSON_GetArrayItem(auth, 0)->valuestring, "<redacted>");
+        char *line = cJSON_PrintUnformatted(cJSON_GetObjectItem(j, "command_line"));
+        assert_non_null(strstr(line, "\"--bootstrap-token=<redacted>\""));
+        assert_non_null(strstr(line, "\"--registry-token\",\"<redacted>\""));
+        assert_non_null(strstr(line, "\"--manifest-url-header=<redacted>\""));
+        assert_non_null(strstr(line, "\"--node-ip=10.0.1.23\""));
+        free(line);
+        cJSON_Delete(j);
+        free(out);
+        tu_rm_rf(root);
+        free(root);
+}
+
+static void test_check_formats_redact_api_server_url(void **state)
+{
+        (void)state;
+        char *root = secret_root();
+        const char *formats[] = {"text", "json", "sarif"};
+        for (size_t i = 0; i < 3; i++) {
+                /* --wide: the text report otherwise shortens evidence to a terminal's width. */
+                char *argv[] = {(char *)tu_nodeward(), "check", "--root", root, "--format", (char *)formats[i],
+                                i == 0 ? "--wide" : NULL, NULL};
+                char *out = run_out(argv);
+                assert_no_secret(formats[i], out);
+                assert_non_null(strstr(out, "https://<redacted>@10.0.0.5:6443/?<redacted>"));
+                free(out);
+        }
+        tu_rm_rf(root);
+        free(root);
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_explain_kubelet_redacts_urls_headers_and_flags),
+                cmocka_unit_test(test_check_formats_redact_api_server_url),
+        };
+        return cmocka_run_group_tests_name("secrets", tests, NULL, tu_group_teardown);
+}
