@@ -386,7 +386,7 @@ static void test_running_in_a_pod_probes_host_through_pid1(void **state)
         char ns_at[4096];
         snprintf(ns_at, sizeof(ns_at), "%s/1/ns/net", fake_proc);
         tu_write(fake_proc, "1/ns/net", "");
-        assert_int_equal(mount(node_path, ns_at, NULL, MS_BIND, NULL), 0);
+        assert_int_equal(mount(node_path, ns_at, "none", MS_BIND, NULL), 0);
         char *argv[] = {(char *)"/usr/bin/env", (char *)"ip", (char *)"netns", (char *)"exec", pod_ns,
                         (char *)tu_nodeward(), (char *)"check", (char *)"--only", (char *)"imds",
                         (char *)"--format", (char *)"json", (char *)"--root", scratch_root, (char *)"--proc",
