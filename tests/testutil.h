@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <poll.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -283,4 +285,33 @@ static inline void tu_assert_contains_(const char *id, const char *ev, const cha
 {
         if (needle && !strstr(ev, needle))
                 fail_msg("%s: evidence lacks \"%s\": %s", id, needle, ev);
+}
+
+/* Run @argv (argv[0] a path) inside the network namespace /run/netns/@ns, its stdout
+ * on a pipe; returns its pid once it printed "ready" (within 5 s). */
+static inline pid_t tu_start_in_netns(const char *ns, char *const argv[])
+{
+        int p[2];
+        assert_int_equal(pipe(p), 0);
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+                char path[128];
+                snprintf(path, sizeof(path), "/run/netns/%s", ns);
+                int fd = open(path, O_RDONLY | O_CLOEXEC);
+                if (fd < 0 || setns(fd, CLONE_NEWNET) < 0)
+                        _exit(126);
+                dup2(p[1], 1);
+                close(p[0]);
+                execv(argv[0], argv);
+                _exit(127);
+        }
+        close(p[1]);
+        char buf[16] = "";
+        struct pollfd pf = {.fd = p[0], .events = POLLIN};
+        assert_true(poll(&pf, 1, 5000) == 1);
+        assert_true(read(p[0], buf, sizeof(buf) - 1) > 0);
+        close(p[0]);
+        assert_true(strncmp(buf, "ready", 5) == 0);
+        return pid;
 }

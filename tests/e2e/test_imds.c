@@ -38,37 +38,15 @@ static const char *server_bin(void)
 /* Start the server inside namespace @ns; returns once it listens. */
 static pid_t start_server(const char *ns, char *const extra[])
 {
-        int p[2];
-        assert_int_equal(pipe(p), 0);
-        pid_t pid = fork();
-        assert_true(pid >= 0);
-        if (pid == 0) {
-                char path[128];
-                snprintf(path, sizeof(path), "/run/netns/%s", ns);
-                int fd = open(path, O_RDONLY | O_CLOEXEC);
-                if (fd < 0 || setns(fd, CLONE_NEWNET) < 0)
-                        _exit(126);
-                dup2(p[1], 1);
-                close(p[0]);
-                char *argv[16];
-                int n = 0;
-                argv[n++] = (char *)server_bin();
-                argv[n++] = (char *)"--log";
-                argv[n++] = server_log;
-                for (; *extra && n < 15; extra++)
-                        argv[n++] = *extra;
-                argv[n] = NULL;
-                execv(argv[0], argv);
-                _exit(127);
-        }
-        close(p[1]);
-        char buf[16] = "";
-        struct pollfd pf = {.fd = p[0], .events = POLLIN};
-        assert_true(poll(&pf, 1, 5000) == 1);
-        assert_true(read(p[0], buf, sizeof(buf) - 1) > 0);
-        close(p[0]);
-        assert_true(strncmp(buf, "ready", 5) == 0);
-        return pid;
+        char *argv[16];
+        int n = 0;
+        argv[n++] = (char *)server_bin();
+        argv[n++] = (char *)"--log";
+        argv[n++] = server_log;
+        for (; *extra && n < 15; extra++)
+                argv[n++] = *extra;
+        argv[n] = NULL;
+        return tu_start_in_netns(ns, argv);
 }
 
 static void stop(pid_t *pid)

@@ -43,40 +43,22 @@ static const char *server_bin(void)
 /* The stand-in kubelet in the node namespace; returns once it listens. */
 static pid_t start_server(char *const extra[])
 {
-        int p[2];
-        assert_int_equal(pipe(p), 0);
-        pid_t pid = fork();
-        assert_true(pid >= 0);
-        if (pid == 0) {
-                char path[128];
-                snprintf(path, sizeof(path), "/run/netns/%s", node_ns);
-                int fd = open(path, O_RDONLY | O_CLOEXEC);
-                if (fd < 0 || setns(fd, CLONE_NEWNET) < 0)
-                        _exit(126);
-                dup2(p[1], 1);
-                close(p[0]);
-                char *argv[24];
-                int n = 0;
-                argv[n++] = (char *)server_bin();
-                argv[n++] = (char *)"--log";
-                argv[n++] = server_log;
-                /* "@/name": a file of the scratch directory (the certificates). */
-                for (; *extra && n < 23; extra++)
-                        if (strncmp(*extra, "@/", 2) == 0 && asprintf(&argv[n], "%s/%s", dir, *extra + 2) > 0)
-                                n++;
-                        else
-                                argv[n++] = *extra;
-                argv[n] = NULL;
-                execv(argv[0], argv);
-                _exit(127);
+        char *argv[24], *owned[24];
+        int n = 0, n_owned = 0;
+        argv[n++] = (char *)server_bin();
+        argv[n++] = (char *)"--log";
+        argv[n++] = server_log;
+        /* "@/name": a file of the scratch directory (the certificates). */
+        for (; *extra && n < 23; extra++) {
+                if (strncmp(*extra, "@/", 2) == 0 && asprintf(&owned[n_owned], "%s/%s", dir, *extra + 2) > 0)
+                        argv[n++] = owned[n_owned++];
+                else if (strncmp(*extra, "@/", 2) != 0)
+                        argv[n++] = *extra;
         }
-        close(p[1]);
-        char buf[16] = "";
-        struct pollfd pf = {.fd = p[0], .events = POLLIN};
-        assert_true(poll(&pf, 1, 5000) == 1);
-        assert_true(read(p[0], buf, sizeof(buf) - 1) > 0);
-        close(p[0]);
-        assert_true(strncmp(buf, "ready", 5) == 0);
+        argv[n] = NULL;
+        pid_t pid = tu_start_in_netns(node_ns, argv);
+        while (n_owned > 0)
+                free(owned[--n_owned]);
         return pid;
 }
 
