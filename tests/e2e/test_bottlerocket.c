@@ -1,0 +1,305 @@
+/* test_bottlerocket: Bottlerocket roots (EKS defaults, admin container enabled, standalone mode) and their verdicts.
+ * Semantics pinned here come from bottlerocket-os/bottlerocket (sources/shared-defaults/aws-host-containers.toml,
+ * packages/kubernetes-1.30/kubelet-config, sources/api/datastore/src/filesystem.rs), bottlerocket-core-kit
+ * (sources/api/shibaken/src/admin_userdata.rs, sources/api/host-containers/src/main.rs) and
+ * bottlerocket-admin-container (start_admin.sh, sshd_config); see each fixture's SOURCES.md. */
+#include "../testutil.h"
+
+/* The throwaway public key in bottlerocket-admin's user-data: never to be printed. */
+#define KEY_MATERIAL "AAAAC3NzaC1lZDI1NTE5AAAAIIC71ZmCyhG69K51Vd6uTKnxDzYCdIP3kS"
+#define KEY_COMMENT "nwbr-fixture"
+#define LIVE "var/lib/bottlerocket/datastore/v1.20.3_5c2b6e1a/live/settings/"
+
+static char *fixture(const char *name)
+{
+        static char p[4096];
+        snprintf(p, sizeof(p), "%s/%s", tu_fixtures(), name);
+        return p;
+}
+
+static char *scratch_copy(const char *name)
+{
+        char *root = tu_mkdtemp();
+        tu_copy_tree(fixture(name), root);
+        return root;
+}
+
+static char *run_text(const char *root, const char *only, int *ret_rc)
+{
+        char *argv[] = {(char *)tu_nodeward(), "check", "--root", (char *)root, "--only", (char *)only, "--wide", NULL};
+        char *out, *err;
+        int rc = tu_run(argv, &out, &err);
+        if (ret_rc)
+                *ret_rc = rc;
+        free(err);
+        return out;
+}
+
+static void test_eks_defaults_node(void **state)
+{
+        (void)state;
+        int rc;
+        cJSON *j = tu_check_json(fixture("bottlerocket-node"), "bottlerocket,ssh,kubelet.anonymous-auth", &rc);
+        const cJSON *node = cJSON_GetObjectItem(j, "node");
+        assert_string_equal(cJSON_GetObjectItem(node, "platform")->valuestring, "bottlerocket");
+        assert_string_equal(cJSON_GetObjectItem(node, "variant")->valuestring, "aws-k8s-1.30");
+        /* aws-host-containers.toml: admin disabled (superpowered once enabled), control enabled. */
+        tu_assert_result(j, "bottlerocket.admin-container", "pass", "enabled false, superpowered true");
+        tu_assert_result(j, "bottlerocket.admin-ssh", "pass", "no SSH on this node");
+        tu_assert_result(j, "bottlerocket.control-container", "pass", "enabled true, superpowered false");
+        tu_assert_result(j, "bottlerocket.standalone-mode", "pass", "standalone-mode false");
+        tu_assert_result(j, "kubelet.anonymous-auth", "pass", NULL);
+        /* No host sshd: never a pass, never an error. */
+        tu_assert_result(j, "ssh.permit-root-login", "skip", "Bottlerocket has no host sshd");
+        tu_assert_result(j, "ssh.authorized-keys", "skip", "bottlerocket.admin-ssh");
+        tu_assert_result(j, "ssh.daemon-enabled", "skip", "Bottlerocket has no host sshd");
+        cJSON_Delete(j);
+        char *text = run_text(fixture("bottlerocket-node"), "bottlerocket", &rc);
+        assert_int_equal(rc, 0);
+        assert_non_null(strstr(text, "\nplatform Bottlerocket, variant aws-k8s-1.30: "));
+        free(text);
+}
+
+static void test_admin_container_enabled_superpowered_and_keyed(void **state)
+{
+        (void)state;
+        int rc;
+        cJSON *j = tu_check_json(fixture("bottlerocket-admin"), "bottlerocket,ssh", &rc);
+        assert_int_equal(rc, 1);
+        tu_assert_result(j, "bottlerocket.admin-container", "fail", "enabled true, superpowered true");
+        /* shibaken's user-data with one EC2 key; sshd_config from the admin image listens everywhere. */
+        tu_assert_result(j, "bottlerocket.admin-ssh", "fail", "authorized keys 1, trusted user CA keys 0");
+        tu_assert_result(j, "bottlerocket.admin-ssh", "fail", "user-data (datastore): login ec2-user");
+        tu_assert_result(j, "bottlerocket.admin-ssh", "fail", "admin sshd pid 4242");
+        tu_assert_result(j, "bottlerocket.admin-ssh", "fail", "0.0.0.0:22");
+        tu_assert_result(j, "ssh.daemon-enabled", "skip", "the sshd running is a container's");
+        tu_assert_result(j, "ssh.password-authentication", "skip", "Bottlerocket has no host sshd");
+        cJSON_Delete(j);
+}
+
+static void test_admin_ssh_keys_are_counted_never_printed(void **state)
+{
+        (void)state;
+        static const char *const formats[] = {"json", "text", "sarif", "prometheus", "npd"};
+        for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+                char *argv[] = {(char *)tu_nodeward(), "check", "--root", fixture("bottlerocket-admin"), "--wide",
+                                "--format", (char *)formats[i], "--fail-on", "info", NULL};
+                char *out, *err;
+                tu_run(argv, &out, &err);
+                if (strstr(out, KEY_MATERIAL) || strstr(err, KEY_MATERIAL) || strstr(out, KEY_COMMENT) ||
+                    strstr(err, "ssh-ed25519"))
+                        fail_msg("--format %s printed the admin user-data's key:\n%s%s", formats[i], out, err);
+                free(out);
+                free(err);
+        }
+        char *argv[] = {(char *)tu_nodeward(), "explain", "sshd", "--root", fixture("bottlerocket-admin"), NULL};
+        char *out, *err;
+        tu_run(argv, &out, &err);
+        assert_null(strstr(out, KEY_MATERIAL));
+        free(out);
+        free(err);
+}
+
+static void test_standalone_mode_is_judged_as_a_loopback_kubelet(void **state)
+{
+        (void)state;
+        cJSON *j = tu_check_json(fixture("bottlerocket-standalone"), "bottlerocket,kubelet.anonymous-auth,"
+                                 "kubelet.authorization-mode", NULL);
+        /* kubelet-config's standalone branch: anonymous + AlwaysAllow, address 127.0.0.1. */
+        tu_assert_result(j, "bottlerocket.standalone-mode", "warn", "bound to 127.0.0.1 only");
+        tu_assert_result(j, "bottlerocket.standalone-mode", "warn", "standalone-mode true");
+        tu_assert_result(j, "kubelet.anonymous-auth", "fail", "anonymous.enabled=true");
+        tu_assert_result(j, "kubelet.authorization-mode", "fail", "AlwaysAllow");
+        tu_assert_result(j, "bottlerocket.admin-container", "pass", NULL);
+        cJSON_Delete(j);
+}
+
+static void test_standalone_kubelet_on_every_address_fails(void **state)
+{
+        (void)state;
+        char *root = scratch_copy("bottlerocket-standalone"), p[4096];
+        snprintf(p, sizeof(p), "%s/etc/kubernetes/kubelet/config", root);
+        char cmd[8192];
+        snprintf(cmd, sizeof(cmd), "sed -i 's/^address: 127.0.0.1$/address: 0.0.0.0/' '%s'", p);
+        assert_int_equal(system(cmd), 0);
+        cJSON *j = tu_check_json(root, "bottlerocket.standalone-mode", NULL);
+        tu_assert_result(j, "bottlerocket.standalone-mode", "fail", "on 0.0.0.0 (not loopback)");
+        cJSON_Delete(j);
+        tu_rm_rf(root);
+        free(root);
+}
+
+static void test_settings_judge_when_the_kubelet_config_is_not_rendered(void **state)
+{
+        (void)state;
+        char *root = scratch_copy("bottlerocket-standalone"), p[4096];
+        snprintf(p, sizeof(p), "%s/etc/kubernetes/kubelet/config", root);
+        assert_int_equal(unlink(p), 0);
+        cJSON *j = tu_check_json(root, "bottlerocket.standalone-mode", NULL);
+        tu_assert_result(j, "bottlerocket.standalone-mode", "warn", "settings.kubernetes.standalone-mode true");
+        cJSON_Delete(j);
+        tu_write(root, LIVE "kubernetes/standalone-mode", "false");
+        j = tu_check_json(root, "bottlerocket.standalone-mode", NULL);
+        tu_assert_result(j, "bottlerocket.standalone-mode", "pass", "standalone-mode false");
+        cJSON_Delete(j);
+        tu_rm_rf(root);
+        free(root);
+}
+
+static void test_user_data_from_persistent_storage_when_the_datastore_has_none(void **state)
+{
+        (void)state;
+        char *root = scratch_copy("bottlerocket-admin"), p[4096];
+        snprintf(p, sizeof(p), "%s/" LIVE "host-containers/admin/user-data", root);
+        assert_int_equal(unlink(p), 0);
+        cJSON *j = tu_check_json(root, "bottlerocket.admin-ssh", NULL);
+        tu_assert_result(j, "bottlerocket.admin-ssh", "fail", "user-data (persistent storage)");
+        tu_assert_result(j, "bottlerocket.admin-ssh", "fail", "authorized keys 1");
+        cJSON_Delete(j);
+        tu_rm_rf(root);
+        free(root);
+}
+
+/* base64 of {"user":"ops","ssh":{"authorized-keys-command":"/opt/aws/bin/eic_run_authorized_keys %u %f",
+ * "authorized-keys-command-user":"ec2-instance-connect","trusted-user-ca-keys":["ssh-ed25519 AAAA ca"]}} */
+#define EIC_USER_DATA                                                                                          \
+        "\"eyJ1c2VyIjoib3BzIiwic3NoIjp7ImF1dGhvcml6ZWQta2V5cy1jb21tYW5kIjoiL29wdC9hd3MvYmluL2VpY19ydW5fYXV0aG9y" \
+        "aXplZF9rZXlzICV1ICVmIiwiYXV0aG9yaXplZC1rZXlzLWNvbW1hbmQtdXNlciI6ImVjMi1pbnN0YW5jZS1jb25uZWN0IiwidHJ1c3" \
+        "RlZC11c2VyLWNhLWtleXMiOlsic3NoLWVkMjU1MTkgQUFBQSBjYSJdfX0=\""
+
+static void test_instance_connect_and_ca_keys_are_named_by_kind(void **state)
+{
+        (void)state;
+        char *root = scratch_copy("bottlerocket-admin");
+        tu_write(root, LIVE "host-containers/admin/user-data", EIC_USER_DATA);
+        cJSON *j = tu_check_json(root, "bottlerocket.admin-ssh", NULL);
+        tu_assert_result(j, "bottlerocket.admin-ssh", "fail", "login ops, authorized keys 0, trusted user CA keys 1");
+        tu_assert_result(j, "bottlerocket.admin-ssh", "fail", "authorized-keys-command set (as ec2-instance-connect)");
+        const char *ev = cJSON_GetObjectItem(tu_result(j, "bottlerocket.admin-ssh"), "evidence")->valuestring;
+        assert_null(strstr(ev, "eic_run_authorized_keys"));
+        cJSON_Delete(j);
+        tu_rm_rf(root);
+        free(root);
+}
+
+static void test_admin_sshd_without_any_key_admits_no_one(void **state)
+{
+        (void)state;
+        char *root = scratch_copy("bottlerocket-admin");
+        /* shibaken's user-data for an instance without a key pair. */
+        tu_write(root, LIVE "host-containers/admin/user-data", "\"eyJzc2giOnsiYXV0aG9yaXplZC1rZXlzIjpbXX19\"");
+        tu_write(root, LIVE "host-containers/admin/superpowered", "false");
+        cJSON *j = tu_check_json(root, "bottlerocket", NULL);
+        tu_assert_result(j, "bottlerocket.admin-ssh", "pass", "admits no one");
+        tu_assert_result(j, "bottlerocket.admin-container", "warn", "not superpowered");
+        cJSON_Delete(j);
+        tu_rm_rf(root);
+        free(root);
+}
+
+static void test_admin_sshd_config_is_read_inside_its_root(void **state)
+{
+        (void)state;
+        char *root = scratch_copy("bottlerocket-admin");
+        /* A weaker config in the container's root is what counts; the host has none. */
+        tu_write(root, "proc/4242/root/etc/ssh/sshd_config",
+                 "PasswordAuthentication yes\nPermitRootLogin no\nListenAddress 127.0.0.1\n");
+        cJSON *j = tu_check_json(root, "bottlerocket.admin-ssh", NULL);
+        tu_assert_result(j, "bottlerocket.admin-ssh", "fail", "password or keyboard-interactive logins accepted");
+        tu_assert_result(j, "bottlerocket.admin-ssh", "fail", "configured to listen on 127.0.0.1:22");
+        cJSON_Delete(j);
+        tu_write(root, "proc/4242/root/etc/ssh/sshd_config", "PasswordAuthentication no\nKbdInteractiveAuthentication no\nPermitRootLogin no\n"
+                 "ListenAddress 127.0.0.1\n");
+        j = tu_check_json(root, "bottlerocket.admin-ssh", NULL);
+        tu_assert_result(j, "bottlerocket.admin-ssh", "warn", "on loopback only");
+        cJSON_Delete(j);
+        tu_rm_rf(root);
+        free(root);
+}
+
+static void test_planted_process_root_link_stays_inside_proc(void **state)
+{
+        (void)state;
+        char *root = scratch_copy("bottlerocket-admin"), p[4096];
+        snprintf(p, sizeof(p), "%s/proc/4242/root", root);
+        tu_rm_rf(p);
+        /* In a fixture, PID/root resolves inside --proc: this link reaches PROC itself,
+         * not the host's /, so no admin storage and no sshd_config are found there. */
+        tu_symlink(root, "proc/4242/root", "/../../../../../../..");
+        cJSON *j = tu_check_json(root, "bottlerocket.admin-ssh", NULL);
+        tu_assert_result(j, "bottlerocket.admin-ssh", "warn", "its sshd is not running");
+        cJSON_Delete(j);
+        tu_rm_rf(root);
+        free(root);
+}
+
+static void test_datastore_problems_are_errors_not_passes(void **state)
+{
+        (void)state;
+        char *root = scratch_copy("bottlerocket-node"), p[4096];
+        tu_write(root, LIVE "host-containers/admin/enabled", "yes");
+        cJSON *j = tu_check_json(root, "bottlerocket.admin-container", NULL);
+        tu_assert_result(j, "bottlerocket.admin-container", "error",
+                         "settings.host-containers.admin.enabled: not a JSON boolean");
+        cJSON_Delete(j);
+        snprintf(p, sizeof(p), "%s/var/lib/bottlerocket", root);
+        tu_rm_rf(p);
+        int rc;
+        j = tu_check_json(root, "bottlerocket", &rc);
+        assert_int_equal(rc, 2);
+        tu_assert_result(j, "bottlerocket.admin-container", "error", "no settings datastore");
+        tu_assert_result(j, "bottlerocket.admin-ssh", "error", "no settings datastore");
+        tu_assert_result(j, "bottlerocket.control-container", "error", "not found");
+        cJSON_Delete(j);
+        tu_rm_rf(root);
+        free(root);
+}
+
+static void test_superpowered_control_container_fails(void **state)
+{
+        (void)state;
+        char *root = scratch_copy("bottlerocket-node");
+        tu_write(root, LIVE "host-containers/control/superpowered", "true");
+        cJSON *j = tu_check_json(root, "bottlerocket.control-container", NULL);
+        tu_assert_result(j, "bottlerocket.control-container", "fail", "every SSM session is root on the host");
+        cJSON_Delete(j);
+        tu_write(root, LIVE "host-containers/control/enabled", "false");
+        j = tu_check_json(root, "bottlerocket.control-container", NULL);
+        tu_assert_result(j, "bottlerocket.control-container", "pass", "no SSM access path");
+        cJSON_Delete(j);
+        tu_rm_rf(root);
+        free(root);
+}
+
+static void test_other_nodes_skip_and_keep_their_ssh_verdicts(void **state)
+{
+        (void)state;
+        cJSON *j = tu_check_json(fixture("ssh-al2023"), "bottlerocket,ssh.permit-root-login", NULL);
+        tu_assert_result(j, "bottlerocket.admin-container", "skip", "not a Bottlerocket node");
+        tu_assert_result(j, "bottlerocket.standalone-mode", "skip", "not a Bottlerocket node");
+        const char *st = cJSON_GetObjectItem(tu_result(j, "ssh.permit-root-login"), "status")->valuestring;
+        assert_string_not_equal(st, "skip");
+        assert_null(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "node"), "platform"));
+        cJSON_Delete(j);
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_eks_defaults_node),
+                cmocka_unit_test(test_admin_container_enabled_superpowered_and_keyed),
+                cmocka_unit_test(test_admin_ssh_keys_are_counted_never_printed),
+                cmocka_unit_test(test_standalone_mode_is_judged_as_a_loopback_kubelet),
+                cmocka_unit_test(test_standalone_kubelet_on_every_address_fails),
+                cmocka_unit_test(test_settings_judge_when_the_kubelet_config_is_not_rendered),
+                cmocka_unit_test(test_user_data_from_persistent_storage_when_the_datastore_has_none),
+                cmocka_unit_test(test_instance_connect_and_ca_keys_are_named_by_kind),
+                cmocka_unit_test(test_admin_sshd_without_any_key_admits_no_one),
+                cmocka_unit_test(test_admin_sshd_config_is_read_inside_its_root),
+                cmocka_unit_test(test_planted_process_root_link_stays_inside_proc),
+                cmocka_unit_test(test_datastore_problems_are_errors_not_passes),
+                cmocka_unit_test(test_superpowered_control_container_fails),
+                cmocka_unit_test(test_other_nodes_skip_and_keep_their_ssh_verdicts),
+        };
+        return cmocka_run_group_tests_name("Bottlerocket nodes (end to end)", tests, NULL, tu_group_teardown);
+}
