@@ -181,6 +181,8 @@ void check_bottlerocket_admin_ssh(const struct facts *f, struct result *r)
                 _cleanup_free_ char *e = sb_steal(&ev);
                 if (s->root_error)
                         result_set(r, ST_ERROR, "%s; an sshd runs but its root is unreadable: %s", e, s->root_error);
+                else if (b->admin_ssh.error)
+                        result_set(r, ST_ERROR, "%s: who may log in once its sshd starts is unknown", e);
                 else
                         result_set(r, methods ? ST_WARN : ST_PASS, "%s; admin container enabled but its sshd is not "
                                    "running (yet)", e);
@@ -196,7 +198,9 @@ void check_bottlerocket_admin_ssh(const struct facts *f, struct result *r)
         bool weak = admin_sshd_weak(&s->cfg, &b->admin_ssh, &ev);
         bool beyond = admin_listens_beyond_loopback(f, s, &ev);
         _cleanup_free_ char *e = sb_steal(&ev);
-        if (weak || (methods && beyond))
+        if (!weak && b->admin_ssh.error)
+                result_set(r, ST_ERROR, "%s: who may log in is unknown", e);
+        else if (weak || (methods && beyond))
                 result_set(r, ST_FAIL, "SSH into the admin container is open from the network: %s", e);
         else if (methods)
                 result_set(r, ST_WARN, "SSH keys admit logins, on loopback only: %s", e);

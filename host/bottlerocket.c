@@ -11,13 +11,21 @@
 #include "procfs.h"
 #include "util.h"
 
-/* os-release values may be quoted; "" and '' are taken off. */
+/* os-release values may be quoted; "" and '' are taken off. VARIANT_ID and VERSION_ID
+ * are [a-z0-9._-] (os-release(5)); anything else is dropped rather than printed. */
 static char *os_release_value(const char *v)
 {
         size_t n = strlen(v);
-        if (n >= 2 && (v[0] == '"' || v[0] == '\'') && v[n - 1] == v[0])
-                return xasprintf("%.*s", (int)(n - 2), v + 1);
-        return xstrdup(v);
+        if (n >= 2 && (v[0] == '"' || v[0] == '\'') && v[n - 1] == v[0]) {
+                v++;
+                n -= 2;
+        }
+        if (n == 0 || n > 64)
+                return NULL;
+        for (size_t i = 0; i < n; i++)
+                if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-", v[i]))
+                        return NULL;
+        return xasprintf("%.*s", (int)n, v);
 }
 
 void bottlerocket_detect(const struct rootfs *root, struct br_facts *f)
