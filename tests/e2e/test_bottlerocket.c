@@ -283,6 +283,25 @@ static void test_other_nodes_skip_and_keep_their_ssh_verdicts(void **state)
         cJSON_Delete(j);
 }
 
+/* Bottlerocket's SELinux policy keeps container_t from its datastore; the manifests ask for spc_t. */
+static void test_manifests_carry_the_selinux_label_bottlerocket_needs(void **state)
+{
+        (void)state;
+        static const char *const files[] = {"images/daemonset.yaml", "images/npd-nodeward.yaml"};
+        for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+                int fd = open(files[i], O_RDONLY | O_CLOEXEC);
+                if (fd < 0)
+                        fail_msg("%s: %s (run from the source tree)", files[i], strerror(errno));
+                char *y = tu_read_fd(fd);
+                close(fd);
+                if (!strstr(y, "      securityContext:\n        seccompProfile:\n          type: RuntimeDefault\n") ||
+                    !strstr(y, "\n        seLinuxOptions:\n          type: spc_t\n"))
+                        fail_msg("%s: the pod's securityContext lacks seLinuxOptions type spc_t", files[i]);
+                assert_null(strstr(y, "super_t"));
+                free(y);
+        }
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -300,6 +319,7 @@ int main(void)
                 cmocka_unit_test(test_datastore_problems_are_errors_not_passes),
                 cmocka_unit_test(test_superpowered_control_container_fails),
                 cmocka_unit_test(test_other_nodes_skip_and_keep_their_ssh_verdicts),
+                cmocka_unit_test(test_manifests_carry_the_selinux_label_bottlerocket_needs),
         };
         return cmocka_run_group_tests_name("Bottlerocket nodes (end to end)", tests, NULL, tu_group_teardown);
 }
