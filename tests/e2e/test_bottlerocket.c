@@ -283,6 +283,35 @@ static void test_other_nodes_skip_and_keep_their_ssh_verdicts(void **state)
         cJSON_Delete(j);
 }
 
+/* Rows of the README's comparison with `apiclient report cis-k8s`, which reads the rendered file
+ * with serde (bottlerocket-core-kit a10182f, sources/bloodhound/src/bin/kubernetes-cis-checks/checks.rs):
+ * k8s04020500 reads streamingConnectionIdleTimeout as an i32, so the duration "0s" fails to parse
+ * and passes by accident (the kubelet's v1beta1 defaulting replaces a zero duration with 4h: a pass
+ * for the right reason here), while a bare 0 fails there and stops the kubelet (a duration must be a
+ * string); k8s04020900 reads tlsCertFile/tlsPrivateKeyFile as required strings, so without them it
+ * passes whatever serverTLSBootstrap says. */
+static void test_verdicts_that_differ_from_apiclient_report_cis_k8s(void **state)
+{
+        (void)state;
+        char *root = scratch_copy("bottlerocket-node"), p[4096], cmd[8192];
+        snprintf(p, sizeof(p), "%s/etc/kubernetes/kubelet/config", root);
+        snprintf(cmd, sizeof(cmd),
+                 "sed -i -e 's/^serverTLSBootstrap: true$/serverTLSBootstrap: false/' "
+                 "-e 's/^readOnlyPort: 0$/readOnlyPort: 0\\nstreamingConnectionIdleTimeout: 0s/' '%s'", p);
+        assert_int_equal(system(cmd), 0);
+        cJSON *j = tu_check_json(root, "kubelet.streaming-idle-timeout,kubelet.tls-cert-files", NULL);
+        tu_assert_result(j, "kubelet.streaming-idle-timeout", "pass", "config file /etc/kubernetes/kubelet/config says 0s");
+        tu_assert_result(j, "kubelet.tls-cert-files", "fail", NULL);
+        cJSON_Delete(j);
+        snprintf(cmd, sizeof(cmd), "sed -i 's/^streamingConnectionIdleTimeout: 0s$/streamingConnectionIdleTimeout: 0/' '%s'", p);
+        assert_int_equal(system(cmd), 0);
+        j = tu_check_json(root, "kubelet.streaming-idle-timeout", NULL);
+        tu_assert_result(j, "kubelet.streaming-idle-timeout", "error", "must be a duration, found 0");
+        cJSON_Delete(j);
+        tu_rm_rf(root);
+        free(root);
+}
+
 /* Bottlerocket's SELinux policy keeps container_t from its datastore; the manifests ask for spc_t. */
 static void test_manifests_carry_the_selinux_label_bottlerocket_needs(void **state)
 {
@@ -319,6 +348,7 @@ int main(void)
                 cmocka_unit_test(test_datastore_problems_are_errors_not_passes),
                 cmocka_unit_test(test_superpowered_control_container_fails),
                 cmocka_unit_test(test_other_nodes_skip_and_keep_their_ssh_verdicts),
+                cmocka_unit_test(test_verdicts_that_differ_from_apiclient_report_cis_k8s),
                 cmocka_unit_test(test_manifests_carry_the_selinux_label_bottlerocket_needs),
         };
         return cmocka_run_group_tests_name("Bottlerocket nodes (end to end)", tests, NULL, tu_group_teardown);
