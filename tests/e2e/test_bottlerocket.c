@@ -5,6 +5,9 @@
  * bottlerocket-admin-container (start_admin.sh, sshd_config); see each fixture's SOURCES.md. */
 #include "../testutil.h"
 
+#include <signal.h>
+#include <sys/mount.h>
+
 /* The throwaway public key in bottlerocket-admin's user-data: never to be printed. */
 #define KEY_MATERIAL "AAAAC3NzaC1lZDI1NTE5AAAAIIC71ZmCyhG69K51Vd6uTKnxDzYCdIP3kS"
 #define KEY_COMMENT "nwbr-fixture"
@@ -331,6 +334,79 @@ static void test_manifests_carry_the_selinux_label_bottlerocket_needs(void **sta
         }
 }
 
+/* A real listener in a network namespace of this test plays the admin sshd's socket: the
+ * fixture's PROC/1/ns/net is that namespace (bind-mounted) and PROC/4242/fd/3 names the socket. */
+#define SCENE_NS "nwbr-br0"
+static char scene_ns_file[4096];
+
+static int scene_setup(void **state)
+{
+        (void)state;
+        if (system("ip netns del " SCENE_NS " 2>/dev/null; ip netns add " SCENE_NS " && "
+                   "ip -n " SCENE_NS " link set lo up") != 0)
+                fail_msg("ip netns add " SCENE_NS " failed (iproute2 is in TEST_DEB_PACKAGES: make deps-test)");
+        return 0;
+}
+
+static int scene_teardown(void **state)
+{
+        if (scene_ns_file[0])
+                umount2(scene_ns_file, MNT_DETACH);
+        scene_ns_file[0] = '\0';
+        if (system("ip netns del " SCENE_NS " 2>/dev/null") != 0)
+                fprintf(stderr, "ip netns del " SCENE_NS " failed\n");
+        return tu_group_teardown(state);
+}
+
+static unsigned long socket_inode_of(pid_t pid, int skip)
+{
+        for (int fd = 3; fd < 64; fd++) {
+                char p[64], l[64];
+                snprintf(p, sizeof(p), "/proc/%d/fd/%d", (int)pid, fd);
+                ssize_t n = readlink(p, l, sizeof(l) - 1);
+                if (n <= 0)
+                        continue;
+                l[n] = '\0';
+                unsigned long ino;
+                if (sscanf(l, "socket:[%lu]", &ino) == 1 && skip-- == 0)
+                        return ino;
+        }
+        fail_msg("no socket among the fds of pid %d", (int)pid);
+        return 0;
+}
+
+static void test_admin_sshd_sockets_from_the_inventory(void **state)
+{
+        (void)state;
+        char *py[] = {"/usr/bin/python3", "-c",
+                      "import os,socket,time\n"
+                      "a=socket.socket(); a.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1); a.bind(('0.0.0.0',22)); a.listen()\n"
+                      "b=socket.socket(); b.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1); b.bind(('127.0.0.1',2222)); b.listen()\n"
+                      "os.write(1, b'ready\\n'); time.sleep(60)\n",
+                      NULL};
+        pid_t pid = tu_start_in_netns(SCENE_NS, py);
+        char *root = scratch_copy("bottlerocket-admin"), lnk[64];
+        snprintf(lnk, sizeof(lnk), "socket:[%lu]", socket_inode_of(pid, 0));
+        tu_symlink(root, "proc/4242/fd/3", lnk);
+        snprintf(lnk, sizeof(lnk), "socket:[%lu]", socket_inode_of(pid, 1));
+        tu_symlink(root, "proc/4242/fd/4", lnk);
+        tu_write(root, "proc/1/ns/net", "");
+        tu_write(root, "proc/1/comm", "systemd\n");
+        snprintf(scene_ns_file, sizeof(scene_ns_file), "%s/proc/1/ns/net", root);
+        if (mount("/run/netns/" SCENE_NS, scene_ns_file, NULL, MS_BIND, NULL) < 0)
+                fail_msg("bind mount of the namespace: %s", strerror(errno));
+        cJSON *j = tu_check_json(root, "bottlerocket.admin-ssh,ssh.exposed", NULL);
+        umount2(scene_ns_file, MNT_DETACH);
+        scene_ns_file[0] = '\0';
+        kill(pid, SIGTERM);
+        waitpid(pid, NULL, 0);
+        tu_assert_result(j, "bottlerocket.admin-ssh", "fail", "listening: tcp 0.0.0.0:22, tcp 127.0.0.1:2222");
+        tu_assert_result(j, "ssh.exposed", "fail", "0.0.0.0:22");
+        cJSON_Delete(j);
+        tu_rm_rf(root);
+        free(root);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -350,6 +426,7 @@ int main(void)
                 cmocka_unit_test(test_other_nodes_skip_and_keep_their_ssh_verdicts),
                 cmocka_unit_test(test_verdicts_that_differ_from_apiclient_report_cis_k8s),
                 cmocka_unit_test(test_manifests_carry_the_selinux_label_bottlerocket_needs),
+                cmocka_unit_test(test_admin_sshd_sockets_from_the_inventory),
         };
-        return cmocka_run_group_tests_name("Bottlerocket nodes (end to end)", tests, NULL, tu_group_teardown);
+        return cmocka_run_group_tests_name("Bottlerocket nodes (end to end)", tests, scene_setup, scene_teardown);
 }
