@@ -260,3 +260,15 @@ void check_bottlerocket_standalone_mode(const struct facts *f, struct result *r)
                            "cluster, but every process on the node (hostNetwork pods too) controls its pods",
                            setting, addr);
 }
+
+void bottlerocket_standalone_note(const struct facts *f, struct result *r)
+{
+        const struct kubelet_facts *k = &f->kubelet;
+        if (!f->node.br.is_bottlerocket || r->status != ST_FAIL || !r->evidence || !k->found || k->has_kubeconfig)
+                return;
+        const char *addr = kubelet_address(k);
+        _cleanup_free_ char *old = r->evidence;
+        r->evidence = NULL;
+        result_set(r, ST_FAIL, "%s; Bottlerocket standalone kubelet (no --kubeconfig) on %s%s: see "
+                   "bottlerocket.standalone-mode", old, addr, is_loopback_text(addr) ? ", loopback only" : "");
+}

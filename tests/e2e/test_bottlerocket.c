@@ -113,6 +113,10 @@ static void test_standalone_mode_is_judged_as_a_loopback_kubelet(void **state)
         tu_assert_result(j, "bottlerocket.standalone-mode", "warn", "standalone-mode true");
         tu_assert_result(j, "kubelet.anonymous-auth", "fail", "anonymous.enabled=true");
         tu_assert_result(j, "kubelet.authorization-mode", "fail", "AlwaysAllow");
+        /* CIS's verdict stands; the evidence says what kind of kubelet this is. */
+        tu_assert_result(j, "kubelet.anonymous-auth", "fail",
+                         "Bottlerocket standalone kubelet (no --kubeconfig) on 127.0.0.1, loopback only");
+        tu_assert_result(j, "kubelet.authorization-mode", "fail", "see bottlerocket.standalone-mode");
         tu_assert_result(j, "bottlerocket.admin-container", "pass", NULL);
         cJSON_Delete(j);
 }
