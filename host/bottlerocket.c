@@ -4,6 +4,7 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,7 +196,7 @@ void br_ssh_access_free(struct br_ssh_access *a)
 }
 
 /* The file of key "settings.A.B..." (segments given) under the live datastore. */
-static int read_setting(const struct rootfs *root, const char *const *segs, char **ret_buf, size_t *ret_len)
+static char *setting_path(const char *const *segs)
 {
         struct strbuf sb = {0};
         sb_puts(&sb, BR_DATASTORE);
@@ -203,7 +204,12 @@ static int read_setting(const struct rootfs *root, const char *const *segs, char
                 _cleanup_free_ char *e = br_encode_segment(*segs);
                 sb_printf(&sb, "/%s", e);
         }
-        _cleanup_free_ char *path = sb_steal(&sb);
+        return sb_steal(&sb);
+}
+
+static int read_setting(const struct rootfs *root, const char *const *segs, char **ret_buf, size_t *ret_len)
+{
+        _cleanup_free_ char *path = setting_path(segs);
         return rootfs_read_file(root, path, BR_VALUE_CAP, ret_buf, ret_len, NULL);
 }
 
@@ -360,6 +366,88 @@ void bottlerocket_collect(const struct rootfs *root, const struct rootfs *proc, 
         collect_admin_user_data(root, f);
         if (proc && proc->fd >= 0 && procs)
                 collect_admin_sshd(proc, procs, f);
+}
+
+/* A datastore value as parsed JSON, NULL when unset or unreadable. */
+static cJSON *setting_json(const struct rootfs *root, const char *const *segs)
+{
+        char *buf;
+        size_t len;
+        if (read_setting(root, segs, &buf, &len) < 0)
+                return NULL;
+        cJSON *v = cJSON_ParseWithLength(buf, len);
+        free(buf);
+        return v;
+}
+
+/* A string setting longer than "" -- stat'ed, never read. */
+static bool setting_nonempty(const struct rootfs *root, const char *const *segs)
+{
+        _cleanup_free_ char *path = setting_path(segs);
+        struct stat st;
+        return rootfs_stat(root, path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 2;
+}
+
+/* Copy a numeric setting into @doc as @field, else @dflt (NAN: leave it out). */
+static void render_number(const struct rootfs *root, cJSON *doc, const char *const *segs, const char *field, double dflt)
+{
+        cJSON *v = setting_json(root, segs);
+        double d = cJSON_IsNumber(v) ? v->valuedouble : dflt;
+        cJSON_Delete(v);
+        if (d == d)
+                cJSON_AddNumberToObject(doc, field, d);
+}
+
+int bottlerocket_kubelet_from_settings(const struct rootfs *root, cJSON **ret_doc)
+{
+        struct br_facts f = {0};
+        bottlerocket_detect(root, &f);
+        bool br = f.is_bottlerocket;
+        struct stat st;
+        if (!br || rootfs_stat(root, BR_DATASTORE "/settings/kubernetes", &st) < 0 || !S_ISDIR(st.st_mode)) {
+                bottlerocket_facts_free(&f);
+                return -ENOENT;
+        }
+        enum br_tri standalone = setting_bool(root, &f, KEY("kubernetes", "standalone-mode"));
+        enum br_tri bootstrap = setting_bool(root, &f, KEY("kubernetes", "server-tls-bootstrap"));
+        bool seccomp = setting_bool(root, &f, KEY("kubernetes", "seccomp-default")) == BR_TRUE;
+        /* The key is a secret: only its size says whether the template sees it set. */
+        bool own_cert = setting_nonempty(root, KEY("kubernetes", "server-certificate")) &&
+                        setting_nonempty(root, KEY("kubernetes", "server-key"));
+        bottlerocket_facts_free(&f);
+
+        /* packages/kubernetes-1.30/kubelet-config: the fields the checks read, branch by branch. */
+        cJSON *doc = cJSON_CreateObject();
+        cJSON *authn = cJSON_CreateObject(), *authz = cJSON_CreateObject();
+        if (standalone == BR_TRUE) {
+                cJSON_AddStringToObject(doc, "address", "127.0.0.1");
+                cJSON_AddBoolToObject(cJSON_AddObjectToObject(authn, "anonymous"), "enabled", true);
+                cJSON_AddBoolToObject(cJSON_AddObjectToObject(authn, "webhook"), "enabled", false);
+                cJSON_AddStringToObject(authz, "mode", "AlwaysAllow");
+        } else {
+                cJSON_AddStringToObject(doc, "address", "0.0.0.0");
+                cJSON_AddBoolToObject(cJSON_AddObjectToObject(authn, "anonymous"), "enabled", false);
+                cJSON_AddBoolToObject(cJSON_AddObjectToObject(authn, "webhook"), "enabled", true);
+                cJSON_AddStringToObject(cJSON_AddObjectToObject(authn, "x509"), "clientCAFile", "/etc/kubernetes/pki/ca.crt");
+                cJSON_AddStringToObject(authz, "mode", "Webhook");
+        }
+        cJSON_AddItemToObject(doc, "authentication", authn);
+        cJSON_AddItemToObject(doc, "authorization", authz);
+        render_number(root, doc, KEY("kubernetes", "event-qps"), "eventRecordQPS", NAN);
+        render_number(root, doc, KEY("kubernetes", "pod-pids-limit"), "podPidsLimit", 1048576);
+        cJSON_AddNumberToObject(doc, "readOnlyPort", 0);
+        cJSON_AddBoolToObject(doc, "protectKernelDefaults", true);
+        cJSON_AddBoolToObject(doc, "seccompDefault", seccomp);
+        if (own_cert) {
+                cJSON_AddStringToObject(doc, "tlsCertFile", "/etc/kubernetes/pki/kubelet-server.crt");
+                cJSON_AddStringToObject(doc, "tlsPrivateKeyFile", "/etc/kubernetes/pki/private/kubelet-server.key");
+        } else if (bootstrap != BR_UNSET) {
+                cJSON_AddBoolToObject(doc, "serverTLSBootstrap", bootstrap == BR_TRUE);
+        }
+        cJSON_AddItemToObject(doc, "tlsCipherSuites", cJSON_CreateStringArray(
+                                      (const char *const[]){"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"}, 1));
+        *ret_doc = doc;
+        return 0;
 }
 
 void bottlerocket_facts_free(struct br_facts *f)

@@ -1,6 +1,7 @@
 /* bottlerocket: what makes a Bottlerocket node itself: its settings datastore and its host containers. */
 #pragma once
 
+#include <cjson/cJSON.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -75,6 +76,13 @@ void bottlerocket_detect(const struct rootfs *root, struct br_facts *ret);
 void bottlerocket_collect(const struct rootfs *root, const struct rootfs *proc, const struct proc_table *procs,
                           struct br_facts *f);
 void bottlerocket_facts_free(struct br_facts *f);
+
+/* Where /etc/kubernetes/kubelet/config is not rendered (yet), the settings are what
+ * the kubelet will get: the fields nodeward's checks read, rendered from the datastore
+ * as the kubelet-config template of packages/kubernetes-1.30 renders them. -ENOENT:
+ * not Bottlerocket, or no kubernetes settings under the root. */
+#define BR_SETTINGS_ORIGIN "settings.kubernetes (Bottlerocket datastore; the config file is not rendered)"
+int bottlerocket_kubelet_from_settings(const struct rootfs *root, cJSON **ret_doc);
 
 /* Parsers, exposed for tests and the fuzz harness. */
 

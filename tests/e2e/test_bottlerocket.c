@@ -142,12 +142,30 @@ static void test_settings_judge_when_the_kubelet_config_is_not_rendered(void **s
         char *root = scratch_copy("bottlerocket-standalone"), p[4096];
         snprintf(p, sizeof(p), "%s/etc/kubernetes/kubelet/config", root);
         assert_int_equal(unlink(p), 0);
-        cJSON *j = tu_check_json(root, "bottlerocket.standalone-mode", NULL);
+        cJSON *j = tu_check_json(root, "bottlerocket.standalone-mode,kubelet", NULL);
         tu_assert_result(j, "bottlerocket.standalone-mode", "warn", "settings.kubernetes.standalone-mode true");
+        /* The kubelet checks judge the template rendered from the settings. */
+        tu_assert_result(j, "kubelet.anonymous-auth", "fail",
+                         "anonymous.enabled=true from config file settings.kubernetes (Bottlerocket datastore");
+        tu_assert_result(j, "kubelet.authorization-mode", "fail", "AlwaysAllow");
+        tu_assert_result(j, "kubelet.config-permissions", "error", "No such file or directory");
         cJSON_Delete(j);
         tu_write(root, LIVE "kubernetes/standalone-mode", "false");
-        j = tu_check_json(root, "bottlerocket.standalone-mode", NULL);
+        tu_write(root, LIVE "kubernetes/pod-pids-limit", "-1");
+        tu_write(root, LIVE "kubernetes/seccomp-default", "true");
+        j = tu_check_json(root, "bottlerocket.standalone-mode,kubelet", NULL);
         tu_assert_result(j, "bottlerocket.standalone-mode", "pass", "standalone-mode false");
+        tu_assert_result(j, "kubelet.anonymous-auth", "pass", "Bottlerocket datastore");
+        tu_assert_result(j, "kubelet.client-ca-file", "pass", "/etc/kubernetes/pki/ca.crt");
+        tu_assert_result(j, "kubelet.pod-pids-limit", "fail", "podPidsLimit=-1");
+        tu_assert_result(j, "kubelet.seccomp-default", "pass", "Bottlerocket datastore");
+        tu_assert_result(j, "kubelet.server-cert-rotation", "pass", "serverTLSBootstrap=true");
+        cJSON_Delete(j);
+        /* Its own serving certificate: the template names the files and drops serverTLSBootstrap. */
+        tu_write(root, LIVE "kubernetes/server-certificate", "\"LS0tLS1CRUdJTg==\"");
+        tu_write(root, LIVE "kubernetes/server-key", "\"LS0tLS1CRUdJTg==\"");
+        j = tu_check_json(root, "kubelet.tls-cert-files", NULL);
+        tu_assert_result(j, "kubelet.tls-cert-files", "pass", "/etc/kubernetes/pki/kubelet-server.crt");
         cJSON_Delete(j);
         tu_rm_rf(root);
         free(root);
