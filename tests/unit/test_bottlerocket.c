@@ -215,6 +215,38 @@ static void test_checks_skip_off_bottlerocket(void **state)
         }
 }
 
+static void detect_in(const char *os_release, struct br_facts *ret)
+{
+        char *root = tu_mkdtemp();
+        tu_write(root, "etc/os-release", os_release);
+        struct rootfs r = {.fd = -1};
+        assert_int_equal(rootfs_open_root(root, &r), 0);
+        memset(ret, 0, sizeof(*ret));
+        bottlerocket_detect(&r, ret);
+        rootfs_close(&r);
+        tu_rm_rf(root);
+        free(root);
+}
+
+static void test_detect_reads_id_and_keeps_only_well_formed_variants(void **state)
+{
+        (void)state;
+        struct br_facts f;
+        detect_in("NAME=Bottlerocket\nID=bottlerocket\nVERSION_ID=1.26.1\nVARIANT_ID=aws-k8s-1.31\n", &f);
+        assert_true(f.is_bottlerocket);
+        assert_string_equal(f.variant, "aws-k8s-1.31");
+        assert_string_equal(f.version, "1.26.1");
+        bottlerocket_facts_free(&f);
+        detect_in("ID=\"bottlerocket\"\nVARIANT_ID=\"aws\x1b[2Jk8s\"\n", &f);
+        assert_true(f.is_bottlerocket);
+        assert_null(f.variant); /* an escape sequence is never printed */
+        bottlerocket_facts_free(&f);
+        detect_in("ID=amzn\nID_LIKE=\"centos rhel fedora\"\nVARIANT_ID=bottlerocket\n", &f);
+        assert_false(f.is_bottlerocket);
+        assert_null(f.variant);
+        bottlerocket_facts_free(&f);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -227,6 +259,7 @@ int main(void)
                 cmocka_unit_test(test_disabled_admin_with_a_running_sshd_is_not_applied),
                 cmocka_unit_test(test_admin_ssh_error_when_the_container_root_is_unreadable),
                 cmocka_unit_test(test_checks_skip_off_bottlerocket),
+                cmocka_unit_test(test_detect_reads_id_and_keeps_only_well_formed_variants),
         };
-        return cmocka_run_group_tests_name("Bottlerocket settings and checks", tests, NULL, NULL);
+        return cmocka_run_group_tests_name("Bottlerocket settings and checks", tests, NULL, tu_group_teardown);
 }
