@@ -429,6 +429,32 @@ static void test_admin_sshd_sockets_from_the_inventory(void **state)
         free(root);
 }
 
+/* A Bottlerocket report, node.platform and node.variant included, is valid nodeward.report/v1;
+ * a platform the schema does not know is not. */
+static void test_bottlerocket_report_matches_the_schema(void **state)
+{
+        (void)state;
+        char *dir = tu_mkdtemp(), a[4096], cmd[16384];
+        snprintf(a, sizeof(a), "%s/br.json", dir);
+        char *argv[] = {(char *)tu_nodeward(), "check", "--root", fixture("bottlerocket-admin"), "--format", "json",
+                        "--output", a, NULL};
+        assert_int_equal(tu_run(argv, NULL, NULL), 1);
+        snprintf(cmd, sizeof(cmd), "node tests/validate/report.js '%s' 2>&1", a);
+        if (system(cmd) != 0)
+                fail_msg("%s is not a valid nodeward.report/v1 (npm ci in tests/ is part of make deps-test)", a);
+        snprintf(cmd, sizeof(cmd), "sed -i 's/\"bottlerocket\"/\"flatcar\"/' '%s' && "
+                 "node tests/validate/report.js '%s' 2>&1", a, a);
+        FILE *pp = popen(cmd, "r");
+        assert_non_null(pp);
+        char *out = tu_read_fd(fileno(pp));
+        assert_int_not_equal(pclose(pp), 0);
+        if (!strstr(out, "platform"))
+                fail_msg("the schema did not name node.platform: %s", out);
+        free(out);
+        tu_rm_rf(dir);
+        free(dir);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -449,6 +475,7 @@ int main(void)
                 cmocka_unit_test(test_verdicts_that_differ_from_apiclient_report_cis_k8s),
                 cmocka_unit_test(test_manifests_carry_the_selinux_label_bottlerocket_needs),
                 cmocka_unit_test(test_admin_sshd_sockets_from_the_inventory),
+                cmocka_unit_test(test_bottlerocket_report_matches_the_schema),
         };
         return cmocka_run_group_tests_name("Bottlerocket nodes (end to end)", tests, scene_setup, scene_teardown);
 }
