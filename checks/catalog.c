@@ -259,6 +259,31 @@ const struct check_def check_catalog[] = {
          "Enable network policy (VPC CNI ENABLE_NETWORK_POLICY=true, or Calico or Cilium) and apply a "
          "default-deny policy in every namespace.",
          check_net_policy_engine},
+        /* Bottlerocket: its access paths are host containers, not a host sshd. */
+        {"bottlerocket.admin-container", "Bottlerocket admin container is disabled", SEV_HIGH, FACT_BOTTLEROCKET,
+         {"Bottlerocket README: Admin container", EKSBP("Minimize access to worker nodes")},
+         "apiclient set host-containers.admin.enabled=false (in user-data: [settings.host-containers.admin] "
+         "enabled = false); enable it only for a debugging session, through the control container.",
+         check_bottlerocket_admin_container},
+        {"bottlerocket.admin-ssh", "SSH into the Bottlerocket admin container is closed", SEV_HIGH,
+         FACT_BOTTLEROCKET | FACT_SOCKETS,
+         {"bottlerocket-admin-container README: Authenticating with SSH", EKSBP("Minimize access to worker nodes"), SEED3},
+         "Remove ssh keys, CA keys and the authorized-keys-command from settings.host-containers.admin.user-data "
+         "(or disable the admin container), and block port 22 to the node in its security groups.",
+         check_bottlerocket_admin_ssh},
+        {"bottlerocket.control-container", "Bottlerocket control container (SSM) is not superpowered", SEV_MEDIUM,
+         FACT_BOTTLEROCKET,
+         {"Bottlerocket README: Control container", EKSBP("Minimize access to worker nodes")},
+         "apiclient set host-containers.control.superpowered=false; reach the host through the admin container "
+         "only when needed.",
+         check_bottlerocket_control_container},
+        {"bottlerocket.standalone-mode", "Bottlerocket's kubelet is not an open standalone kubelet", SEV_HIGH,
+         FACT_BOTTLEROCKET | FACT_KUBELET,
+         {"Bottlerocket settings: settings.kubernetes.standalone-mode", SSG("kubelet_anonymous_auth"),
+          SSG("kubelet_authorization_mode")},
+         "Join the node to a cluster (settings.kubernetes.standalone-mode=false with api-server, cluster-name and "
+         "cluster-certificate); keep a standalone kubelet bound to 127.0.0.1 and run no untrusted hostNetwork pods.",
+         check_bottlerocket_standalone_mode},
 };
 
 const size_t check_catalog_len = sizeof(check_catalog) / sizeof(check_catalog[0]);

@@ -123,3 +123,10 @@ void check_kubelet_pod_attempts(const struct facts *f, struct result *r);
 /* The observed-connection checks (eBPF, with --observe). */
 void check_ssh_pod_attempts(const struct facts *f, struct result *r);
 void check_imds_pod_attempts(const struct facts *f, struct result *r);
+/* The Bottlerocket checks (checks/bottlerocket.c). */
+void check_bottlerocket_admin_container(const struct facts *f, struct result *r);
+void check_bottlerocket_admin_ssh(const struct facts *f, struct result *r);
+void check_bottlerocket_control_container(const struct facts *f, struct result *r);
+void check_bottlerocket_standalone_mode(const struct facts *f, struct result *r);
+/* A failed kubelet authentication check on a standalone Bottlerocket kubelet says so. */
+void bottlerocket_standalone_note(const struct facts *f, struct result *r);

@@ -77,6 +77,7 @@ static void bool_check(const struct facts *f, struct result *r, enum kfield id, 
 void check_kubelet_anonymous_auth(const struct facts *f, struct result *r)
 {
         bool_check(f, r, KF_ANONYMOUS_AUTH, false);
+        bottlerocket_standalone_note(f, r);
 }
 
 void check_kubelet_protect_kernel_defaults(const struct facts *f, struct result *r)
@@ -158,9 +159,10 @@ void check_kubelet_authorization_mode(const struct facts *f, struct result *r)
                 return;
         _cleanup_free_ char *d = describe(&f->kubelet, KF_AUTHZ_MODE);
         const char *m = fv->value->valuestring;
-        if (strcmp(m, "AlwaysAllow") == 0)
+        if (strcmp(m, "AlwaysAllow") == 0) {
                 result_set(r, ST_FAIL, "%s: every request to the kubelet API is authorized", d);
-        else if (strcmp(m, "Webhook") == 0)
+                bottlerocket_standalone_note(f, r);
+        } else if (strcmp(m, "Webhook") == 0)
                 result_set(r, ST_PASS, "%s", d);
         else
                 result_set(r, ST_ERROR, "%s: not a kubelet authorization mode (AlwaysAllow or Webhook)", d);

@@ -12,6 +12,11 @@
 static const struct sshd_config *config_or_result(const struct facts *f, struct result *r)
 {
         const struct sshd_config *c = &f->sshd.cfg;
+        if (!c->found && !c->error && f->node.br.is_bottlerocket) {
+                result_set(r, ST_SKIP, "Bottlerocket has no host sshd; SSH reaches only the admin container "
+                           "(judged by bottlerocket.admin-ssh)");
+                return NULL;
+        }
         if (!c->found && !c->error) {
                 result_set(r, ST_SKIP, "no sshd_config under %s (%s): sshd is not configured on this node",
                            f->root_path ? f->root_path : "/", c->main_path ? c->main_path : "/etc/ssh/sshd_config");
@@ -218,6 +223,12 @@ void check_ssh_authorized_keys(const struct facts *f, struct result *r)
 void check_ssh_daemon_enabled(const struct facts *f, struct result *r)
 {
         const struct sshd_facts *s = &f->sshd;
+        if (f->node.br.is_bottlerocket && !s->cfg.found) {
+                result_set(r, ST_SKIP, "Bottlerocket has no host sshd%s; the admin container's is judged by "
+                           "bottlerocket.admin-container and bottlerocket.admin-ssh",
+                           s->running_pid ? " (the sshd running is a container's)" : "");
+                return;
+        }
         struct strbuf sb = {0};
         if (s->running_pid)
                 sb_printf(&sb, "sshd running (pid %d)", (int)s->running_pid);

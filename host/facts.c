@@ -61,6 +61,7 @@ static void collect_node(const struct rootfs *root, bool root_is_slash, struct n
                 n->hostname = xstrdup(u.nodename);
         }
         n->os = os_release_pretty(root);
+        bottlerocket_detect(root, &n->br);
         n->name = kubernetes_node_name();
 }
 
@@ -117,7 +118,8 @@ int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
                 needs |= FACT_KUBELET;
         if (needs & FACT_POD_SSH)
                 needs |= FACT_SSHD; /* the pod probe tries sshd's real ports */
-        if (needs & (FACT_KUBELET | FACT_SSHD | FACT_SOCKETS | FACT_CONNWATCH | FACT_KUBE_PROXY | FACT_SYSCTL))
+        if (needs & (FACT_KUBELET | FACT_SSHD | FACT_SOCKETS | FACT_CONNWATCH | FACT_KUBE_PROXY | FACT_SYSCTL |
+                      FACT_BOTTLEROCKET))
                 needs |= FACT_PROCS;
 
         /* The network probes need --proc too: pid 1's namespace and kubepods processes. */
@@ -157,6 +159,10 @@ int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
         }
         collect_node(&root, strcmp(rootp, "/") == 0, &f->node);
         f->collected |= FACT_NODE;
+        if ((needs & FACT_BOTTLEROCKET) && f->node.br.is_bottlerocket) {
+                bottlerocket_collect(&root, proc.fd >= 0 ? &proc : NULL, f->procs_error ? NULL : &f->procs, &f->node.br);
+                f->collected |= FACT_BOTTLEROCKET;
+        }
         if (needs & FACT_KUBELET_FILES) {
                 kubelet_unit_files_collect(&root, &f->kubelet_unit);
                 f->collected |= FACT_KUBELET_FILES;
@@ -227,6 +233,7 @@ void facts_free(struct facts *f)
         free(f->node.name);
         free(f->node.kernel);
         free(f->node.os);
+        bottlerocket_facts_free(&f->node.br);
         proc_table_free(&f->procs);
         free(f->procs_error);
         kubelet_facts_free(&f->kubelet);

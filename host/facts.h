@@ -4,6 +4,7 @@
 #include <stdbool.h>
 
 #include "apiserver.h"
+#include "bottlerocket.h"
 #include "imds.h"
 #include "kubelet.h"
 #include "kubelet_files.h"
@@ -33,6 +34,8 @@ enum {
         FACT_APISERVER = 1u << 11, /* the kubelet's API server endpoint, resolved */
         FACT_KUBELET_LIVE = 1u << 12, /* the running kubelet's ports, from the node and a pod */
         FACT_CONNWATCH = 1u << 16, /* loads eBPF: only with --observe */
+        /* Bottlerocket: settings datastore, host containers, the admin container's sshd. */
+        FACT_BOTTLEROCKET = 1u << 24,
 };
 
 struct node_info {
@@ -40,6 +43,8 @@ struct node_info {
         char *name; /* the Kubernetes node name (NODE_NAME, from the pod spec), or NULL */
         char *kernel;
         char *os;
+        /* From os-release on every run; the rest of it only with FACT_BOTTLEROCKET. */
+        struct br_facts br;
 };
 
 struct facts {

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bottlerocket.h"
 #include "confdoc.h"
 #include "kubelet_internal.h"
 #include "redact.h"
@@ -274,6 +275,11 @@ void kubelet_collect(const struct rootfs *root, const struct rootfs *proc,
                 if (load_config_doc(root, &k->config, &doc, &err) == 0) {
                         layers = grow(layers, nl, sizeof(*layers));
                         layers[nl++] = (struct layer){k->config.path, KSRC_FILE, doc};
+                } else if (k->config.err == -ENOENT && bottlerocket_kubelet_from_settings(root, &doc) == 0) {
+                        /* Bottlerocket renders the file from its settings: they are the truth. */
+                        free(err);
+                        layers = grow(layers, nl, sizeof(*layers));
+                        layers[nl++] = (struct layer){BR_SETTINGS_ORIGIN, KSRC_FILE, doc};
                 } else {
                         set_load_error(k, err);
                 }

@@ -86,3 +86,30 @@ int nsfs_open_path(const char *path, int nstype, int *ret_fd)
         close(pfd);
         return r;
 }
+
+int procfs_open_root(const struct rootfs *proc, pid_t pid, struct rootfs *ret)
+{
+        if (!proc || proc->fd < 0 || pid <= 0)
+                return -EBADF;
+        char dir[32], rel[40];
+        snprintf(dir, sizeof(dir), "%d", (int)pid);
+        snprintf(rel, sizeof(rel), "%d/root", (int)pid);
+        _cleanup_close_ int dfd = rootfs_openat(proc, dir, O_PATH | O_DIRECTORY);
+        if (dfd < 0)
+                return dfd;
+        int fd;
+        if (fd_on(dfd, PROC_SUPER_MAGIC)) {
+                fd = openat(dfd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
+                fd = fd < 0 ? -errno : fd;
+        } else {
+                fd = rootfs_openat(proc, rel, O_PATH | O_DIRECTORY);
+        }
+        if (fd < 0)
+                return fd;
+        ret->fd = fd;
+        _cleanup_free_ char *p = path_join(proc->path, rel);
+        size_t n = strnlen(p, sizeof(ret->path) - 1);
+        memcpy(ret->path, p, n);
+        ret->path[n] = '\0';
+        return 0;
+}

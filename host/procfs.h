@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "rootfs.h"
 
@@ -21,3 +22,8 @@ int procfs_open_ns(const struct rootfs *proc, const char *rel, int nstype, int *
 /* The same for an explicit path given on the command line (--pod-netns, --netns)
  * or nodeward's own /proc/self/ns/net: looked at with O_PATH first. */
 int nsfs_open_path(const char *path, int nstype, int *ret_fd);
+
+/* Open a process's root directory (PROC/PID/root) as a root of its own, so what is
+ * read there stays inside the process's filesystem. On a real procfs the kernel's
+ * magic link is followed; in a fixture PID/root resolves inside @proc. */
+int procfs_open_root(const struct rootfs *proc, pid_t pid, struct rootfs *ret);

@@ -70,6 +70,11 @@ cJSON *report_json(const struct facts *f, const struct run *run, const struct re
         cJSON_AddStringToObject(node, "root", f->root_path ? f->root_path : "/");
         cJSON_AddStringToObject(node, "kernel", f->node.kernel ? f->node.kernel : "");
         cJSON_AddStringToObject(node, "os", f->node.os ? f->node.os : "");
+        if (f->node.br.is_bottlerocket) {
+                cJSON_AddStringToObject(node, "platform", "bottlerocket");
+                if (f->node.br.variant)
+                        cJSON_AddStringToObject(node, "variant", f->node.br.variant);
+        }
         cJSON_AddStringToObject(o, "started", m->started);
         cJSON_AddNumberToObject(o, "duration_ms", (double)m->duration_ms);
         if (run->benchmark) {
@@ -210,6 +215,10 @@ static void text_header(FILE *out, const struct facts *f, const struct run *run)
         else
                 fprintf(out, "nodeward %s  node %s  (%s, kernel %s)  root %s\n", NODEWARD_VERSION,
                         f->node.hostname, f->node.os, f->node.kernel, f->root_path);
+        if (f->node.br.is_bottlerocket)
+                fprintf(out, "platform Bottlerocket, variant %s: kubelet under /etc/kubernetes/kubelet, no host sshd "
+                        "(access through host containers: bottlerocket.*)\n",
+                        f->node.br.variant ? f->node.br.variant : "unknown");
         if (run->benchmark)
                 fprintf(out, "benchmark %s %s (%s)\n", run->benchmark->name, run->benchmark->version,
                         run->benchmark_why ? run->benchmark_why : "default");
