@@ -119,6 +119,18 @@ int engine_select(const char *only, const char *skip, bool **ret_selected, char 
         return 0;
 }
 
+/* Listeners read in nodeward's own namespace describe the host only when nodeward
+ * runs in it: every verdict built on them says where they were read. */
+static void note_netns_fallback(const struct facts *f, struct result *r)
+{
+        if (!(r->check->needs & FACT_SOCKETS) || !(f->collected & FACT_SOCKETS) || !f->sockets.netns_fallback ||
+            r->status == ST_SKIP)
+                return;
+        char *e = xasprintf("%s; listeners %s", r->evidence, f->sockets.netns_fallback);
+        free(r->evidence);
+        r->evidence = e;
+}
+
 unsigned engine_needs(const bool *selected)
 {
         unsigned needs = 0;
@@ -150,6 +162,7 @@ void engine_run_benchmark(const struct facts *f, const bool *selected, const str
                 check_catalog[i].fn(f, r);
                 if (!r->evidence)
                         r->evidence = xstrdup("the check gave no evidence");
+                note_netns_fallback(f, r);
                 ret->summary[r->status]++;
         }
 }

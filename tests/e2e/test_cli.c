@@ -219,6 +219,33 @@ static void test_not_a_node_verdict_and_policy_engine_skip(void **state)
         free(out);
 }
 
+/* An unprivileged nodeward cannot open /proc/1/ns/net (no ptrace access to pid 1):
+ * it reads its own namespace instead, and every verdict built on the listeners
+ * says so rather than passing as the host's. */
+static void test_own_namespace_fallback_is_stated(void **state)
+{
+        (void)state;
+        if (geteuid() != 0)
+                fail_msg("needs root to switch to an unprivileged user: run `make test` as root");
+        char *argv[] = {"/usr/bin/setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups",
+                        (char *)tu_nodeward(), "check", "--proc", "/proc", "--only",
+                        "net.wildcard-listeners,ssh.permit-root-login", "--format", "json", NULL};
+        char *out, *err;
+        int rc = tu_run(argv, &out, &err);
+        cJSON *j = cJSON_Parse(out);
+        if (!j)
+                fail_msg("exit %d, no JSON: %s", rc, err);
+        const char *ev = cJSON_GetObjectItem(tu_result(j, "net.wildcard-listeners"), "evidence")->valuestring;
+        tu_assert_contains_("net.wildcard-listeners", ev,
+                            "listeners read in nodeward's own network namespace: /proc/1/ns/net: Permission denied");
+        /* Checks that do not read listeners carry no such note. */
+        ev = cJSON_GetObjectItem(tu_result(j, "ssh.permit-root-login"), "evidence")->valuestring;
+        assert_null(strstr(ev, "network namespace"));
+        cJSON_Delete(j);
+        free(out);
+        free(err);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -229,6 +256,7 @@ int main(void)
                 cmocka_unit_test(test_stray_arguments_are_usage_errors),
                 cmocka_unit_test(test_text_report_width_quiet_and_wide),
                 cmocka_unit_test(test_not_a_node_verdict_and_policy_engine_skip),
+                cmocka_unit_test(test_own_namespace_fallback_is_stated),
         };
         return cmocka_run_group_tests(tests, NULL, tu_group_teardown);
 }
