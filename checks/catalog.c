@@ -8,7 +8,9 @@
 #define AL23 "CIS Amazon Linux 2023, section 5.1 (SSH server)"
 #define STIG "DISA Kubernetes STIG (node remote access)"
 #define K8SDOC(n) "Kubernetes documentation: " n
-#define SEED3 "seeds/003 (EKS design guide: no SSH access to nodes)"
+/* The EKS guide's case against SSH on nodes (use SSM Session Manager instead). */
+#define EKS_NO_SSH EKSBP("Protecting the infrastructure (hosts): Minimize access to worker nodes")
+#define SSHD_MATCH "OpenBSD manual sshd_config(5): Match"
 
 const struct check_def check_catalog[] = {
         {"kubelet.anonymous-auth", "Kubelet anonymous authentication is disabled", SEV_HIGH, FACT_KUBELET,
@@ -92,7 +94,7 @@ const struct check_def check_catalog[] = {
          "Set serverTLSBootstrap: true (approve the kubelet-serving CSRs) so the cluster CA issues and rotates it.",
          check_kubelet_live_serving_cert},
         {"kubelet.live-config-drift", "The running kubelet behaves as its resolved configuration says", SEV_HIGH,
-         FACT_KUBELET_LIVE | FACT_KUBELET, {"EKS Best Practices: Infrastructure security"},
+         FACT_KUBELET_LIVE | FACT_KUBELET, {EKSBP("Protecting the infrastructure (hosts)")},
          "Restart the kubelet after configuration changes; find and stop any other server on the kubelet ports.",
          check_kubelet_live_config_drift},
         {"kubelet.pod-attempts", "No pod attempts the kubelet ports (seen by eBPF)", SEV_HIGH, FACT_CONNWATCH,
@@ -150,7 +152,7 @@ const struct check_def check_catalog[] = {
          "Set PermitRootLogin no, first in the file (before any Include) or in the first drop-in.",
          check_ssh_permit_root_login},
         {"ssh.password-authentication", "sshd refuses passwords and keyboard-interactive logins", SEV_HIGH, FACT_SSHD,
-         {SEED3, SSG("sshd_disable_password_authentication")},
+         {AL23, EKS_NO_SSH, SSG("sshd_disable_password_authentication")},
          "Set PasswordAuthentication no and KbdInteractiveAuthentication no (watch cloud-init drop-ins).",
          check_ssh_password_authentication},
         {"ssh.permit-empty-passwords", "sshd refuses empty passwords", SEV_HIGH, FACT_SSHD,
@@ -184,7 +186,7 @@ const struct check_def check_catalog[] = {
          {AL23, SSG("sshd_limit_user_access")},
          "Add AllowUsers or AllowGroups (or DenyUsers/DenyGroups) naming who may log in.", check_ssh_access_limited},
         {"ssh.match-override", "No sshd Match block weakens a checked setting", SEV_MEDIUM, FACT_SSHD,
-         {SEED3},
+         {AL23, SSHD_MATCH},
          "Remove the weakening setting from the named Match block, or narrow its criteria.", check_ssh_match_override},
         {"ssh.config-permissions", "sshd_config and its includes are root-owned and not writable by others", SEV_MEDIUM, FACT_SSHD,
          {AL23, SSG("file_permissions_sshd_config")},
@@ -193,10 +195,10 @@ const struct check_def check_catalog[] = {
          {AL23, SSG("file_permissions_sshd_private_key")},
          "chown root:root and chmod 600 /etc/ssh/ssh_host_*_key.", check_ssh_host_key_permissions},
         {"ssh.authorized-keys", "Which accounts can log in with keys", SEV_INFO, FACT_SSHD,
-         {SEED3},
+         {EKS_NO_SSH},
          "Remove authorized_keys files on nodes reached through SSM; set AuthorizedKeysFile none.", check_ssh_authorized_keys},
         {"ssh.daemon-enabled", "sshd is neither running nor enabled", SEV_MEDIUM, FACT_SSHD,
-         {SEED3, STIG},
+         {EKS_NO_SSH, STIG},
          "On nodes reached through SSM Session Manager: systemctl disable --now sshd (ssh on Debian).",
          check_ssh_daemon_enabled},
         {"imds.v1-enabled", "Instance metadata requires a token (IMDSv1 disabled)", SEV_HIGH, FACT_IMDS,

@@ -246,6 +246,31 @@ static void test_own_namespace_fallback_is_stated(void **state)
         free(err);
 }
 
+/* Every reference names a public document: nothing points into the project's own
+ * working papers, which users do not have. */
+static void test_references_are_public_documents(void **state)
+{
+        (void)state;
+        char root[4096];
+        snprintf(root, sizeof(root), "%s/demo-al2023", tu_fixtures());
+        char *list[] = {(char *)tu_nodeward(), "list", NULL};
+        char *json[] = {(char *)tu_nodeward(), "check", "--root", root, "--proc", root, "--only", "ssh,kubelet",
+                        "--format", "json", NULL};
+        char *sarif[] = {(char *)tu_nodeward(), "check", "--root", root, "--proc", root, "--only", "ssh,kubelet",
+                         "--format", "sarif", NULL};
+        char *const *runs[] = {list, json, sarif};
+        for (size_t i = 0; i < 3; i++) {
+                char *out;
+                int rc = tu_run(runs[i], &out, NULL);
+                assert_true(rc == 0 || rc == 1);
+                assert_non_null(strstr(out, "ssh.authorized-keys"));
+                if (strstr(out, "seeds/") || strstr(out, "seeds\\/"))
+                        fail_msg("%s output cites seeds/", runs[i][1]);
+                assert_non_null(strstr(out, "Minimize access to worker nodes"));
+                free(out);
+        }
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -257,6 +282,7 @@ int main(void)
                 cmocka_unit_test(test_text_report_width_quiet_and_wide),
                 cmocka_unit_test(test_not_a_node_verdict_and_policy_engine_skip),
                 cmocka_unit_test(test_own_namespace_fallback_is_stated),
+                cmocka_unit_test(test_references_are_public_documents),
         };
         return cmocka_run_group_tests(tests, NULL, tu_group_teardown);
 }
