@@ -3,6 +3,10 @@
  * in each benchmark version; these references are the other sources. */
 #include "check.h"
 
+/* The trailing fields of a check (what it also uses, its required value) are
+ * optional: rows that leave them out mean zero. */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
 #define EKSBP(n) "EKS Best Practices: " n
 #define SSG(n) "xccdf_org.ssgproject.content_rule_" n
 #define AL23 "CIS Amazon Linux 2023, section 5.1 (SSH server)"
@@ -25,10 +29,10 @@ const struct check_def check_catalog[] = {
          {SSG("kubelet_configure_client_ca")},
          "Set authentication.x509.clientCAFile to the cluster CA bundle (EKS: /etc/kubernetes/pki/ca.crt).",
          check_kubelet_client_ca_file},
-        {"kubelet.read-only-port", "Kubelet read-only port is disabled", SEV_HIGH, FACT_KUBELET | FACT_SOCKETS,
+        {"kubelet.read-only-port", "Kubelet read-only port is disabled", SEV_HIGH, FACT_KUBELET,
          {SSG("kubelet_read_only_port_secured")},
          "Set readOnlyPort: 0 in the kubelet config and remove any --read-only-port flag.",
-         check_kubelet_read_only_port},
+         check_kubelet_read_only_port, .uses = FACT_SOCKETS},
         {"kubelet.streaming-idle-timeout", "Kubelet streaming connections time out", SEV_MEDIUM, FACT_KUBELET,
          {SSG("kubelet_enable_streaming_connections")},
          "Set streamingConnectionIdleTimeout to a non-zero duration such as 5m.",

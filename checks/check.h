@@ -32,6 +32,9 @@ struct check_def {
         const char *references[MAX_REFS];
         const char *remediation;
         check_fn fn;
+        /* FACT_* bits the check also reads when they are there: without them (a
+         * copied root has no live network) it still judges, and says what it missed. */
+        unsigned uses;
 };
 
 extern const struct check_def check_catalog[];

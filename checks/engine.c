@@ -123,7 +123,7 @@ int engine_select(const char *only, const char *skip, bool **ret_selected, char 
  * runs in it: every verdict built on them says where they were read. */
 static void note_netns_fallback(const struct facts *f, struct result *r)
 {
-        if (!(r->check->needs & FACT_SOCKETS) || !(f->collected & FACT_SOCKETS) || !f->sockets.netns_fallback ||
+        if (!((r->check->needs | r->check->uses) & FACT_SOCKETS) || !(f->collected & FACT_SOCKETS) || !f->sockets.netns_fallback ||
             r->status == ST_SKIP)
                 return;
         char *e = xasprintf("%s; listeners %s", r->evidence, f->sockets.netns_fallback);
@@ -136,7 +136,7 @@ unsigned engine_needs(const bool *selected)
         unsigned needs = 0;
         for (size_t i = 0; i < check_catalog_len; i++)
                 if (selected[i])
-                        needs |= check_catalog[i].needs;
+                        needs |= check_catalog[i].needs | check_catalog[i].uses;
         return needs;
 }
 
@@ -159,7 +159,10 @@ void engine_run_benchmark(const struct facts *f, const bool *selected, const str
                 r->check = &check_catalog[i];
                 r->status = ST_ERROR;
                 r->item = benchmark_item(ret->benchmark, check_catalog[i].id);
-                check_catalog[i].fn(f, r);
+                if (f->not_live && (check_catalog[i].needs & FACTS_LIVE))
+                        result_set(r, ST_SKIP, "%s", f->not_live);
+                else
+                        check_catalog[i].fn(f, r);
                 if (!r->evidence)
                         r->evidence = xstrdup("the check gave no evidence");
                 note_netns_fallback(f, r);

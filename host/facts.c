@@ -9,6 +9,7 @@
 #include <sys/utsname.h>
 
 #include "privs.h"
+#include "procfs.h"
 #include "util.h"
 
 static char *os_release_pretty(const struct rootfs *root)
@@ -37,6 +38,18 @@ static char *os_release_pretty(const struct rootfs *root)
         return xstrdup("unknown");
 }
 
+/* A process table that is a plain directory holding process 1 but no namespace
+ * link for it was copied from a node; a real procfs, an empty mount point or a
+ * test's table with a namespace bound at 1/ns/net are not copies. */
+static bool proc_is_copy(const struct rootfs *proc)
+{
+        struct stat st;
+        char link[128];
+        return !procfs_is_real(proc) && rootfs_stat(proc, "/1/cmdline", &st) == 0 &&
+               rootfs_readlink(proc, "/1/ns/net", link, sizeof(link)) == -ENOENT &&
+               rootfs_stat(proc, "/1/ns/net", &st) == -ENOENT;
+}
+
 /* A DaemonSet passes spec.nodeName as NODE_NAME: a DNS subdomain (RFC 1123), at
  * most 253 characters. Anything else is ignored rather than printed. */
 static char *kubernetes_node_name(void)
@@ -47,12 +60,35 @@ static char *kubernetes_node_name(void)
         return xstrdup(v);
 }
 
-static void collect_node(const struct rootfs *root, bool root_is_slash, struct node_info *n)
+/* The node's kernel is the one its procfs reports (PROC, else ROOT/proc): a
+ * bundled or copied root names its own, and nodeward's uname would describe the
+ * machine it runs on instead. uname only for the live root itself. */
+static char *node_kernel(const struct rootfs *root, const struct rootfs *proc, bool root_is_slash,
+                         const char *uname_release)
+{
+        char *buf = NULL;
+        int r = -ENOENT;
+        if (proc && proc->fd >= 0)
+                r = rootfs_read_file(proc, "/sys/kernel/osrelease", 256, &buf, NULL, NULL);
+        if (r < 0)
+                r = rootfs_read_file(root, "/proc/sys/kernel/osrelease", 256, &buf, NULL, NULL);
+        if (r == 0) {
+                buf[strcspn(buf, " \t\r\n")] = '\0';
+                if (*buf && strspn(buf, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.+-_~") ==
+                                    strlen(buf))
+                        return buf;
+                free(buf);
+        }
+        return xstrdup(root_is_slash ? uname_release : "unknown");
+}
+
+static void collect_node(const struct rootfs *root, const struct rootfs *proc, bool root_is_slash,
+                         struct node_info *n)
 {
         struct utsname u;
         if (uname(&u) < 0)
                 memset(&u, 0, sizeof(u));
-        n->kernel = xstrdup(u.release);
+        n->kernel = node_kernel(root, proc, root_is_slash, u.release);
         char *buf;
         if (!root_is_slash && rootfs_read_file(root, "/etc/hostname", 4096, &buf, NULL, NULL) == 0) {
                 buf[strcspn(buf, " \t\r\n")] = '\0';
@@ -133,6 +169,15 @@ int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
                         return r;
                 }
         }
+        if (proc.fd >= 0 && !o->netns && !o->pod_netns && !o->sock_handles && proc_is_copy(&proc)) {
+                f->not_live = xasprintf("copied root, no live network: %s is a plain directory without 1/ns/net",
+                                        f->proc_path);
+                if (needs & FACT_SOCKETS) {
+                        f->sockets.error = xasprintf("not read: %s", f->not_live);
+                        f->collected |= FACT_SOCKETS;
+                }
+                needs &= ~(unsigned)FACTS_LIVE;
+        }
         if (needs & FACT_PROCS) {
                 if (r == 0)
                         r = proc_table_read(&proc, &f->procs);
@@ -155,7 +200,7 @@ int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
                 start_observing(o, &root, &proc, f, &obs);
                 f->collected |= FACT_CONNWATCH;
         }
-        collect_node(&root, strcmp(rootp, "/") == 0, &f->node);
+        collect_node(&root, &proc, strcmp(rootp, "/") == 0, &f->node);
         f->collected |= FACT_NODE;
         if (needs & FACT_KUBELET_FILES) {
                 kubelet_unit_files_collect(&root, &f->kubelet_unit);
@@ -226,6 +271,7 @@ void facts_free(struct facts *f)
         free(f->node.hostname);
         free(f->node.name);
         free(f->node.kernel);
+        free(f->not_live);
         free(f->node.os);
         proc_table_free(&f->procs);
         free(f->procs_error);

@@ -34,6 +34,10 @@ enum {
         FACT_KUBELET_LIVE = 1u << 12, /* the running kubelet's ports, from the node and a pod */
         FACT_CONNWATCH = 1u << 16, /* loads eBPF: only with --observe */
 };
+/* Facts only a live node has: its sockets, network and kernel events. */
+#define FACTS_LIVE                                                                                              \
+        (FACT_SOCKETS | FACT_IMDS | FACT_POD_IMDS | FACT_POD_SSH | FACT_APISERVER | FACT_KUBELET_LIVE |         \
+         FACT_CONNWATCH)
 
 struct node_info {
         char *hostname;
@@ -63,6 +67,10 @@ struct facts {
         struct sysctl_facts sysctl;
         struct kube_proxy_facts kube_proxy;
         char *privs_error; /* dropping capabilities after attaching failed (see privs.h) */
+        /* Set when PROC is a copied process table (a bundled or archived root): why
+         * no live fact was collected, since the network around nodeward is not the
+         * root's. The checks that need one skip with this reason. */
+        char *not_live;
 };
 
 struct collect_opts {
