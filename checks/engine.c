@@ -1,6 +1,7 @@
 /* engine: select checks, run them over the facts, summarize, and choose the exit code. */
 #define _GNU_SOURCE
 #include "engine.h"
+#include "remedy.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -131,6 +132,11 @@ static void note_netns_fallback(const struct facts *f, struct result *r)
         r->evidence = e;
 }
 
+const char *result_remediation(const struct result *r)
+{
+        return r->remediation ? r->remediation : r->check->remediation;
+}
+
 unsigned engine_needs(const bool *selected)
 {
         unsigned needs = 0;
@@ -166,6 +172,7 @@ void engine_run_benchmark(const struct facts *f, const bool *selected, const str
                 if (!r->evidence)
                         r->evidence = xstrdup("the check gave no evidence");
                 note_netns_fallback(f, r);
+                r->remediation = remedy_text(f, r);
                 ret->summary[r->status]++;
         }
 }
@@ -174,8 +181,10 @@ void run_free(struct run *r)
 {
         if (!r)
                 return;
-        for (size_t i = 0; i < r->n; i++)
+        for (size_t i = 0; i < r->n; i++) {
                 free(r->results[i].evidence);
+                free(r->results[i].remediation);
+        }
         free(r->results);
         memset(r, 0, sizeof(*r));
 }

@@ -12,30 +12,40 @@
 #include "procfs.h"
 #include "util.h"
 
-static char *os_release_pretty(const struct rootfs *root)
+/* One KEY="value" of os-release (quotes removed), or NULL. */
+static char *os_release_value(const char *buf, const char *key)
+{
+        size_t kl = strlen(key);
+        for (const char *l = buf; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+                if (strncmp(l, key, kl) != 0 || l[kl] != '=')
+                        continue;
+                const char *v = l + kl + 1;
+                size_t n = strcspn(v, "\n");
+                if (n >= 2 && (v[0] == '"' || v[0] == '\'') && v[n - 1] == v[0]) {
+                        v++;
+                        n -= 2;
+                }
+                return n <= 256 ? xasprintf("%.*s", (int)n, v) : NULL;
+        }
+        return NULL;
+}
+
+static void os_release_collect(const struct rootfs *root, struct node_info *n)
 {
         static const char *const paths[] = {"/etc/os-release", "/usr/lib/os-release"};
-        for (size_t i = 0; i < ARRAY_SIZE(paths); i++) {
+        for (size_t i = 0; i < ARRAY_SIZE(paths) && !n->os; i++) {
                 char *buf;
                 if (rootfs_read_file(root, paths[i], 64 * 1024, &buf, NULL, NULL) < 0)
                         continue;
-                char *out = NULL;
-                for (char *l = strtok(buf, "\n"); l && !out; l = strtok(NULL, "\n")) {
-                        if (!str_startswith(l, "PRETTY_NAME="))
-                                continue;
-                        char *v = l + strlen("PRETTY_NAME=");
-                        size_t n = strlen(v);
-                        if (n >= 2 && (v[0] == '"' || v[0] == '\'') && v[n - 1] == v[0]) {
-                                v[n - 1] = '\0';
-                                v++;
-                        }
-                        out = xstrdup(v);
+                n->os = os_release_value(buf, "PRETTY_NAME");
+                if (n->os) {
+                        n->os_id = os_release_value(buf, "ID");
+                        n->os_version_id = os_release_value(buf, "VERSION_ID");
                 }
                 free(buf);
-                if (out)
-                        return out;
         }
-        return xstrdup("unknown");
+        if (!n->os)
+                n->os = xstrdup("unknown");
 }
 
 /* A process table that is a plain directory holding process 1 but no namespace
@@ -96,7 +106,7 @@ static void collect_node(const struct rootfs *root, const struct rootfs *proc, b
         } else {
                 n->hostname = xstrdup(u.nodename);
         }
-        n->os = os_release_pretty(root);
+        os_release_collect(root, n);
         n->name = kubernetes_node_name();
 }
 
@@ -271,6 +281,8 @@ void facts_free(struct facts *f)
         free(f->node.hostname);
         free(f->node.name);
         free(f->node.kernel);
+        free(f->node.os_id);
+        free(f->node.os_version_id);
         free(f->not_live);
         free(f->node.os);
         proc_table_free(&f->procs);

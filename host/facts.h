@@ -44,6 +44,8 @@ struct node_info {
         char *name; /* the Kubernetes node name (NODE_NAME, from the pod spec), or NULL */
         char *kernel;
         char *os;
+        char *os_id;         /* os-release ID ("amzn", "bottlerocket", "debian"), or NULL */
+        char *os_version_id; /* os-release VERSION_ID ("2", "2023"), or NULL */
 };
 
 struct facts {
