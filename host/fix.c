@@ -111,13 +111,18 @@ static void plan_kubelet(const struct facts *f, const struct run *before, struct
         cJSON_AddStringToObject(doc, "apiVersion", "kubelet.config.k8s.io/v1beta1");
         cJSON_AddStringToObject(doc, "kind", "KubeletConfiguration");
         size_t n = 0;
+        bool bottlerocket = remedy_flavour(f) == FLAVOUR_BOTTLEROCKET;
+        if (k->found && !k->config_dir && !bottlerocket)
+                sb_printf(&p->manual, "  kubelet: it runs without --config-dir, so no drop-in is read; add "
+                                      "--config-dir (kubelet 1.30+) to use one, or change the values as below\n");
         for (size_t i = 0; i < before->n; i++) {
                 const struct result *r = &before->results[i];
                 int field = remedy_kubelet_field(r->check->id);
                 if (!failed(r) || field < 0)
                         continue;
                 cJSON *frag = r->check->fix ? cJSON_Parse(r->check->fix) : NULL;
-                if (!frag || k->f[field].source == KSRC_FLAG) {
+                /* Bottlerocket renders the kubelet's files from its settings at boot. */
+                if (!frag || k->f[field].source == KSRC_FLAG || bottlerocket || !k->config_dir) {
                         /* A flag beats every file: only its removal helps. */
                         sb_printf(&p->manual, "  %s: %s\n", r->check->id, result_remediation(r));
                 } else {
@@ -126,12 +131,7 @@ static void plan_kubelet(const struct facts *f, const struct run *before, struct
                 }
                 cJSON_Delete(frag);
         }
-        if (n && !k->config_dir) {
-                char *j = cJSON_PrintUnformatted(doc);
-                sb_printf(&p->manual, "  kubelet: it runs without --config-dir, so no drop-in is read: merge %s into %s "
-                                      "(or start it with --config-dir)\n", j, k->config.path ? k->config.path : "its config");
-                free(j);
-        } else if (n) {
+        if (n) {
                 _cleanup_free_ char *name = dropin_name(root, k->config_dir, true);
                 struct planned *pf = &p->files[p->n_files++];
                 pf->path = path_join(k->config_dir, name);
@@ -386,7 +386,10 @@ static int prove(const struct fix_opts *o, const struct rootfs *root, const stru
                         fprintf(stderr, "nodeward: fix: %s: %s\n", dst, strerror(-r));
         }
         /* The process table stays the node's: the kubelet's flags are what it runs with. */
-        _cleanup_free_ char *proc = o->proc ? xstrdup(o->proc) : path_join(o->root ? o->root : "/", "proc");
+        struct stat st;
+        _cleanup_free_ char *proc = o->proc                                                 ? xstrdup(o->proc)
+                                    : rootfs_stat(root, "/proc", &st) == 0 && S_ISDIR(st.st_mode) ? path_join(root->path, "proc")
+                                                                                            : NULL;
         struct facts af;
         struct run after;
         int r = collect_and_run(tmpl, proc, sel, &af, &after);
