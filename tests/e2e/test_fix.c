@@ -250,6 +250,54 @@ static void test_remediation_names_the_source(void **state)
         cJSON_Delete(j);
 }
 
+/* "(12 ms)" -> "(N ms)": the only part of the report that changes between runs. */
+static void strip_duration(char *s)
+{
+        char *p = strstr(s, " ms)\n");
+        if (!p)
+                return;
+        char *q = p;
+        while (q > s && q[-1] >= '0' && q[-1] <= '9')
+                q--;
+        if (q > s && q[-1] == '(') {
+                *q = 'N';
+                memmove(q + 1, p, strlen(p) + 1);
+        }
+}
+
+/* The README's sample is what the command it names prints, to the byte (but the duration). */
+static void test_readme_sample_is_the_real_output(void **state)
+{
+        (void)state;
+        char repo[4096];
+        snprintf(repo, sizeof(repo), "%s/../..", tu_fixtures());
+        char *readme = read_text(repo, "README.md");
+        const char *marker = "<!-- sample: nodeward check --root tests/fixtures/demo-node -->\n```\n";
+        char *b = strstr(readme, marker);
+        assert_non_null(b);
+        b += strlen(marker);
+        char *e = strstr(b, "```\n");
+        assert_non_null(e);
+        *e = '\0';
+        char cwd[4096];
+        assert_non_null(getcwd(cwd, sizeof(cwd)));
+        assert_int_equal(chdir(repo), 0);
+        unsetenv("COLUMNS");
+        char *argv[] = {(char *)tu_nodeward(), "check", "--root", "tests/fixtures/demo-node", NULL}, *out;
+        int rc = tu_run(argv, &out, NULL);
+        assert_int_equal(chdir(cwd), 0);
+        assert_int_equal(rc, 1);
+        strip_duration(b);
+        strip_duration(out);
+        if (strcmp(b, out) != 0)
+                fail_msg("README sample differs from the output; regenerate it:\n%s", out);
+        /* The demo tells its own story: its kernel, and no error it does not mean. */
+        assert_non_null(strstr(out, "kernel 6.1.119-129.201.amzn2023.x86_64)"));
+        assert_non_null(strstr(out, " 0 error "));
+        free(out);
+        free(readme);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -259,6 +307,7 @@ int main(void)
                 cmocka_unit_test(test_fix_usage_errors),
                 cmocka_unit_test(test_real_sshd_agrees_with_the_fix),
                 cmocka_unit_test(test_remediation_names_the_source),
+                cmocka_unit_test(test_readme_sample_is_the_real_output),
         };
         return cmocka_run_group_tests(tests, NULL, tu_group_teardown);
 }
