@@ -123,13 +123,15 @@ static char *json_text(const cJSON *v, bool as_flag)
 {
         if (as_flag && cJSON_IsString(v))
                 return xstrdup(v->valuestring);
-        /* A long list is written out by `nodeward fix`, not repeated in prose. */
-        if (cJSON_IsArray(v) && cJSON_GetArraySize(v) > 2)
-                return xasprintf("[the %d values nodeward fix --dry-run writes]", cJSON_GetArraySize(v));
-        if (as_flag && cJSON_IsArray(v)) {
+        if (cJSON_IsArray(v)) {
                 struct strbuf sb = {0};
                 const cJSON *e;
-                cJSON_ArrayForEach(e, v) sb_printf(&sb, "%s%s", sb.len ? "," : "", cJSON_IsString(e) ? e->valuestring : "?");
+                if (!as_flag)
+                        sb_putc(&sb, '[');
+                cJSON_ArrayForEach(e, v) sb_printf(&sb, "%s%s", sb.len > !as_flag ? (as_flag ? "," : ", ") : "",
+                                                   cJSON_IsString(e) ? e->valuestring : "?");
+                if (!as_flag)
+                        sb_putc(&sb, ']');
                 return sb_steal(&sb);
         }
         char *t = cJSON_PrintUnformatted(v);

@@ -12,8 +12,7 @@
 #include "procfs.h"
 #include "util.h"
 
-/* One KEY="value" of os-release (quotes removed), or NULL. */
-static char *os_release_value(const char *buf, const char *key)
+char *os_release_field(const char *buf, const char *key)
 {
         size_t kl = strlen(key);
         for (const char *l = buf; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
@@ -37,10 +36,10 @@ static void os_release_collect(const struct rootfs *root, struct node_info *n)
                 char *buf;
                 if (rootfs_read_file(root, paths[i], 64 * 1024, &buf, NULL, NULL) < 0)
                         continue;
-                n->os = os_release_value(buf, "PRETTY_NAME");
+                n->os = os_release_field(buf, "PRETTY_NAME");
                 if (n->os) {
-                        n->os_id = os_release_value(buf, "ID");
-                        n->os_version_id = os_release_value(buf, "VERSION_ID");
+                        n->os_id = os_release_field(buf, "ID");
+                        n->os_version_id = os_release_field(buf, "VERSION_ID");
                 }
                 free(buf);
         }

@@ -48,6 +48,10 @@ struct node_info {
         char *os_version_id; /* os-release VERSION_ID ("2", "2023"), or NULL */
 };
 
+/* One KEY=value of an os-release file (shell quotes removed), at most 256 bytes;
+ * NULL if absent or longer. */
+char *os_release_field(const char *buf, const char *key);
+
 struct facts {
         char *root_path;
         char *proc_path;
