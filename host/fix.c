@@ -182,8 +182,6 @@ static void plan_sshd(const struct facts *f, const struct run *before, struct pl
                 const struct result *r = &before->results[i];
                 if (failed(r) && str_startswith(r->check->id, "ssh.") && r->check->fix)
                         add_lines(&body, &have, r->check->fix, "");
-                else if (failed(r) && str_startswith(r->check->id, "ssh.") && !fixable(r->check))
-                        continue;
         }
         /* Match blocks that set a checked keyword to another value get the value
          * under the same criteria, read before them. */

@@ -135,10 +135,12 @@ static void test_text_report_width_quiet_and_wide(void **state)
         assert_non_null(body);
         assert_true(longest_line(body, &lines) <= 100);
         assert_non_null(strstr(out, "(evidence shortened to 100 columns; --wide or --format json shows all of it)\n"));
-        /* The README's sample: the read-only port, first in "To fix", with its remediation. */
+        /* The read-only port, first in "To fix", with the remediation naming the drop-in that set it. */
         const char *fix = strstr(out, "\nTo fix (failed at or above low, most severe first):\n"
                                       "  high     kubelet.read-only-port  (cis-eks-1.8.0 item 3.2.4)\n"
-                                      "           Set readOnlyPort: 0");
+                                      "           readOnlyPort comes from drop-in "
+                                      "/etc/kubernetes/kubelet/config.json.d/30-monitoring.conf:\n"
+                                      "           change it to 0 in that drop-in");
         assert_non_null(fix);
         free(out);
         setenv("COLUMNS", "80", 1);
