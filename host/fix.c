@@ -238,12 +238,6 @@ static void plan_sshd(const struct facts *f, const struct run *before, struct pl
         sb_free(&body);
 }
 
-/* @path (absolute on the node) placed under @dir; path_join would keep it absolute. */
-static char *under(const char *dir, const char *path)
-{
-        return xasprintf("%s/%s", dir, path + strspn(path, "/"));
-}
-
 /* A node path without "." or ".." components: placed under a directory of ours it
  * stays there (a kubelet --config-dir of "/../x" must not reach out of it). */
 static bool clean_path(const char *path)
@@ -256,6 +250,13 @@ static bool clean_path(const char *path)
                 c += n;
         }
         return true;
+}
+
+/* @path (absolute on the node) placed under @dir; path_join would keep it absolute.
+ * NULL for a path with "." or ".." components. */
+static char *under(const char *dir, const char *path)
+{
+        return clean_path(path) ? xasprintf("%s/%s", dir, path + strspn(path, "/")) : NULL;
 }
 
 /* Make the directories of @path (absolute, inside our own temporary tree). */
@@ -273,7 +274,7 @@ static int mkdir_parents(const char *path)
 
 static int write_new_file(const char *path, const char *buf, size_t len, mode_t mode)
 {
-        if (!clean_path(path))
+        if (!path)
                 return -EINVAL;
         int r = mkdir_parents(path);
         if (r < 0)
@@ -381,7 +382,7 @@ static int prove(const struct fix_opts *o, const struct rootfs *root, const stru
                 _cleanup_free_ char *dst = under(tmpl, p->files[i].path);
                 int r = write_new_file(dst, p->files[i].content, strlen(p->files[i].content), p->files[i].mode);
                 if (r < 0)
-                        fprintf(stderr, "nodeward: fix: %s: %s\n", dst, strerror(-r));
+                        fprintf(stderr, "nodeward: fix: %s in the copy: %s\n", p->files[i].path, strerror(-r));
         }
         /* The process table stays the node's: the kubelet's flags are what it runs with. */
         struct stat st;
@@ -422,7 +423,7 @@ static int emit_files(const struct fix_opts *o, const struct plan *p, FILE *out)
                 _cleanup_free_ char *dst = under(o->out_dir, pf->path);
                 int r = write_new_file(dst, pf->content, strlen(pf->content), pf->mode);
                 if (r < 0) {
-                        fprintf(stderr, "nodeward: fix: --out: %s: %s\n", dst, strerror(-r));
+                        fprintf(stderr, "nodeward: fix: --out %s: %s: %s\n", o->out_dir, pf->path, strerror(-r));
                         return r;
                 }
                 fprintf(out, "wrote %s (for %s)\n", dst, pf->path);

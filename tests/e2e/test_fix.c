@@ -298,6 +298,34 @@ static void test_readme_sample_is_the_real_output(void **state)
         free(readme);
 }
 
+/* A --config-dir with ".." (the node's command line is untrusted) cannot make fix
+ * write outside --out or its temporary copy. */
+static void test_dotdot_config_dir_writes_nothing_outside(void **state)
+{
+        (void)state;
+        char *root = demo_copy(), *outdir = tu_mkdtemp();
+        const char *argv_k[] = {"/usr/bin/kubelet", "--config=/etc/kubernetes/kubelet/config.json",
+                                "--config-dir=/etc/kubernetes/kubelet/../../../../../../../../tmp/nwux-escape.d",
+                                "--kubeconfig=/var/lib/kubelet/kubeconfig", NULL};
+        tu_write_proc(root, 1870, "kubelet", argv_k);
+        tu_write(root, "tmp/nwux-escape.d/10-x.conf",
+                 "{\"apiVersion\":\"kubelet.config.k8s.io/v1beta1\",\"kind\":\"KubeletConfiguration\"}\n");
+        char *argv[] = {(char *)tu_nodeward(), "fix", "--dry-run", "--root", root, "--out", outdir, NULL}, *out, *err;
+        int rc = tu_run(argv, &out, &err);
+        assert_int_equal(rc, 2);
+        assert_non_null(strstr(err, "Invalid argument"));
+        assert_int_not_equal(access("/tmp/nwux-escape.d", F_OK), 0);
+        char p[4200];
+        snprintf(p, sizeof(p), "%s/tmp/nwux-escape.d/99-nodeward.conf", root);
+        assert_int_not_equal(access(p, F_OK), 0);
+        free(out);
+        free(err);
+        tu_rm_rf(outdir);
+        tu_rm_rf(root);
+        free(outdir);
+        free(root);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -308,6 +336,7 @@ int main(void)
                 cmocka_unit_test(test_real_sshd_agrees_with_the_fix),
                 cmocka_unit_test(test_remediation_names_the_source),
                 cmocka_unit_test(test_readme_sample_is_the_real_output),
+                cmocka_unit_test(test_dotdot_config_dir_writes_nothing_outside),
         };
         return cmocka_run_group_tests(tests, NULL, tu_group_teardown);
 }
