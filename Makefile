@@ -49,9 +49,12 @@ define install_missing
 	if [ -n "$$missing" ]; then \
 	  echo "nodeward: installing $$(echo $$missing | wc -w) missing Debian package(s) and their dependencies:$$missing"; \
 	  if [ "$$(id -u)" != 0 ]; then echo "nodeward: run as root or: sudo apt-get install$$missing" >&2; exit 1; fi; \
-	  export DEBIAN_FRONTEND=noninteractive; guard=""; \
-	  case "$$missing" in *openssh-server*) [ -e /usr/sbin/policy-rc.d ] || \
-	    { printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d && guard=1; };; esac; \
+	  export DEBIAN_FRONTEND=noninteractive; guard=""; daemons=""; \
+	  for p in $$missing; do case $$p in openssh-server) daemons="$$daemons ssh.service ssh.socket";; \
+	      prometheus) daemons="$$daemons prometheus.service";; \
+	      prometheus-node-exporter) daemons="$$daemons prometheus-node-exporter.service";; esac; done; \
+	  [ -z "$$daemons" ] || [ -e /usr/sbin/policy-rc.d ] || \
+	    { printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d && guard=1; }; \
 	  apt-get install -s -qq --no-install-recommends $$missing >/dev/null 2>&1 || \
 	    { echo "nodeward: apt-get update (the package lists do not have them)"; apt-get update -q | sed -u 's/^/  /'; }; \
 	  rcf=$$(mktemp); \
@@ -59,7 +62,7 @@ define install_missing
 	    sed -u -n 's/^\(Need to get\|Get:\|Unpacking\|Setting up\|E:\|W:\|Err:\|dpkg:\)/  &/p'; \
 	  rc=$$(cat $$rcf); rm -f $$rcf; \
 	  [ -z "$$guard" ] || rm -f /usr/sbin/policy-rc.d; \
-	  case "$$missing" in *openssh-server*) systemctl disable ssh.service ssh.socket >/dev/null 2>&1 || true;; esac; \
+	  [ -z "$$daemons" ] || systemctl disable $$daemons >/dev/null 2>&1 || true; \
 	  [ "$$rc" -eq 0 ] || { echo "nodeward: apt-get install failed (exit $$rc)" >&2; exit 1; }; \
 	  echo "nodeward: installed$$missing"; \
 	fi
@@ -70,8 +73,9 @@ deps:
 
 # The real tools the fleet tests judge nodeward's artefacts with; only the test
 # targets install them (npm packages: tests/package.json, installed by the tests).
-# openssh-server is only for `sshd -T` in the differential test: it is installed without
-# starting its service (policy-rc.d) and left disabled. nftables builds the network scenes;
+# openssh-server is only for `sshd -T` in the differential test, prometheus for promtool and
+# prometheus-node-exporter for a node_exporter the test runs itself on loopback: the three are
+# installed without starting their services (policy-rc.d) and left disabled, as before. nftables builds the network scenes;
 # the openssl CLI makes the live kubelet test's CA and serving certificates.
 TEST_DEB_PACKAGES := systemd man-db groff-base prometheus prometheus-node-exporter nftables openssh-server openssl \
                      systemd-container debootstrap
@@ -221,9 +225,11 @@ bench: deps $(BUILD)/nodeward $(BUILD)/bench/bench_sockets $(BUILD)/tests/bench/
 run: all
 	@./nodeward check; rc=$$?; echo "(nodeward check exited $$rc)"; [ $$rc -le 1 ]
 
+# A bundled copy of an EKS AL2023 node (tests/fixtures/demo-node/SOURCES.md): its own kernel
+# and OS in the header; the checks that need a live network skip on a copy.
 demo: all
-	@./nodeward check --root tests/fixtures/demo-al2023; rc=$$?; \
-	  echo "(nodeward check --root tests/fixtures/demo-al2023 exited $$rc)"; [ $$rc -le 1 ]
+	@./nodeward check --root tests/fixtures/demo-node; rc=$$?; \
+	  echo "(nodeward check --root tests/fixtures/demo-node exited $$rc)"; [ $$rc -le 1 ]
 
 # Units name the binary as /usr/local/sbin/nodeward; installing rewrites that to $(BINDIR).
 # systemd/ needs systemd 248 (PrivateIPC=, the newest directive it uses); an older

@@ -70,14 +70,25 @@ static char *explain(const char *what, int err)
         return sb_steal(&sb);
 }
 
-/* The fallback attaches through tracefs: mount it where libbpf looks if absent. */
-static int ensure_tracefs(void)
+/* The fallback attaches through tracefs: mount it where libbpf looks if absent.
+ * *ret_mounted says whether this call mounted it, so the caller can undo it. */
+static int ensure_tracefs(bool *ret_mounted)
 {
+        *ret_mounted = false;
         if (access("/sys/kernel/tracing/events", F_OK) == 0 || access("/sys/kernel/debug/tracing/events", F_OK) == 0)
                 return 0;
         if (mount("tracefs", "/sys/kernel/tracing", "tracefs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
                 return -errno;
+        *ret_mounted = true;
         return 0;
+}
+
+/* libbpf needs tracefs only to look up the tracepoint's id; the perf event it
+ * opened stays attached without it, so the mount nodeward made goes at once. */
+static void release_tracefs(bool mounted)
+{
+        if (mounted)
+                (void)umount2("/sys/kernel/tracing", MNT_DETACH);
 }
 
 static void configure(struct connwatch_bpf *s, const struct connwatch_opts *o)
@@ -142,13 +153,18 @@ static int load_either(const struct connwatch_opts *o, struct connwatch *w, char
                 w->mode = "tp_btf";
                 return 0;
         }
-        int tr = ensure_tracefs();
+        bool mounted;
+        int tr = ensure_tracefs(&mounted);
         _cleanup_free_ char *tp_err = NULL;
         if (tr < 0)
                 tp_err = xasprintf("mounting tracefs on /sys/kernel/tracing: %s", strerror(-tr));
-        else if ((tr = try_load(o, true, &w->skel, &tp_err)) == 0) {
-                w->mode = "tracepoint";
-                return 0;
+        else {
+                tr = try_load(o, true, &w->skel, &tp_err);
+                release_tracefs(mounted);
+                if (tr == 0) {
+                        w->mode = "tracepoint";
+                        return 0;
+                }
         }
         *ret_err = xasprintf("eBPF unavailable: %s; fallback: %s", btf_err, tp_err);
         return r == -EPERM || tr == -EPERM ? -EPERM : tr;

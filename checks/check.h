@@ -18,7 +18,13 @@ struct result {
         /* The item of the selected benchmark this check is (NULL: not in it); set
          * before the check runs, so permission checks judge by the item's mode. */
         const struct bench_item *item;
+        /* What to change on this node (checks/remedy.c), or NULL: the catalog's
+         * remediation stands. */
+        char *remediation;
 };
+
+/* The remediation to show for @r: the node-specific one, else the catalog's. */
+const char *result_remediation(const struct result *r);
 
 typedef void (*check_fn)(const struct facts *f, struct result *r);
 
@@ -32,6 +38,13 @@ struct check_def {
         const char *references[MAX_REFS];
         const char *remediation;
         check_fn fn;
+        /* FACT_* bits the check also reads when they are there: without them (a
+         * copied root has no live network) it still judges, and says what it missed. */
+        unsigned uses;
+        /* The value that passes, as data for `nodeward fix`: for a kubelet check a
+         * KubeletConfiguration fragment (JSON), for an sshd check sshd_config lines
+         * ("Keyword value", newline-separated). NULL: no config file fixes it. */
+        const char *fix;
 };
 
 extern const struct check_def check_catalog[];

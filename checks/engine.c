@@ -1,6 +1,7 @@
 /* engine: select checks, run them over the facts, summarize, and choose the exit code. */
 #define _GNU_SOURCE
 #include "engine.h"
+#include "remedy.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -119,12 +120,29 @@ int engine_select(const char *only, const char *skip, bool **ret_selected, char 
         return 0;
 }
 
+/* Listeners read in nodeward's own namespace describe the host only when nodeward
+ * runs in it: every verdict built on them says where they were read. */
+static void note_netns_fallback(const struct facts *f, struct result *r)
+{
+        if (!((r->check->needs | r->check->uses) & FACT_SOCKETS) || !(f->collected & FACT_SOCKETS) || !f->sockets.netns_fallback ||
+            r->status == ST_SKIP)
+                return;
+        char *e = xasprintf("%s; listeners %s", r->evidence, f->sockets.netns_fallback);
+        free(r->evidence);
+        r->evidence = e;
+}
+
+const char *result_remediation(const struct result *r)
+{
+        return r->remediation ? r->remediation : r->check->remediation;
+}
+
 unsigned engine_needs(const bool *selected)
 {
         unsigned needs = 0;
         for (size_t i = 0; i < check_catalog_len; i++)
                 if (selected[i])
-                        needs |= check_catalog[i].needs;
+                        needs |= check_catalog[i].needs | check_catalog[i].uses;
         return needs;
 }
 
@@ -147,9 +165,14 @@ void engine_run_benchmark(const struct facts *f, const bool *selected, const str
                 r->check = &check_catalog[i];
                 r->status = ST_ERROR;
                 r->item = benchmark_item(ret->benchmark, check_catalog[i].id);
-                check_catalog[i].fn(f, r);
+                if (f->not_live && (check_catalog[i].needs & FACTS_LIVE))
+                        result_set(r, ST_SKIP, "%s", f->not_live);
+                else
+                        check_catalog[i].fn(f, r);
                 if (!r->evidence)
                         r->evidence = xstrdup("the check gave no evidence");
+                note_netns_fallback(f, r);
+                r->remediation = remedy_text(f, r);
                 ret->summary[r->status]++;
         }
 }
@@ -158,8 +181,10 @@ void run_free(struct run *r)
 {
         if (!r)
                 return;
-        for (size_t i = 0; i < r->n; i++)
+        for (size_t i = 0; i < r->n; i++) {
                 free(r->results[i].evidence);
+                free(r->results[i].remediation);
+        }
         free(r->results);
         memset(r, 0, sizeof(*r));
 }

@@ -133,6 +133,16 @@ void check_ssh_access_limited(const struct facts *f, struct result *r)
                 result_set(r, ST_FAIL, "no AllowUsers, AllowGroups, DenyUsers or DenyGroups: every account may log in");
 }
 
+/* sshd applies the first value a keyword gets among the Match blocks a connection
+ * matches: an earlier block with the same criteria that sets it shadows this one. */
+static bool match_shadowed(const struct sshd_config *c, size_t i, int o)
+{
+        for (size_t j = 0; j < i; j++)
+                if (c->matches[j].s.v[o].set && strcmp(c->matches[j].criteria, c->matches[i].criteria) == 0)
+                        return !is_weak(o, &c->matches[j].s.v[o]);
+        return false;
+}
+
 void check_ssh_match_override(const struct facts *f, struct result *r)
 {
         const struct sshd_config *c = config_or_result(f, r);
@@ -143,7 +153,7 @@ void check_ssh_match_override(const struct facts *f, struct result *r)
                 const struct sshd_match *m = &c->matches[i];
                 for (int o = 0; o < SO__COUNT; o++) {
                         const struct sshd_value *v = &m->s.v[o];
-                        if (!v->set || !is_weak(o, v) || is_weak(o, &c->s.v[o]))
+                        if (!v->set || !is_weak(o, v) || is_weak(o, &c->s.v[o]) || match_shadowed(c, i, o))
                                 continue;
                         _cleanup_free_ char *t = sshd_value_text(o, v);
                         sb_printf(&sb, "%sMatch %s (%s line %u) sets %s %s (line %u)", sb.len ? "; " : "",

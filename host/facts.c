@@ -9,32 +9,54 @@
 #include <sys/utsname.h>
 
 #include "privs.h"
+#include "procfs.h"
 #include "util.h"
 
-static char *os_release_pretty(const struct rootfs *root)
+char *os_release_field(const char *buf, const char *key)
+{
+        size_t kl = strlen(key);
+        for (const char *l = buf; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+                if (strncmp(l, key, kl) != 0 || l[kl] != '=')
+                        continue;
+                const char *v = l + kl + 1;
+                size_t n = strcspn(v, "\n");
+                if (n >= 2 && (v[0] == '"' || v[0] == '\'') && v[n - 1] == v[0]) {
+                        v++;
+                        n -= 2;
+                }
+                return n <= 256 ? xasprintf("%.*s", (int)n, v) : NULL;
+        }
+        return NULL;
+}
+
+static void os_release_collect(const struct rootfs *root, struct node_info *n)
 {
         static const char *const paths[] = {"/etc/os-release", "/usr/lib/os-release"};
-        for (size_t i = 0; i < ARRAY_SIZE(paths); i++) {
+        for (size_t i = 0; i < ARRAY_SIZE(paths) && !n->os; i++) {
                 char *buf;
                 if (rootfs_read_file(root, paths[i], 64 * 1024, &buf, NULL, NULL) < 0)
                         continue;
-                char *out = NULL;
-                for (char *l = strtok(buf, "\n"); l && !out; l = strtok(NULL, "\n")) {
-                        if (!str_startswith(l, "PRETTY_NAME="))
-                                continue;
-                        char *v = l + strlen("PRETTY_NAME=");
-                        size_t n = strlen(v);
-                        if (n >= 2 && (v[0] == '"' || v[0] == '\'') && v[n - 1] == v[0]) {
-                                v[n - 1] = '\0';
-                                v++;
-                        }
-                        out = xstrdup(v);
+                n->os = os_release_field(buf, "PRETTY_NAME");
+                if (n->os) {
+                        n->os_id = os_release_field(buf, "ID");
+                        n->os_version_id = os_release_field(buf, "VERSION_ID");
                 }
                 free(buf);
-                if (out)
-                        return out;
         }
-        return xstrdup("unknown");
+        if (!n->os)
+                n->os = xstrdup("unknown");
+}
+
+/* A process table that is a plain directory holding process 1 but no namespace
+ * link for it was copied from a node; a real procfs, an empty mount point or a
+ * test's table with a namespace bound at 1/ns/net are not copies. */
+static bool proc_is_copy(const struct rootfs *proc)
+{
+        struct stat st;
+        char link[128];
+        return !procfs_is_real(proc) && rootfs_stat(proc, "/1/cmdline", &st) == 0 &&
+               rootfs_readlink(proc, "/1/ns/net", link, sizeof(link)) == -ENOENT &&
+               rootfs_stat(proc, "/1/ns/net", &st) == -ENOENT;
 }
 
 /* A DaemonSet passes spec.nodeName as NODE_NAME: a DNS subdomain (RFC 1123), at
@@ -47,12 +69,35 @@ static char *kubernetes_node_name(void)
         return xstrdup(v);
 }
 
-static void collect_node(const struct rootfs *root, bool root_is_slash, struct node_info *n)
+/* The node's kernel is the one its procfs reports (PROC, else ROOT/proc): a
+ * bundled or copied root names its own, and nodeward's uname would describe the
+ * machine it runs on instead. uname only for the live root itself. */
+static char *node_kernel(const struct rootfs *root, const struct rootfs *proc, bool root_is_slash,
+                         const char *uname_release)
+{
+        char *buf = NULL;
+        int r = -ENOENT;
+        if (proc && proc->fd >= 0)
+                r = rootfs_read_file(proc, "/sys/kernel/osrelease", 256, &buf, NULL, NULL);
+        if (r < 0)
+                r = rootfs_read_file(root, "/proc/sys/kernel/osrelease", 256, &buf, NULL, NULL);
+        if (r == 0) {
+                buf[strcspn(buf, " \t\r\n")] = '\0';
+                if (*buf && strspn(buf, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.+-_~") ==
+                                    strlen(buf))
+                        return buf;
+                free(buf);
+        }
+        return xstrdup(root_is_slash ? uname_release : "unknown");
+}
+
+static void collect_node(const struct rootfs *root, const struct rootfs *proc, bool root_is_slash,
+                         struct node_info *n)
 {
         struct utsname u;
         if (uname(&u) < 0)
                 memset(&u, 0, sizeof(u));
-        n->kernel = xstrdup(u.release);
+        n->kernel = node_kernel(root, proc, root_is_slash, u.release);
         char *buf;
         if (!root_is_slash && rootfs_read_file(root, "/etc/hostname", 4096, &buf, NULL, NULL) == 0) {
                 buf[strcspn(buf, " \t\r\n")] = '\0';
@@ -60,7 +105,7 @@ static void collect_node(const struct rootfs *root, bool root_is_slash, struct n
         } else {
                 n->hostname = xstrdup(u.nodename);
         }
-        n->os = os_release_pretty(root);
+        os_release_collect(root, n);
         bottlerocket_detect(root, &n->br);
         n->name = kubernetes_node_name();
 }
@@ -135,6 +180,15 @@ int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
                         return r;
                 }
         }
+        if (proc.fd >= 0 && !o->netns && !o->pod_netns && !o->sock_handles && proc_is_copy(&proc)) {
+                f->not_live = xasprintf("copied root, no live network: %s is a plain directory without 1/ns/net",
+                                        f->proc_path);
+                if (needs & FACT_SOCKETS) {
+                        f->sockets.error = xasprintf("not read: %s", f->not_live);
+                        f->collected |= FACT_SOCKETS;
+                }
+                needs &= ~(unsigned)FACTS_LIVE;
+        }
         if (needs & FACT_PROCS) {
                 if (r == 0)
                         r = proc_table_read(&proc, &f->procs);
@@ -157,7 +211,7 @@ int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
                 start_observing(o, &root, &proc, f, &obs);
                 f->collected |= FACT_CONNWATCH;
         }
-        collect_node(&root, strcmp(rootp, "/") == 0, &f->node);
+        collect_node(&root, &proc, strcmp(rootp, "/") == 0, &f->node);
         f->collected |= FACT_NODE;
         if ((needs & FACT_BOTTLEROCKET) && f->node.br.is_bottlerocket) {
                 bottlerocket_collect(&root, proc.fd >= 0 ? &proc : NULL, f->procs_error ? NULL : &f->procs, &f->node.br);
@@ -232,6 +286,9 @@ void facts_free(struct facts *f)
         free(f->node.hostname);
         free(f->node.name);
         free(f->node.kernel);
+        free(f->node.os_id);
+        free(f->node.os_version_id);
+        free(f->not_live);
         free(f->node.os);
         bottlerocket_facts_free(&f->node.br);
         proc_table_free(&f->procs);

@@ -37,15 +37,25 @@ enum {
         /* Bottlerocket: settings datastore, host containers, the admin container's sshd. */
         FACT_BOTTLEROCKET = 1u << 24,
 };
+/* Facts only a live node has: its sockets, network and kernel events. */
+#define FACTS_LIVE                                                                                              \
+        (FACT_SOCKETS | FACT_IMDS | FACT_POD_IMDS | FACT_POD_SSH | FACT_APISERVER | FACT_KUBELET_LIVE |         \
+         FACT_CONNWATCH)
 
 struct node_info {
         char *hostname;
         char *name; /* the Kubernetes node name (NODE_NAME, from the pod spec), or NULL */
         char *kernel;
         char *os;
+        char *os_id;         /* os-release ID ("amzn", "bottlerocket", "debian"), or NULL */
+        char *os_version_id; /* os-release VERSION_ID ("2", "2023"), or NULL */
         /* From os-release on every run; the rest of it only with FACT_BOTTLEROCKET. */
         struct br_facts br;
 };
+
+/* One KEY=value of an os-release file (shell quotes removed), at most 256 bytes;
+ * NULL if absent or longer. */
+char *os_release_field(const char *buf, const char *key);
 
 struct facts {
         char *root_path;
@@ -68,6 +78,10 @@ struct facts {
         struct sysctl_facts sysctl;
         struct kube_proxy_facts kube_proxy;
         char *privs_error; /* dropping capabilities after attaching failed (see privs.h) */
+        /* Set when PROC is a copied process table (a bundled or archived root): why
+         * no live fact was collected, since the network around nodeward is not the
+         * root's. The checks that need one skip with this reason. */
+        char *not_live;
 };
 
 struct collect_opts {

@@ -14,6 +14,7 @@
 #include "engine.h"
 #include "expect.h"
 #include "facts.h"
+#include "fix.h"
 #include "list.h"
 #include "privs.h"
 #include "report.h"
@@ -154,6 +155,29 @@ static const char ready_help[] =
         "two intervals and a minute. Prints one line saying why.\n"
         "Exit status: 0 ready; 1 not ready (probe not attached, watch gone or stuck,\n"
         "FILE missing); 2 usage error.\n";
+
+static const char fix_help[] =
+        "Usage: nodeward fix --dry-run [--root DIR] [--proc DIR] [--out DIR]\n"
+        "Write the smallest set of drop-ins that makes every failed kubelet and sshd check\n"
+        "pass, and prove it: the node's kubelet and sshd files are copied to a temporary\n"
+        "directory, the drop-ins added, the configuration resolved again, and each check\n"
+        "shown before -> after. Nothing is written to the node; apply the files yourself\n"
+        "(or in the image build).\n"
+        "\n"
+        "  --dry-run           required: fix only ever plans and proves\n"
+        "  --root DIR          read host files under DIR (default /)\n"
+        "  --proc DIR          process table to read (default ROOT/proc)\n"
+        "  --out DIR           write the files under DIR at their node paths\n"
+        "                      (DIR/etc/ssh/sshd_config.d/...); default: print them\n"
+        "  -h, --help          this help\n"
+        "\n"
+        "A kubelet drop-in is named to sort last in the --config-dir the kubelet uses; a\n"
+        "value set by a flag cannot be overridden by a file, so the flag to remove is named.\n"
+        "An sshd file is named to sort first in the directory sshd_config includes (sshd keeps\n"
+        "the first value), with a Match block where an existing one weakens a value.\n"
+        "\n"
+        "Exit status: 0 every planned check passes on the copy; 1 some failure needs a\n"
+        "change no drop-in can make; 2 usage error or the root cannot be read.\n";
 
 static const char version_help[] = "Usage: nodeward version\nPrint the version.\n";
 
@@ -711,6 +735,50 @@ static int do_ready(int argc, char **argv)
         return ready ? 0 : 1;
 }
 
+static int do_fix(int argc, char **argv)
+{
+        enum { F_ROOT = 1, F_PROC, F_OUT, F_DRY };
+        static const struct option longopts[] = {{"root", required_argument, NULL, F_ROOT},
+                                                 {"proc", required_argument, NULL, F_PROC},
+                                                 {"out", required_argument, NULL, F_OUT},
+                                                 {"dry-run", no_argument, NULL, F_DRY},
+                                                 {"help", no_argument, NULL, 'h'}, {0, 0, 0, 0}};
+        struct fix_opts fo = {0};
+        bool dry = false;
+        const char **slot[] = {NULL, &fo.root, &fo.proc, &fo.out_dir};
+        int c;
+        opterr = 0;
+        optind = 1;
+        while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+                switch (c) {
+                case 'h': fputs(fix_help, stdout); return 0;
+                case F_DRY: dry = true; break;
+                case F_ROOT:
+                case F_PROC:
+                case F_OUT:
+                        if (*slot[c]) {
+                                fprintf(stderr, "nodeward: fix: %s given twice\n", argv[optind - 1]);
+                                return EXIT_USAGE;
+                        }
+                        *slot[c] = optarg;
+                        break;
+                default:
+                        fprintf(stderr, "nodeward: fix: unknown option \"%s\"; see --help\n", argv[optind - 1]);
+                        return EXIT_USAGE;
+                }
+        }
+        if (optind < argc) {
+                fprintf(stderr, "nodeward: fix: unexpected argument \"%s\"; see --help\n", argv[optind]);
+                return EXIT_USAGE;
+        }
+        if (!dry) {
+                fprintf(stderr, "nodeward: fix: only --dry-run exists: nodeward never writes to the node\n"
+                                "hint: nodeward fix --dry-run [--out DIR], then apply the files it prints\n");
+                return EXIT_USAGE;
+        }
+        return fix_dry_run(&fo, stdout);
+}
+
 static int do_version(int argc, char **argv)
 {
         if (argc > 1 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
@@ -737,6 +805,7 @@ static const struct command {
         {"explain", do_explain, "show how a component's effective configuration was resolved"},
         {"sockets", do_sockets, "list listening sockets with their processes (like ss -ltnup)"},
         {"list", do_list, "print the check catalog"},
+        {"fix", do_fix, "write the drop-ins that fix failed kubelet and sshd checks (--dry-run)"},
         {"ready", do_ready, "readiness probe for a running watch --state FILE"},
         {"version", do_version, "print the version"},
         {"help", do_help, "show help for nodeward or a command"},

@@ -167,8 +167,9 @@ void observe_begin(const struct rootfs *root, const struct rootfs *proc, const s
         s->host_netns = host_netns_inode(proc);
         int r = cgroup_index_open(root, &s->cg);
         if (r < 0) {
-                f->error = xasprintf("no cgroup v2 mount under %s/sys/fs/cgroup: cannot attribute attempts to pods",
-                                     root->path);
+                /* Root "/" must read "/sys/fs/cgroup", not "//sys/fs/cgroup". */
+                _cleanup_free_ char *where = path_join(root->path, "sys/fs/cgroup");
+                f->error = xasprintf("no cgroup v2 mount under %s: cannot attribute attempts to pods", where);
                 free(s);
                 return;
         }

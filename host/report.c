@@ -94,7 +94,7 @@ cJSON *report_json(const struct facts *f, const struct run *run, const struct re
                 cJSON_AddStringToObject(j, "severity", severity_name(c->severity));
                 cJSON_AddStringToObject(j, "status", status_name(r->status));
                 cJSON_AddStringToObject(j, "evidence", r->evidence);
-                cJSON_AddStringToObject(j, "remediation", c->remediation);
+                cJSON_AddStringToObject(j, "remediation", result_remediation(r));
                 report_add_references(j, run->benchmark, r);
                 cJSON_AddItemToArray(results, j);
         }
@@ -200,7 +200,7 @@ static void text_to_fix(FILE *out, const struct run *run, const struct text_opts
                         if (r->item)
                                 fprintf(out, "  (%s item %s)", run->benchmark->id, r->item->item);
                         fputc('\n', out);
-                        text_wrapped(out, r->check->remediation, 11, o->width);
+                        text_wrapped(out, result_remediation(r), 11, o->width);
                 }
         if (below)
                 fprintf(out, "%s%u more failed below --fail-on %s; run with --fail-on %s to list them\n",

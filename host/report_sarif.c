@@ -204,6 +204,9 @@ static cJSON *sarif_result(const struct facts *f, const struct result *r, size_t
         cJSON *props = cJSON_AddObjectToObject(j, "properties");
         cJSON_AddStringToObject(props, "status", status_name(r->status));
         cJSON_AddStringToObject(props, "severity", severity_name(r->check->severity));
+        /* The rule's help is the generic remedy; this one names the place on this node. */
+        if (r->remediation)
+                cJSON_AddStringToObject(props, "remediation", r->remediation);
         return j;
 }
 

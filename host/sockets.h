@@ -55,6 +55,7 @@ struct sockets {
         struct node_addr *addrs;
         size_t n_addrs;
         char *netns;        /* which namespace was read (its path), for messages */
+        char *netns_fallback; /* set when PROC/1/ns/net was out of reach and nodeward read its own */
         char *error;        /* the inventory could not be read: the reason */
         char *owners_error; /* the owners could not be read (the listing still holds) */
         char *addrs_error;
@@ -66,6 +67,9 @@ struct netns_handles {
         int diag;  /* NETLINK_SOCK_DIAG */
         int route; /* NETLINK_ROUTE */
         int inet;  /* an AF_INET datagram socket, for interface names */
+        /* NULL, or why the host's namespace could not be entered and nodeward's
+         * own was opened instead (owned; freed by netns_close_handles). */
+        char *fallback;
 };
 
 enum {

@@ -27,6 +27,8 @@ void netns_close_handles(struct netns_handles *h)
                         close(*fds[i]);
                         *fds[i] = -1;
                 }
+        free(h->fallback);
+        h->fallback = NULL;
 }
 
 static int open_here(struct netns_handles *h)
@@ -81,11 +83,13 @@ static int open_ns(const char *netns_path, const struct rootfs *proc, char **ret
 int netns_open_handles(const char *netns_path, const struct rootfs *proc, struct netns_handles *ret,
                        char **ret_what, char **ret_err)
 {
-        char *what = NULL;
+        char *what = NULL, *fallback = NULL;
         int nsfd = open_ns(netns_path, proc, &what);
         if (!netns_path && proc && (nsfd == -EACCES || nsfd == -EPERM)) {
                 /* PID 1 is out of reach (a sandbox, or no ptrace access): nodeward
-                 * then runs where it was started, which on a node is the host. */
+                 * then reads where it was started, which on a node is usually the
+                 * host; the evidence says so, since in a pod it is not. */
+                fallback = xasprintf("read in nodeward's own network namespace: %s: %s", what, strerror(-nsfd));
                 free(what);
                 nsfd = open_ns(NULL, NULL, &what);
         }
@@ -93,10 +97,11 @@ int netns_open_handles(const char *netns_path, const struct rootfs *proc, struct
                 *ret_err = xasprintf("%s: %s", what,
                                      nsfd == -ENOTSUP ? "not a network namespace" : strerror(-nsfd));
                 free(what);
+                free(fallback);
                 return nsfd;
         }
         struct stat a, b;
-        struct enter_job j = {.nsfd = nsfd, .h = {-1, -1, -1}};
+        struct enter_job j = {.nsfd = nsfd, .h = {-1, -1, -1, NULL}};
         if (fstat(nsfd, &a) == 0 && stat("/proc/self/ns/net", &b) == 0 && a.st_dev == b.st_dev &&
             a.st_ino == b.st_ino) {
                 j.err = open_here(&j.h); /* already there: no privilege needed */
@@ -112,9 +117,11 @@ int netns_open_handles(const char *netns_path, const struct rootfs *proc, struct
         if (j.err < 0) {
                 *ret_err = xasprintf("%s: entering the network namespace: %s", what, strerror(-j.err));
                 free(what);
+                free(fallback);
                 return j.err;
         }
         *ret_what = what;
+        j.h.fallback = fallback;
         *ret = j.h;
         return 0;
 }

@@ -366,7 +366,7 @@ const char *sockets_ifname(const struct sockets *s, uint32_t ifindex)
 void sockets_collect(const char *netns_path, const struct rootfs *proc, unsigned flags, struct sockets *s)
 {
         memset(s, 0, sizeof(*s));
-        struct netns_handles h = {-1, -1, -1};
+        struct netns_handles h = {-1, -1, -1, NULL};
         char *err = NULL, *what = NULL;
         if (netns_open_handles(netns_path, proc, &h, &what, &err) < 0) {
                 s->error = err;
@@ -386,6 +386,7 @@ void sockets_collect_handles(const struct netns_handles *hp, const char *what, c
         const struct netns_handles h = *hp;
         char *err = NULL;
         s->netns = what ? xstrdup(what) : NULL;
+        s->netns_fallback = hp->fallback ? xstrdup(hp->fallback) : NULL;
         if (sockets_dump_listeners(&h, s, &err) < 0) {
                 s->error = err;
                 s->n = 0;
@@ -423,6 +424,7 @@ void sockets_free(struct sockets *s)
         free(s->ifidx);
         free(s->addrs);
         free(s->netns);
+        free(s->netns_fallback);
         free(s->error);
         free(s->owners_error);
         free(s->addrs_error);

@@ -108,7 +108,7 @@ struct watch_state {
 static void watch_setup(const struct watch_opts *o, const struct rootfs *proc, struct watch_state *st)
 {
         unsigned needs = engine_needs(o->selected);
-        st->sock = (struct netns_handles){-1, -1, -1};
+        st->sock = (struct netns_handles){-1, -1, -1, NULL};
         if ((needs & FACT_SOCKETS) && (proc->fd >= 0 || o->netns)) {
                 char *err = NULL;
                 st->have_sock = netns_open_handles(o->netns, proc->fd >= 0 ? proc : NULL, &st->sock,

@@ -135,10 +135,12 @@ static void test_text_report_width_quiet_and_wide(void **state)
         assert_non_null(body);
         assert_true(longest_line(body, &lines) <= 100);
         assert_non_null(strstr(out, "(evidence shortened to 100 columns; --wide or --format json shows all of it)\n"));
-        /* The README's sample: the read-only port, first in "To fix", with its remediation. */
+        /* The read-only port, first in "To fix", with the remediation naming the drop-in that set it. */
         const char *fix = strstr(out, "\nTo fix (failed at or above low, most severe first):\n"
                                       "  high     kubelet.read-only-port  (cis-eks-1.8.0 item 3.2.4)\n"
-                                      "           Set readOnlyPort: 0");
+                                      "           readOnlyPort comes from drop-in "
+                                      "/etc/kubernetes/kubelet/config.json.d/30-monitoring.conf:\n"
+                                      "           change it to 0 in that drop-in");
         assert_non_null(fix);
         free(out);
         setenv("COLUMNS", "80", 1);
@@ -219,6 +221,58 @@ static void test_not_a_node_verdict_and_policy_engine_skip(void **state)
         free(out);
 }
 
+/* An unprivileged nodeward cannot open /proc/1/ns/net (no ptrace access to pid 1):
+ * it reads its own namespace instead, and every verdict built on the listeners
+ * says so rather than passing as the host's. */
+static void test_own_namespace_fallback_is_stated(void **state)
+{
+        (void)state;
+        if (geteuid() != 0)
+                fail_msg("needs root to switch to an unprivileged user: run `make test` as root");
+        char *argv[] = {"/usr/bin/setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups",
+                        (char *)tu_nodeward(), "check", "--proc", "/proc", "--only",
+                        "net.wildcard-listeners,ssh.permit-root-login", "--format", "json", NULL};
+        char *out, *err;
+        int rc = tu_run(argv, &out, &err);
+        cJSON *j = cJSON_Parse(out);
+        if (!j)
+                fail_msg("exit %d, no JSON: %s", rc, err);
+        const char *ev = cJSON_GetObjectItem(tu_result(j, "net.wildcard-listeners"), "evidence")->valuestring;
+        tu_assert_contains_("net.wildcard-listeners", ev,
+                            "listeners read in nodeward's own network namespace: /proc/1/ns/net: Permission denied");
+        /* Checks that do not read listeners carry no such note. */
+        ev = cJSON_GetObjectItem(tu_result(j, "ssh.permit-root-login"), "evidence")->valuestring;
+        assert_null(strstr(ev, "network namespace"));
+        cJSON_Delete(j);
+        free(out);
+        free(err);
+}
+
+/* Every reference names a public document: nothing points into the project's own
+ * working papers, which users do not have. */
+static void test_references_are_public_documents(void **state)
+{
+        (void)state;
+        char root[4096];
+        snprintf(root, sizeof(root), "%s/demo-al2023", tu_fixtures());
+        char *list[] = {(char *)tu_nodeward(), "list", NULL};
+        char *json[] = {(char *)tu_nodeward(), "check", "--root", root, "--proc", root, "--only", "ssh,kubelet",
+                        "--format", "json", NULL};
+        char *sarif[] = {(char *)tu_nodeward(), "check", "--root", root, "--proc", root, "--only", "ssh,kubelet",
+                         "--format", "sarif", NULL};
+        char *const *runs[] = {list, json, sarif};
+        for (size_t i = 0; i < 3; i++) {
+                char *out;
+                int rc = tu_run(runs[i], &out, NULL);
+                assert_true(rc == 0 || rc == 1);
+                assert_non_null(strstr(out, "ssh.authorized-keys"));
+                if (strstr(out, "seeds/") || strstr(out, "seeds\\/"))
+                        fail_msg("%s output cites seeds/", runs[i][1]);
+                assert_non_null(strstr(out, "Minimize access to worker nodes"));
+                free(out);
+        }
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -229,6 +283,8 @@ int main(void)
                 cmocka_unit_test(test_stray_arguments_are_usage_errors),
                 cmocka_unit_test(test_text_report_width_quiet_and_wide),
                 cmocka_unit_test(test_not_a_node_verdict_and_policy_engine_skip),
+                cmocka_unit_test(test_own_namespace_fallback_is_stated),
+                cmocka_unit_test(test_references_are_public_documents),
         };
         return cmocka_run_group_tests(tests, NULL, tu_group_teardown);
 }

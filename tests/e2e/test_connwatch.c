@@ -83,6 +83,8 @@ static void test_tracepoint_fallback_counts_the_same(void **state)
 {
         (void)state;
         need_scene();
+        /* The fallback may mount tracefs to attach; nothing it mounts stays mounted. */
+        bool had_tracefs = access("/sys/kernel/tracing/events", F_OK) == 0;
         char *argv[] = {(char *)tu_nodeward(), "check", "--observe", "2", "--only", "ssh.pod-attempts",
                         "--format", "json", NULL};
         struct nw_run nr;
@@ -94,6 +96,7 @@ static void test_tracepoint_fallback_counts_the_same(void **state)
         const char *ssh = evidence(j, "ssh.pod-attempts");
         expect(ssh, "pod %s container %s -> %s:22 x7, ", uid_fs, cid_fs, NODE_IP);
         expect(ssh, "observed 2 s (tracepoint)");
+        assert_int_equal(access("/sys/kernel/tracing/events", F_OK) == 0, had_tracefs);
         cJSON_Delete(j);
 }
 

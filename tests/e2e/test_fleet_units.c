@@ -165,10 +165,15 @@ static void test_man_page_renders_cleanly(void **state)
         if (rc != 0 || *err)
                 fail_msg("man -l: exit %d: %s", rc, err);
         static const char *const want[] = {"NODEWARD(8)", "SYNOPSIS", "EXIT STATUS", "never exits 194",
-                                           "--textfile PATH", "sarif", "prometheus", "npd", "SEE ALSO"};
+                                           "--textfile PATH", "sarif", "prometheus", "npd", "SEE ALSO",
+                                           /* every command, and Debian's name for node_exporter's page */
+                                           "--interval SECONDS", "nodeward help [COMMAND]",
+                                           "nodeward fix --dry-run [--root DIR] [--proc DIR] [--out DIR]",
+                                           "prometheus-node-exporter(1)"};
         for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
                 if (!strstr(out, want[i]))
                         fail_msg("the rendered page lacks \"%s\"", want[i]);
+        assert_null(strstr(out, " node_exporter(1)"));
         free(out);
         free(err);
 }
