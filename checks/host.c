@@ -45,16 +45,18 @@ static enum verdict judge_sysctl(const struct facts *f, const struct sysctl_want
 {
         const struct host_sysctl *s = hostsec_sysctl(&f->host, w->name);
         const struct sysctl_assign *b = s ? s->boot : NULL;
-        if (ev->len)
-                sb_puts(ev, "; ");
+        /* The boot file may set it under another name (a glob, or conf.all.forwarding for ip_forward). */
+        _cleanup_free_ char *at = !b ? NULL
+                                     : strcmp(b->name, w->name) ? xasprintf("%s:%u (%s)", b->file, b->line, b->name)
+                                                                : xasprintf("%s:%u", b->file, b->line);
         if (!s || !s->live) {
                 if (!b) {
                         sb_printf(ev, "%s: not in %s/sys and no boot file sets it", w->name, proc_dir(f));
                         return V_NONE;
                 }
                 bool ok = accepted(b->value, w->accept);
-                sb_printf(ev, "%s=%s set at boot by %s:%u (%s/sys has no live value)%s%s", w->name, b->value, b->file,
-                          b->line, proc_dir(f), ok ? "" : ", want ", ok ? "" : w->accept);
+                sb_printf(ev, "%s=%s set at boot by %s (%s/sys has no live value)%s%s", w->name, b->value, at,
+                          proc_dir(f), ok ? "" : ", want ", ok ? "" : w->accept);
                 return ok ? V_GOOD : V_BAD;
         }
         bool ok = accepted(s->live, w->accept);
@@ -66,11 +68,11 @@ static enum verdict judge_sysctl(const struct facts *f, const struct sysctl_want
         if (!ok)
                 sb_printf(ev, " (want %s)", w->accept);
         if (sysctl_value_equal(b->value, s->live)) {
-                sb_printf(ev, " from %s:%u", b->file, b->line);
+                sb_printf(ev, " from %s", at);
                 return ok ? V_GOOD : V_BAD;
         }
         bool boot_ok = accepted(b->value, w->accept);
-        sb_printf(ev, ", but %s:%u sets %s at boot: changed since boot", b->file, b->line, b->value);
+        sb_printf(ev, ", but %s sets %s at boot: changed since boot", at, b->value);
         if (ok && !boot_ok) {
                 sb_puts(ev, ", the next boot reverts it");
                 return V_DRIFT;
@@ -78,26 +80,34 @@ static enum verdict judge_sysctl(const struct facts *f, const struct sysctl_want
         return ok ? V_GOOD : V_BAD;
 }
 
+/* Evidence names the settings at fault first, then the ones in order. */
 static void judge_sysctls(const struct facts *f, struct result *r, const struct sysctl_want *w, size_t n,
                           const char *why_bad)
 {
-        struct strbuf ev = {0};
+        struct strbuf bad = {0}, rest = {0};
         enum verdict worst = V_NONE;
         bool any = false;
         for (size_t i = 0; i < n; i++) {
-                enum verdict v = judge_sysctl(f, &w[i], &ev);
+                struct strbuf one = {0};
+                enum verdict v = judge_sysctl(f, &w[i], &one);
+                struct strbuf *to = v >= V_DRIFT ? &bad : &rest;
+                sb_printf(to, "%s%s", to->len ? "; " : "", one.buf);
+                sb_free(&one);
                 any |= v != V_NONE;
                 worst = v > worst ? v : worst;
         }
+        const char *sep = bad.len && rest.len ? "; also " : "";
         if (!any)
-                result_set(r, ST_SKIP, "%s (no live kernel settings under this root, none set at boot)", ev.buf);
+                result_set(r, ST_SKIP, "%s (no live kernel settings under this root, none set at boot)", rest.buf);
         else if (worst == V_BAD)
-                result_set(r, ST_FAIL, "%s%s%s", ev.buf, why_bad ? ": " : "", why_bad ? why_bad : "");
+                result_set(r, ST_FAIL, "%s%s%s%s%s", bad.buf, why_bad ? ": " : "", why_bad ? why_bad : "", sep,
+                           rest.len ? rest.buf : "");
         else if (worst == V_DRIFT)
-                result_set(r, ST_WARN, "%s", ev.buf);
+                result_set(r, ST_WARN, "%s%s%s", bad.buf, sep, rest.len ? rest.buf : "");
         else
-                result_set(r, ST_PASS, "%s", ev.buf);
-        sb_free(&ev);
+                result_set(r, ST_PASS, "%s", rest.buf);
+        sb_free(&bad);
+        sb_free(&rest);
 }
 
 void check_host_sysctl_suid_dumpable(const struct facts *f, struct result *r)
@@ -162,7 +172,7 @@ void check_host_sysctl_user_namespaces(const struct facts *f, struct result *r)
         } else if (r->status == ST_PASS) {
                 char *ev = r->evidence;
                 r->evidence = NULL;
-                result_set(r, ST_PASS, "%s (pods with hostUsers: false cannot start on this node)", ev);
+                result_set(r, ST_PASS, "%s; pods with hostUsers: false cannot start on this node", ev);
                 free(ev);
         }
 }
@@ -408,12 +418,17 @@ void check_host_audit_rules(const struct facts *f, struct result *r)
         char *dead = a->never_all ? xasprintf("; %s drops every syscall event before later watches", a->never_all)
                                   : xstrdup("");
         const char *en = a->enabled == 0 ? "; -e 0 disables auditing" : "";
+        struct strbuf absent = {0};
+        for (size_t i = 0; i < h->n_audit_absent; i++)
+                sb_printf(&absent, "%s%s", i ? ", " : "; not on this node: ", h->audit_absent[i]);
         if (missing.len || a->enabled == 0)
-                result_set(r, ST_FAIL, "%s not watched for writes and attribute changes (watch set: %s); %s%s%s%s%s",
+                result_set(r, ST_FAIL, "%s not watched for writes and attribute changes (watch set: %s); %s%s%s%s%s%s",
                            missing.len ? missing.buf : "nothing", h->audit_want_from, src, dead, en,
-                           ok.len ? "; watched: " : "", ok.len ? ok.buf : "");
+                           ok.len ? "; watched: " : "", ok.len ? ok.buf : "", absent.len ? absent.buf : "");
         else
-                result_set(r, ST_PASS, "watched: %s (watch set: %s)", ok.buf, h->audit_want_from);
+                result_set(r, ST_PASS, "watched: %s (watch set: %s)%s", ok.buf, h->audit_want_from,
+                           absent.len ? absent.buf : "");
+        sb_free(&absent);
         free(src);
         free(dead);
         sb_free(&ok);

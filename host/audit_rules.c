@@ -121,7 +121,8 @@ static void apply_rule(struct audit_rules *a, char *l, const char *file, unsigne
                 return;
         const char *first = r.w[0];
         if (strcmp(first, "-D") == 0) {
-                clear(a);
+                if (!a->augenrules)
+                        clear(a);
         } else if (strcmp(first, "-e") == 0 && opt_value(&r, 0)) {
                 const char *v = opt_value(&r, 0);
                 if ((v[0] >= '0' && v[0] <= '2') && !v[1])
@@ -185,6 +186,7 @@ void audit_rules_collect(const struct rootfs *root, struct audit_rules *a)
         char **names = NULL;
         size_t n = 0;
         if (rootfs_list_dir(root, "/etc/audit/rules.d", 1024, &names, &n) == 0) {
+                a->augenrules = true;
                 for (size_t i = 0; i < n; i++) {
                         if (!str_endswith(names[i], ".rules"))
                                 continue;
@@ -194,8 +196,10 @@ void audit_rules_collect(const struct rootfs *root, struct audit_rules *a)
                 }
                 strv_free(names, n);
         }
-        if (a->n_files == 0)
+        if (a->n_files == 0) {
+                a->augenrules = false;
                 read_one(root, "/etc/audit/audit.rules", a);
+        }
 }
 
 static bool covers(const struct audit_watch *w, const char *path)

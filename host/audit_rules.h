@@ -25,10 +25,12 @@ struct audit_rules {
         size_t n_files;
         char *never_all; /* "FILE:LINE" of a rule that drops every syscall event, NULL without one */
         int enabled;     /* the last -e value; -1 when none is given */
+        bool augenrules; /* rules.d mode: augenrules hoists -D (and -b, -f) above every rule */
         char *error;     /* the first file that could not be read: "PATH: reason" */
 };
 
-/* Apply one rule file's text to @acc in load order: -D clears what came before,
+/* Apply one rule file's text to @acc in load order: -D clears what came before
+ * (unless @acc->augenrules: augenrules(8) moves -D to the top of what it loads),
  * -W removes a watch, -w/-p and -a/-A with -F path=/dir=/perm= add watches. */
 void audit_rules_parse(const char *buf, size_t len, const char *file, struct audit_rules *acc);
 

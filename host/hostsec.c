@@ -80,6 +80,13 @@ static void collect_sysctls(const struct rootfs *root, const struct rootfs *proc
                 s->name = hostsec_sysctl_names[i];
                 s->live_err = sysctl_read_live(proc, s->name, &s->live);
                 s->boot = sysctl_boot_find(&h->boot, s->name);
+                /* The kernel keeps ip_forward and conf.all.forwarding as one switch
+                 * (Documentation/networking/ip-sysctl.rst): the later assignment of either wins. */
+                if (strcmp(s->name, "net.ipv4.ip_forward") == 0) {
+                        const struct sysctl_assign *alt = sysctl_boot_find(&h->boot, "net.ipv4.conf.all.forwarding");
+                        if (alt && (!s->boot || alt > s->boot))
+                                s->boot = alt;
+                }
         }
 }
 
