@@ -97,6 +97,8 @@ static void judge_sysctls(const struct facts *f, struct result *r, const struct 
                 worst = v > worst ? v : worst;
         }
         const char *sep = bad.len && rest.len ? "; also " : "";
+        if (f->host.boot.error)
+                sb_printf(&rest, "; boot files incomplete: %s", f->host.boot.error);
         if (!any)
                 result_set(r, ST_SKIP, "%s (no live kernel settings under this root, none set at boot)", rest.buf);
         else if (worst == V_BAD)
