@@ -46,7 +46,10 @@ static void add_watch(struct audit_rules *a, const char *path, const char *perms
         size_t len = strlen(path);
         while (len > 1 && path[len - 1] == '/')
                 len--;
-        a->v = xrealloc(a->v, (a->n + 1) * sizeof(*a->v));
+        if (a->n >= a->cap) {
+                a->cap = a->cap ? 2 * a->cap : 8;
+                a->v = xrealloc(a->v, a->cap * sizeof(*a->v));
+        }
         struct audit_watch *w = &a->v[a->n++];
         *w = (struct audit_watch){.path = xmalloc(len + 1), .subtree = subtree, .dead = a->never_all != NULL,
                                   .file = xstrdup(file), .line = line};

@@ -20,7 +20,7 @@ struct audit_watch {
 
 struct audit_rules {
         struct audit_watch *v;
-        size_t n;
+        size_t n, cap;
         char **files; /* read, in load order */
         size_t n_files;
         char *never_all; /* "FILE:LINE" of a rule that drops every syscall event, NULL without one */
