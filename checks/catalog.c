@@ -133,7 +133,7 @@ const struct check_def check_catalog[] = {
          "Set tlsCertFile and tlsPrivateKeyFile, or serverTLSBootstrap: true so the cluster issues the serving certificate.",
          check_kubelet_tls_cert_files},
         {"kubelet.kernel-tunables", "Kernel settings match what protectKernelDefaults requires", SEV_MEDIUM,
-         FACT_KUBELET | FACT_SYSCTL, {"kubernetes pkg/kubelet/cm/container_manager_linux.go setupKernelTunables"},
+         FACT_KUBELET | FACT_SYSCTL | FACT_HOST, {"kubernetes pkg/kubelet/cm/container_manager_linux.go setupKernelTunables"},
          "Set the listed sysctls (e.g. in /etc/sysctl.d/90-kubelet.conf) before the kubelet starts, or the kubelet "
          "refuses to start with protectKernelDefaults: true.",
          check_kubelet_kernel_tunables},

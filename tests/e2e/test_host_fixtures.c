@@ -192,6 +192,45 @@ static void test_al2_node_verdicts(void **state)
         free(root);
 }
 
+/* kubelet.kernel-tunables names the boot file behind each setting protectKernelDefaults compares
+ * (kubernetes pkg/kubelet/cm/container_manager_linux.go setupKernelTunables; the values are
+ * component-helpers/node/util/sysctl's); the AL2 AMI sets them in /etc/sysctl.d/99-amazon.conf. */
+static void test_kernel_tunables_name_their_boot_file(void **state)
+{
+        (void)state;
+        char *root = scratch("eks-al2-node");
+        char proc[4200];
+        snprintf(proc, sizeof(proc), "%s/live-proc", root);
+        char *argv[] = {(char *)tu_nodeward(), "check", "--root", root, "--proc", proc, "--only",
+                        "kubelet.kernel-tunables", "--format", "json", NULL};
+        char *out, *err;
+        int rc = tu_run(argv, &out, &err);
+        cJSON *j = cJSON_Parse(out);
+        assert_non_null(j);
+        assert_int_equal(rc, 0);
+        tu_assert_result(j, "kubelet.kernel-tunables", "pass", "kernel.panic=10");
+        cJSON_Delete(j);
+        free(out);
+        free(err);
+        /* The panic timeout changed at runtime: the kubelet would refuse to start on its next restart. */
+        tu_write(root, "live-proc/sys/kernel/panic", "0\n");
+        rc = tu_run(argv, &out, &err);
+        j = cJSON_Parse(out);
+        assert_non_null(j);
+        assert_int_equal(rc, 1);
+        tu_assert_result(j, "kubelet.kernel-tunables", "fail",
+                         "kernel.panic=0 (want 10): the kubelet refuses to start; at boot: /etc/sysctl.d/99-amazon.conf:2 sets kernel.panic=10");
+        cJSON_Delete(j);
+        free(out);
+        free(err);
+        /* A fixture root without live values: the boot files are listed. */
+        j = tu_check_json(root, "kubelet.kernel-tunables", NULL);
+        tu_assert_result(j, "kubelet.kernel-tunables", "skip",
+                         "the boot files set vm.overcommit_memory=1 (/etc/sysctl.d/99-amazon.conf:1)");
+        cJSON_Delete(j);
+        free(root);
+}
+
 /* sysctl.d(5) order, masking, /etc/sysctl.conf last, and the drift between boot and live. */
 static void test_sysctl_d_precedence_and_drift(void **state)
 {
@@ -254,6 +293,7 @@ int main(void)
                 cmocka_unit_test(test_bottlerocket_node_verdicts),
                 cmocka_unit_test(test_al2023_node_verdicts),
                 cmocka_unit_test(test_al2_node_verdicts),
+                cmocka_unit_test(test_kernel_tunables_name_their_boot_file),
                 cmocka_unit_test(test_sysctl_d_precedence_and_drift),
                 cmocka_unit_test(test_hostile_files_stay_inside_the_root),
         };
