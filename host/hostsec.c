@@ -111,17 +111,18 @@ static void collect_selinux(const struct rootfs *root, struct host_facts *h)
         }
         char *buf = read_trimmed(root, "/etc/selinux/config", NULL);
         unsigned line = 0;
-        for (char *save = NULL, *l = buf ? strtok_r(buf, "\n", &save) : NULL; l; l = strtok_r(NULL, "\n", &save)) {
+        for (char *l = buf, *next; l; l = next) {
+                next = strchr(l, '\n');
+                if (next)
+                        *next++ = '\0';
                 line++;
                 l += strspn(l, " \t");
-                size_t n = strcspn(l, " \t\r#");
+                l[strcspn(l, " \t\r#")] = '\0';
                 if (str_startswith(l, "SELINUX=")) {
-                        l[n] = '\0';
                         h->selinux_config = selinux_word(l + 8);
                         free(h->selinux_config_origin);
                         h->selinux_config_origin = xasprintf("/etc/selinux/config:%u", line);
                 } else if (str_startswith(l, "SELINUXTYPE=")) {
-                        l[n] = '\0';
                         free(h->selinux_type);
                         h->selinux_type = xstrdup(l + 12);
                 }
@@ -148,9 +149,19 @@ static void collect_verity(const struct rootfs *root, const struct rootfs *proc,
         h->dm0_name = read_trimmed(root, "/sys/block/dm-0/dm/name", NULL);
 }
 
-/* The .wants/ link that pulls @unit in at boot, or NULL. */
+/* The .wants/ link that pulls @unit in at boot, or NULL (also when a link to
+ * /dev/null in /etc or /run masks the unit). */
 static char *unit_enabled(const struct rootfs *root, const char *unit)
 {
+        static const char *const masks[] = {"/etc/systemd/system", "/run/systemd/system"};
+        for (size_t m = 0; m < ARRAY_SIZE(masks); m++) {
+                char target[16];
+                char *p = xasprintf("%s/%s", masks[m], unit);
+                int r = rootfs_readlink(root, p, target, sizeof(target));
+                free(p);
+                if (r == 0 && strcmp(target, "/dev/null") == 0)
+                        return NULL;
+        }
         static const char *const dirs[] = {"/etc/systemd/system", "/usr/lib/systemd/system", "/lib/systemd/system"};
         static const char *const targets[] = {"multi-user.target.wants", "sysinit.target.wants",
                                               "configured.target.wants", "default.target.wants"};

@@ -181,6 +181,18 @@ static void test_al2_node_verdicts(void **state)
                          "/etc/kubernetes/kubelet/kubelet-config.json, /etc/kubernetes not watched for writes");
         cJSON_Delete(j);
 
+        /* /etc/selinux/config as the selinux-policy package writes it: comments and blank lines. */
+        tu_write(root, "etc/selinux/config", "# This file controls the state of SELinux on the system.\n\n"
+                                             "# SELINUX= can take one of these three values:\n"
+                                             "SELINUX=enforcing   # enforced\n\nSELINUXTYPE=targeted\n");
+        /* A unit masked by a link to /dev/null is not enabled, whatever .wants/ says. */
+        tu_symlink(root, "etc/systemd/system/chronyd.service", "/dev/null");
+        j = host_json(root, true, NULL, NULL, NULL);
+        tu_assert_result(j, "host.selinux", "pass", "SELINUX=enforcing SELINUXTYPE=targeted at /etc/selinux/config:4 "
+                                                    "(no /sys under this root: boot configuration only)");
+        tu_assert_result(j, "host.time-sync", "fail", "chronyd neither running nor enabled");
+        cJSON_Delete(j);
+
         /* World-readable journal files. */
         char cmd[8300];
         snprintf(cmd, sizeof(cmd), "find '%s/var/log/journal' -type f -exec chmod 0644 {} +", root);
