@@ -62,7 +62,8 @@ int confdirs_list(const struct rootfs *root, const char *const *dirs, size_t n_d
                 free(v);
                 return r;
         }
-        qsort(v, n, sizeof(*v), by_name);
+        if (n)
+                qsort(v, n, sizeof(*v), by_name);
         char **out = xcalloc(n + 1, sizeof(char *));
         size_t m = 0;
         for (size_t i = 0; i < n; i++) {
