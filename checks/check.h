@@ -91,6 +91,24 @@ void check_kube_proxy_metrics_bind_address(const struct facts *f, struct result 
 /* The most permissive mode a permission check accepts: its benchmark item's, else 0644. */
 unsigned check_max_mode(const struct result *r);
 
+/* The host hardening checks under the kubelet (checks/host.c). */
+void check_host_sysctl_suid_dumpable(const struct facts *f, struct result *r);
+void check_host_sysctl_aslr(const struct facts *f, struct result *r);
+void check_host_sysctl_unpriv_bpf(const struct facts *f, struct result *r);
+void check_host_sysctl_user_namespaces(const struct facts *f, struct result *r);
+void check_host_sysctl_redirects(const struct facts *f, struct result *r);
+void check_host_sysctl_source_route(const struct facts *f, struct result *r);
+void check_host_sysctl_log_martians(const struct facts *f, struct result *r);
+void check_host_ip_forward(const struct facts *f, struct result *r);
+void check_host_selinux(const struct facts *f, struct result *r);
+void check_host_kernel_lockdown(const struct facts *f, struct result *r);
+void check_host_root_verity(const struct facts *f, struct result *r);
+void check_host_time_sync(const struct facts *f, struct result *r);
+void check_host_journald_persistent(const struct facts *f, struct result *r);
+void check_host_journal_permissions(const struct facts *f, struct result *r);
+void check_host_auditd(const struct facts *f, struct result *r);
+void check_host_audit_rules(const struct facts *f, struct result *r);
+
 /* The ssh checks (checks/ssh.c). */
 void check_ssh_permit_root_login(const struct facts *f, struct result *r);
 void check_ssh_password_authentication(const struct facts *f, struct result *r);

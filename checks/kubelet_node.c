@@ -219,6 +219,16 @@ void check_kubelet_tls_cert_files(const struct facts *f, struct result *r)
                 result_set(r, ST_FAIL, "%s; %s; %s: the kubelet serves a self-signed certificate", dc, dk, db);
 }
 
+/* Where the boot files (sysctl.d, /etc/sysctl.conf) set @name, when the host facts were collected. */
+static void boot_origin(const struct facts *f, const char *name, struct strbuf *sb)
+{
+        const struct sysctl_assign *a = sysctl_boot_find(&f->host.boot, name);
+        if (a)
+                sb_printf(sb, " %s:%u sets %s=%s", a->file, a->line, name, a->value);
+        else
+                sb_printf(sb, " no boot file sets %s", name);
+}
+
 /* setupKernelTunables (pkg/kubelet/cm/container_manager_linux.go): with
  * protectKernelDefaults the kubelet refuses to start when a value differs; without
  * it the kubelet rewrites them itself, so there is nothing to protect. */
@@ -228,7 +238,7 @@ void check_kubelet_kernel_tunables(const struct facts *f, struct result *r)
         if (!fv)
                 return;
         _cleanup_free_ char *d = describe(&f->kubelet, KF_PROTECT_KERNEL_DEFAULTS);
-        struct strbuf diff = {0}, same = {0}, errs = {0};
+        struct strbuf diff = {0}, same = {0}, errs = {0}, boot = {0}, bootdiff = {0};
         size_t missing = 0;
         for (size_t i = 0; i < KSYS__COUNT; i++) {
                 const struct sysctl_value *v = &f->sysctl.v[i];
@@ -237,10 +247,17 @@ void check_kubelet_kernel_tunables(const struct facts *f, struct result *r)
                 if (v->err < 0)
                         sb_printf(&errs, "%s%s: %s", errs.len ? ", " : "", def->name,
                                   v->err == -EINVAL ? "not an integer" : rootfs_strerror(v->err));
-                else if (v->value != def->want)
+                else if (v->value != def->want) {
                         sb_printf(&diff, "%s%s=%ld (want %ld)", diff.len ? ", " : "", def->name, v->value, def->want);
-                else
+                        sb_printf(&bootdiff, "%s%s", bootdiff.len ? "," : "; at boot:", "");
+                        boot_origin(f, def->name, &bootdiff);
+                } else {
                         sb_printf(&same, "%s%s=%ld", same.len ? ", " : "", def->name, v->value);
+                }
+                if (v->err == -ENOENT && (f->collected & FACT_HOST) && sysctl_boot_find(&f->host.boot, def->name)) {
+                        const struct sysctl_assign *a = sysctl_boot_find(&f->host.boot, def->name);
+                        sb_printf(&boot, "%s%s=%s (%s:%u)", boot.len ? ", " : "", def->name, a->value, a->file, a->line);
+                }
         }
         const char *where = f->sysctl.proc_path ? f->sysctl.proc_path : "/proc";
         while (where[0] == '/' && where[1] == '/') /* "//proc" when the root is "/" */
@@ -249,10 +266,11 @@ void check_kubelet_kernel_tunables(const struct facts *f, struct result *r)
                 result_set(r, ST_SKIP, "%s: the kubelet sets the kernel settings itself%s%s", d,
                            diff.len ? "; differing now: " : "", diff.len ? diff.buf : "");
         else if (diff.len)
-                result_set(r, ST_FAIL, "%s, but %s/sys has %s: the kubelet refuses to start", d, where, diff.buf);
+                result_set(r, ST_FAIL, "%s, but %s/sys has %s: the kubelet refuses to start%s", d, where, diff.buf,
+                           (f->collected & FACT_HOST) && bootdiff.len ? bootdiff.buf : "");
         else if (missing == KSYS__COUNT) /* a fixture root, not a running node: nothing to compare */
-                result_set(r, ST_SKIP, "%s; %s/sys holds none of the kernel settings (not a live process table)", d,
-                           where);
+                result_set(r, ST_SKIP, "%s; %s/sys holds none of the kernel settings (not a live process table)%s%s", d,
+                           where, boot.len ? "; the boot files set " : "", boot.len ? boot.buf : "");
         else if (errs.len)
                 result_set(r, ST_ERROR, "%s; %s/sys: %s", d, where, errs.buf);
         else
@@ -260,6 +278,8 @@ void check_kubelet_kernel_tunables(const struct facts *f, struct result *r)
         sb_free(&diff);
         sb_free(&same);
         sb_free(&errs);
+        sb_free(&boot);
+        sb_free(&bootdiff);
 }
 
 static bool kube_proxy_usable(const struct facts *f, struct result *r)

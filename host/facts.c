@@ -163,8 +163,10 @@ int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
                 needs |= FACT_KUBELET;
         if (needs & FACT_POD_SSH)
                 needs |= FACT_SSHD; /* the pod probe tries sshd's real ports */
+        if (needs & FACT_HOST)
+                needs |= FACT_KUBELET; /* its binary and config are in the default audit watch set */
         if (needs & (FACT_KUBELET | FACT_SSHD | FACT_SOCKETS | FACT_CONNWATCH | FACT_KUBE_PROXY | FACT_SYSCTL |
-                      FACT_BOTTLEROCKET))
+                     FACT_HOST | FACT_BOTTLEROCKET))
                 needs |= FACT_PROCS;
 
         /* The network probes need --proc too: pid 1's namespace and kubepods processes. */
@@ -224,6 +226,16 @@ int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
         if (needs & FACT_SYSCTL) {
                 sysctl_collect(&proc, f->proc_path, &f->sysctl);
                 f->collected |= FACT_SYSCTL;
+        }
+        if (needs & FACT_HOST) {
+                struct hostsec_opts ho = {.audit_watch = o->audit_watch, .n_audit_watch = o->n_audit_watch,
+                                          .audit_watch_from = o->audit_watch_from};
+                if (f->kubelet.found && f->kubelet.argc)
+                        ho.kubelet_binary = f->kubelet.argv[0];
+                if (f->kubelet.found && f->kubelet.has_config)
+                        ho.kubelet_config = f->kubelet.config.path;
+                hostsec_collect(&root, &proc, f->procs_error ? NULL : &f->procs, &ho, &f->host);
+                f->collected |= FACT_HOST;
         }
         if (needs & FACT_KUBE_PROXY) {
                 kube_proxy_collect(&root, &proc, f->procs_error ? NULL : &f->procs, &f->kube_proxy);
@@ -305,6 +317,7 @@ void facts_free(struct facts *f)
         kubelet_unit_files_free(&f->kubelet_unit);
         sysctl_facts_free(&f->sysctl);
         kube_proxy_facts_free(&f->kube_proxy);
+        host_facts_free(&f->host);
         free(f->privs_error);
         memset(f, 0, sizeof(*f));
 }

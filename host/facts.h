@@ -5,6 +5,7 @@
 
 #include "apiserver.h"
 #include "bottlerocket.h"
+#include "hostsec.h"
 #include "imds.h"
 #include "kubelet.h"
 #include "kubelet_files.h"
@@ -33,6 +34,7 @@ enum {
         FACT_POD_SSH = 1u << 10,  /* node SSH from a pod's namespace */
         FACT_APISERVER = 1u << 11, /* the kubelet's API server endpoint, resolved */
         FACT_KUBELET_LIVE = 1u << 12, /* the running kubelet's ports, from the node and a pod */
+        FACT_HOST = 1u << 13, /* host hardening: kernel settings live and at boot, SELinux, journald, auditd */
         FACT_CONNWATCH = 1u << 16, /* loads eBPF: only with --observe */
         /* Bottlerocket: settings datastore, host containers, the admin container's sshd. */
         FACT_BOTTLEROCKET = 1u << 24,
@@ -77,6 +79,7 @@ struct facts {
         struct kubelet_unit_files kubelet_unit;
         struct sysctl_facts sysctl;
         struct kube_proxy_facts kube_proxy;
+        struct host_facts host;
         char *privs_error; /* dropping capabilities after attaching failed (see privs.h) */
         /* Set when PROC is a copied process table (a bundled or archived root): why
          * no live fact was collected, since the network around nodeward is not the
@@ -96,6 +99,9 @@ struct collect_opts {
         size_t n_allow_listeners;
         int observe_seconds;   /* 0: FACT_CONNWATCH is not collected (the checks skip) */
         bool verbose;          /* libbpf's messages on stderr */
+        char *const *audit_watch; /* --audit-watch FILE's paths; NULL: the default set */
+        size_t n_audit_watch;
+        const char *audit_watch_from;
 };
 
 /* Collect what @o->needs. Fails only when the root or proc directory cannot be

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "allowlist.h"
+#include "hostsec.h"
 #include "engine.h"
 #include "expect.h"
 #include "facts.h"
@@ -32,7 +33,7 @@ static const char *const format_names[] = {"text", "json", "sarif", "prometheus"
 #define MAX_ALLOW_LISTENERS 256
 
 struct opts {
-        const char *root, *proc, *only, *skip, *output, *textfile, *pod_netns, *netns, *allow_file, *state;
+        const char *root, *proc, *only, *skip, *output, *textfile, *pod_netns, *netns, *allow_file, *state, *audit_watch;
         const char *allow[MAX_ALLOW_LISTENERS];
         size_t n_allow;
         enum format format;
@@ -47,7 +48,7 @@ struct opts {
 
 enum { O_ROOT = 256, O_PROC, O_ONLY, O_SKIP, O_FORMAT, O_FAIL_ON, O_OUTPUT, O_TEXTFILE, O_POD_NETNS,
        O_NETNS, O_ALLOW, O_ALLOW_FILE, O_OBSERVE, O_VERBOSE, O_INTERVAL, O_BENCHMARK, O_EXPECT, O_STATE,
-       O_QUIET, O_WIDE };
+       O_QUIET, O_WIDE, O_AUDIT_WATCH };
 #define OPT_BIT(c) (1UL << ((c) - O_ROOT))
 
 static const char check_help[] =
@@ -78,6 +79,9 @@ static const char check_help[] =
         "                      accepts (repeatable; PROC or PORT may be *)\n"
         "  --allow-listeners-file FILE\n"
         "                      more PROC:PORT entries, one per line (# comments)\n"
+        "  --audit-watch FILE  the paths host.audit-rules wants watched, one absolute path\n"
+        "                      per line (# comments); default: the kubelet binary and\n"
+        "                      config, /etc/kubernetes, containerd's config and /run/containerd\n"
         "  --observe SECONDS   watch pods' TCP connect attempts with eBPF that long first\n"
         "                      (ssh.pod-attempts, imds.pod-attempts; they skip without it)\n"
         "  --benchmark ID      the benchmark whose items the report references (see\n"
@@ -99,7 +103,7 @@ static const char watch_help[] =
         "                      [--interval SECONDS] [--textfile PATH] [--verbose]\n"
         "                      [--pod-netns PATH] [--netns PATH] [--allow-listener PROC:PORT]...\n"
         "                      [--allow-listeners-file FILE] [--benchmark ID]\n"
-        "                      [--expect kubelet]   (as for check)\n"
+        "                      [--expect kubelet] [--audit-watch FILE]   (as for check)\n"
         "                      [--state FILE]\n"
         "Observe pods' TCP connect attempts with eBPF continuously and re-run the selected\n"
         "checks every --interval seconds (default 60). Prints JSON lines on standard output:\n"
@@ -206,6 +210,7 @@ static int parse_common(int argc, char **argv, struct opts *o, bool check_opts, 
                 {"pod-netns", required_argument, NULL, O_POD_NETNS},
                 {"netns", required_argument, NULL, O_NETNS},   {"allow-listener", required_argument, NULL, O_ALLOW},
                 {"allow-listeners-file", required_argument, NULL, O_ALLOW_FILE},
+                {"audit-watch", required_argument, NULL, O_AUDIT_WATCH},
                 {"observe", required_argument, NULL, O_OBSERVE}, {"verbose", no_argument, NULL, O_VERBOSE},
                 {"interval", required_argument, NULL, O_INTERVAL},
                 {"benchmark", required_argument, NULL, O_BENCHMARK},
@@ -247,6 +252,7 @@ static int parse_common(int argc, char **argv, struct opts *o, bool check_opts, 
                 case O_NETNS: o->netns = optarg; break;
                 case O_STATE: o->state = optarg; break;
                 case O_ALLOW_FILE: o->allow_file = optarg; break;
+                case O_AUDIT_WATCH: o->audit_watch = optarg; break;
                 case O_ALLOW: {
                         if (!allowlist_entry_valid(optarg) || o->n_allow >= MAX_ALLOW_LISTENERS) {
                                 fprintf(stderr, "nodeward: --allow-listener: expected PROC:PORT (e.g. nginx:8080), "
@@ -459,15 +465,32 @@ static int do_check(int argc, char **argv)
                         fclose(out);
                 return EXIT_USAGE;
         }
+        char **watches = NULL;
+        size_t n_watches = 0;
+        if (o.audit_watch && audit_watch_load_file(o.audit_watch, &watches, &n_watches, &err) < 0) {
+                fprintf(stderr, "nodeward: --audit-watch: %s\n", err);
+                free(err);
+                strv_free(allow, n_allow);
+                if (watches)
+                        strv_free(watches, n_watches);
+                free(selected);
+                if (out != stdout)
+                        fclose(out);
+                return EXIT_USAGE;
+        }
         /* Choosing the benchmark for the node reads how its kubelet runs. */
         unsigned needs = engine_needs(selected) | expect_needs(o.expect) | (o.benchmark ? 0 : FACT_KUBELET);
         struct collect_opts co = {.root = o.root, .proc = o.proc, .needs = needs, .netns = o.netns,
                                   .pod_netns = o.pod_netns,
                                   .allow_listeners = (const char *const *)allow, .n_allow_listeners = n_allow,
-                                  .observe_seconds = o.observe, .verbose = o.verbose};
+                                  .observe_seconds = o.observe, .verbose = o.verbose,
+                                  .audit_watch = watches ? watches : NULL, .n_audit_watch = n_watches,
+                                  .audit_watch_from = o.audit_watch};
         struct facts f;
         int cr = facts_collect(&co, &f, &err);
         strv_free(allow, n_allow); /* the facts hold their own copy */
+        if (watches)
+                strv_free(watches, n_watches);
         if (cr < 0) {
                 fprintf(stderr, "nodeward: %s\n", err);
                 free(err);
@@ -535,17 +558,26 @@ static int do_watch(int argc, char **argv)
         for (size_t i = 0; i < o.n_allow; i++)
                 allow[i] = xstrdup(o.allow[i]);
         int rc = EXIT_USAGE;
+        char **watches = NULL;
+        size_t n_watches = 0;
         if (o.allow_file && allowlist_load_file(o.allow_file, &allow, &n_allow, &err) < 0) {
                 fprintf(stderr, "nodeward: --allow-listeners-file: %s\n", err);
+                free(err);
+        } else if (o.audit_watch && audit_watch_load_file(o.audit_watch, &watches, &n_watches, &err) < 0) {
+                fprintf(stderr, "nodeward: --audit-watch: %s\n", err);
                 free(err);
         } else {
                 struct watch_opts wo = {.root = o.root, .proc = o.proc, .netns = o.netns, .pod_netns = o.pod_netns,
                                         .allow = (const char *const *)allow, .n_allow = n_allow,
                                         .selected = selected, .interval = o.interval ? o.interval : 60,
                                         .textfile = o.textfile, .state = o.state, .verbose = o.verbose,
-                                        .out = stdout, .benchmark = o.benchmark, .expect = o.expect};
+                                        .out = stdout, .benchmark = o.benchmark, .expect = o.expect,
+                                        .audit_watch = watches, .n_audit_watch = n_watches,
+                                        .audit_watch_from = o.audit_watch};
                 rc = watch_run(&wo);
         }
+        if (watches)
+                strv_free(watches, n_watches);
         strv_free(allow, n_allow);
         free(selected);
         return rc;

@@ -50,6 +50,36 @@ int sysctl_parse_int(const char *buf, size_t len, long *ret)
         return 0;
 }
 
+/* A multi-value setting (net.ipv4.tcp_wmem) is a few numbers; 4 KiB holds any we read. */
+#define SYSCTL_LIVE_CAP 4096
+
+int sysctl_read_live(const struct rootfs *proc, const char *name, char **ret_value)
+{
+        if (!proc || proc->fd < 0)
+                return -ENOENT;
+        if (!*name || strstr(name, "..") || strchr(name, '/') || name[0] == '.')
+                return -EINVAL;
+        char *rel = xasprintf("sys/%s", name);
+        for (char *p = rel + 4; *p; p++)
+                *p = *p == '.' ? '/' : *p;
+        char *buf = NULL;
+        size_t len = 0;
+        int r = rootfs_read_file(proc, rel, SYSCTL_LIVE_CAP, &buf, &len, NULL);
+        free(rel);
+        if (r < 0)
+                return r;
+        if (memchr(buf, '\0', len)) {
+                free(buf);
+                return -EINVAL;
+        }
+        while (len && strchr(" \t\r\n\v\f", buf[len - 1]))
+                buf[--len] = '\0';
+        size_t lead = strspn(buf, " \t\r\n\v\f");
+        memmove(buf, buf + lead, len - lead + 1);
+        *ret_value = buf;
+        return 0;
+}
+
 void sysctl_collect(const struct rootfs *proc, const char *proc_path, struct sysctl_facts *s)
 {
         memset(s, 0, sizeof(*s));

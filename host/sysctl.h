@@ -39,6 +39,10 @@ struct sysctl_facts {
 /* Parse a /proc/sys integer as the kubelet does (strconv.Atoi of the trimmed text). */
 int sysctl_parse_int(const char *buf, size_t len, long *ret);
 
+/* Read one setting by its dotted name ("net.ipv4.ip_forward") from @proc's sys/
+ * directory: the text with surrounding whitespace trimmed (capped; -EFBIG beyond). */
+int sysctl_read_live(const struct rootfs *proc, const char *name, char **ret_value);
+
 /* Read every setting under @proc (a procfs, or a fixture's proc/ directory). */
 void sysctl_collect(const struct rootfs *proc, const char *proc_path, struct sysctl_facts *ret);
 void sysctl_facts_free(struct sysctl_facts *s);

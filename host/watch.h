@@ -11,6 +11,9 @@ struct watch_opts {
         const char *root, *proc, *netns, *pod_netns;
         const char *const *allow; /* --allow-listener entries */
         size_t n_allow;
+        char *const *audit_watch; /* --audit-watch FILE's paths, NULL: the default set */
+        size_t n_audit_watch;
+        const char *audit_watch_from;
         const bool *selected; /* from engine_select() */
         int interval;         /* seconds between check runs */
         const char *textfile; /* Prometheus textfile, or NULL */

@@ -72,6 +72,19 @@ static inline char *fl_kubelet_root(void)
                                          "kubelet-client-current.pem}}]\n";
         tu_write_bin(root, "var/lib/kubelet/kubeconfig", kubeconfig, sizeof(kubeconfig) - 1, 0600);
         tu_write(root, "etc/os-release", "PRETTY_NAME=\"Amazon Linux 2023\"\n");
+        /* The host under the kubelet is hardened (chronyd and auditd running and enabled, the
+         * kubelet's files watched, a persistent journal), so the host.* checks add no failure. */
+        static const char *const chronyd[] = {"/usr/sbin/chronyd", "-F", "2", NULL};
+        tu_write_proc(root, 601, "chronyd", chronyd);
+        static const char *const auditd[] = {"/sbin/auditd", NULL};
+        tu_write_proc(root, 602, "auditd", auditd);
+        tu_symlink(root, "etc/systemd/system/multi-user.target.wants/chronyd.service",
+                   "/usr/lib/systemd/system/chronyd.service");
+        tu_symlink(root, "etc/systemd/system/multi-user.target.wants/auditd.service",
+                   "/usr/lib/systemd/system/auditd.service");
+        tu_write(root, "etc/chrony.conf", "server 169.254.169.123 prefer iburst minpoll 4 maxpoll 4\n");
+        tu_write(root, "etc/audit/rules.d/60-kubernetes.rules", "-w /etc/kubernetes -p wa -k kubernetes\n");
+        tu_write(root, "etc/systemd/journald.conf", "[Journal]\nStorage=persistent\n");
         return root;
 }
 
