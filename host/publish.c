@@ -178,18 +178,18 @@ static void describe_failure(const struct kubeapi_response *r, const char *what,
                  msg ? msg : "");
 }
 
-/* One request, retried within the budget: 0.5 s, 1 s, 2 s... between tries, never
+/* One request, tried up to p->attempts times within the budget: 0.5 s, 1 s, 2 s... between tries, never
  * past the deadline. Returns with *r holding the last answer. */
 static void request_retrying(struct publisher *p, long long deadline, const char *method, const char *path,
                              const char *ctype, const char *body, struct kubeapi_response *r,
                              struct publish_outcome *ret)
 {
         long long backoff = 500;
-        for (;;) {
+        for (int tries = 1;; tries++) {
                 ret->attempts++;
                 kubeapi_request(&p->api, method, path, ctype, body, r);
                 ret->status = r->err ? 0 : r->status;
-                if (!retryable(r) || ret->attempts >= p->attempts || (p->cancel && *p->cancel))
+                if (!retryable(r) || tries >= p->attempts || (p->cancel && *p->cancel))
                         return;
                 long long now = mono_ms();
                 if (now + backoff + p->api.timeout_ms / 4 > deadline)

@@ -21,9 +21,9 @@ struct publish_opts {
         const char *token_file; /* --publish-token-file, or NULL */
         const char *ca_file;    /* --publish-ca, or NULL */
         const char *node;       /* the Node this pod runs on ($NODE_NAME), or NULL */
-        int attempts;           /* tries per publish (>= 1) */
-        int budget_ms;          /* all tries of one publish, backoff included */
-        int refresh_s;          /* publish an unchanged report again after this long */
+        int attempts;           /* tries of each request (0: 4) */
+        int budget_ms;          /* all tries of one publish, backoff included (0: 30 s) */
+        int refresh_s;          /* publish an unchanged report again after this long (0: 1 h) */
         const volatile sig_atomic_t *cancel; /* nonzero: no further try (SIGTERM) */
 };
 
@@ -46,7 +46,7 @@ void publisher_free(struct publisher *p);
 struct publish_outcome {
         bool sent;     /* false: unchanged since the last success and not yet due */
         bool ok;
-        int attempts;
+        int attempts;  /* requests sent, every try of each */
         int status;    /* the last HTTP status, 0 when none */
         char error[256];
         char name[256]; /* the report's name */
