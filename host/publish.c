@@ -187,7 +187,13 @@ static void request_retrying(struct publisher *p, long long deadline, const char
         long long backoff = 500;
         for (int tries = 1;; tries++) {
                 ret->attempts++;
+                /* No try outlives the budget: its own timeout shrinks to what is left. */
+                int full = p->api.timeout_ms;
+                long long left = deadline - mono_ms();
+                if (left < full)
+                        p->api.timeout_ms = left < 1000 ? 1000 : (int)left;
                 kubeapi_request(&p->api, method, path, ctype, body, r);
+                p->api.timeout_ms = full;
                 ret->status = r->err ? 0 : r->status;
                 if (!retryable(r) || tries >= p->attempts || (p->cancel && *p->cancel))
                         return;

@@ -9,6 +9,7 @@ written before the answer, so a test that has read the answer also finds the rec
 
   --fail N      answer the first N PATCHes 500 (a metav1.Status), then as usual
   --fail-all    answer every PATCH 500
+  --hang        never answer a GET (the request is still recorded)
 
 Prints "ready" on standard output once it listens. Answers follow the API server's
 shapes (k8s.io/apimachinery pkg/apis/meta/v1 types.go Status; server-side apply returns
@@ -20,6 +21,7 @@ import json
 import os
 import ssl
 import sys
+import time
 import urllib.parse
 
 
@@ -34,6 +36,7 @@ def main():
     ap.add_argument("--node-uid", required=True)
     ap.add_argument("--fail", type=int, default=0)
     ap.add_argument("--fail-all", action="store_true")
+    ap.add_argument("--hang", action="store_true")
     a = ap.parse_args()
     state = {"n": 0, "patches": 0, "objects": {}}
     logdir = os.path.dirname(os.path.abspath(a.log))
@@ -72,6 +75,8 @@ def main():
 
         def do_GET(self):
             u = self.record(None)
+            if a.hang:
+                time.sleep(3600)
             if u.path == "/api/v1/nodes/" + a.node:
                 self.answer(200, {"kind": "Node", "apiVersion": "v1",
                                   "metadata": {"name": a.node, "uid": a.node_uid, "resourceVersion": "1"},

@@ -435,6 +435,34 @@ static void test_server_errors_are_retried_within_bounds(void **state)
         stop(&server_pid, SIGKILL);
 }
 
+/* A server that takes the request and never answers: each try ends at its timeout, and
+ * all of them within the publish's 30 s budget; the watch goes on. */
+static void test_silent_server_is_bounded_in_time(void **state)
+{
+        (void)state;
+        write_kubelet(true);
+        write_token(TOKEN_1);
+        start_server("--hang");
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        start_watch("ca.crt", "60");
+        assert_true(wait_publish_events(1, 45) >= 1);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        long ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+        if (ms > 33000)
+                fail_msg("the publish took %ld ms, past its 30 s budget", ms);
+        assert_true(ms >= 9000); /* the first try waited its 10 s timeout, give or take the start */
+        char *o = read_file(out_path);
+        assert_non_null(strstr(o, "\"result\":\"failed\""));
+        assert_non_null(strstr(o, "timed out"));
+        free(o);
+        kill(watch_pid, SIGTERM); /* and it still exits on SIGTERM */
+        int st = 0;
+        assert_int_equal(waitpid(watch_pid, &st, 0), watch_pid);
+        watch_pid = -1;
+        assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -442,6 +470,7 @@ int main(void)
                 cmocka_unit_test_teardown(test_untrusted_server_is_refused, test_teardown),
                 cmocka_unit_test_teardown(test_certificate_for_another_address_is_refused, test_teardown),
                 cmocka_unit_test_teardown(test_server_errors_are_retried_within_bounds, test_teardown),
+                cmocka_unit_test_teardown(test_silent_server_is_bounded_in_time, test_teardown),
         };
         return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
