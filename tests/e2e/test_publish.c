@@ -12,6 +12,7 @@
 
 static char ns[64], dir[64], root[128], api_log[128], token[128], out_path[128];
 static pid_t server_pid = -1, watch_pid = -1;
+static const char *binary; /* NULL: tu_nodeward() */
 
 static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int sh(const char *fmt, ...)
@@ -93,6 +94,7 @@ static int group_teardown(void **state)
 static int test_teardown(void **state)
 {
         (void)state;
+        binary = NULL;
         stop(&watch_pid, SIGKILL);
         stop(&server_pid, SIGKILL);
         return 0;
@@ -170,7 +172,7 @@ static void start_watch(const char *ca, const char *interval)
                 dup2(o, 2);
                 setenv("NODE_NAME", NODE, 1);
                 unsetenv("KUBERNETES_SERVICE_HOST");
-                char *argv[] = {(char *)tu_nodeward(), (char *)"watch", (char *)"--root", root, (char *)"--only", (char *)CHECK,
+                char *argv[] = {(char *)(binary ? binary : tu_nodeward()), (char *)"watch", (char *)"--root", root, (char *)"--only", (char *)CHECK,
                                 (char *)"--interval", (char *)interval, (char *)"--publish",
                                 (char *)"--publish-api", (char *)"https://" API_IP ":6443",
                                 (char *)"--publish-token-file", token, (char *)"--publish-ca", ca_path, NULL};
@@ -463,6 +465,34 @@ static void test_silent_server_is_bounded_in_time(void **state)
         assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 }
 
+/* The static binary is what the image and the DaemonSet run: it publishes too, with its
+ * statically linked OpenSSL verifying the server. */
+static void test_static_binary_publishes(void **state)
+{
+        (void)state;
+        binary = getenv("NODEWARD_STATIC");
+        if (!binary || access(binary, X_OK) != 0)
+                fail_msg("NODEWARD_STATIC (%s) is not an executable: `make test` builds build/nodeward-static and sets it",
+                         binary ? binary : "unset");
+        write_kubelet(true);
+        write_token(TOKEN_1);
+        start_server(NULL);
+        start_watch("ca.crt", "60");
+        assert_true(wait_publish_events(1, 30) >= 1);
+        stop(&watch_pid, SIGTERM);
+        binary = NULL;
+        cJSON *reqs = requests();
+        assert_int_equal(cJSON_GetArraySize(reqs), 2);
+        assert_get_node(cJSON_GetArrayItem(reqs, 0), TOKEN_1);
+        cJSON *b = assert_apply(cJSON_GetArrayItem(reqs, 1), TOKEN_1);
+        assert_string_equal(str(result_of(b, CHECK), "result", NULL), "fail");
+        cJSON_Delete(b);
+        cJSON_Delete(reqs);
+        char *o = read_file(out_path);
+        assert_non_null(strstr(o, "\"result\":\"applied\""));
+        free(o);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -471,6 +501,7 @@ int main(void)
                 cmocka_unit_test_teardown(test_certificate_for_another_address_is_refused, test_teardown),
                 cmocka_unit_test_teardown(test_server_errors_are_retried_within_bounds, test_teardown),
                 cmocka_unit_test_teardown(test_silent_server_is_bounded_in_time, test_teardown),
+                cmocka_unit_test_teardown(test_static_binary_publishes, test_teardown),
         };
         return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
