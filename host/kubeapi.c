@@ -200,6 +200,7 @@ struct tconn {
         SSL_CTX *ctx;
         SSL *ssl;
         long long deadline;
+        const volatile sig_atomic_t *cancel;
 };
 
 static void tconn_close(struct tconn *c)
@@ -221,14 +222,34 @@ static void tls_why(char *why, size_t why_size, const char *what)
         ERR_clear_error();
 }
 
+/* poll() until @events, the deadline (-ETIMEDOUT) or a signal that set *cancel (-ECANCELED). */
+static int tconn_poll(struct tconn *c, short events)
+{
+        for (;;) {
+                if (c->cancel && *c->cancel)
+                        return -ECANCELED;
+                long long left = c->deadline - mono_ms();
+                if (left <= 0)
+                        return -ETIMEDOUT;
+                struct pollfd p = {.fd = c->fd, .events = events};
+                int n = poll(&p, 1, (int)left);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return -errno;
+                if (n > 0)
+                        return 0;
+        }
+}
+
 /* Wait for what OpenSSL asked for; 1 at the end of the stream, -EPROTO on a TLS error. */
 static int tconn_wait(struct tconn *c, int ret, char *why, size_t why_size)
 {
         int e = SSL_get_error(c->ssl, ret);
         if (e == SSL_ERROR_WANT_READ)
-                return fd_wait(c->fd, POLLIN, c->deadline);
+                return tconn_poll(c, POLLIN);
         if (e == SSL_ERROR_WANT_WRITE)
-                return fd_wait(c->fd, POLLOUT, c->deadline);
+                return tconn_poll(c, POLLOUT);
         if (e == SSL_ERROR_ZERO_RETURN)
                 return 1;
         if (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0)
@@ -280,6 +301,7 @@ static int tconn_open(struct tconn *c, const struct kubeapi_config *cfg, char *w
 {
         c->fd = -1;
         c->deadline = mono_ms() + cfg->timeout_ms;
+        c->cancel = cfg->cancel;
         c->ctx = verifying_ctx(cfg, why, why_size);
         if (!c->ctx)
                 return -EINVAL;

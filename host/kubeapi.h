@@ -2,6 +2,7 @@
  * over OpenSSL with the peer verified against the service-account CA. */
 #pragma once
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/socket.h>
@@ -21,6 +22,8 @@ struct kubeapi_config {
         char *token_file;  /* re-read for every request: bound tokens rotate */
         char *ca_file;     /* re-read for every request as well */
         int timeout_ms;    /* one request, connect to last byte */
+        const volatile sig_atomic_t *cancel; /* nonzero (SIGTERM): a wait in TLS or for the
+                                              * answer ends at once with -ECANCELED */
 };
 
 /* Split "https://HOST[:PORT][/]" into an IP literal and a port (443 when absent). Only

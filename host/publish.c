@@ -145,6 +145,7 @@ int publisher_new(const struct publish_opts *o, struct publisher **ret, char **r
         p->budget_ms = o->budget_ms > 0 ? o->budget_ms : 30000;
         p->refresh_s = o->refresh_s > 0 ? o->refresh_s : 3600;
         p->cancel = o->cancel;
+        p->api.cancel = o->cancel;
         *ret = p;
         return 0;
 }

@@ -507,6 +507,48 @@ static void test_static_binary_publishes(void **state)
         free(o);
 }
 
+/* SIGTERM in the middle of a publish (the server silent): the watch does not sit out its
+ * timeouts, it exits at once. */
+static void test_sigterm_ends_a_publish_at_once(void **state)
+{
+        (void)state;
+        write_kubelet(true);
+        write_token(TOKEN_1);
+        start_server("--hang");
+        start_watch("ca.crt", "60");
+        /* The summary comes first, then the publish waits for the silent server. */
+        for (int i = 0; i < 200; i++) {
+                char *o = read_file(out_path);
+                bool summary = strstr(o, "\"event\":\"summary\"") != NULL;
+                free(o);
+                if (summary)
+                        break;
+                usleep(50000);
+        }
+        for (int i = 0; i < 100; i++) { /* and the GET has reached the server */
+                cJSON *reqs = requests();
+                int n = cJSON_GetArraySize(reqs);
+                cJSON_Delete(reqs);
+                if (n >= 1)
+                        break;
+                usleep(50000);
+        }
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        kill(watch_pid, SIGTERM);
+        int st = 0;
+        assert_int_equal(waitpid(watch_pid, &st, 0), watch_pid);
+        watch_pid = -1;
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        long ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+        char *o = read_file(out_path);
+        if (ms > 3000)
+                fail_msg("watch took %ld ms to exit after SIGTERM:\n%s", ms, o);
+        assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+        assert_non_null(strstr(o, "\"event\":\"exit\""));
+        free(o);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -515,6 +557,7 @@ int main(void)
                 cmocka_unit_test_teardown(test_certificate_for_another_address_is_refused, test_teardown),
                 cmocka_unit_test_teardown(test_server_errors_are_retried_within_bounds, test_teardown),
                 cmocka_unit_test_teardown(test_silent_server_is_bounded_in_time, test_teardown),
+                cmocka_unit_test_teardown(test_sigterm_ends_a_publish_at_once, test_teardown),
                 cmocka_unit_test_teardown(test_static_binary_publishes, test_teardown),
         };
         return cmocka_run_group_tests(tests, group_setup, group_teardown);
