@@ -24,6 +24,7 @@
 #include "util.h"
 #include "version.h"
 #include "watch.h"
+#include "publish.h"
 
 #define EXIT_USAGE 2
 
@@ -34,6 +35,8 @@ static const char *const format_names[] = {"text", "json", "sarif", "prometheus"
 
 struct opts {
         const char *root, *proc, *only, *skip, *output, *textfile, *pod_netns, *netns, *allow_file, *state, *audit_watch;
+        const char *publish_api, *publish_token, *publish_ca; /* watch --publish */
+        bool publish;
         const char *allow[MAX_ALLOW_LISTENERS];
         size_t n_allow;
         enum format format;
@@ -48,8 +51,9 @@ struct opts {
 
 enum { O_ROOT = 256, O_PROC, O_ONLY, O_SKIP, O_FORMAT, O_FAIL_ON, O_OUTPUT, O_TEXTFILE, O_POD_NETNS,
        O_NETNS, O_ALLOW, O_ALLOW_FILE, O_OBSERVE, O_VERBOSE, O_INTERVAL, O_BENCHMARK, O_EXPECT, O_STATE,
-       O_QUIET, O_WIDE, O_AUDIT_WATCH };
+       O_QUIET, O_WIDE, O_AUDIT_WATCH, O_PUBLISH, O_PUBLISH_API, O_PUBLISH_TOKEN, O_PUBLISH_CA };
 #define OPT_BIT(c) (1UL << ((c) - O_ROOT))
+#define PUBLISH_BITS (OPT_BIT(O_PUBLISH) | OPT_BIT(O_PUBLISH_API) | OPT_BIT(O_PUBLISH_TOKEN) | OPT_BIT(O_PUBLISH_CA))
 
 static const char check_help[] =
         "Usage: nodeward check [OPTIONS]\n"
@@ -105,16 +109,29 @@ static const char watch_help[] =
         "                      [--allow-listeners-file FILE] [--benchmark ID]\n"
         "                      [--expect kubelet] [--audit-watch FILE]   (as for check)\n"
         "                      [--state FILE]\n"
+        "                      [--publish [--publish-api URL] [--publish-token-file FILE] [--publish-ca FILE]]\n"
         "Observe pods' TCP connect attempts with eBPF continuously and re-run the selected\n"
         "checks every --interval seconds (default 60). Prints JSON lines on standard output:\n"
         "  {\"event\":\"attached\"|\"error\"}   once, how the probe is attached or why it is not\n"
         "  {\"event\":\"finding\",...}          at once, for each new pod/destination attempt\n"
         "  {\"event\":\"summary\",...}          every interval: counts and every result\n"
+        "  {\"event\":\"publish\",...}          --publish: after each summary, what was applied or why not\n"
         "  {\"event\":\"exit\"}                 on SIGTERM or SIGINT, after detaching\n"
         "  --textfile PATH     also write the Prometheus metrics every interval, replaced atomically\n"
         "  --state FILE        keep FILE current with whether the eBPF probe is attached,\n"
         "                      for `nodeward ready` (a readiness probe)\n"
         "  --expect kubelet    not finding a kubelet makes its checks error in every summary\n"
+        "  --publish           also apply the results as an OpenReports ClusterReport\n"
+        "                      (openreports.io/v1alpha1) named nodeward-NODE, owned by the Node\n"
+        "                      $NODE_NAME, through the API server (server-side apply), at the\n"
+        "                      start, when a result changes, and hourly; failures are reported\n"
+        "                      as publish events and retried at the next interval\n"
+        "  --publish-api URL   https://IP[:PORT] of the API server (default: the in-cluster\n"
+        "                      $KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT)\n"
+        "  --publish-token-file FILE  bearer token, re-read for every request (default: the\n"
+        "                      service account's " KUBEAPI_SA_DIR "/token)\n"
+        "  --publish-ca FILE   the only CA trusted for the API server (default: the service\n"
+        "                      account's ca.crt); the server's certificate must name its IP\n"
         "Exit status: 0 after SIGTERM/SIGINT; 2 usage error, the root cannot be opened,\n"
         "or capabilities could not be dropped.\n";
 
@@ -217,6 +234,10 @@ static int parse_common(int argc, char **argv, struct opts *o, bool check_opts, 
                 {"expect", required_argument, NULL, O_EXPECT},
                 {"state", required_argument, NULL, O_STATE},
                 {"quiet", no_argument, NULL, O_QUIET},         {"wide", no_argument, NULL, O_WIDE},
+                {"publish", no_argument, NULL, O_PUBLISH},
+                {"publish-api", required_argument, NULL, O_PUBLISH_API},
+                {"publish-token-file", required_argument, NULL, O_PUBLISH_TOKEN},
+                {"publish-ca", required_argument, NULL, O_PUBLISH_CA},
                 {0, 0, 0, 0},
         };
         struct option longopts[ARRAY_SIZE(all)];
@@ -251,6 +272,10 @@ static int parse_common(int argc, char **argv, struct opts *o, bool check_opts, 
                 case O_POD_NETNS: o->pod_netns = optarg; break;
                 case O_NETNS: o->netns = optarg; break;
                 case O_STATE: o->state = optarg; break;
+                case O_PUBLISH: o->publish = true; break;
+                case O_PUBLISH_API: o->publish_api = optarg; break;
+                case O_PUBLISH_TOKEN: o->publish_token = optarg; break;
+                case O_PUBLISH_CA: o->publish_ca = optarg; break;
                 case O_ALLOW_FILE: o->allow_file = optarg; break;
                 case O_AUDIT_WATCH: o->audit_watch = optarg; break;
                 case O_ALLOW: {
@@ -432,9 +457,9 @@ static int do_check(int argc, char **argv)
                         o.quiet ? "quiet" : "wide", format_names[o.format]);
                 return EXIT_USAGE;
         }
-        if (o.state || o.interval) {
+        if (o.state || o.interval || (o.given & PUBLISH_BITS)) {
                 fprintf(stderr, "nodeward: check: --%s applies to watch only (check runs once)\n",
-                        o.state ? "state" : "interval");
+                        o.state ? "state" : o.interval ? "interval" : "publish");
                 return EXIT_USAGE;
         }
         bool *selected = NULL;
@@ -544,6 +569,11 @@ static int do_watch(int argc, char **argv)
                                 "(it observes continuously and prints JSON lines)\n");
                 return EXIT_USAGE;
         }
+        if ((o.given & PUBLISH_BITS) && !o.publish) {
+                fprintf(stderr, "nodeward: watch: --publish-api, --publish-token-file and --publish-ca "
+                                "go with --publish\n");
+                return EXIT_USAGE;
+        }
         if (o.given & OPT_BIT(O_FAIL_ON)) {
                 fprintf(stderr, "nodeward: watch: --fail-on applies to check only "
                                 "(watch reports every result and keeps running)\n");
@@ -574,6 +604,10 @@ static int do_watch(int argc, char **argv)
                                         .out = stdout, .benchmark = o.benchmark, .expect = o.expect,
                                         .audit_watch = watches, .n_audit_watch = n_watches,
                                         .audit_watch_from = o.audit_watch};
+                struct publish_opts po = {.api = o.publish_api, .token_file = o.publish_token,
+                                          .ca_file = o.publish_ca};
+                if (o.publish)
+                        wo.publish = &po;
                 rc = watch_run(&wo);
         }
         if (watches)

@@ -15,6 +15,7 @@
 #include "facts.h"
 #include "observe.h"
 #include "privs.h"
+#include "publish.h"
 #include "report.h"
 #include "textfile.h"
 #include "util.h"
@@ -100,6 +101,7 @@ struct watch_state {
         struct klive_facts klive;
         bool have_imds;
         char probed_at[32];
+        struct publisher *pub;     /* --publish */
 };
 
 /* Before privileges go: open what later intervals re-read without privilege, and
@@ -145,6 +147,25 @@ static void watch_state_free(struct watch_state *st)
         free(st->sock_what);
         imds_facts_free(&st->imds);
         klive_facts_free(&st->klive);
+        publisher_free(st->pub);
+}
+
+/* --publish: apply the interval's report; one line says what happened. */
+static void publish(FILE *out, struct publisher *pub, const struct run *run)
+{
+        struct publish_outcome po;
+        publisher_publish(pub, run, &po);
+        cJSON *j = line("publish");
+        cJSON_AddStringToObject(j, "report", po.name);
+        cJSON_AddStringToObject(j, "result", !po.sent ? "unchanged" : po.ok ? "applied" : "failed");
+        if (po.sent) {
+                cJSON_AddNumberToObject(j, "attempts", po.attempts);
+                if (po.status)
+                        cJSON_AddNumberToObject(j, "status", po.status);
+        }
+        if (po.error[0])
+                cJSON_AddStringToObject(j, "error", po.error);
+        emit(out, j);
 }
 
 /* One interval: collect the other facts afresh, add the observed counts and the
@@ -206,6 +227,8 @@ static void interval(const struct watch_opts *o, struct watch_state *st)
                 cJSON_AddItemToArray(res, r);
         }
         emit(o->out, j);
+        if (st->pub)
+                publish(o->out, st->pub, &run);
         if (o->textfile)
                 write_textfile(o->textfile, &f, &run, &meta);
         run_free(&run);
@@ -242,10 +265,22 @@ int watch_run(const struct watch_opts *o)
                 rootfs_close(&root);
                 return 2;
         }
+        struct watch_state st = {0};
+        if (o->publish) {
+                char *perr = NULL;
+                struct publish_opts po = *o->publish;
+                po.cancel = &exiting; /* SIGTERM ends the retries too */
+                if (publisher_new(&po, &st.pub, &perr) < 0) {
+                        fprintf(stderr, "nodeward: watch --publish: %s\n", perr);
+                        free(perr);
+                        rootfs_close(&proc);
+                        rootfs_close(&root);
+                        return 2;
+                }
+        }
         struct sigaction sa = {.sa_handler = on_signal};
         sigaction(SIGTERM, &sa, NULL);
         sigaction(SIGINT, &sa, NULL);
-        struct watch_state st = {0};
         if (engine_needs(o->selected) & FACT_CONNWATCH) {
                 struct observe_opts oo = {.seconds = 0, .verbose = o->verbose, .on_sighting = on_sighting,
                                           .data = o->out};

@@ -6,6 +6,7 @@
 #include <time.h>
 
 struct benchmark;
+struct publish_opts;
 
 struct watch_opts {
         const char *root, *proc, *netns, *pod_netns;
@@ -22,11 +23,12 @@ struct watch_opts {
         FILE *out;
         const struct benchmark *benchmark; /* --benchmark; NULL: chosen for the node each interval */
         unsigned expect; /* EXPECT_* (expect.h): missing components are errors */
+        const struct publish_opts *publish; /* --publish (publish.h), or NULL */
 };
 
 /* Runs until SIGTERM or SIGINT; detaches the probe before returning.
- * Returns 0, or 2 when the root could not be opened or capabilities could not
- * be dropped. */
+ * Returns 0, or 2 when the root could not be opened, capabilities could not be
+ * dropped, or the --publish configuration is unusable. */
 int watch_run(const struct watch_opts *o);
 
 /* watch_state.c: the readiness state file. */
