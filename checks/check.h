@@ -78,6 +78,13 @@ void check_kube_proxy_metrics_bind_address(const struct facts *f, struct result 
 /* The most permissive mode a permission check accepts: its benchmark item's, else 0644. */
 unsigned check_max_mode(const struct result *r);
 
+/* The containerd checks (checks/containerd.c). */
+void check_containerd_registry_tls_verify(const struct facts *f, struct result *r);
+void check_containerd_registry_plain_http(const struct facts *f, struct result *r);
+void check_containerd_registry_allowlist(const struct facts *f, struct result *r);
+void check_containerd_socket_permissions(const struct facts *f, struct result *r);
+void check_containerd_unprivileged_ports(const struct facts *f, struct result *r);
+
 /* The ssh checks (checks/ssh.c). */
 void check_ssh_permit_root_login(const struct facts *f, struct result *r);
 void check_ssh_password_authentication(const struct facts *f, struct result *r);

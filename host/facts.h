@@ -4,6 +4,7 @@
 #include <stdbool.h>
 
 #include "apiserver.h"
+#include "containerd.h"
 #include "imds.h"
 #include "kubelet.h"
 #include "kubelet_files.h"
@@ -32,6 +33,7 @@ enum {
         FACT_POD_SSH = 1u << 10,  /* node SSH from a pod's namespace */
         FACT_APISERVER = 1u << 11, /* the kubelet's API server endpoint, resolved */
         FACT_KUBELET_LIVE = 1u << 12, /* the running kubelet's ports, from the node and a pod */
+        FACT_CONTAINERD = 1u << 14,   /* containerd's config, imports, hosts.toml and CRI socket */
         FACT_CONNWATCH = 1u << 16, /* loads eBPF: only with --observe */
 };
 
@@ -63,6 +65,10 @@ struct facts {
         struct sysctl_facts sysctl;
         struct kube_proxy_facts kube_proxy;
         char *privs_error; /* dropping capabilities after attaching failed (see privs.h) */
+        struct containerd_facts containerd;
+        /* The registries the operator approves (--allow-registries FILE); NULL: none given. */
+        char **allow_registries;
+        size_t n_allow_registries;
 };
 
 struct collect_opts {
@@ -76,6 +82,8 @@ struct collect_opts {
         const char *const *allow_listeners;
         size_t n_allow_listeners;
         int observe_seconds;   /* 0: FACT_CONNWATCH is not collected (the checks skip) */
+        const char *const *allow_registries; /* NULL: no --allow-registries */
+        size_t n_allow_registries;
         bool verbose;          /* libbpf's messages on stderr */
 };
 

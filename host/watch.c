@@ -155,6 +155,7 @@ static void interval(const struct watch_opts *o, struct watch_state *st)
         struct observe_facts *of = &st->of;
         struct collect_opts co = {.root = o->root, .proc = o->proc, .netns = o->netns, .pod_netns = o->pod_netns,
                                   .allow_listeners = o->allow, .n_allow_listeners = o->n_allow,
+                                  .allow_registries = o->allow_registries, .n_allow_registries = o->n_allow_registries,
                                   .sock_handles = st->have_sock ? &st->sock : NULL, .sock_netns_what = st->sock_what,
                                   .needs = (engine_needs(o->selected) | expect_needs(o->expect) | (o->benchmark ? 0 : FACT_KUBELET)) &
                                            ~(unsigned)(FACT_CONNWATCH | NET_PROBES)};

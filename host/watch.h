@@ -11,6 +11,8 @@ struct watch_opts {
         const char *root, *proc, *netns, *pod_netns;
         const char *const *allow; /* --allow-listener entries */
         size_t n_allow;
+        const char *const *allow_registries; /* --allow-registries entries; NULL: none given */
+        size_t n_allow_registries;
         const bool *selected; /* from engine_select() */
         int interval;         /* seconds between check runs */
         const char *textfile; /* Prometheus textfile, or NULL */
