@@ -34,8 +34,6 @@ static char *path_clean(const char *p)
                                 n--;
                         if (n > 1)
                                 n--;
-                        while (n > 1 && out[n - 1] != '/')
-                                n--;
                 } else {
                         if (out[n - 1] != '/')
                                 out[n++] = '/';
