@@ -777,8 +777,10 @@ static int parse_header(struct parser *p, struct toml_value *root, struct toml_v
         skip_ws(p);
         struct key k = {0};
         int r = parse_key(p, &k);
-        if (r < 0)
+        if (r < 0) {
+                key_free(&k);
                 return r;
+        }
         if (!starts(p, aot ? "]]" : "]")) {
                 key_free(&k);
                 return fail(p, "expected '%s' to close a table header", aot ? "]]" : "]");

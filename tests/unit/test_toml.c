@@ -102,6 +102,8 @@ static void test_redefinitions_are_rejected(void **state)
         assert_rejected("a = []\n[[a]]\n", "array of tables");
         assert_rejected("[a]\n[[a]]\n", "array of tables");
         assert_rejected("[a.b]\n[a]\nb.c = 1\n", "reopens");
+        assert_rejected("[tbl.$]\n", "expected a key"); /* a header key failing after its first part */
+        assert_rejected("[host.\"https:]\n", "control");
         /* What the specification allows. */
         struct toml_doc *d = parse_ok("[a.b.c]\n[a]\nx = 1\n[[p]]\nn = 1\n[p.q]\n[[p]]\nn = 2\n[p.q]\n"
                                       "[t]\ns.u = 1\ns.v = 2\n[t.s.w]\n");
