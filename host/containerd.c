@@ -308,11 +308,18 @@ static void registry_from_host_dirs(const struct rootfs *root, struct containerd
                         free(dir);
                         char *file = xasprintf("%s/hosts.toml", mine), *buf = NULL, *err = NULL;
                         size_t len;
+                        int rr = 0;
                         if (!effective) {
                                 strv_push(&c->warnings, &c->n_warnings,
                                           xasprintf("%s: not used: an earlier config_path root serves %s", mine, reg));
-                        } else if (rootfs_read_file(root, file, ROOTFS_READ_CAP, &buf, &len, NULL) >= 0 &&
-                                   containerd_parse_hosts(buf, len, file, reg, c, &err) < 0) {
+                        } else if ((rr = rootfs_read_file(root, file, ROOTFS_READ_CAP, &buf, &len, NULL)) < 0) {
+                                /* Absent: certificate files only, plain TLS to the registry. Unreadable:
+                                 * containerd fails that registry's pulls (hosts.go loadHostDir). */
+                                if (rr != -ENOENT)
+                                        strv_push(&c->warnings, &c->n_warnings,
+                                                  xasprintf("%s: %s (containerd cannot pull from %s)", file,
+                                                            rootfs_strerror(rr), reg));
+                        } else if (containerd_parse_hosts(buf, len, file, reg, c, &err) < 0) {
                                 strv_push(&c->warnings, &c->n_warnings,
                                           xasprintf("%s (containerd logs this and ignores the file)", err));
                                 free(err);

@@ -2,13 +2,17 @@
  * hosts of URLs and image references, and the operator's registry allowlist. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "allowlist.h"
 #include "containerd.h"
+#include "rootfs.h"
 #include "toml.h"
 #include "util.h"
 
@@ -56,43 +60,47 @@ bool containerd_registry_allowed(const char *host, char *const *patterns, size_t
         return ok;
 }
 
+/* The operator's own file, named on the command line (not a host file under --root): still only
+ * a regular file is read, capped, and a FIFO cannot hang the run. */
 int containerd_allowlist_load(const char *path, char ***v, size_t *n, char **ret_err)
 {
-        FILE *f = fopen(path, "re");
-        if (!f) {
-                *ret_err = xasprintf("%s: %s", path, strerror(errno));
-                return -errno;
+        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+        struct stat st;
+        char *buf = NULL;
+        size_t len = 0;
+        int r = fd < 0 ? -errno : fstat(fd, &st) < 0 ? -errno : !S_ISREG(st.st_mode) ? -EINVAL : 0;
+        if (r == 0)
+                r = read_fd_capped(fd, ALLOWLIST_FILE_CAP, &buf, &len);
+        if (fd >= 0)
+                close(fd);
+        if (r < 0) {
+                *ret_err = xasprintf("%s: %s", path, r == -EINVAL ? "not a regular file" : rootfs_strerror(r));
+                return r;
         }
-        char line[1024];
         unsigned no = 0;
-        size_t total = 0;
-        while (fgets(line, sizeof(line), f)) {
+        for (char *line = buf, *next; line && r == 0; line = next) {
+                next = strchr(line, '\n');
+                if (next)
+                        *next++ = '\0';
                 no++;
-                total += strlen(line);
-                if (total > ALLOWLIST_FILE_CAP || *n >= ALLOWLIST_MAX) {
-                        *ret_err = xasprintf("%s: larger than %u bytes or %u entries", path, ALLOWLIST_FILE_CAP,
-                                             ALLOWLIST_MAX);
-                        fclose(f);
-                        return -EFBIG;
-                }
-                line[strcspn(line, "#\r\n")] = '\0';
-                char *s = line + strspn(line, " \t");
-                size_t k = strlen(s);
-                while (k && (s[k - 1] == ' ' || s[k - 1] == '\t'))
-                        s[--k] = '\0';
-                if (!*s)
+                line[strcspn(line, "#\r")] = '\0';
+                char *e = line + strspn(line, " \t");
+                size_t k = strlen(e);
+                while (k && (e[k - 1] == ' ' || e[k - 1] == '\t'))
+                        e[--k] = '\0';
+                if (!*e)
                         continue;
-                if (strpbrk(s, " \t/") || strstr(s, "://")) {
+                if (strpbrk(e, " \t/") || strstr(e, "://") || *n >= ALLOWLIST_MAX) {
                         *ret_err = xasprintf("%s line %u: expected a registry host[:port] or a glob of one "
-                                             "(e.g. *.dkr.ecr.*.amazonaws.com), got \"%s\"", path, no, s);
-                        fclose(f);
-                        return -EINVAL;
+                                             "(e.g. *.dkr.ecr.*.amazonaws.com), got \"%s\"", path, no, e);
+                        r = -EINVAL;
+                        break;
                 }
                 *v = xrealloc(*v, (*n + 1) * sizeof(**v));
-                (*v)[(*n)++] = xstrdup(s);
+                (*v)[(*n)++] = xstrdup(e);
         }
-        fclose(f);
-        return 0;
+        free(buf);
+        return r;
 }
 
 /* ---- hosts.toml ---- */

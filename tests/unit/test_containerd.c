@@ -160,6 +160,62 @@ static void test_import_symlink_stays_in_root(void **state)
         free(root);
 }
 
+/* --allow-registries: comments, blank lines counted in line numbers, no URLs, only a regular file. */
+static void test_allowlist_file(void **state)
+{
+        (void)state;
+        char *dir = tu_mkdtemp();
+        tu_write(dir, "ok", "# approved\n\n*.dkr.ecr.*.amazonaws.com  # ECR\n\tregistry.k8s.io\n");
+        char *path = NULL, *err = NULL;
+        assert_true(asprintf(&path, "%s/ok", dir) > 0);
+        char **v = NULL;
+        size_t n = 0;
+        assert_int_equal(containerd_allowlist_load(path, &v, &n, &err), 0);
+        assert_int_equal(n, 2);
+        assert_string_equal(v[0], "*.dkr.ecr.*.amazonaws.com");
+        assert_string_equal(v[1], "registry.k8s.io");
+        strv_free(v, n);
+        free(path);
+        tu_write(dir, "bad", "# x\n\nregistry.k8s.io\nhttps://quay.io\n");
+        assert_true(asprintf(&path, "%s/bad", dir) > 0);
+        v = NULL, n = 0;
+        assert_true(containerd_allowlist_load(path, &v, &n, &err) < 0);
+        assert_non_null(strstr(err, "bad line 4: expected a registry host"));
+        free(err);
+        strv_free(v, n);
+        free(path);
+        assert_true(asprintf(&path, "%s/fifo", dir) > 0);
+        assert_int_equal(mkfifo(path, 0600), 0);
+        v = NULL, n = 0;
+        assert_true(containerd_allowlist_load(path, &v, &n, &err) < 0);
+        assert_non_null(strstr(err, "not a regular file"));
+        free(err);
+        strv_free(v, n);
+        free(path);
+        tu_rm_rf(dir);
+        free(dir);
+}
+
+/* A hosts.toml containerd cannot read fails that registry's pulls; nodeward says so. */
+static void test_unreadable_hosts_toml_is_a_warning(void **state)
+{
+        (void)state;
+        char *root = tu_mkdtemp();
+        tu_write(root, "etc/containerd/config.toml",
+                 "version = 3\n[plugins.'io.containerd.cri.v1.images'.registry]\nconfig_path = '/etc/containerd/certs.d'\n");
+        char dir[4096];
+        snprintf(dir, sizeof(dir), "%s/etc/containerd/certs.d/quay.io/hosts.toml", root);
+        tu_mkdirs(dir);
+        struct containerd_facts c = collect(root);
+        assert_null(c.error);
+        assert_int_equal(c.n_warnings, 1);
+        assert_non_null(strstr(c.warnings[0], "/etc/containerd/certs.d/quay.io/hosts.toml"));
+        assert_non_null(strstr(c.warnings[0], "cannot pull from quay.io"));
+        containerd_facts_free(&c);
+        tu_rm_rf(root);
+        free(root);
+}
+
 static void run_check(check_fn fn, const struct facts *f, enum status want, const char *needle)
 {
         struct result r = {0};
@@ -210,6 +266,8 @@ int main(void)
                 cmocka_unit_test(test_import_symlink_stays_in_root),
                 cmocka_unit_test(test_checks_skip_without_config_and_error_on_broken),
                 cmocka_unit_test(test_unparsable_hosts_toml_warns),
+                cmocka_unit_test(test_allowlist_file),
+                cmocka_unit_test(test_unreadable_hosts_toml_is_a_warning),
         };
         return cmocka_run_group_tests(tests, NULL, tu_group_teardown);
 }
