@@ -168,30 +168,43 @@ static void test_depth_and_size_are_capped(void **state)
         free(big);
 }
 
-/* 150,000 keys in one table and 150,000 tables: a reader quadratic in either takes minutes. */
+static long parse_cpu_ms(size_t units)
+{
+        struct strbuf sb = {0};
+        for (size_t i = 0; i < units; i++)
+                sb_printf(&sb, "k%zu = %zu\n", i, i);
+        for (size_t i = 0; i < units; i++)
+                sb_printf(&sb, "[t%zu]\n", i);
+        long best = -1;
+        for (int run = 0; run < 2; run++) {
+                struct timespec t0, t1;
+                clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
+                struct toml_doc *d = NULL;
+                char *err = NULL;
+                assert_int_equal(toml_parse(sb.buf, sb.len, "big.toml", &d, &err), 0);
+                clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t1);
+                char last[32];
+                snprintf(last, sizeof(last), "t%zu", units - 1);
+                assert_int_equal(toml_get(d->root, last)->line, 2 * units);
+                toml_doc_free(d);
+                long ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+                if (best < 0 || ms < best)
+                        best = ms;
+        }
+        sb_free(&sb);
+        return best;
+}
+
+/* 150,000 keys in one table and 150,000 tables take about four times as long as a quarter of
+ * them; a reader quadratic in either would take sixteen times as long. CPU time, best of two,
+ * so that a loaded machine, valgrind or qemu change both sides alike. */
 static void test_large_tables_parse_in_linear_time(void **state)
 {
         (void)state;
-        struct strbuf sb = {0};
-        for (int i = 0; i < 150000; i++)
-                sb_printf(&sb, "k%d = %d\n", i, i);
-        for (int i = 0; i < 150000; i++)
-                sb_printf(&sb, "[t%d]\n", i);
-        struct timespec t0, t1;
-        clock_gettime(CLOCK_MONOTONIC, &t0);
-        struct toml_doc *d = NULL;
-        char *err = NULL;
-        assert_int_equal(toml_parse(sb.buf, sb.len, "big.toml", &d, &err), 0);
-        clock_gettime(CLOCK_MONOTONIC, &t1);
-        long ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
-        assert_int_equal(toml_get(d->root, "k149999")->u.i, 149999);
-        assert_int_equal(toml_get(d->root, "t149999")->line, 300000);
-        toml_doc_free(d);
-        sb_free(&sb);
-        /* valgrind runs this some 50 times slower; the bound is still far below quadratic. */
-        long bound = getenv("NODEWARD_UNDER_VALGRIND") ? 120000 : 5000;
-        if (ms >= bound)
-                fail_msg("parsing took %ld ms (bound %ld ms)", ms, bound);
+        long small = parse_cpu_ms(37500), big = parse_cpu_ms(150000);
+        print_message("TOML parse CPU time: %ld ms for 75,000 entries, %ld ms for 300,000\n", small, big);
+        if (big > 10 * small + 50)
+                fail_msg("4x the entries took %ld ms against %ld ms: not linear", big, small);
 }
 
 int main(void)
