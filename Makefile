@@ -151,7 +151,13 @@ $(BUILD)/tests/e2e/kubelet_server: tests/e2e/kubelet_server.c
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(shell pkg-config --libs openssl 2>/dev/null)
 
-test: deps deps-test $(BUILD)/nodeward $(BUILD)/tests/e2e/imds_server $(BUILD)/tests/e2e/kubelet_server $(BUILD)/tests/e2e/deny_capset $(TEST_BINS)
+# The TOML reader's tagged-JSON dump, compared with Python's tomllib by test_toml_diff.
+$(BUILD)/tests/e2e/toml_dump: tests/e2e/toml_dump.c $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
+
+test: deps deps-test $(BUILD)/nodeward $(BUILD)/tests/e2e/toml_dump $(BUILD)/tests/e2e/imds_server $(BUILD)/tests/e2e/kubelet_server $(BUILD)/tests/e2e/deny_capset $(TEST_BINS)
 	@NODEWARD=$(abspath $(BUILD)/nodeward) FIXTURES=$(abspath tests/fixtures) \
 	  sh tests/run-tests.sh $(TEST_BINS)
 

@@ -108,6 +108,12 @@ void check_host_journald_persistent(const struct facts *f, struct result *r);
 void check_host_journal_permissions(const struct facts *f, struct result *r);
 void check_host_auditd(const struct facts *f, struct result *r);
 void check_host_audit_rules(const struct facts *f, struct result *r);
+/* The containerd checks (checks/containerd.c). */
+void check_containerd_registry_tls_verify(const struct facts *f, struct result *r);
+void check_containerd_registry_plain_http(const struct facts *f, struct result *r);
+void check_containerd_registry_allowlist(const struct facts *f, struct result *r);
+void check_containerd_socket_permissions(const struct facts *f, struct result *r);
+void check_containerd_unprivileged_ports(const struct facts *f, struct result *r);
 
 /* The ssh checks (checks/ssh.c). */
 void check_ssh_permit_root_login(const struct facts *f, struct result *r);

@@ -237,6 +237,10 @@ int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
                 hostsec_collect(&root, &proc, f->procs_error ? NULL : &f->procs, &ho, &f->host);
                 f->collected |= FACT_HOST;
         }
+        if (needs & FACT_CONTAINERD) {
+                containerd_collect(&root, &f->containerd);
+                f->collected |= FACT_CONTAINERD;
+        }
         if (needs & FACT_KUBE_PROXY) {
                 kube_proxy_collect(&root, &proc, f->procs_error ? NULL : &f->procs, &f->kube_proxy);
                 f->collected |= FACT_KUBE_PROXY;
@@ -277,6 +281,12 @@ int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
         for (size_t i = 0; i < o->n_allow_listeners; i++)
                 f->allow_listeners[i] = xstrdup(o->allow_listeners[i]);
         f->n_allow_listeners = o->n_allow_listeners;
+        if (o->allow_registries) {
+                f->allow_registries = xcalloc(o->n_allow_registries + 1, sizeof(char *));
+                for (size_t i = 0; i < o->n_allow_registries; i++)
+                        f->allow_registries[i] = xstrdup(o->allow_registries[i]);
+                f->n_allow_registries = o->n_allow_registries;
+        }
         if (obs) {
                 /* Attached, and the privileged collectors are done: the wait and the
                  * attribution only read. */
@@ -318,6 +328,9 @@ void facts_free(struct facts *f)
         sysctl_facts_free(&f->sysctl);
         kube_proxy_facts_free(&f->kube_proxy);
         host_facts_free(&f->host);
+        containerd_facts_free(&f->containerd);
+        if (f->allow_registries)
+                strv_free(f->allow_registries, f->n_allow_registries);
         free(f->privs_error);
         memset(f, 0, sizeof(*f));
 }

@@ -6,6 +6,7 @@
 #include "apiserver.h"
 #include "bottlerocket.h"
 #include "hostsec.h"
+#include "containerd.h"
 #include "imds.h"
 #include "kubelet.h"
 #include "kubelet_files.h"
@@ -35,6 +36,7 @@ enum {
         FACT_APISERVER = 1u << 11, /* the kubelet's API server endpoint, resolved */
         FACT_KUBELET_LIVE = 1u << 12, /* the running kubelet's ports, from the node and a pod */
         FACT_HOST = 1u << 13, /* host hardening: kernel settings live and at boot, SELinux, journald, auditd */
+        FACT_CONTAINERD = 1u << 14,   /* containerd's config, imports, hosts.toml and CRI socket */
         FACT_CONNWATCH = 1u << 16, /* loads eBPF: only with --observe */
         /* Bottlerocket: settings datastore, host containers, the admin container's sshd. */
         FACT_BOTTLEROCKET = 1u << 24,
@@ -85,6 +87,10 @@ struct facts {
          * no live fact was collected, since the network around nodeward is not the
          * root's. The checks that need one skip with this reason. */
         char *not_live;
+        struct containerd_facts containerd;
+        /* The registries the operator approves (--allow-registries FILE); NULL: none given. */
+        char **allow_registries;
+        size_t n_allow_registries;
 };
 
 struct collect_opts {
@@ -98,6 +104,8 @@ struct collect_opts {
         const char *const *allow_listeners;
         size_t n_allow_listeners;
         int observe_seconds;   /* 0: FACT_CONNWATCH is not collected (the checks skip) */
+        const char *const *allow_registries; /* NULL: no --allow-registries */
+        size_t n_allow_registries;
         bool verbose;          /* libbpf's messages on stderr */
         char *const *audit_watch; /* --audit-watch FILE's paths; NULL: the default set */
         size_t n_audit_watch;

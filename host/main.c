@@ -34,7 +34,8 @@ static const char *const format_names[] = {"text", "json", "sarif", "prometheus"
 #define MAX_ALLOW_LISTENERS 256
 
 struct opts {
-        const char *root, *proc, *only, *skip, *output, *textfile, *pod_netns, *netns, *allow_file, *state, *audit_watch;
+        const char *root, *proc, *only, *skip, *output, *textfile, *pod_netns, *netns, *allow_file, *state, *audit_watch,
+                   *registries_file;
         const char *publish_api, *publish_token, *publish_ca; /* watch --publish */
         bool publish;
         const char *allow[MAX_ALLOW_LISTENERS];
@@ -51,7 +52,8 @@ struct opts {
 
 enum { O_ROOT = 256, O_PROC, O_ONLY, O_SKIP, O_FORMAT, O_FAIL_ON, O_OUTPUT, O_TEXTFILE, O_POD_NETNS,
        O_NETNS, O_ALLOW, O_ALLOW_FILE, O_OBSERVE, O_VERBOSE, O_INTERVAL, O_BENCHMARK, O_EXPECT, O_STATE,
-       O_QUIET, O_WIDE, O_AUDIT_WATCH, O_PUBLISH, O_PUBLISH_API, O_PUBLISH_TOKEN, O_PUBLISH_CA };
+       O_QUIET, O_WIDE, O_AUDIT_WATCH, O_PUBLISH, O_PUBLISH_API, O_PUBLISH_TOKEN, O_PUBLISH_CA,
+       O_ALLOW_REGISTRIES };
 #define OPT_BIT(c) (1UL << ((c) - O_ROOT))
 #define PUBLISH_BITS (OPT_BIT(O_PUBLISH) | OPT_BIT(O_PUBLISH_API) | OPT_BIT(O_PUBLISH_TOKEN) | OPT_BIT(O_PUBLISH_CA))
 
@@ -86,6 +88,9 @@ static const char check_help[] =
         "  --audit-watch FILE  the paths host.audit-rules wants watched, one absolute path\n"
         "                      per line (# comments); default: the kubelet binary and\n"
         "                      config, /etc/kubernetes, containerd's config and /run/containerd\n"
+        "  --allow-registries FILE\n"
+        "                      the registries containerd may pull from, one host[:port]\n"
+        "                      or glob per line (# comments), for containerd.registry-allowlist\n"
         "  --observe SECONDS   watch pods' TCP connect attempts with eBPF that long first\n"
         "                      (ssh.pod-attempts, imds.pod-attempts; they skip without it)\n"
         "  --benchmark ID      the benchmark whose items the report references (see\n"
@@ -136,13 +141,17 @@ static const char watch_help[] =
         "or capabilities could not be dropped.\n";
 
 static const char explain_help[] =
-        "Usage: nodeward explain kubelet|sshd [--root DIR] [--proc DIR]\n"
+        "Usage: nodeward explain kubelet|sshd|containerd [--root DIR] [--proc DIR]\n"
         "kubelet: print the kubelet's effective configuration as JSON: how the kubelet was\n"
         "found, its command line, config file, drop-ins, and for every checked field its\n"
         "value and where it came from (default, file, drop-in or flag).\n"
         "sshd: print sshd's effective global configuration as `sshd -T` does, one\n"
         "`keyword value` line per setting (the running sshd's -f, -o and -p count, then\n"
         "ROOT/etc/ssh/sshd_config with its Includes, then the defaults).\n"
+        "containerd: print containerd's effective registry configuration as JSON:\n"
+        "config.toml and its imports, the registry hosts (mirrors, hosts.toml servers\n"
+        "and hosts) with TLS and plain-HTTP settings, unprivileged ports/ICMP and the\n"
+        "CRI socket, each value with the file and line it came from (or default).\n"
         "Exit status: 0, or 2 when the configuration could not be read completely\n"
         "(sshd: a configuration sshd would refuse, reported as FILE line N: reason).\n";
 
@@ -238,6 +247,7 @@ static int parse_common(int argc, char **argv, struct opts *o, bool check_opts, 
                 {"publish-api", required_argument, NULL, O_PUBLISH_API},
                 {"publish-token-file", required_argument, NULL, O_PUBLISH_TOKEN},
                 {"publish-ca", required_argument, NULL, O_PUBLISH_CA},
+                {"allow-registries", required_argument, NULL, O_ALLOW_REGISTRIES},
                 {0, 0, 0, 0},
         };
         struct option longopts[ARRAY_SIZE(all)];
@@ -278,6 +288,7 @@ static int parse_common(int argc, char **argv, struct opts *o, bool check_opts, 
                 case O_PUBLISH_CA: o->publish_ca = optarg; break;
                 case O_ALLOW_FILE: o->allow_file = optarg; break;
                 case O_AUDIT_WATCH: o->audit_watch = optarg; break;
+                case O_ALLOW_REGISTRIES: o->registries_file = optarg; break;
                 case O_ALLOW: {
                         if (!allowlist_entry_valid(optarg) || o->n_allow >= MAX_ALLOW_LISTENERS) {
                                 fprintf(stderr, "nodeward: --allow-listener: expected PROC:PORT (e.g. nginx:8080), "
@@ -447,6 +458,25 @@ static int select_checks(const struct opts *o, bool **ret_selected)
         return -EINVAL;
 }
 
+/* --allow-registries FILE: NULL when not given; an empty file approves nothing. */
+static int load_registries(const struct opts *o, char ***ret, size_t *ret_n)
+{
+        if (!o->registries_file)
+                return 0;
+        char *err = NULL;
+        char **v = xcalloc(1, sizeof(char *));
+        size_t n = 0;
+        if (containerd_allowlist_load(o->registries_file, &v, &n, &err) < 0) {
+                fprintf(stderr, "nodeward: --allow-registries: %s\n", err);
+                free(err);
+                strv_free(v, n);
+                return -EINVAL;
+        }
+        *ret = v;
+        *ret_n = n;
+        return 0;
+}
+
 static int do_check(int argc, char **argv)
 {
         struct opts o = {0};
@@ -490,11 +520,17 @@ static int do_check(int argc, char **argv)
                         fclose(out);
                 return EXIT_USAGE;
         }
-        char **watches = NULL;
-        size_t n_watches = 0;
+        char **watches = NULL, **registries = NULL;
+        size_t n_watches = 0, n_registries = 0;
+        bool bad = false;
         if (o.audit_watch && audit_watch_load_file(o.audit_watch, &watches, &n_watches, &err) < 0) {
                 fprintf(stderr, "nodeward: --audit-watch: %s\n", err);
                 free(err);
+                bad = true;
+        } else if (load_registries(&o, &registries, &n_registries) < 0) {
+                bad = true;
+        }
+        if (bad) {
                 strv_free(allow, n_allow);
                 if (watches)
                         strv_free(watches, n_watches);
@@ -510,12 +546,16 @@ static int do_check(int argc, char **argv)
                                   .allow_listeners = (const char *const *)allow, .n_allow_listeners = n_allow,
                                   .observe_seconds = o.observe, .verbose = o.verbose,
                                   .audit_watch = watches ? watches : NULL, .n_audit_watch = n_watches,
-                                  .audit_watch_from = o.audit_watch};
+                                  .audit_watch_from = o.audit_watch,
+                                  .allow_registries = (const char *const *)registries,
+                                  .n_allow_registries = n_registries};
         struct facts f;
         int cr = facts_collect(&co, &f, &err);
         strv_free(allow, n_allow); /* the facts hold their own copy */
         if (watches)
                 strv_free(watches, n_watches);
+        if (registries)
+                strv_free(registries, n_registries);
         if (cr < 0) {
                 fprintf(stderr, "nodeward: %s\n", err);
                 free(err);
@@ -588,17 +628,19 @@ static int do_watch(int argc, char **argv)
         for (size_t i = 0; i < o.n_allow; i++)
                 allow[i] = xstrdup(o.allow[i]);
         int rc = EXIT_USAGE;
-        char **watches = NULL;
-        size_t n_watches = 0;
+        char **watches = NULL, **registries = NULL;
+        size_t n_watches = 0, n_registries = 0;
         if (o.allow_file && allowlist_load_file(o.allow_file, &allow, &n_allow, &err) < 0) {
                 fprintf(stderr, "nodeward: --allow-listeners-file: %s\n", err);
                 free(err);
         } else if (o.audit_watch && audit_watch_load_file(o.audit_watch, &watches, &n_watches, &err) < 0) {
                 fprintf(stderr, "nodeward: --audit-watch: %s\n", err);
                 free(err);
-        } else {
+        } else if (load_registries(&o, &registries, &n_registries) == 0) {
                 struct watch_opts wo = {.root = o.root, .proc = o.proc, .netns = o.netns, .pod_netns = o.pod_netns,
                                         .allow = (const char *const *)allow, .n_allow = n_allow,
+                                        .allow_registries = (const char *const *)registries,
+                                        .n_allow_registries = n_registries,
                                         .selected = selected, .interval = o.interval ? o.interval : 60,
                                         .textfile = o.textfile, .state = o.state, .verbose = o.verbose,
                                         .out = stdout, .benchmark = o.benchmark, .expect = o.expect,
@@ -613,6 +655,8 @@ static int do_watch(int argc, char **argv)
         if (watches)
                 strv_free(watches, n_watches);
         strv_free(allow, n_allow);
+        if (registries)
+                strv_free(registries, n_registries);
         free(selected);
         return rc;
 }
@@ -657,6 +701,25 @@ static int explain_sshd(const struct opts *o)
         return rc;
 }
 
+static int explain_containerd(const struct opts *o)
+{
+        struct facts f;
+        if (collect_to_explain(o, FACT_CONTAINERD, &f) < 0)
+                return EXIT_USAGE;
+        cJSON *j = containerd_explain_json(&f.containerd);
+        char *s = cJSON_Print(j);
+        printf("%s\n", s);
+        free(s);
+        cJSON_Delete(j);
+        int rc = 0;
+        if (f.containerd.error) {
+                fprintf(stderr, "nodeward: %s\n", f.containerd.error);
+                rc = EXIT_USAGE;
+        }
+        facts_free(&f);
+        return rc;
+}
+
 static int do_explain(int argc, char **argv)
 {
         if (argc < 2 || argv[1][0] == '-') {
@@ -673,8 +736,10 @@ static int do_explain(int argc, char **argv)
                 return EXIT_USAGE;
         if (strcmp(what, "sshd") == 0)
                 return explain_sshd(&o);
+        if (strcmp(what, "containerd") == 0)
+                return explain_containerd(&o);
         if (strcmp(what, "kubelet") != 0) {
-                fprintf(stderr, "nodeward: explain: unknown subject \"%s\" (kubelet, sshd)\n", what);
+                fprintf(stderr, "nodeward: explain: unknown subject \"%s\" (kubelet, sshd, containerd)\n", what);
                 return EXIT_USAGE;
         }
         struct facts f;

@@ -178,6 +178,7 @@ static void interval(const struct watch_opts *o, struct watch_state *st)
                                   .allow_listeners = o->allow, .n_allow_listeners = o->n_allow,
                                   .audit_watch = o->audit_watch, .n_audit_watch = o->n_audit_watch,
                                   .audit_watch_from = o->audit_watch_from,
+                                  .allow_registries = o->allow_registries, .n_allow_registries = o->n_allow_registries,
                                   .sock_handles = st->have_sock ? &st->sock : NULL, .sock_netns_what = st->sock_what,
                                   .needs = (engine_needs(o->selected) | expect_needs(o->expect) | (o->benchmark ? 0 : FACT_KUBELET)) &
                                            ~(unsigned)(FACT_CONNWATCH | NET_PROBES)};

@@ -15,6 +15,8 @@ struct watch_opts {
         char *const *audit_watch; /* --audit-watch FILE's paths, NULL: the default set */
         size_t n_audit_watch;
         const char *audit_watch_from;
+        const char *const *allow_registries; /* --allow-registries entries; NULL: none given */
+        size_t n_allow_registries;
         const bool *selected; /* from engine_select() */
         int interval;         /* seconds between check runs */
         const char *textfile; /* Prometheus textfile, or NULL */
