@@ -178,7 +178,7 @@ static void test_al2_node_verdicts(void **state)
         tu_assert_result(j, "host.auditd", "pass", "auditd enabled by");
         /* The stock rules watch nothing. */
         tu_assert_result(j, "host.audit-rules", "fail",
-                         "/etc/kubernetes/kubelet/kubelet-config.json, /etc/kubernetes not watched for writes");
+                         "/etc/kubernetes/kubelet/kubelet-config.json, /etc/kubernetes, /etc/containerd/config.toml not watched for writes");
         cJSON_Delete(j);
 
         /* /etc/selinux/config as the selinux-policy package writes it: comments and blank lines. */
