@@ -146,13 +146,32 @@ static cJSON *sarif_location(const struct where *w)
         cJSON *art = cJSON_AddObjectToObject(phys, "artifactLocation");
         _cleanup_free_ char *uri = file_uri(w->path);
         cJSON_AddStringToObject(art, "uri", uri);
-        if (w->line) {
-                cJSON *region = cJSON_AddObjectToObject(phys, "region");
-                cJSON_AddNumberToObject(region, "startLine", w->line);
-                if (w->col)
-                        cJSON_AddNumberToObject(region, "startColumn", w->col);
-        }
+        /* Without a known line the finding is about the file as a whole (its mode,
+         * owner or a setting it lacks): line 1, as code-scanning UIs show a file. */
+        cJSON *region = cJSON_AddObjectToObject(phys, "region");
+        cJSON_AddNumberToObject(region, "startLine", w->line ? w->line : 1);
+        if (w->col)
+                cJSON_AddNumberToObject(region, "startColumn", w->col);
         return loc;
+}
+
+/* The rule's readable name (§3.49.7): the id in Pascal case, "kubelet.read-only-port"
+ * -> "KubeletReadOnlyPort"; the id stays the stable key. */
+static char *rule_name(const char *id)
+{
+        char *s = xstrdup(id);
+        size_t n = 0;
+        bool up = true;
+        for (const char *p = id; *p; p++) {
+                if (*p == '.' || *p == '-' || *p == '_') {
+                        up = true;
+                        continue;
+                }
+                s[n++] = up ? (char)toupper((unsigned char)*p) : *p;
+                up = false;
+        }
+        s[n] = '\0';
+        return s;
 }
 
 static cJSON *sarif_rule(const struct run *run, const struct result *r)
@@ -160,7 +179,10 @@ static cJSON *sarif_rule(const struct run *run, const struct result *r)
         const struct check_def *c = r->check;
         cJSON *rule = cJSON_CreateObject();
         cJSON_AddStringToObject(rule, "id", c->id);
-        cJSON_AddStringToObject(rule, "name", c->id);
+        _cleanup_free_ char *name = rule_name(c->id);
+        cJSON_AddStringToObject(rule, "name", name);
+        cJSON *full = cJSON_AddObjectToObject(rule, "fullDescription");
+        cJSON_AddStringToObject(full, "text", c->title);
         cJSON *desc = cJSON_AddObjectToObject(rule, "shortDescription");
         cJSON_AddStringToObject(desc, "text", c->title);
         cJSON *help = cJSON_AddObjectToObject(rule, "help");
@@ -246,6 +268,7 @@ cJSON *report_sarif(const struct facts *f, const struct run *run, const struct r
         cJSON_AddStringToObject(driver, "name", "nodeward");
         cJSON_AddStringToObject(driver, "version", NODEWARD_VERSION);
         cJSON_AddStringToObject(driver, "semanticVersion", NODEWARD_VERSION);
+        cJSON_AddStringToObject(driver, "informationUri", NODEWARD_URL);
         /* Rules are the checks that ran, so ruleIndex equals the result's position. */
         cJSON *rules = cJSON_AddArrayToObject(driver, "rules");
         cJSON *results = cJSON_CreateArray();
@@ -253,6 +276,10 @@ cJSON *report_sarif(const struct facts *f, const struct run *run, const struct r
                 cJSON_AddItemToArray(rules, sarif_rule(run, &run->results[i]));
                 cJSON_AddItemToArray(results, sarif_result(f, &run->results[i], i));
         }
+        /* §3.17.3 "category/instance": one category per node, one instance per run. */
+        const char *node = f->node.name ? f->node.name : f->node.hostname ? f->node.hostname : "";
+        _cleanup_free_ char *auto_id = xasprintf("nodeward/%s/%s", node, m->started);
+        cJSON_AddStringToObject(cJSON_AddObjectToObject(sr, "automationDetails"), "id", auto_id);
         cJSON *invs = cJSON_AddArrayToObject(sr, "invocations");
         cJSON_AddItemToArray(invs, sarif_invocation(run, m, exit_code));
         cJSON_AddItemToObject(sr, "results", results);
