@@ -592,10 +592,13 @@ static int do_watch(int argc, char **argv)
         struct opts o = {0};
         if (parse_common(argc, argv, &o, true, watch_help) < 0)
                 return EXIT_USAGE;
-        if (o.observe || o.output || o.format != FMT_TEXT || o.quiet || o.wide || o.aws.account || o.aws.region ||
-            o.aws.cluster_arn) {
-                fprintf(stderr, "nodeward: watch: --observe, --output, --format, --quiet, --wide and --aws-*/--cluster-arn "
-                                "do not apply "
+        if (o.aws.account || o.aws.region || o.aws.cluster_arn) {
+                fprintf(stderr, "nodeward: watch: --aws-account, --aws-region and --cluster-arn apply to "
+                                "check --format asff only\n");
+                return EXIT_USAGE;
+        }
+        if (o.observe || o.output || o.format != FMT_TEXT || o.quiet || o.wide) {
+                fprintf(stderr, "nodeward: watch: --observe, --output, --format, --quiet and --wide do not apply "
                                 "(it observes continuously and prints JSON lines)\n");
                 return EXIT_USAGE;
         }
