@@ -537,6 +537,9 @@ static int do_check(int argc, char **argv)
         }
         /* Choosing the benchmark for the node reads how its kubelet runs. */
         unsigned needs = engine_needs(selected) | expect_needs(o.expect) | (o.benchmark ? 0 : FACT_KUBELET);
+        /* ASFF names the account, region and instance the metadata service knows. */
+        if (o.format == FMT_ASFF)
+                needs |= FACT_IMDS;
         struct collect_opts co = {.root = o.root, .proc = o.proc, .needs = needs, .netns = o.netns,
                                   .pod_netns = o.pod_netns,
                                   .allow_listeners = (const char *const *)allow, .n_allow_listeners = n_allow,

@@ -51,6 +51,19 @@ static void parse_cluster_arn(const char *arn, struct aws_identity_buf *buf, boo
 void report_aws_identity_fill(const struct facts *f, struct aws_identity *id, struct aws_identity_buf *buf,
                               char **ret_placeholders)
 {
+        /* The flags first, then the instance's identity document, then the cluster ARN. */
+        const struct imds_identity *doc = NULL;
+        if (f->collected & FACT_IMDS)
+                doc = f->imds.v4.identity_value.account[0] ? &f->imds.v4.identity_value
+                    : f->imds.v6.identity_value.account[0] ? &f->imds.v6.identity_value : NULL;
+        if (doc) {
+                if (!id->account)
+                        id->account = doc->account;
+                if (!id->region)
+                        id->region = doc->region;
+                if (!id->instance)
+                        id->instance = doc->instance;
+        }
         bool region = false, account = false;
         parse_cluster_arn(id->cluster_arn, buf, &region, &account);
         if (!id->region && region)

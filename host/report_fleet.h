@@ -21,8 +21,9 @@ cJSON *report_openreports_build(const struct facts *f, const struct run *run, co
                                 enum report_api api);
 
 /* Who the node is to AWS, for ASFF. Any field may be NULL: report_aws_identity_fill()
- * completes it from the cluster ARN and the metadata service's answers, then with
- * stable placeholders (and says which in *ret_placeholders, malloc'ed, NULL if none). */
+ * completes it from the instance identity document (when the metadata probe read it),
+ * then the cluster ARN, then with stable placeholders (and says which in
+ * *ret_placeholders, malloc'ed, NULL if none). The strings point into @f, @buf or @id. */
 struct aws_identity {
         const char *account;     /* 12 digits */
         const char *region;      /* "eu-west-1" */
