@@ -176,6 +176,13 @@ static inline void tu_keep_report(const char *out)
         const char *dir = getenv("NODEWARD_REPORT_DIR");
         if (!dir || !*dir || out[0] != '{' || !strstr(out, "\"schema\":\t\"nodeward.report/v1\""))
                 return;
+        /* Only whole documents: a test may print a report cut short on purpose. */
+        cJSON *j = cJSON_Parse(out);
+        const cJSON *schema = cJSON_GetObjectItem(j, "schema");
+        int whole = cJSON_IsString(schema) && strcmp(schema->valuestring, "nodeward.report/v1") == 0;
+        cJSON_Delete(j);
+        if (!whole)
+                return;
         char path[4096];
         snprintf(path, sizeof(path), "%s/report-%d-%u.json", dir, (int)getpid(), n++);
         int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);

@@ -19,7 +19,14 @@ addFormats(ajv);
 const validate = ajv.compile(schema);
 let bad = 0;
 for (const file of files) {
-  const report = JSON.parse(fs.readFileSync(file, "utf8"));
+  let report;
+  try {
+    report = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch (e) {
+    bad++;
+    console.error(`${file}: not JSON: ${e.message}`);
+    continue;
+  }
   if (!validate(report)) {
     bad++;
     console.error(`${file}: not a valid nodeward.report/v1:`);
