@@ -87,6 +87,8 @@ TEST_DEB_PACKAGES += curl python3
 TEST_DEB_PACKAGES += iproute2
 # strace: the hostile-root test records every open of a run.
 TEST_DEB_PACKAGES += strace
+# The fleet report formats' judges: botocore's Security Hub model (ASFF) and xmllint (JUnit XSD).
+TEST_DEB_PACKAGES += python3-botocore libxml2-utils
 
 deps-test: deps
 	$(call install_missing,$(TEST_DEB_PACKAGES) $(if $(shell command -v npm),,nodejs npm))
@@ -259,6 +261,7 @@ install: $(BUILD)/nodeward
 	$(Q)install -m 0644 systemd/kubelet.service.d/nodeward-gate.conf.example \
 	  $(DESTDIR)$(DOCDIR)/examples/kubelet.service.d-nodeward-gate.conf
 	$(Q)install -m 0644 systemd/nodeward.8 $(DESTDIR)$(MANDIR)/man8/nodeward.8
+	$(Q)install -m 0644 tests/schemas/nodeward-report-v1.json $(DESTDIR)$(DOCDIR)/nodeward.report.v1.schema.json
 
 format:
 	clang-format -i host/*.[ch] checks/*.[ch] tests/*.h tests/unit/*.c tests/e2e/*.c

@@ -115,6 +115,12 @@ static void session_job(void *argp, void *outp)
         if (s->instance_id.status == 200 && strlen(id) < sizeof(s->instance_id_value) && id_usable(id))
                 memcpy(s->instance_id_value, id, strlen(id) + 1);
         imds_request(a->family, "GET", "/latest/meta-data/public-ipv4", auth, 0, &s->public_ipv4, NULL, 0);
+        /* Account and region for ASFF; the document is signed data, not a credential. */
+        char doc[IMDS_IDENTITY_MAX + 1];
+        imds_request(a->family, "GET", "/latest/dynamic/instance-identity/document", auth, 0, &s->identity, doc,
+                     sizeof(doc));
+        if (s->identity.status != 200 || imds_identity_parse(doc, strlen(doc), &s->identity_value) < 0)
+                memset(&s->identity_value, 0, sizeof(s->identity_value));
 out:
         explicit_bzero(token, sizeof(token));
         explicit_bzero(hdr, sizeof(hdr));

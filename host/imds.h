@@ -22,6 +22,17 @@ struct http_probe {
         int status;
 };
 
+/* Who the instance is, from its identity document (the fields ASFF needs). */
+#define IMDS_IDENTITY_MAX 4096
+struct imds_identity {
+        char account[16];  /* 12 digits */
+        char region[32];
+        char instance[32];
+};
+/* Parse the JSON identity document (at most IMDS_IDENTITY_MAX bytes): 0, or -EINVAL when
+ * it is not JSON or lacks a well-formed accountId, region or instanceId. */
+int imds_identity_parse(const char *body, size_t len, struct imds_identity *ret);
+
 /* GET without a token, token PUT, and GETs with the token (never the credentials path). */
 struct imds_session {
         struct http_probe v1_get;      /* GET /latest/meta-data/ without a token */
@@ -31,6 +42,8 @@ struct imds_session {
         struct http_probe instance_id; /* host side only */
         struct http_probe public_ipv4; /* host side only: 200 present, 404 absent */
         char instance_id_value[32];
+        struct http_probe identity;    /* host side only: the instance identity document */
+        struct imds_identity identity_value; /* empty when it could not be read */
 };
 
 struct tcp_probe {

@@ -19,6 +19,7 @@
 #include "list.h"
 #include "privs.h"
 #include "report.h"
+#include "report_fleet.h"
 #include "sockets.h"
 #include "textfile.h"
 #include "util.h"
@@ -28,8 +29,10 @@
 
 #define EXIT_USAGE 2
 
-enum format { FMT_TEXT, FMT_JSON, FMT_SARIF, FMT_PROMETHEUS, FMT_NPD };
-static const char *const format_names[] = {"text", "json", "sarif", "prometheus", "npd"};
+enum format { FMT_TEXT, FMT_JSON, FMT_SARIF, FMT_PROMETHEUS, FMT_NPD, FMT_OPENREPORTS, FMT_POLICYREPORT,
+              FMT_ASFF, FMT_OCSF, FMT_JUNIT };
+static const char *const format_names[] = {"text",        "json",         "sarif", "prometheus", "npd",
+                                           "openreports", "policyreport", "asff",  "ocsf",       "junit"};
 
 #define MAX_ALLOW_LISTENERS 256
 
@@ -38,6 +41,7 @@ struct opts {
                    *registries_file;
         const char *publish_api, *publish_token, *publish_ca; /* watch --publish */
         bool publish;
+        struct aws_identity aws; /* --aws-account, --aws-region, --cluster-arn (ASFF) */
         const char *allow[MAX_ALLOW_LISTENERS];
         size_t n_allow;
         enum format format;
@@ -53,7 +57,7 @@ struct opts {
 enum { O_ROOT = 256, O_PROC, O_ONLY, O_SKIP, O_FORMAT, O_FAIL_ON, O_OUTPUT, O_TEXTFILE, O_POD_NETNS,
        O_NETNS, O_ALLOW, O_ALLOW_FILE, O_OBSERVE, O_VERBOSE, O_INTERVAL, O_BENCHMARK, O_EXPECT, O_STATE,
        O_QUIET, O_WIDE, O_AUDIT_WATCH, O_PUBLISH, O_PUBLISH_API, O_PUBLISH_TOKEN, O_PUBLISH_CA,
-       O_ALLOW_REGISTRIES };
+       O_ALLOW_REGISTRIES, O_AWS_ACCOUNT, O_AWS_REGION, O_CLUSTER_ARN };
 #define OPT_BIT(c) (1UL << ((c) - O_ROOT))
 #define PUBLISH_BITS (OPT_BIT(O_PUBLISH) | OPT_BIT(O_PUBLISH_API) | OPT_BIT(O_PUBLISH_TOKEN) | OPT_BIT(O_PUBLISH_CA))
 
@@ -68,7 +72,11 @@ static const char check_help[] =
         "  --skip LIST         leave these checks out (same forms as --only)\n"
         "  --format FMT        text (default), json (schema nodeward.report/v1),\n"
         "                      sarif (SARIF 2.1.0), prometheus (text exposition format),\n"
-        "                      npd (one line for a node-problem-detector custom plugin)\n"
+        "                      npd (one line for a node-problem-detector custom plugin),\n"
+        "                      openreports (an openreports.io ClusterReport for the Node),\n"
+        "                      policyreport (a wgpolicyk8s.io/v1alpha2 ClusterPolicyReport),\n"
+        "                      asff (Security Hub BatchImportFindings input), ocsf (OCSF\n"
+        "                      Compliance Finding lines), junit (JUnit XML)\n"
         "  --fail-on SEV       exit 1 when a check at or above SEV fails:\n"
         "                      info, low (default), medium, high, critical\n"
         "  --output FILE       write the report to FILE instead of standard output\n"
@@ -101,6 +109,12 @@ static const char check_help[] =
         "  --quiet             text: only failures and errors, then the summary line\n"
         "  --wide              text: full evidence (default: shortened to $COLUMNS, the\n"
         "                      terminal's width, or 100 columns)\n"
+        "  --aws-account ID    asff: the AWS account (default: NODEWARD_AWS_ACCOUNT, the\n"
+        "                      cluster ARN's, else 000000000000)\n"
+        "  --aws-region REGION asff: the region (default: NODEWARD_AWS_REGION, the cluster\n"
+        "                      ARN's, else unknown-region)\n"
+        "  --cluster-arn ARN   asff: the EKS cluster, an AwsEksCluster resource of every\n"
+        "                      finding (default: NODEWARD_CLUSTER_ARN)\n"
         "  --verbose           show libbpf's messages\n"
         "  -h, --help          this help\n"
         "\n"
@@ -221,8 +235,33 @@ static int parse_format(const char *s, bool all, enum format *ret)
                         return 0;
                 }
         fprintf(stderr, "nodeward: --format: unknown format \"%s\" (%s)\n", s,
-                all ? "text, json, sarif, prometheus or npd" : "text or json");
+                all ? "text, json, sarif, prometheus, npd, openreports, policyreport, asff, ocsf or junit"
+                    : "text or json");
         return -EINVAL;
+}
+
+/* An account is 12 digits, a region lower-case letters, digits and '-', a cluster ARN
+ * arn:PARTITION:eks:REGION:ACCOUNT:cluster/NAME. */
+static int parse_aws(int opt, const char *v, struct aws_identity *id)
+{
+        size_t n = strlen(v);
+        bool ok;
+        if (opt == O_AWS_ACCOUNT)
+                ok = n == 12 && strspn(v, "0123456789") == 12;
+        else if (opt == O_AWS_REGION)
+                ok = n >= 4 && n < 32 && strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789-") == n;
+        else
+                ok = str_startswith(v, "arn:") && strstr(v, ":eks:") && strstr(v, ":cluster/") && n < 2048;
+        if (!ok) {
+                fprintf(stderr, "nodeward: --%s: \"%s\" is not %s\n",
+                        opt == O_AWS_ACCOUNT ? "aws-account" : opt == O_AWS_REGION ? "aws-region" : "cluster-arn", v,
+                        opt == O_AWS_ACCOUNT ? "a 12-digit AWS account id"
+                        : opt == O_AWS_REGION ? "an AWS region (e.g. eu-west-1)"
+                                              : "an EKS cluster ARN (arn:aws:eks:REGION:ACCOUNT:cluster/NAME)");
+                return -EINVAL;
+        }
+        *(opt == O_AWS_ACCOUNT ? &id->account : opt == O_AWS_REGION ? &id->region : &id->cluster_arn) = v;
+        return 0;
 }
 
 static int parse_common(int argc, char **argv, struct opts *o, bool check_opts, const char *help)
@@ -248,6 +287,9 @@ static int parse_common(int argc, char **argv, struct opts *o, bool check_opts, 
                 {"publish-token-file", required_argument, NULL, O_PUBLISH_TOKEN},
                 {"publish-ca", required_argument, NULL, O_PUBLISH_CA},
                 {"allow-registries", required_argument, NULL, O_ALLOW_REGISTRIES},
+                {"aws-account", required_argument, NULL, O_AWS_ACCOUNT},
+                {"aws-region", required_argument, NULL, O_AWS_REGION},
+                {"cluster-arn", required_argument, NULL, O_CLUSTER_ARN},
                 {0, 0, 0, 0},
         };
         struct option longopts[ARRAY_SIZE(all)];
@@ -286,6 +328,12 @@ static int parse_common(int argc, char **argv, struct opts *o, bool check_opts, 
                 case O_PUBLISH_API: o->publish_api = optarg; break;
                 case O_PUBLISH_TOKEN: o->publish_token = optarg; break;
                 case O_PUBLISH_CA: o->publish_ca = optarg; break;
+                case O_AWS_ACCOUNT:
+                case O_AWS_REGION:
+                case O_CLUSTER_ARN:
+                        if (parse_aws(c, optarg, &o->aws) < 0)
+                                return -EINVAL;
+                        break;
                 case O_ALLOW_FILE: o->allow_file = optarg; break;
                 case O_AUDIT_WATCH: o->audit_watch = optarg; break;
                 case O_ALLOW_REGISTRIES: o->registries_file = optarg; break;
@@ -381,6 +429,27 @@ static void render_report(FILE *out, const struct opts *o, const struct facts *f
         case FMT_JSON: print_json(out, report_json(f, run, meta)); break;
         case FMT_SARIF: print_json(out, report_sarif(f, run, meta, rc)); break;
         case FMT_PROMETHEUS: report_prometheus(out, f, run, meta); break;
+        case FMT_OPENREPORTS:
+        case FMT_POLICYREPORT:
+                print_json(out, report_openreports_build(f, run, meta, o->format == FMT_OPENREPORTS
+                                                                        ? REPORT_API_OPENREPORTS
+                                                                        : REPORT_API_POLICYREPORT));
+                break;
+        case FMT_ASFF: {
+                struct aws_identity id = o->aws;
+                struct aws_identity_buf buf;
+                char *placeholders = NULL;
+                report_aws_identity_fill(f, &id, &buf, &placeholders);
+                if (placeholders)
+                        fprintf(stderr, "nodeward: asff: placeholders for what is not known (--aws-account, "
+                                        "--aws-region, --cluster-arn or the metadata service tell it): %s\n",
+                                placeholders);
+                free(placeholders);
+                print_json(out, report_asff(f, run, meta, &id));
+                break;
+        }
+        case FMT_OCSF: report_ocsf(out, f, run, meta); break;
+        case FMT_JUNIT: report_junit(out, f, run, meta); break;
         case FMT_NPD: {
                 char *line = report_npd_line(run, o->fail_on, rc);
                 fprintf(out, "%s\n", line);
@@ -477,6 +546,35 @@ static int load_registries(const struct opts *o, char ***ret, size_t *ret_n)
         return 0;
 }
 
+/* --aws-account, --aws-region and --cluster-arn shape ASFF only; their environment
+ * variables fill in what the flags do not give, and are checked as the flags are. */
+static int aws_options(struct opts *o)
+{
+        const unsigned long aws = OPT_BIT(O_AWS_ACCOUNT) | OPT_BIT(O_AWS_REGION) | OPT_BIT(O_CLUSTER_ARN);
+        if ((o->given & aws) && o->format != FMT_ASFF) {
+                fprintf(stderr, "nodeward: check: --aws-account, --aws-region and --cluster-arn apply to "
+                                "--format asff only\n");
+                return -EINVAL;
+        }
+        if (o->format != FMT_ASFF)
+                return 0;
+        static const struct { const char *env; int opt; } envs[] = {
+                {"NODEWARD_AWS_ACCOUNT", O_AWS_ACCOUNT},
+                {"NODEWARD_AWS_REGION", O_AWS_REGION},
+                {"NODEWARD_CLUSTER_ARN", O_CLUSTER_ARN},
+        };
+        for (size_t i = 0; i < ARRAY_SIZE(envs); i++) {
+                const char *v = getenv(envs[i].env);
+                if (!v || !*v || (o->given & OPT_BIT(envs[i].opt)))
+                        continue;
+                if (parse_aws(envs[i].opt, v, &o->aws) < 0) {
+                        fprintf(stderr, "nodeward: (from %s)\n", envs[i].env);
+                        return -EINVAL;
+                }
+        }
+        return 0;
+}
+
 static int do_check(int argc, char **argv)
 {
         struct opts o = {0};
@@ -492,6 +590,8 @@ static int do_check(int argc, char **argv)
                         o.state ? "state" : o.interval ? "interval" : "publish");
                 return EXIT_USAGE;
         }
+        if (aws_options(&o) < 0)
+                return EXIT_USAGE;
         bool *selected = NULL;
         char *err = NULL;
         if (select_checks(&o, &selected) < 0)
@@ -541,6 +641,9 @@ static int do_check(int argc, char **argv)
         }
         /* Choosing the benchmark for the node reads how its kubelet runs. */
         unsigned needs = engine_needs(selected) | expect_needs(o.expect) | (o.benchmark ? 0 : FACT_KUBELET);
+        /* ASFF names the account, region and instance the metadata service knows. */
+        if (o.format == FMT_ASFF)
+                needs |= FACT_IMDS;
         struct collect_opts co = {.root = o.root, .proc = o.proc, .needs = needs, .netns = o.netns,
                                   .pod_netns = o.pod_netns,
                                   .allow_listeners = (const char *const *)allow, .n_allow_listeners = n_allow,
@@ -604,6 +707,11 @@ static int do_watch(int argc, char **argv)
         struct opts o = {0};
         if (parse_common(argc, argv, &o, true, watch_help) < 0)
                 return EXIT_USAGE;
+        if (o.aws.account || o.aws.region || o.aws.cluster_arn) {
+                fprintf(stderr, "nodeward: watch: --aws-account, --aws-region and --cluster-arn apply to "
+                                "check --format asff only\n");
+                return EXIT_USAGE;
+        }
         if (o.observe || o.output || o.format != FMT_TEXT || o.quiet || o.wide) {
                 fprintf(stderr, "nodeward: watch: --observe, --output, --format, --quiet and --wide do not apply "
                                 "(it observes continuously and prints JSON lines)\n");

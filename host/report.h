@@ -38,6 +38,16 @@ void report_text(FILE *out, const struct facts *f, const struct run *run, const 
 cJSON *report_sarif(const struct facts *f, const struct run *run, const struct report_meta *m,
                     int exit_code);
 
+/* Where a result's setting lives: a host path (and line, 0: unknown), and the layer it
+ * came from ("file", "config", "drop-in", "kubeconfig", "flag"; NULL: unknown). The
+ * layer can be known without a path (a flag). Returns whether @w->path was set (free it). */
+struct report_where {
+        char *path;
+        unsigned line, col;
+        const char *layer;
+};
+bool report_result_where(const struct facts *f, const struct result *r, struct report_where *w);
+
 /* Prometheus text exposition format 0.0.4 (report_metrics.c). */
 void report_prometheus(FILE *out, const struct facts *f, const struct run *run, const struct report_meta *m);
 

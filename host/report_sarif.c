@@ -53,13 +53,8 @@ static char *file_uri(const char *path)
         return sb_steal(&sb);
 }
 
-struct where {
-        char *path;
-        unsigned line, col; /* 0: unknown */
-};
-
 /* "PATH:LINE[:COL]" anywhere in the evidence: parsers report errors that way. */
-static bool evidence_position(const char *ev, struct where *w)
+static bool evidence_position(const char *ev, struct report_where *w)
 {
         for (const char *p = ev; (p = strchr(p, '/')); p++) {
                 if (p != ev && !isspace((unsigned char)p[-1]) && p[-1] != '(' && p[-1] != '"')
@@ -81,18 +76,25 @@ static bool evidence_position(const char *ev, struct where *w)
 }
 
 /* The file an operator edits to fix a kubelet finding. */
-static const char *kubelet_location(const struct kubelet_facts *k, const struct result *r)
+static const char *kubelet_location(const struct kubelet_facts *k, const struct result *r, const char **ret_layer)
 {
         if (!k->found)
                 return NULL;
-        if (strstr(r->check->id, "kubeconfig"))
+        if (strstr(r->check->id, "kubeconfig")) {
+                *ret_layer = "kubeconfig";
                 return k->has_kubeconfig ? k->kubeconfig.path : NULL;
+        }
         /* A flag lives on the command line, not in a file worth pointing at. */
-        if (strstr(r->evidence, "from flag --"))
+        if (strstr(r->evidence, "from flag --")) {
+                *ret_layer = "flag";
                 return NULL;
+        }
         for (size_t i = 0; i < k->n_dropins; i++)
-                if (k->dropins[i].path && strstr(r->evidence, k->dropins[i].path))
+                if (k->dropins[i].path && strstr(r->evidence, k->dropins[i].path)) {
+                        *ret_layer = "drop-in";
                         return k->dropins[i].path;
+                }
+        *ret_layer = "config";
         return k->has_config ? k->config.path : NULL;
 }
 
@@ -117,42 +119,66 @@ static char *leading_path(const char *ev)
         return n > 1 && n < 4096 ? xasprintf("%.*s", (int)n, ev) : NULL;
 }
 
-static bool result_where(const struct facts *f, const struct result *r, struct where *w)
+bool report_result_where(const struct facts *f, const struct result *r, struct report_where *w)
 {
         memset(w, 0, sizeof(*w));
-        if (evidence_position(r->evidence, w))
+        if (evidence_position(r->evidence, w)) {
+                w->layer = "file";
                 return true;
+        }
         for (size_t i = 0; i < ARRAY_SIZE(file_checks); i++)
-                if (strcmp(r->check->id, file_checks[i]) == 0)
+                if (strcmp(r->check->id, file_checks[i]) == 0) {
+                        w->layer = "file";
                         return (w->path = leading_path(r->evidence)) != NULL;
+                }
         if (strcmp(r->check->id, "kube-proxy.metrics-bind-address") == 0 && (f->collected & FACT_KUBE_PROXY) &&
             f->kube_proxy.config_host_path && f->kube_proxy.config_host_path[0] == '/') {
                 w->path = xstrdup(f->kube_proxy.config_host_path);
+                w->layer = "config";
                 return true;
         }
         const char *p = NULL;
         if (str_startswith(r->check->id, "kubelet.") && (f->collected & FACT_KUBELET))
-                p = kubelet_location(&f->kubelet, r);
+                p = kubelet_location(&f->kubelet, r, &w->layer);
         if (!p || p[0] != '/')
                 return false;
         w->path = xstrdup(p);
         return true;
 }
 
-static cJSON *sarif_location(const struct where *w)
+static cJSON *sarif_location(const struct report_where *w)
 {
         cJSON *loc = cJSON_CreateObject();
         cJSON *phys = cJSON_AddObjectToObject(loc, "physicalLocation");
         cJSON *art = cJSON_AddObjectToObject(phys, "artifactLocation");
         _cleanup_free_ char *uri = file_uri(w->path);
         cJSON_AddStringToObject(art, "uri", uri);
-        if (w->line) {
-                cJSON *region = cJSON_AddObjectToObject(phys, "region");
-                cJSON_AddNumberToObject(region, "startLine", w->line);
-                if (w->col)
-                        cJSON_AddNumberToObject(region, "startColumn", w->col);
-        }
+        /* Without a known line the finding is about the file as a whole (its mode,
+         * owner or a setting it lacks): line 1, as code-scanning UIs show a file. */
+        cJSON *region = cJSON_AddObjectToObject(phys, "region");
+        cJSON_AddNumberToObject(region, "startLine", w->line ? w->line : 1);
+        if (w->col)
+                cJSON_AddNumberToObject(region, "startColumn", w->col);
         return loc;
+}
+
+/* The rule's readable name (§3.49.7): the id in Pascal case, "kubelet.read-only-port"
+ * -> "KubeletReadOnlyPort"; the id stays the stable key. */
+static char *rule_name(const char *id)
+{
+        char *s = xstrdup(id);
+        size_t n = 0;
+        bool up = true;
+        for (const char *p = id; *p; p++) {
+                if (*p == '.' || *p == '-' || *p == '_') {
+                        up = true;
+                        continue;
+                }
+                s[n++] = up ? (char)toupper((unsigned char)*p) : *p;
+                up = false;
+        }
+        s[n] = '\0';
+        return s;
 }
 
 static cJSON *sarif_rule(const struct run *run, const struct result *r)
@@ -160,7 +186,10 @@ static cJSON *sarif_rule(const struct run *run, const struct result *r)
         const struct check_def *c = r->check;
         cJSON *rule = cJSON_CreateObject();
         cJSON_AddStringToObject(rule, "id", c->id);
-        cJSON_AddStringToObject(rule, "name", c->id);
+        _cleanup_free_ char *name = rule_name(c->id);
+        cJSON_AddStringToObject(rule, "name", name);
+        cJSON *full = cJSON_AddObjectToObject(rule, "fullDescription");
+        cJSON_AddStringToObject(full, "text", c->title);
         cJSON *desc = cJSON_AddObjectToObject(rule, "shortDescription");
         cJSON_AddStringToObject(desc, "text", c->title);
         cJSON *help = cJSON_AddObjectToObject(rule, "help");
@@ -195,8 +224,8 @@ static cJSON *sarif_result(const struct facts *f, const struct result *r, size_t
         cJSON_AddStringToObject(j, "level", level);
         cJSON *msg = cJSON_AddObjectToObject(j, "message");
         cJSON_AddStringToObject(msg, "text", r->evidence[0] ? r->evidence : r->check->title);
-        struct where w;
-        if (result_where(f, r, &w)) {
+        struct report_where w;
+        if (report_result_where(f, r, &w)) {
                 cJSON *locs = cJSON_AddArrayToObject(j, "locations");
                 cJSON_AddItemToArray(locs, sarif_location(&w));
                 free(w.path);
@@ -249,6 +278,7 @@ cJSON *report_sarif(const struct facts *f, const struct run *run, const struct r
         cJSON_AddStringToObject(driver, "name", "nodeward");
         cJSON_AddStringToObject(driver, "version", NODEWARD_VERSION);
         cJSON_AddStringToObject(driver, "semanticVersion", NODEWARD_VERSION);
+        cJSON_AddStringToObject(driver, "informationUri", NODEWARD_URL);
         /* Rules are the checks that ran, so ruleIndex equals the result's position. */
         cJSON *rules = cJSON_AddArrayToObject(driver, "rules");
         cJSON *results = cJSON_CreateArray();
@@ -256,6 +286,10 @@ cJSON *report_sarif(const struct facts *f, const struct run *run, const struct r
                 cJSON_AddItemToArray(rules, sarif_rule(run, &run->results[i]));
                 cJSON_AddItemToArray(results, sarif_result(f, &run->results[i], i));
         }
+        /* §3.17.3 "category/instance": one category per node, one instance per run. */
+        const char *node = f->node.name ? f->node.name : f->node.hostname ? f->node.hostname : "";
+        _cleanup_free_ char *auto_id = xasprintf("nodeward/%s/%s", node, m->started);
+        cJSON_AddStringToObject(cJSON_AddObjectToObject(sr, "automationDetails"), "id", auto_id);
         cJSON *invs = cJSON_AddArrayToObject(sr, "invocations");
         cJSON_AddItemToArray(invs, sarif_invocation(run, m, exit_code));
         cJSON_AddItemToObject(sr, "results", results);

@@ -1,6 +1,11 @@
 #!/bin/sh
 # Run every test binary given, show its CMocka output, and end with one tally line.
+# Every nodeward.report/v1 a test reads from nodeward's standard output is kept
+# (tests/testutil.h) and validated against the report's JSON Schema at the end.
 passed=0; failed=0; skipped=0; broken=""
+NODEWARD_REPORT_DIR=$(mktemp -d /tmp/nodeward-reports.XXXXXX) || exit 1
+export NODEWARD_REPORT_DIR
+trap 'rm -rf "$NODEWARD_REPORT_DIR"' EXIT
 for t in "$@"; do
   out=$(${TEST_WRAPPER:-} "$t" 2>&1); rc=$?
   printf '%s\n' "$out"
@@ -11,6 +16,15 @@ for t in "$@"; do
   if [ "$rc" -ne 0 ] && [ -z "$f" ]; then failed=$((failed + 1)); fi
   [ "$rc" -ne 0 ] && broken="$broken $(basename "$t")"
 done
+n=$(find "$NODEWARD_REPORT_DIR" -name '*.json' | wc -l)
+if [ "$n" -gt 0 ]; then
+  echo "report schema: validating the $n JSON reports the tests read (tests/schemas/nodeward-report-v1.json)"
+  if find "$NODEWARD_REPORT_DIR" -name '*.json' -print0 | xargs -0 node "$(dirname "$0")/validate/report.js" --quiet; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1)); broken="$broken report-schema"
+  fi
+fi
 echo
 [ -n "$broken" ] && echo "failing test programs:$broken"
 echo "tests: $passed passed, $failed failed, $skipped skipped"

@@ -168,6 +168,32 @@ struct tu_usage {
 static int tu_run_measured(char *const *argv, char **ret_out, char **ret_err, int timeout_s,
                            struct tu_usage *ret_usage);
 
+/* tests/run-tests.sh sets NODEWARD_REPORT_DIR: every nodeward.report/v1 document a run
+ * prints is kept there, and validated against the report's JSON Schema once all ran. */
+static inline void tu_keep_report(const char *out)
+{
+        static unsigned n;
+        const char *dir = getenv("NODEWARD_REPORT_DIR");
+        if (!dir || !*dir || out[0] != '{' || !strstr(out, "\"schema\":\t\"nodeward.report/v1\""))
+                return;
+        /* Only whole documents: a test may print a report cut short on purpose. */
+        cJSON *j = cJSON_Parse(out);
+        const cJSON *schema = cJSON_GetObjectItem(j, "schema");
+        int whole = cJSON_IsString(schema) && strcmp(schema->valuestring, "nodeward.report/v1") == 0;
+        cJSON_Delete(j);
+        if (!whole)
+                return;
+        char path[4096];
+        snprintf(path, sizeof(path), "%s/report-%d-%u.json", dir, (int)getpid(), n++);
+        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        if (fd < 0)
+                return;
+        size_t len = strlen(out);
+        if (write(fd, out, len) != (ssize_t)len)
+                fprintf(stderr, "tu_keep_report: short write to %s\n", path);
+        close(fd);
+}
+
 /* Run argv (NULL-terminated); capture stdout and stderr; kill it after @timeout_s.
  * Returns the exit code, 128+signal when killed. */
 static inline int tu_run_timeout(char *const *argv, char **ret_out, char **ret_err, int timeout_s)
@@ -216,6 +242,7 @@ static int tu_run_measured(char *const *argv, char **ret_out, char **ret_err, in
         char *out = tu_read_fd(fo), *err = tu_read_fd(fe);
         close(fo);
         close(fe);
+        tu_keep_report(out);
         unlink(tmpl_out);
         unlink(tmpl_err);
         free(tmpl_out);

@@ -42,7 +42,9 @@ static inline void fl_need_node_modules(void)
 {
         fl_need_tool("node");
         if (access("tests/node_modules/ajv-draft-04/package.json", F_OK) == 0 &&
-            access("tests/node_modules/kubernetes-models/package.json", F_OK) == 0)
+            access("tests/node_modules/kubernetes-models/package.json", F_OK) == 0 &&
+            access("tests/node_modules/@microsoft/sarif-multitool-linux/package.json", F_OK) == 0 &&
+            access("tests/node_modules/test-results-parser/package.json", F_OK) == 0)
                 return;
         char *err = NULL;
         int rc = fl_sh("cd tests && npm ci --no-audit --no-fund --loglevel=error", NULL, &err);

@@ -105,6 +105,13 @@ static void handle_get(int c, char *req, const char *path)
                 reply(c, 200, "OK", "ami-id\ninstance-id\nlocal-ipv4\npublic-ipv4\n");
         else if (strcmp(path, "/latest/meta-data/instance-id") == 0)
                 reply(c, 200, "OK", "i-0123456789abcdef0");
+        else if (strcmp(path, "/latest/dynamic/instance-identity/document") == 0)
+                /* The fields of a real document (EC2 User Guide, "Instance identity documents"). */
+                reply(c, 200, "OK", "{\n  \"accountId\" : \"123456789012\",\n  \"architecture\" : \"x86_64\",\n"
+                                    "  \"availabilityZone\" : \"eu-west-1a\",\n  \"imageId\" : \"ami-0abcdef1234567890\",\n"
+                                    "  \"instanceId\" : \"i-0123456789abcdef0\",\n  \"instanceType\" : \"m5.large\",\n"
+                                    "  \"privateIp\" : \"10.0.1.23\",\n  \"region\" : \"eu-west-1\",\n"
+                                    "  \"version\" : \"2017-09-30\"\n}");
         else if (strcmp(path, "/latest/meta-data/public-ipv4") == 0 && public_ip)
                 reply(c, 200, "OK", "198.51.100.7");
         else if (strncmp(path, "/latest/meta-data/iam/security-credentials", 42) == 0)

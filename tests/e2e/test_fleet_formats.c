@@ -25,6 +25,19 @@ static int teardown(void **state)
         return 0;
 }
 
+static cJSON *read_json_file(const char *path)
+{
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        assert_true(fd >= 0);
+        char *text = tu_read_fd(fd);
+        close(fd);
+        cJSON *j = cJSON_Parse(text);
+        if (!j)
+                fail_msg("%s: not JSON", path);
+        free(text);
+        return j;
+}
+
 static char *scratch_path(const char *name)
 {
         char *p = NULL;
@@ -149,6 +162,27 @@ static void test_sarif_validates_against_the_2_1_0_schema(void **state)
                 fail_msg("SARIF not valid (exit %d): %s%s", rc, out, e);
         free(out);
         free(e);
+        /* Microsoft's SARIF Multitool: no error and no warning (readable rule names,
+         * informationUri, a region in every location, automationDetails). */
+        snprintf(cmd, sizeof(cmd), "node tests/validate/sarif-multitool.js '%s' '%s'", fail, err);
+        rc = fl_sh(cmd, &out, &e);
+        if (rc != 0)
+                fail_msg("SARIF Multitool validate (exit %d): %s%s", rc, out, e);
+        free(out);
+        free(e);
+        /* ... and it is a real judge: a rule named by its id is a warning (SARIF1001). */
+        snprintf(cmd, sizeof(cmd), "sed 's/\"name\":\t\"KubeletAnonymousAuth\"/\"name\":\t\"kubelet.anonymous-auth\"/' '%s' > '%s' && "
+                 "node tests/validate/sarif-multitool.js '%s'", fail, bad, bad);
+        rc = fl_sh(cmd, &out, &e);
+        assert_int_equal(rc, 1);
+        assert_non_null(strstr(e, "SARIF1001"));
+        free(out);
+        free(e);
+        cJSON *log = read_json_file(fail);
+        const cJSON *run0 = cJSON_GetArrayItem(cJSON_GetObjectItem(log, "runs"), 0);
+        const cJSON *ad = cJSON_GetObjectItem(cJSON_GetObjectItem(run0, "automationDetails"), "id");
+        assert_true(cJSON_IsString(ad) && str_startswith(ad->valuestring, "nodeward/"));
+        cJSON_Delete(log);
         snprintf(cmd, sizeof(cmd), "grep -q '\"startLine\":\t2' '%s'", err);
         assert_int_equal(fl_sh(cmd, NULL, NULL), 0);
         /* The validator does reject a log that breaks the schema. */

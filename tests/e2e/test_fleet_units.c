@@ -51,6 +51,8 @@ static void test_make_install_destdir_tree(void **state)
                     "ExecStart=/usr/sbin/nodeward check --format json");
         assert_file(dest, "/usr/lib/systemd/system/nodeward.timer", 0644, "OnUnitActiveSec=");
         assert_file(dest, "/usr/share/man/man8/nodeward.8", 0644, ".TH NODEWARD 8");
+        /* The report's JSON Schema, for consumers to validate against. */
+        assert_file(dest, "/usr/share/doc/nodeward/nodeward.report.v1.schema.json", 0644, "\"nodeward.report/v1\"");
         assert_file(dest, "/usr/share/doc/nodeward/examples/kubelet.service.d-nodeward-gate.conf", 0644,
                     "Requires=nodeward-gate.service");
         /* Nothing else, nothing outside DESTDIR. */
@@ -63,6 +65,7 @@ static void test_make_install_destdir_tree(void **state)
                                  "./usr/lib/systemd/system/nodeward.timer\n"
                                  "./usr/sbin/nodeward\n"
                                  "./usr/share/doc/nodeward/examples/kubelet.service.d-nodeward-gate.conf\n"
+                                 "./usr/share/doc/nodeward/nodeward.report.v1.schema.json\n"
                                  "./usr/share/man/man8/nodeward.8\n");
         free(out);
 }

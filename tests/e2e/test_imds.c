@@ -258,6 +258,42 @@ static void run_scene(const struct scene *sc)
         stop(&server_pid);
 }
 
+/* --format asff names the account, region and instance of the instance identity document,
+ * read with the token; the credentials path is still never asked. */
+static void test_asff_identity_from_the_identity_document(void **state)
+{
+        (void)state;
+        assert_true(ready);
+        stop(&server_pid);
+        static const char *const args[] = {"--v2-required", "--hop", "1", NULL};
+        server_pid = start_server(meta_ns, (char *const *)args);
+        char *argv[] = {(char *)"/usr/bin/env", (char *)"ip", (char *)"netns", (char *)"exec", node_ns,
+                        (char *)"unshare", (char *)"--pid", (char *)"--fork", (char *)"--mount-proc",
+                        (char *)tu_nodeward(), (char *)"check", (char *)"--only", (char *)"kubelet.read-only-port",
+                        (char *)"--format", (char *)"asff", (char *)"--root", scratch_root, NULL};
+        char *out, *err;
+        int rc = tu_run_timeout(argv, &out, &err, 20);
+        stop(&server_pid);
+        assert_int_not_equal(rc, 99);
+        cJSON *j = cJSON_Parse(out);
+        if (!j)
+                fail_msg("no ASFF (exit %d): %s / %s", rc, out, err);
+        const cJSON *fd = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "Findings"), 0);
+        assert_non_null(fd);
+        /* The stand-in's document: tests/e2e/imds_server.c. */
+        assert_string_equal(cJSON_GetObjectItem(fd, "Id")->valuestring,
+                            "nodeward/eu-west-1/123456789012/i-0123456789abcdef0/kubelet.read-only-port");
+        const cJSON *res = cJSON_GetArrayItem(cJSON_GetObjectItem(fd, "Resources"), 0);
+        assert_string_equal(cJSON_GetObjectItem(res, "Type")->valuestring, "AwsEc2Instance");
+        assert_string_equal(cJSON_GetObjectItem(res, "Id")->valuestring,
+                            "arn:aws:ec2:eu-west-1:123456789012:instance/i-0123456789abcdef0");
+        assert_null(strstr(err, "placeholders"));
+        assert_no_secrets(out);
+        cJSON_Delete(j);
+        free(out);
+        free(err);
+}
+
 static void test_v1_optional_hop1(void **state)
 {
         (void)state;
@@ -414,6 +450,7 @@ int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_v1_optional_hop1),
+                cmocka_unit_test(test_asff_identity_from_the_identity_document),
                 cmocka_unit_test(test_v2_required_hop1),
                 cmocka_unit_test(test_v2_required_hop2),
                 cmocka_unit_test(test_pod_egress_to_metadata_dropped),

@@ -343,6 +343,52 @@ static void test_s3_source_uses_the_aws_cli(void **state)
         free(sum);
 }
 
+
+/* securityHubImport=true: a second run in ASFF, split into batches of at most 100 and each
+ * sent with `aws securityhub batch-import-findings --cli-input-json file://BATCH`. */
+static void test_security_hub_import_sends_batches_of_100(void **state)
+{
+        (void)state;
+        char nw[8192], aws[8192], bin[4200];
+        /* A stand-in nodeward that writes 250 findings when asked for asff. */
+        snprintf(nw, sizeof(nw),
+                 "#!/bin/sh\nprintf '%%s\\n' \"$@\" >> '%s/nw.args'\n"
+                 "case \"$*\" in *'--format asff'*) ;; *) exit 1 ;; esac\n"
+                 "while [ \"$1\" != --output ]; do shift; done\n"
+                 "python3 -c 'import json,sys; json.dump({\"Findings\": [{\"Id\": \"f%%d\" %% i} for i in range(250)]}, open(sys.argv[1], \"w\"))' \"$2\"\n"
+                 "exit 1\n", scratch);
+        snprintf(aws, sizeof(aws),
+                 "#!/bin/sh\n[ \"$1 $2 $3\" = 'securityhub batch-import-findings --cli-input-json' ] || exit 3\n"
+                 "python3 -c 'import json,sys; n=len(json.load(open(sys.argv[1][7:]))[\"Findings\"]); "
+                 "open(sys.argv[2], \"a\").write(\"%%d\\n\" %% n); print(json.dumps({\"SuccessCount\": n, \"FailedCount\": 0}))' "
+                 "\"$4\" '%s/batches'\n", scratch);
+        tu_write_bin(scratch, "shbin/nodeward", nw, strlen(nw), 0755);
+        tu_write_bin(scratch, "shbin/aws", aws, strlen(aws), 0755);
+        snprintf(bin, sizeof(bin), "%s/shbin", scratch);
+        static const char *const kv[] = {"securityHubImport=true", "only=kubelet",
+                                         "clusterArn=arn:aws:eks:eu-west-1:123456789012:cluster/prod", NULL};
+        char *out, *err;
+        int rc = run_ssm(bin, kv, &out, &err);
+        if (rc != 1)
+                fail_msg("exit %d (want the check's 1): %s%s", rc, out, err);
+        assert_non_null(strstr(out, "nodeward: Security Hub imported 100 findings, 0 failed"));
+        assert_non_null(strstr(out, "nodeward: Security Hub imported 50 findings, 0 failed"));
+        free(out);
+        free(err);
+        char p[4300];
+        snprintf(p, sizeof(p), "%s/batches", scratch);
+        char *batches = slurp(p);
+        assert_string_equal(batches, "100\n100\n50\n");
+        free(batches);
+        snprintf(p, sizeof(p), "%s/nw.args", scratch);
+        char *args = slurp(p);
+        assert_non_null(strstr(args, "asff\n--fail-on\nlow\n--output\n/tmp/nodeward-asff."));
+        assert_non_null(strstr(args, "--only\nkubelet\n--cluster-arn\narn:aws:eks:eu-west-1:123456789012:cluster/prod\n"));
+        free(args);
+        /* Its temporary directory is gone. */
+        assert_int_equal(fl_sh("ls -d /tmp/nodeward-asff.* 2>/dev/null | grep -q .", NULL, NULL) == 0 ? 1 : 0, 0);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -353,6 +399,7 @@ int main(void)
                 cmocka_unit_test(test_file_source_real_binary_writes_the_full_report),
                 cmocka_unit_test(test_long_report_is_cut_on_the_console_not_in_the_file),
                 cmocka_unit_test(test_s3_source_uses_the_aws_cli),
+                cmocka_unit_test(test_security_hub_import_sends_batches_of_100),
         };
         return cmocka_run_group_tests(tests, fl_setup, fl_teardown);
 }

@@ -1,0 +1,21 @@
+/* fuzz_imds_identity: the instance identity document the metadata service answers with. */
+#include <assert.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "imds.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+        struct imds_identity id;
+        memset(&id, 0x5a, sizeof(id));
+        if (imds_identity_parse((const char *)data, size, &id) < 0)
+                return 0;
+        /* What comes out is bounded, terminated and of the expected characters. */
+        assert(strlen(id.account) == 12 && strspn(id.account, "0123456789") == 12);
+        assert(strlen(id.region) < sizeof(id.region));
+        assert(strlen(id.instance) < sizeof(id.instance));
+        assert(strspn(id.region, "abcdefghijklmnopqrstuvwxyz0123456789-") == strlen(id.region));
+        return 0;
+}
