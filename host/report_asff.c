@@ -203,7 +203,7 @@ static cJSON *finding(const struct facts *f, const struct run *run, const struct
         _cleanup_free_ char *desc = fleet_cap(r->evidence[0] ? r->evidence : c->title, ASFF_DESC_MAX);
         cJSON_AddStringToObject(j, "Description", desc);
         cJSON *rec = cJSON_AddObjectToObject(cJSON_AddObjectToObject(j, "Remediation"), "Recommendation");
-        _cleanup_free_ char *fix = fleet_cap(c->remediation, ASFF_RECOMMENDATION_MAX);
+        _cleanup_free_ char *fix = fleet_cap(result_remediation(r), ASFF_RECOMMENDATION_MAX);
         cJSON_AddStringToObject(rec, "Text", fix);
         cJSON *pf = cJSON_AddObjectToObject(j, "ProductFields");
         cJSON_AddStringToObject(pf, "nodeward/CheckId", c->id);

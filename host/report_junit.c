@@ -71,7 +71,7 @@ static void testcase(FILE *out, const struct run *run, const struct result *r)
                                 fputs("&#10;", out);
                         }
                         fputs("Remediation: ", out);
-                        xml_escaped(out, c->remediation);
+                        xml_escaped(out, result_remediation(r));
                 }
                 fprintf(out, "</%s>\n", elem);
         }

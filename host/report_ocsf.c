@@ -105,7 +105,7 @@ static cJSON *record(const struct facts *f, const struct run *run, const struct 
         cJSON_AddItemToArray(types, cJSON_CreateString(c->id));
         cJSON_AddItemToObject(j, "compliance", compliance(run, r));
         cJSON *rem = cJSON_AddObjectToObject(j, "remediation");
-        cJSON_AddStringToObject(rem, "desc", c->remediation);
+        cJSON_AddStringToObject(rem, "desc", result_remediation(r));
         cJSON *refs = cJSON_AddArrayToObject(rem, "references");
         fleet_add_reference_strings(refs, run, r);
         /* "resource" (one resource_details): defined by the class since 1.0. */

@@ -39,7 +39,7 @@ static cJSON *result_properties(const struct facts *f, const struct run *run, co
 {
         cJSON *props = cJSON_CreateObject();
         cJSON_AddStringToObject(props, "title", r->check->title);
-        cJSON_AddStringToObject(props, "remediation", r->check->remediation);
+        cJSON_AddStringToObject(props, "remediation", result_remediation(r));
         if (run->benchmark && r->item) {
                 cJSON_AddStringToObject(props, "benchmark", run->benchmark->id);
                 cJSON_AddStringToObject(props, "benchmark.item", r->item->item);
