@@ -3,6 +3,7 @@
 #include "facts.h"
 
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +81,68 @@ void observe_ports_from_sshd(const struct sshd_facts *s, struct observe_opts *oo
                 if (p > 0 && p < 65536 && !dup)
                         oo->ssh_ports[oo->n_ssh_ports++] = (uint16_t)p;
         }
+}
+
+static long kubelet_port_of(const struct kubelet_facts *k, enum kfield id)
+{
+        if (!k->found || k->flag_error || k->load_error || k->f[id].error || !cJSON_IsNumber(k->f[id].value))
+                return -1;
+        return (long)k->f[id].value->valuedouble;
+}
+
+/* Owners only of the listeners the selected checks name, and sshd's processes
+ * read first: the rest of the process table is walked only while one is missing. */
+static void find_owners(unsigned needs, const struct rootfs *proc, struct facts *f)
+{
+        struct sockets *s = &f->sockets;
+        if (!(needs & (FACT_OWNERS_SSH | FACT_OWNERS_WILDCARD | FACT_OWNERS_KUBELET)) || s->n == 0)
+                return;
+        long ports[24];
+        size_t np = 0;
+        if (needs & FACT_OWNERS_SSH) {
+                ports[np++] = 22;
+                const int *cfg = NULL;
+                size_t nc = 0;
+                if ((f->collected & FACT_SSHD) && f->sshd.cfg.found && !f->sshd.cfg.error)
+                        nc = sshd_config_ports(&f->sshd.cfg, &cfg);
+                for (size_t i = 0; i < nc && np < 16; i++)
+                        ports[np++] = cfg[i];
+        }
+        if (needs & FACT_OWNERS_KUBELET) {
+                ports[np++] = 10250;
+                ports[np++] = 10255;
+                if (f->collected & FACT_KUBELET) {
+                        ports[np++] = kubelet_port_of(&f->kubelet, KF_PORT);
+                        ports[np++] = kubelet_port_of(&f->kubelet, KF_READ_ONLY_PORT);
+                }
+        }
+        bool *want = xcalloc(s->n, sizeof(bool));
+        for (size_t i = 0; i < s->n; i++) {
+                const struct listener *l = &s->v[i];
+                if ((needs & FACT_OWNERS_WILDCARD) && listener_is_wildcard(l) && !l->ifindex)
+                        want[i] = true;
+                for (size_t k = 0; k < np && l->proto == IPPROTO_TCP; k++)
+                        want[i] |= ports[k] == l->port;
+        }
+        struct owner_query q = {.want = want};
+        pid_t *pids = NULL, *first = NULL;
+        if ((f->collected & FACT_PROCS) && !f->procs_error) {
+                pids = xcalloc(f->procs.n + 1, sizeof(*pids));
+                first = xcalloc(f->procs.n + 1, sizeof(*first));
+                for (size_t i = 0; i < f->procs.n; i++) {
+                        const struct proc_entry *e = &f->procs.v[i];
+                        pids[i] = e->pid;
+                        if ((needs & FACT_OWNERS_SSH) && proc_entry_is(e, "sshd"))
+                                first[q.n_first++] = e->pid;
+                }
+                q.pids = pids;
+                q.n_pids = f->procs.n;
+                q.first = first;
+        }
+        sockets_add_owners(proc, &q, s);
+        free(pids);
+        free(first);
+        free(want);
 }
 
 /* The probe is attached first, so the other collectors run while it observes. */
@@ -192,13 +255,14 @@ int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
                  * nodeward's own when the root has no process table. */
                 if (o->sock_handles)
                         sockets_collect_handles(o->sock_handles, o->sock_netns_what, proc.fd >= 0 ? &proc : NULL,
-                                                SOCKETS_OWNERS | SOCKETS_ADDRS, &f->sockets);
+                                                SOCKETS_ADDRS, &f->sockets);
                 else if (proc.fd >= 0 || o->netns)
-                        sockets_collect(o->netns, proc.fd >= 0 ? &proc : NULL, SOCKETS_OWNERS | SOCKETS_ADDRS,
-                                        &f->sockets);
+                        sockets_collect(o->netns, proc.fd >= 0 ? &proc : NULL, SOCKETS_ADDRS, &f->sockets);
                 else
                         f->sockets.error = xasprintf("%s: no process table, so no network namespace to read",
                                                      f->proc_path);
+                if (!f->sockets.error)
+                        find_owners(needs, proc.fd >= 0 ? &proc : NULL, f);
                 f->collected |= FACT_SOCKETS;
         }
         f->allow_listeners = xcalloc(o->n_allow_listeners + 1, sizeof(char *));

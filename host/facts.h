@@ -32,6 +32,10 @@ enum {
         FACT_POD_SSH = 1u << 10,  /* node SSH from a pod's namespace */
         FACT_APISERVER = 1u << 11, /* the kubelet's API server endpoint, resolved */
         FACT_KUBELET_LIVE = 1u << 12, /* the running kubelet's ports, from the node and a pod */
+        /* Whose listeners a check names: only these owners are looked for (FACT_SOCKETS). */
+        FACT_OWNERS_SSH = 1u << 13,      /* TCP on sshd's ports, and every listener of an sshd process */
+        FACT_OWNERS_WILDCARD = 1u << 14, /* listeners on every address */
+        FACT_OWNERS_KUBELET = 1u << 15,  /* TCP on the kubelet's API and read-only ports */
         FACT_CONNWATCH = 1u << 16, /* loads eBPF: only with --observe */
 };
 

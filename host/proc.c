@@ -104,15 +104,16 @@ void proc_table_free(struct proc_table *t)
         t->n = 0;
 }
 
+bool proc_entry_is(const struct proc_entry *e, const char *name)
+{
+        return strcmp(e->comm, name) == 0 || (e->argc > 0 && strcmp(path_basename(e->argv[0]), name) == 0);
+}
+
 const struct proc_entry *proc_table_find(const struct proc_table *t, const char *name)
 {
-        for (size_t i = 0; i < t->n; i++) {
-                const struct proc_entry *e = &t->v[i];
-                if (strcmp(e->comm, name) == 0)
-                        return e;
-                if (e->argc > 0 && strcmp(path_basename(e->argv[0]), name) == 0)
-                        return e;
-        }
+        for (size_t i = 0; i < t->n; i++)
+                if (proc_entry_is(&t->v[i], name))
+                        return &t->v[i];
         return NULL;
 }
 

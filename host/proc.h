@@ -1,6 +1,7 @@
 /* proc: the process table as read from --proc (a procfs or a fixture of the same shape). */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -26,6 +27,8 @@ struct proc_table {
 int proc_table_read(const struct rootfs *proc, struct proc_table *ret);
 void proc_table_free(struct proc_table *t);
 
+/* Whether @e's comm or argv[0] basename is @name. */
+bool proc_entry_is(const struct proc_entry *e, const char *name);
 /* The first process (lowest pid) whose comm or argv[0] basename is @name. */
 const struct proc_entry *proc_table_find(const struct proc_table *t, const char *name);
 
