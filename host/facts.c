@@ -12,6 +12,19 @@
 #include "privs.h"
 #include "util.h"
 
+const char *const facts_policy_engines[] = {
+        "calico-node", "calico-felix", "felix", "cilium-agent", "aws-network-policy-agent",
+        "antrea-agent", "kube-router", "weave-npc", "ovnkube", "kube-ovn-controller",
+};
+const size_t facts_n_policy_engines = ARRAY_SIZE(facts_policy_engines);
+
+/* Every name a collector or check finds a process by (proc_table_find): only
+ * their command lines are read. */
+static const char *const process_names[] = {
+        "kubelet", "kube-proxy", "sshd", "calico-node", "calico-felix", "felix", "cilium-agent",
+        "aws-network-policy-agent", "antrea-agent", "kube-router", "weave-npc", "ovnkube", "kube-ovn-controller",
+};
+
 static char *os_release_pretty(const struct rootfs *root)
 {
         static const char *const paths[] = {"/etc/os-release", "/usr/lib/os-release"};
@@ -198,7 +211,7 @@ int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
         }
         if (needs & FACT_PROCS) {
                 if (r == 0)
-                        r = proc_table_read(&proc, &f->procs);
+                        r = proc_table_read_some(&proc, process_names, ARRAY_SIZE(process_names), &f->procs);
                 if (r < 0)
                         f->procs_error = xasprintf("%s: %s", f->proc_path, rootfs_strerror(r));
                 f->collected |= FACT_PROCS;

@@ -83,6 +83,11 @@ struct collect_opts {
         bool verbose;          /* libbpf's messages on stderr */
 };
 
+/* Network policy enforcers (process names); each kills the "every pod reaches
+ * every node port" default. The process table keeps their command lines. */
+extern const char *const facts_policy_engines[];
+extern const size_t facts_n_policy_engines;
+
 /* Collect what @o->needs. Fails only when the root or proc directory cannot be
  * opened at all (the usage error the CLI reports); host problems become facts. */
 int facts_collect(const struct collect_opts *o, struct facts *ret, char **ret_err);

@@ -25,6 +25,10 @@ struct proc_table {
 /* Read comm and cmdline of every numeric directory under @proc, sorted by pid.
  * Processes that vanish while being read are left out. */
 int proc_table_read(const struct rootfs *proc, struct proc_table *ret);
+/* The same, reading a cmdline only where the comm is one of @cmdline_of (or a
+ * 15-byte comm the kernel cut from one); the others keep their pid and comm. */
+int proc_table_read_some(const struct rootfs *proc, const char *const *cmdline_of, size_t n_cmdline_of,
+                         struct proc_table *ret);
 void proc_table_free(struct proc_table *t);
 
 /* Whether @e's comm or argv[0] basename is @name. */
