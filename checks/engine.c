@@ -147,7 +147,10 @@ void engine_run_benchmark(const struct facts *f, const bool *selected, const str
                 r->check = &check_catalog[i];
                 r->status = ST_ERROR;
                 r->item = benchmark_item(ret->benchmark, check_catalog[i].id);
-                check_catalog[i].fn(f, r);
+                if ((check_catalog[i].needs & FACT_PROBES) && f->probes_off)
+                        result_set(r, ST_SKIP, "%s", f->probes_off);
+                else
+                        check_catalog[i].fn(f, r);
                 if (!r->evidence)
                         r->evidence = xstrdup("the check gave no evidence");
                 ret->summary[r->status]++;

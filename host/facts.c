@@ -3,11 +3,14 @@
 #include "facts.h"
 
 #include <errno.h>
+#include <linux/magic.h>
+#include <pthread.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <sys/vfs.h>
 
 #include "privs.h"
 #include "util.h"
@@ -158,6 +161,78 @@ static void find_owners(unsigned needs, const struct rootfs *proc, struct facts 
         free(want);
 }
 
+bool proc_is_live(const struct rootfs *proc)
+{
+        struct statfs sf;
+        return proc->fd >= 0 && fstatfs(proc->fd, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC;
+}
+
+/* The network probes of a run, each on its own thread: every one is bounded by its
+ * own deadline, so the run waits for the longest of them, not for their sum. They
+ * only read the facts collected before them, and each fills its own. */
+struct probe_run {
+        const struct collect_opts *o;
+        unsigned needs;
+        const struct rootfs *root, *proc;
+        struct facts *f;
+};
+
+static void *probe_apiserver(void *p)
+{
+        struct probe_run *pr = p;
+        apiserver_collect(pr->root, &pr->f->kubelet, &pr->f->apiserver);
+        return NULL;
+}
+
+static void *probe_kubelet_live(void *p)
+{
+        struct probe_run *pr = p;
+        struct klive_collect_opts ko = {.pod_netns = pr->o->pod_netns};
+        klive_opts_from_kubelet(&pr->f->kubelet, &ko);
+        klive_collect(pr->root, pr->proc, &ko, &pr->f->klive);
+        return NULL;
+}
+
+static void *probe_imds(void *p)
+{
+        struct probe_run *pr = p;
+        struct facts *f = pr->f;
+        unsigned needs = pr->needs;
+        struct imds_collect_opts io = {.host = needs & FACT_IMDS, .pod_imds = needs & FACT_POD_IMDS,
+                                       .pod_ssh = needs & FACT_POD_SSH, .pod_netns = pr->o->pod_netns};
+        if (f->sshd.cfg.found && !f->sshd.cfg.error)
+                io.n_ssh_ports = sshd_config_ports(&f->sshd.cfg, &io.ssh_ports);
+        imds_collect(pr->root, pr->proc, &io, &f->imds);
+        return NULL;
+}
+
+static void run_probes(const struct collect_opts *o, unsigned needs, const struct rootfs *root,
+                       const struct rootfs *proc, struct facts *f)
+{
+        struct probe_run pr = {o, needs, root, proc, f};
+        void *(*fns[3])(void *);
+        size_t n = 0;
+        if (needs & FACT_APISERVER)
+                fns[n++] = probe_apiserver;
+        if (needs & FACT_KUBELET_LIVE)
+                fns[n++] = probe_kubelet_live;
+        if (needs & (FACT_IMDS | FACT_POD_IMDS | FACT_POD_SSH))
+                fns[n++] = probe_imds;
+        pthread_t t[3];
+        bool started[3] = {false};
+        /* The last one runs here; a thread that cannot start runs here too. */
+        for (size_t i = 0; i + 1 < n; i++)
+                started[i] = pthread_create(&t[i], NULL, fns[i], &pr) == 0;
+        if (n)
+                fns[n - 1](&pr);
+        for (size_t i = 0; i + 1 < n; i++) {
+                if (started[i])
+                        pthread_join(t[i], NULL);
+                else
+                        fns[i](&pr);
+        }
+}
+
 /* The probe is attached first, so the other collectors run while it observes. */
 static void start_observing(const struct collect_opts *o, const struct rootfs *root, const struct rootfs *proc,
                             struct facts *f, struct observe_session **ret)
@@ -209,6 +284,13 @@ int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
                         return r;
                 }
         }
+        if ((needs & FACT_PROBES) && !o->probe && !proc_is_live(&proc)) {
+                /* A fixture root sends no packet and no DNS query: its names and
+                 * addresses are made up, and the machine running the tests is not it. */
+                f->probes_off = xasprintf("not probed: %s is not a live procfs (a fixture root); --probe sends "
+                                          "the network probes", f->proc_path);
+                needs &= ~(unsigned)FACT_PROBES;
+        }
         if (needs & FACT_PROCS) {
                 if (r == 0)
                         r = proc_table_read_some(&proc, process_names, ARRAY_SIZE(process_names), &f->procs);
@@ -245,23 +327,9 @@ int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
                 kube_proxy_collect(&root, &proc, f->procs_error ? NULL : &f->procs, &f->kube_proxy);
                 f->collected |= FACT_KUBE_PROXY;
         }
-        if (needs & FACT_APISERVER) {
-                apiserver_collect(&root, &f->kubelet, &f->apiserver);
-                f->collected |= FACT_APISERVER;
-        }
-        if (needs & FACT_KUBELET_LIVE) {
-                struct klive_collect_opts ko = {.pod_netns = o->pod_netns};
-                klive_opts_from_kubelet(&f->kubelet, &ko);
-                klive_collect(&root, &proc, &ko, &f->klive);
-                f->collected |= FACT_KUBELET_LIVE;
-        }
-        if (needs & (FACT_IMDS | FACT_POD_IMDS | FACT_POD_SSH)) {
-                struct imds_collect_opts io = {.host = needs & FACT_IMDS, .pod_imds = needs & FACT_POD_IMDS,
-                                               .pod_ssh = needs & FACT_POD_SSH, .pod_netns = o->pod_netns};
-                if (f->sshd.cfg.found && !f->sshd.cfg.error)
-                        io.n_ssh_ports = sshd_config_ports(&f->sshd.cfg, &io.ssh_ports);
-                imds_collect(&root, &proc, &io, &f->imds);
-                f->collected |= needs & (FACT_IMDS | FACT_POD_IMDS | FACT_POD_SSH);
+        if (needs & FACT_PROBES) {
+                run_probes(o, needs, &root, &proc, f);
+                f->collected |= needs & FACT_PROBES;
         }
         if (needs & FACT_SOCKETS) {
                 /* The host's namespace is found through PROC/1; never fall back to
@@ -319,5 +387,6 @@ void facts_free(struct facts *f)
         sysctl_facts_free(&f->sysctl);
         kube_proxy_facts_free(&f->kube_proxy);
         free(f->privs_error);
+        free(f->probes_off);
         memset(f, 0, sizeof(*f));
 }

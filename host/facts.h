@@ -38,6 +38,8 @@ enum {
         FACT_OWNERS_KUBELET = 1u << 15,  /* TCP on the kubelet's API and read-only ports */
         FACT_CONNWATCH = 1u << 16, /* loads eBPF: only with --observe */
 };
+/* The facts that send packets or DNS queries. */
+#define FACT_PROBES (FACT_IMDS | FACT_POD_IMDS | FACT_POD_SSH | FACT_APISERVER | FACT_KUBELET_LIVE)
 
 struct node_info {
         char *hostname;
@@ -67,6 +69,7 @@ struct facts {
         struct sysctl_facts sysctl;
         struct kube_proxy_facts kube_proxy;
         char *privs_error; /* dropping capabilities after attaching failed (see privs.h) */
+        char *probes_off;  /* why the network probes did not run (checks that need them skip) */
 };
 
 struct collect_opts {
@@ -81,6 +84,7 @@ struct collect_opts {
         size_t n_allow_listeners;
         int observe_seconds;   /* 0: FACT_CONNWATCH is not collected (the checks skip) */
         bool verbose;          /* libbpf's messages on stderr */
+        bool probe;            /* --probe: network probes even when PROC is not a live procfs */
 };
 
 /* Network policy enforcers (process names); each kills the "every pod reaches
@@ -96,3 +100,6 @@ int facts_collect(const struct collect_opts *o, struct facts *ret, char **ret_er
  * ports as the sshd area resolves them (none added when no configuration is known). */
 void observe_ports_from_sshd(const struct sshd_facts *s, struct observe_opts *oo);
 void facts_free(struct facts *f);
+
+/* Is @proc a live procfs (the root is a running node, not a fixture)? */
+bool proc_is_live(const struct rootfs *proc);

@@ -40,13 +40,13 @@ struct opts {
         int observe;
         int interval;
         unsigned expect; /* EXPECT_* */
-        bool verbose, quiet, wide;
+        bool verbose, quiet, wide, probe;
         unsigned long given; /* OPT_BIT() of each long option seen, to refuse repeats and misplaced ones */
 };
 
 enum { O_ROOT = 256, O_PROC, O_ONLY, O_SKIP, O_FORMAT, O_FAIL_ON, O_OUTPUT, O_TEXTFILE, O_POD_NETNS,
        O_NETNS, O_ALLOW, O_ALLOW_FILE, O_OBSERVE, O_VERBOSE, O_INTERVAL, O_BENCHMARK, O_EXPECT, O_STATE,
-       O_QUIET, O_WIDE };
+       O_QUIET, O_WIDE, O_PROBE };
 #define OPT_BIT(c) (1UL << ((c) - O_ROOT))
 
 static const char check_help[] =
@@ -72,6 +72,9 @@ static const char check_help[] =
         "                      else the namespace of a process in a kubepods cgroup\n"
         "  --netns PATH        the node's network namespace for the socket checks\n"
         "                      (default PROC/1/ns/net, the host's)\n"
+        "  --probe             run the network probes (metadata service, DNS, kubelet\n"
+        "                      ports, pod reachability) even when PROC is not a live\n"
+        "                      procfs; without it a fixture root sends nothing\n"
         "  --allow-listener PROC:PORT\n"
         "                      a listener on every address that net.wildcard-listeners\n"
         "                      accepts (repeatable; PROC or PORT may be *)\n"
@@ -188,6 +191,7 @@ static int parse_common(int argc, char **argv, struct opts *o, bool check_opts, 
                 {"expect", required_argument, NULL, O_EXPECT},
                 {"state", required_argument, NULL, O_STATE},
                 {"quiet", no_argument, NULL, O_QUIET},         {"wide", no_argument, NULL, O_WIDE},
+                {"probe", no_argument, NULL, O_PROBE},
                 {0, 0, 0, 0},
         };
         struct option longopts[ARRAY_SIZE(all)];
@@ -202,7 +206,7 @@ static int parse_common(int argc, char **argv, struct opts *o, bool check_opts, 
         int idx;
         while ((c = getopt_long(argc, argv, ":h", longopts, &idx)) != -1) {
                 /* A second --only or --root would silently replace the first. */
-                if (c >= O_ROOT && c != O_ALLOW && c != O_VERBOSE && c != O_QUIET && c != O_WIDE && (o->given & OPT_BIT(c))) {
+                if (c >= O_ROOT && c != O_ALLOW && c != O_VERBOSE && c != O_QUIET && c != O_WIDE && c != O_PROBE && (o->given & OPT_BIT(c))) {
                         fprintf(stderr, "nodeward: --%s given twice; give it once%s\n", longopts[idx].name,
                                 c == O_ONLY || c == O_SKIP ? ", with a comma-separated list" : "");
                         return -EINVAL;
@@ -220,6 +224,7 @@ static int parse_common(int argc, char **argv, struct opts *o, bool check_opts, 
                 case O_OUTPUT: o->output = optarg; break;
                 case O_TEXTFILE: o->textfile = optarg; break;
                 case O_POD_NETNS: o->pod_netns = optarg; break;
+                case O_PROBE: o->probe = true; break;
                 case O_NETNS: o->netns = optarg; break;
                 case O_STATE: o->state = optarg; break;
                 case O_ALLOW_FILE: o->allow_file = optarg; break;
@@ -440,7 +445,7 @@ static int do_check(int argc, char **argv)
         struct collect_opts co = {.root = o.root, .proc = o.proc, .needs = needs, .netns = o.netns,
                                   .pod_netns = o.pod_netns,
                                   .allow_listeners = (const char *const *)allow, .n_allow_listeners = n_allow,
-                                  .observe_seconds = o.observe, .verbose = o.verbose};
+                                  .observe_seconds = o.observe, .verbose = o.verbose, .probe = o.probe};
         struct facts f;
         int cr = facts_collect(&co, &f, &err);
         strv_free(allow, n_allow); /* the facts hold their own copy */
@@ -519,7 +524,8 @@ static int do_watch(int argc, char **argv)
                                         .allow = (const char *const *)allow, .n_allow = n_allow,
                                         .selected = selected, .interval = o.interval ? o.interval : 60,
                                         .textfile = o.textfile, .state = o.state, .verbose = o.verbose,
-                                        .out = stdout, .benchmark = o.benchmark, .expect = o.expect};
+                                        .out = stdout, .benchmark = o.benchmark, .expect = o.expect,
+                                        .probe = o.probe};
                 rc = watch_run(&wo);
         }
         strv_free(allow, n_allow);
