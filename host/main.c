@@ -99,7 +99,7 @@ static const char check_help[] =
 static const char watch_help[] =
         "Usage: nodeward watch [--root DIR] [--proc DIR] [--only LIST] [--skip LIST]\n"
         "                      [--interval SECONDS] [--textfile PATH] [--verbose]\n"
-        "                      [--pod-netns PATH] [--netns PATH] [--allow-listener PROC:PORT]...\n"
+        "                      [--pod-netns PATH] [--netns PATH] [--probe] [--allow-listener PROC:PORT]...\n"
         "                      [--allow-listeners-file FILE] [--benchmark ID]\n"
         "                      [--expect kubelet]   (as for check)\n"
         "                      [--state FILE]\n"
