@@ -93,8 +93,8 @@ deps-test: deps
 # The kernel side: vmlinux.h from the running kernel's BTF, the BPF object, and
 # its skeleton, all generated into the build directory (never committed).
 BPF_ARCH  := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
-BPF_SKELS := $(BUILD)/bpf/connwatch.skel.h
-.SECONDARY: $(BUILD)/bpf/vmlinux.h $(BUILD)/bpf/connwatch.bpf.o $(BPF_SKELS)
+BPF_SKELS := $(BUILD)/bpf/connwatch.skel.h $(BUILD)/bpf/ownerscan.lskel.h
+.SECONDARY: $(BUILD)/bpf/vmlinux.h $(BUILD)/bpf/connwatch.bpf.o $(BUILD)/bpf/ownerscan.bpf.o $(BPF_SKELS)
 
 $(BUILD)/bpf/vmlinux.h: | deps
 	@mkdir -p $(dir $@)
@@ -111,6 +111,11 @@ $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c bpf/%.h $(BUILD)/bpf/vmlinux.h
 $(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	@$(if $(Q),echo "  SKEL    $@")
 	$(Q)bpftool gen skeleton $< name $*_bpf > $@.tmp && mv $@.tmp $@
+
+# A light skeleton (loaded and relocated by the kernel itself) for the owner iterator.
+$(BUILD)/bpf/%.lskel.h: $(BUILD)/bpf/%.bpf.o
+	@$(if $(Q),echo "  LSKEL   $@")
+	$(Q)bpftool gen skeleton -L $< name $*_bpf > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/%.o: %.c $(wildcard host/*.h checks/*.h bpf/*.h) $(BPF_SKELS) | deps
 	@mkdir -p $(dir $@)

@@ -137,6 +137,7 @@ static const char list_help[] =
 
 static const char sockets_help[] =
         "Usage: nodeward sockets [--netns PATH] [--proc DIR] [--no-owners] [--format text|json]\n"
+        "                        [--verbose]\n"
         "List listening TCP and bound UDP sockets, IPv4 and IPv6, with the processes\n"
         "that hold them, as `ss -ltnup` does (read through NETLINK_SOCK_DIAG).\n"
         "\n"
@@ -145,6 +146,8 @@ static const char sockets_help[] =
         "  --proc DIR          process table to find owners in (default /proc)\n"
         "  --no-owners         do not look for the processes (as ss without -p)\n"
         "  --format FMT        text (default) or json (schema nodeward.sockets/v1)\n"
+        "  --verbose           say on stderr how the owners were found: one eBPF\n"
+        "                      task_file iterator pass, or the PROC/<pid>/fd walk\n"
         "  -h, --help          this help\n"
         "\n"
         "Exit status: 0 listed (owners that could not be read are reported on stderr);\n"
@@ -617,14 +620,16 @@ static int do_list(int argc, char **argv)
 
 static int do_sockets(int argc, char **argv)
 {
-        enum { SO_NETNS = 256, SO_PROC, SO_FORMAT, SO_NO_OWNERS };
+        enum { SO_NETNS = 256, SO_PROC, SO_FORMAT, SO_NO_OWNERS, SO_VERBOSE };
         static const struct option lo[] = {{"netns", required_argument, NULL, SO_NETNS},
                                            {"no-owners", no_argument, NULL, SO_NO_OWNERS},
                                            {"proc", required_argument, NULL, SO_PROC},
                                            {"format", required_argument, NULL, SO_FORMAT},
+                                           {"verbose", no_argument, NULL, SO_VERBOSE},
                                            {"help", no_argument, NULL, 'h'}, {0, 0, 0, 0}};
         const char *netns = NULL, *procdir = "/proc";
         enum format fmt = FMT_TEXT;
+        bool verbose = false;
         unsigned flags = SOCKETS_OWNERS | SOCKETS_ALL_OWNERS;
         optind = 1;
         opterr = 0;
@@ -635,6 +640,7 @@ static int do_sockets(int argc, char **argv)
                 case SO_NETNS: netns = optarg; break;
                 case SO_PROC: procdir = optarg; break;
                 case SO_NO_OWNERS: flags = 0; break;
+                case SO_VERBOSE: verbose = true; break;
                 case SO_FORMAT:
                         if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0) {
                                 fprintf(stderr, "nodeward: --format: unknown format \"%s\" (text or json)\n", optarg);
@@ -672,6 +678,8 @@ static int do_sockets(int argc, char **argv)
                         sockets_print_json(stdout, &s);
                 else
                         sockets_print_text(stdout, &s);
+                if (verbose && s.owners_via)
+                        fprintf(stderr, "nodeward: owners found by %s\n", s.owners_via);
                 if (s.owners_error)
                         fprintf(stderr, "nodeward: warning: owners: %s\n", s.owners_error);
                 if (s.owners_unreadable)

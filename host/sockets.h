@@ -60,6 +60,7 @@ struct sockets {
         char *owners_error; /* the owners could not be read (the listing still holds) */
         char *addrs_error;
         unsigned owners_unreadable; /* processes whose fds could not be read */
+        const char *owners_via;     /* how the owners were found (a static string), NULL if not */
 };
 
 /* The netlink handles opened inside one network namespace. */

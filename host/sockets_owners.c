@@ -14,6 +14,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include "ownerscan.h"
 #include "proc.h"
 #include "sockets.h"
 #include "util.h"
@@ -353,6 +354,90 @@ static int scan_first(struct owner_scan *c, struct sockets *s)
         return w.err;
 }
 
+/* Is PROC the procfs of nodeward's own pid namespace (its "self" is us), and at
+ * which level is that namespace (NSpid lists one pid per level)? */
+static bool own_pid_ns(const struct rootfs *proc, uint32_t *ret_level)
+{
+        char buf[32];
+        if (rootfs_readlink(proc, "self", buf, sizeof(buf)) < 0 || atoi(buf) != (int)getpid())
+                return false;
+        char *st = NULL;
+        if (rootfs_read_file(proc, "self/status", 64 * 1024, &st, NULL, NULL) < 0)
+                return false;
+        const char *l = strstr(st, "\nNSpid:");
+        uint32_t level = 0;
+        if (l) {
+                l += strlen("\nNSpid:");
+                for (size_t n = 0; *l && *l != '\n'; n++) {
+                        l += strspn(l, " \t");
+                        size_t w = strcspn(l, " \t\n");
+                        if (w && n > 0)
+                                level++;
+                        l += w;
+                }
+        }
+        free(st);
+        *ret_level = level;
+        return true;
+}
+
+/* Every wanted owner in one kernel pass; -ENOTSUP or the loader's error when the
+ * kernel, the privileges or PROC do not allow it (the walk then runs). */
+static int owners_by_iterator(struct owner_scan *c, struct sockets *s)
+{
+        const char *how = getenv("NODEWARD_OWNERS");
+        uint32_t level;
+        if ((how && strcmp(how, "walk") == 0) || !c->procfs || !own_pid_ns(c->proc, &level))
+                return -ENOTSUP;
+        uint64_t *ino = xcalloc(s->n + 1, sizeof(*ino));
+        size_t k = 0;
+        for (size_t i = 0; i < s->n; i++)
+                if (s->v[i].inode && (c->n_first || wanted(c, (long)i)))
+                        ino[k++] = s->v[i].inode;
+        struct ownerscan_rec *rec = NULL;
+        size_t nr = 0;
+        char *err = NULL;
+        int r = k ? ownerscan_run(level, ino, k, SOCKETS_MAX_OWNERS, &rec, &nr, &err) : 0;
+        free(ino);
+        if (r < 0) {
+                free(err);
+                return r;
+        }
+        struct owner_worker w = {.c = c};
+        for (size_t i = 0; i < nr && r == 0; i++) {
+                long li = rec[i].ino <= UINT32_MAX ? ino_map_find(&c->map, s, (uint32_t)rec[i].ino) : -1;
+                if (li < 0 || (!wanted(c, li) && !is_first(c, (pid_t)rec[i].pid)))
+                        continue;
+                char comm[SOCK_COMM_LEN];
+                memcpy(comm, rec[i].comm, sizeof(comm));
+                comm[SOCK_COMM_LEN - 1] = '\0';
+                if (!comm[0])
+                        memcpy(comm, "?", 2);
+                r = add_owner(&w, li, (pid_t)rec[i].pid, (int)rec[i].fd, comm);
+        }
+        free(rec);
+        take_owners(s, &w);
+        if (r == 0)
+                s->owners_via = "eBPF task_file iterator";
+        return r;
+}
+
+/* First-owner mode keeps one owner per listener: a process asked for first
+ * (sshd) when one holds it, else the lowest pid. @v is sorted by listener, pid, fd. */
+static size_t keep_first_owners(const struct owner_scan *c, struct sock_owner *v, size_t n)
+{
+        size_t k = 0;
+        for (size_t i = 0; i < n;) {
+                size_t j = i, pick = i;
+                for (; j < n && v[j].listener == v[i].listener; j++)
+                        if (pick == i && c->n_first && is_first(c, v[j].pid))
+                                pick = j;
+                v[k++] = v[pick];
+                i = j;
+        }
+        return k;
+}
+
 int sockets_find_owners_query(const struct rootfs *proc, const struct owner_query *q, struct sockets *s,
                               char **ret_err)
 {
@@ -375,9 +460,15 @@ int sockets_find_owners_query(const struct rootfs *proc, const struct owner_quer
         }
         ino_map_build(&c.map, s);
         c.found = xcalloc(s->n, sizeof(bool));
-        r = scan_first(&c, s);
-        if (r >= 0 && (c.n_wanted || c.all) && (c.all || c.n_found < c.n_wanted))
-                r = run_workers(&c, s);
+        r = owners_by_iterator(&c, s);
+        if (r < 0) {
+                /* The walk instead: what the iterator may have added goes. */
+                s->n_owners = 0;
+                s->owners_via = "PROC walk";
+                r = scan_first(&c, s);
+                if (r >= 0 && (c.n_wanted || c.all) && (c.all || c.n_found < c.n_wanted))
+                        r = run_workers(&c, s);
+        }
         free(c.map.slot);
         free(c.found);
         free(listed);
@@ -388,11 +479,13 @@ int sockets_find_owners_query(const struct rootfs *proc, const struct owner_quer
         }
         if (s->n_owners)
                 qsort(s->owners, s->n_owners, sizeof(*s->owners), cmp_owner);
-        if (!c.all) {
-                /* Two workers may both have claimed a first owner: keep one. */
-                size_t k = 0;
-                for (size_t i = 0; i < s->n_owners; i++)
-                        if (k == 0 || s->owners[k - 1].listener != s->owners[i].listener)
+        if (!c.all) { /* two workers may both have claimed a first owner */
+                s->n_owners = keep_first_owners(&c, s->owners, s->n_owners);
+        } else if (s->n_owners) {
+                /* A thread with a files table of its own shows its process's fds again. */
+                size_t k = 1;
+                for (size_t i = 1; i < s->n_owners; i++)
+                        if (cmp_owner(&s->owners[k - 1], &s->owners[i]) != 0)
                                 s->owners[k++] = s->owners[i];
                 s->n_owners = k;
         }
