@@ -204,7 +204,9 @@ valgrind: deps deps-test $(BUILD)/nodeward $(BUILD)/tests/e2e/deny_capset $(BUIL
 	@NODEWARD=$(abspath $(BUILD)/nodeward-valgrind) FIXTURES=$(abspath tests/fixtures) NODEWARD_UNDER_VALGRIND=1 \
 	  TEST_WRAPPER="$(VALGRIND)" sh tests/run-tests.sh $(TEST_BINS)
 
-# Socket listing against ss on 16,000 listeners; results go to BENCHMARKS.md by hand.
+# Owners and listing against ss at 1k, 16k and 64k listeners and 8k over 2,000
+# processes; a whole check and explain sshd with 2,000 processes running; the
+# eBPF probe's cost on the whole watch process. Results go to BENCHMARKS.md by hand.
 $(BUILD)/bench/bench_sockets: tests/bench/bench_sockets.c | deps
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  BENCH   $@")
@@ -217,9 +219,12 @@ $(BUILD)/tests/bench/%: tests/bench/%.c $(LIB_OBJS)
 	@$(if $(Q),echo "  BENCH   $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
 
-bench: deps $(BUILD)/nodeward $(BUILD)/bench/bench_sockets $(BUILD)/tests/bench/bench_connwatch
+bench: deps $(BUILD)/nodeward $(BUILD)/bench/bench_sockets $(BUILD)/tests/bench/bench_check $(BUILD)/tests/bench/bench_connwatch
+	$(call install_missing,strace openssh-server)
 	@$(BUILD)/bench/bench_sockets $(abspath $(BUILD)/nodeward)
+	@$(BUILD)/tests/bench/bench_check $(abspath $(BUILD)/nodeward) tests/fixtures/demo-al2023
 	@$(BUILD)/tests/bench/bench_connwatch overhead 200000
+	@$(BUILD)/tests/bench/bench_connwatch overhead-watch 200000 $(abspath $(BUILD)/nodeward)
 	@$(BUILD)/tests/bench/bench_connwatch flood 1000000
 	@sh tests/bench/watch-rss.sh $(BUILD)/nodeward $(BUILD)/tests/bench/bench_connwatch 60
 
