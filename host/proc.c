@@ -177,3 +177,22 @@ int proc_read_cwd(const struct rootfs *proc, pid_t pid, char *buf, size_t size)
         snprintf(path, sizeof(path), "%d/cwd", (int)pid);
         return rootfs_readlink(proc, path, buf, size);
 }
+
+int proc_status_nspid_level(const char *status)
+{
+        const char *l = strncmp(status, "NSpid:", 6) == 0 ? status : strstr(status, "\nNSpid:");
+        if (!l)
+                return 0;
+        l = strchr(l, ':') + 1;
+        int n = 0;
+        for (;;) {
+                l += strspn(l, " \t");
+                size_t w = strspn(l, "0123456789");
+                if (w == 0)
+                        break;
+                if (++n > 33)
+                        return -1;
+                l += w;
+        }
+        return n == 0 || (*l && *l != '\n') ? -1 : n - 1;
+}

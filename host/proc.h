@@ -41,3 +41,8 @@ void proc_split_cmdline(const char *buf, size_t len, char ***ret_argv, size_t *r
 
 /* The process's working directory as a path on the host (readlink of cwd). */
 int proc_read_cwd(const struct rootfs *proc, pid_t pid, char *buf, size_t size);
+
+/* The pid namespace level in a PROC/<pid>/status text: the number of pids its
+ * "NSpid:" line lists, less one (0 without the line: a kernel before 4.1, or the
+ * initial namespace); -1 for a line with no pid or more than 32 levels. */
+int proc_status_nspid_level(const char *status);

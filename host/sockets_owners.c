@@ -364,20 +364,11 @@ static bool own_pid_ns(const struct rootfs *proc, uint32_t *ret_level)
         char *st = NULL;
         if (rootfs_read_file(proc, "self/status", 64 * 1024, &st, NULL, NULL) < 0)
                 return false;
-        const char *l = strstr(st, "\nNSpid:");
-        uint32_t level = 0;
-        if (l) {
-                l += strlen("\nNSpid:");
-                for (size_t n = 0; *l && *l != '\n'; n++) {
-                        l += strspn(l, " \t");
-                        size_t w = strcspn(l, " \t\n");
-                        if (w && n > 0)
-                                level++;
-                        l += w;
-                }
-        }
+        int level = proc_status_nspid_level(st);
         free(st);
-        *ret_level = level;
+        if (level < 0)
+                return false;
+        *ret_level = (uint32_t)level;
         return true;
 }
 

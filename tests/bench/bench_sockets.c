@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -68,12 +69,14 @@ static void holder(int idx, int ready)
                 _exit(3);
         int per = SOCKETS / HOLDERS;
         for (int i = 0; i < per; i++) {
-                /* 50,000 ports per address: 127.0.0.1, 127.0.0.2 ... (and [::] for
-                 * every other socket of the first 50,000, as on a node). */
+                /* The first 50,000 on every address, as on a node: 0.0.0.0 on even
+                 * ports and [::] (IPv6 only) on odd ones from 10000; beyond, on
+                 * 127.0.0.2, 127.0.0.3 ... and the odd ports 0.0.0.0 leaves free. */
                 int k = idx * per + i;
                 int fd = socket(k < 50000 && k % 2 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
-                struct sockaddr_in a4 = {.sin_family = AF_INET, .sin_port = htons((uint16_t)(10000 + k % 50000))};
-                a4.sin_addr.s_addr = k < 50000 ? htonl(INADDR_ANY) : htonl(0x7f000001u + (uint32_t)(k / 50000));
+                int port = k < 50000 ? 10000 + k : 10001 + 2 * ((k - 50000) % 25000);
+                struct sockaddr_in a4 = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+                a4.sin_addr.s_addr = k < 50000 ? htonl(INADDR_ANY) : htonl(0x7f000002u + (uint32_t)((k - 50000) / 25000));
                 struct sockaddr_in6 a6 = {.sin6_family = AF_INET6, .sin6_port = a4.sin_port};
                 int on = 1;
                 if (fd >= 0 && k < 50000 && k % 2)
@@ -226,7 +229,8 @@ static bool scene(const char *nw, int sockets, int holders, int others, bool lis
         close(rp[1]);
         for (int i = 0; i < HOLDERS + OTHERS; i++) {
                 char c;
-                if (read(rp[0], &c, 1) != 1) {
+                struct pollfd pf = {.fd = rp[0], .events = POLLIN};
+                if (poll(&pf, 1, 120000) != 1 || read(rp[0], &c, 1) != 1) {
                         errno = ECHILD;
                         die("a holder died before it was ready (RLIMIT_NOFILE or ports?)");
                 }

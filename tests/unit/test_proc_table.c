@@ -77,11 +77,28 @@ static void test_live_procfs(void **state)
         rootfs_close(&proc);
 }
 
+/* NSpid lists a process's pid in each namespace from the initial one down (proc(5)). */
+static void test_nspid_level(void **state)
+{
+        (void)state;
+        assert_int_equal(proc_status_nspid_level("Name:\tsshd\nNSpid:\t811\nNSpgid:\t811\n"), 0);
+        assert_int_equal(proc_status_nspid_level("Name:\tsleep\nNSpid:\t4711\t12\t1\n"), 2);
+        assert_int_equal(proc_status_nspid_level("Name:\tx\nPid:\t1\n"), 0); /* before Linux 4.1 */
+        assert_int_equal(proc_status_nspid_level("NSpid:\t7"), 0);
+        assert_int_equal(proc_status_nspid_level("Name:\tx\nNSpid:\t\n"), -1);
+        assert_int_equal(proc_status_nspid_level("Name:\tx\nNSpid:\t12 x\n"), -1);
+        char deep[512] = "NSpid:";
+        for (int i = 0; i < 40; i++)
+                strcat(deep, " 9");
+        assert_int_equal(proc_status_nspid_level(deep), -1);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_cmdline_only_for_names_looked_for),
                 cmocka_unit_test(test_live_procfs),
+                cmocka_unit_test(test_nspid_level),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
