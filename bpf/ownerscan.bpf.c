@@ -34,11 +34,13 @@ int owners(struct bpf_iter__task_file *ctx)
         struct file *file = ctx->file;
         if (!task || !file)
                 return 0;
-        /* A socket is known by its inode's mode: socket_file_ops is not reachable here. */
-        umode_t mode = BPF_CORE_READ(file, f_inode, i_mode);
-        if ((mode & OWNERSCAN_S_IFMT) != OWNERSCAN_S_IFSOCK)
+        /* A socket is known by its inode's mode: socket_file_ops is not reachable here.
+         * Every open file passes here, so these are direct (BTF-checked) loads,
+         * relocated by CO-RE, not probe-read helper calls. */
+        struct inode *inode = file->f_inode;
+        if (!inode || (inode->i_mode & OWNERSCAN_S_IFMT) != OWNERSCAN_S_IFSOCK)
                 return 0;
-        __u64 ino = BPF_CORE_READ(file, f_inode, i_ino);
+        __u64 ino = inode->i_ino;
         if (use_map && !bpf_map_lookup_elem(&wanted, &ino))
                 return 0;
         struct pid *p = BPF_CORE_READ(task, group_leader, thread_pid);

@@ -8,7 +8,7 @@
 #define OWNERSCAN_COMM_LEN 16
 /* The map's size: its buckets are allocated (and zeroed) at load, whatever it holds.
  * More inodes than this and every socket is written, for userspace to sort out. */
-#define OWNERSCAN_MAX_INODES 65536u
+#define OWNERSCAN_MAX_INODES 16384u
 
 struct ownerscan_rec {
         __u64 ino;  /* the socket's inode, as sock_diag reports it */

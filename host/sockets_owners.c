@@ -61,6 +61,8 @@ static long ino_map_find(const struct ino_map *m, const struct sockets *s, uint3
 /* The scan is shared by a few worker threads: reading /proc/<pid>/fd is all
  * syscalls, and the kernel serves different processes in parallel. */
 #define OWNER_THREADS_MAX 4
+/* From this many processes on, one kernel pass beats the walk (see BENCHMARKS.md). */
+#define OWNERS_ITERATOR_MIN_PIDS 512
 #define DENTS_BUF (64u * 1024u)
 
 struct owner_scan {
@@ -379,6 +381,10 @@ static int owners_by_iterator(struct owner_scan *c, struct sockets *s)
         const char *how = getenv("NODEWARD_OWNERS");
         uint32_t level;
         if ((how && strcmp(how, "walk") == 0) || !c->procfs || !own_pid_ns(c->proc, &level))
+                return -ENOTSUP;
+        /* Loading costs a few ms whatever the node; on a small process table the
+         * walk is cheaper (NODEWARD_OWNERS=bpf insists). */
+        if (c->n_pids < OWNERS_ITERATOR_MIN_PIDS && !(how && strcmp(how, "bpf") == 0))
                 return -ENOTSUP;
         uint64_t *ino = xcalloc(s->n + 1, sizeof(*ino));
         size_t k = 0;
