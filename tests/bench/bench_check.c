@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #define IDLE 2000
-#define RUNS 11
+#define RUNS 7
 
 static pid_t kids[IDLE];
 static int n_kids;

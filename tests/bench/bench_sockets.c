@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #define MAX_KIDS 4096
-#define RUNS 11
+#define RUNS 7
 
 static char ns_name[64], ns_path[128];
 static pid_t kids[MAX_KIDS];
