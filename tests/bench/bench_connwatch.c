@@ -138,8 +138,11 @@ static bool wait_line(int fd, const char *what, int secs)
         static size_t len;
         double end = now_s() + secs;
         while (now_s() < end) {
-                if (memmem(acc, len, what, strlen(what))) {
-                        len = 0;
+                char *m = memmem(acc, len, what, strlen(what));
+                if (m) { /* what follows the match stays for the next wait */
+                        size_t used = (size_t)(m - acc) + strlen(what);
+                        memmove(acc, acc + used, len - used);
+                        len -= used;
                         return true;
                 }
                 if (len > sizeof(acc) - 4096)
