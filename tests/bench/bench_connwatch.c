@@ -205,13 +205,20 @@ static int watch_stop(struct watch_proc *w)
         int st;
         waitpid(w->pid, &st, 0);
         close(w->out);
+        /* The kernel frees a program after a grace period: look for up to 3 s. */
         int left = 0;
-        for (size_t i = 0; i < w->n_ids; i++) {
-                int fd = bpf_prog_get_fd_by_id(w->ids[i]);
-                if (fd >= 0) {
-                        left++;
-                        close(fd);
+        for (int tries = 0; tries < 30; tries++) {
+                left = 0;
+                for (size_t i = 0; i < w->n_ids; i++) {
+                        int fd = bpf_prog_get_fd_by_id(w->ids[i]);
+                        if (fd >= 0) {
+                                left++;
+                                close(fd);
+                        }
                 }
+                if (!left)
+                        break;
+                usleep(100000);
         }
         return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? left : left + 100;
 }
