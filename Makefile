@@ -99,8 +99,8 @@ deps-test: deps
 # The kernel side: vmlinux.h from the running kernel's BTF, the BPF object, and
 # its skeleton, all generated into the build directory (never committed).
 BPF_ARCH  := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
-BPF_SKELS := $(BUILD)/bpf/connwatch.skel.h
-.SECONDARY: $(BUILD)/bpf/vmlinux.h $(BUILD)/bpf/connwatch.bpf.o $(BPF_SKELS)
+BPF_SKELS := $(BUILD)/bpf/connwatch.skel.h $(BUILD)/bpf/ownerscan.lskel.h
+.SECONDARY: $(BUILD)/bpf/vmlinux.h $(BUILD)/bpf/connwatch.bpf.o $(BUILD)/bpf/ownerscan.bpf.o $(BPF_SKELS)
 
 $(BUILD)/bpf/vmlinux.h: | deps
 	@mkdir -p $(dir $@)
@@ -117,6 +117,11 @@ $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c bpf/%.h $(BUILD)/bpf/vmlinux.h
 $(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	@$(if $(Q),echo "  SKEL    $@")
 	$(Q)bpftool gen skeleton $< name $*_bpf > $@.tmp && mv $@.tmp $@
+
+# A light skeleton (loaded and relocated by the kernel itself) for the owner iterator.
+$(BUILD)/bpf/%.lskel.h: $(BUILD)/bpf/%.bpf.o
+	@$(if $(Q),echo "  LSKEL   $@")
+	$(Q)bpftool gen skeleton -L $< name $*_bpf > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/%.o: %.c $(wildcard host/*.h checks/*.h bpf/*.h) $(BPF_SKELS) | deps
 	@mkdir -p $(dir $@)
@@ -211,7 +216,9 @@ valgrind: deps deps-test $(BUILD)/nodeward $(BUILD)/tests/e2e/deny_capset $(BUIL
 	@NODEWARD=$(abspath $(BUILD)/nodeward-valgrind) FIXTURES=$(abspath tests/fixtures) NODEWARD_UNDER_VALGRIND=1 \
 	  TEST_WRAPPER="$(VALGRIND)" sh tests/run-tests.sh $(TEST_BINS)
 
-# Socket listing against ss on 16,000 listeners; results go to BENCHMARKS.md by hand.
+# Owners and listing against ss at 1k, 16k and 64k listeners and 8k over 2,000
+# processes; a whole check and explain sshd with 2,000 processes running; the
+# eBPF probe's cost on the whole watch process. Results go to BENCHMARKS.md by hand.
 $(BUILD)/bench/bench_sockets: tests/bench/bench_sockets.c | deps
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  BENCH   $@")
@@ -224,9 +231,12 @@ $(BUILD)/tests/bench/%: tests/bench/%.c $(LIB_OBJS)
 	@$(if $(Q),echo "  BENCH   $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
 
-bench: deps $(BUILD)/nodeward $(BUILD)/bench/bench_sockets $(BUILD)/tests/bench/bench_connwatch
+bench: deps $(BUILD)/nodeward $(BUILD)/bench/bench_sockets $(BUILD)/tests/bench/bench_check $(BUILD)/tests/bench/bench_connwatch
+	$(call install_missing,strace openssh-server)
 	@$(BUILD)/bench/bench_sockets $(abspath $(BUILD)/nodeward)
+	@$(BUILD)/tests/bench/bench_check $(abspath $(BUILD)/nodeward) tests/fixtures/demo-al2023
 	@$(BUILD)/tests/bench/bench_connwatch overhead 200000
+	@$(BUILD)/tests/bench/bench_connwatch overhead-watch 200000 $(abspath $(BUILD)/nodeward)
 	@$(BUILD)/tests/bench/bench_connwatch flood 1000000
 	@sh tests/bench/watch-rss.sh $(BUILD)/nodeward $(BUILD)/tests/bench/bench_connwatch 60
 

@@ -167,6 +167,8 @@ void engine_run_benchmark(const struct facts *f, const bool *selected, const str
                 r->item = benchmark_item(ret->benchmark, check_catalog[i].id);
                 if (f->not_live && (check_catalog[i].needs & FACTS_LIVE))
                         result_set(r, ST_SKIP, "%s", f->not_live);
+                else if ((check_catalog[i].needs & FACT_PROBES) && f->probes_off)
+                        result_set(r, ST_SKIP, "%s", f->probes_off);
                 else
                         check_catalog[i].fn(f, r);
                 if (!r->evidence)

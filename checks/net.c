@@ -20,12 +20,6 @@ static const char *const default_allow[] = {
         "systemd-network:68",   "sshd:22",
 };
 
-/* Policy enforcers; each kills the "every pod reaches every node port" default. */
-static const char *const policy_engines[] = {
-        "calico-node", "calico-felix", "felix", "cilium-agent", "aws-network-policy-agent",
-        "antrea-agent", "kube-router", "weave-npc", "ovnkube", "kube-ovn-controller",
-};
-
 /* Common gate: the inventory must exist; otherwise an error with the reason. */
 static bool sockets_or_error(const struct facts *f, struct result *r)
 {
@@ -248,17 +242,17 @@ void check_net_policy_engine(const struct facts *f, struct result *r)
                 result_set(r, ST_ERROR, "process table: %s", f->procs_error);
                 return;
         }
-        for (size_t i = 0; i < ARRAY_SIZE(policy_engines); i++) {
-                const struct proc_entry *e = proc_table_find(&f->procs, policy_engines[i]);
+        for (size_t i = 0; i < facts_n_policy_engines; i++) {
+                const struct proc_entry *e = proc_table_find(&f->procs, facts_policy_engines[i]);
                 if (e) {
                         result_set(r, ST_PASS, "%s runs (pid %d): network policy is enforced on this node",
-                                   policy_engines[i], (int)e->pid);
+                                   facts_policy_engines[i], (int)e->pid);
                         return;
                 }
         }
         struct strbuf sb = {0};
-        for (size_t i = 0; i < ARRAY_SIZE(policy_engines); i++)
-                sb_printf(&sb, "%s%s", i ? ", " : "", policy_engines[i]);
+        for (size_t i = 0; i < facts_n_policy_engines; i++)
+                sb_printf(&sb, "%s%s", i ? ", " : "", facts_policy_engines[i]);
         _cleanup_free_ char *names = sb_steal(&sb);
         result_set(r, ST_FAIL, "no network policy enforcer among %zu process%s (looked for %s): every pod can "
                                "reach every port of every pod and of the node, SSH included", f->procs.n,

@@ -3,14 +3,31 @@
 #include "facts.h"
 
 #include <errno.h>
+#include <linux/magic.h>
+#include <pthread.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <sys/vfs.h>
 
 #include "privs.h"
 #include "procfs.h"
 #include "util.h"
+
+const char *const facts_policy_engines[] = {
+        "calico-node", "calico-felix", "felix", "cilium-agent", "aws-network-policy-agent",
+        "antrea-agent", "kube-router", "weave-npc", "ovnkube", "kube-ovn-controller",
+};
+const size_t facts_n_policy_engines = ARRAY_SIZE(facts_policy_engines);
+
+/* Every name a collector or check finds a process by (proc_table_find): only
+ * their command lines are read. */
+static const char *const process_names[] = {
+        "kubelet", "kube-proxy", "sshd", "calico-node", "calico-felix", "felix", "cilium-agent",
+        "aws-network-policy-agent", "antrea-agent", "kube-router", "weave-npc", "ovnkube", "kube-ovn-controller",
+};
 
 char *os_release_field(const char *buf, const char *key)
 {
@@ -128,6 +145,140 @@ void observe_ports_from_sshd(const struct sshd_facts *s, struct observe_opts *oo
         }
 }
 
+static long kubelet_port_of(const struct kubelet_facts *k, enum kfield id)
+{
+        if (!k->found || k->flag_error || k->load_error || k->f[id].error || !cJSON_IsNumber(k->f[id].value))
+                return -1;
+        return (long)k->f[id].value->valuedouble;
+}
+
+/* Owners only of the listeners the selected checks name, and sshd's processes
+ * read first: the rest of the process table is walked only while one is missing. */
+static void find_owners(unsigned needs, const struct rootfs *proc, struct facts *f)
+{
+        struct sockets *s = &f->sockets;
+        if (!(needs & (FACT_OWNERS_SSH | FACT_OWNERS_WILDCARD | FACT_OWNERS_KUBELET)) || s->n == 0)
+                return;
+        long ports[24];
+        size_t np = 0;
+        if (needs & FACT_OWNERS_SSH) {
+                ports[np++] = 22;
+                const int *cfg = NULL;
+                size_t nc = 0;
+                if ((f->collected & FACT_SSHD) && f->sshd.cfg.found && !f->sshd.cfg.error)
+                        nc = sshd_config_ports(&f->sshd.cfg, &cfg);
+                for (size_t i = 0; i < nc && np < 16; i++)
+                        ports[np++] = cfg[i];
+        }
+        if (needs & FACT_OWNERS_KUBELET) {
+                ports[np++] = 10250;
+                ports[np++] = 10255;
+                if (f->collected & FACT_KUBELET) {
+                        ports[np++] = kubelet_port_of(&f->kubelet, KF_PORT);
+                        ports[np++] = kubelet_port_of(&f->kubelet, KF_READ_ONLY_PORT);
+                }
+        }
+        bool *want = xcalloc(s->n, sizeof(bool));
+        for (size_t i = 0; i < s->n; i++) {
+                const struct listener *l = &s->v[i];
+                if ((needs & FACT_OWNERS_WILDCARD) && listener_is_wildcard(l) && !l->ifindex)
+                        want[i] = true;
+                for (size_t k = 0; k < np && l->proto == IPPROTO_TCP; k++)
+                        want[i] |= ports[k] == l->port;
+        }
+        struct owner_query q = {.want = want};
+        pid_t *pids = NULL, *first = NULL;
+        if ((f->collected & FACT_PROCS) && !f->procs_error) {
+                pids = xcalloc(f->procs.n + 1, sizeof(*pids));
+                first = xcalloc(f->procs.n + 1, sizeof(*first));
+                for (size_t i = 0; i < f->procs.n; i++) {
+                        const struct proc_entry *e = &f->procs.v[i];
+                        pids[i] = e->pid;
+                        if ((needs & FACT_OWNERS_SSH) && proc_entry_is(e, "sshd"))
+                                first[q.n_first++] = e->pid;
+                }
+                q.pids = pids;
+                q.n_pids = f->procs.n;
+                q.first = first;
+        }
+        sockets_add_owners(proc, &q, s);
+        free(pids);
+        free(first);
+        free(want);
+}
+
+bool proc_is_live(const struct rootfs *proc)
+{
+        struct statfs sf;
+        return proc->fd >= 0 && fstatfs(proc->fd, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC;
+}
+
+/* The network probes of a run, each on its own thread: every one is bounded by its
+ * own deadline, so the run waits for the longest of them, not for their sum. They
+ * only read the facts collected before them, and each fills its own. */
+struct probe_run {
+        const struct collect_opts *o;
+        unsigned needs;
+        const struct rootfs *root, *proc;
+        struct facts *f;
+};
+
+static void *probe_apiserver(void *p)
+{
+        struct probe_run *pr = p;
+        apiserver_collect(pr->root, &pr->f->kubelet, &pr->f->apiserver);
+        return NULL;
+}
+
+static void *probe_kubelet_live(void *p)
+{
+        struct probe_run *pr = p;
+        struct klive_collect_opts ko = {.pod_netns = pr->o->pod_netns};
+        klive_opts_from_kubelet(&pr->f->kubelet, &ko);
+        klive_collect(pr->root, pr->proc, &ko, &pr->f->klive);
+        return NULL;
+}
+
+static void *probe_imds(void *p)
+{
+        struct probe_run *pr = p;
+        struct facts *f = pr->f;
+        unsigned needs = pr->needs;
+        struct imds_collect_opts io = {.host = needs & FACT_IMDS, .pod_imds = needs & FACT_POD_IMDS,
+                                       .pod_ssh = needs & FACT_POD_SSH, .pod_netns = pr->o->pod_netns};
+        if (f->sshd.cfg.found && !f->sshd.cfg.error)
+                io.n_ssh_ports = sshd_config_ports(&f->sshd.cfg, &io.ssh_ports);
+        imds_collect(pr->root, pr->proc, &io, &f->imds);
+        return NULL;
+}
+
+static void run_probes(const struct collect_opts *o, unsigned needs, const struct rootfs *root,
+                       const struct rootfs *proc, struct facts *f)
+{
+        struct probe_run pr = {o, needs, root, proc, f};
+        void *(*fns[3])(void *);
+        size_t n = 0;
+        if (needs & FACT_APISERVER)
+                fns[n++] = probe_apiserver;
+        if (needs & FACT_KUBELET_LIVE)
+                fns[n++] = probe_kubelet_live;
+        if (needs & (FACT_IMDS | FACT_POD_IMDS | FACT_POD_SSH))
+                fns[n++] = probe_imds;
+        pthread_t t[3];
+        bool started[3] = {false};
+        /* The last one runs here; a thread that cannot start runs here too. */
+        for (size_t i = 0; i + 1 < n; i++)
+                started[i] = pthread_create(&t[i], NULL, fns[i], &pr) == 0;
+        if (n)
+                fns[n - 1](&pr);
+        for (size_t i = 0; i + 1 < n; i++) {
+                if (started[i])
+                        pthread_join(t[i], NULL);
+                else
+                        fns[i](&pr);
+        }
+}
+
 /* The probe is attached first, so the other collectors run while it observes. */
 static void start_observing(const struct collect_opts *o, const struct rootfs *root, const struct rootfs *proc,
                             struct facts *f, struct observe_session **ret)
@@ -191,9 +342,16 @@ int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
                 }
                 needs &= ~(unsigned)FACTS_LIVE;
         }
+        if ((needs & FACT_PROBES) && !o->probe && !proc_is_live(&proc)) {
+                /* A fixture root sends no packet and no DNS query: its names and
+                 * addresses are made up, and the machine running the tests is not it. */
+                f->probes_off = xasprintf("not probed: %s is not a live procfs (a fixture root); --probe sends "
+                                          "the network probes", f->proc_path);
+                needs &= ~(unsigned)FACT_PROBES;
+        }
         if (needs & FACT_PROCS) {
                 if (r == 0)
-                        r = proc_table_read(&proc, &f->procs);
+                        r = proc_table_read_some(&proc, process_names, ARRAY_SIZE(process_names), &f->procs);
                 if (r < 0)
                         f->procs_error = xasprintf("%s: %s", f->proc_path, rootfs_strerror(r));
                 f->collected |= FACT_PROCS;
@@ -245,36 +403,23 @@ int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
                 kube_proxy_collect(&root, &proc, f->procs_error ? NULL : &f->procs, &f->kube_proxy);
                 f->collected |= FACT_KUBE_PROXY;
         }
-        if (needs & FACT_APISERVER) {
-                apiserver_collect(&root, &f->kubelet, &f->apiserver);
-                f->collected |= FACT_APISERVER;
-        }
-        if (needs & FACT_KUBELET_LIVE) {
-                struct klive_collect_opts ko = {.pod_netns = o->pod_netns};
-                klive_opts_from_kubelet(&f->kubelet, &ko);
-                klive_collect(&root, &proc, &ko, &f->klive);
-                f->collected |= FACT_KUBELET_LIVE;
-        }
-        if (needs & (FACT_IMDS | FACT_POD_IMDS | FACT_POD_SSH)) {
-                struct imds_collect_opts io = {.host = needs & FACT_IMDS, .pod_imds = needs & FACT_POD_IMDS,
-                                               .pod_ssh = needs & FACT_POD_SSH, .pod_netns = o->pod_netns};
-                if (f->sshd.cfg.found && !f->sshd.cfg.error)
-                        io.n_ssh_ports = sshd_config_ports(&f->sshd.cfg, &io.ssh_ports);
-                imds_collect(&root, &proc, &io, &f->imds);
-                f->collected |= needs & (FACT_IMDS | FACT_POD_IMDS | FACT_POD_SSH);
+        if (needs & FACT_PROBES) {
+                run_probes(o, needs, &root, &proc, f);
+                f->collected |= needs & FACT_PROBES;
         }
         if (needs & FACT_SOCKETS) {
                 /* The host's namespace is found through PROC/1; never fall back to
                  * nodeward's own when the root has no process table. */
                 if (o->sock_handles)
                         sockets_collect_handles(o->sock_handles, o->sock_netns_what, proc.fd >= 0 ? &proc : NULL,
-                                                SOCKETS_OWNERS | SOCKETS_ADDRS, &f->sockets);
+                                                SOCKETS_ADDRS, &f->sockets);
                 else if (proc.fd >= 0 || o->netns)
-                        sockets_collect(o->netns, proc.fd >= 0 ? &proc : NULL, SOCKETS_OWNERS | SOCKETS_ADDRS,
-                                        &f->sockets);
+                        sockets_collect(o->netns, proc.fd >= 0 ? &proc : NULL, SOCKETS_ADDRS, &f->sockets);
                 else
                         f->sockets.error = xasprintf("%s: no process table, so no network namespace to read",
                                                      f->proc_path);
+                if (!f->sockets.error)
+                        find_owners(needs, proc.fd >= 0 ? &proc : NULL, f);
                 f->collected |= FACT_SOCKETS;
         }
         f->allow_listeners = xcalloc(o->n_allow_listeners + 1, sizeof(char *));
@@ -332,5 +477,6 @@ void facts_free(struct facts *f)
         if (f->allow_registries)
                 strv_free(f->allow_registries, f->n_allow_registries);
         free(f->privs_error);
+        free(f->probes_off);
         memset(f, 0, sizeof(*f));
 }

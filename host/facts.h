@@ -35,8 +35,12 @@ enum {
         FACT_POD_SSH = 1u << 10,  /* node SSH from a pod's namespace */
         FACT_APISERVER = 1u << 11, /* the kubelet's API server endpoint, resolved */
         FACT_KUBELET_LIVE = 1u << 12, /* the running kubelet's ports, from the node and a pod */
-        FACT_HOST = 1u << 13, /* host hardening: kernel settings live and at boot, SELinux, journald, auditd */
-        FACT_CONTAINERD = 1u << 14,   /* containerd's config, imports, hosts.toml and CRI socket */
+        /* Whose listeners a check names: only these owners are looked for (FACT_SOCKETS). */
+        FACT_OWNERS_SSH = 1u << 13,      /* TCP on sshd's ports, and every listener of an sshd process */
+        FACT_OWNERS_WILDCARD = 1u << 14, /* listeners on every address */
+        FACT_OWNERS_KUBELET = 1u << 15,  /* TCP on the kubelet's API and read-only ports */
+        FACT_HOST = 1u << 17, /* host hardening: kernel settings live and at boot, SELinux, journald, auditd */
+        FACT_CONTAINERD = 1u << 18,   /* containerd's config, imports, hosts.toml and CRI socket */
         FACT_CONNWATCH = 1u << 16, /* loads eBPF: only with --observe */
         /* Bottlerocket: settings datastore, host containers, the admin container's sshd. */
         FACT_BOTTLEROCKET = 1u << 24,
@@ -45,6 +49,8 @@ enum {
 #define FACTS_LIVE                                                                                              \
         (FACT_SOCKETS | FACT_IMDS | FACT_POD_IMDS | FACT_POD_SSH | FACT_APISERVER | FACT_KUBELET_LIVE |         \
          FACT_CONNWATCH)
+/* The facts that send packets or DNS queries. */
+#define FACT_PROBES (FACT_IMDS | FACT_POD_IMDS | FACT_POD_SSH | FACT_APISERVER | FACT_KUBELET_LIVE)
 
 struct node_info {
         char *hostname;
@@ -91,6 +97,7 @@ struct facts {
         /* The registries the operator approves (--allow-registries FILE); NULL: none given. */
         char **allow_registries;
         size_t n_allow_registries;
+        char *probes_off;  /* why the network probes did not run (checks that need them skip) */
 };
 
 struct collect_opts {
@@ -110,7 +117,13 @@ struct collect_opts {
         char *const *audit_watch; /* --audit-watch FILE's paths; NULL: the default set */
         size_t n_audit_watch;
         const char *audit_watch_from;
+        bool probe;            /* --probe: network probes even when PROC is not a live procfs */
 };
+
+/* Network policy enforcers (process names); each kills the "every pod reaches
+ * every node port" default. The process table keeps their command lines. */
+extern const char *const facts_policy_engines[];
+extern const size_t facts_n_policy_engines;
 
 /* Collect what @o->needs. Fails only when the root or proc directory cannot be
  * opened at all (the usage error the CLI reports); host problems become facts. */
@@ -120,3 +133,6 @@ int facts_collect(const struct collect_opts *o, struct facts *ret, char **ret_er
  * ports as the sshd area resolves them (none added when no configuration is known). */
 void observe_ports_from_sshd(const struct sshd_facts *s, struct observe_opts *oo);
 void facts_free(struct facts *f);
+
+/* Is @proc a live procfs (the root is a running node, not a fixture)? */
+bool proc_is_live(const struct rootfs *proc);

@@ -50,14 +50,14 @@ struct opts {
         int observe;
         int interval;
         unsigned expect; /* EXPECT_* */
-        bool verbose, quiet, wide;
+        bool verbose, quiet, wide, probe;
         unsigned long given; /* OPT_BIT() of each long option seen, to refuse repeats and misplaced ones */
 };
 
 enum { O_ROOT = 256, O_PROC, O_ONLY, O_SKIP, O_FORMAT, O_FAIL_ON, O_OUTPUT, O_TEXTFILE, O_POD_NETNS,
        O_NETNS, O_ALLOW, O_ALLOW_FILE, O_OBSERVE, O_VERBOSE, O_INTERVAL, O_BENCHMARK, O_EXPECT, O_STATE,
        O_QUIET, O_WIDE, O_AUDIT_WATCH, O_PUBLISH, O_PUBLISH_API, O_PUBLISH_TOKEN, O_PUBLISH_CA,
-       O_ALLOW_REGISTRIES, O_AWS_ACCOUNT, O_AWS_REGION, O_CLUSTER_ARN };
+       O_ALLOW_REGISTRIES, O_AWS_ACCOUNT, O_AWS_REGION, O_CLUSTER_ARN, O_PROBE };
 #define OPT_BIT(c) (1UL << ((c) - O_ROOT))
 #define PUBLISH_BITS (OPT_BIT(O_PUBLISH) | OPT_BIT(O_PUBLISH_API) | OPT_BIT(O_PUBLISH_TOKEN) | OPT_BIT(O_PUBLISH_CA))
 
@@ -88,6 +88,9 @@ static const char check_help[] =
         "                      else the namespace of a process in a kubepods cgroup\n"
         "  --netns PATH        the node's network namespace for the socket checks\n"
         "                      (default PROC/1/ns/net, the host's)\n"
+        "  --probe             run the network probes (metadata service, DNS, kubelet\n"
+        "                      ports, pod reachability) even when PROC is not a live\n"
+        "                      procfs; without it a fixture root sends nothing\n"
         "  --allow-listener PROC:PORT\n"
         "                      a listener on every address that net.wildcard-listeners\n"
         "                      accepts (repeatable; PROC or PORT may be *)\n"
@@ -124,7 +127,7 @@ static const char check_help[] =
 static const char watch_help[] =
         "Usage: nodeward watch [--root DIR] [--proc DIR] [--only LIST] [--skip LIST]\n"
         "                      [--interval SECONDS] [--textfile PATH] [--verbose]\n"
-        "                      [--pod-netns PATH] [--netns PATH] [--allow-listener PROC:PORT]...\n"
+        "                      [--pod-netns PATH] [--netns PATH] [--probe] [--allow-listener PROC:PORT]...\n"
         "                      [--allow-listeners-file FILE] [--benchmark ID]\n"
         "                      [--expect kubelet] [--audit-watch FILE]   (as for check)\n"
         "                      [--state FILE]\n"
@@ -179,6 +182,7 @@ static const char list_help[] =
 
 static const char sockets_help[] =
         "Usage: nodeward sockets [--netns PATH] [--proc DIR] [--no-owners] [--format text|json]\n"
+        "                        [--verbose]\n"
         "List listening TCP and bound UDP sockets, IPv4 and IPv6, with the processes\n"
         "that hold them, as `ss -ltnup` does (read through NETLINK_SOCK_DIAG).\n"
         "\n"
@@ -187,6 +191,8 @@ static const char sockets_help[] =
         "  --proc DIR          process table to find owners in (default /proc)\n"
         "  --no-owners         do not look for the processes (as ss without -p)\n"
         "  --format FMT        text (default) or json (schema nodeward.sockets/v1)\n"
+        "  --verbose           say on stderr how the owners were found: one eBPF\n"
+        "                      task_file iterator pass, or the PROC/<pid>/fd walk\n"
         "  -h, --help          this help\n"
         "\n"
         "Exit status: 0 listed (owners that could not be read are reported on stderr);\n"
@@ -290,6 +296,7 @@ static int parse_common(int argc, char **argv, struct opts *o, bool check_opts, 
                 {"aws-account", required_argument, NULL, O_AWS_ACCOUNT},
                 {"aws-region", required_argument, NULL, O_AWS_REGION},
                 {"cluster-arn", required_argument, NULL, O_CLUSTER_ARN},
+                {"probe", no_argument, NULL, O_PROBE},
                 {0, 0, 0, 0},
         };
         struct option longopts[ARRAY_SIZE(all)];
@@ -304,7 +311,7 @@ static int parse_common(int argc, char **argv, struct opts *o, bool check_opts, 
         int idx;
         while ((c = getopt_long(argc, argv, ":h", longopts, &idx)) != -1) {
                 /* A second --only or --root would silently replace the first. */
-                if (c >= O_ROOT && c != O_ALLOW && c != O_VERBOSE && c != O_QUIET && c != O_WIDE && (o->given & OPT_BIT(c))) {
+                if (c >= O_ROOT && c != O_ALLOW && c != O_VERBOSE && c != O_QUIET && c != O_WIDE && c != O_PROBE && (o->given & OPT_BIT(c))) {
                         fprintf(stderr, "nodeward: --%s given twice; give it once%s\n", longopts[idx].name,
                                 c == O_ONLY || c == O_SKIP ? ", with a comma-separated list" : "");
                         return -EINVAL;
@@ -322,6 +329,7 @@ static int parse_common(int argc, char **argv, struct opts *o, bool check_opts, 
                 case O_OUTPUT: o->output = optarg; break;
                 case O_TEXTFILE: o->textfile = optarg; break;
                 case O_POD_NETNS: o->pod_netns = optarg; break;
+                case O_PROBE: o->probe = true; break;
                 case O_NETNS: o->netns = optarg; break;
                 case O_STATE: o->state = optarg; break;
                 case O_PUBLISH: o->publish = true; break;
@@ -651,7 +659,7 @@ static int do_check(int argc, char **argv)
                                   .audit_watch = watches ? watches : NULL, .n_audit_watch = n_watches,
                                   .audit_watch_from = o.audit_watch,
                                   .allow_registries = (const char *const *)registries,
-                                  .n_allow_registries = n_registries};
+                                  .n_allow_registries = n_registries, .probe = o.probe};
         struct facts f;
         int cr = facts_collect(&co, &f, &err);
         strv_free(allow, n_allow); /* the facts hold their own copy */
@@ -753,7 +761,7 @@ static int do_watch(int argc, char **argv)
                                         .textfile = o.textfile, .state = o.state, .verbose = o.verbose,
                                         .out = stdout, .benchmark = o.benchmark, .expect = o.expect,
                                         .audit_watch = watches, .n_audit_watch = n_watches,
-                                        .audit_watch_from = o.audit_watch};
+                                        .audit_watch_from = o.audit_watch, .probe = o.probe};
                 struct publish_opts po = {.api = o.publish_api, .token_file = o.publish_token,
                                           .ca_file = o.publish_ca};
                 if (o.publish)
@@ -874,14 +882,16 @@ static int do_list(int argc, char **argv)
 
 static int do_sockets(int argc, char **argv)
 {
-        enum { SO_NETNS = 256, SO_PROC, SO_FORMAT, SO_NO_OWNERS };
+        enum { SO_NETNS = 256, SO_PROC, SO_FORMAT, SO_NO_OWNERS, SO_VERBOSE };
         static const struct option lo[] = {{"netns", required_argument, NULL, SO_NETNS},
                                            {"no-owners", no_argument, NULL, SO_NO_OWNERS},
                                            {"proc", required_argument, NULL, SO_PROC},
                                            {"format", required_argument, NULL, SO_FORMAT},
+                                           {"verbose", no_argument, NULL, SO_VERBOSE},
                                            {"help", no_argument, NULL, 'h'}, {0, 0, 0, 0}};
         const char *netns = NULL, *procdir = "/proc";
         enum format fmt = FMT_TEXT;
+        bool verbose = false;
         unsigned flags = SOCKETS_OWNERS | SOCKETS_ALL_OWNERS;
         optind = 1;
         opterr = 0;
@@ -892,6 +902,7 @@ static int do_sockets(int argc, char **argv)
                 case SO_NETNS: netns = optarg; break;
                 case SO_PROC: procdir = optarg; break;
                 case SO_NO_OWNERS: flags = 0; break;
+                case SO_VERBOSE: verbose = true; break;
                 case SO_FORMAT:
                         if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0) {
                                 fprintf(stderr, "nodeward: --format: unknown format \"%s\" (text or json)\n", optarg);
@@ -929,6 +940,8 @@ static int do_sockets(int argc, char **argv)
                         sockets_print_json(stdout, &s);
                 else
                         sockets_print_text(stdout, &s);
+                if (verbose && s.owners_via)
+                        fprintf(stderr, "nodeward: owners found by %s\n", s.owners_via);
                 if (s.owners_error)
                         fprintf(stderr, "nodeward: warning: owners: %s\n", s.owners_error);
                 if (s.owners_unreadable)

@@ -3,9 +3,13 @@
 #include "proc.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/vfs.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -49,8 +53,62 @@ static int cmp_entry(const void *a, const void *b)
         return (x->pid > y->pid) - (x->pid < y->pid);
 }
 
+/* PROC/<pid>/<name>. On a real procfs (no symlink on the path, no FIFO or device
+ * to trip on) one open and a read; in a fixture the checked rootfs path. */
+static int read_pid_file(const struct rootfs *proc, bool procfs, const char *path, size_t cap, char **ret_buf,
+                         size_t *ret_len)
+{
+        if (!procfs)
+                return rootfs_read_file(proc, path, cap, ret_buf, ret_len, NULL);
+        int fd = openat(proc->fd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        int r = read_fd_capped(fd, cap, ret_buf, ret_len);
+        close(fd);
+        return r;
+}
+
+/* comm is at most 15 bytes and a newline: one read on a real procfs. */
+static void read_comm(const struct rootfs *proc, bool procfs, const char *pid, char *comm, size_t size)
+{
+        char path[64], *buf = NULL;
+        size_t len = 0;
+        snprintf(path, sizeof(path), "%s/comm", pid);
+        comm[0] = '\0';
+        if (procfs) {
+                int fd = openat(proc->fd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+                if (fd < 0)
+                        return;
+                ssize_t n = read(fd, comm, size - 1);
+                close(fd);
+                comm[n > 0 ? n : 0] = '\0';
+        } else if (rootfs_read_file(proc, path, 4096, &buf, &len, NULL) == 0) {
+                snprintf(comm, size, "%s", buf);
+                free(buf);
+        }
+        comm[strcspn(comm, "\n")] = '\0';
+}
+
+/* Is @comm, as the kernel keeps it, one of @names (a 15-byte comm may be cut)? */
+static bool comm_is_one_of(const char *comm, const char *const *names, size_t n_names)
+{
+        size_t len = strlen(comm);
+        for (size_t i = 0; i < n_names; i++)
+                if (strcmp(comm, names[i]) == 0 || (len == 15 && strncmp(comm, names[i], 15) == 0))
+                        return true;
+        return false;
+}
+
 int proc_table_read(const struct rootfs *proc, struct proc_table *ret)
 {
+        return proc_table_read_some(proc, NULL, 0, ret);
+}
+
+int proc_table_read_some(const struct rootfs *proc, const char *const *cmdline_of, size_t n_cmdline_of,
+                         struct proc_table *ret)
+{
+        struct statfs sf;
+        bool procfs = fstatfs(proc->fd, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC;
         char **names;
         size_t nn;
         int r = rootfs_list_dir(proc, ".", PROC_MAX_PROCESSES + 1024, &names, &nn);
@@ -65,15 +123,11 @@ int proc_table_read(const struct rootfs *proc, struct proc_table *ret)
                 size_t len;
                 struct proc_entry *e = &v[n];
                 e->pid = (pid_t)atoi(names[i]);
-                snprintf(path, sizeof(path), "%s/comm", names[i]);
-                if (rootfs_read_file(proc, path, 4096, &buf, &len, NULL) == 0) {
-                        while (len && (buf[len - 1] == '\n'))
-                                buf[--len] = '\0';
-                        snprintf(e->comm, sizeof(e->comm), "%s", buf);
-                        free(buf);
-                }
+                read_comm(proc, procfs, names[i], e->comm, sizeof(e->comm));
                 snprintf(path, sizeof(path), "%s/cmdline", names[i]);
-                if (rootfs_read_file(proc, path, PROC_CMDLINE_CAP, &buf, &len, NULL) == 0) {
+                if (cmdline_of && e->comm[0] && !comm_is_one_of(e->comm, cmdline_of, n_cmdline_of)) {
+                        e->argv = xcalloc(1, sizeof(char *)); /* no collector looks for it */
+                } else if (read_pid_file(proc, procfs, path, PROC_CMDLINE_CAP, &buf, &len) == 0) {
                         proc_split_cmdline(buf, len, &e->argv, &e->argc);
                         free(buf);
                 } else {
@@ -104,15 +158,16 @@ void proc_table_free(struct proc_table *t)
         t->n = 0;
 }
 
+bool proc_entry_is(const struct proc_entry *e, const char *name)
+{
+        return strcmp(e->comm, name) == 0 || (e->argc > 0 && strcmp(path_basename(e->argv[0]), name) == 0);
+}
+
 const struct proc_entry *proc_table_find(const struct proc_table *t, const char *name)
 {
-        for (size_t i = 0; i < t->n; i++) {
-                const struct proc_entry *e = &t->v[i];
-                if (strcmp(e->comm, name) == 0)
-                        return e;
-                if (e->argc > 0 && strcmp(path_basename(e->argv[0]), name) == 0)
-                        return e;
-        }
+        for (size_t i = 0; i < t->n; i++)
+                if (proc_entry_is(&t->v[i], name))
+                        return &t->v[i];
         return NULL;
 }
 
@@ -121,4 +176,23 @@ int proc_read_cwd(const struct rootfs *proc, pid_t pid, char *buf, size_t size)
         char path[64];
         snprintf(path, sizeof(path), "%d/cwd", (int)pid);
         return rootfs_readlink(proc, path, buf, size);
+}
+
+int proc_status_nspid_level(const char *status)
+{
+        const char *l = strncmp(status, "NSpid:", 6) == 0 ? status : strstr(status, "\nNSpid:");
+        if (!l)
+                return 0;
+        l = strchr(l, ':') + 1;
+        int n = 0;
+        for (;;) {
+                l += strspn(l, " \t");
+                size_t w = strspn(l, "0123456789");
+                if (w == 0)
+                        break;
+                if (++n > 33)
+                        return -1;
+                l += w;
+        }
+        return n == 0 || (*l && *l != '\n') ? -1 : n - 1;
 }

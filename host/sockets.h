@@ -16,11 +16,14 @@
 #define SOCKETS_MAX_OWNERS (1u << 21)
 #define SOCKETS_MAX_ADDRS 65536u
 
+/* A process name as the kernel keeps it (TASK_COMM_LEN): 15 bytes and a NUL. */
+#define SOCK_COMM_LEN 16
+
 struct sock_owner {
         uint32_t listener; /* index into struct sockets' v */
         pid_t pid;
         int fd;
-        const char *comm; /* points into struct sockets' comm pool */
+        char comm[SOCK_COMM_LEN];
 };
 
 struct listener {
@@ -47,8 +50,6 @@ struct sockets {
         size_t n, cap;
         struct sock_owner *owners; /* sorted by listener, then pid, then fd */
         size_t n_owners, owners_cap;
-        char **comms; /* one per owning process */
-        size_t n_comms;
         char (*ifnames)[IF_NAMESIZE]; /* by position: ifnames[i] names ifidx[i] */
         uint32_t *ifidx;
         size_t n_ifnames;
@@ -60,6 +61,7 @@ struct sockets {
         char *owners_error; /* the owners could not be read (the listing still holds) */
         char *addrs_error;
         unsigned owners_unreadable; /* processes whose fds could not be read */
+        const char *owners_via;     /* how the owners were found (a static string), NULL if not */
 };
 
 /* The netlink handles opened inside one network namespace. */
@@ -107,6 +109,22 @@ int sockets_parse_addrs(const void *buf, size_t len, uint32_t seq, struct socket
 
 /* Owners from PROC/<pid>/fd (links "socket:[INODE]"), read once. */
 int sockets_find_owners(const struct rootfs *proc, bool all, struct sockets *s, char **ret_err);
+
+/* Which owners a run needs. The walk reads the @first processes in full (every
+ * listener they hold), then the others until each wanted listener has an owner
+ * (every owner with @all); with nothing left to find it reads no other process. */
+struct owner_query {
+        bool all;           /* every owner of every wanted listener, as ss */
+        const bool *want;   /* by listener: find its owner; NULL: every listener */
+        const pid_t *first; /* e.g. sshd's processes, from the process table */
+        size_t n_first;
+        const pid_t *pids;  /* the processes to walk (a table read earlier); NULL: list PROC */
+        size_t n_pids;
+};
+int sockets_find_owners_query(const struct rootfs *proc, const struct owner_query *q, struct sockets *s,
+                              char **ret_err);
+/* The same, a failure kept in s->owners_error; nothing when the listing failed. */
+void sockets_add_owners(const struct rootfs *proc, const struct owner_query *q, struct sockets *s);
 
 /* Presentation helpers shared by the command and the checks. */
 const char *sockets_ifname(const struct sockets *s, uint32_t ifindex);

@@ -100,6 +100,7 @@ struct watch_state {
         struct imds_facts imds;    /* the namespace probes, run once at the start */
         struct klive_facts klive;
         bool have_imds;
+        char *probes_off; /* the probes did not run: why */
         char probed_at[32];
         struct publisher *pub;     /* --publish */
 };
@@ -119,7 +120,7 @@ static void watch_setup(const struct watch_opts *o, const struct rootfs *proc, s
         }
         if (needs & NET_PROBES) {
                 struct collect_opts co = {.root = o->root, .proc = o->proc, .pod_netns = o->pod_netns,
-                                          .needs = needs & NET_PROBES};
+                                          .needs = needs & NET_PROBES, .probe = o->probe};
                 struct facts f;
                 char *err = NULL;
                 if (facts_collect(&co, &f, &err) == 0) {
@@ -127,6 +128,8 @@ static void watch_setup(const struct watch_opts *o, const struct rootfs *proc, s
                         st->klive = f.klive;
                         memset(&f.imds, 0, sizeof(f.imds));
                         memset(&f.klive, 0, sizeof(f.klive));
+                        st->probes_off = f.probes_off;
+                        f.probes_off = NULL;
                         st->have_imds = true;
                         facts_free(&f);
                 }
@@ -148,6 +151,7 @@ static void watch_state_free(struct watch_state *st)
         imds_facts_free(&st->imds);
         klive_facts_free(&st->klive);
         publisher_free(st->pub);
+        free(st->probes_off);
 }
 
 /* --publish: apply the interval's report; one line says what happened. */
@@ -180,6 +184,7 @@ static void interval(const struct watch_opts *o, struct watch_state *st)
                                   .audit_watch_from = o->audit_watch_from,
                                   .allow_registries = o->allow_registries, .n_allow_registries = o->n_allow_registries,
                                   .sock_handles = st->have_sock ? &st->sock : NULL, .sock_netns_what = st->sock_what,
+                                  .probe = o->probe,
                                   .needs = (engine_needs(o->selected) | expect_needs(o->expect) | (o->benchmark ? 0 : FACT_KUBELET)) &
                                            ~(unsigned)(FACT_CONNWATCH | NET_PROBES)};
         struct facts f;
@@ -203,6 +208,8 @@ static void interval(const struct watch_opts *o, struct watch_state *st)
                 f.imds = st->imds;
                 f.klive = st->klive;
                 f.collected |= engine_needs(o->selected) & NET_PROBES;
+                if (st->probes_off && !f.probes_off)
+                        f.probes_off = xstrdup(st->probes_off);
                 cJSON_AddStringToObject(j, "network_probes_at", st->probed_at);
         }
         const char *why = "--benchmark";

@@ -21,6 +21,7 @@ struct watch_opts {
         int interval;         /* seconds between check runs */
         const char *textfile; /* Prometheus textfile, or NULL */
         const char *state;    /* readiness state file (watch_state.c), or NULL */
+        bool probe; /* --probe: see struct collect_opts */
         bool verbose;
         FILE *out;
         const struct benchmark *benchmark; /* --benchmark; NULL: chosen for the node each interval */

@@ -55,7 +55,8 @@ define static_arch
 SOBJS_$(1) := $$(STATIC_SRCS:%.c=$$(BUILD)/static/$(1)/%.o)
 SCFLAGS_$(1) = -std=gnu11 $$(STATIC_OPT) $$(WARN) $$(HARDEN) -Ihost -Ichecks -Ibpf -I$$(BUILD)/static/$(1)/bpf \
                -DNODEWARD_VERSION='"$$(VERSION)"' $$(shell $(4) --cflags $$(PKGS) 2>/dev/null)
-.SECONDARY: $$(BUILD)/static/$(1)/bpf/connwatch.bpf.o $$(BUILD)/static/$(1)/bpf/connwatch.skel.h
+.SECONDARY: $$(BUILD)/static/$(1)/bpf/connwatch.bpf.o $$(BUILD)/static/$(1)/bpf/connwatch.skel.h \
+            $$(BUILD)/static/$(1)/bpf/ownerscan.bpf.o $$(BUILD)/static/$(1)/bpf/ownerscan.lskel.h
 
 $$(BUILD)/static/$(1)/bpf/%.bpf.o: bpf/%.bpf.c bpf/%.h $$(BUILD)/bpf/vmlinux.h | $(6)
 	@mkdir -p $$(dir $$@)
@@ -67,7 +68,12 @@ $$(BUILD)/static/$(1)/bpf/%.skel.h: $$(BUILD)/static/$(1)/bpf/%.bpf.o
 	@$$(if $$(Q),echo "  SKEL    $$@")
 	$$(Q)bpftool gen skeleton $$< name $$*_bpf > $$@.tmp && mv $$@.tmp $$@
 
-$$(BUILD)/static/$(1)/%.o: %.c $$(wildcard host/*.h checks/*.h bpf/*.h) $$(BUILD)/static/$(1)/bpf/connwatch.skel.h | $(6)
+$$(BUILD)/static/$(1)/bpf/%.lskel.h: $$(BUILD)/static/$(1)/bpf/%.bpf.o
+	@$$(if $$(Q),echo "  LSKEL   $$@")
+	$$(Q)bpftool gen skeleton -L $$< name $$*_bpf > $$@.tmp && mv $$@.tmp $$@
+
+$$(BUILD)/static/$(1)/%.o: %.c $$(wildcard host/*.h checks/*.h bpf/*.h) $$(BUILD)/static/$(1)/bpf/connwatch.skel.h \
+                            $$(BUILD)/static/$(1)/bpf/ownerscan.lskel.h | $(6)
 	@mkdir -p $$(dir $$@)
 	@$$(if $$(Q),echo "  CC      $$@")
 	$$(Q)$(2) $$(SCFLAGS_$(1)) -c -o $$@ $$<

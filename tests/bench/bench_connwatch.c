@@ -10,10 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <bpf/bpf.h>
 
 #include "connwatch.h"
 
@@ -101,6 +104,161 @@ static void overhead(long total, uint16_t port, const char *what)
                on / off, ROUNDS, (ratio[ROUNDS / 2 - 1] + ratio[ROUNDS / 2]) / 2);
 }
 
+/* CPU seconds a process has used (utime + stime from PROC/<pid>/stat). */
+static double proc_cpu_s(pid_t pid)
+{
+        char path[64], buf[1024];
+        snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+        if (fd >= 0)
+                close(fd);
+        if (n <= 0)
+                return 0;
+        buf[n] = '\0';
+        const char *p = strrchr(buf, ')');
+        unsigned long ut = 0, st = 0;
+        /* After "pid (comm)": state is field 3; utime and stime are 14 and 15. */
+        if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
+                return 0;
+        return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+struct watch_proc {
+        pid_t pid;
+        int out;
+        unsigned ids[16]; /* the BPF programs it holds */
+        size_t n_ids;
+};
+
+/* Read the watch's stdout until a line holding @what, for at most @secs. */
+static bool wait_line(int fd, const char *what, int secs)
+{
+        static char acc[1 << 16];
+        static size_t len;
+        double end = now_s() + secs;
+        while (now_s() < end) {
+                char *m = memmem(acc, len, what, strlen(what));
+                if (m) { /* what follows the match stays for the next wait */
+                        size_t used = (size_t)(m - acc) + strlen(what);
+                        memmove(acc, acc + used, len - used);
+                        len -= used;
+                        return true;
+                }
+                if (len > sizeof(acc) - 4096)
+                        len = 0;
+                ssize_t n = read(fd, acc + len, sizeof(acc) - len);
+                if (n <= 0)
+                        return false;
+                len += (size_t)n;
+        }
+        return false;
+}
+
+/* `nodeward watch` attached, its first interval done; the programs it loaded noted. */
+static void watch_start(const char *nw, struct watch_proc *w)
+{
+        int p[2];
+        if (pipe2(p, O_CLOEXEC) < 0)
+                exit(2);
+        memset(w, 0, sizeof(*w));
+        w->pid = fork();
+        if (w->pid == 0) {
+                dup2(p[1], 1);
+                int null = open("/dev/null", O_WRONLY);
+                dup2(null, 2);
+                execl(nw, nw, "watch", "--interval", "3600", "--only", "ssh.pod-attempts,imds.pod-attempts",
+                      (char *)NULL);
+                _exit(127);
+        }
+        close(p[1]);
+        w->out = p[0];
+        if (!wait_line(w->out, "\"attached\"", 60) || !wait_line(w->out, "\"summary\"", 60)) {
+                fprintf(stderr, "bench: nodeward watch did not attach and report\n");
+                kill(w->pid, SIGKILL);
+                exit(2);
+        }
+        /* Every program or link fd names a prog_id in its fdinfo. */
+        char path[64];
+        for (int fd = 0; fd < 256 && w->n_ids < 16; fd++) {
+                snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)w->pid, fd);
+                FILE *f = fopen(path, "re");
+                char line[256];
+                unsigned id;
+                while (f && fgets(line, sizeof(line), f) && w->n_ids < 16)
+                        if (sscanf(line, "prog_id: %u", &id) == 1) {
+                                bool dup = false;
+                                for (size_t i = 0; i < w->n_ids; i++)
+                                        dup |= w->ids[i] == id;
+                                if (!dup)
+                                        w->ids[w->n_ids++] = id;
+                        }
+                if (f)
+                        fclose(f);
+        }
+}
+
+/* SIGTERM; returns how many of its programs are still loaded afterwards. */
+static int watch_stop(struct watch_proc *w)
+{
+        kill(w->pid, SIGTERM);
+        int st;
+        waitpid(w->pid, &st, 0);
+        close(w->out);
+        /* The kernel frees a program after a grace period: look for up to 3 s. */
+        int left = 0;
+        for (int tries = 0; tries < 30; tries++) {
+                left = 0;
+                for (size_t i = 0; i < w->n_ids; i++) {
+                        int fd = bpf_prog_get_fd_by_id(w->ids[i]);
+                        if (fd >= 0) {
+                                left++;
+                                close(fd);
+                        }
+                }
+                if (!left)
+                        break;
+                usleep(100000);
+        }
+        return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? left : left + 100;
+}
+
+/* The probe's cost on the whole `nodeward watch` process: the connects' CPU with
+ * a watch running plus the CPU the watch used meanwhile, against the connects alone. */
+static void overhead_watch(long total, const char *nw)
+{
+        long per = total / ROUNDS;
+        double off = 0, on = 0, ratio[ROUNDS];
+        int left = 0;
+        size_t ids = 0;
+        connect_loop(per, 22);
+        for (int r = 0; r < ROUNDS; r++) {
+                double t[2] = {0, 0};
+                for (int k = 0; k < 2; k++) {
+                        bool with = (k == 1) != (r % 2 == 1);
+                        if (!with) {
+                                t[0] = connect_loop(per, 22);
+                                continue;
+                        }
+                        struct watch_proc w;
+                        watch_start(nw, &w);
+                        double w0 = proc_cpu_s(w.pid);
+                        double c = connect_loop(per, 22);
+                        t[1] = c + proc_cpu_s(w.pid) - w0;
+                        ids += w.n_ids;
+                        left += watch_stop(&w);
+                }
+                off += t[0];
+                on += t[1];
+                ratio[r] = t[1] / t[0];
+        }
+        qsort(ratio, ROUNDS, sizeof(double), cmp_double);
+        printf("overhead of nodeward watch (whole process, watched port 22) %ld connects each: without %.3f s CPU, "
+               "with %.3f s CPU (connects + watch), ratio total %.3f, median of %d rounds %.3f; programs it loaded "
+               "(%zu over the rounds) still loaded after it exited: %d\n",
+               per * ROUNDS, off, on, on / off, ROUNDS, (ratio[ROUNDS / 2 - 1] + ratio[ROUNDS / 2]) / 2, ids, left);
+}
+
 static void enter_pod_cgroup(void)
 {
         char cmd[512];
@@ -173,7 +331,7 @@ static int flood_counted(long total)
 int main(int argc, char **argv)
 {
         if (argc < 3) {
-                fprintf(stderr, "usage: bench_connwatch overhead N | flood N | flood-seconds S\n");
+                fprintf(stderr, "usage: bench_connwatch overhead N | overhead-watch N NODEWARD | flood N | flood-seconds S\n");
                 return 2;
         }
         /* A private loopback: nothing else listens, nothing else counts. */
@@ -182,6 +340,10 @@ int main(int argc, char **argv)
                 return 2;
         }
         long n = atol(argv[2]);
+        if (strcmp(argv[1], "overhead-watch") == 0 && argc > 3) {
+                overhead_watch(n, argv[3]);
+                return 0;
+        }
         if (strcmp(argv[1], "overhead") == 0) {
                 overhead(n, 9, "(unwatched port 9)");
                 overhead(n, 22, "(watched port 22, counted)");

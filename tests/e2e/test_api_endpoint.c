@@ -12,7 +12,7 @@ static cJSON *check_with_server(const char *server)
                                  "    server: %s\n  name: kubernetes\n", server);
         tu_write(root, "var/lib/kubelet/kubeconfig", kc);
         /* In an empty network namespace: a name lookup fails here without leaving the machine. */
-        char *argv2[] = {(char *)"/usr/bin/unshare", (char *)"--net", (char *)tu_nodeward(), (char *)"check",
+        char *argv2[] = {(char *)"/usr/bin/unshare", (char *)"--net", (char *)tu_nodeward(), (char *)"check", (char *)"--probe",
                          (char *)"--root", root, (char *)"--only", (char *)"node.api-endpoint-private",
                          (char *)"--format", (char *)"json", NULL};
         char *out;

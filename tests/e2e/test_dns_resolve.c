@@ -240,7 +240,7 @@ static void test_api_endpoint_check_resolves_through_the_node(void **state)
 {
         (void)state;
         char *ok = kubelet_root("nameserver " DNS_OK "\n", "https://api.nodeward.test:443");
-        char *argv[] = {(char *)tu_nodeward(), (char *)"check", (char *)"--root", ok, (char *)"--only",
+        char *argv[] = {(char *)tu_nodeward(), (char *)"check", (char *)"--probe", (char *)"--root", ok, (char *)"--only",
                         (char *)"node.api-endpoint-private", (char *)"--format", (char *)"json", NULL};
         cJSON *j;
         long ms;
@@ -248,7 +248,7 @@ static void test_api_endpoint_check_resolves_through_the_node(void **state)
         tu_assert_result(j, "node.api-endpoint-private", "pass", "private addresses only: 10.1.2.3, fd00:53::3");
         cJSON_Delete(j);
         char *silent = kubelet_root("nameserver " DNS_SILENT "\n", "https://api.nodeward.test:443");
-        argv[3] = silent;
+        argv[4] = silent;
         endpoint_result(argv, &j, &ms);
         tu_assert_result(j, "node.api-endpoint-private", "warn",
                          "resolving api.nodeward.test via DNS " DNS_SILENT " (/etc/resolv.conf): no answer within 2 s");
@@ -271,7 +271,7 @@ static void test_static_binary_resolves_in_an_empty_chroot(void **state)
         snprintf(cmd, sizeof(cmd), "cp '%s' '%s/nodeward' && mkdir '%s/node' && cp -a '%s/.' '%s/node/'", bin, jail,
                  jail, node, jail);
         sh(cmd);
-        char *argv[] = {(char *)"/usr/sbin/chroot", jail, (char *)"/nodeward", (char *)"check", (char *)"--root",
+        char *argv[] = {(char *)"/usr/sbin/chroot", jail, (char *)"/nodeward", (char *)"check", (char *)"--probe", (char *)"--root",
                         (char *)"/node", (char *)"--only", (char *)"node.api-endpoint-private", (char *)"--format",
                         (char *)"json", NULL};
         cJSON *j;
@@ -280,6 +280,91 @@ static void test_static_binary_resolves_in_an_empty_chroot(void **state)
         tu_assert_result(j, "node.api-endpoint-private", "pass", "private addresses only: 10.1.2.3, fd00:53::3");
         cJSON_Delete(j);
         free(jail), free(node);
+}
+
+/* Datagrams the silent server got since the last call (it never answers). */
+static int silent_queries(void)
+{
+        char b[1500];
+        int n = 0;
+        while (recv(silent_fd, b, sizeof(b), MSG_DONTWAIT) >= 0)
+                n++;
+        return n;
+}
+
+/* A fixture root (its proc is a plain directory) sends no DNS query unless --probe
+ * asks: the check skips at once and says why; with --probe the same root queries. */
+static void test_fixture_root_sends_no_query_unless_asked(void **state)
+{
+        (void)state;
+        char *root = kubelet_root("nameserver " DNS_SILENT "\n", "https://api.nodeward.test:443");
+        char *argv[] = {(char *)tu_nodeward(), (char *)"check", (char *)"--root", root, (char *)"--only",
+                        (char *)"node.api-endpoint-private", (char *)"--format", (char *)"json", NULL, NULL};
+        silent_queries();
+        cJSON *j;
+        long ms;
+        endpoint_result(argv, &j, &ms);
+        tu_assert_result(j, "node.api-endpoint-private", "skip", "not probed: ");
+        tu_assert_result(j, "node.api-endpoint-private", "skip", "--probe sends the network probes");
+        cJSON_Delete(j);
+        assert_int_equal(silent_queries(), 0);
+        if (ms > (slow() ? 10000 : 1000))
+                fail_msg("a fixture root without --probe took %ld ms", ms);
+        argv[8] = (char *)"--probe";
+        endpoint_result(argv, &j, &ms);
+        tu_assert_result(j, "node.api-endpoint-private", "warn", "no answer within 2 s");
+        cJSON_Delete(j);
+        assert_true(silent_queries() > 0);
+        free(root);
+}
+
+static long run_ms(char *const *argv)
+{
+        char *out, *err;
+        long t0 = now_ms();
+        tu_run(argv, &out, &err);
+        long ms = now_ms() - t0;
+        cJSON *j = cJSON_Parse(out);
+        if (!j)
+                fail_msg("no JSON: %s / %s", out, err);
+        cJSON_Delete(j);
+        free(out), free(err);
+        return ms;
+}
+
+/* A silent metadata service and a silent resolver: the run waits for the longer
+ * of the two probes, not for both one after the other. */
+static void test_probes_of_a_run_wait_for_the_longest_not_the_sum(void **state)
+{
+        (void)state;
+        if (system("ip addr add 169.254.169.254/32 dev lo 2>/dev/null || true") != 0)
+                fail_msg("ip addr add");
+        /* Connections complete in the kernel's backlog; no request is ever read. */
+        int l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(80)};
+        inet_pton(AF_INET, "169.254.169.254", &sa.sin_addr);
+        int one = 1;
+        setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+        assert_int_equal(bind(l, (struct sockaddr *)&sa, sizeof(sa)), 0);
+        assert_int_equal(listen(l, 128), 0);
+        char *root = kubelet_root("nameserver " DNS_SILENT "\n", "https://api.nodeward.test:443");
+        tu_write(root, "sys/class/dmi/id/sys_vendor", "Amazon EC2\n");
+        char *argv[] = {(char *)tu_nodeward(), (char *)"check", (char *)"--probe", (char *)"--root", root,
+                        (char *)"--only", NULL, (char *)"--format", (char *)"json", NULL};
+        argv[6] = (char *)"node.public-ip";
+        long imds = run_ms(argv);
+        argv[6] = (char *)"node.api-endpoint-private";
+        long dns = run_ms(argv);
+        argv[6] = (char *)"node.public-ip,node.api-endpoint-private";
+        long both = run_ms(argv);
+        close(l);
+        long longest = imds > dns ? imds : dns;
+        fprintf(stderr, "silent metadata %ld ms, silent resolver %ld ms, both in one run %ld ms\n", imds, dns, both);
+        if (imds < 800 || dns < 1500)
+                fail_msg("the probes did not wait for their deadlines (%ld ms, %ld ms)", imds, dns);
+        if (both > longest + 700)
+                fail_msg("one run with both probes took %ld ms: the longest alone took %ld ms", both, longest);
+        free(root);
 }
 
 int main(void)
@@ -293,6 +378,8 @@ int main(void)
                 cmocka_unit_test(test_hosts_file_answers_before_dns),
                 cmocka_unit_test(test_this_machines_resolver_is_never_read),
                 cmocka_unit_test(test_api_endpoint_check_resolves_through_the_node),
+                cmocka_unit_test(test_fixture_root_sends_no_query_unless_asked),
+                cmocka_unit_test(test_probes_of_a_run_wait_for_the_longest_not_the_sum),
                 cmocka_unit_test(test_static_binary_resolves_in_an_empty_chroot),
         };
         return cmocka_run_group_tests(tests, setup, teardown);

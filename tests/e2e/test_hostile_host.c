@@ -305,7 +305,7 @@ static char *traced_check(const char *root, const char *only, cJSON **ret_report
         assert_true(lfd >= 0);
         free(dir);
         char *argv[] = {"/usr/bin/env", "strace", "-f", "-y", "-qq", "-e", "trace=open,openat,openat2", "-o", log,
-                        (char *)tu_nodeward(), "check", "--root", (char *)root, "--only", (char *)only,
+                        (char *)tu_nodeward(), "check", "--probe", "--root", (char *)root, "--only", (char *)only,
                         "--format", "json", NULL};
         char *out, *err;
         int rc = tu_run_timeout(argv, &out, &err, 120);

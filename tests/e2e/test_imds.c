@@ -165,6 +165,7 @@ static cJSON *run_check(const char *only, bool pod_opt, long *ret_ms, char **ret
         argv[n++] = (char *)"--mount-proc";
         argv[n++] = (char *)tu_nodeward();
         argv[n++] = (char *)"check";
+        argv[n++] = (char *)"--probe"; /* the root is a fixture; the namespaces are real */
         argv[n++] = (char *)"--only";
         argv[n++] = (char *)only;
         argv[n++] = (char *)"--format";
@@ -402,7 +403,7 @@ static void test_running_in_a_pod_probes_host_through_pid1(void **state)
         tu_write(fake_proc, "1/ns/net", "");
         assert_int_equal(mount(node_path, ns_at, "none", MS_BIND, NULL), 0);
         char *argv[] = {(char *)"/usr/bin/env", (char *)"ip", (char *)"netns", (char *)"exec", pod_ns,
-                        (char *)tu_nodeward(), (char *)"check", (char *)"--only", (char *)"imds",
+                        (char *)tu_nodeward(), (char *)"check", (char *)"--probe", (char *)"--only", (char *)"imds",
                         (char *)"--format", (char *)"json", (char *)"--root", scratch_root, (char *)"--proc",
                         fake_proc, NULL};
         char *out;

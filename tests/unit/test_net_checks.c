@@ -28,10 +28,9 @@ static void listen_on(struct facts *f, int proto, const char *addr, unsigned por
         l->port = (uint16_t)port;
         l->inode = (uint32_t)(1000 + s->n);
         if (comm) {
-                s->comms = realloc(s->comms, (s->n_comms + 1) * sizeof(char *));
-                s->comms[s->n_comms] = strdup(comm);
                 s->owners = realloc(s->owners, (s->n_owners + 1) * sizeof(*s->owners));
-                s->owners[s->n_owners] = (struct sock_owner){(uint32_t)s->n, pid, 3, s->comms[s->n_comms++]};
+                s->owners[s->n_owners] = (struct sock_owner){(uint32_t)s->n, pid, 3, ""};
+                snprintf(s->owners[s->n_owners].comm, SOCK_COMM_LEN, "%s", comm);
                 l->owner0 = s->n_owners++;
                 l->n_owners = 1;
         }

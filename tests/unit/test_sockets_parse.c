@@ -262,6 +262,67 @@ static void test_owners_from_fixture_proc(void **state)
         free(root);
 }
 
+/* A query names the listeners it needs: the processes asked for first are read in
+ * full, the rest only for a wanted listener, and a comm is cut to the kernel's 15. */
+static void test_owner_query_reads_only_what_is_wanted(void **state)
+{
+        (void)state;
+        char *root = tu_mkdtemp();
+        const char *argv_a[] = {"/usr/sbin/sshd", NULL};
+        const char *argv_b[] = {"worker", NULL};
+        const char *argv_c[] = {"agent", NULL};
+        tu_write_proc(root, 100, "sshd", argv_a);
+        tu_write_proc(root, 200, "worker", argv_b);
+        tu_write_proc(root, 300, "a-very-long-agent-name", argv_c);
+        tu_symlink(root, "proc/100/fd/3", "socket:[5001]");
+        tu_symlink(root, "proc/100/fd/4", "socket:[5003]");
+        tu_symlink(root, "proc/200/fd/7", "socket:[5001]");
+        tu_symlink(root, "proc/200/fd/8", "socket:[5002]");
+        tu_symlink(root, "proc/300/fd/9", "socket:[5003]");
+        tu_symlink(root, "proc/300/fd/10", "socket:[5004]");
+        char proc_path[4096];
+        snprintf(proc_path, sizeof(proc_path), "%s/proc", root);
+        struct rootfs proc;
+        assert_int_equal(rootfs_open_root(proc_path, &proc), 0);
+        for (int all = 0; all < 2; all++) {
+                struct sockets s = {0};
+                size_t off = put_diag(0, AF_INET, "0.0.0.0", 2222, 5001, -1);
+                off = put_diag(off, AF_INET, "0.0.0.0", 8080, 5002, -1);
+                off = put_diag(off, AF_INET, "127.0.0.1", 9000, 5003, -1);
+                off = put_diag(off, AF_INET, "0.0.0.0", 9100, 5004, -1);
+                assert_int_equal(parse(off, &s), 0);
+                bool want[4] = {false, false, false, true};
+                pid_t first[] = {100};
+                struct owner_query q = {.all = all, .want = want, .first = first, .n_first = 1};
+                char *err = NULL;
+                assert_int_equal(sockets_find_owners_query(&proc, &q, &s, &err), 0);
+                /* sshd's own sockets, whoever else holds them, and nothing of 200's. */
+                assert_int_equal(s.v[0].n_owners, 1);
+                assert_int_equal(s.owners[s.v[0].owner0].pid, 100);
+                assert_int_equal(s.v[1].n_owners, 0);
+                assert_int_equal(s.v[2].n_owners, 1);
+                assert_int_equal(s.owners[s.v[2].owner0].pid, 100);
+                assert_int_equal(s.v[3].n_owners, 1);
+                assert_string_equal(s.owners[s.v[3].owner0].comm, "a-very-long-age");
+                char o[256];
+                listener_owners_str(&s, &s.v[1], o, sizeof(o));
+                assert_string_equal(o, "owner unknown");
+                sockets_free(&s);
+
+                /* Nothing wanted and nobody first: no process is read at all. */
+                off = put_diag(0, AF_INET, "0.0.0.0", 8080, 5002, -1);
+                assert_int_equal(parse(off, &s), 0);
+                bool none[1] = {false};
+                struct owner_query q0 = {.all = all, .want = none};
+                assert_int_equal(sockets_find_owners_query(&proc, &q0, &s, &err), 0);
+                assert_int_equal(s.n_owners, 0);
+                sockets_free(&s);
+        }
+        rootfs_close(&proc);
+        tu_rm_rf(root);
+        free(root);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -272,6 +333,7 @@ int main(void)
                 cmocka_unit_test(test_random_bytes_never_crash),
                 cmocka_unit_test(test_addresses_take_ifa_local_and_reject_short_ones),
                 cmocka_unit_test(test_owners_from_fixture_proc),
+                cmocka_unit_test(test_owner_query_reads_only_what_is_wanted),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

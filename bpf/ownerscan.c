@@ -1,0 +1,111 @@
+/* ownerscan: socket owners in one kernel pass (a BPF task_file iterator), for the owners walk. */
+#define _GNU_SOURCE
+#include "ownerscan.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+
+/* A light skeleton: the kernel relocates the program against its own BTF
+ * (kernel 5.18+), so no vmlinux BTF is parsed here (libbpf's full load costs
+ * tens of ms and MiB for that); libbpf's bpf.h only wraps the syscalls. */
+#include "ownerscan.lskel.h"
+#include "util.h"
+
+/* The wanted set in as few calls as the kernel allows: one batch (5.6+), else one by one. */
+static int fill_wanted(int map_fd, const uint64_t *inodes, size_t n)
+{
+        uint8_t *ones = xcalloc(n ? n : 1, 1);
+        memset(ones, 1, n);
+        __u32 count = (__u32)n;
+        LIBBPF_OPTS(bpf_map_batch_opts, o, .elem_flags = 0, .flags = 0);
+        int r = n ? bpf_map_update_batch(map_fd, inodes, ones, &count, &o) : 0;
+        if (r < 0) {
+                r = 0;
+                for (size_t i = 0; i < n && r == 0; i++)
+                        r = bpf_map_update_elem(map_fd, &inodes[i], &ones[i], BPF_ANY) < 0 ? -errno : 0;
+        }
+        free(ones);
+        return r;
+}
+
+int ownerscan_run(uint32_t ns_level, const uint64_t *inodes, size_t n, size_t max_recs,
+                  struct ownerscan_rec **ret, size_t *ret_n, char **ret_err)
+{
+        struct ownerscan_rec *v = NULL;
+        size_t nv = 0, cap = 0;
+        int iter = -1, r = 0;
+        const char *what = "open";
+        struct ownerscan_bpf *s = NULL;
+        s = ownerscan_bpf__open();
+        if (!s) {
+                r = -ENOMEM;
+                goto out;
+        }
+        s->rodata->ns_level = ns_level;
+        s->rodata->use_map = n <= OWNERSCAN_MAX_INODES;
+        what = "load";
+        if ((r = ownerscan_bpf__load(s)) < 0) {
+                r = errno ? -errno : r;
+                goto out;
+        }
+        what = "fill the inode map";
+        if (n <= OWNERSCAN_MAX_INODES && (r = fill_wanted(s->maps.wanted.map_fd, inodes, n)) < 0)
+                goto out;
+        what = "attach the iterator";
+        if ((r = ownerscan_bpf__attach(s)) < 0) {
+                r = errno ? -errno : r;
+                goto out;
+        }
+        what = "create the iterator";
+        iter = bpf_iter_create(s->links.owners_fd);
+        if (iter < 0) {
+                r = -errno;
+                goto out;
+        }
+        what = "read the iterator";
+        for (;;) {
+                if (nv == cap) {
+                        if (cap >= max_recs) {
+                                r = -E2BIG;
+                                goto out;
+                        }
+                        cap = cap ? cap * 2 : 256;
+                        v = xrealloc(v, cap * sizeof(*v));
+                }
+                /* The seq file hands out whole records. */
+                ssize_t got = read(iter, v + nv, (cap - nv) * sizeof(*v));
+                if (got < 0 && errno == EINTR)
+                        continue;
+                if (got < 0) {
+                        r = -errno;
+                        goto out;
+                }
+                if (got == 0)
+                        break;
+                if (got % (ssize_t)sizeof(*v) != 0) {
+                        r = -EIO;
+                        goto out;
+                }
+                nv += (size_t)got / sizeof(*v);
+        }
+out:
+        if (iter >= 0)
+                close(iter);
+        if (s)
+                ownerscan_bpf__destroy(s);
+        if (r < 0) {
+                free(v);
+                *ret_err = xasprintf("eBPF task_file iterator: %s: %s", what, strerror(r < 0 ? -r : r));
+                return r;
+        }
+        for (size_t i = 0; i < nv; i++)
+                v[i].comm[OWNERSCAN_COMM_LEN - 1] = '\0';
+        *ret = v;
+        *ret_n = nv;
+        return 0;
+}
