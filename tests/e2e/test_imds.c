@@ -271,7 +271,7 @@ static void test_asff_identity_from_the_identity_document(void **state)
         char *argv[] = {(char *)"/usr/bin/env", (char *)"ip", (char *)"netns", (char *)"exec", node_ns,
                         (char *)"unshare", (char *)"--pid", (char *)"--fork", (char *)"--mount-proc",
                         (char *)tu_nodeward(), (char *)"check", (char *)"--only", (char *)"kubelet.read-only-port",
-                        (char *)"--format", (char *)"asff", (char *)"--root", scratch_root, NULL};
+                        (char *)"--format", (char *)"asff", (char *)"--probe", (char *)"--root", scratch_root, NULL};
         char *out, *err;
         int rc = tu_run_timeout(argv, &out, &err, 20);
         stop(&server_pid);
