@@ -13,6 +13,7 @@
 #include "allowlist.h"
 #include "engine.h"
 #include "expect.h"
+#include "procfs.h"
 #include "facts.h"
 #include "list.h"
 #include "privs.h"
@@ -649,7 +650,7 @@ static int do_sockets(int argc, char **argv)
                 return EXIT_USAGE;
         }
         struct rootfs proc = {.fd = -1};
-        int r = rootfs_open_root(procdir, &proc);
+        int r = procfs_open_root(procdir, &proc);
         if (r < 0) {
                 fprintf(stderr, "nodeward: --proc %s: %s\n", procdir, strerror(-r));
                 return EXIT_USAGE;

@@ -160,7 +160,7 @@ int netns_find_kubepods_pid(const struct rootfs *proc, const char *host_ns_link,
 {
         char **names = NULL;
         size_t n = 0;
-        int r = rootfs_list_dir(proc, "/", 1000000, &names, &n);
+        int r = procfs_list_dir(proc, ".", 1000000, &names, &n);
         if (r < 0)
                 return r;
         int best = -1;
@@ -171,12 +171,12 @@ int netns_find_kubepods_pid(const struct rootfs *proc, const char *host_ns_link,
                         continue;
                 _cleanup_free_ char *cg = NULL;
                 _cleanup_free_ char *p = xasprintf("%ld/cgroup", pid);
-                if (rootfs_read_file(proc, p, 64 * 1024, &cg, NULL, NULL) < 0 || !strstr(cg, "kubepods"))
+                if (procfs_read_file(proc, p, 64 * 1024, &cg, NULL) < 0 || !strstr(cg, "kubepods"))
                         continue;
                 char link[128];
                 free(p);
                 p = xasprintf("%ld/ns/net", pid);
-                if (rootfs_readlink(proc, p, link, sizeof(link)) < 0 || strcmp(link, host_ns_link) == 0)
+                if (procfs_readlink(proc, p, link, sizeof(link)) < 0 || strcmp(link, host_ns_link) == 0)
                         continue; /* a hostNetwork pod tells nothing about pod networking */
                 best = (int)pid;
         }
@@ -262,7 +262,7 @@ void netns_plan_make(const struct rootfs *root, const struct rootfs *proc, const
                 memset(&self, 0, sizeof(self));
         ssize_t n = readlink("/proc/self/ns/net", self_link, sizeof(self_link) - 1);
         self_link[n > 0 ? n : 0] = '\0';
-        bool host_known = proc->fd >= 0 && rootfs_readlink(proc, "1/ns/net", host_link, sizeof(host_link)) == 0;
+        bool host_known = proc->fd >= 0 && procfs_readlink(proc, "1/ns/net", host_link, sizeof(host_link)) == 0;
         enum host_plan hp = HOST_CURRENT;
         if (proc->fd >= 0)
                 hp = plan_host(proc, &self, self_link, host_link, p);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "procfs.h"
 #include "util.h"
 
 void proc_split_cmdline(const char *buf, size_t len, char ***ret_argv, size_t *ret_argc)
@@ -53,7 +54,7 @@ int proc_table_read(const struct rootfs *proc, struct proc_table *ret)
 {
         char **names;
         size_t nn;
-        int r = rootfs_list_dir(proc, ".", PROC_MAX_PROCESSES + 1024, &names, &nn);
+        int r = procfs_list_dir(proc, ".", PROC_MAX_PROCESSES + 1024, &names, &nn);
         if (r < 0)
                 return r;
         struct proc_entry *v = xcalloc(nn ? nn : 1, sizeof(*v));
@@ -66,14 +67,14 @@ int proc_table_read(const struct rootfs *proc, struct proc_table *ret)
                 struct proc_entry *e = &v[n];
                 e->pid = (pid_t)atoi(names[i]);
                 snprintf(path, sizeof(path), "%s/comm", names[i]);
-                if (rootfs_read_file(proc, path, 4096, &buf, &len, NULL) == 0) {
+                if (procfs_read_file(proc, path, 4096, &buf, &len) == 0) {
                         while (len && (buf[len - 1] == '\n'))
                                 buf[--len] = '\0';
                         snprintf(e->comm, sizeof(e->comm), "%s", buf);
                         free(buf);
                 }
                 snprintf(path, sizeof(path), "%s/cmdline", names[i]);
-                if (rootfs_read_file(proc, path, PROC_CMDLINE_CAP, &buf, &len, NULL) == 0) {
+                if (procfs_read_file(proc, path, PROC_CMDLINE_CAP, &buf, &len) == 0) {
                         proc_split_cmdline(buf, len, &e->argv, &e->argc);
                         free(buf);
                 } else {
@@ -120,5 +121,5 @@ int proc_read_cwd(const struct rootfs *proc, pid_t pid, char *buf, size_t size)
 {
         char path[64];
         snprintf(path, sizeof(path), "%d/cwd", (int)pid);
-        return rootfs_readlink(proc, path, buf, size);
+        return procfs_readlink(proc, path, buf, size);
 }

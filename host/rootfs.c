@@ -364,6 +364,11 @@ int rootfs_list_dir(const struct rootfs *r, const char *path, size_t max, char *
         int fd = rootfs_openat(r, path, O_RDONLY | O_DIRECTORY);
         if (fd < 0)
                 return fd;
+        return rootfs_list_fd(fd, max, ret_names, ret_n);
+}
+
+int rootfs_list_fd(int fd, size_t max, char ***ret_names, size_t *ret_n)
+{
         DIR *d = fdopendir(fd);
         if (!d) {
                 int e = -errno;

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "proc.h"
+#include "procfs.h"
 #include "sockets.h"
 #include "util.h"
 
@@ -91,7 +92,7 @@ static const char *comm_of(struct owner_worker *w, pid_t pid)
         size_t len = 0;
         snprintf(path, sizeof(path), "%d/comm", (int)pid);
         w->comms = xrealloc(w->comms, (w->n_comms + 1) * sizeof(*w->comms));
-        if (rootfs_read_file(w->c->proc, path, 4096, &buf, &len, NULL) < 0)
+        if (procfs_read_file(w->c->proc, path, 4096, &buf, &len) < 0)
                 buf = xstrdup("?");
         while (len && buf[len - 1] == '\n')
                 buf[--len] = '\0';
@@ -157,7 +158,7 @@ static int scan_pid(struct owner_worker *w, pid_t pid)
 {
         char path[32];
         snprintf(path, sizeof(path), "%d/fd", (int)pid);
-        int dfd = rootfs_openat(w->c->proc, path, O_RDONLY | O_DIRECTORY);
+        int dfd = procfs_openat(w->c->proc, path, O_RDONLY | O_DIRECTORY);
         if (dfd < 0) {
                 if (dfd == -EACCES || dfd == -EPERM)
                         w->unreadable++;
@@ -216,7 +217,7 @@ static pid_t parse_pid(const char *s)
 
 static int list_pids(const struct rootfs *proc, struct owner_scan *c)
 {
-        int dfd = rootfs_openat(proc, ".", O_RDONLY | O_DIRECTORY);
+        int dfd = procfs_openat(proc, ".", O_RDONLY | O_DIRECTORY);
         if (dfd < 0)
                 return dfd;
         struct statfs sf;

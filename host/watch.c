@@ -12,6 +12,7 @@
 
 #include "engine.h"
 #include "expect.h"
+#include "procfs.h"
 #include "facts.h"
 #include "observe.h"
 #include "privs.h"
@@ -235,7 +236,7 @@ int watch_run(const struct watch_opts *o)
         struct rootfs root = {.fd = -1}, proc = {.fd = -1};
         const char *rootp = o->root && *o->root ? o->root : "/";
         if (rootfs_open_root(rootp, &root) < 0 ||
-            (o->proc ? rootfs_open_root(o->proc, &proc) : rootfs_open_subroot(&root, "proc", &proc)) < 0) {
+            (o->proc ? procfs_open_root(o->proc, &proc) : procfs_open_subroot(&root, "proc", &proc)) < 0) {
                 fprintf(stderr, "nodeward: cannot open --root %s or its proc: %s\n", rootp, strerror(errno));
                 rootfs_close(&root);
                 return 2;
