@@ -201,7 +201,8 @@ int procfs_openat(const struct rootfs *proc, const char *rel, int flags)
         if (!rootfs_force_fallback && have_openat2 != 0) {
                 fd = openat2_procfs(proc->fd, rel, flags);
                 /* ENOSYS: an old kernel; EPERM: a seccomp filter that does not know openat2. */
-                if (have_openat2 < 0)
+                /* ENOSYS also once the sandbox (host/sandbox.c) is in place. */
+                if (have_openat2 < 0 || fd == -ENOSYS)
                         have_openat2 = !(fd == -ENOSYS || fd == -EPERM);
         }
         if (fd == -ENOSYS || fd == -EPERM || rootfs_force_fallback) {

@@ -13,6 +13,7 @@
 #include "engine.h"
 #include "expect.h"
 #include "procfs.h"
+#include "sandbox.h"
 #include "facts.h"
 #include "observe.h"
 #include "privs.h"
@@ -279,6 +280,19 @@ int watch_run(const struct watch_opts *o)
                 free(perr);
                 rc = 2;
         }
+        /* The loop keeps what it holds and reads; nothing else is possible from here. */
+        if (rc == 0 && sandbox_install(SANDBOX_WATCH, &perr) < 0) {
+                fprintf(stderr, "nodeward: error: could not install the seccomp filter: %s\n", perr);
+                cJSON *j = line("error");
+                char *msg = xasprintf("could not install the seccomp filter: %s", perr);
+                cJSON_AddStringToObject(j, "error", msg);
+                emit(o->out, j);
+                free(msg);
+                free(perr);
+                rc = 2;
+        }
+        if (rc == 0)
+                sandbox_test_hook();
         long long start = mono_ms(), next = start;
         while (rc == 0 && !exiting) {
                 if (mono_ms() >= next) {
