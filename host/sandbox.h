@@ -11,7 +11,8 @@ enum sandbox_phase {
 /* Install the filter for @phase (and no_new_privs): a system call outside the
  * allowlist kills the process (SIGSYS); openat2, whose flags a filter cannot see,
  * answers ENOSYS so that every later open is an openat checked for read-only or
- * create-new. Returns 0 or -errno with *ret_err saying what failed. */
+ * create-new. Returns 0 or -errno with *ret_err saying what failed; -ENOSYS
+ * when the kernel has no seccomp at all (a warning, not an error, for callers). */
 int sandbox_install(enum sandbox_phase phase, char **ret_err);
 
 /* Test builds only (-DNODEWARD_TEST_HOOKS): with NODEWARD_TEST_FORBIDDEN_CALL set,

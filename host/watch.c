@@ -281,7 +281,11 @@ int watch_run(const struct watch_opts *o)
                 rc = 2;
         }
         /* The loop keeps what it holds and reads; nothing else is possible from here. */
-        if (rc == 0 && sandbox_install(SANDBOX_WATCH, &perr) < 0) {
+        int sr = rc == 0 ? sandbox_install(SANDBOX_WATCH, &perr) : 0;
+        if (sr == -ENOSYS) {
+                fprintf(stderr, "nodeward: warning: no seccomp filter: %s\n", perr);
+                free(perr);
+        } else if (sr < 0) {
                 fprintf(stderr, "nodeward: error: could not install the seccomp filter: %s\n", perr);
                 cJSON *j = line("error");
                 char *msg = xasprintf("could not install the seccomp filter: %s", perr);
