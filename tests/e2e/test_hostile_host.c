@@ -276,6 +276,50 @@ static void test_sshd_include_loop_and_depth_bomb(void **state)
         free(root);
 }
 
+/* Every parser at its read cap: cost linear in the input and memory bounded
+ * (time and peak RSS of the run asserted by bounded_check_only). libyaml alone
+ * spent hours on 4 MiB of "[": a pre-scan refuses it first. */
+static void test_parsers_at_their_caps(void **state)
+{
+        (void)state;
+        char *root = base_root();
+        size_t cap = 4u << 20, n = cap - 64;
+        char *big = malloc(cap);
+        /* JSON: 4 MiB of nested arrays in a config that starts as an object. */
+        big[0] = '{';
+        memcpy(big + 1, "\"a\":", 4);
+        memset(big + 5, '[', n / 2);
+        memset(big + 5 + n / 2, ']', n / 2);
+        tu_write_bin(root, CONFIG, big, 5 + n, 0644);
+        cJSON *j = bounded_check(root);
+        tu_assert_result(j, "kubelet.read-only-port", "error", "nesting deeper than 64 levels");
+        cJSON_Delete(j);
+        /* YAML: the same in flow style, and a flow mapping nest. */
+        memcpy(big, "a: ", 3);
+        memset(big + 3, '[', n);
+        tu_write_bin(root, CONFIG, big, 3 + n, 0644);
+        j = bounded_check(root);
+        tu_assert_result(j, "kubelet.read-only-port", "error", "nesting deeper than 64 levels");
+        cJSON_Delete(j);
+        for (size_t i = 3; i + 3 < n; i += 3)
+                memcpy(big + i, "{a:", 3);
+        tu_write_bin(root, CONFIG, big, n, 0644);
+        j = bounded_check(root);
+        tu_assert_result(j, "kubelet.read-only-port", "error", "nesting deeper than 64 levels");
+        cJSON_Delete(j);
+        /* A kubelet unit drop-in whose one line is 4 MiB long. */
+        memcpy(big, "[Service]\nEnvironment=\"KUBELET_EXTRA_ARGS=--node-labels=", 56);
+        memset(big + 56, 'a', n - 58);
+        memcpy(big + n - 2, "\"\n", 2);
+        tu_write_bin(root, "etc/systemd/system/kubelet.service.d/90-long.conf", big, n, 0644);
+        j = bounded_check(root);
+        assert_non_null(tu_result(j, "kubelet.read-only-port"));
+        cJSON_Delete(j);
+        free(big);
+        tu_rm_rf(root);
+        free(root);
+}
+
 static void test_sshd_megabyte_line(void **state)
 {
         (void)state;
@@ -485,6 +529,7 @@ int main(void)
                 cmocka_unit_test(test_full_check_writes_nothing),
                 cmocka_unit_test(test_sshd_include_loop_and_depth_bomb),
                 cmocka_unit_test(test_sshd_megabyte_line),
+                cmocka_unit_test(test_parsers_at_their_caps),
                 cmocka_unit_test(test_proc_ns_links_never_followed_out),
                 cmocka_unit_test(test_planted_proc_links_lead_nowhere),
         };
