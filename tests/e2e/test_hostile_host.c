@@ -37,8 +37,10 @@ static cJSON *bounded_check_only(const char *root, const char *only)
         int rc = tu_run_measured(argv, &out, &err, 30, &u);
         if (rc > 2)
                 fail_msg("nodeward exited %d (crash or hang); stderr: %s", rc, err);
-        if (u.elapsed_ms > MAX_MS || u.max_rss_kib > MAX_RSS_KIB)
-                fail_msg("bounds exceeded: %ld ms, %ld KiB", u.elapsed_ms, u.max_rss_kib);
+        /* CPU time is the cost bound (a shared, loaded machine stretches the wall
+         * clock, not the work); the wall clock only catches a hang. */
+        if (u.cpu_ms > MAX_MS || u.elapsed_ms > 15 * MAX_MS || u.max_rss_kib > MAX_RSS_KIB)
+                fail_msg("bounds exceeded: %ld ms CPU, %ld ms elapsed, %ld KiB", u.cpu_ms, u.elapsed_ms, u.max_rss_kib);
         cJSON *j = cJSON_Parse(out);
         assert_non_null(j);
         free(out);
@@ -517,6 +519,28 @@ static void test_planted_proc_links_lead_nowhere(void **state)
         free(root);
 }
 
+/* os-release and hostname are the host's to write: in the text report their
+ * escape sequences arrive as \xNN text, never as bytes a terminal would obey. */
+static void test_host_values_escaped_in_text_report(void **state)
+{
+        (void)state;
+        char *root = base_root();
+        tu_write(root, "etc/os-release", "PRETTY_NAME=\"Evil\x1b[2J\x1b]0;owned\x07 Linux\xff\"\nNAME=x\n");
+        tu_write(root, "etc/hostname", "node\x1b[31mred\r\n");
+        char *argv[] = {(char *)tu_nodeward(), "check", "--root", root, "--only", "kubelet.read-only-port", NULL};
+        char *out;
+        int rc = tu_run(argv, &out, NULL);
+        assert_true(rc <= 2);
+        for (const char *p = out; *p; p++)
+                if ((unsigned char)*p < 0x20 && *p != '\n')
+                        fail_msg("control character 0x%02x in the text report: %s", (unsigned char)*p, out);
+        assert_non_null(strstr(out, "Evil\\x1b[2J\\x1b]0;owned\\x07 Linux\\xff"));
+        assert_non_null(strstr(out, "node\\x1b[31mred"));
+        free(out);
+        tu_rm_rf(root);
+        free(root);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -532,6 +556,7 @@ int main(void)
                 cmocka_unit_test(test_parsers_at_their_caps),
                 cmocka_unit_test(test_proc_ns_links_never_followed_out),
                 cmocka_unit_test(test_planted_proc_links_lead_nowhere),
+                cmocka_unit_test(test_host_values_escaped_in_text_report),
         };
         return cmocka_run_group_tests_name("hostile host roots", tests, NULL, tu_group_teardown);
 }
