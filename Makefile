@@ -22,6 +22,9 @@ OPT       ?= -O2 -g
 # c-ares: host names resolve from the node's own resolver configuration, without NSS.
 PKGS         += libcares
 DEB_PACKAGES += libc-ares-dev
+# libseccomp: nodeward's own system-call allowlist (host/sandbox.c); static archive in Debian too.
+PKGS         += libseccomp
+DEB_PACKAGES += libseccomp-dev
 CFLAGS    += -std=gnu11 $(OPT) $(WARN) $(HARDEN) -Ihost -Ichecks -Ibpf -I$(BUILD)/bpf \
              -DNODEWARD_VERSION='"$(VERSION)"' $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDFLAGS   += -pie -Wl,-z,relro,-z,now
@@ -135,6 +138,16 @@ $(BUILD)/nodeward: $(LIB_OBJS) $(MAIN_OBJ)
 nodeward: $(BUILD)/nodeward
 	@cp $< $@
 
+# The same program with test hooks compiled in (host/sandbox.c: a forbidden call on
+# demand), for tests/e2e/test_sandbox.c only; never installed or shipped.
+$(BUILD)/testhooks/sandbox.o: host/sandbox.c host/sandbox.h | deps
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(CFLAGS) -DNODEWARD_TEST_HOOKS -c -o $@ $<
+$(BUILD)/nodeward-testhooks: $(filter-out $(BUILD)/host/sandbox.o,$(LIB_OBJS)) $(BUILD)/testhooks/sandbox.o $(MAIN_OBJ)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 $(BUILD)/tests/%: tests/%.c $(LIB_OBJS) tests/testutil.h $(wildcard tests/e2e/*.h)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  TEST    $@")
@@ -164,7 +177,7 @@ $(BUILD)/tests/e2e/toml_dump: tests/e2e/toml_dump.c $(LIB_OBJS)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
 
-test: deps deps-test $(BUILD)/nodeward $(BUILD)/tests/e2e/toml_dump $(BUILD)/tests/e2e/imds_server $(BUILD)/tests/e2e/kubelet_server $(BUILD)/tests/e2e/deny_capset $(TEST_BINS)
+test: deps deps-test $(BUILD)/nodeward $(BUILD)/nodeward-testhooks $(BUILD)/tests/e2e/toml_dump $(BUILD)/tests/e2e/imds_server $(BUILD)/tests/e2e/kubelet_server $(BUILD)/tests/e2e/deny_capset $(TEST_BINS)
 	@NODEWARD=$(abspath $(BUILD)/nodeward) FIXTURES=$(abspath tests/fixtures) \
 	  sh tests/run-tests.sh $(TEST_BINS)
 

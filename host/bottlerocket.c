@@ -318,7 +318,7 @@ static void collect_admin_sshd(const struct rootfs *proc, const struct proc_tabl
                 if (strcmp(e->comm, "sshd") != 0 && !(e->argc && strcmp(path_basename(e->argv[0]), "sshd") == 0))
                         continue;
                 struct rootfs croot = {.fd = -1};
-                int r = procfs_open_root(proc, e->pid, &croot);
+                int r = procfs_open_pid_root(proc, e->pid, &croot);
                 if (r < 0) {
                         if (!s->root_error)
                                 s->root_error = xasprintf("%s/%d/root: %s", proc->path, (int)e->pid, rootfs_strerror(r));

@@ -270,8 +270,50 @@ static int parse_yaml(const char *buf, size_t len, cJSON **ret_doc, char **ret_e
         return 0;
 }
 
+/* Flow nesting ([ and {) deeper than any config needs is refused before a parser
+ * sees it: libyaml's scanner walks its stack of possible simple keys, one per flow
+ * level, on every token, so 4 MiB of "[" would cost it hours. Brackets inside
+ * quoted scalars and comments do not count. Linear in @len, no allocation. */
+static int flow_depth_ok(const char *buf, size_t len, char **ret_err)
+{
+        int depth = 0;
+        char quote = 0;
+        for (size_t i = 0; i < len; i++) {
+                char ch = buf[i], prev = i ? buf[i - 1] : '\n';
+                if (quote == '"') {
+                        if (ch == '\\')
+                                i++; /* an escaped character, a quote included */
+                        else if (ch == '"')
+                                quote = 0;
+                } else if (quote == '\'') {
+                        if (ch == '\'' && i + 1 < len && buf[i + 1] == '\'')
+                                i++; /* '' is a quote inside the scalar */
+                        else if (ch == '\'')
+                                quote = 0;
+                } else if (ch == '"' || (ch == '\'' && strchr(" \t\r\n[{,:", prev))) {
+                        quote = ch;
+                } else if (ch == '#' && strchr(" \t\r\n", prev)) {
+                        while (i + 1 < len && buf[i + 1] != '\n')
+                                i++;
+                } else if (ch == '[' || ch == '{') {
+                        if (++depth > MAX_TREE_DEPTH) {
+                                unsigned l, c;
+                                text_position(buf, len, i, &l, &c);
+                                *ret_err = xasprintf("%u:%u: nesting deeper than %d levels", l, c, MAX_TREE_DEPTH);
+                                return -EINVAL;
+                        }
+                } else if ((ch == ']' || ch == '}') && depth > 0) {
+                        depth--;
+                }
+        }
+        return 0;
+}
+
 int confdoc_parse(const char *buf, size_t len, cJSON **ret_doc, char **ret_err)
 {
+        int dr = flow_depth_ok(buf, len, ret_err);
+        if (dr < 0)
+                return dr;
         size_t i = 0;
         if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
                 i = 3;

@@ -322,7 +322,7 @@ int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
 
         /* The network probes need --proc too: pid 1's namespace and kubepods processes. */
         if (needs & (FACT_PROCS | FACT_IMDS | FACT_POD_IMDS | FACT_POD_SSH)) {
-                r = o->proc ? rootfs_open_root(o->proc, &proc) : rootfs_open_subroot(&root, "proc", &proc);
+                r = o->proc ? procfs_open_root(o->proc, &proc) : procfs_open_subroot(&root, "proc", &proc);
                 f->proc_path = o->proc ? xstrdup(o->proc) : path_join(rootp, "proc");
                 if (r < 0 && o->proc) {
                         *ret_err = xasprintf("--proc %s: %s", o->proc, strerror(-r));

@@ -15,6 +15,7 @@
 
 #include "confdoc.h"
 #include "mountinfo.h"
+#include "procfs.h"
 #include "sdunit.h"
 #include "util.h"
 
@@ -97,7 +98,7 @@ static int read_mounts(const struct rootfs *proc, const char *rel, struct mounts
 {
         char *buf;
         size_t len;
-        int r = rootfs_read_file(proc, rel, MOUNTINFO_CAP, &buf, &len, NULL);
+        int r = procfs_read_file(proc, rel, MOUNTINFO_CAP, &buf, &len);
         if (r < 0)
                 return r;
         r = mountinfo_parse(buf, len, ret);

@@ -14,6 +14,8 @@
 #include "hostsec.h"
 #include "engine.h"
 #include "expect.h"
+#include "procfs.h"
+#include "sandbox.h"
 #include "facts.h"
 #include "fix.h"
 #include "list.h"
@@ -479,7 +481,8 @@ static int open_outputs(const struct opts *o, FILE **ret_out, struct textfile *r
 {
         FILE *out = stdout;
         if (o->output) {
-                int fd = open(o->output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0644);
+                /* Never through a link planted where the report goes. */
+                int fd = open(o->output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW, 0644);
                 if (fd < 0 || !(out = fdopen(fd, "w"))) {
                         int e = errno;
                         if (fd >= 0)
@@ -604,13 +607,8 @@ static int do_check(int argc, char **argv)
         char *err = NULL;
         if (select_checks(&o, &selected) < 0)
                 return EXIT_USAGE;
-        /* Open the outputs before privileges go. */
         FILE *out = stdout;
         struct textfile tf = {0};
-        if (open_outputs(&o, &out, &tf) < 0) {
-                free(selected);
-                return EXIT_USAGE;
-        }
         struct timespec t0;
         clock_gettime(CLOCK_MONOTONIC, &t0);
         struct report_meta meta;
@@ -676,8 +674,25 @@ static int do_check(int argc, char **argv)
                         fclose(out);
                 return EXIT_USAGE;
         }
-        /* Everything privileged is done: evaluating and rendering need nothing. */
+        /* Everything privileged is done: evaluating and rendering need nothing. The
+         * outputs are opened only now, holding nothing a planted path could use, and
+         * then the sandbox leaves the rest of the run its outputs and nothing else. */
         bool dropped = drop_or_say(f.privs_error) == 0;
+        if (open_outputs(&o, &out, &tf) < 0) {
+                facts_free(&f);
+                free(selected);
+                return EXIT_USAGE;
+        }
+        char *serr = NULL;
+        int sr = sandbox_install(SANDBOX_REPORT, &serr);
+        if (sr == -ENOSYS) {
+                fprintf(stderr, "nodeward: warning: no seccomp filter: %s\n", serr);
+        } else if (sr < 0) {
+                fprintf(stderr, "nodeward: error: could not install the seccomp filter: %s\n", serr);
+                dropped = false;
+        }
+        free(serr);
+        sandbox_test_hook();
         char *unmet = expect_unmet(o.expect, &f);
         if (unmet)
                 fprintf(stderr, "nodeward: error: %s\n", unmet);
@@ -923,7 +938,7 @@ static int do_sockets(int argc, char **argv)
                 return EXIT_USAGE;
         }
         struct rootfs proc = {.fd = -1};
-        int r = rootfs_open_root(procdir, &proc);
+        int r = procfs_open_root(procdir, &proc);
         if (r < 0) {
                 fprintf(stderr, "nodeward: --proc %s: %s\n", procdir, strerror(-r));
                 return EXIT_USAGE;

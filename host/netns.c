@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <grp.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/vfs.h>
@@ -18,15 +19,35 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "privs.h"
 #include "procfs.h"
 #include "util.h"
 
-/* The child: enter the namespace, probe, send "int32 status + result" down @wfd. */
+/* The child gives up everything before its probe reads a byte from the network:
+ * uid and gid nobody where it may change them (not in a pod granted no CAP_SETUID,
+ * where uid 0 stays but holds nothing), then every capability. The probe only
+ * opens a socket in the namespace it is in. A drop that fails fails the probe. */
+static int job_drop(void)
+{
+        if (geteuid() == 0) {
+                const uid_t nobody = 65534;
+                if (setgroups(0, NULL) == 0 && setresgid(nobody, nobody, nobody) == 0 &&
+                    setresuid(nobody, nobody, nobody) < 0)
+                        return -errno; /* gid changed but uid refused: stop there */
+                if (geteuid() == 0 && errno != EPERM)
+                        return -errno;
+        }
+        return privs_drop_all(NULL);
+}
+
+/* The child: enter the namespace, drop, probe, send "int32 status + result" down @wfd. */
 static void __attribute__((noreturn)) job_child(struct ns_job *j, int wfd)
 {
         int32_t st = 0;
         if (j->ns_fd >= 0 && setns(j->ns_fd, CLONE_NEWNET) < 0)
                 st = -errno;
+        if (st == 0)
+                st = job_drop();
         memset(j->out, 0, j->out_size);
         if (st == 0)
                 j->fn(j->arg, j->out);
@@ -160,7 +181,7 @@ int netns_find_kubepods_pid(const struct rootfs *proc, const char *host_ns_link,
 {
         char **names = NULL;
         size_t n = 0;
-        int r = rootfs_list_dir(proc, "/", 1000000, &names, &n);
+        int r = procfs_list_dir(proc, ".", 1000000, &names, &n);
         if (r < 0)
                 return r;
         int best = -1;
@@ -171,12 +192,12 @@ int netns_find_kubepods_pid(const struct rootfs *proc, const char *host_ns_link,
                         continue;
                 _cleanup_free_ char *cg = NULL;
                 _cleanup_free_ char *p = xasprintf("%ld/cgroup", pid);
-                if (rootfs_read_file(proc, p, 64 * 1024, &cg, NULL, NULL) < 0 || !strstr(cg, "kubepods"))
+                if (procfs_read_file(proc, p, 64 * 1024, &cg, NULL) < 0 || !strstr(cg, "kubepods"))
                         continue;
                 char link[128];
                 free(p);
                 p = xasprintf("%ld/ns/net", pid);
-                if (rootfs_readlink(proc, p, link, sizeof(link)) < 0 || strcmp(link, host_ns_link) == 0)
+                if (procfs_readlink(proc, p, link, sizeof(link)) < 0 || strcmp(link, host_ns_link) == 0)
                         continue; /* a hostNetwork pod tells nothing about pod networking */
                 best = (int)pid;
         }
@@ -262,7 +283,7 @@ void netns_plan_make(const struct rootfs *root, const struct rootfs *proc, const
                 memset(&self, 0, sizeof(self));
         ssize_t n = readlink("/proc/self/ns/net", self_link, sizeof(self_link) - 1);
         self_link[n > 0 ? n : 0] = '\0';
-        bool host_known = proc->fd >= 0 && rootfs_readlink(proc, "1/ns/net", host_link, sizeof(host_link)) == 0;
+        bool host_known = proc->fd >= 0 && procfs_readlink(proc, "1/ns/net", host_link, sizeof(host_link)) == 0;
         enum host_plan hp = HOST_CURRENT;
         if (proc->fd >= 0)
                 hp = plan_host(proc, &self, self_link, host_link, p);

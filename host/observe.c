@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "connwatch.h"
+#include "procfs.h"
 #include "util.h"
 
 struct observe_session {
@@ -45,7 +46,7 @@ static uint32_t host_netns_inode(const struct rootfs *proc)
 {
         char buf[64];
         unsigned long ino = 0;
-        if (proc && proc->fd >= 0 && rootfs_readlink(proc, "1/ns/net", buf, sizeof(buf)) >= 0)
+        if (proc && proc->fd >= 0 && procfs_readlink(proc, "1/ns/net", buf, sizeof(buf)) >= 0)
                 sscanf(buf, "net:[%lu]", &ino);
         return (uint32_t)ino;
 }

@@ -11,6 +11,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include "procfs.h"
 #include "util.h"
 
 void proc_split_cmdline(const char *buf, size_t len, char ***ret_argv, size_t *ret_argc)
@@ -58,14 +59,9 @@ static int cmp_entry(const void *a, const void *b)
 static int read_pid_file(const struct rootfs *proc, bool procfs, const char *path, size_t cap, char **ret_buf,
                          size_t *ret_len)
 {
-        if (!procfs)
-                return rootfs_read_file(proc, path, cap, ret_buf, ret_len, NULL);
-        int fd = openat(proc->fd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        int r = read_fd_capped(fd, cap, ret_buf, ret_len);
-        close(fd);
-        return r;
+        /* Through the procfs gate (host/procfs.c): never a link out of PROC. */
+        (void)procfs;
+        return procfs_read_file(proc, path, cap, ret_buf, ret_len);
 }
 
 /* comm is at most 15 bytes and a newline: one read on a real procfs. */
@@ -76,7 +72,7 @@ static void read_comm(const struct rootfs *proc, bool procfs, const char *pid, c
         snprintf(path, sizeof(path), "%s/comm", pid);
         comm[0] = '\0';
         if (procfs) {
-                int fd = openat(proc->fd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+                int fd = procfs_openat(proc, path, O_RDONLY);
                 if (fd < 0)
                         return;
                 ssize_t n = read(fd, comm, size - 1);
@@ -111,7 +107,7 @@ int proc_table_read_some(const struct rootfs *proc, const char *const *cmdline_o
         bool procfs = fstatfs(proc->fd, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC;
         char **names;
         size_t nn;
-        int r = rootfs_list_dir(proc, ".", PROC_MAX_PROCESSES + 1024, &names, &nn);
+        int r = procfs_list_dir(proc, ".", PROC_MAX_PROCESSES + 1024, &names, &nn);
         if (r < 0)
                 return r;
         struct proc_entry *v = xcalloc(nn ? nn : 1, sizeof(*v));
@@ -175,7 +171,7 @@ int proc_read_cwd(const struct rootfs *proc, pid_t pid, char *buf, size_t size)
 {
         char path[64];
         snprintf(path, sizeof(path), "%d/cwd", (int)pid);
-        return rootfs_readlink(proc, path, buf, size);
+        return procfs_readlink(proc, path, buf, size);
 }
 
 int proc_status_nspid_level(const char *status)

@@ -207,18 +207,49 @@ static void text_to_fix(FILE *out, const struct run *run, const struct text_opts
                         listed ? "" : "\n", below, severity_name(o->fail_on), severity_name(SEV_INFO));
 }
 
+/* A value read from the host, made safe for a terminal: a control character or a
+ * byte that is not part of valid UTF-8 becomes \xNN, so an os-release or hostname
+ * with escape sequences cannot repaint or retitle the operator's terminal. */
+char *text_escape(const char *s)
+{
+        struct strbuf sb = {0};
+        const unsigned char *p = (const unsigned char *)(s ? s : "");
+        while (*p) {
+                size_t n = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3 : (*p & 0xf8) == 0xf0 ? 4 : 0;
+                bool ok = n > 0 && !(n == 2 && *p < 0xc2) && !(n == 4 && *p > 0xf4);
+                for (size_t i = 1; ok && i < n; i++)
+                        ok = (p[i] & 0xc0) == 0x80;
+                if (!ok || (n == 1 && (*p < 0x20 || *p == 0x7f))) {
+                        sb_printf(&sb, "\\x%02x", *p++);
+                        continue;
+                }
+                sb_putn(&sb, (const char *)p, n);
+                p += n;
+        }
+        return sb_steal(&sb);
+}
+
 static void text_header(FILE *out, const struct facts *f, const struct run *run)
 {
-        if (f->node.name)
-                fprintf(out, "nodeward %s  node %s (hostname %s)  (%s, kernel %s)  root %s\n", NODEWARD_VERSION,
-                        f->node.name, f->node.hostname, f->node.os, f->node.kernel, f->root_path);
+        char *name = f->node.name ? text_escape(f->node.name) : NULL, *host = text_escape(f->node.hostname),
+             *os = text_escape(f->node.os), *kernel = text_escape(f->node.kernel), *root = text_escape(f->root_path);
+        if (name)
+                fprintf(out, "nodeward %s  node %s (hostname %s)  (%s, kernel %s)  root %s\n", NODEWARD_VERSION, name,
+                        host, os, kernel, root);
         else
-                fprintf(out, "nodeward %s  node %s  (%s, kernel %s)  root %s\n", NODEWARD_VERSION,
-                        f->node.hostname, f->node.os, f->node.kernel, f->root_path);
-        if (f->node.br.is_bottlerocket)
+                fprintf(out, "nodeward %s  node %s  (%s, kernel %s)  root %s\n", NODEWARD_VERSION, host, os, kernel,
+                        root);
+        if (f->node.br.is_bottlerocket) {
+                char *variant = text_escape(f->node.br.variant ? f->node.br.variant : "unknown");
                 fprintf(out, "platform Bottlerocket, variant %s: kubelet under /etc/kubernetes/kubelet, no host sshd "
-                        "(access through host containers: bottlerocket.*)\n",
-                        f->node.br.variant ? f->node.br.variant : "unknown");
+                        "(access through host containers: bottlerocket.*)\n", variant);
+                free(variant);
+        }
+        free(name);
+        free(host);
+        free(os);
+        free(kernel);
+        free(root);
         if (run->benchmark)
                 fprintf(out, "benchmark %s %s (%s)\n", run->benchmark->name, run->benchmark->version,
                         run->benchmark_why ? run->benchmark_why : "default");
@@ -235,9 +266,12 @@ void report_text(FILE *out, const struct facts *f, const struct run *run, const 
         if (!o->quiet)
                 text_header(out, f, run);
         /* One line instead of leaving the reader to infer it from a screen of kubelet skips. */
-        if (!o->kubelet_expected && (f->collected & FACT_KUBELET) && !f->kubelet.found)
+        if (!o->kubelet_expected && (f->collected & FACT_KUBELET) && !f->kubelet.found) {
+                char *root = text_escape(f->root_path ? f->root_path : "/");
                 fprintf(out, "not a Kubernetes node: no kubelet process, kubelet.service or kubelet config under %s; "
-                             "host checks only\n", f->root_path ? f->root_path : "/");
+                             "host checks only\n", root);
+                free(root);
+        }
         bool cut = false;
         /* Areas in order of first appearance, each with all of its checks. */
         for (size_t i = 0; i < run->n; i++) {

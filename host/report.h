@@ -31,6 +31,9 @@ struct text_opts {
         enum severity fail_on; /* "To fix" lists the failures at or above it */
         bool kubelet_expected; /* --expect kubelet: a missing kubelet is an error, not "not a node" */
 };
+/* @s (host data: a hostname, os-release, a path) for a terminal: control
+ * characters and bytes outside valid UTF-8 as \xNN. Malloc'ed; NULL reads as "". */
+char *text_escape(const char *s);
 void report_text(FILE *out, const struct facts *f, const struct run *run, const struct report_meta *m,
                  const struct text_opts *o);
 

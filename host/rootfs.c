@@ -175,8 +175,14 @@ int rootfs_openat(const struct rootfs *r, const char *path, int flags)
                 path++;
         if (!*path)
                 path = ".";
-        if (use_openat2(r->fd))
-                return sys_openat2(r->fd, path, flags | O_CLOEXEC);
+        if (use_openat2(r->fd)) {
+                int fd = sys_openat2(r->fd, path, flags | O_CLOEXEC);
+                /* The sandbox (host/sandbox.c) answers ENOSYS: from then on every open
+                 * is a plain openat whose flags its filter can see. */
+                if (fd != -ENOSYS)
+                        return fd;
+                have_openat2 = 0;
+        }
         return resolve_fallback(r->fd, path, flags);
 }
 
@@ -364,6 +370,11 @@ int rootfs_list_dir(const struct rootfs *r, const char *path, size_t max, char *
         int fd = rootfs_openat(r, path, O_RDONLY | O_DIRECTORY);
         if (fd < 0)
                 return fd;
+        return rootfs_list_fd(fd, max, ret_names, ret_n);
+}
+
+int rootfs_list_fd(int fd, size_t max, char ***ret_names, size_t *ret_n)
+{
         DIR *d = fdopendir(fd);
         if (!d) {
                 int e = -errno;

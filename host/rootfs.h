@@ -11,6 +11,7 @@
 struct rootfs {
         int fd;          /* O_PATH directory fd of the root */
         char path[4096]; /* as given, for messages */
+        signed char procfs; /* for --proc: 1 a real procfs, -1 not, 0 not looked at (procfs.h) */
 };
 
 /* Test hook: resolve without openat2 even where the kernel has it. */
@@ -45,6 +46,8 @@ int rootfs_readlink(const struct rootfs *r, const char *path, char *buf, size_t 
  * At most @max entries (-E2BIG beyond). */
 int rootfs_list_dir(const struct rootfs *r, const char *path, size_t max, char ***ret_names,
                     size_t *ret_n);
+/* The same for a directory fd already open (O_RDONLY | O_DIRECTORY); takes it over. */
+int rootfs_list_fd(int fd, size_t max, char ***ret_names, size_t *ret_n);
 void strv_free(char **v, size_t n);
 
 /* Read everything from an fd up to @cap (-EFBIG beyond). */

@@ -16,6 +16,8 @@
 
 #include "ownerscan.h"
 #include "proc.h"
+#include "procfs.h"
+#include "sandbox.h"
 #include "sockets.h"
 #include "util.h"
 
@@ -98,7 +100,7 @@ static void comm_of(const struct owner_scan *c, pid_t pid, char comm[SOCK_COMM_L
         ssize_t n = -1;
         if (c->procfs) {
                 /* A real procfs has no symlink on this path: one open, one read. */
-                int fd = openat(c->proc->fd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+                int fd = procfs_openat(c->proc, path, O_RDONLY);
                 if (fd >= 0) {
                         n = read(fd, comm, SOCK_COMM_LEN - 1);
                         close(fd);
@@ -187,10 +189,7 @@ static int scan_pid(struct owner_worker *w, pid_t pid)
 {
         char path[32];
         snprintf(path, sizeof(path), "%d/fd", (int)pid);
-        int dfd = w->c->procfs ? openat(w->c->proc->fd, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-                               : rootfs_openat(w->c->proc, path, O_RDONLY | O_DIRECTORY);
-        if (w->c->procfs && dfd < 0)
-                dfd = -errno;
+        int dfd = procfs_openat(w->c->proc, path, O_RDONLY | O_DIRECTORY);
         if (dfd < 0) {
                 if (dfd == -EACCES || dfd == -EPERM)
                         w->unreadable++;
@@ -265,7 +264,7 @@ static bool is_procfs(const struct rootfs *proc)
 
 static int list_pids(const struct rootfs *proc, pid_t **ret, size_t *ret_n)
 {
-        int dfd = rootfs_openat(proc, ".", O_RDONLY | O_DIRECTORY);
+        int dfd = procfs_openat(proc, ".", O_RDONLY | O_DIRECTORY);
         if (dfd < 0)
                 return dfd;
         DIR *d = fdopendir(dfd);
@@ -380,7 +379,8 @@ static int owners_by_iterator(struct owner_scan *c, struct sockets *s)
 {
         const char *how = getenv("NODEWARD_OWNERS");
         uint32_t level;
-        if ((how && strcmp(how, "walk") == 0) || !c->procfs || !own_pid_ns(c->proc, &level))
+        /* Under watch's seccomp filter no BPF program can be loaded (host/sandbox.c). */
+        if ((how && strcmp(how, "walk") == 0) || !c->procfs || sandbox_installed() || !own_pid_ns(c->proc, &level))
                 return -ENOTSUP;
         /* Loading costs a few ms whatever the node; on a small process table the
          * walk is cheaper (NODEWARD_OWNERS=bpf insists). */

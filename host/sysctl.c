@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "procfs.h"
 #include "util.h"
 
 /* Values of component-helpers/node/util/sysctl: VMOvercommitMemoryAlways,
@@ -88,7 +89,7 @@ void sysctl_collect(const struct rootfs *proc, const char *proc_path, struct sys
                 char *buf = NULL;
                 size_t len = 0;
                 int r = proc && proc->fd >= 0
-                                ? rootfs_read_file(proc, ksysctl_defs[i].path, SYSCTL_CAP, &buf, &len, NULL)
+                                ? procfs_read_file(proc, ksysctl_defs[i].path, SYSCTL_CAP, &buf, &len)
                                 : -ENOENT;
                 if (r == 0)
                         r = sysctl_parse_int(buf, len, &s->v[i].value);

@@ -21,41 +21,63 @@ static char *dir_of(const char *path)
         return xasprintf("%.*s", (int)(slash - path), path);
 }
 
+/* mkostemp(3) inside @dirfd: a new file, O_EXCL, never a link followed. */
+static int create_temp(int dirfd, const char *base, char **ret_name)
+{
+        static const char alnum[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+        for (int tries = 0; tries < 100; tries++) {
+                unsigned char rnd[6];
+                if (getentropy(rnd, sizeof(rnd)) < 0)
+                        return -errno;
+                char suffix[7];
+                for (size_t i = 0; i < sizeof(rnd); i++)
+                        suffix[i] = alnum[rnd[i] % (sizeof(alnum) - 1)];
+                suffix[6] = '\0';
+                char *name = xasprintf(".%s.%s", base, suffix);
+                int fd = openat(dirfd, name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
+                if (fd >= 0) {
+                        *ret_name = name;
+                        return fd;
+                }
+                int e = -errno;
+                free(name);
+                if (e != -EEXIST)
+                        return e;
+        }
+        return -EEXIST;
+}
+
 int textfile_begin(const char *path, struct textfile *ret)
 {
         memset(ret, 0, sizeof(*ret));
+        ret->dirfd = -1;
         const char *base = path_basename(path);
         if (!*base)
                 return -EISDIR;
         _cleanup_free_ char *dir = dir_of(path);
-        char *tmp = xasprintf("%s/.%s.XXXXXX", dir, base);
-        int fd = mkostemp(tmp, O_CLOEXEC);
+        int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (dfd < 0)
+                return -errno;
+        char *tmp = NULL;
+        int fd = create_temp(dfd, base, &tmp);
         if (fd < 0) {
-                int e = -errno;
-                free(tmp);
-                return e;
+                close(dfd);
+                return fd;
         }
         /* Readable by the exporter whatever our umask, like a file it would expect. */
         FILE *f = fchmod(fd, 0644) == 0 ? fdopen(fd, "w") : NULL;
         if (!f) {
                 int e = -errno;
                 close(fd);
-                unlink(tmp);
+                unlinkat(dfd, tmp, 0);
+                close(dfd);
                 free(tmp);
                 return e;
         }
         ret->path = xstrdup(path);
         ret->tmp_path = tmp;
         ret->f = f;
-        return 0;
-}
-
-static int fsync_dir(const char *path)
-{
-        _cleanup_free_ char *dir = dir_of(path);
-        _cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0 || fsync(fd) < 0)
-                return -errno;
+        ret->dirfd = dfd;
         return 0;
 }
 
@@ -67,11 +89,11 @@ int textfile_commit(struct textfile *tf)
         if (fclose(tf->f) != 0 && r == 0)
                 r = -errno;
         tf->f = NULL;
-        if (r == 0 && rename(tf->tmp_path, tf->path) < 0)
+        if (r == 0 && renameat(tf->dirfd, tf->tmp_path, tf->dirfd, path_basename(tf->path)) < 0)
                 r = -errno;
         if (r == 0) {
                 /* The rename is durable only once the directory is on disk too. */
-                fsync_dir(tf->path);
+                fsync(tf->dirfd);
                 free(tf->tmp_path);
                 tf->tmp_path = NULL;
         }
@@ -83,9 +105,12 @@ void textfile_abort(struct textfile *tf)
 {
         if (tf->f)
                 fclose(tf->f);
-        if (tf->tmp_path)
-                unlink(tf->tmp_path);
+        if (tf->tmp_path && tf->dirfd >= 0)
+                unlinkat(tf->dirfd, tf->tmp_path, 0);
+        if (tf->path && tf->dirfd >= 0)
+                close(tf->dirfd);
         free(tf->tmp_path);
         free(tf->path);
         memset(tf, 0, sizeof(*tf));
+        tf->dirfd = -1;
 }

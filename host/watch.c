@@ -12,6 +12,8 @@
 
 #include "engine.h"
 #include "expect.h"
+#include "procfs.h"
+#include "sandbox.h"
 #include "facts.h"
 #include "observe.h"
 #include "privs.h"
@@ -268,7 +270,7 @@ int watch_run(const struct watch_opts *o)
         struct rootfs root = {.fd = -1}, proc = {.fd = -1};
         const char *rootp = o->root && *o->root ? o->root : "/";
         if (rootfs_open_root(rootp, &root) < 0 ||
-            (o->proc ? rootfs_open_root(o->proc, &proc) : rootfs_open_subroot(&root, "proc", &proc)) < 0) {
+            (o->proc ? procfs_open_root(o->proc, &proc) : procfs_open_subroot(&root, "proc", &proc)) < 0) {
                 fprintf(stderr, "nodeward: cannot open --root %s or its proc: %s\n", rootp, strerror(errno));
                 rootfs_close(&root);
                 return 2;
@@ -323,6 +325,23 @@ int watch_run(const struct watch_opts *o)
                 free(perr);
                 rc = 2;
         }
+        /* The loop keeps what it holds and reads; nothing else is possible from here. */
+        int sr = rc == 0 ? sandbox_install(SANDBOX_WATCH, &perr) : 0;
+        if (sr == -ENOSYS) {
+                fprintf(stderr, "nodeward: warning: no seccomp filter: %s\n", perr);
+                free(perr);
+        } else if (sr < 0) {
+                fprintf(stderr, "nodeward: error: could not install the seccomp filter: %s\n", perr);
+                cJSON *j = line("error");
+                char *msg = xasprintf("could not install the seccomp filter: %s", perr);
+                cJSON_AddStringToObject(j, "error", msg);
+                emit(o->out, j);
+                free(msg);
+                free(perr);
+                rc = 2;
+        }
+        if (rc == 0)
+                sandbox_test_hook();
         long long start = mono_ms(), next = start;
         while (rc == 0 && !exiting) {
                 if (mono_ms() >= next) {

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Run each fuzz harness for FUZZ_SECONDS from its seed corpus; any crash fails.
+# Run each fuzz harness for FUZZ_SECONDS from its seed corpus, at its parser's read cap
+# ("/* fuzz-max-len: N */" in the harness); any crash fails.
 # The working corpus lives in a scratch directory: the checked-in seeds never change.
 secs=${FUZZ_SECONDS:-60}
 work=$(mktemp -d /tmp/nodeward-fuzz.XXXXXX)
@@ -9,9 +10,11 @@ for bin in "$@"; do
   name=$(basename "$bin"); name=${name#fuzz_}
   mkdir -p "$work/$name/corpus" "$work/$name/artifacts"
   seeds=tests/fuzz/corpus/$name
+  # Each harness runs at its parser's real read cap, named in its source.
+  max_len=$(sed -n 's/^\/\* fuzz-max-len: \([0-9]*\).*/\1/p' "tests/fuzz/fuzz_$name.c" 2>/dev/null | head -n 1)
   [ -d "$seeds" ] && cp -r "$seeds/." "$work/$name/corpus/"
-  echo "fuzz: $name for ${secs}s"
-  if "$bin" -max_total_time="$secs" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+  echo "fuzz: $name for ${secs}s, inputs up to ${max_len:=65536} bytes"
+  if "$bin" -max_total_time="$secs" -max_len="$max_len" -timeout=10 -rss_limit_mb=2048 \
        -print_final_stats=1 -artifact_prefix="$work/$name/artifacts/" "$work/$name/corpus" \
        >"$work/$name/log" 2>&1; then
     grep -E "^stat::number_of_executed_units|^Done" "$work/$name/log" | tr '\n' ' '; echo

@@ -163,6 +163,7 @@ static inline char *tu_read_fd(int fd)
 struct tu_usage {
         long max_rss_kib; /* peak resident set of the child */
         long elapsed_ms;
+        long cpu_ms; /* user + system time of the child: what it cost, whatever the machine's load */
 };
 
 static int tu_run_measured(char *const *argv, char **ret_out, char **ret_err, int timeout_s,
@@ -236,6 +237,8 @@ static int tu_run_measured(char *const *argv, char **ret_out, char **ret_err, in
         if (ret_usage) {
                 ret_usage->max_rss_kib = ru.ru_maxrss;
                 ret_usage->elapsed_ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+                ret_usage->cpu_ms = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
+                                    (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000;
         }
         lseek(fo, 0, SEEK_SET);
         lseek(fe, 0, SEEK_SET);

@@ -447,6 +447,73 @@ static void test_ipv6_endpoint_probed_when_node_has_ipv6(void **state)
         cJSON_Delete(j);
 }
 
+/* Each probe child enters its namespace, then gives up uid 0 and every
+ * capability before it opens a socket or reads a byte: strace -f shows, per child
+ * (a process that called setns), setresuid(65534) and an empty capset before its
+ * first AF_INET/AF_INET6 socket. */
+static void test_probe_children_drop_before_the_network(void **state)
+{
+        (void)state;
+        assert_true(ready);
+        stop(&server_pid);
+        const char *sargs[] = {"--hop", "1", NULL};
+        server_pid = start_server(meta_ns, (char *const *)sargs);
+        char *dir = tu_mkdtemp(), log[4096];
+        snprintf(log, sizeof(log), "%s/strace.log", dir);
+        char *argv[] = {"/usr/bin/env", "ip", "netns", "exec", node_ns, "unshare", "--pid", "--fork", "--mount-proc",
+                        "strace", "-f", "-qq", "-o", log, "-e", "trace=setns,capset,setresuid,socket,connect,read,recvfrom",
+                        (char *)tu_nodeward(), "check", "--only", "imds", "--format", "json", "--root", scratch_root,
+                        "--pod-netns", pod_path, "--proc", "/proc", NULL};
+        char *out, *err;
+        int rc = tu_run_timeout(argv, &out, &err, 60);
+        if (rc > 2)
+                fail_msg("nodeward under strace exited %d: %s", rc, err);
+        cJSON *j = cJSON_Parse(out);
+        assert_non_null(j);
+        tu_assert_result(j, "imds.v1-enabled", "fail", NULL); /* the probes really ran */
+        cJSON_Delete(j);
+        int lfd = open(log, O_RDONLY | O_CLOEXEC);
+        char *trace = tu_read_fd(lfd);
+        close(lfd);
+        /* strace splits a call interrupted by another process's into "<unfinished
+         * ...>" and "<... resumed>" lines: the call's name and arguments are on the
+         * first, which is enough here. The first pid is nodeward's own process. */
+        enum { SEEN_UID = 1, SEEN_CAPS = 2, SEEN_NET = 4 };
+        int pids[256], flags[256], n = 0;
+        for (char *line = strtok(trace, "\n"); line; line = strtok(NULL, "\n")) {
+                int pid = atoi(line), k;
+                for (k = 0; k < n && pids[k] != pid; k++)
+                        ;
+                if (k == n) {
+                        if (n == 256)
+                                continue;
+                        pids[n] = pid;
+                        flags[n++] = 0;
+                }
+                if (strstr(line, "setresuid(65534, 65534, 65534"))
+                        flags[k] |= SEEN_UID;
+                else if (strstr(line, "capset(") && strstr(line, "{effective=0, permitted=0, inheritable=0}"))
+                        flags[k] |= SEEN_CAPS;
+                else if (k > 0 && (strstr(line, "socket(AF_INET") || strstr(line, "connect(") ||
+                                   strstr(line, "recvfrom("))) {
+                        if ((flags[k] & (SEEN_UID | SEEN_CAPS)) != (SEEN_UID | SEEN_CAPS))
+                                fail_msg("probe child %d reached the network still privileged: %s", pid, line);
+                        flags[k] |= SEEN_NET;
+                }
+        }
+        int probed = 0;
+        for (int k = 1; k < n; k++)
+                probed += (flags[k] & SEEN_NET) != 0;
+        if (probed < 2)
+                fail_msg("only %d probe children seen", probed);
+        free(trace);
+        free(out);
+        free(err);
+        tu_rm_rf(dir);
+        free(dir);
+        stop(&server_pid);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -462,6 +529,7 @@ int main(void)
                 cmocka_unit_test(test_pod_reaches_node_ssh_unless_dropped),
                 cmocka_unit_test(test_ipv6_endpoint_probed_when_node_has_ipv6),
                 cmocka_unit_test(test_running_in_a_pod_probes_host_through_pid1),
+                cmocka_unit_test(test_probe_children_drop_before_the_network),
         };
         return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -1,4 +1,5 @@
 /* fuzz_cgroup_path: any cgroup path either names a pod with bounded, well-formed fields or is refused. */
+/* fuzz-max-len: 65536 (the cap PROC/PID/cgroup is read with in host/netns.c) */
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>

@@ -1,4 +1,5 @@
 /* fuzz_confdoc: kubelet config documents (JSON and YAML), the merge and the drop-in merge patch. */
+/* fuzz-max-len: 4194304 (ROOTFS_READ_CAP, every config file) */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,4 +1,5 @@
 /* fuzz_dns_conf: libFuzzer harness for the resolv.conf and /etc/hosts readers (make fuzz). */
+/* fuzz-max-len: 1048576 (HOSTS_CAP (resolv.conf: 64 KiB)) */
 #include <arpa/inet.h>
 #include <stdint.h>
 #include <stdlib.h>

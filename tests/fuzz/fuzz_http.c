@@ -1,4 +1,5 @@
 /* fuzz_http: libFuzzer harness for the HTTP response parser (make fuzz). */
+/* fuzz-max-len: 73728 (HTTP_MAX_HEADER + HTTP_MAX_BODY: the most a probe reads of an answer) */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,5 +1,6 @@
 /* fuzz_kube_proxy_config: a KubeProxyConfiguration document and a command line read into the
  * effective metrics address and kubeconfig path; /proc/sys integers. */
+/* fuzz-max-len: 1048576 (KUBE_PROXY_CONFIG_CAP) */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>

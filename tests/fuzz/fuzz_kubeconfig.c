@@ -1,4 +1,5 @@
 /* fuzz_kubeconfig: the kubelet's kubeconfig, down to the current context's credentials. */
+/* fuzz-max-len: 1048576 (KUBECONFIG_READ_CAP) */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,4 +1,5 @@
 /* fuzz_kubelet_cmdline: a /proc cmdline split into argv and read as the kubelet's flags. */
+/* fuzz-max-len: 262144 (PROC_CMDLINE_CAP) */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>

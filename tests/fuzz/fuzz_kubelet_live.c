@@ -1,5 +1,6 @@
 /* fuzz_kubelet_live: libFuzzer harness for what nodeward reads of the kubelet's answers: the HTTP
  * response (as the /pods probe parses it), its status line, and the PodList item count. */
+/* fuzz-max-len: 73728 (HTTP_MAX_HEADER + HTTP_MAX_BODY: the most a probe reads of an answer) */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>

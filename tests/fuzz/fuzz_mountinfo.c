@@ -1,4 +1,5 @@
 /* fuzz_mountinfo: /proc/PID/mountinfo text, and container paths mapped through it to the host. */
+/* fuzz-max-len: 4194304 (MOUNTINFO_CAP) */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>

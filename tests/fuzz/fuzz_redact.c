@@ -1,4 +1,5 @@
 /* fuzz_redact: the redactor over arbitrary text, command lines and JSON: no crash, output linear in input. */
+/* fuzz-max-len: 4194304 (ROOTFS_READ_CAP) */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>

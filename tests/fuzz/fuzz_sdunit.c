@@ -1,4 +1,5 @@
 /* fuzz_sdunit: systemd unit text and an EnvironmentFile, expanded into the ExecStart argv. */
+/* fuzz-max-len: 4194304 (ROOTFS_READ_CAP, a unit or EnvironmentFile) */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>

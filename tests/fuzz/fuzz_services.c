@@ -1,4 +1,5 @@
 /* fuzz_services: /etc/services text looked up for sshd's Port names; a port is -1 or 1..65535. */
+/* fuzz-max-len: 1048576 (the cap service_port() reads with) */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,4 +1,5 @@
 /* fuzz_sockets_parse: libFuzzer harness for the sock_diag and RTM_GETADDR reply parsers. */
+/* fuzz-max-len: 65536 (one netlink receive buffer) */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>

@@ -5,6 +5,7 @@
  * into one scratch root per process; then the whole load -> defaults -> dump
  * path runs. Build: clang -g -fsanitize=fuzzer,address,undefined -Ihost
  * tests/fuzz/fuzz_sshd_config.c host/sshd_*.c host/rootfs.c host/proc.c host/util.c */
+/* fuzz-max-len: 1048576 (SSHD_FILE_CAP) */
 #define _GNU_SOURCE
 #include <ftw.h>
 #include <stdint.h>

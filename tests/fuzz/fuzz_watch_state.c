@@ -1,4 +1,5 @@
 /* fuzz_watch_state: any readiness state text is judged ready or not, with a reason, and nothing else. */
+/* fuzz-max-len: 4097 (STATE_MAX + 1: one byte past what the reader accepts) */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>

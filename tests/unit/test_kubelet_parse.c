@@ -167,6 +167,34 @@ static void test_parse_errors_carry_line_and_column(void **state)
         expect_parse_error("a: &x [*x, *x]\nb: [*x]\n", "");
 }
 
+/* Flow nesting past 64 levels is refused before libyaml sees it (its scanner is
+ * quadratic in flow depth); brackets in quoted scalars and comments do not count. */
+static void test_flow_nesting_refused_before_parsing(void **state)
+{
+        (void)state;
+        struct strbuf sb = {0};
+        sb_puts(&sb, "a: ");
+        for (int i = 0; i < 65; i++)
+                sb_putc(&sb, '[');
+        expect_parse_error(sb.buf, "1:68: nesting deeper than 64 levels");
+        sb_free(&sb);
+        sb_puts(&sb, "{\"a\": ");
+        for (int i = 0; i < 100; i++)
+                sb_puts(&sb, "{\"b\":");
+        expect_parse_error(sb.buf, "1:322: nesting deeper than 64 levels");
+        sb_free(&sb);
+        /* Within quotes (with escapes and YAML's '' ) and comments: plain text. */
+        sb_puts(&sb, "a: \"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\\\"[\"\n"
+                     "b: 'it''s [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[['\n"
+                     "c: don't # [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n"
+                     "d: [1, [2, {e: 3}]]\n");
+        cJSON *d = parse_ok(sb.buf);
+        assert_string_equal(confdoc_get(d, "c")->valuestring, "don't");
+        assert_int_equal(cJSON_GetArraySize(confdoc_get(d, "d")), 2);
+        cJSON_Delete(d);
+        sb_free(&sb);
+}
+
 static void test_alias_bomb_is_bounded(void **state)
 {
         (void)state;
@@ -261,6 +289,7 @@ int main(void)
                 cmocka_unit_test(test_yaml_scalars_resolve_like_yaml_1_1),
                 cmocka_unit_test(test_duplicate_keys_keep_last),
                 cmocka_unit_test(test_parse_errors_carry_line_and_column),
+                cmocka_unit_test(test_flow_nesting_refused_before_parsing),
                 cmocka_unit_test(test_alias_bomb_is_bounded),
                 cmocka_unit_test(test_merge_objects_recursively_lists_replace),
                 cmocka_unit_test(test_systemd_words_and_expansion),
