@@ -364,6 +364,7 @@ int procfs_open_pid_root(const struct rootfs *proc, pid_t pid, struct rootfs *re
         if (fd < 0)
                 return fd;
         ret->fd = fd;
+        ret->procfs = 0;
         _cleanup_free_ char *p = path_join(proc->path, rel);
         size_t n = strnlen(p, sizeof(ret->path) - 1);
         memcpy(ret->path, p, n);

@@ -192,6 +192,7 @@ int rootfs_open_root(const char *path, struct rootfs *ret)
         if (fd < 0)
                 return -errno;
         ret->fd = fd;
+        ret->procfs = 0; /* not looked at yet (host/procfs.c) */
         size_t n = strlen(path);
         if (n >= sizeof(ret->path))
                 n = sizeof(ret->path) - 1;
@@ -206,6 +207,7 @@ int rootfs_open_subroot(const struct rootfs *parent, const char *rel, struct roo
         if (fd < 0)
                 return fd;
         ret->fd = fd;
+        ret->procfs = 0;
         _cleanup_free_ char *p = path_join(parent->path, rel);
         size_t n = strlen(p);
         if (n >= sizeof(ret->path))
