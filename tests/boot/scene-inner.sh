@@ -195,6 +195,10 @@ ctr() { nsenter -t "$leader" -a -r -w "$@"; }
 until ctr test -S /run/systemd/private 2>/dev/null; do
         [ $(($(date +%s) - t0)) -lt "$limit" ] || { echo "scene: systemd did not come up in $limit s" >&2; kill "$nspawn"; exit 1; }
         sleep 0.2
+        # The first child seen may be nspawn's short-lived intermediate process, not the
+        # container's PID 1: look again until the child that stays is the one entered.
+        next=$(pgrep -P "$nspawn" | tail -n1 || true)
+        [ -z "$next" ] || leader=$next
 done
 state=$(ctr timeout "$limit" systemctl is-system-running --wait 2>/dev/null || true)
 echo "boot: $state after $(($(date +%s) - t0)) s" >"$out/state.txt"
