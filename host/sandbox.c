@@ -148,6 +148,15 @@ bool sandbox_installed(void)
 
 int sandbox_install(enum sandbox_phase phase, char **ret_err)
 {
+#if defined(__SANITIZE_ADDRESS__)
+        /* make asan's builds only: LeakSanitizer's exit-time check ptraces the
+         * process from a helper thread, which no allowlist can admit without
+         * admitting everything; the release build (make test) carries the filter. */
+        (void)phase;
+        if (ret_err)
+                *ret_err = NULL;
+        return 0;
+#endif
         char *err = NULL;
         /* A kernel without seccomp (or an emulator such as valgrind that does not
          * pass it on) says ENOSYS: the caller warns, there is nothing to install. */
@@ -167,6 +176,7 @@ int sandbox_install(enum sandbox_phase phase, char **ret_err)
         for (size_t i = 0; i < ARRAY_SIZE(sandbox_rules) && r == 0; i++)
                 if (sandbox_rules[i].phases & (1u << phase))
                         r = add_rule(ctx, &sandbox_rules[i], &err);
+
         /* openat2's flags are behind a pointer the filter cannot read: ENOSYS sends
          * host/rootfs.c and host/procfs.c to their openat walk. clone3's too:
          * ENOSYS makes glibc's pthread_create use clone, whose flags it can read. */
@@ -204,6 +214,6 @@ void sandbox_test_hook(void)
 {
 #ifdef NODEWARD_TEST_HOOKS
         if (getenv("NODEWARD_TEST_FORBIDDEN_CALL"))
-                (void)syscall(SYS_getppid); /* harmless, and outside every phase's list */
+                (void)syscall(SYS_getpgid, 0); /* harmless, and outside every phase's list */
 #endif
 }

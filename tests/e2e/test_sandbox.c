@@ -93,9 +93,24 @@ static char *demo_root(void)
 /* A running watch is in seccomp filter mode (2) after three intervals of
  * re-reading the node and writing the textfile and state, and leaves on SIGTERM
  * with exit 0. */
+/* make asan's nodeward installs no filter (host/sandbox.c: LeakSanitizer ptraces it at
+ * exit); the filter is proven on the release build by make test. */
+#if defined(__SANITIZE_ADDRESS__)
+#define SKIP_UNDER_ASAN()                                                                       \
+        do {                                                                                    \
+                printf("# skipped: an AddressSanitizer build installs no seccomp filter\n");     \
+                skip();                                                                         \
+        } while (0)
+#else
+#define SKIP_UNDER_ASAN() \
+        do {              \
+        } while (0)
+#endif
+
 static void test_running_watch_is_filtered(void **state)
 {
         (void)state;
+        SKIP_UNDER_ASAN();
         char *root = demo_root();
         struct watch_run w;
         watch_start(&w, tu_nodeward(), root, false);
@@ -126,6 +141,7 @@ static void test_running_watch_is_filtered(void **state)
 static void test_forbidden_call_in_watch_is_killed(void **state)
 {
         (void)state;
+        SKIP_UNDER_ASAN();
         char *root = demo_root();
         struct watch_run w;
         watch_start(&w, testhooks(), root, true);
@@ -147,6 +163,7 @@ static void test_forbidden_call_in_watch_is_killed(void **state)
 static void test_forbidden_call_in_check_is_killed(void **state)
 {
         (void)state;
+        SKIP_UNDER_ASAN();
         char *root = demo_root();
         char *argv[] = {(char *)testhooks(), "check", "--root", root, "--only", "kubelet", NULL};
         int rc = tu_run(argv, NULL, NULL);
