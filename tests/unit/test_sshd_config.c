@@ -211,7 +211,7 @@ static void test_include_fanout_bomb_is_bounded(void **state)
         clock_gettime(CLOCK_MONOTONIC, &t1);
         assert_non_null(c.error);
         assert_non_null(strstr(c.error, "too many included files"));
-        assert_true(t1.tv_sec - t0.tv_sec < 10);
+        assert_true(t1.tv_sec - t0.tv_sec < 60); /* unbounded, 2^14 files would take far longer */
         sshd_config_free(&c);
 }
 
