@@ -415,7 +415,7 @@ static void test_admin_sshd_sockets_from_the_inventory(void **state)
         tu_write(root, "proc/1/ns/net", "");
         tu_write(root, "proc/1/comm", "systemd\n");
         snprintf(scene_ns_file, sizeof(scene_ns_file), "%s/proc/1/ns/net", root);
-        if (mount("/run/netns/" SCENE_NS, scene_ns_file, NULL, MS_BIND, NULL) < 0)
+        if (mount("/run/netns/" SCENE_NS, scene_ns_file, "none", MS_BIND, NULL) < 0)
                 fail_msg("bind mount of the namespace: %s", strerror(errno));
         cJSON *j = tu_check_json(root, "bottlerocket.admin-ssh,ssh.exposed", NULL);
         umount2(scene_ns_file, MNT_DETACH);
