@@ -2,7 +2,7 @@
 # Run each fuzz harness for FUZZ_SECONDS from its seed corpus, at its parser's read cap
 # ("/* fuzz-max-len: N */" in the harness); any crash fails.
 # The working corpus lives in a scratch directory: the checked-in seeds never change.
-secs=${FUZZ_SECONDS:-60}
+secs=${FUZZ_SECONDS:-30}
 work=$(mktemp -d /tmp/nodeward-fuzz.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 crashed=""; ran=0
