@@ -185,7 +185,7 @@ test: deps deps-test $(BUILD)/nodeward $(BUILD)/nodeward-testhooks $(BUILD)/test
 asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan \
 	  OPT="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
-	  LDFLAGS="-pie -Wl,-z,relro,-z,now -fsanitize=address,undefined" test
+	  LDFLAGS="-pie -Wl,-z,relro,-z,now -fsanitize=address,undefined" TEST_RETRY_SLOW=1 test
 
 # libFuzzer harnesses: every tests/fuzz/fuzz_*.c against the whole library, built
 # with clang, ASan and UBSan. fuzz-smoke runs each for FUZZ_SECONDS from its
@@ -227,7 +227,7 @@ valgrind: deps deps-test $(BUILD)/nodeward $(BUILD)/tests/e2e/deny_capset $(BUIL
 	@printf '#!/bin/sh\nexec $(VALGRIND) %s "$$@"\n' "$(abspath $(BUILD)/nodeward)" > $(BUILD)/nodeward-valgrind
 	@chmod +x $(BUILD)/nodeward-valgrind
 	@NODEWARD=$(abspath $(BUILD)/nodeward-valgrind) FIXTURES=$(abspath tests/fixtures) NODEWARD_UNDER_VALGRIND=1 \
-	  TEST_WRAPPER="$(VALGRIND)" sh tests/run-tests.sh $(TEST_BINS)
+	  TEST_WRAPPER="$(VALGRIND)" TEST_RETRY_SLOW=1 sh tests/run-tests.sh $(TEST_BINS)
 
 # Owners and listing against ss at 1k, 16k and 64k listeners and 8k over 2,000
 # processes; a whole check and explain sshd with 2,000 processes running; the

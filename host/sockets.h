@@ -118,7 +118,7 @@ struct owner_query {
         const bool *want;   /* by listener: find its owner; NULL: every listener */
         const pid_t *first; /* e.g. sshd's processes, from the process table */
         size_t n_first;
-        const pid_t *pids;  /* the processes to walk (a table read earlier); NULL: list PROC */
+        const pid_t *pids;  /* the processes to walk, ascending (a table read earlier); NULL: list PROC */
         size_t n_pids;
 };
 int sockets_find_owners_query(const struct rootfs *proc, const struct owner_query *q, struct sockets *s,

@@ -176,7 +176,9 @@ static int scan_fd_entries(struct owner_worker *w, int dfd, pid_t pid, const cha
                 long li = ino ? ino_map_find(&c->map, c->s, ino) : -1;
                 if (li < 0)
                         continue;
-                if (!w->full && (!wanted(c, li) || (!c->all && __atomic_load_n(&c->found[li], __ATOMIC_RELAXED))))
+                /* A socket another worker found already is still recorded: that
+                 * worker may hold a higher pid, and first-owner mode keeps the lowest. */
+                if (!w->full && !wanted(c, li))
                         continue;
                 int r = add_owner(w, li, pid, atoi(de->d_name), comm);
                 if (r < 0)
@@ -262,6 +264,12 @@ static bool is_procfs(const struct rootfs *proc)
         return fstatfs(proc->fd, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC;
 }
 
+static int cmp_pid(const void *a, const void *b)
+{
+        pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+        return (x > y) - (x < y);
+}
+
 static int list_pids(const struct rootfs *proc, pid_t **ret, size_t *ret_n)
 {
         int dfd = procfs_openat(proc, ".", O_RDONLY | O_DIRECTORY);
@@ -287,6 +295,11 @@ static int list_pids(const struct rootfs *proc, pid_t **ret, size_t *ret_n)
                 v[n++] = pid;
         }
         closedir(d);
+        /* Ascending, whatever the directory order: workers take pids in this order
+         * and stop only between processes, so the lowest holder of a socket is
+         * always read (the first owner a run reports does not depend on timing). */
+        if (n)
+                qsort(v, n, sizeof(*v), cmp_pid);
         *ret = v;
         *ret_n = n;
         return 0;

@@ -252,9 +252,47 @@ static void test_owners_from_fixture_proc(void **state)
                         assert_int_equal(s.owners[s.v[0].owner0].fd, 3);
                         assert_true(listener_owned_by(&s, &s.v[0], "sshd"));
                         assert_true(listener_owned_by(&s, &s.v[0], "worker"));
-                } else if (strcmp(o, "pid 100 sshd") != 0 && strcmp(o, "pid 200 worker") != 0) {
-                        fail_msg("first owner of 5001: %s", o); /* directory order decides which */
+                } else {
+                        assert_string_equal(o, "pid 100 sshd"); /* the lowest pid, whatever the directory order */
                 }
+                sockets_free(&s);
+        }
+        rootfs_close(&proc);
+        tu_rm_rf(root);
+        free(root);
+}
+
+/* A socket inherited across fork, held by a low and a high pid among hundreds of
+ * processes: the workers share the walk, and whichever finds it first, the
+ * first-owner mode reports the lowest pid on every run. */
+static void test_first_owner_is_the_lowest_pid_whatever_the_timing(void **state)
+{
+        (void)state;
+        char *root = tu_mkdtemp();
+        const char *argv[] = {"idle", NULL};
+        for (int pid = 1000; pid < 1400; pid++) {
+                char comm[16];
+                snprintf(comm, sizeof(comm), "p%d", pid);
+                tu_write_proc(root, pid, comm, argv);
+        }
+        tu_symlink(root, "proc/1007/fd/3", "socket:[7021]");
+        tu_symlink(root, "proc/1398/fd/3", "socket:[7021]");
+        tu_symlink(root, "proc/1399/fd/4", "socket:[7022]");
+        char proc_path[4096];
+        snprintf(proc_path, sizeof(proc_path), "%s/proc", root);
+        struct rootfs proc;
+        assert_int_equal(rootfs_open_root(proc_path, &proc), 0);
+        for (int run = 0; run < 20; run++) {
+                struct sockets s = {0};
+                size_t off = put_diag(0, AF_INET, "0.0.0.0", 7021, 7021, -1);
+                off = put_diag(off, AF_INET, "0.0.0.0", 7022, 7022, -1);
+                assert_int_equal(parse(off, &s), 0);
+                char *err = NULL;
+                assert_int_equal(sockets_find_owners(&proc, false, &s, &err), 0);
+                assert_int_equal(s.v[0].n_owners, 1);
+                assert_int_equal(s.owners[s.v[0].owner0].pid, 1007);
+                assert_string_equal(s.owners[s.v[0].owner0].comm, "p1007");
+                assert_int_equal(s.owners[s.v[1].owner0].pid, 1399);
                 sockets_free(&s);
         }
         rootfs_close(&proc);
@@ -333,6 +371,7 @@ int main(void)
                 cmocka_unit_test(test_random_bytes_never_crash),
                 cmocka_unit_test(test_addresses_take_ifa_local_and_reject_short_ones),
                 cmocka_unit_test(test_owners_from_fixture_proc),
+                cmocka_unit_test(test_first_owner_is_the_lowest_pid_whatever_the_timing),
                 cmocka_unit_test(test_owner_query_reads_only_what_is_wanted),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
