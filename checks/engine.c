@@ -169,6 +169,11 @@ void engine_run_benchmark(const struct facts *f, const bool *selected, const str
                         result_set(r, ST_SKIP, "%s", f->not_live);
                 else if ((check_catalog[i].needs & FACT_PROBES) && f->probes_off)
                         result_set(r, ST_SKIP, "%s", f->probes_off);
+                else if (f->unfinished & (FACT_NODE | check_catalog[i].needs | check_catalog[i].uses |
+                                          ((check_catalog[i].needs | check_catalog[i].uses) & FACTS_OWNERS
+                                                   ? FACT_SOCKETS
+                                                   : 0)))
+                        result_set(r, ST_ERROR, "not evaluated: %s", f->deadline_error);
                 else
                         check_catalog[i].fn(f, r);
                 if (!r->evidence)

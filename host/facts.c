@@ -6,13 +6,17 @@
 #include <linux/magic.h>
 #include <pthread.h>
 #include <netinet/in.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 #include <sys/vfs.h>
+#include <time.h>
 
 #include "privs.h"
+#include "sandbox.h"
 #include "procfs.h"
 #include "util.h"
 
@@ -296,14 +300,236 @@ static void start_observing(const struct collect_opts *o, const struct rootfs *r
                 fprintf(stderr, "nodeward: observing TCP connect attempts for %d s\n", o->observe_seconds);
 }
 
+/* One run's collection: the options, what to collect, where, and the facts being
+ * filled. With a deadline it runs on a thread of its own; the lock guards
+ * @f->collected, @stage and @abandoned, and a collector's facts are written
+ * only before its bit is committed. */
+struct collect_job {
+        struct collect_opts o;
+        char **audit_watch; /* a copy: the caller frees its own when the deadline passes */
+        unsigned needs;
+        struct rootfs root, proc;
+        int proc_err; /* opening PROC, when it failed */
+        struct facts *f;
+        pthread_mutex_t lock;
+        pthread_cond_t cond;
+        const char *stage;
+        bool done, abandoned;
+};
+
+static void stage_begin(struct collect_job *j, const char *name)
+{
+        pthread_mutex_lock(&j->lock);
+        j->stage = name;
+        pthread_mutex_unlock(&j->lock);
+        testhook_stall(name);
+}
+
+static void stage_commit(struct collect_job *j, unsigned bits)
+{
+        pthread_mutex_lock(&j->lock);
+        if (!j->abandoned)
+                j->f->collected |= bits;
+        pthread_mutex_unlock(&j->lock);
+}
+
+static void collect_stages(struct collect_job *j)
+{
+        const struct collect_opts *o = &j->o;
+        struct facts *f = j->f;
+        struct rootfs *root = &j->root, *proc = &j->proc;
+        unsigned needs = j->needs;
+        if (needs & FACT_PROCS) {
+                stage_begin(j, "the process table");
+                int r = j->proc_err;
+                if (r == 0)
+                        r = proc_table_read_some(proc, process_names, ARRAY_SIZE(process_names), &f->procs);
+                if (r < 0)
+                        f->procs_error = xasprintf("%s: %s", f->proc_path, rootfs_strerror(r));
+                stage_commit(j, FACT_PROCS);
+        }
+        /* sshd's effective ports are what the probe watches: resolve them first. */
+        if (needs & FACT_SSHD) {
+                stage_begin(j, "sshd");
+                sshd_collect(root, &f->procs, &f->sshd);
+                stage_commit(j, FACT_SSHD);
+        }
+        /* The kubelet's resolved ports are watched too. */
+        if (needs & FACT_KUBELET) {
+                stage_begin(j, "the kubelet");
+                kubelet_collect(root, proc, &f->procs, &f->kubelet);
+                stage_commit(j, FACT_KUBELET);
+        }
+        struct observe_session *obs = NULL;
+        if ((needs & FACT_CONNWATCH) && o->observe_seconds > 0) {
+                stage_begin(j, "the eBPF probe");
+                start_observing(o, root, proc, f, &obs);
+        }
+        stage_begin(j, "the node's identity");
+        collect_node(root, proc, strcmp(f->root_path, "/") == 0, &f->node);
+        stage_commit(j, FACT_NODE);
+        if ((needs & FACT_BOTTLEROCKET) && f->node.br.is_bottlerocket) {
+                /* Filled apart and committed with the node's other facts under the lock. */
+                stage_begin(j, "Bottlerocket's settings");
+                struct br_facts br = f->node.br;
+                bottlerocket_collect(root, proc->fd >= 0 ? proc : NULL, f->procs_error ? NULL : &f->procs, &br);
+                pthread_mutex_lock(&j->lock);
+                if (!j->abandoned) {
+                        f->node.br = br;
+                        f->collected |= FACT_BOTTLEROCKET;
+                }
+                pthread_mutex_unlock(&j->lock);
+        }
+        if (needs & FACT_KUBELET_FILES) {
+                stage_begin(j, "the kubelet's unit files");
+                kubelet_unit_files_collect(root, &f->kubelet_unit);
+                stage_commit(j, FACT_KUBELET_FILES);
+        }
+        if (needs & FACT_SYSCTL) {
+                stage_begin(j, "kernel settings");
+                sysctl_collect(proc, f->proc_path, &f->sysctl);
+                stage_commit(j, FACT_SYSCTL);
+        }
+        if (needs & FACT_HOST) {
+                stage_begin(j, "host hardening settings");
+                struct hostsec_opts ho = {.audit_watch = j->audit_watch, .n_audit_watch = o->n_audit_watch,
+                                          .audit_watch_from = o->audit_watch_from};
+                if (f->kubelet.found && f->kubelet.argc)
+                        ho.kubelet_binary = f->kubelet.argv[0];
+                if (f->kubelet.found && f->kubelet.has_config)
+                        ho.kubelet_config = f->kubelet.config.path;
+                hostsec_collect(root, proc, f->procs_error ? NULL : &f->procs, &ho, &f->host);
+                stage_commit(j, FACT_HOST);
+        }
+        if (needs & FACT_CONTAINERD) {
+                stage_begin(j, "containerd's configuration");
+                containerd_collect(root, &f->containerd);
+                stage_commit(j, FACT_CONTAINERD);
+        }
+        if (needs & FACT_KUBE_PROXY) {
+                stage_begin(j, "kube-proxy");
+                kube_proxy_collect(root, proc, f->procs_error ? NULL : &f->procs, &f->kube_proxy);
+                stage_commit(j, FACT_KUBE_PROXY);
+        }
+        if (needs & FACT_PROBES) {
+                stage_begin(j, "the network probes");
+                run_probes(o, needs, root, proc, f);
+                stage_commit(j, needs & FACT_PROBES);
+        }
+        if (needs & FACT_SOCKETS) {
+                stage_begin(j, "listening sockets and their owners");
+                /* The host's namespace is found through PROC/1; never fall back to
+                 * nodeward's own when the root has no process table. */
+                if (o->sock_handles)
+                        sockets_collect_handles(o->sock_handles, o->sock_netns_what, proc->fd >= 0 ? proc : NULL,
+                                                SOCKETS_ADDRS, &f->sockets);
+                else if (proc->fd >= 0 || o->netns)
+                        sockets_collect(o->netns, proc->fd >= 0 ? proc : NULL, SOCKETS_ADDRS, &f->sockets);
+                else
+                        f->sockets.error = xasprintf("%s: no process table, so no network namespace to read",
+                                                     f->proc_path);
+                if (!f->sockets.error)
+                        find_owners(needs, proc->fd >= 0 ? proc : NULL, f);
+                stage_commit(j, FACT_SOCKETS);
+        }
+        if (obs) {
+                stage_begin(j, "the eBPF probe");
+                /* Attached, and the privileged collectors are done: the wait and the
+                 * attribution only read. */
+                privs_drop_to_readers(&f->privs_error);
+                observe_end(obs, &f->observe);
+                observe_session_free(obs);
+                stage_commit(j, FACT_CONNWATCH);
+        }
+}
+
+static void *collect_thread(void *p)
+{
+        struct collect_job *j = p;
+        collect_stages(j);
+        pthread_mutex_lock(&j->lock);
+        j->done = true;
+        pthread_cond_signal(&j->cond);
+        pthread_mutex_unlock(&j->lock);
+        return NULL;
+}
+
+/* What a run that passed its deadline keeps: the facts of every committed
+ * collector, by the bit that commits it. Prologue fields are always kept. */
+#define FACT_PART(bits, member) {bits, offsetof(struct facts, member), sizeof(((struct facts *)0)->member)}
+static const struct fact_part {
+        unsigned bits;
+        size_t off, size;
+} fact_parts[] = {
+        FACT_PART(FACT_NODE, node),
+        FACT_PART(FACT_PROCS, procs),
+        FACT_PART(FACT_PROCS, procs_error),
+        FACT_PART(FACT_KUBELET, kubelet),
+        FACT_PART(FACT_SSHD, sshd),
+        FACT_PART(FACT_IMDS | FACT_POD_IMDS | FACT_POD_SSH, imds),
+        FACT_PART(FACT_APISERVER, apiserver),
+        FACT_PART(FACT_KUBELET_LIVE, klive),
+        FACT_PART(FACT_SOCKETS, sockets),
+        FACT_PART(FACT_CONNWATCH, observe),
+        FACT_PART(FACT_CONNWATCH, privs_error),
+        FACT_PART(FACT_KUBELET_FILES, kubelet_unit),
+        FACT_PART(FACT_SYSCTL, sysctl),
+        FACT_PART(FACT_KUBE_PROXY, kube_proxy),
+        FACT_PART(FACT_HOST, host),
+        FACT_PART(FACT_CONTAINERD, containerd),
+};
+
+/* The bits a run commits, given what it needs (FACT_OWNERS_* ride on FACT_SOCKETS). */
+static unsigned planned_bits(const struct collect_job *j)
+{
+        unsigned plan = j->needs & (FACT_NODE | FACT_PROCS | FACT_KUBELET | FACT_SSHD | FACT_SOCKETS |
+                                    FACT_KUBELET_FILES | FACT_SYSCTL | FACT_KUBE_PROXY | FACT_PROBES | FACT_HOST |
+                                    FACT_CONTAINERD | FACT_BOTTLEROCKET);
+        if ((j->needs & FACT_CONNWATCH) && j->o.observe_seconds > 0)
+                plan |= FACT_CONNWATCH;
+        return plan;
+}
+
+/* Called with the lock held, the collector thread still running: @ret gets the
+ * committed facts (shared with the thread, which never frees them). */
+static void keep_committed(const struct collect_job *j, struct facts *ret)
+{
+        const struct facts *w = j->f;
+        memset(ret, 0, sizeof(*ret));
+        ret->root_path = w->root_path;
+        ret->proc_path = w->proc_path;
+        ret->not_live = w->not_live;
+        ret->probes_off = w->probes_off;
+        ret->allow_listeners = w->allow_listeners;
+        ret->n_allow_listeners = w->n_allow_listeners;
+        ret->allow_registries = w->allow_registries;
+        ret->n_allow_registries = w->n_allow_registries;
+        ret->collected = w->collected;
+        for (size_t i = 0; i < ARRAY_SIZE(fact_parts); i++)
+                if (w->collected & fact_parts[i].bits)
+                        memcpy((char *)ret + fact_parts[i].off, (const char *)w + fact_parts[i].off,
+                               fact_parts[i].size);
+        unsigned unfinished = planned_bits(j) & ~w->collected;
+        if ((w->collected & FACT_NODE) && !w->node.br.is_bottlerocket)
+                unfinished &= ~(unsigned)FACT_BOTTLEROCKET; /* it would not have run */
+        ret->unfinished = unfinished ? unfinished : FACT_NODE;
+        ret->deadline_error = xasprintf("the run's deadline (%u s%s) passed while nodeward was reading %s",
+                                        j->o.deadline_ms / 1000, j->o.observe_seconds > 0 ? " after --observe" : "",
+                                        j->stage ? j->stage : "the host");
+}
+
 int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
 {
         memset(f, 0, sizeof(*f));
+        struct collect_job *j = xcalloc(1, sizeof(*j));
+        j->o = *o;
+        j->root.fd = j->proc.fd = -1;
+        j->f = f;
         const char *rootp = o->root && *o->root ? o->root : "/";
-        struct rootfs root = {.fd = -1}, proc = {.fd = -1};
-        int r = rootfs_open_root(rootp, &root);
+        int r = rootfs_open_root(rootp, &j->root);
         if (r < 0) {
                 *ret_err = xasprintf("--root %s: %s", rootp, strerror(-r));
+                free(j);
                 return r;
         }
         f->root_path = xstrdup(rootp);
@@ -322,18 +548,20 @@ int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
 
         /* The network probes need --proc too: pid 1's namespace and kubepods processes. */
         if (needs & (FACT_PROCS | FACT_IMDS | FACT_POD_IMDS | FACT_POD_SSH)) {
-                r = o->proc ? procfs_open_root(o->proc, &proc) : procfs_open_subroot(&root, "proc", &proc);
+                r = o->proc ? procfs_open_root(o->proc, &j->proc) : procfs_open_subroot(&j->root, "proc", &j->proc);
                 f->proc_path = o->proc ? xstrdup(o->proc) : path_join(rootp, "proc");
                 if (r < 0 && o->proc) {
                         *ret_err = xasprintf("--proc %s: %s", o->proc, strerror(-r));
-                        rootfs_close(&root);
+                        rootfs_close(&j->root);
                         free(f->root_path);
                         free(f->proc_path);
                         memset(f, 0, sizeof(*f));
+                        free(j);
                         return r;
                 }
+                j->proc_err = r < 0 ? r : 0;
         }
-        if (proc.fd >= 0 && !o->netns && !o->pod_netns && !o->sock_handles && proc_is_copy(&proc)) {
+        if (j->proc.fd >= 0 && !o->netns && !o->pod_netns && !o->sock_handles && proc_is_copy(&j->proc)) {
                 f->not_live = xasprintf("copied root, no live network: %s is a plain directory without 1/ns/net",
                                         f->proc_path);
                 if (needs & FACT_SOCKETS) {
@@ -342,85 +570,12 @@ int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
                 }
                 needs &= ~(unsigned)FACTS_LIVE;
         }
-        if ((needs & FACT_PROBES) && !o->probe && !proc_is_live(&proc)) {
+        if ((needs & FACT_PROBES) && !o->probe && !proc_is_live(&j->proc)) {
                 /* A fixture root sends no packet and no DNS query: its names and
                  * addresses are made up, and the machine running the tests is not it. */
                 f->probes_off = xasprintf("not probed: %s is not a live procfs (a fixture root); --probe sends "
                                           "the network probes", f->proc_path);
                 needs &= ~(unsigned)FACT_PROBES;
-        }
-        if (needs & FACT_PROCS) {
-                if (r == 0)
-                        r = proc_table_read_some(&proc, process_names, ARRAY_SIZE(process_names), &f->procs);
-                if (r < 0)
-                        f->procs_error = xasprintf("%s: %s", f->proc_path, rootfs_strerror(r));
-                f->collected |= FACT_PROCS;
-        }
-        /* sshd's effective ports are what the probe watches: resolve them first. */
-        if (needs & FACT_SSHD) {
-                sshd_collect(&root, &f->procs, &f->sshd);
-                f->collected |= FACT_SSHD;
-        }
-        /* The kubelet's resolved ports are watched too. */
-        if (needs & FACT_KUBELET) {
-                kubelet_collect(&root, &proc, &f->procs, &f->kubelet);
-                f->collected |= FACT_KUBELET;
-        }
-        struct observe_session *obs = NULL;
-        if ((needs & FACT_CONNWATCH) && o->observe_seconds > 0) {
-                start_observing(o, &root, &proc, f, &obs);
-                f->collected |= FACT_CONNWATCH;
-        }
-        collect_node(&root, &proc, strcmp(rootp, "/") == 0, &f->node);
-        f->collected |= FACT_NODE;
-        if ((needs & FACT_BOTTLEROCKET) && f->node.br.is_bottlerocket) {
-                bottlerocket_collect(&root, proc.fd >= 0 ? &proc : NULL, f->procs_error ? NULL : &f->procs, &f->node.br);
-                f->collected |= FACT_BOTTLEROCKET;
-        }
-        if (needs & FACT_KUBELET_FILES) {
-                kubelet_unit_files_collect(&root, &f->kubelet_unit);
-                f->collected |= FACT_KUBELET_FILES;
-        }
-        if (needs & FACT_SYSCTL) {
-                sysctl_collect(&proc, f->proc_path, &f->sysctl);
-                f->collected |= FACT_SYSCTL;
-        }
-        if (needs & FACT_HOST) {
-                struct hostsec_opts ho = {.audit_watch = o->audit_watch, .n_audit_watch = o->n_audit_watch,
-                                          .audit_watch_from = o->audit_watch_from};
-                if (f->kubelet.found && f->kubelet.argc)
-                        ho.kubelet_binary = f->kubelet.argv[0];
-                if (f->kubelet.found && f->kubelet.has_config)
-                        ho.kubelet_config = f->kubelet.config.path;
-                hostsec_collect(&root, &proc, f->procs_error ? NULL : &f->procs, &ho, &f->host);
-                f->collected |= FACT_HOST;
-        }
-        if (needs & FACT_CONTAINERD) {
-                containerd_collect(&root, &f->containerd);
-                f->collected |= FACT_CONTAINERD;
-        }
-        if (needs & FACT_KUBE_PROXY) {
-                kube_proxy_collect(&root, &proc, f->procs_error ? NULL : &f->procs, &f->kube_proxy);
-                f->collected |= FACT_KUBE_PROXY;
-        }
-        if (needs & FACT_PROBES) {
-                run_probes(o, needs, &root, &proc, f);
-                f->collected |= needs & FACT_PROBES;
-        }
-        if (needs & FACT_SOCKETS) {
-                /* The host's namespace is found through PROC/1; never fall back to
-                 * nodeward's own when the root has no process table. */
-                if (o->sock_handles)
-                        sockets_collect_handles(o->sock_handles, o->sock_netns_what, proc.fd >= 0 ? &proc : NULL,
-                                                SOCKETS_ADDRS, &f->sockets);
-                else if (proc.fd >= 0 || o->netns)
-                        sockets_collect(o->netns, proc.fd >= 0 ? &proc : NULL, SOCKETS_ADDRS, &f->sockets);
-                else
-                        f->sockets.error = xasprintf("%s: no process table, so no network namespace to read",
-                                                     f->proc_path);
-                if (!f->sockets.error)
-                        find_owners(needs, proc.fd >= 0 ? &proc : NULL, f);
-                f->collected |= FACT_SOCKETS;
         }
         f->allow_listeners = xcalloc(o->n_allow_listeners + 1, sizeof(char *));
         for (size_t i = 0; i < o->n_allow_listeners; i++)
@@ -432,15 +587,70 @@ int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
                         f->allow_registries[i] = xstrdup(o->allow_registries[i]);
                 f->n_allow_registries = o->n_allow_registries;
         }
-        if (obs) {
-                /* Attached, and the privileged collectors are done: the wait and the
-                 * attribution only read. */
-                privs_drop_to_readers(&f->privs_error);
+        j->needs = needs;
+        pthread_mutex_init(&j->lock, NULL);
+        pthread_t t;
+        bool threaded = false;
+        if (o->deadline_ms) {
+                /* The caller's lists may be freed while a stalled collector still runs. */
+                if (o->audit_watch) {
+                        j->audit_watch = xcalloc(o->n_audit_watch + 1, sizeof(char *));
+                        for (size_t i = 0; i < o->n_audit_watch; i++)
+                                j->audit_watch[i] = xstrdup(o->audit_watch[i]);
+                }
+                j->o.audit_watch = NULL;
+                j->o.allow_listeners = NULL;
+                j->o.allow_registries = NULL;
+                j->f = xcalloc(1, sizeof(*j->f));
+                memcpy(j->f, f, sizeof(*f));
+                pthread_condattr_t ca;
+                pthread_condattr_init(&ca);
+                pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+                pthread_cond_init(&j->cond, &ca);
+                pthread_condattr_destroy(&ca);
+                threaded = pthread_create(&t, NULL, collect_thread, j) == 0;
+                if (!threaded) {
+                        memcpy(f, j->f, sizeof(*f));
+                        free(j->f);
+                        j->f = f;
+                }
+        } else {
+                j->audit_watch = (char **)o->audit_watch;
         }
-        observe_end(obs, &f->observe);
-        observe_session_free(obs);
-        rootfs_close(&proc);
-        rootfs_close(&root);
+        if (!threaded) {
+                collect_stages(j);
+        } else {
+                struct timespec until;
+                clock_gettime(CLOCK_MONOTONIC, &until);
+                uint64_t ms = o->deadline_ms + (uint64_t)(o->observe_seconds > 0 ? o->observe_seconds : 0) * 1000u;
+                until.tv_sec += (time_t)(ms / 1000);
+                until.tv_nsec += (long)(ms % 1000) * 1000000L;
+                if (until.tv_nsec >= 1000000000L)
+                        until.tv_sec++, until.tv_nsec -= 1000000000L;
+                pthread_mutex_lock(&j->lock);
+                while (!j->done && pthread_cond_timedwait(&j->cond, &j->lock, &until) != ETIMEDOUT)
+                        ;
+                if (!j->done) {
+                        /* The thread goes on, holding the roots, the job and every
+                         * fact it filled; the run keeps what it committed. */
+                        j->abandoned = true;
+                        keep_committed(j, f);
+                        pthread_mutex_unlock(&j->lock);
+                        pthread_detach(t);
+                        return 0;
+                }
+                pthread_mutex_unlock(&j->lock);
+                pthread_join(t, NULL);
+                memcpy(f, j->f, sizeof(*f));
+                free(j->f);
+                pthread_cond_destroy(&j->cond);
+                if (j->audit_watch)
+                        strv_free(j->audit_watch, o->n_audit_watch);
+        }
+        pthread_mutex_destroy(&j->lock);
+        rootfs_close(&j->proc);
+        rootfs_close(&j->root);
+        free(j);
         return 0;
 }
 
@@ -448,6 +658,12 @@ void facts_free(struct facts *f)
 {
         if (!f)
                 return;
+        if (f->unfinished) {
+                /* Shared with a collector that may still run: the process's exit frees them. */
+                free(f->deadline_error);
+                memset(f, 0, sizeof(*f));
+                return;
+        }
         free(f->root_path);
         free(f->proc_path);
         free(f->node.hostname);

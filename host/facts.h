@@ -45,6 +45,7 @@ enum {
         /* Bottlerocket: settings datastore, host containers, the admin container's sshd. */
         FACT_BOTTLEROCKET = 1u << 24,
 };
+#define FACTS_OWNERS (FACT_OWNERS_SSH | FACT_OWNERS_WILDCARD | FACT_OWNERS_KUBELET)
 /* Facts only a live node has: its sockets, network and kernel events. */
 #define FACTS_LIVE                                                                                              \
         (FACT_SOCKETS | FACT_IMDS | FACT_POD_IMDS | FACT_POD_SSH | FACT_APISERVER | FACT_KUBELET_LIVE |         \
@@ -98,6 +99,12 @@ struct facts {
         char **allow_registries;
         size_t n_allow_registries;
         char *probes_off;  /* why the network probes did not run (checks that need them skip) */
+        /* The run's deadline passed with these collectors unfinished (FACT_* bits):
+         * the checks that need one are errors saying why (@deadline_error). Such
+         * facts share memory with the collector still running, so facts_free()
+         * leaves them to the process's exit. */
+        unsigned unfinished;
+        char *deadline_error;
 };
 
 struct collect_opts {
@@ -118,6 +125,9 @@ struct collect_opts {
         size_t n_audit_watch;
         const char *audit_watch_from;
         bool probe;            /* --probe: network probes even when PROC is not a live procfs */
+        /* --deadline: after this many milliseconds (plus the --observe window) the
+         * run goes on with what is collected; 0: no deadline, one thread. */
+        unsigned deadline_ms;
 };
 
 /* Network policy enforcers (process names); each kills the "every pod reaches
@@ -126,7 +136,9 @@ extern const char *const facts_policy_engines[];
 extern const size_t facts_n_policy_engines;
 
 /* Collect what @o->needs. Fails only when the root or proc directory cannot be
- * opened at all (the usage error the CLI reports); host problems become facts. */
+ * opened at all (the usage error the CLI reports); host problems become facts.
+ * With a deadline the collectors run on a thread of their own; when it passes,
+ * @ret holds the collectors that finished and names the rest in ->unfinished. */
 int facts_collect(const struct collect_opts *o, struct facts *ret, char **ret_err);
 
 /* The ports the eBPF probe watches for SSH: sshd's effective Port and ListenAddress

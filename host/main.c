@@ -51,15 +51,19 @@ struct opts {
         const struct benchmark *benchmark; /* --benchmark; NULL: chosen for the node */
         int observe;
         int interval;
+        int deadline; /* --deadline SECONDS; -1: not given (60 s) */
         unsigned expect; /* EXPECT_* */
         bool verbose, quiet, wide, probe;
         unsigned long given; /* OPT_BIT() of each long option seen, to refuse repeats and misplaced ones */
 };
 
+/* A whole check's collection, by default (--deadline). */
+#define CHECK_DEADLINE_S 60
+
 enum { O_ROOT = 256, O_PROC, O_ONLY, O_SKIP, O_FORMAT, O_FAIL_ON, O_OUTPUT, O_TEXTFILE, O_POD_NETNS,
        O_NETNS, O_ALLOW, O_ALLOW_FILE, O_OBSERVE, O_VERBOSE, O_INTERVAL, O_BENCHMARK, O_EXPECT, O_STATE,
        O_QUIET, O_WIDE, O_AUDIT_WATCH, O_PUBLISH, O_PUBLISH_API, O_PUBLISH_TOKEN, O_PUBLISH_CA,
-       O_ALLOW_REGISTRIES, O_AWS_ACCOUNT, O_AWS_REGION, O_CLUSTER_ARN, O_PROBE };
+       O_ALLOW_REGISTRIES, O_AWS_ACCOUNT, O_AWS_REGION, O_CLUSTER_ARN, O_PROBE, O_DEADLINE };
 #define OPT_BIT(c) (1UL << ((c) - O_ROOT))
 #define PUBLISH_BITS (OPT_BIT(O_PUBLISH) | OPT_BIT(O_PUBLISH_API) | OPT_BIT(O_PUBLISH_TOKEN) | OPT_BIT(O_PUBLISH_CA))
 
@@ -120,6 +124,9 @@ static const char check_help[] =
         "                      ARN's, else unknown-region)\n"
         "  --cluster-arn ARN   asff: the EKS cluster, an AwsEksCluster resource of every\n"
         "                      finding (default: NODEWARD_CLUSTER_ARN)\n"
+        "  --deadline SECONDS  stop collecting after this long (default 60, plus\n"
+        "                      --observe; 0: none): a collector still running then\n"
+        "                      makes its checks errors that name it, the rest report\n"
         "  --verbose           show libbpf's messages\n"
         "  -h, --help          this help\n"
         "\n"
@@ -299,6 +306,7 @@ static int parse_common(int argc, char **argv, struct opts *o, bool check_opts, 
                 {"aws-region", required_argument, NULL, O_AWS_REGION},
                 {"cluster-arn", required_argument, NULL, O_CLUSTER_ARN},
                 {"probe", no_argument, NULL, O_PROBE},
+                {"deadline", required_argument, NULL, O_DEADLINE},
                 {0, 0, 0, 0},
         };
         struct option longopts[ARRAY_SIZE(all)];
@@ -307,6 +315,7 @@ static int parse_common(int argc, char **argv, struct opts *o, bool check_opts, 
                 if (check_opts || i < 4 || !all[i].name)
                         longopts[n++] = all[i];
         o->fail_on = SEV_LOW;
+        o->deadline = -1;
         optind = 1;
         opterr = 0;
         int c;
@@ -379,6 +388,17 @@ static int parse_common(int argc, char **argv, struct opts *o, bool check_opts, 
                                 return -EINVAL;
                         }
                         *(c == O_OBSERVE ? &o->observe : &o->interval) = (int)v;
+                        break;
+                }
+                case O_DEADLINE: {
+                        char *end;
+                        long v = strtol(optarg, &end, 10);
+                        if (*optarg == '\0' || *end || v < 0 || v > 86400) {
+                                fprintf(stderr, "nodeward: --deadline: \"%s\" is not a number of seconds "
+                                                "(0-86400, 0: none)\n", optarg);
+                                return -EINVAL;
+                        }
+                        o->deadline = (int)v;
                         break;
                 }
                 case O_FORMAT:
@@ -657,7 +677,8 @@ static int do_check(int argc, char **argv)
                                   .audit_watch = watches ? watches : NULL, .n_audit_watch = n_watches,
                                   .audit_watch_from = o.audit_watch,
                                   .allow_registries = (const char *const *)registries,
-                                  .n_allow_registries = n_registries, .probe = o.probe};
+                                  .n_allow_registries = n_registries, .probe = o.probe,
+                                  .deadline_ms = (unsigned)(o.deadline < 0 ? CHECK_DEADLINE_S : o.deadline) * 1000u};
         struct facts f;
         int cr = facts_collect(&co, &f, &err);
         strv_free(allow, n_allow); /* the facts hold their own copy */
@@ -674,6 +695,9 @@ static int do_check(int argc, char **argv)
                         fclose(out);
                 return EXIT_USAGE;
         }
+        if (f.unfinished)
+                fprintf(stderr, "nodeward: error: %s: the checks that need it or a later collector are errors\n",
+                        f.deadline_error);
         /* Everything privileged is done: evaluating and rendering need nothing. The
          * outputs are opened only now, holding nothing a planted path could use, and
          * then the sandbox leaves the rest of the run its outputs and nothing else. */
@@ -735,9 +759,9 @@ static int do_watch(int argc, char **argv)
                                 "check --format asff only\n");
                 return EXIT_USAGE;
         }
-        if (o.observe || o.output || o.format != FMT_TEXT || o.quiet || o.wide) {
-                fprintf(stderr, "nodeward: watch: --observe, --output, --format, --quiet and --wide do not apply "
-                                "(it observes continuously and prints JSON lines)\n");
+        if (o.observe || o.output || o.format != FMT_TEXT || o.quiet || o.wide || o.deadline >= 0) {
+                fprintf(stderr, "nodeward: watch: --observe, --output, --format, --quiet, --wide and --deadline do "
+                                "not apply (it observes continuously and prints JSON lines)\n");
                 return EXIT_USAGE;
         }
         if ((o.given & PUBLISH_BITS) && !o.publish) {

@@ -195,6 +195,9 @@ int sandbox_install(enum sandbox_phase phase, char **ret_err)
         }
         if (r == 0) {
                 r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 1);
+                /* Every thread: a collector that passed the run's deadline still runs. */
+                if (r == 0)
+                        r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
                 if (r == 0)
                         r = seccomp_load(ctx);
                 if (r == 0)
@@ -215,5 +218,17 @@ void sandbox_test_hook(void)
 #ifdef NODEWARD_TEST_HOOKS
         if (getenv("NODEWARD_TEST_FORBIDDEN_CALL"))
                 (void)syscall(SYS_getpgid, 0); /* harmless, and outside every phase's list */
+#endif
+}
+
+void testhook_stall(const char *stage)
+{
+#ifdef NODEWARD_TEST_HOOKS
+        const char *want = getenv("NODEWARD_TEST_STALL");
+        if (want && strcmp(want, stage) == 0)
+                for (;;)
+                        pause();
+#else
+        (void)stage;
 #endif
 }

@@ -24,3 +24,6 @@ bool sandbox_installed(void);
 /* Test builds only (-DNODEWARD_TEST_HOOKS): with NODEWARD_TEST_FORBIDDEN_CALL set,
  * make one forbidden call (ptrace) right after the filter, which must be killed. */
 void sandbox_test_hook(void);
+/* Test builds only (nodeward-testhooks): a collector stage named by
+ * NODEWARD_TEST_STALL never returns, so a test can pass the run's deadline. */
+void testhook_stall(const char *stage);

@@ -30,6 +30,22 @@ static inline const char *tu_nodeward(void)
         return p ? p : "./build/nodeward";
 }
 
+/* build/nodeward-testhooks beside $NODEWARD: the same program with test hooks
+ * (-DNODEWARD_TEST_HOOKS): a forbidden call, a collector that never returns. */
+static inline const char *tu_testhooks(void)
+{
+        static char path[4096 + 32];
+        char dir[4096];
+        snprintf(dir, sizeof(dir), "%s", tu_nodeward());
+        char *slash = strrchr(dir, '/');
+        if (slash)
+                *slash = '\0';
+        snprintf(path, sizeof(path), "%s/nodeward-testhooks", slash ? dir : ".");
+        if (access(path, X_OK) < 0)
+                fail_msg("%s is missing: make build/nodeward-testhooks (make test builds it)", path);
+        return path;
+}
+
 static inline const char *tu_fixtures(void)
 {
         const char *p = getenv("FIXTURES");

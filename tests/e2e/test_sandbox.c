@@ -5,18 +5,7 @@
 #include <stdbool.h>
 #include <sys/wait.h>
 
-/* build/nodeward-testhooks beside $NODEWARD: the same program, able to make one
- * forbidden call on demand (-DNODEWARD_TEST_HOOKS). */
-static const char *testhooks(void)
-{
-        static char path[4096];
-        char dir[4096];
-        snprintf(dir, sizeof(dir), "%s", tu_nodeward());
-        snprintf(path, sizeof(path), "%s/nodeward-testhooks", dirname(dir));
-        if (access(path, X_OK) < 0)
-                fail_msg("%s is missing: make build/nodeward-testhooks (make test builds it)", path);
-        return path;
-}
+static const char *testhooks(void) { return tu_testhooks(); }
 
 struct watch_run {
         pid_t pid;
