@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "redact.h"
 #include "util.h"
 
 #define EVIDENCE_CAP 4096
@@ -132,6 +133,8 @@ static void note_netns_fallback(const struct facts *f, struct result *r)
         r->evidence = e;
 }
 
+static void redact_result(struct result *r);
+
 const char *result_remediation(const struct result *r)
 {
         return r->remediation ? r->remediation : r->check->remediation;
@@ -180,7 +183,22 @@ void engine_run_benchmark(const struct facts *f, const bool *selected, const str
                         r->evidence = xstrdup("the check gave no evidence");
                 note_netns_fallback(f, r);
                 r->remediation = remedy_text(f, r);
+                /* The one door every format and watch line goes through: evidence
+                 * and remediation quote host values, and secrets are blanked here. */
+                redact_result(r);
                 ret->summary[r->status]++;
+        }
+}
+
+static void redact_result(struct result *r)
+{
+        char *e = redact_text(r->evidence);
+        free(r->evidence);
+        r->evidence = e;
+        if (r->remediation) {
+                char *m = redact_text(r->remediation);
+                free(r->remediation);
+                r->remediation = m;
         }
 }
 

@@ -20,6 +20,7 @@
 #include "fix.h"
 #include "list.h"
 #include "privs.h"
+#include "redact.h"
 #include "report.h"
 #include "report_fleet.h"
 #include "sockets.h"
@@ -833,6 +834,15 @@ static int collect_to_explain(const struct opts *o, unsigned needs, struct facts
         return 0;
 }
 
+/* Every explain document and message leaves through here: redact_text() on the
+ * whole text (sshd's keywords are its own, so names are not judged). */
+static void put_redacted(FILE *out, const char *text)
+{
+        char *r = redact_text(text);
+        fputs(r, out);
+        free(r);
+}
+
 static int explain_sshd(const struct opts *o)
 {
         struct facts f;
@@ -840,17 +850,31 @@ static int explain_sshd(const struct opts *o)
                 return EXIT_USAGE;
         const struct sshd_config *c = &f.sshd.cfg;
         int rc = 0;
-        for (size_t i = 0; i < c->n_warnings; i++)
-                fprintf(stderr, "%s\n", c->warnings[i]);
+        for (size_t i = 0; i < c->n_warnings; i++) {
+                put_redacted(stderr, c->warnings[i]);
+                fputc('\n', stderr);
+        }
         if (c->error) {
-                fprintf(stderr, "%s\n", c->error);
+                put_redacted(stderr, c->error);
+                fputc('\n', stderr);
                 rc = EXIT_USAGE;
         } else if (!c->found) {
                 fprintf(stderr, "nodeward: %s: no such file under %s\n",
                         c->main_path ? c->main_path : "/etc/ssh/sshd_config", f.root_path);
                 rc = EXIT_USAGE;
         } else {
-                sshd_config_dump(c, stdout);
+                char *text = NULL;
+                size_t len = 0;
+                FILE *m = open_memstream(&text, &len);
+                if (!m) {
+                        perror("nodeward: open_memstream");
+                        rc = EXIT_USAGE;
+                } else {
+                        sshd_config_dump(c, m);
+                        fclose(m);
+                        put_redacted(stdout, text);
+                        free(text);
+                }
         }
         facts_free(&f);
         return rc;
@@ -862,13 +886,16 @@ static int explain_containerd(const struct opts *o)
         if (collect_to_explain(o, FACT_CONTAINERD, &f) < 0)
                 return EXIT_USAGE;
         cJSON *j = containerd_explain_json(&f.containerd);
+        redact_json(NULL, j);
         char *s = cJSON_Print(j);
         printf("%s\n", s);
         free(s);
         cJSON_Delete(j);
         int rc = 0;
         if (f.containerd.error) {
-                fprintf(stderr, "nodeward: %s\n", f.containerd.error);
+                fputs("nodeward: ", stderr);
+                put_redacted(stderr, f.containerd.error);
+                fputc('\n', stderr);
                 rc = EXIT_USAGE;
         }
         facts_free(&f);

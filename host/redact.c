@@ -68,7 +68,90 @@ static void put_url_rest(struct strbuf *sb, const char *a, size_t n)
         }
 }
 
-char *redact_text(const char *s)
+static bool name_char(char c)
+{
+        return isalnum((unsigned char)c) || c == '_' || c == '-' || c == '.';
+}
+
+/* Where a value after "NAME=" ends inside free text. */
+static size_t value_span(const char *s)
+{
+        if (*s == '"' || *s == '\'')
+                return 0; /* a quoted value: the quote is kept, its content judged by the caller */
+        return strcspn(s, " \t\r\n,;)]}\"'");
+}
+
+static bool is_number(const char *v, size_t n)
+{
+        if (n == 0)
+                return false;
+        for (size_t i = 0; i < n; i++)
+                if (!isdigit((unsigned char)v[i]))
+                        return false;
+        return true;
+}
+
+static bool is_bool_n(const char *v, size_t n)
+{
+        return (n == 4 && strncasecmp(v, "true", 4) == 0) || (n == 5 && strncasecmp(v, "false", 5) == 0);
+}
+
+/* HTTP headers that carry credentials whatever their value looks like. */
+static bool header_is_secret(const char *name, size_t n)
+{
+        static const char *const h[] = {"authorization", "proxy-authorization", "cookie", "set-cookie"};
+        for (size_t i = 0; i < ARRAY_SIZE(h); i++)
+                if (strlen(h[i]) == n && strncasecmp(name, h[i], n) == 0)
+                        return true;
+        return false;
+}
+
+/* The second pass of redact_text(): "NAME=VALUE", "NAME: VALUE" and
+ * "\"NAME\":\"VALUE\"" with a secret NAME lose VALUE (booleans and plain
+ * numbers are kept: kernel.keys.root_maxkeys=1000000 is a limit), and a
+ * credential header ("Authorization: Bearer ...") loses the rest up to the next
+ * quote, comma, semicolon or line end. One pass, linear. */
+static char *redact_assignments(const char *s)
+{
+        struct strbuf sb = {0};
+        const char *p = s, *copied = s;
+        for (; *p; p++) {
+                if (*p != '=' && *p != ':')
+                        continue;
+                const char *e = p; /* the name ends here, perhaps after a quote */
+                if (e > s && e[-1] == '"')
+                        e--;
+                const char *b = e;
+                while (b > copied && name_char(b[-1]))
+                        b--;
+                size_t n = (size_t)(e - b);
+                if (n == 0)
+                        continue;
+                const char *v = p + 1;
+                bool header = *p == ':' && header_is_secret(b, n);
+                if (*p == ':' && !header && *v != ' ' && *v != '"')
+                        continue; /* "host:port", "a:b" */
+                while (*p == ':' && *v == ' ')
+                        v++;
+                if (!header && !name_is_secret_n(b, n))
+                        continue;
+                bool quoted = *v == '"';
+                if (quoted)
+                        v++;
+                size_t vn = header ? strcspn(v, "\"\r\n,;") : quoted ? strcspn(v, "\"") : value_span(v);
+                if (vn == 0 || is_bool_n(v, vn) || (!header && is_number(v, vn)) ||
+                    (vn == strlen(REDACTED) && strncmp(v, REDACTED, vn) == 0))
+                        continue;
+                sb_putn(&sb, copied, (size_t)(v - copied));
+                sb_puts(&sb, REDACTED);
+                copied = v + vn;
+                p = copied - 1;
+        }
+        sb_puts(&sb, copied);
+        return sb_steal(&sb);
+}
+
+static char *redact_urls(const char *s)
 {
         struct strbuf sb = {0};
         const char *p = s, *m;
@@ -87,6 +170,14 @@ char *redact_text(const char *s)
         }
         sb_puts(&sb, p);
         return sb_steal(&sb);
+}
+
+char *redact_text(const char *s)
+{
+        char *u = redact_urls(s);
+        char *r = redact_assignments(u);
+        free(u);
+        return r;
 }
 
 /* The name of "--NAME=..." or "--NAME" (dashes dropped), @ret_n long; NULL if @arg is no flag. */
@@ -174,10 +265,30 @@ void redact_json(const char *name, cJSON *v)
                 blank_leaves(v);
                 return;
         }
-        if (cJSON_IsString(v) && v->valuestring && strstr(v->valuestring, "://")) {
-                set_string(v, redact_text(v->valuestring));
+        if (cJSON_IsString(v) && v->valuestring) {
+                char *r = redact_text(v->valuestring);
+                if (strcmp(r, v->valuestring) != 0)
+                        set_string(v, r);
+                else
+                        free(r);
                 return;
         }
         cJSON *c;
         cJSON_ArrayForEach(c, v) redact_json(cJSON_IsObject(v) ? c->string : name, c);
+}
+
+void redact_json_text(cJSON *v)
+{
+        if (!v)
+                return;
+        if (cJSON_IsString(v) && v->valuestring) {
+                char *r = redact_text(v->valuestring);
+                if (strcmp(r, v->valuestring) != 0)
+                        set_string(v, r);
+                else
+                        free(r);
+                return;
+        }
+        cJSON *c;
+        cJSON_ArrayForEach(c, v) redact_json_text(c);
 }

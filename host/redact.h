@@ -16,7 +16,10 @@
 bool redact_name_is_secret(const char *name);
 
 /* Every URL in @s ("scheme://...") loses its userinfo ("user:pass@") and its
- * query and fragment: "https://<redacted>@host/p?<redacted>". Other text is
+ * query and fragment: "https://<redacted>@host/p?<redacted>"; then every
+ * "NAME=VALUE", "NAME: VALUE" or "\"NAME\":\"VALUE\"" with a secret NAME loses
+ * VALUE unless it is a boolean or a plain number, and "Authorization: ..."
+ * (Proxy-Authorization, Cookie, Set-Cookie) loses its value. Other text is
  * copied. Linear in strlen(@s); returns a new string. */
 char *redact_text(const char *s);
 
@@ -35,3 +38,7 @@ char **redact_argv(char *const *argv, size_t n);
  * else is walked, each member judged by its own key, and strings go through
  * redact_text(). */
 void redact_json(const char *name, cJSON *v);
+
+/* Only redact_text() on every string beneath @v, names not judged: for documents
+ * whose keys are a program's own keywords (sshd's HostKey names a file). */
+void redact_json_text(cJSON *v);

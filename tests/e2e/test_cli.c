@@ -170,7 +170,7 @@ static void test_text_report_width_quiet_and_wide(void **state)
         char *a2[] = {(char *)tu_nodeward(), "check", "--quiet", "--format", "json", NULL};
         assert_usage_error(a2, "--quiet shapes the text report only");
         char *a3[] = {(char *)tu_nodeward(), "watch", "--wide", NULL};
-        assert_usage_error(a3, "--wide do not apply");
+        assert_usage_error(a3, "--wide and --deadline do not apply");
 }
 
 /* A root with no kubelet says so once at the top, and net.policy-engine does not

@@ -2,8 +2,9 @@
 #include "testutil.h"
 
 /* Every planted secret carries one of these markers; none may be printed. */
-static const char *const SECRETS[] = {"PODPASS1", "QUERYSIG1", "HEADERTOK1", "ENVHDR1",
-                                      "ENVTOK1",  "ENVTOK2",   "KCPASS1",    "KCQUERY1"};
+static const char *const SECRETS[] = {"PODPASS1", "QUERYSIG1", "HEADERTOK1", "ENVHDR1",  "ENVTOK1",
+                                      "ENVTOK2",  "KCPASS1",   "KCQUERY1",   "SSHDTOK1", "SSHDTOK2",
+                                      "CTRPASS1", "CTRPASS2",  "CTRPASS3",   "CTRHDR1"};
 
 /* The systemd-unit fixture (kubelet.service, drop-ins with Environment= and an
  * EnvironmentFile) with secrets in the config file (staticPodURL userinfo and
@@ -28,6 +29,25 @@ static char *secret_root(void)
                  "  name: kubernetes\ncontexts:\n- context:\n    cluster: kubernetes\n    user: kubelet\n"
                  "  name: kubelet\ncurrent-context: kubelet\nusers:\n- name: kubelet\n  user:\n"
                  "    client-certificate: /var/lib/kubelet/pki/kubelet-client-current.pem\n");
+        /* sshd: a keys command given a token, an environment variable for sessions
+         * (sshd_config(5) AuthorizedKeysCommand, SetEnv). */
+        tu_write(root, "etc/ssh/sshd_config",
+                 "PermitRootLogin no\nPasswordAuthentication no\n"
+                 "AuthorizedKeysCommand /usr/local/bin/keys --token=SSHDTOK1 %u\n"
+                 "AuthorizedKeysCommandUser nobody\nSetEnv API_TOKEN=SSHDTOK2\n");
+        /* containerd: registry credentials in config.toml (ignored once config_path is
+         * set), a plain-HTTP server and a mirror with userinfo, a header with a token
+         * (containerd docs/hosts.md). */
+        tu_write(root, "etc/containerd/config.toml",
+                 "version = 2\n[plugins.\"io.containerd.grpc.v1.cri\".registry]\n"
+                 "  config_path = \"/etc/containerd/certs.d\"\n"
+                 "[plugins.\"io.containerd.grpc.v1.cri\".registry.configs.\"reg.example\".auth]\n"
+                 "  username = \"ctr\"\n  password = \"CTRPASS2\"\n");
+        tu_write(root, "etc/containerd/certs.d/reg.example/hosts.toml",
+                 "server = \"http://ctruser:CTRPASS1@reg.example:5000\"\n"
+                 "[host.\"http://mirror:CTRPASS3@mirror.example\"]\n  capabilities = [\"pull\"]\n"
+                 "  [host.\"http://mirror:CTRPASS3@mirror.example\".header]\n"
+                 "    Authorization = \"Bearer CTRHDR1\"\n");
         return root;
 }
 
@@ -85,17 +105,44 @@ static void test_check_formats_redact_api_server_url(void **state)
         char proc[4200];
         snprintf(proc, sizeof(proc), "%s/proc", root);
         tu_rm_rf(proc);
-        const char *formats[] = {"text", "json", "sarif"};
-        for (size_t i = 0; i < 3; i++) {
+        const char *formats[] = {"text", "json", "sarif", "prometheus", "npd", "openreports", "policyreport",
+                                 "asff", "ocsf", "junit"};
+        for (size_t i = 0; i < sizeof(formats) / sizeof(*formats); i++) {
                 /* --wide: the text report otherwise shortens evidence to a terminal's width. */
                 /* --probe: the API server's address is judged by the probing check. */
                 char *argv[] = {(char *)tu_nodeward(), "check", "--probe", "--root", root, "--format", (char *)formats[i],
                                 i == 0 ? "--wide" : NULL, NULL};
                 char *out = run_out(argv);
                 assert_no_secret(formats[i], out);
-                assert_non_null(strstr(out, "https://<redacted>@10.0.0.5:6443/?<redacted>"));
+                /* The values were judged, and shown blanked where a format shows evidence. */
+                if (i < 3 || (i >= 5 && i < 9)) { /* prometheus, npd and junit carry no passing evidence */
+                        if (!strstr(out, "https://<redacted>@10.0.0.5:6443/?<redacted>"))
+                                fail_msg("%s: no redacted server URL:\n%s", formats[i], out);
+                        if (!strstr(out, "http://<redacted>@reg.example:5000"))
+                                fail_msg("%s: no redacted registry URL:\n%s", formats[i], out);
+                }
                 free(out);
         }
+        tu_rm_rf(root);
+        free(root);
+}
+
+/* explain sshd and explain containerd go out through the same redaction. */
+static void test_explain_sshd_and_containerd_redact(void **state)
+{
+        (void)state;
+        char *root = secret_root();
+        char *sshd[] = {(char *)tu_nodeward(), "explain", "sshd", "--root", root, NULL};
+        char *out = run_out(sshd);
+        assert_no_secret("explain sshd", out);
+        assert_non_null(strstr(out, "authorizedkeyscommand /usr/local/bin/keys --token=<redacted> %u"));
+        assert_non_null(strstr(out, "pubkeyauthentication yes")); /* keywords with "key" are kept */
+        free(out);
+        char *ctrd[] = {(char *)tu_nodeward(), "explain", "containerd", "--root", root, NULL};
+        out = run_out(ctrd);
+        assert_no_secret("explain containerd", out);
+        assert_non_null(strstr(out, "http://<redacted>@reg.example:5000"));
+        free(out);
         tu_rm_rf(root);
         free(root);
 }
@@ -105,6 +152,7 @@ int main(void)
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_explain_kubelet_redacts_urls_headers_and_flags),
                 cmocka_unit_test(test_check_formats_redact_api_server_url),
+                cmocka_unit_test(test_explain_sshd_and_containerd_redact),
         };
         return cmocka_run_group_tests_name("secrets", tests, NULL, tu_group_teardown);
 }

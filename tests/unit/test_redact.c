@@ -105,6 +105,26 @@ static void test_json_headers_urls_and_secret_fields(void **state)
         cJSON_Delete(v);
 }
 
+/* Evidence is prose: a secret-named assignment or a credential header loses its
+ * value wherever it stands; limits, booleans, ports and paths stay. */
+static void test_assignments_and_headers_in_prose(void **state)
+{
+        (void)state;
+        expect_text("flags --bootstrap-token=abc.def --node-ip=10.0.0.1", "flags --bootstrap-token=" REDACTED
+                                                                          " --node-ip=10.0.0.1");
+        expect_text("password=hunter2; apiKey: s3cr3t, x=1", "password=" REDACTED "; apiKey: " REDACTED ", x=1");
+        expect_text("{\"clientSecret\":\"abc\",\"name\":\"n\"}", "{\"clientSecret\":\"" REDACTED "\",\"name\":\"n\"}");
+        expect_text("header Authorization: Bearer eyJhbGciOi.x.y; next", "header Authorization: " REDACTED "; next");
+        expect_text("Cookie:session=1", "Cookie:" REDACTED);
+        /* Kept: a boolean, a plain number (kernel.keys.* are limits), a *File path, host:port. */
+        expect_text("authentication-token-webhook=true kernel.keys.root_maxkeys=1000000",
+                    "authentication-token-webhook=true kernel.keys.root_maxkeys=1000000");
+        expect_text("tlsPrivateKeyFile=/var/lib/kubelet/pki/k.key listens on token:10250",
+                    "tlsPrivateKeyFile=/var/lib/kubelet/pki/k.key listens on token:10250");
+        expect_text("secret=" REDACTED " twice", "secret=" REDACTED " twice");
+        expect_text("=x :y token= key:", "=x :y token= key:");
+}
+
 /* Cost stays linear: a megabyte of URL starts and '@'s. */
 static void test_megabyte_of_urls_is_linear(void **state)
 {
@@ -122,6 +142,17 @@ static void test_megabyte_of_urls_is_linear(void **state)
         long ms = (b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000;
         assert_true(ms < 2000);
         free(r);
+        /* And of assignments: long names, many separators, secret names with values. */
+        const char *unit = "token=v aaaaaaaaaaa:b.c.d= key: ";
+        for (size_t i = 0; i < n; i++)
+                big[i] = unit[i % strlen(unit)];
+        clock_gettime(CLOCK_MONOTONIC, &a);
+        r = redact_text(big);
+        clock_gettime(CLOCK_MONOTONIC, &b);
+        assert_null(strstr(r, "token=v "));
+        ms = (b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000;
+        assert_true(ms < 2000);
+        free(r);
         free(big);
 }
 
@@ -133,6 +164,7 @@ int main(void)
                 cmocka_unit_test(test_secret_names_any_case_but_not_file_paths),
                 cmocka_unit_test(test_flags_joined_and_split),
                 cmocka_unit_test(test_json_headers_urls_and_secret_fields),
+                cmocka_unit_test(test_assignments_and_headers_in_prose),
                 cmocka_unit_test(test_megabyte_of_urls_is_linear),
         };
         return cmocka_run_group_tests_name("redact", tests, NULL, NULL);
