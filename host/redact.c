@@ -252,6 +252,15 @@ static void blank_leaves(cJSON *v)
         cJSON_ArrayForEach(c, v) blank_leaves(c);
 }
 
+static void redact_string_node(cJSON *v)
+{
+        char *r = redact_text(v->valuestring);
+        if (strcmp(r, v->valuestring) != 0)
+                set_string(v, r);
+        else
+                free(r);
+}
+
 static bool name_has_header(const char *name)
 {
         return name && strcasestr(name, "header");
@@ -266,11 +275,7 @@ void redact_json(const char *name, cJSON *v)
                 return;
         }
         if (cJSON_IsString(v) && v->valuestring) {
-                char *r = redact_text(v->valuestring);
-                if (strcmp(r, v->valuestring) != 0)
-                        set_string(v, r);
-                else
-                        free(r);
+                redact_string_node(v);
                 return;
         }
         cJSON *c;
@@ -282,11 +287,7 @@ void redact_json_text(cJSON *v)
         if (!v)
                 return;
         if (cJSON_IsString(v) && v->valuestring) {
-                char *r = redact_text(v->valuestring);
-                if (strcmp(r, v->valuestring) != 0)
-                        set_string(v, r);
-                else
-                        free(r);
+                redact_string_node(v);
                 return;
         }
         cJSON *c;
