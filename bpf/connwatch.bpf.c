@@ -22,8 +22,11 @@ const volatile __u8 metadata_v6[16] = {};
 const volatile __u32 host_netns_ino = 0;
 const volatile __u64 self_cgroup_id = 0; /* nodeward's own probes are not the pods' */
 
+/* Least recently used keys make room for new ones: a node with churning pods
+ * never stops counting. Each key's insertion is counted (stats), so user space
+ * knows how many were evicted with their counts. */
 struct {
-        __uint(type, BPF_MAP_TYPE_HASH);
+        __uint(type, BPF_MAP_TYPE_LRU_HASH);
         __uint(max_entries, CONNWATCH_MAX_ENTRIES);
         __type(key, struct connwatch_key);
         __type(value, struct connwatch_val);
@@ -34,17 +37,17 @@ struct {
         __uint(max_entries, 256 * 1024);
 } sightings SEC(".maps");
 
-/* [0] attempts not counted because the map was full, [1] sightings the ring buffer dropped. */
+/* Indexed by enum connwatch_stat. */
 struct {
         __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-        __uint(max_entries, 2);
+        __uint(max_entries, CONNWATCH_N_STATS);
         __type(key, __u32);
         __type(value, __u64);
-} losses SEC(".maps");
+} stats SEC(".maps");
 
-static __always_inline void count_loss(__u32 which)
+static __always_inline void count_stat(__u32 which)
 {
-        __u64 *v = bpf_map_lookup_elem(&losses, &which);
+        __u64 *v = bpf_map_lookup_elem(&stats, &which);
         if (v)
                 *v += 1;
 }
@@ -72,7 +75,7 @@ static __always_inline void sighting(const struct connwatch_key *k, __u64 now)
 {
         struct connwatch_event *e = bpf_ringbuf_reserve(&sightings, sizeof(*e), 0);
         if (!e) {
-                count_loss(1);
+                count_stat(CONNWATCH_STAT_RING_DROPPED);
                 return;
         }
         e->key = *k;
@@ -95,6 +98,7 @@ static __always_inline void record(struct connwatch_key *k)
         struct connwatch_val init = {.count = 1, .first_ns = now, .last_ns = now};
         long err = bpf_map_update_elem(&attempts, k, &init, BPF_NOEXIST);
         if (err == 0) {
+                count_stat(CONNWATCH_STAT_INSERTED);
                 sighting(k, now);
                 return;
         }
@@ -104,7 +108,7 @@ static __always_inline void record(struct connwatch_key *k)
                 __sync_fetch_and_add(&v->count, 1);
                 v->last_ns = now;
         } else {
-                count_loss(0);
+                count_stat(CONNWATCH_STAT_NOT_COUNTED);
         }
 }
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -216,28 +217,41 @@ static const struct connwatch_event *find_seen(const struct connwatch *w, const 
         return w->n_seen ? bsearch(&probe, w->seen, w->n_seen, sizeof(*w->seen), cmp_event_key) : NULL;
 }
 
-static uint64_t read_losses(const struct connwatch *w)
+static void read_stats(const struct connwatch *w, uint64_t out[CONNWATCH_N_STATS])
 {
+        memset(out, 0, CONNWATCH_N_STATS * sizeof(uint64_t));
         int ncpu = libbpf_num_possible_cpus();
         if (ncpu <= 0)
-                return 0;
-        uint64_t total = 0, *vals = xcalloc((size_t)ncpu, sizeof(uint64_t));
-        for (uint32_t k = 0; k < 2; k++)
-                if (bpf_map_lookup_elem(bpf_map__fd(w->skel->maps.losses), &k, vals) == 0)
+                return;
+        uint64_t *vals = xcalloc((size_t)ncpu, sizeof(uint64_t));
+        for (uint32_t k = 0; k < CONNWATCH_N_STATS; k++)
+                if (bpf_map_lookup_elem(bpf_map__fd(w->skel->maps.stats), &k, vals) == 0)
                         for (int c = 0; c < ncpu; c++)
-                                total += vals[c];
+                                out[k] += vals[c];
         free(vals);
-        return total;
 }
 
-int connwatch_snapshot(struct connwatch *w, struct connwatch_attempt **ret, size_t *ret_n, uint64_t *ret_lost)
+static uint64_t mono_ns(void)
+{
+        struct timespec t;
+        clock_gettime(CLOCK_MONOTONIC, &t); /* bpf_ktime_get_ns()'s clock */
+        return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+int connwatch_snapshot(struct connwatch *w, struct connwatch_attempt **ret, size_t *ret_n,
+                       struct connwatch_losses *ret_lost)
 {
         connwatch_poll(w, 0);
         if (w->n_seen > 1)
                 qsort(w->seen, w->n_seen, sizeof(*w->seen), cmp_event_key);
+        /* Keys inserted by t0 are in the counter read after it; those of them not
+         * in the map now were evicted. Later ones may or may not be seen. */
+        uint64_t t0 = mono_ns(), st[CONNWATCH_N_STATS];
+        read_stats(w, st);
         int fd = bpf_map__fd(w->skel->maps.attempts);
         struct connwatch_attempt *v = NULL;
-        size_t n = 0;
+        size_t n = 0, n_before_t0 = 0;
+        bool *kept = w->n_seen ? xcalloc(w->n_seen, sizeof(bool)) : NULL;
         struct connwatch_key key, next;
         const void *prev = NULL;
         while (bpf_map_get_next_key(fd, prev, &next) == 0 && n < CONNWATCH_MAX_ENTRIES) {
@@ -252,17 +266,29 @@ int connwatch_snapshot(struct connwatch *w, struct connwatch_attempt **ret, size
                 memset(a, 0, sizeof(*a));
                 a->key = key;
                 a->val = val;
+                n_before_t0 += val.first_ns <= t0;
                 a->host_netns = w->opts.host_netns && key.netns == w->opts.host_netns;
                 const struct connwatch_event *e = find_seen(w, &key);
                 if (e) {
+                        kept[e - w->seen] = true;
                         a->seen = true;
                         a->pid = e->pid;
                         memcpy(a->comm, e->comm, CONNWATCH_COMM_LEN);
                 }
         }
+        /* Forget the sightings of evicted keys (a sighting newer than t0 may
+         * belong to a key the walk missed: it stays). */
+        size_t k = 0;
+        for (size_t i = 0; i < w->n_seen; i++)
+                if (kept[i] || w->seen[i].ts_ns > t0)
+                        w->seen[k++] = w->seen[i];
+        w->n_seen = k;
+        free(kept);
         *ret = v;
         *ret_n = n;
-        *ret_lost = read_losses(w);
+        ret_lost->not_counted = st[CONNWATCH_STAT_NOT_COUNTED];
+        ret_lost->ring_dropped = st[CONNWATCH_STAT_RING_DROPPED];
+        ret_lost->evicted = st[CONNWATCH_STAT_INSERTED] > n_before_t0 ? st[CONNWATCH_STAT_INSERTED] - n_before_t0 : 0;
         return 0;
 }
 

@@ -9,6 +9,14 @@
 #define CONNWATCH_MAX_ENTRIES 16384
 #define CONNWATCH_COMM_LEN 16
 
+/* Per-CPU counters of the kernel side. */
+enum connwatch_stat {
+        CONNWATCH_STAT_NOT_COUNTED = 0, /* an attempt no key could be made for */
+        CONNWATCH_STAT_RING_DROPPED,    /* a first sighting the ring buffer had no room for */
+        CONNWATCH_STAT_INSERTED,        /* keys inserted: minus the keys present, the keys evicted */
+        CONNWATCH_N_STATS,
+};
+
 /* One distinct attempt: who (netns, cgroup) tried to reach what (address, port).
  * IPv4 addresses are stored v4-mapped (::ffff:a.b.c.d) so one key covers both
  * families and a v4-mapped IPv6 connect counts as the IPv4 address it reaches. */
@@ -71,9 +79,17 @@ int connwatch_start(const struct connwatch_opts *o, struct connwatch **ret, char
 const char *connwatch_mode(const struct connwatch *w);
 /* Consume first sightings for up to @timeout_ms. Returns how many or -errno. */
 int connwatch_poll(struct connwatch *w, int timeout_ms);
-/* Every counted attempt so far, joined with its first sighting. *ret_lost:
- * attempts the kernel could not count (map full) plus sightings dropped. */
-int connwatch_snapshot(struct connwatch *w, struct connwatch_attempt **ret, size_t *ret_n, uint64_t *ret_lost);
+/* What the counts do not show. */
+struct connwatch_losses {
+        uint64_t not_counted;  /* attempts no key could be made for */
+        uint64_t ring_dropped; /* first sightings dropped (pid and comm unknown) */
+        uint64_t evicted;      /* keys the LRU map evicted, with their counts, since the start */
+};
+
+/* Every counted attempt still in the map, joined with its first sighting; first
+ * sightings of evicted keys are forgotten, so memory stays bounded by the map. */
+int connwatch_snapshot(struct connwatch *w, struct connwatch_attempt **ret, size_t *ret_n,
+                       struct connwatch_losses *ret_lost);
 /* Detach and free; accepts NULL. */
 void connwatch_stop(struct connwatch *w);
 #endif

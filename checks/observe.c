@@ -57,6 +57,10 @@ static bool observed(const struct facts *f, struct result *r)
         return true;
 }
 
+/* Pod attempts named one by one in the evidence (each about 230 bytes, within
+ * the 4 KiB an evidence line keeps); the rest are counted. */
+#define OBSERVE_LISTED 8
+
 typedef bool (*attempt_filter)(const struct observe_facts *o, const struct observed_attempt *a);
 
 /* Fail listing every pod attempt the filter keeps; pass saying what was ignored. */
@@ -74,13 +78,26 @@ static void judge(const struct facts *f, struct result *r, attempt_filter keep, 
                         host += a->count;
                         continue;
                 }
-                sb_puts(&sb, hits++ ? "; " : "");
-                describe(&sb, a);
+                if (hits++ < OBSERVE_LISTED) {
+                        sb_puts(&sb, hits > 1 ? "; " : "");
+                        describe(&sb, a);
+                }
         }
+        if (hits > OBSERVE_LISTED)
+                sb_printf(&sb, "; and %zu more", hits - OBSERVE_LISTED);
         _cleanup_free_ char *detail = sb_steal(&sb);
+        struct strbuf lost = {0};
+        if (o->evicted)
+                sb_printf(&lost, "; %llu attempt keys evicted to make room (least recently used: their counts are "
+                                 "lost, each was reported while kept)",
+                          (unsigned long long)o->evicted);
+        if (o->not_counted)
+                sb_printf(&lost, "; %llu attempts not counted", (unsigned long long)o->not_counted);
+        if (o->ring_dropped)
+                sb_printf(&lost, "; %llu first sightings dropped (pid unknown)", (unsigned long long)o->ring_dropped);
+        _cleanup_free_ char *lost_s = sb_steal(&lost);
         _cleanup_free_ char *tail = xasprintf("observed %d s (%s)%s; %llu attempts by host processes not counted",
-                                              o->seconds, o->mode,
-                                              o->lost ? " with attempts lost (map full)" : "", host);
+                                              o->seconds, o->mode, lost_s ? lost_s : "", host);
         if (hits)
                 result_set(r, ST_FAIL, "%zu pod attempt(s) %s: %s; %s", hits, what, detail, tail);
         else

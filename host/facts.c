@@ -364,6 +364,8 @@ static void collect_stages(struct collect_job *j)
         if ((needs & FACT_CONNWATCH) && o->observe_seconds > 0) {
                 stage_begin(j, "the eBPF probe");
                 start_observing(o, root, proc, f, &obs);
+                if (!obs) /* it could not attach: the checks say why (f->observe.error) */
+                        stage_commit(j, FACT_CONNWATCH);
         }
         stage_begin(j, "the node's identity");
         collect_node(root, proc, strcmp(f->root_path, "/") == 0, &f->node);

@@ -219,8 +219,12 @@ void observe_snapshot(struct observe_session *s, struct observe_facts *f)
         struct connwatch_attempt *v;
         size_t n;
         attempts_free(f);
-        if (connwatch_snapshot(s->cw, &v, &n, &f->lost) < 0)
+        struct connwatch_losses lost;
+        if (connwatch_snapshot(s->cw, &v, &n, &lost) < 0)
                 return;
+        f->not_counted = lost.not_counted;
+        f->ring_dropped = lost.ring_dropped;
+        f->evicted = lost.evicted;
         f->v = xcalloc(n, sizeof(*f->v));
         for (size_t i = 0; i < n; i++) {
                 struct observed_attempt *a = &f->v[f->n++];

@@ -41,7 +41,9 @@ struct observe_facts {
         size_t n_kubelet_ports;
         struct observed_attempt *v;
         size_t n;
-        uint64_t lost;
+        /* What the counts do not show (connwatch_losses): attempts no key could
+         * be made for, first sightings dropped, keys evicted with their counts. */
+        uint64_t not_counted, ring_dropped, evicted;
 };
 
 struct observe_opts {

@@ -315,8 +315,10 @@ static int flood_counted(long total)
                 return 2;
         struct connwatch_attempt *v;
         size_t n;
-        uint64_t lost, counted = 0;
-        connwatch_snapshot(w, &v, &n, &lost);
+        struct connwatch_losses l;
+        uint64_t counted = 0;
+        connwatch_snapshot(w, &v, &n, &l);
+        uint64_t lost = l.not_counted + l.ring_dropped + l.evicted;
         for (size_t i = 0; i < n; i++)
                 if (v[i].key.cgroup_id == cg.st_ino && v[i].key.netns == ns.st_ino && v[i].key.dport == 22)
                         counted += v[i].val.count;

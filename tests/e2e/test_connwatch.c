@@ -1,6 +1,7 @@
 /* test_connwatch (e2e, root): pods in real netns and kubelet-named cgroups attempt SSH and IMDS; nodeward counts exactly. */
 #include "testutil.h"
 
+#include "connwatch.h"
 #include "connwatch_scene.h"
 
 #include <sys/mount.h>
@@ -71,6 +72,62 @@ static void test_both_cgroup_drivers_attributed_with_exact_counts(void **state)
         assert_non_null(h);
         assert_int_equal(sscanf(h, "; observed 3 s (tp_btf); %llu attempts by host", &host_ssh), 1);
         assert_true(host_ssh >= 6);
+        cJSON_Delete(j);
+}
+
+/* More distinct attempts than the count map holds (bpf/connwatch.h
+ * CONNWATCH_MAX_ENTRIES): the least recently used keys make room, and no key
+ * goes without being counted: those kept plus those evicted are every distinct
+ * attempt made. The evidence names 8 and counts the rest. */
+static void test_full_map_evicts_and_counts_what_it_evicted(void **state)
+{
+        (void)state;
+        need_scene();
+        enum { DISTINCT = CONNWATCH_MAX_ENTRIES + 3000 };
+        /* Under valgrind the attempts themselves run ten times slower. */
+        char *secs = getenv("NODEWARD_UNDER_VALGRIND") ? "40" : "8";
+        char *argv[] = {(char *)tu_nodeward(), "check", "--observe", secs, "--only", "imds.pod-attempts",
+                        "--format", "json", NULL};
+        struct nw_run nr;
+        nodeward_start_observing(&nr, argv, NULL);
+        pid_t p = fork();
+        assert_true(p >= 0);
+        if (p == 0) {
+                enter(cg_sd, ns_pod);
+                for (int i = 0; i < DISTINCT; i++)
+                        attempt(IMDS_IP, 20000 + i); /* one key per port, each refused at once */
+                _exit(0);
+        }
+        int st;
+        assert_int_equal(waitpid(p, &st, 0), p);
+        assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+        int rc;
+        cJSON *j = nodeward_finish(&nr, &rc, NULL);
+        assert_int_equal(rc, 1);
+        const char *ev = evidence(j, "imds.pod-attempts");
+        unsigned long kept = 0, evicted = 0, more = 0;
+        assert_int_equal(sscanf(ev, "%lu pod attempt(s)", &kept), 1);
+        const char *e = strstr(ev, " attempt keys evicted");
+        if (!e) {
+                FILE *dbg = fopen("/tmp/nw-evict-evidence.txt", "w");
+                if (dbg) {
+                        fputs(ev, dbg);
+                        fclose(dbg);
+                }
+                fail_msg("no eviction stated (evidence in /tmp/nw-evict-evidence.txt)");
+        }
+        while (e > ev && e[-1] != ' ')
+                e--;
+        evicted = strtoul(e, NULL, 10);
+        const char *m = strstr(ev, "; and ");
+        assert_non_null(m);
+        assert_int_equal(sscanf(m, "; and %lu more", &more), 1);
+        assert_int_equal(more, kept - 8);
+        print_message("kept %lu, evicted %lu of %d distinct attempts\n", kept, evicted, (int)DISTINCT);
+        assert_true(kept <= CONNWATCH_MAX_ENTRIES);
+        assert_int_equal(kept + evicted, DISTINCT);
+        if (strstr(ev, "attempts not counted") || strstr(ev, "sightings dropped"))
+                fail_msg("attempts lost beyond eviction: %s", strstr(ev, "; observed"));
         cJSON_Delete(j);
 }
 
@@ -469,6 +526,7 @@ int main(void)
                 cmocka_unit_test_teardown(test_without_cap_bpf_checks_error_and_others_run, kill_leftover),
                 cmocka_unit_test_teardown(test_without_observe_checks_skip_and_nothing_loads, kill_leftover),
                 cmocka_unit_test_teardown(test_watch_prints_findings_and_detaches_on_sigterm, kill_leftover),
+                cmocka_unit_test_teardown(test_full_map_evicts_and_counts_what_it_evicted, kill_leftover),
         };
         return cmocka_run_group_tests_name("connwatch_e2e", tests, setup, teardown);
 }
