@@ -311,10 +311,15 @@ struct collect_job {
         struct rootfs root, proc;
         int proc_err; /* opening PROC, when it failed */
         struct facts *f;
+        struct facts *caller_f; /* where the caller wants them (@f when no thread is used) */
         pthread_mutex_t lock;
         pthread_cond_t cond;
         const char *stage;
         bool done, abandoned;
+        /* The observer is attached and the privileged collectors are done: the
+         * waiting thread drops to the readers as well (capabilities are per thread). */
+        bool readers_only, waiter_dropped;
+        char *waiter_privs_error;
 };
 
 static void stage_begin(struct collect_job *j, const char *name)
@@ -439,6 +444,11 @@ static void collect_stages(struct collect_job *j)
                 /* Attached, and the privileged collectors are done: the wait and the
                  * attribution only read. */
                 privs_drop_to_readers(&f->privs_error);
+                pthread_mutex_lock(&j->lock);
+                j->readers_only = true;
+                if (j->f != j->caller_f) /* a thread of its own: the waiting one drops too */
+                        pthread_cond_signal(&j->cond);
+                pthread_mutex_unlock(&j->lock);
                 observe_end(obs, &f->observe);
                 observe_session_free(obs);
                 stage_commit(j, FACT_CONNWATCH);
@@ -526,7 +536,7 @@ int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
         struct collect_job *j = xcalloc(1, sizeof(*j));
         j->o = *o;
         j->root.fd = j->proc.fd = -1;
-        j->f = f;
+        j->f = j->caller_f = f;
         const char *rootp = o->root && *o->root ? o->root : "/";
         int r = rootfs_open_root(rootp, &j->root);
         if (r < 0) {
@@ -630,8 +640,14 @@ int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
                 if (until.tv_nsec >= 1000000000L)
                         until.tv_sec++, until.tv_nsec -= 1000000000L;
                 pthread_mutex_lock(&j->lock);
-                while (!j->done && pthread_cond_timedwait(&j->cond, &j->lock, &until) != ETIMEDOUT)
-                        ;
+                while (!j->done && pthread_cond_timedwait(&j->cond, &j->lock, &until) != ETIMEDOUT) {
+                        if (j->readers_only && !j->waiter_dropped) {
+                                j->waiter_dropped = true;
+                                pthread_mutex_unlock(&j->lock);
+                                privs_drop_to_readers(&j->waiter_privs_error);
+                                pthread_mutex_lock(&j->lock);
+                        }
+                }
                 if (!j->done) {
                         /* The thread goes on, holding the roots, the job and every
                          * fact it filled; the run keeps what it committed. */
@@ -645,6 +661,10 @@ int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
                 pthread_join(t, NULL);
                 memcpy(f, j->f, sizeof(*f));
                 free(j->f);
+                if (j->waiter_privs_error && !f->privs_error)
+                        f->privs_error = j->waiter_privs_error;
+                else
+                        free(j->waiter_privs_error);
                 pthread_cond_destroy(&j->cond);
                 if (j->audit_watch)
                         strv_free(j->audit_watch, o->n_audit_watch);

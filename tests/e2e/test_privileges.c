@@ -2,6 +2,7 @@
 #include "testutil.h"
 
 #include <linux/capability.h>
+#include <dirent.h>
 #include <stdbool.h>
 
 /* CAP_DAC_READ_SEARCH and CAP_SYS_PTRACE: re-reading files and /proc, nothing more. */
@@ -114,9 +115,24 @@ static void test_check_observing_keeps_only_readers(void **state)
         char *out = NULL;
         bool seen = false;
         int status;
+        /* Capabilities are per thread: while the collector thread observes (two
+         * tasks), every task must hold the readers only, the waiting one too. */
         for (int i = 0; i < 6000 && !seen; i++) {
-                unsigned long long eff = status_hex_or(c.pid, "CapEff", ~0ull);
-                seen = eff != ~0ull && (eff & ~READERS) == 0;
+                char dir[64];
+                snprintf(dir, sizeof(dir), "/proc/%d/task", (int)c.pid);
+                DIR *d = opendir(dir);
+                int tasks = 0;
+                bool all_readers = d != NULL;
+                for (struct dirent *de; d && (de = readdir(d));) {
+                        if (de->d_name[0] == '.')
+                                continue;
+                        tasks++;
+                        unsigned long long eff = status_hex_or((pid_t)atoi(de->d_name), "CapEff", ~0ull);
+                        all_readers &= eff != ~0ull && (eff & ~READERS) == 0;
+                }
+                if (d)
+                        closedir(d);
+                seen = tasks >= 2 && all_readers;
                 if (!seen)
                         usleep(10000);
         }
