@@ -37,7 +37,7 @@ MAIN_OBJ  := $(BUILD)/host/main.o
 TEST_SRCS := $(wildcard tests/unit/test_*.c) $(wildcard tests/e2e/test_*.c)
 TEST_BINS := $(TEST_SRCS:%.c=$(BUILD)/%)
 
-.PHONY: all deps deps-fuzz deps-test test asan valgrind fuzz fuzz-smoke bench run demo install clean format
+.PHONY: all deps deps-fuzz deps-test test asan valgrind fuzz fuzz-smoke bench soak run demo install clean format
 
 all: deps $(BUILD)/nodeward nodeward
 
@@ -252,6 +252,12 @@ bench: deps $(BUILD)/nodeward $(BUILD)/bench/bench_sockets $(BUILD)/tests/bench/
 	@$(BUILD)/tests/bench/bench_connwatch overhead-watch 200000 $(abspath $(BUILD)/nodeward)
 	@$(BUILD)/tests/bench/bench_connwatch flood 1000000
 	@sh tests/bench/watch-rss.sh $(BUILD)/nodeward $(BUILD)/tests/bench/bench_connwatch 60
+
+# A long-running watch while pods, flood, a full textfile directory and a config
+# replaced mid-read come and go (root): RSS and fds flat, each pod one finding.
+SOAK_SECONDS ?= 600
+soak: deps deps-test $(BUILD)/nodeward $(BUILD)/tests/soak/test_soak
+	@NODEWARD=$(abspath $(BUILD)/nodeward) SOAK_SECONDS=$(SOAK_SECONDS) $(BUILD)/tests/soak/test_soak
 
 run: all
 	@./nodeward check; rc=$$?; echo "(nodeward check exited $$rc)"; [ $$rc -le 1 ]

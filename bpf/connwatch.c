@@ -24,6 +24,7 @@ struct connwatch {
         struct connwatch_opts opts;
         struct connwatch_event *seen; /* first sightings (sorted by key at each snapshot) */
         size_t n_seen;
+        uint64_t forgotten; /* keys deleted by connwatch_forget(): not evicted */
 };
 
 static bool verbose_libbpf;
@@ -288,7 +289,16 @@ int connwatch_snapshot(struct connwatch *w, struct connwatch_attempt **ret, size
         *ret_n = n;
         ret_lost->not_counted = st[CONNWATCH_STAT_NOT_COUNTED];
         ret_lost->ring_dropped = st[CONNWATCH_STAT_RING_DROPPED];
-        ret_lost->evicted = st[CONNWATCH_STAT_INSERTED] > n_before_t0 ? st[CONNWATCH_STAT_INSERTED] - n_before_t0 : 0;
+        uint64_t accounted = n_before_t0 + w->forgotten;
+        ret_lost->evicted = st[CONNWATCH_STAT_INSERTED] > accounted ? st[CONNWATCH_STAT_INSERTED] - accounted : 0;
+        return 0;
+}
+
+int connwatch_forget(struct connwatch *w, const struct connwatch_key *k)
+{
+        if (bpf_map_delete_elem(bpf_map__fd(w->skel->maps.attempts), k) < 0)
+                return -errno;
+        w->forgotten++;
         return 0;
 }
 

@@ -90,6 +90,8 @@ struct connwatch_losses {
  * sightings of evicted keys are forgotten, so memory stays bounded by the map. */
 int connwatch_snapshot(struct connwatch *w, struct connwatch_attempt **ret, size_t *ret_n,
                        struct connwatch_losses *ret_lost);
+/* Delete one key (its attempts were reported and whoever made them is gone). */
+int connwatch_forget(struct connwatch *w, const struct connwatch_key *k);
 /* Detach and free; accepts NULL. */
 void connwatch_stop(struct connwatch *w);
 #endif

@@ -110,8 +110,8 @@ static void attribute(struct observe_session *s, const struct connwatch_key *k, 
 static void on_sighting(const struct connwatch_event *e, void *data)
 {
         struct observe_session *s = data;
-        /* Resolving now keeps the path of a cgroup that is gone by the report. */
-        (void)cgroup_index_path(s->root, &s->cg, e->key.cgroup_id);
+        /* Kept now: the cgroup may be gone by the report. */
+        cgroup_index_keep(s->root, &s->cg, e->key.cgroup_id);
         if (!s->opts.on_sighting)
                 return;
         struct observed_attempt a = {0};
@@ -220,6 +220,8 @@ void observe_snapshot(struct observe_session *s, struct observe_facts *f)
         size_t n;
         attempts_free(f);
         struct connwatch_losses lost;
+        if (s->opts.forget_gone)
+                cgroup_index_refresh(s->root, &s->cg);
         if (connwatch_snapshot(s->cw, &v, &n, &lost) < 0)
                 return;
         f->not_counted = lost.not_counted;
@@ -234,6 +236,14 @@ void observe_snapshot(struct observe_session *s, struct observe_facts *f)
                 a->last_ms = mono_to_unix_ms(v[i].val.last_ns);
                 a->pid = v[i].pid;
                 memcpy(a->comm, v[i].comm, sizeof(a->comm));
+        }
+        /* This snapshot reports the attempts of cgroups that are gone one last time. */
+        for (size_t i = 0; s->opts.forget_gone && i < n; i++) {
+                uint64_t id = v[i].key.cgroup_id;
+                if (cgroup_index_live(&s->cg, id))
+                        continue;
+                connwatch_forget(s->cw, &v[i].key);
+                cgroup_index_release(&s->cg, id);
         }
         free(v);
 }

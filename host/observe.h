@@ -55,6 +55,9 @@ struct observe_opts {
         uint16_t kubelet_port, kubelet_ro_port;
         bool verbose;
         bool force_tracepoint;
+        /* watch: after each snapshot, forget the attempts of cgroups that are gone
+         * (reported once more, then deleted), so memory follows the live pods. */
+        bool forget_gone;
         /* Called for each first sighting, already attributed (watch mode). */
         void (*on_sighting)(const struct observed_attempt *a, void *data);
         void *data;

@@ -190,31 +190,83 @@ static const char *index_find(const struct cgroup_index *ix, uint64_t id)
         return NULL;
 }
 
+/* The ids no walk found, remembered so that host processes in short-lived
+ * cgroups do not cost a walk each; forgotten wholesale past this many. */
+#define CG_MAX_GONE 4096
+
+void cgroup_index_refresh(const struct rootfs *root, struct cgroup_index *ix)
+{
+        for (size_t i = 0; i < ix->n; i++)
+                free(ix->v[i].path);
+        ix->n = 0;
+        if (!ix->mount)
+                return;
+        int fd = rootfs_openat(root, ix->mount, O_RDONLY | O_DIRECTORY);
+        if (fd < 0)
+                return;
+        struct stat st;
+        if (fstat(fd, &st) == 0)
+                index_add(ix, st.st_ino, "/");
+        walk(ix, fd, "", 0);
+}
+
+bool cgroup_index_live(const struct cgroup_index *ix, uint64_t id)
+{
+        return index_find(ix, id) != NULL;
+}
+
+static const char *kept_find(const struct cgroup_index *ix, uint64_t id)
+{
+        for (size_t i = 0; i < ix->n_kept; i++)
+                if (ix->kept[i].id == id)
+                        return ix->kept[i].path;
+        return NULL;
+}
+
 const char *cgroup_index_path(const struct rootfs *root, struct cgroup_index *ix, uint64_t id)
 {
         const char *p = index_find(ix, id);
         if (p || !ix->mount)
                 return p;
+        if ((p = kept_find(ix, id)))
+                return p;
         for (size_t i = 0; i < ix->n_gone; i++)
                 if (ix->gone[i] == id)
                         return NULL;
-        for (size_t i = 0; i < ix->n; i++)
-                free(ix->v[i].path);
-        ix->n = 0;
-        int fd = rootfs_openat(root, ix->mount, O_RDONLY | O_DIRECTORY);
-        if (fd < 0)
-                return NULL;
-        struct stat st;
-        if (fstat(fd, &st) == 0)
-                index_add(ix, st.st_ino, "/");
-        walk(ix, fd, "", 0);
+        cgroup_index_refresh(root, ix);
         p = index_find(ix, id);
         if (!p) {
+                if (ix->n_gone >= CG_MAX_GONE)
+                        ix->n_gone = 0;
                 if (ix->n_gone % 64 == 0)
                         ix->gone = xrealloc(ix->gone, (ix->n_gone + 64) * sizeof(*ix->gone));
                 ix->gone[ix->n_gone++] = id;
         }
         return p;
+}
+
+void cgroup_index_keep(const struct rootfs *root, struct cgroup_index *ix, uint64_t id)
+{
+        if (kept_find(ix, id))
+                return;
+        const char *p = cgroup_index_path(root, ix, id);
+        if (!p)
+                return;
+        if (ix->n_kept % 64 == 0)
+                ix->kept = xrealloc(ix->kept, (ix->n_kept + 64) * sizeof(*ix->kept));
+        ix->kept[ix->n_kept].id = id;
+        ix->kept[ix->n_kept].path = xstrdup(p);
+        ix->n_kept++;
+}
+
+void cgroup_index_release(struct cgroup_index *ix, uint64_t id)
+{
+        for (size_t i = 0; i < ix->n_kept; i++)
+                if (ix->kept[i].id == id) {
+                        free(ix->kept[i].path);
+                        ix->kept[i] = ix->kept[--ix->n_kept];
+                        return;
+                }
 }
 
 void cgroup_index_free(struct cgroup_index *ix)
@@ -224,6 +276,9 @@ void cgroup_index_free(struct cgroup_index *ix)
         for (size_t i = 0; i < ix->n; i++)
                 free(ix->v[i].path);
         free(ix->v);
+        for (size_t i = 0; i < ix->n_kept; i++)
+                free(ix->kept[i].path);
+        free(ix->kept);
         free(ix->gone);
         free(ix->mount);
         memset(ix, 0, sizeof(*ix));

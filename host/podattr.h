@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "rootfs.h"
@@ -27,6 +28,10 @@ struct cgroup_index {
                 char *path; /* relative to the mount, leading '/' */
         } *v;
         size_t n;
+        /* Paths kept from the first sighting of an attempt until released, so a
+         * pod that is gone by the report is still named (copies of live entries). */
+        struct cgroup_entry *kept;
+        size_t n_kept;
         uint64_t *gone; /* ids no walk found: cgroup ids are never reused */
         size_t n_gone;
 };
@@ -36,6 +41,13 @@ int cgroup_index_open(const struct rootfs *root, struct cgroup_index *ret);
 /* Path of cgroup @id (walking the hierarchy again when not yet known), or NULL
  * when no cgroup has that id (it was removed). The string belongs to @ix. */
 const char *cgroup_index_path(const struct rootfs *root, struct cgroup_index *ix, uint64_t id);
+/* Keep @id's path past the cgroup's removal (it must be known now); release it
+ * when no attempt names it any more. */
+void cgroup_index_keep(const struct rootfs *root, struct cgroup_index *ix, uint64_t id);
+void cgroup_index_release(struct cgroup_index *ix, uint64_t id);
+/* Walk the hierarchy again now; afterwards cgroup_index_live() says which ids exist. */
+void cgroup_index_refresh(const struct rootfs *root, struct cgroup_index *ix);
+bool cgroup_index_live(const struct cgroup_index *ix, uint64_t id);
 void cgroup_index_free(struct cgroup_index *ix);
 
 /* Pod namespace and name from the CRI log directory /var/log/pods/<ns>_<name>_<uid>

@@ -293,7 +293,7 @@ int watch_run(const struct watch_opts *o)
         sigaction(SIGINT, &sa, NULL);
         if (engine_needs(o->selected) & FACT_CONNWATCH) {
                 struct observe_opts oo = {.seconds = 0, .verbose = o->verbose, .on_sighting = on_sighting,
-                                          .data = o->out};
+                                          .data = o->out, .forget_gone = true};
                 struct collect_opts sc = {.root = o->root, .proc = o->proc, .needs = FACT_SSHD | FACT_KUBELET};
                 struct facts sf;
                 char *err = NULL;

@@ -300,3 +300,17 @@ static const char *evidence(const cJSON *report, const char *id)
         return cJSON_GetObjectItem(r, "evidence")->valuestring;
 }
 
+/* Wait until the file at @path holds @needle; returns its content (or NULL on timeout). */
+static char *file_until(const char *path, const char *needle, int timeout_s)
+{
+        for (int i = 0; i < timeout_s * 50; i++) {
+                int fd = open(path, O_RDONLY | O_CLOEXEC);
+                char *s = tu_read_fd(fd);
+                close(fd);
+                if (strstr(s, needle))
+                        return s;
+                free(s);
+                usleep(20000);
+        }
+        return NULL;
+}

@@ -355,21 +355,6 @@ static void test_sshd_configured_port_is_watched(void **state)
         cJSON_Delete(j);
 }
 
-/* Wait until the file at @path holds @needle; returns its content (or NULL on timeout). */
-static char *file_until(const char *path, const char *needle, int timeout_s)
-{
-        for (int i = 0; i < timeout_s * 50; i++) {
-                int fd = open(path, O_RDONLY | O_CLOEXEC);
-                char *s = tu_read_fd(fd);
-                close(fd);
-                if (strstr(s, needle))
-                        return s;
-                free(s);
-                usleep(20000);
-        }
-        return NULL;
-}
-
 /* The BPF programs process @pid holds: a program fd and a link fd both name one as
  * "prog_id:" in their fdinfo. Ids are allocated cyclically, so a freed one is not
  * handed out again for a long while. */
