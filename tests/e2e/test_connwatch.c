@@ -126,7 +126,9 @@ static void test_full_map_evicts_and_counts_what_it_evicted(void **state)
         print_message("kept %lu, evicted %lu of %d distinct attempts\n", kept, evicted, (int)DISTINCT);
         assert_true(kept <= CONNWATCH_MAX_ENTRIES);
         assert_int_equal(kept + evicted, DISTINCT);
-        if (strstr(ev, "attempts not counted") || strstr(ev, "sightings dropped"))
+        /* A slow reader (valgrind) may see first sightings dropped: counted, and only
+         * the pid is lost. An attempt no key was made for would be a silent loss. */
+        if (strstr(ev, "attempts not counted"))
                 fail_msg("attempts lost beyond eviction: %s", strstr(ev, "; observed"));
         cJSON_Delete(j);
 }
