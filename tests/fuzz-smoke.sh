@@ -17,7 +17,9 @@ for bin in "$@"; do
   if "$bin" -max_total_time="$secs" -max_len="$max_len" -timeout=10 -rss_limit_mb=2048 \
        -print_final_stats=1 -artifact_prefix="$work/$name/artifacts/" "$work/$name/corpus" \
        >"$work/$name/log" 2>&1; then
-    grep -E "^stat::number_of_executed_units|^Done" "$work/$name/log" | tr '\n' ' '; echo
+    # Executions, and the coverage libFuzzer reached (edges "cov", features "ft", corpus size).
+    grep -E "^stat::number_of_executed_units|^Done" "$work/$name/log" | tr '\n' ' '
+    grep -Eo "cov: [0-9]+ ft: [0-9]+ corp: [0-9]+/[0-9]+[a-zA-Z]*" "$work/$name/log" | tail -n 1 | grep . || echo
   else
     crashed="$crashed $name"
     tail -n 40 "$work/$name/log"
