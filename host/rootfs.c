@@ -225,7 +225,7 @@ void rootfs_close(struct rootfs *r)
         }
 }
 
-int rootfs_open_regular(const struct rootfs *r, const char *path, struct stat *ret_st)
+static int open_regular_once(const struct rootfs *r, const char *path, struct stat *ret_st)
 {
         struct stat a, b;
         /* Look first through O_PATH: opening a FIFO or device for reading could block
@@ -251,6 +251,19 @@ int rootfs_open_regular(const struct rootfs *r, const char *path, struct stat *r
         }
         if (ret_st)
                 *ret_st = b;
+        return fd;
+}
+
+/* A file replaced by rename(2) between the look and the open (a config written
+ * the safe way, while nodeward reads it) is simply opened again: the second look
+ * sees the new file. Only a path that keeps changing is an error. */
+#define OPEN_REGULAR_TRIES 8
+
+int rootfs_open_regular(const struct rootfs *r, const char *path, struct stat *ret_st)
+{
+        int fd = -ESTALE;
+        for (int i = 0; i < OPEN_REGULAR_TRIES && fd == -ESTALE; i++)
+                fd = open_regular_once(r, path, ret_st);
         return fd;
 }
 

@@ -1,6 +1,8 @@
 /* test_rootfs: host files are read inside the root only, whatever the links say. */
 #include "testutil.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <sys/sysmacros.h>
 
 #include "rootfs.h"
@@ -163,6 +165,53 @@ static void test_list_dir_sorted_by_bytes(void **state)
         free(r2);
 }
 
+/* A config written the safe way (a new file renamed over the old) while it is
+ * read: each read gets one whole version, never an error. */
+static atomic_bool swapping;
+
+static void *swapper(void *p)
+{
+        (void)p;
+        char tmp[4096], dst[4096];
+        snprintf(tmp, sizeof(tmp), "%s/etc/kubernetes/swap.tmp", root);
+        snprintf(dst, sizeof(dst), "%s/etc/kubernetes/swap.json", root);
+        for (unsigned i = 0; atomic_load(&swapping); i++) {
+                int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+                if (fd < 0)
+                        continue;
+                const char *v = i % 2 ? "{\"v\":1}" : "{\"v\":2}";
+                if (write(fd, v, strlen(v)) < 0)
+                        abort();
+                close(fd);
+                rename(tmp, dst);
+        }
+        return NULL;
+}
+
+static void test_file_replaced_by_rename_mid_read_is_read_whole(void **state)
+{
+        (void)state;
+        tu_write(root, "etc/kubernetes/swap.json", "{\"v\":1}");
+        struct rootfs r;
+        assert_int_equal(rootfs_open_root(root, &r), 0);
+        atomic_store(&swapping, true);
+        pthread_t t;
+        assert_int_equal(pthread_create(&t, NULL, swapper, NULL), 0);
+        for (int i = 0; i < 20000; i++) {
+                char *buf = NULL;
+                size_t len;
+                int rc = rootfs_read_file(&r, "etc/kubernetes/swap.json", ROOTFS_READ_CAP, &buf, &len, NULL);
+                if (rc != 0)
+                        fail_msg("read %d: %s", i, strerror(-rc));
+                if (strcmp(buf, "{\"v\":1}") != 0 && strcmp(buf, "{\"v\":2}") != 0)
+                        fail_msg("read %d: a torn version \"%s\"", i, buf);
+                free(buf);
+        }
+        atomic_store(&swapping, false);
+        pthread_join(t, NULL);
+        rootfs_close(&r);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -172,6 +221,7 @@ int main(void)
                 cmocka_unit_test(test_device_inside_root_is_refused),
                 cmocka_unit_test(test_read_cap_is_enforced),
                 cmocka_unit_test(test_list_dir_sorted_by_bytes),
+                cmocka_unit_test(test_file_replaced_by_rename_mid_read_is_read_whole),
         };
         return cmocka_run_group_tests_name("rootfs", tests, setup, teardown);
 }
