@@ -50,6 +50,12 @@ char *os_release_field(const char *buf, const char *key)
         return NULL;
 }
 
+char *node_hostname_parse(const char *buf)
+{
+        size_t n = strcspn(buf, " \t\r\n");
+        return n ? xasprintf("%.*s", (int)n, buf) : NULL;
+}
+
 static void os_release_collect(const struct rootfs *root, struct node_info *n)
 {
         static const char *const paths[] = {"/etc/os-release", "/usr/lib/os-release"};
@@ -120,12 +126,13 @@ static void collect_node(const struct rootfs *root, const struct rootfs *proc, b
                 memset(&u, 0, sizeof(u));
         n->kernel = node_kernel(root, proc, root_is_slash, u.release);
         char *buf;
-        if (!root_is_slash && rootfs_read_file(root, "/etc/hostname", 4096, &buf, NULL, NULL) == 0) {
-                buf[strcspn(buf, " \t\r\n")] = '\0';
-                n->hostname = *buf ? buf : (free(buf), xstrdup(u.nodename));
-        } else {
-                n->hostname = xstrdup(u.nodename);
+        n->hostname = NULL;
+        if (!root_is_slash && rootfs_read_file(root, "/etc/hostname", NODE_HOSTNAME_CAP, &buf, NULL, NULL) == 0) {
+                n->hostname = node_hostname_parse(buf);
+                free(buf);
         }
+        if (!n->hostname)
+                n->hostname = xstrdup(u.nodename);
         os_release_collect(root, n);
         bottlerocket_detect(root, &n->br);
         n->name = kubernetes_node_name();
