@@ -50,10 +50,20 @@ char *os_release_field(const char *buf, const char *key)
         return NULL;
 }
 
+/* hostname(5): comment lines are ignored, so the name is the first word of the first
+ * line that is neither blank nor a comment. Its bytes are the host's: the report
+ * escapes them. */
 char *node_hostname_parse(const char *buf)
 {
-        size_t n = strcspn(buf, " \t\r\n");
-        return n ? xasprintf("%.*s", (int)n, buf) : NULL;
+        for (const char *l = buf; *l;) {
+                l += strspn(l, " \t\r");
+                size_t n = strcspn(l, " \t\r\n");
+                if (n && *l != '#')
+                        return xasprintf("%.*s", (int)n, l);
+                l += strcspn(l, "\n");
+                l += *l == '\n';
+        }
+        return NULL;
 }
 
 static void os_release_collect(const struct rootfs *root, struct node_info *n)

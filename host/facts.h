@@ -69,8 +69,8 @@ struct node_info {
 char *os_release_field(const char *buf, const char *key);
 
 #define NODE_HOSTNAME_CAP 4096u /* ROOT/etc/hostname */
-/* The host name an /etc/hostname text gives, or NULL when it gives none (the
- * running system's name is used then). */
+/* The host name an /etc/hostname text gives (comment lines skipped), or NULL when
+ * it gives none (the running system's name is used then). */
 char *node_hostname_parse(const char *buf);
 
 struct facts {
