@@ -284,6 +284,9 @@ void cgroup_index_free(struct cgroup_index *ix)
         memset(ix, 0, sizeof(*ix));
 }
 
+/* The kubelet names the directory <namespace>_<name>_<uid> (BuildPodLogsDirectory):
+ * a namespace is a DNS label, a pod name a DNS subdomain, so neither is empty or
+ * holds '_'; an entry that is not so was not written by the kubelet. */
 int pod_log_dir_parse(const char *dir, const char *uid, char **ret_ns, char **ret_name)
 {
         size_t l = strlen(dir), ul = strlen(uid);
@@ -291,6 +294,10 @@ int pod_log_dir_parse(const char *dir, const char *uid, char **ret_ns, char **re
                 return -ENOENT;
         const char *us = strchr(dir, '_');
         if (!us || us >= dir + l - ul - 1)
+                return -ENOENT;
+        size_t nsl = (size_t)(us - dir), nl = (size_t)(dir + l - ul - 1 - (us + 1));
+        if (nsl == 0 || nsl > 63 || nl == 0 || !all_chars(dir, nsl, "abcdefghijklmnopqrstuvwxyz0123456789-") ||
+            !all_chars(us + 1, nl, "abcdefghijklmnopqrstuvwxyz0123456789-."))
                 return -ENOENT;
         *ret_ns = strndup(dir, (size_t)(us - dir));
         *ret_name = strndup(us + 1, (size_t)(dir + l - ul - 1 - (us + 1)));
