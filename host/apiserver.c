@@ -93,7 +93,7 @@ void apiserver_collect(const struct rootfs *root, const struct kubelet_facts *k,
         a->have_kubeconfig = true;
         a->kubeconfig = xstrdup(k->kubeconfig.path);
         _cleanup_free_ char *buf = NULL;
-        int r = rootfs_read_file(root, a->kubeconfig, 1024 * 1024, &buf, NULL, NULL);
+        int r = rootfs_read_file(root, a->kubeconfig, APISERVER_KUBECONFIG_CAP, &buf, NULL, NULL);
         if (r < 0) {
                 a->error = xasprintf("%s: %s", a->kubeconfig, rootfs_strerror(r));
                 return;
