@@ -1,5 +1,5 @@
 /* fuzz_pod_log_dir: a /var/log/pods entry either names the pod of a UID (namespace_name_uid) or is refused. */
-/* fuzz-max-len: 321 (a directory name is at most NAME_MAX, 255 bytes, after a UID line of up to 65) */
+/* fuzz-max-len: 320 (a UID line of up to 64 characters and its newline, then a directory name of at most NAME_MAX, 255 bytes) */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
