@@ -37,16 +37,25 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
         return vfprintf(stderr, fmt, ap);
 }
 
+int connwatch_event_decode(const void *data, size_t size, struct connwatch_event *ret)
+{
+        if (size < sizeof(struct connwatch_event))
+                return -EBADMSG;
+        memcpy(ret, data, sizeof(*ret));
+        return 0;
+}
+
 static int on_event(void *ctx, void *data, size_t size)
 {
         struct connwatch *w = ctx;
-        if (size < sizeof(struct connwatch_event))
+        struct connwatch_event e;
+        if (connwatch_event_decode(data, size, &e) < 0)
                 return 0;
         if (w->n_seen % 64 == 0)
                 w->seen = xrealloc(w->seen, (w->n_seen + 64) * sizeof(*w->seen));
-        memcpy(&w->seen[w->n_seen++], data, sizeof(struct connwatch_event));
+        w->seen[w->n_seen++] = e;
         if (w->opts.on_sighting)
-                w->opts.on_sighting(data, w->opts.data);
+                w->opts.on_sighting(&e, w->opts.data);
         return 0;
 }
 

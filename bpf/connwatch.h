@@ -72,6 +72,10 @@ struct connwatch_attempt {
         char comm[CONNWATCH_COMM_LEN + 1];
 };
 
+/* A ring-buffer record as a first sighting: 0, or -EBADMSG when it is shorter
+ * than struct connwatch_event (longer ones are cut to it). Pure: no I/O. */
+int connwatch_event_decode(const void *data, size_t size, struct connwatch_event *ret);
+
 /* open -> configure the rodata filters -> load -> attach. On failure *ret_err
  * says exactly why (no BTF, no CAP_BPF, lockdown...). Returns 0 or -errno. */
 int connwatch_start(const struct connwatch_opts *o, struct connwatch **ret, char **ret_err);

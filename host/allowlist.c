@@ -46,14 +46,8 @@ static int read_config(const char *path, char **ret_buf)
         return r;
 }
 
-int allowlist_load_file(const char *path, char ***v, size_t *n, char **ret_err)
+int allowlist_parse(char *buf, const char *name, char ***v, size_t *n, char **ret_err)
 {
-        char *buf = NULL;
-        int r = read_config(path, &buf);
-        if (r < 0) {
-                *ret_err = xasprintf("%s: %s", path, r == -EINVAL ? "not a regular file" : rootfs_strerror(r));
-                return r;
-        }
         unsigned line = 0;
         char *save = NULL;
         for (char *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
@@ -68,13 +62,24 @@ int allowlist_load_file(const char *path, char ***v, size_t *n, char **ret_err)
                         continue;
                 if (!allowlist_entry_valid(l) || *n >= ALLOWLIST_MAX) {
                         *ret_err = xasprintf("%s line %u: expected PROC:PORT (e.g. nginx:8080), got \"%s\"",
-                                             path, line, l);
-                        free(buf);
+                                             name, line, l);
                         return -EINVAL;
                 }
                 *v = xrealloc(*v, (*n + 1) * sizeof(**v));
                 (*v)[(*n)++] = xstrdup(l);
         }
-        free(buf);
         return 0;
+}
+
+int allowlist_load_file(const char *path, char ***v, size_t *n, char **ret_err)
+{
+        char *buf = NULL;
+        int r = read_config(path, &buf);
+        if (r < 0) {
+                *ret_err = xasprintf("%s: %s", path, r == -EINVAL ? "not a regular file" : rootfs_strerror(r));
+                return r;
+        }
+        r = allowlist_parse(buf, path, v, n, ret_err);
+        free(buf);
+        return r;
 }

@@ -13,3 +13,5 @@ bool allowlist_entry_valid(const char *s);
 /* Append each entry of @path (one per line; blank lines and # comments ignored)
  * to *v (grown with realloc). A bad line is "FILE line N: ..." in *ret_err. */
 int allowlist_load_file(const char *path, char ***v, size_t *n, char **ret_err);
+/* The same for the file's text @buf (modified in place), named @name in errors. */
+int allowlist_parse(char *buf, const char *name, char ***v, size_t *n, char **ret_err);

@@ -46,17 +46,26 @@ int url_host(const char *url, char **ret_host)
 {
         const char *p = strstr(url, "://");
         p = p ? p + 3 : url;
-        const char *at = strpbrk(p, "@/");
-        if (at && *at == '@')
-                p = at + 1;
+        /* As Go's net/url reads it (the kubelet's client does): the authority ends at
+         * the path, query or fragment, and userinfo runs to its last '@'. */
+        size_t alen = strcspn(p, "/?#");
+        for (size_t i = alen; i > 0; i--)
+                if (p[i - 1] == '@') {
+                        p += i;
+                        alen -= i;
+                        break;
+                }
         size_t n;
-        if (*p == '[') {
-                p++;
-                n = strcspn(p, "]");
-                if (p[n] != ']')
+        if (alen && *p == '[') {
+                const char *close = memchr(p, ']', alen);
+                if (!close)
                         return -EINVAL;
+                p++;
+                n = (size_t)(close - p);
         } else {
-                n = strcspn(p, ":/?#");
+                n = strcspn(p, ":");
+                if (n > alen)
+                        n = alen;
         }
         if (n == 0)
                 return -EINVAL;
@@ -93,7 +102,7 @@ void apiserver_collect(const struct rootfs *root, const struct kubelet_facts *k,
         a->have_kubeconfig = true;
         a->kubeconfig = xstrdup(k->kubeconfig.path);
         _cleanup_free_ char *buf = NULL;
-        int r = rootfs_read_file(root, a->kubeconfig, 1024 * 1024, &buf, NULL, NULL);
+        int r = rootfs_read_file(root, a->kubeconfig, APISERVER_KUBECONFIG_CAP, &buf, NULL, NULL);
         if (r < 0) {
                 a->error = xasprintf("%s: %s", a->kubeconfig, rootfs_strerror(r));
                 return;

@@ -9,6 +9,7 @@
 #include "rootfs.h"
 
 #define APISERVER_MAX_ADDRS 16
+#define APISERVER_KUBECONFIG_CAP (1024u * 1024u) /* the kubelet's kubeconfig, read for its server */
 
 struct apiserver_facts {
         bool have_kubeconfig;

@@ -50,6 +50,22 @@ char *os_release_field(const char *buf, const char *key)
         return NULL;
 }
 
+/* hostname(5): comment lines are ignored, so the name is the first word of the first
+ * line that is neither blank nor a comment. Its bytes are the host's: the report
+ * escapes them. */
+char *node_hostname_parse(const char *buf)
+{
+        for (const char *l = buf; *l;) {
+                l += strspn(l, " \t\r");
+                size_t n = strcspn(l, " \t\r\n");
+                if (n && *l != '#')
+                        return xasprintf("%.*s", (int)n, l);
+                l += strcspn(l, "\n");
+                l += *l == '\n';
+        }
+        return NULL;
+}
+
 static void os_release_collect(const struct rootfs *root, struct node_info *n)
 {
         static const char *const paths[] = {"/etc/os-release", "/usr/lib/os-release"};
@@ -120,12 +136,13 @@ static void collect_node(const struct rootfs *root, const struct rootfs *proc, b
                 memset(&u, 0, sizeof(u));
         n->kernel = node_kernel(root, proc, root_is_slash, u.release);
         char *buf;
-        if (!root_is_slash && rootfs_read_file(root, "/etc/hostname", 4096, &buf, NULL, NULL) == 0) {
-                buf[strcspn(buf, " \t\r\n")] = '\0';
-                n->hostname = *buf ? buf : (free(buf), xstrdup(u.nodename));
-        } else {
-                n->hostname = xstrdup(u.nodename);
+        n->hostname = NULL;
+        if (!root_is_slash && rootfs_read_file(root, "/etc/hostname", NODE_HOSTNAME_CAP, &buf, NULL, NULL) == 0) {
+                n->hostname = node_hostname_parse(buf);
+                free(buf);
         }
+        if (!n->hostname)
+                n->hostname = xstrdup(u.nodename);
         os_release_collect(root, n);
         bottlerocket_detect(root, &n->br);
         n->name = kubernetes_node_name();

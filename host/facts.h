@@ -68,6 +68,11 @@ struct node_info {
  * NULL if absent or longer. */
 char *os_release_field(const char *buf, const char *key);
 
+#define NODE_HOSTNAME_CAP 4096u /* ROOT/etc/hostname */
+/* The host name an /etc/hostname text gives (comment lines skipped), or NULL when
+ * it gives none (the running system's name is used then). */
+char *node_hostname_parse(const char *buf);
+
 struct facts {
         char *root_path;
         char *proc_path;

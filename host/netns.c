@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "privs.h"
+#include "proc.h"
 #include "procfs.h"
 #include "util.h"
 
@@ -186,17 +187,16 @@ int netns_find_kubepods_pid(const struct rootfs *proc, const char *host_ns_link,
                 return r;
         int best = -1;
         for (size_t i = 0; i < n; i++) {
-                char *end;
-                long pid = strtol(names[i], &end, 10);
-                if (*end || pid <= 0 || (best > 0 && pid >= best))
+                pid_t pid = proc_pid_parse(names[i]);
+                if (pid <= 0 || (best > 0 && pid >= best))
                         continue;
                 _cleanup_free_ char *cg = NULL;
-                _cleanup_free_ char *p = xasprintf("%ld/cgroup", pid);
+                _cleanup_free_ char *p = xasprintf("%d/cgroup", (int)pid);
                 if (procfs_read_file(proc, p, 64 * 1024, &cg, NULL) < 0 || !strstr(cg, "kubepods"))
                         continue;
                 char link[128];
                 free(p);
-                p = xasprintf("%ld/ns/net", pid);
+                p = xasprintf("%d/ns/net", (int)pid);
                 if (procfs_readlink(proc, p, link, sizeof(link)) < 0 || strcmp(link, host_ns_link) == 0)
                         continue; /* a hostNetwork pod tells nothing about pod networking */
                 best = (int)pid;

@@ -87,7 +87,8 @@ static int64_t mono_to_unix_ms(uint64_t ns)
         return (now_real - (now_mono - (int64_t)ns)) / 1000000;
 }
 
-static void attribute(struct observe_session *s, const struct connwatch_key *k, struct observed_attempt *a)
+void observe_describe_key(const struct connwatch_key *k, uint32_t host_netns, const uint16_t *kubelet_ports,
+                          size_t n_kubelet_ports, struct observed_attempt *a)
 {
         if (memcmp(k->daddr, md_v4, 12) == 0)
                 inet_ntop(AF_INET, &k->daddr[12], a->daddr, sizeof(a->daddr));
@@ -95,9 +96,14 @@ static void attribute(struct observe_session *s, const struct connwatch_key *k, 
                 inet_ntop(AF_INET6, k->daddr, a->daddr, sizeof(a->daddr));
         a->dport = k->dport;
         a->metadata = memcmp(k->daddr, md_v4, 16) == 0 || memcmp(k->daddr, md_v6, 16) == 0;
-        a->host_network = s->host_netns && k->netns == s->host_netns;
-        for (size_t i = 0; i < s->n_kubelet_ports; i++)
-                a->kubelet |= !a->metadata && k->dport == s->kubelet_ports[i];
+        a->host_network = host_netns && k->netns == host_netns;
+        for (size_t i = 0; i < n_kubelet_ports; i++)
+                a->kubelet |= !a->metadata && k->dport == kubelet_ports[i];
+}
+
+static void attribute(struct observe_session *s, const struct connwatch_key *k, struct observed_attempt *a)
+{
+        observe_describe_key(k, s->host_netns, s->kubelet_ports, s->n_kubelet_ports, a);
         const char *path = cgroup_index_path(s->root, &s->cg, k->cgroup_id);
         if (!path)
                 return;

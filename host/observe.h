@@ -64,6 +64,13 @@ struct observe_opts {
 };
 
 struct observe_session;
+struct connwatch_key;
+
+/* The parts of @a a probe key gives without I/O: the address as text, the port,
+ * and whether it is the metadata service, one of @kubelet_ports, or made from
+ * the host namespace (@host_netns, 0: unknown). */
+void observe_describe_key(const struct connwatch_key *k, uint32_t host_netns, const uint16_t *kubelet_ports,
+                          size_t n_kubelet_ports, struct observed_attempt *a);
 
 /* Load and attach the probe. On failure f->error is set and *ret is NULL; the
  * run goes on without it. Reads sshd's ports and the host netns under @root/@proc. */

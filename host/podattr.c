@@ -284,6 +284,26 @@ void cgroup_index_free(struct cgroup_index *ix)
         memset(ix, 0, sizeof(*ix));
 }
 
+/* The kubelet names the directory <namespace>_<name>_<uid> (BuildPodLogsDirectory):
+ * a namespace is a DNS label, a pod name a DNS subdomain, so neither is empty or
+ * holds '_'; an entry that is not so was not written by the kubelet. */
+int pod_log_dir_parse(const char *dir, const char *uid, char **ret_ns, char **ret_name)
+{
+        size_t l = strlen(dir), ul = strlen(uid);
+        if (l < ul + 4 || dir[l - ul - 1] != '_' || strcmp(dir + l - ul, uid) != 0)
+                return -ENOENT;
+        const char *us = strchr(dir, '_');
+        if (!us || us >= dir + l - ul - 1)
+                return -ENOENT;
+        size_t nsl = (size_t)(us - dir), nl = (size_t)(dir + l - ul - 1 - (us + 1));
+        if (nsl == 0 || nsl > 63 || nl == 0 || !all_chars(dir, nsl, "abcdefghijklmnopqrstuvwxyz0123456789-") ||
+            !all_chars(us + 1, nl, "abcdefghijklmnopqrstuvwxyz0123456789-."))
+                return -ENOENT;
+        *ret_ns = strndup(dir, (size_t)(us - dir));
+        *ret_name = strndup(us + 1, (size_t)(dir + l - ul - 1 - (us + 1)));
+        return 0;
+}
+
 int pod_lookup_name(const struct rootfs *root, const char *uid, char **ret_ns, char **ret_name)
 {
         char **names;
@@ -292,19 +312,8 @@ int pod_lookup_name(const struct rootfs *root, const char *uid, char **ret_ns, c
         if (r < 0)
                 return r;
         r = -ENOENT;
-        size_t ul = strlen(uid);
-        for (size_t i = 0; i < n && r < 0; i++) {
-                const char *s = names[i];
-                size_t l = strlen(s);
-                if (l < ul + 4 || s[l - ul - 1] != '_' || strcmp(s + l - ul, uid) != 0)
-                        continue;
-                const char *us = strchr(s, '_');
-                if (!us || us >= s + l - ul - 1)
-                        continue;
-                *ret_ns = strndup(s, (size_t)(us - s));
-                *ret_name = strndup(us + 1, (size_t)(s + l - ul - 1 - (us + 1)));
-                r = 0;
-        }
+        for (size_t i = 0; i < n && r < 0; i++)
+                r = pod_log_dir_parse(names[i], uid, ret_ns, ret_name);
         strv_free(names, n);
         return r;
 }

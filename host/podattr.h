@@ -53,3 +53,6 @@ void cgroup_index_free(struct cgroup_index *ix);
 /* Pod namespace and name from the CRI log directory /var/log/pods/<ns>_<name>_<uid>
  * under @root. Returns 0 or -ENOENT. */
 int pod_lookup_name(const struct rootfs *root, const char *uid, char **ret_ns, char **ret_name);
+/* One entry of that directory: namespace and name when @dir is <ns>_<name>_<uid>
+ * for this @uid. Pure: no I/O. Returns 0 or -ENOENT. */
+int pod_log_dir_parse(const char *dir, const char *uid, char **ret_ns, char **ret_name);

@@ -38,14 +38,19 @@ void proc_split_cmdline(const char *buf, size_t len, char ***ret_argv, size_t *r
         *ret_argc = k;
 }
 
-static int is_pid(const char *s)
+pid_t proc_pid_parse(const char *name)
 {
-        if (!*s || *s == '0')
+        long v = 0;
+        if (*name == '0')
                 return 0;
-        for (; *s; s++)
+        for (const char *s = name; *s; s++) {
                 if (*s < '0' || *s > '9')
                         return 0;
-        return 1;
+                v = v * 10 + (*s - '0');
+                if (v > PROC_PID_MAX)
+                        return 0;
+        }
+        return (pid_t)v;
 }
 
 static int cmp_entry(const void *a, const void *b)
@@ -113,12 +118,13 @@ int proc_table_read_some(const struct rootfs *proc, const char *const *cmdline_o
         struct proc_entry *v = xcalloc(nn ? nn : 1, sizeof(*v));
         size_t n = 0;
         for (size_t i = 0; i < nn; i++) {
-                if (!is_pid(names[i]) || n >= PROC_MAX_PROCESSES)
+                pid_t pid = proc_pid_parse(names[i]);
+                if (pid <= 0 || n >= PROC_MAX_PROCESSES)
                         continue;
                 char path[64], *buf;
                 size_t len;
                 struct proc_entry *e = &v[n];
-                e->pid = (pid_t)atoi(names[i]);
+                e->pid = pid;
                 read_comm(proc, procfs, names[i], e->comm, sizeof(e->comm));
                 snprintf(path, sizeof(path), "%s/cmdline", names[i]);
                 if (cmdline_of && e->comm[0] && !comm_is_one_of(e->comm, cmdline_of, n_cmdline_of)) {

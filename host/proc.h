@@ -36,6 +36,12 @@ bool proc_entry_is(const struct proc_entry *e, const char *name);
 /* The first process (lowest pid) whose comm or argv[0] basename is @name. */
 const struct proc_entry *proc_table_find(const struct proc_table *t, const char *name);
 
+#define PROC_PID_MAX 4194304 /* the kernel's PID_MAX_LIMIT */
+
+/* The pid a PROC entry's name stands for, as the kernel writes it (digits, no
+ * leading zero, at most PROC_PID_MAX); 0 for any other name. */
+pid_t proc_pid_parse(const char *name);
+
 /* Split a NUL-separated cmdline into a vector. */
 void proc_split_cmdline(const char *buf, size_t len, char ***ret_argv, size_t *ret_argc);
 

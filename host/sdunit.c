@@ -232,8 +232,11 @@ static int expand_exec(const char *line, char **env, size_t nenv, char ***ret_ar
                         char **parts;
                         size_t np;
                         if (v && sd_split_words(v, &parts, &np) == 0) {
-                                for (size_t k = 0; k < np && argc < MAX_WORDS; k++)
+                                size_t k = 0;
+                                for (; k < np && argc < MAX_WORDS; k++)
                                         strv_push(&argv, &argc, parts[k]);
+                                for (; k < np; k++)
+                                        free(parts[k]);
                                 free(parts);
                         }
                         continue;
@@ -430,8 +433,16 @@ int sdunit_load(const struct rootfs *root, const char *name, struct sdunit *ret,
                         }
                 }
         }
-        if (r == 0)
+        if (r == 0) {
                 r = expand_exec(st.exec, st.env, st.nenv, &u.argv, &u.argc);
+                if (r < 0)
+                        *ret_err = xasprintf("%s: ExecStart=: %s", u.path, rootfs_strerror(r));
+        }
+        /* The unit exists: a file it needs that is missing (a required EnvironmentFile=,
+         * a drop-in gone since it was listed) means systemd would not start it, never
+         * that there is no unit, which is what -ENOENT tells the callers. */
+        if (r == -ENOENT)
+                r = -ENOEXEC;
         u.working_dir = st.working_dir;
         st.working_dir = NULL;
         free(st.exec);

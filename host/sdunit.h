@@ -23,7 +23,9 @@ struct sdunit {
  * NAME.d/ *.conf drop-ins (same file name: the higher directory wins; applied
  * sorted by name), Environment= and EnvironmentFile= (which wins over
  * Environment=), and ExecStart= with $VAR (split) and ${VAR} (one word).
- * -ENOENT when no unit exists (or it is masked); other errors set *ret_err. */
+ * -ENOENT when no unit exists (or it is masked); other errors set *ret_err
+ * (-ENOEXEC: the unit exists but systemd would not start it, e.g. no ExecStart=
+ * or a required EnvironmentFile= missing). */
 int sdunit_load(const struct rootfs *root, const char *name, struct sdunit *ret, char **ret_err);
 void sdunit_free(struct sdunit *u);
 

@@ -245,19 +245,6 @@ static void *owner_worker_run(void *p)
         return NULL;
 }
 
-static pid_t parse_pid(const char *s)
-{
-        long v = 0;
-        if (!*s)
-                return 0;
-        for (; *s; s++) {
-                if (*s < '0' || *s > '9' || v > 1 << 30)
-                        return 0;
-                v = v * 10 + (*s - '0');
-        }
-        return (pid_t)v;
-}
-
 static bool is_procfs(const struct rootfs *proc)
 {
         struct statfs sf;
@@ -285,7 +272,7 @@ static int list_pids(const struct rootfs *proc, pid_t **ret, size_t *ret_n)
         pid_t *v = NULL;
         struct dirent *de;
         while ((de = readdir(d)) && n < PROC_MAX_PROCESSES) {
-                pid_t pid = parse_pid(de->d_name);
+                pid_t pid = proc_pid_parse(de->d_name);
                 if (pid <= 0)
                         continue;
                 if (n == cap) {

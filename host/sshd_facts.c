@@ -5,9 +5,9 @@
 #include <errno.h>
 #include <string.h>
 
+#include "sshd_internal.h"
 #include "util.h"
 
-#define PASSWD_CAP (4u << 20)
 #define MAX_ACCOUNTS 10000u
 
 static void add_keyfile(struct sshd_keyfile **v, size_t *n, const struct rootfs *root, const char *path)
@@ -20,7 +20,7 @@ static void add_keyfile(struct sshd_keyfile **v, size_t *n, const struct rootfs 
 }
 
 /* AuthorizedKeysFile entries with %h, %u, %% expanded; relative ones are under the home. */
-static char *expand_akf(const char *pat, const char *user, const char *home)
+char *sshd_expand_akf(const char *pat, const char *user, const char *home)
 {
         struct strbuf sb = {0};
         if (pat[0] != '/' && !str_startswith(pat, "%h"))
@@ -41,31 +41,41 @@ static char *expand_akf(const char *pat, const char *user, const char *home)
         return sb_steal(&sb);
 }
 
-static void collect_authorized_keys(const struct rootfs *root, struct sshd_facts *f)
+bool sshd_passwd_next(char **cursor, char **ret_user, char **ret_home)
 {
-        char *buf;
-        if (rootfs_read_file(root, "/etc/passwd", PASSWD_CAP, &buf, NULL, NULL) < 0)
-                return;
-        const struct sshd_value *akf = &f->cfg.s.v[SO_AUTHORIZED_KEYS_FILE];
-        size_t accounts = 0;
-        char *save = NULL;
-        for (char *l = strtok_r(buf, "\n", &save); l && accounts < MAX_ACCOUNTS; l = strtok_r(NULL, "\n", &save)) {
+        for (char *l; (l = strsep(cursor, "\n"));) {
                 char *fields[7] = {0}, *p = l;
                 for (int i = 0; i < 7 && p; i++)
                         fields[i] = strsep(&p, ":");
-                if (!fields[5] || !*fields[5] || fields[5][0] != '/')
+                if (!fields[5] || fields[5][0] != '/')
                         continue;
+                *ret_user = fields[0];
+                *ret_home = fields[5];
+                return true;
+        }
+        return false;
+}
+
+static void collect_authorized_keys(const struct rootfs *root, struct sshd_facts *f)
+{
+        char *buf;
+        if (rootfs_read_file(root, "/etc/passwd", SSHD_PASSWD_CAP, &buf, NULL, NULL) < 0)
+                return;
+        const struct sshd_value *akf = &f->cfg.s.v[SO_AUTHORIZED_KEYS_FILE];
+        size_t accounts = 0;
+        char *cursor = buf, *user, *home;
+        while (accounts < MAX_ACCOUNTS && sshd_passwd_next(&cursor, &user, &home)) {
                 accounts++;
                 for (size_t k = 0; k < akf->n; k++) {
                         if (strcasecmp(akf->list[k], "none") == 0)
                                 continue;
-                        _cleanup_free_ char *path = expand_akf(akf->list[k], fields[0], fields[5]);
+                        _cleanup_free_ char *path = sshd_expand_akf(akf->list[k], user, home);
                         struct stat st;
                         if (rootfs_stat(root, path, &st) < 0)
                                 continue;
                         add_keyfile(&f->authorized_keys, &f->n_authorized_keys, root, path);
                         f->account_of = xrealloc(f->account_of, f->n_authorized_keys * sizeof(char *));
-                        f->account_of[f->n_authorized_keys - 1] = xstrdup(fields[0]);
+                        f->account_of[f->n_authorized_keys - 1] = xstrdup(user);
                 }
         }
         free(buf);

@@ -6,6 +6,9 @@
 
 #include "rootfs.h"
 
+#define SSHD_HOSTS_CAP (1u << 20)  /* ROOT/etc/hosts, for ListenAddress names */
+#define SSHD_PASSWD_CAP (4u << 20) /* ROOT/etc/passwd, for AuthorizedKeysFile homes */
+
 char *sshd_strdelim(char **s);
 int sshd_argv_split(const char *s, char ***ret_argv, size_t *ret_argc);
 int sshd_convtime(const char *s);
@@ -17,6 +20,15 @@ int sshd_a2port(const struct rootfs *root, const char *s);
 /* The tcp port of service @name (or an alias) in an /etc/services text, parsed in
  * place; a line whose port is not 1..65535 is skipped. -1 when none. */
 int sshd_services_port(char *buf, const char *name);
+/* The addresses @name has in an /etc/hosts text, at most @max, as canonical text:
+ * IPv4 entries, then IPv6, as @af (AF_ANY_, AF_INET_, AF_INET6_) allows. */
+size_t sshd_hosts_lookup(const char *buf, const char *name, int af, char out[][64], size_t max);
+/* The next account with an absolute home in an /etc/passwd text, split in place
+ * from *@cursor (the text's start before the first call); false at the end. */
+bool sshd_passwd_next(char **cursor, char **ret_user, char **ret_home);
+/* An AuthorizedKeysFile entry for one account: %h, %u, %% expanded; a relative
+ * one is under @home. */
+char *sshd_expand_akf(const char *pat, const char *user, const char *home);
 /* Paths matching an absolute glob @pattern inside @root, sorted in byte order, like
  * glob(3) in the C locale (a leading dot must be matched explicitly). */
 int sshd_glob(const struct rootfs *root, const char *pattern, size_t max, char ***ret_paths,

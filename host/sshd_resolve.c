@@ -95,11 +95,8 @@ static int numeric_addr(const char *a, char *text, size_t size)
 
 /* A host name from ROOT/etc/hosts: IPv4 entries, then IPv6 (what getaddrinfo() gives on a
  * node without global IPv6; DNS and gai.conf are not consulted). */
-static size_t hosts_lookup(const struct rootfs *root, const char *name, int af, char out[][64], size_t max)
+size_t sshd_hosts_lookup(const char *buf, const char *name, int af, char out[][64], size_t max)
 {
-        char *buf;
-        if (!root || rootfs_read_file(root, "/etc/hosts", 1u << 20, &buf, NULL, NULL) < 0)
-                return 0;
         size_t n = 0;
         for (int pass = 0; pass < 2; pass++) {
                 int want = pass == 0 ? AF_INET : AF_INET6;
@@ -119,6 +116,15 @@ static size_t hosts_lookup(const struct rootfs *root, const char *name, int af, 
                                 }
                 }
         }
+        return n;
+}
+
+static size_t hosts_lookup(const struct rootfs *root, const char *name, int af, char out[][64], size_t max)
+{
+        char *buf;
+        if (!root || rootfs_read_file(root, "/etc/hosts", SSHD_HOSTS_CAP, &buf, NULL, NULL) < 0)
+                return 0;
+        size_t n = sshd_hosts_lookup(buf, name, af, out, max);
         free(buf);
         return n;
 }

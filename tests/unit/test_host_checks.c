@@ -5,6 +5,7 @@
 
 #include "audit_rules.h"
 #include "engine.h"
+#include "facts.h"
 #include "journald_conf.h"
 #include "sysctl_d.h"
 #include "util.h"
@@ -306,6 +307,28 @@ static void test_auditd_and_rules(void **state)
         drop(f);
 }
 
+static void test_hostname_file_skips_comment_lines(void **state)
+{
+        (void)state;
+        static const struct {
+                const char *text, *want; /* NULL: no name, uname's is used */
+        } cases[] = {
+                {"ip-10-0-1-23.us-west-2.compute.internal\n", "ip-10-0-1-23.us-west-2.compute.internal"},
+                {"# Written by cloud-init\n\n  worker-1 \r\n", "worker-1"},
+                {"# only a comment\n  \n", NULL},
+                {"two words\n", "two"},
+                {"\n\x1b[31mred\n", "\x1b[31mred"}, /* the report escapes it */
+        };
+        for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+                char *h = node_hostname_parse(cases[i].text);
+                if (cases[i].want)
+                        assert_string_equal(h, cases[i].want);
+                else
+                        assert_null(h);
+                free(h);
+        }
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -320,6 +343,7 @@ int main(void)
                 cmocka_unit_test(test_lockdown_and_verity_follow_the_os),
                 cmocka_unit_test(test_time_sync_and_journal),
                 cmocka_unit_test(test_auditd_and_rules),
+                cmocka_unit_test(test_hostname_file_skips_comment_lines),
         };
         return cmocka_run_group_tests_name("host hardening checks and parsers", tests, NULL, NULL);
 }

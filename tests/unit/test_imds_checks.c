@@ -174,6 +174,23 @@ static void test_kubeconfig_server_and_private_addresses(void **state)
         assert_int_equal(url_host("https://10.0.0.1:443/", &h), 0);
         assert_string_equal(h, "10.0.0.1");
         free(h);
+        /* The host the kubelet connects to (Go's net/url): userinfo up to the last '@',
+         * and an '@' in the query or path is not userinfo. */
+        static const char *const urls[][2] = {
+                {"https://user:pass@10.0.0.2:6443", "10.0.0.2"},
+                {"https://u@x@api.example.com/", "api.example.com"},
+                {"https://10.0.0.3?next=a@evil.example", "10.0.0.3"},
+                {"https://10.0.0.4#frag@evil.example", "10.0.0.4"},
+                {"https://10.0.0.5/path@evil.example", "10.0.0.5"},
+                {"https://u@[fd00::6]:443", "fd00::6"},
+        };
+        for (size_t i = 0; i < sizeof(urls) / sizeof(urls[0]); i++) {
+                assert_int_equal(url_host(urls[i][0], &h), 0);
+                assert_string_equal(h, urls[i][1]);
+                free(h);
+        }
+        assert_int_equal(url_host("https://u@/x", &h), -EINVAL);
+        assert_int_equal(url_host("https://[fd00::7?]", &h), -EINVAL);
         assert_true(addr_is_private("10.1.2.3") && addr_is_private("172.31.0.1") && addr_is_private("192.168.1.1"));
         assert_true(addr_is_private("100.64.0.1") && addr_is_private("127.0.0.1") && addr_is_private("fd12::1"));
         assert_false(addr_is_private("172.32.0.1") || addr_is_private("8.8.8.8") || addr_is_private("2600::1"));

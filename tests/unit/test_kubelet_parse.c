@@ -278,6 +278,26 @@ static void test_systemd_exec_start_reset_and_mask(void **state)
         free(root);
 }
 
+static void test_missing_required_environment_file_is_not_a_missing_unit(void **state)
+{
+        (void)state;
+        char *root = tu_mkdtemp();
+        tu_write(root, "etc/systemd/system/kubelet.service",
+                 "[Service]\nEnvironmentFile=/etc/sysconfig/kubelet\nExecStart=/usr/bin/kubelet $KUBELET_ARGS\n");
+        struct rootfs r;
+        assert_int_equal(rootfs_open_root(root, &r), 0);
+        struct sdunit u;
+        char *err = NULL;
+        /* systemd would refuse to start it: an error naming the file, not "no unit". */
+        assert_int_equal(sdunit_load(&r, "kubelet.service", &u, &err), -ENOEXEC);
+        assert_non_null(err);
+        assert_non_null(strstr(err, "EnvironmentFile=/etc/sysconfig/kubelet: "));
+        free(err);
+        rootfs_close(&r);
+        tu_rm_rf(root);
+        free(root);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -294,6 +314,7 @@ int main(void)
                 cmocka_unit_test(test_merge_objects_recursively_lists_replace),
                 cmocka_unit_test(test_systemd_words_and_expansion),
                 cmocka_unit_test(test_systemd_exec_start_reset_and_mask),
+                cmocka_unit_test(test_missing_required_environment_file_is_not_a_missing_unit),
         };
         return cmocka_run_group_tests_name("kubelet parsing", tests, NULL, tu_group_teardown);
 }

@@ -125,6 +125,30 @@ static void test_pod_name_from_cri_log_directory(void **state)
         free(root);
 }
 
+static void test_log_directory_not_named_by_the_kubelet_is_refused(void **state)
+{
+        (void)state;
+        static const char *const bad[] = {
+                "_aws-node_" UID,            /* no namespace */
+                "kube-system__" UID "x",     /* another UID */
+                "kube-system_a_b_" UID,      /* '_' in a pod name */
+                "kube-system_node\x1b[2J_" UID, /* not a DNS name */
+                "Kube-System_aws-node_" UID,
+        };
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+                char *ns = NULL, *name = NULL;
+                assert_int_equal(pod_log_dir_parse(bad[i], UID, &ns, &name), -ENOENT);
+                assert_null(ns);
+                assert_null(name);
+        }
+        char *ns = NULL, *name = NULL;
+        assert_int_equal(pod_log_dir_parse("kube-system_kube-proxy-ip-10-0-1-23.ec2.internal_" UID, UID, &ns, &name), 0);
+        assert_string_equal(ns, "kube-system");
+        assert_string_equal(name, "kube-proxy-ip-10-0-1-23.ec2.internal");
+        free(ns);
+        free(name);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -136,6 +160,7 @@ int main(void)
                 cmocka_unit_test(test_malformed_kubepods_paths_are_rejected),
                 cmocka_unit_test(test_every_truncation_is_safe),
                 cmocka_unit_test(test_pod_name_from_cri_log_directory),
+                cmocka_unit_test(test_log_directory_not_named_by_the_kubelet_is_refused),
         };
         return cmocka_run_group_tests_name("podattr", tests, NULL, NULL);
 }

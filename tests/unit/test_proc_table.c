@@ -93,12 +93,43 @@ static void test_nspid_level(void **state)
         assert_int_equal(proc_status_nspid_level(deep), -1);
 }
 
+/* A fixture's entry "4294967298" once wrapped to pid 2, taking the place of a real one. */
+static void test_pid_names_as_the_kernel_writes_them(void **state)
+{
+        (void)state;
+        assert_int_equal(proc_pid_parse("1"), 1);
+        assert_int_equal(proc_pid_parse("4194304"), 4194304);
+        static const char *const bad[] = {"", "0", "042", "+5", " 5", "5x", "self", "4194305", "4294967298",
+                                          "99999999999999999999999"};
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+                assert_int_equal(proc_pid_parse(bad[i]), 0);
+        char *root = tu_mkdtemp();
+        const char *init[] = {"/sbin/init", NULL};
+        tu_write_proc(root, 1, "systemd", init);
+        char path[4096];
+        tu_write(root, "proc/4294967298/comm", "kubelet\n");
+        tu_write(root, "proc/4294967298/cmdline", "/usr/bin/kubelet");
+        snprintf(path, sizeof(path), "%s/proc", root);
+        struct rootfs proc;
+        assert_int_equal(rootfs_open_root(path, &proc), 0);
+        struct proc_table t = {0};
+        assert_int_equal(proc_table_read(&proc, &t), 0);
+        assert_int_equal(t.n, 1);
+        assert_int_equal(t.v[0].pid, 1);
+        assert_null(proc_table_find(&t, "kubelet"));
+        proc_table_free(&t);
+        rootfs_close(&proc);
+        tu_rm_rf(root);
+        free(root);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_cmdline_only_for_names_looked_for),
                 cmocka_unit_test(test_live_procfs),
                 cmocka_unit_test(test_nspid_level),
+                cmocka_unit_test(test_pid_names_as_the_kernel_writes_them),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
