@@ -191,7 +191,7 @@ asan: deps
 # with clang, ASan and UBSan. fuzz-smoke runs each for FUZZ_SECONDS from its
 # checked-in seed corpus (tests/fuzz/corpus/NAME/); a crash fails the target.
 FUZZ_PACKAGES := clang libclang-rt-14-dev
-FUZZ_SECONDS  ?= 30
+FUZZ_SECONDS  ?= 20
 FUZZ_BUILD    := build-fuzz
 FUZZ_SAN      := -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_CFLAGS   := -std=gnu11 -g -O1 -Ihost -Ichecks -Ibpf -I$(BUILD)/bpf -DNODEWARD_VERSION='"$(VERSION)"' -DFUZZING \

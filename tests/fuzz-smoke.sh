@@ -12,8 +12,12 @@ for bin in "$@"; do
   seeds=tests/fuzz/corpus/$name
   # Each harness runs at its parser's real read cap, named in its source.
   max_len=$(sed -n 's/^\/\* fuzz-max-len: \([0-9]*\).*/\1/p' "tests/fuzz/fuzz_$name.c" 2>/dev/null | head -n 1)
+  if [ -z "$max_len" ]; then
+    echo "fuzz: $name: tests/fuzz/fuzz_$name.c names no input cap (a \"/* fuzz-max-len: N (why) */\" line)"
+    crashed="$crashed $name"; ran=$((ran + 1)); continue
+  fi
   [ -d "$seeds" ] && cp -r "$seeds/." "$work/$name/corpus/"
-  echo "fuzz: $name for ${secs}s, inputs up to ${max_len:=65536} bytes"
+  echo "fuzz: $name for ${secs}s, inputs up to ${max_len} bytes"
   if "$bin" -max_total_time="$secs" -max_len="$max_len" -timeout=10 -rss_limit_mb=2048 \
        -print_final_stats=1 -artifact_prefix="$work/$name/artifacts/" "$work/$name/corpus" \
        >"$work/$name/log" 2>&1; then

@@ -1,4 +1,5 @@
 /* fuzz_audit_rules: auditctl rule text parsed into file watches, and a path checked against them. */
+/* fuzz-max-len: 1048576 (AUDIT_RULES_FILE_CAP, one rules file) */
 #include <stddef.h>
 #include <stdint.h>
 

@@ -1,4 +1,5 @@
 /* fuzz_brsettings: a Bottlerocket datastore value as the collector reads it: JSON, base64 user-data, admin user-data. */
+/* fuzz-max-len: 65536 (BR_VALUE_CAP, one datastore value or user-data file) */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>

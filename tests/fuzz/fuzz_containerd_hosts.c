@@ -1,4 +1,5 @@
 /* fuzz_containerd_hosts: hosts.toml files as containerd's config_path directories hold them, and certs.d names. */
+/* fuzz-max-len: 4194304 (ROOTFS_READ_CAP, a hosts.toml) */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,4 +1,5 @@
 /* fuzz_imds_identity: the instance identity document the metadata service answers with. */
+/* fuzz-max-len: 73728 (HTTP_MAX_HEADER + HTTP_MAX_BODY: what a probe reads; the parser takes IMDS_IDENTITY_MAX of it) */
 #include <assert.h>
 #include <stddef.h>
 #include <stdint.h>

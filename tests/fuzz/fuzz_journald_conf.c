@@ -1,4 +1,5 @@
 /* fuzz_journald_conf: journald.conf text parsed for Storage= under [Journal]. */
+/* fuzz-max-len: 262144 (JOURNALD_CONF_CAP) */
 #include <stddef.h>
 #include <stdint.h>
 

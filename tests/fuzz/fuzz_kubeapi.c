@@ -1,6 +1,7 @@
 /* fuzz_kubeapi: libFuzzer harness for what nodeward reads from the API server: the HTTP
  * response (as kubeapi_request parses it, with its caps), the Node and Status bodies, and
  * the --publish-api URL (make fuzz). */
+/* fuzz-max-len: 1064960 (KUBEAPI_MAX_HEADER + KUBEAPI_MAX_BODY) */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,4 +1,5 @@
 /* fuzz_sysctl_d: sysctl.d file text parsed into assignments, and looked up by name and glob. */
+/* fuzz-max-len: 262144 (SYSCTL_D_FILE_CAP) */
 #include <stddef.h>
 #include <stdint.h>
 

@@ -1,4 +1,5 @@
 /* fuzz_toml: the TOML reader on any bytes, then a walk of every value and the lookups containerd's resolver makes. */
+/* fuzz-max-len: 4194304 (ROOTFS_READ_CAP, containerd config.toml and its imports) */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
