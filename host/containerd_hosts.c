@@ -37,8 +37,16 @@ char *containerd_url_host(const char *s)
 {
         const char *sep = strstr(s, "://");
         if (sep) {
+                /* The authority ends at the path, query or fragment; userinfo runs to its
+                 * last '@' and is never the host (nor printed). */
                 const char *h = sep + 3;
-                return strndup(h, strcspn(h, "/?#"));
+                size_t n = strcspn(h, "/?#");
+                const char *at = memrchr(h, '@', n);
+                if (at) {
+                        n -= (size_t)(at + 1 - h);
+                        h = at + 1;
+                }
+                return strndup(h, n);
         }
         /* An image reference: the first path component is a registry only if it looks like one
          * (a dot or port, or localhost), as the distribution reference grammar decides. */

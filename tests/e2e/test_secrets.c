@@ -127,6 +127,28 @@ static void test_check_formats_redact_api_server_url(void **state)
         free(root);
 }
 
+/* The registry allowlist judges hosts, never userinfo: the host it names is the
+ * registry's, and no password reaches the evidence. */
+static void test_registry_allowlist_names_hosts_without_userinfo(void **state)
+{
+        (void)state;
+        char *root = secret_root();
+        tu_write(root, "allow-registries", "registry.k8s.io\n");
+        char allow[4200];
+        snprintf(allow, sizeof(allow), "%s/allow-registries", root);
+        char *argv[] = {(char *)tu_nodeward(), "check", "--root", root, "--only", "containerd", "--allow-registries",
+                        allow, "--format", "json", NULL};
+        char *out = run_out(argv);
+        assert_no_secret("containerd.registry-allowlist", out);
+        cJSON *j = cJSON_Parse(out);
+        assert_non_null(j);
+        tu_assert_result(j, "containerd.registry-allowlist", "fail", "reg.example:5000");
+        cJSON_Delete(j);
+        free(out);
+        tu_rm_rf(root);
+        free(root);
+}
+
 /* explain sshd and explain containerd go out through the same redaction. */
 static void test_explain_sshd_and_containerd_redact(void **state)
 {
@@ -153,6 +175,7 @@ int main(void)
                 cmocka_unit_test(test_explain_kubelet_redacts_urls_headers_and_flags),
                 cmocka_unit_test(test_check_formats_redact_api_server_url),
                 cmocka_unit_test(test_explain_sshd_and_containerd_redact),
+                cmocka_unit_test(test_registry_allowlist_names_hosts_without_userinfo),
         };
         return cmocka_run_group_tests_name("secrets", tests, NULL, tu_group_teardown);
 }

@@ -30,6 +30,9 @@ static void test_registry_host_of_urls_and_references(void **state)
                 {"localhost/kubernetes/pause:0.1.0", "localhost"},
                 {"602401143452.dkr.ecr.us-west-2.amazonaws.com/eks/pause:3.5", "602401143452.dkr.ecr.us-west-2.amazonaws.com"},
                 {"registry.k8s.io", "registry.k8s.io"},        {"quay.io:443/x/y", "quay.io:443"},
+                /* userinfo is not the host: to the last '@' before the path (a '/' or '@' may be in a password) */
+                {"http://user:pa@ss@reg.example:5000/v2", "reg.example:5000"},
+                {"https://reg.example/v2?next=a@evil.example", "reg.example"},
         };
         for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
                 char *h = containerd_url_host(cases[i][0]);
@@ -41,6 +44,8 @@ static void test_registry_host_of_urls_and_references(void **state)
         assert_true(containerd_registry_allowed("registry.k8s.io", allow, 2));
         assert_false(containerd_registry_allowed("https://dkr.ecr.evil.example.com", allow, 2));
         assert_false(containerd_registry_allowed("docker.io", allow, 2));
+        char *const mine[] = {"reg.example:5000"};
+        assert_true(containerd_registry_allowed("http://u:p@reg.example:5000", mine, 1));
 }
 
 static struct containerd_facts parse_hosts(const char *text, int want_r, char **ret_err)
