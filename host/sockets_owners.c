@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <netinet/in.h>
@@ -160,6 +161,23 @@ static int add_owner(struct owner_worker *w, long li, pid_t pid, int fd, char *c
         return 0;
 }
 
+/* An fd directory entry's name: decimal, no leading zero, at most INT_MAX; -1
+ * for anything else (a fixture's "99999999999" must not wrap). */
+static int fd_name_parse(const char *s)
+{
+        long v = 0;
+        if (!*s || (s[0] == '0' && s[1]))
+                return -1;
+        for (; *s; s++) {
+                if (*s < '0' || *s > '9')
+                        return -1;
+                v = v * 10 + (*s - '0');
+                if (v > INT_MAX)
+                        return -1;
+        }
+        return (int)v;
+}
+
 static int scan_fd_entries(struct owner_worker *w, int dfd, pid_t pid, const char *p, long n, char *comm)
 {
         struct owner_scan *c = w->c;
@@ -168,7 +186,8 @@ static int scan_fd_entries(struct owner_worker *w, int dfd, pid_t pid, const cha
                 if (de->d_reclen == 0)
                         return -EIO;
                 off += de->d_reclen;
-                if (de->d_name[0] < '0' || de->d_name[0] > '9')
+                int fd = fd_name_parse(de->d_name);
+                if (fd < 0)
                         continue;
                 char lnk[64];
                 ssize_t ln = readlinkat(dfd, de->d_name, lnk, sizeof(lnk) - 1);
@@ -180,7 +199,7 @@ static int scan_fd_entries(struct owner_worker *w, int dfd, pid_t pid, const cha
                  * worker may hold a higher pid, and first-owner mode keeps the lowest. */
                 if (!w->full && !wanted(c, li))
                         continue;
-                int r = add_owner(w, li, pid, atoi(de->d_name), comm);
+                int r = add_owner(w, li, pid, fd, comm);
                 if (r < 0)
                         return r;
         }

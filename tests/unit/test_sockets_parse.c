@@ -300,6 +300,34 @@ static void test_first_owner_is_the_lowest_pid_whatever_the_timing(void **state)
         free(root);
 }
 
+/* fd names that are not an fd number (too big, a leading zero) are not owners. */
+static void test_fd_names_that_are_no_fd_are_skipped(void **state)
+{
+        (void)state;
+        char *root = tu_mkdtemp();
+        const char *argv[] = {"holder", NULL};
+        tu_write_proc(root, 100, "holder", argv);
+        tu_symlink(root, "proc/100/fd/99999999999", "socket:[5001]");
+        tu_symlink(root, "proc/100/fd/4294967299", "socket:[5001]");
+        tu_symlink(root, "proc/100/fd/007", "socket:[5001]");
+        tu_symlink(root, "proc/100/fd/3", "socket:[5001]");
+        char proc_path[4096];
+        snprintf(proc_path, sizeof(proc_path), "%s/proc", root);
+        struct rootfs proc;
+        assert_int_equal(rootfs_open_root(proc_path, &proc), 0);
+        struct sockets s = {0};
+        size_t off = put_diag(0, AF_INET, "0.0.0.0", 22, 5001, -1);
+        assert_int_equal(parse(off, &s), 0);
+        char *err = NULL;
+        assert_int_equal(sockets_find_owners(&proc, true, &s, &err), 0);
+        assert_int_equal(s.v[0].n_owners, 1);
+        assert_int_equal(s.owners[s.v[0].owner0].fd, 3);
+        sockets_free(&s);
+        rootfs_close(&proc);
+        tu_rm_rf(root);
+        free(root);
+}
+
 /* A query names the listeners it needs: the processes asked for first are read in
  * full, the rest only for a wanted listener, and a comm is cut to the kernel's 15. */
 static void test_owner_query_reads_only_what_is_wanted(void **state)
@@ -373,6 +401,7 @@ int main(void)
                 cmocka_unit_test(test_owners_from_fixture_proc),
                 cmocka_unit_test(test_first_owner_is_the_lowest_pid_whatever_the_timing),
                 cmocka_unit_test(test_owner_query_reads_only_what_is_wanted),
+                cmocka_unit_test(test_fd_names_that_are_no_fd_are_skipped),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
