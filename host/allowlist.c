@@ -49,8 +49,11 @@ static int read_config(const char *path, char **ret_buf)
 int allowlist_parse(char *buf, const char *name, char ***v, size_t *n, char **ret_err)
 {
         unsigned line = 0;
-        char *save = NULL;
-        for (char *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+        /* Line by line, blank ones counted: an error names the line an editor shows. */
+        for (char *l = buf, *next; l; l = next) {
+                next = strchr(l, '\n');
+                if (next)
+                        *next++ = '\0';
                 line++;
                 l[strcspn(l, "#")] = '\0';
                 while (*l == ' ' || *l == '\t')

@@ -275,6 +275,29 @@ static void test_allowlist_entries_and_file(void **state)
         free(dir);
 }
 
+/* The listener allowlist file: comments and blank lines skipped, and an error
+ * names the line an editor shows (blank lines counted). */
+static void test_allowlist_file_errors_name_the_right_line(void **state)
+{
+        (void)state;
+        char good[] = "# nodes of group a\n\nnginx:80\n  *:9100  # node_exporter\r\n";
+        char **v = NULL;
+        size_t n = 0;
+        char *err = NULL;
+        assert_int_equal(allowlist_parse(good, "allow", &v, &n, &err), 0);
+        assert_int_equal(n, 2);
+        assert_string_equal(v[0], "nginx:80");
+        assert_string_equal(v[1], "*:9100");
+        strv_free(v, n);
+        char bad[] = "# c\n\nnginx:80\n\nbad entry\n";
+        v = NULL;
+        n = 0;
+        assert_int_equal(allowlist_parse(bad, "allow", &v, &n, &err), -EINVAL);
+        assert_non_null(strstr(err, "allow line 5: "));
+        free(err);
+        strv_free(v, n);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -284,6 +307,7 @@ int main(void)
                 cmocka_unit_test(test_wildcard_listeners_allowlist),
                 cmocka_unit_test(test_kubelet_api_names_the_addresses_it_faces),
                 cmocka_unit_test(test_policy_engine_found_in_process_table),
+                cmocka_unit_test(test_allowlist_file_errors_name_the_right_line),
                 cmocka_unit_test(test_read_only_listener_fails_whatever_the_config_says),
                 cmocka_unit_test(test_allowlist_entries_and_file),
         };
