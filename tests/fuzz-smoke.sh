@@ -27,6 +27,10 @@ for bin in "$@"; do
   else
     crashed="$crashed $name"
     tail -n 40 "$work/$name/log"
+    # The scratch directory goes at exit: the log and the reproducer are kept here.
+    keep=${FUZZ_KEEP:-/tmp/nodeward-fuzz-failures}/$name.$$
+    mkdir -p "$keep" && cp "$work/$name/log" "$keep/" && cp -r "$work/$name/artifacts/." "$keep/"
+    echo "fuzz: $name: log and reproducer kept in $keep"
     for a in "$work/$name/artifacts"/*; do [ -f "$a" ] && { echo "reproducer: $a"; od -c "$a" | head -n 20; }; done
   fi
   ran=$((ran + 1))
