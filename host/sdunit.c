@@ -188,12 +188,23 @@ void sd_parse_env_file(const char *buf, char ***env, size_t *n)
         }
 }
 
-/* ${VAR} anywhere in a word: the value, as part of that one word. */
-static char *expand_braces(const char *w, char **env, size_t nenv)
+/* What one ExecStart= may expand to, in all: Linux refuses to start a command
+ * line past ARG_MAX (2 MiB on the kernels nodes run), and every "$A" or "${A}"
+ * copies A again, so without this budget a short line and a long variable
+ * would cost their product. */
+#define EXEC_EXPANDED_CAP (2u * 1024u * 1024u)
+
+/* ${VAR} anywhere in a word: the value, as part of that one word. *budget is
+ * what the line may still add; NULL when it would pass it. */
+static char *expand_braces(const char *w, char **env, size_t nenv, size_t *budget)
 {
         struct strbuf out = {0};
         sb_puts(&out, "");
         for (const char *p = w; *p; p++) {
+                if (out.len > *budget) {
+                        sb_free(&out);
+                        return NULL;
+                }
                 if (p[0] == '$' && p[1] == '$') {
                         sb_putc(&out, '$');
                         p++;
@@ -204,6 +215,10 @@ static char *expand_braces(const char *w, char **env, size_t nenv)
                                 break;
                         }
                         const char *v = env_get(env, nenv, p + 2, (size_t)(close - p - 2));
+                        if (v && strlen(v) > *budget - out.len) {
+                                sb_free(&out);
+                                return NULL;
+                        }
                         if (v)
                                 sb_puts(&out, v);
                         p = close;
@@ -211,6 +226,11 @@ static char *expand_braces(const char *w, char **env, size_t nenv)
                         sb_putc(&out, *p);
                 }
         }
+        if (out.len > *budget) {
+                sb_free(&out);
+                return NULL;
+        }
+        *budget -= out.len;
         return sb_steal(&out);
 }
 
@@ -224,14 +244,20 @@ static int expand_exec(const char *line, char **env, size_t nenv, char ***ret_ar
         if (r < 0)
                 return r;
         char **argv = NULL;
-        size_t argc = 0;
+        size_t argc = 0, budget = EXEC_EXPANDED_CAP;
         for (size_t i = 0; i < nw; i++) {
                 const char *w = words[i];
                 if (w[0] == '$' && w[1] != '{' && w[1] != '$' && valid_env_name(w + 1, strlen(w + 1))) {
                         const char *v = env_get(env, nenv, w + 1, strlen(w + 1));
                         char **parts;
                         size_t np;
-                        if (v && sd_split_words(v, &parts, &np) == 0) {
+                        if (v && strlen(v) > budget) {
+                                r = -EOVERFLOW;
+                                break;
+                        }
+                        if (v)
+                                budget -= strlen(v);
+                        if (v && argc < MAX_WORDS && sd_split_words(v, &parts, &np) == 0) {
                                 size_t k = 0;
                                 for (; k < np && argc < MAX_WORDS; k++)
                                         strv_push(&argv, &argc, parts[k]);
@@ -241,9 +267,18 @@ static int expand_exec(const char *line, char **env, size_t nenv, char ***ret_ar
                         }
                         continue;
                 }
-                strv_push(&argv, &argc, expand_braces(w, env, nenv));
+                char *e = expand_braces(w, env, nenv, &budget);
+                if (!e) {
+                        r = -EOVERFLOW;
+                        break;
+                }
+                strv_push(&argv, &argc, e);
         }
         strv_free(words, nw);
+        if (r < 0) {
+                strv_free(argv, argc);
+                return r;
+        }
         if (!argv)
                 argv = xcalloc(1, sizeof(*argv));
         *ret_argv = argv;
@@ -436,7 +471,11 @@ int sdunit_load(const struct rootfs *root, const char *name, struct sdunit *ret,
         if (r == 0) {
                 r = expand_exec(st.exec, st.env, st.nenv, &u.argv, &u.argc);
                 if (r < 0)
-                        *ret_err = xasprintf("%s: ExecStart=: %s", u.path, rootfs_strerror(r));
+                        *ret_err = r == -EOVERFLOW
+                                           ? xasprintf("%s: ExecStart=: its variables expand past %u bytes, more "
+                                                       "than Linux starts a command with",
+                                                       u.path, EXEC_EXPANDED_CAP)
+                                           : xasprintf("%s: ExecStart=: %s", u.path, rootfs_strerror(r));
         }
         /* The unit exists: a file it needs that is missing (a required EnvironmentFile=,
          * a drop-in gone since it was listed) means systemd would not start it, never

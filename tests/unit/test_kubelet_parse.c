@@ -1,6 +1,8 @@
 /* test_kubelet_parse: the kubelet's command line, config documents and systemd units, read as the kubelet and systemd read them. */
 #include "testutil.h"
 
+#include <time.h>
+
 #include "confdoc.h"
 #include "kubelet.h"
 #include "sdunit.h"
@@ -278,6 +280,42 @@ static void test_systemd_exec_start_reset_and_mask(void **state)
         free(root);
 }
 
+/* Each "$A" or "${A}" copies A again: a short line over a long variable must cost
+ * no more than a command line Linux would start (found by fuzz_sdunit: thousands
+ * of references to a megabyte variable took gigabytes and minutes). */
+static void test_expansion_is_bounded_by_what_linux_would_start(void **state)
+{
+        (void)state;
+        size_t vlen = 512 * 1024;
+        char *env = malloc(vlen + 8);
+        memcpy(env, "A=", 2);
+        for (size_t i = 0; i < vlen; i++)
+                env[2 + i] = i % 2 ? ' ' : 'x';
+        env[2 + vlen] = '\0';
+        struct strbuf unit = {0};
+        sb_puts(&unit, "[Service]\nExecStart=/usr/bin/kubelet");
+        for (int i = 0; i < 4000; i++)
+                sb_puts(&unit, i % 2 ? " $A" : " x${A}y");
+        sb_puts(&unit, "\n");
+        char *text = sb_steal(&unit);
+        char **argv = NULL;
+        size_t argc = 0;
+        struct timespec a, b;
+        clock_gettime(CLOCK_MONOTONIC, &a);
+        assert_int_equal(sdunit_exec_from_text(text, env, &argv, &argc), -EOVERFLOW);
+        clock_gettime(CLOCK_MONOTONIC, &b);
+        assert_true((b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000 < 5000);
+        free(text);
+        /* Within the budget, unchanged: one reference of each kind. */
+        assert_int_equal(sdunit_exec_from_text("[Service]\nExecStart=/k $A --x=${A}\n", "A=1 2\n", &argv, &argc), 0);
+        assert_int_equal(argc, 4);
+        assert_string_equal(argv[1], "1");
+        assert_string_equal(argv[2], "2");
+        assert_string_equal(argv[3], "--x=1 2");
+        strv_free(argv, argc);
+        free(env);
+}
+
 static void test_missing_required_environment_file_is_not_a_missing_unit(void **state)
 {
         (void)state;
@@ -315,6 +353,7 @@ int main(void)
                 cmocka_unit_test(test_systemd_words_and_expansion),
                 cmocka_unit_test(test_systemd_exec_start_reset_and_mask),
                 cmocka_unit_test(test_missing_required_environment_file_is_not_a_missing_unit),
+                cmocka_unit_test(test_expansion_is_bounded_by_what_linux_would_start),
         };
         return cmocka_run_group_tests_name("kubelet parsing", tests, NULL, tu_group_teardown);
 }
