@@ -44,17 +44,9 @@ int kubeconfig_server(const char *buf, char **ret_server)
 
 int url_host(const char *url, char **ret_host)
 {
-        const char *p = strstr(url, "://");
-        p = p ? p + 3 : url;
-        /* As Go's net/url reads it (the kubelet's client does): the authority ends at
-         * the path, query or fragment, and userinfo runs to its last '@'. */
-        size_t alen = strcspn(p, "/?#");
-        for (size_t i = alen; i > 0; i--)
-                if (p[i - 1] == '@') {
-                        p += i;
-                        alen -= i;
-                        break;
-                }
+        /* As Go's net/url reads it (the kubelet's client does). */
+        size_t alen;
+        const char *p = url_authority(url, &alen);
         size_t n;
         if (alen && *p == '[') {
                 const char *close = memchr(p, ']', alen);

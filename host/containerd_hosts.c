@@ -35,17 +35,10 @@ char *containerd_registry_from_dir(const char *dir)
 
 char *containerd_url_host(const char *s)
 {
-        const char *sep = strstr(s, "://");
-        if (sep) {
-                /* The authority ends at the path, query or fragment; userinfo runs to its
-                 * last '@' and is never the host (nor printed). */
-                const char *h = sep + 3;
-                size_t n = strcspn(h, "/?#");
-                const char *at = memrchr(h, '@', n);
-                if (at) {
-                        n -= (size_t)(at + 1 - h);
-                        h = at + 1;
-                }
+        if (strstr(s, "://")) {
+                /* host[:port]: userinfo is never the host (nor printed). */
+                size_t n;
+                const char *h = url_authority(s, &n);
                 return strndup(h, n);
         }
         /* An image reference: the first path component is a registry only if it looks like one

@@ -182,3 +182,18 @@ int fd_wait(int fd, short events, long long deadline)
                         return 0;
         }
 }
+
+const char *url_authority(const char *url, size_t *ret_n)
+{
+        const char *p = strstr(url, "://");
+        p = p ? p + 3 : url;
+        size_t n = strcspn(p, "/?#");
+        for (size_t i = n; i > 0; i--)
+                if (p[i - 1] == '@') {
+                        p += i;
+                        n -= i;
+                        break;
+                }
+        *ret_n = n;
+        return p;
+}

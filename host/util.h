@@ -52,3 +52,8 @@ int fd_wait(int fd, short events, long long deadline);
 
 /* 1-based line and column of byte @off in @buf. */
 void text_position(const char *buf, size_t len, size_t off, unsigned *ret_line, unsigned *ret_col);
+
+/* The authority of @url ("scheme://" optional) as Go's net/url reads it: it ends at
+ * the path, query or fragment, and userinfo (to its last '@') is not part of it.
+ * Returns where "host[:port]" starts; *ret_n is its length. */
+const char *url_authority(const char *url, size_t *ret_n);
