@@ -244,8 +244,10 @@ static int open_regular_once(const struct rootfs *r, const char *path, struct st
         int fd = rootfs_openat(r, path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
         if (fd < 0)
                 return fd;
-        if (fstat(fd, &b) < 0 || b.st_dev != a.st_dev || b.st_ino != a.st_ino ||
-            !S_ISREG(b.st_mode)) {
+        /* Replaced between the look and the open: another regular file (a config
+         * renamed over the old one) is simply the newer version and is read; anything
+         * else sends the caller back to look again. */
+        if (fstat(fd, &b) < 0 || !S_ISREG(b.st_mode)) {
                 close(fd);
                 return -ESTALE;
         }
@@ -254,9 +256,10 @@ static int open_regular_once(const struct rootfs *r, const char *path, struct st
         return fd;
 }
 
-/* A file replaced by rename(2) between the look and the open (a config written
- * the safe way, while nodeward reads it) is simply opened again: the second look
- * sees the new file. Only a path that keeps changing is an error. */
+/* A path whose regular file became something else between the look and the open
+ * is looked at again; only a path that keeps changing kind is an error. A file
+ * replaced by another regular file (a config written the safe way, by rename(2),
+ * while nodeward reads it) never needs a second look. */
 #define OPEN_REGULAR_TRIES 8
 
 int rootfs_open_regular(const struct rootfs *r, const char *path, struct stat *ret_st)
