@@ -22,18 +22,22 @@ OPT       ?= -O2 -g
 # c-ares: host names resolve from the node's own resolver configuration, without NSS.
 PKGS         += libcares
 DEB_PACKAGES += libc-ares-dev
-# libseccomp: nodeward's own system-call allowlist (host/sandbox.c); static archive in Debian too.
+# libseccomp: nodeward's own system-call allowlist (host/base/sandbox.c); static archive in Debian too.
 PKGS         += libseccomp
 DEB_PACKAGES += libseccomp-dev
+# Each object's header dependencies come from the compiler (-MMD -MP), read back below.
+DEPFLAGS  := -MMD -MP
 CFLAGS    += -std=gnu11 $(OPT) $(WARN) $(HARDEN) -Ihost -Ichecks -Ibpf -I$(BUILD)/bpf \
              -DNODEWARD_VERSION='"$(VERSION)"' $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDFLAGS   += -pie -Wl,-z,relro,-z,now
 LDLIBS    += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lbpf -lelf -lz -lm
 
-LIB_SRCS  := $(filter-out host/main.c,$(wildcard host/*.c)) $(wildcard checks/*.c) \
+# host/ in layers: base/, collect/<subject>/, policy/, render/, cli/ (make check-layers).
+HOST_SRCS := $(wildcard host/*/*.c host/*/*/*.c)
+LIB_SRCS  := $(filter-out host/cli/main.c,$(HOST_SRCS)) $(wildcard checks/*.c) \
              $(filter-out %.bpf.c,$(wildcard bpf/*.c))
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
-MAIN_OBJ  := $(BUILD)/host/main.o
+MAIN_OBJ  := $(BUILD)/host/cli/main.o
 TEST_SRCS := $(wildcard tests/unit/test_*.c) $(wildcard tests/e2e/test_*.c)
 TEST_BINS := $(TEST_SRCS:%.c=$(BUILD)/%)
 
@@ -126,10 +130,12 @@ $(BUILD)/bpf/%.lskel.h: $(BUILD)/bpf/%.bpf.o
 	@$(if $(Q),echo "  LSKEL   $@")
 	$(Q)bpftool gen skeleton -L $< name $*_bpf > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/%.o: %.c $(wildcard host/*.h checks/*.h bpf/*.h) $(BPF_SKELS) | deps
+# The skeletons exist before anything compiles; only the objects that include one
+# (their .d files say which) are rebuilt when the BPF program changes.
+$(BUILD)/%.o: %.c | deps $(BPF_SKELS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
 $(BUILD)/nodeward: $(LIB_OBJS) $(MAIN_OBJ)
 	@$(if $(Q),echo "  LD      $@")
@@ -138,20 +144,20 @@ $(BUILD)/nodeward: $(LIB_OBJS) $(MAIN_OBJ)
 nodeward: $(BUILD)/nodeward
 	@cp $< $@
 
-# The same program with test hooks compiled in (host/sandbox.c: a forbidden call on
+# The same program with test hooks compiled in (host/base/sandbox.c: a forbidden call on
 # demand), for tests/e2e/test_sandbox.c only; never installed or shipped.
-$(BUILD)/testhooks/sandbox.o: host/sandbox.c host/sandbox.h | deps
+$(BUILD)/testhooks/sandbox.o: host/base/sandbox.c | deps
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $@")
-	$(Q)$(CC) $(CFLAGS) -DNODEWARD_TEST_HOOKS -c -o $@ $<
-$(BUILD)/nodeward-testhooks: $(filter-out $(BUILD)/host/sandbox.o,$(LIB_OBJS)) $(BUILD)/testhooks/sandbox.o $(MAIN_OBJ)
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -DNODEWARD_TEST_HOOKS -c -o $@ $<
+$(BUILD)/nodeward-testhooks: $(filter-out $(BUILD)/host/base/sandbox.o,$(LIB_OBJS)) $(BUILD)/testhooks/sandbox.o $(MAIN_OBJ)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/%: tests/%.c $(LIB_OBJS) tests/testutil.h $(wildcard tests/e2e/*.h)
+$(BUILD)/tests/%: tests/%.c $(LIB_OBJS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  TEST    $@")
-	$(Q)$(CC) $(CFLAGS) -Itests $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS) -lcmocka -lpthread
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -Itests $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS) -lcmocka -lpthread
 
 # The metadata service stand-in the imds end-to-end test runs in its namespace.
 $(BUILD)/tests/e2e/imds_server: tests/e2e/imds_server.c
@@ -202,14 +208,14 @@ FUZZ_BINS     := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(wildcard tests/fuzz
 deps-fuzz: deps
 	$(call install_missing,$(FUZZ_PACKAGES))
 
-$(FUZZ_BUILD)/%.o: %.c $(wildcard host/*.h checks/*.h bpf/*.h) $(BPF_SKELS) | deps-fuzz
+$(FUZZ_BUILD)/%.o: %.c | deps-fuzz $(BPF_SKELS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $@")
-	$(Q)clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+	$(Q)clang $(FUZZ_CFLAGS) $(DEPFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 
 $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS)
 	@$(if $(Q),echo "  FUZZ    $@")
-	$(Q)clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJS) $(LDLIBS)
+	$(Q)clang $(FUZZ_CFLAGS) $(DEPFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJS) $(LDLIBS)
 
 .SECONDARY: $(FUZZ_OBJS)
 
@@ -242,7 +248,7 @@ $(BUILD)/bench/bench_sockets: tests/bench/bench_sockets.c | deps
 $(BUILD)/tests/bench/%: tests/bench/%.c $(LIB_OBJS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  BENCH   $@")
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
 
 bench: deps $(BUILD)/nodeward $(BUILD)/bench/bench_sockets $(BUILD)/tests/bench/bench_check $(BUILD)/tests/bench/bench_connwatch
 	$(call install_missing,strace openssh-server)
@@ -293,10 +299,13 @@ install: $(BUILD)/nodeward
 	$(Q)install -m 0644 tests/schemas/nodeward-report-v1.json $(DESTDIR)$(DOCDIR)/nodeward.report.v1.schema.json
 
 format:
-	clang-format -i host/*.[ch] checks/*.[ch] tests/*.h tests/unit/*.c tests/e2e/*.c
+	clang-format -i $(HOST_SRCS) $(wildcard host/*/*.h host/*/*/*.h) checks/*.[ch] tests/*.h tests/unit/*.c tests/e2e/*.c
 
 clean:
 	rm -rf build build-asan build-fuzz nodeward
+
+# What the compiler recorded each object, test and harness to include.
+-include $(shell find $(BUILD) $(FUZZ_BUILD) -name '*.d' 2>/dev/null)
 
 # make static, static-arm64, static-all: mk/static.mk.
 include mk/static.mk

@@ -15,7 +15,7 @@
 #include <bpf/libbpf.h>
 
 #include "connwatch.skel.h"
-#include "util.h"
+#include "base/util.h"
 
 struct connwatch {
         struct connwatch_bpf *skel;

@@ -14,7 +14,7 @@
  * (kernel 5.18+), so no vmlinux BTF is parsed here (libbpf's full load costs
  * tens of ms and MiB for that); libbpf's bpf.h only wraps the syscalls. */
 #include "ownerscan.lskel.h"
-#include "util.h"
+#include "base/util.h"
 
 /* The wanted set in as few calls as the kernel allows: one batch (5.6+), else one by one. */
 static int fill_wanted(int map_fd, const uint64_t *inodes, size_t n)

@@ -11,8 +11,8 @@
 
 #include <string.h>
 
-#include "facts.h"
-#include "util.h"
+#include "collect/facts.h"
+#include "base/util.h"
 
 enum {
         EKS101 = 1u << 0, EKS110 = 1u << 1, EKS120 = 1u << 2,

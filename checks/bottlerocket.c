@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "util.h"
+#include "base/util.h"
 
 /* Every check here: skip off Bottlerocket, with what os-release said. */
 static const struct br_facts *br_or_skip(const struct facts *f, struct result *r)

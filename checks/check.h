@@ -5,7 +5,7 @@
 #include <stddef.h>
 
 #include "benchmarks.h"
-#include "facts.h"
+#include "collect/facts.h"
 
 enum severity { SEV_INFO, SEV_LOW, SEV_MEDIUM, SEV_HIGH, SEV_CRITICAL };
 enum status { ST_PASS, ST_FAIL, ST_WARN, ST_SKIP, ST_ERROR };

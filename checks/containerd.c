@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 
 #include "check.h"
-#include "util.h"
+#include "base/util.h"
 
 #define HOSTS_NAMED 4
 

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "redact.h"
-#include "util.h"
+#include "base/redact.h"
+#include "base/util.h"
 
 #define EVIDENCE_CAP 4096
 

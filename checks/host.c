@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "util.h"
+#include "base/util.h"
 
 static bool bottlerocket(const struct facts *f)
 {

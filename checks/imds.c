@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "util.h"
+#include "base/util.h"
 
 #define V4 "http://" IMDS_V4_ADDR
 #define PROBE_TEXT(p) http_probe_text((p), (char[96]){0}, 96)

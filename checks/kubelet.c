@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "check.h"
-#include "confdoc.h"
-#include "util.h"
+#include "base/confdoc.h"
+#include "base/util.h"
 
 static const char *field_name(enum kfield id)
 {

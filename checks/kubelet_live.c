@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "check.h"
-#include "confdoc.h"
-#include "util.h"
+#include "base/confdoc.h"
+#include "base/util.h"
 
 #define HTEXT(h) klive_http_text((h), (char[160]){0}, 160)
 

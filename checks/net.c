@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "util.h"
+#include "base/util.h"
 
 /* At most this many listeners are named in one evidence line. */
 #define EVIDENCE_MAX_ITEMS 12

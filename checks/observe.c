@@ -6,7 +6,7 @@
 #include <time.h>
 
 #include "check.h"
-#include "util.h"
+#include "base/util.h"
 
 static void rfc3339_ms(int64_t ms, char *buf, size_t size)
 {

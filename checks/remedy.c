@@ -24,8 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sshd_config.h"
-#include "util.h"
+#include "collect/sshd/sshd_config.h"
+#include "base/util.h"
 
 /* The kubelet checks that judge one field, and the Bottlerocket setting for it
  * (NULL: its kubelet-config template fixes the field or leaves it out). */

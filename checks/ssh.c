@@ -6,7 +6,7 @@
 #include <strings.h>
 
 #include "check.h"
-#include "util.h"
+#include "base/util.h"
 
 /* Gate of every config check: skip without a config, error when sshd would refuse it. */
 static const struct sshd_config *config_or_result(const struct facts *f, struct result *r)

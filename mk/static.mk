@@ -22,14 +22,14 @@ ARM64_DEB_PACKAGES := gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-stat
 TEST_DEB_PACKAGES += dnsmasq-base
 
 STATIC_OPT  := -O2 -g
-# glibc's functions that would go to NSS answer numerically (host/static_nss.c): no NSS
+# glibc's functions that would go to NSS answer numerically (host/base/static_nss.c): no NSS
 # code is linked, whatever a library refers to (c-ares' service names; OpenSSL's BIO).
 # libcrypto's loader of dynamic engines and providers, which nodeward never uses, finds
-# nothing (host/klive_probe.c): no dlopen() is linked either.
+# nothing (host/collect/probes/klive_probe.c): no dlopen() is linked either.
 NSS_WRAPPED := getaddrinfo freeaddrinfo getnameinfo gethostbyname getservbyname getservbyport_r
 STATIC_LDFLAGS := -static-pie -Wl,-z,relro,-z,now $(foreach f,$(NSS_WRAPPED),-Wl,--wrap=$(f)) \
                   -Wl,--wrap=dlopen,--wrap=dladdr
-STATIC_SRCS := $(LIB_SRCS) host/main.c
+STATIC_SRCS := $(LIB_SRCS) host/cli/main.c
 
 .PHONY: deps-static deps-arm64 static static-arm64 static-all
 deps-static: deps
@@ -72,11 +72,11 @@ $$(BUILD)/static/$(1)/bpf/%.lskel.h: $$(BUILD)/static/$(1)/bpf/%.bpf.o
 	@$$(if $$(Q),echo "  LSKEL   $$@")
 	$$(Q)bpftool gen skeleton -L $$< name $$*_bpf > $$@.tmp && mv $$@.tmp $$@
 
-$$(BUILD)/static/$(1)/%.o: %.c $$(wildcard host/*.h checks/*.h bpf/*.h) $$(BUILD)/static/$(1)/bpf/connwatch.skel.h \
-                            $$(BUILD)/static/$(1)/bpf/ownerscan.lskel.h | $(6)
+$$(BUILD)/static/$(1)/%.o: %.c | $(6) $$(BUILD)/static/$(1)/bpf/connwatch.skel.h \
+                            $$(BUILD)/static/$(1)/bpf/ownerscan.lskel.h
 	@mkdir -p $$(dir $$@)
 	@$$(if $$(Q),echo "  CC      $$@")
-	$$(Q)$(2) $$(SCFLAGS_$(1)) -c -o $$@ $$<
+	$$(Q)$(2) $$(SCFLAGS_$(1)) $$(DEPFLAGS) -c -o $$@ $$<
 
 $$(TP)/$(1)/libcjson.a: scripts/third-party.sh $$(wildcard $$(TP)/src/cjson.version) | $(6)
 	$$(Q)sh scripts/third-party.sh build $$(TP) $$(dir $$@) $(2) $(3)
@@ -100,10 +100,10 @@ $(eval $(call static_arch,arm64,$(CROSS)gcc,$(CROSS)ar,$(ARM64_PKG_CONFIG),arm64
 # emulate (ENOPROTOOPT).
 ARM64_UNIT := $(BUILD)/static/arm64/tests/unit
 ARM64_UNIT_BINS := $(patsubst tests/unit/%.c,$(ARM64_UNIT)/%,$(filter-out %/test_http.c,$(wildcard tests/unit/test_*.c)))
-$(ARM64_UNIT)/%: tests/unit/%.c tests/testutil.h $(filter-out %/host/main.o,$(SOBJS_arm64))
+$(ARM64_UNIT)/%: tests/unit/%.c $(filter-out %/host/cli/main.o,$(SOBJS_arm64))
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  TEST    $@")
-	$(Q)$(CROSS)gcc $(SCFLAGS_arm64) -Itests -pie -Wl,-z,relro,-z,now -o $@ $< $(filter-out %/host/main.o,$(SOBJS_arm64)) \
+	$(Q)$(CROSS)gcc $(SCFLAGS_arm64) $(DEPFLAGS) -Itests -pie -Wl,-z,relro,-z,now -o $@ $< $(filter-out %/host/cli/main.o,$(SOBJS_arm64)) \
 	  $(shell $(ARM64_PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lbpf -lelf -lz -lm -lcmocka -lpthread
 
 # The tests find both binaries here (tests/e2e/test_static.c, test_dns_resolve.c).

@@ -1,7 +1,7 @@
 /* fleet: helpers for the tests of the fleet artefacts: shell commands, the npm validators, a kubelet fixture. */
 #pragma once
 #include "testutil.h"
-#include "util.h"
+#include "base/util.h"
 
 /* Run a shell command line; returns its exit code. */
 /* One scratch directory per test program, made by the group setup. */

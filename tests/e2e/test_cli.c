@@ -1,7 +1,7 @@
 /* test_cli: the command line refuses what it cannot honour: usage errors exit 2 with a hint on stderr. */
 #include "testutil.h"
 
-#include "util.h"
+#include "base/util.h"
 
 /* Runs the real binary; a usage error must print nothing on stdout and say why on stderr. */
 static void assert_usage_error(char *const *argv, const char *needle)

@@ -7,7 +7,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 
-#include "dns.h"
+#include "base/dns.h"
 
 /* Addresses on this test's own loopback: the namespace is private, so nothing collides. */
 #define DNS_OK     "10.53.0.1" /* dnsmasq */

@@ -2,7 +2,7 @@
  * the remediation names where each value is set. */
 #include "testutil.h"
 
-#include "util.h"
+#include "base/util.h"
 
 #define SSHD "/usr/sbin/sshd"
 

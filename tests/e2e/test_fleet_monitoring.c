@@ -2,7 +2,7 @@
  * queries under promtool, and the manifests that switch watch --publish on. */
 #include "fleet.h"
 
-#include "kubeapi.h"
+#include "base/kubeapi.h"
 #include "manifest.h"
 
 static char *slurp(const char *path)
@@ -138,13 +138,13 @@ static void test_rules_and_dashboard_use_metrics_nodeward_writes(void **state)
         char *names = NULL;
         assert_int_equal(run("node tests/validate/monitoring.js metrics images/prometheus-rules.yaml "
                              "images/grafana-dashboard.json", &names, NULL), 0);
-        char *src = slurp("host/report_metrics.c");
+        char *src = slurp("host/render/report_metrics.c");
         int n = 0;
         for (char *save = NULL, *l = strtok_r(names, "\n", &save); l; l = strtok_r(NULL, "\n", &save), n++) {
                 char quoted[256];
                 snprintf(quoted, sizeof(quoted), "\"%s", l);
                 if (!strstr(src, quoted))
-                        fail_msg("%s is queried but host/report_metrics.c writes no such metric", l);
+                        fail_msg("%s is queried but host/render/report_metrics.c writes no such metric", l);
         }
         assert_true(n >= 6);
         free(src);

@@ -2,7 +2,7 @@
 #include "testutil.h"
 
 #include "kubelet_scratch.h"
-#include "util.h"
+#include "base/util.h"
 
 /*
  * Acceptance: node roots modelled on the real upstream files (each fixture's SOURCES.md says which),

@@ -82,7 +82,7 @@ static char *demo_root(void)
 /* A running watch is in seccomp filter mode (2) after three intervals of
  * re-reading the node and writing the textfile and state, and leaves on SIGTERM
  * with exit 0. */
-/* make asan's nodeward installs no filter (host/sandbox.c: LeakSanitizer ptraces it at
+/* make asan's nodeward installs no filter (host/base/sandbox.c: LeakSanitizer ptraces it at
  * exit); the filter is proven on the release build by make test. */
 #if defined(__SANITIZE_ADDRESS__)
 #define SKIP_UNDER_ASAN()                                                                       \

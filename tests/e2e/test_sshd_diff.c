@@ -3,7 +3,7 @@
 
 #include <stdbool.h>
 
-#include "util.h"
+#include "base/util.h"
 
 #define SSHD "/usr/sbin/sshd"
 #define MAX_FILES 20

@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rootfs.h"
-#include "toml.h"
-#include "util.h"
+#include "base/rootfs.h"
+#include "base/toml.h"
+#include "base/util.h"
 
 static void put_json_string(struct strbuf *sb, const char *s, size_t n)
 {

@@ -19,9 +19,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "kubelet.h"
-#include "proc.h"
-#include "rootfs.h"
+#include "collect/kubelet/kubelet.h"
+#include "base/proc.h"
+#include "base/rootfs.h"
 
 #define CONFIG "etc/kubernetes/kubelet/config.json"
 #define DROPIN_DIR "etc/kubernetes/kubelet/config.json.d"

@@ -16,9 +16,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "netns.h"
-#include "proc.h"
-#include "rootfs.h"
+#include "base/netns.h"
+#include "base/proc.h"
+#include "base/rootfs.h"
 
 #define MAX_PROCS 6
 

@@ -3,7 +3,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sysctl_d.h"
+#include "collect/node/sysctl_d.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "toml.h"
+#include "base/toml.h"
 
 static size_t walk(const struct toml_value *v, unsigned depth)
 {

@@ -4,9 +4,9 @@
  * trusted-user-ca-keys, authorized-keys-command[-user], user defaulting to ec2-user). */
 #include "testutil.h"
 
-#include "bottlerocket.h"
+#include "collect/node/bottlerocket.h"
 #include "check.h"
-#include "util.h"
+#include "base/util.h"
 
 static void test_segments_encode_all_but_alnum_dash_underscore(void **state)
 {

@@ -3,9 +3,9 @@
 #include "testutil.h"
 
 #include "check.h"
-#include "containerd.h"
-#include "rootfs.h"
-#include "util.h"
+#include "collect/node/containerd.h"
+#include "base/rootfs.h"
+#include "base/util.h"
 
 static void test_host_directory_names(void **state)
 {

@@ -3,7 +3,7 @@
 
 #include <arpa/inet.h>
 
-#include "dns.h"
+#include "base/dns.h"
 
 static const char *server_text(const struct dns_conf *c, size_t i)
 {

@@ -2,9 +2,9 @@
  * identity document parser; the AWS identity's precedence. */
 #include "testutil.h"
 
-#include "imds.h"
-#include "report_fleet.h"
-#include "util.h"
+#include "collect/probes/imds.h"
+#include "render/report_fleet.h"
+#include "base/util.h"
 
 static const struct check_def *def(const char *id)
 {

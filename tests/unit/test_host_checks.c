@@ -3,12 +3,12 @@
  * and journald.conf (journald.conf(5)). */
 #include "testutil.h"
 
-#include "audit_rules.h"
+#include "collect/node/audit_rules.h"
 #include "engine.h"
-#include "facts.h"
-#include "journald_conf.h"
-#include "sysctl_d.h"
-#include "util.h"
+#include "collect/facts.h"
+#include "collect/node/journald_conf.h"
+#include "collect/node/sysctl_d.h"
+#include "base/util.h"
 
 static struct facts *node(const char *os)
 {

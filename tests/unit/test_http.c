@@ -6,7 +6,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 
-#include "http.h"
+#include "base/http.h"
 
 static int parse(const char *s, bool eof, struct http_response *r)
 {

@@ -2,7 +2,7 @@
 #include "testutil.h"
 
 #include "check.h"
-#include "netns.h"
+#include "base/netns.h"
 
 static struct http_probe answered(int status)
 {

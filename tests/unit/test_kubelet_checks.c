@@ -1,7 +1,7 @@
 /* test_kubelet_checks: the kubelet checks and the engine as pure functions of facts. */
 #include "testutil.h"
 
-#include "confdoc.h"
+#include "base/confdoc.h"
 #include "engine.h"
 
 static void set_field(struct facts *f, enum kfield id, const char *json, enum ksource src, const char *origin)

@@ -2,7 +2,7 @@
 #include "testutil.h"
 
 #include "engine.h"
-#include "kubeconfig.h"
+#include "collect/kubelet/kubeconfig.h"
 
 /* Modelled on awslabs/amazon-eks-ami templates/al2/runtime/kubelet-kubeconfig (exec plugin). */
 static const char EKS_KUBECONFIG[] =

@@ -2,7 +2,7 @@
 #include "testutil.h"
 
 #include "check.h"
-#include "util.h"
+#include "base/util.h"
 
 static int count(const char *json, long *n)
 {

@@ -3,10 +3,10 @@
  * and the parsers behind them: mountinfo, /proc/sys integers, kube-proxy's settings. */
 #include "testutil.h"
 
-#include "confdoc.h"
+#include "base/confdoc.h"
 #include "engine.h"
-#include "mountinfo.h"
-#include "util.h"
+#include "base/mountinfo.h"
+#include "base/util.h"
 
 static void set_field(struct facts *f, enum kfield id, const char *json, enum ksource src, const char *origin)
 {

@@ -3,10 +3,10 @@
 
 #include <time.h>
 
-#include "confdoc.h"
-#include "kubelet.h"
-#include "sdunit.h"
-#include "util.h"
+#include "base/confdoc.h"
+#include "collect/kubelet/kubelet.h"
+#include "base/sdunit.h"
+#include "base/util.h"
 
 static cJSON *layer_of(char **argv, size_t argc, cJSON **flag_only, int *rc)
 {

@@ -1,9 +1,9 @@
 /* test_kubelet_resolve: defaulting, drop-in merge patches, the --config-dir walk and flag precedence, each as the kubelet does it. */
 #include "testutil.h"
 
-#include "confdoc.h"
-#include "kubelet.h"
-#include "util.h"
+#include "base/confdoc.h"
+#include "collect/kubelet/kubelet.h"
+#include "base/util.h"
 
 /*
  * Upstream semantics pinned here (kubernetes/kubernetes):

@@ -4,7 +4,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
-#include "allowlist.h"
+#include "policy/allowlist.h"
 #include "check.h"
 
 static struct facts *node(void)

@@ -2,7 +2,7 @@
 #include "testutil.h"
 
 #include "check.h"
-#include "util.h"
+#include "base/util.h"
 
 static struct observed_attempt attempt(const char *daddr, uint16_t port, bool pod, bool hostnet, uint64_t count)
 {

@@ -1,8 +1,8 @@
 /* test_podattr: cgroup paths the kubelet writes name the right pod and container; others are host processes. */
 #include "testutil.h"
 
-#include "podattr.h"
-#include "rootfs.h"
+#include "collect/observe/podattr.h"
+#include "base/rootfs.h"
 
 #define UID "0b6f7a1c-3d2e-4f50-9a8b-7c6d5e4f3a21"
 #define UID_ "0b6f7a1c_3d2e_4f50_9a8b_7c6d5e4f3a21"

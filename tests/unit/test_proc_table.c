@@ -1,7 +1,7 @@
 /* test_proc_table: one pass over PROC reads every comm and only the command lines a collector looks for. */
 #include "testutil.h"
 
-#include "proc.h"
+#include "base/proc.h"
 
 static void test_cmdline_only_for_names_looked_for(void **state)
 {

@@ -5,8 +5,8 @@
 #include <sys/mount.h>
 #include <sys/wait.h>
 
-#include "procfs.h"
-#include "util.h"
+#include "base/procfs.h"
+#include "base/util.h"
 
 static void both_resolvers(void (*fn)(void))
 {

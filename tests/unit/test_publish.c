@@ -2,8 +2,8 @@
 #include "testutil.h"
 
 #include "check.h"
-#include "kubeapi.h"
-#include "publish.h"
+#include "base/kubeapi.h"
+#include "render/publish.h"
 
 static void test_url(void **state)
 {

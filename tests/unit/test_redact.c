@@ -1,9 +1,9 @@
 /* test_redact: secrets in URLs, header values and secret-named flags and fields never reach output. */
 #include "testutil.h"
 
-#include "redact.h"
-#include "rootfs.h"
-#include "util.h"
+#include "base/redact.h"
+#include "base/rootfs.h"
+#include "base/util.h"
 
 #include <time.h>
 

@@ -3,9 +3,9 @@
 
 #include <dirent.h>
 
-#include "report.h"
-#include "textfile.h"
-#include "util.h"
+#include "render/report.h"
+#include "base/textfile.h"
+#include "base/util.h"
 
 static const struct check_def *def(const char *id)
 {

@@ -1,8 +1,8 @@
 /* test_sshd_config: the sshd_config parser resolves like sshd: first value wins, Include, Match, errors. */
 #include "testutil.h"
 
-#include "sshd_config.h"
-#include "sshd_internal.h"
+#include "collect/sshd/sshd_config.h"
+#include "collect/sshd/sshd_internal.h"
 
 static char *root;
 

@@ -3,9 +3,9 @@
 
 #include <time.h>
 
-#include "rootfs.h"
-#include "toml.h"
-#include "util.h"
+#include "base/rootfs.h"
+#include "base/toml.h"
+#include "base/util.h"
 
 static struct toml_doc *parse_ok(const char *text)
 {

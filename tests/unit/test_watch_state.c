@@ -1,7 +1,7 @@
 /* test_watch_state: the readiness state a watch writes, and when `nodeward ready` calls it ready. */
 #include "testutil.h"
 
-#include "watch.h"
+#include "cli/watch.h"
 
 static char *state_text(const char *dir, enum watch_probe p, const char *detail, int interval, time_t at)
 {
