@@ -5,11 +5,24 @@
 #include <stddef.h>
 
 #include "benchmarks.h"
-#include "collect/facts.h"
+
+/* The checks read collected facts (collect/facts.h, which each checks/ source includes); the
+ * declaration alone keeps the facts out of what renderers see through this header. */
+struct facts;
+struct listener;
 
 enum severity { SEV_INFO, SEV_LOW, SEV_MEDIUM, SEV_HIGH, SEV_CRITICAL };
 enum status { ST_PASS, ST_FAIL, ST_WARN, ST_SKIP, ST_ERROR };
 #define ST__COUNT 5
+
+/* A result's place on the node: a host path (NULL: unknown) and line (0: unknown),
+ * and the layer the value came from ("file", "config", "drop-in", "kubeconfig",
+ * "flag"; NULL: unknown). The layer can be known without a path (a flag). */
+struct result_where {
+        char *path;
+        unsigned line, col;
+        const char *layer;
+};
 
 struct result {
         const struct check_def *check;
@@ -21,10 +34,16 @@ struct result {
         /* What to change on this node (checks/remedy.c), or NULL: the catalog's
          * remediation stands. */
         char *remediation;
+        /* Where the setting lives on this node (checks/describe.c): what a report
+         * points an operator to. */
+        struct result_where where;
 };
 
 /* The remediation to show for @r: the node-specific one, else the catalog's. */
 const char *result_remediation(const struct result *r);
+
+/* The pod connection attempts a check reports (watch prints each as a finding). */
+enum attempt_target { ATTEMPT_NONE, ATTEMPT_SSH, ATTEMPT_IMDS, ATTEMPT_KUBELET };
 
 typedef void (*check_fn)(const struct facts *f, struct result *r);
 
@@ -45,7 +64,11 @@ struct check_def {
          * KubeletConfiguration fragment (JSON), for an sshd check sshd_config lines
          * ("Keyword value", newline-separated). NULL: no config file fixes it. */
         const char *fix;
+        enum attempt_target attempts;
 };
+
+/* The catalog's check of the pod connection attempts to @target; NULL: none. */
+const struct check_def *check_for_attempt(enum attempt_target target);
 
 extern const struct check_def check_catalog[];
 extern const size_t check_catalog_len;

@@ -9,6 +9,7 @@
 
 #include "check.h"
 #include "base/util.h"
+#include "collect/facts.h"
 
 #define HOSTS_NAMED 4
 

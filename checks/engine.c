@@ -11,6 +11,7 @@
 
 #include "base/redact.h"
 #include "base/util.h"
+#include "collect/facts.h"
 
 #define EVIDENCE_CAP 4096
 
@@ -188,6 +189,7 @@ void engine_run_benchmark(const struct facts *f, const bool *selected, const str
                 redact_result(r);
                 ret->summary[r->status]++;
         }
+        run_describe(ret, f);
 }
 
 static void redact_result(struct result *r)
@@ -209,9 +211,19 @@ void run_free(struct run *r)
         for (size_t i = 0; i < r->n; i++) {
                 free(r->results[i].evidence);
                 free(r->results[i].remediation);
+                free(r->results[i].where.path);
         }
         free(r->results);
+        run_node_free(&r->node);
         memset(r, 0, sizeof(*r));
+}
+
+const struct check_def *check_for_attempt(enum attempt_target target)
+{
+        for (size_t i = 0; i < check_catalog_len; i++)
+                if (target != ATTEMPT_NONE && check_catalog[i].attempts == target)
+                        return &check_catalog[i];
+        return NULL;
 }
 
 unsigned check_max_mode(const struct result *r)

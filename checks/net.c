@@ -8,6 +8,7 @@
 
 #include "check.h"
 #include "base/util.h"
+#include "collect/facts.h"
 
 /* At most this many listeners are named in one evidence line. */
 #define EVIDENCE_MAX_ITEMS 12

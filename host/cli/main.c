@@ -452,17 +452,17 @@ static unsigned text_width(FILE *out, bool wide)
         return 100;
 }
 
-/* Every format renders the same facts and results; only the exit code is shared policy. */
-static void render_report(FILE *out, const struct opts *o, const struct facts *f, const struct run *run,
+/* Every format renders the same run; only the exit code is shared policy. */
+static void render_report(FILE *out, const struct opts *o, const struct run *run,
                           const struct report_meta *meta, int rc)
 {
         switch (o->format) {
-        case FMT_JSON: print_json(out, report_json(f, run, meta)); break;
-        case FMT_SARIF: print_json(out, report_sarif(f, run, meta, rc)); break;
-        case FMT_PROMETHEUS: report_prometheus(out, f, run, meta); break;
+        case FMT_JSON: print_json(out, report_json(run, meta)); break;
+        case FMT_SARIF: print_json(out, report_sarif(run, meta, rc)); break;
+        case FMT_PROMETHEUS: report_prometheus(out, run, meta); break;
         case FMT_OPENREPORTS:
         case FMT_POLICYREPORT:
-                print_json(out, report_openreports_build(f, run, meta, o->format == FMT_OPENREPORTS
+                print_json(out, report_openreports_build(run, meta, o->format == FMT_OPENREPORTS
                                                                         ? REPORT_API_OPENREPORTS
                                                                         : REPORT_API_POLICYREPORT));
                 break;
@@ -470,17 +470,17 @@ static void render_report(FILE *out, const struct opts *o, const struct facts *f
                 struct aws_identity id = o->aws;
                 struct aws_identity_buf buf;
                 char *placeholders = NULL;
-                report_aws_identity_fill(f, &id, &buf, &placeholders);
+                report_aws_identity_fill(run, &id, &buf, &placeholders);
                 if (placeholders)
                         fprintf(stderr, "nodeward: asff: placeholders for what is not known (--aws-account, "
                                         "--aws-region, --cluster-arn or the metadata service tell it): %s\n",
                                 placeholders);
                 free(placeholders);
-                print_json(out, report_asff(f, run, meta, &id));
+                print_json(out, report_asff(run, meta, &id));
                 break;
         }
-        case FMT_OCSF: report_ocsf(out, f, run, meta); break;
-        case FMT_JUNIT: report_junit(out, f, run, meta); break;
+        case FMT_OCSF: report_ocsf(out, run, meta); break;
+        case FMT_JUNIT: report_junit(out, run, meta); break;
         case FMT_NPD: {
                 char *line = report_npd_line(run, o->fail_on, rc);
                 fprintf(out, "%s\n", line);
@@ -491,7 +491,7 @@ static void render_report(FILE *out, const struct opts *o, const struct facts *f
                 struct text_opts t = {.color = isatty(fileno(out)) && !getenv("NO_COLOR"), .quiet = o->quiet,
                                       .width = text_width(out, o->wide), .fail_on = o->fail_on,
                                       .kubelet_expected = o->expect & EXPECT_KUBELET};
-                report_text(out, f, run, meta, &t);
+                report_text(out, run, meta, &t);
                 break;
         }
         }
@@ -731,9 +731,9 @@ static int do_check(int argc, char **argv)
         /* README promises a run that holds nothing once the facts are in. */
         if (!dropped)
                 rc = EXIT_USAGE;
-        render_report(out, &o, &f, &run, &meta, rc);
+        render_report(out, &o, &run, &meta, rc);
         if (tf.f) {
-                report_prometheus(tf.f, &f, &run, &meta);
+                report_prometheus(tf.f, &run, &meta);
                 int tr = textfile_commit(&tf);
                 if (tr < 0) {
                         fprintf(stderr, "nodeward: --textfile %s: %s\n", o.textfile, strerror(-tr));

@@ -58,34 +58,21 @@ static void on_sighting(const struct observed_attempt *a, void *data)
         FILE *out = data;
         if (!a->pod)
                 return;
+        struct run_attempt ra;
+        run_attempt_describe(NULL, a, &ra); /* the check it is a finding of needs no ports */
         cJSON *j = line("finding");
-        cJSON_AddStringToObject(j, "check", a->metadata  ? "imds.pod-attempts"
-                                            : a->kubelet ? "kubelet.pod-attempts"
-                                                         : "ssh.pod-attempts");
-        cJSON *pod = cJSON_AddObjectToObject(j, "pod");
-        cJSON_AddStringToObject(pod, "uid", a->ref.uid);
-        if (a->pod_name) {
-                cJSON_AddStringToObject(pod, "namespace", a->pod_ns);
-                cJSON_AddStringToObject(pod, "name", a->pod_name);
-        }
-        cJSON_AddStringToObject(pod, "container", a->ref.container_id);
-        cJSON_AddStringToObject(pod, "qos", a->ref.qos);
-        cJSON_AddBoolToObject(j, "host_network", a->host_network);
-        cJSON_AddStringToObject(j, "daddr", a->daddr);
-        cJSON_AddNumberToObject(j, "dport", a->dport);
-        cJSON_AddNumberToObject(j, "pid", a->pid);
-        cJSON_AddStringToObject(j, "comm", a->comm);
+        report_attempt_finding(j, &ra);
+        run_attempt_free(&ra);
         emit(out, j);
 }
 
 /* The same metrics `check --textfile` writes, replaced atomically. */
-static void write_textfile(const char *path, const struct facts *f, const struct run *run,
-                           const struct report_meta *m)
+static void write_textfile(const char *path, const struct run *run, const struct report_meta *m)
 {
         struct textfile tf = {0};
         if (textfile_begin(path, &tf) < 0)
                 return;
-        report_prometheus(tf.f, f, run, m);
+        report_prometheus(tf.f, run, m);
         textfile_commit(&tf);
 }
 
@@ -221,26 +208,12 @@ static void interval(const struct watch_opts *o, struct watch_state *st)
         cJSON_AddStringToObject(j, "benchmark", bench->id);
         expect_apply(o->expect, &f, &run, SEV_LOW);
         report_meta_finish(&meta, &t0);
-        cJSON *node = cJSON_AddObjectToObject(j, "node");
-        if (f.node.name)
-                cJSON_AddStringToObject(node, "name", f.node.name);
-        cJSON_AddStringToObject(node, "hostname", f.node.hostname ? f.node.hostname : "");
-        cJSON *sum = cJSON_AddObjectToObject(j, "summary");
-        for (int k = 0; k < ST__COUNT; k++)
-                cJSON_AddNumberToObject(sum, status_name((enum status)k), run.summary[k]);
-        cJSON *res = cJSON_AddArrayToObject(j, "results");
-        for (size_t i = 0; i < run.n; i++) {
-                cJSON *r = cJSON_CreateObject();
-                cJSON_AddStringToObject(r, "id", run.results[i].check->id);
-                cJSON_AddStringToObject(r, "status", status_name(run.results[i].status));
-                cJSON_AddStringToObject(r, "evidence", run.results[i].evidence);
-                cJSON_AddItemToArray(res, r);
-        }
+        report_watch_summary(j, &run);
         emit(o->out, j);
         if (st->pub)
                 publish(o->out, st->pub, &run);
         if (o->textfile)
-                write_textfile(o->textfile, &f, &run, &meta);
+                write_textfile(o->textfile, &run, &meta);
         run_free(&run);
         memset(&f.observe, 0, sizeof(f.observe)); /* owned by the watch state */
         memset(&f.imds, 0, sizeof(f.imds));

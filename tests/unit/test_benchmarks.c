@@ -2,6 +2,7 @@
  * Item numbers as kube-bench transcribes them: aquasecurity/kube-bench cfg/eks-1.0.1/node.yaml,
  * cfg/eks-1.8.0/node.yaml, cfg/cis-1.10/node.yaml, cfg/cis-1.12/node.yaml. */
 #include "testutil.h"
+#include "collect/facts.h"
 
 #include "engine.h"
 

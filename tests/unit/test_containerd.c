@@ -1,6 +1,7 @@
 /* test_containerd: hosts.toml parsing, certs.d names, registry hosts of URLs and references, the
  * allowlist match, import resolution and the checks' verdicts on collected facts. */
 #include "testutil.h"
+#include "collect/facts.h"
 
 #include "check.h"
 #include "collect/node/containerd.h"

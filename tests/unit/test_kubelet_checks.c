@@ -1,5 +1,6 @@
 /* test_kubelet_checks: the kubelet checks and the engine as pure functions of facts. */
 #include "testutil.h"
+#include "collect/facts.h"
 
 #include "base/confdoc.h"
 #include "engine.h"

@@ -1,5 +1,6 @@
 /* test_net_checks: the socket checks and the read-only port's reality check, as pure functions of facts. */
 #include "testutil.h"
+#include "collect/facts.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
