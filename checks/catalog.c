@@ -256,7 +256,7 @@ const struct check_def check_catalog[] = {
          FACT_CONTAINERD, {EKSBP("Image security: use approved container registries"), "CIS Kubernetes Benchmark 5.5.1: Configure Image Provenance"},
          "Point mirrors, hosts.toml servers and the sandbox image at registries in the --allow-registries file, "
          "or add the registry there once approved.",
-         check_containerd_registry_allowlist},
+         NULL, .policy_fn = check_containerd_registry_allowlist},
         {"containerd.socket-permissions", "containerd's CRI socket is accessible to root only", SEV_HIGH,
          FACT_CONTAINERD,
          {"CIS Docker Benchmark: Ensure that the Docker socket file permissions are set to 660 or more restrictively",
@@ -373,7 +373,7 @@ const struct check_def check_catalog[] = {
          {"EKS Best Practices: Network security"},
          "Bind the listed services to loopback or a specific address, stop them, or allow them with "
          "--allow-listener PROC:PORT when they are meant to be there.",
-         check_net_wildcard_listeners},
+         NULL, .policy_fn = check_net_wildcard_listeners},
         {"net.kubelet-api-exposed", "Where the kubelet API (10250) listens", SEV_INFO, FACT_SOCKETS | FACT_KUBELET | FACT_OWNERS_KUBELET,
          {"EKS Best Practices: Network security"},
          "The API server must reach it; restrict who else can with security groups on the node ENIs.",

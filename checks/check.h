@@ -10,6 +10,7 @@
  * declaration alone keeps the facts out of what renderers see through this header. */
 struct facts;
 struct listener;
+struct policy;
 
 enum severity { SEV_INFO, SEV_LOW, SEV_MEDIUM, SEV_HIGH, SEV_CRITICAL };
 enum status { ST_PASS, ST_FAIL, ST_WARN, ST_SKIP, ST_ERROR };
@@ -46,6 +47,8 @@ const char *result_remediation(const struct result *r);
 enum attempt_target { ATTEMPT_NONE, ATTEMPT_SSH, ATTEMPT_IMDS, ATTEMPT_KUBELET };
 
 typedef void (*check_fn)(const struct facts *f, struct result *r);
+/* A check that judges against what the operator approves (policy/policy.h). */
+typedef void (*check_policy_fn)(const struct facts *f, const struct policy *p, struct result *r);
 
 #define MAX_REFS 4
 
@@ -56,7 +59,7 @@ struct check_def {
         unsigned needs; /* FACT_* bits the check reads */
         const char *references[MAX_REFS];
         const char *remediation;
-        check_fn fn;
+        check_fn fn; /* NULL for a check with a policy_fn */
         /* FACT_* bits the check also reads when they are there: without them (a
          * copied root has no live network) it still judges, and says what it missed. */
         unsigned uses;
@@ -65,6 +68,7 @@ struct check_def {
          * ("Keyword value", newline-separated). NULL: no config file fixes it. */
         const char *fix;
         enum attempt_target attempts;
+        check_policy_fn policy_fn; /* instead of fn: the check also reads the policy */
 };
 
 /* The catalog's check of the pod connection attempts to @target; NULL: none. */
@@ -134,7 +138,7 @@ void check_host_audit_rules(const struct facts *f, struct result *r);
 /* The containerd checks (checks/containerd.c). */
 void check_containerd_registry_tls_verify(const struct facts *f, struct result *r);
 void check_containerd_registry_plain_http(const struct facts *f, struct result *r);
-void check_containerd_registry_allowlist(const struct facts *f, struct result *r);
+void check_containerd_registry_allowlist(const struct facts *f, const struct policy *p, struct result *r);
 void check_containerd_socket_permissions(const struct facts *f, struct result *r);
 void check_containerd_unprivileged_ports(const struct facts *f, struct result *r);
 
@@ -168,7 +172,7 @@ void check_node_api_endpoint_private(const struct facts *f, struct result *r);
 
 /* The network checks (listeners from NETLINK_SOCK_DIAG, processes from --proc). */
 void check_ssh_exposed(const struct facts *f, struct result *r);
-void check_net_wildcard_listeners(const struct facts *f, struct result *r);
+void check_net_wildcard_listeners(const struct facts *f, const struct policy *p, struct result *r);
 void check_net_kubelet_api_exposed(const struct facts *f, struct result *r);
 void check_net_policy_engine(const struct facts *f, struct result *r);
 /* A TCP listener on @port in the collected inventory; NULL if none or not collected. */

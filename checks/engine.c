@@ -12,6 +12,7 @@
 #include "base/redact.h"
 #include "base/util.h"
 #include "collect/facts.h"
+#include "policy/policy.h"
 
 #define EVIDENCE_CAP 4096
 
@@ -150,14 +151,17 @@ unsigned engine_needs(const bool *selected)
         return needs;
 }
 
-void engine_run(const struct facts *f, const bool *selected, struct run *ret)
+void engine_run(const struct facts *f, const struct policy *policy, const bool *selected, struct run *ret)
 {
-        engine_run_benchmark(f, selected, NULL, NULL, ret);
+        engine_run_benchmark(f, policy, selected, NULL, NULL, ret);
 }
 
-void engine_run_benchmark(const struct facts *f, const bool *selected, const struct benchmark *bench,
-                          const char *why, struct run *ret)
+void engine_run_benchmark(const struct facts *f, const struct policy *policy, const bool *selected,
+                          const struct benchmark *bench, const char *why, struct run *ret)
 {
+        static const struct policy no_policy;
+        if (!policy)
+                policy = &no_policy;
         memset(ret, 0, sizeof(*ret));
         ret->benchmark = bench ? bench : benchmark_default();
         ret->benchmark_why = why ? why : "default";
@@ -178,6 +182,8 @@ void engine_run_benchmark(const struct facts *f, const bool *selected, const str
                                                    ? FACT_SOCKETS
                                                    : 0)))
                         result_set(r, ST_ERROR, "not evaluated: %s", f->deadline_error);
+                else if (check_catalog[i].policy_fn)
+                        check_catalog[i].policy_fn(f, policy, r);
                 else
                         check_catalog[i].fn(f, r);
                 if (!r->evidence)

@@ -52,10 +52,12 @@ struct run {
  * *ret_selected has check_catalog_len entries. */
 int engine_select(const char *only, const char *skip, bool **ret_selected, char **ret_err);
 unsigned engine_needs(const bool *selected);
-void engine_run(const struct facts *f, const bool *selected, struct run *ret);
+/* Run the selected checks over @f; the checks that judge against the operator's
+ * approvals also get @policy (NULL: nothing approved, no registry allowlist given). */
+void engine_run(const struct facts *f, const struct policy *policy, const bool *selected, struct run *ret);
 /* engine_run against @bench (NULL: the default benchmark); @why is kept for the report. */
-void engine_run_benchmark(const struct facts *f, const bool *selected, const struct benchmark *bench,
-                          const char *why, struct run *ret);
+void engine_run_benchmark(const struct facts *f, const struct policy *policy, const bool *selected,
+                          const struct benchmark *bench, const char *why, struct run *ret);
 void run_free(struct run *r);
 
 /* describe.c: fill @run->node and every result's where from @f (engine_run does). */

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "policy/allowlist.h"
+#include "policy/policy.h"
 #include "collect/node/hostsec.h"
 #include "engine.h"
 #include "expect.h"
@@ -559,22 +560,29 @@ static int select_checks(const struct opts *o, bool **ret_selected)
         return -EINVAL;
 }
 
-/* --allow-registries FILE: NULL when not given; an empty file approves nothing. */
-static int load_registries(const struct opts *o, char ***ret, size_t *ret_n)
+/* The operator's approvals, built once from the options: --allow-listener entries,
+ * then --allow-listeners-file's, and --allow-registries FILE (not given: NULL; an
+ * empty file approves nothing). A bad file is said on stderr. */
+static int policy_from_options(const struct opts *o, struct policy *ret)
 {
-        if (!o->registries_file)
-                return 0;
+        struct policy p = {.allow_listeners = xcalloc(o->n_allow + 1, sizeof(char *)), .n_allow_listeners = o->n_allow};
+        for (size_t i = 0; i < o->n_allow; i++)
+                p.allow_listeners[i] = xstrdup(o->allow[i]);
         char *err = NULL;
-        char **v = xcalloc(1, sizeof(char *));
-        size_t n = 0;
-        if (containerd_allowlist_load(o->registries_file, &v, &n, &err) < 0) {
-                fprintf(stderr, "nodeward: --allow-registries: %s\n", err);
-                free(err);
-                strv_free(v, n);
-                return -EINVAL;
+        const char *what = "--allow-listeners-file";
+        int r = o->allow_file ? allowlist_load_file(o->allow_file, &p.allow_listeners, &p.n_allow_listeners, &err) : 0;
+        if (r == 0 && o->registries_file) {
+                what = "--allow-registries";
+                p.allow_registries = xcalloc(1, sizeof(char *));
+                r = containerd_allowlist_load(o->registries_file, &p.allow_registries, &p.n_allow_registries, &err);
         }
-        *ret = v;
-        *ret_n = n;
+        if (r < 0) {
+                fprintf(stderr, "nodeward: %s: %s\n", what, err);
+                free(err);
+                policy_free(&p);
+                return r;
+        }
+        *ret = p;
         return 0;
 }
 
@@ -634,33 +642,19 @@ static int do_check(int argc, char **argv)
         clock_gettime(CLOCK_MONOTONIC, &t0);
         struct report_meta meta;
         report_meta_start(&meta);
-        char **allow = xcalloc(o.n_allow + 1, sizeof(char *));
-        size_t n_allow = o.n_allow;
-        for (size_t i = 0; i < o.n_allow; i++)
-                allow[i] = xstrdup(o.allow[i]);
-        if (o.allow_file && allowlist_load_file(o.allow_file, &allow, &n_allow, &err) < 0) {
-                fprintf(stderr, "nodeward: --allow-listeners-file: %s\n", err);
-                free(err);
-                strv_free(allow, n_allow);
+        struct policy policy;
+        if (policy_from_options(&o, &policy) < 0) {
                 free(selected);
                 if (out != stdout)
                         fclose(out);
                 return EXIT_USAGE;
         }
-        char **watches = NULL, **registries = NULL;
-        size_t n_watches = 0, n_registries = 0;
-        bool bad = false;
+        char **watches = NULL;
+        size_t n_watches = 0;
         if (o.audit_watch && audit_watch_load_file(o.audit_watch, &watches, &n_watches, &err) < 0) {
                 fprintf(stderr, "nodeward: --audit-watch: %s\n", err);
                 free(err);
-                bad = true;
-        } else if (load_registries(&o, &registries, &n_registries) < 0) {
-                bad = true;
-        }
-        if (bad) {
-                strv_free(allow, n_allow);
-                if (watches)
-                        strv_free(watches, n_watches);
+                policy_free(&policy);
                 free(selected);
                 if (out != stdout)
                         fclose(out);
@@ -673,23 +667,18 @@ static int do_check(int argc, char **argv)
                 needs |= FACT_IMDS;
         struct collect_opts co = {.root = o.root, .proc = o.proc, .needs = needs, .netns = o.netns,
                                   .pod_netns = o.pod_netns,
-                                  .allow_listeners = (const char *const *)allow, .n_allow_listeners = n_allow,
                                   .observe_seconds = o.observe, .verbose = o.verbose,
                                   .audit_watch = watches ? watches : NULL, .n_audit_watch = n_watches,
-                                  .audit_watch_from = o.audit_watch,
-                                  .allow_registries = (const char *const *)registries,
-                                  .n_allow_registries = n_registries, .probe = o.probe,
+                                  .audit_watch_from = o.audit_watch, .probe = o.probe,
                                   .deadline_ms = (unsigned)(o.deadline < 0 ? CHECK_DEADLINE_S : o.deadline) * 1000u};
         struct facts f;
         int cr = facts_collect(&co, &f, &err);
-        strv_free(allow, n_allow); /* the facts hold their own copy */
         if (watches)
                 strv_free(watches, n_watches);
-        if (registries)
-                strv_free(registries, n_registries);
         if (cr < 0) {
                 fprintf(stderr, "nodeward: %s\n", err);
                 free(err);
+                policy_free(&policy);
                 free(selected);
                 textfile_abort(&tf);
                 if (out != stdout)
@@ -704,6 +693,7 @@ static int do_check(int argc, char **argv)
          * then the sandbox leaves the rest of the run its outputs and nothing else. */
         bool dropped = drop_or_say(f.privs_error) == 0;
         if (open_outputs(&o, &out, &tf) < 0) {
+                policy_free(&policy);
                 facts_free(&f);
                 free(selected);
                 return EXIT_USAGE;
@@ -725,7 +715,8 @@ static int do_check(int argc, char **argv)
         const char *why = "--benchmark";
         const struct benchmark *bench = o.benchmark ? o.benchmark : benchmark_for_node(&f, &why);
         struct run run;
-        engine_run_benchmark(&f, selected, bench, why, &run);
+        engine_run_benchmark(&f, &policy, selected, bench, why, &run);
+        policy_free(&policy);
         int rc = expect_apply(o.expect, &f, &run, o.fail_on);
         report_meta_finish(&meta, &t0);
         /* README promises a run that holds nothing once the facts are in. */
@@ -787,24 +778,20 @@ static int do_watch(int argc, char **argv)
         char *err = NULL;
         if (select_checks(&o, &selected) < 0)
                 return EXIT_USAGE;
-        char **allow = xcalloc(o.n_allow + 1, sizeof(char *));
-        size_t n_allow = o.n_allow;
-        for (size_t i = 0; i < o.n_allow; i++)
-                allow[i] = xstrdup(o.allow[i]);
         int rc = EXIT_USAGE;
-        char **watches = NULL, **registries = NULL;
-        size_t n_watches = 0, n_registries = 0;
-        if (o.allow_file && allowlist_load_file(o.allow_file, &allow, &n_allow, &err) < 0) {
-                fprintf(stderr, "nodeward: --allow-listeners-file: %s\n", err);
-                free(err);
-        } else if (o.audit_watch && audit_watch_load_file(o.audit_watch, &watches, &n_watches, &err) < 0) {
+        char **watches = NULL;
+        size_t n_watches = 0;
+        struct policy policy;
+        if (policy_from_options(&o, &policy) < 0) {
+                free(selected);
+                return EXIT_USAGE;
+        }
+        if (o.audit_watch && audit_watch_load_file(o.audit_watch, &watches, &n_watches, &err) < 0) {
                 fprintf(stderr, "nodeward: --audit-watch: %s\n", err);
                 free(err);
-        } else if (load_registries(&o, &registries, &n_registries) == 0) {
+        } else {
                 struct watch_opts wo = {.root = o.root, .proc = o.proc, .netns = o.netns, .pod_netns = o.pod_netns,
-                                        .allow = (const char *const *)allow, .n_allow = n_allow,
-                                        .allow_registries = (const char *const *)registries,
-                                        .n_allow_registries = n_registries,
+                                        .policy = &policy,
                                         .selected = selected, .interval = o.interval ? o.interval : 60,
                                         .textfile = o.textfile, .state = o.state, .verbose = o.verbose,
                                         .out = stdout, .benchmark = o.benchmark, .expect = o.expect,
@@ -818,9 +805,7 @@ static int do_watch(int argc, char **argv)
         }
         if (watches)
                 strv_free(watches, n_watches);
-        strv_free(allow, n_allow);
-        if (registries)
-                strv_free(registries, n_registries);
+        policy_free(&policy);
         free(selected);
         return rc;
 }

@@ -168,10 +168,8 @@ static void interval(const struct watch_opts *o, struct watch_state *st)
         struct observe_session *s = st->s;
         struct observe_facts *of = &st->of;
         struct collect_opts co = {.root = o->root, .proc = o->proc, .netns = o->netns, .pod_netns = o->pod_netns,
-                                  .allow_listeners = o->allow, .n_allow_listeners = o->n_allow,
                                   .audit_watch = o->audit_watch, .n_audit_watch = o->n_audit_watch,
                                   .audit_watch_from = o->audit_watch_from,
-                                  .allow_registries = o->allow_registries, .n_allow_registries = o->n_allow_registries,
                                   .sock_handles = st->have_sock ? &st->sock : NULL, .sock_netns_what = st->sock_what,
                                   .probe = o->probe,
                                   .needs = (engine_needs(o->selected) | expect_needs(o->expect) | (o->benchmark ? 0 : FACT_KUBELET)) &
@@ -204,7 +202,7 @@ static void interval(const struct watch_opts *o, struct watch_state *st)
         const char *why = "--benchmark";
         const struct benchmark *bench = o->benchmark ? o->benchmark : benchmark_for_node(&f, &why);
         struct run run;
-        engine_run_benchmark(&f, o->selected, bench, why, &run);
+        engine_run_benchmark(&f, o->policy, o->selected, bench, why, &run);
         cJSON_AddStringToObject(j, "benchmark", bench->id);
         expect_apply(o->expect, &f, &run, SEV_LOW);
         report_meta_finish(&meta, &t0);

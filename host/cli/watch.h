@@ -6,17 +6,15 @@
 #include <time.h>
 
 struct benchmark;
+struct policy;
 struct publish_opts;
 
 struct watch_opts {
         const char *root, *proc, *netns, *pod_netns;
-        const char *const *allow; /* --allow-listener entries */
-        size_t n_allow;
+        const struct policy *policy; /* the operator's approvals, for the checks that judge by them */
         char *const *audit_watch; /* --audit-watch FILE's paths, NULL: the default set */
         size_t n_audit_watch;
         const char *audit_watch_from;
-        const char *const *allow_registries; /* --allow-registries entries; NULL: none given */
-        size_t n_allow_registries;
         const bool *selected; /* from engine_select() */
         int interval;         /* seconds between check runs */
         const char *textfile; /* Prometheus textfile, or NULL */
