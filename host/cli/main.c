@@ -586,6 +586,52 @@ static int policy_from_options(const struct opts *o, struct policy *ret)
         return 0;
 }
 
+/* What check and watch both prepare from the options before anything is collected. */
+struct run_prep {
+        bool *selected; /* from engine_select() */
+        struct policy policy;
+        char **audit_watch; /* --audit-watch FILE's paths; NULL: the default set */
+        size_t n_audit_watch;
+        /* Root, proc, namespaces, the audit watch list, --probe, --verbose: the
+         * caller adds what it collects (needs) and how long it may take. */
+        struct collect_opts collect;
+};
+
+static void run_prep_free(struct run_prep *p)
+{
+        free(p->selected);
+        policy_free(&p->policy);
+        if (p->audit_watch)
+                strv_free(p->audit_watch, p->n_audit_watch);
+        memset(p, 0, sizeof(*p));
+}
+
+/* The selection, the policy and the collect options, one way for both commands;
+ * what is wrong with the options is said on stderr. */
+static int run_prep_from_options(const struct opts *o, struct run_prep *ret)
+{
+        struct run_prep p = {0};
+        if (select_checks(o, &p.selected) < 0)
+                return -EINVAL;
+        int r = policy_from_options(o, &p.policy);
+        char *err = NULL;
+        if (r == 0 && o->audit_watch &&
+            (r = audit_watch_load_file(o->audit_watch, &p.audit_watch, &p.n_audit_watch, &err)) < 0) {
+                fprintf(stderr, "nodeward: --audit-watch: %s\n", err);
+                free(err);
+        }
+        if (r < 0) {
+                run_prep_free(&p);
+                return r;
+        }
+        p.collect = (struct collect_opts){.root = o->root, .proc = o->proc, .netns = o->netns,
+                                          .pod_netns = o->pod_netns, .audit_watch = p.audit_watch,
+                                          .n_audit_watch = p.n_audit_watch, .audit_watch_from = o->audit_watch,
+                                          .probe = o->probe, .verbose = o->verbose};
+        *ret = p;
+        return 0;
+}
+
 /* --aws-account, --aws-region and --cluster-arn shape ASFF only; their environment
  * variables fill in what the flags do not give, and are checked as the flags are. */
 static int aws_options(struct opts *o)
@@ -632,54 +678,32 @@ static int do_check(int argc, char **argv)
         }
         if (aws_options(&o) < 0)
                 return EXIT_USAGE;
-        bool *selected = NULL;
-        char *err = NULL;
-        if (select_checks(&o, &selected) < 0)
+        struct run_prep prep;
+        if (run_prep_from_options(&o, &prep) < 0)
                 return EXIT_USAGE;
+        const bool *selected = prep.selected;
+        char *err = NULL;
         FILE *out = stdout;
         struct textfile tf = {0};
         struct timespec t0;
         clock_gettime(CLOCK_MONOTONIC, &t0);
         struct report_meta meta;
         report_meta_start(&meta);
-        struct policy policy;
-        if (policy_from_options(&o, &policy) < 0) {
-                free(selected);
-                if (out != stdout)
-                        fclose(out);
-                return EXIT_USAGE;
-        }
-        char **watches = NULL;
-        size_t n_watches = 0;
-        if (o.audit_watch && audit_watch_load_file(o.audit_watch, &watches, &n_watches, &err) < 0) {
-                fprintf(stderr, "nodeward: --audit-watch: %s\n", err);
-                free(err);
-                policy_free(&policy);
-                free(selected);
-                if (out != stdout)
-                        fclose(out);
-                return EXIT_USAGE;
-        }
         /* Choosing the benchmark for the node reads how its kubelet runs. */
         unsigned needs = engine_needs(selected) | expect_needs(o.expect) | (o.benchmark ? 0 : FACT_KUBELET);
         /* ASFF names the account, region and instance the metadata service knows. */
         if (o.format == FMT_ASFF)
                 needs |= FACT_IMDS;
-        struct collect_opts co = {.root = o.root, .proc = o.proc, .needs = needs, .netns = o.netns,
-                                  .pod_netns = o.pod_netns,
-                                  .observe_seconds = o.observe, .verbose = o.verbose,
-                                  .audit_watch = watches ? watches : NULL, .n_audit_watch = n_watches,
-                                  .audit_watch_from = o.audit_watch, .probe = o.probe,
-                                  .deadline_ms = (unsigned)(o.deadline < 0 ? CHECK_DEADLINE_S : o.deadline) * 1000u};
+        struct collect_opts co = prep.collect;
+        co.needs = needs;
+        co.observe_seconds = o.observe;
+        co.deadline_ms = (unsigned)(o.deadline < 0 ? CHECK_DEADLINE_S : o.deadline) * 1000u;
         struct facts f;
         int cr = facts_collect(&co, &f, &err);
-        if (watches)
-                strv_free(watches, n_watches);
         if (cr < 0) {
                 fprintf(stderr, "nodeward: %s\n", err);
                 free(err);
-                policy_free(&policy);
-                free(selected);
+                run_prep_free(&prep);
                 textfile_abort(&tf);
                 if (out != stdout)
                         fclose(out);
@@ -693,9 +717,8 @@ static int do_check(int argc, char **argv)
          * then the sandbox leaves the rest of the run its outputs and nothing else. */
         bool dropped = drop_or_say(f.privs_error) == 0;
         if (open_outputs(&o, &out, &tf) < 0) {
-                policy_free(&policy);
+                run_prep_free(&prep);
                 facts_free(&f);
-                free(selected);
                 return EXIT_USAGE;
         }
         char *serr = NULL;
@@ -715,8 +738,7 @@ static int do_check(int argc, char **argv)
         const char *why = "--benchmark";
         const struct benchmark *bench = o.benchmark ? o.benchmark : benchmark_for_node(&f, &why);
         struct run run;
-        engine_run_benchmark(&f, &policy, selected, bench, why, &run);
-        policy_free(&policy);
+        engine_run_benchmark(&f, &prep.policy, selected, bench, why, &run);
         int rc = expect_apply(o.expect, &f, &run, o.fail_on);
         report_meta_finish(&meta, &t0);
         /* README promises a run that holds nothing once the facts are in. */
@@ -738,7 +760,7 @@ static int do_check(int argc, char **argv)
         run_free(&run);
         bool stalled = f.unfinished != 0;
         facts_free(&f);
-        free(selected);
+        run_prep_free(&prep);
         if (stalled) {
                 /* A collector thread still runs: exit without the library destructors
                  * (OpenSSL's, libbpf's) that it may be using. */
@@ -774,39 +796,17 @@ static int do_watch(int argc, char **argv)
                                 "(watch reports every result and keeps running)\n");
                 return EXIT_USAGE;
         }
-        bool *selected = NULL;
-        char *err = NULL;
-        if (select_checks(&o, &selected) < 0)
+        struct run_prep prep;
+        if (run_prep_from_options(&o, &prep) < 0)
                 return EXIT_USAGE;
-        int rc = EXIT_USAGE;
-        char **watches = NULL;
-        size_t n_watches = 0;
-        struct policy policy;
-        if (policy_from_options(&o, &policy) < 0) {
-                free(selected);
-                return EXIT_USAGE;
-        }
-        if (o.audit_watch && audit_watch_load_file(o.audit_watch, &watches, &n_watches, &err) < 0) {
-                fprintf(stderr, "nodeward: --audit-watch: %s\n", err);
-                free(err);
-        } else {
-                struct watch_opts wo = {.root = o.root, .proc = o.proc, .netns = o.netns, .pod_netns = o.pod_netns,
-                                        .policy = &policy,
-                                        .selected = selected, .interval = o.interval ? o.interval : 60,
-                                        .textfile = o.textfile, .state = o.state, .verbose = o.verbose,
-                                        .out = stdout, .benchmark = o.benchmark, .expect = o.expect,
-                                        .audit_watch = watches, .n_audit_watch = n_watches,
-                                        .audit_watch_from = o.audit_watch, .probe = o.probe};
-                struct publish_opts po = {.api = o.publish_api, .token_file = o.publish_token,
-                                          .ca_file = o.publish_ca};
-                if (o.publish)
-                        wo.publish = &po;
-                rc = watch_run(&wo);
-        }
-        if (watches)
-                strv_free(watches, n_watches);
-        policy_free(&policy);
-        free(selected);
+        struct watch_opts wo = {.collect = prep.collect, .policy = &prep.policy, .selected = prep.selected,
+                                .interval = o.interval ? o.interval : 60, .textfile = o.textfile, .state = o.state,
+                                .out = stdout, .benchmark = o.benchmark, .expect = o.expect};
+        struct publish_opts po = {.api = o.publish_api, .token_file = o.publish_token, .ca_file = o.publish_ca};
+        if (o.publish)
+                wo.publish = &po;
+        int rc = watch_run(&wo);
+        run_prep_free(&prep);
         return rc;
 }
 

@@ -101,15 +101,16 @@ static void watch_setup(const struct watch_opts *o, const struct rootfs *proc, s
 {
         unsigned needs = engine_needs(o->selected);
         st->sock = (struct netns_handles){-1, -1, -1, NULL};
-        if ((needs & FACT_SOCKETS) && (proc->fd >= 0 || o->netns)) {
+        if ((needs & FACT_SOCKETS) && (proc->fd >= 0 || o->collect.netns)) {
                 char *err = NULL;
-                st->have_sock = netns_open_handles(o->netns, proc->fd >= 0 ? proc : NULL, &st->sock,
+                st->have_sock = netns_open_handles(o->collect.netns, proc->fd >= 0 ? proc : NULL, &st->sock,
                                                    &st->sock_what, &err) == 0;
                 free(err); /* each interval then reports the failure itself */
         }
         if (needs & NET_PROBES) {
-                struct collect_opts co = {.root = o->root, .proc = o->proc, .pod_netns = o->pod_netns,
-                                          .needs = needs & NET_PROBES, .probe = o->probe};
+                struct collect_opts co = {.root = o->collect.root, .proc = o->collect.proc,
+                                          .pod_netns = o->collect.pod_netns, .needs = needs & NET_PROBES,
+                                          .probe = o->collect.probe};
                 struct facts f;
                 char *err = NULL;
                 if (facts_collect(&co, &f, &err) == 0) {
@@ -167,13 +168,11 @@ static void interval(const struct watch_opts *o, struct watch_state *st)
 {
         struct observe_session *s = st->s;
         struct observe_facts *of = &st->of;
-        struct collect_opts co = {.root = o->root, .proc = o->proc, .netns = o->netns, .pod_netns = o->pod_netns,
-                                  .audit_watch = o->audit_watch, .n_audit_watch = o->n_audit_watch,
-                                  .audit_watch_from = o->audit_watch_from,
-                                  .sock_handles = st->have_sock ? &st->sock : NULL, .sock_netns_what = st->sock_what,
-                                  .probe = o->probe,
-                                  .needs = (engine_needs(o->selected) | expect_needs(o->expect) | (o->benchmark ? 0 : FACT_KUBELET)) &
-                                           ~(unsigned)(FACT_CONNWATCH | NET_PROBES)};
+        struct collect_opts co = o->collect;
+        co.sock_handles = st->have_sock ? &st->sock : NULL;
+        co.sock_netns_what = st->sock_what;
+        co.needs = (engine_needs(o->selected) | expect_needs(o->expect) | (o->benchmark ? 0 : FACT_KUBELET)) &
+                   ~(unsigned)(FACT_CONNWATCH | NET_PROBES);
         struct facts f;
         char *err = NULL;
         struct timespec t0;
@@ -239,9 +238,9 @@ static void write_state(const struct watch_opts *o, const struct watch_state *st
 int watch_run(const struct watch_opts *o)
 {
         struct rootfs root = {.fd = -1}, proc = {.fd = -1};
-        const char *rootp = o->root && *o->root ? o->root : "/";
+        const char *rootp = o->collect.root && *o->collect.root ? o->collect.root : "/";
         if (rootfs_open_root(rootp, &root) < 0 ||
-            (o->proc ? procfs_open_root(o->proc, &proc) : procfs_open_subroot(&root, "proc", &proc)) < 0) {
+            (o->collect.proc ? procfs_open_root(o->collect.proc, &proc) : procfs_open_subroot(&root, "proc", &proc)) < 0) {
                 fprintf(stderr, "nodeward: cannot open --root %s or its proc: %s\n", rootp, strerror(errno));
                 rootfs_close(&root);
                 return 2;
@@ -263,9 +262,10 @@ int watch_run(const struct watch_opts *o)
         sigaction(SIGTERM, &sa, NULL);
         sigaction(SIGINT, &sa, NULL);
         if (engine_needs(o->selected) & FACT_CONNWATCH) {
-                struct observe_opts oo = {.seconds = 0, .verbose = o->verbose, .on_sighting = on_sighting,
+                struct observe_opts oo = {.seconds = 0, .verbose = o->collect.verbose, .on_sighting = on_sighting,
                                           .data = o->out, .forget_gone = true};
-                struct collect_opts sc = {.root = o->root, .proc = o->proc, .needs = FACT_SSHD | FACT_KUBELET};
+                struct collect_opts sc = {.root = o->collect.root, .proc = o->collect.proc,
+                                          .needs = FACT_SSHD | FACT_KUBELET};
                 struct facts sf;
                 char *err = NULL;
                 if (facts_collect(&sc, &sf, &err) == 0) {
