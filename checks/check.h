@@ -67,7 +67,7 @@ struct check_def {
          * KubeletConfiguration fragment (JSON), for an sshd check sshd_config lines
          * ("Keyword value", newline-separated). NULL: no config file fixes it. */
         const char *fix;
-        enum attempt_target attempts;
+        enum attempt_target attempts; /* the pod attempts this check reports, if any */
         check_policy_fn policy_fn; /* instead of fn: the check also reads the policy */
 };
 
