@@ -41,7 +41,7 @@ MAIN_OBJ  := $(BUILD)/host/cli/main.o
 TEST_SRCS := $(wildcard tests/unit/test_*.c) $(wildcard tests/e2e/test_*.c)
 TEST_BINS := $(TEST_SRCS:%.c=$(BUILD)/%)
 
-.PHONY: all deps deps-fuzz deps-test test asan valgrind fuzz fuzz-smoke bench soak run demo install clean format
+.PHONY: all deps deps-fuzz deps-test check-layers test asan valgrind fuzz fuzz-smoke bench soak run demo install clean format
 
 all: deps $(BUILD)/nodeward nodeward
 
@@ -183,7 +183,11 @@ $(BUILD)/tests/e2e/toml_dump: tests/e2e/toml_dump.c $(LIB_OBJS)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
 
-test: deps deps-test $(BUILD)/nodeward $(BUILD)/nodeward-testhooks $(BUILD)/tests/e2e/toml_dump $(BUILD)/tests/e2e/imds_server $(BUILD)/tests/e2e/kubelet_server $(BUILD)/tests/e2e/deny_capset $(TEST_BINS)
+# The include directions of host/'s layers, checks/ and bpf/ (scripts/check-layers.sh).
+check-layers:
+	@sh scripts/check-layers.sh
+
+test: check-layers deps deps-test $(BUILD)/nodeward $(BUILD)/nodeward-testhooks $(BUILD)/tests/e2e/toml_dump $(BUILD)/tests/e2e/imds_server $(BUILD)/tests/e2e/kubelet_server $(BUILD)/tests/e2e/deny_capset $(TEST_BINS)
 	@NODEWARD=$(abspath $(BUILD)/nodeward) FIXTURES=$(abspath tests/fixtures) \
 	  sh tests/run-tests.sh $(TEST_BINS)
 

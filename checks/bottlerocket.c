@@ -7,6 +7,7 @@
 
 #include "check.h"
 #include "base/util.h"
+#include "collect/facts.h"
 
 /* Every check here: skip off Bottlerocket, with what os-release said. */
 static const struct br_facts *br_or_skip(const struct facts *f, struct result *r)

@@ -2,6 +2,7 @@
  * CIS item numbers are not here: checks/benchmarks.c maps each check to its item
  * in each benchmark version; these references are the other sources. */
 #include "check.h"
+#include "collect/facts.h"
 
 /* The trailing fields of a check (what it also uses, its required value) are
  * optional: rows that leave them out mean zero. */
@@ -109,7 +110,7 @@ const struct check_def check_catalog[] = {
          {EKSBP("Network security"), SSG("kubelet_read_only_port_secured")},
          "Block pod egress to the kubelet ports with a NetworkPolicy except for metrics-server and monitoring "
          "agents; find why the pod tries.",
-         check_kubelet_pod_attempts},
+         check_kubelet_pod_attempts, .attempts = ATTEMPT_KUBELET},
         {"kubelet.service-file-permissions", "kubelet.service and its drop-ins are mode 644 or stricter", SEV_MEDIUM,
          FACT_KUBELET_FILES, {SSG("file_permissions_kubelet_service"), K8SDOC("kubelet systemd unit")},
          "chmod 644 (or 600 for CIS Kubernetes) kubelet.service and every file in kubelet.service.d/.",
@@ -255,7 +256,7 @@ const struct check_def check_catalog[] = {
          FACT_CONTAINERD, {EKSBP("Image security: use approved container registries"), "CIS Kubernetes Benchmark 5.5.1: Configure Image Provenance"},
          "Point mirrors, hosts.toml servers and the sandbox image at registries in the --allow-registries file, "
          "or add the registry there once approved.",
-         check_containerd_registry_allowlist},
+         NULL, .policy_fn = check_containerd_registry_allowlist},
         {"containerd.socket-permissions", "containerd's CRI socket is accessible to root only", SEV_HIGH,
          FACT_CONTAINERD,
          {"CIS Docker Benchmark: Ensure that the Docker socket file permissions are set to 660 or more restrictively",
@@ -346,7 +347,7 @@ const struct check_def check_catalog[] = {
          FACT_CONNWATCH,
          {EKSBP("Restrict access to the instance profile assigned to the worker node")},
          "Require IMDSv2 with hop limit 1 and block 169.254.169.254 from pods (NetworkPolicy or iptables).",
-         check_imds_pod_attempts},
+         check_imds_pod_attempts, .attempts = ATTEMPT_IMDS},
         {"ssh.pod-reachable", "Pods cannot open node SSH", SEV_MEDIUM, FACT_POD_SSH,
          {EKSBP("Block pod egress to port 22 with network policy")},
          "Block pod egress to the node's SSH port (network policy denying port 22, or a node firewall rule for pod traffic).",
@@ -359,7 +360,7 @@ const struct check_def check_catalog[] = {
         {"ssh.pod-attempts", "No pod attempts SSH connections (seen by eBPF)", SEV_HIGH, FACT_CONNWATCH,
          {EKSBP("Block pod egress to port 22 with network policy")},
          "Block pod egress to port 22 with a NetworkPolicy (or security group for pods); find why the pod tries.",
-         check_ssh_pod_attempts},
+         check_ssh_pod_attempts, .attempts = ATTEMPT_SSH},
         {"node.public-ip", "The node has no public IPv4 address", SEV_MEDIUM, FACT_IMDS,
          {SSG("private_nodes")},
          "Launch nodes in private subnets without public IP auto-assignment.",
@@ -372,7 +373,7 @@ const struct check_def check_catalog[] = {
          {"EKS Best Practices: Network security"},
          "Bind the listed services to loopback or a specific address, stop them, or allow them with "
          "--allow-listener PROC:PORT when they are meant to be there.",
-         check_net_wildcard_listeners},
+         NULL, .policy_fn = check_net_wildcard_listeners},
         {"net.kubelet-api-exposed", "Where the kubelet API (10250) listens", SEV_INFO, FACT_SOCKETS | FACT_KUBELET | FACT_OWNERS_KUBELET,
          {"EKS Best Practices: Network security"},
          "The API server must reach it; restrict who else can with security groups on the node ENIs.",

@@ -9,6 +9,8 @@
 
 #include "check.h"
 #include "base/util.h"
+#include "collect/facts.h"
+#include "policy/policy.h"
 
 #define HOSTS_NAMED 4
 
@@ -129,10 +131,10 @@ void check_containerd_registry_plain_http(const struct facts *f, struct result *
         sb_free(&bad);
 }
 
-void check_containerd_registry_allowlist(const struct facts *f, struct result *r)
+void check_containerd_registry_allowlist(const struct facts *f, const struct policy *p, struct result *r)
 {
         const struct containerd_facts *c = &f->containerd;
-        if (!f->allow_registries) {
+        if (!p->allow_registries) {
                 result_set(r, ST_SKIP, "no --allow-registries FILE given");
                 return;
         }
@@ -147,18 +149,18 @@ void check_containerd_registry_allowlist(const struct facts *f, struct result *r
                 bool self = strstr(h->url, "(each registry)") != NULL;
                 if (!self) {
                         seen++;
-                        if (!containerd_registry_allowed(h->url, f->allow_registries, f->n_allow_registries))
+                        if (!containerd_registry_allowed(h->url, p->allow_registries, p->n_allow_registries))
                                 add_item(&bad, &nb, "%s (%s for %s, %s)", h->url, h->kind, h->registry, o);
                 }
                 if (strcmp(h->registry, "_default") != 0 && strcmp(h->registry, "*") != 0 &&
-                    !containerd_registry_allowed(h->registry, f->allow_registries, f->n_allow_registries) &&
+                    !containerd_registry_allowed(h->registry, p->allow_registries, p->n_allow_registries) &&
                     (i == 0 || strcmp(c->hosts[i - 1].registry, h->registry) != 0))
                         add_item(&bad, &nb, "registry %s (configured at %s)", h->registry, o);
         }
         /* The sandbox (pause) image is pulled by every node; unset, containerd uses registry.k8s.io. */
         char *sandbox = containerd_url_host(c->sandbox_image ? c->sandbox_image : "registry.k8s.io/pause");
         seen++;
-        if (!containerd_registry_allowed(sandbox, f->allow_registries, f->n_allow_registries)) {
+        if (!containerd_registry_allowed(sandbox, p->allow_registries, p->n_allow_registries)) {
                 char o[512];
                 origin_str(o, sizeof(o), &c->sandbox_origin);
                 add_item(&bad, &nb, "sandbox image %s from %s (%s)", c->sandbox_image ? c->sandbox_image : "(default)",

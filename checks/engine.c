@@ -11,6 +11,8 @@
 
 #include "base/redact.h"
 #include "base/util.h"
+#include "collect/facts.h"
+#include "policy/policy.h"
 
 #define EVIDENCE_CAP 4096
 
@@ -149,14 +151,17 @@ unsigned engine_needs(const bool *selected)
         return needs;
 }
 
-void engine_run(const struct facts *f, const bool *selected, struct run *ret)
+void engine_run(const struct facts *f, const struct policy *policy, const bool *selected, struct run *ret)
 {
-        engine_run_benchmark(f, selected, NULL, NULL, ret);
+        engine_run_benchmark(f, policy, selected, NULL, NULL, ret);
 }
 
-void engine_run_benchmark(const struct facts *f, const bool *selected, const struct benchmark *bench,
-                          const char *why, struct run *ret)
+void engine_run_benchmark(const struct facts *f, const struct policy *policy, const bool *selected,
+                          const struct benchmark *bench, const char *why, struct run *ret)
 {
+        static const struct policy no_policy;
+        if (!policy)
+                policy = &no_policy;
         memset(ret, 0, sizeof(*ret));
         ret->benchmark = bench ? bench : benchmark_default();
         ret->benchmark_why = why ? why : "default";
@@ -177,6 +182,8 @@ void engine_run_benchmark(const struct facts *f, const bool *selected, const str
                                                    ? FACT_SOCKETS
                                                    : 0)))
                         result_set(r, ST_ERROR, "not evaluated: %s", f->deadline_error);
+                else if (check_catalog[i].policy_fn)
+                        check_catalog[i].policy_fn(f, policy, r);
                 else
                         check_catalog[i].fn(f, r);
                 if (!r->evidence)
@@ -188,6 +195,7 @@ void engine_run_benchmark(const struct facts *f, const bool *selected, const str
                 redact_result(r);
                 ret->summary[r->status]++;
         }
+        run_describe(ret, f);
 }
 
 static void redact_result(struct result *r)
@@ -209,9 +217,19 @@ void run_free(struct run *r)
         for (size_t i = 0; i < r->n; i++) {
                 free(r->results[i].evidence);
                 free(r->results[i].remediation);
+                free(r->results[i].where.path);
         }
         free(r->results);
+        run_node_free(&r->node);
         memset(r, 0, sizeof(*r));
+}
+
+const struct check_def *check_for_attempt(enum attempt_target target)
+{
+        for (size_t i = 0; i < check_catalog_len; i++)
+                if (target != ATTEMPT_NONE && check_catalog[i].attempts == target)
+                        return &check_catalog[i];
+        return NULL;
 }
 
 unsigned check_max_mode(const struct result *r)

@@ -6,6 +6,7 @@
 
 #include "check.h"
 #include "base/util.h"
+#include "collect/facts.h"
 
 static bool bottlerocket(const struct facts *f)
 {

@@ -6,6 +6,7 @@
 
 #include "check.h"
 #include "base/util.h"
+#include "collect/facts.h"
 
 #define V4 "http://" IMDS_V4_ADDR
 #define PROBE_TEXT(p) http_probe_text((p), (char[96]){0}, 96)

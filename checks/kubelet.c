@@ -9,6 +9,7 @@
 #include "check.h"
 #include "base/confdoc.h"
 #include "base/util.h"
+#include "collect/facts.h"
 
 static const char *field_name(enum kfield id)
 {

@@ -7,6 +7,7 @@
 #include "check.h"
 #include "base/confdoc.h"
 #include "base/util.h"
+#include "collect/facts.h"
 
 #define HTEXT(h) klive_http_text((h), (char[160]){0}, 160)
 

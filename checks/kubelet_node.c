@@ -9,6 +9,7 @@
 #include "check.h"
 #include "base/confdoc.h"
 #include "base/util.h"
+#include "collect/facts.h"
 
 enum file_rule { RULE_MODE, RULE_OWNER };
 

@@ -8,6 +8,8 @@
 
 #include "check.h"
 #include "base/util.h"
+#include "collect/facts.h"
+#include "policy/policy.h"
 
 /* At most this many listeners are named in one evidence line. */
 #define EVIDENCE_MAX_ITEMS 12
@@ -134,18 +136,18 @@ static bool allow_matches(const char *entry, const struct sockets *s, const stru
         return false;
 }
 
-static bool allowed(const struct facts *f, const struct listener *l)
+static bool allowed(const struct facts *f, const struct policy *pol, const struct listener *l)
 {
         for (size_t i = 0; i < ARRAY_SIZE(default_allow); i++)
                 if (allow_matches(default_allow[i], &f->sockets, l))
                         return true;
-        for (size_t i = 0; i < f->n_allow_listeners; i++)
-                if (allow_matches(f->allow_listeners[i], &f->sockets, l))
+        for (size_t i = 0; i < pol->n_allow_listeners; i++)
+                if (allow_matches(pol->allow_listeners[i], &f->sockets, l))
                         return true;
         return false;
 }
 
-void check_net_wildcard_listeners(const struct facts *f, struct result *r)
+void check_net_wildcard_listeners(const struct facts *f, const struct policy *pol, struct result *r)
 {
         if (!sockets_or_error(f, r))
                 return;
@@ -157,7 +159,7 @@ void check_net_wildcard_listeners(const struct facts *f, struct result *r)
                 if (!listener_is_wildcard(l) || l->ifindex)
                         continue;
                 wild++;
-                if (!allowed(f, l))
+                if (!allowed(f, pol, l))
                         pick(&p, s, l);
         }
         _cleanup_free_ char *ev = picked_done(&p);

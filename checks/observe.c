@@ -7,6 +7,7 @@
 
 #include "check.h"
 #include "base/util.h"
+#include "collect/facts.h"
 
 static void rfc3339_ms(int64_t ms, char *buf, size_t size)
 {

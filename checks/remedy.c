@@ -26,6 +26,7 @@
 
 #include "collect/sshd/sshd_config.h"
 #include "base/util.h"
+#include "collect/facts.h"
 
 /* The kubelet checks that judge one field, and the Bottlerocket setting for it
  * (NULL: its kubelet-config template fixes the field or leaves it out). */

@@ -7,6 +7,7 @@
 
 #include "check.h"
 #include "base/util.h"
+#include "collect/facts.h"
 
 /* Gate of every config check: skip without a config, error when sshd would refuse it. */
 static const struct sshd_config *config_or_result(const struct facts *f, struct result *r)

@@ -3,7 +3,8 @@
 #   host/base/       includes only base
 #   host/collect/    base, collect, and the BPF loaders' headers (bpf/)
 #   host/policy/     base
-#   checks/          checks, the facts headers (host/collect/), and base's pure helpers
+#   checks/          checks, the facts headers (host/collect/), the operator's policy
+#                    (policy/policy.h, data only) and base's pure helpers
 #   host/render/     base, checks; never collect, policy or cli
 #   host/cli/        anything
 #   bpf/ loaders     base
@@ -27,6 +28,7 @@ allowed() { # $1 file's layer, $2 header's layer, $3 header name
     *:generated) [ "$1" = bpf ] || [ "$1" = collect ] ;;
     base:base|collect:base|collect:collect|collect:bpf|policy:base|policy:policy) true ;;
     checks:checks|checks:collect) true ;;
+    checks:policy) [ "$3" = policy/policy.h ] ;;
     checks:base) case " $pure_base " in *" $3 "*) true ;; *) false ;; esac ;;
     render:base|render:checks|render:render) true ;;
     bpf:base|bpf:bpf) true ;;

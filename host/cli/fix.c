@@ -364,7 +364,7 @@ static int collect_and_run(const char *root, const char *proc, const bool *sel, 
                 free(err);
                 return -EINVAL;
         }
-        engine_run(f, sel, run);
+        engine_run(f, NULL, sel, run); /* fix changes settings, never approvals */
         return 0;
 }
 

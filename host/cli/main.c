@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "policy/allowlist.h"
+#include "policy/policy.h"
 #include "collect/node/hostsec.h"
 #include "engine.h"
 #include "expect.h"
@@ -452,17 +453,17 @@ static unsigned text_width(FILE *out, bool wide)
         return 100;
 }
 
-/* Every format renders the same facts and results; only the exit code is shared policy. */
-static void render_report(FILE *out, const struct opts *o, const struct facts *f, const struct run *run,
+/* Every format renders the same run; only the exit code is shared policy. */
+static void render_report(FILE *out, const struct opts *o, const struct run *run,
                           const struct report_meta *meta, int rc)
 {
         switch (o->format) {
-        case FMT_JSON: print_json(out, report_json(f, run, meta)); break;
-        case FMT_SARIF: print_json(out, report_sarif(f, run, meta, rc)); break;
-        case FMT_PROMETHEUS: report_prometheus(out, f, run, meta); break;
+        case FMT_JSON: print_json(out, report_json(run, meta)); break;
+        case FMT_SARIF: print_json(out, report_sarif(run, meta, rc)); break;
+        case FMT_PROMETHEUS: report_prometheus(out, run, meta); break;
         case FMT_OPENREPORTS:
         case FMT_POLICYREPORT:
-                print_json(out, report_openreports_build(f, run, meta, o->format == FMT_OPENREPORTS
+                print_json(out, report_openreports_build(run, meta, o->format == FMT_OPENREPORTS
                                                                         ? REPORT_API_OPENREPORTS
                                                                         : REPORT_API_POLICYREPORT));
                 break;
@@ -470,17 +471,17 @@ static void render_report(FILE *out, const struct opts *o, const struct facts *f
                 struct aws_identity id = o->aws;
                 struct aws_identity_buf buf;
                 char *placeholders = NULL;
-                report_aws_identity_fill(f, &id, &buf, &placeholders);
+                report_aws_identity_fill(run, &id, &buf, &placeholders);
                 if (placeholders)
                         fprintf(stderr, "nodeward: asff: placeholders for what is not known (--aws-account, "
                                         "--aws-region, --cluster-arn or the metadata service tell it): %s\n",
                                 placeholders);
                 free(placeholders);
-                print_json(out, report_asff(f, run, meta, &id));
+                print_json(out, report_asff(run, meta, &id));
                 break;
         }
-        case FMT_OCSF: report_ocsf(out, f, run, meta); break;
-        case FMT_JUNIT: report_junit(out, f, run, meta); break;
+        case FMT_OCSF: report_ocsf(out, run, meta); break;
+        case FMT_JUNIT: report_junit(out, run, meta); break;
         case FMT_NPD: {
                 char *line = report_npd_line(run, o->fail_on, rc);
                 fprintf(out, "%s\n", line);
@@ -491,7 +492,7 @@ static void render_report(FILE *out, const struct opts *o, const struct facts *f
                 struct text_opts t = {.color = isatty(fileno(out)) && !getenv("NO_COLOR"), .quiet = o->quiet,
                                       .width = text_width(out, o->wide), .fail_on = o->fail_on,
                                       .kubelet_expected = o->expect & EXPECT_KUBELET};
-                report_text(out, f, run, meta, &t);
+                report_text(out, run, meta, &t);
                 break;
         }
         }
@@ -559,22 +560,75 @@ static int select_checks(const struct opts *o, bool **ret_selected)
         return -EINVAL;
 }
 
-/* --allow-registries FILE: NULL when not given; an empty file approves nothing. */
-static int load_registries(const struct opts *o, char ***ret, size_t *ret_n)
+/* The operator's approvals, built once from the options: --allow-listener entries,
+ * then --allow-listeners-file's, and --allow-registries FILE (not given: NULL; an
+ * empty file approves nothing). A bad file is said on stderr. */
+static int policy_from_options(const struct opts *o, struct policy *ret)
 {
-        if (!o->registries_file)
-                return 0;
+        struct policy p = {.allow_listeners = xcalloc(o->n_allow + 1, sizeof(char *)), .n_allow_listeners = o->n_allow};
+        for (size_t i = 0; i < o->n_allow; i++)
+                p.allow_listeners[i] = xstrdup(o->allow[i]);
         char *err = NULL;
-        char **v = xcalloc(1, sizeof(char *));
-        size_t n = 0;
-        if (containerd_allowlist_load(o->registries_file, &v, &n, &err) < 0) {
-                fprintf(stderr, "nodeward: --allow-registries: %s\n", err);
-                free(err);
-                strv_free(v, n);
-                return -EINVAL;
+        const char *what = "--allow-listeners-file";
+        int r = o->allow_file ? allowlist_load_file(o->allow_file, &p.allow_listeners, &p.n_allow_listeners, &err) : 0;
+        if (r == 0 && o->registries_file) {
+                what = "--allow-registries";
+                p.allow_registries = xcalloc(1, sizeof(char *));
+                r = containerd_allowlist_load(o->registries_file, &p.allow_registries, &p.n_allow_registries, &err);
         }
-        *ret = v;
-        *ret_n = n;
+        if (r < 0) {
+                fprintf(stderr, "nodeward: %s: %s\n", what, err);
+                free(err);
+                policy_free(&p);
+                return r;
+        }
+        *ret = p;
+        return 0;
+}
+
+/* What check and watch both prepare from the options before anything is collected. */
+struct run_prep {
+        bool *selected; /* from engine_select() */
+        struct policy policy;
+        char **audit_watch; /* --audit-watch FILE's paths; NULL: the default set */
+        size_t n_audit_watch;
+        /* Root, proc, namespaces, the audit watch list, --probe, --verbose: the
+         * caller adds what it collects (needs) and how long it may take. */
+        struct collect_opts collect;
+};
+
+static void run_prep_free(struct run_prep *p)
+{
+        free(p->selected);
+        policy_free(&p->policy);
+        if (p->audit_watch)
+                strv_free(p->audit_watch, p->n_audit_watch);
+        memset(p, 0, sizeof(*p));
+}
+
+/* The selection, the policy and the collect options, one way for both commands;
+ * what is wrong with the options is said on stderr. */
+static int run_prep_from_options(const struct opts *o, struct run_prep *ret)
+{
+        struct run_prep p = {0};
+        if (select_checks(o, &p.selected) < 0)
+                return -EINVAL;
+        int r = policy_from_options(o, &p.policy);
+        char *err = NULL;
+        if (r == 0 && o->audit_watch &&
+            (r = audit_watch_load_file(o->audit_watch, &p.audit_watch, &p.n_audit_watch, &err)) < 0) {
+                fprintf(stderr, "nodeward: --audit-watch: %s\n", err);
+                free(err);
+        }
+        if (r < 0) {
+                run_prep_free(&p);
+                return r;
+        }
+        p.collect = (struct collect_opts){.root = o->root, .proc = o->proc, .netns = o->netns,
+                                          .pod_netns = o->pod_netns, .audit_watch = p.audit_watch,
+                                          .n_audit_watch = p.n_audit_watch, .audit_watch_from = o->audit_watch,
+                                          .probe = o->probe, .verbose = o->verbose};
+        *ret = p;
         return 0;
 }
 
@@ -624,73 +678,32 @@ static int do_check(int argc, char **argv)
         }
         if (aws_options(&o) < 0)
                 return EXIT_USAGE;
-        bool *selected = NULL;
-        char *err = NULL;
-        if (select_checks(&o, &selected) < 0)
+        struct run_prep prep;
+        if (run_prep_from_options(&o, &prep) < 0)
                 return EXIT_USAGE;
+        const bool *selected = prep.selected;
+        char *err = NULL;
         FILE *out = stdout;
         struct textfile tf = {0};
         struct timespec t0;
         clock_gettime(CLOCK_MONOTONIC, &t0);
         struct report_meta meta;
         report_meta_start(&meta);
-        char **allow = xcalloc(o.n_allow + 1, sizeof(char *));
-        size_t n_allow = o.n_allow;
-        for (size_t i = 0; i < o.n_allow; i++)
-                allow[i] = xstrdup(o.allow[i]);
-        if (o.allow_file && allowlist_load_file(o.allow_file, &allow, &n_allow, &err) < 0) {
-                fprintf(stderr, "nodeward: --allow-listeners-file: %s\n", err);
-                free(err);
-                strv_free(allow, n_allow);
-                free(selected);
-                if (out != stdout)
-                        fclose(out);
-                return EXIT_USAGE;
-        }
-        char **watches = NULL, **registries = NULL;
-        size_t n_watches = 0, n_registries = 0;
-        bool bad = false;
-        if (o.audit_watch && audit_watch_load_file(o.audit_watch, &watches, &n_watches, &err) < 0) {
-                fprintf(stderr, "nodeward: --audit-watch: %s\n", err);
-                free(err);
-                bad = true;
-        } else if (load_registries(&o, &registries, &n_registries) < 0) {
-                bad = true;
-        }
-        if (bad) {
-                strv_free(allow, n_allow);
-                if (watches)
-                        strv_free(watches, n_watches);
-                free(selected);
-                if (out != stdout)
-                        fclose(out);
-                return EXIT_USAGE;
-        }
         /* Choosing the benchmark for the node reads how its kubelet runs. */
         unsigned needs = engine_needs(selected) | expect_needs(o.expect) | (o.benchmark ? 0 : FACT_KUBELET);
         /* ASFF names the account, region and instance the metadata service knows. */
         if (o.format == FMT_ASFF)
                 needs |= FACT_IMDS;
-        struct collect_opts co = {.root = o.root, .proc = o.proc, .needs = needs, .netns = o.netns,
-                                  .pod_netns = o.pod_netns,
-                                  .allow_listeners = (const char *const *)allow, .n_allow_listeners = n_allow,
-                                  .observe_seconds = o.observe, .verbose = o.verbose,
-                                  .audit_watch = watches ? watches : NULL, .n_audit_watch = n_watches,
-                                  .audit_watch_from = o.audit_watch,
-                                  .allow_registries = (const char *const *)registries,
-                                  .n_allow_registries = n_registries, .probe = o.probe,
-                                  .deadline_ms = (unsigned)(o.deadline < 0 ? CHECK_DEADLINE_S : o.deadline) * 1000u};
+        struct collect_opts co = prep.collect;
+        co.needs = needs;
+        co.observe_seconds = o.observe;
+        co.deadline_ms = (unsigned)(o.deadline < 0 ? CHECK_DEADLINE_S : o.deadline) * 1000u;
         struct facts f;
         int cr = facts_collect(&co, &f, &err);
-        strv_free(allow, n_allow); /* the facts hold their own copy */
-        if (watches)
-                strv_free(watches, n_watches);
-        if (registries)
-                strv_free(registries, n_registries);
         if (cr < 0) {
                 fprintf(stderr, "nodeward: %s\n", err);
                 free(err);
-                free(selected);
+                run_prep_free(&prep);
                 textfile_abort(&tf);
                 if (out != stdout)
                         fclose(out);
@@ -704,8 +717,8 @@ static int do_check(int argc, char **argv)
          * then the sandbox leaves the rest of the run its outputs and nothing else. */
         bool dropped = drop_or_say(f.privs_error) == 0;
         if (open_outputs(&o, &out, &tf) < 0) {
+                run_prep_free(&prep);
                 facts_free(&f);
-                free(selected);
                 return EXIT_USAGE;
         }
         char *serr = NULL;
@@ -725,15 +738,15 @@ static int do_check(int argc, char **argv)
         const char *why = "--benchmark";
         const struct benchmark *bench = o.benchmark ? o.benchmark : benchmark_for_node(&f, &why);
         struct run run;
-        engine_run_benchmark(&f, selected, bench, why, &run);
+        engine_run_benchmark(&f, &prep.policy, selected, bench, why, &run);
         int rc = expect_apply(o.expect, &f, &run, o.fail_on);
         report_meta_finish(&meta, &t0);
         /* README promises a run that holds nothing once the facts are in. */
         if (!dropped)
                 rc = EXIT_USAGE;
-        render_report(out, &o, &f, &run, &meta, rc);
+        render_report(out, &o, &run, &meta, rc);
         if (tf.f) {
-                report_prometheus(tf.f, &f, &run, &meta);
+                report_prometheus(tf.f, &run, &meta);
                 int tr = textfile_commit(&tf);
                 if (tr < 0) {
                         fprintf(stderr, "nodeward: --textfile %s: %s\n", o.textfile, strerror(-tr));
@@ -747,7 +760,7 @@ static int do_check(int argc, char **argv)
         run_free(&run);
         bool stalled = f.unfinished != 0;
         facts_free(&f);
-        free(selected);
+        run_prep_free(&prep);
         if (stalled) {
                 /* A collector thread still runs: exit without the library destructors
                  * (OpenSSL's, libbpf's) that it may be using. */
@@ -783,45 +796,17 @@ static int do_watch(int argc, char **argv)
                                 "(watch reports every result and keeps running)\n");
                 return EXIT_USAGE;
         }
-        bool *selected = NULL;
-        char *err = NULL;
-        if (select_checks(&o, &selected) < 0)
+        struct run_prep prep;
+        if (run_prep_from_options(&o, &prep) < 0)
                 return EXIT_USAGE;
-        char **allow = xcalloc(o.n_allow + 1, sizeof(char *));
-        size_t n_allow = o.n_allow;
-        for (size_t i = 0; i < o.n_allow; i++)
-                allow[i] = xstrdup(o.allow[i]);
-        int rc = EXIT_USAGE;
-        char **watches = NULL, **registries = NULL;
-        size_t n_watches = 0, n_registries = 0;
-        if (o.allow_file && allowlist_load_file(o.allow_file, &allow, &n_allow, &err) < 0) {
-                fprintf(stderr, "nodeward: --allow-listeners-file: %s\n", err);
-                free(err);
-        } else if (o.audit_watch && audit_watch_load_file(o.audit_watch, &watches, &n_watches, &err) < 0) {
-                fprintf(stderr, "nodeward: --audit-watch: %s\n", err);
-                free(err);
-        } else if (load_registries(&o, &registries, &n_registries) == 0) {
-                struct watch_opts wo = {.root = o.root, .proc = o.proc, .netns = o.netns, .pod_netns = o.pod_netns,
-                                        .allow = (const char *const *)allow, .n_allow = n_allow,
-                                        .allow_registries = (const char *const *)registries,
-                                        .n_allow_registries = n_registries,
-                                        .selected = selected, .interval = o.interval ? o.interval : 60,
-                                        .textfile = o.textfile, .state = o.state, .verbose = o.verbose,
-                                        .out = stdout, .benchmark = o.benchmark, .expect = o.expect,
-                                        .audit_watch = watches, .n_audit_watch = n_watches,
-                                        .audit_watch_from = o.audit_watch, .probe = o.probe};
-                struct publish_opts po = {.api = o.publish_api, .token_file = o.publish_token,
-                                          .ca_file = o.publish_ca};
-                if (o.publish)
-                        wo.publish = &po;
-                rc = watch_run(&wo);
-        }
-        if (watches)
-                strv_free(watches, n_watches);
-        strv_free(allow, n_allow);
-        if (registries)
-                strv_free(registries, n_registries);
-        free(selected);
+        struct watch_opts wo = {.collect = prep.collect, .policy = &prep.policy, .selected = prep.selected,
+                                .interval = o.interval ? o.interval : 60, .textfile = o.textfile, .state = o.state,
+                                .out = stdout, .benchmark = o.benchmark, .expect = o.expect};
+        struct publish_opts po = {.api = o.publish_api, .token_file = o.publish_token, .ca_file = o.publish_ca};
+        if (o.publish)
+                wo.publish = &po;
+        int rc = watch_run(&wo);
+        run_prep_free(&prep);
         return rc;
 }
 

@@ -58,34 +58,21 @@ static void on_sighting(const struct observed_attempt *a, void *data)
         FILE *out = data;
         if (!a->pod)
                 return;
+        struct run_attempt ra;
+        run_attempt_describe(NULL, a, &ra); /* the check it is a finding of needs no ports */
         cJSON *j = line("finding");
-        cJSON_AddStringToObject(j, "check", a->metadata  ? "imds.pod-attempts"
-                                            : a->kubelet ? "kubelet.pod-attempts"
-                                                         : "ssh.pod-attempts");
-        cJSON *pod = cJSON_AddObjectToObject(j, "pod");
-        cJSON_AddStringToObject(pod, "uid", a->ref.uid);
-        if (a->pod_name) {
-                cJSON_AddStringToObject(pod, "namespace", a->pod_ns);
-                cJSON_AddStringToObject(pod, "name", a->pod_name);
-        }
-        cJSON_AddStringToObject(pod, "container", a->ref.container_id);
-        cJSON_AddStringToObject(pod, "qos", a->ref.qos);
-        cJSON_AddBoolToObject(j, "host_network", a->host_network);
-        cJSON_AddStringToObject(j, "daddr", a->daddr);
-        cJSON_AddNumberToObject(j, "dport", a->dport);
-        cJSON_AddNumberToObject(j, "pid", a->pid);
-        cJSON_AddStringToObject(j, "comm", a->comm);
+        report_attempt_finding(j, &ra);
+        run_attempt_free(&ra);
         emit(out, j);
 }
 
 /* The same metrics `check --textfile` writes, replaced atomically. */
-static void write_textfile(const char *path, const struct facts *f, const struct run *run,
-                           const struct report_meta *m)
+static void write_textfile(const char *path, const struct run *run, const struct report_meta *m)
 {
         struct textfile tf = {0};
         if (textfile_begin(path, &tf) < 0)
                 return;
-        report_prometheus(tf.f, f, run, m);
+        report_prometheus(tf.f, run, m);
         textfile_commit(&tf);
 }
 
@@ -114,15 +101,16 @@ static void watch_setup(const struct watch_opts *o, const struct rootfs *proc, s
 {
         unsigned needs = engine_needs(o->selected);
         st->sock = (struct netns_handles){-1, -1, -1, NULL};
-        if ((needs & FACT_SOCKETS) && (proc->fd >= 0 || o->netns)) {
+        if ((needs & FACT_SOCKETS) && (proc->fd >= 0 || o->collect.netns)) {
                 char *err = NULL;
-                st->have_sock = netns_open_handles(o->netns, proc->fd >= 0 ? proc : NULL, &st->sock,
+                st->have_sock = netns_open_handles(o->collect.netns, proc->fd >= 0 ? proc : NULL, &st->sock,
                                                    &st->sock_what, &err) == 0;
                 free(err); /* each interval then reports the failure itself */
         }
         if (needs & NET_PROBES) {
-                struct collect_opts co = {.root = o->root, .proc = o->proc, .pod_netns = o->pod_netns,
-                                          .needs = needs & NET_PROBES, .probe = o->probe};
+                struct collect_opts co = {.root = o->collect.root, .proc = o->collect.proc,
+                                          .pod_netns = o->collect.pod_netns, .needs = needs & NET_PROBES,
+                                          .probe = o->collect.probe};
                 struct facts f;
                 char *err = NULL;
                 if (facts_collect(&co, &f, &err) == 0) {
@@ -180,15 +168,11 @@ static void interval(const struct watch_opts *o, struct watch_state *st)
 {
         struct observe_session *s = st->s;
         struct observe_facts *of = &st->of;
-        struct collect_opts co = {.root = o->root, .proc = o->proc, .netns = o->netns, .pod_netns = o->pod_netns,
-                                  .allow_listeners = o->allow, .n_allow_listeners = o->n_allow,
-                                  .audit_watch = o->audit_watch, .n_audit_watch = o->n_audit_watch,
-                                  .audit_watch_from = o->audit_watch_from,
-                                  .allow_registries = o->allow_registries, .n_allow_registries = o->n_allow_registries,
-                                  .sock_handles = st->have_sock ? &st->sock : NULL, .sock_netns_what = st->sock_what,
-                                  .probe = o->probe,
-                                  .needs = (engine_needs(o->selected) | expect_needs(o->expect) | (o->benchmark ? 0 : FACT_KUBELET)) &
-                                           ~(unsigned)(FACT_CONNWATCH | NET_PROBES)};
+        struct collect_opts co = o->collect;
+        co.sock_handles = st->have_sock ? &st->sock : NULL;
+        co.sock_netns_what = st->sock_what;
+        co.needs = (engine_needs(o->selected) | expect_needs(o->expect) | (o->benchmark ? 0 : FACT_KUBELET)) &
+                   ~(unsigned)(FACT_CONNWATCH | NET_PROBES);
         struct facts f;
         char *err = NULL;
         struct timespec t0;
@@ -217,30 +201,16 @@ static void interval(const struct watch_opts *o, struct watch_state *st)
         const char *why = "--benchmark";
         const struct benchmark *bench = o->benchmark ? o->benchmark : benchmark_for_node(&f, &why);
         struct run run;
-        engine_run_benchmark(&f, o->selected, bench, why, &run);
+        engine_run_benchmark(&f, o->policy, o->selected, bench, why, &run);
         cJSON_AddStringToObject(j, "benchmark", bench->id);
         expect_apply(o->expect, &f, &run, SEV_LOW);
         report_meta_finish(&meta, &t0);
-        cJSON *node = cJSON_AddObjectToObject(j, "node");
-        if (f.node.name)
-                cJSON_AddStringToObject(node, "name", f.node.name);
-        cJSON_AddStringToObject(node, "hostname", f.node.hostname ? f.node.hostname : "");
-        cJSON *sum = cJSON_AddObjectToObject(j, "summary");
-        for (int k = 0; k < ST__COUNT; k++)
-                cJSON_AddNumberToObject(sum, status_name((enum status)k), run.summary[k]);
-        cJSON *res = cJSON_AddArrayToObject(j, "results");
-        for (size_t i = 0; i < run.n; i++) {
-                cJSON *r = cJSON_CreateObject();
-                cJSON_AddStringToObject(r, "id", run.results[i].check->id);
-                cJSON_AddStringToObject(r, "status", status_name(run.results[i].status));
-                cJSON_AddStringToObject(r, "evidence", run.results[i].evidence);
-                cJSON_AddItemToArray(res, r);
-        }
+        report_watch_summary(j, &run);
         emit(o->out, j);
         if (st->pub)
                 publish(o->out, st->pub, &run);
         if (o->textfile)
-                write_textfile(o->textfile, &f, &run, &meta);
+                write_textfile(o->textfile, &run, &meta);
         run_free(&run);
         memset(&f.observe, 0, sizeof(f.observe)); /* owned by the watch state */
         memset(&f.imds, 0, sizeof(f.imds));
@@ -268,9 +238,9 @@ static void write_state(const struct watch_opts *o, const struct watch_state *st
 int watch_run(const struct watch_opts *o)
 {
         struct rootfs root = {.fd = -1}, proc = {.fd = -1};
-        const char *rootp = o->root && *o->root ? o->root : "/";
+        const char *rootp = o->collect.root && *o->collect.root ? o->collect.root : "/";
         if (rootfs_open_root(rootp, &root) < 0 ||
-            (o->proc ? procfs_open_root(o->proc, &proc) : procfs_open_subroot(&root, "proc", &proc)) < 0) {
+            (o->collect.proc ? procfs_open_root(o->collect.proc, &proc) : procfs_open_subroot(&root, "proc", &proc)) < 0) {
                 fprintf(stderr, "nodeward: cannot open --root %s or its proc: %s\n", rootp, strerror(errno));
                 rootfs_close(&root);
                 return 2;
@@ -292,9 +262,10 @@ int watch_run(const struct watch_opts *o)
         sigaction(SIGTERM, &sa, NULL);
         sigaction(SIGINT, &sa, NULL);
         if (engine_needs(o->selected) & FACT_CONNWATCH) {
-                struct observe_opts oo = {.seconds = 0, .verbose = o->verbose, .on_sighting = on_sighting,
+                struct observe_opts oo = {.seconds = 0, .verbose = o->collect.verbose, .on_sighting = on_sighting,
                                           .data = o->out, .forget_gone = true};
-                struct collect_opts sc = {.root = o->root, .proc = o->proc, .needs = FACT_SSHD | FACT_KUBELET};
+                struct collect_opts sc = {.root = o->collect.root, .proc = o->collect.proc,
+                                          .needs = FACT_SSHD | FACT_KUBELET};
                 struct facts sf;
                 char *err = NULL;
                 if (facts_collect(&sc, &sf, &err) == 0) {

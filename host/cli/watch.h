@@ -5,24 +5,21 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "collect/facts.h"
+
 struct benchmark;
+struct policy;
 struct publish_opts;
 
 struct watch_opts {
-        const char *root, *proc, *netns, *pod_netns;
-        const char *const *allow; /* --allow-listener entries */
-        size_t n_allow;
-        char *const *audit_watch; /* --audit-watch FILE's paths, NULL: the default set */
-        size_t n_audit_watch;
-        const char *audit_watch_from;
-        const char *const *allow_registries; /* --allow-registries entries; NULL: none given */
-        size_t n_allow_registries;
+        /* What every interval collects with: root, proc, namespaces, the audit watch
+         * list, --probe and --verbose (the caller's run preparation); needs is set here. */
+        struct collect_opts collect;
+        const struct policy *policy; /* the operator's approvals, for the checks that judge by them */
         const bool *selected; /* from engine_select() */
         int interval;         /* seconds between check runs */
         const char *textfile; /* Prometheus textfile, or NULL */
         const char *state;    /* readiness state file (watch_state.c), or NULL */
-        bool probe; /* --probe: see struct collect_opts */
-        bool verbose;
         FILE *out;
         const struct benchmark *benchmark; /* --benchmark; NULL: chosen for the node each interval */
         unsigned expect; /* EXPECT_* (expect.h): missing components are errors */

@@ -529,10 +529,6 @@ static void keep_committed(const struct collect_job *j, struct facts *ret)
         ret->proc_path = w->proc_path;
         ret->not_live = w->not_live;
         ret->probes_off = w->probes_off;
-        ret->allow_listeners = w->allow_listeners;
-        ret->n_allow_listeners = w->n_allow_listeners;
-        ret->allow_registries = w->allow_registries;
-        ret->n_allow_registries = w->n_allow_registries;
         ret->collected = w->collected;
         for (size_t i = 0; i < ARRAY_SIZE(fact_parts); i++)
                 if (w->collected & fact_parts[i].bits)
@@ -606,16 +602,6 @@ int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
                                           "the network probes", f->proc_path);
                 needs &= ~(unsigned)FACT_PROBES;
         }
-        f->allow_listeners = xcalloc(o->n_allow_listeners + 1, sizeof(char *));
-        for (size_t i = 0; i < o->n_allow_listeners; i++)
-                f->allow_listeners[i] = xstrdup(o->allow_listeners[i]);
-        f->n_allow_listeners = o->n_allow_listeners;
-        if (o->allow_registries) {
-                f->allow_registries = xcalloc(o->n_allow_registries + 1, sizeof(char *));
-                for (size_t i = 0; i < o->n_allow_registries; i++)
-                        f->allow_registries[i] = xstrdup(o->allow_registries[i]);
-                f->n_allow_registries = o->n_allow_registries;
-        }
         j->needs = needs;
         pthread_mutex_init(&j->lock, NULL);
         pthread_t t;
@@ -628,8 +614,6 @@ int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
                                 j->audit_watch[i] = xstrdup(o->audit_watch[i]);
                 }
                 j->o.audit_watch = NULL;
-                j->o.allow_listeners = NULL;
-                j->o.allow_registries = NULL;
                 j->f = xcalloc(1, sizeof(*j->f));
                 memcpy(j->f, f, sizeof(*f));
                 pthread_condattr_t ca;
@@ -721,16 +705,12 @@ void facts_free(struct facts *f)
         apiserver_facts_free(&f->apiserver);
         klive_facts_free(&f->klive);
         sockets_free(&f->sockets);
-        if (f->allow_listeners)
-                strv_free(f->allow_listeners, f->n_allow_listeners);
         observe_facts_free(&f->observe);
         kubelet_unit_files_free(&f->kubelet_unit);
         sysctl_facts_free(&f->sysctl);
         kube_proxy_facts_free(&f->kube_proxy);
         host_facts_free(&f->host);
         containerd_facts_free(&f->containerd);
-        if (f->allow_registries)
-                strv_free(f->allow_registries, f->n_allow_registries);
         free(f->privs_error);
         free(f->probes_off);
         memset(f, 0, sizeof(*f));

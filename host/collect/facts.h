@@ -86,9 +86,6 @@ struct facts {
         struct apiserver_facts apiserver;
         struct klive_facts klive;
         struct sockets sockets;
-        /* What the operator said a node may listen on (--allow-listener PROC:PORT). */
-        char **allow_listeners;
-        size_t n_allow_listeners;
         struct observe_facts observe;
         struct kubelet_unit_files kubelet_unit;
         struct sysctl_facts sysctl;
@@ -100,9 +97,6 @@ struct facts {
          * root's. The checks that need one skip with this reason. */
         char *not_live;
         struct containerd_facts containerd;
-        /* The registries the operator approves (--allow-registries FILE); NULL: none given. */
-        char **allow_registries;
-        size_t n_allow_registries;
         char *probes_off;  /* why the network probes did not run (checks that need them skip) */
         /* The run's deadline passed with these collectors unfinished (FACT_* bits):
          * the checks that need one are errors saying why (@deadline_error). Such
@@ -120,11 +114,7 @@ struct collect_opts {
         const char *netns; /* the node's network namespace; default PROC/1/ns/net */
         const struct netns_handles *sock_handles; /* opened earlier (watch); NULL: open now */
         const char *sock_netns_what;              /* which namespace they are in */
-        const char *const *allow_listeners;
-        size_t n_allow_listeners;
         int observe_seconds;   /* 0: FACT_CONNWATCH is not collected (the checks skip) */
-        const char *const *allow_registries; /* NULL: no --allow-registries */
-        size_t n_allow_registries;
         bool verbose;          /* libbpf's messages on stderr */
         char *const *audit_watch; /* --audit-watch FILE's paths; NULL: the default set */
         size_t n_audit_watch;

@@ -56,24 +56,25 @@ void report_add_references(cJSON *j, const struct benchmark *b, const struct res
                 cJSON_AddItemToArray(refs, cJSON_CreateString(r->check->references[k]));
 }
 
-cJSON *report_json(const struct facts *f, const struct run *run, const struct report_meta *m)
+cJSON *report_json(const struct run *run, const struct report_meta *m)
 {
+        const struct run_node *n = &run->node;
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "schema", "nodeward.report/v1");
         cJSON *tool = cJSON_AddObjectToObject(o, "tool");
         cJSON_AddStringToObject(tool, "name", "nodeward");
         cJSON_AddStringToObject(tool, "version", NODEWARD_VERSION);
         cJSON *node = cJSON_AddObjectToObject(o, "node");
-        cJSON_AddStringToObject(node, "hostname", f->node.hostname ? f->node.hostname : "");
-        if (f->node.name)
-                cJSON_AddStringToObject(node, "name", f->node.name);
-        cJSON_AddStringToObject(node, "root", f->root_path ? f->root_path : "/");
-        cJSON_AddStringToObject(node, "kernel", f->node.kernel ? f->node.kernel : "");
-        cJSON_AddStringToObject(node, "os", f->node.os ? f->node.os : "");
-        if (f->node.br.is_bottlerocket) {
+        cJSON_AddStringToObject(node, "hostname", n->hostname ? n->hostname : "");
+        if (n->name)
+                cJSON_AddStringToObject(node, "name", n->name);
+        cJSON_AddStringToObject(node, "root", n->root ? n->root : "/");
+        cJSON_AddStringToObject(node, "kernel", n->kernel ? n->kernel : "");
+        cJSON_AddStringToObject(node, "os", n->os ? n->os : "");
+        if (n->bottlerocket) {
                 cJSON_AddStringToObject(node, "platform", "bottlerocket");
-                if (f->node.br.variant)
-                        cJSON_AddStringToObject(node, "variant", f->node.br.variant);
+                if (n->variant)
+                        cJSON_AddStringToObject(node, "variant", n->variant);
         }
         cJSON_AddStringToObject(o, "started", m->started);
         cJSON_AddNumberToObject(o, "duration_ms", (double)m->duration_ms);
@@ -102,6 +103,43 @@ cJSON *report_json(const struct facts *f, const struct run *run, const struct re
         for (int s = 0; s < ST__COUNT; s++)
                 cJSON_AddNumberToObject(sum, status_name((enum status)s), run->summary[s]);
         return o;
+}
+
+void report_watch_summary(cJSON *j, const struct run *run)
+{
+        cJSON *node = cJSON_AddObjectToObject(j, "node");
+        if (run->node.name)
+                cJSON_AddStringToObject(node, "name", run->node.name);
+        cJSON_AddStringToObject(node, "hostname", run->node.hostname ? run->node.hostname : "");
+        cJSON *sum = cJSON_AddObjectToObject(j, "summary");
+        for (int k = 0; k < ST__COUNT; k++)
+                cJSON_AddNumberToObject(sum, status_name((enum status)k), run->summary[k]);
+        cJSON *res = cJSON_AddArrayToObject(j, "results");
+        for (size_t i = 0; i < run->n; i++) {
+                cJSON *r = cJSON_CreateObject();
+                cJSON_AddStringToObject(r, "id", run->results[i].check->id);
+                cJSON_AddStringToObject(r, "status", status_name(run->results[i].status));
+                cJSON_AddStringToObject(r, "evidence", run->results[i].evidence);
+                cJSON_AddItemToArray(res, r);
+        }
+}
+
+void report_attempt_finding(cJSON *j, const struct run_attempt *a)
+{
+        cJSON_AddStringToObject(j, "check", a->check_id ? a->check_id : "");
+        cJSON *pod = cJSON_AddObjectToObject(j, "pod");
+        cJSON_AddStringToObject(pod, "uid", a->pod_uid);
+        if (a->pod_name) {
+                cJSON_AddStringToObject(pod, "namespace", a->pod_ns);
+                cJSON_AddStringToObject(pod, "name", a->pod_name);
+        }
+        cJSON_AddStringToObject(pod, "container", a->container_id);
+        cJSON_AddStringToObject(pod, "qos", a->qos);
+        cJSON_AddBoolToObject(j, "host_network", a->host_network);
+        cJSON_AddStringToObject(j, "daddr", a->daddr);
+        cJSON_AddNumberToObject(j, "dport", a->dport);
+        cJSON_AddNumberToObject(j, "pid", a->pid);
+        cJSON_AddStringToObject(j, "comm", a->comm);
 }
 
 /* Below this many columns for the evidence, shortening would leave nothing to read. */
@@ -229,18 +267,19 @@ char *text_escape(const char *s)
         return sb_steal(&sb);
 }
 
-static void text_header(FILE *out, const struct facts *f, const struct run *run)
+static void text_header(FILE *out, const struct run *run)
 {
-        char *name = f->node.name ? text_escape(f->node.name) : NULL, *host = text_escape(f->node.hostname),
-             *os = text_escape(f->node.os), *kernel = text_escape(f->node.kernel), *root = text_escape(f->root_path);
+        const struct run_node *n = &run->node;
+        char *name = n->name ? text_escape(n->name) : NULL, *host = text_escape(n->hostname),
+             *os = text_escape(n->os), *kernel = text_escape(n->kernel), *root = text_escape(n->root);
         if (name)
                 fprintf(out, "nodeward %s  node %s (hostname %s)  (%s, kernel %s)  root %s\n", NODEWARD_VERSION, name,
                         host, os, kernel, root);
         else
                 fprintf(out, "nodeward %s  node %s  (%s, kernel %s)  root %s\n", NODEWARD_VERSION, host, os, kernel,
                         root);
-        if (f->node.br.is_bottlerocket) {
-                char *variant = text_escape(f->node.br.variant ? f->node.br.variant : "unknown");
+        if (n->bottlerocket) {
+                char *variant = text_escape(n->variant ? n->variant : "unknown");
                 fprintf(out, "platform Bottlerocket, variant %s: kubelet under /etc/kubernetes/kubelet, no host sshd "
                         "(access through host containers: bottlerocket.*)\n", variant);
                 free(variant);
@@ -260,14 +299,13 @@ static bool shown(const struct result *r, const struct text_opts *o)
         return !o->quiet || r->status == ST_FAIL || r->status == ST_ERROR;
 }
 
-void report_text(FILE *out, const struct facts *f, const struct run *run, const struct report_meta *m,
-                 const struct text_opts *o)
+void report_text(FILE *out, const struct run *run, const struct report_meta *m, const struct text_opts *o)
 {
         if (!o->quiet)
-                text_header(out, f, run);
+                text_header(out, run);
         /* One line instead of leaving the reader to infer it from a screen of kubelet skips. */
-        if (!o->kubelet_expected && (f->collected & FACT_KUBELET) && !f->kubelet.found) {
-                char *root = text_escape(f->root_path ? f->root_path : "/");
+        if (!o->kubelet_expected && run->node.kubelet_missing) {
+                char *root = text_escape(run->node.root ? run->node.root : "/");
                 fprintf(out, "not a Kubernetes node: no kubelet process, kubelet.service or kubelet config under %s; "
                              "host checks only\n", root);
                 free(root);

@@ -3,9 +3,11 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
 
 #include "engine.h"
-#include "collect/facts.h"
 
 struct report_meta {
         char started[32];  /* RFC 3339, UTC */
@@ -22,7 +24,12 @@ cJSON *report_benchmark_ref(const struct benchmark *b, const struct bench_item *
 /* Add "references" (strings, the benchmark's item first) and "benchmark_references" to @j. */
 void report_add_references(cJSON *j, const struct benchmark *b, const struct result *r);
 
-cJSON *report_json(const struct facts *f, const struct run *run, const struct report_meta *m);
+cJSON *report_json(const struct run *run, const struct report_meta *m);
+/* One watch interval's "summary" line: @j gets the node, the summary and each
+ * result's id, status and evidence. */
+void report_watch_summary(cJSON *j, const struct run *run);
+/* One pod connection attempt as a watch "finding" line's fields, added to @j. */
+void report_attempt_finding(cJSON *j, const struct run_attempt *a);
 /* How the text report is laid out. */
 struct text_opts {
         bool color;
@@ -34,25 +41,13 @@ struct text_opts {
 /* @s (host data: a hostname, os-release, a path) for a terminal: control
  * characters and bytes outside valid UTF-8 as \xNN. Malloc'ed; NULL reads as "". */
 char *text_escape(const char *s);
-void report_text(FILE *out, const struct facts *f, const struct run *run, const struct report_meta *m,
-                 const struct text_opts *o);
+void report_text(FILE *out, const struct run *run, const struct report_meta *m, const struct text_opts *o);
 
 /* SARIF 2.1.0 (report_sarif.c); @exit_code goes into the invocation. */
-cJSON *report_sarif(const struct facts *f, const struct run *run, const struct report_meta *m,
-                    int exit_code);
-
-/* Where a result's setting lives: a host path (and line, 0: unknown), and the layer it
- * came from ("file", "config", "drop-in", "kubeconfig", "flag"; NULL: unknown). The
- * layer can be known without a path (a flag). Returns whether @w->path was set (free it). */
-struct report_where {
-        char *path;
-        unsigned line, col;
-        const char *layer;
-};
-bool report_result_where(const struct facts *f, const struct result *r, struct report_where *w);
+cJSON *report_sarif(const struct run *run, const struct report_meta *m, int exit_code);
 
 /* Prometheus text exposition format 0.0.4 (report_metrics.c). */
-void report_prometheus(FILE *out, const struct facts *f, const struct run *run, const struct report_meta *m);
+void report_prometheus(FILE *out, const struct run *run, const struct report_meta *m);
 
 /* The node-problem-detector custom plugin line (report_metrics.c): at most
  * NPD_LINE_MAX bytes, no newline; the exit code is the plugin status. */

@@ -48,21 +48,18 @@ static void parse_cluster_arn(const char *arn, struct aws_identity_buf *buf, boo
         }
 }
 
-void report_aws_identity_fill(const struct facts *f, struct aws_identity *id, struct aws_identity_buf *buf,
+void report_aws_identity_fill(const struct run *run, struct aws_identity *id, struct aws_identity_buf *buf,
                               char **ret_placeholders)
 {
         /* The flags first, then the instance's identity document, then the cluster ARN. */
-        const struct imds_identity *doc = NULL;
-        if (f->collected & FACT_IMDS)
-                doc = f->imds.v4.identity_value.account[0] ? &f->imds.v4.identity_value
-                    : f->imds.v6.identity_value.account[0] ? &f->imds.v6.identity_value : NULL;
-        if (doc) {
+        const struct run_node *n = &run->node;
+        if (n->aws_account) {
                 if (!id->account)
-                        id->account = doc->account;
+                        id->account = n->aws_account;
                 if (!id->region)
-                        id->region = doc->region;
+                        id->region = n->aws_region;
                 if (!id->instance)
-                        id->instance = doc->instance;
+                        id->instance = n->aws_instance;
         }
         bool region = false, account = false;
         parse_cluster_arn(id->cluster_arn, buf, &region, &account);
@@ -70,8 +67,8 @@ void report_aws_identity_fill(const struct facts *f, struct aws_identity *id, st
                 id->region = buf->region;
         if (!id->account && account)
                 id->account = buf->account;
-        if (!id->instance && (f->collected & FACT_IMDS) && f->imds.v4.instance_id_value[0])
-                id->instance = f->imds.v4.instance_id_value;
+        if (!id->instance && n->aws_instance)
+                id->instance = n->aws_instance;
         struct strbuf sb = {0};
         if (!id->account) {
                 id->account = PLACEHOLDER_ACCOUNT;
@@ -83,7 +80,7 @@ void report_aws_identity_fill(const struct facts *f, struct aws_identity *id, st
         }
         if (!id->instance) {
                 /* The node's name keeps the finding ids of one node stable without an instance id. */
-                id->instance = fleet_node_name(f);
+                id->instance = fleet_node_name(run);
                 sb_printf(&sb, "%sinstance \"%s\" (the node's name)", sb.len ? ", " : "", id->instance);
         }
         *ret_placeholders = sb.len ? sb_steal(&sb) : NULL;
@@ -167,11 +164,11 @@ static cJSON *requirements(const struct run *run, const struct result *r)
         return arr;
 }
 
-static cJSON *finding(const struct facts *f, const struct run *run, const struct result *r,
+static cJSON *finding(const struct run *run, const struct result *r,
                       const struct report_meta *m, const struct aws_identity *id)
 {
         const struct check_def *c = r->check;
-        const char *node = fleet_node_name(f);
+        const char *node = fleet_node_name(run);
         cJSON *j = cJSON_CreateObject();
         cJSON_AddStringToObject(j, "SchemaVersion", ASFF_SCHEMA_VERSION);
         _cleanup_free_ char *fid = xasprintf("nodeward/%s/%s/%s/%s", id->region, id->account, id->instance, c->id);
@@ -222,12 +219,12 @@ static cJSON *finding(const struct facts *f, const struct run *run, const struct
         return j;
 }
 
-cJSON *report_asff(const struct facts *f, const struct run *run, const struct report_meta *m,
+cJSON *report_asff(const struct run *run, const struct report_meta *m,
                    const struct aws_identity *id)
 {
         cJSON *o = cJSON_CreateObject();
         cJSON *arr = cJSON_AddArrayToObject(o, "Findings");
         for (size_t i = 0; i < run->n; i++)
-                cJSON_AddItemToArray(arr, finding(f, run, &run->results[i], m, id));
+                cJSON_AddItemToArray(arr, finding(run, &run->results[i], m, id));
         return o;
 }

@@ -6,12 +6,12 @@
 
 #include "base/util.h"
 
-const char *fleet_node_name(const struct facts *f)
+const char *fleet_node_name(const struct run *run)
 {
-        if (f->node.name && *f->node.name)
-                return f->node.name;
-        if (f->node.hostname && *f->node.hostname)
-                return f->node.hostname;
+        if (run->node.name && *run->node.name)
+                return run->node.name;
+        if (run->node.hostname && *run->node.hostname)
+                return run->node.hostname;
         return "unknown";
 }
 

@@ -17,13 +17,13 @@ enum report_api {
 /* One cluster-scoped report for this node: scope is the Node (NODE_NAME, else the
  * hostname), one result per check. The object is ready to create or replace with the
  * API server as it is (metadata.name "nodeward-NODE"); the caller owns it. */
-cJSON *report_openreports_build(const struct facts *f, const struct run *run, const struct report_meta *m,
+cJSON *report_openreports_build(const struct run *run, const struct report_meta *m,
                                 enum report_api api);
 
 /* Who the node is to AWS, for ASFF. Any field may be NULL: report_aws_identity_fill()
  * completes it from the instance identity document (when the metadata probe read it),
  * then the cluster ARN, then with stable placeholders (and says which in
- * *ret_placeholders, malloc'ed, NULL if none). The strings point into @f, @buf or @id. */
+ * *ret_placeholders, malloc'ed, NULL if none). The strings point into @run, @buf or @id. */
 struct aws_identity {
         const char *account;     /* 12 digits */
         const char *region;      /* "eu-west-1" */
@@ -35,23 +35,23 @@ struct aws_identity_buf {
         char account[16];
         char region[32];
 };
-void report_aws_identity_fill(const struct facts *f, struct aws_identity *id, struct aws_identity_buf *buf,
+void report_aws_identity_fill(const struct run *run, struct aws_identity *id, struct aws_identity_buf *buf,
                               char **ret_placeholders);
 
 /* A BatchImportFindings request: {"Findings": [...]}, one finding per check with a
  * stable Id per (region, account, instance, check). */
-cJSON *report_asff(const struct facts *f, const struct run *run, const struct report_meta *m,
+cJSON *report_asff(const struct run *run, const struct report_meta *m,
                    const struct aws_identity *id);
 
 /* OCSF Compliance Finding (class 2003) records, one JSON object per line. */
-void report_ocsf(FILE *out, const struct facts *f, const struct run *run, const struct report_meta *m);
+void report_ocsf(FILE *out, const struct run *run, const struct report_meta *m);
 
 /* JUnit XML: one testcase per check. */
-void report_junit(FILE *out, const struct facts *f, const struct run *run, const struct report_meta *m);
+void report_junit(FILE *out, const struct run *run, const struct report_meta *m);
 
 /* Shared by the fleet renderers (report_fleet.c). */
 /* The node's name for reports: NODE_NAME, else the hostname, else "unknown". */
-const char *fleet_node_name(const struct facts *f);
+const char *fleet_node_name(const struct run *run);
 /* The area of a check id: "kubelet" of "kubelet.read-only-port" (malloc'ed). */
 char *fleet_area(const char *check_id);
 /* @s cut to FLEET_EVIDENCE_MAX bytes (malloc'ed). */

@@ -82,22 +82,22 @@ static void testcase(FILE *out, const struct run *run, const struct result *r)
         fputs("</system-out>\n    </testcase>\n", out);
 }
 
-void report_junit(FILE *out, const struct facts *f, const struct run *run, const struct report_meta *m)
+void report_junit(FILE *out, const struct run *run, const struct report_meta *m)
 {
         char counts[160];
         snprintf(counts, sizeof(counts), " tests=\"%zu\" failures=\"%u\" errors=\"%u\"", run->n,
                  run->summary[ST_FAIL], run->summary[ST_ERROR]);
         fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"nodeward\"", out);
         fprintf(out, "%s time=\"%.3f\">\n", counts, m->duration_s);
-        _cleanup_free_ char *suite = xasprintf("nodeward %s", fleet_node_name(f));
+        _cleanup_free_ char *suite = xasprintf("nodeward %s", fleet_node_name(run));
         fputs("  <testsuite", out);
         attr(out, "name", suite);
         fprintf(out, "%s skipped=\"%u\" time=\"%.3f\"", counts, run->summary[ST_SKIP], m->duration_s);
         attr(out, "timestamp", m->started);
-        attr(out, "hostname", f->node.hostname ? f->node.hostname : "");
+        attr(out, "hostname", run->node.hostname ? run->node.hostname : "");
         fputs(">\n    <properties>\n", out);
         property(out, "nodeward.version", NODEWARD_VERSION);
-        property(out, "node", fleet_node_name(f));
+        property(out, "node", fleet_node_name(run));
         if (run->benchmark)
                 property(out, "benchmark", run->benchmark->id);
         fputs("    </properties>\n", out);

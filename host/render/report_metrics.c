@@ -62,47 +62,36 @@ static void prom_pair(FILE *out, const char *name, const char *v, bool last)
         fprintf(out, "\"%s", last ? "" : ",");
 }
 
-static const char *attempt_kind(const struct observe_facts *of, const struct observed_attempt *a)
-{
-        if (a->metadata)
-                return "imds";
-        for (size_t i = 0; i < of->n_ssh_ports; i++)
-                if (of->ssh_ports[i] == a->dport)
-                        return "ssh";
-        return "kubelet";
-}
-
 /* Pod connection attempts seen by the eBPF probe, when this run observed. */
-static void prom_pod_attempts(FILE *out, const struct facts *f)
+static void prom_pod_attempts(FILE *out, const struct run_node *n)
 {
-        const struct observe_facts *of = &f->observe;
-        if (!(f->collected & FACT_CONNWATCH) || of->error)
+        if (!n->observed)
                 return;
         prom_header(out, "nodeward_pod_connection_attempts_total", "counter",
                     "TCP connect attempts by pods to node SSH, the metadata service or the kubelet, since observation began.");
-        for (size_t i = 0; i < of->n; i++) {
-                const struct observed_attempt *a = &of->v[i];
+        for (size_t i = 0; i < n->n_attempts; i++) {
+                const struct run_attempt *a = &n->attempts[i];
                 if (!a->pod)
                         continue;
                 char port[8];
-                snprintf(port, sizeof(port), "%u", (unsigned)a->dport);
+                snprintf(port, sizeof(port), "%u", a->dport);
                 fputs("nodeward_pod_connection_attempts_total{", out);
-                prom_pair(out, "kind", attempt_kind(of, a), false);
-                prom_pair(out, "pod_uid", a->ref.uid, false);
+                prom_pair(out, "kind", a->kind, false);
+                prom_pair(out, "pod_uid", a->pod_uid, false);
                 prom_pair(out, "pod_namespace", a->pod_ns, false);
                 prom_pair(out, "pod_name", a->pod_name, false);
-                prom_pair(out, "container_id", a->ref.container_id, false);
+                prom_pair(out, "container_id", a->container_id, false);
                 prom_pair(out, "host_network", a->host_network ? "true" : "false", false);
                 prom_pair(out, "daddr", a->daddr, false);
                 prom_pair(out, "dport", port, true);
-                fprintf(out, "} %llu\n", (unsigned long long)a->count);
+                fprintf(out, "} %llu\n", a->count);
         }
 }
 
-void report_prometheus(FILE *out, const struct facts *f, const struct run *run, const struct report_meta *m)
+void report_prometheus(FILE *out, const struct run *run, const struct report_meta *m)
 {
         prom_check_status(out, run);
-        prom_pod_attempts(out, f);
+        prom_pod_attempts(out, &run->node);
         prom_header(out, "nodeward_checks", "gauge", "Number of checks with each status in the last run.");
         for (int s = 0; s < ST__COUNT; s++)
                 fprintf(out, "nodeward_checks{status=\"%s\"} %u\n", status_name((enum status)s), run->summary[s]);
@@ -116,8 +105,8 @@ void report_prometheus(FILE *out, const struct facts *f, const struct run *run, 
         prom_header(out, "nodeward_node_info", "gauge",
                     "The node checked: Kubernetes node name (NODE_NAME; empty outside Kubernetes) and hostname.");
         fputs("nodeward_node_info{", out);
-        prom_pair(out, "node", f->node.name, false);
-        prom_pair(out, "hostname", f->node.hostname, true);
+        prom_pair(out, "node", run->node.name, false);
+        prom_pair(out, "hostname", run->node.hostname, true);
         fputs("} 1\n", out);
         prom_header(out, "nodeward_build_info", "gauge", "Version of the nodeward that produced these metrics.");
         fprintf(out, "nodeward_build_info{version=\"%s\"} 1\n", NODEWARD_VERSION);

@@ -76,11 +76,11 @@ static cJSON *compliance(const struct run *run, const struct result *r)
         return c;
 }
 
-static cJSON *record(const struct facts *f, const struct run *run, const struct result *r,
+static cJSON *record(const struct run *run, const struct result *r,
                      const struct report_meta *m)
 {
         const struct check_def *c = r->check;
-        const char *node = fleet_node_name(f);
+        const char *node = fleet_node_name(run);
         cJSON *j = cJSON_CreateObject();
         cJSON_AddNumberToObject(j, "category_uid", OCSF_CATEGORY_FINDINGS);
         cJSON_AddStringToObject(j, "category_name", "Findings");
@@ -112,18 +112,18 @@ static cJSON *record(const struct facts *f, const struct run *run, const struct 
         cJSON *nd = cJSON_AddObjectToObject(j, "resource");
         cJSON_AddStringToObject(nd, "type", "Kubernetes Node");
         cJSON_AddStringToObject(nd, "name", node);
-        if (f->node.hostname && *f->node.hostname && strcmp(f->node.hostname, node) != 0) {
+        if (run->node.hostname && *run->node.hostname && strcmp(run->node.hostname, node) != 0) {
                 cJSON *labels = cJSON_AddArrayToObject(nd, "labels");
-                _cleanup_free_ char *h = xasprintf("hostname=%s", f->node.hostname);
+                _cleanup_free_ char *h = xasprintf("hostname=%s", run->node.hostname);
                 cJSON_AddItemToArray(labels, cJSON_CreateString(h));
         }
         return j;
 }
 
-void report_ocsf(FILE *out, const struct facts *f, const struct run *run, const struct report_meta *m)
+void report_ocsf(FILE *out, const struct run *run, const struct report_meta *m)
 {
         for (size_t i = 0; i < run->n; i++) {
-                cJSON *j = record(f, run, &run->results[i], m);
+                cJSON *j = record(run, &run->results[i], m);
                 char *s = cJSON_PrintUnformatted(j);
                 fprintf(out, "%s\n", s);
                 free(s);

@@ -35,7 +35,7 @@ static void add_json_property(cJSON *props, const char *key, cJSON *value)
         cJSON_Delete(value);
 }
 
-static cJSON *result_properties(const struct facts *f, const struct run *run, const struct result *r)
+static cJSON *result_properties(const struct run *run, const struct result *r)
 {
         cJSON *props = cJSON_CreateObject();
         cJSON_AddStringToObject(props, "title", r->check->title);
@@ -55,23 +55,21 @@ static cJSON *result_properties(const struct facts *f, const struct run *run, co
         if (run->benchmark && r->item)
                 cJSON_AddItemToArray(brefs, report_benchmark_ref(run->benchmark, r->item));
         add_json_property(props, "benchmark_references", brefs);
-        struct report_where w;
-        bool have_path = report_result_where(f, r, &w);
-        if (have_path) {
-                cJSON_AddStringToObject(props, "source.file", w.path);
-                if (w.line) {
+        const struct result_where *w = &r->where;
+        if (w->path) {
+                cJSON_AddStringToObject(props, "source.file", w->path);
+                if (w->line) {
                         char line[16];
-                        snprintf(line, sizeof(line), "%u", w.line);
+                        snprintf(line, sizeof(line), "%u", w->line);
                         cJSON_AddStringToObject(props, "source.line", line);
                 }
-                free(w.path);
         }
-        if (w.layer)
-                cJSON_AddStringToObject(props, "source.layer", w.layer);
+        if (w->layer)
+                cJSON_AddStringToObject(props, "source.layer", w->layer);
         return props;
 }
 
-static cJSON *report_result(const struct facts *f, const struct run *run, const struct result *r,
+static cJSON *report_result(const struct run *run, const struct result *r,
                             const struct report_meta *m)
 {
         const struct check_def *c = r->check;
@@ -93,14 +91,14 @@ static cJSON *report_result(const struct facts *f, const struct run *run, const 
         double sec = floor(m->started_epoch);
         cJSON_AddNumberToObject(ts, "seconds", sec);
         cJSON_AddNumberToObject(ts, "nanos", floor((m->started_epoch - sec) * 1e9));
-        cJSON_AddItemToObject(j, "properties", result_properties(f, run, r));
+        cJSON_AddItemToObject(j, "properties", result_properties(run, r));
         return j;
 }
 
-cJSON *report_openreports_build(const struct facts *f, const struct run *run, const struct report_meta *m,
+cJSON *report_openreports_build(const struct run *run, const struct report_meta *m,
                                 enum report_api api)
 {
-        const char *node = fleet_node_name(f);
+        const char *node = fleet_node_name(run);
         cJSON *o = cJSON_CreateObject();
         bool orep = api == REPORT_API_OPENREPORTS;
         cJSON_AddStringToObject(o, "apiVersion", orep ? "openreports.io/v1alpha1" : "wgpolicyk8s.io/v1alpha2");
@@ -126,6 +124,6 @@ cJSON *report_openreports_build(const struct facts *f, const struct run *run, co
                 cJSON_AddNumberToObject(sum, status_name((enum status)s), run->summary[s]);
         cJSON *results = cJSON_AddArrayToObject(o, "results");
         for (size_t i = 0; i < run->n; i++)
-                cJSON_AddItemToArray(results, report_result(f, run, &run->results[i], m));
+                cJSON_AddItemToArray(results, report_result(run, &run->results[i], m));
         return o;
 }

@@ -53,100 +53,7 @@ static char *file_uri(const char *path)
         return sb_steal(&sb);
 }
 
-/* "PATH:LINE[:COL]" anywhere in the evidence: parsers report errors that way. */
-static bool evidence_position(const char *ev, struct report_where *w)
-{
-        for (const char *p = ev; (p = strchr(p, '/')); p++) {
-                if (p != ev && !isspace((unsigned char)p[-1]) && p[-1] != '(' && p[-1] != '"')
-                        continue;
-                size_t n = strcspn(p, ": \t\",)");
-                if (p[n] != ':' || !isdigit((unsigned char)p[n + 1]))
-                        continue;
-                char *end;
-                unsigned long line = strtoul(p + n + 1, &end, 10);
-                if (line == 0 || line > 10000000)
-                        continue;
-                w->path = xasprintf("%.*s", (int)n, p);
-                w->line = (unsigned)line;
-                if (*end == ':' && isdigit((unsigned char)end[1]))
-                        w->col = (unsigned)strtoul(end + 1, NULL, 10);
-                return true;
-        }
-        return false;
-}
-
-/* The file an operator edits to fix a kubelet finding. */
-static const char *kubelet_location(const struct kubelet_facts *k, const struct result *r, const char **ret_layer)
-{
-        if (!k->found)
-                return NULL;
-        if (strstr(r->check->id, "kubeconfig")) {
-                *ret_layer = "kubeconfig";
-                return k->has_kubeconfig ? k->kubeconfig.path : NULL;
-        }
-        /* A flag lives on the command line, not in a file worth pointing at. */
-        if (strstr(r->evidence, "from flag --")) {
-                *ret_layer = "flag";
-                return NULL;
-        }
-        for (size_t i = 0; i < k->n_dropins; i++)
-                if (k->dropins[i].path && strstr(r->evidence, k->dropins[i].path)) {
-                        *ret_layer = "drop-in";
-                        return k->dropins[i].path;
-                }
-        *ret_layer = "config";
-        return k->has_config ? k->config.path : NULL;
-}
-
-/* Checks of a file's mode or owner: their evidence starts with that file. */
-static const char *const file_checks[] = {
-        "kubelet.service-file-permissions", "kubelet.service-file-ownership", "kubelet.client-ca-permissions",
-        "kubelet.client-ca-ownership", "kube-proxy.kubeconfig-permissions", "kube-proxy.kubeconfig-ownership",
-};
-
-/* "/path mode 0644, ..." or "/path owner 0:0" or "/path: reason": the leading path. */
-static char *leading_path(const char *ev)
-{
-        if (ev[0] != '/')
-                return NULL;
-        size_t n = strlen(ev);
-        static const char *const ends[] = {" mode ", " owner ", ": "};
-        for (size_t i = 0; i < ARRAY_SIZE(ends); i++) {
-                const char *e = strstr(ev, ends[i]);
-                if (e && (size_t)(e - ev) < n)
-                        n = (size_t)(e - ev);
-        }
-        return n > 1 && n < 4096 ? xasprintf("%.*s", (int)n, ev) : NULL;
-}
-
-bool report_result_where(const struct facts *f, const struct result *r, struct report_where *w)
-{
-        memset(w, 0, sizeof(*w));
-        if (evidence_position(r->evidence, w)) {
-                w->layer = "file";
-                return true;
-        }
-        for (size_t i = 0; i < ARRAY_SIZE(file_checks); i++)
-                if (strcmp(r->check->id, file_checks[i]) == 0) {
-                        w->layer = "file";
-                        return (w->path = leading_path(r->evidence)) != NULL;
-                }
-        if (strcmp(r->check->id, "kube-proxy.metrics-bind-address") == 0 && (f->collected & FACT_KUBE_PROXY) &&
-            f->kube_proxy.config_host_path && f->kube_proxy.config_host_path[0] == '/') {
-                w->path = xstrdup(f->kube_proxy.config_host_path);
-                w->layer = "config";
-                return true;
-        }
-        const char *p = NULL;
-        if (str_startswith(r->check->id, "kubelet.") && (f->collected & FACT_KUBELET))
-                p = kubelet_location(&f->kubelet, r, &w->layer);
-        if (!p || p[0] != '/')
-                return false;
-        w->path = xstrdup(p);
-        return true;
-}
-
-static cJSON *sarif_location(const struct report_where *w)
+static cJSON *sarif_location(const struct result_where *w)
 {
         cJSON *loc = cJSON_CreateObject();
         cJSON *phys = cJSON_AddObjectToObject(loc, "physicalLocation");
@@ -213,7 +120,7 @@ static cJSON *sarif_rule(const struct run *run, const struct result *r)
         return rule;
 }
 
-static cJSON *sarif_result(const struct facts *f, const struct result *r, size_t index)
+static cJSON *sarif_result(const struct result *r, size_t index)
 {
         const char *kind, *level;
         result_kind_level(r, &kind, &level);
@@ -224,11 +131,9 @@ static cJSON *sarif_result(const struct facts *f, const struct result *r, size_t
         cJSON_AddStringToObject(j, "level", level);
         cJSON *msg = cJSON_AddObjectToObject(j, "message");
         cJSON_AddStringToObject(msg, "text", r->evidence[0] ? r->evidence : r->check->title);
-        struct report_where w;
-        if (report_result_where(f, r, &w)) {
+        if (r->where.path) {
                 cJSON *locs = cJSON_AddArrayToObject(j, "locations");
-                cJSON_AddItemToArray(locs, sarif_location(&w));
-                free(w.path);
+                cJSON_AddItemToArray(locs, sarif_location(&r->where));
         }
         cJSON *props = cJSON_AddObjectToObject(j, "properties");
         cJSON_AddStringToObject(props, "status", status_name(r->status));
@@ -265,8 +170,7 @@ static cJSON *sarif_invocation(const struct run *run, const struct report_meta *
         return inv;
 }
 
-cJSON *report_sarif(const struct facts *f, const struct run *run, const struct report_meta *m,
-                    int exit_code)
+cJSON *report_sarif(const struct run *run, const struct report_meta *m, int exit_code)
 {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "$schema", SARIF_SCHEMA);
@@ -284,20 +188,20 @@ cJSON *report_sarif(const struct facts *f, const struct run *run, const struct r
         cJSON *results = cJSON_CreateArray();
         for (size_t i = 0; i < run->n; i++) {
                 cJSON_AddItemToArray(rules, sarif_rule(run, &run->results[i]));
-                cJSON_AddItemToArray(results, sarif_result(f, &run->results[i], i));
+                cJSON_AddItemToArray(results, sarif_result(&run->results[i], i));
         }
         /* §3.17.3 "category/instance": one category per node, one instance per run. */
-        const char *node = f->node.name ? f->node.name : f->node.hostname ? f->node.hostname : "";
+        const char *node = run->node.name ? run->node.name : run->node.hostname ? run->node.hostname : "";
         _cleanup_free_ char *auto_id = xasprintf("nodeward/%s/%s", node, m->started);
         cJSON_AddStringToObject(cJSON_AddObjectToObject(sr, "automationDetails"), "id", auto_id);
         cJSON *invs = cJSON_AddArrayToObject(sr, "invocations");
         cJSON_AddItemToArray(invs, sarif_invocation(run, m, exit_code));
         cJSON_AddItemToObject(sr, "results", results);
         cJSON *props = cJSON_AddObjectToObject(sr, "properties");
-        cJSON_AddStringToObject(props, "hostname", f->node.hostname ? f->node.hostname : "");
-        if (f->node.name)
-                cJSON_AddStringToObject(props, "nodeName", f->node.name);
-        cJSON_AddStringToObject(props, "root", f->root_path ? f->root_path : "/");
+        cJSON_AddStringToObject(props, "hostname", run->node.hostname ? run->node.hostname : "");
+        if (run->node.name)
+                cJSON_AddStringToObject(props, "nodeName", run->node.name);
+        cJSON_AddStringToObject(props, "root", run->node.root ? run->node.root : "/");
         if (run->benchmark)
                 cJSON_AddStringToObject(props, "benchmark", run->benchmark->id);
         return o;

@@ -3,6 +3,7 @@
  * user-data keys: bottlerocket-admin-container start_admin.sh (authorized-keys and authorized_keys,
  * trusted-user-ca-keys, authorized-keys-command[-user], user defaulting to ec2-user). */
 #include "testutil.h"
+#include "collect/facts.h"
 
 #include "collect/node/bottlerocket.h"
 #include "check.h"

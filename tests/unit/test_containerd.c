@@ -1,6 +1,8 @@
 /* test_containerd: hosts.toml parsing, certs.d names, registry hosts of URLs and references, the
  * allowlist match, import resolution and the checks' verdicts on collected facts. */
 #include "testutil.h"
+#include "collect/facts.h"
+#include "policy/policy.h"
 
 #include "check.h"
 #include "collect/node/containerd.h"
@@ -232,6 +234,13 @@ static void run_check(check_fn fn, const struct facts *f, enum status want, cons
         free(r.evidence);
 }
 
+/* With no --allow-registries: a policy that approves nothing and gives no registry list. */
+static void registry_allowlist_without_policy(const struct facts *f, struct result *r)
+{
+        static const struct policy none;
+        check_containerd_registry_allowlist(f, &none, r);
+}
+
 static void test_checks_skip_without_config_and_error_on_broken(void **state)
 {
         (void)state;
@@ -240,7 +249,7 @@ static void test_checks_skip_without_config_and_error_on_broken(void **state)
         f.containerd.socket_path = CONTAINERD_SOCKET;
         run_check(check_containerd_registry_tls_verify, &f, ST_SKIP, "no /etc/containerd/config.toml under /host");
         run_check(check_containerd_socket_permissions, &f, ST_SKIP, "containerd is not running");
-        run_check(check_containerd_registry_allowlist, &f, ST_SKIP, "--allow-registries");
+        run_check(registry_allowlist_without_policy, &f, ST_SKIP, "--allow-registries");
         f.containerd.error = "/etc/containerd/config.toml line 4: duplicate key \"version\"";
         run_check(check_containerd_registry_plain_http, &f, ST_ERROR, "line 4");
         run_check(check_containerd_unprivileged_ports, &f, ST_ERROR, NULL);

@@ -2,6 +2,7 @@
  * identity document parser; the AWS identity's precedence. */
 #include "testutil.h"
 
+#include "collect/facts.h"
 #include "collect/probes/imds.h"
 #include "render/report_fleet.h"
 #include "base/util.h"
@@ -32,6 +33,9 @@ static void make_run(struct run *run, size_t n, const char *const *spec)
                 r->evidence = strdup(spec[3 * i + 2]);
                 run->summary[r->status]++;
         }
+        /* As the engine does: where each result lives, here from no facts at all. */
+        static const struct facts no_facts;
+        run_describe(run, &no_facts);
 }
 
 static struct report_meta meta = {.started = "2026-01-02T03:04:05Z", .duration_ms = 12,
@@ -79,7 +83,9 @@ static void test_aws_identity_flags_then_document_then_cluster_arn(void **state)
                                   .cluster_arn = "arn:aws:eks:us-east-2:111122223333:cluster/prod"};
         struct aws_identity_buf buf;
         char *ph = NULL;
-        report_aws_identity_fill(&f, &id, &buf, &ph);
+        struct run rf = {0};
+        run_describe(&rf, &f);
+        report_aws_identity_fill(&rf, &id, &buf, &ph);
         assert_null(ph);
         assert_string_equal(id.region, "eu-central-1");  /* the flag */
         assert_string_equal(id.account, "210987654321"); /* the document */
@@ -88,16 +94,20 @@ static void test_aws_identity_flags_then_document_then_cluster_arn(void **state)
         struct facts g = {0};
         g.node.name = "node-a";
         struct aws_identity id2 = {.cluster_arn = "arn:aws:eks:us-east-2:111122223333:cluster/prod"};
-        report_aws_identity_fill(&g, &id2, &buf, &ph);
+        struct run rg = {0};
+        run_describe(&rg, &g);
+        report_aws_identity_fill(&rg, &id2, &buf, &ph);
         assert_string_equal(id2.account, "111122223333");
         assert_string_equal(id2.region, "us-east-2");
         assert_string_equal(id2.instance, "node-a");
         assert_non_null(strstr(ph, "instance \"node-a\""));
         free(ph);
         struct aws_identity id3 = {0};
-        report_aws_identity_fill(&g, &id3, &buf, &ph);
+        report_aws_identity_fill(&rg, &id3, &buf, &ph);
         assert_string_equal(ph, "account 000000000000, region unknown-region, instance \"node-a\" (the node's name)");
         free(ph);
+        run_free(&rf);
+        run_free(&rg);
 }
 
 static void test_asff_partition_resource_and_limits(void **state)
@@ -112,7 +122,8 @@ static void test_asff_partition_resource_and_limits(void **state)
         struct facts f = {0};
         f.node.name = "node-a";
         struct aws_identity id = {.account = "210987654321", .region = "cn-north-1", .instance = "i-0fedcba9876543210"};
-        cJSON *req = report_asff(&f, &run, &meta, &id);
+        run_describe(&run, &f);
+        cJSON *req = report_asff(&run, &meta, &id);
         const cJSON *fd = cJSON_GetArrayItem(cJSON_GetObjectItem(req, "Findings"), 0);
         assert_string_equal(s_at(fd, "Id"), "nodeward/cn-north-1/210987654321/i-0fedcba9876543210/kubelet.read-only-port");
         assert_string_equal(s_at(fd, "ProductArn"), "arn:aws-cn:securityhub:cn-north-1:210987654321:product/210987654321/default");
@@ -136,7 +147,8 @@ static void test_openreports_name_from_a_hostname_is_a_dns_subdomain(void **stat
         make_run(&run, 1, spec);
         struct facts f = {0};
         f.node.hostname = "Build_Host.Example.";
-        cJSON *o = report_openreports_build(&f, &run, &meta, REPORT_API_POLICYREPORT);
+        run_describe(&run, &f);
+        cJSON *o = report_openreports_build(&run, &meta, REPORT_API_POLICYREPORT);
         assert_string_equal(s_at(cJSON_GetObjectItem(o, "metadata"), "name"), "nodeward-build-host.example");
         assert_null(cJSON_GetObjectItem(o, "source")); /* v1alpha2 has no report-level source */
         const cJSON *r = cJSON_GetArrayItem(cJSON_GetObjectItem(o, "results"), 0);
@@ -148,13 +160,14 @@ static void test_openreports_name_from_a_hostname_is_a_dns_subdomain(void **stat
         run_free(&run);
 }
 
-static char *render_to_string(void (*fn)(FILE *, const struct facts *, const struct run *, const struct report_meta *),
-                              const struct facts *f, const struct run *run)
+static char *render_to_string(void (*fn)(FILE *, const struct run *, const struct report_meta *),
+                              const struct facts *f, struct run *run)
 {
+        run_describe(run, f);
         char *buf = NULL;
         size_t len = 0;
         FILE *m = open_memstream(&buf, &len);
-        fn(m, f, run, &meta);
+        fn(m, run, &meta);
         fclose(m);
         return buf;
 }

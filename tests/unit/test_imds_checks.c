@@ -1,5 +1,6 @@
 /* test_imds_checks: verdicts of the metadata, SSH and endpoint checks over hand-made facts; their parsers and runner. */
 #include "testutil.h"
+#include "collect/facts.h"
 
 #include "check.h"
 #include "base/netns.h"

@@ -1,5 +1,6 @@
 /* test_kubelet_kubeconfig: the kubelet's kubeconfig credentials and the rotate-certificates verdict built on them. */
 #include "testutil.h"
+#include "collect/facts.h"
 
 #include "engine.h"
 #include "collect/kubelet/kubeconfig.h"

@@ -1,5 +1,6 @@
 /* test_kubelet_live: the PodList counter, the status peek, and the live kubelet checks over hand-made facts. */
 #include "testutil.h"
+#include "collect/facts.h"
 
 #include "check.h"
 #include "base/util.h"

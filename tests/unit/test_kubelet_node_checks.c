@@ -2,6 +2,7 @@
  * certificate, kernel tunables, kube-proxy) pass, fail, skip and error as promised, over hand-made facts;
  * and the parsers behind them: mountinfo, /proc/sys integers, kube-proxy's settings. */
 #include "testutil.h"
+#include "collect/facts.h"
 
 #include "base/confdoc.h"
 #include "engine.h"

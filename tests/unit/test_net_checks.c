@@ -1,10 +1,12 @@
 /* test_net_checks: the socket checks and the read-only port's reality check, as pure functions of facts. */
 #include "testutil.h"
+#include "collect/facts.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
 #include "policy/allowlist.h"
+#include "policy/policy.h"
 #include "check.h"
 
 static struct facts *node(void)
@@ -70,6 +72,14 @@ static void expect_fn(const char *name, check_fn fn, const struct facts *f, enum
 }
 #define expect(fn, f, want, needle) expect_fn(#fn, fn, f, want, needle)
 
+/* What the operator approves, for the check that judges by it. */
+static struct policy policy;
+
+static void net_wildcard_listeners(const struct facts *f, struct result *r)
+{
+        check_net_wildcard_listeners(f, &policy, r);
+}
+
 static void test_sshd_beyond_loopback_fails_with_owner(void **state)
 {
         (void)state;
@@ -113,7 +123,7 @@ static void test_socket_checks_error_without_inventory(void **state)
         struct facts *f = node();
         f->sockets.error = strdup("/host/proc/1/ns/net: No such file or directory");
         expect(check_ssh_exposed, f, ST_ERROR, "No such file");
-        expect(check_net_wildcard_listeners, f, ST_ERROR, "/host/proc/1/ns/net");
+        expect(net_wildcard_listeners, f, ST_ERROR, "/host/proc/1/ns/net");
         expect(check_net_kubelet_api_exposed, f, ST_ERROR, "could not be read");
         f->collected = FACT_PROCS;
         expect(check_ssh_exposed, f, ST_ERROR, "not collected");
@@ -127,18 +137,19 @@ static void test_wildcard_listeners_allowlist(void **state)
         listen_on(f, IPPROTO_TCP, "::", 10250, "kubelet", 100);
         listen_on(f, IPPROTO_TCP, "0.0.0.0", 8162, "aws-network-pol", 200); /* comm is cut to 15 */
         listen_on(f, IPPROTO_TCP, "127.0.0.1", 9000, "debugger", 300);
-        expect(check_net_wildcard_listeners, f, ST_PASS, "2 listeners on every address, all in the allowlist");
+        expect(net_wildcard_listeners, f, ST_PASS, "2 listeners on every address, all in the allowlist");
         listen_on(f, IPPROTO_TCP, "0.0.0.0", 8080, "python3", 400);
         listen_on(f, IPPROTO_UDP, "::", 5353, NULL, 0);
-        expect(check_net_wildcard_listeners, f, ST_FAIL, "2 listeners on every address outside the allowlist: "
+        expect(net_wildcard_listeners, f, ST_FAIL, "2 listeners on every address outside the allowlist: "
                                                           "tcp 0.0.0.0:8080 (pid 400 python3); udp [::]:5353 (owner unknown)");
-        f->allow_listeners = calloc(3, sizeof(char *));
-        f->allow_listeners[0] = strdup("python3:8080");
-        f->n_allow_listeners = 1;
-        expect(check_net_wildcard_listeners, f, ST_FAIL, "1 listener");
-        f->allow_listeners[1] = strdup("*:5353");
-        f->n_allow_listeners = 2;
-        expect(check_net_wildcard_listeners, f, ST_PASS, NULL);
+        policy.allow_listeners = calloc(3, sizeof(char *));
+        policy.allow_listeners[0] = strdup("python3:8080");
+        policy.n_allow_listeners = 1;
+        expect(net_wildcard_listeners, f, ST_FAIL, "1 listener");
+        policy.allow_listeners[1] = strdup("*:5353");
+        policy.n_allow_listeners = 2;
+        expect(net_wildcard_listeners, f, ST_PASS, NULL);
+        policy_free(&policy);
         drop(f);
 }
 

@@ -1,5 +1,6 @@
 /* test_observe_checks: observed attempts become fail/pass/skip/error exactly as the catalog promises. */
 #include "testutil.h"
+#include "collect/facts.h"
 
 #include "check.h"
 #include "base/util.h"

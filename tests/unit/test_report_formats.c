@@ -4,6 +4,7 @@
 #include <dirent.h>
 
 #include "render/report.h"
+#include "collect/facts.h"
 #include "base/textfile.h"
 #include "base/util.h"
 
@@ -33,6 +34,9 @@ static void make_run(struct run *run, size_t n, const char *const *spec)
                 r->evidence = strdup(spec[3 * i + 2]);
                 run->summary[r->status]++;
         }
+        /* As the engine does: where each result lives, here from no facts at all. */
+        static const struct facts no_facts;
+        run_describe(run, &no_facts);
 }
 
 static struct report_meta meta = {.started = "2026-01-02T03:04:05Z", .duration_ms = 12,
@@ -67,8 +71,7 @@ static void test_sarif_kind_and_level_follow_status(void **state)
                                               {"fail", "note"}, {"notApplicable", "none"}, {"open", "none"}};
         struct run run;
         make_run(&run, 6, spec);
-        struct facts f = {0};
-        cJSON *log = report_sarif(&f, &run, &meta, 1);
+        cJSON *log = report_sarif(&run, &meta, 1);
         assert_string_equal(str_at(log, "version", NULL), "2.1.0");
         const cJSON *results = sarif_results(log);
         assert_int_equal(cJSON_GetArraySize(results), 6);
@@ -107,8 +110,7 @@ static void test_sarif_location_from_file_line_in_evidence(void **state)
         };
         struct run run;
         make_run(&run, 2, spec);
-        struct facts f = {0};
-        cJSON *log = report_sarif(&f, &run, &meta, 2);
+        cJSON *log = report_sarif(&run, &meta, 2);
         const cJSON *loc = first_location(cJSON_GetArrayItem(sarif_results(log), 0));
         assert_non_null(loc);
         assert_string_equal(str_at(loc, "artifactLocation", "uri"), "file:///etc/kubernetes/kubelet%231/config.json");
@@ -141,7 +143,8 @@ static void test_sarif_kubelet_results_point_at_the_file_to_edit(void **state)
         f.kubelet.kubeconfig.path = (char *)"/var/lib/kubelet/kubeconfig";
         f.kubelet.dropins = &dropin;
         f.kubelet.n_dropins = 1;
-        cJSON *log = report_sarif(&f, &run, &meta, 1);
+        run_describe(&run, &f);
+        cJSON *log = report_sarif(&run, &meta, 1);
         const cJSON *res = sarif_results(log);
         static const char *const want[] = {"file:///etc/kubernetes/kubelet.conf.d/10-x.conf", NULL,
                                            "file:///etc/kubernetes/kubelet/config.json",
@@ -172,7 +175,8 @@ static void test_sarif_worker_node_results_point_at_their_file(void **state)
         make_run(&run, 4, spec);
         struct facts f = {.collected = FACT_KUBE_PROXY};
         f.kube_proxy.config_host_path = (char *)"/var/lib/kubelet/pods/u/volumes/kubernetes.io~configmap/kube-proxy/config.conf";
-        cJSON *log = report_sarif(&f, &run, &meta, 1);
+        run_describe(&run, &f);
+        cJSON *log = report_sarif(&run, &meta, 1);
         const cJSON *res = sarif_results(log);
         static const char *const want[] = {
                 "file:///usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf",
@@ -241,8 +245,7 @@ static void test_prometheus_check_outside_benchmark_has_empty_item(void **state)
         char *buf = NULL;
         size_t len = 0;
         FILE *m = open_memstream(&buf, &len);
-        struct facts f = {0};
-        report_prometheus(m, &f, &run, &meta);
+        report_prometheus(m, &run, &meta);
         fclose(m);
         assert_non_null(strstr(buf, "{id=\"ssh.permit-root-login\",severity=\"high\",status=\"fail\","
                                     "benchmark=\"cis-eks-1.8.0\",item=\"\",level=\"\",assessment=\"\"} 1\n"));
@@ -258,8 +261,7 @@ static void test_json_references_structured_and_backward_compatible(void **state
         static const char *const spec[] = {"kubelet.iptables-util-chains", "pass", "x", "ssh.permit-root-login", "fail", "y"};
         struct run run;
         make_run(&run, 2, spec);
-        struct facts f = {0};
-        cJSON *j = report_json(&f, &run, &meta);
+        cJSON *j = report_json(&run, &meta);
         assert_string_equal(str_at(j, "schema", NULL), "nodeward.report/v1");
         assert_string_equal(str_at(j, "benchmark", "id"), "cis-eks-1.8.0");
         assert_string_equal(str_at(j, "benchmark", "version"), "1.8.0");
@@ -287,8 +289,7 @@ static void test_sarif_rule_tags_name_item_level_assessment(void **state)
         static const char *const spec[] = {"kubelet.event-qps", "fail", "x"};
         struct run run;
         make_run(&run, 1, spec);
-        struct facts f = {0};
-        cJSON *log = report_sarif(&f, &run, &meta, 1);
+        cJSON *log = report_sarif(&run, &meta, 1);
         const cJSON *rule = cJSON_GetArrayItem(
                 cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetArrayItem(
                         cJSON_GetObjectItem(log, "runs"), 0), "tool"), "driver"), "rules"), 0);
@@ -313,8 +314,7 @@ static char *render_prom(const struct run *run)
         char *buf = NULL;
         size_t len = 0;
         FILE *m = open_memstream(&buf, &len);
-        struct facts f = {0};
-        report_prometheus(m, &f, run, &meta);
+        report_prometheus(m, run, &meta);
         fclose(m);
         return buf;
 }
@@ -418,7 +418,7 @@ static void test_textfile_abort_and_missing_directory(void **state)
 }
 
 /* The text report of @run with @o, as one string. */
-static char *render_text(const struct run *run, const struct text_opts *o)
+static char *render_text(struct run *run, const struct text_opts *o)
 {
         struct facts f = {0};
         f.node.hostname = (char *)"ip-10-0-1-23";
@@ -429,7 +429,8 @@ static char *render_text(const struct run *run, const struct text_opts *o)
         size_t len = 0;
         FILE *out = open_memstream(&buf, &len);
         assert_non_null(out);
-        report_text(out, &f, run, &meta, o);
+        run_describe(run, &f);
+        report_text(out, run, &meta, o);
         assert_int_equal(fclose(out), 0);
         return buf;
 }
@@ -522,12 +523,14 @@ static void test_text_says_once_when_no_kubelet_was_found(void **state)
         char *buf = NULL;
         size_t len = 0;
         FILE *out = open_memstream(&buf, &len);
-        report_text(out, &f, &run, &meta, &o);
+        run_describe(&run, &f);
+        report_text(out, &run, &meta, &o);
         o.kubelet_expected = true; /* --expect kubelet: the error says it, not a verdict */
-        report_text(out, &f, &run, &meta, &o);
+        report_text(out, &run, &meta, &o);
         o.kubelet_expected = false;
         f.kubelet.found = true;
-        report_text(out, &f, &run, &meta, &o);
+        run_describe(&run, &f);
+        report_text(out, &run, &meta, &o);
         fclose(out);
         const char *v = "not a Kubernetes node: no kubelet process, kubelet.service or kubelet config under /host; "
                         "host checks only\n";

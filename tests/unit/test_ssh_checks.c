@@ -1,5 +1,6 @@
 /* test_ssh_checks: each ssh check judges the resolved sshd settings, with origin in its evidence. */
 #include "testutil.h"
+#include "collect/facts.h"
 
 #include "check.h"
 

@@ -83,5 +83,3 @@ char *containerd_url_host(const char *url_or_ref);
 struct cJSON;
 struct cJSON *containerd_explain_json(const struct containerd_facts *c);
 
-/* Load a registry allowlist file (one host glob per line, # comments). */
-int containerd_allowlist_load(const char *path, char ***v, size_t *n, char **ret_err);

@@ -1,5 +1,5 @@
 /* containerd_hosts: hosts.toml files (containerd docs/hosts.md), certs.d directory names, registry
- * hosts of URLs and image references, and the operator's registry allowlist. */
+ * hosts of URLs and image references, and matching a host against registry globs. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -10,7 +10,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "policy/allowlist.h"
 #include "collect/node/containerd.h"
 #include "base/rootfs.h"
 #include "base/toml.h"
@@ -59,49 +58,6 @@ bool containerd_registry_allowed(const char *host, char *const *patterns, size_t
                 ok = fnmatch(patterns[i], h, FNM_CASEFOLD) == 0;
         free(h);
         return ok;
-}
-
-/* The operator's own file, named on the command line (not a host file under --root): still only
- * a regular file is read, capped, and a FIFO cannot hang the run. */
-int containerd_allowlist_load(const char *path, char ***v, size_t *n, char **ret_err)
-{
-        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-        struct stat st;
-        char *buf = NULL;
-        size_t len = 0;
-        int r = fd < 0 ? -errno : fstat(fd, &st) < 0 ? -errno : !S_ISREG(st.st_mode) ? -EINVAL : 0;
-        if (r == 0)
-                r = read_fd_capped(fd, ALLOWLIST_FILE_CAP, &buf, &len);
-        if (fd >= 0)
-                close(fd);
-        if (r < 0) {
-                *ret_err = xasprintf("%s: %s", path, r == -EINVAL ? "not a regular file" : rootfs_strerror(r));
-                return r;
-        }
-        unsigned no = 0;
-        for (char *line = buf, *next; line && r == 0; line = next) {
-                next = strchr(line, '\n');
-                if (next)
-                        *next++ = '\0';
-                no++;
-                line[strcspn(line, "#\r")] = '\0';
-                char *e = line + strspn(line, " \t");
-                size_t k = strlen(e);
-                while (k && (e[k - 1] == ' ' || e[k - 1] == '\t'))
-                        e[--k] = '\0';
-                if (!*e)
-                        continue;
-                if (strpbrk(e, " \t/") || strstr(e, "://") || *n >= ALLOWLIST_MAX) {
-                        *ret_err = xasprintf("%s line %u: expected a registry host[:port] or a glob of one "
-                                             "(e.g. *.dkr.ecr.*.amazonaws.com), got \"%s\"", path, no, e);
-                        r = -EINVAL;
-                        break;
-                }
-                *v = xrealloc(*v, (*n + 1) * sizeof(**v));
-                (*v)[(*n)++] = xstrdup(e);
-        }
-        free(buf);
-        return r;
 }
 
 /* ---- hosts.toml ---- */
