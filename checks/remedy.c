@@ -258,11 +258,11 @@ static char *sshd_remedy(const struct facts *f, const struct result *r)
                 char kw[64];
                 if (sscanf(l, "%63s", kw) != 1)
                         continue;
-                const struct sshd_keyword *k = sshd_keyword_find(kw);
-                if (!k || k->opt < 0)
+                struct sshd_keyword k;
+                if (sshd_keyword_find(kw, &k) < 0 || k.opt < 0)
                         continue;
-                const struct sshd_value *v = &c->s.v[k->opt];
-                _cleanup_free_ char *cur = sshd_value_text(k->opt, v);
+                const struct sshd_value *v = &c->s.v[k.opt];
+                _cleanup_free_ char *cur = sshd_value_text(k.opt, v);
                 const char *want = l + strlen(kw) + strspn(l + strlen(kw), " \t");
                 bool ok = cur && strcasecmp(cur, want) == 0;
                 if (!ok && v->set && v->file)
@@ -274,10 +274,10 @@ static char *sshd_remedy(const struct facts *f, const struct result *r)
                                   cur ? cur : "?", l);
                 for (size_t i = 0; i < c->n_matches; i++) {
                         const struct sshd_match *m = &c->matches[i];
-                        const struct sshd_value *mv = &m->s.v[k->opt];
+                        const struct sshd_value *mv = &m->s.v[k.opt];
                         if (!mv->set)
                                 continue;
-                        _cleanup_free_ char *mt = sshd_value_text(k->opt, mv);
+                        _cleanup_free_ char *mt = sshd_value_text(k.opt, mv);
                         if (mt && strcasecmp(mt, want) == 0)
                                 continue;
                         sb_printf(&sb, "%sthe Match %s block (%s line %u) sets %s %s for its connections: change it "

@@ -248,6 +248,9 @@ void check_ssh_daemon_enabled(const struct facts *f, struct result *r)
         _cleanup_free_ char *ev = sb_steal(&sb);
         if (*ev)
                 result_set(r, ST_FAIL, "%s", ev);
+        else if (f->procs_error) /* an unread process table cannot show that no sshd runs */
+                result_set(r, ST_ERROR, "process table: %s (sshd is not enabled in systemd; whether it runs is "
+                           "unknown)", f->procs_error);
         else
                 result_set(r, ST_PASS, "sshd is neither running nor enabled in systemd");
 }

@@ -197,10 +197,10 @@ static void plan_sshd(const struct facts *f, const struct run *before, struct pl
                                 char kw[64];
                                 if (sscanf(l, "%63s", kw) != 1)
                                         continue;
-                                const struct sshd_keyword *k = sshd_keyword_find(kw);
-                                if (!k || k->opt < 0 || !c->matches[m].s.v[k->opt].set)
+                                struct sshd_keyword k;
+                                if (sshd_keyword_find(kw, &k) < 0 || k.opt < 0 || !c->matches[m].s.v[k.opt].set)
                                         continue;
-                                _cleanup_free_ char *cur = sshd_value_text(k->opt, &c->matches[m].s.v[k->opt]);
+                                _cleanup_free_ char *cur = sshd_value_text(k.opt, &c->matches[m].s.v[k.opt]);
                                 const char *want = l + strlen(kw) + strspn(l + strlen(kw), " \t");
                                 if (!cur || strcasecmp(cur, want) != 0)
                                         add_lines(&block, &mhave, l, "\t");

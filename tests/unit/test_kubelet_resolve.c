@@ -559,9 +559,22 @@ static void test_merge_patch_rfc7386(void **state)
         cJSON_Delete(p);
 }
 
+/* A field added to enum kfield with its row left out in the middle of kfield_defs[]
+ * compiles (the row is zeros: no path, no flag); this is where that shows. */
+static void test_every_field_has_a_table_row(void **state)
+{
+        (void)state;
+        for (int i = 0; i < KF__COUNT; i++) {
+                const struct kfield_def *d = &kfield_defs[i];
+                if ((int)d->id != i || (!d->path && !d->flag))
+                        fail_msg("kfield_defs[%d] is empty or out of place (id %d)", i, (int)d->id);
+        }
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_every_field_has_a_table_row),
                 cmocka_unit_test(test_zero_values_replaced_only_where_defaulting_compares_to_zero),
                 cmocka_unit_test(test_every_zero_duration_spelling_is_zero),
                 cmocka_unit_test(test_absent_fields_take_defaults_with_reason_absent),

@@ -38,6 +38,11 @@ enum ksource { KSRC_UNSET, KSRC_DEFAULT, KSRC_FILE, KSRC_DROPIN, KSRC_FLAG };
 
 enum ktype { KT_BOOL, KT_INT, KT_STRING, KT_DURATION, KT_STRINGLIST, KT_MAP_BOOL };
 
+/* When the kubelet's v1beta1 defaulting (SetDefaults_KubeletConfiguration) fills a
+ * field of the --config file: pointer fields only when nil (absent or null), value
+ * fields also when they hold Go's zero value, some never (Go's zero value stays). */
+enum kdefault_rule { KDEF_IF_NIL, KDEF_IF_ZERO, KDEF_NONE, KDEF_FEATURE_GATE };
+
 struct kfield_def {
         enum kfield id;
         const char *path;       /* in KubeletConfiguration; NULL for flag-only settings */
@@ -45,16 +50,12 @@ struct kfield_def {
         enum ktype type;
         const char *cfg_default;  /* JSON text: default with --config (v1beta1); NULL: none */
         const char *flag_default; /* JSON text: default without --config */
+        enum kdefault_rule rule;
 };
 
-extern const struct kfield_def kfield_defs[KF__COUNT];
+/* Indexed by enum kfield; sized by its rows, so kubelet_flags.c can assert one per field. */
+extern const struct kfield_def kfield_defs[];
 
-/* When the kubelet's v1beta1 defaulting (SetDefaults_KubeletConfiguration) fills a
- * field of the --config file: pointer fields only when nil (absent or null), value
- * fields also when they hold Go's zero value, some never (Go's zero value stays).
- * Indexed by enum kfield; rows not listed are pointer fields (KDEF_IF_NIL). */
-enum kdefault_rule { KDEF_IF_NIL, KDEF_IF_ZERO, KDEF_NONE, KDEF_FEATURE_GATE };
-extern const enum kdefault_rule kfield_default_rule[KF__COUNT];
 
 struct kfield_value {
         cJSON *value;     /* NULL: unset and no default */

@@ -10,60 +10,45 @@
 #include "collect/kubelet/kubelet.h"
 #include "base/util.h"
 
-/* The fields nodeward checks: where they live, and both sets of defaults. With
- * --config the v1beta1 defaults apply; without it the kubelet keeps its legacy flag
- * defaults, which are weaker for exactly the four authn/authz settings. */
-const struct kfield_def kfield_defs[KF__COUNT] = {
-        {KF_ANONYMOUS_AUTH, "authentication.anonymous.enabled", "anonymous-auth", KT_BOOL, "false", "true"},
-        {KF_WEBHOOK_AUTHN, "authentication.webhook.enabled", "authentication-token-webhook", KT_BOOL, "true", "false"},
-        {KF_AUTHZ_MODE, "authorization.mode", "authorization-mode", KT_STRING, "\"Webhook\"", "\"AlwaysAllow\""},
-        {KF_CLIENT_CA_FILE, "authentication.x509.clientCAFile", "client-ca-file", KT_STRING, NULL, NULL},
-        {KF_READ_ONLY_PORT, "readOnlyPort", "read-only-port", KT_INT, "0", "10255"},
-        {KF_PORT, "port", "port", KT_INT, "10250", "10250"},
-        {KF_STREAMING_IDLE_TIMEOUT, "streamingConnectionIdleTimeout", "streaming-connection-idle-timeout", KT_DURATION, "\"4h0m0s\"", "\"4h0m0s\""},
-        {KF_PROTECT_KERNEL_DEFAULTS, "protectKernelDefaults", "protect-kernel-defaults", KT_BOOL, "false", "false"},
-        {KF_IPTABLES_UTIL_CHAINS, "makeIPTablesUtilChains", "make-iptables-util-chains", KT_BOOL, "true", "true"},
-        {KF_EVENT_QPS, "eventRecordQPS", "event-qps", KT_INT, "50", "50"},
-        {KF_ROTATE_CERTIFICATES, "rotateCertificates", "rotate-certificates", KT_BOOL, "false", "false"},
-        {KF_SERVER_TLS_BOOTSTRAP, "serverTLSBootstrap", "rotate-server-certificates", KT_BOOL, "false", "false"},
-        {KF_FG_ROTATE_SERVER_CERT, "featureGates.RotateKubeletServerCertificate", NULL, KT_BOOL, "true", "true"},
-        {KF_TLS_CIPHER_SUITES, "tlsCipherSuites", "tls-cipher-suites", KT_STRINGLIST, NULL, NULL},
-        {KF_HOSTNAME_OVERRIDE, NULL, "hostname-override", KT_STRING, NULL, NULL},
-        {KF_KUBECONFIG, NULL, "kubeconfig", KT_STRING, NULL, NULL},
-        /* v1beta1 SetDefaults_KubeletConfiguration: podPidsLimit -1 (no limit), seccompDefault false. */
-        {KF_POD_PIDS_LIMIT, "podPidsLimit", "pod-max-pids", KT_INT, "-1", "-1"},
-        {KF_SECCOMP_DEFAULT, "seccompDefault", "seccomp-default", KT_BOOL, "false", "false"},
-        {KF_TLS_CERT_FILE, "tlsCertFile", "tls-cert-file", KT_STRING, NULL, NULL},
-        {KF_TLS_PRIVATE_KEY_FILE, "tlsPrivateKeyFile", "tls-private-key-file", KT_STRING, NULL, NULL},
-};
-
-/* Per field, from SetDefaults_KubeletConfiguration (kubernetes
+/* The fields nodeward checks, keyed by enum kfield: where they live, both sets of
+ * defaults, and when the v1beta1 defaulting fills them. With --config the v1beta1
+ * defaults apply; without it the kubelet keeps its legacy flag defaults, which are
+ * weaker for exactly the four authn/authz settings.
+ *
+ * The rules come from SetDefaults_KubeletConfiguration (kubernetes
  * pkg/kubelet/apis/config/v1beta1/defaults.go) and the field types in
  * k8s.io/kubelet/config/v1beta1/types.go: "if obj.Port == 0" replaces a zero,
  * "if obj.EventRecordQPS == nil" only an absent or null pointer; readOnlyPort,
  * protectKernelDefaults, rotateCertificates, serverTLSBootstrap, clientCAFile and
- * tlsCipherSuites are never defaulted. */
-const enum kdefault_rule kfield_default_rule[KF__COUNT] = {
-        [KF_ANONYMOUS_AUTH] = KDEF_IF_NIL,
-        [KF_WEBHOOK_AUTHN] = KDEF_IF_NIL,
-        [KF_AUTHZ_MODE] = KDEF_IF_ZERO,
-        [KF_CLIENT_CA_FILE] = KDEF_NONE,
-        [KF_READ_ONLY_PORT] = KDEF_NONE,
-        [KF_PORT] = KDEF_IF_ZERO,
-        [KF_STREAMING_IDLE_TIMEOUT] = KDEF_IF_ZERO,
-        [KF_PROTECT_KERNEL_DEFAULTS] = KDEF_NONE,
-        [KF_IPTABLES_UTIL_CHAINS] = KDEF_IF_NIL,
-        [KF_EVENT_QPS] = KDEF_IF_NIL,
-        [KF_ROTATE_CERTIFICATES] = KDEF_NONE,
-        [KF_SERVER_TLS_BOOTSTRAP] = KDEF_NONE,
-        [KF_FG_ROTATE_SERVER_CERT] = KDEF_FEATURE_GATE,
-        [KF_TLS_CIPHER_SUITES] = KDEF_NONE,
+ * tlsCipherSuites are never defaulted. A field's flag reaches the command-line parser
+ * from its row here, so it needs no row in flag_maps[]. */
+const struct kfield_def kfield_defs[] = {
+        [KF_ANONYMOUS_AUTH] = {KF_ANONYMOUS_AUTH, "authentication.anonymous.enabled", "anonymous-auth", KT_BOOL, "false", "true", KDEF_IF_NIL},
+        [KF_WEBHOOK_AUTHN] = {KF_WEBHOOK_AUTHN, "authentication.webhook.enabled", "authentication-token-webhook", KT_BOOL, "true", "false", KDEF_IF_NIL},
+        [KF_AUTHZ_MODE] = {KF_AUTHZ_MODE, "authorization.mode", "authorization-mode", KT_STRING, "\"Webhook\"", "\"AlwaysAllow\"", KDEF_IF_ZERO},
+        [KF_CLIENT_CA_FILE] = {KF_CLIENT_CA_FILE, "authentication.x509.clientCAFile", "client-ca-file", KT_STRING, NULL, NULL, KDEF_NONE},
+        [KF_READ_ONLY_PORT] = {KF_READ_ONLY_PORT, "readOnlyPort", "read-only-port", KT_INT, "0", "10255", KDEF_NONE},
+        [KF_PORT] = {KF_PORT, "port", "port", KT_INT, "10250", "10250", KDEF_IF_ZERO},
+        [KF_STREAMING_IDLE_TIMEOUT] = {KF_STREAMING_IDLE_TIMEOUT, "streamingConnectionIdleTimeout", "streaming-connection-idle-timeout", KT_DURATION, "\"4h0m0s\"", "\"4h0m0s\"", KDEF_IF_ZERO},
+        [KF_PROTECT_KERNEL_DEFAULTS] = {KF_PROTECT_KERNEL_DEFAULTS, "protectKernelDefaults", "protect-kernel-defaults", KT_BOOL, "false", "false", KDEF_NONE},
+        [KF_IPTABLES_UTIL_CHAINS] = {KF_IPTABLES_UTIL_CHAINS, "makeIPTablesUtilChains", "make-iptables-util-chains", KT_BOOL, "true", "true", KDEF_IF_NIL},
+        [KF_EVENT_QPS] = {KF_EVENT_QPS, "eventRecordQPS", "event-qps", KT_INT, "50", "50", KDEF_IF_NIL},
+        [KF_ROTATE_CERTIFICATES] = {KF_ROTATE_CERTIFICATES, "rotateCertificates", "rotate-certificates", KT_BOOL, "false", "false", KDEF_NONE},
+        [KF_SERVER_TLS_BOOTSTRAP] = {KF_SERVER_TLS_BOOTSTRAP, "serverTLSBootstrap", "rotate-server-certificates", KT_BOOL, "false", "false", KDEF_NONE},
+        [KF_FG_ROTATE_SERVER_CERT] = {KF_FG_ROTATE_SERVER_CERT, "featureGates.RotateKubeletServerCertificate", NULL, KT_BOOL, "true", "true", KDEF_FEATURE_GATE},
+        [KF_TLS_CIPHER_SUITES] = {KF_TLS_CIPHER_SUITES, "tlsCipherSuites", "tls-cipher-suites", KT_STRINGLIST, NULL, NULL, KDEF_NONE},
+        [KF_HOSTNAME_OVERRIDE] = {KF_HOSTNAME_OVERRIDE, NULL, "hostname-override", KT_STRING, NULL, NULL}, /* flag only: never defaulted from a file */
+        [KF_KUBECONFIG] = {KF_KUBECONFIG, NULL, "kubeconfig", KT_STRING, NULL, NULL}, /* flag only: never defaulted from a file */
+        /* v1beta1 SetDefaults_KubeletConfiguration: podPidsLimit -1 (no limit), seccompDefault false. */
         /* "if obj.PodPidsLimit == nil || *obj.PodPidsLimit < 0": a negative limit is -1 too */
-        [KF_POD_PIDS_LIMIT] = KDEF_IF_NIL,
-        [KF_SECCOMP_DEFAULT] = KDEF_IF_NIL,
-        [KF_TLS_CERT_FILE] = KDEF_NONE,
-        [KF_TLS_PRIVATE_KEY_FILE] = KDEF_NONE,
+        [KF_POD_PIDS_LIMIT] = {KF_POD_PIDS_LIMIT, "podPidsLimit", "pod-max-pids", KT_INT, "-1", "-1", KDEF_IF_NIL},
+        [KF_SECCOMP_DEFAULT] = {KF_SECCOMP_DEFAULT, "seccompDefault", "seccomp-default", KT_BOOL, "false", "false", KDEF_IF_NIL},
+        [KF_TLS_CERT_FILE] = {KF_TLS_CERT_FILE, "tlsCertFile", "tls-cert-file", KT_STRING, NULL, NULL, KDEF_NONE},
+        [KF_TLS_PRIVATE_KEY_FILE] = {KF_TLS_PRIVATE_KEY_FILE, "tlsPrivateKeyFile", "tls-private-key-file", KT_STRING, NULL, NULL, KDEF_NONE},
 };
+/* A field added to enum kfield without a row at the end fails to build; a row left out
+ * in the middle (zeros) fails test_every_field_has_a_table_row. */
+_Static_assert(ARRAY_SIZE(kfield_defs) == KF__COUNT, "kfield_defs[] needs one row per enum kfield");
 
 struct flag_map {
         const char *flag;
@@ -71,28 +56,14 @@ struct flag_map {
         enum ktype type;
 };
 
-/* Flags that map onto KubeletConfiguration fields (beyond the checked ones) or whose
- * type matters for parsing. Boolean flags never take the next argument as a value. */
+/* Flags that map onto KubeletConfiguration fields or whose type matters for parsing,
+ * beyond the checked ones (their rows in kfield_defs[] say it). Boolean flags never
+ * take the next argument as a value. */
 static const struct flag_map flag_maps[] = {
-        {"anonymous-auth", "authentication.anonymous.enabled", KT_BOOL},
-        {"authentication-token-webhook", "authentication.webhook.enabled", KT_BOOL},
-        {"authorization-mode", "authorization.mode", KT_STRING},
-        {"client-ca-file", "authentication.x509.clientCAFile", KT_STRING},
-        {"read-only-port", "readOnlyPort", KT_INT},
-        {"port", "port", KT_INT},
         {"address", "address", KT_STRING},
         {"healthz-port", "healthzPort", KT_INT},
-        {"streaming-connection-idle-timeout", "streamingConnectionIdleTimeout", KT_DURATION},
-        {"protect-kernel-defaults", "protectKernelDefaults", KT_BOOL},
-        {"make-iptables-util-chains", "makeIPTablesUtilChains", KT_BOOL},
-        {"event-qps", "eventRecordQPS", KT_INT},
         {"event-burst", "eventBurst", KT_INT},
-        {"rotate-certificates", "rotateCertificates", KT_BOOL},
-        {"rotate-server-certificates", "serverTLSBootstrap", KT_BOOL},
-        {"tls-cipher-suites", "tlsCipherSuites", KT_STRINGLIST},
         {"tls-min-version", "tlsMinVersion", KT_STRING},
-        {"tls-cert-file", "tlsCertFile", KT_STRING},
-        {"tls-private-key-file", "tlsPrivateKeyFile", KT_STRING},
         {"feature-gates", "featureGates", KT_MAP_BOOL},
         {"cgroup-driver", "cgroupDriver", KT_STRING},
         {"cluster-dns", "clusterDNS", KT_STRINGLIST},
@@ -103,9 +74,6 @@ static const struct flag_map flag_maps[] = {
         {"cgroups-per-qos", "cgroupsPerQOS", KT_BOOL},
         {"enable-debugging-handlers", "enableDebuggingHandlers", KT_BOOL},
         {"enable-server", "enableServer", KT_BOOL},
-        {"seccomp-default", "seccompDefault", KT_BOOL},
-        {"hostname-override", NULL, KT_STRING},
-        {"kubeconfig", NULL, KT_STRING},
         {"bootstrap-kubeconfig", NULL, KT_STRING},
         {"config", NULL, KT_STRING},
         {"config-dir", NULL, KT_STRING},
@@ -129,15 +97,23 @@ static const struct flag_map flag_maps[] = {
         {"cpu-cfs-quota", "cpuCFSQuota", KT_BOOL},
         {"kernel-memcg-notification", "kernelMemcgNotification", KT_BOOL},
         {"fail-cgroupv1", "failCgroupV1", KT_BOOL},
-        {"pod-max-pids", "podPidsLimit", KT_INT},
 };
 
-static const struct flag_map *flag_lookup(const char *name, size_t n)
+static bool flag_lookup(const char *name, size_t n, struct flag_map *ret)
 {
+        for (int f = 0; f < KF__COUNT; f++) {
+                const struct kfield_def *d = &kfield_defs[f];
+                if (d->flag && strlen(d->flag) == n && strncmp(d->flag, name, n) == 0) {
+                        *ret = (struct flag_map){d->flag, d->path, d->type};
+                        return true;
+                }
+        }
         for (size_t i = 0; i < ARRAY_SIZE(flag_maps); i++)
-                if (strlen(flag_maps[i].flag) == n && strncmp(flag_maps[i].flag, name, n) == 0)
-                        return &flag_maps[i];
-        return NULL;
+                if (strlen(flag_maps[i].flag) == n && strncmp(flag_maps[i].flag, name, n) == 0) {
+                        *ret = flag_maps[i];
+                        return true;
+                }
+        return false;
 }
 
 int go_parse_bool(const char *s, bool *ret)
@@ -359,7 +335,8 @@ int kubelet_flags_layer(char **argv, size_t argc, cJSON **ret_layer, cJSON **ret
                 const char *name = a + 2;
                 const char *eq = strchr(name, '=');
                 size_t nlen = eq ? (size_t)(eq - name) : strlen(name);
-                const struct flag_map *m = flag_lookup(name, nlen);
+                struct flag_map found;
+                const struct flag_map *m = flag_lookup(name, nlen, &found) ? &found : NULL;
                 _cleanup_free_ char *fname = strndup(name, nlen);
                 const char *value;
                 if (eq) {

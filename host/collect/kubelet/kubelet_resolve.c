@@ -179,10 +179,10 @@ static void take_default(const struct kubelet_facts *k, enum kfield id, struct k
                 fv->default_reason = xstrdup("absent (no --config: the kubelet's flag default)");
         } else if (st == CONFDOC_NULL) {
                 fv->origin = xasprintf("default (%s says null, which the kubelet reads as absent; %s)",
-                                       file_label, rule_text(kfield_default_rule[id]));
+                                       file_label, rule_text(kfield_defs[id].rule));
                 fv->default_reason = xstrdup("null in config file");
         } else {
-                fv->origin = xasprintf("default (absent; %s)", rule_text(kfield_default_rule[id]));
+                fv->origin = xasprintf("default (absent; %s)", rule_text(kfield_defs[id].rule));
                 fv->default_reason = xstrdup("absent");
         }
 }
@@ -207,7 +207,7 @@ static void resolve_base(const struct kubelet_facts *k, enum kfield id, const st
         *ret_said = xasprintf("%s says %s", lab, s);
         if (!type_ok(d->type, v))
                 set_error(fv, type_error(lab, d, v));
-        if (!(kfield_default_rule[id] == KDEF_IF_ZERO && is_go_zero(d->type, v))) {
+        if (!(kfield_defs[id].rule == KDEF_IF_ZERO && is_go_zero(d->type, v))) {
                 take_value(fv, v, KSRC_FILE, xstrdup(lab));
                 return;
         }
@@ -279,7 +279,7 @@ static void resolve_dropins(enum kfield id, const struct trace *t, const struct 
         } else if (*said) {
                 shadow = xstrdup(*said);
         }
-        if (kfield_default_rule[id] == KDEF_IF_ZERO && is_go_zero(d->type, v)) {
+        if (kfield_defs[id].rule == KDEF_IF_ZERO && is_go_zero(d->type, v)) {
                 char *s2 = xasprintf("%s%sdrop-ins are merged after defaulting, so the zero value stays",
                                      shadow ? shadow : "", shadow ? "; " : "");
                 free(shadow);

@@ -434,8 +434,8 @@ static int process_line(struct pctx *x, char *line, const char *file, unsigned l
                 perr(x, file, lineno, "no argument after keyword \"%s\"", kw);
                 return 1;
         }
-        const struct sshd_keyword *k = sshd_keyword_find(kw);
-        if (!k) {
+        struct sshd_keyword kd, *k = &kd;
+        if (sshd_keyword_find(kw, &kd) < 0) {
                 perr(x, file, lineno, "Bad configuration option: %s", kw);
                 return 1;
         }

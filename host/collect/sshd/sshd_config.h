@@ -166,5 +166,28 @@ struct sshd_keyword {
         const struct sshd_multi *multi;
 };
 
-const struct sshd_keyword *sshd_keyword_find(const char *name);
+/* A keyword sshd accepts under another name (its flags may differ from the main one's). */
+struct sshd_alias {
+        const char *name;
+        unsigned flags;
+};
+
+/* One recorded setting (sshd_keywords.c): how it is parsed and what it defaults to. */
+struct sshd_opt_def {
+        const char *name; /* the keyword sshd -T prints */
+        enum sshd_kw_type type;
+        unsigned flags;
+        const struct sshd_multi *multi; /* value names, sshd -T's first (choices and flags) */
+        int def;                        /* default of numbers and choices */
+        const char *def_list[4];        /* default entries of a list setting */
+        struct sshd_alias aliases[2];
+        bool hidden; /* not printed by sshd -T */
+};
+
+/* Sized by its rows, so sshd_keywords.c can assert there is one per setting. */
+extern const struct sshd_opt_def sshd_opt_defs[];
+
+/* The keyword @name (case-insensitive, aliases included) into *@ret: 0, or -ENOENT
+ * when sshd does not know it. */
+int sshd_keyword_find(const char *name, struct sshd_keyword *ret);
 const struct sshd_multi *sshd_multi_of(enum sshd_opt o);

@@ -1,4 +1,5 @@
-/* sshd_keywords: the one table of sshd_config keywords (as OpenSSH 9.2 servconf.c lists them). */
+/* sshd_keywords: the sshd_config keywords (as OpenSSH 9.2 servconf.c knows them), with one row per recorded setting. */
+#include <errno.h>
 #include <strings.h>
 
 #include "collect/sshd/sshd_config.h"
@@ -30,157 +31,192 @@ static const struct sshd_multi m_loglevel[] = {
 
 #define A KWF_MATCH
 #define G 0
-#define FLAG(n, f, o) {n, KW_FLAG, f, o, m_flag}
-#define MULTI(n, f, o, m) {n, KW_MULTI, f, o, m}
-#define KW(n, t, f, o) {n, t, f, o, NULL}
+#define FLAG(n, f) {n, KW_FLAG, f, -1, m_flag}
+#define MULTI(n, f, m) {n, KW_MULTI, f, -1, m}
+#define KW(n, t, f) {n, t, f, -1, NULL}
 
+/* The settings nodeward records, one row each, keyed by enum sshd_opt: the keyword sshd -T
+ * prints, the older names sshd still accepts, and the default fill_default_server_options()
+ * gives (Debian 12's sshd -T for an empty file). Recording a new setting is a row here and a
+ * name in enum sshd_opt; parsing, defaults, dumping and the checks' messages follow. */
+const struct sshd_opt_def sshd_opt_defs[] = {
+        [SO_ADDRESS_FAMILY] = {"addressfamily", KW_MULTI, G, m_af, .def = AF_ANY_},
+        [SO_USE_PAM] = {"usepam", KW_FLAG, G, m_flag, .def = 0},
+        [SO_LOGIN_GRACE_TIME] = {"logingracetime", KW_TIME, G, NULL, .def = 120},
+        [SO_MAX_AUTH_TRIES] = {"maxauthtries", KW_INT, A, NULL, .def = 6},
+        [SO_MAX_SESSIONS] = {"maxsessions", KW_INT, A, NULL, .def = 10},
+        [SO_CLIENT_ALIVE_INTERVAL] = {"clientaliveinterval", KW_TIME, A, NULL, .def = 0},
+        [SO_CLIENT_ALIVE_COUNT_MAX] = {"clientalivecountmax", KW_INT, A, NULL, .def = 3},
+        [SO_PERMIT_ROOT_LOGIN] = {"permitrootlogin", KW_MULTI, A, m_root, .def = PRL_WITHOUT_PASSWORD},
+        [SO_IGNORE_RHOSTS] = {"ignorerhosts", KW_MULTI, A, m_rhosts, .def = IRH_YES},
+        [SO_HOSTBASED_AUTH] = {"hostbasedauthentication", KW_FLAG, A, m_flag, .def = 0},
+        /* servconf.c takes "dsaauthentication" in the global section only. */
+        [SO_PUBKEY_AUTH] = {"pubkeyauthentication", KW_FLAG, A, m_flag, .def = 1,
+                            .aliases = {{"dsaauthentication", G}}},
+        [SO_PASSWORD_AUTH] = {"passwordauthentication", KW_FLAG, A, m_flag, .def = 1},
+        [SO_KBD_INTERACTIVE_AUTH] = {"kbdinteractiveauthentication", KW_FLAG, A, m_flag, .def = 1,
+                                     .aliases = {{"challengeresponseauthentication", A},
+                                                 {"skeyauthentication", A}}},
+        [SO_X11_FORWARDING] = {"x11forwarding", KW_FLAG, A, m_flag, .def = 0},
+        [SO_STRICT_MODES] = {"strictmodes", KW_FLAG, G, m_flag, .def = 1},
+        [SO_PERMIT_EMPTY_PASSWORDS] = {"permitemptypasswords", KW_FLAG, A, m_flag, .def = 0},
+        [SO_GATEWAY_PORTS] = {"gatewayports", KW_MULTI, A, m_gwp, .def = GWP_NO},
+        [SO_ALLOW_TCP_FORWARDING] = {"allowtcpforwarding", KW_MULTI, A, m_fwd, .def = FWD_YES},
+        [SO_ALLOW_AGENT_FORWARDING] = {"allowagentforwarding", KW_FLAG, A, m_flag, .def = 1},
+        [SO_DISABLE_FORWARDING] = {"disableforwarding", KW_FLAG, A, m_flag, .def = 0},
+        [SO_AUTHORIZED_KEYS_COMMAND] = {"authorizedkeyscommand", KW_RAW_COMMAND, A, NULL},
+        [SO_AUTHORIZED_KEYS_COMMAND_USER] = {"authorizedkeyscommanduser", KW_STRING, A, NULL},
+        [SO_LOG_LEVEL] = {"loglevel", KW_LOGLEVEL, A, m_loglevel, .def = LL_INFO},
+        [SO_AUTHORIZED_KEYS_FILE] = {"authorizedkeysfile", KW_LIST_FIRST, A, NULL,
+                                     .def_list = {".ssh/authorized_keys", ".ssh/authorized_keys2"}},
+        [SO_ALLOW_USERS] = {"allowusers", KW_ACCESS_LIST, A, NULL},
+        [SO_DENY_USERS] = {"denyusers", KW_ACCESS_LIST, A, NULL},
+        [SO_ALLOW_GROUPS] = {"allowgroups", KW_ACCESS_LIST, A, NULL},
+        [SO_DENY_GROUPS] = {"denygroups", KW_ACCESS_LIST, A, NULL},
+        [SO_PERMIT_TUNNEL] = {"permittunnel", KW_PERMIT_TUNNEL, A, m_tunnel, .def = TUN_NO},
+        [SO_PERMIT_USER_ENVIRONMENT] = {"permituserenvironment", KW_PERMIT_USER_ENV, G, NULL, .def = 0},
+        /* sshd -T prints the host keys it loaded, not this setting. */
+        [SO_HOST_KEY] = {"hostkey", KW_LIST_ACCUM, G, NULL, .hidden = true,
+                         .aliases = {{"hostdsakey", G}},
+                         .def_list = {"/etc/ssh/ssh_host_rsa_key", "/etc/ssh/ssh_host_ecdsa_key",
+                                      "/etc/ssh/ssh_host_ed25519_key"}},
+};
+/* A setting added to enum sshd_opt without a row here (at the end) fails to build; a row
+ * left out in the middle is caught by test_every_setting_has_a_table_row. */
+_Static_assert(ARRAY_SIZE(sshd_opt_defs) == SO__COUNT, "sshd_opt_defs[] needs one row per enum sshd_opt");
+
+/* The keywords sshd knows but nodeward does not record, in servconf.c's order: parsed
+ * (validated where cheap) and skipped. */
 static const struct sshd_keyword keywords[] = {
-        KW("port", KW_PORT, G, -1),
-        KW("hostkey", KW_LIST_ACCUM, G, SO_HOST_KEY),
-        KW("hostdsakey", KW_LIST_ACCUM, G, SO_HOST_KEY),
-        KW("hostkeyagent", KW_STRING, G, -1),
-        KW("pidfile", KW_STRING, G, -1),
-        KW("modulifile", KW_STRING, G, -1),
-        KW("serverkeybits", KW_DEPRECATED, G, -1),
-        KW("logingracetime", KW_TIME, G, SO_LOGIN_GRACE_TIME),
-        KW("keyregenerationinterval", KW_DEPRECATED, G, -1),
-        MULTI("permitrootlogin", A, SO_PERMIT_ROOT_LOGIN, m_root),
-        KW("syslogfacility", KW_CONSUME, G, -1),
-        {"loglevel", KW_LOGLEVEL, A, SO_LOG_LEVEL, m_loglevel},
-        KW("logverbose", KW_CONSUME, A, -1),
-        KW("rhostsauthentication", KW_DEPRECATED, G, -1),
-        KW("rhostsrsaauthentication", KW_DEPRECATED, A, -1),
-        KW("rsaauthentication", KW_DEPRECATED, A, -1),
-        FLAG("hostbasedauthentication", A, SO_HOSTBASED_AUTH),
-        FLAG("hostbasedusesnamefrompacketonly", A, -1),
-        KW("hostbasedacceptedalgorithms", KW_CONSUME, A, -1),
-        KW("hostbasedacceptedkeytypes", KW_CONSUME, A, -1),
-        KW("hostkeyalgorithms", KW_CONSUME, G, -1),
-        FLAG("pubkeyauthentication", A, SO_PUBKEY_AUTH),
-        KW("pubkeyacceptedalgorithms", KW_CONSUME, A, -1),
-        KW("pubkeyacceptedkeytypes", KW_CONSUME, A, -1),
-        KW("pubkeyauthoptions", KW_CONSUME, A, -1),
-        FLAG("dsaauthentication", G, SO_PUBKEY_AUTH),
-        FLAG("kerberosauthentication", A, -1),
-        FLAG("kerberosorlocalpasswd", G, -1),
-        FLAG("kerberosticketcleanup", G, -1),
-        KW("kerberosgetafstoken", KW_UNSUPPORTED, G, -1),
-        KW("kerberostgtpassing", KW_UNSUPPORTED, G, -1),
-        KW("afstokenpassing", KW_UNSUPPORTED, G, -1),
-        FLAG("gssapiauthentication", A, -1),
-        FLAG("gssapicleanupcredentials", G, -1),
-        FLAG("gssapicleanupcreds", G, -1),
-        FLAG("gssapistrictacceptorcheck", G, -1),
-        FLAG("gssapikeyexchange", G, -1),
-        FLAG("gssapistorecredentialsonrekey", G, -1),
-        KW("gssapikexalgorithms", KW_CONSUME, G, -1),
-        KW("gssapiusesessioncredcache", KW_UNSUPPORTED, G, -1),
-        KW("gssusesessionccache", KW_UNSUPPORTED, G, -1),
-        FLAG("passwordauthentication", A, SO_PASSWORD_AUTH),
-        FLAG("kbdinteractiveauthentication", A, SO_KBD_INTERACTIVE_AUTH),
-        FLAG("challengeresponseauthentication", A, SO_KBD_INTERACTIVE_AUTH),
-        FLAG("skeyauthentication", A, SO_KBD_INTERACTIVE_AUTH),
-        KW("checkmail", KW_DEPRECATED, G, -1),
-        KW("listenaddress", KW_LISTEN, G, -1),
-        MULTI("addressfamily", G, SO_ADDRESS_FAMILY, m_af),
-        FLAG("printmotd", G, -1),
-        FLAG("printlastlog", G, -1),
-        MULTI("ignorerhosts", A, SO_IGNORE_RHOSTS, m_rhosts),
-        FLAG("ignoreuserknownhosts", G, -1),
-        FLAG("x11forwarding", A, SO_X11_FORWARDING),
-        KW("x11displayoffset", KW_INT, A, -1),
-        FLAG("x11uselocalhost", A, -1),
-        KW("xauthlocation", KW_STRING, G, -1),
-        FLAG("strictmodes", G, SO_STRICT_MODES),
-        FLAG("permitemptypasswords", A, SO_PERMIT_EMPTY_PASSWORDS),
-        KW("permituserenvironment", KW_PERMIT_USER_ENV, G, SO_PERMIT_USER_ENVIRONMENT),
-        KW("uselogin", KW_DEPRECATED, G, -1),
-        MULTI("compression", G, -1, m_compression),
-        KW("rekeylimit", KW_CONSUME, A, -1),
-        FLAG("tcpkeepalive", G, -1),
-        FLAG("keepalive", G, -1),
-        MULTI("allowtcpforwarding", A, SO_ALLOW_TCP_FORWARDING, m_fwd),
-        FLAG("allowagentforwarding", A, SO_ALLOW_AGENT_FORWARDING),
-        KW("allowusers", KW_ACCESS_LIST, A, SO_ALLOW_USERS),
-        KW("denyusers", KW_ACCESS_LIST, A, SO_DENY_USERS),
-        KW("allowgroups", KW_ACCESS_LIST, A, SO_ALLOW_GROUPS),
-        KW("denygroups", KW_ACCESS_LIST, A, SO_DENY_GROUPS),
-        KW("ciphers", KW_CONSUME, G, -1),
-        KW("macs", KW_CONSUME, G, -1),
-        KW("protocol", KW_IGNORE, G, -1),
-        MULTI("gatewayports", A, SO_GATEWAY_PORTS, m_gwp),
-        KW("subsystem", KW_CONSUME, G, -1),
-        KW("maxstartups", KW_CONSUME, G, -1),
-        KW("persourcemaxstartups", KW_CONSUME, G, -1),
-        KW("persourcenetblocksize", KW_CONSUME, G, -1),
-        KW("maxauthtries", KW_INT, A, SO_MAX_AUTH_TRIES),
-        KW("maxsessions", KW_INT, A, SO_MAX_SESSIONS),
-        KW("banner", KW_STRING, A, -1),
-        FLAG("usedns", G, -1),
-        KW("verifyreversemapping", KW_DEPRECATED, G, -1),
-        KW("reversemappingcheck", KW_DEPRECATED, G, -1),
-        KW("clientaliveinterval", KW_TIME, A, SO_CLIENT_ALIVE_INTERVAL),
-        KW("clientalivecountmax", KW_INT, A, SO_CLIENT_ALIVE_COUNT_MAX),
-        KW("authorizedkeysfile", KW_LIST_FIRST, A, SO_AUTHORIZED_KEYS_FILE),
-        KW("authorizedkeysfile2", KW_DEPRECATED, A, -1),
-        KW("useprivilegeseparation", KW_DEPRECATED, G, -1),
-        KW("pamauthenticationviakbdint", KW_DEPRECATED, G, -1),
-        KW("permitblacklistedkeys", KW_DEPRECATED, G, -1),
-        KW("acceptenv", KW_CONSUME, A, -1),
-        KW("setenv", KW_CONSUME, A, -1),
-        {"permittunnel", KW_PERMIT_TUNNEL, A, SO_PERMIT_TUNNEL, m_tunnel},
-        FLAG("permittty", A, -1),
-        FLAG("permituserrc", A, -1),
-        KW("match", KW_MATCH, A, -1),
-        KW("permitopen", KW_CONSUME, A, -1),
-        KW("permitlisten", KW_CONSUME, A, -1),
-        KW("forcecommand", KW_CONSUME, A, -1),
-        KW("chrootdirectory", KW_STRING, A, -1),
-        KW("hostcertificate", KW_STRING, G, -1),
-        KW("revokedkeys", KW_STRING, A, -1),
-        KW("trustedusercakeys", KW_STRING, A, -1),
-        KW("authorizedprincipalsfile", KW_STRING, A, -1),
-        KW("kexalgorithms", KW_CONSUME, G, -1),
-        KW("casignaturealgorithms", KW_CONSUME, A, -1),
-        KW("ipqos", KW_CONSUME, A, -1),
-        KW("authorizedkeyscommand", KW_RAW_COMMAND, A, SO_AUTHORIZED_KEYS_COMMAND),
-        KW("authorizedkeyscommanduser", KW_STRING, A, SO_AUTHORIZED_KEYS_COMMAND_USER),
-        KW("authorizedprincipalscommand", KW_RAW_COMMAND, A, -1),
-        KW("authorizedprincipalscommanduser", KW_STRING, A, -1),
-        KW("versionaddendum", KW_CONSUME, G, -1),
-        KW("authenticationmethods", KW_CONSUME, A, -1),
-        KW("streamlocalbindmask", KW_CONSUME, A, -1),
-        FLAG("streamlocalbindunlink", A, -1),
-        MULTI("allowstreamlocalforwarding", A, -1, m_fwd),
-        KW("fingerprinthash", KW_CONSUME, G, -1),
-        FLAG("disableforwarding", A, SO_DISABLE_FORWARDING),
-        FLAG("exposeauthinfo", A, -1),
-        KW("rdomain", KW_CONSUME, A, -1),
-        KW("securitykeyprovider", KW_STRING, G, -1),
-        KW("include", KW_INCLUDE, A, -1),
-        KW("requiredrsasize", KW_INT, A, -1),
-        KW("channeltimeout", KW_CONSUME, A, -1),
-        KW("unusedconnectiontimeout", KW_CONSUME, A, -1),
-        FLAG("usepam", G, SO_USE_PAM),
-        FLAG("debianbanner", G, -1),
+        KW("port", KW_PORT, G),
+        KW("hostkeyagent", KW_STRING, G),
+        KW("pidfile", KW_STRING, G),
+        KW("modulifile", KW_STRING, G),
+        KW("serverkeybits", KW_DEPRECATED, G),
+        KW("keyregenerationinterval", KW_DEPRECATED, G),
+        KW("syslogfacility", KW_CONSUME, G),
+        KW("logverbose", KW_CONSUME, A),
+        KW("rhostsauthentication", KW_DEPRECATED, G),
+        KW("rhostsrsaauthentication", KW_DEPRECATED, A),
+        KW("rsaauthentication", KW_DEPRECATED, A),
+        FLAG("hostbasedusesnamefrompacketonly", A),
+        KW("hostbasedacceptedalgorithms", KW_CONSUME, A),
+        KW("hostbasedacceptedkeytypes", KW_CONSUME, A),
+        KW("hostkeyalgorithms", KW_CONSUME, G),
+        KW("pubkeyacceptedalgorithms", KW_CONSUME, A),
+        KW("pubkeyacceptedkeytypes", KW_CONSUME, A),
+        KW("pubkeyauthoptions", KW_CONSUME, A),
+        FLAG("kerberosauthentication", A),
+        FLAG("kerberosorlocalpasswd", G),
+        FLAG("kerberosticketcleanup", G),
+        KW("kerberosgetafstoken", KW_UNSUPPORTED, G),
+        KW("kerberostgtpassing", KW_UNSUPPORTED, G),
+        KW("afstokenpassing", KW_UNSUPPORTED, G),
+        FLAG("gssapiauthentication", A),
+        FLAG("gssapicleanupcredentials", G),
+        FLAG("gssapicleanupcreds", G),
+        FLAG("gssapistrictacceptorcheck", G),
+        FLAG("gssapikeyexchange", G),
+        FLAG("gssapistorecredentialsonrekey", G),
+        KW("gssapikexalgorithms", KW_CONSUME, G),
+        KW("gssapiusesessioncredcache", KW_UNSUPPORTED, G),
+        KW("gssusesessionccache", KW_UNSUPPORTED, G),
+        KW("checkmail", KW_DEPRECATED, G),
+        KW("listenaddress", KW_LISTEN, G),
+        FLAG("printmotd", G),
+        FLAG("printlastlog", G),
+        FLAG("ignoreuserknownhosts", G),
+        KW("x11displayoffset", KW_INT, A),
+        FLAG("x11uselocalhost", A),
+        KW("xauthlocation", KW_STRING, G),
+        KW("uselogin", KW_DEPRECATED, G),
+        MULTI("compression", G, m_compression),
+        KW("rekeylimit", KW_CONSUME, A),
+        FLAG("tcpkeepalive", G),
+        FLAG("keepalive", G),
+        KW("ciphers", KW_CONSUME, G),
+        KW("macs", KW_CONSUME, G),
+        KW("protocol", KW_IGNORE, G),
+        KW("subsystem", KW_CONSUME, G),
+        KW("maxstartups", KW_CONSUME, G),
+        KW("persourcemaxstartups", KW_CONSUME, G),
+        KW("persourcenetblocksize", KW_CONSUME, G),
+        KW("banner", KW_STRING, A),
+        FLAG("usedns", G),
+        KW("verifyreversemapping", KW_DEPRECATED, G),
+        KW("reversemappingcheck", KW_DEPRECATED, G),
+        KW("authorizedkeysfile2", KW_DEPRECATED, A),
+        KW("useprivilegeseparation", KW_DEPRECATED, G),
+        KW("pamauthenticationviakbdint", KW_DEPRECATED, G),
+        KW("permitblacklistedkeys", KW_DEPRECATED, G),
+        KW("acceptenv", KW_CONSUME, A),
+        KW("setenv", KW_CONSUME, A),
+        FLAG("permittty", A),
+        FLAG("permituserrc", A),
+        KW("match", KW_MATCH, A),
+        KW("permitopen", KW_CONSUME, A),
+        KW("permitlisten", KW_CONSUME, A),
+        KW("forcecommand", KW_CONSUME, A),
+        KW("chrootdirectory", KW_STRING, A),
+        KW("hostcertificate", KW_STRING, G),
+        KW("revokedkeys", KW_STRING, A),
+        KW("trustedusercakeys", KW_STRING, A),
+        KW("authorizedprincipalsfile", KW_STRING, A),
+        KW("kexalgorithms", KW_CONSUME, G),
+        KW("casignaturealgorithms", KW_CONSUME, A),
+        KW("ipqos", KW_CONSUME, A),
+        KW("authorizedprincipalscommand", KW_RAW_COMMAND, A),
+        KW("authorizedprincipalscommanduser", KW_STRING, A),
+        KW("versionaddendum", KW_CONSUME, G),
+        KW("authenticationmethods", KW_CONSUME, A),
+        KW("streamlocalbindmask", KW_CONSUME, A),
+        FLAG("streamlocalbindunlink", A),
+        MULTI("allowstreamlocalforwarding", A, m_fwd),
+        KW("fingerprinthash", KW_CONSUME, G),
+        FLAG("exposeauthinfo", A),
+        KW("rdomain", KW_CONSUME, A),
+        KW("securitykeyprovider", KW_STRING, G),
+        KW("include", KW_INCLUDE, A),
+        KW("requiredrsasize", KW_INT, A),
+        KW("channeltimeout", KW_CONSUME, A),
+        KW("unusedconnectiontimeout", KW_CONSUME, A),
+        FLAG("debianbanner", G),
         /* Red Hat / Amazon Linux builds know these (Debian's does not): a node's valid
          * AL2023 config must not read as refused. */
-        FLAG("gssapienablek5users", A, -1),
-        FLAG("kerberosusekuserok", A, -1),
+        FLAG("gssapienablek5users", A),
+        FLAG("kerberosusekuserok", A),
 };
 
-const struct sshd_keyword *sshd_keyword_find(const char *name)
+int sshd_keyword_find(const char *name, struct sshd_keyword *ret)
 {
+        for (int o = 0; o < SO__COUNT; o++) {
+                const struct sshd_opt_def *d = &sshd_opt_defs[o];
+                unsigned flags = d->flags;
+                bool hit = strcasecmp(d->name, name) == 0;
+                for (size_t a = 0; !hit && a < ARRAY_SIZE(d->aliases) && d->aliases[a].name; a++)
+                        if (strcasecmp(d->aliases[a].name, name) == 0) {
+                                hit = true;
+                                flags = d->aliases[a].flags;
+                        }
+                if (hit) {
+                        *ret = (struct sshd_keyword){d->name, d->type, flags, o, d->multi};
+                        return 0;
+                }
+        }
         for (size_t i = 0; i < ARRAY_SIZE(keywords); i++)
-                if (strcasecmp(keywords[i].name, name) == 0)
-                        return &keywords[i];
-        return NULL;
+                if (strcasecmp(keywords[i].name, name) == 0) {
+                        *ret = keywords[i];
+                        return 0;
+                }
+        return -ENOENT;
 }
 
 const struct sshd_multi *sshd_multi_of(enum sshd_opt o)
 {
-        for (size_t i = 0; i < ARRAY_SIZE(keywords); i++)
-                if (keywords[i].opt == (int)o && keywords[i].multi)
-                        return keywords[i].multi;
-        return NULL;
+        return o < SO__COUNT ? sshd_opt_defs[o].multi : NULL;
+}
+
+const char *sshd_opt_keyword(enum sshd_opt o)
+{
+        return o < SO__COUNT ? sshd_opt_defs[o].name : "?";
 }

@@ -1,4 +1,4 @@
-/* sshd_resolve: defaults as Debian 12's `sshd -T` prints them, listen addresses, the running sshd's flags. */
+/* sshd_resolve: the defaults of sshd_opt_defs[] filled in, listen addresses, sshd -T output, the running sshd's flags. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -10,47 +10,17 @@
 #include "collect/sshd/sshd_internal.h"
 #include "base/util.h"
 
-static const char *const keywords[SO__COUNT] = {
-        [SO_ADDRESS_FAMILY] = "addressfamily", [SO_USE_PAM] = "usepam",
-        [SO_LOGIN_GRACE_TIME] = "logingracetime", [SO_MAX_AUTH_TRIES] = "maxauthtries",
-        [SO_MAX_SESSIONS] = "maxsessions", [SO_CLIENT_ALIVE_INTERVAL] = "clientaliveinterval",
-        [SO_CLIENT_ALIVE_COUNT_MAX] = "clientalivecountmax", [SO_PERMIT_ROOT_LOGIN] = "permitrootlogin",
-        [SO_IGNORE_RHOSTS] = "ignorerhosts", [SO_HOSTBASED_AUTH] = "hostbasedauthentication",
-        [SO_PUBKEY_AUTH] = "pubkeyauthentication", [SO_PASSWORD_AUTH] = "passwordauthentication",
-        [SO_KBD_INTERACTIVE_AUTH] = "kbdinteractiveauthentication", [SO_X11_FORWARDING] = "x11forwarding",
-        [SO_STRICT_MODES] = "strictmodes", [SO_PERMIT_EMPTY_PASSWORDS] = "permitemptypasswords",
-        [SO_GATEWAY_PORTS] = "gatewayports", [SO_ALLOW_TCP_FORWARDING] = "allowtcpforwarding",
-        [SO_ALLOW_AGENT_FORWARDING] = "allowagentforwarding", [SO_DISABLE_FORWARDING] = "disableforwarding",
-        [SO_AUTHORIZED_KEYS_COMMAND] = "authorizedkeyscommand",
-        [SO_AUTHORIZED_KEYS_COMMAND_USER] = "authorizedkeyscommanduser", [SO_LOG_LEVEL] = "loglevel",
-        [SO_AUTHORIZED_KEYS_FILE] = "authorizedkeysfile", [SO_ALLOW_USERS] = "allowusers",
-        [SO_DENY_USERS] = "denyusers", [SO_ALLOW_GROUPS] = "allowgroups", [SO_DENY_GROUPS] = "denygroups",
-        [SO_PERMIT_TUNNEL] = "permittunnel", [SO_PERMIT_USER_ENVIRONMENT] = "permituserenvironment",
-        [SO_HOST_KEY] = "hostkey",
-};
-
-const char *sshd_opt_keyword(enum sshd_opt o)
-{
-        return o < SO__COUNT ? keywords[o] : "?";
-}
-
-/* Defaults of fill_default_server_options() (sshd -T with an empty file). */
-static const int num_defaults[SO__COUNT] = {
-        [SO_ADDRESS_FAMILY] = AF_ANY_, [SO_USE_PAM] = 0, [SO_LOGIN_GRACE_TIME] = 120,
-        [SO_MAX_AUTH_TRIES] = 6, [SO_MAX_SESSIONS] = 10, [SO_CLIENT_ALIVE_INTERVAL] = 0,
-        [SO_CLIENT_ALIVE_COUNT_MAX] = 3, [SO_PERMIT_ROOT_LOGIN] = PRL_WITHOUT_PASSWORD,
-        [SO_IGNORE_RHOSTS] = IRH_YES, [SO_HOSTBASED_AUTH] = 0, [SO_PUBKEY_AUTH] = 1,
-        [SO_PASSWORD_AUTH] = 1, [SO_KBD_INTERACTIVE_AUTH] = 1, [SO_X11_FORWARDING] = 0,
-        [SO_STRICT_MODES] = 1, [SO_PERMIT_EMPTY_PASSWORDS] = 0, [SO_GATEWAY_PORTS] = GWP_NO,
-        [SO_ALLOW_TCP_FORWARDING] = FWD_YES, [SO_ALLOW_AGENT_FORWARDING] = 1,
-        [SO_DISABLE_FORWARDING] = 0, [SO_LOG_LEVEL] = LL_INFO, [SO_PERMIT_TUNNEL] = TUN_NO,
-        [SO_PERMIT_USER_ENVIRONMENT] = 0,
-};
-
+/* What a setting's value is, from its parse type in sshd_opt_defs[]. */
 static bool is_list(enum sshd_opt o)
 {
-        return o == SO_AUTHORIZED_KEYS_FILE || o == SO_ALLOW_USERS || o == SO_DENY_USERS ||
-               o == SO_ALLOW_GROUPS || o == SO_DENY_GROUPS || o == SO_HOST_KEY;
+        enum sshd_kw_type t = sshd_opt_defs[o].type;
+        return t == KW_ACCESS_LIST || t == KW_LIST_FIRST || t == KW_LIST_ACCUM;
+}
+
+static bool is_string(enum sshd_opt o)
+{
+        enum sshd_kw_type t = sshd_opt_defs[o].type;
+        return t == KW_STRING || t == KW_RAW_COMMAND;
 }
 
 /* A default list entry: the setting stays "not set by any file". */
@@ -183,20 +153,15 @@ int sshd_config_fill_defaults(struct sshd_config *c)
 {
         for (int o = 0; o < SO__COUNT; o++) {
                 struct sshd_value *v = &c->s.v[o];
-                if (v->set || is_list(o) || o == SO_AUTHORIZED_KEYS_COMMAND || o == SO_AUTHORIZED_KEYS_COMMAND_USER)
+                const struct sshd_opt_def *d = &sshd_opt_defs[o];
+                if (v->set || is_string(o))
                         continue;
-                v->num = num_defaults[o];
-        }
-        struct sshd_value *akf = &c->s.v[SO_AUTHORIZED_KEYS_FILE];
-        if (!akf->set) {
-                list_add_default(akf, ".ssh/authorized_keys");
-                list_add_default(akf, ".ssh/authorized_keys2");
-        }
-        struct sshd_value *hk = &c->s.v[SO_HOST_KEY];
-        if (!hk->set) {
-                list_add_default(hk, "/etc/ssh/ssh_host_rsa_key");
-                list_add_default(hk, "/etc/ssh/ssh_host_ecdsa_key");
-                list_add_default(hk, "/etc/ssh/ssh_host_ed25519_key");
+                if (!is_list(o)) {
+                        v->num = d->def;
+                        continue;
+                }
+                for (size_t i = 0; i < ARRAY_SIZE(d->def_list) && d->def_list[i]; i++)
+                        list_add_default(v, d->def_list[i]);
         }
         if (c->n_ports == 0)
                 c->ports[c->n_ports++] = 22;
@@ -216,15 +181,10 @@ int sshd_config_fill_defaults(struct sshd_config *c)
 char *sshd_value_text(enum sshd_opt o, const struct sshd_value *v)
 {
         const struct sshd_multi *m = sshd_multi_of(o);
-        switch (o) {
-        case SO_AUTHORIZED_KEYS_COMMAND:
-        case SO_AUTHORIZED_KEYS_COMMAND_USER:
+        if (is_string(o))
                 return xstrdup(v->str ? v->str : "none");
-        case SO_PERMIT_USER_ENVIRONMENT:
+        if (sshd_opt_defs[o].type == KW_PERMIT_USER_ENV)
                 return xstrdup(v->str ? v->str : v->num ? "yes" : "no");
-        default:
-                break;
-        }
         if (is_list(o)) {
                 struct strbuf sb = {0};
                 for (size_t i = 0; i < v->n; i++)
@@ -243,13 +203,14 @@ char *sshd_value_text(enum sshd_opt o, const struct sshd_value *v)
 static void dump_opt(const struct sshd_config *c, enum sshd_opt o, FILE *out)
 {
         const struct sshd_value *v = &c->s.v[o];
-        if (o == SO_ALLOW_USERS || o == SO_DENY_USERS || o == SO_ALLOW_GROUPS || o == SO_DENY_GROUPS) {
+        const char *name = sshd_opt_defs[o].name;
+        if (sshd_opt_defs[o].type == KW_ACCESS_LIST) { /* sshd -T: one line per entry */
                 for (size_t i = 0; i < v->n; i++)
-                        fprintf(out, "%s %s\n", keywords[o], v->list[i]);
+                        fprintf(out, "%s %s\n", name, v->list[i]);
                 return;
         }
         _cleanup_free_ char *t = sshd_value_text(o, v);
-        fprintf(out, "%s %s\n", keywords[o], t);
+        fprintf(out, "%s %s\n", name, t);
 }
 
 void sshd_config_dump(const struct sshd_config *c, FILE *out)
@@ -263,7 +224,7 @@ void sshd_config_dump(const struct sshd_config *c, FILE *out)
                         l->family == AF_INET6 ? "]" : "", l->port);
         }
         for (int o = SO_USE_PAM; o < SO__COUNT; o++)
-                if (o != SO_HOST_KEY)
+                if (!sshd_opt_defs[o].hidden)
                         dump_opt(c, o, out);
 }
 
