@@ -58,6 +58,7 @@ SCFLAGS_$(1) = -std=gnu11 $$(STATIC_OPT) $$(WARN) $$(HARDEN) -Ihost -Ichecks -Ib
 .SECONDARY: $$(BUILD)/static/$(1)/bpf/connwatch.bpf.o $$(BUILD)/static/$(1)/bpf/connwatch.skel.h \
             $$(BUILD)/static/$(1)/bpf/ownerscan.bpf.o $$(BUILD)/static/$(1)/bpf/ownerscan.lskel.h
 
+# The kernel types: $$(BUILD)/bpf/vmlinux.h, the same for every architecture (Makefile: VMLINUX_H).
 $$(BUILD)/static/$(1)/bpf/%.bpf.o: bpf/%.bpf.c bpf/%.h $$(BUILD)/bpf/vmlinux.h | $(6)
 	@mkdir -p $$(dir $$@)
 	@$$(if $$(Q),echo "  BPF     $$@")
