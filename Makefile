@@ -308,7 +308,7 @@ clean:
 	rm -rf build build-asan build-fuzz nodeward
 
 # What the compiler recorded each object, test and harness to include.
--include $(shell find $(BUILD) $(FUZZ_BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) $(FUZZ_BUILD) -name '*.d' -type f 2>/dev/null)
 
 # make static, static-arm64, static-all: mk/static.mk.
 include mk/static.mk
