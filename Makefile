@@ -301,8 +301,28 @@ install: $(BUILD)/nodeward
 	$(Q)install -m 0644 systemd/nodeward.8 $(DESTDIR)$(MANDIR)/man8/nodeward.8
 	$(Q)install -m 0644 tests/schemas/nodeward-report-v1.json $(DESTDIR)$(DOCDIR)/nodeward.report.v1.schema.json
 
+# One style, .clang-format at the top, for every C file: `make format` rewrites them in
+# place, `make check-format` names the ones it would change (and changes nothing).
+# clang-format-14 is Debian 12's; another version may break lines differently.
+CLANG_FORMAT   ?= clang-format-14
+FORMAT_SRCS    := $(wildcard host/*/*.[ch] host/*/*/*.[ch] checks/*.[ch] bpf/*.[ch] tests/*.h tests/unit/*.[ch] \
+                             tests/e2e/*.[ch] tests/fuzz/*.[ch] tests/bench/*.[ch])
+FORMAT_PACKAGES := clang-format-14
+
+.PHONY: check-format
 format:
-	clang-format -i $(HOST_SRCS) $(wildcard host/*/*.h host/*/*/*.h) checks/*.[ch] tests/*.h tests/unit/*.c tests/e2e/*.c
+	$(call install_missing,$(FORMAT_PACKAGES))
+	$(Q)$(CLANG_FORMAT) -i $(FORMAT_SRCS)
+
+check-format:
+	$(call install_missing,$(FORMAT_PACKAGES))
+	@out=$$($(CLANG_FORMAT) --dry-run -Werror $(FORMAT_SRCS) 2>&1); rc=$$?; \
+	bad=$$(printf '%s\n' "$$out" | sed -n 's/^\(.*\):[0-9]*:[0-9]*: error: code should be clang-formatted.*/\1/p' | uniq); \
+	if [ -n "$$bad" ]; then \
+	  echo "nodeward: $$(echo $$bad | wc -w) file(s) differ from .clang-format (make format rewrites them; $(CLANG_FORMAT) --dry-run FILE shows where):"; \
+	  for f in $$bad; do echo "  $$f"; done; exit 1; \
+	elif [ $$rc -ne 0 ]; then printf '%s\n' "$$out" >&2; exit 1; \
+	fi; echo "nodeward: $(words $(FORMAT_SRCS)) files match .clang-format"
 
 clean:
 	rm -rf build build-asan build-fuzz nodeward
