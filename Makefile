@@ -119,7 +119,7 @@ $(BUILD)/bpf/vmlinux.h: $(VMLINUX_H) vmlinux-h-force
 	@mkdir -p $(dir $@)
 	@cmp -s $< $@ || { $(if $(Q),echo "  VMLINUX $@ ($<)" &&) cp $< $@.tmp && mv $@.tmp $@; }
 
-$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c bpf/%.h $(BUILD)/bpf/vmlinux.h
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c bpf/%.h $(BUILD)/bpf/vmlinux.h | deps
 	@$(if $(Q),echo "  BPF     $@")
 	$(Q)clang -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -I$(BUILD)/bpf -Ibpf -c $< -o $@
 	$(Q)llvm-strip -g $@
