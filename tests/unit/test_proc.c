@@ -1,4 +1,5 @@
-/* test_proc_table: one pass over PROC reads every comm and only the command lines a collector looks for. */
+/* test_proc: the process table: one pass over PROC reads every comm and only the command lines a collector
+ * looks for; command lines split, processes found by name, working directories read. */
 #include "testutil.h"
 
 #include "base/proc.h"
@@ -123,6 +124,122 @@ static void test_pid_names_as_the_kernel_writes_them(void **state)
         free(root);
 }
 
+static void expect_argv(const char *buf, size_t len, const char *const *want, size_t n)
+{
+        char **argv;
+        size_t argc;
+        proc_split_cmdline(buf, len, &argv, &argc);
+        assert_int_equal(argc, n);
+        for (size_t i = 0; i < n; i++)
+                assert_string_equal(argv[i], want[i]);
+        assert_null(argv[argc]); /* NULL-terminated, as execv's */
+        strv_free(argv, argc);
+}
+
+static void test_cmdline_split_at_nul_last_one_optional(void **state)
+{
+        (void)state;
+        static const char *const three[] = {"/usr/bin/kubelet", "--v=2", ""};
+        expect_argv("/usr/bin/kubelet\0--v=2\0\0", 24, three, 3);
+        static const char *const two[] = {"/usr/bin/kubelet", "--v=2"};
+        expect_argv("/usr/bin/kubelet\0--v=2\0", 23, two, 2);
+        /* A process that rewrote its cmdline without a final NUL (setproctitle). */
+        expect_argv("/usr/bin/kubelet\0--v=2", 22, two, 2);
+        static const char *const title[] = {"sshd: root@pts/0"};
+        expect_argv("sshd: root@pts/0", 16, title, 1);
+        expect_argv("", 0, NULL, 0); /* a kernel thread */
+}
+
+static void test_entry_named_by_comm_or_argv0_basename(void **state)
+{
+        (void)state;
+        char *argv[] = {"/usr/local/bin/kubelet", "--config=x", NULL};
+        struct proc_entry e = {.pid = 42, .comm = "kubelet-wrap", .argv = argv, .argc = 2};
+        assert_true(proc_entry_is(&e, "kubelet"));
+        assert_true(proc_entry_is(&e, "kubelet-wrap"));
+        assert_false(proc_entry_is(&e, "kube"));
+        assert_false(proc_entry_is(&e, "/usr/local/bin/kubelet"));
+        struct proc_entry bare = {.pid = 2, .comm = "kthreadd"};
+        assert_true(proc_entry_is(&bare, "kthreadd"));
+        assert_false(proc_entry_is(&bare, ""));
+}
+
+static void test_find_returns_lowest_pid_of_that_name(void **state)
+{
+        (void)state;
+        char *root = tu_mkdtemp();
+        const char *k[] = {"/usr/bin/kubelet", NULL};
+        const char *w[] = {"/opt/bin/kubelet", "--wrapped", NULL};
+        const char *s[] = {"sshd: /usr/sbin/sshd -D", NULL};
+        tu_write_proc(root, 900, "kubelet", k);
+        tu_write_proc(root, 77, "wrapper", w);
+        tu_write_proc(root, 1000, "sshd", s);
+        tu_write(root, "proc/sys/kernel/pid_max", "4194304\n"); /* not a process */
+        tu_write(root, "proc/self", "");
+        char path[4096];
+        snprintf(path, sizeof(path), "%s/proc", root);
+        struct rootfs proc;
+        assert_int_equal(rootfs_open_root(path, &proc), 0);
+        struct proc_table t = {0};
+        assert_int_equal(proc_table_read(&proc, &t), 0);
+        assert_int_equal(t.n, 3);
+        assert_int_equal(t.v[0].pid, 77);
+        assert_int_equal(t.v[2].pid, 1000);
+        const struct proc_entry *e = proc_table_find(&t, "kubelet");
+        assert_non_null(e);
+        assert_int_equal(e->pid, 77);
+        assert_int_equal(proc_table_find(&t, "sshd")->pid, 1000);
+        assert_null(proc_table_find(&t, "containerd"));
+        proc_table_free(&t);
+        assert_null(t.v);
+        assert_int_equal(t.n, 0);
+        proc_table_free(&t); /* twice, and NULL: harmless */
+        proc_table_free(NULL);
+        rootfs_close(&proc);
+        tu_rm_rf(root);
+        free(root);
+}
+
+/* A directory with neither comm nor cmdline (a process gone mid-read) is left out. */
+static void test_vanished_process_left_out(void **state)
+{
+        (void)state;
+        char *root = tu_mkdtemp();
+        const char *init[] = {"/sbin/init", NULL};
+        tu_write_proc(root, 1, "systemd", init);
+        char path[4096];
+        snprintf(path, sizeof(path), "%s/proc/4242", root);
+        tu_mkdirs(path);
+        mkdir(path, 0755);
+        struct stat st;
+        assert_int_equal(stat(path, &st), 0);
+        assert_true(S_ISDIR(st.st_mode));
+        snprintf(path, sizeof(path), "%s/proc", root);
+        struct rootfs proc;
+        assert_int_equal(rootfs_open_root(path, &proc), 0);
+        struct proc_table t = {0};
+        assert_int_equal(proc_table_read(&proc, &t), 0);
+        assert_int_equal(t.n, 1);
+        assert_int_equal(t.v[0].pid, 1);
+        proc_table_free(&t);
+        rootfs_close(&proc);
+        tu_rm_rf(root);
+        free(root);
+}
+
+static void test_cwd_of_a_live_process(void **state)
+{
+        (void)state;
+        struct rootfs proc;
+        assert_int_equal(rootfs_open_root("/proc", &proc), 0);
+        char want[4096], got[4096];
+        assert_non_null(getcwd(want, sizeof(want)));
+        assert_int_equal(proc_read_cwd(&proc, getpid(), got, sizeof(got)), 0);
+        assert_string_equal(got, want);
+        assert_true(proc_read_cwd(&proc, PROC_PID_MAX, got, sizeof(got)) < 0);
+        rootfs_close(&proc);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -130,6 +247,11 @@ int main(void)
                 cmocka_unit_test(test_live_procfs),
                 cmocka_unit_test(test_nspid_level),
                 cmocka_unit_test(test_pid_names_as_the_kernel_writes_them),
+                cmocka_unit_test(test_cmdline_split_at_nul_last_one_optional),
+                cmocka_unit_test(test_entry_named_by_comm_or_argv0_basename),
+                cmocka_unit_test(test_find_returns_lowest_pid_of_that_name),
+                cmocka_unit_test(test_vanished_process_left_out),
+                cmocka_unit_test(test_cwd_of_a_live_process),
         };
-        return cmocka_run_group_tests(tests, NULL, NULL);
+        return cmocka_run_group_tests_name("proc", tests, NULL, tu_group_teardown);
 }
