@@ -101,3 +101,10 @@ int privs_drop_to_readers(char **ret_err)
         static const cap_value_t keep[] = {CAP_DAC_READ_SEARCH, CAP_SYS_PTRACE};
         return drop_except(keep, sizeof(keep) / sizeof(keep[0]), ret_err);
 }
+
+int privs_drop_to_prober(char **ret_err)
+{
+        static const cap_value_t keep[] = {CAP_SYS_ADMIN, CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH, CAP_SETUID,
+                                           CAP_SETGID};
+        return drop_except(keep, sizeof(keep) / sizeof(keep[0]), ret_err);
+}

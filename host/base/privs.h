@@ -14,3 +14,9 @@ int privs_drop_all(char **ret_err);
  * CAP_BPF, CAP_NET_ADMIN or CAP_DAC_OVERRIDE. Sets no_new_privs. Returns 0 or
  * -errno, with *ret_err as for privs_drop_all(). */
 int privs_drop_to_readers(char **ret_err);
+
+/* The watch's prober (collect/prober.h): keep only what entering another network
+ * namespace and starting probe children as nobody need, where held:
+ * CAP_SYS_ADMIN (setns), CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH (other processes'
+ * namespaces), CAP_SETUID and CAP_SETGID. Sets no_new_privs. Returns as above. */
+int privs_drop_to_prober(char **ret_err);

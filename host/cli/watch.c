@@ -16,6 +16,7 @@
 #include "base/sandbox.h"
 #include "collect/facts.h"
 #include "collect/observe/observe.h"
+#include "collect/prober.h"
 #include "base/privs.h"
 #include "render/publish.h"
 #include "render/report.h"
@@ -91,12 +92,40 @@ struct watch_state {
         bool have_imds;
         char *probes_off; /* the probes did not run: why */
         char probed_at[32];
+        /* Probes from pod namespaces that appear later (prober.h); NULL: the start's answers stay. */
+        struct prober *prober;
+        struct collect_opts prober_co;
         struct publisher *pub;     /* --publish */
 };
 
+/* The prober's answers become the watch's: they replace the previous ones, and
+ * the time they were taken is when the probes ran. */
+static void take_answers(struct watch_state *st, struct probe_answers *a)
+{
+        imds_facts_free(&st->imds);
+        klive_facts_free(&st->klive);
+        free(st->probes_off);
+        st->imds = a->imds;
+        st->klive = a->klive;
+        st->probes_off = a->probes_off;
+        st->have_imds = true;
+        time_t now = time(NULL);
+        struct tm tm;
+        gmtime_r(&now, &tm);
+        strftime(st->probed_at, sizeof(st->probed_at), "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* How long a watch waits for the prober: the probes of a run are bounded by a few
+ * of their timeouts, the pod namespace search by the process table. */
+static int prober_timeout_ms(void)
+{
+        return 10000 + 4 * klive_timeout_ms();
+}
+
 /* Before privileges go: open what later intervals re-read without privilege, and
  * run the probes that must enter namespaces (their answers describe how the node
- * was launched, so the start is when they are taken). */
+ * was launched, so the start is when they are taken; again only when a pod
+ * network namespace other than the one probed from appears). */
 static void watch_setup(const struct watch_opts *o, const struct rootfs *proc, struct watch_state *st)
 {
         unsigned needs = engine_needs(o->selected);
@@ -108,32 +137,35 @@ static void watch_setup(const struct watch_opts *o, const struct rootfs *proc, s
                 free(err); /* each interval then reports the failure itself */
         }
         if (needs & NET_PROBES) {
-                struct collect_opts co = {.root = o->collect.root, .proc = o->collect.proc,
-                                          .pod_netns = o->collect.pod_netns, .needs = needs & NET_PROBES,
-                                          .probe = o->collect.probe};
-                struct facts f;
-                char *err = NULL;
-                if (facts_collect(&co, &f, &err) == 0) {
-                        st->imds = f.imds;
-                        st->klive = f.klive;
-                        memset(&f.imds, 0, sizeof(f.imds));
-                        memset(&f.klive, 0, sizeof(f.klive));
-                        st->probes_off = f.probes_off;
-                        f.probes_off = NULL;
-                        st->have_imds = true;
-                        facts_free(&f);
+                struct probe_answers a;
+                int r = st->prober ? prober_ask(st->prober, PROBER_NOW, prober_timeout_ms(), &a) : -ENOENT;
+                if (r == 1) {
+                        take_answers(st, &a);
+                } else {
+                        /* No prober: probe here, still privileged; later pods are not probed. */
+                        struct collect_opts co = {.root = o->collect.root, .proc = o->collect.proc,
+                                                  .pod_netns = o->collect.pod_netns,
+                                                  .needs = needs & NET_PROBES, .probe = o->collect.probe};
+                        struct facts f;
+                        char *err = NULL;
+                        if (facts_collect(&co, &f, &err) == 0) {
+                                struct probe_answers fa = {.imds = f.imds, .klive = f.klive,
+                                                           .probes_off = f.probes_off};
+                                memset(&f.imds, 0, sizeof(f.imds));
+                                memset(&f.klive, 0, sizeof(f.klive));
+                                f.probes_off = NULL;
+                                take_answers(st, &fa);
+                                facts_free(&f);
+                        }
+                        free(err);
                 }
-                free(err);
-                time_t now = time(NULL);
-                struct tm tm;
-                gmtime_r(&now, &tm);
-                strftime(st->probed_at, sizeof(st->probed_at), "%Y-%m-%dT%H:%M:%SZ", &tm);
         }
 }
 
 static void watch_state_free(struct watch_state *st)
 {
         observe_session_free(st->s); /* detaches: no link outlives the process */
+        prober_stop(st->prober);
         observe_facts_free(&st->of);
         if (st->have_sock)
                 netns_close_handles(&st->sock);
@@ -173,6 +205,12 @@ static void interval(const struct watch_opts *o, struct watch_state *st)
         co.sock_netns_what = st->sock_what;
         co.needs = (engine_needs(o->selected) | expect_needs(o->expect) | (o->benchmark ? 0 : FACT_KUBELET)) &
                    ~(unsigned)(FACT_CONNWATCH | NET_PROBES);
+        if (st->prober) {
+                /* A pod network namespace that appeared since the last probes: probe from it. */
+                struct probe_answers a;
+                if (prober_ask(st->prober, PROBER_IF_NEW_POD, prober_timeout_ms(), &a) == 1)
+                        take_answers(st, &a);
+        }
         struct facts f;
         char *err = NULL;
         struct timespec t0;
@@ -246,6 +284,19 @@ int watch_run(const struct watch_opts *o)
                 return 2;
         }
         struct watch_state st = {0};
+        if (engine_needs(o->selected) & NET_PROBES) {
+                /* First, while this process holds the least it ever will: the prober
+                 * inherits no BPF object, netlink handle or API client. */
+                st.prober_co = (struct collect_opts){.root = o->collect.root, .proc = o->collect.proc, .pod_netns = o->collect.pod_netns,
+                                                     .needs = engine_needs(o->selected) & NET_PROBES,
+                                                     .probe = o->collect.probe};
+                char *perr = NULL;
+                if (prober_start(&st.prober_co, &st.prober, &perr) < 0) {
+                        fprintf(stderr, "nodeward: warning: pod network namespaces that appear later will not "
+                                        "be probed: %s\n", perr);
+                        free(perr);
+                }
+        }
         if (o->publish) {
                 char *perr = NULL;
                 struct publish_opts po = *o->publish;

@@ -1,6 +1,7 @@
 /* test_imds: a node, a pod behind it and a metadata service in namespaces; nodeward's verdicts per scene. */
 #include "testutil.h"
 
+#include <dirent.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <sched.h>
@@ -514,6 +515,208 @@ static void test_probe_children_drop_before_the_network(void **state)
         stop(&server_pid);
 }
 
+/* A watch's line of @kind ("summary"), or NULL at end of file or after @until (mono ms). */
+static cJSON *next_line(FILE *f, int fd, const char *kind, long long until)
+{
+        static char buf[1 << 16];
+        for (;;) {
+                struct timespec now;
+                clock_gettime(CLOCK_MONOTONIC, &now);
+                long long left = until - (now.tv_sec * 1000LL + now.tv_nsec / 1000000);
+                struct pollfd pf = {.fd = fd, .events = POLLIN};
+                if (left <= 0 || poll(&pf, 1, (int)left) != 1 || !fgets(buf, sizeof(buf), f))
+                        return NULL;
+                cJSON *j = cJSON_Parse(buf);
+                const cJSON *e = cJSON_GetObjectItem(j, "event");
+                if (cJSON_IsString(e) && strcmp(e->valuestring, kind) == 0)
+                        return j;
+                cJSON_Delete(j);
+        }
+}
+
+static const char *watch_status(const cJSON *summary, const char *id, const char **ret_evidence)
+{
+        const cJSON *r;
+        cJSON_ArrayForEach(r, cJSON_GetObjectItem(summary, "results"))
+        {
+                if (strcmp(cJSON_GetObjectItem(r, "id")->valuestring, id) == 0) {
+                        *ret_evidence = cJSON_GetObjectItem(r, "evidence")->valuestring;
+                        return cJSON_GetObjectItem(r, "status")->valuestring;
+                }
+        }
+        *ret_evidence = "";
+        return "(none)";
+}
+
+/* The pids of the processes whose command line names @needle (unshare aside). */
+static size_t pids_naming(const char *needle, pid_t *ret, size_t max)
+{
+        size_t n = 0;
+        DIR *d = opendir("/proc");
+        assert_non_null(d);
+        struct dirent *e;
+        while ((e = readdir(d)) && n < max) {
+                pid_t pid = (pid_t)atoi(e->d_name);
+                if (pid <= 0)
+                        continue;
+                char path[64], cmd[4096];
+                snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+                FILE *f = fopen(path, "r");
+                if (!f)
+                        continue;
+                size_t len = fread(cmd, 1, sizeof(cmd) - 1, f);
+                fclose(f);
+                for (size_t k = 0; k + 1 < len; k++)
+                        if (!cmd[k])
+                                cmd[k] = ' ';
+                cmd[len] = '\0';
+                if (strstr(cmd, needle) && !strstr(cmd, "unshare"))
+                        ret[n++] = pid;
+        }
+        closedir(d);
+        return n;
+}
+
+static unsigned long long status_hex(pid_t pid, const char *field)
+{
+        char path[64], line[256];
+        snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+        FILE *f = fopen(path, "r");
+        unsigned long long v = ~0ull;
+        size_t fl = strlen(field);
+        while (f && fgets(line, sizeof(line), f))
+                if (strncmp(line, field, fl) == 0 && line[fl] == ':')
+                        v = strtoull(line + fl + 1, NULL, strcmp(field, "NoNewPrivs") == 0 ? 10 : 16);
+        if (f)
+                fclose(f);
+        return v;
+}
+
+static pid_t ppid_of(pid_t pid)
+{
+        char path[64], line[256];
+        snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+        FILE *f = fopen(path, "r");
+        pid_t pp = -1;
+        while (f && fgets(line, sizeof(line), f))
+                if (strncmp(line, "PPid:", 5) == 0)
+                        pp = (pid_t)atoi(line + 5);
+        if (f)
+                fclose(f);
+        return pp;
+}
+
+/* A watch started before any pod probes from the pod namespace that appears later:
+ * its prober keeps only what entering namespaces needs, the loop holds none of it. */
+static void test_watch_probes_a_pod_namespace_that_appears_later(void **state)
+{
+        (void)state;
+        assert_true(ready);
+        char *root = tu_mkdtemp();
+        tu_write(root, "etc/os-release", "PRETTY_NAME=\"imds e2e watch\"\n");
+        tu_write(root, "sys/class/dmi/id/sys_vendor", "Amazon EC2\n");
+        /* run/netns is a mount of its own, shared with the watch's mount namespace
+         * (unshare --propagation slave), as /host is with HostToContainer: a pod
+         * namespace mounted there later reaches the watch. */
+        char *netns_dir = NULL;
+        assert_true(asprintf(&netns_dir, "%s/run/netns", root) > 0);
+        tu_mkdirs(netns_dir);
+        assert_int_equal(sh("mount -t tmpfs -o size=1m nwwatch %s && mount --make-shared %s", netns_dir, netns_dir), 0);
+        int p[2];
+        assert_int_equal(pipe(p), 0);
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+                char path[128];
+                snprintf(path, sizeof(path), "/run/netns/%s", node_ns);
+                int fd = open(path, O_RDONLY | O_CLOEXEC);
+                if (fd < 0 || setns(fd, CLONE_NEWNET) < 0)
+                        _exit(126);
+                dup2(p[1], 1);
+                close(p[0]);
+                char *argv[] = {(char *)"/usr/bin/unshare", (char *)"--pid", (char *)"--fork", (char *)"--mount-proc",
+                                (char *)"--propagation", (char *)"slave", (char *)tu_nodeward(), (char *)"watch", (char *)"--probe", (char *)"--interval",
+                                (char *)"1", (char *)"--only", (char *)"ssh.pod-reachable", (char *)"--root", root,
+                                (char *)"--proc", (char *)"/proc",
+                                NULL};
+                execv(argv[0], argv);
+                _exit(127);
+        }
+        close(p[1]);
+        FILE *out = fdopen(p[0], "r");
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        long long t0 = now.tv_sec * 1000LL + now.tv_nsec / 1000000;
+        cJSON *j = next_line(out, p[0], "summary", t0 + 30000);
+        if (!j)
+                fail_msg("the watch printed no summary within 30 s");
+        const char *ev, *st = watch_status(j, "ssh.pod-reachable", &ev);
+        if (strcmp(st, "skip") != 0 || !strstr(ev, "no pod network namespace"))
+                fail_msg("before any pod: %s, %s", st, ev);
+        cJSON_Delete(j);
+
+        /* The prober is the watch's child, with the five capabilities it keeps at most. */
+        pid_t pids[4];
+        size_t n = pids_naming(root, pids, 4);
+        if (n != 2)
+                fail_msg("%zu processes name the watch's root, want the watch and its prober", n);
+        const unsigned long long prober_caps = 1ull << 21 | 1ull << 19 | 1ull << 2 | 1ull << 7 | 1ull << 6,
+                                 loop_caps = 1ull << 19 | 1ull << 2;
+        /* The watch is the prober's parent. */
+        if (ppid_of(pids[0]) == pids[1]) {
+                pid_t t = pids[0];
+                pids[0] = pids[1];
+                pids[1] = t;
+        }
+        assert_int_equal(ppid_of(pids[1]), pids[0]);
+        for (size_t i = 0; i < n; i++) {
+                bool is_prober = i == 1;
+                unsigned long long eff = status_hex(pids[i], "CapEff"), prm = status_hex(pids[i], "CapPrm");
+                unsigned long long allowed = is_prober ? prober_caps : loop_caps;
+                print_message("%s pid %d: CapEff %llx CapPrm %llx NoNewPrivs %llu\n", is_prober ? "prober" : "watch",
+                              (int)pids[i], eff, prm, status_hex(pids[i], "NoNewPrivs"));
+                if ((eff | prm) & ~allowed)
+                        fail_msg("%s holds capabilities %llx beyond %llx", is_prober ? "the prober" : "the watch",
+                                 (eff | prm) & ~allowed, allowed);
+                assert_int_equal(status_hex(pids[i], "NoNewPrivs"), 1);
+        }
+
+        /* A pod namespace appears under the root's /run/netns. */
+        char *rel = NULL, *mnt = NULL;
+        assert_true(asprintf(&rel, "run/netns/%s", pod_ns) > 0);
+        tu_write(root, rel, "");
+        assert_true(asprintf(&mnt, "%s/%s", root, rel) > 0);
+        assert_int_equal(sh("mount --bind %s %s", pod_path, mnt), 0);
+        const char *seen = NULL;
+        for (int k = 0; k < 30 && !seen; k++) {
+                j = next_line(out, p[0], "summary", t0 + 60000);
+                if (!j)
+                        break;
+                st = watch_status(j, "ssh.pod-reachable", &ev);
+                if (strcmp(st, "fail") == 0 && strstr(ev, "10.77.0.1:22"))
+                        seen = "yes";
+                cJSON_Delete(j);
+        }
+        umount2(mnt, MNT_DETACH);
+        umount2(netns_dir, MNT_DETACH);
+        free(netns_dir);
+        kill(pids[0], SIGTERM);
+        int wst;
+        waitpid(pid, &wst, 0);
+        fclose(out);
+        if (!seen)
+                fail_msg("the watch never probed from the pod namespace that appeared");
+        assert_true(WIFEXITED(wst) && WEXITSTATUS(wst) == 0);
+        /* The prober ended with the watch. */
+        for (int k = 0; k < 100 && kill(pids[1], 0) == 0; k++)
+                usleep(20000);
+        assert_int_not_equal(kill(pids[1], 0), 0);
+        free(rel);
+        free(mnt);
+        tu_rm_rf(root);
+        free(root);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -530,6 +733,7 @@ int main(void)
                 cmocka_unit_test(test_ipv6_endpoint_probed_when_node_has_ipv6),
                 cmocka_unit_test(test_running_in_a_pod_probes_host_through_pid1),
                 cmocka_unit_test(test_probe_children_drop_before_the_network),
+                cmocka_unit_test(test_watch_probes_a_pod_namespace_that_appears_later),
         };
         return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
