@@ -149,6 +149,42 @@ int proc_table_read_some(const struct rootfs *proc, const char *const *cmdline_o
         return 0;
 }
 
+int proc_table_from_comms(const struct rootfs *proc, const struct proc_comm *v, size_t n,
+                          const char *const *cmdline_of, size_t n_cmdline_of, struct proc_table *ret)
+{
+        if (n > PROC_MAX_PROCESSES)
+                n = PROC_MAX_PROCESSES;
+        struct proc_entry *t = xcalloc(n ? n : 1, sizeof(*t));
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++) {
+                if (v[i].pid <= 0 || v[i].pid > PROC_PID_MAX)
+                        continue;
+                struct proc_entry *e = &t[k++];
+                e->pid = v[i].pid;
+                snprintf(e->comm, sizeof(e->comm), "%.*s", (int)sizeof(v[i].comm), v[i].comm);
+                char path[64], *buf;
+                size_t len;
+                snprintf(path, sizeof(path), "%d/cmdline", (int)e->pid);
+                if ((!cmdline_of || !e->comm[0] || comm_is_one_of(e->comm, cmdline_of, n_cmdline_of)) &&
+                    procfs_read_file(proc, path, PROC_CMDLINE_CAP, &buf, &len) == 0) {
+                        proc_split_cmdline(buf, len, &e->argv, &e->argc);
+                        free(buf);
+                } else {
+                        e->argv = xcalloc(1, sizeof(char *));
+                }
+        }
+        qsort(t, k, sizeof(*t), cmp_entry);
+        ret->v = t;
+        ret->n = k;
+        return 0;
+}
+
+bool proc_is_own_pid_ns(const struct rootfs *proc)
+{
+        char buf[32];
+        return rootfs_readlink(proc, "self", buf, sizeof(buf)) == 0 && atoi(buf) == (int)getpid();
+}
+
 void proc_table_free(struct proc_table *t)
 {
         if (!t || !t->v)

@@ -31,6 +31,20 @@ int proc_table_read_some(const struct rootfs *proc, const char *const *cmdline_o
                          struct proc_table *ret);
 void proc_table_free(struct proc_table *t);
 
+/* A process as a one-pass source (the eBPF task iterator) lists it. */
+struct proc_comm {
+        pid_t pid;
+        char comm[16];
+};
+/* The table of @v (pids in any order, comm as the kernel keeps it): a cmdline is
+ * read from @proc only as proc_table_read_some() reads one; a process gone by
+ * then keeps its comm and an empty argv. */
+int proc_table_from_comms(const struct rootfs *proc, const struct proc_comm *v, size_t n,
+                          const char *const *cmdline_of, size_t n_cmdline_of, struct proc_table *ret);
+
+/* Is @proc the procfs of nodeward's own pid namespace (its "self" is this process)? */
+bool proc_is_own_pid_ns(const struct rootfs *proc);
+
 /* Whether @e's comm or argv[0] basename is @name. */
 bool proc_entry_is(const struct proc_entry *e, const char *name);
 /* The first process (lowest pid) whose comm or argv[0] basename is @name. */

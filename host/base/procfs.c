@@ -204,6 +204,10 @@ int procfs_openat(const struct rootfs *proc, const char *rel, int flags)
                 /* ENOSYS also once the sandbox (host/base/sandbox.c) is in place. */
                 if (have_openat2 < 0 || fd == -ENOSYS)
                         have_openat2 = !(fd == -ENOSYS || fd == -EPERM);
+                /* RESOLVE_NO_XDEV kept it on the mount of @proc, verified procfs when
+                 * it was opened: no statfs per file (one per process in a table pass). */
+                if (fd >= 0 || (fd != -ENOSYS && fd != -EPERM && !rootfs_force_fallback))
+                        return fd;
         }
         if (fd == -ENOSYS || fd == -EPERM || rootfs_force_fallback) {
                 struct stat rst;
@@ -211,6 +215,7 @@ int procfs_openat(const struct rootfs *proc, const char *rel, int flags)
                         return -errno;
                 fd = walk_procfs(proc->fd, rst.st_dev, rel, flags);
         }
+        /* The walk checked each component's mount; the file it reopened is checked too. */
         if (fd >= 0 && !fd_on(fd, PROC_SUPER_MAGIC)) {
                 close(fd);
                 return -EXDEV;

@@ -1,6 +1,7 @@
 /* facts: run the collectors the selected checks need, once each. */
 #define _GNU_SOURCE
 #include "collect/facts.h"
+#include "collect/procscan.h"
 
 #include <errno.h>
 #include <linux/magic.h>
@@ -365,7 +366,7 @@ static void collect_stages(struct collect_job *j)
                 stage_begin(j, "the process table");
                 int r = j->proc_err;
                 if (r == 0)
-                        r = proc_table_read_some(proc, process_names, ARRAY_SIZE(process_names), &f->procs);
+                        r = procscan_read(proc, process_names, ARRAY_SIZE(process_names), &f->procs, NULL);
                 if (r < 0)
                         f->procs_error = xasprintf("%s: %s", f->proc_path, rootfs_strerror(r));
                 stage_commit(j, FACT_PROCS);

@@ -374,32 +374,13 @@ static int scan_first(struct owner_scan *c, struct sockets *s)
         return w.err;
 }
 
-/* Is PROC the procfs of nodeward's own pid namespace (its "self" is us), and at
- * which level is that namespace (NSpid lists one pid per level)? */
-static bool own_pid_ns(const struct rootfs *proc, uint32_t *ret_level)
-{
-        char buf[32];
-        if (rootfs_readlink(proc, "self", buf, sizeof(buf)) < 0 || atoi(buf) != (int)getpid())
-                return false;
-        char *st = NULL;
-        if (rootfs_read_file(proc, "self/status", 64 * 1024, &st, NULL, NULL) < 0)
-                return false;
-        int level = proc_status_nspid_level(st);
-        free(st);
-        if (level < 0)
-                return false;
-        *ret_level = (uint32_t)level;
-        return true;
-}
-
 /* Every wanted owner in one kernel pass; -ENOTSUP or the loader's error when the
  * kernel, the privileges or PROC do not allow it (the walk then runs). */
 static int owners_by_iterator(struct owner_scan *c, struct sockets *s)
 {
         const char *how = getenv("NODEWARD_OWNERS");
-        uint32_t level;
         /* Under watch's seccomp filter no BPF program can be loaded (host/base/sandbox.c). */
-        if ((how && strcmp(how, "walk") == 0) || !c->procfs || sandbox_installed() || !own_pid_ns(c->proc, &level))
+        if ((how && strcmp(how, "walk") == 0) || !c->procfs || sandbox_installed() || !proc_is_own_pid_ns(c->proc))
                 return -ENOTSUP;
         /* Loading costs a few ms whatever the node; on a small process table the
          * walk is cheaper (NODEWARD_OWNERS=bpf insists). */
@@ -413,7 +394,7 @@ static int owners_by_iterator(struct owner_scan *c, struct sockets *s)
         struct ownerscan_rec *rec = NULL;
         size_t nr = 0;
         char *err = NULL;
-        int r = k ? ownerscan_run(level, ino, k, SOCKETS_MAX_OWNERS, &rec, &nr, &err) : 0;
+        int r = k ? ownerscan_run(ino, k, SOCKETS_MAX_OWNERS, &rec, &nr, &err) : 0;
         free(ino);
         if (r < 0) {
                 free(err);
