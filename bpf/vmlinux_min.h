@@ -31,6 +31,7 @@ typedef __u32 __le32;
 typedef __u64 __le64;
 typedef __u32 __wsum;
 typedef unsigned short umode_t;
+typedef int pid_t;
 
 typedef _Bool bool;
 enum {
@@ -128,7 +129,7 @@ struct trace_event_raw_inet_sock_set_state {
         char __data[0];
 };
 
-/* ownerscan.bpf.c: the task_file iterator's context and what it reaches. */
+/* ownerscan.bpf.c: the task and task_file iterators' contexts and what they reach. */
 struct seq_file;
 
 struct upid {
@@ -142,6 +143,8 @@ struct pid {
 };
 
 struct task_struct {
+        pid_t pid;
+        pid_t tgid;
         struct task_struct *group_leader;
         struct pid *thread_pid;
         char comm[16];
@@ -174,6 +177,15 @@ struct bpf_iter__task_file {
         u32 fd;
         union {
                 struct file *file;
+        };
+};
+
+struct bpf_iter__task {
+        union {
+                struct bpf_iter_meta *meta;
+        };
+        union {
+                struct task_struct *task;
         };
 };
 
