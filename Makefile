@@ -331,11 +331,16 @@ check-format:
 clean:
 	rm -rf build build-asan build-fuzz nodeward
 
-# What the compiler recorded each object, test and harness to include.
--include $(shell find $(BUILD) $(FUZZ_BUILD) -name '*.d' -type f 2>/dev/null)
-
 # make static, static-arm64, static-all: mk/static.mk.
 include mk/static.mk
 
 # make image: mk/image.mk.
 include mk/image.mk
+
+# What the compiler recorded each object, test and harness to include: the files
+# this Makefile's own rules write, by name (the build directory also holds other
+# trees, such as the boot test's Debian root, whose files may end in .d too).
+DEP_FILES := $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(BUILD)/testhooks/sandbox.d $(TEST_BINS:=.d) \
+             $(FUZZ_OBJS:.o=.d) $(FUZZ_BINS:=.d) $(SOBJS_x86_64:.o=.d) $(SOBJS_arm64:.o=.d) \
+             $(ARM64_UNIT_BINS:=.d) $(patsubst tests/%.c,$(BUILD)/tests/%.d,$(wildcard tests/bench/*.c tests/soak/*.c))
+-include $(wildcard $(DEP_FILES))
