@@ -104,6 +104,10 @@ struct facts {
          * leaves them to the process's exit. */
         unsigned unfinished;
         char *deadline_error;
+        /* Parts (by FACT_* bit) lent by a longer-lived owner (collect/session.h):
+         * FACT_CONNWATCH the observe counts, the network probes' bits imds and
+         * klive. facts_free() leaves them to that owner. */
+        unsigned borrowed;
 };
 
 struct collect_opts {
