@@ -702,11 +702,14 @@ void facts_free(struct facts *f)
         free(f->procs_error);
         kubelet_facts_free(&f->kubelet);
         sshd_facts_free(&f->sshd);
-        imds_facts_free(&f->imds);
+        if (!(f->borrowed & (FACT_IMDS | FACT_POD_IMDS | FACT_POD_SSH)))
+                imds_facts_free(&f->imds);
         apiserver_facts_free(&f->apiserver);
-        klive_facts_free(&f->klive);
+        if (!(f->borrowed & FACT_KUBELET_LIVE))
+                klive_facts_free(&f->klive);
         sockets_free(&f->sockets);
-        observe_facts_free(&f->observe);
+        if (!(f->borrowed & FACT_CONNWATCH))
+                observe_facts_free(&f->observe);
         kubelet_unit_files_free(&f->kubelet_unit);
         sysctl_facts_free(&f->sysctl);
         kube_proxy_facts_free(&f->kube_proxy);

@@ -104,6 +104,10 @@ struct facts {
          * leaves them to the process's exit. */
         unsigned unfinished;
         char *deadline_error;
+        /* Parts lent by a longer-lived owner (collect/session.h), which frees
+         * them: FACT_CONNWATCH names observe, FACT_IMDS, FACT_POD_IMDS or
+         * FACT_POD_SSH imds, FACT_KUBELET_LIVE klive. facts_free() skips them. */
+        unsigned borrowed;
 };
 
 struct collect_opts {
