@@ -117,13 +117,13 @@ static char *ssh_access_text(const struct br_ssh_access *a, size_t *ret_methods)
                          a->keys_command_user ? a->keys_command_user : "", a->keys_command_user ? ")" : "");
 }
 
-/* Where the admin sshd listens: the socket inventory when it was collected (the
- * gate made an unreadable one an error), else the ListenAddress of its
- * configuration (the container shares the host's network). */
+/* Where the admin sshd listens: the socket inventory when it was read (the gate
+ * made an unreadable one an error; what is left unread is a copied root's), else
+ * the ListenAddress of its configuration (the container shares the host's network). */
 static bool admin_listens_beyond_loopback(const struct facts *f, const struct br_admin_sshd *s, struct strbuf *ev)
 {
         bool beyond = false;
-        if (f->collected & FACT_SOCKETS) {
+        if ((f->collected & FACT_SOCKETS) && !f->sockets.error) {
                 const struct sockets *so = &f->sockets;
                 size_t shown = 0;
                 for (size_t i = 0; i < so->n_owners; i++) {
@@ -169,9 +169,11 @@ static bool admin_sshd_weak(const struct sshd_config *c, const struct br_ssh_acc
 void check_bottlerocket_admin_ssh(const struct facts *f, struct result *r)
 {
         const struct br_facts *b = br_or_skip(f, r);
-        /* Where the admin sshd listens is the socket inventory's to say: without it
-         * the check is an error, not a guess from ListenAddress. */
-        if (!b || !fact_gate(f, FACT_BOTTLEROCKET | FACT_SOCKETS | FACT_OWNERS_SSH, 0, r))
+        /* Whether the admin sshd runs is the process table's to say, and where it
+         * listens the socket inventory's: unread, the check is an error, not a guess
+         * from ListenAddress. A copied root has no live listeners: ListenAddress
+         * stands in, and the evidence says so. */
+        if (!b || !fact_gate(f, FACT_BOTTLEROCKET | FACT_PROCS, FACT_SOCKETS | FACT_OWNERS_SSH, r))
                 return;
         const struct br_admin_sshd *s = &b->admin_sshd;
         bool enabled = b->datastore_found && tri_or(b->admin.enabled, false);

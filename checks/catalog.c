@@ -391,11 +391,11 @@ const struct check_def check_catalog[] = {
          "enabled = false); enable it only for a debugging session, through the control container.",
          check_bottlerocket_admin_container, .applies = bottlerocket_applies},
         {"bottlerocket.admin-ssh", "SSH into the Bottlerocket admin container is closed", SEV_HIGH,
-         FACT_BOTTLEROCKET | FACT_SOCKETS | FACT_OWNERS_SSH,
+         FACT_BOTTLEROCKET | FACT_PROCS,
          {"bottlerocket-admin-container README: Authenticating with SSH", EKS_NO_SSH},
          "Remove ssh keys, CA keys and the authorized-keys-command from settings.host-containers.admin.user-data "
          "(or disable the admin container), and block port 22 to the node in its security groups.",
-         check_bottlerocket_admin_ssh, .applies = bottlerocket_applies},
+         check_bottlerocket_admin_ssh, .uses = FACT_SOCKETS | FACT_OWNERS_SSH, .applies = bottlerocket_applies},
         {"bottlerocket.control-container", "Bottlerocket control container (SSM) is not superpowered", SEV_MEDIUM,
          FACT_BOTTLEROCKET,
          {"Bottlerocket README: Control container", EKS_NO_SSH},

@@ -176,7 +176,9 @@ void engine_run_benchmark(const struct facts *f, const struct policy *policy, co
                 r->item = benchmark_item(ret->benchmark, check_catalog[i].id);
                 /* The same gate the checks call at their top: a check never runs on
                  * facts that are missing, unreadable or not this root's to have. */
-                if ((!check_catalog[i].applies || check_catalog[i].applies(f, r)) &&
+                /* Whether a check applies is read from the node's identity: with
+                 * that unfinished the gate's error stands instead. */
+                if ((!check_catalog[i].applies || (f->unfinished & FACT_NODE) || check_catalog[i].applies(f, r)) &&
                     fact_gate(f, check_catalog[i].needs, check_catalog[i].uses, r)) {
                         if (check_catalog[i].policy_fn)
                                 check_catalog[i].policy_fn(f, policy, r);
