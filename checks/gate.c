@@ -5,26 +5,59 @@
 
 #include "base/util.h"
 
-static const char *procs_error(const struct facts *f) { return f->procs_error; }
+static const char *procs_error(const struct facts *f)
+{
+        return f->procs_error;
+}
 
 /* The kubelet and kube-proxy are found by their process first: with no process
  * table, "not found" means "not looked for", unless a unit or path found them. */
-static const char *kubelet_error(const struct facts *f) { return f->kubelet.found ? NULL : f->procs_error; }
-static const char *kube_proxy_error(const struct facts *f) { return f->kube_proxy.found ? NULL : f->procs_error; }
-static const char *sockets_error(const struct facts *f) { return f->sockets.error; }
+static const char *kubelet_error(const struct facts *f)
+{
+        return f->kubelet.found ? NULL : f->procs_error;
+}
+static const char *kube_proxy_error(const struct facts *f)
+{
+        return f->kube_proxy.found ? NULL : f->procs_error;
+}
+static const char *sockets_error(const struct facts *f)
+{
+        return f->sockets.error;
+}
 static const char *owners_error(const struct facts *f)
 {
         return f->sockets.error ? f->sockets.error : f->sockets.owners_error;
 }
-static const char *unit_error(const struct facts *f) { return f->kubelet_unit.error; }
-static const char *imds_host_error(const struct facts *f) { return f->imds.host_error; }
+static const char *unit_error(const struct facts *f)
+{
+        return f->kubelet_unit.error;
+}
+static const char *imds_host_error(const struct facts *f)
+{
+        return f->imds.host_error;
+}
 /* Off EC2 (no metadata service answered the node) the pod side is moot: the
  * metadata checks skip on the host side first. */
-static const char *imds_pod_error(const struct facts *f) { return f->imds.reachable ? f->imds.pod_error : NULL; }
-static const char *pod_ssh_error(const struct facts *f) { return f->imds.pod_error; }
-static const char *klive_error(const struct facts *f) { return f->klive.host_error; }
-static const char *observe_error(const struct facts *f) { return f->observe.error; }
-static const char *not_ec2(const struct facts *f) { return f->imds.not_ec2; }
+static const char *imds_pod_error(const struct facts *f)
+{
+        return f->imds.reachable ? f->imds.pod_error : NULL;
+}
+static const char *pod_ssh_error(const struct facts *f)
+{
+        return f->imds.pod_error;
+}
+static const char *klive_error(const struct facts *f)
+{
+        return f->klive.host_error;
+}
+static const char *observe_error(const struct facts *f)
+{
+        return f->observe.error;
+}
+static const char *not_ec2(const struct facts *f)
+{
+        return f->imds.not_ec2;
+}
 
 /* Each fact, what it is called in evidence, and where its collector left why it
  * could not be read (and, for the probes, why it is not there). Facts without an
