@@ -169,10 +169,8 @@ static bool admin_sshd_weak(const struct sshd_config *c, const struct br_ssh_acc
 void check_bottlerocket_admin_ssh(const struct facts *f, struct result *r)
 {
         const struct br_facts *b = br_or_skip(f, r);
-        /* Whether the admin sshd runs is the process table's to say, and where it
-         * listens the socket inventory's: unread, the check is an error, not a guess
-         * from ListenAddress. A copied root has no live listeners: ListenAddress
-         * stands in, and the evidence says so. */
+        /* Whether the admin sshd runs is the process table's to say: unread, no
+         * verdict. Its listeners are checked where a verdict rests on them. */
         if (!b || !fact_gate(f, FACT_BOTTLEROCKET | FACT_PROCS, FACT_SOCKETS | FACT_OWNERS_SSH, r))
                 return;
         const struct br_admin_sshd *s = &b->admin_sshd;
@@ -208,6 +206,13 @@ void check_bottlerocket_admin_ssh(const struct facts *f, struct result *r)
         }
         sb_printf(&ev, " (config %s inside the container)", s->cfg.main_path);
         bool weak = admin_sshd_weak(&s->cfg, &b->admin_ssh, &ev);
+        /* Keys that admit logins fail only beyond loopback: where it listens is the
+         * socket inventory's to say, not a guess from ListenAddress on a live node. */
+        if (!weak && methods && !fact_gate_pass(f, FACT_SOCKETS | FACT_OWNERS_SSH, r)) {
+                _cleanup_free_ char *e = sb_steal(&ev), *why = xstrdup(r->evidence);
+                result_set(r, ST_ERROR, "%s; %s", e, why);
+                return;
+        }
         bool beyond = admin_listens_beyond_loopback(f, s, &ev);
         _cleanup_free_ char *e = sb_steal(&ev);
         if (!weak && b->admin_ssh.error)

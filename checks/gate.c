@@ -122,27 +122,35 @@ static struct fact_status first_in(const struct facts *f, unsigned bits, enum fa
         return (struct fact_status){FS_OK, NULL, NULL};
 }
 
+/* The one sentence for a fact that stops a check. */
+static bool stopped(struct fact_status s, struct result *r)
+{
+        if (s.state == FS_OK)
+                return false;
+        if (s.state == FS_UNFINISHED)
+                result_set(r, ST_ERROR, "not evaluated: %s", s.why);
+        else if (s.state == FS_UNREADABLE)
+                result_set(r, ST_ERROR, "not evaluated: %s could not be read: %s", s.what, s.why);
+        else
+                result_set(r, ST_SKIP, "%s", s.why);
+        return true;
+}
+
 bool fact_gate(const struct facts *f, unsigned needs, unsigned uses, struct result *r)
 {
         /* Not applicable first: a copied root's missing network is no error. */
         static const enum fact_state skips[] = {FS_NOT_LIVE, FS_PROBES_OFF, FS_ABSENT};
-        for (size_t i = 0; i < ARRAY_SIZE(skips); i++) {
-                struct fact_status s = first_in(f, needs, skips[i]);
-                if (s.state != FS_OK) {
-                        result_set(r, ST_SKIP, "%s", s.why);
+        for (size_t i = 0; i < ARRAY_SIZE(skips); i++)
+                if (stopped(first_in(f, needs, skips[i]), r))
                         return false;
-                }
-        }
-        /* Every check reads the node's identity (FACT_NODE) at least for its report. */
-        struct fact_status s = first_in(f, needs | uses | FACT_NODE, FS_UNFINISHED);
-        if (s.state != FS_OK) {
-                result_set(r, ST_ERROR, "not evaluated: %s", s.why);
-                return false;
-        }
-        s = first_in(f, needs | uses, FS_UNREADABLE);
-        if (s.state != FS_OK) {
-                result_set(r, ST_ERROR, "not evaluated: %s could not be read: %s", s.what, s.why);
-                return false;
-        }
-        return true;
+        /* Every check reads the node's identity (FACT_NODE) at least for its report;
+         * a fact still being written by a stalled collector is read by no one. */
+        return !stopped(first_in(f, needs | uses | FACT_NODE, FS_UNFINISHED), r) &&
+               !stopped(first_in(f, needs, FS_UNREADABLE), r);
+}
+
+bool fact_gate_pass(const struct facts *f, unsigned uses, struct result *r)
+{
+        return !stopped(first_in(f, uses | FACT_NODE, FS_UNFINISHED), r) &&
+               !stopped(first_in(f, uses, FS_UNREADABLE), r);
 }

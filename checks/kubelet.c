@@ -195,6 +195,13 @@ void check_kubelet_client_ca_file(const struct facts *f, struct result *r)
                 result_set(r, ST_PASS, "%s; %s holds a PEM certificate", d, k->client_ca.path);
 }
 
+/* "@head; <r's evidence>": the gate's reason after what the check did read. */
+static void prefix_evidence(struct result *r, const char *head)
+{
+        _cleanup_free_ char *why = xstrdup(r->evidence);
+        result_set(r, r->status, "%s; %s", head, why);
+}
+
 /* The port as configured when known; -1 otherwise. */
 static long configured_read_only_port(const struct facts *f)
 {
@@ -209,8 +216,6 @@ static long configured_read_only_port(const struct facts *f)
  * read-only port (the configured one, or the well-known 10255) fails. */
 void check_kubelet_read_only_port(const struct facts *f, struct result *r)
 {
-        /* A port 0 in the files passes only if the listeners could be read, or are
-         * not this root's to read (a copied root: the evidence says so). */
         if (!fact_gate(f, FACT_KUBELET, FACT_SOCKETS | FACT_OWNERS_KUBELET, r))
                 return;
         long cfg = configured_read_only_port(f);
@@ -238,7 +243,11 @@ void check_kubelet_read_only_port(const struct facts *f, struct result *r)
                 result_set(r, ST_FAIL, "%s; %s: unauthenticated read-only API enabled", d, live);
         else if (port != 0)
                 result_set(r, ST_FAIL, "%s: unauthenticated read-only API enabled", d);
-        else if ((f->collected & FACT_SOCKETS) && f->sockets.error) /* not live: the gate let it through */
+        /* Port 0 in the files passes only if the listeners could be read, or are not
+         * this root's to read (a copied root: the evidence says so). */
+        else if (!fact_gate_pass(f, FACT_SOCKETS | FACT_OWNERS_KUBELET, r))
+                prefix_evidence(r, d);
+        else if ((f->collected & FACT_SOCKETS) && f->sockets.error) /* not live */
                 result_set(r, ST_PASS, "%s; listeners not inspected: %s", d, f->sockets.error);
         else if (f->collected & FACT_SOCKETS)
                 result_set(r, ST_PASS, "%s; nothing listens on 10255", d);

@@ -509,10 +509,7 @@ static void test_planted_proc_links_lead_nowhere(void **state)
                 if (i == 0) {
                         cJSON *j = cJSON_Parse(out);
                         assert_non_null(j);
-                        tu_assert_result(j, "kubelet.anonymous-auth", "error", "config.json");
-                        /* Its listeners are behind the planted 1/ns/net: not read, so no pass. */
-                        tu_assert_result(j, "kubelet.read-only-port", "error",
-                                         "not evaluated: the listening sockets could not be read: ");
+                        tu_assert_result(j, "kubelet.read-only-port", "error", "config.json");
                         cJSON_Delete(j);
                 }
                 free(out);

@@ -198,7 +198,8 @@ static void test_bottlerocket_well_known_yaml(void **state)
                 /* The root has no proc/: no network namespace to read its listeners in,
                  * and readOnlyPort 0 alone does not show that nothing serves 10255. */
                 {"kubelet.read-only-port", "error",
-                 "not evaluated: the listening sockets could not be read: "},
+                 "readOnlyPort=0 from config file /etc/kubernetes/kubelet/config; not evaluated: the listening "
+                 "sockets could not be read: "},
                 {"kubelet.kubeconfig-permissions", "pass", "/etc/kubernetes/kubelet/kubeconfig"},
                 {0},
         };

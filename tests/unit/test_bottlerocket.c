@@ -212,10 +212,15 @@ static void test_admin_ssh_is_an_error_without_the_listeners(void **state)
         f.node.br.admin_sshd.pid = 812;
         f.node.br.admin_sshd.cfg.found = true;
         f.node.br.admin_sshd.cfg.main_path = (char *)"/etc/ssh/sshd_config";
+        f.node.br.admin_ssh.parsed = true;
+        f.node.br.admin_ssh.from = (char *)"datastore";
+        f.node.br.admin_ssh.user = (char *)"ec2-user";
+        f.node.br.admin_ssh.n_authorized_keys = 1;
         char *ev;
         assert_int_equal(run(check_bottlerocket_admin_ssh, &f, &ev), ST_ERROR);
-        assert_string_equal(ev, "not evaluated: the listening sockets could not be read: /host/proc/1/ns/net: "
-                                "Permission denied");
+        assert_non_null(strstr(ev, "authorized keys 1"));
+        assert_non_null(strstr(ev, "; not evaluated: the listening sockets could not be read: /host/proc/1/ns/net: "
+                                   "Permission denied"));
         free(ev);
 }
 

@@ -264,7 +264,11 @@ static void test_read_only_port_is_an_error_without_the_listeners(void **state)
         set_ro_port(f, "0");
         f->sockets.error = strdup("/proc/1/ns/net: Permission denied");
         expect(check_kubelet_read_only_port, f, ST_ERROR,
-               "not evaluated: the listening sockets could not be read: /proc/1/ns/net: Permission denied");
+               "; not evaluated: the listening sockets could not be read: /proc/1/ns/net: Permission denied");
+        expect(check_kubelet_read_only_port, f, ST_ERROR, "readOnlyPort=0 from config file");
+        /* The files enabling the port fail whatever the listeners. */
+        set_ro_port(f, "10255");
+        expect(check_kubelet_read_only_port, f, ST_FAIL, "unauthenticated read-only API enabled");
         drop(f);
 }
 
