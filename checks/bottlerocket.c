@@ -8,6 +8,7 @@
 #include "check.h"
 #include "base/util.h"
 #include "collect/facts.h"
+#include "gate.h"
 
 /* Every check here: skip off Bottlerocket, with what os-release said. */
 static const struct br_facts *br_or_skip(const struct facts *f, struct result *r)
@@ -19,6 +20,11 @@ static const struct br_facts *br_or_skip(const struct facts *f, struct result *r
                 return NULL;
         }
         return b;
+}
+
+bool bottlerocket_applies(const struct facts *f, struct result *r)
+{
+        return br_or_skip(f, r) != NULL;
 }
 
 static const char *tri_text(enum br_tri t, const char *unset)
@@ -111,12 +117,13 @@ static char *ssh_access_text(const struct br_ssh_access *a, size_t *ret_methods)
                          a->keys_command_user ? a->keys_command_user : "", a->keys_command_user ? ")" : "");
 }
 
-/* Where the admin sshd listens: the socket inventory when it was read, else the
- * ListenAddress of its configuration (the container shares the host's network). */
+/* Where the admin sshd listens: the socket inventory when it was read (the gate
+ * made an unreadable one an error; what is left unread is a copied root's), else
+ * the ListenAddress of its configuration (the container shares the host's network). */
 static bool admin_listens_beyond_loopback(const struct facts *f, const struct br_admin_sshd *s, struct strbuf *ev)
 {
         bool beyond = false;
-        if ((f->collected & FACT_SOCKETS) && !f->sockets.error && !f->sockets.owners_error) {
+        if ((f->collected & FACT_SOCKETS) && !f->sockets.error) {
                 const struct sockets *so = &f->sockets;
                 size_t shown = 0;
                 for (size_t i = 0; i < so->n_owners; i++) {
@@ -162,7 +169,9 @@ static bool admin_sshd_weak(const struct sshd_config *c, const struct br_ssh_acc
 void check_bottlerocket_admin_ssh(const struct facts *f, struct result *r)
 {
         const struct br_facts *b = br_or_skip(f, r);
-        if (!b)
+        /* Whether the admin sshd runs is the process table's to say: unread, no
+         * verdict. Its listeners are checked where a verdict rests on them. */
+        if (!b || !fact_gate(f, FACT_BOTTLEROCKET | FACT_PROCS, FACT_SOCKETS | FACT_OWNERS_SSH, r))
                 return;
         const struct br_admin_sshd *s = &b->admin_sshd;
         bool enabled = b->datastore_found && tri_or(b->admin.enabled, false);
@@ -197,6 +206,13 @@ void check_bottlerocket_admin_ssh(const struct facts *f, struct result *r)
         }
         sb_printf(&ev, " (config %s inside the container)", s->cfg.main_path);
         bool weak = admin_sshd_weak(&s->cfg, &b->admin_ssh, &ev);
+        /* Keys that admit logins fail only beyond loopback: where it listens is the
+         * socket inventory's to say, not a guess from ListenAddress on a live node. */
+        if (!weak && methods && !fact_gate_pass(f, FACT_SOCKETS | FACT_OWNERS_SSH, r)) {
+                _cleanup_free_ char *e = sb_steal(&ev), *why = xstrdup(r->evidence);
+                result_set(r, ST_ERROR, "%s; %s", e, why);
+                return;
+        }
         bool beyond = admin_listens_beyond_loopback(f, s, &ev);
         _cleanup_free_ char *e = sb_steal(&ev);
         if (!weak && b->admin_ssh.error)

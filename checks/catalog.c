@@ -230,14 +230,14 @@ const struct check_def check_catalog[] = {
         {"host.auditd", "auditd is running and enabled at boot", SEV_MEDIUM, FACT_HOST | FACT_PROCS,
          {CISAL("Ensure auditd service is enabled"), SSG("service_auditd_enabled"),
           EKSBP("Detective controls")},
-         "Install audit and systemctl enable --now auditd.", check_host_auditd},
+         "Install audit and systemctl enable --now auditd.", check_host_auditd, .applies = host_auditd_applies},
         {"host.audit-rules", "Audit rules watch the kubelet and container runtime files", SEV_MEDIUM,
          FACT_HOST | FACT_KUBELET,
          {CISAL("Configure auditd rules (file watches)"), EKSBP("Detective controls"),
           "DISA Kubernetes STIG (audit the kubelet configuration)"},
          "Add -w PATH -p wa -k kubernetes lines for each listed path to /etc/audit/rules.d/60-kubernetes.rules and run "
          "augenrules --load (pass your own list with --audit-watch FILE).",
-         check_host_audit_rules},
+         check_host_audit_rules, .applies = host_auditd_applies},
         {"containerd.registry-tls-verify", "containerd verifies the TLS certificate of every registry host", SEV_HIGH,
          FACT_CONTAINERD,
          {"containerd docs/hosts.md (skip_verify)", "CIS Docker Benchmark: Ensure insecure registries are not used",
@@ -389,26 +389,26 @@ const struct check_def check_catalog[] = {
          {"Bottlerocket README: Admin container", EKS_NO_SSH},
          "apiclient set host-containers.admin.enabled=false (in user-data: [settings.host-containers.admin] "
          "enabled = false); enable it only for a debugging session, through the control container.",
-         check_bottlerocket_admin_container},
+         check_bottlerocket_admin_container, .applies = bottlerocket_applies},
         {"bottlerocket.admin-ssh", "SSH into the Bottlerocket admin container is closed", SEV_HIGH,
-         FACT_BOTTLEROCKET | FACT_SOCKETS | FACT_OWNERS_SSH,
+         FACT_BOTTLEROCKET | FACT_PROCS,
          {"bottlerocket-admin-container README: Authenticating with SSH", EKS_NO_SSH},
          "Remove ssh keys, CA keys and the authorized-keys-command from settings.host-containers.admin.user-data "
          "(or disable the admin container), and block port 22 to the node in its security groups.",
-         check_bottlerocket_admin_ssh},
+         check_bottlerocket_admin_ssh, .uses = FACT_SOCKETS | FACT_OWNERS_SSH, .applies = bottlerocket_applies},
         {"bottlerocket.control-container", "Bottlerocket control container (SSM) is not superpowered", SEV_MEDIUM,
          FACT_BOTTLEROCKET,
          {"Bottlerocket README: Control container", EKS_NO_SSH},
          "apiclient set host-containers.control.superpowered=false; reach the host through the admin container "
          "only when needed.",
-         check_bottlerocket_control_container},
+         check_bottlerocket_control_container, .applies = bottlerocket_applies},
         {"bottlerocket.standalone-mode", "Bottlerocket's kubelet is not an open standalone kubelet", SEV_HIGH,
          FACT_BOTTLEROCKET | FACT_KUBELET,
          {"Bottlerocket settings: settings.kubernetes.standalone-mode", SSG("kubelet_anonymous_auth"),
           SSG("kubelet_authorization_mode")},
          "Join the node to a cluster (settings.kubernetes.standalone-mode=false with api-server, cluster-name and "
          "cluster-certificate); keep a standalone kubelet bound to 127.0.0.1 and run no untrusted hostNetwork pods.",
-         check_bottlerocket_standalone_mode},
+         check_bottlerocket_standalone_mode, .applies = bottlerocket_applies},
 };
 
 const size_t check_catalog_len = sizeof(check_catalog) / sizeof(check_catalog[0]);

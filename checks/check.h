@@ -47,6 +47,10 @@ const char *result_remediation(const struct result *r);
 enum attempt_target { ATTEMPT_NONE, ATTEMPT_SSH, ATTEMPT_IMDS, ATTEMPT_KUBELET };
 
 typedef void (*check_fn)(const struct facts *f, struct result *r);
+/* Whether a check applies to this node at all (Bottlerocket's checks on Bottlerocket);
+ * false: @r is a SKIP saying why. It runs before the fact gate: a component the node
+ * does not have is no error, however unreadable the facts about it are. */
+typedef bool (*check_applies_fn)(const struct facts *f, struct result *r);
 /* A check that judges against what the operator approves (policy/policy.h). */
 typedef void (*check_policy_fn)(const struct facts *f, const struct policy *p, struct result *r);
 
@@ -69,6 +73,7 @@ struct check_def {
         const char *fix;
         enum attempt_target attempts; /* the pod attempts this check reports, if any */
         check_policy_fn policy_fn; /* instead of fn: the check also reads the policy */
+        check_applies_fn applies;  /* NULL: the check applies to every node */
 };
 
 /* The catalog's check of the pod connection attempts to @target; NULL: none. */
@@ -192,5 +197,8 @@ void check_bottlerocket_admin_container(const struct facts *f, struct result *r)
 void check_bottlerocket_admin_ssh(const struct facts *f, struct result *r);
 void check_bottlerocket_control_container(const struct facts *f, struct result *r);
 void check_bottlerocket_standalone_mode(const struct facts *f, struct result *r);
+/* Whether the node is Bottlerocket (false: @r is a SKIP); auditd's checks do not apply there. */
+bool bottlerocket_applies(const struct facts *f, struct result *r);
+bool host_auditd_applies(const struct facts *f, struct result *r);
 /* A failed kubelet authentication check on a standalone Bottlerocket kubelet says so. */
 void bottlerocket_standalone_note(const struct facts *f, struct result *r);

@@ -1,6 +1,7 @@
 /* engine: select checks, run them over the facts, summarize, and choose the exit code. */
 #define _GNU_SOURCE
 #include "engine.h"
+#include "gate.h"
 #include "remedy.h"
 
 #include <errno.h>
@@ -173,19 +174,17 @@ void engine_run_benchmark(const struct facts *f, const struct policy *policy, co
                 r->check = &check_catalog[i];
                 r->status = ST_ERROR;
                 r->item = benchmark_item(ret->benchmark, check_catalog[i].id);
-                if (f->not_live && (check_catalog[i].needs & FACTS_LIVE))
-                        result_set(r, ST_SKIP, "%s", f->not_live);
-                else if ((check_catalog[i].needs & FACT_PROBES) && f->probes_off)
-                        result_set(r, ST_SKIP, "%s", f->probes_off);
-                else if (f->unfinished & (FACT_NODE | check_catalog[i].needs | check_catalog[i].uses |
-                                          ((check_catalog[i].needs | check_catalog[i].uses) & FACTS_OWNERS
-                                                   ? FACT_SOCKETS
-                                                   : 0)))
-                        result_set(r, ST_ERROR, "not evaluated: %s", f->deadline_error);
-                else if (check_catalog[i].policy_fn)
-                        check_catalog[i].policy_fn(f, policy, r);
-                else
-                        check_catalog[i].fn(f, r);
+                /* The same gate the checks call at their top: a check never runs on
+                 * facts that are missing, unreadable or not this root's to have. */
+                /* Whether a check applies is read from the node's identity: with
+                 * that unfinished the gate's error stands instead. */
+                if ((!check_catalog[i].applies || (f->unfinished & FACT_NODE) || check_catalog[i].applies(f, r)) &&
+                    fact_gate(f, check_catalog[i].needs, check_catalog[i].uses, r)) {
+                        if (check_catalog[i].policy_fn)
+                                check_catalog[i].policy_fn(f, policy, r);
+                        else
+                                check_catalog[i].fn(f, r);
+                }
                 if (!r->evidence)
                         r->evidence = xstrdup("the check gave no evidence");
                 note_netns_fallback(f, r);

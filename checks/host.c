@@ -7,6 +7,7 @@
 #include "check.h"
 #include "base/util.h"
 #include "collect/facts.h"
+#include "gate.h"
 
 static bool bottlerocket(const struct facts *f)
 {
@@ -299,8 +300,11 @@ void check_host_root_verity(const struct facts *f, struct result *r)
 
 void check_host_time_sync(const struct facts *f, struct result *r)
 {
+        /* Whether chronyd runs is the process table's to say: unread, no verdict. */
+        if (!fact_gate(f, FACT_HOST | FACT_PROCS, 0, r))
+                return;
         const struct host_facts *h = &f->host;
-        bool live = !f->procs_error && f->procs.n > 0;
+        bool live = f->procs.n > 0;
         char *state = h->chronyd_pid ? xasprintf("chronyd running (pid %d)", (int)h->chronyd_pid)
                       : h->chronyd_enabled ? xasprintf("chronyd enabled (%s)%s", h->chronyd_enabled,
                                                        live ? " but not running" : "")
@@ -373,12 +377,18 @@ static bool auditd_not_applicable(const struct facts *f, struct result *r)
         return true;
 }
 
+bool host_auditd_applies(const struct facts *f, struct result *r)
+{
+        return !auditd_not_applicable(f, r);
+}
+
 void check_host_auditd(const struct facts *f, struct result *r)
 {
         const struct host_facts *h = &f->host;
-        if (auditd_not_applicable(f, r))
+        /* An enabled unit is no proof auditd runs: without the process table, no verdict. */
+        if (auditd_not_applicable(f, r) || !fact_gate(f, FACT_HOST | FACT_PROCS, 0, r))
                 return;
-        bool live = !f->procs_error && f->procs.n > 0;
+        bool live = f->procs.n > 0;
         if (h->auditd_pid)
                 result_set(r, ST_PASS, "auditd running (pid %d)%s%s", (int)h->auditd_pid,
                            h->auditd_enabled ? ", enabled by " : ", not enabled at boot",

@@ -7,21 +7,17 @@
 #include "check.h"
 #include "base/util.h"
 #include "collect/facts.h"
+#include "gate.h"
 
 #define V4 "http://" IMDS_V4_ADDR
 #define PROBE_TEXT(p) http_probe_text((p), (char[96]){0}, 96)
 
 /* The host-side facts every metadata check stands on. false: @r is already set. */
-static bool host_gate(const struct imds_facts *m, struct result *r)
+static bool host_gate(const struct facts *f, struct result *r)
 {
-        if (m->not_ec2) {
-                result_set(r, ST_SKIP, "%s", m->not_ec2);
+        const struct imds_facts *m = &f->imds;
+        if (!fact_gate(f, FACT_IMDS, 0, r))
                 return false;
-        }
-        if (m->host_error) {
-                result_set(r, ST_ERROR, "%s", m->host_error);
-                return false;
-        }
         if (!m->reachable && (m->v4.v1_get.connected || m->v6.v1_get.connected)) {
                 /* Something holds the metadata address but gave no valid answer: a broken
                  * or hostile endpoint, not the absence of one. */
@@ -44,7 +40,7 @@ static bool host_gate(const struct imds_facts *m, struct result *r)
 void check_imds_v1_enabled(const struct facts *f, struct result *r)
 {
         const struct imds_facts *m = &f->imds;
-        if (!host_gate(m, r))
+        if (!host_gate(f, r))
                 return;
         bool v1 = m->v4.v1_get.status == 200 || m->v6.v1_get.status == 200;
         bool v2_only = m->v4.v1_get.status == 401 && (!m->v6.v1_get.tried || !http_answered(&m->v6.v1_get) ||
@@ -61,7 +57,7 @@ void check_imds_v1_enabled(const struct facts *f, struct result *r)
 void check_imds_hop_limit(const struct facts *f, struct result *r)
 {
         const struct imds_facts *m = &f->imds;
-        if (!host_gate(m, r))
+        if (!host_gate(f, r))
                 return;
         if (!m->v4.got_token) {
                 result_set(r, ST_WARN, "PUT %s/latest/api/token from the %s: %s, no token; the hop limit "
@@ -85,21 +81,15 @@ static bool hop_two_or_more(const struct imds_facts *m)
 }
 
 /* Gate for the pod-side checks; false: @r is set. */
-static bool pod_gate(const struct imds_facts *m, struct result *r)
+static bool pod_gate(const struct facts *f, struct result *r)
 {
-        if (!host_gate(m, r))
-                return false;
-        if (m->pod_error) {
-                result_set(r, ST_ERROR, "%s", m->pod_error);
-                return false;
-        }
-        return true;
+        return host_gate(f, r) && fact_gate(f, FACT_IMDS | FACT_POD_IMDS, 0, r);
 }
 
 void check_imds_pod_reachable(const struct facts *f, struct result *r)
 {
         const struct imds_facts *m = &f->imds;
-        if (!pod_gate(m, r))
+        if (!pod_gate(f, r))
                 return;
         const struct imds_session *p = &m->pod;
         if (!m->have_pod) {
@@ -127,7 +117,7 @@ void check_imds_pod_reachable(const struct facts *f, struct result *r)
 void check_imds_pod_token(const struct facts *f, struct result *r)
 {
         const struct imds_facts *m = &f->imds;
-        if (!pod_gate(m, r))
+        if (!pod_gate(f, r))
                 return;
         const struct imds_session *p = &m->pod;
         if (!m->have_pod) {
@@ -153,10 +143,8 @@ void check_imds_pod_token(const struct facts *f, struct result *r)
 void check_ssh_pod_reachable(const struct facts *f, struct result *r)
 {
         const struct imds_facts *m = &f->imds;
-        if (m->pod_error) {
-                result_set(r, ST_ERROR, "%s", m->pod_error);
+        if (!fact_gate(f, FACT_POD_SSH, 0, r))
                 return;
-        }
         if (!m->have_pod) {
                 result_set(r, ST_SKIP, "%s", m->pod_absent);
                 return;
@@ -186,7 +174,7 @@ void check_ssh_pod_reachable(const struct facts *f, struct result *r)
 void check_node_public_ip(const struct facts *f, struct result *r)
 {
         const struct imds_facts *m = &f->imds;
-        if (!host_gate(m, r))
+        if (!host_gate(f, r))
                 return;
         const struct imds_session *s = &m->v4;
         const char *id = *s->instance_id_value ? s->instance_id_value : "id unknown";

@@ -10,6 +10,7 @@
 #include "base/confdoc.h"
 #include "base/util.h"
 #include "collect/facts.h"
+#include "gate.h"
 
 static const char *field_name(enum kfield id)
 {
@@ -47,6 +48,9 @@ static const struct kfield_value *field_or_result(const struct facts *f, enum kf
                                                   struct result *r)
 {
         const struct kubelet_facts *k = &f->kubelet;
+        /* "No kubelet found" holds only when its process could be looked for. */
+        if (!fact_gate(f, FACT_KUBELET, 0, r))
+                return NULL;
         if (!k->found) {
                 result_set(r, ST_SKIP, "%s", k->absent_reason);
                 return NULL;
@@ -191,6 +195,13 @@ void check_kubelet_client_ca_file(const struct facts *f, struct result *r)
                 result_set(r, ST_PASS, "%s; %s holds a PEM certificate", d, k->client_ca.path);
 }
 
+/* "@head; <r's evidence>": the gate's reason after what the check did read. */
+static void prefix_evidence(struct result *r, const char *head)
+{
+        _cleanup_free_ char *why = xstrdup(r->evidence);
+        result_set(r, r->status, "%s; %s", head, why);
+}
+
 /* The port as configured when known; -1 otherwise. */
 static long configured_read_only_port(const struct facts *f)
 {
@@ -205,6 +216,8 @@ static long configured_read_only_port(const struct facts *f)
  * read-only port (the configured one, or the well-known 10255) fails. */
 void check_kubelet_read_only_port(const struct facts *f, struct result *r)
 {
+        if (!fact_gate(f, FACT_KUBELET, FACT_SOCKETS | FACT_OWNERS_KUBELET, r))
+                return;
         long cfg = configured_read_only_port(f);
         const struct listener *l = cfg > 0 ? net_read_only_listener(f, cfg) : NULL;
         if (!l)
@@ -230,7 +243,11 @@ void check_kubelet_read_only_port(const struct facts *f, struct result *r)
                 result_set(r, ST_FAIL, "%s; %s: unauthenticated read-only API enabled", d, live);
         else if (port != 0)
                 result_set(r, ST_FAIL, "%s: unauthenticated read-only API enabled", d);
-        else if ((f->collected & FACT_SOCKETS) && f->sockets.error)
+        /* Port 0 in the files passes only if the listeners could be read, or are not
+         * this root's to read (a copied root: the evidence says so). */
+        else if (!fact_gate_pass(f, FACT_SOCKETS | FACT_OWNERS_KUBELET, r))
+                prefix_evidence(r, d);
+        else if ((f->collected & FACT_SOCKETS) && f->sockets.error) /* not live */
                 result_set(r, ST_PASS, "%s; listeners not inspected: %s", d, f->sockets.error);
         else if (f->collected & FACT_SOCKETS)
                 result_set(r, ST_PASS, "%s; nothing listens on 10255", d);
@@ -412,6 +429,8 @@ static void judge_files(struct result *r, const struct kfile *const *files, size
 static void config_files_check(const struct facts *f, struct result *r, enum file_rule rule)
 {
         const struct kubelet_facts *k = &f->kubelet;
+        if (!fact_gate(f, FACT_KUBELET, 0, r))
+                return;
         if (!k->found) {
                 result_set(r, ST_SKIP, "%s", k->absent_reason);
                 return;
@@ -440,6 +459,8 @@ void check_kubelet_config_ownership(const struct facts *f, struct result *r)
 static void kubeconfig_check(const struct facts *f, struct result *r, enum file_rule rule)
 {
         const struct kubelet_facts *k = &f->kubelet;
+        if (!fact_gate(f, FACT_KUBELET, 0, r))
+                return;
         if (!k->found) {
                 result_set(r, ST_SKIP, "%s", k->absent_reason);
                 return;

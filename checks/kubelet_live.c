@@ -8,17 +8,14 @@
 #include "base/confdoc.h"
 #include "base/util.h"
 #include "collect/facts.h"
+#include "gate.h"
 
 #define HTEXT(h) klive_http_text((h), (char[160]){0}, 160)
 
 /* The node side must have run; false: @r is set. */
-static bool live_gate(const struct klive_facts *k, struct result *r)
+static bool live_gate(const struct facts *f, struct result *r)
 {
-        if (k->host_error) {
-                result_set(r, ST_ERROR, "%s", k->host_error);
-                return false;
-        }
-        return true;
+        return fact_gate(f, FACT_KUBELET_LIVE, 0, r);
 }
 
 static bool leaked(const struct klive_http *h)
@@ -70,7 +67,7 @@ static bool answered_http(const struct klive_http *h)
 void check_kubelet_live_read_only_port(const struct facts *f, struct result *r)
 {
         const struct klive_facts *k = &f->klive;
-        if (!live_gate(k, r))
+        if (!live_gate(f, r))
                 return;
         struct strbuf sb = {0};
         _cleanup_free_ char *node = k->host_ns ? xasprintf("the node (%s)", k->host_ns) : xstrdup("the node");
@@ -95,7 +92,7 @@ static bool refused_anonymous(const struct klive_http *h)
 void check_kubelet_live_anonymous(const struct facts *f, struct result *r)
 {
         const struct klive_facts *k = &f->klive;
-        if (!live_gate(k, r))
+        if (!live_gate(f, r))
                 return;
         struct strbuf sb = {0};
         _cleanup_free_ char *node = k->host_ns ? xasprintf("the node (%s)", k->host_ns) : xstrdup("the node");
@@ -131,7 +128,7 @@ static void handshake_text(const char *what, const struct klive_handshake *h, in
 void check_kubelet_live_tls(const struct facts *f, struct result *r)
 {
         const struct klive_facts *k = &f->klive;
-        if (!live_gate(k, r))
+        if (!live_gate(f, r))
                 return;
         const struct klive_tls *t = &k->tls;
         if (!t->modern.connected && !t->old.connected && !t->weak.connected) {
@@ -159,7 +156,7 @@ void check_kubelet_live_tls(const struct facts *f, struct result *r)
 void check_kubelet_live_serving_cert(const struct facts *f, struct result *r)
 {
         const struct klive_facts *k = &f->klive;
-        if (!live_gate(k, r))
+        if (!live_gate(f, r))
                 return;
         const struct klive_cert *c = &k->tls.cert;
         if (!c->have) {
@@ -267,6 +264,8 @@ void check_kubelet_live_config_drift(const struct facts *f, struct result *r)
 {
         const struct kubelet_facts *kf = &f->kubelet;
         const struct klive_facts *k = &f->klive;
+        if (!fact_gate(f, FACT_KUBELET | FACT_KUBELET_LIVE, 0, r))
+                return;
         if (!kf->found) {
                 result_set(r, ST_SKIP, "no kubelet configuration to compare with: %s", kf->absent_reason);
                 return;
@@ -276,7 +275,7 @@ void check_kubelet_live_config_drift(const struct facts *f, struct result *r)
                            kf->flag_error ? kf->flag_error : kf->load_error);
                 return;
         }
-        if (!live_gate(k, r))
+        if (!live_gate(f, r))
                 return;
         struct strbuf sb = {0};
         drift_read_only(kf, k, &sb);

@@ -10,6 +10,7 @@
 #include "base/confdoc.h"
 #include "base/util.h"
 #include "collect/facts.h"
+#include "gate.h"
 
 enum file_rule { RULE_MODE, RULE_OWNER };
 
@@ -78,9 +79,7 @@ static void unit_files_check(const struct facts *f, struct result *r, enum file_
         const struct kubelet_unit_files *u = &f->kubelet_unit;
         if (!u->found)
                 result_set(r, ST_SKIP, "%s", u->absent_reason ? u->absent_reason : "kubelet.service not inspected");
-        else if (u->error)
-                result_set(r, ST_ERROR, "%s", u->error);
-        else
+        else if (fact_gate(f, FACT_KUBELET_FILES, 0, r))
                 judge(r, u->files, u->n, rule, "");
 }
 
@@ -98,6 +97,9 @@ void check_kubelet_service_file_ownership(const struct facts *f, struct result *
 static bool kubelet_usable(const struct facts *f, struct result *r)
 {
         const struct kubelet_facts *k = &f->kubelet;
+        /* "No kubelet found" holds only when its process could be looked for. */
+        if (!fact_gate(f, FACT_KUBELET, 0, r))
+                return false;
         if (!k->found) {
                 result_set(r, ST_SKIP, "%s", k->absent_reason ? k->absent_reason : "no kubelet found");
                 return false;
@@ -286,6 +288,8 @@ void check_kubelet_kernel_tunables(const struct facts *f, struct result *r)
 static bool kube_proxy_usable(const struct facts *f, struct result *r)
 {
         const struct kube_proxy_facts *k = &f->kube_proxy;
+        if (!fact_gate(f, FACT_KUBE_PROXY, 0, r))
+                return false;
         if (!k->found) {
                 result_set(r, ST_SKIP, "%s", k->absent_reason ? k->absent_reason : "kube-proxy not inspected");
                 return false;

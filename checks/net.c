@@ -9,6 +9,7 @@
 #include "check.h"
 #include "base/util.h"
 #include "collect/facts.h"
+#include "gate.h"
 #include "policy/policy.h"
 
 /* At most this many listeners are named in one evidence line. */
@@ -29,11 +30,7 @@ static bool sockets_or_error(const struct facts *f, struct result *r)
                 result_set(r, ST_ERROR, "listening sockets were not collected");
                 return false;
         }
-        if (f->sockets.error) {
-                result_set(r, ST_ERROR, "listening sockets could not be read: %s", f->sockets.error);
-                return false;
-        }
-        return true;
+        return fact_gate(f, FACT_SOCKETS, 0, r);
 }
 
 static void describe(const struct sockets *s, const struct listener *l, struct strbuf *sb)
@@ -234,14 +231,13 @@ void check_net_kubelet_api_exposed(const struct facts *f, struct result *r)
 
 void check_net_policy_engine(const struct facts *f, struct result *r)
 {
+        /* The enforcers are processes, and so is the kubelet that says this is a node. */
+        if (!fact_gate(f, FACT_PROCS | FACT_KUBELET, 0, r))
+                return;
         /* No kubelet, no pods: without an enforcer there is nothing it would have stopped. */
         if ((f->collected & FACT_KUBELET) && !f->kubelet.found) {
                 result_set(r, ST_SKIP, "not a Kubernetes node: %s",
                            f->kubelet.absent_reason ? f->kubelet.absent_reason : "no kubelet found");
-                return;
-        }
-        if (f->procs_error) {
-                result_set(r, ST_ERROR, "process table: %s", f->procs_error);
                 return;
         }
         for (size_t i = 0; i < facts_n_policy_engines; i++) {

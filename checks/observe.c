@@ -8,6 +8,7 @@
 #include "check.h"
 #include "base/util.h"
 #include "collect/facts.h"
+#include "gate.h"
 
 static void rfc3339_ms(int64_t ms, char *buf, size_t size)
 {
@@ -51,11 +52,7 @@ static bool observed(const struct facts *f, struct result *r)
                 result_set(r, ST_SKIP, "not observed: use --observe SECONDS");
                 return false;
         }
-        if (o->error) {
-                result_set(r, ST_ERROR, "%s", o->error);
-                return false;
-        }
-        return true;
+        return fact_gate(f, FACT_CONNWATCH, 0, r);
 }
 
 /* Pod attempts named one by one in the evidence (each about 230 bytes, within

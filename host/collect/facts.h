@@ -53,6 +53,23 @@ enum {
 /* The facts that send packets or DNS queries. */
 #define FACT_PROBES (FACT_IMDS | FACT_POD_IMDS | FACT_POD_SSH | FACT_APISERVER | FACT_KUBELET_LIVE)
 
+/* What became of one fact (a FACT_* bit), as the checks see it: checks/gate.c maps
+ * each bit to its status in one table and turns every status but FS_OK into the
+ * same verdict for every check, so no two checks read a missing fact differently. */
+enum fact_state {
+        FS_OK,         /* collected, or nothing says it could not be */
+        FS_ABSENT,     /* not there to read on this node (not EC2): a check that needs it skips */
+        FS_UNREADABLE, /* the collector ran and could not read it: a check that needs it is an error */
+        FS_NOT_LIVE,   /* a copied root has no live network: a check that needs it skips */
+        FS_PROBES_OFF, /* the network probes were not sent: a check that needs them skips */
+        FS_UNFINISHED, /* the run's deadline passed before its collector finished: an error */
+};
+struct fact_status {
+        enum fact_state state;
+        const char *what; /* the fact in words ("the process table"); NULL with FS_OK */
+        const char *why;  /* the reason, borrowed from the facts; NULL with FS_OK */
+};
+
 struct node_info {
         char *hostname;
         char *name; /* the Kubernetes node name (NODE_NAME, from the pod spec), or NULL */

@@ -8,13 +8,15 @@
  * Acceptance: node roots modelled on the real upstream files (each fixture's SOURCES.md says which),
  * with the verdict the real kubelet and the CIS EKS / Kubernetes benchmarks give for every kubelet
  * check. Extra kubelet checks added later are not asserted here; every one listed is exact.
+ * These roots have no proc/: no listener can be read, so kubelet.read-only-port is an error whose
+ * evidence still names the resolved readOnlyPort (a port 0 in the files is no proof nothing serves it).
  */
 
 static const struct expect EKS_AL2[] = {
         {"kubelet.anonymous-auth", "pass", "from config file /etc/kubernetes/kubelet/kubelet-config.json"},
         {"kubelet.authorization-mode", "pass", "Webhook"},
         {"kubelet.client-ca-file", "pass", "holds a PEM certificate"},
-        {"kubelet.read-only-port", "pass", "readOnlyPort=0 from config file"},
+        {"kubelet.read-only-port", "error", "readOnlyPort=0 from config file"},
         {"kubelet.streaming-idle-timeout", "pass", "4h0m0s from default (absent"},
         {"kubelet.protect-kernel-defaults", "pass", NULL},
         {"kubelet.iptables-util-chains", "pass", "from default (absent"},
@@ -65,7 +67,7 @@ static const struct expect EKS_AL2023[] = {
         {"kubelet.client-ca-file", "pass", "holds a PEM certificate"},
         /* hardening/90-cis.conf (a subdirectory, walked after 40-nodeadm.conf) nulls the 10255
          * 40-nodeadm.conf set; config.json's 0 is what the drop-ins were patched over. */
-        {"kubelet.read-only-port", "pass", "readOnlyPort=0 from config file /etc/kubernetes/kubelet/config.json "
+        {"kubelet.read-only-port", "error", "readOnlyPort=0 from config file /etc/kubernetes/kubelet/config.json "
                                            "(null in drop-in /etc/kubernetes/kubelet/config.json.d/hardening/90-cis.conf "
                                            "removed 10255 from drop-in /etc/kubernetes/kubelet/config.json.d/40-nodeadm.conf)"},
         /* A drop-in is merged after defaulting (server.go mergeKubeletConfigurations): 0s stays 0. */
@@ -109,7 +111,7 @@ static const struct expect BOTTLEROCKET[] = {
         {"kubelet.anonymous-auth", "pass", "from config file /etc/kubernetes/kubelet/config"},
         {"kubelet.authorization-mode", "pass", "Webhook"},
         {"kubelet.client-ca-file", "pass", "holds a PEM certificate"},
-        {"kubelet.read-only-port", "pass", "readOnlyPort=0 from config file"},
+        {"kubelet.read-only-port", "error", "readOnlyPort=0 from config file"},
         {"kubelet.streaming-idle-timeout", "pass", "4h0m0s from default (absent"},
         {"kubelet.protect-kernel-defaults", "pass", NULL},
         {"kubelet.iptables-util-chains", "pass", NULL},
@@ -169,7 +171,7 @@ static const struct expect KUBEADM[] = {
         {"kubelet.anonymous-auth", "pass", "from config file /var/lib/kubelet/config.yaml"},
         {"kubelet.authorization-mode", "pass", "Webhook"},
         {"kubelet.client-ca-file", "pass", "holds a PEM certificate"},
-        {"kubelet.read-only-port", "pass", "readOnlyPort=0 from default (absent"},
+        {"kubelet.read-only-port", "error", "readOnlyPort=0 from default (absent"},
         /* kubeadm writes 0s; SetDefaults_KubeletConfiguration makes it 4h (CIS 3.2.5 passes). */
         {"kubelet.streaming-idle-timeout", "pass", "streamingConnectionIdleTimeout=4h0m0s from default (config file "
                                                    "/var/lib/kubelet/config.yaml says 0s; the kubelet replaces a zero"},

@@ -200,6 +200,30 @@ static void test_admin_ssh_error_when_the_container_root_is_unreadable(void **st
         free(ev);
 }
 
+static void test_admin_ssh_is_an_error_without_the_listeners(void **state)
+{
+        (void)state;
+        /* A running admin sshd whose listeners could not be read: where it listens
+         * is unknown, not the ListenAddress of its configuration. */
+        struct facts f = br_node();
+        f.collected |= FACT_SOCKETS;
+        f.sockets.error = (char *)"/host/proc/1/ns/net: Permission denied";
+        f.node.br.admin.enabled = BR_TRUE;
+        f.node.br.admin_sshd.pid = 812;
+        f.node.br.admin_sshd.cfg.found = true;
+        f.node.br.admin_sshd.cfg.main_path = (char *)"/etc/ssh/sshd_config";
+        f.node.br.admin_ssh.parsed = true;
+        f.node.br.admin_ssh.from = (char *)"datastore";
+        f.node.br.admin_ssh.user = (char *)"ec2-user";
+        f.node.br.admin_ssh.n_authorized_keys = 1;
+        char *ev;
+        assert_int_equal(run(check_bottlerocket_admin_ssh, &f, &ev), ST_ERROR);
+        assert_non_null(strstr(ev, "authorized keys 1"));
+        assert_non_null(strstr(ev, "; not evaluated: the listening sockets could not be read: /host/proc/1/ns/net: "
+                                   "Permission denied"));
+        free(ev);
+}
+
 static void test_checks_skip_off_bottlerocket(void **state)
 {
         (void)state;
@@ -259,6 +283,7 @@ int main(void)
                 cmocka_unit_test(test_unset_settings_take_the_aws_defaults),
                 cmocka_unit_test(test_disabled_admin_with_a_running_sshd_is_not_applied),
                 cmocka_unit_test(test_admin_ssh_error_when_the_container_root_is_unreadable),
+                cmocka_unit_test(test_admin_ssh_is_an_error_without_the_listeners),
                 cmocka_unit_test(test_checks_skip_off_bottlerocket),
                 cmocka_unit_test(test_detect_reads_id_and_keeps_only_well_formed_variants),
         };

@@ -275,6 +275,40 @@ static void test_time_sync_and_journal(void **state)
         drop(f);
 }
 
+static void test_time_sync_is_an_error_without_the_process_table(void **state)
+{
+        (void)state;
+        /* An enabled chronyd with sources passed as "not live" before: whether it
+         * runs is the unread process table's to say. */
+        struct facts *f = node("Amazon Linux 2023");
+        f->collected = FACT_HOST | FACT_PROCS;
+        f->procs_error = strdup("/host/proc: Permission denied");
+        f->host.chrony_conf = strdup("/etc/chrony.conf");
+        f->host.chronyd_enabled = strdup("/etc/systemd/system/multi-user.target.wants/chronyd.service");
+        f->host.chrony_source = strdup("/etc/chrony.conf:2 server 169.254.169.123");
+        f->host.chrony_sources = 1;
+        EXPECT(check_host_time_sync, f, ST_ERROR,
+               "not evaluated: the process table could not be read: /host/proc: Permission denied");
+        drop(f);
+}
+
+static void test_auditd_is_an_error_without_the_process_table(void **state)
+{
+        (void)state;
+        struct facts *f = node("Amazon Linux 2");
+        f->collected = FACT_HOST | FACT_PROCS;
+        f->procs_error = strdup("/host/proc: Permission denied");
+        f->host.auditd_enabled = strdup("/etc/systemd/system/multi-user.target.wants/auditd.service");
+        EXPECT(check_host_auditd, f, ST_ERROR,
+               "not evaluated: the process table could not be read: /host/proc: Permission denied");
+        drop(f);
+        /* Bottlerocket has no auditd to look for: a skip, readable process table or not. */
+        struct facts *br = node("Bottlerocket OS 1.20.0 (aws-k8s-1.30)");
+        br->procs_error = strdup("/host/proc: Permission denied");
+        EXPECT(check_host_auditd, br, ST_SKIP, "Bottlerocket ships no auditd");
+        drop(br);
+}
+
 static void test_auditd_and_rules(void **state)
 {
         (void)state;
@@ -342,6 +376,8 @@ int main(void)
                 cmocka_unit_test(test_selinux_modes),
                 cmocka_unit_test(test_lockdown_and_verity_follow_the_os),
                 cmocka_unit_test(test_time_sync_and_journal),
+                cmocka_unit_test(test_time_sync_is_an_error_without_the_process_table),
+                cmocka_unit_test(test_auditd_is_an_error_without_the_process_table),
                 cmocka_unit_test(test_auditd_and_rules),
                 cmocka_unit_test(test_hostname_file_skips_comment_lines),
         };

@@ -82,6 +82,34 @@ static void test_absent_kubelet_skips(void **state)
         drop(f);
 }
 
+static void test_absent_kubelet_is_an_error_without_the_process_table(void **state)
+{
+        (void)state;
+        /* No process named kubelet could be looked for: "no kubelet found" is no
+         * finding, and the checks say why they did not judge. */
+        struct facts *f = calloc(1, sizeof(*f));
+        f->collected = FACT_PROCS | FACT_KUBELET;
+        f->procs_error = strdup("/host/proc: Permission denied");
+        f->kubelet.absent_reason = strdup("no kubelet found");
+        check_fn fns[] = {check_kubelet_authorization_mode, check_kubelet_read_only_port,
+                          check_kubelet_config_permissions, check_kubelet_kubeconfig_ownership};
+        for (size_t i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
+                struct result r = run_one(fns[i], f);
+                assert_int_equal(r.status, ST_ERROR);
+                assert_string_equal(r.evidence, "not evaluated: the process table the kubelet is found in could not "
+                                                "be read: /host/proc: Permission denied");
+                free(r.evidence);
+        }
+        /* Found another way (its unit or a well-known path): the checks judge it. */
+        drop(f);
+        f = found_kubelet();
+        f->procs_error = strdup("/host/proc: Permission denied");
+        struct result r = run_one(check_kubelet_authorization_mode, f);
+        assert_int_not_equal(r.status, ST_ERROR);
+        free(r.evidence);
+        drop(f);
+}
+
 static void test_server_cert_rotation_states(void **state)
 {
         (void)state;
@@ -130,6 +158,7 @@ int main(void)
                 cmocka_unit_test(test_read_only_port_nonzero_fails),
                 cmocka_unit_test(test_load_error_makes_config_checks_error_only),
                 cmocka_unit_test(test_absent_kubelet_skips),
+                cmocka_unit_test(test_absent_kubelet_is_an_error_without_the_process_table),
                 cmocka_unit_test(test_server_cert_rotation_states),
                 cmocka_unit_test(test_cipher_suites_weak_listed),
                 cmocka_unit_test(test_streaming_timeout_zero_fails),

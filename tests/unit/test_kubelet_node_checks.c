@@ -250,6 +250,22 @@ static void test_kube_proxy_checks(void **state)
 }
 
 /* With --config kube-proxy ignores the other flags (cmd/kube-proxy/app/server.go Options.Complete). */
+static void test_absent_kube_proxy_and_kubelet_are_errors_without_the_process_table(void **state)
+{
+        (void)state;
+        struct facts *f = calloc(1, sizeof(*f));
+        f->procs_error = strdup("/host/proc: No such file or directory");
+        f->kube_proxy.absent_reason = strdup("no kube-proxy");
+        f->kubelet.absent_reason = strdup("no kubelet found");
+        EXPECT(check_kube_proxy_metrics_bind_address, "kube-proxy.metrics-bind-address", f, NULL, ST_ERROR,
+               "not evaluated: the process table kube-proxy is found in could not be read: /host/proc: No such file");
+        EXPECT(check_kube_proxy_kubeconfig_permissions, "kube-proxy.kubeconfig-permissions", f, NULL, ST_ERROR,
+               "the process table kube-proxy is found in could not be read");
+        EXPECT(check_kubelet_pod_pids_limit, "kubelet.pod-pids-limit", f, NULL, ST_ERROR,
+               "not evaluated: the process table the kubelet is found in could not be read: /host/proc");
+        drop(f);
+}
+
 static void test_kube_proxy_settings_config_wins_over_flags(void **state)
 {
         (void)state;
@@ -353,6 +369,7 @@ int main(void)
                 cmocka_unit_test(test_tls_cert_files),
                 cmocka_unit_test(test_kernel_tunables),
                 cmocka_unit_test(test_kube_proxy_checks),
+                cmocka_unit_test(test_absent_kube_proxy_and_kubelet_are_errors_without_the_process_table),
                 cmocka_unit_test(test_kube_proxy_settings_config_wins_over_flags),
                 cmocka_unit_test(test_mountinfo_maps_configmap_volume_to_host),
                 cmocka_unit_test(test_sysctl_integers_as_the_kubelet_reads_them),

@@ -242,13 +242,46 @@ static void test_read_only_listener_fails_whatever_the_config_says(void **state)
         f->sockets.n = 0;
         expect(check_kubelet_read_only_port, f, ST_SKIP, "no kubelet found");
         drop(f);
-        /* Inventory unreadable: the configuration alone decides, and says so. */
+        /* A copied root has no live listeners: the configuration alone decides, and says so. */
         f = node();
         f->collected |= FACT_KUBELET;
         f->kubelet.found = true;
         set_ro_port(f, "0");
-        f->sockets.error = strdup("fixture/proc/1/ns/net: No such file or directory");
-        expect(check_kubelet_read_only_port, f, ST_PASS, "listeners not inspected: fixture/proc/1/ns/net");
+        f->not_live = strdup("copied root, no live network: fixture/proc is a plain directory without 1/ns/net");
+        f->sockets.error = strdup("not read: copied root, no live network");
+        expect(check_kubelet_read_only_port, f, ST_PASS, "listeners not inspected: not read: copied root");
+        drop(f);
+}
+
+static void test_read_only_port_is_an_error_without_the_listeners(void **state)
+{
+        (void)state;
+        /* A live root whose listeners could not be read: port 0 in the files is no
+         * proof nothing serves 10255. */
+        struct facts *f = node();
+        f->collected |= FACT_KUBELET;
+        f->kubelet.found = true;
+        set_ro_port(f, "0");
+        f->sockets.error = strdup("/proc/1/ns/net: Permission denied");
+        expect(check_kubelet_read_only_port, f, ST_ERROR,
+               "; not evaluated: the listening sockets could not be read: /proc/1/ns/net: Permission denied");
+        expect(check_kubelet_read_only_port, f, ST_ERROR, "readOnlyPort=0 from config file");
+        /* The files enabling the port fail whatever the listeners. */
+        set_ro_port(f, "10255");
+        expect(check_kubelet_read_only_port, f, ST_FAIL, "unauthenticated read-only API enabled");
+        drop(f);
+}
+
+static void test_policy_engine_is_an_error_without_the_process_table(void **state)
+{
+        (void)state;
+        /* No process table: neither the enforcer nor the kubelet could be looked for. */
+        struct facts *f = node();
+        f->collected |= FACT_KUBELET;
+        f->procs_error = strdup("/fixture/proc: No such file or directory");
+        f->kubelet.absent_reason = strdup("no kubelet found");
+        expect(check_net_policy_engine, f, ST_ERROR,
+               "not evaluated: the process table could not be read: /fixture/proc: No such file or directory");
         drop(f);
 }
 
@@ -320,6 +353,8 @@ int main(void)
                 cmocka_unit_test(test_policy_engine_found_in_process_table),
                 cmocka_unit_test(test_allowlist_file_errors_name_the_right_line),
                 cmocka_unit_test(test_read_only_listener_fails_whatever_the_config_says),
+                cmocka_unit_test(test_read_only_port_is_an_error_without_the_listeners),
+                cmocka_unit_test(test_policy_engine_is_an_error_without_the_process_table),
                 cmocka_unit_test(test_allowlist_entries_and_file),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

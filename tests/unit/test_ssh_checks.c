@@ -169,7 +169,7 @@ static void test_daemon_enabled_is_an_error_without_the_process_table(void **sta
         (void)state;
         with_config("");
         F.procs_error = strdup("/fixture/proc: Permission denied");
-        expect(check_ssh_daemon_enabled, ST_ERROR, "process table: /fixture/proc: Permission denied");
+        expect(check_ssh_daemon_enabled, ST_ERROR, "the process table could not be read: /fixture/proc: Permission denied");
         F.sshd.enabled_units = calloc(1, sizeof(char *));
         F.sshd.enabled_units[0] = strdup("/etc/systemd/system/multi-user.target.wants/sshd.service");
         F.sshd.n_enabled_units = 1;
