@@ -75,8 +75,8 @@ static int read_iter(int link_fd, size_t rec_size, size_t max, void **ret, size_
         return 0;
 }
 
-int ownerscan_run(const uint64_t *inodes, size_t n, size_t max_recs,
-                  struct ownerscan_rec **ret, size_t *ret_n, char **ret_err)
+int ownerscan_run(const uint64_t *inodes, size_t n, size_t max_recs, struct ownerscan_rec **ret, size_t *ret_n,
+                  char **ret_err)
 {
         struct ownerscan_rec *v = NULL;
         size_t nv = 0;

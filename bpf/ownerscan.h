@@ -11,8 +11,8 @@
 #define OWNERSCAN_MAX_INODES 16384u
 
 struct ownerscan_rec {
-        __u64 ino;  /* the socket's inode, as sock_diag reports it */
-        __u32 pid;  /* thread-group id in the reader's pid namespace */
+        __u64 ino; /* the socket's inode, as sock_diag reports it */
+        __u32 pid; /* thread-group id in the reader's pid namespace */
         __u32 fd;
         char comm[OWNERSCAN_COMM_LEN];
 };
@@ -32,8 +32,8 @@ struct ownerscan_task {
  * Tasks and pids are those of the caller's own pid namespace, as its own procfs
  * shows them (the caller checks it reads that procfs). Needs CAP_BPF and CAP_PERFMON (or root) and a kernel with BTF and
  * iter/task_file (5.8+); any failure is -errno with the reason, for a fallback. */
-int ownerscan_run(const uint64_t *inodes, size_t n, size_t max_recs,
-                  struct ownerscan_rec **ret, size_t *ret_n, char **ret_err);
+int ownerscan_run(const uint64_t *inodes, size_t n, size_t max_recs, struct ownerscan_rec **ret, size_t *ret_n,
+                  char **ret_err);
 
 /* Every process of the caller's pid namespace with its comm, in one
  * pass (iter/task, kernel 5.18+ as above; at most @max records): the process table

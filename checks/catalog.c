@@ -21,6 +21,8 @@
 #define CISBR(n) "CIS Bottlerocket Benchmark " n
 #define CISAL(t) "CIS Amazon Linux 2 and 2023: " t
 
+/* The table is laid out by hand, one check per paragraph: clang-format would put each field on a line. */
+/* clang-format off */
 const struct check_def check_catalog[] = {
         {"kubelet.anonymous-auth", "Kubelet anonymous authentication is disabled", SEV_HIGH, FACT_KUBELET,
          {SSG("kubelet_anonymous_auth")},
@@ -410,5 +412,6 @@ const struct check_def check_catalog[] = {
          "cluster-certificate); keep a standalone kubelet bound to 127.0.0.1 and run no untrusted hostNetwork pods.",
          check_bottlerocket_standalone_mode, .applies = bottlerocket_applies},
 };
+/* clang-format on */
 
 const size_t check_catalog_len = sizeof(check_catalog) / sizeof(check_catalog[0]);

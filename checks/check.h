@@ -12,8 +12,20 @@ struct facts;
 struct listener;
 struct policy;
 
-enum severity { SEV_INFO, SEV_LOW, SEV_MEDIUM, SEV_HIGH, SEV_CRITICAL };
-enum status { ST_PASS, ST_FAIL, ST_WARN, ST_SKIP, ST_ERROR };
+enum severity {
+        SEV_INFO,
+        SEV_LOW,
+        SEV_MEDIUM,
+        SEV_HIGH,
+        SEV_CRITICAL
+};
+enum status {
+        ST_PASS,
+        ST_FAIL,
+        ST_WARN,
+        ST_SKIP,
+        ST_ERROR
+};
 #define ST__COUNT 5
 
 /* A result's place on the node: a host path (NULL: unknown) and line (0: unknown),
@@ -44,7 +56,12 @@ struct result {
 const char *result_remediation(const struct result *r);
 
 /* The pod connection attempts a check reports (watch prints each as a finding). */
-enum attempt_target { ATTEMPT_NONE, ATTEMPT_SSH, ATTEMPT_IMDS, ATTEMPT_KUBELET };
+enum attempt_target {
+        ATTEMPT_NONE,
+        ATTEMPT_SSH,
+        ATTEMPT_IMDS,
+        ATTEMPT_KUBELET
+};
 
 typedef void (*check_fn)(const struct facts *f, struct result *r);
 /* Whether a check applies to this node at all (Bottlerocket's checks on Bottlerocket);
@@ -72,8 +89,8 @@ struct check_def {
          * ("Keyword value", newline-separated). NULL: no config file fixes it. */
         const char *fix;
         enum attempt_target attempts; /* the pod attempts this check reports, if any */
-        check_policy_fn policy_fn; /* instead of fn: the check also reads the policy */
-        check_applies_fn applies;  /* NULL: the check applies to every node */
+        check_policy_fn policy_fn;    /* instead of fn: the check also reads the policy */
+        check_applies_fn applies;     /* NULL: the check applies to every node */
 };
 
 /* The catalog's check of the pod connection attempts to @target; NULL: none. */
@@ -83,8 +100,7 @@ extern const struct check_def check_catalog[];
 extern const size_t check_catalog_len;
 
 /* Set the status and a printf-formatted evidence line. */
-void result_set(struct result *r, enum status st, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
+void result_set(struct result *r, enum status st, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 const char *severity_name(enum severity s);
 int severity_parse(const char *s, enum severity *ret);

@@ -99,8 +99,8 @@ void check_containerd_registry_tls_verify(const struct facts *f, struct result *
         else {
                 char src[1024];
                 source_str(c, src, sizeof(src));
-                result_set(r, ST_PASS, "%zu registry host(s) configured, none skips TLS verification (%s)",
-                           c->n_hosts, src);
+                result_set(r, ST_PASS, "%zu registry host(s) configured, none skips TLS verification (%s)", c->n_hosts,
+                           src);
         }
         sb_free(&bad);
         sb_free(&warn);
@@ -215,6 +215,6 @@ void check_containerd_unprivileged_ports(const struct facts *f, struct result *r
                    "ports below 1024 and %suse ICMP sockets without privilege",
                    c->unpriv_ports.value ? "true" : "false", op, c->unpriv_ports.set ? "" : " of ",
                    c->unpriv_ports.set ? "" : ver, c->unpriv_icmp.value ? "true" : "false", oi,
-                   c->unpriv_icmp.set ? "" : " of ", c->unpriv_icmp.set ? "" : ver,
-                   c->unpriv_ports.value ? "" : "not ", c->unpriv_icmp.value ? "" : "not ");
+                   c->unpriv_icmp.set ? "" : " of ", c->unpriv_icmp.set ? "" : ver, c->unpriv_ports.value ? "" : "not ",
+                   c->unpriv_icmp.value ? "" : "not ");
 }

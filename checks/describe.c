@@ -61,8 +61,8 @@ static const char *kubelet_location(const struct kubelet_facts *k, const struct 
 
 /* Checks of a file's mode or owner: their evidence starts with that file. */
 static const char *const file_checks[] = {
-        "kubelet.service-file-permissions", "kubelet.service-file-ownership", "kubelet.client-ca-permissions",
-        "kubelet.client-ca-ownership", "kube-proxy.kubeconfig-permissions", "kube-proxy.kubeconfig-ownership",
+        "kubelet.service-file-permissions", "kubelet.service-file-ownership",    "kubelet.client-ca-permissions",
+        "kubelet.client-ca-ownership",      "kube-proxy.kubeconfig-permissions", "kube-proxy.kubeconfig-ownership",
 };
 
 /* "/path mode 0644, ..." or "/path owner 0:0" or "/path: reason": the leading path. */
@@ -122,10 +122,9 @@ static const char *attempt_kind(const struct observe_facts *of, const struct obs
         return "kubelet";
 }
 
-void run_attempt_describe(const struct observe_facts *of, const struct observed_attempt *a,
-                          struct run_attempt *ret)
+void run_attempt_describe(const struct observe_facts *of, const struct observed_attempt *a, struct run_attempt *ret)
 {
-        const struct check_def *c = check_for_attempt(a->metadata ? ATTEMPT_IMDS
+        const struct check_def *c = check_for_attempt(a->metadata  ? ATTEMPT_IMDS
                                                       : a->kubelet ? ATTEMPT_KUBELET
                                                                    : ATTEMPT_SSH);
         *ret = (struct run_attempt){
@@ -164,9 +163,9 @@ static void describe_aws(const struct facts *f, struct run_node *n)
 {
         if (!(f->collected & FACT_IMDS))
                 return;
-        const struct imds_identity *doc = f->imds.v4.identity_value.account[0] ? &f->imds.v4.identity_value
-                                        : f->imds.v6.identity_value.account[0] ? &f->imds.v6.identity_value
-                                                                                : NULL;
+        const struct imds_identity *doc = f->imds.v4.identity_value.account[0]   ? &f->imds.v4.identity_value
+                                          : f->imds.v6.identity_value.account[0] ? &f->imds.v6.identity_value
+                                                                                 : NULL;
         if (doc) {
                 n->aws_account = xstrdup(doc->account);
                 n->aws_region = xstrdup(doc->region);

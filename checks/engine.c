@@ -23,8 +23,11 @@ static void sanitize_evidence(char *s)
 {
         unsigned char *p = (unsigned char *)s, *w = p;
         while (*p && (size_t)(w - (unsigned char *)s) < EVIDENCE_CAP) {
-                size_t n = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3
-                                                 : (*p & 0xf8) == 0xf0 ? 4 : 0;
+                size_t n = *p < 0x80             ? 1
+                           : (*p & 0xe0) == 0xc0 ? 2
+                           : (*p & 0xf0) == 0xe0 ? 3
+                           : (*p & 0xf8) == 0xf0 ? 4
+                                                 : 0;
                 bool ok = n > 0 && !(n == 2 && *p < 0xc2) && !(n == 4 && *p > 0xf4);
                 for (size_t i = 1; ok && i < n; i++)
                         ok = (p[i] & 0xc0) == 0x80;
@@ -61,8 +64,14 @@ void result_set(struct result *r, enum status st, const char *fmt, ...)
 static const char *const sev_names[] = {"info", "low", "medium", "high", "critical"};
 static const char *const st_names[] = {"pass", "fail", "warn", "skip", "error"};
 
-const char *severity_name(enum severity s) { return sev_names[s]; }
-const char *status_name(enum status s) { return st_names[s]; }
+const char *severity_name(enum severity s)
+{
+        return sev_names[s];
+}
+const char *status_name(enum status s)
+{
+        return st_names[s];
+}
 
 int severity_parse(const char *s, enum severity *ret)
 {
@@ -100,8 +109,8 @@ static int apply_list(const char *list, bool *sel, bool value, const char *opt, 
                                         any = true;
                                 }
                         if (!any) {
-                                *ret_err = xasprintf("%s: no check or area named \"%.*s\" (see nodeward list)",
-                                                     opt, (int)n, p);
+                                *ret_err = xasprintf("%s: no check or area named \"%.*s\" (see nodeward list)", opt,
+                                                     (int)n, p);
                                 return -EINVAL;
                         }
                 }
@@ -128,8 +137,8 @@ int engine_select(const char *only, const char *skip, bool **ret_selected, char 
  * runs in it: every verdict built on them says where they were read. */
 static void note_netns_fallback(const struct facts *f, struct result *r)
 {
-        if (!((r->check->needs | r->check->uses) & FACT_SOCKETS) || !(f->collected & FACT_SOCKETS) || !f->sockets.netns_fallback ||
-            r->status == ST_SKIP)
+        if (!((r->check->needs | r->check->uses) & FACT_SOCKETS) || !(f->collected & FACT_SOCKETS) ||
+            !f->sockets.netns_fallback || r->status == ST_SKIP)
                 return;
         char *e = xasprintf("%s; listeners %s", r->evidence, f->sockets.netns_fallback);
         free(r->evidence);

@@ -7,9 +7,9 @@
 
 /* A pod's connection attempt the eBPF probe saw, as reports and watch lines show it. */
 struct run_attempt {
-        const char *check_id; /* the catalog's check for this kind of attempt */
-        const char *kind;     /* metric label: "imds", "ssh" (to an sshd port) or "kubelet" */
-        bool pod;             /* made from a kubelet pod's cgroup */
+        const char *check_id;              /* the catalog's check for this kind of attempt */
+        const char *kind;                  /* metric label: "imds", "ssh" (to an sshd port) or "kubelet" */
+        bool pod;                          /* made from a kubelet pod's cgroup */
         char *pod_uid, *pod_ns, *pod_name; /* pod_ns and pod_name NULL when unknown */
         char *container_id, *qos;
         bool host_network;
@@ -28,7 +28,7 @@ struct run_node {
         char *root;
         char *kernel, *os;
         bool bottlerocket;
-        char *variant; /* Bottlerocket's variant, or NULL */
+        char *variant;        /* Bottlerocket's variant, or NULL */
         bool kubelet_missing; /* the kubelet was looked for and is not there */
         /* The instance identity document's (NULL: not read); the instance id also
          * from the metadata service's instance-id alone. */
@@ -69,8 +69,7 @@ void result_locate(const struct facts *f, struct result *r);
  * NULL: none known (every attempt not to the metadata service is "kubelet"). */
 struct observe_facts;
 struct observed_attempt;
-void run_attempt_describe(const struct observe_facts *of, const struct observed_attempt *a,
-                          struct run_attempt *ret);
+void run_attempt_describe(const struct observe_facts *of, const struct observed_attempt *a, struct run_attempt *ret);
 void run_attempt_free(struct run_attempt *a);
 void run_node_free(struct run_node *n);
 

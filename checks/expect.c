@@ -37,8 +37,7 @@ char *expect_unmet(unsigned expect, const struct facts *f)
                 return NULL;
         /* The boot check ran before the kubelet's configuration was written, or
          * the root is not the node's: either way the kubelet checks judged nothing. */
-        return xasprintf("--expect kubelet, but under %s: %s",
-                         f->root_path ? f->root_path : "/",
+        return xasprintf("--expect kubelet, but under %s: %s", f->root_path ? f->root_path : "/",
                          f->kubelet.absent_reason ? f->kubelet.absent_reason : "not found");
 }
 

@@ -101,8 +101,10 @@ void check_kubelet_live_anonymous(const struct facts *f, struct result *r)
         _cleanup_free_ char *ev = sb_steal(&sb);
         const struct klive_http *n = &k->node_api, *p = &k->pod_api;
         if (leaked(n) || leaked(p))
-                result_set(r, ST_FAIL, "the kubelet API serves anonymous requests (anonymous auth on, "
-                           "authorization AlwaysAllow): %s", ev);
+                result_set(r, ST_FAIL,
+                           "the kubelet API serves anonymous requests (anonymous auth on, "
+                           "authorization AlwaysAllow): %s",
+                           ev);
         else if ((refused_anonymous(n) || !n->connected) && (refused_anonymous(p) || !p->connected) &&
                  (refused_anonymous(n) || refused_anonymous(p)))
                 result_set(r, ST_PASS, "anonymous GET /pods is refused: %s", ev);
@@ -140,8 +142,8 @@ void check_kubelet_live_tls(const struct facts *f, struct result *r)
         sb_printf(&sb, "%s", t->target);
         handshake_text("a current client (TLS >= 1.2)", &t->modern, k->timeout_ms, &sb);
         handshake_text("TLS 1.0/1.1", &t->old, k->timeout_ms, &sb);
-        handshake_text("TLS 1.2 with only weak suites (CBC, RSA key exchange without GCM, NULL, anonymous)",
-                       &t->weak, k->timeout_ms, &sb);
+        handshake_text("TLS 1.2 with only weak suites (CBC, RSA key exchange without GCM, NULL, anonymous)", &t->weak,
+                       k->timeout_ms, &sb);
         _cleanup_free_ char *ev = sb_steal(&sb);
         bool old = t->old.err == 0, weak = t->weak.err == 0;
         if (old || weak)
@@ -243,8 +245,9 @@ static void drift_tls(const struct kubelet_facts *kf, const struct klive_facts *
                 sb_printf(sb, "%s%s, but %s serves a self-signed certificate", sb->len ? "; " : "", s, k->tls.target);
         }
         const cJSON *min = kf->effective ? cJSON_GetObjectItemCaseSensitive(kf->effective, "tlsMinVersion") : NULL;
-        if (cJSON_IsString(min) && (strcmp(min->valuestring, "VersionTLS12") == 0 ||
-                                    strcmp(min->valuestring, "VersionTLS13") == 0) && k->tls.old.err == 0)
+        if (cJSON_IsString(min) &&
+            (strcmp(min->valuestring, "VersionTLS12") == 0 || strcmp(min->valuestring, "VersionTLS13") == 0) &&
+            k->tls.old.err == 0)
                 sb_printf(sb, "%stlsMinVersion=%s, but %s completes a %s handshake", sb->len ? "; " : "",
                           min->valuestring, k->tls.target, k->tls.old.version);
         const cJSON *suites = kf->f[KF_TLS_CIPHER_SUITES].value;
@@ -283,11 +286,13 @@ void check_kubelet_live_config_drift(const struct facts *f, struct result *r)
         drift_tls(kf, k, &sb);
         _cleanup_free_ char *ev = sb_steal(&sb);
         if (ev && *ev) {
-                result_set(r, ST_FAIL, "the running kubelet is not what its configuration says: %s; the process "
-                           "may predate a config change, or another server holds the port", ev);
+                result_set(r, ST_FAIL,
+                           "the running kubelet is not what its configuration says: %s; the process "
+                           "may predate a config change, or another server holds the port",
+                           ev);
                 return;
         }
         _cleanup_free_ char *ro = said(kf, KF_READ_ONLY_PORT), *an = said(kf, KF_ANONYMOUS_AUTH);
-        result_set(r, ST_PASS, "live answers agree with the resolved configuration (%s; %s; %s:%ld %s; %s %s)", ro,
-                   an, k->node_addr, k->ro_port, HTEXT(&k->node_ro), k->node_api.target, HTEXT(&k->node_api));
+        result_set(r, ST_PASS, "live answers agree with the resolved configuration (%s; %s; %s:%ld %s; %s %s)", ro, an,
+                   k->node_addr, k->ro_port, HTEXT(&k->node_ro), k->node_api.target, HTEXT(&k->node_api));
 }

@@ -12,7 +12,10 @@
 #include "collect/facts.h"
 #include "gate.h"
 
-enum file_rule { RULE_MODE, RULE_OWNER };
+enum file_rule {
+        RULE_MODE,
+        RULE_OWNER
+};
 
 /* Evidence names at most this many files, then counts the rest. */
 #define FILES_NAMED 6
@@ -55,8 +58,8 @@ static void judge(struct result *r, const struct kfile *files, size_t n, enum fi
                 if (rule == RULE_MODE)
                         list_add(ok ? &good : &bad, ok ? &ng : &nb, "%s mode %04o", f->path, mode);
                 else
-                        list_add(ok ? &good : &bad, ok ? &ng : &nb, "%s owner %u:%u", f->path,
-                                 (unsigned)f->st.st_uid, (unsigned)f->st.st_gid);
+                        list_add(ok ? &good : &bad, ok ? &ng : &nb, "%s owner %u:%u", f->path, (unsigned)f->st.st_uid,
+                                 (unsigned)f->st.st_gid);
         }
         char want[64];
         if (rule == RULE_MODE)
@@ -259,7 +262,8 @@ void check_kubelet_kernel_tunables(const struct facts *f, struct result *r)
                 }
                 if (v->err == -ENOENT && (f->collected & FACT_HOST) && sysctl_boot_find(&f->host.boot, def->name)) {
                         const struct sysctl_assign *a = sysctl_boot_find(&f->host.boot, def->name);
-                        sb_printf(&boot, "%s%s=%s (%s:%u)", boot.len ? ", " : "", def->name, a->value, a->file, a->line);
+                        sb_printf(&boot, "%s%s=%s (%s:%u)", boot.len ? ", " : "", def->name, a->value, a->file,
+                                  a->line);
                 }
         }
         const char *where = f->sysctl.proc_path ? f->sysctl.proc_path : "/proc";
@@ -311,9 +315,10 @@ static void kube_proxy_kubeconfig_check(const struct facts *f, struct result *r,
                 return;
         }
         _cleanup_free_ char *suffix = !k->metrics_bind
-                ? xasprintf("; %s", k->found_by)
-                : xasprintf("; used by %s (%s)%s%s", k->found_by, k->kubeconfig_origin,
-                            k->kubeconfig_mapping ? "; " : "", k->kubeconfig_mapping ? k->kubeconfig_mapping : "");
+                                              ? xasprintf("; %s", k->found_by)
+                                              : xasprintf("; used by %s (%s)%s%s", k->found_by, k->kubeconfig_origin,
+                                                          k->kubeconfig_mapping ? "; " : "",
+                                                          k->kubeconfig_mapping ? k->kubeconfig_mapping : "");
         judge(r, &k->kubeconfig, 1, rule, suffix);
 }
 

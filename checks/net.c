@@ -17,10 +17,13 @@
 
 /* What a Kubernetes node is expected to listen on, on every address. */
 static const char *const default_allow[] = {
-        "kubelet:10250",        "kube-proxy:10256",     "aws-k8s-agent:61678", "aws-network-policy-agent:8162",
-        "cilium-agent:4240",    "cilium-agent:4244",    "calico-node:9099",    "bird:179",
-        "bird6:179",            "antrea-agent:10350",   "kube-router:20244",   "dhclient:68",
-        "systemd-network:68",   "sshd:22",
+        "kubelet:10250",       "kube-proxy:10256",
+        "aws-k8s-agent:61678", "aws-network-policy-agent:8162",
+        "cilium-agent:4240",   "cilium-agent:4244",
+        "calico-node:9099",    "bird:179",
+        "bird6:179",           "antrea-agent:10350",
+        "kube-router:20244",   "dhclient:68",
+        "systemd-network:68",  "sshd:22",
 };
 
 /* Common gate: the inventory must exist; otherwise an error with the reason. */
@@ -252,9 +255,10 @@ void check_net_policy_engine(const struct facts *f, struct result *r)
         for (size_t i = 0; i < facts_n_policy_engines; i++)
                 sb_printf(&sb, "%s%s", i ? ", " : "", facts_policy_engines[i]);
         _cleanup_free_ char *names = sb_steal(&sb);
-        result_set(r, ST_FAIL, "no network policy enforcer among %zu process%s (looked for %s): every pod can "
-                               "reach every port of every pod and of the node, SSH included", f->procs.n,
-                   f->procs.n == 1 ? "" : "es", names);
+        result_set(r, ST_FAIL,
+                   "no network policy enforcer among %zu process%s (looked for %s): every pod can "
+                   "reach every port of every pod and of the node, SSH included",
+                   f->procs.n, f->procs.n == 1 ? "" : "es", names);
 }
 
 /* A listener on the read-only port, whatever the configuration says; NULL if none. */

@@ -86,8 +86,9 @@ static void judge(const struct facts *f, struct result *r, attempt_filter keep, 
         _cleanup_free_ char *detail = sb_steal(&sb);
         struct strbuf lost = {0};
         if (o->evicted)
-                sb_printf(&lost, "; %llu attempt keys evicted to make room (least recently used: their counts are "
-                                 "lost, each was reported while kept)",
+                sb_printf(&lost,
+                          "; %llu attempt keys evicted to make room (least recently used: their counts are "
+                          "lost, each was reported while kept)",
                           (unsigned long long)o->evicted);
         if (o->not_counted)
                 sb_printf(&lost, "; %llu attempts not counted", (unsigned long long)o->not_counted);

@@ -50,7 +50,8 @@ int confdirs_list(const struct rootfs *root, const char *const *dirs, size_t n_d
                         char *path = path_join(dirs[d], names[i]);
                         char target[64];
                         int k = rootfs_readlink(root, path, target, sizeof(target));
-                        v[n] = (struct entry){.path = path, .name = path_basename(path),
+                        v[n] = (struct entry){.path = path,
+                                              .name = path_basename(path),
                                               .masked = k >= 0 && strcmp(target, "/dev/null") == 0};
                         n++;
                 }

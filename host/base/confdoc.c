@@ -123,10 +123,10 @@ static bool in_list(const char *s, const char *const *list)
 static cJSON *yaml_plain_scalar(const char *s)
 {
         static const char *const nulls[] = {"", "~", "null", "Null", "NULL", NULL};
-        static const char *const trues[] = {"y", "Y", "yes", "Yes", "YES", "true", "True",
-                                            "TRUE", "on", "On", "ON", NULL};
-        static const char *const falses[] = {"n", "N", "no", "No", "NO", "false", "False",
-                                             "FALSE", "off", "Off", "OFF", NULL};
+        static const char *const trues[] = {"y",    "Y",    "yes", "Yes", "YES", "true",
+                                            "True", "TRUE", "on",  "On",  "ON",  NULL};
+        static const char *const falses[] = {"n",     "N",     "no",  "No",  "NO",  "false",
+                                             "False", "FALSE", "off", "Off", "OFF", NULL};
         if (in_list(s, nulls))
                 return cJSON_CreateNull();
         if (in_list(s, trues))
@@ -155,8 +155,8 @@ static cJSON *yaml_plain_scalar(const char *s)
                 if (*end == '\0' && errno == 0)
                         return cJSON_CreateNumber((double)v);
         }
-        if (strcmp(d, ".inf") == 0 || strcmp(d, ".Inf") == 0 || strcmp(d, ".INF") == 0 ||
-            strcmp(d, ".nan") == 0 || strcmp(d, ".NaN") == 0 || strcmp(d, ".NAN") == 0)
+        if (strcmp(d, ".inf") == 0 || strcmp(d, ".Inf") == 0 || strcmp(d, ".INF") == 0 || strcmp(d, ".nan") == 0 ||
+            strcmp(d, ".NaN") == 0 || strcmp(d, ".NAN") == 0)
                 return cJSON_CreateString(s); /* JSON cannot carry these; the kubelet rejects them */
         if ((d[0] >= '0' && d[0] <= '9') || (d[0] == '.' && d[1] >= '0' && d[1] <= '9')) {
                 errno = 0;
@@ -189,8 +189,7 @@ static cJSON *yaml_node_to_json(struct yconv *y, yaml_node_t *node, int depth)
         case YAML_SCALAR_NODE: {
                 const char *v = (const char *)node->data.scalar.value;
                 if (memchr(v, '\0', node->data.scalar.length)) {
-                        y->err = xasprintf("%lu:%lu: NUL byte in a scalar",
-                                           (unsigned long)node->start_mark.line + 1,
+                        y->err = xasprintf("%lu:%lu: NUL byte in a scalar", (unsigned long)node->start_mark.line + 1,
                                            (unsigned long)node->start_mark.column + 1);
                         return NULL;
                 }
@@ -202,8 +201,7 @@ static cJSON *yaml_node_to_json(struct yconv *y, yaml_node_t *node, int depth)
         }
         case YAML_SEQUENCE_NODE: {
                 cJSON *arr = cJSON_CreateArray();
-                for (yaml_node_item_t *it = node->data.sequence.items.start;
-                     it < node->data.sequence.items.top; it++) {
+                for (yaml_node_item_t *it = node->data.sequence.items.start; it < node->data.sequence.items.top; it++) {
                         cJSON *c = yaml_node_to_json(y, yaml_document_get_node(y->doc, *it), depth + 1);
                         if (!c) {
                                 cJSON_Delete(arr);
@@ -215,8 +213,7 @@ static cJSON *yaml_node_to_json(struct yconv *y, yaml_node_t *node, int depth)
         }
         case YAML_MAPPING_NODE: {
                 cJSON *obj = cJSON_CreateObject();
-                for (yaml_node_pair_t *p = node->data.mapping.pairs.start;
-                     p < node->data.mapping.pairs.top; p++) {
+                for (yaml_node_pair_t *p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top; p++) {
                         yaml_node_t *k = yaml_document_get_node(y->doc, p->key);
                         if (!k || k->type != YAML_SCALAR_NODE) {
                                 y->err = xasprintf("%lu:%lu: mapping key is not a scalar",
@@ -234,8 +231,7 @@ static cJSON *yaml_node_to_json(struct yconv *y, yaml_node_t *node, int depth)
                 }
                 return obj;
         }
-        default:
-                return cJSON_CreateNull();
+        default: return cJSON_CreateNull();
         }
 }
 
@@ -250,8 +246,7 @@ static int parse_yaml(const char *buf, size_t len, cJSON **ret_doc, char **ret_e
                 const char *ctx = parser.context ? parser.context : "";
                 *ret_err = xasprintf("%lu:%lu: %s%s%s", (unsigned long)parser.problem_mark.line + 1,
                                      (unsigned long)parser.problem_mark.column + 1,
-                                     parser.problem ? parser.problem : "invalid YAML",
-                                     *ctx ? " " : "", ctx);
+                                     parser.problem ? parser.problem : "invalid YAML", *ctx ? " " : "", ctx);
                 yaml_parser_delete(&parser);
                 return -EINVAL;
         }
@@ -320,8 +315,7 @@ int confdoc_parse(const char *buf, size_t len, cJSON **ret_doc, char **ret_err)
         while (i < len && strchr(" \t\r\n", buf[i]))
                 i++;
         cJSON *doc = NULL;
-        int r = (i < len && buf[i] == '{') ? parse_json(buf, len, &doc, ret_err)
-                                           : parse_yaml(buf, len, &doc, ret_err);
+        int r = (i < len && buf[i] == '{') ? parse_json(buf, len, &doc, ret_err) : parse_yaml(buf, len, &doc, ret_err);
         if (r < 0)
                 return r;
         if (cJSON_IsNull(doc)) { /* an empty file */

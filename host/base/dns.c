@@ -17,10 +17,10 @@
 #include "base/util.h"
 
 #define RESOLV_CONF_CAP (64u * 1024u)
-#define HOSTS_CAP       (1024u * 1024u)
+#define HOSTS_CAP (1024u * 1024u)
 /* systemd-resolved's stub listener: it answers only inside the node's own network
  * namespace, so the upstream servers resolved lists are asked instead. */
-#define RESOLVED_STUB     "127.0.0.53"
+#define RESOLVED_STUB "127.0.0.53"
 #define RESOLVED_UPSTREAM "/run/systemd/resolve/resolv.conf"
 
 /* glibc's res_init: a number after "name:", clamped to [lo, hi]. */
@@ -199,9 +199,17 @@ static int channel_open(const struct dns_conf *c, int deadline_ms, ares_channel 
          * time for the next one. */
         int per_try = deadline_ms / (int)c->n_servers;
         per_try = per_try < 200 ? 200 : per_try > c->timeout_s * 1000 ? c->timeout_s * 1000 : per_try;
-        struct ares_options o = {.flags = 0, .timeout = per_try, .tries = c->attempts, .ndots = c->ndots,
-                                 .domains = domains, .ndomains = (int)c->n_search, .lookups = (char *)"b",
-                                 .servers = NULL, .nservers = 0, .sortlist = NULL, .nsort = 0};
+        struct ares_options o = {.flags = 0,
+                                 .timeout = per_try,
+                                 .tries = c->attempts,
+                                 .ndots = c->ndots,
+                                 .domains = domains,
+                                 .ndomains = (int)c->n_search,
+                                 .lookups = (char *)"b",
+                                 .servers = NULL,
+                                 .nservers = 0,
+                                 .sortlist = NULL,
+                                 .nsort = 0};
         int mask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_NDOTS | ARES_OPT_DOMAINS |
                    ARES_OPT_LOOKUPS | ARES_OPT_SERVERS | ARES_OPT_SORTLIST |
                    (c->rotate ? ARES_OPT_ROTATE : ARES_OPT_NOROTATE);
@@ -216,7 +224,9 @@ static int channel_open(const struct dns_conf *c, int deadline_ms, ares_channel 
         struct ares_addr_port_node nodes[DNS_MAX_SERVERS];
         for (size_t i = 0; i < c->n_servers; i++) {
                 nodes[i] = (struct ares_addr_port_node){.next = i + 1 < c->n_servers ? &nodes[i + 1] : NULL,
-                                                        .family = c->servers[i].family, .udp_port = 53, .tcp_port = 53};
+                                                        .family = c->servers[i].family,
+                                                        .udp_port = 53,
+                                                        .tcp_port = 53};
                 memcpy(&nodes[i].addr, c->servers[i].addr, c->servers[i].family == AF_INET ? 4 : 16);
         }
         if (ares_set_servers_ports(ch, nodes) != ARES_SUCCESS) {
@@ -270,23 +280,15 @@ static int channel_wait(ares_channel ch, struct query *q, int64_t deadline)
 static int status_errno(int status)
 {
         switch (status) {
-        case ARES_SUCCESS:
-                return 0;
-        case ARES_ENOTFOUND:
-                return -ENOENT;
-        case ARES_ENODATA:
-                return -ENODATA;
-        case ARES_ETIMEOUT:
-                return -ETIMEDOUT;
+        case ARES_SUCCESS: return 0;
+        case ARES_ENOTFOUND: return -ENOENT;
+        case ARES_ENODATA: return -ENODATA;
+        case ARES_ETIMEOUT: return -ETIMEDOUT;
         case ARES_ECONNREFUSED:
-        case ARES_EREFUSED:
-                return -ECONNREFUSED;
-        case ARES_EBADNAME:
-                return -EINVAL;
-        case ARES_ENOMEM:
-                return -ENOMEM;
-        default:
-                return -EIO;
+        case ARES_EREFUSED: return -ECONNREFUSED;
+        case ARES_EBADNAME: return -EINVAL;
+        case ARES_ENOMEM: return -ENOMEM;
+        default: return -EIO;
         }
 }
 
@@ -346,20 +348,12 @@ int dns_resolve(const struct rootfs *root, const char *name, int deadline_ms, st
 const char *dns_strerror(int negerr)
 {
         switch (negerr) {
-        case -ENOENT:
-                return "no such host (NXDOMAIN)";
-        case -ENODATA:
-                return "the name has no address";
-        case -ETIMEDOUT:
-                return "no answer before the deadline";
-        case -ECONNREFUSED:
-                return "the servers refused or could not be reached";
-        case -EINVAL:
-                return "not a valid host name";
-        case -EIO:
-                return "server failure";
-        default:
-                return strerror(-negerr);
+        case -ENOENT: return "no such host (NXDOMAIN)";
+        case -ENODATA: return "the name has no address";
+        case -ETIMEDOUT: return "no answer before the deadline";
+        case -ECONNREFUSED: return "the servers refused or could not be reached";
+        case -EINVAL: return "not a valid host name";
+        case -EIO: return "server failure";
+        default: return strerror(-negerr);
         }
 }
-

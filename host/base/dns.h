@@ -7,10 +7,10 @@
 
 #include "base/rootfs.h"
 
-#define DNS_MAX_ADDRS   16
+#define DNS_MAX_ADDRS 16
 #define DNS_MAX_SERVERS 3 /* glibc's MAXNS: later nameserver lines are ignored */
-#define DNS_MAX_SEARCH  6
-#define DNS_NAME_MAX    254
+#define DNS_MAX_SEARCH 6
+#define DNS_NAME_MAX 254
 
 struct dns_server {
         int family; /* AF_INET or AF_INET6 */

@@ -73,8 +73,7 @@ struct hdr_state {
         bool chunked;
 };
 
-static int parse_content_length(const char *v, size_t n, const struct http_limits *lim,
-                                long long *cl)
+static int parse_content_length(const char *v, size_t n, const struct http_limits *lim, long long *cl)
 {
         if (n == 0)
                 return -EBADMSG;
@@ -94,8 +93,7 @@ static int parse_content_length(const char *v, size_t n, const struct http_limit
 
 /* One "name: value" line (no CRLF). @trailer: in a chunked trailer section, where
  * framing headers must not appear. */
-static int parse_header(const char *s, size_t n, bool trailer, const struct http_limits *lim,
-                        struct hdr_state *h)
+static int parse_header(const char *s, size_t n, bool trailer, const struct http_limits *lim, struct hdr_state *h)
 {
         size_t c = 0;
         while (c < n && is_tchar((unsigned char)s[c]))
@@ -148,8 +146,8 @@ static int parse_header_block(const char *buf, size_t len, size_t p, size_t cap,
 }
 
 /* Chunked body from @p; appends to @body and sets *ret_end after the trailers. */
-static int parse_chunked(const char *buf, size_t len, size_t p, const struct http_limits *lim,
-                         struct strbuf *body, size_t *ret_end)
+static int parse_chunked(const char *buf, size_t len, size_t p, const struct http_limits *lim, struct strbuf *body,
+                         size_t *ret_end)
 {
         for (;;) {
                 long e = line_end(buf, p, len);
@@ -184,8 +182,8 @@ static int parse_chunked(const char *buf, size_t len, size_t p, const struct htt
         }
 }
 
-static int parse_body(const char *buf, size_t len, size_t p, bool eof, int status,
-                      const struct hdr_state *h, const struct http_limits *lim, struct strbuf *body)
+static int parse_body(const char *buf, size_t len, size_t p, bool eof, int status, const struct hdr_state *h,
+                      const struct http_limits *lim, struct strbuf *body)
 {
         size_t end;
         if (status == 204 || status == 304) {
@@ -215,8 +213,7 @@ static int parse_body(const char *buf, size_t len, size_t p, bool eof, int statu
         return end == len ? 0 : -EBADMSG; /* bytes after the response */
 }
 
-int http_parse_response(const char *buf, size_t len, bool eof, const struct http_limits *lim,
-                        struct http_response *ret)
+int http_parse_response(const char *buf, size_t len, bool eof, const struct http_limits *lim, struct http_response *ret)
 {
         if (!lim)
                 lim = &default_limits;
@@ -262,8 +259,7 @@ static int set_min_ttl(int fd, int family, int ttl)
         return r < 0 ? -errno : 0;
 }
 
-int tcp_connect_timeout(const struct sockaddr *sa, socklen_t salen, int min_ttl, int timeout_ms,
-                        int *ret_fd)
+int tcp_connect_timeout(const struct sockaddr *sa, socklen_t salen, int min_ttl, int timeout_ms, int *ret_fd)
 {
         int fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
         if (fd < 0)
@@ -309,8 +305,10 @@ static int send_all(int fd, const char *buf, size_t len, long long deadline)
 static char *format_request(const struct http_request *req)
 {
         struct strbuf sb = {0};
-        sb_printf(&sb, "%s %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: nodeward\r\nAccept: */*\r\n"
-                       "Connection: close\r\n", req->method, req->path, req->host);
+        sb_printf(&sb,
+                  "%s %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: nodeward\r\nAccept: */*\r\n"
+                  "Connection: close\r\n",
+                  req->method, req->path, req->host);
         for (const char *const *h = req->headers; h && *h; h++)
                 sb_printf(&sb, "%s\r\n", *h);
         /* A PUT without a body still states its length, as curl does. */
@@ -321,8 +319,7 @@ static char *format_request(const struct http_request *req)
 }
 
 /* Read until the parser says complete, the peer closes, a cap, or the deadline. */
-static int read_response(int fd, const struct http_limits *lim, long long deadline,
-                         struct http_response *ret)
+static int read_response(int fd, const struct http_limits *lim, long long deadline, struct http_response *ret)
 {
         size_t cap = lim->max_header + 2 * lim->max_body + 4096, len = 0;
         _cleanup_free_ char *buf = xmalloc(cap);

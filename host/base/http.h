@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <sys/socket.h>
 
-#define HTTP_MAX_HEADER (8u * 1024u)  /* status line + headers (and chunked trailers) */
+#define HTTP_MAX_HEADER (8u * 1024u) /* status line + headers (and chunked trailers) */
 #define HTTP_MAX_BODY (64u * 1024u)
 
 struct http_limits {
@@ -35,9 +35,9 @@ struct http_request {
 };
 
 struct http_opts {
-        int connect_ms;   /* connect timeout */
-        int total_ms;     /* deadline for the whole exchange, connect included */
-        int min_ttl;      /* >0: IP_MINTTL (IPV6_MINHOPCOUNT) on the socket: replies with a
+        int connect_ms;                /* connect timeout */
+        int total_ms;                  /* deadline for the whole exchange, connect included */
+        int min_ttl;                   /* >0: IP_MINTTL (IPV6_MINHOPCOUNT) on the socket: replies with a
                            * lower TTL are dropped by the kernel */
         const struct http_limits *lim; /* NULL: HTTP_MAX_HEADER / HTTP_MAX_BODY */
 };
@@ -56,5 +56,4 @@ void http_exchange(const struct sockaddr *sa, socklen_t salen, const struct http
 
 /* Non-blocking TCP connect with a timeout; 0 connected, else -errno. Used for bare
  * reachability probes too. Returns the socket in *ret_fd on success. */
-int tcp_connect_timeout(const struct sockaddr *sa, socklen_t salen, int min_ttl, int timeout_ms,
-                        int *ret_fd);
+int tcp_connect_timeout(const struct sockaddr *sa, socklen_t salen, int min_ttl, int timeout_ms, int *ret_fd);

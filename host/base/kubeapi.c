@@ -328,8 +328,7 @@ static int tconn_open(struct tconn *c, const struct kubeapi_config *cfg, char *w
                                 snprintf(why, why_size, "TLS: the API server's certificate is not trusted: %s",
                                          X509_verify_cert_error_string(v));
                         else if (r != -EPROTO)
-                                snprintf(why, why_size, "TLS handshake with %s: %s", cfg->host_header,
-                                         strerror(-r));
+                                snprintf(why, why_size, "TLS handshake with %s: %s", cfg->host_header, strerror(-r));
                         return r;
                 }
         }

@@ -14,14 +14,14 @@
 #define KUBEAPI_MAX_BODY (1024u * 1024u)
 
 struct kubeapi_config {
-        char *host;        /* the server's address, an IP literal (no brackets) */
+        char *host; /* the server's address, an IP literal (no brackets) */
         unsigned port;
         char *host_header; /* "HOST:PORT", IPv6 in brackets */
         struct sockaddr_storage sa;
         socklen_t salen;
-        char *token_file;  /* re-read for every request: bound tokens rotate */
-        char *ca_file;     /* re-read for every request as well */
-        int timeout_ms;    /* one request, connect to last byte */
+        char *token_file;                    /* re-read for every request: bound tokens rotate */
+        char *ca_file;                       /* re-read for every request as well */
+        int timeout_ms;                      /* one request, connect to last byte */
         const volatile sig_atomic_t *cancel; /* nonzero (SIGTERM): a wait in TLS or for the
                                               * answer ends at once with -ECANCELED */
 };
@@ -40,9 +40,9 @@ int kubeapi_config_init(const char *url, const char *token_file, const char *ca_
 void kubeapi_config_free(struct kubeapi_config *c);
 
 struct kubeapi_response {
-        int err;      /* 0: status and body are the server's answer; else -errno */
+        int err; /* 0: status and body are the server's answer; else -errno */
         int status;
-        char *body;   /* malloc'ed, NUL-terminated; NULL when err */
+        char *body; /* malloc'ed, NUL-terminated; NULL when err */
         size_t body_len;
         char why[160]; /* when err: what failed (TLS verification, the token file...) */
         bool local;    /* err came before any connection: the token or CA file */

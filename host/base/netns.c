@@ -240,7 +240,11 @@ static void plan_pod(const struct rootfs *root, const struct rootfs *proc, const
 /* Which namespace is the host's. A real procfs answers through pid 1's link; a
  * fixture --proc whose 1/ns/net is no namespace (a planted link, a file) is not
  * trusted: the current namespace is used and the evidence says why. */
-enum host_plan { HOST_CURRENT, HOST_PID1, HOST_FALLBACK };
+enum host_plan {
+        HOST_CURRENT,
+        HOST_PID1,
+        HOST_FALLBACK
+};
 
 static enum host_plan plan_host(const struct rootfs *proc, const struct stat *self, const char *self_link,
                                 const char *host_link, struct netns_plan *p)
@@ -272,8 +276,7 @@ static enum host_plan plan_host(const struct rootfs *proc, const struct stat *se
         return HOST_FALLBACK;
 }
 
-void netns_plan_make(const struct rootfs *root, const struct rootfs *proc, const char *pod_netns,
-                     struct netns_plan *p)
+void netns_plan_make(const struct rootfs *root, const struct rootfs *proc, const char *pod_netns, struct netns_plan *p)
 {
         memset(p, 0, sizeof(*p));
         p->host_fd = p->pod_fd = -1;

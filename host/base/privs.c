@@ -104,7 +104,6 @@ int privs_drop_to_readers(char **ret_err)
 
 int privs_drop_to_prober(char **ret_err)
 {
-        static const cap_value_t keep[] = {CAP_SYS_ADMIN, CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH, CAP_SETUID,
-                                           CAP_SETGID};
+        static const cap_value_t keep[] = {CAP_SYS_ADMIN, CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH, CAP_SETUID, CAP_SETGID};
         return drop_except(keep, sizeof(keep) / sizeof(keep[0]), ret_err);
 }

@@ -149,8 +149,8 @@ int proc_table_read_some(const struct rootfs *proc, const char *const *cmdline_o
         return 0;
 }
 
-int proc_table_from_comms(const struct rootfs *proc, const struct proc_comm *v, size_t n,
-                          const char *const *cmdline_of, size_t n_cmdline_of, struct proc_table *ret)
+int proc_table_from_comms(const struct rootfs *proc, const struct proc_comm *v, size_t n, const char *const *cmdline_of,
+                          size_t n_cmdline_of, struct proc_table *ret)
 {
         if (n > PROC_MAX_PROCESSES)
                 n = PROC_MAX_PROCESSES;

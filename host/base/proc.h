@@ -39,8 +39,8 @@ struct proc_comm {
 /* The table of @v (pids in any order, comm as the kernel keeps it): a cmdline is
  * read from @proc only as proc_table_read_some() reads one; a process gone by
  * then keeps its comm and an empty argv. */
-int proc_table_from_comms(const struct rootfs *proc, const struct proc_comm *v, size_t n,
-                          const char *const *cmdline_of, size_t n_cmdline_of, struct proc_table *ret);
+int proc_table_from_comms(const struct rootfs *proc, const struct proc_comm *v, size_t n, const char *const *cmdline_of,
+                          size_t n_cmdline_of, struct proc_table *ret);
 
 /* Is @proc the procfs of nodeward's own pid namespace (its "self" is this process)? */
 bool proc_is_own_pid_ns(const struct rootfs *proc);

@@ -313,8 +313,8 @@ int read_fd_capped(int fd, size_t cap, char **ret_buf, size_t *ret_len)
         return 0;
 }
 
-int rootfs_read_file(const struct rootfs *r, const char *path, size_t cap, char **ret_buf,
-                     size_t *ret_len, struct stat *ret_st)
+int rootfs_read_file(const struct rootfs *r, const char *path, size_t cap, char **ret_buf, size_t *ret_len,
+                     struct stat *ret_st)
 {
         struct stat st;
         int fd = rootfs_open_regular(r, path, &st);
@@ -382,8 +382,7 @@ void strv_free(char **v, size_t n)
         free(v);
 }
 
-int rootfs_list_dir(const struct rootfs *r, const char *path, size_t max, char ***ret_names,
-                    size_t *ret_n)
+int rootfs_list_dir(const struct rootfs *r, const char *path, size_t max, char ***ret_names, size_t *ret_n)
 {
         int fd = rootfs_openat(r, path, O_RDONLY | O_DIRECTORY);
         if (fd < 0)
@@ -441,19 +440,12 @@ int rootfs_list_fd(int fd, size_t max, char ***ret_names, size_t *ret_n)
 const char *rootfs_strerror(int negerr)
 {
         switch (-negerr) {
-        case EFBIG:
-                return "file larger than the 4 MiB read cap";
-        case EINVAL:
-                return "not a regular file";
-        case ELOOP:
-                return "too many levels of symbolic links";
-        case EXDEV:
-                return "path escapes the root";
-        case ESTALE:
-                return "file changed while it was opened";
-        case E2BIG:
-                return "too many entries";
-        default:
-                return strerror(-negerr);
+        case EFBIG: return "file larger than the 4 MiB read cap";
+        case EINVAL: return "not a regular file";
+        case ELOOP: return "too many levels of symbolic links";
+        case EXDEV: return "path escapes the root";
+        case ESTALE: return "file changed while it was opened";
+        case E2BIG: return "too many entries";
+        default: return strerror(-negerr);
         }
 }

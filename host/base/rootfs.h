@@ -9,8 +9,8 @@
 #define ROOTFS_READ_CAP (4u * 1024u * 1024u)
 
 struct rootfs {
-        int fd;          /* O_PATH directory fd of the root */
-        char path[4096]; /* as given, for messages */
+        int fd;             /* O_PATH directory fd of the root */
+        char path[4096];    /* as given, for messages */
         signed char procfs; /* for --proc: 1 a real procfs, -1 not, 0 not looked at (procfs.h) */
 };
 
@@ -32,8 +32,8 @@ int rootfs_open_regular(const struct rootfs *r, const char *path, struct stat *r
 
 /* Read a whole regular file, capped at @cap bytes (-EFBIG beyond). The buffer is
  * NUL-terminated (not counted in *ret_len). */
-int rootfs_read_file(const struct rootfs *r, const char *path, size_t cap, char **ret_buf,
-                     size_t *ret_len, struct stat *ret_st);
+int rootfs_read_file(const struct rootfs *r, const char *path, size_t cap, char **ret_buf, size_t *ret_len,
+                     struct stat *ret_st);
 
 /* stat without following a final symlink out of the root (final symlinks ARE followed
  * inside it, as the consumer of the file would). */
@@ -44,8 +44,7 @@ int rootfs_readlink(const struct rootfs *r, const char *path, char *buf, size_t 
 
 /* List names in a directory, sorted by byte order; "." and ".." left out.
  * At most @max entries (-E2BIG beyond). */
-int rootfs_list_dir(const struct rootfs *r, const char *path, size_t max, char ***ret_names,
-                    size_t *ret_n);
+int rootfs_list_dir(const struct rootfs *r, const char *path, size_t max, char ***ret_names, size_t *ret_n);
 /* The same for a directory fd already open (O_RDONLY | O_DIRECTORY); takes it over. */
 int rootfs_list_fd(int fd, size_t max, char ***ret_names, size_t *ret_n);
 void strv_free(char **v, size_t n);

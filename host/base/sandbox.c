@@ -89,7 +89,7 @@ static const struct sandbox_rule {
         {"fchmod", R | W, ANY, 0, 0},
         {"ioctl", R | W, 1, ~0ull, TCGETS},
         {"ioctl", R | W, 1, ~0ull, TIOCGWINSZ},
-        {"ioctl", W, 1, ~0ull, 0xb701}, /* NS_GET_NSTYPE, on namespace fds already open */
+        {"ioctl", W, 1, ~0ull, 0xb701},      /* NS_GET_NSTYPE, on namespace fds already open */
         {"ioctl", W, 1, ~0ull, SIOCGIFNAME}, /* an interface index named, as ss does */
         /* open: read-only, or a new file (the textfile's and state's temporary one) */
         {"openat", R | W, 2, O_ACCMODE | O_CREAT | O_TRUNC, O_RDONLY},
@@ -119,10 +119,10 @@ static const struct sandbox_rule {
         {"epoll_wait", W, ANY, 0, 0},
         {"epoll_pwait", W, ANY, 0, 0},
         /* BPF maps already loaded: read, walk and reset counts; nothing is loaded. */
-        {"bpf", W, 0, ~0ull, 1}, /* BPF_MAP_LOOKUP_ELEM */
-        {"bpf", W, 0, ~0ull, 2}, /* BPF_MAP_UPDATE_ELEM */
-        {"bpf", W, 0, ~0ull, 3}, /* BPF_MAP_DELETE_ELEM */
-        {"bpf", W, 0, ~0ull, 4}, /* BPF_MAP_GET_NEXT_KEY */
+        {"bpf", W, 0, ~0ull, 1},  /* BPF_MAP_LOOKUP_ELEM */
+        {"bpf", W, 0, ~0ull, 2},  /* BPF_MAP_UPDATE_ELEM */
+        {"bpf", W, 0, ~0ull, 3},  /* BPF_MAP_DELETE_ELEM */
+        {"bpf", W, 0, ~0ull, 4},  /* BPF_MAP_GET_NEXT_KEY */
         {"bpf", W, 0, ~0ull, 15}, /* BPF_OBJ_GET_INFO_BY_FD */
 };
 

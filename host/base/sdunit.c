@@ -11,7 +11,7 @@
 #include "base/util.h"
 
 static const char *const unit_dirs[] = {
-        "/etc/systemd/system", "/run/systemd/system", "/usr/local/lib/systemd/system",
+        "/etc/systemd/system",     "/run/systemd/system", "/usr/local/lib/systemd/system",
         "/usr/lib/systemd/system", "/lib/systemd/system",
 };
 
@@ -287,10 +287,10 @@ static int expand_exec(const char *line, char **env, size_t nenv, char ***ret_ar
 }
 
 struct unit_state {
-        char *exec;          /* last ExecStart= */
-        char **env;          /* Environment= assignments in order */
+        char *exec; /* last ExecStart= */
+        char **env; /* Environment= assignments in order */
         size_t nenv;
-        char **env_files;    /* EnvironmentFile= entries, '-' kept */
+        char **env_files; /* EnvironmentFile= entries, '-' kept */
         size_t nenv_files;
         char *working_dir;
 };
@@ -363,8 +363,7 @@ static void unit_parse(struct unit_state *st, char *buf)
         }
 }
 
-static int read_unit_file(const struct rootfs *root, const char *path, struct unit_state *st,
-                          char **ret_err)
+static int read_unit_file(const struct rootfs *root, const char *path, struct unit_state *st, char **ret_err)
 {
         char *buf;
         int r = rootfs_read_file(root, path, ROOTFS_READ_CAP, &buf, NULL, NULL);
@@ -380,8 +379,7 @@ static int read_unit_file(const struct rootfs *root, const char *path, struct un
 static bool unit_masked(const struct rootfs *root, const char *path)
 {
         char target[4096];
-        return rootfs_readlink(root, path, target, sizeof(target)) == 0 &&
-               strcmp(target, "/dev/null") == 0;
+        return rootfs_readlink(root, path, target, sizeof(target)) == 0 && strcmp(target, "/dev/null") == 0;
 }
 
 static void collect_dropins(const struct rootfs *root, const char *name, char ***ret, size_t *ret_n)
@@ -411,8 +409,12 @@ static void collect_dropins(const struct rootfs *root, const char *name, char **
         /* Applied in file-name order, whatever directory each came from. */
         for (size_t i = 1; i < n; i++)
                 for (size_t k = i; k > 0 && strcmp(names[k - 1], names[k]) > 0; k--) {
-                        char *t = names[k]; names[k] = names[k - 1]; names[k - 1] = t;
-                        t = paths[k]; paths[k] = paths[k - 1]; paths[k - 1] = t;
+                        char *t = names[k];
+                        names[k] = names[k - 1];
+                        names[k - 1] = t;
+                        t = paths[k];
+                        paths[k] = paths[k - 1];
+                        paths[k - 1] = t;
                 }
         strv_free(names, n);
         *ret = paths;
@@ -453,16 +455,14 @@ int sdunit_load(const struct rootfs *root, const char *name, struct sdunit *ret,
                         const char *f = st.env_files[i];
                         bool optional = f[0] == '-';
                         char *buf;
-                        int e = rootfs_read_file(root, optional ? f + 1 : f, ROOTFS_READ_CAP, &buf,
-                                                 NULL, NULL);
+                        int e = rootfs_read_file(root, optional ? f + 1 : f, ROOTFS_READ_CAP, &buf, NULL, NULL);
                         if (e == 0) {
                                 sd_parse_env_file(buf, &st.env, &st.nenv);
                                 free(buf);
                         } else if (optional && e == -ENOENT) {
                                 strv_push(&u.env_files_missing, &u.n_env_files_missing, xstrdup(f + 1));
                         } else {
-                                *ret_err = xasprintf("%s: EnvironmentFile=%s: %s", u.path, f,
-                                                     rootfs_strerror(e));
+                                *ret_err = xasprintf("%s: EnvironmentFile=%s: %s", u.path, f, rootfs_strerror(e));
                                 r = e;
                                 break;
                         }

@@ -8,12 +8,12 @@
 #define SDUNIT_MAX_DROPINS 1024
 
 struct sdunit {
-        char *path;         /* the unit file used (host path) */
-        char **dropins;     /* drop-ins applied, in order (host paths) */
+        char *path;     /* the unit file used (host path) */
+        char **dropins; /* drop-ins applied, in order (host paths) */
         size_t n_dropins;
-        char **argv;        /* ExecStart after environment expansion */
+        char **argv; /* ExecStart after environment expansion */
         size_t argc;
-        char *working_dir;  /* WorkingDirectory=, NULL when unset */
+        char *working_dir;        /* WorkingDirectory=, NULL when unset */
         char **env_files_missing; /* EnvironmentFile=- entries that did not exist */
         size_t n_env_files_missing;
 };

@@ -16,8 +16,7 @@
  * libraries it links (c-ares' service names, OpenSSL's BIO address helpers) get numeric
  * answers, and "localhost" as loopback (RFC 6761), which is all they are given. The
  * dynamic build does not use these. */
-int __wrap_getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,
-                       struct addrinfo **res);
+int __wrap_getaddrinfo(const char *node, const char *service, const struct addrinfo *hints, struct addrinfo **res);
 void __wrap_freeaddrinfo(struct addrinfo *ai);
 int __wrap_getnameinfo(const struct sockaddr *sa, socklen_t salen, char *host, socklen_t hostlen, char *serv,
                        socklen_t servlen, int flags);
@@ -113,7 +112,7 @@ int __wrap_getaddrinfo(const char *node, const char *service, const struct addri
         }
         if (!head)
                 return h.ai_socktype && h.ai_socktype != SOCK_STREAM && h.ai_socktype != SOCK_DGRAM ? EAI_SOCKTYPE
-                                                                                                : EAI_ADDRFAMILY;
+                                                                                                    : EAI_ADDRFAMILY;
         if ((h.ai_flags & AI_CANONNAME) && !(head->ai_canonname = strdup(node ? node : "localhost"))) {
                 __wrap_freeaddrinfo(head);
                 return EAI_MEMORY;

@@ -65,10 +65,8 @@ static void value_free(struct toml_value *v)
                 break;
         case TOML_INTEGER:
         case TOML_FLOAT:
-        case TOML_BOOL:
-                break;
-        default:
-                free(v->u.str.s);
+        case TOML_BOOL: break;
+        default: free(v->u.str.s);
         }
         free(v);
 }

@@ -112,8 +112,10 @@ static int parse_escape(struct parser *p, struct strbuf *sb, bool multiline)
         unsigned long cp = 0;
         for (size_t i = 0; i < n; i++) {
                 int h = tp_peek(p, i);
-                int d = h >= '0' && h <= '9' ? h - '0' : h >= 'a' && h <= 'f' ? h - 'a' + 10
-                        : h >= 'A' && h <= 'F' ? h - 'A' + 10 : -1;
+                int d = h >= '0' && h <= '9'   ? h - '0'
+                        : h >= 'a' && h <= 'f' ? h - 'a' + 10
+                        : h >= 'A' && h <= 'F' ? h - 'A' + 10
+                                               : -1;
                 if (d < 0)
                         return tp_fail(p, "\\%c needs %zu hex digits", c, n);
                 cp = cp * 16 + (unsigned long)d;
@@ -191,15 +193,23 @@ int tp_parse_string(struct parser *p, struct strbuf *sb, bool allow_multiline)
         return 0;
 }
 
-bool tp_is_digit(int c) { return c >= '0' && c <= '9'; }
+bool tp_is_digit(int c)
+{
+        return c >= '0' && c <= '9';
+}
 
-static bool isxdigit_c(int c) { return tp_is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+static bool isxdigit_c(int c)
+{
+        return tp_is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
 
 static size_t digits_run(const struct parser *p, size_t at, int base)
 {
         size_t i = at;
         int c = i < p->len ? (unsigned char)p->s[i] : -1;
-#define DIGIT_OK(c) ((base == 16 && isxdigit_c(c)) || (base == 10 && tp_is_digit(c)) || (base == 8 && (c) >= '0' && (c) <= '7') || (base == 2 && ((c) == '0' || (c) == '1')))
+#define DIGIT_OK(c)                                                                                                    \
+        ((base == 16 && isxdigit_c(c)) || (base == 10 && tp_is_digit(c)) || (base == 8 && (c) >= '0' && (c) <= '7') || \
+         (base == 2 && ((c) == '0' || (c) == '1')))
         if (!DIGIT_OK(c))
                 return 0;
         for (i++; i < p->len; i++) {
@@ -318,7 +328,10 @@ static size_t time_extent(const struct parser *p, size_t at)
         return i - at;
 }
 
-static bool leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+static bool leap(int y)
+{
+        return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
 
 /* A date, date-time or time at p->pos: 1 made, 0 none there, <0 invalid. */
 int tp_parse_datetime(struct parser *p, struct toml_value **ret)

@@ -88,8 +88,14 @@ void sb_putn(struct strbuf *sb, const char *s, size_t n)
         sb->buf[sb->len] = '\0';
 }
 
-void sb_putc(struct strbuf *sb, char c) { sb_putn(sb, &c, 1); }
-void sb_puts(struct strbuf *sb, const char *s) { sb_putn(sb, s, strlen(s)); }
+void sb_putc(struct strbuf *sb, char c)
+{
+        sb_putn(sb, &c, 1);
+}
+void sb_puts(struct strbuf *sb, const char *s)
+{
+        sb_putn(sb, s, strlen(s));
+}
 
 void sb_vprintf(struct strbuf *sb, const char *fmt, va_list ap)
 {

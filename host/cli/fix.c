@@ -219,8 +219,9 @@ static void plan_sshd(const struct facts *f, const struct run *before, struct pl
         char dirbuf[4096];
         const char *dir = sshd_dropin_dir(c, dirbuf, sizeof(dirbuf));
         if (!dir) {
-                sb_printf(&p->manual, "  sshd: %s includes no sshd_config.d directory; add \"Include "
-                                      "/etc/ssh/sshd_config.d/*.conf\" as its first line so the file below is read first\n",
+                sb_printf(&p->manual,
+                          "  sshd: %s includes no sshd_config.d directory; add \"Include "
+                          "/etc/ssh/sshd_config.d/*.conf\" as its first line so the file below is read first\n",
                           c->main_path ? c->main_path : "sshd_config");
                 dir = "/etc/ssh/sshd_config.d";
         }
@@ -232,8 +233,8 @@ static void plan_sshd(const struct facts *f, const struct run *before, struct pl
         }
         struct planned *pf = &p->files[p->n_files++];
         pf->path = path_join(dir, name);
-        pf->content = xasprintf("# Written by nodeward fix: read first, so these values win (sshd keeps the first).\n%s",
-                                body.buf);
+        pf->content = xasprintf(
+                "# Written by nodeward fix: read first, so these values win (sshd keeps the first).\n%s", body.buf);
         pf->mode = 0600;
         sb_free(&body);
 }
@@ -320,13 +321,22 @@ static void copy_in(const struct rootfs *root, const char *rel, const char *tmp,
 /* Everything the kubelet and sshd resolvers read, and what tells the flavour. */
 static void copy_node_files(const struct rootfs *root, const struct facts *f, const char *tmp)
 {
-        static const char *const fixed[] = {
-                "/etc/os-release", "/usr/lib/os-release", "/etc/kubernetes/kubelet", "/etc/eks/kubelet",
-                "/etc/systemd/system/kubelet.service", "/etc/systemd/system/kubelet.service.d",
-                "/usr/lib/systemd/system/kubelet.service", "/usr/lib/systemd/system/kubelet.service.d",
-                "/lib/systemd/system/kubelet.service", "/lib/systemd/system/kubelet.service.d",
-                "/etc/sysconfig/kubelet", "/etc/default/kubelet", "/var/lib/kubelet/config.yaml",
-                "/var/lib/kubelet/kubeadm-flags.env", "/etc/ssh", "/etc/crypto-policies/back-ends"};
+        static const char *const fixed[] = {"/etc/os-release",
+                                            "/usr/lib/os-release",
+                                            "/etc/kubernetes/kubelet",
+                                            "/etc/eks/kubelet",
+                                            "/etc/systemd/system/kubelet.service",
+                                            "/etc/systemd/system/kubelet.service.d",
+                                            "/usr/lib/systemd/system/kubelet.service",
+                                            "/usr/lib/systemd/system/kubelet.service.d",
+                                            "/lib/systemd/system/kubelet.service",
+                                            "/lib/systemd/system/kubelet.service.d",
+                                            "/etc/sysconfig/kubelet",
+                                            "/etc/default/kubelet",
+                                            "/var/lib/kubelet/config.yaml",
+                                            "/var/lib/kubelet/kubeadm-flags.env",
+                                            "/etc/ssh",
+                                            "/etc/crypto-policies/back-ends"};
         size_t budget = FIX_MAX_FILES;
         for (size_t i = 0; i < ARRAY_SIZE(fixed); i++)
                 copy_in(root, fixed[i], tmp, 0, &budget);
@@ -386,9 +396,10 @@ static int prove(const struct fix_opts *o, const struct rootfs *root, const stru
         }
         /* The process table stays the node's: the kubelet's flags are what it runs with. */
         struct stat st;
-        _cleanup_free_ char *proc = o->proc                                                 ? xstrdup(o->proc)
-                                    : rootfs_stat(root, "/proc", &st) == 0 && S_ISDIR(st.st_mode) ? path_join(root->path, "proc")
-                                                                                            : NULL;
+        _cleanup_free_ char *proc = o->proc ? xstrdup(o->proc)
+                                    : rootfs_stat(root, "/proc", &st) == 0 && S_ISDIR(st.st_mode)
+                                            ? path_join(root->path, "proc")
+                                            : NULL;
         struct facts af;
         struct run after;
         int r = collect_and_run(tmpl, proc, sel, &af, &after);

@@ -33,16 +33,26 @@
 
 #define EXIT_USAGE 2
 
-enum format { FMT_TEXT, FMT_JSON, FMT_SARIF, FMT_PROMETHEUS, FMT_NPD, FMT_OPENREPORTS, FMT_POLICYREPORT,
-              FMT_ASFF, FMT_OCSF, FMT_JUNIT };
+enum format {
+        FMT_TEXT,
+        FMT_JSON,
+        FMT_SARIF,
+        FMT_PROMETHEUS,
+        FMT_NPD,
+        FMT_OPENREPORTS,
+        FMT_POLICYREPORT,
+        FMT_ASFF,
+        FMT_OCSF,
+        FMT_JUNIT
+};
 static const char *const format_names[] = {"text",        "json",         "sarif", "prometheus", "npd",
                                            "openreports", "policyreport", "asff",  "ocsf",       "junit"};
 
 #define MAX_ALLOW_LISTENERS 256
 
 struct opts {
-        const char *root, *proc, *only, *skip, *output, *textfile, *pod_netns, *netns, *allow_file, *state, *audit_watch,
-                   *registries_file;
+        const char *root, *proc, *only, *skip, *output, *textfile, *pod_netns, *netns, *allow_file, *state,
+                *audit_watch, *registries_file;
         const char *publish_api, *publish_token, *publish_ca; /* watch --publish */
         bool publish;
         struct aws_identity aws; /* --aws-account, --aws-region, --cluster-arn (ASFF) */
@@ -53,7 +63,7 @@ struct opts {
         const struct benchmark *benchmark; /* --benchmark; NULL: chosen for the node */
         int observe;
         int interval;
-        int deadline; /* --deadline SECONDS; -1: not given (60 s) */
+        int deadline;    /* --deadline SECONDS; -1: not given (60 s) */
         unsigned expect; /* EXPECT_* */
         bool verbose, quiet, wide, probe;
         unsigned long given; /* OPT_BIT() of each long option seen, to refuse repeats and misplaced ones */
@@ -62,11 +72,40 @@ struct opts {
 /* A whole check's collection, by default (--deadline). */
 #define CHECK_DEADLINE_S 60
 
-enum { O_ROOT = 256, O_PROC, O_ONLY, O_SKIP, O_FORMAT, O_FAIL_ON, O_OUTPUT, O_TEXTFILE, O_POD_NETNS,
-       O_NETNS, O_ALLOW, O_ALLOW_FILE, O_OBSERVE, O_VERBOSE, O_INTERVAL, O_BENCHMARK, O_EXPECT, O_STATE,
-       O_QUIET, O_WIDE, O_AUDIT_WATCH, O_PUBLISH, O_PUBLISH_API, O_PUBLISH_TOKEN, O_PUBLISH_CA,
-       O_ALLOW_REGISTRIES, O_AWS_ACCOUNT, O_AWS_REGION, O_CLUSTER_ARN, O_PROBE, O_DEADLINE };
-#define OPT_BIT(c) (1UL << ((c) - O_ROOT))
+enum {
+        O_ROOT = 256,
+        O_PROC,
+        O_ONLY,
+        O_SKIP,
+        O_FORMAT,
+        O_FAIL_ON,
+        O_OUTPUT,
+        O_TEXTFILE,
+        O_POD_NETNS,
+        O_NETNS,
+        O_ALLOW,
+        O_ALLOW_FILE,
+        O_OBSERVE,
+        O_VERBOSE,
+        O_INTERVAL,
+        O_BENCHMARK,
+        O_EXPECT,
+        O_STATE,
+        O_QUIET,
+        O_WIDE,
+        O_AUDIT_WATCH,
+        O_PUBLISH,
+        O_PUBLISH_API,
+        O_PUBLISH_TOKEN,
+        O_PUBLISH_CA,
+        O_ALLOW_REGISTRIES,
+        O_AWS_ACCOUNT,
+        O_AWS_REGION,
+        O_CLUSTER_ARN,
+        O_PROBE,
+        O_DEADLINE
+};
+#define OPT_BIT(c) (1UL << ((c)-O_ROOT))
 #define PUBLISH_BITS (OPT_BIT(O_PUBLISH) | OPT_BIT(O_PUBLISH_API) | OPT_BIT(O_PUBLISH_TOKEN) | OPT_BIT(O_PUBLISH_CA))
 
 static const char check_help[] =
@@ -168,28 +207,26 @@ static const char watch_help[] =
         "Exit status: 0 after SIGTERM/SIGINT; 2 usage error, the root cannot be opened,\n"
         "or capabilities could not be dropped.\n";
 
-static const char explain_help[] =
-        "Usage: nodeward explain kubelet|sshd|containerd [--root DIR] [--proc DIR]\n"
-        "kubelet: print the kubelet's effective configuration as JSON: how the kubelet was\n"
-        "found, its command line, config file, drop-ins, and for every checked field its\n"
-        "value and where it came from (default, file, drop-in or flag).\n"
-        "sshd: print sshd's effective global configuration as `sshd -T` does, one\n"
-        "`keyword value` line per setting (the running sshd's -f, -o and -p count, then\n"
-        "ROOT/etc/ssh/sshd_config with its Includes, then the defaults).\n"
-        "containerd: print containerd's effective registry configuration as JSON:\n"
-        "config.toml and its imports, the registry hosts (mirrors, hosts.toml servers\n"
-        "and hosts) with TLS and plain-HTTP settings, unprivileged ports/ICMP and the\n"
-        "CRI socket, each value with the file and line it came from (or default).\n"
-        "Exit status: 0, or 2 when the configuration could not be read completely\n"
-        "(sshd: a configuration sshd would refuse, reported as FILE line N: reason).\n";
+static const char explain_help[] = "Usage: nodeward explain kubelet|sshd|containerd [--root DIR] [--proc DIR]\n"
+                                   "kubelet: print the kubelet's effective configuration as JSON: how the kubelet was\n"
+                                   "found, its command line, config file, drop-ins, and for every checked field its\n"
+                                   "value and where it came from (default, file, drop-in or flag).\n"
+                                   "sshd: print sshd's effective global configuration as `sshd -T` does, one\n"
+                                   "`keyword value` line per setting (the running sshd's -f, -o and -p count, then\n"
+                                   "ROOT/etc/ssh/sshd_config with its Includes, then the defaults).\n"
+                                   "containerd: print containerd's effective registry configuration as JSON:\n"
+                                   "config.toml and its imports, the registry hosts (mirrors, hosts.toml servers\n"
+                                   "and hosts) with TLS and plain-HTTP settings, unprivileged ports/ICMP and the\n"
+                                   "CRI socket, each value with the file and line it came from (or default).\n"
+                                   "Exit status: 0, or 2 when the configuration could not be read completely\n"
+                                   "(sshd: a configuration sshd would refuse, reported as FILE line N: reason).\n";
 
-static const char list_help[] =
-        "Usage: nodeward list [--benchmark ID] [--format text|json]\n"
-        "       nodeward list --benchmarks\n"
-        "Print the check catalog: id, severity, the check's item in the benchmark\n"
-        "(default: the newest CIS Amazon EKS Benchmark) with its profile level and\n"
-        "whether it is automated or manual, title and references. A check the\n"
-        "benchmark has no item for says so. --benchmarks lists the benchmark ids.\n";
+static const char list_help[] = "Usage: nodeward list [--benchmark ID] [--format text|json]\n"
+                                "       nodeward list --benchmarks\n"
+                                "Print the check catalog: id, severity, the check's item in the benchmark\n"
+                                "(default: the newest CIS Amazon EKS Benchmark) with its profile level and\n"
+                                "whether it is automated or manual, title and references. A check the\n"
+                                "benchmark has no item for says so. --benchmarks lists the benchmark ids.\n";
 
 static const char sockets_help[] =
         "Usage: nodeward sockets [--netns PATH] [--proc DIR] [--no-owners] [--format text|json]\n"
@@ -209,36 +246,34 @@ static const char sockets_help[] =
         "Exit status: 0 listed (owners that could not be read are reported on stderr);\n"
         "2 the sockets could not be read, or a usage error.\n";
 
-static const char ready_help[] =
-        "Usage: nodeward ready --state FILE\n"
-        "Readiness of a running `nodeward watch --state FILE`: ready when its eBPF probe\n"
-        "is attached (or no selected check needs it) and the watch rewrote FILE within\n"
-        "two intervals and a minute. Prints one line saying why.\n"
-        "Exit status: 0 ready; 1 not ready (probe not attached, watch gone or stuck,\n"
-        "FILE missing); 2 usage error.\n";
+static const char ready_help[] = "Usage: nodeward ready --state FILE\n"
+                                 "Readiness of a running `nodeward watch --state FILE`: ready when its eBPF probe\n"
+                                 "is attached (or no selected check needs it) and the watch rewrote FILE within\n"
+                                 "two intervals and a minute. Prints one line saying why.\n"
+                                 "Exit status: 0 ready; 1 not ready (probe not attached, watch gone or stuck,\n"
+                                 "FILE missing); 2 usage error.\n";
 
-static const char fix_help[] =
-        "Usage: nodeward fix --dry-run [--root DIR] [--proc DIR] [--out DIR]\n"
-        "Write the smallest set of drop-ins that makes every failed kubelet and sshd check\n"
-        "pass, and prove it: the node's kubelet and sshd files are copied to a temporary\n"
-        "directory, the drop-ins added, the configuration resolved again, and each check\n"
-        "shown before -> after. Nothing is written to the node; apply the files yourself\n"
-        "(or in the image build).\n"
-        "\n"
-        "  --dry-run           required: fix only ever plans and proves\n"
-        "  --root DIR          read host files under DIR (default /)\n"
-        "  --proc DIR          process table to read (default ROOT/proc)\n"
-        "  --out DIR           write the files under DIR at their node paths\n"
-        "                      (DIR/etc/ssh/sshd_config.d/...); default: print them\n"
-        "  -h, --help          this help\n"
-        "\n"
-        "A kubelet drop-in is named to sort last in the --config-dir the kubelet uses; a\n"
-        "value set by a flag cannot be overridden by a file, so the flag to remove is named.\n"
-        "An sshd file is named to sort first in the directory sshd_config includes (sshd keeps\n"
-        "the first value), with a Match block where an existing one weakens a value.\n"
-        "\n"
-        "Exit status: 0 every planned check passes on the copy; 1 some failure needs a\n"
-        "change no drop-in can make; 2 usage error or the root cannot be read.\n";
+static const char fix_help[] = "Usage: nodeward fix --dry-run [--root DIR] [--proc DIR] [--out DIR]\n"
+                               "Write the smallest set of drop-ins that makes every failed kubelet and sshd check\n"
+                               "pass, and prove it: the node's kubelet and sshd files are copied to a temporary\n"
+                               "directory, the drop-ins added, the configuration resolved again, and each check\n"
+                               "shown before -> after. Nothing is written to the node; apply the files yourself\n"
+                               "(or in the image build).\n"
+                               "\n"
+                               "  --dry-run           required: fix only ever plans and proves\n"
+                               "  --root DIR          read host files under DIR (default /)\n"
+                               "  --proc DIR          process table to read (default ROOT/proc)\n"
+                               "  --out DIR           write the files under DIR at their node paths\n"
+                               "                      (DIR/etc/ssh/sshd_config.d/...); default: print them\n"
+                               "  -h, --help          this help\n"
+                               "\n"
+                               "A kubelet drop-in is named to sort last in the --config-dir the kubelet uses; a\n"
+                               "value set by a flag cannot be overridden by a file, so the flag to remove is named.\n"
+                               "An sshd file is named to sort first in the directory sshd_config includes (sshd keeps\n"
+                               "the first value), with a Match block where an existing one weakens a value.\n"
+                               "\n"
+                               "Exit status: 0 every planned check passes on the copy; 1 some failure needs a\n"
+                               "change no drop-in can make; 2 usage error or the root cannot be read.\n";
 
 static const char version_help[] = "Usage: nodeward version\nPrint the version.\n";
 
@@ -271,8 +306,11 @@ static int parse_aws(int opt, const char *v, struct aws_identity *id)
                 ok = str_startswith(v, "arn:") && strstr(v, ":eks:") && strstr(v, ":cluster/") && n < 2048;
         if (!ok) {
                 fprintf(stderr, "nodeward: --%s: \"%s\" is not %s\n",
-                        opt == O_AWS_ACCOUNT ? "aws-account" : opt == O_AWS_REGION ? "aws-region" : "cluster-arn", v,
-                        opt == O_AWS_ACCOUNT ? "a 12-digit AWS account id"
+                        opt == O_AWS_ACCOUNT  ? "aws-account"
+                        : opt == O_AWS_REGION ? "aws-region"
+                                              : "cluster-arn",
+                        v,
+                        opt == O_AWS_ACCOUNT  ? "a 12-digit AWS account id"
                         : opt == O_AWS_REGION ? "an AWS region (e.g. eu-west-1)"
                                               : "an EKS cluster ARN (arn:aws:eks:REGION:ACCOUNT:cluster/NAME)");
                 return -EINVAL;
@@ -284,21 +322,28 @@ static int parse_aws(int opt, const char *v, struct aws_identity *id)
 static int parse_common(int argc, char **argv, struct opts *o, bool check_opts, const char *help)
 {
         static const struct option all[] = {
-                {"root", required_argument, NULL, O_ROOT},     {"proc", required_argument, NULL, O_PROC},
-                {"format", required_argument, NULL, O_FORMAT}, {"help", no_argument, NULL, 'h'},
-                {"only", required_argument, NULL, O_ONLY},     {"skip", required_argument, NULL, O_SKIP},
-                {"fail-on", required_argument, NULL, O_FAIL_ON}, {"output", required_argument, NULL, O_OUTPUT},
+                {"root", required_argument, NULL, O_ROOT},
+                {"proc", required_argument, NULL, O_PROC},
+                {"format", required_argument, NULL, O_FORMAT},
+                {"help", no_argument, NULL, 'h'},
+                {"only", required_argument, NULL, O_ONLY},
+                {"skip", required_argument, NULL, O_SKIP},
+                {"fail-on", required_argument, NULL, O_FAIL_ON},
+                {"output", required_argument, NULL, O_OUTPUT},
                 {"textfile", required_argument, NULL, O_TEXTFILE},
                 {"pod-netns", required_argument, NULL, O_POD_NETNS},
-                {"netns", required_argument, NULL, O_NETNS},   {"allow-listener", required_argument, NULL, O_ALLOW},
+                {"netns", required_argument, NULL, O_NETNS},
+                {"allow-listener", required_argument, NULL, O_ALLOW},
                 {"allow-listeners-file", required_argument, NULL, O_ALLOW_FILE},
                 {"audit-watch", required_argument, NULL, O_AUDIT_WATCH},
-                {"observe", required_argument, NULL, O_OBSERVE}, {"verbose", no_argument, NULL, O_VERBOSE},
+                {"observe", required_argument, NULL, O_OBSERVE},
+                {"verbose", no_argument, NULL, O_VERBOSE},
                 {"interval", required_argument, NULL, O_INTERVAL},
                 {"benchmark", required_argument, NULL, O_BENCHMARK},
                 {"expect", required_argument, NULL, O_EXPECT},
                 {"state", required_argument, NULL, O_STATE},
-                {"quiet", no_argument, NULL, O_QUIET},         {"wide", no_argument, NULL, O_WIDE},
+                {"quiet", no_argument, NULL, O_QUIET},
+                {"wide", no_argument, NULL, O_WIDE},
                 {"publish", no_argument, NULL, O_PUBLISH},
                 {"publish-api", required_argument, NULL, O_PUBLISH_API},
                 {"publish-token-file", required_argument, NULL, O_PUBLISH_TOKEN},
@@ -324,7 +369,8 @@ static int parse_common(int argc, char **argv, struct opts *o, bool check_opts, 
         int idx;
         while ((c = getopt_long(argc, argv, ":h", longopts, &idx)) != -1) {
                 /* A second --only or --root would silently replace the first. */
-                if (c >= O_ROOT && c != O_ALLOW && c != O_VERBOSE && c != O_QUIET && c != O_WIDE && c != O_PROBE && (o->given & OPT_BIT(c))) {
+                if (c >= O_ROOT && c != O_ALLOW && c != O_VERBOSE && c != O_QUIET && c != O_WIDE && c != O_PROBE &&
+                    (o->given & OPT_BIT(c))) {
                         fprintf(stderr, "nodeward: --%s given twice; give it once%s\n", longopts[idx].name,
                                 c == O_ONLY || c == O_SKIP ? ", with a comma-separated list" : "");
                         return -EINVAL;
@@ -332,9 +378,7 @@ static int parse_common(int argc, char **argv, struct opts *o, bool check_opts, 
                 if (c >= O_ROOT)
                         o->given |= OPT_BIT(c);
                 switch (c) {
-                case 'h':
-                        fputs(help, stdout);
-                        exit(0);
+                case 'h': fputs(help, stdout); exit(0);
                 case O_ROOT: o->root = optarg; break;
                 case O_PROC: o->proc = optarg; break;
                 case O_ONLY: o->only = optarg; break;
@@ -360,8 +404,10 @@ static int parse_common(int argc, char **argv, struct opts *o, bool check_opts, 
                 case O_ALLOW_REGISTRIES: o->registries_file = optarg; break;
                 case O_ALLOW: {
                         if (!allowlist_entry_valid(optarg) || o->n_allow >= MAX_ALLOW_LISTENERS) {
-                                fprintf(stderr, "nodeward: --allow-listener: expected PROC:PORT (e.g. nginx:8080), "
-                                                "got \"%s\"\n", optarg);
+                                fprintf(stderr,
+                                        "nodeward: --allow-listener: expected PROC:PORT (e.g. nginx:8080), "
+                                        "got \"%s\"\n",
+                                        optarg);
                                 return -EINVAL;
                         }
                         o->allow[o->n_allow++] = optarg;
@@ -396,8 +442,10 @@ static int parse_common(int argc, char **argv, struct opts *o, bool check_opts, 
                         char *end;
                         long v = strtol(optarg, &end, 10);
                         if (*optarg == '\0' || *end || v < 0 || v > 86400) {
-                                fprintf(stderr, "nodeward: --deadline: \"%s\" is not a number of seconds "
-                                                "(0-86400, 0: none)\n", optarg);
+                                fprintf(stderr,
+                                        "nodeward: --deadline: \"%s\" is not a number of seconds "
+                                        "(0-86400, 0: none)\n",
+                                        optarg);
                                 return -EINVAL;
                         }
                         o->deadline = (int)v;
@@ -409,14 +457,14 @@ static int parse_common(int argc, char **argv, struct opts *o, bool check_opts, 
                         break;
                 case O_FAIL_ON:
                         if (severity_parse(optarg, &o->fail_on) < 0) {
-                                fprintf(stderr, "nodeward: --fail-on: unknown severity \"%s\" "
-                                                "(info, low, medium, high, critical)\n", optarg);
+                                fprintf(stderr,
+                                        "nodeward: --fail-on: unknown severity \"%s\" "
+                                        "(info, low, medium, high, critical)\n",
+                                        optarg);
                                 return -EINVAL;
                         }
                         break;
-                case ':':
-                        fprintf(stderr, "nodeward: %s needs an argument\n", argv[optind - 1]);
-                        return -EINVAL;
+                case ':': fprintf(stderr, "nodeward: %s needs an argument\n", argv[optind - 1]); return -EINVAL;
                 default:
                         fprintf(stderr, "nodeward: unknown option \"%s\"; see --help\n", argv[optind - 1]);
                         return -EINVAL;
@@ -454,8 +502,8 @@ static unsigned text_width(FILE *out, bool wide)
 }
 
 /* Every format renders the same run; only the exit code is shared policy. */
-static void render_report(FILE *out, const struct opts *o, const struct run *run,
-                          const struct report_meta *meta, int rc)
+static void render_report(FILE *out, const struct opts *o, const struct run *run, const struct report_meta *meta,
+                          int rc)
 {
         switch (o->format) {
         case FMT_JSON: print_json(out, report_json(run, meta)); break;
@@ -463,9 +511,9 @@ static void render_report(FILE *out, const struct opts *o, const struct run *run
         case FMT_PROMETHEUS: report_prometheus(out, run, meta); break;
         case FMT_OPENREPORTS:
         case FMT_POLICYREPORT:
-                print_json(out, report_openreports_build(run, meta, o->format == FMT_OPENREPORTS
-                                                                        ? REPORT_API_OPENREPORTS
-                                                                        : REPORT_API_POLICYREPORT));
+                print_json(out, report_openreports_build(run, meta,
+                                                         o->format == FMT_OPENREPORTS ? REPORT_API_OPENREPORTS
+                                                                                      : REPORT_API_POLICYREPORT));
                 break;
         case FMT_ASFF: {
                 struct aws_identity id = o->aws;
@@ -473,8 +521,9 @@ static void render_report(FILE *out, const struct opts *o, const struct run *run
                 char *placeholders = NULL;
                 report_aws_identity_fill(run, &id, &buf, &placeholders);
                 if (placeholders)
-                        fprintf(stderr, "nodeward: asff: placeholders for what is not known (--aws-account, "
-                                        "--aws-region, --cluster-arn or the metadata service tell it): %s\n",
+                        fprintf(stderr,
+                                "nodeward: asff: placeholders for what is not known (--aws-account, "
+                                "--aws-region, --cluster-arn or the metadata service tell it): %s\n",
                                 placeholders);
                 free(placeholders);
                 print_json(out, report_asff(run, meta, &id));
@@ -489,8 +538,10 @@ static void render_report(FILE *out, const struct opts *o, const struct run *run
                 break;
         }
         default: {
-                struct text_opts t = {.color = isatty(fileno(out)) && !getenv("NO_COLOR"), .quiet = o->quiet,
-                                      .width = text_width(out, o->wide), .fail_on = o->fail_on,
+                struct text_opts t = {.color = isatty(fileno(out)) && !getenv("NO_COLOR"),
+                                      .quiet = o->quiet,
+                                      .width = text_width(out, o->wide),
+                                      .fail_on = o->fail_on,
                                       .kubelet_expected = o->expect & EXPECT_KUBELET};
                 report_text(out, run, meta, &t);
                 break;
@@ -553,10 +604,11 @@ static int select_checks(const struct opts *o, bool **ret_selected)
                         return 0;
                 }
         free(selected);
-        fprintf(stderr, "nodeward: no check selected:%s%s%s%s leaves nothing to run\n"
-                        "hint: %s ids or areas from 'nodeward list'\n",
-                o->only ? " --only " : "", o->only ? o->only : "", o->skip ? " --skip " : "",
-                o->skip ? o->skip : "", o->skip ? "take some out of --skip, or pick" : "give --only");
+        fprintf(stderr,
+                "nodeward: no check selected:%s%s%s%s leaves nothing to run\n"
+                "hint: %s ids or areas from 'nodeward list'\n",
+                o->only ? " --only " : "", o->only ? o->only : "", o->skip ? " --skip " : "", o->skip ? o->skip : "",
+                o->skip ? "take some out of --skip, or pick" : "give --only");
         return -EINVAL;
 }
 
@@ -624,10 +676,15 @@ static int run_prep_from_options(const struct opts *o, struct run_prep *ret)
                 run_prep_free(&p);
                 return r;
         }
-        p.collect = (struct collect_opts){.root = o->root, .proc = o->proc, .netns = o->netns,
-                                          .pod_netns = o->pod_netns, .audit_watch = p.audit_watch,
-                                          .n_audit_watch = p.n_audit_watch, .audit_watch_from = o->audit_watch,
-                                          .probe = o->probe, .verbose = o->verbose};
+        p.collect = (struct collect_opts){.root = o->root,
+                                          .proc = o->proc,
+                                          .netns = o->netns,
+                                          .pod_netns = o->pod_netns,
+                                          .audit_watch = p.audit_watch,
+                                          .n_audit_watch = p.n_audit_watch,
+                                          .audit_watch_from = o->audit_watch,
+                                          .probe = o->probe,
+                                          .verbose = o->verbose};
         *ret = p;
         return 0;
 }
@@ -644,7 +701,10 @@ static int aws_options(struct opts *o)
         }
         if (o->format != FMT_ASFF)
                 return 0;
-        static const struct { const char *env; int opt; } envs[] = {
+        static const struct {
+                const char *env;
+                int opt;
+        } envs[] = {
                 {"NODEWARD_AWS_ACCOUNT", O_AWS_ACCOUNT},
                 {"NODEWARD_AWS_REGION", O_AWS_REGION},
                 {"NODEWARD_CLUSTER_ARN", O_CLUSTER_ARN},
@@ -673,7 +733,9 @@ static int do_check(int argc, char **argv)
         }
         if (o.state || o.interval || (o.given & PUBLISH_BITS)) {
                 fprintf(stderr, "nodeward: check: --%s applies to watch only (check runs once)\n",
-                        o.state ? "state" : o.interval ? "interval" : "publish");
+                        o.state      ? "state"
+                        : o.interval ? "interval"
+                                     : "publish");
                 return EXIT_USAGE;
         }
         if (aws_options(&o) < 0)
@@ -799,9 +861,15 @@ static int do_watch(int argc, char **argv)
         struct run_prep prep;
         if (run_prep_from_options(&o, &prep) < 0)
                 return EXIT_USAGE;
-        struct watch_opts wo = {.collect = prep.collect, .policy = &prep.policy, .selected = prep.selected,
-                                .interval = o.interval ? o.interval : 60, .textfile = o.textfile, .state = o.state,
-                                .out = stdout, .benchmark = o.benchmark, .expect = o.expect};
+        struct watch_opts wo = {.collect = prep.collect,
+                                .policy = &prep.policy,
+                                .selected = prep.selected,
+                                .interval = o.interval ? o.interval : 60,
+                                .textfile = o.textfile,
+                                .state = o.state,
+                                .out = stdout,
+                                .benchmark = o.benchmark,
+                                .expect = o.expect};
         struct publish_opts po = {.api = o.publish_api, .token_file = o.publish_token, .ca_file = o.publish_ca};
         if (o.publish)
                 wo.publish = &po;
@@ -941,13 +1009,20 @@ static int do_list(int argc, char **argv)
 
 static int do_sockets(int argc, char **argv)
 {
-        enum { SO_NETNS = 256, SO_PROC, SO_FORMAT, SO_NO_OWNERS, SO_VERBOSE };
+        enum {
+                SO_NETNS = 256,
+                SO_PROC,
+                SO_FORMAT,
+                SO_NO_OWNERS,
+                SO_VERBOSE
+        };
         static const struct option lo[] = {{"netns", required_argument, NULL, SO_NETNS},
                                            {"no-owners", no_argument, NULL, SO_NO_OWNERS},
                                            {"proc", required_argument, NULL, SO_PROC},
                                            {"format", required_argument, NULL, SO_FORMAT},
                                            {"verbose", no_argument, NULL, SO_VERBOSE},
-                                           {"help", no_argument, NULL, 'h'}, {0, 0, 0, 0}};
+                                           {"help", no_argument, NULL, 'h'},
+                                           {0, 0, 0, 0}};
         const char *netns = NULL, *procdir = "/proc";
         enum format fmt = FMT_TEXT;
         bool verbose = false;
@@ -969,9 +1044,7 @@ static int do_sockets(int argc, char **argv)
                         }
                         fmt = strcmp(optarg, "json") == 0 ? FMT_JSON : FMT_TEXT;
                         break;
-                case ':':
-                        fprintf(stderr, "nodeward: %s needs an argument\n", argv[optind - 1]);
-                        return EXIT_USAGE;
+                case ':': fprintf(stderr, "nodeward: %s needs an argument\n", argv[optind - 1]); return EXIT_USAGE;
                 default:
                         fprintf(stderr, "nodeward: unknown option \"%s\"; see --help\n", argv[optind - 1]);
                         return EXIT_USAGE;
@@ -1015,8 +1088,8 @@ static int do_sockets(int argc, char **argv)
 
 static int do_ready(int argc, char **argv)
 {
-        static const struct option lo[] = {{"state", required_argument, NULL, 's'},
-                                           {"help", no_argument, NULL, 'h'}, {0, 0, 0, 0}};
+        static const struct option lo[] = {
+                {"state", required_argument, NULL, 's'}, {"help", no_argument, NULL, 'h'}, {0, 0, 0, 0}};
         const char *state = NULL;
         optind = 1;
         opterr = 0;
@@ -1048,12 +1121,16 @@ static int do_ready(int argc, char **argv)
 
 static int do_fix(int argc, char **argv)
 {
-        enum { F_ROOT = 1, F_PROC, F_OUT, F_DRY };
-        static const struct option longopts[] = {{"root", required_argument, NULL, F_ROOT},
-                                                 {"proc", required_argument, NULL, F_PROC},
-                                                 {"out", required_argument, NULL, F_OUT},
-                                                 {"dry-run", no_argument, NULL, F_DRY},
-                                                 {"help", no_argument, NULL, 'h'}, {0, 0, 0, 0}};
+        enum {
+                F_ROOT = 1,
+                F_PROC,
+                F_OUT,
+                F_DRY
+        };
+        static const struct option longopts[] = {
+                {"root", required_argument, NULL, F_ROOT}, {"proc", required_argument, NULL, F_PROC},
+                {"out", required_argument, NULL, F_OUT},   {"dry-run", no_argument, NULL, F_DRY},
+                {"help", no_argument, NULL, 'h'},          {0, 0, 0, 0}};
         struct fix_opts fo = {0};
         bool dry = false;
         const char **slot[] = {NULL, &fo.root, &fo.proc, &fo.out_dir};
@@ -1138,8 +1215,7 @@ static int do_help(int argc, char **argv)
                 fprintf(stderr, "nodeward: help takes one topic, got \"%s\" too\n", argv[2]);
                 return EXIT_USAGE;
         }
-        if (argc < 2 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "-h") == 0 ||
-            strcmp(argv[1], "--help") == 0) {
+        if (argc < 2 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
                 usage(stdout);
                 return 0;
         }

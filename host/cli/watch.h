@@ -16,13 +16,13 @@ struct watch_opts {
          * list, --probe and --verbose (the caller's run preparation); needs is set here. */
         struct collect_opts collect;
         const struct policy *policy; /* the operator's approvals, for the checks that judge by them */
-        const bool *selected; /* from engine_select() */
-        int interval;         /* seconds between check runs */
-        const char *textfile; /* Prometheus textfile, or NULL */
-        const char *state;    /* readiness state file (watch_state.c), or NULL */
+        const bool *selected;        /* from engine_select() */
+        int interval;                /* seconds between check runs */
+        const char *textfile;        /* Prometheus textfile, or NULL */
+        const char *state;           /* readiness state file (watch_state.c), or NULL */
         FILE *out;
-        const struct benchmark *benchmark; /* --benchmark; NULL: chosen for the node each interval */
-        unsigned expect; /* EXPECT_* (expect.h): missing components are errors */
+        const struct benchmark *benchmark;  /* --benchmark; NULL: chosen for the node each interval */
+        unsigned expect;                    /* EXPECT_* (expect.h): missing components are errors */
         const struct publish_opts *publish; /* --publish (publish.h), or NULL */
 };
 
@@ -32,7 +32,12 @@ struct watch_opts {
 int watch_run(const struct watch_opts *o);
 
 /* watch_state.c: the readiness state file. */
-enum watch_probe { WATCH_PROBE_ATTACHED, WATCH_PROBE_ERROR, WATCH_PROBE_OFF, WATCH_PROBE_EXITED };
+enum watch_probe {
+        WATCH_PROBE_ATTACHED,
+        WATCH_PROBE_ERROR,
+        WATCH_PROBE_OFF,
+        WATCH_PROBE_EXITED
+};
 
 /* Replace @path atomically with the probe's state at @now; @detail is the mode
  * (attached) or the reason (error). Returns 0 or -errno. */

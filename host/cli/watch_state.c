@@ -62,8 +62,7 @@ int watch_state_evaluate(const char *text, time_t now, char **ret_reason)
         } else if (strcmp(probe->valuestring, "attached") != 0 && strcmp(probe->valuestring, "off") != 0) {
                 reason = xasprintf("eBPF probe %.32s%s%.200s", probe->valuestring, cJSON_IsString(err) ? ": " : "",
                                    cJSON_IsString(err) ? err->valuestring : "");
-        } else if (upd->valuedouble > (double)now + 60 ||
-                   (double)now - upd->valuedouble > 2 * ivl->valuedouble + 60) {
+        } else if (upd->valuedouble > (double)now + 60 || (double)now - upd->valuedouble > 2 * ivl->valuedouble + 60) {
                 reason = xasprintf("state is stale: updated %.0f s ago, interval %.0f s",
                                    (double)now - upd->valuedouble, ivl->valuedouble);
         } else {

@@ -22,16 +22,27 @@
 #include "base/util.h"
 
 const char *const facts_policy_engines[] = {
-        "calico-node", "calico-felix", "felix", "cilium-agent", "aws-network-policy-agent",
-        "antrea-agent", "kube-router", "weave-npc", "ovnkube", "kube-ovn-controller",
+        "calico-node",  "calico-felix", "felix",     "cilium-agent", "aws-network-policy-agent",
+        "antrea-agent", "kube-router",  "weave-npc", "ovnkube",      "kube-ovn-controller",
 };
 const size_t facts_n_policy_engines = ARRAY_SIZE(facts_policy_engines);
 
 /* Every name a collector or check finds a process by (proc_table_find): only
  * their command lines are read. */
 static const char *const process_names[] = {
-        "kubelet", "kube-proxy", "sshd", "calico-node", "calico-felix", "felix", "cilium-agent",
-        "aws-network-policy-agent", "antrea-agent", "kube-router", "weave-npc", "ovnkube", "kube-ovn-controller",
+        "kubelet",
+        "kube-proxy",
+        "sshd",
+        "calico-node",
+        "calico-felix",
+        "felix",
+        "cilium-agent",
+        "aws-network-policy-agent",
+        "antrea-agent",
+        "kube-router",
+        "weave-npc",
+        "ovnkube",
+        "kube-ovn-controller",
 };
 
 char *os_release_field(const char *buf, const char *key)
@@ -121,16 +132,15 @@ static char *node_kernel(const struct rootfs *root, const struct rootfs *proc, b
                 r = rootfs_read_file(root, "/proc/sys/kernel/osrelease", 256, &buf, NULL, NULL);
         if (r == 0) {
                 buf[strcspn(buf, " \t\r\n")] = '\0';
-                if (*buf && strspn(buf, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.+-_~") ==
-                                    strlen(buf))
+                if (*buf &&
+                    strspn(buf, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.+-_~") == strlen(buf))
                         return buf;
                 free(buf);
         }
         return xstrdup(root_is_slash ? uname_release : "unknown");
 }
 
-static void collect_node(const struct rootfs *root, const struct rootfs *proc, bool root_is_slash,
-                         struct node_info *n)
+static void collect_node(const struct rootfs *root, const struct rootfs *proc, bool root_is_slash, struct node_info *n)
 {
         struct utsname u;
         if (uname(&u) < 0)
@@ -266,8 +276,10 @@ static void *probe_imds(void *p)
         struct probe_run *pr = p;
         struct facts *f = pr->f;
         unsigned needs = pr->needs;
-        struct imds_collect_opts io = {.host = needs & FACT_IMDS, .pod_imds = needs & FACT_POD_IMDS,
-                                       .pod_ssh = needs & FACT_POD_SSH, .pod_netns = pr->o->pod_netns};
+        struct imds_collect_opts io = {.host = needs & FACT_IMDS,
+                                       .pod_imds = needs & FACT_POD_IMDS,
+                                       .pod_ssh = needs & FACT_POD_SSH,
+                                       .pod_netns = pr->o->pod_netns};
         if (f->sshd.cfg.found && !f->sshd.cfg.error)
                 io.n_ssh_ports = sshd_config_ports(&f->sshd.cfg, &io.ssh_ports);
         imds_collect(pr->root, pr->proc, &io, &f->imds);
@@ -305,7 +317,8 @@ static void run_probes(const struct collect_opts *o, unsigned needs, const struc
 static void start_observing(const struct collect_opts *o, const struct rootfs *root, const struct rootfs *proc,
                             struct facts *f, struct observe_session **ret)
 {
-        struct observe_opts oo = {.seconds = o->observe_seconds, .verbose = o->verbose,
+        struct observe_opts oo = {.seconds = o->observe_seconds,
+                                  .verbose = o->verbose,
                                   .force_tracepoint = getenv("NODEWARD_FORCE_TRACEPOINT") != NULL};
         if (f->collected & FACT_SSHD)
                 observe_ports_from_sshd(&f->sshd, &oo);
@@ -417,7 +430,8 @@ static void collect_stages(struct collect_job *j)
         }
         if (needs & FACT_HOST) {
                 stage_begin(j, "host hardening settings");
-                struct hostsec_opts ho = {.audit_watch = j->audit_watch, .n_audit_watch = o->n_audit_watch,
+                struct hostsec_opts ho = {.audit_watch = j->audit_watch,
+                                          .n_audit_watch = o->n_audit_watch,
                                           .audit_watch_from = o->audit_watch_from};
                 if (f->kubelet.found && f->kubelet.argc)
                         ho.kubelet_binary = f->kubelet.argv[0];
@@ -486,7 +500,10 @@ static void *collect_thread(void *p)
 
 /* What a run that passed its deadline keeps: the facts of every committed
  * collector, by the bit that commits it. Prologue fields are always kept. */
-#define FACT_PART(bits, member) {bits, offsetof(struct facts, member), sizeof(((struct facts *)0)->member)}
+#define FACT_PART(bits, member)                                                           \
+        {                                                                                 \
+                bits, offsetof(struct facts, member), sizeof(((struct facts *)0)->member) \
+        }
 static const struct fact_part {
         unsigned bits;
         size_t off, size;
@@ -512,9 +529,9 @@ static const struct fact_part {
 /* The bits a run commits, given what it needs (FACT_OWNERS_* ride on FACT_SOCKETS). */
 static unsigned planned_bits(const struct collect_job *j)
 {
-        unsigned plan = j->needs & (FACT_NODE | FACT_PROCS | FACT_KUBELET | FACT_SSHD | FACT_SOCKETS |
-                                    FACT_KUBELET_FILES | FACT_SYSCTL | FACT_KUBE_PROXY | FACT_PROBES | FACT_HOST |
-                                    FACT_CONTAINERD | FACT_BOTTLEROCKET);
+        unsigned plan = j->needs &
+                        (FACT_NODE | FACT_PROCS | FACT_KUBELET | FACT_SSHD | FACT_SOCKETS | FACT_KUBELET_FILES |
+                         FACT_SYSCTL | FACT_KUBE_PROXY | FACT_PROBES | FACT_HOST | FACT_CONTAINERD | FACT_BOTTLEROCKET);
         if ((j->needs & FACT_CONNWATCH) && j->o.observe_seconds > 0)
                 plan |= FACT_CONNWATCH;
         return plan;
@@ -600,7 +617,8 @@ int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
                 /* A fixture root sends no packet and no DNS query: its names and
                  * addresses are made up, and the machine running the tests is not it. */
                 f->probes_off = xasprintf("not probed: %s is not a live procfs (a fixture root); --probe sends "
-                                          "the network probes", f->proc_path);
+                                          "the network probes",
+                                          f->proc_path);
                 needs &= ~(unsigned)FACT_PROBES;
         }
         j->needs = needs;

@@ -25,31 +25,30 @@ enum {
         FACT_PROCS = 1u << 1,
         FACT_KUBELET = 1u << 2,
         FACT_SSHD = 1u << 3,
-        FACT_SOCKETS = 1u << 4, /* listeners with their first owner, and node addresses */
+        FACT_SOCKETS = 1u << 4,       /* listeners with their first owner, and node addresses */
         FACT_KUBELET_FILES = 1u << 5, /* kubelet.service and its drop-ins, stat'ed */
         FACT_SYSCTL = 1u << 6,        /* the kernel settings protectKernelDefaults needs, from PROC/sys */
         FACT_KUBE_PROXY = 1u << 7,    /* kube-proxy's config and kubeconfig */
         /* Network probes: only runs that select these checks touch the network. */
-        FACT_IMDS = 1u << 8,      /* the metadata service from the node */
-        FACT_POD_IMDS = 1u << 9,  /* the metadata service from a pod's namespace */
-        FACT_POD_SSH = 1u << 10,  /* node SSH from a pod's namespace */
-        FACT_APISERVER = 1u << 11, /* the kubelet's API server endpoint, resolved */
+        FACT_IMDS = 1u << 8,          /* the metadata service from the node */
+        FACT_POD_IMDS = 1u << 9,      /* the metadata service from a pod's namespace */
+        FACT_POD_SSH = 1u << 10,      /* node SSH from a pod's namespace */
+        FACT_APISERVER = 1u << 11,    /* the kubelet's API server endpoint, resolved */
         FACT_KUBELET_LIVE = 1u << 12, /* the running kubelet's ports, from the node and a pod */
         /* Whose listeners a check names: only these owners are looked for (FACT_SOCKETS). */
         FACT_OWNERS_SSH = 1u << 13,      /* TCP on sshd's ports, and every listener of an sshd process */
         FACT_OWNERS_WILDCARD = 1u << 14, /* listeners on every address */
         FACT_OWNERS_KUBELET = 1u << 15,  /* TCP on the kubelet's API and read-only ports */
-        FACT_HOST = 1u << 17, /* host hardening: kernel settings live and at boot, SELinux, journald, auditd */
-        FACT_CONTAINERD = 1u << 18,   /* containerd's config, imports, hosts.toml and CRI socket */
-        FACT_CONNWATCH = 1u << 16, /* loads eBPF: only with --observe */
+        FACT_HOST = 1u << 17,       /* host hardening: kernel settings live and at boot, SELinux, journald, auditd */
+        FACT_CONTAINERD = 1u << 18, /* containerd's config, imports, hosts.toml and CRI socket */
+        FACT_CONNWATCH = 1u << 16,  /* loads eBPF: only with --observe */
         /* Bottlerocket: settings datastore, host containers, the admin container's sshd. */
         FACT_BOTTLEROCKET = 1u << 24,
 };
 #define FACTS_OWNERS (FACT_OWNERS_SSH | FACT_OWNERS_WILDCARD | FACT_OWNERS_KUBELET)
 /* Facts only a live node has: its sockets, network and kernel events. */
-#define FACTS_LIVE                                                                                              \
-        (FACT_SOCKETS | FACT_IMDS | FACT_POD_IMDS | FACT_POD_SSH | FACT_APISERVER | FACT_KUBELET_LIVE |         \
-         FACT_CONNWATCH)
+#define FACTS_LIVE \
+        (FACT_SOCKETS | FACT_IMDS | FACT_POD_IMDS | FACT_POD_SSH | FACT_APISERVER | FACT_KUBELET_LIVE | FACT_CONNWATCH)
 /* The facts that send packets or DNS queries. */
 #define FACT_PROBES (FACT_IMDS | FACT_POD_IMDS | FACT_POD_SSH | FACT_APISERVER | FACT_KUBELET_LIVE)
 
@@ -114,7 +113,7 @@ struct facts {
          * root's. The checks that need one skip with this reason. */
         char *not_live;
         struct containerd_facts containerd;
-        char *probes_off;  /* why the network probes did not run (checks that need them skip) */
+        char *probes_off; /* why the network probes did not run (checks that need them skip) */
         /* The run's deadline passed with these collectors unfinished (FACT_* bits):
          * the checks that need one are errors saying why (@deadline_error). Such
          * facts share memory with the collector still running, so facts_free()
@@ -131,16 +130,16 @@ struct collect_opts {
         const char *root; /* default "/" */
         const char *proc; /* default ROOT/proc */
         unsigned needs;
-        const char *pod_netns; /* --pod-netns */
-        const char *netns; /* the node's network namespace; default PROC/1/ns/net */
+        const char *pod_netns;                    /* --pod-netns */
+        const char *netns;                        /* the node's network namespace; default PROC/1/ns/net */
         const struct netns_handles *sock_handles; /* opened earlier (watch); NULL: open now */
         const char *sock_netns_what;              /* which namespace they are in */
-        int observe_seconds;   /* 0: FACT_CONNWATCH is not collected (the checks skip) */
-        bool verbose;          /* libbpf's messages on stderr */
-        char *const *audit_watch; /* --audit-watch FILE's paths; NULL: the default set */
+        int observe_seconds;                      /* 0: FACT_CONNWATCH is not collected (the checks skip) */
+        bool verbose;                             /* libbpf's messages on stderr */
+        char *const *audit_watch;                 /* --audit-watch FILE's paths; NULL: the default set */
         size_t n_audit_watch;
         const char *audit_watch_from;
-        bool probe;            /* --probe: network probes even when PROC is not a live procfs */
+        bool probe; /* --probe: network probes even when PROC is not a live procfs */
         /* --deadline: after this many milliseconds (plus the --observe window) the
          * run goes on with what is collected; 0: no deadline, one thread. */
         unsigned deadline_ms;

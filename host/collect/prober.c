@@ -31,7 +31,12 @@
 #define REQ_NOW 'N'
 #define REQ_IF_NEW_POD 'P'
 
-enum reply_kind { REPLY_UNCHANGED = 0, REPLY_ANSWERS = 1, REPLY_ERROR = 2, REPLY_READY = 3 };
+enum reply_kind {
+        REPLY_UNCHANGED = 0,
+        REPLY_ANSWERS = 1,
+        REPLY_ERROR = 2,
+        REPLY_READY = 3
+};
 
 struct reply_head {
         uint32_t kind;
@@ -90,14 +95,13 @@ static int send_reply(int fd, enum reply_kind kind, const char *body, size_t len
 }
 
 /* Which pod namespace a run would probe from now: its device and inode; false when none. */
-static bool pod_identity(const struct rootfs *root, const struct rootfs *proc, const char *pod_netns,
-                         dev_t *ret_dev, ino_t *ret_ino)
+static bool pod_identity(const struct rootfs *root, const struct rootfs *proc, const char *pod_netns, dev_t *ret_dev,
+                         ino_t *ret_ino)
 {
         struct netns_plan plan;
         netns_plan_make(root, proc, pod_netns, &plan);
         struct stat st;
-        bool have = plan.have_pod &&
-                    (plan.pod_fd >= 0 ? fstat(plan.pod_fd, &st) : stat("/proc/self/ns/net", &st)) == 0;
+        bool have = plan.have_pod && (plan.pod_fd >= 0 ? fstat(plan.pod_fd, &st) : stat("/proc/self/ns/net", &st)) == 0;
         if (have) {
                 *ret_dev = st.st_dev;
                 *ret_ino = st.st_ino;
@@ -108,8 +112,12 @@ static bool pod_identity(const struct rootfs *root, const struct rootfs *proc, c
 
 static void answer(int fd, const struct collect_opts *co)
 {
-        struct collect_opts o = {.root = co->root, .proc = co->proc, .pod_netns = co->pod_netns,
-                                 .netns = co->netns, .probe = co->probe, .needs = co->needs & PROBER_NEEDS};
+        struct collect_opts o = {.root = co->root,
+                                 .proc = co->proc,
+                                 .pod_netns = co->pod_netns,
+                                 .netns = co->netns,
+                                 .probe = co->probe,
+                                 .needs = co->needs & PROBER_NEEDS};
         struct facts f;
         char *err = NULL;
         if (facts_collect(&o, &f, &err) < 0) {

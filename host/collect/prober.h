@@ -11,8 +11,8 @@ struct prober;
 
 /* When to run the probes. */
 enum prober_when {
-        PROBER_NOW,         /* run them */
-        PROBER_IF_NEW_POD,  /* only when the pod network namespace found now is not the last one probed from */
+        PROBER_NOW,        /* run them */
+        PROBER_IF_NEW_POD, /* only when the pod network namespace found now is not the last one probed from */
 };
 
 /* Fork the prober while the caller still holds its capabilities. It keeps, where

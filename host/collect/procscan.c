@@ -14,8 +14,8 @@
 #include "base/util.h"
 #include "ownerscan.h"
 
-static int read_by_iterator(const struct rootfs *proc, const char *const *cmdline_of,
-                            size_t n_cmdline_of, struct proc_table *ret)
+static int read_by_iterator(const struct rootfs *proc, const char *const *cmdline_of, size_t n_cmdline_of,
+                            struct proc_table *ret)
 {
         struct ownerscan_task *t = NULL;
         size_t n = 0;
@@ -49,8 +49,8 @@ static size_t count_pids(const struct rootfs *proc, size_t enough)
         return k;
 }
 
-int procscan_read(const struct rootfs *proc, const char *const *cmdline_of, size_t n_cmdline_of,
-                  struct proc_table *ret, const char **ret_via)
+int procscan_read(const struct rootfs *proc, const char *const *cmdline_of, size_t n_cmdline_of, struct proc_table *ret,
+                  const char **ret_via)
 {
         const char *how = getenv("NODEWARD_PROCS");
         bool force_walk = how && strcmp(how, "walk") == 0, force_bpf = how && strcmp(how, "bpf") == 0;

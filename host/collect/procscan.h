@@ -14,5 +14,5 @@
  * kernel and privileges allow a load; else by reading PROC/<pid>/comm of each.
  * NODEWARD_PROCS=walk or =bpf forces one (bpf still falls back on failure).
  * *ret_via (may be NULL) names the way taken. */
-int procscan_read(const struct rootfs *proc, const char *const *cmdline_of, size_t n_cmdline_of,
-                  struct proc_table *ret, const char **ret_via);
+int procscan_read(const struct rootfs *proc, const char *const *cmdline_of, size_t n_cmdline_of, struct proc_table *ret,
+                  const char **ret_via);

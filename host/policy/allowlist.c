@@ -64,8 +64,8 @@ int allowlist_parse(char *buf, const char *name, char ***v, size_t *n, char **re
                 if (!*l)
                         continue;
                 if (!allowlist_entry_valid(l) || *n >= ALLOWLIST_MAX) {
-                        *ret_err = xasprintf("%s line %u: expected PROC:PORT (e.g. nginx:8080), got \"%s\"",
-                                             name, line, l);
+                        *ret_err = xasprintf("%s line %u: expected PROC:PORT (e.g. nginx:8080), got \"%s\"", name, line,
+                                             l);
                         return -EINVAL;
                 }
                 *v = xrealloc(*v, (*n + 1) * sizeof(**v));

@@ -56,7 +56,8 @@ int containerd_allowlist_load(const char *path, char ***v, size_t *n, char **ret
                         continue;
                 if (strpbrk(e, " \t/") || strstr(e, "://") || *n >= ALLOWLIST_MAX) {
                         *ret_err = xasprintf("%s line %u: expected a registry host[:port] or a glob of one "
-                                             "(e.g. *.dkr.ecr.*.amazonaws.com), got \"%s\"", path, no, e);
+                                             "(e.g. *.dkr.ecr.*.amazonaws.com), got \"%s\"",
+                                             path, no, e);
                         r = -EINVAL;
                         break;
                 }

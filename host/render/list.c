@@ -37,8 +37,7 @@ static cJSON *list_entry_json(const struct check_def *d, const struct benchmark 
 
 static void list_text(const struct benchmark *b)
 {
-        printf("%-34s %-8s %-16s %s  [references]   (%s %s)\n", "ID", "SEVERITY", "ITEM", "TITLE", b->name,
-               b->version);
+        printf("%-34s %-8s %-16s %s  [references]   (%s %s)\n", "ID", "SEVERITY", "ITEM", "TITLE", b->name, b->version);
         for (size_t i = 0; i < check_catalog_len; i++) {
                 const struct check_def *d = &check_catalog[i];
                 const struct bench_item *it = benchmark_item(b, d->id);
@@ -62,7 +61,8 @@ int list_command(int argc, char **argv, const char *help)
         static const struct option lo[] = {{"format", required_argument, NULL, 'f'},
                                            {"benchmark", required_argument, NULL, 'b'},
                                            {"benchmarks", no_argument, NULL, 'B'},
-                                           {"help", no_argument, NULL, 'h'}, {0, 0, 0, 0}};
+                                           {"help", no_argument, NULL, 'h'},
+                                           {0, 0, 0, 0}};
         optind = 1;
         opterr = 0;
         int c;

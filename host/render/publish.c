@@ -175,8 +175,7 @@ static void describe_failure(const struct kubeapi_response *r, const char *what,
                 return;
         }
         _cleanup_free_ char *msg = r->body ? kubeapi_status_message(r->body, r->body_len) : NULL;
-        snprintf(ret->error, sizeof(ret->error), "%s: HTTP %d%s%s", what, r->status, msg ? ": " : "",
-                 msg ? msg : "");
+        snprintf(ret->error, sizeof(ret->error), "%s: HTTP %d%s%s", what, r->status, msg ? ": " : "", msg ? msg : "");
 }
 
 /* One request, tried up to p->attempts times within the budget: 0.5 s, 1 s, 2 s... between tries, never
@@ -237,8 +236,8 @@ void publisher_publish(struct publisher *p, const struct run *run, struct publis
                 if (r.err == 0 && r.status == 200) {
                         p->node_uid = kubeapi_node_uid(r.body, r.body_len, p->node);
                         if (!p->node_uid)
-                                snprintf(ret->error, sizeof(ret->error),
-                                         "GET %s: the answer is not Node %s with a uid", path, p->node);
+                                snprintf(ret->error, sizeof(ret->error), "GET %s: the answer is not Node %s with a uid",
+                                         path, p->node);
                 } else {
                         describe_failure(&r, "GET node", ret);
                 }

@@ -17,13 +17,13 @@
 #define PUBLISH_MAX_MESSAGE 1024 /* a result's message (the evidence), in bytes */
 
 struct publish_opts {
-        const char *api;        /* --publish-api URL, or NULL (in-cluster) */
-        const char *token_file; /* --publish-token-file, or NULL */
-        const char *ca_file;    /* --publish-ca, or NULL */
-        const char *node;       /* the Node this pod runs on ($NODE_NAME), or NULL */
-        int attempts;           /* tries of each request (0: 4) */
-        int budget_ms;          /* all tries of one publish, backoff included (0: 30 s) */
-        int refresh_s;          /* publish an unchanged report again after this long (0: 1 h) */
+        const char *api;                     /* --publish-api URL, or NULL (in-cluster) */
+        const char *token_file;              /* --publish-token-file, or NULL */
+        const char *ca_file;                 /* --publish-ca, or NULL */
+        const char *node;                    /* the Node this pod runs on ($NODE_NAME), or NULL */
+        int attempts;                        /* tries of each request (0: 4) */
+        int budget_ms;                       /* all tries of one publish, backoff included (0: 30 s) */
+        int refresh_s;                       /* publish an unchanged report again after this long (0: 1 h) */
         const volatile sig_atomic_t *cancel; /* nonzero: no further try (SIGTERM) */
 };
 
@@ -44,10 +44,10 @@ void publisher_free(struct publisher *p);
 
 /* What one publish did, for the watch's JSON line. */
 struct publish_outcome {
-        bool sent;     /* false: unchanged since the last success and not yet due */
+        bool sent; /* false: unchanged since the last success and not yet due */
         bool ok;
-        int attempts;  /* requests sent, every try of each */
-        int status;    /* the last HTTP status, 0 when none */
+        int attempts; /* requests sent, every try of each */
+        int status;   /* the last HTTP status, 0 when none */
         char error[256];
         char name[256]; /* the report's name */
 };

@@ -190,8 +190,8 @@ static bool text_line(FILE *out, const struct result *r, const struct text_opts 
                         keep = fit_columns(r->evidence, room - 3);
         }
         fprintf(out, "  %s%-5s%s %-8s %-33s %.*s%s\n", o->color ? status_color(r->status) : "", st,
-                o->color ? "\033[0m" : "", severity_name(r->check->severity), r->check->id, (int)keep,
-                r->evidence, keep < elen ? "..." : "");
+                o->color ? "\033[0m" : "", severity_name(r->check->severity), r->check->id, (int)keep, r->evidence,
+                keep < elen ? "..." : "");
         return keep < elen;
 }
 
@@ -253,7 +253,11 @@ char *text_escape(const char *s)
         struct strbuf sb = {0};
         const unsigned char *p = (const unsigned char *)(s ? s : "");
         while (*p) {
-                size_t n = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3 : (*p & 0xf8) == 0xf0 ? 4 : 0;
+                size_t n = *p < 0x80             ? 1
+                           : (*p & 0xe0) == 0xc0 ? 2
+                           : (*p & 0xf0) == 0xe0 ? 3
+                           : (*p & 0xf8) == 0xf0 ? 4
+                                                 : 0;
                 bool ok = n > 0 && !(n == 2 && *p < 0xc2) && !(n == 4 && *p > 0xf4);
                 for (size_t i = 1; ok && i < n; i++)
                         ok = (p[i] & 0xc0) == 0x80;
@@ -270,8 +274,8 @@ char *text_escape(const char *s)
 static void text_header(FILE *out, const struct run *run)
 {
         const struct run_node *n = &run->node;
-        char *name = n->name ? text_escape(n->name) : NULL, *host = text_escape(n->hostname),
-             *os = text_escape(n->os), *kernel = text_escape(n->kernel), *root = text_escape(n->root);
+        char *name = n->name ? text_escape(n->name) : NULL, *host = text_escape(n->hostname), *os = text_escape(n->os),
+             *kernel = text_escape(n->kernel), *root = text_escape(n->root);
         if (name)
                 fprintf(out, "nodeward %s  node %s (hostname %s)  (%s, kernel %s)  root %s\n", NODEWARD_VERSION, name,
                         host, os, kernel, root);
@@ -280,8 +284,10 @@ static void text_header(FILE *out, const struct run *run)
                         root);
         if (n->bottlerocket) {
                 char *variant = text_escape(n->variant ? n->variant : "unknown");
-                fprintf(out, "platform Bottlerocket, variant %s: kubelet under /etc/kubernetes/kubelet, no host sshd "
-                        "(access through host containers: bottlerocket.*)\n", variant);
+                fprintf(out,
+                        "platform Bottlerocket, variant %s: kubelet under /etc/kubernetes/kubelet, no host sshd "
+                        "(access through host containers: bottlerocket.*)\n",
+                        variant);
                 free(variant);
         }
         free(name);
@@ -306,8 +312,10 @@ void report_text(FILE *out, const struct run *run, const struct report_meta *m, 
         /* One line instead of leaving the reader to infer it from a screen of kubelet skips. */
         if (!o->kubelet_expected && run->node.kubelet_missing) {
                 char *root = text_escape(run->node.root ? run->node.root : "/");
-                fprintf(out, "not a Kubernetes node: no kubelet process, kubelet.service or kubelet config under %s; "
-                             "host checks only\n", root);
+                fprintf(out,
+                        "not a Kubernetes node: no kubelet process, kubelet.service or kubelet config under %s; "
+                        "host checks only\n",
+                        root);
                 free(root);
         }
         bool cut = false;
@@ -329,10 +337,9 @@ void report_text(FILE *out, const struct run *run, const struct report_meta *m, 
         }
         if (!o->quiet)
                 text_to_fix(out, run, o);
-        fprintf(out, "%s%zu checks: %u pass, %u fail, %u warn, %u skip, %u error  (%ld ms)\n",
-                o->quiet ? "" : "\n", run->n, run->summary[ST_PASS], run->summary[ST_FAIL],
-                run->summary[ST_WARN], run->summary[ST_SKIP], run->summary[ST_ERROR], m->duration_ms);
+        fprintf(out, "%s%zu checks: %u pass, %u fail, %u warn, %u skip, %u error  (%ld ms)\n", o->quiet ? "" : "\n",
+                run->n, run->summary[ST_PASS], run->summary[ST_FAIL], run->summary[ST_WARN], run->summary[ST_SKIP],
+                run->summary[ST_ERROR], m->duration_ms);
         if (cut)
-                fprintf(out, "(evidence shortened to %u columns; --wide or --format json shows all of it)\n",
-                        o->width);
+                fprintf(out, "(evidence shortened to %u columns; --wide or --format json shows all of it)\n", o->width);
 }

@@ -10,7 +10,7 @@
 #include "engine.h"
 
 struct report_meta {
-        char started[32];  /* RFC 3339, UTC */
+        char started[32]; /* RFC 3339, UTC */
         long duration_ms;
         double started_epoch; /* Unix time of the start, for metrics */
         double duration_s;

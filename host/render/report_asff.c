@@ -164,8 +164,8 @@ static cJSON *requirements(const struct run *run, const struct result *r)
         return arr;
 }
 
-static cJSON *finding(const struct run *run, const struct result *r,
-                      const struct report_meta *m, const struct aws_identity *id)
+static cJSON *finding(const struct run *run, const struct result *r, const struct report_meta *m,
+                      const struct aws_identity *id)
 {
         const struct check_def *c = r->check;
         const char *node = fleet_node_name(run);
@@ -183,17 +183,20 @@ static cJSON *finding(const struct run *run, const struct result *r,
         cJSON_AddStringToObject(j, "AwsAccountId", id->account);
         cJSON_AddStringToObject(j, "Region", id->region);
         cJSON *types = cJSON_AddArrayToObject(j, "Types");
-        cJSON_AddItemToArray(types, cJSON_CreateString(
-                r->item ? "Software and Configuration Checks/Industry and Regulatory Standards/CIS Host Hardening Benchmarks"
-                        : "Software and Configuration Checks"));
+        cJSON_AddItemToArray(
+                types,
+                cJSON_CreateString(
+                        r->item ? "Software and Configuration Checks/Industry and Regulatory Standards/CIS Host Hardening Benchmarks"
+                                : "Software and Configuration Checks"));
         cJSON_AddStringToObject(j, "FirstObservedAt", m->started);
         cJSON_AddStringToObject(j, "LastObservedAt", m->started);
         cJSON_AddStringToObject(j, "CreatedAt", m->started);
         cJSON_AddStringToObject(j, "UpdatedAt", m->started);
         /* A closed finding is informational, as Security Hub's own controls report a pass. */
         cJSON *sev = cJSON_AddObjectToObject(j, "Severity");
-        cJSON_AddStringToObject(sev, "Label", r->status == ST_FAIL || r->status == ST_WARN ? severity_label(c->severity)
-                                                                                          : "INFORMATIONAL");
+        cJSON_AddStringToObject(sev, "Label",
+                                r->status == ST_FAIL || r->status == ST_WARN ? severity_label(c->severity)
+                                                                             : "INFORMATIONAL");
         cJSON_AddStringToObject(sev, "Original", severity_name(c->severity));
         _cleanup_free_ char *title = fleet_cap(c->title, ASFF_TITLE_MAX);
         cJSON_AddStringToObject(j, "Title", title);
@@ -219,8 +222,7 @@ static cJSON *finding(const struct run *run, const struct result *r,
         return j;
 }
 
-cJSON *report_asff(const struct run *run, const struct report_meta *m,
-                   const struct aws_identity *id)
+cJSON *report_asff(const struct run *run, const struct report_meta *m, const struct aws_identity *id)
 {
         cJSON *o = cJSON_CreateObject();
         cJSON *arr = cJSON_AddArrayToObject(o, "Findings");

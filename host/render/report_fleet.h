@@ -17,8 +17,7 @@ enum report_api {
 /* One cluster-scoped report for this node: scope is the Node (NODE_NAME, else the
  * hostname), one result per check. The object is ready to create or replace with the
  * API server as it is (metadata.name "nodeward-NODE"); the caller owns it. */
-cJSON *report_openreports_build(const struct run *run, const struct report_meta *m,
-                                enum report_api api);
+cJSON *report_openreports_build(const struct run *run, const struct report_meta *m, enum report_api api);
 
 /* Who the node is to AWS, for ASFF. Any field may be NULL: report_aws_identity_fill()
  * completes it from the instance identity document (when the metadata probe read it),
@@ -40,8 +39,7 @@ void report_aws_identity_fill(const struct run *run, struct aws_identity *id, st
 
 /* A BatchImportFindings request: {"Findings": [...]}, one finding per check with a
  * stable Id per (region, account, instance, check). */
-cJSON *report_asff(const struct run *run, const struct report_meta *m,
-                   const struct aws_identity *id);
+cJSON *report_asff(const struct run *run, const struct report_meta *m, const struct aws_identity *id);
 
 /* OCSF Compliance Finding (class 2003) records, one JSON object per line. */
 void report_ocsf(FILE *out, const struct run *run, const struct report_meta *m);

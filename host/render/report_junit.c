@@ -55,8 +55,10 @@ static void testcase(FILE *out, const struct run *run, const struct result *r)
         attr(out, "name", c->id);
         fputs(" time=\"0\">\n", out);
         /* A JUnit consumer knows no "warn": it passes, with the evidence in its output. */
-        const char *elem = r->status == ST_FAIL ? "failure" : r->status == ST_ERROR ? "error"
-                         : r->status == ST_SKIP ? "skipped" : NULL;
+        const char *elem = r->status == ST_FAIL    ? "failure"
+                           : r->status == ST_ERROR ? "error"
+                           : r->status == ST_SKIP  ? "skipped"
+                                                   : NULL;
         if (elem) {
                 fprintf(out, "      <%s", elem);
                 attr(out, "message", ev);
@@ -85,8 +87,8 @@ static void testcase(FILE *out, const struct run *run, const struct result *r)
 void report_junit(FILE *out, const struct run *run, const struct report_meta *m)
 {
         char counts[160];
-        snprintf(counts, sizeof(counts), " tests=\"%zu\" failures=\"%u\" errors=\"%u\"", run->n,
-                 run->summary[ST_FAIL], run->summary[ST_ERROR]);
+        snprintf(counts, sizeof(counts), " tests=\"%zu\" failures=\"%u\" errors=\"%u\"", run->n, run->summary[ST_FAIL],
+                 run->summary[ST_ERROR]);
         fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"nodeward\"", out);
         fprintf(out, "%s time=\"%.3f\">\n", counts, m->duration_s);
         _cleanup_free_ char *suite = xasprintf("nodeward %s", fleet_node_name(run));

@@ -67,8 +67,9 @@ static void prom_pod_attempts(FILE *out, const struct run_node *n)
 {
         if (!n->observed)
                 return;
-        prom_header(out, "nodeward_pod_connection_attempts_total", "counter",
-                    "TCP connect attempts by pods to node SSH, the metadata service or the kubelet, since observation began.");
+        prom_header(
+                out, "nodeward_pod_connection_attempts_total", "counter",
+                "TCP connect attempts by pods to node SSH, the metadata service or the kubelet, since observation began.");
         for (size_t i = 0; i < n->n_attempts; i++) {
                 const struct run_attempt *a = &n->attempts[i];
                 if (!a->pod)
@@ -95,8 +96,7 @@ void report_prometheus(FILE *out, const struct run *run, const struct report_met
         prom_header(out, "nodeward_checks", "gauge", "Number of checks with each status in the last run.");
         for (int s = 0; s < ST__COUNT; s++)
                 fprintf(out, "nodeward_checks{status=\"%s\"} %u\n", status_name((enum status)s), run->summary[s]);
-        prom_header(out, "nodeward_last_run_timestamp_seconds", "gauge",
-                    "Unix time at which the last run started.");
+        prom_header(out, "nodeward_last_run_timestamp_seconds", "gauge", "Unix time at which the last run started.");
         fprintf(out, "nodeward_last_run_timestamp_seconds %.3f\n", m->started_epoch);
         prom_header(out, "nodeward_run_duration_seconds", "gauge",
                     "Time the last run took to collect facts and evaluate the checks.");
@@ -154,8 +154,8 @@ char *report_npd_line(const struct run *run, enum severity fail_on, int exit_cod
                 sb_printf(&sb, "Unknown: %u not evaluated:", s[ST_ERROR]);
                 npd_list(&sb, run, ST_ERROR, SEV_INFO);
         } else {
-                sb_printf(&sb, "OK: %zu checks, %u pass, %u fail, %u warn, %u skip", run->n, s[ST_PASS],
-                          s[ST_FAIL], s[ST_WARN], s[ST_SKIP]);
+                sb_printf(&sb, "OK: %zu checks, %u pass, %u fail, %u warn, %u skip", run->n, s[ST_PASS], s[ST_FAIL],
+                          s[ST_WARN], s[ST_SKIP]);
         }
         if (sb.len > NPD_LINE_MAX) {
                 sb.buf[NPD_LINE_MAX] = '\0';

@@ -31,10 +31,22 @@ static const char *severity_caption(enum severity s)
 static void compliance_status(enum status s, int *ret_id, const char **ret_caption)
 {
         switch (s) {
-        case ST_PASS: *ret_id = 1; *ret_caption = "Pass"; break;
-        case ST_FAIL: *ret_id = 3; *ret_caption = "Fail"; break;
-        case ST_ERROR: *ret_id = 2; *ret_caption = "Warning"; break;
-        default: *ret_id = 99; *ret_caption = s == ST_WARN ? "Warn" : "Not applicable"; break;
+        case ST_PASS:
+                *ret_id = 1;
+                *ret_caption = "Pass";
+                break;
+        case ST_FAIL:
+                *ret_id = 3;
+                *ret_caption = "Fail";
+                break;
+        case ST_ERROR:
+                *ret_id = 2;
+                *ret_caption = "Warning";
+                break;
+        default:
+                *ret_id = 99;
+                *ret_caption = s == ST_WARN ? "Warn" : "Not applicable";
+                break;
         }
 }
 
@@ -76,8 +88,7 @@ static cJSON *compliance(const struct run *run, const struct result *r)
         return c;
 }
 
-static cJSON *record(const struct run *run, const struct result *r,
-                     const struct report_meta *m)
+static cJSON *record(const struct run *run, const struct result *r, const struct report_meta *m)
 {
         const struct check_def *c = r->check;
         const char *node = fleet_node_name(run);

@@ -69,8 +69,7 @@ static cJSON *result_properties(const struct run *run, const struct result *r)
         return props;
 }
 
-static cJSON *report_result(const struct run *run, const struct result *r,
-                            const struct report_meta *m)
+static cJSON *report_result(const struct run *run, const struct result *r, const struct report_meta *m)
 {
         const struct check_def *c = r->check;
         cJSON *j = cJSON_CreateObject();
@@ -95,8 +94,7 @@ static cJSON *report_result(const struct run *run, const struct result *r,
         return j;
 }
 
-cJSON *report_openreports_build(const struct run *run, const struct report_meta *m,
-                                enum report_api api)
+cJSON *report_openreports_build(const struct run *run, const struct report_meta *m, enum report_api api)
 {
         const char *node = fleet_node_name(run);
         cJSON *o = cJSON_CreateObject();

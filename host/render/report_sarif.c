@@ -29,13 +29,28 @@ static const char *fail_level(enum severity s)
 static void result_kind_level(const struct result *r, const char **ret_kind, const char **ret_level)
 {
         switch (r->status) {
-        case ST_PASS: *ret_kind = "pass"; *ret_level = "none"; break;
-        case ST_FAIL: *ret_kind = "fail"; *ret_level = fail_level(r->check->severity); break;
+        case ST_PASS:
+                *ret_kind = "pass";
+                *ret_level = "none";
+                break;
+        case ST_FAIL:
+                *ret_kind = "fail";
+                *ret_level = fail_level(r->check->severity);
+                break;
         /* A warning is a weaker finding: still a problem a dashboard should show. */
-        case ST_WARN: *ret_kind = "fail"; *ret_level = "warning"; break;
-        case ST_SKIP: *ret_kind = "notApplicable"; *ret_level = "none"; break;
+        case ST_WARN:
+                *ret_kind = "fail";
+                *ret_level = "warning";
+                break;
+        case ST_SKIP:
+                *ret_kind = "notApplicable";
+                *ret_level = "none";
+                break;
         /* "open": the rule ran but could not decide pass or fail (§3.27.9). */
-        default: *ret_kind = "open"; *ret_level = "none"; break;
+        default:
+                *ret_kind = "open";
+                *ret_level = "none";
+                break;
         }
 }
 

@@ -37,8 +37,16 @@ static void test_check_fails_when_capset_is_denied(void **state)
         if (geteuid() != 0)
                 skip(); /* without capabilities there is nothing to drop */
         char *root = demo_root(), *out, *err;
-        char *argv[] = {(char *)deny_capset(), (char *)tu_nodeward(), "check", "--root", root, "--only",
-                        "kubelet", "--format", "json", NULL};
+        char *argv[] = {(char *)deny_capset(),
+                        (char *)tu_nodeward(),
+                        "check",
+                        "--root",
+                        root,
+                        "--only",
+                        "kubelet",
+                        "--format",
+                        "json",
+                        NULL};
         int rc = tu_run(argv, &out, &err);
         /* The demo root fails high checks (exit 1 otherwise): the failed drop wins. */
         assert_int_equal(rc, 2);
@@ -63,8 +71,16 @@ static void test_watch_refuses_to_run_holding_capabilities(void **state)
         if (geteuid() != 0)
                 skip();
         char *root = demo_root(), *out, *err;
-        char *argv[] = {(char *)deny_capset(), (char *)tu_nodeward(), "watch", "--root", root, "--only",
-                        "kubelet", "--interval", "1", NULL};
+        char *argv[] = {(char *)deny_capset(),
+                        (char *)tu_nodeward(),
+                        "watch",
+                        "--root",
+                        root,
+                        "--only",
+                        "kubelet",
+                        "--interval",
+                        "1",
+                        NULL};
         /* It must end by itself, long before the timeout, and before any summary. */
         int rc = tu_run_timeout(argv, &out, &err, 60);
         assert_int_equal(rc, 2);
@@ -199,8 +215,8 @@ static void test_watch_expect_kubelet_reports_errors(void **state)
         assert_true(pid >= 0);
         if (pid == 0) {
                 dup2(p[1], 1);
-                execl(tu_nodeward(), tu_nodeward(), "watch", "--root", root, "--only", "kubelet", "--expect",
-                      "kubelet", "--interval", "60", (char *)NULL);
+                execl(tu_nodeward(), tu_nodeward(), "watch", "--root", root, "--only", "kubelet", "--expect", "kubelet",
+                      "--interval", "60", (char *)NULL);
                 _exit(127);
         }
         close(p[1]);

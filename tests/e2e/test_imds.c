@@ -86,8 +86,7 @@ static int group_teardown(void **state)
                 umount2(m, MNT_DETACH);
                 tu_rm_rf(scratch_root);
         }
-        sh("ip netns del %s; ip netns del %s; ip netns del %s", node_ns,
-           meta_ns, pod_ns);
+        sh("ip netns del %s; ip netns del %s; ip netns del %s", node_ns, meta_ns, pod_ns);
         unlink(server_log);
         return 0;
 }
@@ -110,9 +109,10 @@ static int group_setup(void **state)
                 char cmd[1024];
                 size_t k = 0;
                 for (const char *c = setup_cmds[i]; *c && k < sizeof(cmd) - 64; c++) {
-                        const char *sub = c[0] == '@' && c[1] == 'N' ? node_ns
-                                        : c[0] == '@' && c[1] == 'M' ? meta_ns
-                                        : c[0] == '@' && c[1] == 'P' ? pod_ns : NULL;
+                        const char *sub = c[0] == '@' && c[1] == 'N'   ? node_ns
+                                          : c[0] == '@' && c[1] == 'M' ? meta_ns
+                                          : c[0] == '@' && c[1] == 'P' ? pod_ns
+                                                                       : NULL;
                         if (sub) {
                                 k += (size_t)snprintf(cmd + k, sizeof(cmd) - k, "%s", sub);
                                 c++;
@@ -202,7 +202,7 @@ static cJSON *run_check(const char *only, bool pod_opt, long *ret_ms, char **ret
 struct scene {
         const char *name;
         const char *server_args[4];
-        const char *nft; /* rules added to table inet nwimds in the node namespace */
+        const char *nft;     /* rules added to table inet nwimds in the node namespace */
         const char *want[4]; /* v1-enabled, hop-limit, pod-reachable, pod-token */
 };
 
@@ -269,10 +269,25 @@ static void test_asff_identity_from_the_identity_document(void **state)
         stop(&server_pid);
         static const char *const args[] = {"--v2-required", "--hop", "1", NULL};
         server_pid = start_server(meta_ns, (char *const *)args);
-        char *argv[] = {(char *)"/usr/bin/env", (char *)"ip", (char *)"netns", (char *)"exec", node_ns,
-                        (char *)"unshare", (char *)"--pid", (char *)"--fork", (char *)"--mount-proc",
-                        (char *)tu_nodeward(), (char *)"check", (char *)"--only", (char *)"kubelet.read-only-port",
-                        (char *)"--format", (char *)"asff", (char *)"--probe", (char *)"--root", scratch_root, NULL};
+        char *argv[] = {(char *)"/usr/bin/env",
+                        (char *)"ip",
+                        (char *)"netns",
+                        (char *)"exec",
+                        node_ns,
+                        (char *)"unshare",
+                        (char *)"--pid",
+                        (char *)"--fork",
+                        (char *)"--mount-proc",
+                        (char *)tu_nodeward(),
+                        (char *)"check",
+                        (char *)"--only",
+                        (char *)"kubelet.read-only-port",
+                        (char *)"--format",
+                        (char *)"asff",
+                        (char *)"--probe",
+                        (char *)"--root",
+                        scratch_root,
+                        NULL};
         char *out, *err;
         int rc = tu_run_timeout(argv, &out, &err, 20);
         stop(&server_pid);
@@ -299,15 +314,17 @@ static void test_asff_identity_from_the_identity_document(void **state)
 static void test_v1_optional_hop1(void **state)
 {
         (void)state;
-        struct scene sc = {"IMDSv1 optional, hop limit 1", {"--hop", "1", NULL}, NULL,
-                           {"fail", "pass", "fail", "pass"}};
+        struct scene sc = {
+                "IMDSv1 optional, hop limit 1", {"--hop", "1", NULL}, NULL, {"fail", "pass", "fail", "pass"}};
         run_scene(&sc);
 }
 
 static void test_v2_required_hop1(void **state)
 {
         (void)state;
-        struct scene sc = {"IMDSv2 required, hop limit 1", {"--v2-required", "--hop", "1", NULL}, NULL,
+        struct scene sc = {"IMDSv2 required, hop limit 1",
+                           {"--v2-required", "--hop", "1", NULL},
+                           NULL,
                            {"pass", "pass", "warn", "pass"}};
         run_scene(&sc);
 }
@@ -315,7 +332,9 @@ static void test_v2_required_hop1(void **state)
 static void test_v2_required_hop2(void **state)
 {
         (void)state;
-        struct scene sc = {"IMDSv2 required, hop limit 2", {"--v2-required", "--hop", "2", NULL}, NULL,
+        struct scene sc = {"IMDSv2 required, hop limit 2",
+                           {"--v2-required", "--hop", "2", NULL},
+                           NULL,
                            {"pass", "fail", "fail", "fail"}};
         run_scene(&sc);
 }
@@ -323,7 +342,8 @@ static void test_v2_required_hop2(void **state)
 static void test_pod_egress_to_metadata_dropped(void **state)
 {
         (void)state;
-        struct scene sc = {"pod egress to 169.254.169.254 dropped (IMDSv1, hop 2)", {"--hop", "2", NULL},
+        struct scene sc = {"pod egress to 169.254.169.254 dropped (IMDSv1, hop 2)",
+                           {"--hop", "2", NULL},
                            "add chain inet nwimds podfwd { type filter hook forward priority 0; "
                            "ip daddr 169.254.169.254 drop; }",
                            {"fail", "fail", "pass", "pass"}};
@@ -333,7 +353,8 @@ static void test_pod_egress_to_metadata_dropped(void **state)
 static void test_off_ec2_silence_skips(void **state)
 {
         (void)state;
-        struct scene sc = {"nothing answers (all metadata traffic dropped)", {NULL}, 
+        struct scene sc = {"nothing answers (all metadata traffic dropped)",
+                           {NULL},
                            "add chain inet nwimds nodeout { type filter hook output priority 0; "
                            "ip daddr 169.254.169.254 drop; }",
                            {"skip", "skip", "skip", "skip"}};
@@ -345,7 +366,9 @@ static void test_off_ec2_silence_skips(void **state)
 static void test_metadata_accepts_and_never_answers(void **state)
 {
         (void)state;
-        struct scene sc = {"metadata accepts and never answers", {"--fault", "silent", NULL}, NULL,
+        struct scene sc = {"metadata accepts and never answers",
+                           {"--fault", "silent", NULL},
+                           NULL,
                            {"error", "error", "error", "error"}};
         run_scene(&sc);
 }
@@ -353,15 +376,17 @@ static void test_metadata_accepts_and_never_answers(void **state)
 static void test_metadata_answers_forever(void **state)
 {
         (void)state;
-        struct scene sc = {"metadata answers forever", {"--fault", "endless", NULL}, NULL,
-                           {"error", "error", "error", "error"}};
+        struct scene sc = {
+                "metadata answers forever", {"--fault", "endless", NULL}, NULL, {"error", "error", "error", "error"}};
         run_scene(&sc);
 }
 
 static void test_metadata_sends_10mb_header(void **state)
 {
         (void)state;
-        struct scene sc = {"metadata sends a 10 MB header", {"--fault", "huge-header", NULL}, NULL,
+        struct scene sc = {"metadata sends a 10 MB header",
+                           {"--fault", "huge-header", NULL},
+                           NULL,
                            {"error", "error", "error", "error"}};
         run_scene(&sc);
 }
@@ -377,7 +402,9 @@ static void test_pod_reaches_node_ssh_unless_dropped(void **state)
                 cJSON_Delete(j);
         }
         assert_int_equal(sh("ip netns exec %s nft 'add chain inet nwimds podin { type filter hook input priority 0; "
-                            "iifname \"pod0\" tcp dport 22 drop; }'", node_ns), 0);
+                            "iifname \"pod0\" tcp dport 22 drop; }'",
+                            node_ns),
+                         0);
         for (int mode = 0; mode < 2; mode++) {
                 cJSON *j = run_check("ssh.pod-reachable", mode == 0, &ms, NULL);
                 tu_assert_result(j, "ssh.pod-reachable", "pass", "10.78.0.1:22 (no answer)");
@@ -403,10 +430,23 @@ static void test_running_in_a_pod_probes_host_through_pid1(void **state)
         snprintf(ns_at, sizeof(ns_at), "%s/1/ns/net", fake_proc);
         tu_write(fake_proc, "1/ns/net", "");
         assert_int_equal(mount(node_path, ns_at, "none", MS_BIND, NULL), 0);
-        char *argv[] = {(char *)"/usr/bin/env", (char *)"ip", (char *)"netns", (char *)"exec", pod_ns,
-                        (char *)tu_nodeward(), (char *)"check", (char *)"--probe", (char *)"--only", (char *)"imds",
-                        (char *)"--format", (char *)"json", (char *)"--root", scratch_root, (char *)"--proc",
-                        fake_proc, NULL};
+        char *argv[] = {(char *)"/usr/bin/env",
+                        (char *)"ip",
+                        (char *)"netns",
+                        (char *)"exec",
+                        pod_ns,
+                        (char *)tu_nodeward(),
+                        (char *)"check",
+                        (char *)"--probe",
+                        (char *)"--only",
+                        (char *)"imds",
+                        (char *)"--format",
+                        (char *)"json",
+                        (char *)"--root",
+                        scratch_root,
+                        (char *)"--proc",
+                        fake_proc,
+                        NULL};
         char *out;
         tu_run_timeout(argv, &out, NULL, 20);
         stop(&server_pid);
@@ -433,7 +473,8 @@ static void test_ipv6_endpoint_probed_when_node_has_ipv6(void **state)
                             "ip -n %2$s -6 addr add fd78::2/64 dev eth0 nodad && "
                             "ip -n %2$s -6 addr add fd00:ec2::254/128 dev lo nodad && "
                             "ip -n %1$s -6 route add fd00:ec2::254/128 via fd78::2",
-                            node_ns, meta_ns), 0);
+                            node_ns, meta_ns),
+                         0);
         char *v4_args[] = {(char *)"--v2-required", NULL};
         char *v6_args[] = {(char *)"--addr", (char *)"fd00:ec2::254", NULL};
         server_pid = start_server(meta_ns, v4_args);
@@ -443,7 +484,8 @@ static void test_ipv6_endpoint_probed_when_node_has_ipv6(void **state)
         stop(&v6_pid);
         stop(&server_pid);
         sh("ip -n %1$s -6 addr flush dev meta0 scope global; ip -n %2$s -6 addr flush dev eth0 scope global; "
-           "ip -n %2$s -6 addr del fd00:ec2::254/128 dev lo", node_ns, meta_ns);
+           "ip -n %2$s -6 addr del fd00:ec2::254/128 dev lo",
+           node_ns, meta_ns);
         tu_assert_result(j, "imds.v1-enabled", "fail", "169.254.169.254: 401; [fd00:ec2::254]: 200");
         cJSON_Delete(j);
 }
@@ -461,10 +503,35 @@ static void test_probe_children_drop_before_the_network(void **state)
         server_pid = start_server(meta_ns, (char *const *)sargs);
         char *dir = tu_mkdtemp(), log[4096];
         snprintf(log, sizeof(log), "%s/strace.log", dir);
-        char *argv[] = {"/usr/bin/env", "ip", "netns", "exec", node_ns, "unshare", "--pid", "--fork", "--mount-proc",
-                        "strace", "-f", "-qq", "-o", log, "-e", "trace=setns,capset,setresuid,socket,connect,read,recvfrom",
-                        (char *)tu_nodeward(), "check", "--only", "imds", "--format", "json", "--root", scratch_root,
-                        "--pod-netns", pod_path, "--proc", "/proc", NULL};
+        char *argv[] = {"/usr/bin/env",
+                        "ip",
+                        "netns",
+                        "exec",
+                        node_ns,
+                        "unshare",
+                        "--pid",
+                        "--fork",
+                        "--mount-proc",
+                        "strace",
+                        "-f",
+                        "-qq",
+                        "-o",
+                        log,
+                        "-e",
+                        "trace=setns,capset,setresuid,socket,connect,read,recvfrom",
+                        (char *)tu_nodeward(),
+                        "check",
+                        "--only",
+                        "imds",
+                        "--format",
+                        "json",
+                        "--root",
+                        scratch_root,
+                        "--pod-netns",
+                        pod_path,
+                        "--proc",
+                        "/proc",
+                        NULL};
         char *out, *err;
         int rc = tu_run_timeout(argv, &out, &err, 60);
         if (rc > 2)
@@ -479,7 +546,11 @@ static void test_probe_children_drop_before_the_network(void **state)
         /* strace splits a call interrupted by another process's into "<unfinished
          * ...>" and "<... resumed>" lines: the call's name and arguments are on the
          * first, which is enough here. The first pid is nodeward's own process. */
-        enum { SEEN_UID = 1, SEEN_CAPS = 2, SEEN_NET = 4 };
+        enum {
+                SEEN_UID = 1,
+                SEEN_CAPS = 2,
+                SEEN_NET = 4
+        };
         int pids[256], flags[256], n = 0;
         for (char *line = strtok(trace, "\n"); line; line = strtok(NULL, "\n")) {
                 int pid = atoi(line), k;
@@ -495,8 +566,8 @@ static void test_probe_children_drop_before_the_network(void **state)
                         flags[k] |= SEEN_UID;
                 else if (strstr(line, "capset(") && strstr(line, "{effective=0, permitted=0, inheritable=0}"))
                         flags[k] |= SEEN_CAPS;
-                else if (k > 0 && (strstr(line, "socket(AF_INET") || strstr(line, "connect(") ||
-                                   strstr(line, "recvfrom("))) {
+                else if (k > 0 &&
+                         (strstr(line, "socket(AF_INET") || strstr(line, "connect(") || strstr(line, "recvfrom("))) {
                         if ((flags[k] & (SEEN_UID | SEEN_CAPS)) != (SEEN_UID | SEEN_CAPS))
                                 fail_msg("probe child %d reached the network still privileged: %s", pid, line);
                         flags[k] |= SEEN_NET;
@@ -634,10 +705,23 @@ static void test_watch_probes_a_pod_namespace_that_appears_later(void **state)
                         _exit(126);
                 dup2(p[1], 1);
                 close(p[0]);
-                char *argv[] = {(char *)"/usr/bin/unshare", (char *)"--pid", (char *)"--fork", (char *)"--mount-proc",
-                                (char *)"--propagation", (char *)"slave", (char *)tu_nodeward(), (char *)"watch", (char *)"--probe", (char *)"--interval",
-                                (char *)"1", (char *)"--only", (char *)"ssh.pod-reachable", (char *)"--root", root,
-                                (char *)"--proc", (char *)"/proc",
+                char *argv[] = {(char *)"/usr/bin/unshare",
+                                (char *)"--pid",
+                                (char *)"--fork",
+                                (char *)"--mount-proc",
+                                (char *)"--propagation",
+                                (char *)"slave",
+                                (char *)tu_nodeward(),
+                                (char *)"watch",
+                                (char *)"--probe",
+                                (char *)"--interval",
+                                (char *)"1",
+                                (char *)"--only",
+                                (char *)"ssh.pod-reachable",
+                                (char *)"--root",
+                                root,
+                                (char *)"--proc",
+                                (char *)"/proc",
                                 NULL};
                 execv(argv[0], argv);
                 _exit(127);

@@ -66,8 +66,7 @@ static int compare_ways(const char *procdir, const pid_t *pids, size_t n, char *
                 const struct proc_entry *x = find_pid(&a, pids[i]), *y = find_pid(&b, pids[i]);
                 if (!x || !y || strcmp(x->comm, y->comm) != 0 || x->argc != y->argc) {
                         snprintf(why, why_size, "pid %d: iterator %s/%zu, walk %s/%zu", (int)pids[i],
-                                 x ? x->comm : "(absent)", x ? x->argc : 0, y ? y->comm : "(absent)",
-                                 y ? y->argc : 0);
+                                 x ? x->comm : "(absent)", x ? x->argc : 0, y ? y->comm : "(absent)", y ? y->argc : 0);
                         rc = -1;
                 }
         }
@@ -77,8 +76,8 @@ static int compare_ways(const char *procdir, const pid_t *pids, size_t n, char *
                 char p[64];
                 snprintf(p, sizeof(p), "%s/%d", procdir, (int)a.v[i].pid);
                 if (!find_pid(&b, a.v[i].pid) && access(p, F_OK) == 0) {
-                        snprintf(why, why_size, "the iterator lists pid %d (%s), PROC's walk does not",
-                                 (int)a.v[i].pid, a.v[i].comm);
+                        snprintf(why, why_size, "the iterator lists pid %d (%s), PROC's walk does not", (int)a.v[i].pid,
+                                 a.v[i].comm);
                         rc = -1;
                 }
         }

@@ -111,7 +111,8 @@ static const struct row *readme_row(const char *id)
 static const cJSON *catalog_check(const char *id)
 {
         const cJSON *c;
-        cJSON_ArrayForEach(c, catalog) {
+        cJSON_ArrayForEach(c, catalog)
+        {
                 const cJSON *cid = cJSON_GetObjectItem(c, "id");
                 if (cJSON_IsString(cid) && strcmp(cid->valuestring, id) == 0)
                         return c;
@@ -124,7 +125,8 @@ static void test_every_catalog_check_has_a_readme_row(void **state)
         (void)state;
         size_t missing = 0;
         const cJSON *c;
-        cJSON_ArrayForEach(c, catalog) {
+        cJSON_ArrayForEach(c, catalog)
+        {
                 const char *id = cJSON_GetObjectItem(c, "id")->valuestring;
                 if (!readme_row(id)) {
                         fprintf(stderr, "README.md has no row for catalog check %s\n", id);
@@ -142,8 +144,7 @@ static void test_every_readme_row_is_a_catalog_check(void **state)
         size_t unknown = 0;
         for (size_t i = 0; i < n_rows; i++)
                 if (!catalog_check(rows[i].id)) {
-                        fprintf(stderr, "README.md line %u: %s is not in `nodeward list`\n", rows[i].line,
-                                rows[i].id);
+                        fprintf(stderr, "README.md line %u: %s is not in `nodeward list`\n", rows[i].line, rows[i].id);
                         unknown++;
                 }
         assert_int_equal(unknown, 0);
@@ -161,8 +162,8 @@ static void test_readme_severities_match_the_catalog(void **state)
                         continue;
                 const char *sev = cJSON_GetObjectItem(c, "severity")->valuestring;
                 if (strcmp(sev, rows[i].severity) != 0) {
-                        fprintf(stderr, "README.md line %u: %s is %s, the catalog says %s\n", rows[i].line,
-                                rows[i].id, rows[i].severity, sev);
+                        fprintf(stderr, "README.md line %u: %s is %s, the catalog says %s\n", rows[i].line, rows[i].id,
+                                rows[i].severity, sev);
                         wrong++;
                 }
         }

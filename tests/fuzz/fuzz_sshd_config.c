@@ -71,7 +71,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 if (part == 0)
                         snprintf(rel, sizeof(rel), "etc/ssh/sshd_config");
                 else
-                        snprintf(rel, sizeof(rel), part % 2 ? "etc/ssh/sshd_config.d/%d.conf" : "etc/ssh/inc/%d.conf", part);
+                        snprintf(rel, sizeof(rel), part % 2 ? "etc/ssh/sshd_config.d/%d.conf" : "etc/ssh/inc/%d.conf",
+                                 part);
                 fuzz_write(rel, d, len);
                 d = sep ? sep + 4 : end;
         }

@@ -19,9 +19,13 @@ static void test_entry_is_proc_colon_port_or_star(void **state)
                                            "odd:name:10250"};
         for (size_t i = 0; i < ARRAY_SIZE(good); i++)
                 assert_true(allowlist_entry_valid(good[i]));
-        static const char *const bad[] = {"nginx", ":8080", "nginx:", "nginx:65536", "nginx:-1", "nginx:+80",
-                                          "nginx: 80", "nginx:80x", "nginx:0x50", "ng inx:80", "ng\tinx:80",
-                                          "ng\x7finx:80", "nginx:**", "nginx:99999999999999999999"};
+        static const char *const bad[] = {"nginx",      ":8080",
+                                          "nginx:",     "nginx:65536",
+                                          "nginx:-1",   "nginx:+80",
+                                          "nginx: 80",  "nginx:80x",
+                                          "nginx:0x50", "ng inx:80",
+                                          "ng\tinx:80", "ng\x7finx:80",
+                                          "nginx:**",   "nginx:99999999999999999999"};
         for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
                 if (allowlist_entry_valid(bad[i]))
                         fail_msg("\"%s\" accepted", bad[i]);
@@ -83,7 +87,8 @@ static void test_bad_line_named_by_file_and_editor_line(void **state)
         size_t n = 0;
         assert_int_equal(allowlist_parse(buf, "/etc/nodeward/allow", &v, &n, &err), -EINVAL);
         assert_non_null(err);
-        assert_string_equal(err, "/etc/nodeward/allow line 4: expected PROC:PORT (e.g. nginx:8080), got \"nginx 8080\"");
+        assert_string_equal(err,
+                            "/etc/nodeward/allow line 4: expected PROC:PORT (e.g. nginx:8080), got \"nginx 8080\"");
         free(err);
         strv_drop(v, n);
 }

@@ -111,8 +111,9 @@ static void test_auto_pick_by_node(void **state)
         (void)state;
         const char *why;
         /* kubeadm's drop-in passes --bootstrap-kubeconfig and --kubeconfig=/etc/kubernetes/kubelet.conf. */
-        static const char *const kubeadm[] = {"/usr/bin/kubelet", "--bootstrap-kubeconfig=/etc/kubernetes/bootstrap-kubelet.conf",
-                                              "--kubeconfig=/etc/kubernetes/kubelet.conf", "--config=/var/lib/kubelet/config.yaml", NULL};
+        static const char *const kubeadm[] = {
+                "/usr/bin/kubelet", "--bootstrap-kubeconfig=/etc/kubernetes/bootstrap-kubelet.conf",
+                "--kubeconfig=/etc/kubernetes/kubelet.conf", "--config=/var/lib/kubelet/config.yaml", NULL};
         struct facts *f = node("Debian GNU/Linux 12 (bookworm)", kubeadm, "process 1 (kubelet)");
         assert_string_equal(benchmark_for_node(f, &why)->id, "cis-kubernetes-1.12.0");
         assert_non_null(strstr(why, "kubeadm"));

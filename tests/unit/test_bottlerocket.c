@@ -229,9 +229,9 @@ static void test_checks_skip_off_bottlerocket(void **state)
         (void)state;
         struct facts f = {0};
         f.node.os = (char *)"Amazon Linux 2023.6.20241212";
-        void (*fns[])(const struct facts *, struct result *) = {
-                check_bottlerocket_admin_container, check_bottlerocket_admin_ssh,
-                check_bottlerocket_control_container, check_bottlerocket_standalone_mode};
+        void (*fns[])(const struct facts *,
+                      struct result *) = {check_bottlerocket_admin_container, check_bottlerocket_admin_ssh,
+                                          check_bottlerocket_control_container, check_bottlerocket_standalone_mode};
         for (size_t i = 0; i < ARRAY_SIZE(fns); i++) {
                 char *ev;
                 assert_int_equal(run(fns[i], &f, &ev), ST_SKIP);

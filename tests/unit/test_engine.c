@@ -87,12 +87,14 @@ static void test_gate_unreadable_is_error_not_live_is_skip(void **state)
         expect_gate(&f, FACT_KUBELET, FACT_SOCKETS, ST_PASS, NULL);
         assert_false(fact_gate_pass(&f, FACT_SOCKETS, &r));
         assert_int_equal(r.status, ST_ERROR);
-        assert_string_equal(r.evidence,
-                            "not evaluated: the listening sockets could not be read: /proc/1/ns/net: Permission denied");
+        assert_string_equal(
+                r.evidence,
+                "not evaluated: the listening sockets could not be read: /proc/1/ns/net: Permission denied");
         free(r.evidence);
         /* Owners ride on the listing. */
-        expect_gate(&f, FACT_OWNERS_SSH, 0, ST_ERROR,
-                    "not evaluated: the listening sockets' owners could not be read: /proc/1/ns/net: Permission denied");
+        expect_gate(
+                &f, FACT_OWNERS_SSH, 0, ST_ERROR,
+                "not evaluated: the listening sockets' owners could not be read: /proc/1/ns/net: Permission denied");
         f.sockets.error = NULL;
         f.sockets.owners_error = (char *)"no process table to read owners from";
         expect_gate(&f, FACT_SOCKETS, 0, ST_PASS, NULL);

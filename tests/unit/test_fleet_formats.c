@@ -38,8 +38,8 @@ static void make_run(struct run *run, size_t n, const char *const *spec)
         run_describe(run, &no_facts);
 }
 
-static struct report_meta meta = {.started = "2026-01-02T03:04:05Z", .duration_ms = 12,
-                                  .started_epoch = 1767323045.5, .duration_s = 0.012};
+static struct report_meta meta = {
+        .started = "2026-01-02T03:04:05Z", .duration_ms = 12, .started_epoch = 1767323045.5, .duration_s = 0.012};
 
 static const char *s_at(const cJSON *o, const char *k)
 {
@@ -66,7 +66,9 @@ static void test_identity_document_parses_account_region_instance(void **state)
                 "{\"accountId\":210987654321,\"region\":\"eu-west-1\",\"instanceId\":\"i-0abc\"}",
                 "{\"accountId\":\"210987654321\",\"region\":\"eu-west-1'; rm\",\"instanceId\":\"i-0abc\"}",
                 "{\"accountId\":\"210987654321\",\"region\":\"eu-west-1\"}",
-                "[\"210987654321\"]", "not json", "",
+                "[\"210987654321\"]",
+                "not json",
+                "",
         };
         for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
                 assert_int_equal(imds_identity_parse(bad[i], strlen(bad[i]), &id), -EINVAL);
@@ -125,8 +127,10 @@ static void test_asff_partition_resource_and_limits(void **state)
         run_describe(&run, &f);
         cJSON *req = report_asff(&run, &meta, &id);
         const cJSON *fd = cJSON_GetArrayItem(cJSON_GetObjectItem(req, "Findings"), 0);
-        assert_string_equal(s_at(fd, "Id"), "nodeward/cn-north-1/210987654321/i-0fedcba9876543210/kubelet.read-only-port");
-        assert_string_equal(s_at(fd, "ProductArn"), "arn:aws-cn:securityhub:cn-north-1:210987654321:product/210987654321/default");
+        assert_string_equal(s_at(fd, "Id"),
+                            "nodeward/cn-north-1/210987654321/i-0fedcba9876543210/kubelet.read-only-port");
+        assert_string_equal(s_at(fd, "ProductArn"),
+                            "arn:aws-cn:securityhub:cn-north-1:210987654321:product/210987654321/default");
         const cJSON *res = cJSON_GetArrayItem(cJSON_GetObjectItem(fd, "Resources"), 0);
         assert_string_equal(s_at(res, "Type"), "AwsEc2Instance");
         assert_string_equal(s_at(res, "Id"), "arn:aws-cn:ec2:cn-north-1:210987654321:instance/i-0fedcba9876543210");
@@ -160,8 +164,8 @@ static void test_openreports_name_from_a_hostname_is_a_dns_subdomain(void **stat
         run_free(&run);
 }
 
-static char *render_to_string(void (*fn)(FILE *, const struct run *, const struct report_meta *),
-                              const struct facts *f, struct run *run)
+static char *render_to_string(void (*fn)(FILE *, const struct run *, const struct report_meta *), const struct facts *f,
+                              struct run *run)
 {
         run_describe(run, f);
         char *buf = NULL;
@@ -175,8 +179,10 @@ static char *render_to_string(void (*fn)(FILE *, const struct run *, const struc
 static void test_junit_escapes_and_maps_statuses(void **state)
 {
         (void)state;
-        const char *spec[] = {"kubelet.read-only-port", "fail", "a<b & \"c\"\x01 \xc3\xa9", "kubelet.event-qps", "skip", "n/a",
-                              "kubelet.client-ca-file", "error", "cannot read", "kubelet.tls-cipher-suites", "warn", "w"};
+        const char *spec[] = {"kubelet.read-only-port",    "fail",  "a<b & \"c\"\x01 \xc3\xa9",
+                              "kubelet.event-qps",         "skip",  "n/a",
+                              "kubelet.client-ca-file",    "error", "cannot read",
+                              "kubelet.tls-cipher-suites", "warn",  "w"};
         struct run run;
         make_run(&run, 4, spec);
         struct facts f = {0};
@@ -195,7 +201,7 @@ static void test_junit_escapes_and_maps_statuses(void **state)
 static void test_ocsf_one_line_per_result_with_status_ids(void **state)
 {
         (void)state;
-        const char *spec[] = {"kubelet.read-only-port", "fail", "f", "kubelet.event-qps", "pass", "p",
+        const char *spec[] = {"kubelet.read-only-port", "fail",  "f", "kubelet.event-qps",         "pass", "p",
                               "kubelet.client-ca-file", "error", "e", "kubelet.tls-cipher-suites", "warn", "w"};
         struct run run;
         make_run(&run, 4, spec);
@@ -209,7 +215,8 @@ static void test_ocsf_one_line_per_result_with_status_ids(void **state)
                 assert_non_null(j);
                 assert_int_equal(cJSON_GetObjectItem(j, "class_uid")->valueint, 2003);
                 assert_int_equal(cJSON_GetObjectItem(j, "time")->valuedouble, 1767323045500.0);
-                assert_int_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "compliance"), "status_id")->valueint, want[n]);
+                assert_int_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "compliance"), "status_id")->valueint,
+                                 want[n]);
                 cJSON_Delete(j);
         }
         assert_int_equal(n, 4);

@@ -22,8 +22,8 @@ static struct facts *found_kubelet(void)
         f->kubelet.found_by = strdup("process 1 (kubelet)");
         f->kubelet.has_config = true;
         for (int i = 0; i < KF__COUNT; i++)
-                set_field(f, (enum kfield)i, kfield_defs[i].cfg_default, kfield_defs[i].cfg_default ? KSRC_DEFAULT : KSRC_UNSET,
-                          "default");
+                set_field(f, (enum kfield)i, kfield_defs[i].cfg_default,
+                          kfield_defs[i].cfg_default ? KSRC_DEFAULT : KSRC_UNSET, "default");
         return f;
 }
 
@@ -132,8 +132,9 @@ static void test_cipher_suites_weak_listed(void **state)
 {
         (void)state;
         struct facts *f = found_kubelet();
-        set_field(f, KF_TLS_CIPHER_SUITES, "[\"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\",\"TLS_RSA_WITH_3DES_EDE_CBC_SHA\"]",
-                  KSRC_FILE, "config file /c");
+        set_field(f, KF_TLS_CIPHER_SUITES,
+                  "[\"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\",\"TLS_RSA_WITH_3DES_EDE_CBC_SHA\"]", KSRC_FILE,
+                  "config file /c");
         struct result r = run_one(check_kubelet_tls_cipher_suites, f);
         assert_int_equal(r.status, ST_FAIL);
         assert_non_null(strstr(r.evidence, "weak suites TLS_RSA_WITH_3DES_EDE_CBC_SHA"));

@@ -140,8 +140,9 @@ static void test_wildcard_listeners_allowlist(void **state)
         expect(net_wildcard_listeners, f, ST_PASS, "2 listeners on every address, all in the allowlist");
         listen_on(f, IPPROTO_TCP, "0.0.0.0", 8080, "python3", 400);
         listen_on(f, IPPROTO_UDP, "::", 5353, NULL, 0);
-        expect(net_wildcard_listeners, f, ST_FAIL, "2 listeners on every address outside the allowlist: "
-                                                          "tcp 0.0.0.0:8080 (pid 400 python3); udp [::]:5353 (owner unknown)");
+        expect(net_wildcard_listeners, f, ST_FAIL,
+               "2 listeners on every address outside the allowlist: "
+               "tcp 0.0.0.0:8080 (pid 400 python3); udp [::]:5353 (owner unknown)");
         policy.allow_listeners = calloc(3, sizeof(char *));
         policy.allow_listeners[0] = strdup("python3:8080");
         policy.n_allow_listeners = 1;
@@ -164,7 +165,8 @@ static void test_kubelet_api_names_the_addresses_it_faces(void **state)
         listen_on(f, IPPROTO_TCP, "127.0.0.1", 10250, "kubelet", 100);
         expect(check_net_kubelet_api_exposed, f, ST_PASS, "tcp 127.0.0.1:10250 (pid 100 kubelet)");
         listen_on(f, IPPROTO_TCP, "0.0.0.0", 10250, "kubelet", 100);
-        expect(check_net_kubelet_api_exposed, f, ST_FAIL, "tcp 0.0.0.0:10250 (pid 100 kubelet) answers on 10.0.1.5/24 (eth0)");
+        expect(check_net_kubelet_api_exposed, f, ST_FAIL,
+               "tcp 0.0.0.0:10250 (pid 100 kubelet) answers on 10.0.1.5/24 (eth0)");
         drop(f);
 }
 
@@ -220,8 +222,9 @@ static void test_read_only_listener_fails_whatever_the_config_says(void **state)
         expect(check_kubelet_read_only_port, f, ST_PASS, "readOnlyPort=0 from config file");
         expect(check_kubelet_read_only_port, f, ST_PASS, "nothing listens on 10255");
         listen_on(f, IPPROTO_TCP, "0.0.0.0", 10255, "kubelet", 811);
-        expect(check_kubelet_read_only_port, f, ST_FAIL, "readOnlyPort=0 from config file /etc/kubernetes/kubelet/"
-                                                         "config.json; tcp 0.0.0.0:10255 listening (pid 811 kubelet)");
+        expect(check_kubelet_read_only_port, f, ST_FAIL,
+               "readOnlyPort=0 from config file /etc/kubernetes/kubelet/"
+               "config.json; tcp 0.0.0.0:10255 listening (pid 811 kubelet)");
         /* The configured port is looked at too, not just the well-known one. */
         drop(f);
         f = node();

@@ -100,8 +100,8 @@ static void test_pid_names_as_the_kernel_writes_them(void **state)
         (void)state;
         assert_int_equal(proc_pid_parse("1"), 1);
         assert_int_equal(proc_pid_parse("4194304"), 4194304);
-        static const char *const bad[] = {"", "0", "042", "+5", " 5", "5x", "self", "4194305", "4294967298",
-                                          "99999999999999999999999"};
+        static const char *const bad[] = {"",   "0",    "042",     "+5",         " 5",
+                                          "5x", "self", "4194305", "4294967298", "99999999999999999999999"};
         for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
                 assert_int_equal(proc_pid_parse(bad[i]), 0);
         char *root = tu_mkdtemp();

@@ -39,8 +39,8 @@ static void make_run(struct run *run, size_t n, const char *const *spec)
         run_describe(run, &no_facts);
 }
 
-static struct report_meta meta = {.started = "2026-01-02T03:04:05Z", .duration_ms = 12,
-                                  .started_epoch = 1767323045.5, .duration_s = 0.012};
+static struct report_meta meta = {
+        .started = "2026-01-02T03:04:05Z", .duration_ms = 12, .started_epoch = 1767323045.5, .duration_s = 0.012};
 
 static const cJSON *sarif_results(const cJSON *log)
 {
@@ -60,14 +60,14 @@ static void test_sarif_kind_and_level_follow_status(void **state)
 {
         (void)state;
         static const char *const spec[] = {
-                "kubelet.anonymous-auth", "pass", "disabled",
-                "kubelet.read-only-port", "fail", "readOnlyPort=10255",
-                "kubelet.tls-cipher-suites", "warn", "unset",
-                "kubelet.event-qps", "fail", "eventRecordQPS=1",
-                "kubelet.hostname-override", "skip", "no kubelet",
-                "kubelet.client-ca-file", "error", "cannot read",
+                "kubelet.anonymous-auth",    "pass",  "disabled",
+                "kubelet.read-only-port",    "fail",  "readOnlyPort=10255",
+                "kubelet.tls-cipher-suites", "warn",  "unset",
+                "kubelet.event-qps",         "fail",  "eventRecordQPS=1",
+                "kubelet.hostname-override", "skip",  "no kubelet",
+                "kubelet.client-ca-file",    "error", "cannot read",
         };
-        static const char *const want[][2] = {{"pass", "none"}, {"fail", "error"}, {"fail", "warning"},
+        static const char *const want[][2] = {{"pass", "none"}, {"fail", "error"},         {"fail", "warning"},
                                               {"fail", "note"}, {"notApplicable", "none"}, {"open", "none"}};
         struct run run;
         make_run(&run, 6, spec);
@@ -97,8 +97,7 @@ static void test_sarif_kind_and_level_follow_status(void **state)
 
 static const cJSON *first_location(const cJSON *result)
 {
-        return cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(result, "locations"), 0),
-                                   "physicalLocation");
+        return cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(result, "locations"), 0), "physicalLocation");
 }
 
 static void test_sarif_location_from_file_line_in_evidence(void **state)
@@ -106,7 +105,7 @@ static void test_sarif_location_from_file_line_in_evidence(void **state)
         (void)state;
         static const char *const spec[] = {
                 "kubelet.anonymous-auth", "error", "/etc/kubernetes/kubelet#1/config.json:3:14: expected value",
-                "kubelet.read-only-port", "pass", "readOnlyPort=0 from default",
+                "kubelet.read-only-port", "pass",  "readOnlyPort=0 from default",
         };
         struct run run;
         make_run(&run, 2, spec);
@@ -127,10 +126,18 @@ static void test_sarif_kubelet_results_point_at_the_file_to_edit(void **state)
 {
         (void)state;
         static const char *const spec[] = {
-                "kubelet.anonymous-auth", "fail", "enabled=true from drop-in /etc/kubernetes/kubelet.conf.d/10-x.conf",
-                "kubelet.read-only-port", "fail", "readOnlyPort=10255 from flag --read-only-port",
-                "kubelet.protect-kernel-defaults", "fail", "protectKernelDefaults=false from default",
-                "kubelet.kubeconfig-permissions", "fail", "mode 0666",
+                "kubelet.anonymous-auth",
+                "fail",
+                "enabled=true from drop-in /etc/kubernetes/kubelet.conf.d/10-x.conf",
+                "kubelet.read-only-port",
+                "fail",
+                "readOnlyPort=10255 from flag --read-only-port",
+                "kubelet.protect-kernel-defaults",
+                "fail",
+                "protectKernelDefaults=false from default",
+                "kubelet.kubeconfig-permissions",
+                "fail",
+                "mode 0666",
         };
         struct run run;
         make_run(&run, 4, spec);
@@ -165,16 +172,24 @@ static void test_sarif_worker_node_results_point_at_their_file(void **state)
 {
         (void)state;
         static const char *const spec[] = {
-                "kubelet.service-file-permissions", "fail",
+                "kubelet.service-file-permissions",
+                "fail",
                 "/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf mode 0644, /x mode 0600 (want 0600 or stricter)",
-                "kube-proxy.kubeconfig-ownership", "error", "/var/lib/kube proxy/kubeconfig.conf: Permission denied",
-                "kube-proxy.metrics-bind-address", "fail", "metricsBindAddress=0.0.0.0:10249 from config file /c",
-                "kubelet.client-ca-ownership", "skip", "authentication.x509.clientCAFile is not set",
+                "kube-proxy.kubeconfig-ownership",
+                "error",
+                "/var/lib/kube proxy/kubeconfig.conf: Permission denied",
+                "kube-proxy.metrics-bind-address",
+                "fail",
+                "metricsBindAddress=0.0.0.0:10249 from config file /c",
+                "kubelet.client-ca-ownership",
+                "skip",
+                "authentication.x509.clientCAFile is not set",
         };
         struct run run;
         make_run(&run, 4, spec);
         struct facts f = {.collected = FACT_KUBE_PROXY};
-        f.kube_proxy.config_host_path = (char *)"/var/lib/kubelet/pods/u/volumes/kubernetes.io~configmap/kube-proxy/config.conf";
+        f.kube_proxy.config_host_path =
+                (char *)"/var/lib/kubelet/pods/u/volumes/kubernetes.io~configmap/kube-proxy/config.conf";
         run_describe(&run, &f);
         cJSON *log = report_sarif(&run, &meta, 1);
         const cJSON *res = sarif_results(log);
@@ -197,10 +212,10 @@ static void test_npd_line_fits_80_bytes_most_severe_first(void **state)
 {
         (void)state;
         static const char *const spec[] = {
-                "kubelet.event-qps", "fail", "x",          "kubelet.iptables-util-chains", "fail", "x",
-                "kubelet.hostname-override", "fail", "x",  "kubelet.config-permissions", "fail", "x",
-                "kubelet.config-ownership", "fail", "x",   "kubelet.read-only-port", "fail", "x",
-                "kubelet.anonymous-auth", "pass", "x",
+                "kubelet.event-qps",         "fail", "x", "kubelet.iptables-util-chains", "fail", "x",
+                "kubelet.hostname-override", "fail", "x", "kubelet.config-permissions",   "fail", "x",
+                "kubelet.config-ownership",  "fail", "x", "kubelet.read-only-port",       "fail", "x",
+                "kubelet.anonymous-auth",    "pass", "x",
         };
         struct run run;
         make_run(&run, 7, spec);
@@ -221,7 +236,7 @@ static void test_npd_ok_and_unknown_lines(void **state)
 {
         (void)state;
         static const char *const spec[] = {
-                "kubelet.anonymous-auth", "pass", "x", "kubelet.event-qps", "fail", "x",
+                "kubelet.anonymous-auth", "pass",  "x", "kubelet.event-qps", "fail", "x",
                 "kubelet.client-ca-file", "error", "x",
         };
         struct run run;
@@ -258,7 +273,8 @@ static void test_prometheus_check_outside_benchmark_has_empty_item(void **state)
 static void test_json_references_structured_and_backward_compatible(void **state)
 {
         (void)state;
-        static const char *const spec[] = {"kubelet.iptables-util-chains", "pass", "x", "ssh.permit-root-login", "fail", "y"};
+        static const char *const spec[] = {"kubelet.iptables-util-chains", "pass", "x",
+                                           "ssh.permit-root-login",        "fail", "y"};
         struct run run;
         make_run(&run, 2, spec);
         cJSON *j = report_json(&run, &meta);
@@ -291,12 +307,17 @@ static void test_sarif_rule_tags_name_item_level_assessment(void **state)
         make_run(&run, 1, spec);
         cJSON *log = report_sarif(&run, &meta, 1);
         const cJSON *rule = cJSON_GetArrayItem(
-                cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetArrayItem(
-                        cJSON_GetObjectItem(log, "runs"), 0), "tool"), "driver"), "rules"), 0);
+                cJSON_GetObjectItem(
+                        cJSON_GetObjectItem(
+                                cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(log, "runs"), 0), "tool"),
+                                "driver"),
+                        "rules"),
+                0);
         const cJSON *tags = cJSON_GetObjectItem(cJSON_GetObjectItem(rule, "properties"), "tags");
         bool item = false, level = false, auto_ = false;
         const cJSON *t;
-        cJSON_ArrayForEach(t, tags) {
+        cJSON_ArrayForEach(t, tags)
+        {
                 item |= strcmp(t->valuestring, "CIS Amazon EKS Benchmark 1.8.0 3.2.7") == 0;
                 level |= strcmp(t->valuestring, "level-2") == 0; /* eventRecordQPS is Level 2 */
                 auto_ |= strcmp(t->valuestring, "automated") == 0;
@@ -322,16 +343,19 @@ static char *render_prom(const struct run *run)
 static void test_prometheus_one_series_per_status_and_escaped_labels(void **state)
 {
         (void)state;
-        static const char *const spec[] = {"kubelet.read-only-port", "fail", "x", "kubelet.anonymous-auth", "pass", "x"};
+        static const char *const spec[] = {"kubelet.read-only-port", "fail", "x",
+                                           "kubelet.anonymous-auth", "pass", "x"};
         struct run run;
         make_run(&run, 2, spec);
         char *out = render_prom(&run);
         assert_non_null(strstr(out, "# TYPE nodeward_check_status gauge\n"));
         /* The item is CIS EKS 1.8.0's (kube-bench cfg/eks-1.8.0/node.yaml: 3.2.4, Automated). */
-        assert_non_null(strstr(out, "nodeward_check_status{id=\"kubelet.read-only-port\",severity=\"high\",status=\"fail\","
-                                    "benchmark=\"cis-eks-1.8.0\",item=\"3.2.4\",level=\"1\",assessment=\"automated\"} 1\n"));
-        assert_non_null(strstr(out, "nodeward_check_status{id=\"kubelet.read-only-port\",severity=\"high\",status=\"pass\","
-                                    "benchmark=\"cis-eks-1.8.0\",item=\"3.2.4\",level=\"1\",assessment=\"automated\"} 0\n"));
+        assert_non_null(strstr(out,
+                               "nodeward_check_status{id=\"kubelet.read-only-port\",severity=\"high\",status=\"fail\","
+                               "benchmark=\"cis-eks-1.8.0\",item=\"3.2.4\",level=\"1\",assessment=\"automated\"} 1\n"));
+        assert_non_null(strstr(out,
+                               "nodeward_check_status{id=\"kubelet.read-only-port\",severity=\"high\",status=\"pass\","
+                               "benchmark=\"cis-eks-1.8.0\",item=\"3.2.4\",level=\"1\",assessment=\"automated\"} 0\n"));
         assert_non_null(strstr(out, "nodeward_checks{status=\"fail\"} 1\n"));
         assert_non_null(strstr(out, "nodeward_last_run_timestamp_seconds 1767323045.500\n"));
         assert_non_null(strstr(out, "nodeward_run_duration_seconds 0.012000\n"));
@@ -454,12 +478,12 @@ static void test_text_to_fix_lists_failures_most_severe_first(void **state)
 {
         (void)state;
         static const char *const spec[] = {
-                "kubelet.anonymous-auth", "pass", "disabled",
-                "kubelet.hostname-override", "fail", "--hostname-override=x",
-                "kubelet.read-only-port", "fail", "readOnlyPort=10255",
-                "kubelet.tls-cipher-suites", "fail", "weak suites",
-                "kubelet.client-ca-file", "error", "cannot read",
-                "net.kubelet-api-exposed", "fail", "0.0.0.0:10250",
+                "kubelet.anonymous-auth",    "pass",  "disabled",
+                "kubelet.hostname-override", "fail",  "--hostname-override=x",
+                "kubelet.read-only-port",    "fail",  "readOnlyPort=10255",
+                "kubelet.tls-cipher-suites", "fail",  "weak suites",
+                "kubelet.client-ca-file",    "error", "cannot read",
+                "net.kubelet-api-exposed",   "fail",  "0.0.0.0:10250",
         };
         struct run run;
         make_run(&run, 6, spec);
@@ -500,7 +524,7 @@ static void test_text_without_failures_has_no_fix_section(void **state)
 {
         (void)state;
         static const char *const spec[] = {"kubelet.anonymous-auth", "pass", "disabled",
-                                           "kubelet.event-qps", "warn", "eventRecordQPS=2"};
+                                           "kubelet.event-qps",      "warn", "eventRecordQPS=2"};
         struct run run;
         make_run(&run, 2, spec);
         struct text_opts o = {.width = 100, .fail_on = SEV_LOW};
@@ -545,9 +569,12 @@ static void test_text_quiet_keeps_failures_errors_and_summary(void **state)
 {
         (void)state;
         static const char *const spec[] = {
-                "kubelet.anonymous-auth", "pass", "disabled", "kubelet.read-only-port", "fail", "readOnlyPort=10255",
-                "kubelet.event-qps", "warn", "eventRecordQPS=2", "kubelet.hostname-override", "skip", "no flag",
-                "ssh.permit-root-login", "error", "sshd_config line 3: bad", "ssh.x11-forwarding", "pass", "no",
+                "kubelet.anonymous-auth",    "pass",  "disabled",
+                "kubelet.read-only-port",    "fail",  "readOnlyPort=10255",
+                "kubelet.event-qps",         "warn",  "eventRecordQPS=2",
+                "kubelet.hostname-override", "skip",  "no flag",
+                "ssh.permit-root-login",     "error", "sshd_config line 3: bad",
+                "ssh.x11-forwarding",        "pass",  "no",
         };
         struct run run;
         make_run(&run, 6, spec);
@@ -575,7 +602,8 @@ static void test_text_evidence_fits_the_width_and_wide_keeps_it(void **state)
         /* The header names the root and may be wider; every check and fix line fits. */
         const char *body = strstr(t, "\nkubelet\n");
         assert_non_null(body);
-        const char *note = strstr(body, "(evidence shortened to 100 columns; --wide or --format json shows all of it)\n");
+        const char *note = strstr(body,
+                                  "(evidence shortened to 100 columns; --wide or --format json shows all of it)\n");
         assert_non_null(note);
         char *checks = strndup(body, (size_t)(note - body));
         assert_true(widest_line(checks) <= 100);

@@ -49,7 +49,8 @@ static void test_password_authentication_covers_kbd_interactive(void **state)
         with_config("PasswordAuthentication no\n");
         expect(check_ssh_password_authentication, ST_FAIL, "kbdinteractiveauthentication yes (default)");
         with_config("PasswordAuthentication no\nChallengeResponseAuthentication no\n");
-        expect(check_ssh_password_authentication, ST_PASS, "kbdinteractiveauthentication no (/etc/ssh/sshd_config line 2)");
+        expect(check_ssh_password_authentication, ST_PASS,
+               "kbdinteractiveauthentication no (/etc/ssh/sshd_config line 2)");
 }
 
 static void test_simple_flags(void **state)
@@ -169,7 +170,8 @@ static void test_daemon_enabled_is_an_error_without_the_process_table(void **sta
         (void)state;
         with_config("");
         F.procs_error = strdup("/fixture/proc: Permission denied");
-        expect(check_ssh_daemon_enabled, ST_ERROR, "the process table could not be read: /fixture/proc: Permission denied");
+        expect(check_ssh_daemon_enabled, ST_ERROR,
+               "the process table could not be read: /fixture/proc: Permission denied");
         F.sshd.enabled_units = calloc(1, sizeof(char *));
         F.sshd.enabled_units[0] = strdup("/etc/systemd/system/multi-user.target.wants/sshd.service");
         F.sshd.n_enabled_units = 1;

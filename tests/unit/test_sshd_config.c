@@ -91,7 +91,9 @@ static void test_match_is_recorded_not_applied(void **state)
 static void test_errors_name_file_and_line(void **state)
 {
         (void)state;
-        static const struct { const char *text, *want; } cases[] = {
+        static const struct {
+                const char *text, *want;
+        } cases[] = {
                 {"Port 22\nFrobnicate 1\n", "/etc/ssh/sshd_config line 2: Bad configuration option: Frobnicate"},
                 {"PermitRootLogin maybe\n", "line 1: unsupported option \"maybe\""},
                 {"\n\nMaxAuthTries\n", "line 3: no argument after keyword \"MaxAuthTries\""},
@@ -132,7 +134,8 @@ static void test_running_sshd_flags_count_first(void **state)
 {
         (void)state;
         struct proc_entry e = {.pid = 812, .comm = "sshd"};
-        char *argv[] = {(char *)"sshd: /usr/sbin/sshd -D -o PermitRootLogin=yes -p 2201 [listener] 0 of 10-100 startups", NULL};
+        char *argv[] = {
+                (char *)"sshd: /usr/sbin/sshd -D -o PermitRootLogin=yes -p 2201 [listener] 0 of 10-100 startups", NULL};
         e.argv = argv;
         e.argc = 1;
         struct proc_table t = {.v = &e, .n = 1};

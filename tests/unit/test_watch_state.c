@@ -77,7 +77,11 @@ static void test_foreign_or_broken_files_are_not_ready(void **state)
 {
         (void)state;
         static const char *const bad[] = {
-                "", "{", "null", "[]", "{\"probe\":\"attached\",\"updated\":1000000,\"interval\":60}",
+                "",
+                "{",
+                "null",
+                "[]",
+                "{\"probe\":\"attached\",\"updated\":1000000,\"interval\":60}",
                 "{\"schema\":\"nodeward.watch-state/v1\",\"probe\":\"attached\",\"updated\":\"1000000\",\"interval\":60}",
                 "{\"schema\":\"nodeward.watch-state/v1\",\"probe\":\"attached\",\"updated\":1000000,\"interval\":0}",
                 "{\"schema\":\"nodeward.watch-state/v1\",\"probe\":\"maybe\",\"updated\":1000000,\"interval\":60}",

@@ -71,8 +71,8 @@ bool addr_is_private(const char *text)
         struct in6_addr a6;
         if (inet_pton(AF_INET, text, &a4) == 1) {
                 uint32_t a = ntohl(a4.s_addr);
-                return (a >> 24) == 10 || (a >> 20) == 0xac1 || (a >> 16) == 0xc0a8 ||
-                       (a >> 22) == (100u << 2 | 1) || (a >> 24) == 127 || (a >> 16) == 0xa9fe;
+                return (a >> 24) == 10 || (a >> 20) == 0xac1 || (a >> 16) == 0xc0a8 || (a >> 22) == (100u << 2 | 1) ||
+                       (a >> 24) == 127 || (a >> 16) == 0xa9fe;
         }
         if (inet_pton(AF_INET6, text, &a6) == 1) {
                 if (IN6_IS_ADDR_V4MAPPED(&a6)) {
@@ -80,8 +80,7 @@ bool addr_is_private(const char *text)
                         inet_ntop(AF_INET, &a6.s6_addr[12], v4, sizeof(v4));
                         return addr_is_private(v4);
                 }
-                return (a6.s6_addr[0] & 0xfe) == 0xfc || IN6_IS_ADDR_LOOPBACK(&a6) ||
-                       IN6_IS_ADDR_LINKLOCAL(&a6);
+                return (a6.s6_addr[0] & 0xfe) == 0xfc || IN6_IS_ADDR_LOOPBACK(&a6) || IN6_IS_ADDR_LINKLOCAL(&a6);
         }
         return false;
 }

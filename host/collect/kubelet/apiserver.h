@@ -13,17 +13,16 @@
 
 struct apiserver_facts {
         bool have_kubeconfig;
-        char *kubeconfig;   /* host path */
-        char *server;       /* the cluster's server URL */
-        char *host;         /* its host part */
-        char *error;        /* reading or parsing the kubeconfig failed */
+        char *kubeconfig;    /* host path */
+        char *server;        /* the cluster's server URL */
+        char *host;          /* its host part */
+        char *error;         /* reading or parsing the kubeconfig failed */
         char *resolve_error; /* the host did not resolve */
         size_t n_addrs;
         char addrs[APISERVER_MAX_ADDRS][INET6_ADDRSTRLEN];
 };
 
-void apiserver_collect(const struct rootfs *root, const struct kubelet_facts *k,
-                       struct apiserver_facts *ret);
+void apiserver_collect(const struct rootfs *root, const struct kubelet_facts *k, struct apiserver_facts *ret);
 void apiserver_facts_free(struct apiserver_facts *a);
 
 /* The first clusters[].cluster.server of a kubeconfig (YAML or JSON); -ENOENT if none. */

@@ -12,9 +12,14 @@
 const char *kubeconfig_auth_name(enum kc_auth k)
 {
         static const char *const n[] = {
-                "no credentials", "client certificate file", "inline client certificate (client-certificate-data)",
-                "exec credential plugin", "auth-provider plugin", "bearer token file (tokenFile)",
-                "inline bearer token", "basic authentication",
+                "no credentials",
+                "client certificate file",
+                "inline client certificate (client-certificate-data)",
+                "exec credential plugin",
+                "auth-provider plugin",
+                "bearer token file (tokenFile)",
+                "inline bearer token",
+                "basic authentication",
         };
         return n[k];
 }
@@ -32,7 +37,8 @@ static const cJSON *named(const cJSON *doc, const char *list, const char *inner,
         const cJSON *l = cJSON_GetObjectItemCaseSensitive(doc, list), *e, *found = NULL;
         if (!cJSON_IsArray(l))
                 return NULL;
-        cJSON_ArrayForEach(e, l) {
+        cJSON_ArrayForEach(e, l)
+        {
                 const char *n = str_member(e, "name");
                 if (n && strcmp(n, name) == 0)
                         found = cJSON_GetObjectItemCaseSensitive(e, inner);

@@ -8,14 +8,14 @@
 #define KUBECONFIG_READ_CAP (1024u * 1024u)
 
 enum kc_auth {
-        KC_AUTH_NONE,          /* the user has no credentials */
-        KC_AUTH_CLIENT_CERT,   /* client-certificate: a file */
+        KC_AUTH_NONE,             /* the user has no credentials */
+        KC_AUTH_CLIENT_CERT,      /* client-certificate: a file */
         KC_AUTH_CLIENT_CERT_DATA, /* client-certificate-data: inline */
-        KC_AUTH_EXEC,          /* exec credential plugin */
-        KC_AUTH_PROVIDER,      /* auth-provider plugin */
-        KC_AUTH_TOKEN_FILE,    /* tokenFile */
-        KC_AUTH_TOKEN,         /* token: inline */
-        KC_AUTH_BASIC,         /* username/password */
+        KC_AUTH_EXEC,             /* exec credential plugin */
+        KC_AUTH_PROVIDER,         /* auth-provider plugin */
+        KC_AUTH_TOKEN_FILE,       /* tokenFile */
+        KC_AUTH_TOKEN,            /* token: inline */
+        KC_AUTH_BASIC,            /* username/password */
 };
 
 struct kubeconfig_auth {

@@ -21,10 +21,9 @@ struct well_known {
 
 /* Where each node image keeps the kubelet's files when nothing else says. */
 static const struct well_known well_known[] = {
-        {"Amazon Linux 2023 (nodeadm)", "/etc/kubernetes/kubelet/config.json",
-         "/etc/kubernetes/kubelet/config.json.d", "/var/lib/kubelet/kubeconfig"},
-        {"Amazon Linux 2", "/etc/kubernetes/kubelet/kubelet-config.json", NULL,
+        {"Amazon Linux 2023 (nodeadm)", "/etc/kubernetes/kubelet/config.json", "/etc/kubernetes/kubelet/config.json.d",
          "/var/lib/kubelet/kubeconfig"},
+        {"Amazon Linux 2", "/etc/kubernetes/kubelet/kubelet-config.json", NULL, "/var/lib/kubelet/kubeconfig"},
         {"Bottlerocket", "/etc/kubernetes/kubelet/config", NULL, "/etc/kubernetes/kubelet/kubeconfig"},
         {"kubeadm", "/var/lib/kubelet/config.yaml", NULL, "/etc/kubernetes/kubelet.conf"},
 };
@@ -60,7 +59,8 @@ static int load_config_doc(const struct rootfs *root, struct kfile *f, cJSON **r
         const cJSON *kind = cJSON_GetObjectItemCaseSensitive(doc, "kind");
         if (!cJSON_IsString(kind) || strcmp(kind->valuestring, "KubeletConfiguration") != 0) {
                 *ret_err = xasprintf("%s: kind is not KubeletConfiguration (the kubelet refuses "
-                                     "this file)", path);
+                                     "this file)",
+                                     path);
                 cJSON_Delete(doc);
                 return -EINVAL;
         }
@@ -85,8 +85,7 @@ static void *grow(void *v, size_t n, size_t elem)
 /* All drop-ins together: real ones are a few KiB each. */
 #define DROPINS_READ_CAP (16u * 1024u * 1024u)
 
-static void load_dropins(const struct rootfs *root, struct kubelet_facts *k, struct layer **layers,
-                         size_t *nl)
+static void load_dropins(const struct rootfs *root, struct kubelet_facts *k, struct layer **layers, size_t *nl)
 {
         char *err = NULL;
         /* After a walk error the kubelet stops, and the checks that need the merged
@@ -107,7 +106,8 @@ static void load_dropins(const struct rootfs *root, struct kubelet_facts *k, str
                         total += (unsigned long long)f->st.st_size;
                 if (total > DROPINS_READ_CAP)
                         set_load_error(k, xasprintf("%s: the drop-ins up to here exceed %u MiB together; "
-                                                    "nodeward reads no more", f->path, DROPINS_READ_CAP >> 20));
+                                                    "nodeward reads no more",
+                                                    f->path, DROPINS_READ_CAP >> 20));
                 if (r < 0) {
                         set_load_error(k, err);
                         continue;
@@ -150,8 +150,8 @@ static int pem_has_certificate(const char *buf)
                 return 0;
         size_t b64 = 0;
         for (const char *p = body; p < e; p++) {
-                if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-                    *p == '+' || *p == '/' || *p == '=')
+                if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '+' ||
+                    *p == '/' || *p == '=')
                         b64++;
                 else if (!strchr(" \t\r\n", *p))
                         return 0;
@@ -185,8 +185,8 @@ static void check_client_ca(const struct rootfs *root, struct kubelet_facts *k, 
         free(buf);
 }
 
-static void find_kubelet(const struct rootfs *root, const struct rootfs *proc,
-                         const struct proc_table *procs, struct kubelet_facts *k, char **ret_cwd)
+static void find_kubelet(const struct rootfs *root, const struct rootfs *proc, const struct proc_table *procs,
+                         struct kubelet_facts *k, char **ret_cwd)
 {
         const struct proc_entry *p = proc_table_find(procs, "kubelet");
         if (p && p->argc > 0) {
@@ -236,8 +236,8 @@ static void find_kubelet(const struct rootfs *root, const struct rootfs *proc,
                 if (rootfs_stat(root, w->config, &st) < 0)
                         continue;
                 k->found = true;
-                k->found_by = xasprintf("well-known %s path %s (no kubelet process or kubelet.service unit)",
-                                        w->distro, w->config);
+                k->found_by = xasprintf("well-known %s path %s (no kubelet process or kubelet.service unit)", w->distro,
+                                        w->config);
                 k->argv = xcalloc(5, sizeof(char *));
                 k->argv[k->argc++] = xstrdup("kubelet");
                 k->argv[k->argc++] = xasprintf("--config=%s", w->config);
@@ -251,8 +251,8 @@ static void find_kubelet(const struct rootfs *root, const struct rootfs *proc,
                                    "unit, and none of the well-known kubelet config files");
 }
 
-void kubelet_collect(const struct rootfs *root, const struct rootfs *proc,
-                     const struct proc_table *procs, struct kubelet_facts *k)
+void kubelet_collect(const struct rootfs *root, const struct rootfs *proc, const struct proc_table *procs,
+                     struct kubelet_facts *k)
 {
         memset(k, 0, sizeof(*k));
         k->client_ca_pem = -1;

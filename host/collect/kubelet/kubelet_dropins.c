@@ -166,7 +166,8 @@ int kubelet_walk_config_dir(const struct rootfs *root, struct kubelet_facts *k, 
         }
         if (S_ISLNK(st.st_mode)) {
                 k->dropin_note = xasprintf("--config-dir %s is a symbolic link, which the kubelet's "
-                                           "directory walk does not follow: no drop-in applies", dir);
+                                           "directory walk does not follow: no drop-in applies",
+                                           dir);
                 return 0;
         }
         if (!S_ISDIR(st.st_mode)) {
@@ -175,7 +176,8 @@ int kubelet_walk_config_dir(const struct rootfs *root, struct kubelet_facts *k, 
                         add_dropin(k, dir);
                 else
                         k->dropin_note = xasprintf("--config-dir %s is not a directory and not a *.conf "
-                                                   "file: no drop-in applies", dir);
+                                                   "file: no drop-in applies",
+                                                   dir);
                 return 0;
         }
         int fd = rootfs_openat(root, dir, O_RDONLY | O_DIRECTORY);

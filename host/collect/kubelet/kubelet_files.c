@@ -24,8 +24,9 @@ void kubelet_unit_files_collect(const struct rootfs *root, struct kubelet_unit_f
         int r = sdunit_load(root, "kubelet.service", &unit, &err);
         if (r == -ENOENT) {
                 /* Bottlerocket and nodes that run the kubelet outside systemd have none. */
-                u->absent_reason = xstrdup("no kubelet.service unit under /etc/systemd/system, /run/systemd/system, "
-                                           "/usr/local/lib/systemd/system, /usr/lib/systemd/system or /lib/systemd/system");
+                u->absent_reason = xstrdup(
+                        "no kubelet.service unit under /etc/systemd/system, /run/systemd/system, "
+                        "/usr/local/lib/systemd/system, /usr/lib/systemd/system or /lib/systemd/system");
                 free(err);
                 return;
         }

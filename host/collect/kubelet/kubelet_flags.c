@@ -23,28 +23,44 @@
  * tlsCipherSuites are never defaulted. A field's flag reaches the command-line parser
  * from its row here, so it needs no row in flag_maps[]. */
 const struct kfield_def kfield_defs[] = {
-        [KF_ANONYMOUS_AUTH] = {KF_ANONYMOUS_AUTH, "authentication.anonymous.enabled", "anonymous-auth", KT_BOOL, "false", "true", KDEF_IF_NIL},
-        [KF_WEBHOOK_AUTHN] = {KF_WEBHOOK_AUTHN, "authentication.webhook.enabled", "authentication-token-webhook", KT_BOOL, "true", "false", KDEF_IF_NIL},
-        [KF_AUTHZ_MODE] = {KF_AUTHZ_MODE, "authorization.mode", "authorization-mode", KT_STRING, "\"Webhook\"", "\"AlwaysAllow\"", KDEF_IF_ZERO},
-        [KF_CLIENT_CA_FILE] = {KF_CLIENT_CA_FILE, "authentication.x509.clientCAFile", "client-ca-file", KT_STRING, NULL, NULL, KDEF_NONE},
+        [KF_ANONYMOUS_AUTH] = {KF_ANONYMOUS_AUTH, "authentication.anonymous.enabled", "anonymous-auth", KT_BOOL,
+                               "false", "true", KDEF_IF_NIL},
+        [KF_WEBHOOK_AUTHN] = {KF_WEBHOOK_AUTHN, "authentication.webhook.enabled", "authentication-token-webhook",
+                              KT_BOOL, "true", "false", KDEF_IF_NIL},
+        [KF_AUTHZ_MODE] = {KF_AUTHZ_MODE, "authorization.mode", "authorization-mode", KT_STRING, "\"Webhook\"",
+                           "\"AlwaysAllow\"", KDEF_IF_ZERO},
+        [KF_CLIENT_CA_FILE] = {KF_CLIENT_CA_FILE, "authentication.x509.clientCAFile", "client-ca-file", KT_STRING, NULL,
+                               NULL, KDEF_NONE},
         [KF_READ_ONLY_PORT] = {KF_READ_ONLY_PORT, "readOnlyPort", "read-only-port", KT_INT, "0", "10255", KDEF_NONE},
         [KF_PORT] = {KF_PORT, "port", "port", KT_INT, "10250", "10250", KDEF_IF_ZERO},
-        [KF_STREAMING_IDLE_TIMEOUT] = {KF_STREAMING_IDLE_TIMEOUT, "streamingConnectionIdleTimeout", "streaming-connection-idle-timeout", KT_DURATION, "\"4h0m0s\"", "\"4h0m0s\"", KDEF_IF_ZERO},
-        [KF_PROTECT_KERNEL_DEFAULTS] = {KF_PROTECT_KERNEL_DEFAULTS, "protectKernelDefaults", "protect-kernel-defaults", KT_BOOL, "false", "false", KDEF_NONE},
-        [KF_IPTABLES_UTIL_CHAINS] = {KF_IPTABLES_UTIL_CHAINS, "makeIPTablesUtilChains", "make-iptables-util-chains", KT_BOOL, "true", "true", KDEF_IF_NIL},
+        [KF_STREAMING_IDLE_TIMEOUT] = {KF_STREAMING_IDLE_TIMEOUT, "streamingConnectionIdleTimeout",
+                                       "streaming-connection-idle-timeout", KT_DURATION, "\"4h0m0s\"", "\"4h0m0s\"",
+                                       KDEF_IF_ZERO},
+        [KF_PROTECT_KERNEL_DEFAULTS] = {KF_PROTECT_KERNEL_DEFAULTS, "protectKernelDefaults", "protect-kernel-defaults",
+                                        KT_BOOL, "false", "false", KDEF_NONE},
+        [KF_IPTABLES_UTIL_CHAINS] = {KF_IPTABLES_UTIL_CHAINS, "makeIPTablesUtilChains", "make-iptables-util-chains",
+                                     KT_BOOL, "true", "true", KDEF_IF_NIL},
         [KF_EVENT_QPS] = {KF_EVENT_QPS, "eventRecordQPS", "event-qps", KT_INT, "50", "50", KDEF_IF_NIL},
-        [KF_ROTATE_CERTIFICATES] = {KF_ROTATE_CERTIFICATES, "rotateCertificates", "rotate-certificates", KT_BOOL, "false", "false", KDEF_NONE},
-        [KF_SERVER_TLS_BOOTSTRAP] = {KF_SERVER_TLS_BOOTSTRAP, "serverTLSBootstrap", "rotate-server-certificates", KT_BOOL, "false", "false", KDEF_NONE},
-        [KF_FG_ROTATE_SERVER_CERT] = {KF_FG_ROTATE_SERVER_CERT, "featureGates.RotateKubeletServerCertificate", NULL, KT_BOOL, "true", "true", KDEF_FEATURE_GATE},
-        [KF_TLS_CIPHER_SUITES] = {KF_TLS_CIPHER_SUITES, "tlsCipherSuites", "tls-cipher-suites", KT_STRINGLIST, NULL, NULL, KDEF_NONE},
-        [KF_HOSTNAME_OVERRIDE] = {KF_HOSTNAME_OVERRIDE, NULL, "hostname-override", KT_STRING, NULL, NULL}, /* flag only: never defaulted from a file */
-        [KF_KUBECONFIG] = {KF_KUBECONFIG, NULL, "kubeconfig", KT_STRING, NULL, NULL}, /* flag only: never defaulted from a file */
+        [KF_ROTATE_CERTIFICATES] = {KF_ROTATE_CERTIFICATES, "rotateCertificates", "rotate-certificates", KT_BOOL,
+                                    "false", "false", KDEF_NONE},
+        [KF_SERVER_TLS_BOOTSTRAP] = {KF_SERVER_TLS_BOOTSTRAP, "serverTLSBootstrap", "rotate-server-certificates",
+                                     KT_BOOL, "false", "false", KDEF_NONE},
+        [KF_FG_ROTATE_SERVER_CERT] = {KF_FG_ROTATE_SERVER_CERT, "featureGates.RotateKubeletServerCertificate", NULL,
+                                      KT_BOOL, "true", "true", KDEF_FEATURE_GATE},
+        [KF_TLS_CIPHER_SUITES] = {KF_TLS_CIPHER_SUITES, "tlsCipherSuites", "tls-cipher-suites", KT_STRINGLIST, NULL,
+                                  NULL, KDEF_NONE},
+        [KF_HOSTNAME_OVERRIDE] = {KF_HOSTNAME_OVERRIDE, NULL, "hostname-override", KT_STRING, NULL,
+                                  NULL}, /* flag only: never defaulted from a file */
+        [KF_KUBECONFIG] = {KF_KUBECONFIG, NULL, "kubeconfig", KT_STRING, NULL,
+                           NULL}, /* flag only: never defaulted from a file */
         /* v1beta1 SetDefaults_KubeletConfiguration: podPidsLimit -1 (no limit), seccompDefault false. */
         /* "if obj.PodPidsLimit == nil || *obj.PodPidsLimit < 0": a negative limit is -1 too */
         [KF_POD_PIDS_LIMIT] = {KF_POD_PIDS_LIMIT, "podPidsLimit", "pod-max-pids", KT_INT, "-1", "-1", KDEF_IF_NIL},
-        [KF_SECCOMP_DEFAULT] = {KF_SECCOMP_DEFAULT, "seccompDefault", "seccomp-default", KT_BOOL, "false", "false", KDEF_IF_NIL},
+        [KF_SECCOMP_DEFAULT] = {KF_SECCOMP_DEFAULT, "seccompDefault", "seccomp-default", KT_BOOL, "false", "false",
+                                KDEF_IF_NIL},
         [KF_TLS_CERT_FILE] = {KF_TLS_CERT_FILE, "tlsCertFile", "tls-cert-file", KT_STRING, NULL, NULL, KDEF_NONE},
-        [KF_TLS_PRIVATE_KEY_FILE] = {KF_TLS_PRIVATE_KEY_FILE, "tlsPrivateKeyFile", "tls-private-key-file", KT_STRING, NULL, NULL, KDEF_NONE},
+        [KF_TLS_PRIVATE_KEY_FILE] = {KF_TLS_PRIVATE_KEY_FILE, "tlsPrivateKeyFile", "tls-private-key-file", KT_STRING,
+                                     NULL, NULL, KDEF_NONE},
 };
 /* A field added to enum kfield without a row at the end fails to build; a row left out
  * in the middle (zeros) fails test_every_field_has_a_table_row. */
@@ -156,14 +172,22 @@ int go_duration_ns(const char *s, long long *ret_ns)
                         return -EINVAL;
                 p = end;
                 double unit;
-                if (str_startswith(p, "ns")) unit = 1, p += 2;
-                else if (str_startswith(p, "us")) unit = 1e3, p += 2;
-                else if (str_startswith(p, "\xc2\xb5s")) unit = 1e3, p += 3;
-                else if (str_startswith(p, "ms")) unit = 1e6, p += 2;
-                else if (*p == 's') unit = 1e9, p++;
-                else if (*p == 'm') unit = 60e9, p++;
-                else if (*p == 'h') unit = 3600e9, p++;
-                else return -EINVAL;
+                if (str_startswith(p, "ns"))
+                        unit = 1, p += 2;
+                else if (str_startswith(p, "us"))
+                        unit = 1e3, p += 2;
+                else if (str_startswith(p, "\xc2\xb5s"))
+                        unit = 1e3, p += 3;
+                else if (str_startswith(p, "ms"))
+                        unit = 1e6, p += 2;
+                else if (*p == 's')
+                        unit = 1e9, p++;
+                else if (*p == 'm')
+                        unit = 60e9, p++;
+                else if (*p == 'h')
+                        unit = 3600e9, p++;
+                else
+                        return -EINVAL;
                 /* Go truncates each component to whole nanoseconds. */
                 total += trunc(v * unit);
                 if (total > 9.2e18)
@@ -256,15 +280,14 @@ static cJSON *flag_value_json(enum ktype t, const char *flag, const char *v, cha
                 if (go_duration_ms(v, &ms) < 0)
                         break;
                 return cJSON_CreateString(v);
-        default:
-                return cJSON_CreateString(v);
+        default: return cJSON_CreateString(v);
         }
         *ret_err = xasprintf("--%s=%s: invalid value", flag, v);
         return NULL;
 }
 
-static int apply_flag(cJSON *layer, cJSON *flag_only, const struct flag_map *m, const char *name,
-                      const char *value, char **ret_err)
+static int apply_flag(cJSON *layer, cJSON *flag_only, const struct flag_map *m, const char *name, const char *value,
+                      char **ret_err)
 {
         if (m && m->type == KT_STRINGLIST && m->path) {
                 /* Repeated list flags append (pflag StringSlice). */
@@ -311,8 +334,7 @@ static int apply_flag(cJSON *layer, cJSON *flag_only, const struct flag_map *m, 
         return 0;
 }
 
-int kubelet_flags_layer(char **argv, size_t argc, cJSON **ret_layer, cJSON **ret_flag_only,
-                        char **ret_err)
+int kubelet_flags_layer(char **argv, size_t argc, cJSON **ret_layer, cJSON **ret_flag_only, char **ret_err)
 {
         cJSON *layer = cJSON_CreateObject(), *flag_only = cJSON_CreateObject();
         char *err = NULL;
@@ -323,7 +345,8 @@ int kubelet_flags_layer(char **argv, size_t argc, cJSON **ret_layer, cJSON **ret
                 if (a[0] != '-' || strcmp(a, "-") == 0) {
                         if (!err)
                                 err = xasprintf("unexpected argument \"%s\" (the kubelet takes no "
-                                                "positional arguments)", a);
+                                                "positional arguments)",
+                                                a);
                         continue;
                 }
                 if (a[1] != '-') {

@@ -18,5 +18,4 @@ int kubelet_walk_config_dir(const struct rootfs *root, struct kubelet_facts *k, 
 
 /* Resolve every field of kfield_defs over @layers (file, drop-ins, flags) with the
  * kubelet's defaulting and merge rules; fills k->f[] and k->effective. */
-void kubelet_resolve(struct kubelet_facts *k, const struct layer *layers, size_t nl,
-                     const cJSON *flag_only);
+void kubelet_resolve(struct kubelet_facts *k, const struct layer *layers, size_t nl, const cJSON *flag_only);

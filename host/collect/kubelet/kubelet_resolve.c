@@ -24,14 +24,10 @@ static bool type_ok(enum ktype t, const cJSON *v)
 {
         long long ns;
         switch (t) {
-        case KT_BOOL:
-                return cJSON_IsBool(v);
-        case KT_INT:
-                return cJSON_IsNumber(v) && v->valuedouble == floor(v->valuedouble);
-        case KT_STRING:
-                return cJSON_IsString(v);
-        case KT_DURATION:
-                return cJSON_IsString(v) && go_duration_ns(v->valuestring, &ns) == 0;
+        case KT_BOOL: return cJSON_IsBool(v);
+        case KT_INT: return cJSON_IsNumber(v) && v->valuedouble == floor(v->valuedouble);
+        case KT_STRING: return cJSON_IsString(v);
+        case KT_DURATION: return cJSON_IsString(v) && go_duration_ns(v->valuestring, &ns) == 0;
         case KT_STRINGLIST:
                 if (!cJSON_IsArray(v))
                         return false;
@@ -39,16 +35,15 @@ static bool type_ok(enum ktype t, const cJSON *v)
                         if (!cJSON_IsString(c))
                                 return false;
                 return true;
-        case KT_MAP_BOOL:
-                return cJSON_IsObject(v);
+        case KT_MAP_BOOL: return cJSON_IsObject(v);
         }
         return false;
 }
 
 static const char *type_name(enum ktype t)
 {
-        static const char *const n[] = {"a boolean", "an integer", "a string", "a duration",
-                                        "a list of strings", "a map"};
+        static const char *const n[] = {"a boolean",  "an integer",        "a string",
+                                        "a duration", "a list of strings", "a map"};
         return n[t];
 }
 
@@ -57,16 +52,11 @@ static bool is_go_zero(enum ktype t, const cJSON *v)
 {
         long long ns;
         switch (t) {
-        case KT_INT:
-                return cJSON_IsNumber(v) && v->valuedouble == 0;
-        case KT_STRING:
-                return cJSON_IsString(v) && !*v->valuestring;
-        case KT_DURATION:
-                return cJSON_IsString(v) && go_duration_ns(v->valuestring, &ns) == 0 && ns == 0;
-        case KT_BOOL:
-                return cJSON_IsFalse(v);
-        default:
-                return false;
+        case KT_INT: return cJSON_IsNumber(v) && v->valuedouble == 0;
+        case KT_STRING: return cJSON_IsString(v) && !*v->valuestring;
+        case KT_DURATION: return cJSON_IsString(v) && go_duration_ns(v->valuestring, &ns) == 0 && ns == 0;
+        case KT_BOOL: return cJSON_IsFalse(v);
+        default: return false;
         }
 }
 
@@ -120,11 +110,11 @@ static void take_value(struct kfield_value *fv, const cJSON *v, enum ksource src
 
 /* What the drop-ins did to one field, traced while they are merged. */
 struct trace {
-        bool present; /* a drop-in's value is in the merged drop-ins now */
-        int setter;   /* the layer that put it there */
-        int prev;     /* the layer whose value the setter replaced, or -1 */
-        int remover;  /* the layer whose null removed a drop-in's value, or -1 */
-        int removed;  /* the layer whose value was removed */
+        bool present;  /* a drop-in's value is in the merged drop-ins now */
+        int setter;    /* the layer that put it there */
+        int prev;      /* the layer whose value the setter replaced, or -1 */
+        int remover;   /* the layer whose null removed a drop-in's value, or -1 */
+        int removed;   /* the layer whose value was removed */
         int idle_null; /* the last layer whose null found nothing to remove, or -1 */
 };
 
@@ -162,8 +152,8 @@ static const char *rule_text(enum kdefault_rule r)
 }
 
 /* The field's default, and why it applies. */
-static void take_default(const struct kubelet_facts *k, enum kfield id, struct kfield_value *fv,
-                         enum confdoc_found st, const char *file_label)
+static void take_default(const struct kubelet_facts *k, enum kfield id, struct kfield_value *fv, enum confdoc_found st,
+                         const char *file_label)
 {
         const struct kfield_def *d = &kfield_defs[id];
         const char *def = k->has_config ? d->cfg_default : d->flag_default;
@@ -178,8 +168,8 @@ static void take_default(const struct kubelet_facts *k, enum kfield id, struct k
                 fv->origin = xstrdup("default (flag default: the kubelet runs without --config)");
                 fv->default_reason = xstrdup("absent (no --config: the kubelet's flag default)");
         } else if (st == CONFDOC_NULL) {
-                fv->origin = xasprintf("default (%s says null, which the kubelet reads as absent; %s)",
-                                       file_label, rule_text(kfield_defs[id].rule));
+                fv->origin = xasprintf("default (%s says null, which the kubelet reads as absent; %s)", file_label,
+                                       rule_text(kfield_defs[id].rule));
                 fv->default_reason = xstrdup("null in config file");
         } else {
                 fv->origin = xasprintf("default (absent; %s)", rule_text(kfield_defs[id].rule));
@@ -214,14 +204,12 @@ static void resolve_base(const struct kubelet_facts *k, enum kfield id, const st
         fv->value = cJSON_Parse(d->cfg_default);
         fv->source = KSRC_DEFAULT;
         _cleanup_free_ char *dv = confdoc_value_str(fv->value);
-        fv->origin = xasprintf("default (%s says %s; the kubelet replaces a zero %s with %s)", lab, s,
-                               d->path, dv);
+        fv->origin = xasprintf("default (%s says %s; the kubelet replaces a zero %s with %s)", lab, s, d->path, dv);
         fv->default_reason = xstrdup("zero value replaced");
 }
 
 /* No drop-in's value is left: say what a null removed, or that it removed nothing. */
-static void note_removal(enum kfield id, const struct trace *t, const struct layer *layers,
-                         struct kfield_value *fv)
+static void note_removal(enum kfield id, const struct trace *t, const struct layer *layers, struct kfield_value *fv)
 {
         const struct kfield_def *d = &kfield_defs[id];
         if (t->remover < 0) {
@@ -230,7 +218,8 @@ static void note_removal(enum kfield id, const struct trace *t, const struct lay
                 _cleanup_free_ char *nl = layer_label(&layers[t->idle_null]);
                 free(fv->shadowed);
                 fv->shadowed = xasprintf("null in %s leaves it: a drop-in's null only removes what an "
-                                         "earlier drop-in set", nl);
+                                         "earlier drop-in set",
+                                         nl);
                 return;
         }
         _cleanup_free_ char *rl = layer_label(&layers[t->remover]);
@@ -251,8 +240,8 @@ static void note_removal(enum kfield id, const struct trace *t, const struct lay
 }
 
 /* Layer 2: the merged drop-ins, over the base without defaulting again. */
-static void resolve_dropins(enum kfield id, const struct trace *t, const struct layer *layers,
-                            const cJSON *merged, struct kfield_value *fv, char **said)
+static void resolve_dropins(enum kfield id, const struct trace *t, const struct layer *layers, const cJSON *merged,
+                            struct kfield_value *fv, char **said)
 {
         const struct kfield_def *d = &kfield_defs[id];
         const cJSON *v;
@@ -324,8 +313,7 @@ static void resolve_flag_only(const struct kfield_def *d, struct kfield_value *f
         }
 }
 
-void kubelet_resolve(struct kubelet_facts *k, const struct layer *layers, size_t nl,
-                     const cJSON *flag_only)
+void kubelet_resolve(struct kubelet_facts *k, const struct layer *layers, size_t nl, const cJSON *flag_only)
 {
         const struct layer *file = NULL, *flags = NULL;
         size_t d0 = 0, d1 = nl;

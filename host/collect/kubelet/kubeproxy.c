@@ -54,9 +54,8 @@ static char *with_port(const char *addr)
         return xstrdup(addr);
 }
 
-void kube_proxy_settings(char **argv, size_t argc, const cJSON *config, const char *config_path,
-                         char **ret_metrics, char **ret_metrics_origin, char **ret_kubeconfig,
-                         char **ret_kubeconfig_origin)
+void kube_proxy_settings(char **argv, size_t argc, const cJSON *config, const char *config_path, char **ret_metrics,
+                         char **ret_metrics_origin, char **ret_kubeconfig, char **ret_kubeconfig_origin)
 {
         const char *m = NULL, *kc = NULL;
         char *m_origin = NULL, *kc_origin = NULL;

@@ -20,7 +20,7 @@ struct kube_proxy_facts {
         char *metrics_origin;    /* "config file X", "flag --metrics-bind-address", "default ..." */
         char *kubeconfig_origin; /* "flag --kubeconfig", "clientConnection.kubeconfig in X"; NULL: none */
         bool has_kubeconfig;
-        struct kfile kubeconfig; /* .path is the host path */
+        struct kfile kubeconfig;  /* .path is the host path */
         char *kubeconfig_mapping; /* how a container path was mapped to the host, or NULL */
 };
 
@@ -28,9 +28,8 @@ struct kube_proxy_facts {
  * --config the file alone decides (kube-proxy ignores the other flags then; see
  * Options.Complete in cmd/kube-proxy/app/server.go); without it the flags do.
  * Exposed for tests and fuzzing. */
-void kube_proxy_settings(char **argv, size_t argc, const cJSON *config, const char *config_path,
-                         char **ret_metrics, char **ret_metrics_origin, char **ret_kubeconfig,
-                         char **ret_kubeconfig_origin);
+void kube_proxy_settings(char **argv, size_t argc, const cJSON *config, const char *config_path, char **ret_metrics,
+                         char **ret_metrics_origin, char **ret_kubeconfig, char **ret_kubeconfig_origin);
 
 /* Find kube-proxy (process under --proc, else a kube-proxy.service unit, else a kubeconfig at a
  * well-known host path) and stat its kubeconfig. */

@@ -57,8 +57,8 @@ static size_t nla_payload_len(const struct nlattr *a)
 
 /* Walk the attributes after a fixed header; any byte that does not belong to
  * a well-formed attribute is an error. @fn sees each one. */
-static int attrs_walk(const struct nlmsghdr *nlh, size_t hdrlen,
-                      int (*fn)(const struct nlattr *a, void *data), void *data)
+static int attrs_walk(const struct nlmsghdr *nlh, size_t hdrlen, int (*fn)(const struct nlattr *a, void *data),
+                      void *data)
 {
         size_t plen = nlmsg_payload_len(nlh);
         if (plen < hdrlen)
@@ -231,8 +231,7 @@ static int addr_msg(const struct nlmsghdr *nlh, void *data)
                 return 0; /* other families are not ours to judge */
         if (s->n_addrs >= SOCKETS_MAX_ADDRS)
                 return -E2BIG;
-        struct node_addr a = {.family = ifa.ifa_family, .prefixlen = ifa.ifa_prefixlen,
-                              .ifindex = ifa.ifa_index};
+        struct node_addr a = {.family = ifa.ifa_family, .prefixlen = ifa.ifa_prefixlen, .ifindex = ifa.ifa_index};
         c->a = &a;
         c->have_local = c->have_address = false;
         int r = attrs_walk(nlh, sizeof(struct ifaddrmsg), addr_attr, c);
@@ -252,8 +251,8 @@ int sockets_parse_addrs(const void *buf, size_t len, uint32_t seq, struct socket
 }
 
 /* Send one dump request and feed every reply datagram to @parse until DONE. */
-static int dump(int fd, void *req, size_t reqlen, uint32_t seq,
-                int (*parse)(const void *, size_t, uint32_t, void *), void *data)
+static int dump(int fd, void *req, size_t reqlen, uint32_t seq, int (*parse)(const void *, size_t, uint32_t, void *),
+                void *data)
 {
         struct nlmsghdr *nlh = req;
         nlh->nlmsg_seq = seq;
@@ -339,10 +338,10 @@ int sockets_dump_listeners(const struct netns_handles *h, struct sockets *s, cha
                         struct nlmsghdr nlh;
                         struct inet_diag_req_v2 r;
                 } req = {
-                        .nlh = {.nlmsg_len = sizeof(req), .nlmsg_type = SOCK_DIAG_BY_FAMILY,
+                        .nlh = {.nlmsg_len = sizeof(req),
+                                .nlmsg_type = SOCK_DIAG_BY_FAMILY,
                                 .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP},
-                        .r = {.sdiag_family = q[i].family, .sdiag_protocol = q[i].proto,
-                              .idiag_states = q[i].states},
+                        .r = {.sdiag_family = q[i].family, .sdiag_protocol = q[i].proto, .idiag_states = q[i].states},
                 };
                 struct diag_job j = {s, q[i].proto};
                 int r = dump(h->diag, &req, sizeof(req), next_seq(), parse_diag_job, &j);
@@ -364,8 +363,7 @@ int sockets_dump_addrs(const struct netns_handles *h, struct sockets *s, char **
                 struct nlmsghdr nlh;
                 struct ifaddrmsg ifa;
         } req = {
-                .nlh = {.nlmsg_len = sizeof(req), .nlmsg_type = RTM_GETADDR,
-                        .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP},
+                .nlh = {.nlmsg_len = sizeof(req), .nlmsg_type = RTM_GETADDR, .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP},
                 .ifa = {.ifa_family = AF_UNSPEC},
         };
         int r = dump(h->route, &req, sizeof(req), next_seq(), parse_addrs_job, s);

@@ -55,10 +55,10 @@ struct sockets {
         size_t n_ifnames;
         struct node_addr *addrs;
         size_t n_addrs;
-        char *netns;        /* which namespace was read (its path), for messages */
+        char *netns;          /* which namespace was read (its path), for messages */
         char *netns_fallback; /* set when PROC/1/ns/net was out of reach and nodeward read its own */
-        char *error;        /* the inventory could not be read: the reason */
-        char *owners_error; /* the owners could not be read (the listing still holds) */
+        char *error;          /* the inventory could not be read: the reason */
+        char *owners_error;   /* the owners could not be read (the listing still holds) */
         char *addrs_error;
         unsigned owners_unreadable; /* processes whose fds could not be read */
         const char *owners_via;     /* how the owners were found (a static string), NULL if not */
@@ -83,8 +83,8 @@ enum {
 /* Open the handles in the namespace at @netns_path; NULL means the host's,
  * PROC/1/ns/net (where nodeward itself may run in a pod's namespace). Entering
  * another namespace happens in a short-lived thread; the handles stay bound to it. */
-int netns_open_handles(const char *netns_path, const struct rootfs *proc, struct netns_handles *ret,
-                       char **ret_what, char **ret_err);
+int netns_open_handles(const char *netns_path, const struct rootfs *proc, struct netns_handles *ret, char **ret_what,
+                       char **ret_err);
 void netns_close_handles(struct netns_handles *h);
 
 /* Everything in one call; failures become s->error / owners_error / addrs_error.
@@ -92,8 +92,8 @@ void netns_close_handles(struct netns_handles *h);
 void sockets_collect(const char *netns_path, const struct rootfs *proc, unsigned flags, struct sockets *s);
 /* The same over handles opened earlier: a long-lived watch keeps them, so re-reading
  * needs no privilege. @what names their namespace. */
-void sockets_collect_handles(const struct netns_handles *h, const char *what, const struct rootfs *proc,
-                             unsigned flags, struct sockets *s);
+void sockets_collect_handles(const struct netns_handles *h, const char *what, const struct rootfs *proc, unsigned flags,
+                             struct sockets *s);
 void sockets_free(struct sockets *s);
 
 /* The netlink side, given open handles. */
@@ -118,7 +118,7 @@ struct owner_query {
         const bool *want;   /* by listener: find its owner; NULL: every listener */
         const pid_t *first; /* e.g. sshd's processes, from the process table */
         size_t n_first;
-        const pid_t *pids;  /* the processes to walk, ascending (a table read earlier); NULL: list PROC */
+        const pid_t *pids; /* the processes to walk, ascending (a table read earlier); NULL: list PROC */
         size_t n_pids;
 };
 int sockets_find_owners_query(const struct rootfs *proc, const struct owner_query *q, struct sockets *s,

@@ -80,8 +80,8 @@ static int open_ns(const char *netns_path, const struct rootfs *proc, char **ret
         return r < 0 ? r : fd;
 }
 
-int netns_open_handles(const char *netns_path, const struct rootfs *proc, struct netns_handles *ret,
-                       char **ret_what, char **ret_err)
+int netns_open_handles(const char *netns_path, const struct rootfs *proc, struct netns_handles *ret, char **ret_what,
+                       char **ret_err)
 {
         char *what = NULL, *fallback = NULL;
         int nsfd = open_ns(netns_path, proc, &what);
@@ -94,8 +94,7 @@ int netns_open_handles(const char *netns_path, const struct rootfs *proc, struct
                 nsfd = open_ns(NULL, NULL, &what);
         }
         if (nsfd < 0) {
-                *ret_err = xasprintf("%s: %s", what,
-                                     nsfd == -ENOTSUP ? "not a network namespace" : strerror(-nsfd));
+                *ret_err = xasprintf("%s: %s", what, nsfd == -ENOTSUP ? "not a network namespace" : strerror(-nsfd));
                 free(what);
                 free(fallback);
                 return nsfd;

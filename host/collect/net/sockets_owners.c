@@ -73,13 +73,13 @@ struct owner_scan {
         const struct sockets *s;
         struct ino_map map;
         bool all;
-        bool procfs; /* a real procfs: a short getdents means the end, and PID/... opens directly */
-        const bool *want; /* by listener; NULL: every listener */
-        bool *found; /* by listener; atomics */
+        bool procfs;              /* a real procfs: a short getdents means the end, and PID/... opens directly */
+        const bool *want;         /* by listener; NULL: every listener */
+        bool *found;              /* by listener; atomics */
         size_t n_found, n_wanted; /* n_found atomic */
         const pid_t *pids;
         size_t n_pids, next; /* next atomic */
-        const pid_t *first; /* read in full before the walk, and skipped by it */
+        const pid_t *first;  /* read in full before the walk, and skipped by it */
         size_t n_first;
 };
 
@@ -435,13 +435,18 @@ static size_t keep_first_owners(const struct owner_scan *c, struct sock_owner *v
         return k;
 }
 
-int sockets_find_owners_query(const struct rootfs *proc, const struct owner_query *q, struct sockets *s,
-                              char **ret_err)
+int sockets_find_owners_query(const struct rootfs *proc, const struct owner_query *q, struct sockets *s, char **ret_err)
 {
         if (s->n == 0)
                 return 0;
-        struct owner_scan c = {.proc = proc, .s = s, .all = q->all, .want = q->want, .first = q->first,
-                               .n_first = q->n_first, .pids = q->pids, .n_pids = q->n_pids};
+        struct owner_scan c = {.proc = proc,
+                               .s = s,
+                               .all = q->all,
+                               .want = q->want,
+                               .first = q->first,
+                               .n_first = q->n_first,
+                               .pids = q->pids,
+                               .n_pids = q->n_pids};
         c.procfs = is_procfs(proc);
         for (size_t i = 0; i < s->n; i++)
                 c.n_wanted += s->v[i].inode != 0 && wanted(&c, (long)i);

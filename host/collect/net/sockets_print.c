@@ -106,7 +106,10 @@ static void put(struct line *l, const char *s, size_t n)
         l->n += n;
 }
 
-static void put_s(struct line *l, const char *s) { put(l, s, strlen(s)); }
+static void put_s(struct line *l, const char *s)
+{
+        put(l, s, strlen(s));
+}
 
 static void put_u(struct line *l, unsigned long v)
 {
@@ -198,8 +201,9 @@ void sockets_print_json(FILE *out, const struct sockets *s)
                 char a[64];
                 listener_addr_str(l, a, sizeof(a));
                 bool tcp = l->proto == IPPROTO_TCP;
-                fprintf(out, "%s\n{\"proto\":\"%s\",\"family\":\"%s\",\"state\":\"%s\",\"address\":\"%s\","
-                             "\"port\":%u,\"interface\":",
+                fprintf(out,
+                        "%s\n{\"proto\":\"%s\",\"family\":\"%s\",\"state\":\"%s\",\"address\":\"%s\","
+                        "\"port\":%u,\"interface\":",
                         i ? "," : "", tcp ? "tcp" : "udp", l->family == AF_INET ? "ipv4" : "ipv6",
                         tcp ? "LISTEN" : "UNCONN", a, l->port);
                 json_str_or_null(out, l->ifindex ? sockets_ifname(s, l->ifindex) : NULL);

@@ -20,7 +20,8 @@ struct rule {
 static void split(char *l, struct rule *r)
 {
         r->n = 0;
-        for (char *save = NULL, *t = strtok_r(l, " \t\r", &save); t && r->n < MAX_WORDS; t = strtok_r(NULL, " \t\r", &save))
+        for (char *save = NULL, *t = strtok_r(l, " \t\r", &save); t && r->n < MAX_WORDS;
+             t = strtok_r(NULL, " \t\r", &save))
                 r->w[r->n++] = t;
 }
 
@@ -51,8 +52,11 @@ static void add_watch(struct audit_rules *a, const char *path, const char *perms
                 a->v = xrealloc(a->v, a->cap * sizeof(*a->v));
         }
         struct audit_watch *w = &a->v[a->n++];
-        *w = (struct audit_watch){.path = xmalloc(len + 1), .subtree = subtree, .dead = a->never_all != NULL,
-                                  .file = xstrdup(file), .line = line};
+        *w = (struct audit_watch){.path = xmalloc(len + 1),
+                                  .subtree = subtree,
+                                  .dead = a->never_all != NULL,
+                                  .file = xstrdup(file),
+                                  .line = line};
         memcpy(w->path, path, len);
         w->path[len] = '\0';
         set_perms(w->perms, perms && *perms ? perms : "rwxa");

@@ -10,10 +10,10 @@
 #define AUDIT_RULES_MAX_WATCHES 65536u
 
 struct audit_watch {
-        char *path;     /* no trailing slash */
-        char perms[5];  /* of "rwxa"; "rwxa" when the rule names none (auditctl's default) */
-        bool subtree;   /* -w or -F dir=: the path and everything below it; -F path=: that path only */
-        bool dead;      /* an earlier "never,exit" rule on every syscall matches first */
+        char *path;    /* no trailing slash */
+        char perms[5]; /* of "rwxa"; "rwxa" when the rule names none (auditctl's default) */
+        bool subtree;  /* -w or -F dir=: the path and everything below it; -F path=: that path only */
+        bool dead;     /* an earlier "never,exit" rule on every syscall matches first */
         char *file;
         unsigned line;
 };

@@ -145,8 +145,7 @@ static size_t key_count(const cJSON *ssh, const char *a, const char *b)
                 v = cJSON_GetObjectItemCaseSensitive(ssh, b);
         size_t n = 0;
         const cJSON *e;
-        cJSON_ArrayForEach(e, v)
-                n += cJSON_IsString(e) && e->valuestring[0];
+        cJSON_ArrayForEach(e, v) n += cJSON_IsString(e) && e->valuestring[0];
         return n;
 }
 
@@ -321,7 +320,8 @@ static void collect_admin_sshd(const struct rootfs *proc, const struct proc_tabl
                 int r = procfs_open_pid_root(proc, e->pid, &croot);
                 if (r < 0) {
                         if (!s->root_error)
-                                s->root_error = xasprintf("%s/%d/root: %s", proc->path, (int)e->pid, rootfs_strerror(r));
+                                s->root_error = xasprintf("%s/%d/root: %s", proc->path, (int)e->pid,
+                                                          rootfs_strerror(r));
                         continue;
                 }
                 struct stat st;
@@ -389,7 +389,8 @@ static bool setting_nonempty(const struct rootfs *root, const char *const *segs)
 }
 
 /* Copy a numeric setting into @doc as @field, else @dflt (NAN: leave it out). */
-static void render_number(const struct rootfs *root, cJSON *doc, const char *const *segs, const char *field, double dflt)
+static void render_number(const struct rootfs *root, cJSON *doc, const char *const *segs, const char *field,
+                          double dflt)
 {
         cJSON *v = setting_json(root, segs);
         double d = cJSON_IsNumber(v) ? v->valuedouble : dflt;
@@ -428,7 +429,8 @@ int bottlerocket_kubelet_from_settings(const struct rootfs *root, cJSON **ret_do
                 cJSON_AddStringToObject(doc, "address", "0.0.0.0");
                 cJSON_AddBoolToObject(cJSON_AddObjectToObject(authn, "anonymous"), "enabled", false);
                 cJSON_AddBoolToObject(cJSON_AddObjectToObject(authn, "webhook"), "enabled", true);
-                cJSON_AddStringToObject(cJSON_AddObjectToObject(authn, "x509"), "clientCAFile", "/etc/kubernetes/pki/ca.crt");
+                cJSON_AddStringToObject(cJSON_AddObjectToObject(authn, "x509"), "clientCAFile",
+                                        "/etc/kubernetes/pki/ca.crt");
                 cJSON_AddStringToObject(authz, "mode", "Webhook");
         }
         cJSON_AddItemToObject(doc, "authentication", authn);
@@ -444,8 +446,9 @@ int bottlerocket_kubelet_from_settings(const struct rootfs *root, cJSON **ret_do
         } else if (bootstrap != BR_UNSET) {
                 cJSON_AddBoolToObject(doc, "serverTLSBootstrap", bootstrap == BR_TRUE);
         }
-        cJSON_AddItemToObject(doc, "tlsCipherSuites", cJSON_CreateStringArray(
-                                      (const char *const[]){"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"}, 1));
+        cJSON_AddItemToObject(
+                doc, "tlsCipherSuites",
+                cJSON_CreateStringArray((const char *const[]){"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"}, 1));
         *ret_doc = doc;
         return 0;
 }

@@ -19,49 +19,53 @@
 #define BR_HOST_CONTAINERS "/local/host-containers"
 
 /* A tri-state setting: what the datastore says, or that it says nothing. */
-enum br_tri { BR_UNSET = -1, BR_FALSE = 0, BR_TRUE = 1 };
+enum br_tri {
+        BR_UNSET = -1,
+        BR_FALSE = 0,
+        BR_TRUE = 1
+};
 
 /* What an admin container's user-data lets in over SSH: counts and kinds, never keys. */
 struct br_ssh_access {
-        bool parsed;                 /* user-data was present and decoded to a JSON object */
-        char *error;                 /* why it could not be read or decoded */
-        const char *from;            /* "datastore" or "persistent storage" */
-        size_t n_authorized_keys;    /* ssh.authorized-keys (or authorized_keys) entries */
-        size_t n_trusted_ca_keys;    /* ssh.trusted-user-ca-keys entries */
-        bool keys_command;           /* ssh.authorized-keys-command is set */
-        char *keys_command_user;     /* ssh.authorized-keys-command-user (an account name) */
-        bool password_hash;          /* a password-hash for the serial console is set */
-        char *user;                  /* the login account ("user", default ec2-user) */
+        bool parsed;              /* user-data was present and decoded to a JSON object */
+        char *error;              /* why it could not be read or decoded */
+        const char *from;         /* "datastore" or "persistent storage" */
+        size_t n_authorized_keys; /* ssh.authorized-keys (or authorized_keys) entries */
+        size_t n_trusted_ca_keys; /* ssh.trusted-user-ca-keys entries */
+        bool keys_command;        /* ssh.authorized-keys-command is set */
+        char *keys_command_user;  /* ssh.authorized-keys-command-user (an account name) */
+        bool password_hash;       /* a password-hash for the serial console is set */
+        char *user;               /* the login account ("user", default ec2-user) */
 };
 
 struct br_container {
         enum br_tri enabled;
         enum br_tri superpowered;
-        char *source;                /* the image reference (not secret) */
-        bool has_user_data;          /* settings.host-containers.NAME.user-data is set */
+        char *source;       /* the image reference (not secret) */
+        bool has_user_data; /* settings.host-containers.NAME.user-data is set */
 };
 
 /* The admin container's own sshd, seen from the host's process table. */
 struct br_admin_sshd {
-        pid_t pid;                   /* 0: none found */
-        char *root_error;            /* its PROC/PID/root could not be opened */
-        struct sshd_config cfg;      /* resolved inside the container's root */
+        pid_t pid;              /* 0: none found */
+        char *root_error;       /* its PROC/PID/root could not be opened */
+        struct sshd_config cfg; /* resolved inside the container's root */
 };
 
 struct br_kube_settings {
         enum br_tri standalone_mode;
-        char *authentication_mode;   /* "aws", "tls" */
+        char *authentication_mode; /* "aws", "tls" */
         enum br_tri server_tls_bootstrap;
         char *cluster_name;
         bool has_api_server;
 };
 
 struct br_facts {
-        bool is_bottlerocket;        /* os-release ID=bottlerocket */
-        char *variant;               /* VARIANT_ID, e.g. aws-k8s-1.31 */
-        char *version;               /* VERSION_ID */
+        bool is_bottlerocket; /* os-release ID=bottlerocket */
+        char *variant;        /* VARIANT_ID, e.g. aws-k8s-1.31 */
+        char *version;        /* VERSION_ID */
         bool datastore_found;
-        char *datastore_error;       /* the datastore exists but a value could not be read */
+        char *datastore_error; /* the datastore exists but a value could not be read */
         struct br_container admin, control;
         struct br_ssh_access admin_ssh;
         struct br_admin_sshd admin_sshd;

@@ -58,8 +58,8 @@ static void strv_push(char ***v, size_t *n, char *s)
 
 /* resolveImports() in cmd/containerd/server/config/config.go: relative to the importing file's
  * directory; a pattern with '*' is globbed (sorted), anything else is taken as it is. */
-static int resolve_import(const struct rootfs *root, const char *parent, const char *imp, char ***queue,
-                          size_t *nq, struct containerd_facts *c)
+static int resolve_import(const struct rootfs *root, const char *parent, const char *imp, char ***queue, size_t *nq,
+                          struct containerd_facts *c)
 {
         char *joined;
         if (imp[0] == '/') {
@@ -192,8 +192,7 @@ static struct ctrd_origin origin_of(const struct toml_value *v)
         return (struct ctrd_origin){.file = xstrdup(v->file), .line = v->line};
 }
 
-static void read_bool(const struct toml_value *const *secs, size_t n, const char *key, bool def,
-                      struct ctrd_bool *ret)
+static void read_bool(const struct toml_value *const *secs, size_t n, const char *key, bool def, struct ctrd_bool *ret)
 {
         const char *path[] = {key};
         const struct toml_value *v = lookup(secs, n, path, 1);
@@ -205,8 +204,7 @@ static void read_bool(const struct toml_value *const *secs, size_t n, const char
         }
 }
 
-static struct ctrd_host *find_host(struct containerd_facts *c, const char *kind, const char *registry,
-                                   const char *url)
+static struct ctrd_host *find_host(struct containerd_facts *c, const char *kind, const char *registry, const char *url)
 {
         for (size_t i = 0; i < c->n_hosts; i++)
                 if (strcmp(c->hosts[i].kind, kind) == 0 && strcmp(c->hosts[i].registry, registry) == 0 &&
@@ -219,9 +217,12 @@ static void push_host(struct containerd_facts *c, const char *registry, const ch
                       const struct toml_value *where)
 {
         c->hosts = xrealloc(c->hosts, (c->n_hosts + 1) * sizeof(*c->hosts));
-        c->hosts[c->n_hosts++] = (struct ctrd_host){
-                .registry = xstrdup(registry), .url = xstrdup(url), .kind = xstrdup(kind),
-                .plain_http = str_startswith(url, "http://"), .skip_verify = -1, .origin = origin_of(where)};
+        c->hosts[c->n_hosts++] = (struct ctrd_host){.registry = xstrdup(registry),
+                                                    .url = xstrdup(url),
+                                                    .kind = xstrdup(kind),
+                                                    .plain_http = str_startswith(url, "http://"),
+                                                    .skip_verify = -1,
+                                                    .origin = origin_of(where)};
 }
 
 /* registry.mirrors and registry.configs.<host>.tls (containerd 1.x, without config_path).
@@ -242,8 +243,8 @@ static void registry_from_config(struct containerd_facts *c, const struct toml_v
                 const struct toml_value *cf = toml_get(regs[s], "configs");
                 for (size_t i = 0; cf && cf->type == TOML_TABLE && i < cf->u.tab.n; i++) {
                         const char *reg = cf->u.tab.kv[i].key;
-                        const struct toml_value *skip =
-                                toml_get(toml_get(cf->u.tab.kv[i].value, "tls"), "insecure_skip_verify");
+                        const struct toml_value *skip = toml_get(toml_get(cf->u.tab.kv[i].value, "tls"),
+                                                                 "insecure_skip_verify");
                         if (!skip || skip->type != TOML_BOOL)
                                 continue;
                         struct ctrd_host *h = find_host(c, "registry configs", reg, NULL);
@@ -374,8 +375,9 @@ static void resolve(const struct rootfs *root, struct containerd_facts *c, const
                 }
         }
         c->deep_merge = c->version >= 3;
-        const char *images_id = c->version >= 3 ? "io.containerd.cri.v1.images"
-                                : c->version >= 2 ? "io.containerd.grpc.v1.cri" : "cri";
+        const char *images_id = c->version >= 3   ? "io.containerd.cri.v1.images"
+                                : c->version >= 2 ? "io.containerd.grpc.v1.cri"
+                                                  : "cri";
         const char *runtime_id = c->version >= 3 ? "io.containerd.cri.v1.runtime" : images_id;
         c->registry_plugin = xstrdup(images_id);
         const struct toml_value *secs[CONTAINERD_MAX_FILES], *regs[CONTAINERD_MAX_FILES];
@@ -402,7 +404,8 @@ static void resolve(const struct rootfs *root, struct containerd_facts *c, const
                 for (size_t i = 0; i < nreg && !c->ignored; i++)
                         if (toml_get(regs[i], "mirrors") || toml_get(regs[i], "configs"))
                                 c->ignored = xasprintf("%s line %u: registry mirrors/configs are ignored because "
-                                                       "config_path is set", regs[i]->file, regs[i]->line);
+                                                       "config_path is set",
+                                                       regs[i]->file, regs[i]->line);
                 registry_from_host_dirs(root, c);
         } else {
                 registry_from_config(c, regs, nreg);

@@ -9,7 +9,7 @@
 
 #define CONTAINERD_CONFIG "/etc/containerd/config.toml"
 #define CONTAINERD_SOCKET "/run/containerd/containerd.sock"
-#define CONTAINERD_MAX_FILES 64 /* config.toml and its imports */
+#define CONTAINERD_MAX_FILES 64      /* config.toml and its imports */
 #define CONTAINERD_MAX_HOST_DIRS 256 /* per config_path root */
 
 /* Where a value came from: a file and line, or containerd's default (file NULL). */
@@ -24,7 +24,7 @@ struct ctrd_host {
         char *url;      /* as written, or with https:// added as containerd adds it */
         char *kind;     /* "mirror endpoint", "hosts.toml server", "hosts.toml host", "registry configs" */
         bool plain_http;
-        int skip_verify; /* -1 not set, 0 or 1 */
+        int skip_verify;    /* -1 not set, 0 or 1 */
         char *capabilities; /* "pull,resolve" as written; NULL: all */
         bool has_ca;
         struct ctrd_origin origin;
@@ -37,18 +37,18 @@ struct ctrd_bool {
 };
 
 struct containerd_facts {
-        bool found; /* config.toml exists under the root */
-        char *error; /* "FILE line N: reason": containerd would not start with this */
+        bool found;   /* config.toml exists under the root */
+        char *error;  /* "FILE line N: reason": containerd would not start with this */
         char **files; /* config.toml, then imports in the order containerd loads them */
         size_t n_files;
         long version;
-        bool deep_merge; /* containerd 2.x (version >= 3) merges imported plugin sections key by key */
+        bool deep_merge;       /* containerd 2.x (version >= 3) merges imported plugin sections key by key */
         char *registry_plugin; /* the plugin id the registry section was read from */
         char *config_path;     /* registry.config_path, colon-separated roots; NULL when unset */
         struct ctrd_origin config_path_origin;
         struct ctrd_host *hosts;
         size_t n_hosts;
-        char *ignored; /* mirrors/configs present but ignored because config_path is set */
+        char *ignored;   /* mirrors/configs present but ignored because config_path is set */
         char **warnings; /* e.g. a hosts.toml containerd cannot parse (it then ignores the file) */
         size_t n_warnings;
         char *sandbox_image;
@@ -82,4 +82,3 @@ char *containerd_url_host(const char *url_or_ref);
 /* The effective configuration as JSON (explain containerd); the caller deletes it. */
 struct cJSON;
 struct cJSON *containerd_explain_json(const struct containerd_facts *c);
-

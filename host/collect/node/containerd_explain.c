@@ -6,7 +6,7 @@
 #include "collect/node/containerd.h"
 #include "base/util.h"
 
-static void add_origin(cJSON *o, const struct ctrd_origin *or)
+static void add_origin(cJSON *o, const struct ctrd_origin * or)
 {
         if (or->file) {
                 char *s = xasprintf("%s line %u", or->file, or->line);

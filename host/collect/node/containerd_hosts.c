@@ -184,7 +184,7 @@ int containerd_parse_hosts(const char *buf, size_t len, const char *file, const 
                 add_host(c, registry, with_scheme(srv), "hosts.toml server", &hf[nh], server);
         } else if (hf[nh].skip_verify >= 0 || hf[nh].capabilities) {
                 /* No server: the settings apply to the registry itself. */
-                char *self = strcmp(registry, "_default") == 0 ? xstrdup("https://(each registry)")
+                char *self = strcmp(registry, "_default") == 0    ? xstrdup("https://(each registry)")
                              : strcmp(registry, "docker.io") == 0 ? xstrdup("https://registry-1.docker.io")
                                                                   : xasprintf("https://%s", registry);
                 add_host(c, registry, self, "hosts.toml server", &hf[nh], d->root);

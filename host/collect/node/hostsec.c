@@ -105,8 +105,10 @@ static void collect_selinux(const struct rootfs *root, struct host_facts *h)
 {
         if (h->sys_live) {
                 char *v = read_trimmed(root, "/sys/fs/selinux/enforce", NULL);
-                h->selinux_live = !v ? SELINUX_DISABLED : strcmp(v, "1") == 0 ? SELINUX_ENFORCING
-                                                        : strcmp(v, "0") == 0 ? SELINUX_PERMISSIVE : SELINUX_UNKNOWN;
+                h->selinux_live = !v                    ? SELINUX_DISABLED
+                                  : strcmp(v, "1") == 0 ? SELINUX_ENFORCING
+                                  : strcmp(v, "0") == 0 ? SELINUX_PERMISSIVE
+                                                        : SELINUX_UNKNOWN;
                 free(v);
         }
         char *buf = read_trimmed(root, "/etc/selinux/config", NULL);
@@ -199,14 +201,16 @@ static void chrony_file(const struct rootfs *root, const char *path, struct host
                 size_t w = strcspn(l, " \t\r");
                 char *arg = l + w + strspn(l + w, " \t");
                 arg[strcspn(arg, " \t\r")] = '\0';
-                bool source = (w == 6 && (strncmp(l, "server", 6) == 0)) || (w == 4 && (strncmp(l, "pool", 4) == 0 ||
-                               strncmp(l, "peer", 4) == 0)) || (w == 8 && strncmp(l, "refclock", 8) == 0);
+                bool source = (w == 6 && (strncmp(l, "server", 6) == 0)) ||
+                              (w == 4 && (strncmp(l, "pool", 4) == 0 || strncmp(l, "peer", 4) == 0)) ||
+                              (w == 8 && strncmp(l, "refclock", 8) == 0);
                 if (source && *arg) {
                         if (!h->chrony_source)
                                 h->chrony_source = xasprintf("%s:%u %.*s %.200s", path, line, (int)w, l, arg);
                         h->chrony_sources++;
-                } else if (dirs && ((w == 9 && strncmp(l, "sourcedir", 9) == 0) ||
-                                    (w == 7 && strncmp(l, "confdir", 7) == 0)) && *arg == '/' && *n_dirs < 8) {
+                } else if (dirs &&
+                           ((w == 9 && strncmp(l, "sourcedir", 9) == 0) || (w == 7 && strncmp(l, "confdir", 7) == 0)) &&
+                           *arg == '/' && *n_dirs < 8) {
                         *dirs = xrealloc(*dirs, (*n_dirs + 1) * sizeof(char *));
                         (*dirs)[(*n_dirs)++] = xasprintf("%c%s", l[0], arg); /* 's' or 'c' tags the kind */
                 }
@@ -317,8 +321,9 @@ static void want(struct host_facts *h, const char *path)
  * Paths the node does not have are left out (and named in the evidence). */
 static void audit_default_watches(const struct rootfs *root, const struct hostsec_opts *o, struct host_facts *h)
 {
-        const char *defaults[] = {o->kubelet_binary && o->kubelet_binary[0] == '/' ? o->kubelet_binary : "/usr/bin/kubelet",
-                                  o->kubelet_config, "/etc/kubernetes", "/etc/containerd/config.toml", "/run/containerd"};
+        const char *defaults[] = {
+                o->kubelet_binary && o->kubelet_binary[0] == '/' ? o->kubelet_binary : "/usr/bin/kubelet",
+                o->kubelet_config, "/etc/kubernetes", "/etc/containerd/config.toml", "/run/containerd"};
         for (size_t i = 0; i < ARRAY_SIZE(defaults); i++) {
                 if (!defaults[i])
                         continue;
@@ -435,8 +440,9 @@ int audit_watch_load_file(const char *path, char ***v, size_t *n, char **ret_err
                         continue;
                 if (l[0] != '/' || m > 4095 || strstr(l, "/../") || str_endswith(l, "/..") || *n >= AUDIT_WATCH_MAX ||
                     strpbrk(l, " \t")) {
-                        *ret_err = xasprintf("%s line %u: expected an absolute path (e.g. /usr/bin/kubelet), got \"%.200s\"",
-                                             path, line, l);
+                        *ret_err = xasprintf(
+                                "%s line %u: expected an absolute path (e.g. /usr/bin/kubelet), got \"%.200s\"", path,
+                                line, l);
                         free(buf);
                         return -EINVAL;
                 }

@@ -18,12 +18,17 @@
 /* One kernel setting: what the kernel says now and what the boot files set. */
 struct host_sysctl {
         const char *name;
-        char *live;       /* NULL when unreadable: live_err */
+        char *live; /* NULL when unreadable: live_err */
         int live_err;
         const struct sysctl_assign *boot; /* the winning boot assignment (into host_facts.boot), or NULL */
 };
 
-enum selinux_mode { SELINUX_UNKNOWN, SELINUX_DISABLED, SELINUX_PERMISSIVE, SELINUX_ENFORCING };
+enum selinux_mode {
+        SELINUX_UNKNOWN,
+        SELINUX_DISABLED,
+        SELINUX_PERMISSIVE,
+        SELINUX_ENFORCING
+};
 
 struct host_facts {
         bool sys_live; /* ROOT/sys has a kernel/ or fs/ directory: absent files there mean absent features */
@@ -31,18 +36,18 @@ struct host_facts {
         struct host_sysctl *sysctls;
         size_t n_sysctls;
 
-        enum selinux_mode selinux_live; /* from sys/fs/selinux/enforce; UNKNOWN when !sys_live */
+        enum selinux_mode selinux_live;   /* from sys/fs/selinux/enforce; UNKNOWN when !sys_live */
         enum selinux_mode selinux_config; /* SELINUX= in /etc/selinux/config; UNKNOWN without one */
         char *selinux_config_origin;      /* "FILE:LINE" */
         char *selinux_type;               /* SELINUXTYPE= */
 
-        char *lockdown;     /* the bracketed mode in sys/kernel/security/lockdown, NULL when unreadable */
+        char *lockdown; /* the bracketed mode in sys/kernel/security/lockdown, NULL when unreadable */
         int lockdown_err;
 
-        char *cmdline;      /* PROC/cmdline, NULL when unreadable */
-        char *dm0_name;     /* sys/block/dm-0/dm/name, NULL when absent */
+        char *cmdline;  /* PROC/cmdline, NULL when unreadable */
+        char *dm0_name; /* sys/block/dm-0/dm/name, NULL when absent */
 
-        pid_t chronyd_pid;    /* 0: not in the process table */
+        pid_t chronyd_pid;     /* 0: not in the process table */
         char *chronyd_enabled; /* the .wants/ link that enables chronyd.service, NULL when none */
         char *chrony_conf;     /* the config read, NULL when none */
         char *chrony_source;   /* "FILE:LINE server|pool NAME" of the first time source */
@@ -52,7 +57,7 @@ struct host_facts {
         struct journald_conf journald;
         bool var_log_journal; /* /var/log/journal is a directory */
         size_t journal_files;
-        char *journal_open;   /* files readable by others: "PATH mode 0644; ..." (first few) */
+        char *journal_open; /* files readable by others: "PATH mode 0644; ..." (first few) */
         size_t n_journal_open;
         char *journal_error;
 
@@ -60,7 +65,7 @@ struct host_facts {
         char *auditd_enabled;
         bool auditd_installed; /* an auditd binary or unit is on the root */
         struct audit_rules audit;
-        char **audit_want;     /* the paths that should be watched */
+        char **audit_want; /* the paths that should be watched */
         size_t n_audit_want;
         char *audit_want_from; /* "--audit-watch FILE" or "default" */
         char **audit_absent;   /* default paths left out because the node has no such file */

@@ -8,11 +8,11 @@
 #define JOURNALD_CONF_CAP (256u * 1024u)
 
 struct journald_conf {
-        char *storage;  /* the last Storage= in [Journal], NULL when no file sets it (journald's default: auto) */
-        char *origin;   /* "FILE:LINE" of that assignment */
-        char **files;   /* read, in order */
+        char *storage; /* the last Storage= in [Journal], NULL when no file sets it (journald's default: auto) */
+        char *origin;  /* "FILE:LINE" of that assignment */
+        char **files;  /* read, in order */
         size_t n_files;
-        char *error;    /* the first file that could not be read */
+        char *error; /* the first file that could not be read */
 };
 
 /* Apply one file's text: only [Journal] counts; "#" and ";" start comments; a

@@ -88,9 +88,8 @@ void sysctl_collect(const struct rootfs *proc, const char *proc_path, struct sys
         for (size_t i = 0; i < KSYS__COUNT; i++) {
                 char *buf = NULL;
                 size_t len = 0;
-                int r = proc && proc->fd >= 0
-                                ? procfs_read_file(proc, ksysctl_defs[i].path, SYSCTL_CAP, &buf, &len)
-                                : -ENOENT;
+                int r = proc && proc->fd >= 0 ? procfs_read_file(proc, ksysctl_defs[i].path, SYSCTL_CAP, &buf, &len)
+                                              : -ENOENT;
                 if (r == 0)
                         r = sysctl_parse_int(buf, len, &s->v[i].value);
                 s->v[i].err = r;

@@ -27,7 +27,7 @@ struct ksysctl_def {
 extern const struct ksysctl_def ksysctl_defs[KSYS__COUNT];
 
 struct sysctl_value {
-        int err;    /* 0, or -errno reading or parsing it */
+        int err; /* 0, or -errno reading or parsing it */
         long value;
 };
 

@@ -53,8 +53,10 @@ static void parse_line(const char *l, size_t n, const char *file, unsigned line,
         /* Doubling: a long file stays linear. */
         if ((acc->n & (acc->n - 1)) == 0)
                 acc->v = xrealloc(acc->v, (acc->n ? 2 * acc->n : 1) * sizeof(*acc->v));
-        acc->v[acc->n++] = (struct sysctl_assign){.name = xstrdup(k), .value = trimmed(eq + 1, n - (size_t)(eq + 1 - l)),
-                                                   .file = xstrdup(file), .line = line};
+        acc->v[acc->n++] = (struct sysctl_assign){.name = xstrdup(k),
+                                                  .value = trimmed(eq + 1, n - (size_t)(eq + 1 - l)),
+                                                  .file = xstrdup(file),
+                                                  .line = line};
         free(key);
 }
 

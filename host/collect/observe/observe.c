@@ -153,7 +153,8 @@ void observe_begin(const struct rootfs *root, const struct rootfs *proc, const s
         f->seconds = o->seconds;
         if (o->n_ssh_ports) {
                 f->n_ssh_ports = o->n_ssh_ports < OBSERVE_MAX_PORTS - OBSERVE_MAX_KUBELET_PORTS
-                                         ? o->n_ssh_ports : OBSERVE_MAX_PORTS - OBSERVE_MAX_KUBELET_PORTS;
+                                         ? o->n_ssh_ports
+                                         : OBSERVE_MAX_PORTS - OBSERVE_MAX_KUBELET_PORTS;
                 memcpy(f->ssh_ports, o->ssh_ports, f->n_ssh_ports * sizeof(uint16_t));
         } else {
                 f->ssh_ports[0] = 22; /* no sshd configuration known: sshd's default */
@@ -186,10 +187,14 @@ void observe_begin(const struct rootfs *root, const struct rootfs *proc, const s
         _cleanup_close_ int rfd = rootfs_openat(root, s->cg.mount, O_PATH | O_DIRECTORY);
         if (rfd >= 0 && fstat(rfd, &rst) == 0 && rst.st_ino == self)
                 self = 0;
-        struct connwatch_opts co = {.ports = ports, .n_ports = n, .host_netns = s->host_netns,
+        struct connwatch_opts co = {.ports = ports,
+                                    .n_ports = n,
+                                    .host_netns = s->host_netns,
                                     .self_cgroup = self,
-                                    .verbose = o->verbose, .force_tracepoint = o->force_tracepoint,
-                                    .on_sighting = on_sighting, .data = s};
+                                    .verbose = o->verbose,
+                                    .force_tracepoint = o->force_tracepoint,
+                                    .on_sighting = on_sighting,
+                                    .data = s};
         if (connwatch_start(&co, &s->cw, &f->error) < 0) {
                 cgroup_index_free(&s->cg);
                 free(s);

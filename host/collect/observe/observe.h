@@ -19,17 +19,17 @@ struct observed_attempt {
         bool host_network; /* made from the host network namespace */
         uint64_t count;
         int64_t first_ms, last_ms; /* Unix time */
-        uint32_t pid;      /* of the first sighting, 0 if it was dropped */
+        uint32_t pid;              /* of the first sighting, 0 if it was dropped */
         char comm[17];
-        char *cgroup;      /* path under the cgroup v2 mount; NULL when gone */
-        bool pod;          /* the cgroup is a kubelet pod's */
+        char *cgroup; /* path under the cgroup v2 mount; NULL when gone */
+        bool pod;     /* the cgroup is a kubelet pod's */
         struct pod_ref ref;
         char *pod_ns, *pod_name; /* NULL when the pod's log directory is absent */
 };
 
 struct observe_facts {
-        bool requested;  /* --observe given */
-        char *error;     /* eBPF could not be used: exactly why */
+        bool requested; /* --observe given */
+        char *error;    /* eBPF could not be used: exactly why */
         int seconds;
         const char *mode; /* "tp_btf" or "tracepoint" */
         uint16_t ssh_ports[OBSERVE_MAX_PORTS];
@@ -84,4 +84,3 @@ void observe_snapshot(struct observe_session *s, struct observe_facts *f);
 void observe_end(struct observe_session *s, struct observe_facts *f);
 void observe_session_free(struct observe_session *s);
 void observe_facts_free(struct observe_facts *f);
-

@@ -42,8 +42,7 @@ static int set_uid(struct pod_ref *p, const char *s, size_t n)
 /* "cri-containerd-<id>.scope", "crio-<id>.scope", "docker-<id>.scope" or a bare "<id>". */
 static int set_container(struct pod_ref *p, const char *s, size_t n)
 {
-        static const char *const prefixes[] = {"cri-containerd-", "crio-conmon-", "crio-", "docker-",
-                                               "containerd-"};
+        static const char *const prefixes[] = {"cri-containerd-", "crio-conmon-", "crio-", "docker-", "containerd-"};
         if (n > 6 && memcmp(s + n - 6, ".scope", 6) == 0) {
                 n -= 6;
                 for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++) {
@@ -90,7 +89,12 @@ static int parse_pod_slice(const char *s, size_t n, struct pod_ref *p)
 int cgroup_path_parse_pod(const char *path, struct pod_ref *ret)
 {
         struct pod_ref p = {0};
-        enum { OUTSIDE, KUBEPODS, POD, DONE } st = OUTSIDE;
+        enum {
+                OUTSIDE,
+                KUBEPODS,
+                POD,
+                DONE
+        } st = OUTSIDE;
         bool cgroupfs = false;
         for (const char *s = path; s && *s;) {
                 while (*s == '/')

@@ -26,7 +26,7 @@ struct cgroup_index {
         struct cgroup_entry {
                 uint64_t id;
                 char *path; /* relative to the mount, leading '/' */
-        } *v;
+        } * v;
         size_t n;
         /* Paths kept from the first sighting of an attempt until released, so a
          * pod that is gone by the report is still named (copies of live entries). */

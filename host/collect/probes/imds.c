@@ -38,14 +38,14 @@ static socklen_t imds_addr(int family, struct sockaddr_storage *ss)
 }
 
 /* One request to the metadata service; the body is copied out only when asked. */
-static void imds_request(int family, const char *method, const char *path, const char *header,
-                         int min_ttl, struct http_probe *p, char *body, size_t body_size)
+static void imds_request(int family, const char *method, const char *path, const char *header, int min_ttl,
+                         struct http_probe *p, char *body, size_t body_size)
 {
         struct sockaddr_storage ss;
         socklen_t sl = imds_addr(family, &ss);
         const char *headers[] = {header, NULL};
-        struct http_request req = {method, family == AF_INET6 ? "[" IMDS_V6_ADDR "]" : IMDS_V4_ADDR,
-                                   path, header ? headers : NULL};
+        struct http_request req = {method, family == AF_INET6 ? "[" IMDS_V6_ADDR "]" : IMDS_V4_ADDR, path,
+                                   header ? headers : NULL};
         struct http_opts o = {.connect_ms = IMDS_TIMEOUT_MS, .total_ms = IMDS_TIMEOUT_MS, .min_ttl = min_ttl};
         struct http_outcome out;
         http_exchange((struct sockaddr *)&ss, sl, &req, &o, &out);
@@ -97,8 +97,7 @@ static void session_job(void *argp, void *outp)
         if (!s->v1_get.connected)
                 return; /* nothing there: do not wait out the other requests too */
         char token[TOKEN_MAX], hdr[TOKEN_MAX + 64];
-        imds_request(a->family, "PUT", "/latest/api/token", TOKEN_TTL_HEADER, 0, &s->token_put, token,
-                     sizeof(token));
+        imds_request(a->family, "PUT", "/latest/api/token", TOKEN_TTL_HEADER, 0, &s->token_put, token, sizeof(token));
         s->got_token = s->token_put.err == 0 && s->token_put.status == 200 && token_usable(token);
         snprintf(hdr, sizeof(hdr), "X-aws-ec2-metadata-token: %s", s->got_token ? token : "");
         const char *auth = s->got_token ? hdr : NULL;
@@ -110,8 +109,7 @@ static void session_job(void *argp, void *outp)
                 goto out;
         }
         char id[64];
-        imds_request(a->family, "GET", "/latest/meta-data/instance-id", auth, 0, &s->instance_id, id,
-                     sizeof(id));
+        imds_request(a->family, "GET", "/latest/meta-data/instance-id", auth, 0, &s->instance_id, id, sizeof(id));
         if (s->instance_id.status == 200 && strlen(id) < sizeof(s->instance_id_value) && id_usable(id))
                 memcpy(s->instance_id_value, id, strlen(id) + 1);
         imds_request(a->family, "GET", "/latest/meta-data/public-ipv4", auth, 0, &s->public_ipv4, NULL, 0);
@@ -264,8 +262,7 @@ static void tcp_job(void *argp, void *outp)
 }
 
 /* Targets: every node address on every port given (sshd's, for ssh.pod-reachable). */
-static void tcp_targets_fill(const struct node_addrs *na, const int *ports, size_t nports,
-                             struct tcp_targets *t)
+static void tcp_targets_fill(const struct node_addrs *na, const int *ports, size_t nports, struct tcp_targets *t)
 {
         memset(t, 0, sizeof(*t));
         for (size_t i = 0; i < na->n; i++)
@@ -288,8 +285,8 @@ const char *http_probe_text(const struct http_probe *p, char *buf, size_t size)
         else if (p->err == 0)
                 snprintf(buf, size, "%d", p->status);
         else if (p->err == -ETIMEDOUT)
-                snprintf(buf, size, p->connected ? "connected, no response within %d ms"
-                                                 : "no answer within %d ms", IMDS_TIMEOUT_MS);
+                snprintf(buf, size, p->connected ? "connected, no response within %d ms" : "no answer within %d ms",
+                         IMDS_TIMEOUT_MS);
         else if (p->err == -EBADMSG)
                 snprintf(buf, size, "malformed response");
         else if (p->err == -EFBIG)
@@ -314,7 +311,8 @@ bool imds_ec2_hint(const struct rootfs *root, char **ret_why)
                         return true;
         }
         *ret_why = xasprintf("not on EC2: no EC2 signature under %s (DMI sys/board/bios vendor, product "
-                             "or hypervisor uuid); metadata service not probed", root->path);
+                             "or hypervisor uuid); metadata service not probed",
+                             root->path);
         return false;
 }
 
@@ -325,8 +323,8 @@ static char *steal(char **p)
         return s;
 }
 
-static void job_add(struct ns_job *jobs, size_t *n, int fd, void (*fn)(void *, void *), void *arg,
-                    void *out, size_t size)
+static void job_add(struct ns_job *jobs, size_t *n, int fd, void (*fn)(void *, void *), void *arg, void *out,
+                    size_t size)
 {
         jobs[(*n)++] = (struct ns_job){.ns_fd = fd, .fn = fn, .arg = arg, .out = out, .out_size = size};
 }
@@ -399,8 +397,8 @@ static void probes_harvest(const struct probe_set *ps, bool ssh, struct imds_fac
                        http_answered(&f->v6.v1_get) || http_answered(&f->v6.token_put);
 }
 
-void imds_collect(const struct rootfs *root, const struct rootfs *proc,
-                  const struct imds_collect_opts *opts, struct imds_facts *f)
+void imds_collect(const struct rootfs *root, const struct rootfs *proc, const struct imds_collect_opts *opts,
+                  struct imds_facts *f)
 {
         memset(f, 0, sizeof(*f));
         struct imds_collect_opts o = *opts;

@@ -10,14 +10,14 @@
 
 #define IMDS_V4_ADDR "169.254.169.254"
 #define IMDS_V6_ADDR "fd00:ec2::254"
-#define IMDS_TIMEOUT_MS 1000   /* per request; probes of a run go concurrently */
+#define IMDS_TIMEOUT_MS 1000 /* per request; probes of a run go concurrently */
 #define IMDS_MAX_ADDRS 16
 #define IMDS_MAX_PORTS 8
 
 /* One HTTP request's outcome, flat so it can cross the pipe from a child. */
 struct http_probe {
         bool tried;
-        int err;        /* 0: a response with @status came back; else -errno */
+        int err; /* 0: a response with @status came back; else -errno */
         bool connected;
         int status;
 };
@@ -25,7 +25,7 @@ struct http_probe {
 /* Who the instance is, from its identity document (the fields ASFF needs). */
 #define IMDS_IDENTITY_MAX 4096
 struct imds_identity {
-        char account[16];  /* 12 digits */
+        char account[16]; /* 12 digits */
         char region[32];
         char instance[32];
 };
@@ -42,7 +42,7 @@ struct imds_session {
         struct http_probe instance_id; /* host side only */
         struct http_probe public_ipv4; /* host side only: 200 present, 404 absent */
         char instance_id_value[32];
-        struct http_probe identity;    /* host side only: the instance identity document */
+        struct http_probe identity;          /* host side only: the instance identity document */
         struct imds_identity identity_value; /* empty when it could not be read */
 };
 
@@ -53,31 +53,31 @@ struct tcp_probe {
 };
 
 struct imds_facts {
-        char *not_ec2;          /* no EC2 signature under --root: metadata not probed, and why */
-        char *host_ns;          /* where the host-side probes ran */
-        char *host_error;       /* they could not run */
-        bool reachable;         /* the metadata service answered the host (v4 or v6) */
+        char *not_ec2;    /* no EC2 signature under --root: metadata not probed, and why */
+        char *host_ns;    /* where the host-side probes ran */
+        char *host_error; /* they could not run */
+        bool reachable;   /* the metadata service answered the host (v4 or v6) */
         struct imds_session v4;
         bool node_has_ipv6;
         struct imds_session v6;
-        struct http_probe hop;  /* token PUT with IP_MINTTL 2 */
+        struct http_probe hop; /* token PUT with IP_MINTTL 2 */
         /* From the pod's namespace. */
         bool have_pod;
-        char *pod_ns;           /* which, found how */
-        char *pod_absent;       /* why none */
-        char *pod_error;        /* could not enter or probe it */
+        char *pod_ns;     /* which, found how */
+        char *pod_absent; /* why none */
+        char *pod_error;  /* could not enter or probe it */
         struct imds_session pod;
-        struct tcp_probe *ssh;  /* node address x sshd port, from the pod */
+        struct tcp_probe *ssh; /* node address x sshd port, from the pod */
         size_t n_ssh;
         bool ssh_probed;
 };
 
 struct imds_collect_opts {
-        bool host;              /* the host-side metadata probes */
-        bool pod_imds;          /* the metadata probes from a pod */
-        bool pod_ssh;           /* TCP to node SSH from a pod */
-        const char *pod_netns;  /* --pod-netns */
-        const int *ssh_ports;   /* sshd's effective ports; NULL: 22 */
+        bool host;             /* the host-side metadata probes */
+        bool pod_imds;         /* the metadata probes from a pod */
+        bool pod_ssh;          /* TCP to node SSH from a pod */
+        const char *pod_netns; /* --pod-netns */
+        const int *ssh_ports;  /* sshd's effective ports; NULL: 22 */
         size_t n_ssh_ports;
 };
 
@@ -87,8 +87,8 @@ struct imds_collect_opts {
 bool imds_ec2_hint(const struct rootfs *root, char **ret_why);
 
 /* Run the selected probes concurrently, all within a few seconds. */
-void imds_collect(const struct rootfs *root, const struct rootfs *proc,
-                  const struct imds_collect_opts *o, struct imds_facts *ret);
+void imds_collect(const struct rootfs *root, const struct rootfs *proc, const struct imds_collect_opts *o,
+                  struct imds_facts *ret);
 void imds_facts_free(struct imds_facts *f);
 
 /* The ports the pod-side SSH probe tries: sshd's effective ports when known, else 22. */

@@ -20,5 +20,5 @@ void klive_get_pods(const struct sockaddr *sa, socklen_t salen, bool tls, const 
 
 /* One handshake with @offer; with @cert, the serving certificate is read and compared
  * with the PEM bundle @ca (NULL: nothing to compare with). */
-void klive_handshake(const struct sockaddr *sa, socklen_t salen, enum klive_offer offer, const char *ca,
-                     size_t ca_len, struct klive_handshake *out, struct klive_cert *cert);
+void klive_handshake(const struct sockaddr *sa, socklen_t salen, enum klive_offer offer, const char *ca, size_t ca_len,
+                     struct klive_handshake *out, struct klive_cert *cert);

@@ -195,8 +195,8 @@ const char *klive_http_text(const struct klive_http *h, char *buf, size_t size)
         else if (h->err == 0)
                 snprintf(buf, size, "%d", h->status);
         else if (h->err == -ETIMEDOUT)
-                snprintf(buf, size, h->connected ? "connected, no response within %d ms"
-                                                 : "no answer within %d ms", h->timeout_ms);
+                snprintf(buf, size, h->connected ? "connected, no response within %d ms" : "no answer within %d ms",
+                         h->timeout_ms);
         else if (h->err == -EPROTO)
                 snprintf(buf, size, "TLS handshake failed (%s)", h->tls_error[0] ? h->tls_error : "?");
         else if (h->err == -EBADMSG)

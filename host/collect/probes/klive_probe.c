@@ -64,9 +64,7 @@ static SSL_CTX *offer_ctx(enum klive_offer offer)
                 ok = SSL_CTX_set_min_proto_version(ctx, TLS1_VERSION) &&
                      SSL_CTX_set_cipher_list(ctx, "ALL:@SECLEVEL=0");
                 break;
-        case OFFER_MODERN:
-                ok = SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-                break;
+        case OFFER_MODERN: ok = SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION); break;
         case OFFER_OLD:
                 ok = SSL_CTX_set_min_proto_version(ctx, TLS1_VERSION) &&
                      SSL_CTX_set_max_proto_version(ctx, TLS1_1_VERSION) &&
@@ -74,8 +72,7 @@ static SSL_CTX *offer_ctx(enum klive_offer offer)
                 break;
         case OFFER_WEAK:
                 ok = SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) &&
-                     SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION) &&
-                     SSL_CTX_set_cipher_list(ctx, WEAK_SUITES);
+                     SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION) && SSL_CTX_set_cipher_list(ctx, WEAK_SUITES);
                 break;
         }
         if (!ok) {
@@ -311,8 +308,8 @@ static void read_cert(SSL *ssl, const char *ca, size_t ca_len, struct klive_cert
         ERR_clear_error();
 }
 
-void klive_handshake(const struct sockaddr *sa, socklen_t salen, enum klive_offer offer, const char *ca,
-                     size_t ca_len, struct klive_handshake *out, struct klive_cert *cert)
+void klive_handshake(const struct sockaddr *sa, socklen_t salen, enum klive_offer offer, const char *ca, size_t ca_len,
+                     struct klive_handshake *out, struct klive_cert *cert)
 {
         struct conn c = {.fd = -1};
         char why[96] = "";

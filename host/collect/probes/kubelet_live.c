@@ -150,9 +150,9 @@ static void choose_targets(const struct klive_collect_opts *o, const struct netn
                 ns_jobs_run(&j, 1, f->timeout_ms);
                 if (j.err == 0 && p.addr[0]) {
                         f->pod_addr = xstrdup(p.addr);
-                        f->pod_addr_why = xasprintf("the node's primary address %s (%s; the kubelet binds %s)",
-                                                    p.addr, p.by_route ? "source of the default route"
-                                                                       : "first global IPv4, no default route", a);
+                        f->pod_addr_why = xasprintf(
+                                "the node's primary address %s (%s; the kubelet binds %s)", p.addr,
+                                p.by_route ? "source of the default route" : "first global IPv4, no default route", a);
                 } else {
                         f->pod_addr_why = xstrdup("the node has no global IPv4 address to probe from the pod");
                 }
@@ -210,8 +210,8 @@ static void add_get(struct job_set *js, int fd, const char *addr, long port, boo
 {
         bool v6 = strchr(addr, ':');
         out->timeout_ms = klive_timeout_ms();
-        snprintf(out->target, sizeof(out->target), "%s://%s%s%s:%ld/pods", tls ? "https" : "http", v6 ? "[" : "",
-                 addr, v6 ? "]" : "", port);
+        snprintf(out->target, sizeof(out->target), "%s://%s%s%s:%ld/pods", tls ? "https" : "http", v6 ? "[" : "", addr,
+                 v6 ? "]" : "", port);
         struct get_arg *a = &js->get[js->n_get];
         if (js->n_get == ARRAY_SIZE(js->get) || !make_addr(addr, port, &a->ss, &a->sl)) {
                 out->tried = true;
@@ -222,15 +222,17 @@ static void add_get(struct job_set *js, int fd, const char *addr, long port, boo
         memcpy(a->target, out->target, sizeof(a->target));
         snprintf(a->host, sizeof(a->host), "%s%s%s:%ld", v6 ? "[" : "", addr, v6 ? "]" : "", port);
         js->n_get++;
-        js->jobs[js->n++] = (struct ns_job){.ns_fd = fd, .fn = get_job, .arg = a, .out = out,
-                                            .out_size = sizeof(*out)};
+        js->jobs[js->n++] = (struct ns_job){.ns_fd = fd, .fn = get_job, .arg = a, .out = out, .out_size = sizeof(*out)};
 }
 
 static void add_tls(struct job_set *js, int fd, const struct sockaddr_storage *ss, socklen_t sl, enum klive_offer of,
                     const char *ca, size_t ca_len, size_t k)
 {
         js->tls[k] = (struct tls_arg){.ss = *ss, .sl = sl, .offer = of, .ca = ca, .ca_len = ca_len};
-        js->jobs[js->n++] = (struct ns_job){.ns_fd = fd, .fn = tls_job, .arg = &js->tls[k], .out = &js->tls_out[k],
+        js->jobs[js->n++] = (struct ns_job){.ns_fd = fd,
+                                            .fn = tls_job,
+                                            .arg = &js->tls[k],
+                                            .out = &js->tls_out[k],
                                             .out_size = sizeof(js->tls_out[k])};
 }
 
@@ -241,8 +243,7 @@ static char *steal(char **p)
         return s;
 }
 
-static void read_ca(const struct rootfs *root, const char *path, struct klive_facts *f, char **ret_buf,
-                    size_t *ret_len)
+static void read_ca(const struct rootfs *root, const char *path, struct klive_facts *f, char **ret_buf, size_t *ret_len)
 {
         *ret_buf = NULL;
         *ret_len = 0;
@@ -288,8 +289,8 @@ static void harvest(struct job_set *js, size_t first_pod, struct klive_facts *f)
                 f->tls.cert = js->tls_out[k].cert;
 }
 
-static void plan_probes(const struct netns_plan *plan, const char *ca,
-                        size_t ca_len, struct job_set *js, size_t *ret_first_pod, struct klive_facts *f)
+static void plan_probes(const struct netns_plan *plan, const char *ca, size_t ca_len, struct job_set *js,
+                        size_t *ret_first_pod, struct klive_facts *f)
 {
         if (!f->host_error) {
                 add_get(js, plan->host_fd, f->node_addr, f->ro_port, false, &f->node_ro);
@@ -297,8 +298,8 @@ static void plan_probes(const struct netns_plan *plan, const char *ca,
                 struct sockaddr_storage ss;
                 socklen_t sl;
                 bool v6 = strchr(f->node_addr, ':');
-                snprintf(f->tls.target, sizeof(f->tls.target), "%s%s%s:%ld", v6 ? "[" : "", f->node_addr,
-                         v6 ? "]" : "", f->port);
+                snprintf(f->tls.target, sizeof(f->tls.target), "%s%s%s:%ld", v6 ? "[" : "", f->node_addr, v6 ? "]" : "",
+                         f->port);
                 if (make_addr(f->node_addr, f->port, &ss, &sl)) {
                         add_tls(js, plan->host_fd, &ss, sl, OFFER_MODERN, ca, ca_len, 0);
                         add_tls(js, plan->host_fd, &ss, sl, OFFER_OLD, NULL, 0, 1);
@@ -341,8 +342,8 @@ void klive_collect(const struct rootfs *root, const struct rootfs *proc, const s
          * instead of in every probe child against its deadline. The runner's own
          * openssl.cnf is not read: the probes set every protocol and suite themselves,
          * and answer the same wherever nodeward runs. */
-        OPENSSL_init_ssl(OPENSSL_INIT_NO_LOAD_CONFIG | OPENSSL_INIT_LOAD_SSL_STRINGS |
-                                 OPENSSL_INIT_LOAD_CRYPTO_STRINGS, NULL);
+        OPENSSL_init_ssl(OPENSSL_INIT_NO_LOAD_CONFIG | OPENSSL_INIT_LOAD_SSL_STRINGS | OPENSSL_INIT_LOAD_CRYPTO_STRINGS,
+                         NULL);
         /* Every probe is one connection bounded by the timeout; the margin covers
          * forking and the children's own setup. */
         ns_jobs_run(js->jobs, js->n, f->timeout_ms + 500);

@@ -8,7 +8,7 @@
 #include "collect/kubelet/kubelet.h"
 #include "base/rootfs.h"
 
-#define KLIVE_TIMEOUT_MS 1000  /* per probe, connect included; the probes of a run go concurrently */
+#define KLIVE_TIMEOUT_MS 1000 /* per probe, connect included; the probes of a run go concurrently */
 /* NODEWARD_PROBE_TIMEOUT_MS overrides it (100..60000) for slow harnesses: under valgrind
  * every probe child translates OpenSSL's handshake code anew. */
 #define KLIVE_DEFAULT_PORT 10250
@@ -20,24 +20,24 @@
 /* One GET /pods, flat so it can cross the pipe from a probe child. */
 struct klive_http {
         bool tried;
-        char target[80];   /* "http://127.0.0.1:10255/pods" */
-        int err;           /* 0: an HTTP response with @status came back; else -errno:
+        char target[80];    /* "http://127.0.0.1:10255/pods" */
+        int err;            /* 0: an HTTP response with @status came back; else -errno:
                             * -ETIMEDOUT no answer in time, -EPROTO the TLS handshake failed,
                             * -EBADMSG malformed, -EFBIG over the size cap (status may be known) */
-        bool connected;    /* the TCP handshake completed */
-        int timeout_ms;    /* the bound it ran with */
-        int status;        /* also set with -EFBIG when the status line was readable */
-        long pods;         /* items in the PodList answered with 200; -1 not counted */
+        bool connected;     /* the TCP handshake completed */
+        int timeout_ms;     /* the bound it ran with */
+        int status;         /* also set with -EFBIG when the status line was readable */
+        long pods;          /* items in the PodList answered with 200; -1 not counted */
         char tls_error[96]; /* with -EPROTO: OpenSSL's reason */
 };
 
 /* One TLS handshake with a chosen offer. */
 struct klive_handshake {
         bool tried;
-        int err;           /* 0 completed; -EPROTO refused; -ETIMEDOUT; other -errno */
+        int err; /* 0 completed; -EPROTO refused; -ETIMEDOUT; other -errno */
         bool connected;
-        char version[16];  /* "TLSv1.3" */
-        char cipher[64];   /* IANA name, e.g. TLS_AES_128_GCM_SHA256 */
+        char version[16]; /* "TLSv1.3" */
+        char cipher[64];  /* IANA name, e.g. TLS_AES_128_GCM_SHA256 */
 };
 
 /* The serving certificate, read during the default handshake. */
@@ -46,9 +46,9 @@ struct klive_cert {
         char subject[160];
         char issuer[160];
         bool self_signed;
-        int ca_verdict;     /* 1 chains to the cluster CA, 0 does not, -1 no CA to compare */
-        char ca_error[96];  /* why it does not chain */
-        long days_left;     /* until notAfter; negative: expired */
+        int ca_verdict;    /* 1 chains to the cluster CA, 0 does not, -1 no CA to compare */
+        char ca_error[96]; /* why it does not chain */
+        long days_left;    /* until notAfter; negative: expired */
         bool not_yet_valid;
 };
 
@@ -61,16 +61,16 @@ struct klive_tls {
 };
 
 struct klive_facts {
-        int timeout_ms;       /* each probe's bound */
-        long port;            /* the authenticated port probed */
-        long ro_port;         /* the read-only port probed */
-        char *address;        /* the kubelet's bind address (resolved, or the default 0.0.0.0) */
-        char *node_addr;      /* probed from the node */
-        char *pod_addr;       /* probed from the pod; NULL when a pod cannot reach it */
-        char *pod_addr_why;   /* how pod_addr was chosen, or why there is none */
-        char *ca_path;        /* the cluster CA the serving certificate is compared with */
-        char *ca_error;       /* it could not be read */
-        char *host_ns;        /* the node's namespace when it is not nodeward's own, else NULL */
+        int timeout_ms;     /* each probe's bound */
+        long port;          /* the authenticated port probed */
+        long ro_port;       /* the read-only port probed */
+        char *address;      /* the kubelet's bind address (resolved, or the default 0.0.0.0) */
+        char *node_addr;    /* probed from the node */
+        char *pod_addr;     /* probed from the pod; NULL when a pod cannot reach it */
+        char *pod_addr_why; /* how pod_addr was chosen, or why there is none */
+        char *ca_path;      /* the cluster CA the serving certificate is compared with */
+        char *ca_error;     /* it could not be read */
+        char *host_ns;      /* the node's namespace when it is not nodeward's own, else NULL */
         char *host_error;
         bool have_pod;
         char *pod_ns, *pod_absent, *pod_error;
@@ -80,11 +80,11 @@ struct klive_facts {
 };
 
 struct klive_collect_opts {
-        const char *pod_netns;  /* --pod-netns */
-        long port;              /* 0: 10250 */
-        long ro_port;           /* resolved readOnlyPort; 0 (disabled): 10255 is still probed */
-        const char *address;    /* NULL: 0.0.0.0 */
-        const char *ca_path;    /* host path of the cluster CA bundle, or NULL */
+        const char *pod_netns; /* --pod-netns */
+        long port;             /* 0: 10250 */
+        long ro_port;          /* resolved readOnlyPort; 0 (disabled): 10255 is still probed */
+        const char *address;   /* NULL: 0.0.0.0 */
+        const char *ca_path;   /* host path of the cluster CA bundle, or NULL */
 };
 
 /* What to probe, taken from the kubelet's resolved configuration (defaults where the

@@ -20,8 +20,8 @@
 
 /* Every string of the answers, in wire order. */
 #define IMDS_STRINGS(f) &(f)->not_ec2, &(f)->host_ns, &(f)->host_error, &(f)->pod_ns, &(f)->pod_absent, &(f)->pod_error
-#define KLIVE_STRINGS(f)                                                                                        \
-        &(f)->address, &(f)->node_addr, &(f)->pod_addr, &(f)->pod_addr_why, &(f)->ca_path, &(f)->ca_error,    \
+#define KLIVE_STRINGS(f)                                                                                   \
+        &(f)->address, &(f)->node_addr, &(f)->pod_addr, &(f)->pod_addr_why, &(f)->ca_path, &(f)->ca_error, \
                 &(f)->host_ns, &(f)->host_error, &(f)->pod_ns, &(f)->pod_absent, &(f)->pod_error
 
 struct wbuf {

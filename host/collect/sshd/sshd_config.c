@@ -12,7 +12,7 @@
 #include "base/util.h"
 
 #define WHITESPACE " \t\r\n"
-#define SSHD_MAX_DEPTH 16       /* SERVCONF_MAX_DEPTH */
+#define SSHD_MAX_DEPTH 16 /* SERVCONF_MAX_DEPTH */
 #define SSHD_FILE_CAP (1u << 20)
 #define SSHD_MAX_FILES 4096u
 #define SSHD_TOTAL_CAP (32u << 20) /* all files of one configuration together */
@@ -128,7 +128,7 @@ static int do_include(struct pctx *x, char **av, size_t ac, const char *file, un
                         return 1;
                 }
                 _cleanup_free_ char *pat = av[i][0] == '/' || av[i][0] == '~' ? xstrdup(av[i])
-                                                                            : path_join("/etc/ssh", av[i]);
+                                                                              : path_join("/etc/ssh", av[i]);
                 char **paths;
                 size_t n;
                 int r = sshd_glob(x->root, pat, SSHD_MAX_FILES, &paths, &n);
@@ -213,8 +213,8 @@ static int do_listen(struct pctx *x, char **av, size_t ac, size_t *used, const c
         *used = 1;
         if (ac > 1) {
                 /* "rdomain NAME": Linux sshd has no routing domains it accepts here. */
-                perr(x, file, line, ac > 2 && strcmp(av[1], "rdomain") == 0 ? "bad routing domain"
-                                                                            : "bad ListenAddress syntax");
+                perr(x, file, line,
+                     ac > 2 && strcmp(av[1], "rdomain") == 0 ? "bad routing domain" : "bad ListenAddress syntax");
                 return -EINVAL;
         }
         struct sshd_config *c = x->c;
@@ -252,8 +252,8 @@ static int do_port(struct pctx *x, const char *arg, const char *file, unsigned l
 /* One keyword's line: its arguments and how many a handler took. */
 struct kwline {
         const struct sshd_keyword *k;
-        const char *kw;   /* as written */
-        char *raw;        /* the text after the keyword */
+        const char *kw; /* as written */
+        char *raw;      /* the text after the keyword */
         char **av;
         size_t ac, used;
         const char *file;
@@ -527,8 +527,7 @@ int sshd_config_parse_file(struct sshd_config *c, const struct rootfs *root, con
         return r < 0 ? -EINVAL : 0;
 }
 
-int sshd_config_parse_string(struct sshd_config *c, const struct rootfs *root, const char *name,
-                             const char *text)
+int sshd_config_parse_string(struct sshd_config *c, const struct rootfs *root, const char *name, const char *text)
 {
         bool active = true;
         struct pctx x = {.c = c, .root = root, .active = &active, .match_idx = -1};

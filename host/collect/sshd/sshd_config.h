@@ -46,20 +46,59 @@ enum sshd_opt {
 };
 
 /* Canonical values of the multi-state settings (sshd's own numbering where it matters). */
-enum { SSHD_NO = 0, SSHD_YES = 1 };
-enum { PRL_NO, PRL_WITHOUT_PASSWORD, PRL_FORCED_COMMANDS_ONLY, PRL_YES };
-enum { AF_ANY_, AF_INET_, AF_INET6_ };
-enum { IRH_NO, IRH_YES, IRH_SHOSTS_ONLY };
-enum { GWP_NO, GWP_YES, GWP_CLIENTSPECIFIED };
-enum { FWD_NO, FWD_YES, FWD_LOCAL, FWD_REMOTE };
-enum { TUN_NO, TUN_POINTOPOINT, TUN_ETHERNET, TUN_YES };
-enum { LL_QUIET, LL_FATAL, LL_ERROR, LL_INFO, LL_VERBOSE, LL_DEBUG1, LL_DEBUG2, LL_DEBUG3 };
+enum {
+        SSHD_NO = 0,
+        SSHD_YES = 1
+};
+enum {
+        PRL_NO,
+        PRL_WITHOUT_PASSWORD,
+        PRL_FORCED_COMMANDS_ONLY,
+        PRL_YES
+};
+enum {
+        AF_ANY_,
+        AF_INET_,
+        AF_INET6_
+};
+enum {
+        IRH_NO,
+        IRH_YES,
+        IRH_SHOSTS_ONLY
+};
+enum {
+        GWP_NO,
+        GWP_YES,
+        GWP_CLIENTSPECIFIED
+};
+enum {
+        FWD_NO,
+        FWD_YES,
+        FWD_LOCAL,
+        FWD_REMOTE
+};
+enum {
+        TUN_NO,
+        TUN_POINTOPOINT,
+        TUN_ETHERNET,
+        TUN_YES
+};
+enum {
+        LL_QUIET,
+        LL_FATAL,
+        LL_ERROR,
+        LL_INFO,
+        LL_VERBOSE,
+        LL_DEBUG1,
+        LL_DEBUG2,
+        LL_DEBUG3
+};
 
 struct sshd_value {
         bool set;
-        int num;        /* flags, multi-state values, integers, seconds */
-        char *str;      /* strings; PermitUserEnvironment's pattern list */
-        char **list;    /* lists (access lists, AuthorizedKeysFile, HostKey) */
+        int num;     /* flags, multi-state values, integers, seconds */
+        char *str;   /* strings; PermitUserEnvironment's pattern list */
+        char **list; /* lists (access lists, AuthorizedKeysFile, HostKey) */
         size_t n;
         const char *file; /* where it was set (owned by sshd_config.files or "command-line") */
         unsigned line;
@@ -90,16 +129,21 @@ struct sshd_file {
 
 struct sshd_config {
         const struct rootfs *root; /* not owned; set by the caller before parsing */
-        bool found;      /* a config file was there to read */
-        char *main_path; /* the main file (host path) */
-        pid_t pid;       /* running sshd whose command line counted, 0 if none */
-        char **argv;     /* its command line, as far as it counted */
+        bool found;                /* a config file was there to read */
+        char *main_path;           /* the main file (host path) */
+        pid_t pid;                 /* running sshd whose command line counted, 0 if none */
+        char **argv;               /* its command line, as far as it counted */
         size_t argc;
         struct sshd_settings s;
         int ports[256];
         size_t n_ports;
         bool ports_from_cmdline;
-        struct { char *addr; int port; unsigned line; const char *file; } *queued;
+        struct {
+                char *addr;
+                int port;
+                unsigned line;
+                const char *file;
+        } * queued;
         size_t n_queued;
         struct sshd_listen *listen; /* after sshd_config_fill_defaults() */
         size_t n_listen;
@@ -117,8 +161,7 @@ struct sshd_config {
  * -ENOENT when the file is missing, or -EINVAL with c->error set. */
 int sshd_config_parse_file(struct sshd_config *c, const struct rootfs *root, const char *path);
 /* Parse a string as file @name (tests, the fuzz harness). */
-int sshd_config_parse_string(struct sshd_config *c, const struct rootfs *root, const char *name,
-                             const char *text);
+int sshd_config_parse_string(struct sshd_config *c, const struct rootfs *root, const char *name, const char *text);
 /* One `-o Keyword=value` from the command line (file "command-line", line 0). */
 int sshd_config_parse_option(struct sshd_config *c, const char *line);
 /* `-p PORT`: overrides every Port line that follows (files included). */
@@ -146,9 +189,25 @@ size_t sshd_config_listen(const struct sshd_config *c, const struct sshd_listen 
 
 /* Internal to the sshd_* files: the keyword table. */
 enum sshd_kw_type {
-        KW_FLAG, KW_MULTI, KW_INT, KW_TIME, KW_PORT, KW_LISTEN, KW_LOGLEVEL, KW_STRING,
-        KW_ACCESS_LIST, KW_LIST_FIRST, KW_LIST_ACCUM, KW_RAW_COMMAND, KW_PERMIT_USER_ENV,
-        KW_PERMIT_TUNNEL, KW_CONSUME, KW_DEPRECATED, KW_UNSUPPORTED, KW_IGNORE, KW_MATCH,
+        KW_FLAG,
+        KW_MULTI,
+        KW_INT,
+        KW_TIME,
+        KW_PORT,
+        KW_LISTEN,
+        KW_LOGLEVEL,
+        KW_STRING,
+        KW_ACCESS_LIST,
+        KW_LIST_FIRST,
+        KW_LIST_ACCUM,
+        KW_RAW_COMMAND,
+        KW_PERMIT_USER_ENV,
+        KW_PERMIT_TUNNEL,
+        KW_CONSUME,
+        KW_DEPRECATED,
+        KW_UNSUPPORTED,
+        KW_IGNORE,
+        KW_MATCH,
         KW_INCLUDE
 };
 #define KWF_MATCH 1u /* allowed inside a Match block */

@@ -94,7 +94,8 @@ static void collect_enabled(const struct rootfs *root, struct sshd_facts *f)
                                 struct stat st;
                                 if (rootfs_stat(root, p, &st) < 0)
                                         continue;
-                                f->enabled_units = xrealloc(f->enabled_units, (f->n_enabled_units + 1) * sizeof(char *));
+                                f->enabled_units = xrealloc(f->enabled_units,
+                                                            (f->n_enabled_units + 1) * sizeof(char *));
                                 f->enabled_units[f->n_enabled_units++] = xstrdup(p);
                         }
 }

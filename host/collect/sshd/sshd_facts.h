@@ -20,8 +20,8 @@ struct sshd_facts {
         size_t n_host_keys;
         struct sshd_keyfile *authorized_keys; /* ~/.ssh/authorized_keys* of accounts in /etc/passwd */
         size_t n_authorized_keys;
-        char **account_of; /* the account each authorized_keys file belongs to */
-        pid_t running_pid; /* 0 when no sshd runs */
+        char **account_of;    /* the account each authorized_keys file belongs to */
+        pid_t running_pid;    /* 0 when no sshd runs */
         char **enabled_units; /* wants/ symlinks that enable ssh.service or sshd.service */
         size_t n_enabled_units;
 };

@@ -31,8 +31,7 @@ bool sshd_passwd_next(char **cursor, char **ret_user, char **ret_home);
 char *sshd_expand_akf(const char *pat, const char *user, const char *home);
 /* Paths matching an absolute glob @pattern inside @root, sorted in byte order, like
  * glob(3) in the C locale (a leading dot must be matched explicitly). */
-int sshd_glob(const struct rootfs *root, const char *pattern, size_t max, char ***ret_paths,
-              size_t *ret_n);
+int sshd_glob(const struct rootfs *root, const char *pattern, size_t max, char ***ret_paths, size_t *ret_n);
 /* Validate a Match line's criteria (modified in place): 1 for "all", 0 for criteria
  * that never match without connection details, <0 for an invalid line. */
 /* An address list ("10.0.0.0/8,!10.1.0.0/16,*.example"): false on a bad CIDR entry. */

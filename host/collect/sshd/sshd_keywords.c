@@ -7,33 +7,43 @@
 
 /* Multi-state values, in sshd's order: the first name of a value is the one sshd -T prints. */
 static const struct sshd_multi m_flag[] = {{"yes", SSHD_YES}, {"no", SSHD_NO}, {NULL, 0}};
-static const struct sshd_multi m_root[] = {
-        {"without-password", PRL_WITHOUT_PASSWORD}, {"prohibit-password", PRL_WITHOUT_PASSWORD},
-        {"forced-commands-only", PRL_FORCED_COMMANDS_ONLY}, {"yes", PRL_YES}, {"no", PRL_NO},
-        {NULL, 0}};
-static const struct sshd_multi m_af[] = {
-        {"inet", AF_INET_}, {"inet6", AF_INET6_}, {"any", AF_ANY_}, {NULL, 0}};
+static const struct sshd_multi m_root[] = {{"without-password", PRL_WITHOUT_PASSWORD},
+                                           {"prohibit-password", PRL_WITHOUT_PASSWORD},
+                                           {"forced-commands-only", PRL_FORCED_COMMANDS_ONLY},
+                                           {"yes", PRL_YES},
+                                           {"no", PRL_NO},
+                                           {NULL, 0}};
+static const struct sshd_multi m_af[] = {{"inet", AF_INET_}, {"inet6", AF_INET6_}, {"any", AF_ANY_}, {NULL, 0}};
 static const struct sshd_multi m_rhosts[] = {
         {"yes", IRH_YES}, {"no", IRH_NO}, {"shosts-only", IRH_SHOSTS_ONLY}, {NULL, 0}};
 static const struct sshd_multi m_gwp[] = {
         {"clientspecified", GWP_CLIENTSPECIFIED}, {"yes", GWP_YES}, {"no", GWP_NO}, {NULL, 0}};
-static const struct sshd_multi m_fwd[] = {{"yes", FWD_YES}, {"all", FWD_YES}, {"no", FWD_NO},
+static const struct sshd_multi m_fwd[] = {{"yes", FWD_YES},     {"all", FWD_YES},       {"no", FWD_NO},
                                           {"local", FWD_LOCAL}, {"remote", FWD_REMOTE}, {NULL, 0}};
-static const struct sshd_multi m_compression[] = {
-        {"yes", 1}, {"delayed", 1}, {"no", 0}, {NULL, 0}};
+static const struct sshd_multi m_compression[] = {{"yes", 1}, {"delayed", 1}, {"no", 0}, {NULL, 0}};
 /* PermitTunnel is compared case-sensitively by sshd. */
-static const struct sshd_multi m_tunnel[] = {{"yes", TUN_YES}, {"point-to-point", TUN_POINTOPOINT},
-                                             {"ethernet", TUN_ETHERNET}, {"no", TUN_NO}, {NULL, 0}};
-static const struct sshd_multi m_loglevel[] = {
-        {"QUIET", LL_QUIET}, {"FATAL", LL_FATAL}, {"ERROR", LL_ERROR}, {"INFO", LL_INFO},
-        {"VERBOSE", LL_VERBOSE}, {"DEBUG", LL_DEBUG1}, {"DEBUG1", LL_DEBUG1}, {"DEBUG2", LL_DEBUG2},
-        {"DEBUG3", LL_DEBUG3}, {NULL, 0}};
+static const struct sshd_multi m_tunnel[] = {
+        {"yes", TUN_YES}, {"point-to-point", TUN_POINTOPOINT}, {"ethernet", TUN_ETHERNET}, {"no", TUN_NO}, {NULL, 0}};
+static const struct sshd_multi m_loglevel[] = {{"QUIET", LL_QUIET},     {"FATAL", LL_FATAL},
+                                               {"ERROR", LL_ERROR},     {"INFO", LL_INFO},
+                                               {"VERBOSE", LL_VERBOSE}, {"DEBUG", LL_DEBUG1},
+                                               {"DEBUG1", LL_DEBUG1},   {"DEBUG2", LL_DEBUG2},
+                                               {"DEBUG3", LL_DEBUG3},   {NULL, 0}};
 
 #define A KWF_MATCH
 #define G 0
-#define FLAG(n, f) {n, KW_FLAG, f, -1, m_flag}
-#define MULTI(n, f, m) {n, KW_MULTI, f, -1, m}
-#define KW(n, t, f) {n, t, f, -1, NULL}
+#define FLAG(n, f)                        \
+        {                                 \
+                n, KW_FLAG, f, -1, m_flag \
+        }
+#define MULTI(n, f, m)                \
+        {                             \
+                n, KW_MULTI, f, -1, m \
+        }
+#define KW(n, t, f)               \
+        {                         \
+                n, t, f, -1, NULL \
+        }
 
 /* The settings nodeward records, one row each, keyed by enum sshd_opt: the keyword sshd -T
  * prints, the older names sshd still accepts, and the default fill_default_server_options()
@@ -55,8 +65,7 @@ const struct sshd_opt_def sshd_opt_defs[] = {
                             .aliases = {{"dsaauthentication", G}}},
         [SO_PASSWORD_AUTH] = {"passwordauthentication", KW_FLAG, A, m_flag, .def = 1},
         [SO_KBD_INTERACTIVE_AUTH] = {"kbdinteractiveauthentication", KW_FLAG, A, m_flag, .def = 1,
-                                     .aliases = {{"challengeresponseauthentication", A},
-                                                 {"skeyauthentication", A}}},
+                                     .aliases = {{"challengeresponseauthentication", A}, {"skeyauthentication", A}}},
         [SO_X11_FORWARDING] = {"x11forwarding", KW_FLAG, A, m_flag, .def = 0},
         [SO_STRICT_MODES] = {"strictmodes", KW_FLAG, G, m_flag, .def = 1},
         [SO_PERMIT_EMPTY_PASSWORDS] = {"permitemptypasswords", KW_FLAG, A, m_flag, .def = 0},
@@ -76,8 +85,7 @@ const struct sshd_opt_def sshd_opt_defs[] = {
         [SO_PERMIT_TUNNEL] = {"permittunnel", KW_PERMIT_TUNNEL, A, m_tunnel, .def = TUN_NO},
         [SO_PERMIT_USER_ENVIRONMENT] = {"permituserenvironment", KW_PERMIT_USER_ENV, G, NULL, .def = 0},
         /* sshd -T prints the host keys it loaded, not this setting. */
-        [SO_HOST_KEY] = {"hostkey", KW_LIST_ACCUM, G, NULL, .hidden = true,
-                         .aliases = {{"hostdsakey", G}},
+        [SO_HOST_KEY] = {"hostkey", KW_LIST_ACCUM, G, NULL, .hidden = true, .aliases = {{"hostdsakey", G}},
                          .def_list = {"/etc/ssh/ssh_host_rsa_key", "/etc/ssh/ssh_host_ecdsa_key",
                                       "/etc/ssh/ssh_host_ed25519_key"}},
 };

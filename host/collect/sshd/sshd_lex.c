@@ -51,8 +51,8 @@ int sshd_argv_split(const char *s, char ***ret_argv, size_t *ret_argc)
                 argv[argc] = NULL;
                 size_t j = 0;
                 for (; s[i]; i++) {
-                        if (s[i] == '\\' && (s[i + 1] == '\'' || s[i + 1] == '"' || s[i + 1] == '\\' ||
-                                             (!quote && s[i + 1] == ' ')))
+                        if (s[i] == '\\' &&
+                            (s[i + 1] == '\'' || s[i + 1] == '"' || s[i + 1] == '\\' || (!quote && s[i + 1] == ' ')))
                                 arg[j++] = s[++i];
                         else if (!quote && (s[i] == ' ' || s[i] == '\t'))
                                 break;
@@ -92,11 +92,16 @@ int sshd_convtime(const char *s)
                 long mult = 1;
                 switch (*end++) {
                 case '\0': end--; break;
-                case 's': case 'S': break;
-                case 'm': case 'M': mult = 60; break;
-                case 'h': case 'H': mult = 3600; break;
-                case 'd': case 'D': mult = 86400; break;
-                case 'w': case 'W': mult = 604800; break;
+                case 's':
+                case 'S': break;
+                case 'm':
+                case 'M': mult = 60; break;
+                case 'h':
+                case 'H': mult = 3600; break;
+                case 'd':
+                case 'D': mult = 86400; break;
+                case 'w':
+                case 'W': mult = 604800; break;
                 default: return -1;
                 }
                 if (secs > INT_MAX / mult)

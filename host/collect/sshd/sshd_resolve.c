@@ -296,7 +296,8 @@ static int apply_cmdline(struct sshd_config *c, char **argv, size_t argc, const 
                 for (size_t j = 1; a[j]; j++) {
                         int r = 0;
                         if (a[j] == '4' || a[j] == '6')
-                                r = sshd_config_parse_option(c, a[j] == '4' ? "AddressFamily inet" : "AddressFamily inet6");
+                                r = sshd_config_parse_option(c, a[j] == '4' ? "AddressFamily inet"
+                                                                            : "AddressFamily inet6");
                         if (r < 0)
                                 return r;
                         if (!strchr(with_arg, a[j]))

@@ -23,15 +23,12 @@ char *sshd_hpdelim(char **cp)
                 s = *cp + strlen(*cp);
         }
         switch (*s) {
-        case '\0':
-                *cp = NULL;
-                break;
+        case '\0': *cp = NULL; break;
         case ':':
                 *s = '\0';
                 *cp = s + 1;
                 break;
-        default:
-                return NULL;
+        default: return NULL;
         }
         return old;
 }
