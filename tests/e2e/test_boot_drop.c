@@ -144,6 +144,10 @@ static void test_expect_kubelet_makes_a_missing_kubelet_an_error(void **state)
         (void)state;
         char *root = tu_mkdtemp();
         tu_write(root, "etc/hostname", "node\n");
+        /* A process table that can be read and holds no kubelet: a machine without one
+         * (an unreadable table would make "not found" an error by itself). */
+        static const char *const init_argv[] = {"/sbin/init", NULL};
+        tu_write_proc(root, 1, "systemd", init_argv);
         int rc;
         char *err;
         /* Without the option: every config check skips and exit 0, the boot check's old "OK". */
