@@ -22,22 +22,26 @@ OPT       ?= -O2 -g
 # c-ares: host names resolve from the node's own resolver configuration, without NSS.
 PKGS         += libcares
 DEB_PACKAGES += libc-ares-dev
-# libseccomp: nodeward's own system-call allowlist (host/sandbox.c); static archive in Debian too.
+# libseccomp: nodeward's own system-call allowlist (host/base/sandbox.c); static archive in Debian too.
 PKGS         += libseccomp
 DEB_PACKAGES += libseccomp-dev
+# Each object's header dependencies come from the compiler (-MMD -MP), read back below.
+DEPFLAGS  := -MMD -MP
 CFLAGS    += -std=gnu11 $(OPT) $(WARN) $(HARDEN) -Ihost -Ichecks -Ibpf -I$(BUILD)/bpf \
              -DNODEWARD_VERSION='"$(VERSION)"' $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDFLAGS   += -pie -Wl,-z,relro,-z,now
 LDLIBS    += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lbpf -lelf -lz -lm
 
-LIB_SRCS  := $(filter-out host/main.c,$(wildcard host/*.c)) $(wildcard checks/*.c) \
+# host/ in layers: base/, collect/<subject>/, policy/, render/, cli/ (make check-layers).
+HOST_SRCS := $(wildcard host/*/*.c host/*/*/*.c)
+LIB_SRCS  := $(filter-out host/cli/main.c,$(HOST_SRCS)) $(wildcard checks/*.c) \
              $(filter-out %.bpf.c,$(wildcard bpf/*.c))
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
-MAIN_OBJ  := $(BUILD)/host/main.o
+MAIN_OBJ  := $(BUILD)/host/cli/main.o
 TEST_SRCS := $(wildcard tests/unit/test_*.c) $(wildcard tests/e2e/test_*.c)
 TEST_BINS := $(TEST_SRCS:%.c=$(BUILD)/%)
 
-.PHONY: all deps deps-fuzz deps-test test asan valgrind fuzz fuzz-smoke bench soak run demo install clean format
+.PHONY: all deps deps-fuzz deps-test check-layers test asan valgrind fuzz fuzz-smoke bench soak run demo install clean format
 
 all: deps $(BUILD)/nodeward nodeward
 
@@ -99,20 +103,23 @@ deps-test: deps
 	  { echo "nodeward: installing the npm validators pinned in tests/package-lock.json (npm ci in tests/)"; \
 	    cd tests && npm ci --no-audit --no-fund; }
 
-# The kernel side: vmlinux.h from the running kernel's BTF, the BPF object, and
-# its skeleton, all generated into the build directory (never committed).
+# The kernel side: the BPF object and its skeleton, generated into the build directory
+# (never committed). The kernel types come from bpf/vmlinux_min.h, written by hand and the
+# same for every architecture (CO-RE relocates each field on the node), so neither the build
+# machine's BTF nor its architecture matters. `make VMLINUX_H=/path/to/vmlinux.h` (a
+# `bpftool btf dump ... format c`) builds against a full header instead; the copy in
+# $(BUILD)/bpf changes, and the BPF objects rebuild, only when its content does.
+VMLINUX_H ?= bpf/vmlinux_min.h
 BPF_ARCH  := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 BPF_SKELS := $(BUILD)/bpf/connwatch.skel.h $(BUILD)/bpf/ownerscan.lskel.h
 .SECONDARY: $(BUILD)/bpf/vmlinux.h $(BUILD)/bpf/connwatch.bpf.o $(BUILD)/bpf/ownerscan.bpf.o $(BPF_SKELS)
 
-$(BUILD)/bpf/vmlinux.h: | deps
+.PHONY: vmlinux-h-force
+$(BUILD)/bpf/vmlinux.h: $(VMLINUX_H) vmlinux-h-force
 	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  BTF     $@")
-	@if [ -r /sys/kernel/btf/vmlinux ]; then \
-	  bpftool btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@; \
-	else echo "nodeward: no /sys/kernel/btf/vmlinux: this kernel has no BTF to build the BPF side from" >&2; exit 1; fi
+	@cmp -s $< $@ || { $(if $(Q),echo "  VMLINUX $@ ($<)" &&) cp $< $@.tmp && mv $@.tmp $@; }
 
-$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c bpf/%.h $(BUILD)/bpf/vmlinux.h
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c bpf/%.h $(BUILD)/bpf/vmlinux.h | deps
 	@$(if $(Q),echo "  BPF     $@")
 	$(Q)clang -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -I$(BUILD)/bpf -Ibpf -c $< -o $@
 	$(Q)llvm-strip -g $@
@@ -126,10 +133,12 @@ $(BUILD)/bpf/%.lskel.h: $(BUILD)/bpf/%.bpf.o
 	@$(if $(Q),echo "  LSKEL   $@")
 	$(Q)bpftool gen skeleton -L $< name $*_bpf > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/%.o: %.c $(wildcard host/*.h checks/*.h bpf/*.h) $(BPF_SKELS) | deps
+# The skeletons exist before anything compiles; only the objects that include one
+# (their .d files say which) are rebuilt when the BPF program changes.
+$(BUILD)/%.o: %.c | deps $(BPF_SKELS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
 $(BUILD)/nodeward: $(LIB_OBJS) $(MAIN_OBJ)
 	@$(if $(Q),echo "  LD      $@")
@@ -138,20 +147,20 @@ $(BUILD)/nodeward: $(LIB_OBJS) $(MAIN_OBJ)
 nodeward: $(BUILD)/nodeward
 	@cp $< $@
 
-# The same program with test hooks compiled in (host/sandbox.c: a forbidden call on
+# The same program with test hooks compiled in (host/base/sandbox.c: a forbidden call on
 # demand), for tests/e2e/test_sandbox.c only; never installed or shipped.
-$(BUILD)/testhooks/sandbox.o: host/sandbox.c host/sandbox.h | deps
+$(BUILD)/testhooks/sandbox.o: host/base/sandbox.c | deps
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $@")
-	$(Q)$(CC) $(CFLAGS) -DNODEWARD_TEST_HOOKS -c -o $@ $<
-$(BUILD)/nodeward-testhooks: $(filter-out $(BUILD)/host/sandbox.o,$(LIB_OBJS)) $(BUILD)/testhooks/sandbox.o $(MAIN_OBJ)
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -DNODEWARD_TEST_HOOKS -c -o $@ $<
+$(BUILD)/nodeward-testhooks: $(filter-out $(BUILD)/host/base/sandbox.o,$(LIB_OBJS)) $(BUILD)/testhooks/sandbox.o $(MAIN_OBJ)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/%: tests/%.c $(LIB_OBJS) tests/testutil.h $(wildcard tests/e2e/*.h)
+$(BUILD)/tests/%: tests/%.c $(LIB_OBJS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  TEST    $@")
-	$(Q)$(CC) $(CFLAGS) -Itests $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS) -lcmocka -lpthread
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -Itests $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS) -lcmocka -lpthread
 
 # The metadata service stand-in the imds end-to-end test runs in its namespace.
 $(BUILD)/tests/e2e/imds_server: tests/e2e/imds_server.c
@@ -177,7 +186,11 @@ $(BUILD)/tests/e2e/toml_dump: tests/e2e/toml_dump.c $(LIB_OBJS)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
 
-test: deps deps-test $(BUILD)/nodeward $(BUILD)/nodeward-testhooks $(BUILD)/tests/e2e/toml_dump $(BUILD)/tests/e2e/imds_server $(BUILD)/tests/e2e/kubelet_server $(BUILD)/tests/e2e/deny_capset $(TEST_BINS)
+# The include directions of host/'s layers, checks/ and bpf/ (scripts/check-layers.sh).
+check-layers:
+	@sh scripts/check-layers.sh
+
+test: check-layers deps deps-test $(BUILD)/nodeward $(BUILD)/nodeward-testhooks $(BUILD)/tests/e2e/toml_dump $(BUILD)/tests/e2e/imds_server $(BUILD)/tests/e2e/kubelet_server $(BUILD)/tests/e2e/deny_capset $(TEST_BINS)
 	@NODEWARD=$(abspath $(BUILD)/nodeward) FIXTURES=$(abspath tests/fixtures) \
 	  sh tests/run-tests.sh $(TEST_BINS)
 
@@ -202,14 +215,14 @@ FUZZ_BINS     := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(wildcard tests/fuzz
 deps-fuzz: deps
 	$(call install_missing,$(FUZZ_PACKAGES))
 
-$(FUZZ_BUILD)/%.o: %.c $(wildcard host/*.h checks/*.h bpf/*.h) $(BPF_SKELS) | deps-fuzz
+$(FUZZ_BUILD)/%.o: %.c | deps-fuzz $(BPF_SKELS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $@")
-	$(Q)clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+	$(Q)clang $(FUZZ_CFLAGS) $(DEPFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 
 $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS)
 	@$(if $(Q),echo "  FUZZ    $@")
-	$(Q)clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJS) $(LDLIBS)
+	$(Q)clang $(FUZZ_CFLAGS) $(DEPFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJS) $(LDLIBS)
 
 .SECONDARY: $(FUZZ_OBJS)
 
@@ -242,7 +255,7 @@ $(BUILD)/bench/bench_sockets: tests/bench/bench_sockets.c | deps
 $(BUILD)/tests/bench/%: tests/bench/%.c $(LIB_OBJS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  BENCH   $@")
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
 
 bench: deps $(BUILD)/nodeward $(BUILD)/bench/bench_sockets $(BUILD)/tests/bench/bench_check $(BUILD)/tests/bench/bench_connwatch
 	$(call install_missing,strace openssh-server)
@@ -292,8 +305,28 @@ install: $(BUILD)/nodeward
 	$(Q)install -m 0644 systemd/nodeward.8 $(DESTDIR)$(MANDIR)/man8/nodeward.8
 	$(Q)install -m 0644 tests/schemas/nodeward-report-v1.json $(DESTDIR)$(DOCDIR)/nodeward.report.v1.schema.json
 
+# One style, .clang-format at the top, for every C file: `make format` rewrites them in
+# place, `make check-format` names the ones it would change (and changes nothing).
+# clang-format-14 is Debian 12's; another version may break lines differently.
+CLANG_FORMAT   ?= clang-format-14
+FORMAT_SRCS    := $(wildcard host/*/*.[ch] host/*/*/*.[ch] checks/*.[ch] bpf/*.[ch] tests/*.h tests/unit/*.[ch] \
+                             tests/e2e/*.[ch] tests/fuzz/*.[ch] tests/bench/*.[ch])
+FORMAT_PACKAGES := clang-format-14
+
+.PHONY: check-format
 format:
-	clang-format -i host/*.[ch] checks/*.[ch] tests/*.h tests/unit/*.c tests/e2e/*.c
+	$(call install_missing,$(FORMAT_PACKAGES))
+	$(Q)$(CLANG_FORMAT) -i $(FORMAT_SRCS)
+
+check-format:
+	$(call install_missing,$(FORMAT_PACKAGES))
+	@out=$$($(CLANG_FORMAT) --dry-run -Werror $(FORMAT_SRCS) 2>&1); rc=$$?; \
+	bad=$$(printf '%s\n' "$$out" | sed -n 's/^\(.*\):[0-9]*:[0-9]*: error: code should be clang-formatted.*/\1/p' | uniq); \
+	if [ -n "$$bad" ]; then \
+	  echo "nodeward: $$(echo $$bad | wc -w) file(s) differ from .clang-format (make format rewrites them; $(CLANG_FORMAT) --dry-run FILE shows where):"; \
+	  for f in $$bad; do echo "  $$f"; done; exit 1; \
+	elif [ $$rc -ne 0 ]; then printf '%s\n' "$$out" >&2; exit 1; \
+	fi; echo "nodeward: $(words $(FORMAT_SRCS)) files match .clang-format"
 
 clean:
 	rm -rf build build-asan build-fuzz nodeward
@@ -303,3 +336,11 @@ include mk/static.mk
 
 # make image: mk/image.mk.
 include mk/image.mk
+
+# What the compiler recorded each object, test and harness to include: the files
+# this Makefile's own rules write, by name (the build directory also holds other
+# trees, such as the boot test's Debian root, whose files may end in .d too).
+DEP_FILES := $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(BUILD)/testhooks/sandbox.d $(TEST_BINS:=.d) \
+             $(FUZZ_OBJS:.o=.d) $(FUZZ_BINS:=.d) $(SOBJS_x86_64:.o=.d) $(SOBJS_arm64:.o=.d) \
+             $(ARM64_UNIT_BINS:=.d) $(patsubst tests/%.c,$(BUILD)/tests/%.d,$(wildcard tests/bench/*.c tests/soak/*.c))
+-include $(wildcard $(DEP_FILES))

@@ -15,7 +15,7 @@
 #include <bpf/libbpf.h>
 
 #include "connwatch.skel.h"
-#include "util.h"
+#include "base/util.h"
 
 struct connwatch {
         struct connwatch_bpf *skel;
@@ -68,8 +68,7 @@ static char *explain(const char *what, int err)
                 char *lock = NULL;
                 FILE *f = fopen("/sys/kernel/security/lockdown", "re");
                 char buf[128] = "";
-                if (f && fgets(buf, sizeof(buf), f) && (lock = strchr(buf, '[')) &&
-                    strncmp(lock, "[none]", 6) != 0) {
+                if (f && fgets(buf, sizeof(buf), f) && (lock = strchr(buf, '[')) && strncmp(lock, "[none]", 6) != 0) {
                         buf[strcspn(buf, "\n")] = '\0';
                         sb_printf(&sb, " (kernel lockdown is %s)", lock);
                 } else {
@@ -131,7 +130,8 @@ static int try_load(const struct connwatch_opts *o, bool tracepoint, struct conn
         int err = connwatch_bpf__load(s);
         if (err < 0) {
                 *ret_err = explain(tracepoint ? "loading tracepoint/sock/inet_sock_set_state"
-                                              : "loading tp_btf/inet_sock_set_state", err);
+                                              : "loading tp_btf/inet_sock_set_state",
+                                   err);
                 connwatch_bpf__destroy(s);
                 return err;
         }
@@ -140,7 +140,8 @@ static int try_load(const struct connwatch_opts *o, bool tracepoint, struct conn
         if (!l) {
                 err = -errno;
                 *ret_err = explain(tracepoint ? "attaching tracepoint/sock/inet_sock_set_state"
-                                              : "attaching tp_btf/inet_sock_set_state", err);
+                                              : "attaching tp_btf/inet_sock_set_state",
+                                   err);
                 connwatch_bpf__destroy(s);
                 return err;
         }

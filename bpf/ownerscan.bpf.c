@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* ownerscan: one pass over every open file of every process (iter/task_file),
- * writing (inode, pid, fd, comm) for the sockets whose inodes userspace asked for. */
+ * writing (inode, pid, fd, comm) for the sockets whose inodes userspace asked for;
+ * and one pass over every process (iter/task), writing (pid, comm): the process table. */
 #include "vmlinux.h"
 
 #include <bpf/bpf_core_read.h>
@@ -13,8 +14,6 @@ char LICENSE[] SEC("license") = "GPL";
 #define OWNERSCAN_S_IFMT 00170000
 #define OWNERSCAN_S_IFSOCK 0140000
 
-/* The pid namespace level of the reader: pids are reported as its procfs shows them. */
-const volatile __u32 ns_level = 0;
 /* 0: more inodes were asked for than the map holds; every socket is written. */
 const volatile __u32 use_map = 1;
 
@@ -26,6 +25,18 @@ struct {
         __type(key, __u64);
         __type(value, __u8);
 } wanted SEC(".maps");
+
+/* The depth of the reader's pid namespace. The kernel walks the tasks of the
+ * namespace the iterator was created in, the reader's, and its procfs (the one
+ * userspace reads, checked to be its own) shows their pids at this depth. A
+ * procfs's own NSpid lines count from the procfs's namespace, so only the kernel
+ * knows the absolute depth. The iterator runs in the reader's read(): the current
+ * task is the reader. */
+static __always_inline __u32 reader_level(void)
+{
+        struct task_struct *me = bpf_get_current_task_btf();
+        return BPF_CORE_READ(me, thread_pid, level);
+}
 
 SEC("iter/task_file")
 int owners(struct bpf_iter__task_file *ctx)
@@ -44,11 +55,30 @@ int owners(struct bpf_iter__task_file *ctx)
         if (use_map && !bpf_map_lookup_elem(&wanted, &ino))
                 return 0;
         struct pid *p = BPF_CORE_READ(task, group_leader, thread_pid);
-        if (!p || BPF_CORE_READ(p, level) < ns_level)
+        __u32 level = reader_level();
+        if (!p || BPF_CORE_READ(p, level) < level)
                 return 0;
         struct ownerscan_rec r = {.ino = ino, .fd = ctx->fd};
-        r.pid = BPF_CORE_READ(p, numbers[ns_level].nr);
+        r.pid = BPF_CORE_READ(p, numbers[level].nr);
         BPF_CORE_READ_STR_INTO(&r.comm, task, group_leader, comm);
+        bpf_seq_write(ctx->meta->seq, &r, sizeof(r));
+        return 0;
+}
+
+SEC("iter/task")
+int tasks(struct bpf_iter__task *ctx)
+{
+        struct task_struct *task = ctx->task;
+        /* Processes, as PROC lists them: thread-group leaders only. */
+        if (!task || task->pid != task->tgid)
+                return 0;
+        struct pid *p = task->thread_pid;
+        __u32 level = reader_level();
+        if (!p || BPF_CORE_READ(p, level) < level)
+                return 0;
+        struct ownerscan_task r = {};
+        r.pid = BPF_CORE_READ(p, numbers[level].nr);
+        BPF_CORE_READ_STR_INTO(&r.comm, task, comm);
         bpf_seq_write(ctx->meta->seq, &r, sizeof(r));
         return 0;
 }

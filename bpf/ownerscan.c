@@ -14,7 +14,7 @@
  * (kernel 5.18+), so no vmlinux BTF is parsed here (libbpf's full load costs
  * tens of ms and MiB for that); libbpf's bpf.h only wraps the syscalls. */
 #include "ownerscan.lskel.h"
-#include "util.h"
+#include "base/util.h"
 
 /* The wanted set in as few calls as the kernel allows: one batch (5.6+), else one by one. */
 static int fill_wanted(int map_fd, const uint64_t *inodes, size_t n)
@@ -33,12 +33,54 @@ static int fill_wanted(int map_fd, const uint64_t *inodes, size_t n)
         return r;
 }
 
-int ownerscan_run(uint32_t ns_level, const uint64_t *inodes, size_t n, size_t max_recs,
-                  struct ownerscan_rec **ret, size_t *ret_n, char **ret_err)
+/* Read every record an attached iterator link writes: -E2BIG past @max records,
+ * -EIO on a torn record (the seq file hands out whole ones). */
+static int read_iter(int link_fd, size_t rec_size, size_t max, void **ret, size_t *ret_n)
+{
+        int iter = bpf_iter_create(link_fd);
+        if (iter < 0)
+                return -errno;
+        char *v = NULL;
+        size_t nv = 0, cap = 0;
+        int r = 0;
+        for (;;) {
+                if (nv == cap) {
+                        if (cap >= max) {
+                                r = -E2BIG;
+                                break;
+                        }
+                        cap = cap ? cap * 2 : 256;
+                        v = xrealloc(v, cap * rec_size);
+                }
+                ssize_t got = read(iter, v + nv * rec_size, (cap - nv) * rec_size);
+                if (got < 0 && errno == EINTR)
+                        continue;
+                if (got <= 0) {
+                        r = got < 0 ? -errno : 0;
+                        break;
+                }
+                if ((size_t)got % rec_size != 0) {
+                        r = -EIO;
+                        break;
+                }
+                nv += (size_t)got / rec_size;
+        }
+        close(iter);
+        if (r < 0) {
+                free(v);
+                return r;
+        }
+        *ret = v;
+        *ret_n = nv;
+        return 0;
+}
+
+int ownerscan_run(const uint64_t *inodes, size_t n, size_t max_recs, struct ownerscan_rec **ret, size_t *ret_n,
+                  char **ret_err)
 {
         struct ownerscan_rec *v = NULL;
-        size_t nv = 0, cap = 0;
-        int iter = -1, r = 0;
+        size_t nv = 0;
+        int r = 0;
         const char *what = "open";
         struct ownerscan_bpf *s = NULL;
         s = ownerscan_bpf__open();
@@ -46,7 +88,6 @@ int ownerscan_run(uint32_t ns_level, const uint64_t *inodes, size_t n, size_t ma
                 r = -ENOMEM;
                 goto out;
         }
-        s->rodata->ns_level = ns_level;
         s->rodata->use_map = n <= OWNERSCAN_MAX_INODES;
         what = "load";
         if ((r = ownerscan_bpf__load(s)) < 0) {
@@ -61,46 +102,51 @@ int ownerscan_run(uint32_t ns_level, const uint64_t *inodes, size_t n, size_t ma
                 r = errno ? -errno : r;
                 goto out;
         }
-        what = "create the iterator";
-        iter = bpf_iter_create(s->links.owners_fd);
-        if (iter < 0) {
-                r = -errno;
-                goto out;
-        }
         what = "read the iterator";
-        for (;;) {
-                if (nv == cap) {
-                        if (cap >= max_recs) {
-                                r = -E2BIG;
-                                goto out;
-                        }
-                        cap = cap ? cap * 2 : 256;
-                        v = xrealloc(v, cap * sizeof(*v));
-                }
-                /* The seq file hands out whole records. */
-                ssize_t got = read(iter, v + nv, (cap - nv) * sizeof(*v));
-                if (got < 0 && errno == EINTR)
-                        continue;
-                if (got < 0) {
-                        r = -errno;
-                        goto out;
-                }
-                if (got == 0)
-                        break;
-                if (got % (ssize_t)sizeof(*v) != 0) {
-                        r = -EIO;
-                        goto out;
-                }
-                nv += (size_t)got / sizeof(*v);
-        }
+        r = read_iter(s->links.owners_fd, sizeof(*v), max_recs, (void **)&v, &nv);
 out:
-        if (iter >= 0)
-                close(iter);
         if (s)
                 ownerscan_bpf__destroy(s);
         if (r < 0) {
                 free(v);
                 *ret_err = xasprintf("eBPF task_file iterator: %s: %s", what, strerror(r < 0 ? -r : r));
+                return r;
+        }
+        for (size_t i = 0; i < nv; i++)
+                v[i].comm[OWNERSCAN_COMM_LEN - 1] = '\0';
+        *ret = v;
+        *ret_n = nv;
+        return 0;
+}
+
+int ownerscan_tasks(size_t max, struct ownerscan_task **ret, size_t *ret_n, char **ret_err)
+{
+        struct ownerscan_task *v = NULL;
+        size_t nv = 0;
+        int r = 0;
+        const char *what = "open";
+        struct ownerscan_bpf *s = ownerscan_bpf__open();
+        if (!s) {
+                r = -ENOMEM;
+                goto out;
+        }
+        what = "load";
+        if ((r = ownerscan_bpf__load(s)) < 0) {
+                r = errno ? -errno : r;
+                goto out;
+        }
+        what = "attach the iterator";
+        if ((r = ownerscan_bpf__attach(s)) < 0) {
+                r = errno ? -errno : r;
+                goto out;
+        }
+        what = "read the iterator";
+        r = read_iter(s->links.tasks_fd, sizeof(*v), max, (void **)&v, &nv);
+out:
+        if (s)
+                ownerscan_bpf__destroy(s);
+        if (r < 0) {
+                *ret_err = xasprintf("eBPF task iterator: %s: %s", what, strerror(-r));
                 return r;
         }
         for (size_t i = 0; i < nv; i++)

@@ -11,13 +11,21 @@
 
 #include <string.h>
 
-#include "facts.h"
-#include "util.h"
+#include "collect/facts.h"
+#include "base/util.h"
 
 enum {
-        EKS101 = 1u << 0, EKS110 = 1u << 1, EKS120 = 1u << 2,
-        EKS150 = 1u << 3, EKS170 = 1u << 4, EKS180 = 1u << 5,
-        K18 = 1u << 6, K19 = 1u << 7, K110 = 1u << 8, K111 = 1u << 9, K112 = 1u << 10,
+        EKS101 = 1u << 0,
+        EKS110 = 1u << 1,
+        EKS120 = 1u << 2,
+        EKS150 = 1u << 3,
+        EKS170 = 1u << 4,
+        EKS180 = 1u << 5,
+        K18 = 1u << 6,
+        K19 = 1u << 7,
+        K110 = 1u << 8,
+        K111 = 1u << 9,
+        K112 = 1u << 10,
 };
 /* EKS 1.5.0 dropped protect-kernel-defaults and hostname-override and renumbered 3.2.6-3.2.9. */
 #define EKS_OLD (EKS101 | EKS110 | EKS120)
@@ -30,16 +38,11 @@ enum {
 
 /* Newest first within each family: the first of a family is its default. */
 const struct benchmark benchmarks[] = {
-        {"cis-eks-1.8.0", EKS, "1.8.0", EKS180},
-        {"cis-eks-1.7.0", EKS, "1.7.0", EKS170},
-        {"cis-eks-1.5.0", EKS, "1.5.0", EKS150},
-        {"cis-eks-1.2.0", EKS, "1.2.0", EKS120},
-        {"cis-eks-1.1.0", EKS, "1.1.0", EKS110},
-        {"cis-eks-1.0.1", EKS, "1.0.1", EKS101},
-        {"cis-kubernetes-1.12.0", K8S, "1.12.0", K112},
-        {"cis-kubernetes-1.11.0", K8S, "1.11.0", K111},
-        {"cis-kubernetes-1.10.0", K8S, "1.10.0", K110},
-        {"cis-kubernetes-1.9.0", K8S, "1.9.0", K19},
+        {"cis-eks-1.8.0", EKS, "1.8.0", EKS180},        {"cis-eks-1.7.0", EKS, "1.7.0", EKS170},
+        {"cis-eks-1.5.0", EKS, "1.5.0", EKS150},        {"cis-eks-1.2.0", EKS, "1.2.0", EKS120},
+        {"cis-eks-1.1.0", EKS, "1.1.0", EKS110},        {"cis-eks-1.0.1", EKS, "1.0.1", EKS101},
+        {"cis-kubernetes-1.12.0", K8S, "1.12.0", K112}, {"cis-kubernetes-1.11.0", K8S, "1.11.0", K111},
+        {"cis-kubernetes-1.10.0", K8S, "1.10.0", K110}, {"cis-kubernetes-1.9.0", K8S, "1.9.0", K19},
         {"cis-kubernetes-1.8.0", K8S, "1.8.0", K18},
 };
 const size_t benchmarks_len = ARRAY_SIZE(benchmarks);
@@ -186,8 +189,8 @@ const struct benchmark *benchmark_for_node(const struct facts *f, const char **r
                 *ret_why = "kubeadm node (kubeadm's kubelet files)";
                 return benchmark_find("cis-kubernetes");
         }
-        if (strstr(os, "Amazon Linux") || ((f->collected & FACT_KUBELET) && k->found &&
-                                           argv_mentions(k, "/etc/kubernetes/kubelet/"))) {
+        if (strstr(os, "Amazon Linux") ||
+            ((f->collected & FACT_KUBELET) && k->found && argv_mentions(k, "/etc/kubernetes/kubelet/"))) {
                 *ret_why = "EKS node (Amazon Linux or the EKS AMI's kubelet paths)";
                 return benchmark_default();
         }

@@ -6,7 +6,10 @@
 
 struct facts;
 
-enum assessment { ASSESS_AUTOMATED, ASSESS_MANUAL };
+enum assessment {
+        ASSESS_AUTOMATED,
+        ASSESS_MANUAL
+};
 
 struct benchmark {
         const char *id;      /* what --benchmark takes: "cis-eks-1.8.0" */

@@ -6,7 +6,9 @@
 #include <string.h>
 
 #include "check.h"
-#include "util.h"
+#include "base/util.h"
+#include "collect/facts.h"
+#include "gate.h"
 
 /* Every check here: skip off Bottlerocket, with what os-release said. */
 static const struct br_facts *br_or_skip(const struct facts *f, struct result *r)
@@ -18,6 +20,11 @@ static const struct br_facts *br_or_skip(const struct facts *f, struct result *r
                 return NULL;
         }
         return b;
+}
+
+bool bottlerocket_applies(const struct facts *f, struct result *r)
+{
+        return br_or_skip(f, r) != NULL;
 }
 
 static const char *tri_text(enum br_tri t, const char *unset)
@@ -46,10 +53,12 @@ void check_bottlerocket_admin_container(const struct facts *f, struct result *r)
                 return;
         if (!b->datastore_found) {
                 if (b->admin_sshd.pid)
-                        result_set(r, ST_FAIL, "no settings datastore under %s, but the admin container's sshd runs (pid %d)",
+                        result_set(r, ST_FAIL,
+                                   "no settings datastore under %s, but the admin container's sshd runs (pid %d)",
                                    f->root_path, (int)b->admin_sshd.pid);
                 else
-                        result_set(r, ST_ERROR, "no settings datastore (%s) under %s: the admin container's settings are unknown",
+                        result_set(r, ST_ERROR,
+                                   "no settings datastore (%s) under %s: the admin container's settings are unknown",
                                    BR_DATASTORE, f->root_path);
                 return;
         }
@@ -60,16 +69,22 @@ void check_bottlerocket_admin_container(const struct facts *f, struct result *r)
         _cleanup_free_ char *t = container_text(&b->admin, false, true);
         bool enabled = tri_or(b->admin.enabled, false), super = tri_or(b->admin.superpowered, true);
         if (!enabled && b->admin_sshd.pid)
-                result_set(r, ST_FAIL, "settings say %s, yet its sshd runs (pid %d): disabled only in the datastore, "
-                           "not yet applied", t, (int)b->admin_sshd.pid);
+                result_set(r, ST_FAIL,
+                           "settings say %s, yet its sshd runs (pid %d): disabled only in the datastore, "
+                           "not yet applied",
+                           t, (int)b->admin_sshd.pid);
         else if (!enabled)
                 result_set(r, ST_PASS, "admin container disabled (settings.host-containers.admin: %s)", t);
         else if (super)
-                result_set(r, ST_FAIL, "admin container enabled and superpowered (%s): its users are root on the host "
-                           "with every capability, the host's namespaces and / at /.bottlerocket/rootfs", t);
+                result_set(r, ST_FAIL,
+                           "admin container enabled and superpowered (%s): its users are root on the host "
+                           "with every capability, the host's namespaces and / at /.bottlerocket/rootfs",
+                           t);
         else
-                result_set(r, ST_WARN, "admin container enabled, not superpowered (%s): a shell on the node, without "
-                           "host privileges", t);
+                result_set(r, ST_WARN,
+                           "admin container enabled, not superpowered (%s): a shell on the node, without "
+                           "host privileges",
+                           t);
 }
 
 void check_bottlerocket_control_container(const struct facts *f, struct result *r)
@@ -85,11 +100,15 @@ void check_bottlerocket_control_container(const struct facts *f, struct result *
         _cleanup_free_ char *t = container_text(&b->control, true, false);
         bool enabled = tri_or(b->control.enabled, true), super = tri_or(b->control.superpowered, false);
         if (enabled && super)
-                result_set(r, ST_FAIL, "control container enabled and superpowered (%s): every SSM session is root on "
-                           "the host", t);
+                result_set(r, ST_FAIL,
+                           "control container enabled and superpowered (%s): every SSM session is root on "
+                           "the host",
+                           t);
         else if (enabled)
-                result_set(r, ST_PASS, "control container enabled, not superpowered (%s): access through SSM Session "
-                           "Manager, which reaches the admin container only with enable-admin-container", t);
+                result_set(r, ST_PASS,
+                           "control container enabled, not superpowered (%s): access through SSM Session "
+                           "Manager, which reaches the admin container only with enable-admin-container",
+                           t);
         else
                 result_set(r, ST_PASS, "control container disabled (%s): no SSM access path to this node", t);
 }
@@ -110,12 +129,13 @@ static char *ssh_access_text(const struct br_ssh_access *a, size_t *ret_methods)
                          a->keys_command_user ? a->keys_command_user : "", a->keys_command_user ? ")" : "");
 }
 
-/* Where the admin sshd listens: the socket inventory when it was read, else the
- * ListenAddress of its configuration (the container shares the host's network). */
+/* Where the admin sshd listens: the socket inventory when it was read (the gate
+ * made an unreadable one an error; what is left unread is a copied root's), else
+ * the ListenAddress of its configuration (the container shares the host's network). */
 static bool admin_listens_beyond_loopback(const struct facts *f, const struct br_admin_sshd *s, struct strbuf *ev)
 {
         bool beyond = false;
-        if ((f->collected & FACT_SOCKETS) && !f->sockets.error && !f->sockets.owners_error) {
+        if ((f->collected & FACT_SOCKETS) && !f->sockets.error) {
                 const struct sockets *so = &f->sockets;
                 size_t shown = 0;
                 for (size_t i = 0; i < so->n_owners; i++) {
@@ -135,8 +155,8 @@ static bool admin_listens_beyond_loopback(const struct facts *f, const struct br
                 const struct sshd_listen *l = &s->cfg.listen[i];
                 bool lo = strcmp(l->addr, "127.0.0.1") == 0 || strcmp(l->addr, "::1") == 0 ||
                           strcmp(l->addr, "localhost") == 0;
-                sb_printf(ev, "%s%s%s%s:%d", i ? ", " : "; configured to listen on ",
-                          l->family == AF_INET6 ? "[" : "", l->addr, l->family == AF_INET6 ? "]" : "", l->port);
+                sb_printf(ev, "%s%s%s%s:%d", i ? ", " : "; configured to listen on ", l->family == AF_INET6 ? "[" : "",
+                          l->addr, l->family == AF_INET6 ? "]" : "", l->port);
                 beyond |= !lo;
         }
         return beyond;
@@ -161,14 +181,18 @@ static bool admin_sshd_weak(const struct sshd_config *c, const struct br_ssh_acc
 void check_bottlerocket_admin_ssh(const struct facts *f, struct result *r)
 {
         const struct br_facts *b = br_or_skip(f, r);
-        if (!b)
+        /* Whether the admin sshd runs is the process table's to say: unread, no
+         * verdict. Its listeners are checked where a verdict rests on them. */
+        if (!b || !fact_gate(f, FACT_BOTTLEROCKET | FACT_PROCS, FACT_SOCKETS | FACT_OWNERS_SSH, r))
                 return;
         const struct br_admin_sshd *s = &b->admin_sshd;
         bool enabled = b->datastore_found && tri_or(b->admin.enabled, false);
         if (!enabled && !s->pid) {
                 if (!b->datastore_found)
-                        result_set(r, ST_ERROR, "no settings datastore under %s and no admin sshd running: whether "
-                                   "SSH can be enabled is unknown", f->root_path);
+                        result_set(r, ST_ERROR,
+                                   "no settings datastore under %s and no admin sshd running: whether "
+                                   "SSH can be enabled is unknown",
+                                   f->root_path);
                 else
                         result_set(r, ST_PASS, "admin container disabled and no admin sshd runs: no SSH on this node");
                 return;
@@ -184,8 +208,10 @@ void check_bottlerocket_admin_ssh(const struct facts *f, struct result *r)
                 else if (b->admin_ssh.error)
                         result_set(r, ST_ERROR, "%s: who may log in once its sshd starts is unknown", e);
                 else
-                        result_set(r, methods ? ST_WARN : ST_PASS, "%s; admin container enabled but its sshd is not "
-                                   "running (yet)", e);
+                        result_set(r, methods ? ST_WARN : ST_PASS,
+                                   "%s; admin container enabled but its sshd is not "
+                                   "running (yet)",
+                                   e);
                 return;
         }
         sb_printf(&ev, "; admin sshd pid %d", (int)s->pid);
@@ -196,6 +222,13 @@ void check_bottlerocket_admin_ssh(const struct facts *f, struct result *r)
         }
         sb_printf(&ev, " (config %s inside the container)", s->cfg.main_path);
         bool weak = admin_sshd_weak(&s->cfg, &b->admin_ssh, &ev);
+        /* Keys that admit logins fail only beyond loopback: where it listens is the
+         * socket inventory's to say, not a guess from ListenAddress on a live node. */
+        if (!weak && methods && !fact_gate_pass(f, FACT_SOCKETS | FACT_OWNERS_SSH, r)) {
+                _cleanup_free_ char *e = sb_steal(&ev), *why = xstrdup(r->evidence);
+                result_set(r, ST_ERROR, "%s; %s", e, why);
+                return;
+        }
         bool beyond = admin_listens_beyond_loopback(f, s, &ev);
         _cleanup_free_ char *e = sb_steal(&ev);
         if (!weak && b->admin_ssh.error)
@@ -234,29 +267,39 @@ void check_bottlerocket_standalone_mode(const struct facts *f, struct result *r)
         if (!rendered) {
                 /* The rendered file is missing: the settings are what the kubelet will get. */
                 if (b->kube.standalone_mode == BR_TRUE)
-                        result_set(r, ST_WARN, "kubelet config not rendered (%s); settings.kubernetes.standalone-mode "
+                        result_set(r, ST_WARN,
+                                   "kubelet config not rendered (%s); settings.kubernetes.standalone-mode "
                                    "true: the template serves anonymous, AlwaysAllow on 127.0.0.1",
-                                   k->absent_reason ? k->absent_reason : k->load_error ? k->load_error : "unreadable");
+                                   k->absent_reason ? k->absent_reason
+                                   : k->load_error  ? k->load_error
+                                                    : "unreadable");
                 else if (b->kube.standalone_mode == BR_FALSE)
-                        result_set(r, ST_PASS, "kubelet config not rendered; settings.kubernetes.standalone-mode false: "
+                        result_set(r, ST_PASS,
+                                   "kubelet config not rendered; settings.kubernetes.standalone-mode false: "
                                    "the template authenticates with Webhook and the cluster CA");
                 else
-                        result_set(r, ST_ERROR, "neither a rendered kubelet config nor settings.kubernetes.standalone-mode "
-                                   "under %s", f->root_path);
+                        result_set(r, ST_ERROR,
+                                   "neither a rendered kubelet config nor settings.kubernetes.standalone-mode "
+                                   "under %s",
+                                   f->root_path);
                 return;
         }
         const char *addr = kubelet_address(k);
         if (!open_api) {
-                result_set(r, ST_PASS, "standalone-mode %s; the kubelet API authenticates (anonymous %s, authorization %s)",
+                result_set(r, ST_PASS,
+                           "standalone-mode %s; the kubelet API authenticates (anonymous %s, authorization %s)",
                            setting, cJSON_IsTrue(anon) ? "enabled" : "disabled",
                            cJSON_IsString(mode) ? mode->valuestring : "unset");
                 return;
         }
         if (!is_loopback_text(addr))
-                result_set(r, ST_FAIL, "standalone-mode %s: anonymous, AlwaysAllow kubelet API on %s (not loopback): "
-                           "anyone who reaches the node runs commands in its pods", setting, addr);
+                result_set(r, ST_FAIL,
+                           "standalone-mode %s: anonymous, AlwaysAllow kubelet API on %s (not loopback): "
+                           "anyone who reaches the node runs commands in its pods",
+                           setting, addr);
         else
-                result_set(r, ST_WARN, "standalone-mode %s: anonymous, AlwaysAllow kubelet API bound to %s only; no "
+                result_set(r, ST_WARN,
+                           "standalone-mode %s: anonymous, AlwaysAllow kubelet API bound to %s only; no "
                            "cluster, but every process on the node (hostNetwork pods too) controls its pods",
                            setting, addr);
 }
@@ -269,6 +312,8 @@ void bottlerocket_standalone_note(const struct facts *f, struct result *r)
         const char *addr = kubelet_address(k);
         _cleanup_free_ char *old = r->evidence;
         r->evidence = NULL;
-        result_set(r, ST_FAIL, "%s; Bottlerocket standalone kubelet (no --kubeconfig) on %s%s: see "
-                   "bottlerocket.standalone-mode", old, addr, is_loopback_text(addr) ? ", loopback only" : "");
+        result_set(r, ST_FAIL,
+                   "%s; Bottlerocket standalone kubelet (no --kubeconfig) on %s%s: see "
+                   "bottlerocket.standalone-mode",
+                   old, addr, is_loopback_text(addr) ? ", loopback only" : "");
 }

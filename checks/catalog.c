@@ -2,6 +2,7 @@
  * CIS item numbers are not here: checks/benchmarks.c maps each check to its item
  * in each benchmark version; these references are the other sources. */
 #include "check.h"
+#include "collect/facts.h"
 
 /* The trailing fields of a check (what it also uses, its required value) are
  * optional: rows that leave them out mean zero. */
@@ -20,6 +21,8 @@
 #define CISBR(n) "CIS Bottlerocket Benchmark " n
 #define CISAL(t) "CIS Amazon Linux 2 and 2023: " t
 
+/* The table is laid out by hand, one check per paragraph: clang-format would put each field on a line. */
+/* clang-format off */
 const struct check_def check_catalog[] = {
         {"kubelet.anonymous-auth", "Kubelet anonymous authentication is disabled", SEV_HIGH, FACT_KUBELET,
          {SSG("kubelet_anonymous_auth")},
@@ -109,7 +112,7 @@ const struct check_def check_catalog[] = {
          {EKSBP("Network security"), SSG("kubelet_read_only_port_secured")},
          "Block pod egress to the kubelet ports with a NetworkPolicy except for metrics-server and monitoring "
          "agents; find why the pod tries.",
-         check_kubelet_pod_attempts},
+         check_kubelet_pod_attempts, .attempts = ATTEMPT_KUBELET},
         {"kubelet.service-file-permissions", "kubelet.service and its drop-ins are mode 644 or stricter", SEV_MEDIUM,
          FACT_KUBELET_FILES, {SSG("file_permissions_kubelet_service"), K8SDOC("kubelet systemd unit")},
          "chmod 644 (or 600 for CIS Kubernetes) kubelet.service and every file in kubelet.service.d/.",
@@ -229,14 +232,14 @@ const struct check_def check_catalog[] = {
         {"host.auditd", "auditd is running and enabled at boot", SEV_MEDIUM, FACT_HOST | FACT_PROCS,
          {CISAL("Ensure auditd service is enabled"), SSG("service_auditd_enabled"),
           EKSBP("Detective controls")},
-         "Install audit and systemctl enable --now auditd.", check_host_auditd},
+         "Install audit and systemctl enable --now auditd.", check_host_auditd, .applies = host_auditd_applies},
         {"host.audit-rules", "Audit rules watch the kubelet and container runtime files", SEV_MEDIUM,
          FACT_HOST | FACT_KUBELET,
          {CISAL("Configure auditd rules (file watches)"), EKSBP("Detective controls"),
           "DISA Kubernetes STIG (audit the kubelet configuration)"},
          "Add -w PATH -p wa -k kubernetes lines for each listed path to /etc/audit/rules.d/60-kubernetes.rules and run "
          "augenrules --load (pass your own list with --audit-watch FILE).",
-         check_host_audit_rules},
+         check_host_audit_rules, .applies = host_auditd_applies},
         {"containerd.registry-tls-verify", "containerd verifies the TLS certificate of every registry host", SEV_HIGH,
          FACT_CONTAINERD,
          {"containerd docs/hosts.md (skip_verify)", "CIS Docker Benchmark: Ensure insecure registries are not used",
@@ -255,7 +258,7 @@ const struct check_def check_catalog[] = {
          FACT_CONTAINERD, {EKSBP("Image security: use approved container registries"), "CIS Kubernetes Benchmark 5.5.1: Configure Image Provenance"},
          "Point mirrors, hosts.toml servers and the sandbox image at registries in the --allow-registries file, "
          "or add the registry there once approved.",
-         check_containerd_registry_allowlist},
+         NULL, .policy_fn = check_containerd_registry_allowlist},
         {"containerd.socket-permissions", "containerd's CRI socket is accessible to root only", SEV_HIGH,
          FACT_CONTAINERD,
          {"CIS Docker Benchmark: Ensure that the Docker socket file permissions are set to 660 or more restrictively",
@@ -346,7 +349,7 @@ const struct check_def check_catalog[] = {
          FACT_CONNWATCH,
          {EKSBP("Restrict access to the instance profile assigned to the worker node")},
          "Require IMDSv2 with hop limit 1 and block 169.254.169.254 from pods (NetworkPolicy or iptables).",
-         check_imds_pod_attempts},
+         check_imds_pod_attempts, .attempts = ATTEMPT_IMDS},
         {"ssh.pod-reachable", "Pods cannot open node SSH", SEV_MEDIUM, FACT_POD_SSH,
          {EKSBP("Block pod egress to port 22 with network policy")},
          "Block pod egress to the node's SSH port (network policy denying port 22, or a node firewall rule for pod traffic).",
@@ -359,7 +362,7 @@ const struct check_def check_catalog[] = {
         {"ssh.pod-attempts", "No pod attempts SSH connections (seen by eBPF)", SEV_HIGH, FACT_CONNWATCH,
          {EKSBP("Block pod egress to port 22 with network policy")},
          "Block pod egress to port 22 with a NetworkPolicy (or security group for pods); find why the pod tries.",
-         check_ssh_pod_attempts},
+         check_ssh_pod_attempts, .attempts = ATTEMPT_SSH},
         {"node.public-ip", "The node has no public IPv4 address", SEV_MEDIUM, FACT_IMDS,
          {SSG("private_nodes")},
          "Launch nodes in private subnets without public IP auto-assignment.",
@@ -372,7 +375,7 @@ const struct check_def check_catalog[] = {
          {"EKS Best Practices: Network security"},
          "Bind the listed services to loopback or a specific address, stop them, or allow them with "
          "--allow-listener PROC:PORT when they are meant to be there.",
-         check_net_wildcard_listeners},
+         NULL, .policy_fn = check_net_wildcard_listeners},
         {"net.kubelet-api-exposed", "Where the kubelet API (10250) listens", SEV_INFO, FACT_SOCKETS | FACT_KUBELET | FACT_OWNERS_KUBELET,
          {"EKS Best Practices: Network security"},
          "The API server must reach it; restrict who else can with security groups on the node ENIs.",
@@ -388,26 +391,27 @@ const struct check_def check_catalog[] = {
          {"Bottlerocket README: Admin container", EKS_NO_SSH},
          "apiclient set host-containers.admin.enabled=false (in user-data: [settings.host-containers.admin] "
          "enabled = false); enable it only for a debugging session, through the control container.",
-         check_bottlerocket_admin_container},
+         check_bottlerocket_admin_container, .applies = bottlerocket_applies},
         {"bottlerocket.admin-ssh", "SSH into the Bottlerocket admin container is closed", SEV_HIGH,
-         FACT_BOTTLEROCKET | FACT_SOCKETS | FACT_OWNERS_SSH,
+         FACT_BOTTLEROCKET | FACT_PROCS,
          {"bottlerocket-admin-container README: Authenticating with SSH", EKS_NO_SSH},
          "Remove ssh keys, CA keys and the authorized-keys-command from settings.host-containers.admin.user-data "
          "(or disable the admin container), and block port 22 to the node in its security groups.",
-         check_bottlerocket_admin_ssh},
+         check_bottlerocket_admin_ssh, .uses = FACT_SOCKETS | FACT_OWNERS_SSH, .applies = bottlerocket_applies},
         {"bottlerocket.control-container", "Bottlerocket control container (SSM) is not superpowered", SEV_MEDIUM,
          FACT_BOTTLEROCKET,
          {"Bottlerocket README: Control container", EKS_NO_SSH},
          "apiclient set host-containers.control.superpowered=false; reach the host through the admin container "
          "only when needed.",
-         check_bottlerocket_control_container},
+         check_bottlerocket_control_container, .applies = bottlerocket_applies},
         {"bottlerocket.standalone-mode", "Bottlerocket's kubelet is not an open standalone kubelet", SEV_HIGH,
          FACT_BOTTLEROCKET | FACT_KUBELET,
          {"Bottlerocket settings: settings.kubernetes.standalone-mode", SSG("kubelet_anonymous_auth"),
           SSG("kubelet_authorization_mode")},
          "Join the node to a cluster (settings.kubernetes.standalone-mode=false with api-server, cluster-name and "
          "cluster-certificate); keep a standalone kubelet bound to 127.0.0.1 and run no untrusted hostNetwork pods.",
-         check_bottlerocket_standalone_mode},
+         check_bottlerocket_standalone_mode, .applies = bottlerocket_applies},
 };
+/* clang-format on */
 
 const size_t check_catalog_len = sizeof(check_catalog) / sizeof(check_catalog[0]);

@@ -5,11 +5,37 @@
 #include <stddef.h>
 
 #include "benchmarks.h"
-#include "facts.h"
 
-enum severity { SEV_INFO, SEV_LOW, SEV_MEDIUM, SEV_HIGH, SEV_CRITICAL };
-enum status { ST_PASS, ST_FAIL, ST_WARN, ST_SKIP, ST_ERROR };
+/* The checks read collected facts (collect/facts.h, which each checks/ source includes); the
+ * declaration alone keeps the facts out of what renderers see through this header. */
+struct facts;
+struct listener;
+struct policy;
+
+enum severity {
+        SEV_INFO,
+        SEV_LOW,
+        SEV_MEDIUM,
+        SEV_HIGH,
+        SEV_CRITICAL
+};
+enum status {
+        ST_PASS,
+        ST_FAIL,
+        ST_WARN,
+        ST_SKIP,
+        ST_ERROR
+};
 #define ST__COUNT 5
+
+/* A result's place on the node: a host path (NULL: unknown) and line (0: unknown),
+ * and the layer the value came from ("file", "config", "drop-in", "kubeconfig",
+ * "flag"; NULL: unknown). The layer can be known without a path (a flag). */
+struct result_where {
+        char *path;
+        unsigned line, col;
+        const char *layer;
+};
 
 struct result {
         const struct check_def *check;
@@ -21,12 +47,29 @@ struct result {
         /* What to change on this node (checks/remedy.c), or NULL: the catalog's
          * remediation stands. */
         char *remediation;
+        /* Where the setting lives on this node (checks/describe.c): what a report
+         * points an operator to. */
+        struct result_where where;
 };
 
 /* The remediation to show for @r: the node-specific one, else the catalog's. */
 const char *result_remediation(const struct result *r);
 
+/* The pod connection attempts a check reports (watch prints each as a finding). */
+enum attempt_target {
+        ATTEMPT_NONE,
+        ATTEMPT_SSH,
+        ATTEMPT_IMDS,
+        ATTEMPT_KUBELET
+};
+
 typedef void (*check_fn)(const struct facts *f, struct result *r);
+/* Whether a check applies to this node at all (Bottlerocket's checks on Bottlerocket);
+ * false: @r is a SKIP saying why. It runs before the fact gate: a component the node
+ * does not have is no error, however unreadable the facts about it are. */
+typedef bool (*check_applies_fn)(const struct facts *f, struct result *r);
+/* A check that judges against what the operator approves (policy/policy.h). */
+typedef void (*check_policy_fn)(const struct facts *f, const struct policy *p, struct result *r);
 
 #define MAX_REFS 4
 
@@ -37,7 +80,7 @@ struct check_def {
         unsigned needs; /* FACT_* bits the check reads */
         const char *references[MAX_REFS];
         const char *remediation;
-        check_fn fn;
+        check_fn fn; /* NULL for a check with a policy_fn */
         /* FACT_* bits the check also reads when they are there: without them (a
          * copied root has no live network) it still judges, and says what it missed. */
         unsigned uses;
@@ -45,14 +88,19 @@ struct check_def {
          * KubeletConfiguration fragment (JSON), for an sshd check sshd_config lines
          * ("Keyword value", newline-separated). NULL: no config file fixes it. */
         const char *fix;
+        enum attempt_target attempts; /* the pod attempts this check reports, if any */
+        check_policy_fn policy_fn;    /* instead of fn: the check also reads the policy */
+        check_applies_fn applies;     /* NULL: the check applies to every node */
 };
+
+/* The catalog's check of the pod connection attempts to @target; NULL: none. */
+const struct check_def *check_for_attempt(enum attempt_target target);
 
 extern const struct check_def check_catalog[];
 extern const size_t check_catalog_len;
 
 /* Set the status and a printf-formatted evidence line. */
-void result_set(struct result *r, enum status st, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
+void result_set(struct result *r, enum status st, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 const char *severity_name(enum severity s);
 int severity_parse(const char *s, enum severity *ret);
@@ -111,7 +159,7 @@ void check_host_audit_rules(const struct facts *f, struct result *r);
 /* The containerd checks (checks/containerd.c). */
 void check_containerd_registry_tls_verify(const struct facts *f, struct result *r);
 void check_containerd_registry_plain_http(const struct facts *f, struct result *r);
-void check_containerd_registry_allowlist(const struct facts *f, struct result *r);
+void check_containerd_registry_allowlist(const struct facts *f, const struct policy *p, struct result *r);
 void check_containerd_socket_permissions(const struct facts *f, struct result *r);
 void check_containerd_unprivileged_ports(const struct facts *f, struct result *r);
 
@@ -145,7 +193,7 @@ void check_node_api_endpoint_private(const struct facts *f, struct result *r);
 
 /* The network checks (listeners from NETLINK_SOCK_DIAG, processes from --proc). */
 void check_ssh_exposed(const struct facts *f, struct result *r);
-void check_net_wildcard_listeners(const struct facts *f, struct result *r);
+void check_net_wildcard_listeners(const struct facts *f, const struct policy *p, struct result *r);
 void check_net_kubelet_api_exposed(const struct facts *f, struct result *r);
 void check_net_policy_engine(const struct facts *f, struct result *r);
 /* A TCP listener on @port in the collected inventory; NULL if none or not collected. */
@@ -165,5 +213,8 @@ void check_bottlerocket_admin_container(const struct facts *f, struct result *r)
 void check_bottlerocket_admin_ssh(const struct facts *f, struct result *r);
 void check_bottlerocket_control_container(const struct facts *f, struct result *r);
 void check_bottlerocket_standalone_mode(const struct facts *f, struct result *r);
+/* Whether the node is Bottlerocket (false: @r is a SKIP); auditd's checks do not apply there. */
+bool bottlerocket_applies(const struct facts *f, struct result *r);
+bool host_auditd_applies(const struct facts *f, struct result *r);
 /* A failed kubelet authentication check on a standalone Bottlerocket kubelet says so. */
 void bottlerocket_standalone_note(const struct facts *f, struct result *r);

@@ -8,7 +8,9 @@
 #include <sys/stat.h>
 
 #include "check.h"
-#include "util.h"
+#include "base/util.h"
+#include "collect/facts.h"
+#include "policy/policy.h"
 
 #define HOSTS_NAMED 4
 
@@ -97,8 +99,8 @@ void check_containerd_registry_tls_verify(const struct facts *f, struct result *
         else {
                 char src[1024];
                 source_str(c, src, sizeof(src));
-                result_set(r, ST_PASS, "%zu registry host(s) configured, none skips TLS verification (%s)",
-                           c->n_hosts, src);
+                result_set(r, ST_PASS, "%zu registry host(s) configured, none skips TLS verification (%s)", c->n_hosts,
+                           src);
         }
         sb_free(&bad);
         sb_free(&warn);
@@ -129,10 +131,10 @@ void check_containerd_registry_plain_http(const struct facts *f, struct result *
         sb_free(&bad);
 }
 
-void check_containerd_registry_allowlist(const struct facts *f, struct result *r)
+void check_containerd_registry_allowlist(const struct facts *f, const struct policy *p, struct result *r)
 {
         const struct containerd_facts *c = &f->containerd;
-        if (!f->allow_registries) {
+        if (!p->allow_registries) {
                 result_set(r, ST_SKIP, "no --allow-registries FILE given");
                 return;
         }
@@ -147,18 +149,18 @@ void check_containerd_registry_allowlist(const struct facts *f, struct result *r
                 bool self = strstr(h->url, "(each registry)") != NULL;
                 if (!self) {
                         seen++;
-                        if (!containerd_registry_allowed(h->url, f->allow_registries, f->n_allow_registries))
+                        if (!containerd_registry_allowed(h->url, p->allow_registries, p->n_allow_registries))
                                 add_item(&bad, &nb, "%s (%s for %s, %s)", h->url, h->kind, h->registry, o);
                 }
                 if (strcmp(h->registry, "_default") != 0 && strcmp(h->registry, "*") != 0 &&
-                    !containerd_registry_allowed(h->registry, f->allow_registries, f->n_allow_registries) &&
+                    !containerd_registry_allowed(h->registry, p->allow_registries, p->n_allow_registries) &&
                     (i == 0 || strcmp(c->hosts[i - 1].registry, h->registry) != 0))
                         add_item(&bad, &nb, "registry %s (configured at %s)", h->registry, o);
         }
         /* The sandbox (pause) image is pulled by every node; unset, containerd uses registry.k8s.io. */
         char *sandbox = containerd_url_host(c->sandbox_image ? c->sandbox_image : "registry.k8s.io/pause");
         seen++;
-        if (!containerd_registry_allowed(sandbox, f->allow_registries, f->n_allow_registries)) {
+        if (!containerd_registry_allowed(sandbox, p->allow_registries, p->n_allow_registries)) {
                 char o[512];
                 origin_str(o, sizeof(o), &c->sandbox_origin);
                 add_item(&bad, &nb, "sandbox image %s from %s (%s)", c->sandbox_image ? c->sandbox_image : "(default)",
@@ -213,6 +215,6 @@ void check_containerd_unprivileged_ports(const struct facts *f, struct result *r
                    "ports below 1024 and %suse ICMP sockets without privilege",
                    c->unpriv_ports.value ? "true" : "false", op, c->unpriv_ports.set ? "" : " of ",
                    c->unpriv_ports.set ? "" : ver, c->unpriv_icmp.value ? "true" : "false", oi,
-                   c->unpriv_icmp.set ? "" : " of ", c->unpriv_icmp.set ? "" : ver,
-                   c->unpriv_ports.value ? "" : "not ", c->unpriv_icmp.value ? "" : "not ");
+                   c->unpriv_icmp.set ? "" : " of ", c->unpriv_icmp.set ? "" : ver, c->unpriv_ports.value ? "" : "not ",
+                   c->unpriv_icmp.value ? "" : "not ");
 }

@@ -1,6 +1,7 @@
 /* engine: select checks, run them over the facts, summarize, and choose the exit code. */
 #define _GNU_SOURCE
 #include "engine.h"
+#include "gate.h"
 #include "remedy.h"
 
 #include <errno.h>
@@ -9,8 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "redact.h"
-#include "util.h"
+#include "base/redact.h"
+#include "base/util.h"
+#include "collect/facts.h"
+#include "policy/policy.h"
 
 #define EVIDENCE_CAP 4096
 
@@ -20,8 +23,11 @@ static void sanitize_evidence(char *s)
 {
         unsigned char *p = (unsigned char *)s, *w = p;
         while (*p && (size_t)(w - (unsigned char *)s) < EVIDENCE_CAP) {
-                size_t n = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3
-                                                 : (*p & 0xf8) == 0xf0 ? 4 : 0;
+                size_t n = *p < 0x80             ? 1
+                           : (*p & 0xe0) == 0xc0 ? 2
+                           : (*p & 0xf0) == 0xe0 ? 3
+                           : (*p & 0xf8) == 0xf0 ? 4
+                                                 : 0;
                 bool ok = n > 0 && !(n == 2 && *p < 0xc2) && !(n == 4 && *p > 0xf4);
                 for (size_t i = 1; ok && i < n; i++)
                         ok = (p[i] & 0xc0) == 0x80;
@@ -58,8 +64,14 @@ void result_set(struct result *r, enum status st, const char *fmt, ...)
 static const char *const sev_names[] = {"info", "low", "medium", "high", "critical"};
 static const char *const st_names[] = {"pass", "fail", "warn", "skip", "error"};
 
-const char *severity_name(enum severity s) { return sev_names[s]; }
-const char *status_name(enum status s) { return st_names[s]; }
+const char *severity_name(enum severity s)
+{
+        return sev_names[s];
+}
+const char *status_name(enum status s)
+{
+        return st_names[s];
+}
 
 int severity_parse(const char *s, enum severity *ret)
 {
@@ -97,8 +109,8 @@ static int apply_list(const char *list, bool *sel, bool value, const char *opt, 
                                         any = true;
                                 }
                         if (!any) {
-                                *ret_err = xasprintf("%s: no check or area named \"%.*s\" (see nodeward list)",
-                                                     opt, (int)n, p);
+                                *ret_err = xasprintf("%s: no check or area named \"%.*s\" (see nodeward list)", opt,
+                                                     (int)n, p);
                                 return -EINVAL;
                         }
                 }
@@ -125,8 +137,8 @@ int engine_select(const char *only, const char *skip, bool **ret_selected, char 
  * runs in it: every verdict built on them says where they were read. */
 static void note_netns_fallback(const struct facts *f, struct result *r)
 {
-        if (!((r->check->needs | r->check->uses) & FACT_SOCKETS) || !(f->collected & FACT_SOCKETS) || !f->sockets.netns_fallback ||
-            r->status == ST_SKIP)
+        if (!((r->check->needs | r->check->uses) & FACT_SOCKETS) || !(f->collected & FACT_SOCKETS) ||
+            !f->sockets.netns_fallback || r->status == ST_SKIP)
                 return;
         char *e = xasprintf("%s; listeners %s", r->evidence, f->sockets.netns_fallback);
         free(r->evidence);
@@ -149,14 +161,17 @@ unsigned engine_needs(const bool *selected)
         return needs;
 }
 
-void engine_run(const struct facts *f, const bool *selected, struct run *ret)
+void engine_run(const struct facts *f, const struct policy *policy, const bool *selected, struct run *ret)
 {
-        engine_run_benchmark(f, selected, NULL, NULL, ret);
+        engine_run_benchmark(f, policy, selected, NULL, NULL, ret);
 }
 
-void engine_run_benchmark(const struct facts *f, const bool *selected, const struct benchmark *bench,
-                          const char *why, struct run *ret)
+void engine_run_benchmark(const struct facts *f, const struct policy *policy, const bool *selected,
+                          const struct benchmark *bench, const char *why, struct run *ret)
 {
+        static const struct policy no_policy;
+        if (!policy)
+                policy = &no_policy;
         memset(ret, 0, sizeof(*ret));
         ret->benchmark = bench ? bench : benchmark_default();
         ret->benchmark_why = why ? why : "default";
@@ -168,17 +183,17 @@ void engine_run_benchmark(const struct facts *f, const bool *selected, const str
                 r->check = &check_catalog[i];
                 r->status = ST_ERROR;
                 r->item = benchmark_item(ret->benchmark, check_catalog[i].id);
-                if (f->not_live && (check_catalog[i].needs & FACTS_LIVE))
-                        result_set(r, ST_SKIP, "%s", f->not_live);
-                else if ((check_catalog[i].needs & FACT_PROBES) && f->probes_off)
-                        result_set(r, ST_SKIP, "%s", f->probes_off);
-                else if (f->unfinished & (FACT_NODE | check_catalog[i].needs | check_catalog[i].uses |
-                                          ((check_catalog[i].needs | check_catalog[i].uses) & FACTS_OWNERS
-                                                   ? FACT_SOCKETS
-                                                   : 0)))
-                        result_set(r, ST_ERROR, "not evaluated: %s", f->deadline_error);
-                else
-                        check_catalog[i].fn(f, r);
+                /* The same gate the checks call at their top: a check never runs on
+                 * facts that are missing, unreadable or not this root's to have. */
+                /* Whether a check applies is read from the node's identity: with
+                 * that unfinished the gate's error stands instead. */
+                if ((!check_catalog[i].applies || (f->unfinished & FACT_NODE) || check_catalog[i].applies(f, r)) &&
+                    fact_gate(f, check_catalog[i].needs, check_catalog[i].uses, r)) {
+                        if (check_catalog[i].policy_fn)
+                                check_catalog[i].policy_fn(f, policy, r);
+                        else
+                                check_catalog[i].fn(f, r);
+                }
                 if (!r->evidence)
                         r->evidence = xstrdup("the check gave no evidence");
                 note_netns_fallback(f, r);
@@ -188,6 +203,7 @@ void engine_run_benchmark(const struct facts *f, const bool *selected, const str
                 redact_result(r);
                 ret->summary[r->status]++;
         }
+        run_describe(ret, f);
 }
 
 static void redact_result(struct result *r)
@@ -209,9 +225,19 @@ void run_free(struct run *r)
         for (size_t i = 0; i < r->n; i++) {
                 free(r->results[i].evidence);
                 free(r->results[i].remediation);
+                free(r->results[i].where.path);
         }
         free(r->results);
+        run_node_free(&r->node);
         memset(r, 0, sizeof(*r));
+}
+
+const struct check_def *check_for_attempt(enum attempt_target target)
+{
+        for (size_t i = 0; i < check_catalog_len; i++)
+                if (target != ATTEMPT_NONE && check_catalog[i].attempts == target)
+                        return &check_catalog[i];
+        return NULL;
 }
 
 unsigned check_max_mode(const struct result *r)

@@ -5,7 +5,9 @@
 #include <string.h>
 
 #include "check.h"
-#include "util.h"
+#include "base/util.h"
+#include "collect/facts.h"
+#include "gate.h"
 
 static bool bottlerocket(const struct facts *f)
 {
@@ -38,7 +40,12 @@ struct sysctl_want {
         const char *accept;
 };
 
-enum verdict { V_NONE, V_GOOD, V_DRIFT, V_BAD };
+enum verdict {
+        V_NONE,
+        V_GOOD,
+        V_DRIFT,
+        V_BAD
+};
 
 /* One setting's evidence: the live value judged, the boot file that sets it, and a drift between them. */
 static enum verdict judge_sysctl(const struct facts *f, const struct sysctl_want *w, struct strbuf *ev)
@@ -46,9 +53,9 @@ static enum verdict judge_sysctl(const struct facts *f, const struct sysctl_want
         const struct host_sysctl *s = hostsec_sysctl(&f->host, w->name);
         const struct sysctl_assign *b = s ? s->boot : NULL;
         /* The boot file may set it under another name (a glob, or conf.all.forwarding for ip_forward). */
-        _cleanup_free_ char *at = !b ? NULL
-                                     : strcmp(b->name, w->name) ? xasprintf("%s:%u (%s)", b->file, b->line, b->name)
-                                                                : xasprintf("%s:%u", b->file, b->line);
+        _cleanup_free_ char *at = !b                         ? NULL
+                                  : strcmp(b->name, w->name) ? xasprintf("%s:%u (%s)", b->file, b->line, b->name)
+                                                             : xasprintf("%s:%u", b->file, b->line);
         if (!s || !s->live) {
                 if (!b) {
                         sb_printf(ev, "%s: not in %s/sys and no boot file sets it", w->name, proc_dir(f));
@@ -133,10 +140,10 @@ void check_host_sysctl_unpriv_bpf(const struct facts *f, struct result *r)
 void check_host_sysctl_redirects(const struct facts *f, struct result *r)
 {
         static const struct sysctl_want w[] = {
-                {"net.ipv4.conf.all.send_redirects", "0"},     {"net.ipv4.conf.default.send_redirects", "0"},
-                {"net.ipv4.conf.all.accept_redirects", "0"},   {"net.ipv4.conf.default.accept_redirects", "0"},
-                {"net.ipv6.conf.all.accept_redirects", "0"},   {"net.ipv6.conf.default.accept_redirects", "0"},
-                {"net.ipv4.conf.all.secure_redirects", "0"},   {"net.ipv4.conf.default.secure_redirects", "0"},
+                {"net.ipv4.conf.all.send_redirects", "0"},   {"net.ipv4.conf.default.send_redirects", "0"},
+                {"net.ipv4.conf.all.accept_redirects", "0"}, {"net.ipv4.conf.default.accept_redirects", "0"},
+                {"net.ipv6.conf.all.accept_redirects", "0"}, {"net.ipv6.conf.default.accept_redirects", "0"},
+                {"net.ipv4.conf.all.secure_redirects", "0"}, {"net.ipv4.conf.default.secure_redirects", "0"},
         };
         judge_sysctls(f, r, w, ARRAY_SIZE(w), "ICMP redirects can reroute the node's traffic");
 }
@@ -144,8 +151,10 @@ void check_host_sysctl_redirects(const struct facts *f, struct result *r)
 void check_host_sysctl_source_route(const struct facts *f, struct result *r)
 {
         static const struct sysctl_want w[] = {
-                {"net.ipv4.conf.all.accept_source_route", "0"}, {"net.ipv4.conf.default.accept_source_route", "0"},
-                {"net.ipv6.conf.all.accept_source_route", "0"}, {"net.ipv6.conf.default.accept_source_route", "0"},
+                {"net.ipv4.conf.all.accept_source_route", "0"},
+                {"net.ipv4.conf.default.accept_source_route", "0"},
+                {"net.ipv6.conf.all.accept_source_route", "0"},
+                {"net.ipv6.conf.default.accept_source_route", "0"},
         };
         judge_sysctls(f, r, w, ARRAY_SIZE(w), "source-routed packets are accepted");
 }
@@ -192,10 +201,10 @@ void check_host_ip_forward(const struct facts *f, struct result *r)
         r->evidence = NULL;
         struct strbuf b = {0};
         enum verdict bv = judge_sysctl(f, &br[0], &b);
-        const char *bnote = bv == V_NONE ? " (br_netfilter not loaded: fine for CNIs without a Linux bridge, such as "
-                                           "the Amazon VPC CNI)"
-                          : bv == V_BAD ? ": bridged pod traffic bypasses kube-proxy's iptables rules"
-                                        : "";
+        const char *bnote = bv == V_NONE  ? " (br_netfilter not loaded: fine for CNIs without a Linux bridge, such as "
+                                            "the Amazon VPC CNI)"
+                            : bv == V_BAD ? ": bridged pod traffic bypasses kube-proxy's iptables rules"
+                                          : "";
         if (st == ST_PASS)
                 result_set(r, bv == V_BAD ? ST_WARN : ST_PASS,
                            "%s: required, a Kubernetes node routes its pods' traffic (CIS asks 0 only of hosts that "
@@ -248,8 +257,9 @@ void check_host_kernel_lockdown(const struct facts *f, struct result *r)
                 if (!h->sys_live)
                         result_set(r, ST_SKIP, "no /sys under this root: lockdown state unknown");
                 else if (h->lockdown_err == -ENOENT)
-                        result_set(r, ST_SKIP, "/sys/kernel/security/lockdown absent: the kernel has no lockdown LSM "
-                                               "(or securityfs is not mounted)");
+                        result_set(r, ST_SKIP,
+                                   "/sys/kernel/security/lockdown absent: the kernel has no lockdown LSM "
+                                   "(or securityfs is not mounted)");
                 else
                         result_set(r, ST_ERROR, "/sys/kernel/security/lockdown: %s", rootfs_strerror(h->lockdown_err));
                 return;
@@ -257,26 +267,30 @@ void check_host_kernel_lockdown(const struct facts *f, struct result *r)
         if (strcmp(h->lockdown, "none") != 0)
                 result_set(r, ST_PASS, "lockdown [%s] (/sys/kernel/security/lockdown)", h->lockdown);
         else if (bottlerocket(f))
-                result_set(r, ST_FAIL, "lockdown [none]: Bottlerocket's aws-k8s variants default to integrity "
-                                       "(settings.kernel.lockdown)");
+                result_set(r, ST_FAIL,
+                           "lockdown [none]: Bottlerocket's aws-k8s variants default to integrity "
+                           "(settings.kernel.lockdown)");
         else
-                result_set(r, ST_WARN, "lockdown [none]: root can modify the running kernel (no CIS Amazon Linux item "
-                                       "asks for lockdown; boot with lockdown=integrity to harden)");
+                result_set(r, ST_WARN,
+                           "lockdown [none]: root can modify the running kernel (no CIS Amazon Linux item "
+                           "asks for lockdown; boot with lockdown=integrity to harden)");
 }
 
 void check_host_root_verity(const struct facts *f, struct result *r)
 {
         const struct host_facts *h = &f->host;
         if (!bottlerocket(f)) {
-                result_set(r, ST_SKIP, "not Bottlerocket (%s): its root is a writable file system, not a dm-verity "
-                                       "image; no CIS Amazon Linux or Kubernetes item asks for one",
+                result_set(r, ST_SKIP,
+                           "not Bottlerocket (%s): its root is a writable file system, not a dm-verity "
+                           "image; no CIS Amazon Linux or Kubernetes item asks for one",
                            f->node.os ? f->node.os : "unknown OS");
                 return;
         }
         char *dm = h->dm0_name ? xasprintf("; /sys/block/dm-0/dm/name=%s", h->dm0_name) : xstrdup("");
         if (!h->cmdline) {
                 if (h->dm0_name && strcmp(h->dm0_name, "root") == 0)
-                        result_set(r, ST_WARN, "%s/cmdline unreadable; dm-0 is named root but its verity table is unknown%s",
+                        result_set(r, ST_WARN,
+                                   "%s/cmdline unreadable; dm-0 is named root but its verity table is unknown%s",
                                    proc_dir(f), dm);
                 else
                         result_set(r, ST_SKIP, "%s/cmdline unreadable: the boot parameters are unknown%s", proc_dir(f),
@@ -286,10 +300,13 @@ void check_host_root_verity(const struct facts *f, struct result *r)
                 bool rooted = strstr(h->cmdline, "root=/dev/dm-0") != NULL;
                 bool restart = strstr(h->cmdline, "restart_on_corruption") != NULL;
                 if (created && rooted && restart)
-                        result_set(r, ST_PASS, "%s/cmdline: root=/dev/dm-0 from dm-mod.create=root verity table with "
-                                               "restart_on_corruption%s", proc_dir(f), dm);
+                        result_set(r, ST_PASS,
+                                   "%s/cmdline: root=/dev/dm-0 from dm-mod.create=root verity table with "
+                                   "restart_on_corruption%s",
+                                   proc_dir(f), dm);
                 else
-                        result_set(r, ST_FAIL, "%s/cmdline lacks %s%s%s: the root is not verified as Bottlerocket boots it%s",
+                        result_set(r, ST_FAIL,
+                                   "%s/cmdline lacks %s%s%s: the root is not verified as Bottlerocket boots it%s",
                                    proc_dir(f), created ? "" : "a dm-mod.create=root verity table ",
                                    rooted ? "" : "root=/dev/dm-0 ", restart ? "" : "restart_on_corruption", dm);
         }
@@ -298,19 +315,23 @@ void check_host_root_verity(const struct facts *f, struct result *r)
 
 void check_host_time_sync(const struct facts *f, struct result *r)
 {
+        /* Whether chronyd runs is the process table's to say: unread, no verdict. */
+        if (!fact_gate(f, FACT_HOST | FACT_PROCS, 0, r))
+                return;
         const struct host_facts *h = &f->host;
-        bool live = !f->procs_error && f->procs.n > 0;
+        bool live = f->procs.n > 0;
         char *state = h->chronyd_pid ? xasprintf("chronyd running (pid %d)", (int)h->chronyd_pid)
-                      : h->chronyd_enabled ? xasprintf("chronyd enabled (%s)%s", h->chronyd_enabled,
-                                                       live ? " but not running" : "")
-                                           : xstrdup("chronyd neither running nor enabled");
+                      : h->chronyd_enabled
+                              ? xasprintf("chronyd enabled (%s)%s", h->chronyd_enabled, live ? " but not running" : "")
+                              : xstrdup("chronyd neither running nor enabled");
         if (!h->chrony_conf && !h->chronyd_pid && !h->chronyd_enabled) {
                 if (h->timesyncd_enabled)
                         result_set(r, ST_WARN, "no chrony; systemd-timesyncd is enabled (%s): CIS asks for chrony",
                                    h->timesyncd_enabled);
                 else
-                        result_set(r, ST_FAIL, "no chrony configuration (/etc/chrony.conf), no chronyd unit or process: "
-                                               "the clock is not synchronised");
+                        result_set(r, ST_FAIL,
+                                   "no chrony configuration (/etc/chrony.conf), no chronyd unit or process: "
+                                   "the clock is not synchronised");
         } else if (!h->chrony_source) {
                 result_set(r, ST_FAIL, "%s; %s names no server, pool, peer or refclock", state,
                            h->chrony_conf ? h->chrony_conf : "no /etc/chrony.conf");
@@ -352,8 +373,8 @@ void check_host_journal_permissions(const struct facts *f, struct result *r)
         if (!h->var_log_journal)
                 result_set(r, ST_SKIP, "no /var/log/journal: no persistent journal files to check");
         else if (h->n_journal_open)
-                result_set(r, ST_FAIL, "%zu of %zu journal files readable or writable by others: %s%s", h->n_journal_open,
-                           h->journal_files, h->journal_open, h->n_journal_open > 5 ? "; ..." : "");
+                result_set(r, ST_FAIL, "%zu of %zu journal files readable or writable by others: %s%s",
+                           h->n_journal_open, h->journal_files, h->journal_open, h->n_journal_open > 5 ? "; ..." : "");
         else if (h->journal_error)
                 result_set(r, ST_ERROR, "%s", h->journal_error);
         else if (!h->journal_files)
@@ -367,17 +388,24 @@ static bool auditd_not_applicable(const struct facts *f, struct result *r)
 {
         if (!bottlerocket(f))
                 return false;
-        result_set(r, ST_SKIP, "Bottlerocket ships no auditd: its audit-rules.service loads kernel rules that keep "
-                               "SELinux events only, which the journal records");
+        result_set(r, ST_SKIP,
+                   "Bottlerocket ships no auditd: its audit-rules.service loads kernel rules that keep "
+                   "SELinux events only, which the journal records");
         return true;
+}
+
+bool host_auditd_applies(const struct facts *f, struct result *r)
+{
+        return !auditd_not_applicable(f, r);
 }
 
 void check_host_auditd(const struct facts *f, struct result *r)
 {
         const struct host_facts *h = &f->host;
-        if (auditd_not_applicable(f, r))
+        /* An enabled unit is no proof auditd runs: without the process table, no verdict. */
+        if (auditd_not_applicable(f, r) || !fact_gate(f, FACT_HOST | FACT_PROCS, 0, r))
                 return;
-        bool live = !f->procs_error && f->procs.n > 0;
+        bool live = f->procs.n > 0;
         if (h->auditd_pid)
                 result_set(r, ST_PASS, "auditd running (pid %d)%s%s", (int)h->auditd_pid,
                            h->auditd_enabled ? ", enabled by " : ", not enabled at boot",
@@ -388,7 +416,8 @@ void check_host_auditd(const struct facts *f, struct result *r)
         else if (h->auditd_enabled)
                 result_set(r, ST_FAIL, "auditd enabled by %s but not running", h->auditd_enabled);
         else
-                result_set(r, ST_FAIL, "auditd %s and not enabled at boot (no auditd.service link in a .wants/ directory)%s",
+                result_set(r, ST_FAIL,
+                           "auditd %s and not enabled at boot (no auditd.service link in a .wants/ directory)%s",
                            live ? "not running" : "not seen", h->auditd_installed ? "" : "; auditd is not installed");
 }
 

@@ -7,8 +7,10 @@
 #include <string.h>
 
 #include "check.h"
-#include "confdoc.h"
-#include "util.h"
+#include "base/confdoc.h"
+#include "base/util.h"
+#include "collect/facts.h"
+#include "gate.h"
 
 static const char *field_name(enum kfield id)
 {
@@ -42,10 +44,12 @@ static char *describe(const struct kubelet_facts *k, enum kfield id)
 
 /* Common gate: the kubelet must be found and the value known; otherwise the
  * result is set (skip or error) and NULL returned. */
-static const struct kfield_value *field_or_result(const struct facts *f, enum kfield id,
-                                                  struct result *r)
+static const struct kfield_value *field_or_result(const struct facts *f, enum kfield id, struct result *r)
 {
         const struct kubelet_facts *k = &f->kubelet;
+        /* "No kubelet found" holds only when its process could be looked for. */
+        if (!fact_gate(f, FACT_KUBELET, 0, r))
+                return NULL;
         if (!k->found) {
                 result_set(r, ST_SKIP, "%s", k->absent_reason);
                 return NULL;
@@ -95,8 +99,8 @@ void check_kubelet_iptables_util_chains(const struct facts *f, struct result *r)
 static char *credentials_str(const struct kubelet_facts *k)
 {
         const struct kubeconfig_auth *a = &k->kc_auth;
-        return xasprintf("kubeconfig %s: context %.64s, user %.64s: %s%s%s", k->kubeconfig.path, a->context,
-                         a->user, kubeconfig_auth_name(a->kind), a->detail ? " " : "", a->detail ? a->detail : "");
+        return xasprintf("kubeconfig %s: context %.64s, user %.64s: %s%s%s", k->kubeconfig.path, a->context, a->user,
+                         kubeconfig_auth_name(a->kind), a->detail ? " " : "", a->detail ? a->detail : "");
 }
 
 /* CIS asks for client certificate rotation; a kubelet whose kubeconfig authenticates
@@ -110,18 +114,21 @@ void check_kubelet_rotate_certificates(const struct facts *f, struct result *r)
         _cleanup_free_ char *d = describe(k, KF_ROTATE_CERTIFICATES);
         bool on = cJSON_IsTrue(fv->value);
         if (!k->has_kubeconfig) {
-                result_set(r, on ? ST_PASS : ST_SKIP, "%s; the kubelet runs without --kubeconfig (standalone): "
-                           "no client credentials", d);
+                result_set(r, on ? ST_PASS : ST_SKIP,
+                           "%s; the kubelet runs without --kubeconfig (standalone): "
+                           "no client credentials",
+                           d);
                 return;
         }
         if (k->kubeconfig.err == -ENOENT) {
                 if (k->bootstrap_kubeconfig)
-                        result_set(r, on ? ST_PASS : ST_FAIL, "%s; %s does not exist yet: the kubelet will "
-                                   "bootstrap a client certificate through %s%s", d, k->kubeconfig.path,
-                                   k->bootstrap_kubeconfig, on ? "" : " and never renew it");
+                        result_set(r, on ? ST_PASS : ST_FAIL,
+                                   "%s; %s does not exist yet: the kubelet will "
+                                   "bootstrap a client certificate through %s%s",
+                                   d, k->kubeconfig.path, k->bootstrap_kubeconfig, on ? "" : " and never renew it");
                 else
-                        result_set(r, on ? ST_PASS : ST_SKIP, "%s; %s does not exist yet (node not bootstrapped)",
-                                   d, k->kubeconfig.path);
+                        result_set(r, on ? ST_PASS : ST_SKIP, "%s; %s does not exist yet (node not bootstrapped)", d,
+                                   k->kubeconfig.path);
                 return;
         }
         if (!k->kc_parsed) {
@@ -136,13 +143,12 @@ void check_kubelet_rotate_certificates(const struct facts *f, struct result *r)
                 if (on)
                         result_set(r, ST_PASS, "%s; %s%s", d, c,
                                    k->kc_auth.detail && str_endswith(k->kc_auth.detail, "kubelet-client-current.pem")
-                                           ? " (the certificate manager's rotated file)" : "");
+                                           ? " (the certificate manager's rotated file)"
+                                           : "");
                 else
                         result_set(r, ST_FAIL, "%s; %s: the client certificate expires and is never renewed", d, c);
                 return;
-        case KC_AUTH_NONE:
-                result_set(r, on ? ST_PASS : ST_SKIP, "%s; %s: nothing to rotate", d, c);
-                return;
+        case KC_AUTH_NONE: result_set(r, on ? ST_PASS : ST_SKIP, "%s; %s: nothing to rotate", d, c); return;
         default:
                 if (on)
                         result_set(r, ST_PASS, "%s; %s: no client certificate to rotate", d, c);
@@ -182,12 +188,18 @@ void check_kubelet_client_ca_file(const struct facts *f, struct result *r)
         if (k->client_ca.err == -ENOENT)
                 result_set(r, ST_FAIL, "%s, but %s does not exist", d, k->client_ca.path);
         else if (k->client_ca.err < 0)
-                result_set(r, ST_ERROR, "%s, but %s: %s", d, k->client_ca.path,
-                           rootfs_strerror(k->client_ca.err));
+                result_set(r, ST_ERROR, "%s, but %s: %s", d, k->client_ca.path, rootfs_strerror(k->client_ca.err));
         else if (k->client_ca_pem != 1)
                 result_set(r, ST_FAIL, "%s, but %s holds no PEM certificate", d, k->client_ca.path);
         else
                 result_set(r, ST_PASS, "%s; %s holds a PEM certificate", d, k->client_ca.path);
+}
+
+/* "@head; <r's evidence>": the gate's reason after what the check did read. */
+static void prefix_evidence(struct result *r, const char *head)
+{
+        _cleanup_free_ char *why = xstrdup(r->evidence);
+        result_set(r, r->status, "%s; %s", head, why);
 }
 
 /* The port as configured when known; -1 otherwise. */
@@ -204,6 +216,8 @@ static long configured_read_only_port(const struct facts *f)
  * read-only port (the configured one, or the well-known 10255) fails. */
 void check_kubelet_read_only_port(const struct facts *f, struct result *r)
 {
+        if (!fact_gate(f, FACT_KUBELET, FACT_SOCKETS | FACT_OWNERS_KUBELET, r))
+                return;
         long cfg = configured_read_only_port(f);
         const struct listener *l = cfg > 0 ? net_read_only_listener(f, cfg) : NULL;
         if (!l)
@@ -229,7 +243,11 @@ void check_kubelet_read_only_port(const struct facts *f, struct result *r)
                 result_set(r, ST_FAIL, "%s; %s: unauthenticated read-only API enabled", d, live);
         else if (port != 0)
                 result_set(r, ST_FAIL, "%s: unauthenticated read-only API enabled", d);
-        else if ((f->collected & FACT_SOCKETS) && f->sockets.error)
+        /* Port 0 in the files passes only if the listeners could be read, or are not
+         * this root's to read (a copied root: the evidence says so). */
+        else if (!fact_gate_pass(f, FACT_SOCKETS | FACT_OWNERS_KUBELET, r))
+                prefix_evidence(r, d);
+        else if ((f->collected & FACT_SOCKETS) && f->sockets.error) /* not live */
                 result_set(r, ST_PASS, "%s; listeners not inspected: %s", d, f->sockets.error);
         else if (f->collected & FACT_SOCKETS)
                 result_set(r, ST_PASS, "%s; nothing listens on 10255", d);
@@ -288,8 +306,7 @@ void check_kubelet_server_cert_rotation(const struct facts *f, struct result *r)
         else if (cJSON_IsTrue(boot->value))
                 result_set(r, ST_PASS, "%s; %s", db, dg);
         else
-                result_set(r, ST_WARN, "%s: the serving certificate is self-signed and never rotated; %s",
-                           db, dg);
+                result_set(r, ST_WARN, "%s: the serving certificate is self-signed and never rotated; %s", db, dg);
 }
 
 /* Suites with forward secrecy and AEAD; the rest (CBC, RC4, 3DES, static RSA key
@@ -297,13 +314,19 @@ void check_kubelet_server_cert_rotation(const struct facts *f, struct result *r)
 static bool cipher_strong(const char *s)
 {
         static const char *const strong[] = {
-                "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
-                "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
-                "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
-                "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305",
+                "TLS_AES_128_GCM_SHA256",
+                "TLS_AES_256_GCM_SHA384",
+                "TLS_CHACHA20_POLY1305_SHA256",
+                "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+                "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+                "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+                "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+                "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305",
+                "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305",
                 "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
                 "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
-                "TLS_RSA_WITH_AES_128_GCM_SHA256", "TLS_RSA_WITH_AES_256_GCM_SHA384",
+                "TLS_RSA_WITH_AES_128_GCM_SHA256",
+                "TLS_RSA_WITH_AES_256_GCM_SHA384",
         };
         for (size_t i = 0; i < ARRAY_SIZE(strong); i++)
                 if (strcmp(s, strong[i]) == 0)
@@ -323,9 +346,8 @@ void check_kubelet_tls_cipher_suites(const struct facts *f, struct result *r)
         }
         struct strbuf weak = {0};
         const cJSON *c;
-        cJSON_ArrayForEach(c, fv->value)
-                if (!cipher_strong(c->valuestring))
-                        sb_printf(&weak, "%s%s", weak.len ? "," : "", c->valuestring);
+        cJSON_ArrayForEach(c, fv->value) if (!cipher_strong(c->valuestring))
+                sb_printf(&weak, "%s%s", weak.len ? "," : "", c->valuestring);
         if (weak.len)
                 result_set(r, ST_FAIL, "weak suites %s; %s", weak.buf, d);
         else
@@ -344,7 +366,10 @@ static size_t config_files(const struct kubelet_facts *k, const struct kfile **o
         return n;
 }
 
-enum file_rule { RULE_MODE, RULE_OWNER };
+enum file_rule {
+        RULE_MODE,
+        RULE_OWNER
+};
 
 /* Evidence names at most this many files of each kind, then counts the rest. */
 #define FILES_NAMED 6
@@ -374,8 +399,7 @@ static const char *file_list_str(struct file_list *l)
         return l->sb.buf ? l->sb.buf : "";
 }
 
-static void judge_files(struct result *r, const struct kfile *const *files, size_t n,
-                        enum file_rule rule)
+static void judge_files(struct result *r, const struct kfile *const *files, size_t n, enum file_rule rule)
 {
         struct file_list bad = {0}, good = {0}, errs = {0};
         for (size_t i = 0; i < n; i++) {
@@ -391,8 +415,7 @@ static void judge_files(struct result *r, const struct kfile *const *files, size
                 if (rule == RULE_MODE)
                         file_list_add(l, "%s mode %04o", fl->path, mode);
                 else
-                        file_list_add(l, "%s owner %u:%u", fl->path, (unsigned)fl->st.st_uid,
-                                      (unsigned)fl->st.st_gid);
+                        file_list_add(l, "%s owner %u:%u", fl->path, (unsigned)fl->st.st_uid, (unsigned)fl->st.st_gid);
         }
         char want[32] = "root:root";
         if (rule == RULE_MODE) /* the selected benchmark's item decides: EKS 644, CIS Kubernetes 600 */
@@ -411,6 +434,8 @@ static void judge_files(struct result *r, const struct kfile *const *files, size
 static void config_files_check(const struct facts *f, struct result *r, enum file_rule rule)
 {
         const struct kubelet_facts *k = &f->kubelet;
+        if (!fact_gate(f, FACT_KUBELET, 0, r))
+                return;
         if (!k->found) {
                 result_set(r, ST_SKIP, "%s", k->absent_reason);
                 return;
@@ -439,6 +464,8 @@ void check_kubelet_config_ownership(const struct facts *f, struct result *r)
 static void kubeconfig_check(const struct facts *f, struct result *r, enum file_rule rule)
 {
         const struct kubelet_facts *k = &f->kubelet;
+        if (!fact_gate(f, FACT_KUBELET, 0, r))
+                return;
         if (!k->found) {
                 result_set(r, ST_SKIP, "%s", k->absent_reason);
                 return;

@@ -5,19 +5,17 @@
 #include <string.h>
 
 #include "check.h"
-#include "confdoc.h"
-#include "util.h"
+#include "base/confdoc.h"
+#include "base/util.h"
+#include "collect/facts.h"
+#include "gate.h"
 
 #define HTEXT(h) klive_http_text((h), (char[160]){0}, 160)
 
 /* The node side must have run; false: @r is set. */
-static bool live_gate(const struct klive_facts *k, struct result *r)
+static bool live_gate(const struct facts *f, struct result *r)
 {
-        if (k->host_error) {
-                result_set(r, ST_ERROR, "%s", k->host_error);
-                return false;
-        }
-        return true;
+        return fact_gate(f, FACT_KUBELET_LIVE, 0, r);
 }
 
 static bool leaked(const struct klive_http *h)
@@ -69,7 +67,7 @@ static bool answered_http(const struct klive_http *h)
 void check_kubelet_live_read_only_port(const struct facts *f, struct result *r)
 {
         const struct klive_facts *k = &f->klive;
-        if (!live_gate(k, r))
+        if (!live_gate(f, r))
                 return;
         struct strbuf sb = {0};
         _cleanup_free_ char *node = k->host_ns ? xasprintf("the node (%s)", k->host_ns) : xstrdup("the node");
@@ -94,7 +92,7 @@ static bool refused_anonymous(const struct klive_http *h)
 void check_kubelet_live_anonymous(const struct facts *f, struct result *r)
 {
         const struct klive_facts *k = &f->klive;
-        if (!live_gate(k, r))
+        if (!live_gate(f, r))
                 return;
         struct strbuf sb = {0};
         _cleanup_free_ char *node = k->host_ns ? xasprintf("the node (%s)", k->host_ns) : xstrdup("the node");
@@ -103,8 +101,10 @@ void check_kubelet_live_anonymous(const struct facts *f, struct result *r)
         _cleanup_free_ char *ev = sb_steal(&sb);
         const struct klive_http *n = &k->node_api, *p = &k->pod_api;
         if (leaked(n) || leaked(p))
-                result_set(r, ST_FAIL, "the kubelet API serves anonymous requests (anonymous auth on, "
-                           "authorization AlwaysAllow): %s", ev);
+                result_set(r, ST_FAIL,
+                           "the kubelet API serves anonymous requests (anonymous auth on, "
+                           "authorization AlwaysAllow): %s",
+                           ev);
         else if ((refused_anonymous(n) || !n->connected) && (refused_anonymous(p) || !p->connected) &&
                  (refused_anonymous(n) || refused_anonymous(p)))
                 result_set(r, ST_PASS, "anonymous GET /pods is refused: %s", ev);
@@ -130,7 +130,7 @@ static void handshake_text(const char *what, const struct klive_handshake *h, in
 void check_kubelet_live_tls(const struct facts *f, struct result *r)
 {
         const struct klive_facts *k = &f->klive;
-        if (!live_gate(k, r))
+        if (!live_gate(f, r))
                 return;
         const struct klive_tls *t = &k->tls;
         if (!t->modern.connected && !t->old.connected && !t->weak.connected) {
@@ -142,8 +142,8 @@ void check_kubelet_live_tls(const struct facts *f, struct result *r)
         sb_printf(&sb, "%s", t->target);
         handshake_text("a current client (TLS >= 1.2)", &t->modern, k->timeout_ms, &sb);
         handshake_text("TLS 1.0/1.1", &t->old, k->timeout_ms, &sb);
-        handshake_text("TLS 1.2 with only weak suites (CBC, RSA key exchange without GCM, NULL, anonymous)",
-                       &t->weak, k->timeout_ms, &sb);
+        handshake_text("TLS 1.2 with only weak suites (CBC, RSA key exchange without GCM, NULL, anonymous)", &t->weak,
+                       k->timeout_ms, &sb);
         _cleanup_free_ char *ev = sb_steal(&sb);
         bool old = t->old.err == 0, weak = t->weak.err == 0;
         if (old || weak)
@@ -158,7 +158,7 @@ void check_kubelet_live_tls(const struct facts *f, struct result *r)
 void check_kubelet_live_serving_cert(const struct facts *f, struct result *r)
 {
         const struct klive_facts *k = &f->klive;
-        if (!live_gate(k, r))
+        if (!live_gate(f, r))
                 return;
         const struct klive_cert *c = &k->tls.cert;
         if (!c->have) {
@@ -245,8 +245,9 @@ static void drift_tls(const struct kubelet_facts *kf, const struct klive_facts *
                 sb_printf(sb, "%s%s, but %s serves a self-signed certificate", sb->len ? "; " : "", s, k->tls.target);
         }
         const cJSON *min = kf->effective ? cJSON_GetObjectItemCaseSensitive(kf->effective, "tlsMinVersion") : NULL;
-        if (cJSON_IsString(min) && (strcmp(min->valuestring, "VersionTLS12") == 0 ||
-                                    strcmp(min->valuestring, "VersionTLS13") == 0) && k->tls.old.err == 0)
+        if (cJSON_IsString(min) &&
+            (strcmp(min->valuestring, "VersionTLS12") == 0 || strcmp(min->valuestring, "VersionTLS13") == 0) &&
+            k->tls.old.err == 0)
                 sb_printf(sb, "%stlsMinVersion=%s, but %s completes a %s handshake", sb->len ? "; " : "",
                           min->valuestring, k->tls.target, k->tls.old.version);
         const cJSON *suites = kf->f[KF_TLS_CIPHER_SUITES].value;
@@ -266,6 +267,8 @@ void check_kubelet_live_config_drift(const struct facts *f, struct result *r)
 {
         const struct kubelet_facts *kf = &f->kubelet;
         const struct klive_facts *k = &f->klive;
+        if (!fact_gate(f, FACT_KUBELET | FACT_KUBELET_LIVE, 0, r))
+                return;
         if (!kf->found) {
                 result_set(r, ST_SKIP, "no kubelet configuration to compare with: %s", kf->absent_reason);
                 return;
@@ -275,7 +278,7 @@ void check_kubelet_live_config_drift(const struct facts *f, struct result *r)
                            kf->flag_error ? kf->flag_error : kf->load_error);
                 return;
         }
-        if (!live_gate(k, r))
+        if (!live_gate(f, r))
                 return;
         struct strbuf sb = {0};
         drift_read_only(kf, k, &sb);
@@ -283,11 +286,13 @@ void check_kubelet_live_config_drift(const struct facts *f, struct result *r)
         drift_tls(kf, k, &sb);
         _cleanup_free_ char *ev = sb_steal(&sb);
         if (ev && *ev) {
-                result_set(r, ST_FAIL, "the running kubelet is not what its configuration says: %s; the process "
-                           "may predate a config change, or another server holds the port", ev);
+                result_set(r, ST_FAIL,
+                           "the running kubelet is not what its configuration says: %s; the process "
+                           "may predate a config change, or another server holds the port",
+                           ev);
                 return;
         }
         _cleanup_free_ char *ro = said(kf, KF_READ_ONLY_PORT), *an = said(kf, KF_ANONYMOUS_AUTH);
-        result_set(r, ST_PASS, "live answers agree with the resolved configuration (%s; %s; %s:%ld %s; %s %s)", ro,
-                   an, k->node_addr, k->ro_port, HTEXT(&k->node_ro), k->node_api.target, HTEXT(&k->node_api));
+        result_set(r, ST_PASS, "live answers agree with the resolved configuration (%s; %s; %s:%ld %s; %s %s)", ro, an,
+                   k->node_addr, k->ro_port, HTEXT(&k->node_ro), k->node_api.target, HTEXT(&k->node_api));
 }

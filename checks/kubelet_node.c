@@ -7,10 +7,15 @@
 #include <string.h>
 
 #include "check.h"
-#include "confdoc.h"
-#include "util.h"
+#include "base/confdoc.h"
+#include "base/util.h"
+#include "collect/facts.h"
+#include "gate.h"
 
-enum file_rule { RULE_MODE, RULE_OWNER };
+enum file_rule {
+        RULE_MODE,
+        RULE_OWNER
+};
 
 /* Evidence names at most this many files, then counts the rest. */
 #define FILES_NAMED 6
@@ -53,8 +58,8 @@ static void judge(struct result *r, const struct kfile *files, size_t n, enum fi
                 if (rule == RULE_MODE)
                         list_add(ok ? &good : &bad, ok ? &ng : &nb, "%s mode %04o", f->path, mode);
                 else
-                        list_add(ok ? &good : &bad, ok ? &ng : &nb, "%s owner %u:%u", f->path,
-                                 (unsigned)f->st.st_uid, (unsigned)f->st.st_gid);
+                        list_add(ok ? &good : &bad, ok ? &ng : &nb, "%s owner %u:%u", f->path, (unsigned)f->st.st_uid,
+                                 (unsigned)f->st.st_gid);
         }
         char want[64];
         if (rule == RULE_MODE)
@@ -77,9 +82,7 @@ static void unit_files_check(const struct facts *f, struct result *r, enum file_
         const struct kubelet_unit_files *u = &f->kubelet_unit;
         if (!u->found)
                 result_set(r, ST_SKIP, "%s", u->absent_reason ? u->absent_reason : "kubelet.service not inspected");
-        else if (u->error)
-                result_set(r, ST_ERROR, "%s", u->error);
-        else
+        else if (fact_gate(f, FACT_KUBELET_FILES, 0, r))
                 judge(r, u->files, u->n, rule, "");
 }
 
@@ -97,6 +100,9 @@ void check_kubelet_service_file_ownership(const struct facts *f, struct result *
 static bool kubelet_usable(const struct facts *f, struct result *r)
 {
         const struct kubelet_facts *k = &f->kubelet;
+        /* "No kubelet found" holds only when its process could be looked for. */
+        if (!fact_gate(f, FACT_KUBELET, 0, r))
+                return false;
         if (!k->found) {
                 result_set(r, ST_SKIP, "%s", k->absent_reason ? k->absent_reason : "no kubelet found");
                 return false;
@@ -256,7 +262,8 @@ void check_kubelet_kernel_tunables(const struct facts *f, struct result *r)
                 }
                 if (v->err == -ENOENT && (f->collected & FACT_HOST) && sysctl_boot_find(&f->host.boot, def->name)) {
                         const struct sysctl_assign *a = sysctl_boot_find(&f->host.boot, def->name);
-                        sb_printf(&boot, "%s%s=%s (%s:%u)", boot.len ? ", " : "", def->name, a->value, a->file, a->line);
+                        sb_printf(&boot, "%s%s=%s (%s:%u)", boot.len ? ", " : "", def->name, a->value, a->file,
+                                  a->line);
                 }
         }
         const char *where = f->sysctl.proc_path ? f->sysctl.proc_path : "/proc";
@@ -285,6 +292,8 @@ void check_kubelet_kernel_tunables(const struct facts *f, struct result *r)
 static bool kube_proxy_usable(const struct facts *f, struct result *r)
 {
         const struct kube_proxy_facts *k = &f->kube_proxy;
+        if (!fact_gate(f, FACT_KUBE_PROXY, 0, r))
+                return false;
         if (!k->found) {
                 result_set(r, ST_SKIP, "%s", k->absent_reason ? k->absent_reason : "kube-proxy not inspected");
                 return false;
@@ -306,9 +315,10 @@ static void kube_proxy_kubeconfig_check(const struct facts *f, struct result *r,
                 return;
         }
         _cleanup_free_ char *suffix = !k->metrics_bind
-                ? xasprintf("; %s", k->found_by)
-                : xasprintf("; used by %s (%s)%s%s", k->found_by, k->kubeconfig_origin,
-                            k->kubeconfig_mapping ? "; " : "", k->kubeconfig_mapping ? k->kubeconfig_mapping : "");
+                                              ? xasprintf("; %s", k->found_by)
+                                              : xasprintf("; used by %s (%s)%s%s", k->found_by, k->kubeconfig_origin,
+                                                          k->kubeconfig_mapping ? "; " : "",
+                                                          k->kubeconfig_mapping ? k->kubeconfig_mapping : "");
         judge(r, &k->kubeconfig, 1, rule, suffix);
 }
 

@@ -7,17 +7,23 @@
 #include <string.h>
 
 #include "check.h"
-#include "util.h"
+#include "base/util.h"
+#include "collect/facts.h"
+#include "gate.h"
+#include "policy/policy.h"
 
 /* At most this many listeners are named in one evidence line. */
 #define EVIDENCE_MAX_ITEMS 12
 
 /* What a Kubernetes node is expected to listen on, on every address. */
 static const char *const default_allow[] = {
-        "kubelet:10250",        "kube-proxy:10256",     "aws-k8s-agent:61678", "aws-network-policy-agent:8162",
-        "cilium-agent:4240",    "cilium-agent:4244",    "calico-node:9099",    "bird:179",
-        "bird6:179",            "antrea-agent:10350",   "kube-router:20244",   "dhclient:68",
-        "systemd-network:68",   "sshd:22",
+        "kubelet:10250",       "kube-proxy:10256",
+        "aws-k8s-agent:61678", "aws-network-policy-agent:8162",
+        "cilium-agent:4240",   "cilium-agent:4244",
+        "calico-node:9099",    "bird:179",
+        "bird6:179",           "antrea-agent:10350",
+        "kube-router:20244",   "dhclient:68",
+        "systemd-network:68",  "sshd:22",
 };
 
 /* Common gate: the inventory must exist; otherwise an error with the reason. */
@@ -27,11 +33,7 @@ static bool sockets_or_error(const struct facts *f, struct result *r)
                 result_set(r, ST_ERROR, "listening sockets were not collected");
                 return false;
         }
-        if (f->sockets.error) {
-                result_set(r, ST_ERROR, "listening sockets could not be read: %s", f->sockets.error);
-                return false;
-        }
-        return true;
+        return fact_gate(f, FACT_SOCKETS, 0, r);
 }
 
 static void describe(const struct sockets *s, const struct listener *l, struct strbuf *sb)
@@ -134,18 +136,18 @@ static bool allow_matches(const char *entry, const struct sockets *s, const stru
         return false;
 }
 
-static bool allowed(const struct facts *f, const struct listener *l)
+static bool allowed(const struct facts *f, const struct policy *pol, const struct listener *l)
 {
         for (size_t i = 0; i < ARRAY_SIZE(default_allow); i++)
                 if (allow_matches(default_allow[i], &f->sockets, l))
                         return true;
-        for (size_t i = 0; i < f->n_allow_listeners; i++)
-                if (allow_matches(f->allow_listeners[i], &f->sockets, l))
+        for (size_t i = 0; i < pol->n_allow_listeners; i++)
+                if (allow_matches(pol->allow_listeners[i], &f->sockets, l))
                         return true;
         return false;
 }
 
-void check_net_wildcard_listeners(const struct facts *f, struct result *r)
+void check_net_wildcard_listeners(const struct facts *f, const struct policy *pol, struct result *r)
 {
         if (!sockets_or_error(f, r))
                 return;
@@ -157,7 +159,7 @@ void check_net_wildcard_listeners(const struct facts *f, struct result *r)
                 if (!listener_is_wildcard(l) || l->ifindex)
                         continue;
                 wild++;
-                if (!allowed(f, l))
+                if (!allowed(f, pol, l))
                         pick(&p, s, l);
         }
         _cleanup_free_ char *ev = picked_done(&p);
@@ -232,14 +234,13 @@ void check_net_kubelet_api_exposed(const struct facts *f, struct result *r)
 
 void check_net_policy_engine(const struct facts *f, struct result *r)
 {
+        /* The enforcers are processes, and so is the kubelet that says this is a node. */
+        if (!fact_gate(f, FACT_PROCS | FACT_KUBELET, 0, r))
+                return;
         /* No kubelet, no pods: without an enforcer there is nothing it would have stopped. */
         if ((f->collected & FACT_KUBELET) && !f->kubelet.found) {
                 result_set(r, ST_SKIP, "not a Kubernetes node: %s",
                            f->kubelet.absent_reason ? f->kubelet.absent_reason : "no kubelet found");
-                return;
-        }
-        if (f->procs_error) {
-                result_set(r, ST_ERROR, "process table: %s", f->procs_error);
                 return;
         }
         for (size_t i = 0; i < facts_n_policy_engines; i++) {
@@ -254,9 +255,10 @@ void check_net_policy_engine(const struct facts *f, struct result *r)
         for (size_t i = 0; i < facts_n_policy_engines; i++)
                 sb_printf(&sb, "%s%s", i ? ", " : "", facts_policy_engines[i]);
         _cleanup_free_ char *names = sb_steal(&sb);
-        result_set(r, ST_FAIL, "no network policy enforcer among %zu process%s (looked for %s): every pod can "
-                               "reach every port of every pod and of the node, SSH included", f->procs.n,
-                   f->procs.n == 1 ? "" : "es", names);
+        result_set(r, ST_FAIL,
+                   "no network policy enforcer among %zu process%s (looked for %s): every pod can "
+                   "reach every port of every pod and of the node, SSH included",
+                   f->procs.n, f->procs.n == 1 ? "" : "es", names);
 }
 
 /* A listener on the read-only port, whatever the configuration says; NULL if none. */

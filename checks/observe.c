@@ -6,7 +6,9 @@
 #include <time.h>
 
 #include "check.h"
-#include "util.h"
+#include "base/util.h"
+#include "collect/facts.h"
+#include "gate.h"
 
 static void rfc3339_ms(int64_t ms, char *buf, size_t size)
 {
@@ -50,11 +52,7 @@ static bool observed(const struct facts *f, struct result *r)
                 result_set(r, ST_SKIP, "not observed: use --observe SECONDS");
                 return false;
         }
-        if (o->error) {
-                result_set(r, ST_ERROR, "%s", o->error);
-                return false;
-        }
-        return true;
+        return fact_gate(f, FACT_CONNWATCH, 0, r);
 }
 
 /* Pod attempts named one by one in the evidence (each about 230 bytes, within
@@ -88,8 +86,9 @@ static void judge(const struct facts *f, struct result *r, attempt_filter keep, 
         _cleanup_free_ char *detail = sb_steal(&sb);
         struct strbuf lost = {0};
         if (o->evicted)
-                sb_printf(&lost, "; %llu attempt keys evicted to make room (least recently used: their counts are "
-                                 "lost, each was reported while kept)",
+                sb_printf(&lost,
+                          "; %llu attempt keys evicted to make room (least recently used: their counts are "
+                          "lost, each was reported while kept)",
                           (unsigned long long)o->evicted);
         if (o->not_counted)
                 sb_printf(&lost, "; %llu attempts not counted", (unsigned long long)o->not_counted);

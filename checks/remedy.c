@@ -24,8 +24,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sshd_config.h"
-#include "util.h"
+#include "collect/sshd/sshd_config.h"
+#include "base/util.h"
+#include "collect/facts.h"
 
 /* The kubelet checks that judge one field, and the Bottlerocket setting for it
  * (NULL: its kubelet-config template fixes the field or leaves it out). */
@@ -78,7 +79,8 @@ enum node_flavour remedy_flavour(const struct facts *f)
                 return FLAVOUR_BOTTLEROCKET;
         const struct kubelet_facts *k = &f->kubelet;
         if ((f->collected & FACT_KUBELET) && k->found && k->found_by &&
-            (strstr(k->found_by, "10-kubeadm.conf") || (k->config.path && strstr(k->config.path, "/var/lib/kubelet/config.yaml"))))
+            (strstr(k->found_by, "10-kubeadm.conf") ||
+             (k->config.path && strstr(k->config.path, "/var/lib/kubelet/config.yaml"))))
                 return FLAVOUR_KUBEADM;
         if (str_eq(n->os_id, "amzn") && str_eq(n->os_version_id, "2023"))
                 return FLAVOUR_AL2023;
@@ -145,13 +147,15 @@ static void kubelet_config_place(struct strbuf *sb, enum node_flavour fl, const 
 {
         switch (fl) {
         case FLAVOUR_AL2023:
-                sb_printf(sb, "set spec.kubelet.config.%s: %s in the NodeConfig nodeadm reads (user data), "
-                              "or add a drop-in to %s that sorts last (nodeward fix --dry-run writes one)",
+                sb_printf(sb,
+                          "set spec.kubelet.config.%s: %s in the NodeConfig nodeadm reads (user data), "
+                          "or add a drop-in to %s that sorts last (nodeward fix --dry-run writes one)",
                           path, want, k->config_dir ? k->config_dir : "/etc/kubernetes/kubelet/config.json.d");
                 break;
         case FLAVOUR_AL2:
-                sb_printf(sb, "set %s: %s in %s in the AMI build (bootstrap.sh rewrites it at boot), or pass "
-                              "--kubelet-extra-args '--%s=%s' to /etc/eks/bootstrap.sh",
+                sb_printf(sb,
+                          "set %s: %s in %s in the AMI build (bootstrap.sh rewrites it at boot), or pass "
+                          "--kubelet-extra-args '--%s=%s' to /etc/eks/bootstrap.sh",
                           path, want, k->config.path ? k->config.path : "/etc/kubernetes/kubelet/kubelet-config.json",
                           flag ? flag : "?", want_flag);
                 break;
@@ -159,13 +163,15 @@ static void kubelet_config_place(struct strbuf *sb, enum node_flavour fl, const 
                 if (br)
                         sb_printf(sb, "set %s through the Bottlerocket API (apiclient set, or user data TOML)", br);
                 else
-                        sb_printf(sb, "Bottlerocket exposes no setting for %s (its kubelet-config template decides "
-                                      "it): a different value means the host was changed outside the API; replace it",
+                        sb_printf(sb,
+                                  "Bottlerocket exposes no setting for %s (its kubelet-config template decides "
+                                  "it): a different value means the host was changed outside the API; replace it",
                                   path);
                 break;
         case FLAVOUR_KUBEADM:
-                sb_printf(sb, "set %s: %s in the KubeletConfiguration of the kubeadm config (the kubelet-config "
-                              "ConfigMap in kube-system), then run kubeadm upgrade node phase kubelet-config",
+                sb_printf(sb,
+                          "set %s: %s in the KubeletConfiguration of the kubeadm config (the kubelet-config "
+                          "ConfigMap in kube-system), then run kubeadm upgrade node phase kubelet-config",
                           path, want);
                 break;
         case FLAVOUR_OTHER:
@@ -184,24 +190,34 @@ static void kubelet_flag_place(struct strbuf *sb, enum node_flavour fl, const st
 {
         switch (fl) {
         case FLAVOUR_AL2:
-                sb_printf(sb, "remove --%s from --kubelet-extra-args in the user data that runs /etc/eks/bootstrap.sh "
-                              "(it lands in KUBELET_EXTRA_ARGS)", flag);
+                sb_printf(sb,
+                          "remove --%s from --kubelet-extra-args in the user data that runs /etc/eks/bootstrap.sh "
+                          "(it lands in KUBELET_EXTRA_ARGS)",
+                          flag);
                 break;
         case FLAVOUR_AL2023:
-                sb_printf(sb, "remove --%s from the NodeConfig's spec.kubelet.flags (nodeadm writes them to "
-                              "/etc/eks/kubelet/environment)", flag);
+                sb_printf(sb,
+                          "remove --%s from the NodeConfig's spec.kubelet.flags (nodeadm writes them to "
+                          "/etc/eks/kubelet/environment)",
+                          flag);
                 break;
         case FLAVOUR_BOTTLEROCKET:
-                sb_printf(sb, br ? "change %s" : "Bottlerocket passes no --%s of its own: find what changed its kubelet unit",
+                sb_printf(sb,
+                          br ? "change %s"
+                             : "Bottlerocket passes no --%s of its own: find what changed its kubelet unit",
                           br ? br : flag);
                 break;
         case FLAVOUR_KUBEADM:
-                sb_printf(sb, "remove --%s from nodeRegistration.kubeletExtraArgs (written to "
-                              "/var/lib/kubelet/kubeadm-flags.env) or KUBELET_EXTRA_ARGS in /etc/default/kubelet", flag);
+                sb_printf(sb,
+                          "remove --%s from nodeRegistration.kubeletExtraArgs (written to "
+                          "/var/lib/kubelet/kubeadm-flags.env) or KUBELET_EXTRA_ARGS in /etc/default/kubelet",
+                          flag);
                 break;
         case FLAVOUR_OTHER:
-                sb_printf(sb, "remove --%s from the kubelet's command line (%s: its unit, EnvironmentFile or "
-                              "/etc/sysconfig/kubelet)", flag, k->found_by ? k->found_by : "kubelet");
+                sb_printf(sb,
+                          "remove --%s from the kubelet's command line (%s: its unit, EnvironmentFile or "
+                          "/etc/sysconfig/kubelet)",
+                          flag, k->found_by ? k->found_by : "kubelet");
                 break;
         }
 }
@@ -221,8 +237,10 @@ static char *kubelet_remedy(const struct facts *f, const struct result *r, enum 
         _cleanup_free_ char *want_flag = wantv ? json_text(wantv, true) : NULL;
         struct strbuf sb = {0};
         if (fv->source == KSRC_FLAG) {
-                sb_printf(&sb, "--%s on the kubelet command line sets it, and a flag beats the config file and every "
-                               "drop-in: ", d->flag);
+                sb_printf(&sb,
+                          "--%s on the kubelet command line sets it, and a flag beats the config file and every "
+                          "drop-in: ",
+                          d->flag);
                 kubelet_flag_place(&sb, fl, k, d->flag, br);
                 if (d->path && want)
                         sb_printf(&sb, "; then %s: %s from the config applies", d->path, want);
@@ -257,31 +275,34 @@ static char *sshd_remedy(const struct facts *f, const struct result *r)
                 char kw[64];
                 if (sscanf(l, "%63s", kw) != 1)
                         continue;
-                const struct sshd_keyword *k = sshd_keyword_find(kw);
-                if (!k || k->opt < 0)
+                struct sshd_keyword k;
+                if (sshd_keyword_find(kw, &k) < 0 || k.opt < 0)
                         continue;
-                const struct sshd_value *v = &c->s.v[k->opt];
-                _cleanup_free_ char *cur = sshd_value_text(k->opt, v);
+                const struct sshd_value *v = &c->s.v[k.opt];
+                _cleanup_free_ char *cur = sshd_value_text(k.opt, v);
                 const char *want = l + strlen(kw) + strspn(l + strlen(kw), " \t");
                 bool ok = cur && strcasecmp(cur, want) == 0;
                 if (!ok && v->set && v->file)
-                        sb_printf(&sb, "%s%s line %u sets %s %s; sshd keeps the first value it reads, so put \"%s\" "
-                                       "ahead of it (a file that sorts first in the included directory, or above that line)",
+                        sb_printf(&sb,
+                                  "%s%s line %u sets %s %s; sshd keeps the first value it reads, so put \"%s\" "
+                                  "ahead of it (a file that sorts first in the included directory, or above that line)",
                                   sb.len ? ". " : "", v->file, v->line, kw, cur ? cur : "?", l);
                 else if (!ok)
                         sb_printf(&sb, "%s%s is not set (sshd's default %s): add \"%s\"", sb.len ? ". " : "", kw,
                                   cur ? cur : "?", l);
                 for (size_t i = 0; i < c->n_matches; i++) {
                         const struct sshd_match *m = &c->matches[i];
-                        const struct sshd_value *mv = &m->s.v[k->opt];
+                        const struct sshd_value *mv = &m->s.v[k.opt];
                         if (!mv->set)
                                 continue;
-                        _cleanup_free_ char *mt = sshd_value_text(k->opt, mv);
+                        _cleanup_free_ char *mt = sshd_value_text(k.opt, mv);
                         if (mt && strcasecmp(mt, want) == 0)
                                 continue;
-                        sb_printf(&sb, "%sthe Match %s block (%s line %u) sets %s %s for its connections: change it "
-                                       "there, or repeat \"%s\" under the same Match line in a file read before it",
-                                  sb.len ? "; " : "", m->criteria, m->file ? m->file : "?", m->line, kw, mt ? mt : "?", l);
+                        sb_printf(&sb,
+                                  "%sthe Match %s block (%s line %u) sets %s %s for its connections: change it "
+                                  "there, or repeat \"%s\" under the same Match line in a file read before it",
+                                  sb.len ? "; " : "", m->criteria, m->file ? m->file : "?", m->line, kw, mt ? mt : "?",
+                                  l);
                 }
         }
         if (!sb.len)

@@ -218,8 +218,7 @@ static inline int tu_run_timeout(char *const *argv, char **ret_out, char **ret_e
         return tu_run_measured(argv, ret_out, ret_err, timeout_s, NULL);
 }
 
-static int tu_run_measured(char *const *argv, char **ret_out, char **ret_err, int timeout_s,
-                           struct tu_usage *ret_usage)
+static int tu_run_measured(char *const *argv, char **ret_out, char **ret_err, int timeout_s, struct tu_usage *ret_usage)
 {
         char *tmpl_out = strdup("/tmp/nodeward-out.XXXXXX"), *tmpl_err = strdup("/tmp/nodeward-err.XXXXXX");
         int fo = mkstemp(tmpl_out), fe = mkstemp(tmpl_err);
@@ -266,8 +265,14 @@ static int tu_run_measured(char *const *argv, char **ret_out, char **ret_err, in
         unlink(tmpl_err);
         free(tmpl_out);
         free(tmpl_err);
-        if (ret_out) *ret_out = out; else free(out);
-        if (ret_err) *ret_err = err; else free(err);
+        if (ret_out)
+                *ret_out = out;
+        else
+                free(out);
+        if (ret_err)
+                *ret_err = err;
+        else
+                free(err);
         return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
@@ -308,23 +313,23 @@ static inline cJSON *tu_check_json(const char *root, const char *only, int *ret_
 static inline const cJSON *tu_result(const cJSON *report, const char *id)
 {
         const cJSON *r;
-        cJSON_ArrayForEach(r, cJSON_GetObjectItem(report, "results"))
-                if (strcmp(cJSON_GetObjectItem(r, "id")->valuestring, id) == 0)
-                        return r;
+        cJSON_ArrayForEach(r,
+                           cJSON_GetObjectItem(report, "results")) if (strcmp(cJSON_GetObjectItem(r, "id")->valuestring,
+                                                                              id) == 0) return r;
         return NULL;
 }
 
 /* Assert the status of check @id, and that its evidence contains @needle (if given). */
-#define tu_assert_result(report, id, status, needle)                                              \
-        do {                                                                                      \
-                const cJSON *r_ = tu_result((report), (id));                                      \
-                if (!r_)                                                                          \
-                        fail_msg("no result for %s", (id));                                       \
-                const char *st_ = cJSON_GetObjectItem(r_, "status")->valuestring;                 \
-                const char *ev_ = cJSON_GetObjectItem(r_, "evidence")->valuestring;               \
-                if (strcmp(st_, (status)) != 0)                                                   \
+#define tu_assert_result(report, id, status, needle)                                                \
+        do {                                                                                        \
+                const cJSON *r_ = tu_result((report), (id));                                        \
+                if (!r_)                                                                            \
+                        fail_msg("no result for %s", (id));                                         \
+                const char *st_ = cJSON_GetObjectItem(r_, "status")->valuestring;                   \
+                const char *ev_ = cJSON_GetObjectItem(r_, "evidence")->valuestring;                 \
+                if (strcmp(st_, (status)) != 0)                                                     \
                         fail_msg("%s: status %s, want %s; evidence: %s", (id), st_, (status), ev_); \
-                tu_assert_contains_(id, ev_, (needle));                                           \
+                tu_assert_contains_(id, ev_, (needle));                                             \
         } while (0)
 
 static inline void tu_assert_contains_(const char *id, const char *ev, const char *needle)

@@ -196,12 +196,13 @@ int main(int argc, char **argv)
         if (pf)
                 fclose(pf);
         printf("check bench: %d idle processes added (each with a socket pair, a pipe and /dev/null open), "
-               "%d runs each, interleaved, median\n", IDLE, RUNS);
+               "%d runs each, interleaved, median\n",
+               IDLE, RUNS);
         for (size_t k = 0; k < ns; k++)
                 printf("  %-32s %8.1f ms  (min %.1f)  cpu %7.1f ms  peak RSS %6ld KiB  %ld syscalls\n", s[k].label,
                        s[k].median, s[k].ms[0], s[k].cpu_median, s[k].rss, s[k].calls);
-        printf("  check of this machine: %.1f ms wall (target <= 30), %ld KiB peak RSS (target <= 6144)\n",
-               s[0].median, s[0].rss);
+        printf("  check of this machine: %.1f ms wall (target <= 30), %ld KiB peak RSS (target <= 6144)\n", s[0].median,
+               s[0].rss);
         printf("  explain sshd / sshd -T = %.2fx CPU, %.2fx wall (target <= 0.20)\n", s[2].cpu_median / s[3].cpu_median,
                s[2].median / s[3].median);
         printf("  (load average %.2f; %ld CPUs)\n", la, sysconf(_SC_NPROCESSORS_ONLN));

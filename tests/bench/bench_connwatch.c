@@ -21,8 +21,9 @@
 #include "connwatch.h"
 
 #define CG_BENCH "/sys/fs/cgroup/unified/nw-bpf-bench"
-#define CG_POD CG_BENCH "/kubepods/besteffort/pod5c1d2e3f-4a5b-4c6d-8e7f-901a2b3c4d5e/" \
-                        "cc33dd44ee55ff660011223344556677889900aabbccddeeff001122334455"
+#define CG_POD                                                                   \
+        CG_BENCH "/kubepods/besteffort/pod5c1d2e3f-4a5b-4c6d-8e7f-901a2b3c4d5e/" \
+                 "cc33dd44ee55ff660011223344556677889900aabbccddeeff001122334455"
 
 static double clock_s(clockid_t c)
 {
@@ -41,8 +42,8 @@ static double now_s(void)
  * neighbours; loopback connect, RST and all, runs in the caller's context). */
 static double connect_loop(long n, uint16_t port)
 {
-        struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port),
-                                .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+        struct sockaddr_in a = {
+                .sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
         double t0 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
         for (long i = 0; i < n; i++) {
                 int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -333,7 +334,8 @@ static int flood_counted(long total)
 int main(int argc, char **argv)
 {
         if (argc < 3) {
-                fprintf(stderr, "usage: bench_connwatch overhead N | overhead-watch N NODEWARD | flood N | flood-seconds S\n");
+                fprintf(stderr,
+                        "usage: bench_connwatch overhead N | overhead-watch N NODEWARD | flood N | flood-seconds S\n");
                 return 2;
         }
         /* A private loopback: nothing else listens, nothing else counts. */

@@ -76,7 +76,8 @@ static void holder(int idx, int ready)
                 int fd = socket(k < 50000 && k % 2 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
                 int port = k < 50000 ? 10000 + k : 10001 + 2 * ((k - 50000) % 25000);
                 struct sockaddr_in a4 = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-                a4.sin_addr.s_addr = k < 50000 ? htonl(INADDR_ANY) : htonl(0x7f000002u + (uint32_t)((k - 50000) / 25000));
+                a4.sin_addr.s_addr = k < 50000 ? htonl(INADDR_ANY)
+                                               : htonl(0x7f000002u + (uint32_t)((k - 50000) / 25000));
                 struct sockaddr_in6 a6 = {.sin6_family = AF_INET6, .sin6_port = a4.sin_port};
                 int on = 1;
                 if (fd >= 0 && k < 50000 && k % 2)
@@ -258,7 +259,8 @@ static bool scene(const char *nw, int sockets, int holders, int others, bool lis
         size_t ns = lists ? 4 : 2;
         measure(s, ns);
         printf("%d listening TCP sockets held by %d process%s, %d other processes (%d runs each, interleaved; "
-               "median)\n", SOCKETS, HOLDERS, HOLDERS == 1 ? "" : "es", OTHERS, RUNS);
+               "median)\n",
+               SOCKETS, HOLDERS, HOLDERS == 1 ? "" : "es", OTHERS, RUNS);
         for (size_t i = 0; i < ns; i++)
                 printf("  %-30s %8.1f ms  cpu %7.1f ms  peak RSS %6ld KiB  %ld lines, %ld with owners\n", s[i].label,
                        s[i].median, s[i].cpu_median, s[i].rss, s[i].lines, s[i].owned);

@@ -71,8 +71,10 @@ static int setup(void **state)
         if (geteuid() != 0 || !mnt)
                 return 0;
         snprintf(cg_base, sizeof(cg_base), "%s/nw-bpf-e2e-%d", mnt, (int)getpid());
-        snprintf(cg_sd, sizeof(cg_sd), "%s/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod%s.slice/"
-                 "cri-containerd-%s.scope", cg_base, uid_sd_, cid_sd);
+        snprintf(cg_sd, sizeof(cg_sd),
+                 "%s/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod%s.slice/"
+                 "cri-containerd-%s.scope",
+                 cg_base, uid_sd_, cid_sd);
         snprintf(cg_fs, sizeof(cg_fs), "%s/kubepods/burstable/pod%s/%s", cg_base, uid_fs, cid_fs);
         snprintf(cg_host, sizeof(cg_host), "%s/nw-bpf-host.scope", cg_base);
         cleanup_scene();

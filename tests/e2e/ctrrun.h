@@ -37,13 +37,13 @@ static inline const char *ctr_archive(void)
 struct ctr_mount {
         const char *src; /* host path, or NULL for a tmpfs (emptyDir) */
         const char *dst;
-        bool ro;         /* readOnly: the top mount only, as Kubernetes without recursiveReadOnly */
-        bool rslave;     /* mountPropagation: HostToContainer */
+        bool ro;     /* readOnly: the top mount only, as Kubernetes without recursiveReadOnly */
+        bool rslave; /* mountPropagation: HostToContainer */
 };
 
 struct ctr_spec {
-        const char *rootfs;  /* the unpacked image */
-        const char *image;   /* podman: the image reference */
+        const char *rootfs; /* the unpacked image */
+        const char *image;  /* podman: the image reference */
         struct ctr_mount mounts[CTR_MAX];
         size_t n_mounts;
         const char *caps[CTR_MAX]; /* capabilities.add after drop ALL, e.g. "SYS_PTRACE" */
@@ -55,7 +55,7 @@ struct ctr_spec {
         const char *env[CTR_MAX]; /* KEY=VALUE, image's first then the pod's */
         size_t n_env;
         const char *argv[CTR_MAX]; /* entrypoint + args */
-        const char *setup_sh; /* shell run in the container's namespaces before chroot ($R is the rootfs) */
+        const char *setup_sh;      /* shell run in the container's namespaces before chroot ($R is the rootfs) */
         void (*pre_chroot)(const struct ctr_spec *s); /* then this, in the same process */
 };
 
@@ -63,11 +63,22 @@ static const struct {
         const char *name;
         int cap;
 } ctr_cap_names[] = {
-        {"CHOWN", CAP_CHOWN}, {"DAC_OVERRIDE", CAP_DAC_OVERRIDE}, {"DAC_READ_SEARCH", CAP_DAC_READ_SEARCH},
-        {"FOWNER", CAP_FOWNER}, {"SETUID", CAP_SETUID}, {"SETGID", CAP_SETGID}, {"NET_ADMIN", CAP_NET_ADMIN},
-        {"NET_RAW", CAP_NET_RAW}, {"SYS_CHROOT", CAP_SYS_CHROOT}, {"SYS_PTRACE", CAP_SYS_PTRACE},
-        {"SYS_ADMIN", CAP_SYS_ADMIN}, {"SYS_RESOURCE", CAP_SYS_RESOURCE}, {"PERFMON", CAP_PERFMON},
-        {"BPF", CAP_BPF}, {"NET_BIND_SERVICE", CAP_NET_BIND_SERVICE}, {"KILL", CAP_KILL},
+        {"CHOWN", CAP_CHOWN},
+        {"DAC_OVERRIDE", CAP_DAC_OVERRIDE},
+        {"DAC_READ_SEARCH", CAP_DAC_READ_SEARCH},
+        {"FOWNER", CAP_FOWNER},
+        {"SETUID", CAP_SETUID},
+        {"SETGID", CAP_SETGID},
+        {"NET_ADMIN", CAP_NET_ADMIN},
+        {"NET_RAW", CAP_NET_RAW},
+        {"SYS_CHROOT", CAP_SYS_CHROOT},
+        {"SYS_PTRACE", CAP_SYS_PTRACE},
+        {"SYS_ADMIN", CAP_SYS_ADMIN},
+        {"SYS_RESOURCE", CAP_SYS_RESOURCE},
+        {"PERFMON", CAP_PERFMON},
+        {"BPF", CAP_BPF},
+        {"NET_BIND_SERVICE", CAP_NET_BIND_SERVICE},
+        {"KILL", CAP_KILL},
 };
 
 static inline int ctr_cap_value(const char *name)
@@ -131,7 +142,8 @@ static inline char *ctr_mount_script(const struct ctr_spec *s)
                 sb_puts(&sb, "d=\"$R\"");
                 ctr_q(&sb, m->dst);
                 if (!m->src) {
-                        sb_puts(&sb, "\nmkdir -p \"$d\"\nmount -t tmpfs -o nosuid,nodev,size=16m,mode=1777 tmpfs \"$d\"\n");
+                        sb_puts(&sb,
+                                "\nmkdir -p \"$d\"\nmount -t tmpfs -o nosuid,nodev,size=16m,mode=1777 tmpfs \"$d\"\n");
                         continue;
                 }
                 sb_puts(&sb, "\ns=");
@@ -143,12 +155,13 @@ static inline char *ctr_mount_script(const struct ctr_spec *s)
                 if (m->ro)
                         sb_puts(&sb, "mount -o remount,bind,ro \"$d\"\n");
         }
-        sb_puts(&sb, "mkdir -p \"$R/proc\" \"$R/sys\" \"$R/dev\"\n"
-                     "mount -t proc -o nosuid,nodev,noexec proc \"$R/proc\"\n"
-                     "mount -t sysfs -o ro,nosuid,nodev,noexec sysfs \"$R/sys\"\n"
-                     "mount -t tmpfs -o nosuid,mode=755,size=64k tmpfs \"$R/dev\"\n"
-                     "for n in null zero full random urandom; do touch \"$R/dev/$n\"; mount --bind /dev/$n \"$R/dev/$n\"; done\n"
-                     "ip link set lo up\n");
+        sb_puts(&sb,
+                "mkdir -p \"$R/proc\" \"$R/sys\" \"$R/dev\"\n"
+                "mount -t proc -o nosuid,nodev,noexec proc \"$R/proc\"\n"
+                "mount -t sysfs -o ro,nosuid,nodev,noexec sysfs \"$R/sys\"\n"
+                "mount -t tmpfs -o nosuid,mode=755,size=64k tmpfs \"$R/dev\"\n"
+                "for n in null zero full random urandom; do touch \"$R/dev/$n\"; mount --bind /dev/$n \"$R/dev/$n\"; done\n"
+                "ip link set lo up\n");
         if (s->setup_sh) {
                 sb_puts(&sb, s->setup_sh);
                 sb_putc(&sb, '\n');
@@ -295,11 +308,12 @@ static inline void ctr_image_unpack(const char *archive, const char *arch, const
         fl_need_tool("skopeo");
         fl_need_tool("umoci");
         char cmd[16384], *out, *err;
-        snprintf(cmd, sizeof(cmd),
-                 "rm -rf '%s' && mkdir -p '%s' && skopeo copy --quiet --override-arch %s oci-archive:'%s' oci:'%s/layout:img' && "
-                 "umoci unpack --image '%s/layout:img' '%s/bundle' >/dev/null && "
-                 "skopeo inspect --config oci:'%s/layout:img'",
-                 dir, dir, arch, archive, dir, dir, dir, dir);
+        snprintf(
+                cmd, sizeof(cmd),
+                "rm -rf '%s' && mkdir -p '%s' && skopeo copy --quiet --override-arch %s oci-archive:'%s' oci:'%s/layout:img' && "
+                "umoci unpack --image '%s/layout:img' '%s/bundle' >/dev/null && "
+                "skopeo inspect --config oci:'%s/layout:img'",
+                dir, dir, arch, archive, dir, dir, dir, dir);
         int rc = fl_sh(cmd, &out, &err);
         if (rc != 0)
                 fail_msg("unpacking %s for %s (exit %d): %s", archive, arch, rc, err);
@@ -337,7 +351,8 @@ static inline void ctr_mounts_from_pod(struct ctr_spec *s, const cJSON *pod, con
                 struct ctr_mount *m = &s->mounts[s->n_mounts++];
                 m->dst = mf_str(e, "mountPath");
                 m->ro = cJSON_IsTrue(cJSON_GetObjectItem(e, "readOnly"));
-                m->rslave = mf_str(e, "mountPropagation") && strcmp(mf_str(e, "mountPropagation"), "HostToContainer") == 0;
+                m->rslave = mf_str(e, "mountPropagation") &&
+                            strcmp(mf_str(e, "mountPropagation"), "HostToContainer") == 0;
                 if (mf_str(vol, "hostPath.path")) {
                         m->src = volume(mf_str(vol, "hostPath.path"));
                 } else if (mf_str(vol, "configMap.name")) {

@@ -1,7 +1,7 @@
 /* fleet: helpers for the tests of the fleet artefacts: shell commands, the npm validators, a kubelet fixture. */
 #pragma once
 #include "testutil.h"
-#include "util.h"
+#include "base/util.h"
 
 /* Run a shell command line; returns its exit code. */
 /* One scratch directory per test program, made by the group setup. */
@@ -58,8 +58,7 @@ static inline char *fl_kubelet_root(void)
 {
         char *root = tu_mkdtemp();
         static const char *const argv[] = {"/usr/bin/kubelet", "--config=/etc/kubernetes/kubelet/config.json",
-                                           "--kubeconfig=/var/lib/kubelet/kubeconfig", "--read-only-port=10255",
-                                           NULL};
+                                           "--kubeconfig=/var/lib/kubelet/kubeconfig", "--read-only-port=10255", NULL};
         tu_write_proc(root, 811, "kubelet", argv);
         /* A policy engine runs, so net.policy-engine passes and the failures stay the kubelet's. */
         static const char *const npa[] = {"/usr/bin/aws-network-policy-agent", NULL};

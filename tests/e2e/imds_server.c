@@ -107,11 +107,12 @@ static void handle_get(int c, char *req, const char *path)
                 reply(c, 200, "OK", "i-0123456789abcdef0");
         else if (strcmp(path, "/latest/dynamic/instance-identity/document") == 0)
                 /* The fields of a real document (EC2 User Guide, "Instance identity documents"). */
-                reply(c, 200, "OK", "{\n  \"accountId\" : \"123456789012\",\n  \"architecture\" : \"x86_64\",\n"
-                                    "  \"availabilityZone\" : \"eu-west-1a\",\n  \"imageId\" : \"ami-0abcdef1234567890\",\n"
-                                    "  \"instanceId\" : \"i-0123456789abcdef0\",\n  \"instanceType\" : \"m5.large\",\n"
-                                    "  \"privateIp\" : \"10.0.1.23\",\n  \"region\" : \"eu-west-1\",\n"
-                                    "  \"version\" : \"2017-09-30\"\n}");
+                reply(c, 200, "OK",
+                      "{\n  \"accountId\" : \"123456789012\",\n  \"architecture\" : \"x86_64\",\n"
+                      "  \"availabilityZone\" : \"eu-west-1a\",\n  \"imageId\" : \"ami-0abcdef1234567890\",\n"
+                      "  \"instanceId\" : \"i-0123456789abcdef0\",\n  \"instanceType\" : \"m5.large\",\n"
+                      "  \"privateIp\" : \"10.0.1.23\",\n  \"region\" : \"eu-west-1\",\n"
+                      "  \"version\" : \"2017-09-30\"\n}");
         else if (strcmp(path, "/latest/meta-data/public-ipv4") == 0 && public_ip)
                 reply(c, 200, "OK", "198.51.100.7");
         else if (strncmp(path, "/latest/meta-data/iam/security-credentials", 42) == 0)
@@ -132,9 +133,7 @@ static bool misbehave(int c)
         memset(buf, 'x', sizeof(buf));
         ssize_t w = 1;
         switch (fault) {
-        case 's':
-                sleep(30);
-                return true;
+        case 's': sleep(30); return true;
         case 'e':
                 w = write_str(c, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n");
                 for (long i = 0; i < 1000000 && w > 0; i++)
@@ -147,8 +146,7 @@ static bool misbehave(int c)
                 if (w > 0)
                         w = write_str(c, "\r\nContent-Length: 0\r\n\r\n");
                 return true;
-        default:
-                return false;
+        default: return false;
         }
 }
 
@@ -186,9 +184,8 @@ int main(int argc, char **argv)
         const char *addr = "169.254.169.254", *logpath = "/dev/null";
         int port = 80, c;
         static const struct option lo[] = {
-                {"addr", 1, 0, 'a'},   {"port", 1, 0, 'p'}, {"v2-required", 0, 0, '2'},
-                {"hop", 1, 0, 'h'},    {"public-ip", 0, 0, 'i'}, {"log", 1, 0, 'l'},
-                {"fault", 1, 0, 'f'},  {0, 0, 0, 0}};
+                {"addr", 1, 0, 'a'},      {"port", 1, 0, 'p'}, {"v2-required", 0, 0, '2'}, {"hop", 1, 0, 'h'},
+                {"public-ip", 0, 0, 'i'}, {"log", 1, 0, 'l'},  {"fault", 1, 0, 'f'},       {0, 0, 0, 0}};
         while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
                 switch (c) {
                 case 'a': addr = optarg; break;

@@ -16,14 +16,15 @@ static inline char *scratch_copy(const char *fixture)
         tu_copy_tree(src, dst);
         snprintf(cmd, sizeof(cmd),
                  "chown -hR 0:0 '%s' && find '%s' -type f -exec chmod 0644 {} + && "
-                 "find '%s' -type d -exec chmod 0755 {} +", dst, dst, dst);
+                 "find '%s' -type d -exec chmod 0755 {} +",
+                 dst, dst, dst);
         assert_int_equal(system(cmd), 0);
         return dst;
 }
 
 /* The checks of the kubelet's resolved settings; the worker-node file, pod-limit and
  * kernel checks (checks/kubelet_node.c) have their own fixture (test_worker_node.c). */
-#define KUBELET_SETTINGS_CHECKS                                                                          \
+#define KUBELET_SETTINGS_CHECKS                                                                            \
         "kubelet.anonymous-auth,kubelet.authorization-mode,kubelet.client-ca-file,kubelet.read-only-port," \
         "kubelet.streaming-idle-timeout,kubelet.protect-kernel-defaults,kubelet.iptables-util-chains,"     \
         "kubelet.hostname-override,kubelet.event-qps,kubelet.rotate-certificates,"                         \

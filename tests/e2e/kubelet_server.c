@@ -20,9 +20,13 @@
 
 /* How the HTTPS port negotiates: modelled on what a kubelet can be configured to
  * accept (tlsMinVersion, tlsCipherSuites; Go's defaults include CBC suites). */
-enum tls_mode { TLS_STRONG, TLS_CBC, TLS_WEAK };
+enum tls_mode {
+        TLS_STRONG,
+        TLS_CBC,
+        TLS_WEAK
+};
 
-static bool anonymous;   /* anonymous auth on + AlwaysAllow: /pods answers 200 */
+static bool anonymous; /* anonymous auth on + AlwaysAllow: /pods answers 200 */
 static int n_pods = 3;
 static enum tls_mode mode = TLS_STRONG;
 static FILE *logf_;
@@ -72,8 +76,8 @@ static void reply(struct io *c, bool authenticated_port, const char *req)
         /* Never expected: nodeward sends no credentials. */
         bool creds = strcasestr(req, "\r\nAuthorization:") != NULL;
         if (logf_) {
-                fprintf(logf_, "%s %.*s creds=%s\n", authenticated_port ? "https" : "http",
-                        (int)strcspn(req, "\r"), req, creds ? "yes" : "no");
+                fprintf(logf_, "%s %.*s creds=%s\n", authenticated_port ? "https" : "http", (int)strcspn(req, "\r"),
+                        req, creds ? "yes" : "no");
                 fflush(logf_);
         }
         if (authenticated_port && !anonymous) {
@@ -134,7 +138,8 @@ static SSL_CTX *server_ctx(const char *cert, const char *key)
         }
         int ok = 1;
         if (mode == TLS_WEAK)
-                ok = SSL_CTX_set_min_proto_version(ctx, TLS1_VERSION) && SSL_CTX_set_cipher_list(ctx, "ALL:@SECLEVEL=0");
+                ok = SSL_CTX_set_min_proto_version(ctx, TLS1_VERSION) &&
+                     SSL_CTX_set_cipher_list(ctx, "ALL:@SECLEVEL=0");
         else if (mode == TLS_CBC)
                 ok = SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) &&
                      SSL_CTX_set_cipher_list(ctx, "ECDHE+AESGCM:ECDHE+CHACHA20:ECDHE-RSA-AES128-SHA");
@@ -166,11 +171,11 @@ int main(int argc, char **argv)
         const char *addr = "0.0.0.0", *cert = NULL, *key = NULL, *logp = NULL;
         int port = 10250, ro_port = 0;
         static const struct option opts[] = {
-                {"addr", required_argument, NULL, 'a'},  {"port", required_argument, NULL, 'p'},
+                {"addr", required_argument, NULL, 'a'},    {"port", required_argument, NULL, 'p'},
                 {"ro-port", required_argument, NULL, 'r'}, {"cert", required_argument, NULL, 'c'},
-                {"key", required_argument, NULL, 'k'},   {"anonymous", no_argument, NULL, 'A'},
-                {"pods", required_argument, NULL, 'n'},  {"tls", required_argument, NULL, 't'},
-                {"log", required_argument, NULL, 'l'},   {0}};
+                {"key", required_argument, NULL, 'k'},     {"anonymous", no_argument, NULL, 'A'},
+                {"pods", required_argument, NULL, 'n'},    {"tls", required_argument, NULL, 't'},
+                {"log", required_argument, NULL, 'l'},     {0}};
         int c;
         while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
                 switch (c) {
@@ -181,8 +186,10 @@ int main(int argc, char **argv)
                 case 'k': key = optarg; break;
                 case 'A': anonymous = true; break;
                 case 'n': n_pods = atoi(optarg); break;
-                case 't': mode = strcmp(optarg, "weak") == 0 ? TLS_WEAK : strcmp(optarg, "cbc") == 0 ? TLS_CBC
-                                                                                                  : TLS_STRONG;
+                case 't':
+                        mode = strcmp(optarg, "weak") == 0  ? TLS_WEAK
+                               : strcmp(optarg, "cbc") == 0 ? TLS_CBC
+                                                            : TLS_STRONG;
                         break;
                 case 'l': logp = optarg; break;
                 default: return 2;
@@ -198,7 +205,8 @@ int main(int argc, char **argv)
         signal(SIGCHLD, SIG_IGN);
         signal(SIGPIPE, SIG_IGN);
         SSL_CTX *ctx = server_ctx(cert, key);
-        struct pollfd pf[2] = {{listen_on(addr, port), POLLIN, 0}, {ro_port ? listen_on(addr, ro_port) : -1, POLLIN, 0}};
+        struct pollfd pf[2] = {{listen_on(addr, port), POLLIN, 0},
+                               {ro_port ? listen_on(addr, ro_port) : -1, POLLIN, 0}};
         printf("ready\n");
         fflush(stdout);
         for (;;) {

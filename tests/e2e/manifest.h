@@ -36,10 +36,9 @@ static inline const char *mf_str(const cJSON *o, const char *dotted)
 static inline const cJSON *mf_find(const cJSON *docs, const char *kind, const char *name)
 {
         const cJSON *d;
-        cJSON_ArrayForEach(d, docs)
-                if (strcmp(mf_str(d, "kind") ? mf_str(d, "kind") : "", kind) == 0 &&
-                    strcmp(mf_str(d, "metadata.name") ? mf_str(d, "metadata.name") : "", name) == 0)
-                        return d;
+        cJSON_ArrayForEach(d, docs) if (strcmp(mf_str(d, "kind") ? mf_str(d, "kind") : "", kind) == 0 &&
+                                        strcmp(mf_str(d, "metadata.name") ? mf_str(d, "metadata.name") : "", name) ==
+                                                0) return d;
         fail_msg("no %s %s in the manifest", kind, name);
         return NULL;
 }
@@ -48,9 +47,7 @@ static inline const cJSON *mf_find(const cJSON *docs, const char *kind, const ch
 static inline const cJSON *mf_named(const cJSON *arr, const char *name)
 {
         const cJSON *e;
-        cJSON_ArrayForEach(e, arr)
-                if (mf_str(e, "name") && strcmp(mf_str(e, "name"), name) == 0)
-                        return e;
+        cJSON_ArrayForEach(e, arr) if (mf_str(e, "name") && strcmp(mf_str(e, "name"), name) == 0) return e;
         return NULL;
 }
 
@@ -58,9 +55,8 @@ static inline const cJSON *mf_named(const cJSON *arr, const char *name)
 static inline const cJSON *mf_mount(const cJSON *ctr, const char *path)
 {
         const cJSON *m;
-        cJSON_ArrayForEach(m, cJSON_GetObjectItem(ctr, "volumeMounts"))
-                if (strcmp(mf_str(m, "mountPath"), path) == 0)
-                        return m;
+        cJSON_ArrayForEach(m, cJSON_GetObjectItem(ctr, "volumeMounts")) if (strcmp(mf_str(m, "mountPath"), path) ==
+                                                                            0) return m;
         return NULL;
 }
 
@@ -68,8 +64,6 @@ static inline const cJSON *mf_mount(const cJSON *ctr, const char *path)
 static inline bool mf_has(const cJSON *arr, const char *s)
 {
         const cJSON *e;
-        cJSON_ArrayForEach(e, arr)
-                if (cJSON_IsString(e) && strcmp(e->valuestring, s) == 0)
-                        return true;
+        cJSON_ArrayForEach(e, arr) if (cJSON_IsString(e) && strcmp(e->valuestring, s) == 0) return true;
         return false;
 }

@@ -7,14 +7,25 @@ static cJSON *check_with_server(const char *server)
         const char *argv[] = {"/usr/bin/kubelet", "--kubeconfig=/var/lib/kubelet/kubeconfig", NULL};
         tu_write_proc(root, 100, "kubelet", argv);
         char kc[512];
-        snprintf(kc, sizeof(kc), "apiVersion: v1\nkind: Config\nclusters:\n- cluster:\n"
-                                 "    certificate-authority: /etc/kubernetes/pki/ca.crt\n"
-                                 "    server: %s\n  name: kubernetes\n", server);
+        snprintf(kc, sizeof(kc),
+                 "apiVersion: v1\nkind: Config\nclusters:\n- cluster:\n"
+                 "    certificate-authority: /etc/kubernetes/pki/ca.crt\n"
+                 "    server: %s\n  name: kubernetes\n",
+                 server);
         tu_write(root, "var/lib/kubelet/kubeconfig", kc);
         /* In an empty network namespace: a name lookup fails here without leaving the machine. */
-        char *argv2[] = {(char *)"/usr/bin/unshare", (char *)"--net", (char *)tu_nodeward(), (char *)"check", (char *)"--probe",
-                         (char *)"--root", root, (char *)"--only", (char *)"node.api-endpoint-private",
-                         (char *)"--format", (char *)"json", NULL};
+        char *argv2[] = {(char *)"/usr/bin/unshare",
+                         (char *)"--net",
+                         (char *)tu_nodeward(),
+                         (char *)"check",
+                         (char *)"--probe",
+                         (char *)"--root",
+                         root,
+                         (char *)"--only",
+                         (char *)"node.api-endpoint-private",
+                         (char *)"--format",
+                         (char *)"json",
+                         NULL};
         char *out;
         tu_run(argv2, &out, NULL);
         cJSON *j = cJSON_Parse(out);

@@ -37,8 +37,16 @@ static void test_check_fails_when_capset_is_denied(void **state)
         if (geteuid() != 0)
                 skip(); /* without capabilities there is nothing to drop */
         char *root = demo_root(), *out, *err;
-        char *argv[] = {(char *)deny_capset(), (char *)tu_nodeward(), "check", "--root", root, "--only",
-                        "kubelet", "--format", "json", NULL};
+        char *argv[] = {(char *)deny_capset(),
+                        (char *)tu_nodeward(),
+                        "check",
+                        "--root",
+                        root,
+                        "--only",
+                        "kubelet",
+                        "--format",
+                        "json",
+                        NULL};
         int rc = tu_run(argv, &out, &err);
         /* The demo root fails high checks (exit 1 otherwise): the failed drop wins. */
         assert_int_equal(rc, 2);
@@ -63,8 +71,16 @@ static void test_watch_refuses_to_run_holding_capabilities(void **state)
         if (geteuid() != 0)
                 skip();
         char *root = demo_root(), *out, *err;
-        char *argv[] = {(char *)deny_capset(), (char *)tu_nodeward(), "watch", "--root", root, "--only",
-                        "kubelet", "--interval", "1", NULL};
+        char *argv[] = {(char *)deny_capset(),
+                        (char *)tu_nodeward(),
+                        "watch",
+                        "--root",
+                        root,
+                        "--only",
+                        "kubelet",
+                        "--interval",
+                        "1",
+                        NULL};
         /* It must end by itself, long before the timeout, and before any summary. */
         int rc = tu_run_timeout(argv, &out, &err, 60);
         assert_int_equal(rc, 2);
@@ -128,6 +144,10 @@ static void test_expect_kubelet_makes_a_missing_kubelet_an_error(void **state)
         (void)state;
         char *root = tu_mkdtemp();
         tu_write(root, "etc/hostname", "node\n");
+        /* A process table that can be read and holds no kubelet: a machine without one
+         * (an unreadable table would make "not found" an error by itself). */
+        static const char *const init_argv[] = {"/sbin/init", NULL};
+        tu_write_proc(root, 1, "systemd", init_argv);
         int rc;
         char *err;
         /* Without the option: every config check skips and exit 0, the boot check's old "OK". */
@@ -199,8 +219,8 @@ static void test_watch_expect_kubelet_reports_errors(void **state)
         assert_true(pid >= 0);
         if (pid == 0) {
                 dup2(p[1], 1);
-                execl(tu_nodeward(), tu_nodeward(), "watch", "--root", root, "--only", "kubelet", "--expect",
-                      "kubelet", "--interval", "60", (char *)NULL);
+                execl(tu_nodeward(), tu_nodeward(), "watch", "--root", root, "--only", "kubelet", "--expect", "kubelet",
+                      "--interval", "60", (char *)NULL);
                 _exit(127);
         }
         close(p[1]);

@@ -93,8 +93,9 @@ static void boot(const char *name, struct scene *s)
         snprintf(build, sizeof(build), "%s", tu_nodeward());
         *strrchr(build, '/') = '\0';
         /* Under make valgrind NODEWARD is a wrapper; the unit runs the binary beside it. */
-        snprintf(cmd, sizeof(cmd), "BOOT_ROOT=" BOOT_ROOT " NODEWARD_BUILD='%s' BOOT_TIMEOUT=120 sh tests/boot/scene.sh %s '%s'",
-                 build, name, s->dir);
+        snprintf(cmd, sizeof(cmd),
+                 "BOOT_ROOT=" BOOT_ROOT " NODEWARD_BUILD='%s' BOOT_TIMEOUT=120 sh tests/boot/scene.sh %s '%s'", build,
+                 name, s->dir);
         int rc = fl_sh(cmd, &out, &err);
         if (rc != 0)
                 fail_msg("%s: exit %d\n%s%s", cmd, rc, out, err);
@@ -206,11 +207,11 @@ static void test_al2023_passing_root_starts_the_kubelet(void **state)
         assert_true(has(&s, "kubelet.started", "--config=/etc/kubernetes/kubelet/config.json"));
         /* The boot unit's IPAddressAllow= lets the metadata service, the resolvers and
          * the VPC ranges through, and nothing else. */
-        static const char *const ip[] = {
-                "127.0.0.1 Connection refused\n", "169.254.169.254 Connection refused\n",
-                "169.254.169.253 Connection refused\n", "10.0.0.2 Connection refused\n",
-                "172.31.0.2 Connection refused\n", "fd00:ec2::254 Connection refused\n",
-                "fd00:ec2::253 Connection refused\n", "8.8.8.8 dropped\n", "2001:4860:4860::8888 dropped\n"};
+        static const char *const ip[] = {"127.0.0.1 Connection refused\n",       "169.254.169.254 Connection refused\n",
+                                         "169.254.169.253 Connection refused\n", "10.0.0.2 Connection refused\n",
+                                         "172.31.0.2 Connection refused\n",      "fd00:ec2::254 Connection refused\n",
+                                         "fd00:ec2::253 Connection refused\n",   "8.8.8.8 dropped\n",
+                                         "2001:4860:4860::8888 dropped\n"};
         for (size_t i = 0; i < sizeof(ip) / sizeof(ip[0]); i++)
                 if (!has(&s, "ipfilter.txt", ip[i]))
                         fail_msg("IPAddressAllow=: want \"%.*s\", got:\n%s", (int)strlen(ip[i]) - 1, ip[i],

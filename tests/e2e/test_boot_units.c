@@ -15,30 +15,68 @@ static const struct directive {
         const char *key;
         int since;
 } directives[] = {
-        {"Description", 1},       {"Documentation", 183},  {"Wants", 1},
-        {"Requires", 1},          {"After", 1},            {"Before", 1},
-        {"ConditionPathExists", 1}, {"WantedBy", 1},       {"Type", 1},
-        {"RemainAfterExit", 1},   {"ExecStart", 1},        {"Environment", 1},
-        {"StandardOutput", 1},    {"StandardError", 1},    {"SyslogIdentifier", 1},
-        {"UMask", 1},             {"Nice", 1},             {"IOSchedulingClass", 1},
-        {"CapabilityBoundingSet", 1}, {"PrivateTmp", 1},   {"ReadOnlyDirectories", 1},
-        {"ReadWriteDirectories", 1}, {"DevicePolicy", 1},  {"MemoryLimit", 1},
-        {"OnBootSec", 1},         {"OnUnitActiveSec", 1},
-        {"TimeoutStartSec", 188}, {"SuccessExitStatus", 189},
+        {"Description", 1},
+        {"Documentation", 183},
+        {"Wants", 1},
+        {"Requires", 1},
+        {"After", 1},
+        {"Before", 1},
+        {"ConditionPathExists", 1},
+        {"WantedBy", 1},
+        {"Type", 1},
+        {"RemainAfterExit", 1},
+        {"ExecStart", 1},
+        {"Environment", 1},
+        {"StandardOutput", 1},
+        {"StandardError", 1},
+        {"SyslogIdentifier", 1},
+        {"UMask", 1},
+        {"Nice", 1},
+        {"IOSchedulingClass", 1},
+        {"CapabilityBoundingSet", 1},
+        {"PrivateTmp", 1},
+        {"ReadOnlyDirectories", 1},
+        {"ReadWriteDirectories", 1},
+        {"DevicePolicy", 1},
+        {"MemoryLimit", 1},
+        {"OnBootSec", 1},
+        {"OnUnitActiveSec", 1},
+        {"TimeoutStartSec", 188},
+        {"SuccessExitStatus", 189},
         {"SystemCallFilter", 187},
-        {"NoNewPrivileges", 187},  /* man; NEWS 187 introduces it with SystemCallFilter= only implicitly */
-        {"PrivateDevices", 209},  {"SystemCallArchitectures", 209}, {"SystemCallErrorNumber", 209},
-        {"AccuracySec", 209},     {"RestrictAddressFamilies", 211}, {"Persistent", 212}, /* man */
-        {"CPUQuota", 213},        {"ProtectHome", 214},    {"ProtectSystem", 214},
-        {"AmbientCapabilities", 229}, {"RandomizedDelaySec", 229},
+        {"NoNewPrivileges", 187}, /* man; NEWS 187 introduces it with SystemCallFilter= only implicitly */
+        {"PrivateDevices", 209},
+        {"SystemCallArchitectures", 209},
+        {"SystemCallErrorNumber", 209},
+        {"AccuracySec", 209},
+        {"RestrictAddressFamilies", 211},
+        {"Persistent", 212}, /* man */
+        {"CPUQuota", 213},
+        {"ProtectHome", 214},
+        {"ProtectSystem", 214},
+        {"AmbientCapabilities", 229},
+        {"RandomizedDelaySec", 229},
         {"MemoryMax", 231}, /* man: the unified-hierarchy MemoryMax= of 231's cgroup v2 work */
-        {"ReadWritePaths", 231},  {"MemoryDenyWriteExecute", 231}, {"RestrictRealtime", 231},
-        {"RemoveIPC", 232},       {"ProtectKernelTunables", 232}, {"ProtectKernelModules", 232},
-        {"ProtectControlGroups", 232}, {"RestrictNamespaces", 233},
-        {"StateDirectory", 235},  {"StateDirectoryMode", 235}, {"IPAddressAllow", 235},
-        {"IPAddressDeny", 235},   {"KeyringMode", 235},    {"LockPersonality", 235},
-        {"PrivateMounts", 239},   {"ProtectHostname", 242}, {"RestrictSUIDSGID", 242},
-        {"ProtectKernelLogs", 244}, {"ProtectClock", 245}, {"ProcSubset", 247},
+        {"ReadWritePaths", 231},
+        {"MemoryDenyWriteExecute", 231},
+        {"RestrictRealtime", 231},
+        {"RemoveIPC", 232},
+        {"ProtectKernelTunables", 232},
+        {"ProtectKernelModules", 232},
+        {"ProtectControlGroups", 232},
+        {"RestrictNamespaces", 233},
+        {"StateDirectory", 235},
+        {"StateDirectoryMode", 235},
+        {"IPAddressAllow", 235},
+        {"IPAddressDeny", 235},
+        {"KeyringMode", 235},
+        {"LockPersonality", 235},
+        {"PrivateMounts", 239},
+        {"ProtectHostname", 242},
+        {"RestrictSUIDSGID", 242},
+        {"ProtectKernelLogs", 244},
+        {"ProtectClock", 245},
+        {"ProcSubset", 247},
         {"PrivateIPC", 248},
 };
 
@@ -211,8 +249,10 @@ static char *install_for(const char *version)
         snprintf(build, sizeof(build), "%s", tu_nodeward());
         *strrchr(build, '/') = '\0';
         assert_true(asprintf(&dest, "%s/v%s", scratch, version) > 0);
-        snprintf(cmd, sizeof(cmd), "make -s --no-print-directory install BUILD='%s' DESTDIR='%s' PREFIX=/usr "
-                 "SYSTEMD_VERSION=%s", build, dest, version);
+        snprintf(cmd, sizeof(cmd),
+                 "make -s --no-print-directory install BUILD='%s' DESTDIR='%s' PREFIX=/usr "
+                 "SYSTEMD_VERSION=%s",
+                 build, dest, version);
         int rc = fl_sh(cmd, NULL, &err);
         if (rc != 0)
                 fail_msg("%s: exit %d: %s", cmd, rc, err);
@@ -251,10 +291,12 @@ static void test_al2_units_pass_systemd_analyze_verify(void **state)
         fl_need_tool("systemd-analyze");
         _cleanup_free_ char *dest = install_for("219");
         char cmd[16384], *out, *err;
-        snprintf(cmd, sizeof(cmd), "cd '%s/usr/lib/systemd/system' && sed -i 's|/usr/sbin/nodeward|/bin/true|' *.service &&"
-                 " SYSTEMD_LOG_COLOR=0 MANPATH=/nonexistent systemd-analyze verify --man=no nodeward-boot.service"
-                 " nodeward-gate.service nodeward.service nodeward.timer 2>&1 | grep -v 'Unit uses MemoryLimit=; please use MemoryMax='",
-                 dest);
+        snprintf(
+                cmd, sizeof(cmd),
+                "cd '%s/usr/lib/systemd/system' && sed -i 's|/usr/sbin/nodeward|/bin/true|' *.service &&"
+                " SYSTEMD_LOG_COLOR=0 MANPATH=/nonexistent systemd-analyze verify --man=no nodeward-boot.service"
+                " nodeward-gate.service nodeward.service nodeward.timer 2>&1 | grep -v 'Unit uses MemoryLimit=; please use MemoryMax='",
+                dest);
         fl_sh(cmd, &out, &err);
         if (*out)
                 fail_msg("systemd-analyze verify: %s", out);

@@ -1,7 +1,7 @@
 /* test_cli: the command line refuses what it cannot honour: usage errors exit 2 with a hint on stderr. */
 #include "testutil.h"
 
-#include "util.h"
+#include "base/util.h"
 
 /* Runs the real binary; a usage error must print nothing on stdout and say why on stderr. */
 static void assert_usage_error(char *const *argv, const char *needle)
@@ -32,8 +32,17 @@ static void test_selection_of_nothing_is_usage_error(void **state)
         char *a3[] = {(char *)tu_nodeward(), "watch", "--root", root, "--only", "ssh", "--skip", "ssh", NULL};
         assert_usage_error(a3, "no check selected");
         /* One id left is a selection: it runs. */
-        char *a4[] = {(char *)tu_nodeward(), "check", "--root", root, "--only", "ssh", "--skip",
-                      "ssh.exposed,ssh.pod-reachable,ssh.pod-attempts", "--format", "json", NULL};
+        char *a4[] = {(char *)tu_nodeward(),
+                      "check",
+                      "--root",
+                      root,
+                      "--only",
+                      "ssh",
+                      "--skip",
+                      "ssh.exposed,ssh.pod-reachable,ssh.pod-attempts",
+                      "--format",
+                      "json",
+                      NULL};
         char *out;
         int rc = tu_run(a4, &out, NULL);
         assert_true(rc == 0 || rc == 1);
@@ -50,8 +59,8 @@ static void test_help_unknown_topic_lists_topics(void **state)
         char *a2[] = {(char *)tu_nodeward(), "help", "check", "extra", NULL};
         assert_usage_error(a2, "help takes one topic");
         /* Known topics still print their help on stdout and exit 0. */
-        const char *topics[][2] = {{"check", "--fail-on"}, {"watch", "--interval"}, {"help", "Commands:"},
-                                   {"sockets", "--netns"}};
+        const char *topics[][2] = {
+                {"check", "--fail-on"}, {"watch", "--interval"}, {"help", "Commands:"}, {"sockets", "--netns"}};
         for (size_t i = 0; i < sizeof(topics) / sizeof(topics[0]); i++) {
                 char *a[] = {(char *)tu_nodeward(), "help", (char *)topics[i][0], NULL};
                 char *out;
@@ -184,8 +193,8 @@ static void test_not_a_node_verdict_and_policy_engine_skip(void **state)
                  "\nnot a Kubernetes node: no kubelet process, kubelet.service or kubelet config under %s; "
                  "host checks only\n\n",
                  root);
-        char *argv[] = {(char *)tu_nodeward(), "check", "--root", root, "--only", "kubelet,net.policy-engine",
-                        NULL, NULL, NULL};
+        char *argv[] = {(char *)tu_nodeward(),       "check", "--root", root, "--only",
+                        "kubelet,net.policy-engine", NULL,    NULL,     NULL};
         char *out;
         /* Before, net.policy-engine failed here and the run exited 1. */
         assert_int_equal(tu_run(argv, &out, NULL), 0);
@@ -229,9 +238,21 @@ static void test_own_namespace_fallback_is_stated(void **state)
         (void)state;
         if (geteuid() != 0)
                 fail_msg("needs root to switch to an unprivileged user: run `make test` as root");
-        char *argv[] = {"/usr/bin/setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups",
-                        (char *)tu_nodeward(), "check", "--proc", "/proc", "--only",
-                        "net.wildcard-listeners,ssh.permit-root-login", "--format", "json", NULL};
+        char *argv[] = {"/usr/bin/setpriv",
+                        "--reuid",
+                        "65534",
+                        "--regid",
+                        "65534",
+                        "--clear-groups",
+                        (char *)tu_nodeward(),
+                        "check",
+                        "--proc",
+                        "/proc",
+                        "--only",
+                        "net.wildcard-listeners,ssh.permit-root-login",
+                        "--format",
+                        "json",
+                        NULL};
         char *out, *err;
         int rc = tu_run(argv, &out, &err);
         cJSON *j = cJSON_Parse(out);
@@ -256,10 +277,10 @@ static void test_references_are_public_documents(void **state)
         char root[4096];
         snprintf(root, sizeof(root), "%s/demo-al2023", tu_fixtures());
         char *list[] = {(char *)tu_nodeward(), "list", NULL};
-        char *json[] = {(char *)tu_nodeward(), "check", "--root", root, "--proc", root, "--only", "ssh,kubelet",
-                        "--format", "json", NULL};
-        char *sarif[] = {(char *)tu_nodeward(), "check", "--root", root, "--proc", root, "--only", "ssh,kubelet",
-                         "--format", "sarif", NULL};
+        char *json[] = {(char *)tu_nodeward(), "check",    "--root", root, "--proc", root, "--only",
+                        "ssh,kubelet",         "--format", "json",   NULL};
+        char *sarif[] = {(char *)tu_nodeward(), "check",    "--root", root, "--proc", root, "--only",
+                         "ssh,kubelet",         "--format", "sarif",  NULL};
         char *const *runs[] = {list, json, sarif};
         for (size_t i = 0; i < 3; i++) {
                 char *out;

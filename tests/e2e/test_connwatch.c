@@ -37,8 +37,15 @@ static void test_both_cgroup_drivers_attributed_with_exact_counts(void **state)
 {
         (void)state;
         need_scene();
-        char *argv[] = {(char *)tu_nodeward(), "check", "--observe", "3", "--only",
-                        "ssh.pod-attempts,imds.pod-attempts", "--format", "json", NULL};
+        char *argv[] = {(char *)tu_nodeward(),
+                        "check",
+                        "--observe",
+                        "3",
+                        "--only",
+                        "ssh.pod-attempts,imds.pod-attempts",
+                        "--format",
+                        "json",
+                        NULL};
         struct nw_run nr;
         nodeward_start_observing(&nr, argv, NULL);
         /* Nothing listens yet: these are refused, yet each is an attempt. */
@@ -83,11 +90,13 @@ static void test_full_map_evicts_and_counts_what_it_evicted(void **state)
 {
         (void)state;
         need_scene();
-        enum { DISTINCT = CONNWATCH_MAX_ENTRIES + 3000 };
+        enum {
+                DISTINCT = CONNWATCH_MAX_ENTRIES + 3000
+        };
         /* Under valgrind the attempts themselves run ten times slower. */
         char *secs = getenv("NODEWARD_UNDER_VALGRIND") ? "40" : "8";
-        char *argv[] = {(char *)tu_nodeward(), "check", "--observe", secs, "--only", "imds.pod-attempts",
-                        "--format", "json", NULL};
+        char *argv[] = {(char *)tu_nodeward(), "check",    "--observe", secs, "--only",
+                        "imds.pod-attempts",   "--format", "json",      NULL};
         struct nw_run nr;
         nodeward_start_observing(&nr, argv, NULL);
         pid_t p = fork();
@@ -144,8 +153,8 @@ static void test_tracepoint_fallback_counts_the_same(void **state)
         need_scene();
         /* The fallback may mount tracefs to attach; nothing it mounts stays mounted. */
         bool had_tracefs = access("/sys/kernel/tracing/events", F_OK) == 0;
-        char *argv[] = {(char *)tu_nodeward(), "check", "--observe", "2", "--only", "ssh.pod-attempts",
-                        "--format", "json", NULL};
+        char *argv[] = {(char *)tu_nodeward(), "check",    "--observe", "2", "--only",
+                        "ssh.pod-attempts",    "--format", "json",      NULL};
         struct nw_run nr;
         nodeward_start_observing(&nr, argv, force_tracepoint);
         actor(cg_fs, ns_pod, 7, 0, true);
@@ -175,8 +184,17 @@ static void test_without_cap_bpf_checks_error_and_others_run(void **state)
                 fail_msg("needs root to drop capabilities from: run `make test` as root");
         /* An empty process table: the kubelet check has a fixed answer (not found). */
         char *proc = tu_mkdtemp();
-        char *argv[] = {(char *)tu_nodeward(), "check", "--observe", "1", "--proc", proc, "--only",
-                        "ssh.pod-attempts,imds.pod-attempts,kubelet.read-only-port", "--format", "json", NULL};
+        char *argv[] = {(char *)tu_nodeward(),
+                        "check",
+                        "--observe",
+                        "1",
+                        "--proc",
+                        proc,
+                        "--only",
+                        "ssh.pod-attempts,imds.pod-attempts,kubelet.read-only-port",
+                        "--format",
+                        "json",
+                        NULL};
         struct nw_run nr;
         nodeward_start(&nr, argv, drop_every_capability);
         int rc;
@@ -196,8 +214,9 @@ static void test_without_cap_bpf_checks_error_and_others_run(void **state)
 static void test_without_observe_checks_skip_and_nothing_loads(void **state)
 {
         (void)state;
-        char *argv[] = {(char *)tu_nodeward(), "check", "--only", "ssh.pod-attempts,imds.pod-attempts",
-                        "--format", "json", "--verbose", NULL};
+        char *argv[] = {
+                (char *)tu_nodeward(), "check", "--only", "ssh.pod-attempts,imds.pod-attempts", "--format", "json",
+                "--verbose",           NULL};
         char *out, *err;
         assert_int_equal(tu_run(argv, &out, &err), 0);
         cJSON *j = cJSON_Parse(out);
@@ -210,8 +229,8 @@ static void test_without_observe_checks_skip_and_nothing_loads(void **state)
         free(out);
         free(err);
         /* --observe without the checks that need it loads nothing either. */
-        char *argv2[] = {(char *)tu_nodeward(), "check", "--observe", "5", "--only", "kubelet.read-only-port",
-                         "--format", "json", "--verbose", NULL};
+        char *argv2[] = {(char *)tu_nodeward(),    "check",    "--observe", "5",         "--only",
+                         "kubelet.read-only-port", "--format", "json",      "--verbose", NULL};
         time_t t0 = time(NULL);
         tu_run(argv2, &out, &err);
         assert_true(time(NULL) - t0 < 4);
@@ -224,8 +243,15 @@ static void test_ipv6_and_v4_mapped_attempts_are_counted(void **state)
 {
         (void)state;
         need_scene();
-        char *argv[] = {(char *)tu_nodeward(), "check", "--observe", "2", "--only",
-                        "ssh.pod-attempts,imds.pod-attempts", "--format", "json", NULL};
+        char *argv[] = {(char *)tu_nodeward(),
+                        "check",
+                        "--observe",
+                        "2",
+                        "--only",
+                        "ssh.pod-attempts,imds.pod-attempts",
+                        "--format",
+                        "json",
+                        NULL};
         struct nw_run nr;
         nodeward_start_observing(&nr, argv, NULL);
         pid_t pid = fork();
@@ -264,8 +290,17 @@ static void test_host_network_pod_counts_for_ssh_not_imds(void **state)
         char *proc = tu_mkdtemp(), target[64];
         snprintf(target, sizeof(target), "net:[%lu]", (unsigned long)st.st_ino);
         tu_symlink(proc, "1/ns/net", target);
-        char *argv[] = {(char *)tu_nodeward(), "check", "--observe", "2", "--proc", proc, "--only",
-                        "ssh.pod-attempts,imds.pod-attempts", "--format", "json", NULL};
+        char *argv[] = {(char *)tu_nodeward(),
+                        "check",
+                        "--observe",
+                        "2",
+                        "--proc",
+                        proc,
+                        "--only",
+                        "ssh.pod-attempts,imds.pod-attempts",
+                        "--format",
+                        "json",
+                        NULL};
         struct nw_run nr;
         nodeward_start_observing(&nr, argv, NULL);
         actor(cg_sd, ns_node, 2, 3, true);
@@ -296,8 +331,8 @@ static void test_nodewards_own_pod_is_not_reported(void **state)
 {
         (void)state;
         need_scene();
-        char *argv[] = {(char *)tu_nodeward(), "check", "--observe", "2", "--only", "ssh.pod-attempts",
-                        "--format", "json", NULL};
+        char *argv[] = {(char *)tu_nodeward(), "check",    "--observe", "2", "--only",
+                        "ssh.pod-attempts",    "--format", "json",      NULL};
         struct nw_run nr;
         nodeward_start_observing(&nr, argv, join_cgroupfs_pod);
         actor(cg_fs, ns_pod, 4, 0, true);
@@ -323,8 +358,9 @@ static void test_sshd_configured_port_is_watched(void **state)
         tu_mkdirs(mnt);
         if (mount(cgroup2_mount(), mnt, "none", MS_BIND, NULL) < 0)
                 fail_msg("bind mount: %s", strerror(errno));
-        char *argv[] = {(char *)tu_nodeward(), "check", "--root", root, "--proc", "/proc", "--observe", "2",
-                        "--only", "ssh.pod-attempts", "--format", "json", NULL};
+        char *argv[] = {
+                (char *)tu_nodeward(), "check",    "--root", root, "--proc", "/proc", "--observe", "2", "--only",
+                "ssh.pod-attempts",    "--format", "json",   NULL};
         struct nw_run nr;
         nodeward_start(&nr, argv, NULL);
         char *e = stderr_until(&nr, "observing");
@@ -466,8 +502,17 @@ static void test_pod_attempts_metric_counts_each_pod(void **state)
         char dir[] = "/tmp/nw-bpf-metrics.XXXXXX", prom[128];
         assert_non_null(mkdtemp(dir));
         snprintf(prom, sizeof(prom), "%s/nodeward.prom", dir);
-        char *argv[] = {(char *)tu_nodeward(), "check", "--observe", "2", "--only",
-                        "ssh.pod-attempts,imds.pod-attempts", "--format", "json", "--textfile", prom, NULL};
+        char *argv[] = {(char *)tu_nodeward(),
+                        "check",
+                        "--observe",
+                        "2",
+                        "--only",
+                        "ssh.pod-attempts,imds.pod-attempts",
+                        "--format",
+                        "json",
+                        "--textfile",
+                        prom,
+                        NULL};
         struct nw_run nr;
         nodeward_start(&nr, argv, NULL);
         free(stderr_until(&nr, "observing"));
@@ -479,8 +524,7 @@ static void test_pod_attempts_metric_counts_each_pod(void **state)
         char *text = tu_read_fd(fd);
         close(fd);
         char want[1024];
-        snprintf(want, sizeof(want),
-                 "nodeward_pod_connection_attempts_total{kind=\"ssh\",pod_uid=\"%s\",", uid_sd);
+        snprintf(want, sizeof(want), "nodeward_pod_connection_attempts_total{kind=\"ssh\",pod_uid=\"%s\",", uid_sd);
         assert_non_null(strstr(text, want));
         snprintf(want, sizeof(want), "container_id=\"%s\",host_network=\"false\",daddr=\"%s\",dport=\"22\"} 2\n",
                  cid_sd, NODE_IP);

@@ -30,8 +30,17 @@ static char *fixture(const char *name)
 /* `nodeward check --only containerd --format json` with @extra arguments. */
 static cJSON *check(const char *root, const char *extra1, const char *extra2, int *ret_rc)
 {
-        char *argv[] = {(char *)tu_nodeward(), "check", "--root", (char *)root, "--only", "containerd",
-                        "--format", "json", (char *)extra1, (char *)extra2, NULL};
+        char *argv[] = {(char *)tu_nodeward(),
+                        "check",
+                        "--root",
+                        (char *)root,
+                        "--only",
+                        "containerd",
+                        "--format",
+                        "json",
+                        (char *)extra1,
+                        (char *)extra2,
+                        NULL};
         char *out = NULL, *err = NULL;
         int rc = tu_run(argv, &out, &err);
         cJSON *j = cJSON_Parse(out);
@@ -71,8 +80,9 @@ static void test_al2_template_passes(void **state)
         char *root = fixture("eks-al2-node");
         int rc;
         cJSON *j = check(root, NULL, NULL, &rc);
-        tu_assert_result(j, "containerd.registry-tls-verify", "pass",
-                         "config_path /etc/containerd/certs.d:/etc/docker/certs.d (/etc/containerd/config.toml line 17)");
+        tu_assert_result(
+                j, "containerd.registry-tls-verify", "pass",
+                "config_path /etc/containerd/certs.d:/etc/docker/certs.d (/etc/containerd/config.toml line 17)");
         tu_assert_result(j, "containerd.registry-plain-http", "pass", "0 registry host(s)");
         tu_assert_result(j, "containerd.registry-allowlist", "skip", "--allow-registries");
         tu_assert_result(j, "containerd.socket-permissions", "skip", "/run/containerd/containerd.sock");
@@ -127,7 +137,8 @@ static void test_allowlist_names_unapproved_mirrors_and_sandbox(void **state)
 {
         (void)state;
         char *root = fixture("eks-al2023-node"), *dir = scratch_copy(NULL);
-        char *allow = write_allowlist(dir, "# ECR and Docker Hub only\n*.dkr.ecr.*.amazonaws.com\nregistry-1.docker.io\ndocker.io\n");
+        char *allow = write_allowlist(
+                dir, "# ECR and Docker Hub only\n*.dkr.ecr.*.amazonaws.com\nregistry-1.docker.io\ndocker.io\n");
         int rc;
         cJSON *j = check(root, "--allow-registries", allow, &rc);
         tu_assert_result(j, "containerd.registry-allowlist", "fail", "https://public-mirror.example.com");
@@ -147,8 +158,9 @@ static void test_allowlist_names_unapproved_mirrors_and_sandbox(void **state)
         char *br = fixture("bottlerocket-node");
         allow = write_allowlist(dir, "mirror.gcr.io\ndocker.io\n");
         j = check(br, "--allow-registries", allow, &rc);
-        tu_assert_result(j, "containerd.registry-allowlist", "fail",
-                         "sandbox image localhost/kubernetes/pause:0.1.0 from localhost (/etc/containerd/config.toml line 18)");
+        tu_assert_result(
+                j, "containerd.registry-allowlist", "fail",
+                "sandbox image localhost/kubernetes/pause:0.1.0 from localhost (/etc/containerd/config.toml line 18)");
         cJSON_Delete(j);
         free(allow);
         free(br);
@@ -178,7 +190,8 @@ static void test_insecure_hosts_toml_fails_with_file_and_line(void **state)
         tu_assert_result(j, "containerd.registry-tls-verify", "fail",
                          "http://192.168.31.250:5000 for 192.168.31.250:5000 skips TLS verification (hosts.toml host, "
                          "/etc/containerd/certs.d/192.168.31.250_5000_/hosts.toml line 5)");
-        tu_assert_result(j, "containerd.registry-plain-http", "fail", "http://192.168.31.250:5000 for 192.168.31.250:5000 is plain HTTP");
+        tu_assert_result(j, "containerd.registry-plain-http", "fail",
+                         "http://192.168.31.250:5000 for 192.168.31.250:5000 is plain HTTP");
         assert_int_equal(rc, 1);
         cJSON_Delete(j);
         free(root);
@@ -254,9 +267,10 @@ static void test_al2023_import_merges_keys(void **state)
         char cmd[8192];
         snprintf(cmd, sizeof(cmd), "sed -i '1i imports = [\"./conf.d/*.toml\"]' '%s'", main_path);
         assert_int_equal(system(cmd), 0);
-        tu_write(root, "etc/containerd/conf.d/10-sandbox.toml",
-                 "version = 3\n[plugins.'io.containerd.cri.v1.images'.pinned_images]\nsandbox = 'public.ecr.aws/eks-distro/kubernetes/pause:3.10'\n"
-                 "[plugins.'io.containerd.cri.v1.runtime']\nenable_unprivileged_ports = false\n");
+        tu_write(
+                root, "etc/containerd/conf.d/10-sandbox.toml",
+                "version = 3\n[plugins.'io.containerd.cri.v1.images'.pinned_images]\nsandbox = 'public.ecr.aws/eks-distro/kubernetes/pause:3.10'\n"
+                "[plugins.'io.containerd.cri.v1.runtime']\nenable_unprivileged_ports = false\n");
         int rc;
         char *err = NULL;
         cJSON *e = explain(root, &rc, &err);
@@ -264,7 +278,8 @@ static void test_al2023_import_merges_keys(void **state)
         const cJSON *sb = cJSON_GetObjectItem(e, "sandbox_image");
         assert_string_equal(jstr(sb, "value"), "public.ecr.aws/eks-distro/kubernetes/pause:3.10");
         assert_string_equal(jstr(sb, "origin"), "/etc/containerd/conf.d/10-sandbox.toml line 3");
-        assert_string_equal(jstr(cJSON_GetObjectItem(e, "config_path"), "origin"), "/etc/containerd/config.toml line 16");
+        assert_string_equal(jstr(cJSON_GetObjectItem(e, "config_path"), "origin"),
+                            "/etc/containerd/config.toml line 16");
         const cJSON *ports = cJSON_GetObjectItem(e, "enable_unprivileged_ports");
         assert_true(cJSON_IsFalse(cJSON_GetObjectItem(ports, "value")));
         assert_string_equal(jstr(ports, "origin"), "/etc/containerd/conf.d/10-sandbox.toml line 5");
@@ -280,13 +295,16 @@ static void test_bottlerocket_http_mirror_fails(void **state)
         (void)state;
         char *root = scratch_copy("bottlerocket-node");
         char cmd[8192];
-        snprintf(cmd, sizeof(cmd), "sed -i 's|\"https://mirror.gcr.io\"|\"http://mirror.internal:5000\", \"https://mirror.gcr.io\"|' "
-                 "'%s/etc/containerd/config.toml'", root);
+        snprintf(cmd, sizeof(cmd),
+                 "sed -i 's|\"https://mirror.gcr.io\"|\"http://mirror.internal:5000\", \"https://mirror.gcr.io\"|' "
+                 "'%s/etc/containerd/config.toml'",
+                 root);
         assert_int_equal(system(cmd), 0);
         int rc;
         cJSON *j = check(root, NULL, NULL, &rc);
-        tu_assert_result(j, "containerd.registry-plain-http", "fail",
-                         "http://mirror.internal:5000 for docker.io is plain HTTP (mirror endpoint, /etc/containerd/config.toml line 36)");
+        tu_assert_result(
+                j, "containerd.registry-plain-http", "fail",
+                "http://mirror.internal:5000 for docker.io is plain HTTP (mirror endpoint, /etc/containerd/config.toml line 36)");
         tu_assert_result(j, "containerd.registry-tls-verify", "pass", "2 registry host(s)");
         assert_int_equal(rc, 1);
         cJSON_Delete(j);
@@ -343,7 +361,8 @@ static void test_socket_mode_and_owner(void **state)
         assert_int_equal(chmod(sock, 0660), 0);
         int rc;
         cJSON *j = check(root, NULL, NULL, &rc);
-        tu_assert_result(j, "containerd.socket-permissions", "pass", "/run/containerd/containerd.sock mode 0660 owner 0:0");
+        tu_assert_result(j, "containerd.socket-permissions", "pass",
+                         "/run/containerd/containerd.sock mode 0660 owner 0:0");
         cJSON_Delete(j);
         assert_int_equal(chmod(sock, 0666), 0);
         j = check(root, NULL, NULL, &rc);
@@ -371,7 +390,8 @@ static void test_socket_path_from_grpc_address(void **state)
         (void)state;
         char *root = scratch_copy("eks-al2-node");
         char cmd[8192];
-        snprintf(cmd, sizeof(cmd), "sed -i 's|^address = .*|address = \"/run/nwct/ctrd.sock\"|' '%s/etc/containerd/config.toml'", root);
+        snprintf(cmd, sizeof(cmd),
+                 "sed -i 's|^address = .*|address = \"/run/nwct/ctrd.sock\"|' '%s/etc/containerd/config.toml'", root);
         assert_int_equal(system(cmd), 0);
         int rc;
         char *err = NULL;

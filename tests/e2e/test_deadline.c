@@ -34,8 +34,8 @@ static int all_with_status(const cJSON *report, const char *prefix, const char *
 
 static cJSON *run_stalled(const char *stage, const char *deadline, int *ret_rc, char **ret_err, long *ret_ms)
 {
-        char *argv[] = {(char *)tu_testhooks(), "check", "--root", (char *)demo(), "--format", "json",
-                        "--deadline", (char *)deadline, NULL};
+        char *argv[] = {(char *)tu_testhooks(), "check",          "--root", (char *)demo(), "--format", "json",
+                        "--deadline",           (char *)deadline, NULL};
         if (stage)
                 setenv("NODEWARD_TEST_STALL", stage, 1);
         char *out;
@@ -150,8 +150,8 @@ static void test_deadline_option_is_checked(void **state)
         (void)state;
         const char *bad[] = {"-1", "x", "", "86401"};
         for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
-                char *argv[] = {(char *)tu_nodeward(), "check", "--root", (char *)demo(), "--deadline",
-                                (char *)bad[i], NULL};
+                char *argv[] = {(char *)tu_nodeward(), "check",        "--root", (char *)demo(),
+                                "--deadline",          (char *)bad[i], NULL};
                 char *out, *err;
                 assert_int_equal(tu_run(argv, &out, &err), 2);
                 assert_non_null(strstr(err, "--deadline"));

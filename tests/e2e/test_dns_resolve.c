@@ -7,10 +7,10 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 
-#include "dns.h"
+#include "base/dns.h"
 
 /* Addresses on this test's own loopback: the namespace is private, so nothing collides. */
-#define DNS_OK     "10.53.0.1" /* dnsmasq */
+#define DNS_OK "10.53.0.1"     /* dnsmasq */
 #define DNS_SILENT "10.53.0.2" /* a socket that reads nothing */
 
 static pid_t dnsmasq = -1;
@@ -64,7 +64,8 @@ static int setup(void **state)
                 fprintf(stderr, "test_dns_resolve: unshare(CLONE_NEWNET): %s (run as root)\n", strerror(errno));
                 return -1;
         }
-        if (system("ip link set lo up && ip addr add " DNS_OK "/32 dev lo && ip addr add " DNS_SILENT "/32 dev lo") != 0) {
+        if (system("ip link set lo up && ip addr add " DNS_OK "/32 dev lo && ip addr add " DNS_SILENT "/32 dev lo") !=
+            0) {
                 fprintf(stderr, "test_dns_resolve: ip (iproute2) could not configure the namespace\n");
                 return -1;
         }
@@ -240,8 +241,16 @@ static void test_api_endpoint_check_resolves_through_the_node(void **state)
 {
         (void)state;
         char *ok = kubelet_root("nameserver " DNS_OK "\n", "https://api.nodeward.test:443");
-        char *argv[] = {(char *)tu_nodeward(), (char *)"check", (char *)"--probe", (char *)"--root", ok, (char *)"--only",
-                        (char *)"node.api-endpoint-private", (char *)"--format", (char *)"json", NULL};
+        char *argv[] = {(char *)tu_nodeward(),
+                        (char *)"check",
+                        (char *)"--probe",
+                        (char *)"--root",
+                        ok,
+                        (char *)"--only",
+                        (char *)"node.api-endpoint-private",
+                        (char *)"--format",
+                        (char *)"json",
+                        NULL};
         cJSON *j;
         long ms;
         endpoint_result(argv, &j, &ms);
@@ -271,9 +280,18 @@ static void test_static_binary_resolves_in_an_empty_chroot(void **state)
         snprintf(cmd, sizeof(cmd), "cp '%s' '%s/nodeward' && mkdir '%s/node' && cp -a '%s/.' '%s/node/'", bin, jail,
                  jail, node, jail);
         sh(cmd);
-        char *argv[] = {(char *)"/usr/sbin/chroot", jail, (char *)"/nodeward", (char *)"check", (char *)"--probe", (char *)"--root",
-                        (char *)"/node", (char *)"--only", (char *)"node.api-endpoint-private", (char *)"--format",
-                        (char *)"json", NULL};
+        char *argv[] = {(char *)"/usr/sbin/chroot",
+                        jail,
+                        (char *)"/nodeward",
+                        (char *)"check",
+                        (char *)"--probe",
+                        (char *)"--root",
+                        (char *)"/node",
+                        (char *)"--only",
+                        (char *)"node.api-endpoint-private",
+                        (char *)"--format",
+                        (char *)"json",
+                        NULL};
         cJSON *j;
         long ms;
         endpoint_result(argv, &j, &ms);
@@ -298,8 +316,16 @@ static void test_fixture_root_sends_no_query_unless_asked(void **state)
 {
         (void)state;
         char *root = kubelet_root("nameserver " DNS_SILENT "\n", "https://api.nodeward.test:443");
-        char *argv[] = {(char *)tu_nodeward(), (char *)"check", (char *)"--root", root, (char *)"--only",
-                        (char *)"node.api-endpoint-private", (char *)"--format", (char *)"json", NULL, NULL};
+        char *argv[] = {(char *)tu_nodeward(),
+                        (char *)"check",
+                        (char *)"--root",
+                        root,
+                        (char *)"--only",
+                        (char *)"node.api-endpoint-private",
+                        (char *)"--format",
+                        (char *)"json",
+                        NULL,
+                        NULL};
         silent_queries();
         cJSON *j;
         long ms;
@@ -349,8 +375,16 @@ static void test_probes_of_a_run_wait_for_the_longest_not_the_sum(void **state)
         assert_int_equal(listen(l, 128), 0);
         char *root = kubelet_root("nameserver " DNS_SILENT "\n", "https://api.nodeward.test:443");
         tu_write(root, "sys/class/dmi/id/sys_vendor", "Amazon EC2\n");
-        char *argv[] = {(char *)tu_nodeward(), (char *)"check", (char *)"--probe", (char *)"--root", root,
-                        (char *)"--only", NULL, (char *)"--format", (char *)"json", NULL};
+        char *argv[] = {(char *)tu_nodeward(),
+                        (char *)"check",
+                        (char *)"--probe",
+                        (char *)"--root",
+                        root,
+                        (char *)"--only",
+                        NULL,
+                        (char *)"--format",
+                        (char *)"json",
+                        NULL};
         argv[6] = (char *)"node.public-ip";
         long imds = run_ms(argv);
         argv[6] = (char *)"node.api-endpoint-private";

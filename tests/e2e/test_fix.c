@@ -2,7 +2,7 @@
  * the remediation names where each value is set. */
 #include "testutil.h"
 
-#include "util.h"
+#include "base/util.h"
 
 #define SSHD "/usr/sbin/sshd"
 
@@ -62,9 +62,12 @@ static void test_demo_fix_flips_checks_and_leaves_root_alone(void **state)
         assert_non_null(strstr(sd, "\nPermitRootLogin no\n"));
         assert_non_null(strstr(sd, "\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n"));
         assert_non_null(strstr(sd, "\nMatch Address 10.0.200.0/24\n\tPermitRootLogin no\n"));
-        const char *flips[] = {"fail -> pass  kubelet.read-only-port", "fail -> pass  kubelet.seccomp-default",
-                               "warn -> pass  kubelet.event-qps", "fail -> pass  ssh.permit-root-login",
-                               "fail -> pass  ssh.password-authentication", "fail -> pass  ssh.x11-forwarding",
+        const char *flips[] = {"fail -> pass  kubelet.read-only-port",
+                               "fail -> pass  kubelet.seccomp-default",
+                               "warn -> pass  kubelet.event-qps",
+                               "fail -> pass  ssh.permit-root-login",
+                               "fail -> pass  ssh.password-authentication",
+                               "fail -> pass  ssh.x11-forwarding",
                                "fail -> fail  kubelet.hostname-override",
                                "kubelet.hostname-override: --hostname-override on the kubelet command line sets it"};
         for (size_t i = 0; i < ARRAY_SIZE(flips); i++)
@@ -88,8 +91,9 @@ static void test_kubelet_dropin_sorts_last(void **state)
 {
         (void)state;
         char *root = demo_copy();
-        tu_write(root, "etc/kubernetes/kubelet/config.json.d/zz-late/90-x.conf",
-                 "{\"apiVersion\":\"kubelet.config.k8s.io/v1beta1\",\"kind\":\"KubeletConfiguration\",\"readOnlyPort\":10255}\n");
+        tu_write(
+                root, "etc/kubernetes/kubelet/config.json.d/zz-late/90-x.conf",
+                "{\"apiVersion\":\"kubelet.config.k8s.io/v1beta1\",\"kind\":\"KubeletConfiguration\",\"readOnlyPort\":10255}\n");
         char *argv[] = {(char *)tu_nodeward(), "fix", "--dry-run", "--root", root, NULL}, *out;
         tu_run(argv, &out, NULL);
         if (!strstr(out, "== /etc/kubernetes/kubelet/config.json.d/zzz99-nodeward.conf") &&
@@ -140,11 +144,19 @@ static void test_fix_usage_errors(void **state)
  * connections (sshd_config(5): the first value obtained is used). */
 static int sshd_T(const char *etc_ssh, const char *hk, const char *conn, char **out)
 {
-        char *argv[] = {"/usr/bin/unshare", "-m", "--propagation", "private", "sh", "-c",
+        char *argv[] = {"/usr/bin/unshare",
+                        "-m",
+                        "--propagation",
+                        "private",
+                        "sh",
+                        "-c",
                         "mount -t tmpfs nwux-run /run && mkdir -p /run/sshd && "
                         "mount -t overlay nwux-etc -o \"lowerdir=$0/..:/etc\" /etc && mount --bind \"$0\" /etc/ssh && "
                         "exec " SSHD " -T -f /etc/ssh/sshd_config -h \"$1\" ${2:+-C \"$2\"}",
-                        (char *)etc_ssh, (char *)hk, (char *)conn, NULL};
+                        (char *)etc_ssh,
+                        (char *)hk,
+                        (char *)conn,
+                        NULL};
         char *err;
         int rc = tu_run(argv, out, &err);
         if (rc != 0)
@@ -162,8 +174,8 @@ static void test_real_sshd_agrees_with_the_fix(void **state)
         char *argv[] = {(char *)tu_nodeward(), "fix", "--dry-run", "--root", root, "--out", outdir, NULL};
         assert_int_equal(tu_run(argv, NULL, NULL), 1);
         char cmd[16384];
-        snprintf(cmd, sizeof(cmd), "cp -a '%s/etc' '%s/' && ssh-keygen -q -t ed25519 -N '' -f '%s/hk' >/dev/null",
-                 root, work, work);
+        snprintf(cmd, sizeof(cmd), "cp -a '%s/etc' '%s/' && ssh-keygen -q -t ed25519 -N '' -f '%s/hk' >/dev/null", root,
+                 work, work);
         assert_int_equal(system(cmd), 0);
         char etc_ssh[4200], hk[4200];
         snprintf(etc_ssh, sizeof(etc_ssh), "%s/etc/ssh", work);
@@ -177,13 +189,15 @@ static void test_real_sshd_agrees_with_the_fix(void **state)
         assert_int_equal(sshd_T(etc_ssh, hk, conn, &out), 0);
         assert_non_null(strstr(out, "\npermitrootlogin yes\n"));
         free(out);
-        snprintf(cmd, sizeof(cmd), "cp '%s/etc/ssh/sshd_config.d/00-nodeward.conf' '%s/sshd_config.d/'", outdir, etc_ssh);
+        snprintf(cmd, sizeof(cmd), "cp '%s/etc/ssh/sshd_config.d/00-nodeward.conf' '%s/sshd_config.d/'", outdir,
+                 etc_ssh);
         assert_int_equal(system(cmd), 0);
         /* After: what nodeward's proof said. */
         assert_int_equal(sshd_T(etc_ssh, hk, NULL, &out), 0);
-        const char *want[] = {"\npermitrootlogin no\n", "\npasswordauthentication no\n", "\nkbdinteractiveauthentication no\n",
-                              "\nx11forwarding no\n", "\nallowtcpforwarding no\n", "\nmaxauthtries 4\n",
-                              "\nlogingracetime 60\n", "\nclientaliveinterval 300\n"};
+        const char *want[] = {
+                "\npermitrootlogin no\n", "\npasswordauthentication no\n", "\nkbdinteractiveauthentication no\n",
+                "\nx11forwarding no\n",   "\nallowtcpforwarding no\n",     "\nmaxauthtries 4\n",
+                "\nlogingracetime 60\n",  "\nclientaliveinterval 300\n"};
         for (size_t i = 0; i < ARRAY_SIZE(want); i++)
                 if (!strstr(out, want[i]))
                         fail_msg("sshd -T lacks %s:\n%s", want[i], out);
@@ -210,7 +224,8 @@ static cJSON *check_json(const char *fixture, const char *only)
 {
         char root[4096];
         snprintf(root, sizeof(root), "%s/%s", tu_fixtures(), fixture);
-        char *argv[] = {(char *)tu_nodeward(), "check", "--root", root, "--only", (char *)only, "--format", "json", NULL};
+        char *argv[] = {(char *)tu_nodeward(), "check",    "--root", root, "--only",
+                        (char *)only,          "--format", "json",   NULL};
         char *out;
         tu_run(argv, &out, NULL);
         cJSON *j = cJSON_Parse(out);
@@ -226,15 +241,17 @@ static void test_remediation_names_the_source(void **state)
 {
         (void)state;
         cJSON *j = check_json("demo-node", "kubelet,ssh");
-        tu_assert_contains_("demo read-only-port", remediation(j, "kubelet.read-only-port"),
-                            "readOnlyPort comes from drop-in /etc/kubernetes/kubelet/config.json.d/30-monitoring.conf: "
-                            "change it to 0 in that drop-in, or set spec.kubelet.config.readOnlyPort: 0 in the NodeConfig");
+        tu_assert_contains_(
+                "demo read-only-port", remediation(j, "kubelet.read-only-port"),
+                "readOnlyPort comes from drop-in /etc/kubernetes/kubelet/config.json.d/30-monitoring.conf: "
+                "change it to 0 in that drop-in, or set spec.kubelet.config.readOnlyPort: 0 in the NodeConfig");
         tu_assert_contains_("demo hostname-override", remediation(j, "kubelet.hostname-override"),
                             "remove --hostname-override from the NodeConfig's spec.kubelet.flags");
         tu_assert_contains_("demo password", remediation(j, "ssh.password-authentication"),
                             "/etc/ssh/sshd_config.d/50-cloud-init.conf line 2 sets PasswordAuthentication yes");
-        tu_assert_contains_("demo root login", remediation(j, "ssh.permit-root-login"),
-                            "the Match Address 10.0.200.0/24 block (/etc/ssh/sshd_config line 24) sets PermitRootLogin yes");
+        tu_assert_contains_(
+                "demo root login", remediation(j, "ssh.permit-root-login"),
+                "the Match Address 10.0.200.0/24 block (/etc/ssh/sshd_config line 24) sets PermitRootLogin yes");
         /* A passing check keeps the catalog's text. */
         assert_string_equal(remediation(j, "kubelet.anonymous-auth"),
                             "Set authentication.anonymous.enabled: false in the kubelet config (and drop any "

@@ -60,7 +60,8 @@ static void test_prometheus_output_passes_promtool(void **state)
         free(out);
         free(err);
         /* promtool is a real judge: it rejects a counter without _total. */
-        snprintf(cmd, sizeof(cmd), "printf '# HELP x_bytes b\\n# TYPE x_bytes counter\\nx_bytes 1\\n' | promtool check metrics");
+        snprintf(cmd, sizeof(cmd),
+                 "printf '# HELP x_bytes b\\n# TYPE x_bytes counter\\nx_bytes 1\\n' | promtool check metrics");
         assert_int_not_equal(fl_sh(cmd, NULL, NULL), 0);
 }
 
@@ -79,8 +80,8 @@ static int free_loopback_port(void)
 static char *http_get_metrics(int port)
 {
         int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
-                                .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+        struct sockaddr_in a = {
+                .sin_family = AF_INET, .sin_port = htons((uint16_t)port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
         if (connect(s, (struct sockaddr *)&a, sizeof(a)) < 0) {
                 close(s);
                 return NULL;
@@ -112,8 +113,8 @@ static void test_node_exporter_serves_nodeward_textfile(void **state)
                 int devnull = open("/dev/null", O_WRONLY);
                 dup2(devnull, 1);
                 dup2(devnull, 2);
-                execlp("prometheus-node-exporter", "prometheus-node-exporter", listen,
-                       "--collector.disable-defaults", "--collector.textfile", tdir, (char *)NULL);
+                execlp("prometheus-node-exporter", "prometheus-node-exporter", listen, "--collector.disable-defaults",
+                       "--collector.textfile", tdir, (char *)NULL);
                 _exit(127);
         }
         char *resp = NULL;
@@ -126,15 +127,17 @@ static void test_node_exporter_serves_nodeward_textfile(void **state)
         waitpid(pid, NULL, 0);
         if (!resp)
                 fail_msg("node_exporter never answered on 127.0.0.1:%d", port);
-        bool ok = strstr(resp, "200 OK") &&
-                  /* node_exporter serves the labels sorted by name */
-                  strstr(resp, "nodeward_check_status{assessment=\"automated\",benchmark=\"cis-eks-1.8.0\","
-                               "id=\"kubelet.read-only-port\",item=\"3.2.4\",level=\"1\",severity=\"high\",status=\"fail\"} 1") &&
-                  /* 5 kubelet settings plus podPidsLimit, seccompDefault and no serving certificate */
-                  strstr(resp, "nodeward_checks{status=\"fail\"} 8") &&
-                  strstr(resp, "nodeward_last_run_timestamp_seconds ") &&
-                  /* node_exporter found no fault in the file */
-                  strstr(resp, "node_textfile_scrape_error 0");
+        bool ok =
+                strstr(resp, "200 OK") &&
+                /* node_exporter serves the labels sorted by name */
+                strstr(resp,
+                       "nodeward_check_status{assessment=\"automated\",benchmark=\"cis-eks-1.8.0\","
+                       "id=\"kubelet.read-only-port\",item=\"3.2.4\",level=\"1\",severity=\"high\",status=\"fail\"} 1") &&
+                /* 5 kubelet settings plus podPidsLimit, seccompDefault and no serving certificate */
+                strstr(resp, "nodeward_checks{status=\"fail\"} 8") &&
+                strstr(resp, "nodeward_last_run_timestamp_seconds ") &&
+                /* node_exporter found no fault in the file */
+                strstr(resp, "node_textfile_scrape_error 0");
         if (!ok)
                 fail_msg("node_exporter did not serve nodeward's metrics:\n%.4000s", resp);
         free(resp);
@@ -151,7 +154,8 @@ static void test_sarif_validates_against_the_2_1_0_schema(void **state)
         /* A broken config: every kubelet check is "open" with a line-precise location. */
         char *broken = tu_mkdtemp();
         tu_copy_tree(root, broken);
-        tu_write(broken, "etc/kubernetes/kubelet/config.json", "{\"kind\":\"KubeletConfiguration\",\n \"readOnlyPort\": }");
+        tu_write(broken, "etc/kubernetes/kubelet/config.json",
+                 "{\"kind\":\"KubeletConfiguration\",\n \"readOnlyPort\": }");
         assert_int_equal(fl_check(broken, NULL, NULL, "--format", "sarif", "--output", err, NULL), 2);
         tu_rm_rf(broken);
         free(broken);
@@ -171,8 +175,10 @@ static void test_sarif_validates_against_the_2_1_0_schema(void **state)
         free(out);
         free(e);
         /* ... and it is a real judge: a rule named by its id is a warning (SARIF1001). */
-        snprintf(cmd, sizeof(cmd), "sed 's/\"name\":\t\"KubeletAnonymousAuth\"/\"name\":\t\"kubelet.anonymous-auth\"/' '%s' > '%s' && "
-                 "node tests/validate/sarif-multitool.js '%s'", fail, bad, bad);
+        snprintf(cmd, sizeof(cmd),
+                 "sed 's/\"name\":\t\"KubeletAnonymousAuth\"/\"name\":\t\"kubelet.anonymous-auth\"/' '%s' > '%s' && "
+                 "node tests/validate/sarif-multitool.js '%s'",
+                 fail, bad, bad);
         rc = fl_sh(cmd, &out, &e);
         assert_int_equal(rc, 1);
         assert_non_null(strstr(e, "SARIF1001"));
@@ -186,7 +192,8 @@ static void test_sarif_validates_against_the_2_1_0_schema(void **state)
         snprintf(cmd, sizeof(cmd), "grep -q '\"startLine\":\t2' '%s'", err);
         assert_int_equal(fl_sh(cmd, NULL, NULL), 0);
         /* The validator does reject a log that breaks the schema. */
-        snprintf(cmd, sizeof(cmd), "sed 's/\"kind\":\t\"fail\"/\"kind\":\t\"failed\"/' '%s' > '%s' && node tests/validate/sarif.js '%s'",
+        snprintf(cmd, sizeof(cmd),
+                 "sed 's/\"kind\":\t\"fail\"/\"kind\":\t\"failed\"/' '%s' > '%s' && node tests/validate/sarif.js '%s'",
                  fail, bad, bad);
         rc = fl_sh(cmd, NULL, &e);
         assert_int_equal(rc, 1);
@@ -211,7 +218,9 @@ static void test_npd_exit_codes_follow_the_plugin_contract(void **state)
         assert_int_equal(fl_check(root, &out, NULL, "--format", "npd", NULL), 1);
         assert_npd_line(out, "NonOK: 8 failed: kubelet.anonymous-auth kubelet.client-ca-file");
         free(out);
-        assert_int_equal(fl_check(root, &out, NULL, "--format", "npd", "--only", "kubelet.event-qps,kubelet.hostname-override", NULL), 0);
+        assert_int_equal(fl_check(root, &out, NULL, "--format", "npd", "--only",
+                                  "kubelet.event-qps,kubelet.hostname-override", NULL),
+                         0);
         assert_npd_line(out, "OK: 2 checks, 2 pass");
         free(out);
         char *broken = tu_mkdtemp();

@@ -1,7 +1,6 @@
 /* test_fleet_images: the DaemonSet and NPD manifests: strict Kubernetes OpenAPI validation, the NPD config, the settings the fleet relies on. */
 #include "manifest.h"
 
-
 static char *slurp(const char *path)
 {
         int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -20,9 +19,9 @@ static void test_manifests_validate_against_kubernetes_openapi(void **state)
         int rc = fl_sh("node tests/validate/k8s.js images/daemonset.yaml images/npd-nodeward.yaml", &out, &err);
         if (rc != 0)
                 fail_msg("manifests not valid (exit %d):\n%s%s", rc, out, err);
-        static const char *const objs[] = {"v1/Namespace nodeward", "v1/ServiceAccount nodeward",
-                                           "scheduling.k8s.io/v1/PriorityClass", "apps/v1/DaemonSet nodeward",
-                                           "v1/ConfigMap npd-nodeward", "apps/v1/DaemonSet node-problem-detector"};
+        static const char *const objs[] = {
+                "v1/Namespace nodeward",      "v1/ServiceAccount nodeward", "scheduling.k8s.io/v1/PriorityClass",
+                "apps/v1/DaemonSet nodeward", "v1/ConfigMap npd-nodeward",  "apps/v1/DaemonSet node-problem-detector"};
         for (size_t i = 0; i < sizeof(objs) / sizeof(objs[0]); i++)
                 if (!strstr(out, objs[i]))
                         fail_msg("validator did not see %s:\n%s", objs[i], out);
@@ -30,13 +29,17 @@ static void test_manifests_validate_against_kubernetes_openapi(void **state)
         free(err);
         /* The schema is a real judge: a wrong type, or an NPD rule naming an undeclared condition. */
         char cmd[8192];
-        snprintf(cmd, sizeof(cmd), "sed 's/hostPID: true/hostPID: \"yes\"/' images/daemonset.yaml > '%s/a.yaml' && "
-                 "node tests/validate/k8s.js '%s/a.yaml'", scratch, scratch);
+        snprintf(cmd, sizeof(cmd),
+                 "sed 's/hostPID: true/hostPID: \"yes\"/' images/daemonset.yaml > '%s/a.yaml' && "
+                 "node tests/validate/k8s.js '%s/a.yaml'",
+                 scratch, scratch);
         assert_int_equal(fl_sh(cmd, NULL, &err), 1);
         assert_non_null(strstr(err, "hostPID must be boolean"));
         free(err);
-        snprintf(cmd, sizeof(cmd), "sed 's/\"condition\": \"NodeHardening\"/\"condition\": \"Other\"/' "
-                 "images/npd-nodeward.yaml > '%s/b.yaml' && node tests/validate/k8s.js '%s/b.yaml'", scratch, scratch);
+        snprintf(cmd, sizeof(cmd),
+                 "sed 's/\"condition\": \"NodeHardening\"/\"condition\": \"Other\"/' "
+                 "images/npd-nodeward.yaml > '%s/b.yaml' && node tests/validate/k8s.js '%s/b.yaml'",
+                 scratch, scratch);
         assert_int_equal(fl_sh(cmd, NULL, &err), 1);
         assert_non_null(strstr(err, "rule condition Other is not declared"));
         free(err);
@@ -62,18 +65,21 @@ static void test_manifest_validation_rejects_unknown_fields(void **state)
                  "unknown field \"metadata.namespaces\""},
                 /* Rules of the API server beyond the schema. */
                 {"s/mountPropagation: HostToContainer/mountPropagation: HostToContainer\\n              "
-                 "recursiveReadOnly: IfPossible/", "daemonset",
-                 "mount /host: recursiveReadOnly IfPossible needs mountPropagation None"},
-                {"s/^        - name: run$/        - name: rnu/", "daemonset", "mount /run/nodeward: no volume named run"},
+                 "recursiveReadOnly: IfPossible/",
+                 "daemonset", "mount /host: recursiveReadOnly IfPossible needs mountPropagation None"},
+                {"s/^        - name: run$/        - name: rnu/", "daemonset",
+                 "mount /run/nodeward: no volume named run"},
         };
         char cmd[8192], *err;
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-                snprintf(cmd, sizeof(cmd), "sed '%s' images/%s.yaml > '%s/u.yaml' && cmp -s images/%s.yaml '%s/u.yaml' "
-                         "|| node tests/validate/k8s.js '%s/u.yaml'", cases[i].sed, cases[i].file, scratch,
-                         cases[i].file, scratch, scratch);
+                snprintf(cmd, sizeof(cmd),
+                         "sed '%s' images/%s.yaml > '%s/u.yaml' && cmp -s images/%s.yaml '%s/u.yaml' "
+                         "|| node tests/validate/k8s.js '%s/u.yaml'",
+                         cases[i].sed, cases[i].file, scratch, cases[i].file, scratch, scratch);
                 int rc = fl_sh(cmd, NULL, &err);
                 if (rc != 1 || !strstr(err, cases[i].want))
-                        fail_msg("%s: exit %d (want 1), stderr lacks \"%s\":\n%s", cases[i].sed, rc, cases[i].want, err);
+                        fail_msg("%s: exit %d (want 1), stderr lacks \"%s\":\n%s", cases[i].sed, rc, cases[i].want,
+                                 err);
                 free(err);
         }
 }
@@ -81,24 +87,28 @@ static void test_manifest_validation_rejects_unknown_fields(void **state)
 /* One manifest for Kubernetes 1.28 and later: it must not use a field added since
  * 1.28 (recursiveReadOnly and appArmorProfile: 1.30, supplementalGroupsPolicy: 1.31,
  * seLinuxChangePolicy: 1.32; the API reference of each release lists its fields). */
-#define FIELDS_AFTER_1_28 "--without recursiveReadOnly --without appArmorProfile " \
-                          "--without supplementalGroupsPolicy --without seLinuxChangePolicy"
+#define FIELDS_AFTER_1_28                                        \
+        "--without recursiveReadOnly --without appArmorProfile " \
+        "--without supplementalGroupsPolicy --without seLinuxChangePolicy"
 
 static void test_manifests_use_no_field_newer_than_kubernetes_1_28(void **state)
 {
         (void)state;
         fl_need_node_modules();
         char *out, *err;
-        int rc = fl_sh("node tests/validate/k8s.js " FIELDS_AFTER_1_28 " images/daemonset.yaml images/npd-nodeward.yaml",
+        int rc = fl_sh("node tests/validate/k8s.js " FIELDS_AFTER_1_28
+                       " images/daemonset.yaml images/npd-nodeward.yaml",
                        &out, &err);
         if (rc != 0)
                 fail_msg("a manifest uses a field newer than Kubernetes 1.28 (exit %d):\n%s", rc, err);
         free(out);
         free(err);
         char cmd[8192];
-        snprintf(cmd, sizeof(cmd), "sed 's/type: RuntimeDefault/type: RuntimeDefault\\n        appArmorProfile:\\n"
+        snprintf(cmd, sizeof(cmd),
+                 "sed 's/type: RuntimeDefault/type: RuntimeDefault\\n        appArmorProfile:\\n"
                  "          type: RuntimeDefault/' images/daemonset.yaml > '%s/n.yaml' && "
-                 "node tests/validate/k8s.js " FIELDS_AFTER_1_28 " '%s/n.yaml'", scratch, scratch);
+                 "node tests/validate/k8s.js " FIELDS_AFTER_1_28 " '%s/n.yaml'",
+                 scratch, scratch);
         assert_int_equal(fl_sh(cmd, NULL, &err), 1);
         assert_non_null(strstr(err, "field \"spec.template.spec.securityContext.appArmorProfile\" is not available"));
         free(err);
@@ -126,7 +136,8 @@ static void test_npd_configmap_matches_the_monitor_file(void **state)
         assert_string_equal(cJSON_GetObjectItem(rule, "condition")->valuestring, "NodeHardening");
         const cJSON *cond = cJSON_GetArrayItem(cJSON_GetObjectItem(mon, "conditions"), 0);
         assert_string_equal(cJSON_GetObjectItem(cond, "type")->valuestring, "NodeHardening");
-        assert_int_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(mon, "pluginConfig"), "max_output_length")->valueint, 80);
+        assert_int_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(mon, "pluginConfig"), "max_output_length")->valueint,
+                         80);
         /* The plugin's arguments are ones nodeward accepts, in npd format. */
         const cJSON *args = cJSON_GetObjectItem(rule, "args");
         char *argv[12] = {(char *)tu_nodeward()};
@@ -154,12 +165,22 @@ static void test_daemonset_keeps_its_security_promises(void **state)
         (void)state;
         char *y = slurp("images/daemonset.yaml");
         static const char *const must[] = {
-                "pod-security.kubernetes.io/enforce: privileged", "automountServiceAccountToken: false\n---",
-                "hostPID: true", "hostNetwork: false", "mountPath: /host\n              readOnly: true",
-                "path: /\n            type: Directory", "privileged: false", "allowPrivilegeEscalation: false",
-                "readOnlyRootFilesystem: true", "drop: [\"ALL\"]", "type: RuntimeDefault",
-                "priorityClassName: nodeward-node-agent", "kind: PriorityClass", "- operator: Exists",
-                "requests:", "limits:",
+                "pod-security.kubernetes.io/enforce: privileged",
+                "automountServiceAccountToken: false\n---",
+                "hostPID: true",
+                "hostNetwork: false",
+                "mountPath: /host\n              readOnly: true",
+                "path: /\n            type: Directory",
+                "privileged: false",
+                "allowPrivilegeEscalation: false",
+                "readOnlyRootFilesystem: true",
+                "drop: [\"ALL\"]",
+                "type: RuntimeDefault",
+                "priorityClassName: nodeward-node-agent",
+                "kind: PriorityClass",
+                "- operator: Exists",
+                "requests:",
+                "limits:",
         };
         for (size_t i = 0; i < sizeof(must) / sizeof(must[0]); i++)
                 if (!strstr(y, must[i]))
@@ -185,15 +206,14 @@ static void test_daemonset_names_the_node_probes_readiness_and_follows_host_moun
         assert_non_null(host);
         assert_true(cJSON_IsTrue(cJSON_GetObjectItem(host, "readOnly")));
         assert_string_equal(mf_str(host, "mountPropagation"), "HostToContainer");
-        assert_string_equal(mf_str(mf_named(cJSON_GetObjectItem(pod, "volumes"), mf_str(host, "name")), "hostPath.path"),
-                            "/");
+        assert_string_equal(
+                mf_str(mf_named(cJSON_GetObjectItem(pod, "volumes"), mf_str(host, "name")), "hostPath.path"), "/");
         /* watch keeps --state=FILE current; the readiness probe asks `nodeward ready` about the same FILE,
          * which lies on an emptyDir of this pod (not on the host, not on the read-only root). */
         const char *state_arg = NULL;
         const cJSON *a;
-        cJSON_ArrayForEach(a, cJSON_GetObjectItem(c, "args"))
-                if (str_startswith(a->valuestring, "--state="))
-                        state_arg = a->valuestring;
+        cJSON_ArrayForEach(a, cJSON_GetObjectItem(c, "args")) if (str_startswith(a->valuestring, "--state="))
+                state_arg = a->valuestring;
         assert_non_null(state_arg);
         assert_string_equal(cJSON_GetArrayItem(cJSON_GetObjectItem(c, "args"), 0)->valuestring, "watch");
         const cJSON *probe = mf_get(c, "readinessProbe.exec.command");
@@ -213,7 +233,8 @@ static void test_daemonset_names_the_node_probes_readiness_and_follows_host_moun
         assert_non_null(mf_get(mf_named(cJSON_GetObjectItem(pod, "volumes"), mf_str(best, "name")), "emptyDir"));
         /* Both architectures of the image, and only Linux nodes. */
         const cJSON *term = cJSON_GetArrayItem(
-                mf_get(pod, "affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms"), 0);
+                mf_get(pod, "affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms"),
+                0);
         bool arch = false, os = false;
         const cJSON *e;
         cJSON_ArrayForEach(e, cJSON_GetObjectItem(term, "matchExpressions"))

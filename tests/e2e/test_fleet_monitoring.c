@@ -2,7 +2,7 @@
  * queries under promtool, and the manifests that switch watch --publish on. */
 #include "fleet.h"
 
-#include "kubeapi.h"
+#include "base/kubeapi.h"
 #include "manifest.h"
 
 static char *slurp(const char *path)
@@ -34,9 +34,9 @@ static void must_run(const char *cmd)
 static void stage_rules(const char *rules_yaml, const char *dir)
 {
         _cleanup_free_ char *cmd = xasprintf(
-                 "mkdir -p '%s' && node tests/validate/monitoring.js rules '%s' '%s/nodeward-rules.yaml' && "
-                 "cp tests/prom/nodeward-rules.test.yaml '%s/'",
-                 dir, rules_yaml, dir, dir);
+                "mkdir -p '%s' && node tests/validate/monitoring.js rules '%s' '%s/nodeward-rules.yaml' && "
+                "cp tests/prom/nodeward-rules.test.yaml '%s/'",
+                dir, rules_yaml, dir, dir);
 
         must_run(cmd);
 }
@@ -69,8 +69,10 @@ static void test_alert_unit_tests_catch_a_wrong_rule(void **state)
         for (size_t i = 0; i < sizeof(seds) / sizeof(*seds); i++) {
                 char *out = NULL, *err = NULL;
                 _cleanup_free_ char *dir = xasprintf("%s/broken%zu", scratch, i);
-                _cleanup_free_ char *edit = xasprintf("mkdir -p '%s' && sed '%s' images/prometheus-rules.yaml > '%s/pr.yaml' && "
-                                                      "cmp -s images/prometheus-rules.yaml '%s/pr.yaml'", dir, seds[i], dir, dir);
+                _cleanup_free_ char *edit = xasprintf(
+                        "mkdir -p '%s' && sed '%s' images/prometheus-rules.yaml > '%s/pr.yaml' && "
+                        "cmp -s images/prometheus-rules.yaml '%s/pr.yaml'",
+                        dir, seds[i], dir, dir);
                 assert_int_equal(run(edit, NULL, NULL), 1); /* the edit changed something */
                 _cleanup_free_ char *pr = xasprintf("%s/pr.yaml", dir);
                 stage_rules(pr, dir);
@@ -88,8 +90,9 @@ static void test_prometheus_rule_shape_is_checked(void **state)
         (void)state;
         fl_need_node_modules();
         _cleanup_free_ char *cmd = xasprintf(
-                 "sed 's/^  groups:/  grups:/' images/prometheus-rules.yaml > '%s/g.yaml' && "
-                 "node tests/validate/monitoring.js rules '%s/g.yaml' '%s/g.out'", scratch, scratch, scratch);
+                "sed 's/^  groups:/  grups:/' images/prometheus-rules.yaml > '%s/g.yaml' && "
+                "node tests/validate/monitoring.js rules '%s/g.yaml' '%s/g.out'",
+                scratch, scratch, scratch);
         char *err = NULL;
         assert_int_equal(run(cmd, NULL, &err), 1);
         assert_non_null(strstr(err, "spec.grups is not a PrometheusRule field"));
@@ -101,8 +104,10 @@ static void test_dashboard_queries_parse_with_promtool(void **state)
         (void)state;
         fl_need_tool("promtool");
         fl_need_node_modules();
-        char *cmd = xasprintf("node tests/validate/monitoring.js dashboard images/grafana-dashboard.json '%s/dash.yaml' && "
-                              "promtool check rules '%s/dash.yaml'", scratch, scratch);
+        char *cmd = xasprintf(
+                "node tests/validate/monitoring.js dashboard images/grafana-dashboard.json '%s/dash.yaml' && "
+                "promtool check rules '%s/dash.yaml'",
+                scratch, scratch);
         must_run(cmd);
         free(cmd);
         cmd = xasprintf("%s/dash.yaml", scratch);
@@ -116,13 +121,16 @@ static void test_dashboard_queries_parse_with_promtool(void **state)
         /* A query promtool cannot parse fails the check. */
         cmd = xasprintf("sed 's/count(nodeward_node_info/count(nodeward_node_info{/' images/grafana-dashboard.json > "
                         "'%s/bad.json' && node tests/validate/monitoring.js dashboard '%s/bad.json' '%s/bad.yaml' && "
-                        "promtool check rules '%s/bad.yaml'", scratch, scratch, scratch, scratch);
+                        "promtool check rules '%s/bad.yaml'",
+                        scratch, scratch, scratch, scratch);
         assert_int_not_equal(run(cmd, NULL, NULL), 0);
         free(cmd);
         /* So does a panel on top of another. */
-        cmd = xasprintf("node -e 'const d=require(\"./images/grafana-dashboard.json\");d.panels[1].gridPos=d.panels[0].gridPos;"
-                        "console.log(JSON.stringify(d))' > '%s/ov.json' && "
-                        "node tests/validate/monitoring.js dashboard '%s/ov.json' '%s/ov.yaml'", scratch, scratch, scratch);
+        cmd = xasprintf(
+                "node -e 'const d=require(\"./images/grafana-dashboard.json\");d.panels[1].gridPos=d.panels[0].gridPos;"
+                "console.log(JSON.stringify(d))' > '%s/ov.json' && "
+                "node tests/validate/monitoring.js dashboard '%s/ov.json' '%s/ov.yaml'",
+                scratch, scratch, scratch);
         char *err = NULL;
         assert_int_equal(run(cmd, NULL, &err), 1);
         free(cmd);
@@ -137,14 +145,16 @@ static void test_rules_and_dashboard_use_metrics_nodeward_writes(void **state)
         fl_need_node_modules();
         char *names = NULL;
         assert_int_equal(run("node tests/validate/monitoring.js metrics images/prometheus-rules.yaml "
-                             "images/grafana-dashboard.json", &names, NULL), 0);
-        char *src = slurp("host/report_metrics.c");
+                             "images/grafana-dashboard.json",
+                             &names, NULL),
+                         0);
+        char *src = slurp("host/render/report_metrics.c");
         int n = 0;
         for (char *save = NULL, *l = strtok_r(names, "\n", &save); l; l = strtok_r(NULL, "\n", &save), n++) {
                 char quoted[256];
                 snprintf(quoted, sizeof(quoted), "\"%s", l);
                 if (!strstr(src, quoted))
-                        fail_msg("%s is queried but host/report_metrics.c writes no such metric", l);
+                        fail_msg("%s is queried but host/render/report_metrics.c writes no such metric", l);
         }
         assert_true(n >= 6);
         free(src);
@@ -192,8 +202,9 @@ static void test_publish_patch_switches_publishing_on(void **state)
         fl_need_node_modules();
         _cleanup_free_ char *path = xasprintf("%s/patched.yaml", scratch);
         char *cmd = xasprintf(
-                 "node tests/validate/jsonpatch.js images/daemonset.yaml images/daemonset-publish.json DaemonSet nodeward "
-                 "> '%s' && node tests/validate/k8s.js '%s'", path, path);
+                "node tests/validate/jsonpatch.js images/daemonset.yaml images/daemonset-publish.json DaemonSet nodeward "
+                "> '%s' && node tests/validate/k8s.js '%s'",
+                path, path);
         must_run(cmd);
         free(cmd);
         cJSON *docs = mf_load(path);
@@ -201,8 +212,9 @@ static void test_publish_patch_switches_publishing_on(void **state)
         const cJSON *pod = mf_get(ds, "spec.template.spec");
         const cJSON *c = mf_named(cJSON_GetObjectItem(pod, "containers"), "nodeward");
         assert_true(mf_has(cJSON_GetObjectItem(c, "args"), "--publish"));
-        assert_string_equal(mf_str(mf_named(cJSON_GetObjectItem(c, "env"), "NODE_NAME"), "valueFrom.fieldRef.fieldPath"),
-                            "spec.nodeName");
+        assert_string_equal(
+                mf_str(mf_named(cJSON_GetObjectItem(c, "env"), "NODE_NAME"), "valueFrom.fieldRef.fieldPath"),
+                "spec.nodeName");
         const cJSON *m = mf_mount(c, KUBEAPI_SA_DIR);
         assert_non_null(m);
         assert_true(cJSON_IsTrue(cJSON_GetObjectItem(m, "readOnly")));
@@ -210,14 +222,17 @@ static void test_publish_patch_switches_publishing_on(void **state)
         const cJSON *src = mf_get(vol, "projected.sources");
         assert_string_equal(mf_str(cJSON_GetArrayItem(src, 0), "serviceAccountToken.path"), "token");
         assert_string_equal(mf_str(cJSON_GetArrayItem(src, 1), "configMap.name"), "kube-root-ca.crt");
-        assert_string_equal(mf_str(cJSON_GetArrayItem(cJSON_GetObjectItem(
-                                           mf_get(cJSON_GetArrayItem(src, 1), "configMap"), "items"), 0), "path"),
-                            "ca.crt");
+        assert_string_equal(
+                mf_str(cJSON_GetArrayItem(cJSON_GetObjectItem(mf_get(cJSON_GetArrayItem(src, 1), "configMap"), "items"),
+                                          0),
+                       "path"),
+                "ca.crt");
         cJSON_Delete(docs);
         /* The patch's guard: on another container layout it does not apply. */
-        cmd = xasprintf("sed 's/^        - name: nodeward$/        - name: other/' images/daemonset.yaml > '%s/o.yaml' && "
-                        "node tests/validate/jsonpatch.js '%s/o.yaml' images/daemonset-publish.json DaemonSet nodeward",
-                        scratch, scratch);
+        cmd = xasprintf(
+                "sed 's/^        - name: nodeward$/        - name: other/' images/daemonset.yaml > '%s/o.yaml' && "
+                "node tests/validate/jsonpatch.js '%s/o.yaml' images/daemonset-publish.json DaemonSet nodeward",
+                scratch, scratch);
         char *err = NULL;
         assert_int_equal(run(cmd, NULL, &err), 1);
         free(cmd);

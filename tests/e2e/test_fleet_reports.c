@@ -86,7 +86,8 @@ static void check_node_report(const char *format, const char *crd, const char *a
         cJSON *o = read_json(p);
         assert_string_equal(str(o, "apiVersion"), api_version);
         assert_string_equal(str(o, "kind"), kind);
-        assert_string_equal(str(cJSON_GetObjectItem(o, "metadata"), "name"), "nodeward-ip-10-1-2-3.eu-west-1.compute.internal");
+        assert_string_equal(str(cJSON_GetObjectItem(o, "metadata"), "name"),
+                            "nodeward-ip-10-1-2-3.eu-west-1.compute.internal");
         const cJSON *scope = cJSON_GetObjectItem(o, "scope");
         assert_string_equal(str(scope, "kind"), "Node");
         assert_string_equal(str(scope, "name"), "ip-10-1-2-3.eu-west-1.compute.internal");
@@ -118,8 +119,10 @@ static void check_node_report(const char *format, const char *crd, const char *a
         cJSON_Delete(rep);
         cJSON_Delete(o);
         /* The validator is a real judge: a result outside the CRD's enum is refused. */
-        snprintf(cmd, sizeof(cmd), "sed 's/\"result\":\t\"fail\"/\"result\":\t\"failed\"/' '%s' > '%s.bad' && "
-                 "node tests/validate/crd.js tests/schemas/%s '%s.bad'", p, p, crd, p);
+        snprintf(cmd, sizeof(cmd),
+                 "sed 's/\"result\":\t\"fail\"/\"result\":\t\"failed\"/' '%s' > '%s.bad' && "
+                 "node tests/validate/crd.js tests/schemas/%s '%s.bad'",
+                 p, p, crd, p);
         char *err;
         assert_int_equal(fl_sh(cmd, NULL, &err), 1);
         assert_non_null(strstr(err, "must be equal to one of the allowed values"));
@@ -145,9 +148,10 @@ static void test_policyreport_fits_the_v1alpha2_crd(void **state)
 static const cJSON *finding_for(const cJSON *req, const char *check)
 {
         const cJSON *f;
-        cJSON_ArrayForEach(f, cJSON_GetObjectItem(req, "Findings"))
-                if (strcmp(str(cJSON_GetObjectItem(f, "ProductFields"), "nodeward/CheckId"), check) == 0)
-                        return f;
+        cJSON_ArrayForEach(f,
+                           cJSON_GetObjectItem(req, "Findings")) if (strcmp(str(cJSON_GetObjectItem(f, "ProductFields"),
+                                                                                "nodeward/CheckId"),
+                                                                            check) == 0) return f;
         fail_msg("no finding for %s", check);
         return NULL;
 }
@@ -181,7 +185,8 @@ static void test_asff_findings_pass_botocore_and_keep_their_ids(void **state)
                                     str(cJSON_GetArrayItem(cJSON_GetObjectItem(rb, "Findings"), i), "Id"));
         const cJSON *ro = finding_for(ra, "kubelet.read-only-port");
         assert_true(str_startswith(str(ro, "Id"), "nodeward/eu-west-1/123456789012/"));
-        assert_string_equal(str(ro, "ProductArn"), "arn:aws:securityhub:eu-west-1:123456789012:product/123456789012/default");
+        assert_string_equal(str(ro, "ProductArn"),
+                            "arn:aws:securityhub:eu-west-1:123456789012:product/123456789012/default");
         assert_string_equal(str(cJSON_GetObjectItem(ro, "Compliance"), "Status"), "FAILED");
         assert_string_equal(str(cJSON_GetObjectItem(ro, "Severity"), "Label"), "HIGH");
         const cJSON *req = cJSON_GetObjectItem(cJSON_GetObjectItem(ro, "Compliance"), "RelatedRequirements");
@@ -197,8 +202,10 @@ static void test_asff_findings_pass_botocore_and_keep_their_ids(void **state)
         cJSON_Delete(rb);
         cJSON_Delete(rep);
         /* botocore's model is a real judge. */
-        snprintf(cmd, sizeof(cmd), "sed 's/\"Status\":\t\"FAILED\"/\"Status\":\t\"FAILING\"/' '%s' > '%s.bad' && "
-                 "/usr/bin/python3 tests/validate/asff.py '%s.bad'", a, a, a);
+        snprintf(cmd, sizeof(cmd),
+                 "sed 's/\"Status\":\t\"FAILED\"/\"Status\":\t\"FAILING\"/' '%s' > '%s.bad' && "
+                 "/usr/bin/python3 tests/validate/asff.py '%s.bad'",
+                 a, a, a);
         assert_int_equal(fl_sh(cmd, NULL, &err), 1);
         assert_non_null(strstr(err, "FAILING"));
         free(err);
@@ -256,15 +263,19 @@ static void test_junit_is_read_by_a_junit_consumer(void **state)
         assert_int_equal(cJSON_GetObjectItem(got, "errors")->valueint, summary(rep, "error"));
         assert_int_equal(cJSON_GetObjectItem(got, "case_skipped")->valueint, summary(rep, "skip"));
         /* It reads failures and errors as failed cases; passes and warns pass. */
-        assert_int_equal(cJSON_GetObjectItem(got, "case_failed")->valueint, summary(rep, "fail") + summary(rep, "error"));
-        assert_int_equal(cJSON_GetObjectItem(got, "case_passed")->valueint, summary(rep, "pass") + summary(rep, "warn"));
+        assert_int_equal(cJSON_GetObjectItem(got, "case_failed")->valueint,
+                         summary(rep, "fail") + summary(rep, "error"));
+        assert_int_equal(cJSON_GetObjectItem(got, "case_passed")->valueint,
+                         summary(rep, "pass") + summary(rep, "warn"));
         assert_non_null(strstr(out, "\"kubelet.read-only-port\""));
         free(out);
         cJSON_Delete(got);
         cJSON_Delete(rep);
         /* The XSD is a real judge: a testcase without a name is refused. */
-        snprintf(cmd, sizeof(cmd), "sed 's/ name=\"kubelet.read-only-port\"//' '%s' > '%s.bad' && "
-                 "xmllint --noout --schema tests/schemas/junit-10.xsd '%s.bad'", p, p, p);
+        snprintf(cmd, sizeof(cmd),
+                 "sed 's/ name=\"kubelet.read-only-port\"//' '%s' > '%s.bad' && "
+                 "xmllint --noout --schema tests/schemas/junit-10.xsd '%s.bad'",
+                 p, p, p);
         assert_int_not_equal(fl_sh(cmd, NULL, NULL), 0);
 }
 

@@ -1,7 +1,6 @@
 /* test_fleet_units: make install's tree, the systemd units under systemd-analyze, and the man page under man. */
 #include "fleet.h"
 
-
 /* `make install` with the binary under test (BUILD is its directory, already built). */
 static void make_install(const char *vars)
 {
@@ -74,8 +73,10 @@ static void test_make_install_destdir_tree(void **state)
 static void verify_units(const char *dir, const char *units)
 {
         char cmd[8192], *out, *err;
-        snprintf(cmd, sizeof(cmd), "cd '%s/lib/systemd/system' && MANPATH='%s/share/man' SYSTEMD_LOG_COLOR=0 "
-                 "systemd-analyze verify %s", dir, dir, units);
+        snprintf(cmd, sizeof(cmd),
+                 "cd '%s/lib/systemd/system' && MANPATH='%s/share/man' SYSTEMD_LOG_COLOR=0 "
+                 "systemd-analyze verify %s",
+                 dir, dir, units);
         int rc = fl_sh(cmd, &out, &err);
         if (rc != 0 || *err)
                 fail_msg("systemd-analyze verify %s: exit %d\n%s%s", units, rc, out, err);
@@ -102,7 +103,8 @@ static void test_units_pass_systemd_analyze_verify(void **state)
         verify_units(prefix, "nodeward-boot.service nodeward-gate.service nodeward.service nodeward.timer");
         /* verify is a real judge: a misspelt key in a drop-in makes it speak. */
         char cmd[8192], *err;
-        snprintf(cmd, sizeof(cmd), "cd '%s/lib/systemd/system' && mkdir -p nodeward.service.d && "
+        snprintf(cmd, sizeof(cmd),
+                 "cd '%s/lib/systemd/system' && mkdir -p nodeward.service.d && "
                  "printf '[Service]\\nProtectSystem=strictest\\n' > nodeward.service.d/bad.conf && "
                  "MANPATH='%s/share/man' systemd-analyze verify nodeward.service; rm -r nodeward.service.d",
                  prefix, prefix);
@@ -118,23 +120,28 @@ static void test_kubelet_gate_dropins_pass_verify(void **state)
         _cleanup_free_ char *prefix = install_prefix();
         char cmd[16384];
         /* The drop-ins as the operator installs them, beside a stand-in kubelet.service. */
-        snprintf(cmd, sizeof(cmd),
-                 "set -e; cd '%s/lib/systemd/system'; ex='%s/share/doc/nodeward/examples';"
-                 "mkdir -p kubelet.service.d;"
-                 "cp \"$ex/kubelet.service.d-nodeward-gate.conf\" kubelet.service.d/nodeward-gate.conf;"
-                 "printf '[Unit]\\nDescription=stand-in kubelet\\n[Service]\\nExecStart=/bin/true\\n' > kubelet.service",
-                 prefix, prefix);
+        snprintf(
+                cmd, sizeof(cmd),
+                "set -e; cd '%s/lib/systemd/system'; ex='%s/share/doc/nodeward/examples';"
+                "mkdir -p kubelet.service.d;"
+                "cp \"$ex/kubelet.service.d-nodeward-gate.conf\" kubelet.service.d/nodeward-gate.conf;"
+                "printf '[Unit]\\nDescription=stand-in kubelet\\n[Service]\\nExecStart=/bin/true\\n' > kubelet.service",
+                prefix, prefix);
         assert_int_equal(fl_sh(cmd, NULL, NULL), 0);
         verify_units(prefix, "nodeward-gate.service kubelet.service");
         char *out;
-        snprintf(cmd, sizeof(cmd), "cd '%s/lib/systemd/system' && grep -h -e '^Before=' -e '^Requires=' -e '^After=nodeward' "
-                 "nodeward-gate.service kubelet.service.d/*.conf", prefix);
+        snprintf(cmd, sizeof(cmd),
+                 "cd '%s/lib/systemd/system' && grep -h -e '^Before=' -e '^Requires=' -e '^After=nodeward' "
+                 "nodeward-gate.service kubelet.service.d/*.conf",
+                 prefix);
         assert_int_equal(fl_sh(cmd, &out, NULL), 0);
-        assert_string_equal(out, "Before=kubelet.service\nRequires=nodeward-gate.service\nAfter=nodeward-gate.service\n");
+        assert_string_equal(out,
+                            "Before=kubelet.service\nRequires=nodeward-gate.service\nAfter=nodeward-gate.service\n");
         free(out);
         /* The gate is never ordered after cloud-final.service: on AL2 the kubelet is
          * started from inside it (bootstrap.sh's `systemctl start kubelet`). */
-        snprintf(cmd, sizeof(cmd), "grep -l '^After=.*cloud-final' '%s/lib/systemd/system/nodeward-gate.service'", prefix);
+        snprintf(cmd, sizeof(cmd), "grep -l '^After=.*cloud-final' '%s/lib/systemd/system/nodeward-gate.service'",
+                 prefix);
         assert_int_not_equal(fl_sh(cmd, NULL, NULL), 0);
 }
 
@@ -150,7 +157,8 @@ static void test_boot_unit_security_is_ok_or_better(void **state)
         double score = 10;
         char level[32] = "";
         assert_int_equal(sscanf(verdict + strlen("Overall exposure level for nodeward-boot.service: "), "%lf %31s",
-                                &score, level), 2);
+                                &score, level),
+                         2);
         printf("nodeward-boot.service exposure %.1f %s\n", score, level);
         if (strcmp(level, "OK") && strcmp(level, "SAFE") && strcmp(level, "PERFECT"))
                 fail_msg("exposure %.1f %s: want OK or better", score, level);

@@ -13,8 +13,8 @@ static char *scratch(const char *fixture)
         char *dst = tu_mkdtemp(), src[4096], cmd[8192];
         snprintf(src, sizeof(src), "%s/%s", tu_fixtures(), fixture);
         tu_copy_tree(src, dst);
-        snprintf(cmd, sizeof(cmd), "chown -hR 0:0 '%s' && find '%s/var/log/journal' -type f -exec chmod 0640 {} +",
-                 dst, dst);
+        snprintf(cmd, sizeof(cmd), "chown -hR 0:0 '%s' && find '%s/var/log/journal' -type f -exec chmod 0640 {} +", dst,
+                 dst);
         assert_int_equal(system(cmd), 0);
         return dst;
 }
@@ -71,19 +71,24 @@ static void test_bottlerocket_node_verdicts(void **state)
         tu_assert_result(j, "host.sysctl-suid-dumpable", "pass", "fs.suid_dumpable=0");
         tu_assert_result(j, "host.sysctl-aslr", "pass", "kernel.randomize_va_space=2");
         /* Nothing in the image sets them: the kernel's defaults fail CIS Bottlerocket 3.1.1-3.2.4 (Level 2). */
-        tu_assert_result(j, "host.sysctl-redirects", "fail", "net.ipv4.conf.all.send_redirects=1 (want 0, not set at boot)");
+        tu_assert_result(j, "host.sysctl-redirects", "fail",
+                         "net.ipv4.conf.all.send_redirects=1 (want 0, not set at boot)");
         tu_assert_result(j, "host.sysctl-source-route", "fail", "net.ipv4.conf.default.accept_source_route=1 (want 0");
         tu_assert_result(j, "host.sysctl-log-martians", "fail", "net.ipv4.conf.all.log_martians=0 (want 1");
         /* 80-release.conf turns forwarding on as net.ipv4.conf.all.forwarding, the same switch. */
-        tu_assert_result(j, "host.ip-forward", "pass",
-                         "net.ipv4.ip_forward=1 from /usr/lib/sysctl.d/80-release.conf:26 (net.ipv4.conf.all.forwarding): required");
-        tu_assert_result(j, "host.selinux", "pass", "enforcing (/sys/fs/selinux/enforce=1); SELINUX=enforcing SELINUXTYPE=fortified");
+        tu_assert_result(
+                j, "host.ip-forward", "pass",
+                "net.ipv4.ip_forward=1 from /usr/lib/sysctl.d/80-release.conf:26 (net.ipv4.conf.all.forwarding): required");
+        tu_assert_result(j, "host.selinux", "pass",
+                         "enforcing (/sys/fs/selinux/enforce=1); SELINUX=enforcing SELINUXTYPE=fortified");
         tu_assert_result(j, "host.kernel-lockdown", "pass", "lockdown [integrity]");
         tu_assert_result(j, "host.root-verity", "pass", "dm-mod.create=root verity table with restart_on_corruption");
-        tu_assert_result(j, "host.time-sync", "pass", "2 time source(s), first /etc/chrony.conf:1 pool 169.254.169.123");
+        tu_assert_result(j, "host.time-sync", "pass",
+                         "2 time source(s), first /etc/chrony.conf:1 pool 169.254.169.123");
         tu_assert_result(j, "host.journald-persistent", "pass",
                          "Storage=persistent at /usr/lib/systemd/journald.conf.d/journald.conf:2");
-        tu_assert_result(j, "host.journal-permissions", "pass", "1 journal files under /var/log/journal, none open to others");
+        tu_assert_result(j, "host.journal-permissions", "pass",
+                         "1 journal files under /var/log/journal, none open to others");
         tu_assert_result(j, "host.auditd", "skip", "Bottlerocket ships no auditd");
         tu_assert_result(j, "host.audit-rules", "skip", "Bottlerocket ships no auditd");
         cJSON_Delete(j);
@@ -93,7 +98,8 @@ static void test_bottlerocket_node_verdicts(void **state)
         tu_assert_result(j, "host.sysctl-user-namespaces", "pass",
                          "user.max_user_namespaces=0 set at boot by /usr/lib/sysctl.d/80-release.conf:54");
         tu_assert_result(j, "host.sysctl-redirects", "skip", "not in ");
-        tu_assert_result(j, "host.root-verity", "warn", "cmdline unreadable; dm-0 is named root but its verity table is unknown");
+        tu_assert_result(j, "host.root-verity", "warn",
+                         "cmdline unreadable; dm-0 is named root but its verity table is unknown");
         cJSON_Delete(j);
 
         /* A verity table without restart_on_corruption is not what the image boots. */
@@ -117,17 +123,22 @@ static void test_al2023_node_verdicts(void **state)
         (void)state;
         char *root = scratch("eks-al2023-node");
         cJSON *j = host_json(root, true, NULL, NULL, NULL);
-        tu_assert_result(j, "host.ip-forward", "pass", "net.ipv4.ip_forward=1 from /etc/sysctl.d/99-kubernetes-cri.conf:3");
-        tu_assert_result(j, "host.ip-forward", "pass", "net.bridge.bridge-nf-call-iptables=1 from /etc/sysctl.d/99-kubernetes-cri.conf:2");
+        tu_assert_result(j, "host.ip-forward", "pass",
+                         "net.ipv4.ip_forward=1 from /etc/sysctl.d/99-kubernetes-cri.conf:3");
+        tu_assert_result(j, "host.ip-forward", "pass",
+                         "net.bridge.bridge-nf-call-iptables=1 from /etc/sysctl.d/99-kubernetes-cri.conf:2");
         tu_assert_result(j, "host.sysctl-unpriv-bpf", "pass", "kernel.unprivileged_bpf_disabled=2");
         tu_assert_result(j, "host.sysctl-user-namespaces", "warn", "hostUsers: false");
         tu_assert_result(j, "host.selinux", "fail", "permissive (/sys/fs/selinux/enforce=0)");
         tu_assert_result(j, "host.selinux", "fail", "SELINUX=permissive SELINUXTYPE=targeted at /etc/selinux/config:2");
         tu_assert_result(j, "host.kernel-lockdown", "warn", "lockdown [none]");
         tu_assert_result(j, "host.root-verity", "skip", "not Bottlerocket (Amazon Linux 2023");
-        tu_assert_result(j, "host.time-sync", "pass", "first /etc/chrony.d/link-local.sources:2 server 169.254.169.123");
-        tu_assert_result(j, "host.journald-persistent", "pass", "Storage= unset (journald's default: auto) and /var/log/journal exists");
-        tu_assert_result(j, "host.auditd", "pass", "auditd enabled by /etc/systemd/system/multi-user.target.wants/auditd.service");
+        tu_assert_result(j, "host.time-sync", "pass",
+                         "first /etc/chrony.d/link-local.sources:2 server 169.254.169.123");
+        tu_assert_result(j, "host.journald-persistent", "pass",
+                         "Storage= unset (journald's default: auto) and /var/log/journal exists");
+        tu_assert_result(j, "host.auditd", "pass",
+                         "auditd enabled by /etc/systemd/system/multi-user.target.wants/auditd.service");
         /* 60-kubernetes.rules sorts before audit.rules, whose -D augenrules hoists to the top. */
         tu_assert_result(j, "host.audit-rules", "pass",
                          "/etc/kubernetes/kubelet/config.json (/etc/audit/rules.d/60-kubernetes.rules:3 -p wa)");
@@ -143,7 +154,8 @@ static void test_al2023_node_verdicts(void **state)
         assert_int_equal(rc, 1);
         tu_assert_result(j, "host.audit-rules", "fail", "/run/containerd not watched for writes and attribute changes");
         tu_assert_result(j, "host.audit-rules", "fail", "watch set: --audit-watch ");
-        tu_assert_result(j, "host.audit-rules", "fail", "/etc/eks/kubelet (/etc/audit/rules.d/60-kubernetes.rules:4 -p wa)");
+        tu_assert_result(j, "host.audit-rules", "fail",
+                         "/etc/eks/kubelet (/etc/audit/rules.d/60-kubernetes.rules:4 -p wa)");
         cJSON_Delete(j);
         unlink(wl);
 
@@ -167,8 +179,10 @@ static void test_al2_node_verdicts(void **state)
         char *root = scratch("eks-al2-node");
         cJSON *j = host_json(root, true, NULL, NULL, NULL);
         /* 00-system.conf in /usr/lib turns bridge netfilter off; 99-kubernetes-cri.conf, later by name, on. */
-        tu_assert_result(j, "host.ip-forward", "pass", "net.bridge.bridge-nf-call-iptables=1 from /etc/sysctl.d/99-kubernetes-cri.conf:2");
-        tu_assert_result(j, "host.sysctl-unpriv-bpf", "fail", "kernel.unprivileged_bpf_disabled=0 (want 1|2, not set at boot)");
+        tu_assert_result(j, "host.ip-forward", "pass",
+                         "net.bridge.bridge-nf-call-iptables=1 from /etc/sysctl.d/99-kubernetes-cri.conf:2");
+        tu_assert_result(j, "host.sysctl-unpriv-bpf", "fail",
+                         "kernel.unprivileged_bpf_disabled=0 (want 1|2, not set at boot)");
         tu_assert_result(j, "host.sysctl-user-namespaces", "pass", "user.max_user_namespaces=0");
         tu_assert_result(j, "host.sysctl-source-route", "pass", NULL);
         tu_assert_result(j, "host.selinux", "skip", "SELinux state unknown");
@@ -177,19 +191,22 @@ static void test_al2_node_verdicts(void **state)
         tu_assert_result(j, "host.time-sync", "pass", "first /etc/chrony.conf:2 server 169.254.169.123");
         tu_assert_result(j, "host.auditd", "pass", "auditd enabled by");
         /* The stock rules watch nothing. */
-        tu_assert_result(j, "host.audit-rules", "fail",
-                         "/etc/kubernetes/kubelet/kubelet-config.json, /etc/kubernetes, /etc/containerd/config.toml not watched for writes");
+        tu_assert_result(
+                j, "host.audit-rules", "fail",
+                "/etc/kubernetes/kubelet/kubelet-config.json, /etc/kubernetes, /etc/containerd/config.toml not watched for writes");
         cJSON_Delete(j);
 
         /* /etc/selinux/config as the selinux-policy package writes it: comments and blank lines. */
-        tu_write(root, "etc/selinux/config", "# This file controls the state of SELinux on the system.\n\n"
-                                             "# SELINUX= can take one of these three values:\n"
-                                             "SELINUX=enforcing   # enforced\n\nSELINUXTYPE=targeted\n");
+        tu_write(root, "etc/selinux/config",
+                 "# This file controls the state of SELinux on the system.\n\n"
+                 "# SELINUX= can take one of these three values:\n"
+                 "SELINUX=enforcing   # enforced\n\nSELINUXTYPE=targeted\n");
         /* A unit masked by a link to /dev/null is not enabled, whatever .wants/ says. */
         tu_symlink(root, "etc/systemd/system/chronyd.service", "/dev/null");
         j = host_json(root, true, NULL, NULL, NULL);
-        tu_assert_result(j, "host.selinux", "pass", "SELINUX=enforcing SELINUXTYPE=targeted at /etc/selinux/config:4 "
-                                                    "(no /sys under this root: boot configuration only)");
+        tu_assert_result(j, "host.selinux", "pass",
+                         "SELINUX=enforcing SELINUXTYPE=targeted at /etc/selinux/config:4 "
+                         "(no /sys under this root: boot configuration only)");
         tu_assert_result(j, "host.time-sync", "fail", "chronyd neither running nor enabled");
         cJSON_Delete(j);
 
@@ -213,8 +230,8 @@ static void test_kernel_tunables_name_their_boot_file(void **state)
         char *root = scratch("eks-al2-node");
         char proc[4200];
         snprintf(proc, sizeof(proc), "%s/live-proc", root);
-        char *argv[] = {(char *)tu_nodeward(), "check", "--root", root, "--proc", proc, "--only",
-                        "kubelet.kernel-tunables", "--format", "json", NULL};
+        char *argv[] = {(char *)tu_nodeward(),     "check",    "--root", root, "--proc", proc, "--only",
+                        "kubelet.kernel-tunables", "--format", "json",   NULL};
         char *out, *err;
         int rc = tu_run(argv, &out, &err);
         cJSON *j = cJSON_Parse(out);
@@ -230,8 +247,9 @@ static void test_kernel_tunables_name_their_boot_file(void **state)
         j = cJSON_Parse(out);
         assert_non_null(j);
         assert_int_equal(rc, 1);
-        tu_assert_result(j, "kubelet.kernel-tunables", "fail",
-                         "kernel.panic=0 (want 10): the kubelet refuses to start; at boot: /etc/sysctl.d/99-amazon.conf:2 sets kernel.panic=10");
+        tu_assert_result(
+                j, "kubelet.kernel-tunables", "fail",
+                "kernel.panic=0 (want 10): the kubelet refuses to start; at boot: /etc/sysctl.d/99-amazon.conf:2 sets kernel.panic=10");
         cJSON_Delete(j);
         free(out);
         free(err);
@@ -267,10 +285,12 @@ static void test_sysctl_d_precedence_and_drift(void **state)
         tu_assert_result(j, "host.sysctl-log-martians", "fail",
                          "net.ipv4.conf.all.log_martians=0 (want 1) from /etc/sysctl.d/50-martians.conf:2");
         tu_assert_result(j, "host.sysctl-suid-dumpable", "pass", "fs.suid_dumpable=0 (not set at boot)");
-        tu_assert_result(j, "host.sysctl-aslr", "warn",
-                         "kernel.randomize_va_space=2, but /etc/sysctl.conf:1 sets 0 at boot: changed since boot, the next boot reverts it");
-        tu_assert_result(j, "host.ip-forward", "fail",
-                         "net.ipv4.ip_forward=0 (want 1), but /etc/sysctl.d/99-kubernetes-cri.conf:3 sets 1 at boot: changed since boot");
+        tu_assert_result(
+                j, "host.sysctl-aslr", "warn",
+                "kernel.randomize_va_space=2, but /etc/sysctl.conf:1 sets 0 at boot: changed since boot, the next boot reverts it");
+        tu_assert_result(
+                j, "host.ip-forward", "fail",
+                "net.ipv4.ip_forward=0 (want 1), but /etc/sysctl.d/99-kubernetes-cri.conf:3 sets 1 at boot: changed since boot");
         cJSON_Delete(j);
         free(root);
 }

@@ -30,8 +30,8 @@ static char *base_root(void)
 /* Run the @only checks over @root; assert the bounds, return the parsed report. */
 static cJSON *bounded_check_only(const char *root, const char *only)
 {
-        char *argv[] = {(char *)tu_nodeward(), "check", "--root", (char *)root, "--only", (char *)only,
-                        "--format", "json", NULL};
+        char *argv[] = {(char *)tu_nodeward(), "check",    "--root", (char *)root, "--only",
+                        (char *)only,          "--format", "json",   NULL};
         char *out, *err;
         struct tu_usage u;
         int rc = tu_run_measured(argv, &out, &err, 30, &u);
@@ -148,7 +148,8 @@ static void test_megabyte_single_line_and_invalid_utf8(void **state)
         assert_true(strlen(cJSON_GetObjectItem(r, "evidence")->valuestring) < 300);
         cJSON_Delete(j);
         /* Invalid UTF-8 and a terminal escape in a value that lands in the evidence. */
-        const char bad[] = "{\"kind\":\"KubeletConfiguration\",\"authorization\":{\"mode\":\"Web\xff\xfe\x1b[2Jhook\"}}";
+        const char bad[] =
+                "{\"kind\":\"KubeletConfiguration\",\"authorization\":{\"mode\":\"Web\xff\xfe\x1b[2Jhook\"}}";
         tu_write_bin(root, CONFIG, bad, sizeof(bad) - 1, 0644);
         j = bounded_check(root);
         r = tu_result(j, "kubelet.authorization-mode");
@@ -219,7 +220,8 @@ static void tree_digest(const char *root, char *out, size_t size)
         char cmd[8192];
         snprintf(cmd, sizeof(cmd),
                  "cd '%s' && { find . -printf '%%p %%y %%m %%U:%%G %%s %%T@ %%l\\n' | sort; "
-                 "find . -type f -exec sha256sum {} + | sort; } | sha256sum", root);
+                 "find . -type f -exec sha256sum {} + | sort; } | sha256sum",
+                 root);
         FILE *p = popen(cmd, "r");
         assert_non_null(p);
         assert_non_null(fgets(out, (int)size, p));
@@ -350,9 +352,25 @@ static char *traced_check(const char *root, const char *only, cJSON **ret_report
         int lfd = open(log, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
         assert_true(lfd >= 0);
         free(dir);
-        char *argv[] = {"/usr/bin/env", "strace", "-f", "-y", "-qq", "-e", "trace=open,openat,openat2", "-o", log,
-                        (char *)tu_nodeward(), "check", "--probe", "--root", (char *)root, "--only", (char *)only,
-                        "--format", "json", NULL};
+        char *argv[] = {"/usr/bin/env",
+                        "strace",
+                        "-f",
+                        "-y",
+                        "-qq",
+                        "-e",
+                        "trace=open,openat,openat2",
+                        "-o",
+                        log,
+                        (char *)tu_nodeward(),
+                        "check",
+                        "--probe",
+                        "--root",
+                        (char *)root,
+                        "--only",
+                        (char *)only,
+                        "--format",
+                        "json",
+                        NULL};
         char *out, *err;
         int rc = tu_run_timeout(argv, &out, &err, 120);
         if (rc > 2)
@@ -419,8 +437,10 @@ static char *traced_run(char *const *args, int *ret_rc, char **ret_out)
         int lfd = open(log, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
         assert_true(lfd >= 0);
         free(dir);
-        char *argv[64] = {"/usr/bin/env", "strace", "-f", "-y", "-qq", "-s", "256", "-e",
-                          "trace=open,openat,openat2,readlink,readlinkat,execve,chdir,fchdir", "-o", log};
+        char *argv[64] = {"/usr/bin/env", "strace", "-f",
+                          "-y",           "-qq",    "-s",
+                          "256",          "-e",     "trace=open,openat,openat2,readlink,readlinkat,execve,chdir,fchdir",
+                          "-o",           log};
         size_t n = 11;
         for (size_t i = 0; args[i] && n < 63; i++)
                 argv[n++] = args[i];

@@ -51,8 +51,8 @@ static void test_node_name_names_the_node_in_every_format(void **state)
         cJSON_Delete(j);
         free(out);
         out = check_format("text");
-        assert_true(str_startswith(strchr(out, ' ') + 1, NODEWARD_VERSION "  node " NODE
-                                                         " (hostname ip-10-0-1-23.demo-al2023.internal)"));
+        assert_true(str_startswith(strchr(out, ' ') + 1,
+                                   NODEWARD_VERSION "  node " NODE " (hostname ip-10-0-1-23.demo-al2023.internal)"));
         free(out);
         out = check_format("sarif");
         j = cJSON_Parse(out);
@@ -62,7 +62,8 @@ static void test_node_name_names_the_node_in_every_format(void **state)
         cJSON_Delete(j);
         free(out);
         out = check_format("prometheus");
-        assert_non_null(strstr(out, "\nnodeward_node_info{node=\"" NODE "\",hostname=\"ip-10-0-1-23.demo-al2023.internal\"} 1\n"));
+        assert_non_null(strstr(out, "\nnodeward_node_info{node=\"" NODE
+                                    "\",hostname=\"ip-10-0-1-23.demo-al2023.internal\"} 1\n"));
         free(out);
         /* Not a DNS subdomain: ignored, never echoed into a report. */
         setenv("NODE_NAME", "Evil\"}\nnode", 1);
@@ -108,8 +109,17 @@ static void start_watch(const char *state_file, const char *out_file, bool no_bp
                                         _exit(126);
                 }
                 setenv("NODE_NAME", NODE, 1);
-                char *argv[] = {(char *)tu_nodeward(), "watch", "--root", "/", "--only", "ssh.pod-attempts",
-                                "--interval", "2", "--state", (char *)state_file, NULL};
+                char *argv[] = {(char *)tu_nodeward(),
+                                "watch",
+                                "--root",
+                                "/",
+                                "--only",
+                                "ssh.pod-attempts",
+                                "--interval",
+                                "2",
+                                "--state",
+                                (char *)state_file,
+                                NULL};
                 execv(argv[0], argv);
                 _exit(127);
         }

@@ -74,7 +74,8 @@ static int setup(void **state)
                 printf("# image run: podman with its OCI runtime\n");
         else
                 printf("# image run: the image's own layers (umoci) and config (skopeo) under unshare+chroot with the "
-                       "pod's capabilities, because %s\n", podman_why);
+                       "pod's capabilities, because %s\n",
+                       podman_why);
         return 0;
 }
 
@@ -104,7 +105,8 @@ static char *podman_run_line(const struct ctr_spec *s, const char *extra)
                 if (!m->src)
                         sb_printf(&sb, " --tmpfs %s", m->dst);
                 else
-                        sb_printf(&sb, " -v %s:%s:%s%s", m->src, m->dst, m->ro ? "ro" : "rw", m->rslave ? ",rslave" : "");
+                        sb_printf(&sb, " -v %s:%s:%s%s", m->src, m->dst, m->ro ? "ro" : "rw",
+                                  m->rslave ? ",rslave" : "");
         }
         for (size_t i = 0; i < s->n_env; i++)
                 sb_printf(&sb, " -e '%s'", s->env[i]);
@@ -159,7 +161,8 @@ static void test_archive_holds_both_architectures_and_only_the_binaries(void **s
         char dir[2048];
         snprintf(dir, sizeof(dir), "%s/img-arm64", scratch);
         ctr_image_unpack(ARCHIVE, "arm64", dir, &arm64);
-        snprintf(cmd, sizeof(cmd), "file -b '%s/usr/local/sbin/nodeward' && qemu-aarch64-static '%s/usr/local/sbin/nodeward' version",
+        snprintf(cmd, sizeof(cmd),
+                 "file -b '%s/usr/local/sbin/nodeward' && qemu-aarch64-static '%s/usr/local/sbin/nodeward' version",
                  arm64.rootfs, arm64.rootfs);
         assert_int_equal(fl_sh(cmd, &out, NULL), 0);
         if (!strstr(out, "ARM aarch64") || !strstr(out, "static") || !strstr(out, "nodeward " NODEWARD_VERSION))
@@ -201,9 +204,8 @@ static void native_errors(struct strbuf *sb)
         cJSON *j = cJSON_Parse(out);
         assert_non_null(j);
         const cJSON *x;
-        cJSON_ArrayForEach(x, cJSON_GetObjectItem(j, "results"))
-                if (strcmp(mf_str(x, "status"), "error") == 0)
-                        sb_printf(sb, "%s\n", mf_str(x, "id"));
+        cJSON_ArrayForEach(x, cJSON_GetObjectItem(j, "results")) if (strcmp(mf_str(x, "status"), "error") == 0)
+                sb_printf(sb, "%s\n", mf_str(x, "id"));
         cJSON_Delete(j);
         free(out);
 }
@@ -362,10 +364,11 @@ static void test_watch_in_the_image_attaches_and_is_ready(void **state)
                 }
                 free(logs);
                 free(lcmd);
-                char *cmd = xasprintf("podman --root '%s/podman/storage' --runroot '%s/podman/run' --storage-driver vfs "
-                                      "stop -t 30 %s >/dev/null && podman --root '%s/podman/storage' --runroot "
-                                      "'%s/podman/run' --storage-driver vfs logs %s > '%s'", scratch, scratch, name,
-                                      scratch, scratch, name, o);
+                char *cmd = xasprintf(
+                        "podman --root '%s/podman/storage' --runroot '%s/podman/run' --storage-driver vfs "
+                        "stop -t 30 %s >/dev/null && podman --root '%s/podman/storage' --runroot "
+                        "'%s/podman/run' --storage-driver vfs logs %s > '%s'",
+                        scratch, scratch, name, scratch, scratch, name, o);
                 assert_int_equal(fl_sh(cmd, NULL, NULL), 0);
                 free(cmd);
                 free(name);

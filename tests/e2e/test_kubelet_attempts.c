@@ -67,8 +67,10 @@ static int setup(void **state)
         snprintf(node_ns, sizeof(node_ns), "nw-klive-anode-%d", getpid());
         snprintf(pod_ns, sizeof(pod_ns), "nw-klive-apod-%d", getpid());
         snprintf(base, sizeof(base), "%s/nw-klive-e2e-%d", mnt, (int)getpid());
-        snprintf(pod_cg, sizeof(pod_cg), "%s/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod%s.slice/"
-                 "cri-containerd-%s.scope", base, UID_, CID);
+        snprintf(pod_cg, sizeof(pod_cg),
+                 "%s/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod%s.slice/"
+                 "cri-containerd-%s.scope",
+                 base, UID_, CID);
         snprintf(host_cg, sizeof(host_cg), "%s/nw-klive-host.scope", base);
         snprintf(dir, sizeof(dir), "/tmp/nw-klive-XXXXXX");
         if (!mkdtemp(dir)) {
@@ -80,7 +82,8 @@ static int setup(void **state)
                "ip -n %1$s addr add " NODE_IP "/24 dev pod0; ip -n %2$s addr add 10.81.0.2/24 dev eth0;"
                "ip -n %1$s link set lo up; ip -n %1$s link set pod0 up;"
                "ip -n %2$s link set lo up; ip -n %2$s link set eth0 up;"
-               "ip -n %2$s route add default via " NODE_IP, node_ns, pod_ns) != 0) {
+               "ip -n %2$s route add default via " NODE_IP,
+               node_ns, pod_ns) != 0) {
                 teardown(NULL);
                 return -1;
         }
@@ -196,9 +199,19 @@ static void test_pod_attempts_at_kubelet_ports_counted_exactly(void **state)
         (void)state;
         if (!ready)
                 skip();
-        char *argv[] = {(char *)tu_nodeward(), (char *)"check", (char *)"--root", root, (char *)"--proc",
-                        (char *)"/proc", (char *)"--observe", (char *)"3", (char *)"--only",
-                        (char *)"kubelet.pod-attempts", (char *)"--format", (char *)"json", NULL};
+        char *argv[] = {(char *)tu_nodeward(),
+                        (char *)"check",
+                        (char *)"--root",
+                        root,
+                        (char *)"--proc",
+                        (char *)"/proc",
+                        (char *)"--observe",
+                        (char *)"3",
+                        (char *)"--only",
+                        (char *)"kubelet.pod-attempts",
+                        (char *)"--format",
+                        (char *)"json",
+                        NULL};
         struct nw r;
         nw_start(&r, argv);
         bool observing = nw_stderr_until(&r, "observing");
@@ -242,9 +255,17 @@ static void test_watch_finding_names_the_kubelet_check(void **state)
         (void)state;
         if (!ready)
                 skip();
-        char *argv[] = {(char *)tu_nodeward(), (char *)"watch", (char *)"--root", root, (char *)"--proc",
-                        (char *)"/proc", (char *)"--interval", (char *)"1", (char *)"--only",
-                        (char *)"kubelet.pod-attempts", NULL};
+        char *argv[] = {(char *)tu_nodeward(),
+                        (char *)"watch",
+                        (char *)"--root",
+                        root,
+                        (char *)"--proc",
+                        (char *)"/proc",
+                        (char *)"--interval",
+                        (char *)"1",
+                        (char *)"--only",
+                        (char *)"kubelet.pod-attempts",
+                        NULL};
         struct nw r;
         nw_start(&r, argv);
         /* The first summary follows the attach. */

@@ -93,7 +93,7 @@ static const char *const setup_cmds[] = {
  * util/cert/cert.go GenerateSelfSignedCertKeyWithFixtures). The kubelet's /pods answers
  * a v1 PodList (pkg/kubelet/server/server.go), on the read-only port without
  * authentication. */
-static const char *const cert_cmds[] =  {
+static const char *const cert_cmds[] = {
         "openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 3650 -subj /CN=kubernetes",
         "printf 'subjectAltName=IP:10.80.0.5,IP:127.0.0.1\\nextendedKeyUsage=serverAuth\\n' > ext.cnf",
         "openssl req -newkey rsa:2048 -nodes -keyout srv.key -out srv.csr "
@@ -143,8 +143,11 @@ static int run_list(const char *const *cmds, size_t n, const char *cwd)
                 char cmd[2048];
                 size_t k = 0;
                 for (const char *c = cmds[i]; *c && k < sizeof(cmd) - 80; c++) {
-                        const char *sub = c[0] != '@' ? NULL : c[1] == 'N' ? node_ns : c[1] == 'P' ? pod_ns
-                                        : c[1] == 'U' ? up_ns : NULL;
+                        const char *sub = c[0] != '@'   ? NULL
+                                          : c[1] == 'N' ? node_ns
+                                          : c[1] == 'P' ? pod_ns
+                                          : c[1] == 'U' ? up_ns
+                                                        : NULL;
                         if (sub) {
                                 k += (size_t)snprintf(cmd + k, sizeof(cmd) - k, "%s", sub);
                                 c++;
@@ -183,8 +186,7 @@ static int group_setup(void **state)
         }
         snprintf(root, sizeof(root), "%s/root", dir);
         snprintf(server_log, sizeof(server_log), "%s/server.log", dir);
-        if (run_list(setup_cmds, N_OF(setup_cmds), dir) < 0 ||
-            run_list(cert_cmds, N_OF(cert_cmds), dir) < 0) {
+        if (run_list(setup_cmds, N_OF(setup_cmds), dir) < 0 || run_list(cert_cmds, N_OF(cert_cmds), dir) < 0) {
                 group_teardown(NULL);
                 return -1;
         }
@@ -250,17 +252,18 @@ static cJSON *run_check(const char *only, const char *node_root, long *ret_ms)
         return j;
 }
 
-#define LIVE "kubelet.live-read-only-port,kubelet.live-anonymous,kubelet.live-tls,kubelet.live-serving-cert," \
-             "kubelet.live-config-drift"
+#define LIVE                                                                                             \
+        "kubelet.live-read-only-port,kubelet.live-anonymous,kubelet.live-tls,kubelet.live-serving-cert," \
+        "kubelet.live-config-drift"
 static const char *const live_ids[5] = {"kubelet.live-read-only-port", "kubelet.live-anonymous", "kubelet.live-tls",
                                         "kubelet.live-serving-cert", "kubelet.live-config-drift"};
 
 struct scene {
         const char *name;
-        const char *address;  /* the kubelet config's address; NULL: 0.0.0.0 */
+        const char *address; /* the kubelet config's address; NULL: 0.0.0.0 */
         const char *server[12];
-        const char *nft;      /* a rule set added to table inet nwklive in the node namespace */
-        const char *want[5];  /* in live_ids order */
+        const char *nft;         /* a rule set added to table inet nwklive in the node namespace */
+        const char *want[5];     /* in live_ids order */
         const char *evidence[5]; /* a substring each evidence must hold, or NULL */
 };
 
@@ -303,8 +306,8 @@ static void run_scene(const struct scene *sc)
                 char *full;
                 assert_true(asprintf(&full, "%.*s%s%s", (int)(a - cfg), cfg, sc->address, a + 7) > 0);
                 tu_write(alt, "etc/kubernetes/kubelet/kubelet-config.json", full);
-                assert_int_equal(sh("mkdir -p %s/etc/kubernetes/pki && cp %s/ca.crt %s/etc/kubernetes/pki/", alt, dir,
-                                    alt), 0);
+                assert_int_equal(
+                        sh("mkdir -p %s/etc/kubernetes/pki && cp %s/ca.crt %s/etc/kubernetes/pki/", alt, dir, alt), 0);
                 free(full);
                 free(cfg);
         }
@@ -317,7 +320,8 @@ static void run_scene(const struct scene *sc)
                 const char *st = cJSON_GetObjectItem(r, "status")->valuestring;
                 const char *ev = cJSON_GetObjectItem(r, "evidence")->valuestring;
                 if (strcmp(st, sc->want[i]) != 0)
-                        fail_msg("%s: %s: status %s, want %s; evidence: %s", sc->name, live_ids[i], st, sc->want[i], ev);
+                        fail_msg("%s: %s: status %s, want %s; evidence: %s", sc->name, live_ids[i], st, sc->want[i],
+                                 ev);
                 if (sc->evidence[i] && !strstr(ev, sc->evidence[i]))
                         fail_msg("%s: %s: evidence lacks \"%s\": %s", sc->name, live_ids[i], sc->evidence[i], ev);
         }
@@ -333,21 +337,24 @@ static void run_scene(const struct scene *sc)
 static void test_hardened_kubelet_passes(void **state)
 {
         (void)state;
-        struct scene sc = {"hardened: 401, TLS >= 1.2 strong suites, CA-signed", NULL,
-                           {"--cert", "@/srv.crt", "--key", "@/srv.key", "--tls", "strong", NULL}, NULL,
+        struct scene sc = {"hardened: 401, TLS >= 1.2 strong suites, CA-signed",
+                           NULL,
+                           {"--cert", "@/srv.crt", "--key", "@/srv.key", "--tls", "strong", NULL},
+                           NULL,
                            {"pass", "pass", "pass", "pass", "pass"},
-                           {"nothing serves the read-only port", "https://10.80.0.5:10250/pods: 401",
-                            "only TLS >= 1.2", "chains to the cluster CA /etc/kubernetes/pki/ca.crt",
-                            "live answers agree"}};
+                           {"nothing serves the read-only port", "https://10.80.0.5:10250/pods: 401", "only TLS >= 1.2",
+                            "chains to the cluster CA /etc/kubernetes/pki/ca.crt", "live answers agree"}};
         run_scene(&sc);
 }
 
 static void test_open_kubelet_fails_and_disagrees_with_config(void **state)
 {
         (void)state;
-        struct scene sc = {"anonymous + AlwaysAllow, read-only port with 7 pods, TLS 1.0, kubelet self-signed", NULL,
-                           {"--cert", "@/self.crt", "--key", "@/self.key", "--tls", "weak", "--anonymous",
-                            "--pods", "7", "--ro-port", "10255", NULL}, NULL,
+        struct scene sc = {"anonymous + AlwaysAllow, read-only port with 7 pods, TLS 1.0, kubelet self-signed",
+                           NULL,
+                           {"--cert", "@/self.crt", "--key", "@/self.key", "--tls", "weak", "--anonymous", "--pods",
+                            "7", "--ro-port", "10255", NULL},
+                           NULL,
                            {"fail", "fail", "fail", "warn", "fail"},
                            {"http://127.0.0.1:10255/pods: 200: 7 pod(s) would leak",
                             "https://10.80.0.5:10250/pods: 200: 7 pod(s) would leak", "TLS < 1.2",
@@ -359,9 +366,10 @@ static void test_open_kubelet_fails_and_disagrees_with_config(void **state)
 static void test_read_only_port_counted_from_the_pod(void **state)
 {
         (void)state;
-        struct scene sc = {"read-only port open, API strong", NULL,
-                           {"--cert", "@/srv.crt", "--key", "@/srv.key", "--pods", "12", "--ro-port", "10255",
-                            NULL}, NULL,
+        struct scene sc = {"read-only port open, API strong",
+                           NULL,
+                           {"--cert", "@/srv.crt", "--key", "@/srv.key", "--pods", "12", "--ro-port", "10255", NULL},
+                           NULL,
                            {"fail", "pass", "pass", "pass", "fail"},
                            {"http://10.80.0.5:10255/pods: 200: 12 pod(s) would leak", NULL, NULL, NULL,
                             "readOnlyPort=0 (config file /etc/kubernetes/kubelet/kubelet-config.json), but"}};
@@ -371,8 +379,10 @@ static void test_read_only_port_counted_from_the_pod(void **state)
 static void test_cbc_suite_and_short_lived_certificate(void **state)
 {
         (void)state;
-        struct scene sc = {"a CBC suite accepted (Go's defaults), certificate 10 days from expiry", NULL,
-                           {"--cert", "@/short.crt", "--key", "@/srv.key", "--tls", "cbc", NULL}, NULL,
+        struct scene sc = {"a CBC suite accepted (Go's defaults), certificate 10 days from expiry",
+                           NULL,
+                           {"--cert", "@/short.crt", "--key", "@/srv.key", "--tls", "cbc", NULL},
+                           NULL,
                            {"pass", "pass", "fail", "warn", "fail"},
                            {NULL, NULL, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", "renew or rotate it",
                             "accepts TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA"}};
@@ -382,9 +392,10 @@ static void test_cbc_suite_and_short_lived_certificate(void **state)
 static void test_ports_that_drop_packets_are_bounded(void **state)
 {
         (void)state;
-        struct scene sc = {"both kubelet ports drop every packet", NULL,
-                           {"--cert", "@/self.crt", "--key", "@/self.key", "--tls", "weak", "--anonymous",
-                            "--ro-port", "10255", NULL},
+        struct scene sc = {"both kubelet ports drop every packet",
+                           NULL,
+                           {"--cert", "@/self.crt", "--key", "@/self.key", "--tls", "weak", "--anonymous", "--ro-port",
+                            "10255", NULL},
                            "add chain inet nwklive in { type filter hook input priority 0; "
                            "tcp dport { 10250, 10255 } drop; }",
                            {"pass", "skip", "skip", "skip", "pass"},
@@ -396,13 +407,16 @@ static void test_ports_that_drop_packets_are_bounded(void **state)
 static void test_bound_address_probed_from_node_and_pod(void **state)
 {
         (void)state;
-        struct scene sc = {"kubelet bound to the pod-facing 10.79.0.1, anonymous", "10.79.0.1",
-                           {"--addr", "10.79.0.1", "--cert", "@/srv.crt", "--key", "@/srv.key", "--anonymous",
-                            "--pods", "2", NULL}, NULL,
+        struct scene sc = {"kubelet bound to the pod-facing 10.79.0.1, anonymous",
+                           "10.79.0.1",
+                           {"--addr", "10.79.0.1", "--cert", "@/srv.crt", "--key", "@/srv.key", "--anonymous", "--pods",
+                            "2", NULL},
+                           NULL,
                            {"pass", "fail", "pass", "pass", "fail"},
                            {"http://10.79.0.1:10255/pods: Connection refused",
                             "(the kubelet's bind address 10.79.0.1): https://10.79.0.1:10250/pods: 200: 2 pod(s)",
-                            "10.79.0.1:10250", "chains to the cluster CA", "but anonymous https://10.79.0.1:10250/pods"}};
+                            "10.79.0.1:10250", "chains to the cluster CA",
+                            "but anonymous https://10.79.0.1:10250/pods"}};
         run_scene(&sc);
 }
 
@@ -410,9 +424,11 @@ static void test_bound_address_probed_from_node_and_pod(void **state)
 static void test_loopback_kubelet_not_probed_from_pod(void **state)
 {
         (void)state;
-        struct scene sc = {"kubelet bound to 127.0.0.1 with a read-only port", "127.0.0.1",
+        struct scene sc = {"kubelet bound to 127.0.0.1 with a read-only port",
+                           "127.0.0.1",
                            {"--addr", "127.0.0.1", "--cert", "@/srv.crt", "--key", "@/srv.key", "--ro-port", "10255",
-                            "--pods", "4", NULL}, NULL,
+                            "--pods", "4", NULL},
+                           NULL,
                            {"fail", "pass", "pass", "pass", "fail"},
                            {"pod side not probed: the kubelet binds 127.0.0.1 only", NULL, NULL, NULL, NULL}};
         run_scene(&sc);
@@ -427,7 +443,9 @@ static void test_whole_check_bounded_when_nothing_answers(void **state)
                 skip();
         stop_server();
         assert_int_equal(sh("ip netns exec %s nft 'add chain inet nwklive in { type filter hook input priority 0; "
-                            "tcp dport { 10250, 10255 } drop; }'", node_ns), 0);
+                            "tcp dport { 10250, 10255 } drop; }'",
+                            node_ns),
+                         0);
         char *args[] = {(char *)"--cert", (char *)"@/srv.crt", (char *)"--key", (char *)"@/srv.key", NULL};
         server_pid = start_server(args);
         long ms;

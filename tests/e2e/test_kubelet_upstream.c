@@ -2,19 +2,21 @@
 #include "testutil.h"
 
 #include "kubelet_scratch.h"
-#include "util.h"
+#include "base/util.h"
 
 /*
  * Acceptance: node roots modelled on the real upstream files (each fixture's SOURCES.md says which),
  * with the verdict the real kubelet and the CIS EKS / Kubernetes benchmarks give for every kubelet
  * check. Extra kubelet checks added later are not asserted here; every one listed is exact.
+ * These roots have no proc/: no listener can be read, so kubelet.read-only-port is an error whose
+ * evidence still names the resolved readOnlyPort (a port 0 in the files is no proof nothing serves it).
  */
 
 static const struct expect EKS_AL2[] = {
         {"kubelet.anonymous-auth", "pass", "from config file /etc/kubernetes/kubelet/kubelet-config.json"},
         {"kubelet.authorization-mode", "pass", "Webhook"},
         {"kubelet.client-ca-file", "pass", "holds a PEM certificate"},
-        {"kubelet.read-only-port", "pass", "readOnlyPort=0 from config file"},
+        {"kubelet.read-only-port", "error", "readOnlyPort=0 from config file"},
         {"kubelet.streaming-idle-timeout", "pass", "4h0m0s from default (absent"},
         {"kubelet.protect-kernel-defaults", "pass", NULL},
         {"kubelet.iptables-util-chains", "pass", "from default (absent"},
@@ -22,7 +24,8 @@ static const struct expect EKS_AL2[] = {
         {"kubelet.hostname-override", "fail", "ip-10-0-1-23.us-west-2.compute.internal"},
         {"kubelet.event-qps", "pass", "eventRecordQPS=50 from default"},
         /* templates/al2/runtime/kubelet-kubeconfig: aws-iam-authenticator, no client certificate. */
-        {"kubelet.rotate-certificates", "pass", "exec credential plugin /usr/bin/aws-iam-authenticator: no client certificate to rotate"},
+        {"kubelet.rotate-certificates", "pass",
+         "exec credential plugin /usr/bin/aws-iam-authenticator: no client certificate to rotate"},
         {"kubelet.server-cert-rotation", "pass", NULL},
         {"kubelet.tls-cipher-suites", "pass", NULL},
         {"kubelet.config-permissions", "pass", "kubelet-config.json mode 0644"},
@@ -48,11 +51,13 @@ static void test_eks_al2_outpost_bootstraps_a_client_certificate(void **state)
         snprintf(a, sizeof(a), "%s/var/lib/kubelet/kubeconfig", root);
         snprintf(b, sizeof(b), "%s/var/lib/kubelet/bootstrap-kubeconfig", root);
         assert_int_equal(rename(a, b), 0);
-        tu_write(root, "etc/systemd/system/kubelet.service.d/30-kubelet-extra-args.conf",
-                 "[Service]\nEnvironment='KUBELET_EXTRA_ARGS=--bootstrap-kubeconfig /var/lib/kubelet/bootstrap-kubeconfig '\n");
+        tu_write(
+                root, "etc/systemd/system/kubelet.service.d/30-kubelet-extra-args.conf",
+                "[Service]\nEnvironment='KUBELET_EXTRA_ARGS=--bootstrap-kubeconfig /var/lib/kubelet/bootstrap-kubeconfig '\n");
         cJSON *j = tu_check_json(root, "kubelet", NULL);
-        tu_assert_result(j, "kubelet.rotate-certificates", "fail",
-                         "bootstrap a client certificate through /var/lib/kubelet/bootstrap-kubeconfig and never renew it");
+        tu_assert_result(
+                j, "kubelet.rotate-certificates", "fail",
+                "bootstrap a client certificate through /var/lib/kubelet/bootstrap-kubeconfig and never renew it");
         tu_assert_result(j, "kubelet.kubeconfig-permissions", "skip", "does not exist yet");
         cJSON_Delete(j);
         tu_rm_rf(root);
@@ -65,11 +70,13 @@ static const struct expect EKS_AL2023[] = {
         {"kubelet.client-ca-file", "pass", "holds a PEM certificate"},
         /* hardening/90-cis.conf (a subdirectory, walked after 40-nodeadm.conf) nulls the 10255
          * 40-nodeadm.conf set; config.json's 0 is what the drop-ins were patched over. */
-        {"kubelet.read-only-port", "pass", "readOnlyPort=0 from config file /etc/kubernetes/kubelet/config.json "
-                                           "(null in drop-in /etc/kubernetes/kubelet/config.json.d/hardening/90-cis.conf "
-                                           "removed 10255 from drop-in /etc/kubernetes/kubelet/config.json.d/40-nodeadm.conf)"},
+        {"kubelet.read-only-port", "error",
+         "readOnlyPort=0 from config file /etc/kubernetes/kubelet/config.json "
+         "(null in drop-in /etc/kubernetes/kubelet/config.json.d/hardening/90-cis.conf "
+         "removed 10255 from drop-in /etc/kubernetes/kubelet/config.json.d/40-nodeadm.conf)"},
         /* A drop-in is merged after defaulting (server.go mergeKubeletConfigurations): 0s stays 0. */
-        {"kubelet.streaming-idle-timeout", "fail", "streamingConnectionIdleTimeout=0s from drop-in /etc/kubernetes/kubelet/config.json.d/40-nodeadm.conf"},
+        {"kubelet.streaming-idle-timeout", "fail",
+         "streamingConnectionIdleTimeout=0s from drop-in /etc/kubernetes/kubelet/config.json.d/40-nodeadm.conf"},
         {"kubelet.protect-kernel-defaults", "pass", NULL},
         {"kubelet.iptables-util-chains", "pass", NULL},
         {"kubelet.hostname-override", "fail", "from flag --hostname-override"},
@@ -109,7 +116,7 @@ static const struct expect BOTTLEROCKET[] = {
         {"kubelet.anonymous-auth", "pass", "from config file /etc/kubernetes/kubelet/config"},
         {"kubelet.authorization-mode", "pass", "Webhook"},
         {"kubelet.client-ca-file", "pass", "holds a PEM certificate"},
-        {"kubelet.read-only-port", "pass", "readOnlyPort=0 from config file"},
+        {"kubelet.read-only-port", "error", "readOnlyPort=0 from config file"},
         {"kubelet.streaming-idle-timeout", "pass", "4h0m0s from default (absent"},
         {"kubelet.protect-kernel-defaults", "pass", NULL},
         {"kubelet.iptables-util-chains", "pass", NULL},
@@ -137,12 +144,13 @@ static void test_bottlerocket_tls_mode_never_rotates_its_client_certificate(void
         (void)state;
         /* kubelet-kubeconfig and kubelet-exec-start-conf rendered for authentication-mode "tls". */
         char *root = scratch_copy("bottlerocket-node"), p[4096], *text;
-        tu_write(root, "etc/kubernetes/kubelet/kubeconfig",
-                 "---\napiVersion: v1\nkind: Config\nclusters:\n- cluster:\n    certificate-authority: \"/etc/kubernetes/pki/ca.crt\"\n"
-                 "    server: \"https://10.0.0.10:6443\"\n  name: kubernetes\ncontexts:\n- context:\n    cluster: kubernetes\n"
-                 "    user: kubelet\n  name: kubelet\ncurrent-context: kubelet\nusers:\n- name: kubelet\n  user:\n"
-                 "    client-certificate: \"/var/lib/kubelet/pki/kubelet-client-current.pem\"\n"
-                 "    client-key: \"/var/lib/kubelet/pki/kubelet-client-current.pem\"\n");
+        tu_write(
+                root, "etc/kubernetes/kubelet/kubeconfig",
+                "---\napiVersion: v1\nkind: Config\nclusters:\n- cluster:\n    certificate-authority: \"/etc/kubernetes/pki/ca.crt\"\n"
+                "    server: \"https://10.0.0.10:6443\"\n  name: kubernetes\ncontexts:\n- context:\n    cluster: kubernetes\n"
+                "    user: kubelet\n  name: kubelet\ncurrent-context: kubelet\nusers:\n- name: kubelet\n  user:\n"
+                "    client-certificate: \"/var/lib/kubelet/pki/kubelet-client-current.pem\"\n"
+                "    client-key: \"/var/lib/kubelet/pki/kubelet-client-current.pem\"\n");
         snprintf(p, sizeof(p), "%s/etc/systemd/system/kubelet.service.d/exec-start.conf", root);
         FILE *f = fopen(p, "r");
         assert_non_null(f);
@@ -158,8 +166,9 @@ static void test_bottlerocket_tls_mode_never_rotates_its_client_certificate(void
         sb_free(&sb);
         free(text);
         cJSON *j = tu_check_json(root, "kubelet", NULL);
-        tu_assert_result(j, "kubelet.rotate-certificates", "fail",
-                         "client certificate file /var/lib/kubelet/pki/kubelet-client-current.pem: the client certificate expires and is never renewed");
+        tu_assert_result(
+                j, "kubelet.rotate-certificates", "fail",
+                "client certificate file /var/lib/kubelet/pki/kubelet-client-current.pem: the client certificate expires and is never renewed");
         cJSON_Delete(j);
         tu_rm_rf(root);
         free(root);
@@ -169,10 +178,11 @@ static const struct expect KUBEADM[] = {
         {"kubelet.anonymous-auth", "pass", "from config file /var/lib/kubelet/config.yaml"},
         {"kubelet.authorization-mode", "pass", "Webhook"},
         {"kubelet.client-ca-file", "pass", "holds a PEM certificate"},
-        {"kubelet.read-only-port", "pass", "readOnlyPort=0 from default (absent"},
+        {"kubelet.read-only-port", "error", "readOnlyPort=0 from default (absent"},
         /* kubeadm writes 0s; SetDefaults_KubeletConfiguration makes it 4h (CIS 3.2.5 passes). */
-        {"kubelet.streaming-idle-timeout", "pass", "streamingConnectionIdleTimeout=4h0m0s from default (config file "
-                                                   "/var/lib/kubelet/config.yaml says 0s; the kubelet replaces a zero"},
+        {"kubelet.streaming-idle-timeout", "pass",
+         "streamingConnectionIdleTimeout=4h0m0s from default (config file "
+         "/var/lib/kubelet/config.yaml says 0s; the kubelet replaces a zero"},
         {"kubelet.protect-kernel-defaults", "fail", "protectKernelDefaults=false from default (absent"},
         {"kubelet.iptables-util-chains", "pass", NULL},
         {"kubelet.hostname-override", "pass", "not set"},
@@ -232,8 +242,9 @@ static void test_explain_says_why_each_default_applied(void **state)
         const cJSON *sit = explain_field(j, "streamingConnectionIdleTimeout");
         assert_string_equal(cJSON_GetObjectItem(sit, "value")->valuestring, "4h0m0s");
         assert_string_equal(cJSON_GetObjectItem(sit, "default_reason")->valuestring, "zero value replaced");
-        assert_string_equal(cJSON_GetObjectItem(explain_field(j, "protectKernelDefaults"), "default_reason")->valuestring,
-                            "absent");
+        assert_string_equal(
+                cJSON_GetObjectItem(explain_field(j, "protectKernelDefaults"), "default_reason")->valuestring,
+                "absent");
         assert_null(cJSON_GetObjectItem(explain_field(j, "authorization.mode"), "default_reason"));
         const cJSON *kc = cJSON_GetObjectItem(j, "kubeconfig_credentials");
         assert_string_equal(cJSON_GetObjectItem(kc, "kind")->valuestring, "client certificate file");
@@ -271,5 +282,6 @@ int main(void)
                 cmocka_unit_test(test_kubeadm_flag_zero_is_applied_after_defaulting),
                 cmocka_unit_test(test_explain_says_why_each_default_applied),
         };
-        return cmocka_run_group_tests_name("kubelet on upstream node roots (end to end)", tests, NULL, tu_group_teardown);
+        return cmocka_run_group_tests_name("kubelet on upstream node roots (end to end)", tests, NULL,
+                                           tu_group_teardown);
 }

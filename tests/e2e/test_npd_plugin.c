@@ -50,8 +50,8 @@ static int setup(void **state)
         assert_true(cJSON_IsTrue(mf_get(npd_ds, "spec.template.spec.hostPID")));
         /* The monitor NPD loads, from the ConfigMap's data: its rule's path and args are the command line. */
         const cJSON *cm = mf_find(docs, "ConfigMap", "npd-nodeward");
-        const char *json = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(cm, "data"),
-                                                                    "npd-nodeward-monitor.json"));
+        const char *json = cJSON_GetStringValue(
+                cJSON_GetObjectItem(cJSON_GetObjectItem(cm, "data"), "npd-nodeward-monitor.json"));
         assert_non_null(json);
         monitor = cJSON_Parse(json);
         assert_non_null(monitor);
@@ -110,10 +110,13 @@ static void test_init_container_copies_the_static_binary(void **state)
  * sleeps until its namespace goes (main() below). */
 static char self_exe[4096];
 
-static const char *const fake_kubelet[] = {"/usr/bin/kubelet", "--config=/etc/kubernetes/kubelet/config.json",
+static const char *const fake_kubelet[] = {"/usr/bin/kubelet",
+                                           "--config=/etc/kubernetes/kubelet/config.json",
                                            "--config-dir=/etc/kubernetes/kubelet/config.json.d",
-                                           "--kubeconfig=/var/lib/kubelet/kubeconfig", "--node-ip=10.0.1.23",
-                                           "--cloud-provider=external", NULL};
+                                           "--kubeconfig=/var/lib/kubelet/kubeconfig",
+                                           "--node-ip=10.0.1.23",
+                                           "--cloud-provider=external",
+                                           NULL};
 static const char *const fake_npa[] = {"/usr/bin/aws-network-policy-agent", "--enable-network-policy=true", NULL};
 
 static void spawn_daemon(const char *const *argv)
@@ -195,9 +198,11 @@ static char *hardened_root(void)
         snprintf(p, sizeof(p), "%s/etc/kubernetes/kubelet/config.json.d/30-monitoring.conf", root);
         assert_int_equal(unlink(p), 0);
         char cmd[9000];
-        snprintf(cmd, sizeof(cmd), "sed -i 's/\"readOnlyPort\": 0,/\"readOnlyPort\": 0, \"seccompDefault\": true, "
+        snprintf(cmd, sizeof(cmd),
+                 "sed -i 's/\"readOnlyPort\": 0,/\"readOnlyPort\": 0, \"seccompDefault\": true, "
                  "\"podPidsLimit\": 4096,/' '%s/etc/kubernetes/kubelet/config.json' && "
-                 "grep -q seccompDefault '%s/etc/kubernetes/kubelet/config.json'", root, root);
+                 "grep -q seccompDefault '%s/etc/kubernetes/kubelet/config.json'",
+                 root, root);
         assert_int_equal(fl_sh(cmd, NULL, NULL), 0);
         /* Its process table is a live one (node_scene): the fixture's own is hidden under it. */
         return root;
@@ -221,8 +226,8 @@ static int run_plugin(const char *root, bool live_node, bool drop_sys_admin, cha
         size_t n = 0;
         s.argv[n++] = mf_str(monitor_rule, "path");
         const cJSON *a;
-        cJSON_ArrayForEach(a, cJSON_GetObjectItem(monitor_rule, "args")) s.argv[n++] =
-                as_json && strcmp(a->valuestring, "--format=npd") == 0 ? "--format=json" : a->valuestring;
+        cJSON_ArrayForEach(a, cJSON_GetObjectItem(monitor_rule, "args"))
+                s.argv[n++] = as_json && strcmp(a->valuestring, "--format=npd") == 0 ? "--format=json" : a->valuestring;
         s.argv[n] = NULL;
         if (drop_sys_admin) {
                 size_t k = 0;
@@ -249,11 +254,10 @@ static void test_hardened_node_is_ok(void **state)
                 struct strbuf why = {0};
                 cJSON *j = cJSON_Parse(jout);
                 const cJSON *r;
-                cJSON_ArrayForEach(r, cJSON_GetObjectItem(j, "results"))
-                        if (strcmp(mf_str(r, "status"), "error") == 0 ||
-                            strcmp(mf_str(r, "status"), "fail") == 0)
-                                sb_printf(&why, "%s %s: %.300s\n", mf_str(r, "id"), mf_str(r, "status"),
-                                          mf_str(r, "evidence"));
+                cJSON_ArrayForEach(r,
+                                   cJSON_GetObjectItem(j, "results")) if (strcmp(mf_str(r, "status"), "error") == 0 ||
+                                                                          strcmp(mf_str(r, "status"), "fail") == 0)
+                        sb_printf(&why, "%s %s: %.300s\n", mf_str(r, "id"), mf_str(r, "status"), mf_str(r, "evidence"));
                 fail_msg("want OK (0), got %d: %s\nstderr: %s\n%s", rc, out, err, why.buf ? why.buf : jerr);
         }
         printf("# hardened node: exit 0: %s", out);

@@ -107,8 +107,8 @@ static void test_check_observing_keeps_only_readers(void **state)
 {
         (void)state;
         /* The real root: attribution walks this machine's cgroup v2 mount. */
-        char *argv[] = {(char *)tu_nodeward(), "check", "--root", "/", "--observe", "3", "--only",
-                        "ssh.pod-attempts", "--format", "json", NULL};
+        char *argv[] = {(char *)tu_nodeward(), "check",    "--root", "/", "--observe", "3", "--only",
+                        "ssh.pod-attempts",    "--format", "json",   NULL};
         struct child c = spawn(argv);
         /* While it observes (after attach), nothing but the readers is left: poll for
          * as long as it lives (a slow build such as valgrind's attaches late). */
@@ -155,8 +155,19 @@ static void test_check_without_privileges_still_reports(void **state)
         /* As an unprivileged user, root-only files are errors, never a crash. */
         char root[4096];
         snprintf(root, sizeof(root), "%s/demo-al2023", tu_fixtures());
-        char *argv[] = {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-                        (char *)tu_nodeward(), "check", "--root", root, "--only", "kubelet", "--format", "json", NULL};
+        char *argv[] = {"/usr/bin/setpriv",
+                        "--reuid=65534",
+                        "--regid=65534",
+                        "--clear-groups",
+                        (char *)tu_nodeward(),
+                        "check",
+                        "--root",
+                        root,
+                        "--only",
+                        "kubelet",
+                        "--format",
+                        "json",
+                        NULL};
         char *out;
         int rc = tu_run(argv, &out, NULL);
         assert_true(rc == 0 || rc == 1 || rc == 2);

@@ -106,7 +106,8 @@ static int group_setup(void **state)
         if (geteuid() != 0)
                 fail_msg("test_publish needs root (network namespaces)");
         if (sh("command -v ip openssl node >/dev/null && test -x /usr/bin/python3") != 0)
-                fail_msg("ip, openssl, node or /usr/bin/python3 missing: `make test` installs them (TEST_DEB_PACKAGES)");
+                fail_msg(
+                        "ip, openssl, node or /usr/bin/python3 missing: `make test` installs them (TEST_DEB_PACKAGES)");
         if (access("tests/node_modules/ajv/package.json", F_OK) != 0 &&
             sh("cd tests && npm ci --no-audit --no-fund --loglevel=error") != 0)
                 fail_msg("npm ci in tests/ failed");
@@ -116,7 +117,8 @@ static int group_setup(void **state)
                 *dir = '\0';
                 return -1;
         }
-        if (sh("ip netns add %s && ip -n %s link set lo up && ip -n %s addr add " API_IP "/32 dev lo", ns, ns, ns) != 0) {
+        if (sh("ip netns add %s && ip -n %s link set lo up && ip -n %s addr add " API_IP "/32 dev lo", ns, ns, ns) !=
+            0) {
                 *ns = '\0';
                 group_teardown(NULL);
                 return -1;
@@ -145,10 +147,22 @@ static void start_server(const char *extra)
         char cert[128], key[128];
         snprintf(cert, sizeof(cert), "%s/srv.crt", dir);
         snprintf(key, sizeof(key), "%s/srv.key", dir);
-        char *argv[] = {(char *)"/usr/bin/python3", (char *)"tests/e2e/apiserver_standin.py", (char *)"--addr",
-                        (char *)API_IP, (char *)"--cert", cert, (char *)"--key", key, (char *)"--log", api_log,
-                        (char *)"--node", (char *)NODE, (char *)"--node-uid", (char *)NODE_UID,
-                        (char *)(extra ? extra : "--fail=0"), NULL};
+        char *argv[] = {(char *)"/usr/bin/python3",
+                        (char *)"tests/e2e/apiserver_standin.py",
+                        (char *)"--addr",
+                        (char *)API_IP,
+                        (char *)"--cert",
+                        cert,
+                        (char *)"--key",
+                        key,
+                        (char *)"--log",
+                        api_log,
+                        (char *)"--node",
+                        (char *)NODE,
+                        (char *)"--node-uid",
+                        (char *)NODE_UID,
+                        (char *)(extra ? extra : "--fail=0"),
+                        NULL};
         server_pid = tu_start_in_netns(ns, argv);
 }
 
@@ -172,10 +186,22 @@ static void start_watch(const char *ca, const char *interval)
                 dup2(o, 2);
                 setenv("NODE_NAME", NODE, 1);
                 unsetenv("KUBERNETES_SERVICE_HOST");
-                char *argv[] = {(char *)(binary ? binary : tu_nodeward()), (char *)"watch", (char *)"--root", root, (char *)"--only", (char *)CHECK,
-                                (char *)"--interval", (char *)interval, (char *)"--publish",
-                                (char *)"--publish-api", (char *)"https://" API_IP ":6443",
-                                (char *)"--publish-token-file", token, (char *)"--publish-ca", ca_path, NULL};
+                char *argv[] = {(char *)(binary ? binary : tu_nodeward()),
+                                (char *)"watch",
+                                (char *)"--root",
+                                root,
+                                (char *)"--only",
+                                (char *)CHECK,
+                                (char *)"--interval",
+                                (char *)interval,
+                                (char *)"--publish",
+                                (char *)"--publish-api",
+                                (char *)"https://" API_IP ":6443",
+                                (char *)"--publish-token-file",
+                                token,
+                                (char *)"--publish-ca",
+                                ca_path,
+                                NULL};
                 execv(argv[0], argv);
                 _exit(127);
         }
@@ -279,9 +305,8 @@ static cJSON *assert_apply(const cJSON *r, const char *tok)
 static const cJSON *result_of(const cJSON *body, const char *policy)
 {
         const cJSON *r;
-        cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(body, "results"))
-                if (strcmp(str(r, "policy", NULL), policy) == 0)
-                        return r;
+        cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(body, "results")) if (strcmp(str(r, "policy", NULL),
+                                                                                            policy) == 0) return r;
         fail_msg("no result for %s", policy);
         return NULL;
 }
@@ -307,15 +332,17 @@ static void test_publish_applies_then_flips_after_fix(void **state)
         assert_string_equal(str(b1, "scope", "kind"), "Node");
         assert_string_equal(str(b1, "scope", "name"), NODE);
         assert_string_equal(str(b1, "scope", "uid"), NODE_UID);
-        const cJSON *own = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(
-                cJSON_GetObjectItemCaseSensitive(b1, "metadata"), "ownerReferences"), 0);
+        const cJSON *own = cJSON_GetArrayItem(
+                cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(b1, "metadata"), "ownerReferences"),
+                0);
         assert_string_equal(str(own, "kind", NULL), "Node");
         assert_string_equal(str(own, "uid", NULL), NODE_UID);
         const cJSON *r1 = result_of(b1, CHECK);
         assert_string_equal(str(r1, "result", NULL), "fail");
         assert_string_equal(str(r1, "severity", NULL), "high"); /* checks/catalog.c */
         assert_string_equal(str(r1, "source", NULL), "nodeward");
-        assert_int_equal(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(b1, "summary"), "fail")->valueint, 1);
+        assert_int_equal(
+                cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(b1, "summary"), "fail")->valueint, 1);
         cJSON_Delete(b1);
         cJSON_Delete(reqs);
 
@@ -336,8 +363,10 @@ static void test_publish_applies_then_flips_after_fix(void **state)
         assert_int_equal(cJSON_GetArraySize(reqs), 3); /* the Node's uid is asked once */
         cJSON *b2 = assert_apply(cJSON_GetArrayItem(reqs, 2), TOKEN_2);
         assert_string_equal(str(result_of(b2, CHECK), "result", NULL), "pass");
-        assert_int_equal(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(b2, "summary"), "pass")->valueint, 1);
-        assert_int_equal(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(b2, "summary"), "fail")->valueint, 0);
+        assert_int_equal(
+                cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(b2, "summary"), "pass")->valueint, 1);
+        assert_int_equal(
+                cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(b2, "summary"), "fail")->valueint, 0);
         cJSON_Delete(b2);
         cJSON_Delete(reqs);
 
@@ -385,9 +414,21 @@ static void test_certificate_for_another_address_is_refused(void **state)
         char cert[128], key[128];
         snprintf(cert, sizeof(cert), "%s/otherip.crt", dir);
         snprintf(key, sizeof(key), "%s/srv.key", dir);
-        char *argv[] = {(char *)"/usr/bin/python3", (char *)"tests/e2e/apiserver_standin.py", (char *)"--addr",
-                        (char *)API_IP, (char *)"--cert", cert, (char *)"--key", key, (char *)"--log", api_log,
-                        (char *)"--node", (char *)NODE, (char *)"--node-uid", (char *)NODE_UID, NULL};
+        char *argv[] = {(char *)"/usr/bin/python3",
+                        (char *)"tests/e2e/apiserver_standin.py",
+                        (char *)"--addr",
+                        (char *)API_IP,
+                        (char *)"--cert",
+                        cert,
+                        (char *)"--key",
+                        key,
+                        (char *)"--log",
+                        api_log,
+                        (char *)"--node",
+                        (char *)NODE,
+                        (char *)"--node-uid",
+                        (char *)NODE_UID,
+                        NULL};
         server_pid = tu_start_in_netns(ns, argv);
         start_watch("ca.crt", "60");
         assert_true(wait_publish_events(1, 60) >= 1);
@@ -486,8 +527,9 @@ static void test_static_binary_publishes(void **state)
         (void)state;
         binary = getenv("NODEWARD_STATIC");
         if (!binary || access(binary, X_OK) != 0)
-                fail_msg("NODEWARD_STATIC (%s) is not an executable: `make test` builds build/nodeward-static and sets it",
-                         binary ? binary : "unset");
+                fail_msg(
+                        "NODEWARD_STATIC (%s) is not an executable: `make test` builds build/nodeward-static and sets it",
+                        binary ? binary : "unset");
         write_kubelet(true);
         write_token(TOKEN_1);
         start_server(NULL);

@@ -5,7 +5,10 @@
 #include <stdbool.h>
 #include <sys/wait.h>
 
-static const char *testhooks(void) { return tu_testhooks(); }
+static const char *testhooks(void)
+{
+        return tu_testhooks();
+}
 
 struct watch_run {
         pid_t pid;
@@ -82,13 +85,13 @@ static char *demo_root(void)
 /* A running watch is in seccomp filter mode (2) after three intervals of
  * re-reading the node and writing the textfile and state, and leaves on SIGTERM
  * with exit 0. */
-/* make asan's nodeward installs no filter (host/sandbox.c: LeakSanitizer ptraces it at
+/* make asan's nodeward installs no filter (host/base/sandbox.c: LeakSanitizer ptraces it at
  * exit); the filter is proven on the release build by make test. */
 #if defined(__SANITIZE_ADDRESS__)
-#define SKIP_UNDER_ASAN()                                                                       \
-        do {                                                                                    \
-                printf("# skipped: an AddressSanitizer build installs no seccomp filter\n");     \
-                skip();                                                                         \
+#define SKIP_UNDER_ASAN()                                                                    \
+        do {                                                                                 \
+                printf("# skipped: an AddressSanitizer build installs no seccomp filter\n"); \
+                skip();                                                                      \
         } while (0)
 #else
 #define SKIP_UNDER_ASAN() \
@@ -185,8 +188,17 @@ static void test_output_link_is_refused(void **state)
         snprintf(target, sizeof(target), "%s/victim", dir);
         snprintf(link, sizeof(link), "%s/report.json", dir);
         assert_int_equal(symlink(target, link), 0);
-        char *argv[] = {(char *)tu_nodeward(), "check", "--root", root, "--only", "kubelet", "--format", "json",
-                        "--output", link, NULL};
+        char *argv[] = {(char *)tu_nodeward(),
+                        "check",
+                        "--root",
+                        root,
+                        "--only",
+                        "kubelet",
+                        "--format",
+                        "json",
+                        "--output",
+                        link,
+                        NULL};
         char *err;
         assert_int_equal(tu_run(argv, NULL, &err), 2);
         assert_non_null(strstr(err, "--output"));

@@ -105,13 +105,14 @@ static void test_check_formats_redact_api_server_url(void **state)
         char proc[4200];
         snprintf(proc, sizeof(proc), "%s/proc", root);
         tu_rm_rf(proc);
-        const char *formats[] = {"text", "json", "sarif", "prometheus", "npd", "openreports", "policyreport",
-                                 "asff", "ocsf", "junit"};
+        const char *formats[] = {"text",        "json",         "sarif", "prometheus", "npd",
+                                 "openreports", "policyreport", "asff",  "ocsf",       "junit"};
         for (size_t i = 0; i < sizeof(formats) / sizeof(*formats); i++) {
                 /* --wide: the text report otherwise shortens evidence to a terminal's width. */
                 /* --probe: the API server's address is judged by the probing check. */
-                char *argv[] = {(char *)tu_nodeward(), "check", "--probe", "--root", root, "--format", (char *)formats[i],
-                                i == 0 ? "--wide" : NULL, NULL};
+                char *argv[] = {
+                        (char *)tu_nodeward(),    "check", "--probe", "--root", root, "--format", (char *)formats[i],
+                        i == 0 ? "--wide" : NULL, NULL};
                 char *out = run_out(argv);
                 assert_no_secret(formats[i], out);
                 /* The values were judged, and shown blanked where a format shows evidence. */
@@ -136,8 +137,8 @@ static void test_registry_allowlist_names_hosts_without_userinfo(void **state)
         tu_write(root, "allow-registries", "registry.k8s.io\n");
         char allow[4200];
         snprintf(allow, sizeof(allow), "%s/allow-registries", root);
-        char *argv[] = {(char *)tu_nodeward(), "check", "--root", root, "--only", "containerd", "--allow-registries",
-                        allow, "--format", "json", NULL};
+        char *argv[] = {(char *)tu_nodeward(), "check", "--root",   root,   "--only", "containerd",
+                        "--allow-registries",  allow,   "--format", "json", NULL};
         char *out = run_out(argv);
         assert_no_secret("containerd.registry-allowlist", out);
         cJSON *j = cJSON_Parse(out);

@@ -262,7 +262,10 @@ static char *normalize(char *text, int local_field, int users_field, bool skip_h
                         abort();
         }
         qsort(lines, n, sizeof(*lines), cmp_str);
-        struct { char *b; size_t l, c; } sb = {0};
+        struct {
+                char *b;
+                size_t l, c;
+        } sb = {0};
         FILE *f = open_memstream(&sb.b, &sb.l);
         for (size_t i = 0; i < n; i++) {
                 fprintf(f, "%s\n", lines[i]);
@@ -342,8 +345,15 @@ static void test_checks_judge_the_namespace_listeners(void **state)
 {
         (void)state;
         char *out, *err;
-        char *argv[] = {(char *)tu_nodeward(), "check", "--netns", ns_path, "--format", "json", "--only",
-                        "ssh.exposed,kubelet.read-only-port,net.kubelet-api-exposed,net.wildcard-listeners", NULL};
+        char *argv[] = {(char *)tu_nodeward(),
+                        "check",
+                        "--netns",
+                        ns_path,
+                        "--format",
+                        "json",
+                        "--only",
+                        "ssh.exposed,kubelet.read-only-port,net.kubelet-api-exposed,net.wildcard-listeners",
+                        NULL};
         int rc = tu_run(argv, &out, &err);
         cJSON *j = cJSON_Parse(out);
         if (!j)
@@ -364,9 +374,23 @@ static void test_checks_judge_the_namespace_listeners(void **state)
         free(out);
         free(err);
         /* Everything that listens everywhere, allowed: the check passes. */
-        char *allow[] = {(char *)tu_nodeward(), "check", "--netns", ns_path, "--format", "json", "--only",
-                         "net.wildcard-listeners", "--allow-listener", "nw-sock-a:*", "--allow-listener", "nw-sock-c:*",
-                         "--allow-listener", "*:2222", "--allow-listener", "kubelet:10255", NULL};
+        char *allow[] = {(char *)tu_nodeward(),
+                         "check",
+                         "--netns",
+                         ns_path,
+                         "--format",
+                         "json",
+                         "--only",
+                         "net.wildcard-listeners",
+                         "--allow-listener",
+                         "nw-sock-a:*",
+                         "--allow-listener",
+                         "nw-sock-c:*",
+                         "--allow-listener",
+                         "*:2222",
+                         "--allow-listener",
+                         "kubelet:10255",
+                         NULL};
         assert_int_equal(tu_run(allow, &out, &err), 0);
         j = cJSON_Parse(out);
         assert_non_null(j);
@@ -389,7 +413,8 @@ static void test_default_namespace_is_pid1s(void **state)
         snprintf(cmd, sizeof(cmd), "nsenter --net=/run/netns/%s %s sockets --format json", pod, tu_nodeward());
         char nsarg[160];
         snprintf(nsarg, sizeof(nsarg), "--net=%s", ns_path);
-        char *argv[] = {"/usr/bin/unshare", "--pid", "--fork", "--mount-proc", "nsenter", nsarg, "/bin/sh", "-c", cmd, NULL};
+        char *argv[] = {
+                "/usr/bin/unshare", "--pid", "--fork", "--mount-proc", "nsenter", nsarg, "/bin/sh", "-c", cmd, NULL};
         char *out, *err;
         int rc = tu_run(argv, &out, &err);
         /* The pod's namespace itself is empty: a header and nothing else. */

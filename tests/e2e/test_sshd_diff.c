@@ -3,7 +3,7 @@
 
 #include <stdbool.h>
 
-#include "util.h"
+#include "base/util.h"
 
 #define SSHD "/usr/sbin/sshd"
 #define MAX_FILES 20
@@ -15,6 +15,8 @@ struct dcase {
         bool fails;                      /* sshd refuses it */
 };
 
+/* One case per line or paragraph, laid out by hand. */
+/* clang-format off */
 #define CFG(text) {{"sshd_config", text}}
 
 static const struct dcase cases[] = {
@@ -185,6 +187,7 @@ static const struct dcase cases[] = {
                           "AcceptEnv LANG LC_*\nSubsystem\tsftp\t/usr/lib/openssh/sftp-server\n"},
           {"sshd_config.d/60-hardening.conf", "PermitRootLogin no\nPasswordAuthentication no\nX11Forwarding no\nMaxAuthTries 3\n"}}, {0}, false},
 };
+/* clang-format on */
 
 static char *hostkey_dir;
 static char unshare_error[512];
@@ -231,11 +234,18 @@ static int run_sshd(const char *root, const struct dcase *c, char **out, char **
         char etc[4096], hk[4096];
         snprintf(etc, sizeof(etc), "%s/etc/ssh", root);
         snprintf(hk, sizeof(hk), "%s/hk", hostkey_dir);
-        char *argv[32] = {"/usr/bin/unshare", "-m", "--propagation", "private", "sh", "-c",
-                          "mount -t tmpfs nw-sshd-run /run && mkdir -p /run/sshd && "
-                          "mount -t overlay nw-sshd-etc -o \"lowerdir=$0/..:/etc\" /etc && mount --bind \"$0\" /etc/ssh && "
-                          "hk=\"$1\"; shift; exec " SSHD " -T -f /etc/ssh/sshd_config -h \"$hk\" \"$@\"",
-                          etc, hk};
+        char *argv[32] = {
+                "/usr/bin/unshare",
+                "-m",
+                "--propagation",
+                "private",
+                "sh",
+                "-c",
+                "mount -t tmpfs nw-sshd-run /run && mkdir -p /run/sshd && "
+                "mount -t overlay nw-sshd-etc -o \"lowerdir=$0/..:/etc\" /etc && mount --bind \"$0\" /etc/ssh && "
+                "hk=\"$1\"; shift; exec " SSHD " -T -f /etc/ssh/sshd_config -h \"$hk\" \"$@\"",
+                etc,
+                hk};
         int n = 9;
         for (size_t i = 0; i < 8 && c->args[i]; i++)
                 argv[n++] = (char *)c->args[i];
@@ -258,7 +268,8 @@ static void write_case(const char *root, const struct dcase *c)
         }
         /* sshd sees these two through bind mounts, nodeward under --root. */
         tu_write(root, "etc/services", "ssh\t\t22/tcp\nnw-alt\t\t2022/tcp\tnwalt\n");
-        tu_write(root, "etc/hosts", "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost\n10.9.8.7\tnode-a.internal node-a\n");
+        tu_write(root, "etc/hosts",
+                 "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost\n10.9.8.7\tnode-a.internal node-a\n");
         if (c->args[0]) {
                 const char *argv[12] = {"/usr/sbin/sshd", "-D"};
                 int n = 2;
@@ -324,7 +335,8 @@ static void test_sshd_T_agrees(void **state)
         (void)state;
         if (unshare_error[0])
                 fail_msg("sshd -T runs in a private mount namespace, and unshare -m failed "
-                         "(needs root and CAP_SYS_ADMIN): %s", unshare_error);
+                         "(needs root and CAP_SYS_ADMIN): %s",
+                         unshare_error);
         if (!hostkey_dir)
                 fail_msg("%s, unshare or ssh-keygen missing: run make deps (openssh-server)", SSHD);
         assert_true(ARRAY_SIZE(cases) >= 40);
@@ -349,7 +361,8 @@ static void test_sshd_T_agrees(void **state)
                 } else {
                         char *want = filter(so, no);
                         if (nrc != 0 || strcmp(want, no) != 0) {
-                                printf("case \"%s\": nodeward (exit %d):\n%s%s--- sshd -T:\n%s\n", c->name, nrc, no, ne, want);
+                                printf("case \"%s\": nodeward (exit %d):\n%s%s--- sshd -T:\n%s\n", c->name, nrc, no, ne,
+                                       want);
                                 bad++;
                         }
                         free(want);

@@ -118,14 +118,18 @@ static void test_document_is_structurally_valid(void **state)
         free(err);
         /* The validator is a judge: an undeclared parameter, a default its own pattern refuses. */
         char cmd[8192];
-        snprintf(cmd, sizeof(cmd), "sed 's/{{ only }}/{{ olny }}/' images/ssm-document.json > '%s/bad.json' && "
-                 "node tests/validate/ssm.js '%s/bad.json'", scratch, scratch);
+        snprintf(cmd, sizeof(cmd),
+                 "sed 's/{{ only }}/{{ olny }}/' images/ssm-document.json > '%s/bad.json' && "
+                 "node tests/validate/ssm.js '%s/bad.json'",
+                 scratch, scratch);
         assert_int_equal(fl_sh(cmd, NULL, &err), 1);
         assert_non_null(strstr(err, "{{ olny }} is not a declared parameter"));
         assert_non_null(strstr(err, "parameter only is never used"));
         free(err);
-        snprintf(cmd, sizeof(cmd), "sed '0,/\"default\": \"\"/s//\"default\": \"ftp:\\/\\/x\"/' images/ssm-document.json "
-                 "> '%s/bad.json' && node tests/validate/ssm.js '%s/bad.json'", scratch, scratch);
+        snprintf(cmd, sizeof(cmd),
+                 "sed '0,/\"default\": \"\"/s//\"default\": \"ftp:\\/\\/x\"/' images/ssm-document.json "
+                 "> '%s/bad.json' && node tests/validate/ssm.js '%s/bad.json'",
+                 scratch, scratch);
         assert_int_equal(fl_sh(cmd, NULL, &err), 1);
         assert_non_null(strstr(err, "default does not match allowedPattern"));
         free(err);
@@ -219,13 +223,14 @@ static void test_http_source_runs_only_with_the_right_sha256(void **state)
         tu_write(scratch, "ssm-bad.sh", script);
         free(script);
         char cmd[8192], *out, *err;
-        snprintf(cmd, sizeof(cmd),
-                 "unshare --net /bin/sh -c 'ip link set lo up && "
-                 "python3 -m http.server 8731 --bind 127.0.0.1 --directory %s/www >%s/http.log 2>&1 & srv=$!; "
-                 "i=0; until curl -fs -o /dev/null http://127.0.0.1:8731/; do i=$((i+1)); [ $i -lt 100 ] || exit 99; sleep 0.1; done; "
-                 "PATH=/usr/sbin:/usr/bin:/sbin:/bin /bin/sh %s/ssm.sh; echo \"good=$?\"; "
-                 "PATH=/usr/sbin:/usr/bin:/sbin:/bin /bin/sh %s/ssm-bad.sh; echo \"bad=$?\"; kill $srv'",
-                 scratch, scratch, scratch, scratch);
+        snprintf(
+                cmd, sizeof(cmd),
+                "unshare --net /bin/sh -c 'ip link set lo up && "
+                "python3 -m http.server 8731 --bind 127.0.0.1 --directory %s/www >%s/http.log 2>&1 & srv=$!; "
+                "i=0; until curl -fs -o /dev/null http://127.0.0.1:8731/; do i=$((i+1)); [ $i -lt 100 ] || exit 99; sleep 0.1; done; "
+                "PATH=/usr/sbin:/usr/bin:/sbin:/bin /bin/sh %s/ssm.sh; echo \"good=$?\"; "
+                "PATH=/usr/sbin:/usr/bin:/sbin:/bin /bin/sh %s/ssm-bad.sh; echo \"bad=$?\"; kill $srv'",
+                scratch, scratch, scratch, scratch);
         int rc = fl_sh(cmd, &out, &err);
         if (rc != 0)
                 fail_msg("scene failed (%d): %s %s", rc, out, err);
@@ -312,7 +317,8 @@ static void test_s3_source_uses_the_aws_cli(void **state)
         snprintf(aws, sizeof(aws),
                  "#!/bin/sh\nprintf '%%s\\n' \"$@\" > '%s/aws.args'\n"
                  "[ \"$1 $2 $3\" = 's3 cp --only-show-errors' ] || exit 3\n"
-                 "cp \"%s/s3/${4#s3://}\" \"$5\"\n", scratch, scratch);
+                 "cp \"%s/s3/${4#s3://}\" \"$5\"\n",
+                 scratch, scratch);
         tu_write_bin(scratch, "awsbin/aws", aws, strlen(aws), 0755);
         char src_kv[256], sum_kv[128], bin[4200];
         snprintf(src_kv, sizeof(src_kv), "%s=s3://bucket/nodeward", arch_param("source"));
@@ -343,7 +349,6 @@ static void test_s3_source_uses_the_aws_cli(void **state)
         free(sum);
 }
 
-
 /* securityHubImport=true: a second run in ASFF, split into batches of at most 100 and each
  * sent with `aws securityhub batch-import-findings --cli-input-json file://BATCH`. */
 static void test_security_hub_import_sends_batches_of_100(void **state)
@@ -351,17 +356,21 @@ static void test_security_hub_import_sends_batches_of_100(void **state)
         (void)state;
         char nw[8192], aws[8192], bin[4200];
         /* A stand-in nodeward that writes 250 findings when asked for asff. */
-        snprintf(nw, sizeof(nw),
-                 "#!/bin/sh\nprintf '%%s\\n' \"$@\" >> '%s/nw.args'\n"
-                 "case \"$*\" in *'--format asff'*) ;; *) exit 1 ;; esac\n"
-                 "while [ \"$1\" != --output ]; do shift; done\n"
-                 "python3 -c 'import json,sys; json.dump({\"Findings\": [{\"Id\": \"f%%d\" %% i} for i in range(250)]}, open(sys.argv[1], \"w\"))' \"$2\"\n"
-                 "exit 1\n", scratch);
-        snprintf(aws, sizeof(aws),
-                 "#!/bin/sh\n[ \"$1 $2 $3\" = 'securityhub batch-import-findings --cli-input-json' ] || exit 3\n"
-                 "python3 -c 'import json,sys; n=len(json.load(open(sys.argv[1][7:]))[\"Findings\"]); "
-                 "open(sys.argv[2], \"a\").write(\"%%d\\n\" %% n); print(json.dumps({\"SuccessCount\": n, \"FailedCount\": 0}))' "
-                 "\"$4\" '%s/batches'\n", scratch);
+        snprintf(
+                nw, sizeof(nw),
+                "#!/bin/sh\nprintf '%%s\\n' \"$@\" >> '%s/nw.args'\n"
+                "case \"$*\" in *'--format asff'*) ;; *) exit 1 ;; esac\n"
+                "while [ \"$1\" != --output ]; do shift; done\n"
+                "python3 -c 'import json,sys; json.dump({\"Findings\": [{\"Id\": \"f%%d\" %% i} for i in range(250)]}, open(sys.argv[1], \"w\"))' \"$2\"\n"
+                "exit 1\n",
+                scratch);
+        snprintf(
+                aws, sizeof(aws),
+                "#!/bin/sh\n[ \"$1 $2 $3\" = 'securityhub batch-import-findings --cli-input-json' ] || exit 3\n"
+                "python3 -c 'import json,sys; n=len(json.load(open(sys.argv[1][7:]))[\"Findings\"]); "
+                "open(sys.argv[2], \"a\").write(\"%%d\\n\" %% n); print(json.dumps({\"SuccessCount\": n, \"FailedCount\": 0}))' "
+                "\"$4\" '%s/batches'\n",
+                scratch);
         tu_write_bin(scratch, "shbin/nodeward", nw, strlen(nw), 0755);
         tu_write_bin(scratch, "shbin/aws", aws, strlen(aws), 0755);
         snprintf(bin, sizeof(bin), "%s/shbin", scratch);
@@ -383,7 +392,8 @@ static void test_security_hub_import_sends_batches_of_100(void **state)
         snprintf(p, sizeof(p), "%s/nw.args", scratch);
         char *args = slurp(p);
         assert_non_null(strstr(args, "asff\n--fail-on\nlow\n--output\n/tmp/nodeward-asff."));
-        assert_non_null(strstr(args, "--only\nkubelet\n--cluster-arn\narn:aws:eks:eu-west-1:123456789012:cluster/prod\n"));
+        assert_non_null(
+                strstr(args, "--only\nkubelet\n--cluster-arn\narn:aws:eks:eu-west-1:123456789012:cluster/prod\n"));
         free(args);
         /* Its temporary directory is gone. */
         assert_int_equal(fl_sh("ls -d /tmp/nodeward-asff.* 2>/dev/null | grep -q .", NULL, NULL) == 0 ? 1 : 0, 0);

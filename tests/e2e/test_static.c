@@ -96,11 +96,11 @@ static void assert_static_elf(const char *bin, bool native)
 /* glibc's NSS-backed entry points (and NSS itself) are absent: nothing can load an NSS module. */
 static void assert_no_nss(const char *bin)
 {
-        static const char *const banned[] = {"getaddrinfo", "getnameinfo", "gethostbyname", "gethostbyname_r",
-                                             "gethostbyname2", "gethostbyaddr", "getpwnam", "getpwnam_r",
-                                             "getpwuid", "getpwuid_r", "getgrnam", "getgrnam_r", "getgrgid",
-                                             "getgrgid_r", "getservbyname", "getservbyname_r", "getservbyport",
-                                             "getservbyport_r", "initgroups", "getgrouplist"};
+        static const char *const banned[] = {"getaddrinfo",    "getnameinfo",     "gethostbyname", "gethostbyname_r",
+                                             "gethostbyname2", "gethostbyaddr",   "getpwnam",      "getpwnam_r",
+                                             "getpwuid",       "getpwuid_r",      "getgrnam",      "getgrnam_r",
+                                             "getgrgid",       "getgrgid_r",      "getservbyname", "getservbyname_r",
+                                             "getservbyport",  "getservbyport_r", "initgroups",    "getgrouplist"};
         char *argv[] = {(char *)"/usr/bin/nm", (char *)bin, NULL};
         char *out = run_text(argv, NULL);
         size_t lines = 0;
@@ -256,11 +256,18 @@ static void test_every_command_runs_in_an_empty_chroot(void **state)
                 free(a), free(b);
         }
         char *out, *out2;
-        char *argv[] = {(char *)"/usr/sbin/chroot", j.dir, (char *)"/nodeward", (char *)"check", (char *)"--root",
-                        (char *)"/node", (char *)"--format", (char *)"json", NULL};
+        char *argv[] = {(char *)"/usr/sbin/chroot",
+                        j.dir,
+                        (char *)"/nodeward",
+                        (char *)"check",
+                        (char *)"--root",
+                        (char *)"/node",
+                        (char *)"--format",
+                        (char *)"json",
+                        NULL};
         assert_int_equal(tu_run(argv, &out, NULL), 1); /* the demo node fails checks */
-        char *argv2[] = {(char *)tu_nodeward(), (char *)"check", (char *)"--root", fx, (char *)"--format",
-                         (char *)"json", NULL};
+        char *argv2[] = {
+                (char *)tu_nodeward(), (char *)"check", (char *)"--root", fx, (char *)"--format", (char *)"json", NULL};
         assert_int_equal(tu_run(argv2, &out2, NULL), 1);
         assert_same_report(out, strip_all(out2, j.dir), "check on demo-al2023, static in a chroot vs dynamic");
         free(out), free(out2);
@@ -269,9 +276,10 @@ static void test_every_command_runs_in_an_empty_chroot(void **state)
         for (size_t i = 0; i < ARRAY_SIZE(subjects); i++) {
                 const char *host = strcmp(subjects[i][1], "/node") == 0 ? fx : fxs;
                 char *a = in_jail(&j, "/nodeward",
-                                  (const char *const[]){"explain", subjects[i][0], "--root", subjects[i][1], NULL}, &rc);
-                char *b = strip_all(outside((const char *const[]){"explain", subjects[i][0], "--root", host, NULL}, &rc2),
-                                    j.dir);
+                                  (const char *const[]){"explain", subjects[i][0], "--root", subjects[i][1], NULL},
+                                  &rc);
+                char *b = strip_all(
+                        outside((const char *const[]){"explain", subjects[i][0], "--root", host, NULL}, &rc2), j.dir);
                 if (strcmp(a, b) != 0)
                         fail_msg("explain %s differs in the chroot:\n%s\n---\n%s", subjects[i][0], a, b);
                 free(a), free(b);
@@ -286,7 +294,8 @@ static void test_sockets_and_watch_run_in_the_chroot(void **state)
         struct jail j;
         jail_make(&j);
         char cmd[8192];
-        snprintf(cmd, sizeof(cmd), "mkdir '%s/proc' && exec /usr/bin/unshare --mount --propagation private sh -c "
+        snprintf(cmd, sizeof(cmd),
+                 "mkdir '%s/proc' && exec /usr/bin/unshare --mount --propagation private sh -c "
                  "'mount -t proc proc \"%s/proc\" && exec /usr/sbin/chroot \"%s\" /nodeward sockets --format json'",
                  j.dir, j.dir, j.dir);
         char *argv[] = {(char *)"/bin/sh", (char *)"-c", cmd, NULL};
@@ -299,10 +308,21 @@ static void test_sockets_and_watch_run_in_the_chroot(void **state)
         cJSON_Delete(s);
         free(out), free(err);
         /* watch: two rounds a second apart, then SIGTERM from timeout(1), then its exit line. */
-        char *argv2[] = {(char *)"/usr/bin/timeout", (char *)"-s", (char *)"TERM", (char *)"3",
-                         (char *)"/usr/sbin/chroot", j.dir, (char *)"/nodeward", (char *)"watch", (char *)"--root",
-                         (char *)"/node", (char *)"--interval", (char *)"1", (char *)"--only",
-                         (char *)"kubelet.read-only-port", NULL};
+        char *argv2[] = {(char *)"/usr/bin/timeout",
+                         (char *)"-s",
+                         (char *)"TERM",
+                         (char *)"3",
+                         (char *)"/usr/sbin/chroot",
+                         j.dir,
+                         (char *)"/nodeward",
+                         (char *)"watch",
+                         (char *)"--root",
+                         (char *)"/node",
+                         (char *)"--interval",
+                         (char *)"1",
+                         (char *)"--only",
+                         (char *)"kubelet.read-only-port",
+                         NULL};
         tu_run(argv2, &out, &err);
         size_t rounds = 0;
         for (const char *p = out; (p = strstr(p, "\"event\":\"summary\"")); p++)
@@ -317,8 +337,9 @@ static void test_sockets_and_watch_run_in_the_chroot(void **state)
 static void test_embedded_bpf_object_attaches(void **state)
 {
         (void)state;
-        char *argv[] = {(char *)static_x86(), (char *)"check", (char *)"--observe", (char *)"1", (char *)"--only",
-                        (char *)"ssh.pod-attempts", (char *)"--format", (char *)"json", NULL};
+        char *argv[] = {(char *)static_x86(), (char *)"check",  (char *)"--observe",
+                        (char *)"1",          (char *)"--only", (char *)"ssh.pod-attempts",
+                        (char *)"--format",   (char *)"json",   NULL};
         char *out, *err;
         tu_run(argv, &out, &err);
         cJSON *j = cJSON_Parse(out);
@@ -340,8 +361,8 @@ static void test_arm64_under_qemu_answers_as_x86_64(void **state)
         (void)state;
         if (access(QEMU, X_OK) != 0)
                 fail_msg(QEMU " is missing: make deps-arm64 installs qemu-user-static");
-        static const char *const fixtures[] = {"demo-al2023", "ssh-al2023", "al2-default", "al2023-dropin",
-                                               "bottlerocket", "kubeadm-yaml", "malformed", "flags-override"};
+        static const char *const fixtures[] = {"demo-al2023",  "ssh-al2023",   "al2-default", "al2023-dropin",
+                                               "bottlerocket", "kubeadm-yaml", "malformed",   "flags-override"};
         size_t compared = 0;
         for (size_t f = 0; f < ARRAY_SIZE(fixtures); f++) {
                 char root[4096];
@@ -387,14 +408,16 @@ static void test_arm64_under_qemu_answers_as_x86_64(void **state)
 static void test_arm64_unit_tests_pass_under_qemu(void **state)
 {
         (void)state;
-        const char *dir = getenv("NODEWARD_ARM64_UNIT") ? getenv("NODEWARD_ARM64_UNIT") : "build/static/arm64/tests/unit";
+        const char *dir = getenv("NODEWARD_ARM64_UNIT") ? getenv("NODEWARD_ARM64_UNIT")
+                                                        : "build/static/arm64/tests/unit";
         DIR *d = opendir(dir);
         if (!d)
                 fail_msg("%s: %s: build them with make test", dir, strerror(errno));
         size_t suites = 0;
         long tests = 0;
         for (struct dirent *e; (e = readdir(d));) {
-                if (strncmp(e->d_name, "test_", 5) != 0)
+                /* Not the compiler's test_*.d beside each suite. */
+                if (strncmp(e->d_name, "test_", 5) != 0 || strchr(e->d_name, '.'))
                         continue;
                 char path[2048];
                 snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
@@ -402,7 +425,8 @@ static void test_arm64_unit_tests_pass_under_qemu(void **state)
                 char *out, *err;
                 int rc = tu_run_timeout(argv, &out, &err, 300);
                 /* cmocka prints the tally on stdout or stderr, depending on the suite's output. */
-                const char *p = strstr(out, "[  PASSED  ] ") ? strstr(out, "[  PASSED  ] ") : strstr(err, "[  PASSED  ] ");
+                const char *p = strstr(out, "[  PASSED  ] ") ? strstr(out, "[  PASSED  ] ")
+                                                             : strstr(err, "[  PASSED  ] ");
                 if (rc != 0 || !p)
                         fail_msg("%s under qemu exited %d:\n%s%s", e->d_name, rc, out, err);
                 tests += strtol(p + 13, NULL, 10);

@@ -32,9 +32,10 @@ static void assert_python3(void)
 static size_t fixture_configs(char **argv, size_t max)
 {
         char *cmd = NULL;
-        assert_true(asprintf(&cmd, "{ find '%s' -path '*/etc/containerd/*' -name '*.toml'; "
-                                 "find '%s/../toml/containerd-configs' -name '*.toml'; } | sort",
-                                 tu_fixtures(), tu_fixtures()) > 0);
+        assert_true(asprintf(&cmd,
+                             "{ find '%s' -path '*/etc/containerd/*' -name '*.toml'; "
+                             "find '%s/../toml/containerd-configs' -name '*.toml'; } | sort",
+                             tu_fixtures(), tu_fixtures()) > 0);
         FILE *f = popen(cmd, "r");
         assert_non_null(f);
         size_t n = 0;
@@ -70,7 +71,8 @@ static void run_diff(const char *seed, const char *count, bool with_fixtures)
         unsigned total, acc, rej;
         const char *tally = strstr(out, "tomldiff: ");
         assert_non_null(tally);
-        assert_int_equal(sscanf(tally, "tomldiff: %u documents: %u accepted alike, %u rejected alike", &total, &acc, &rej), 3);
+        assert_int_equal(
+                sscanf(tally, "tomldiff: %u documents: %u accepted alike, %u rejected alike", &total, &acc, &rej), 3);
         assert_true(acc > total / 4 && rej > total / 4);
         for (size_t i = 6; i < n; i++)
                 free(argv[i]);

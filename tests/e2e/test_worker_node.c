@@ -14,7 +14,8 @@ static char *scratch_copy(void)
         tu_copy_tree(src, dst);
         snprintf(cmd, sizeof(cmd),
                  "chown -hR 0:0 '%s' && find '%s' -type f -exec chmod 0644 {} + && "
-                 "find '%s' -type d -exec chmod 0755 {} +", dst, dst, dst);
+                 "find '%s' -type d -exec chmod 0755 {} +",
+                 dst, dst, dst);
         assert_int_equal(system(cmd), 0);
         return dst;
 }
@@ -28,8 +29,17 @@ static void run_cmd(const char *fmt, const char *root)
 
 static cJSON *check_json(const char *root, const char *bench, int *ret_rc)
 {
-        char *argv[] = {(char *)tu_nodeward(), "check", "--root", (char *)root, "--format", "json", "--only",
-                        "kubelet,kube-proxy", bench ? "--benchmark" : NULL, (char *)bench, NULL};
+        char *argv[] = {(char *)tu_nodeward(),
+                        "check",
+                        "--root",
+                        (char *)root,
+                        "--format",
+                        "json",
+                        "--only",
+                        "kubelet,kube-proxy",
+                        bench ? "--benchmark" : NULL,
+                        (char *)bench,
+                        NULL};
         char *out, *err;
         int rc = tu_run(argv, &out, &err);
         cJSON *j = cJSON_Parse(out);
@@ -61,29 +71,36 @@ static void test_kubeadm_node_judged_by_cis_kubernetes(void **state)
         assert_non_null(strstr(cJSON_GetObjectItem(b, "selected_by")->valuestring, "kubeadm"));
         tu_assert_result(j, "kubelet.service-file-permissions", "fail",
                          "/usr/lib/systemd/system/kubelet.service mode 0644 (want 0600 or stricter)");
-        tu_assert_contains_("kubelet.service-file-permissions",
-                            cJSON_GetObjectItem(tu_result(j, "kubelet.service-file-permissions"), "evidence")->valuestring,
-                            "want 0600");
+        tu_assert_contains_(
+                "kubelet.service-file-permissions",
+                cJSON_GetObjectItem(tu_result(j, "kubelet.service-file-permissions"), "evidence")->valuestring,
+                "want 0600");
         tu_assert_result(j, "kubelet.service-file-ownership", "pass", "10-kubeadm.conf owner 0:0");
-        assert_string_equal(cJSON_GetObjectItem(bref(j, "kubelet.service-file-permissions"), "item")->valuestring, "4.1.1");
+        assert_string_equal(cJSON_GetObjectItem(bref(j, "kubelet.service-file-permissions"), "item")->valuestring,
+                            "4.1.1");
         assert_string_equal(cJSON_GetObjectItem(bref(j, "kubelet.service-file-permissions"), "assessment")->valuestring,
                             "automated");
         tu_assert_result(j, "kubelet.config-permissions", "fail", "/var/lib/kubelet/config.yaml mode 0644 (want 0600");
         tu_assert_result(j, "kubelet.client-ca-permissions", "pass", "/etc/kubernetes/pki/ca.crt mode 0644");
-        tu_assert_result(j, "kubelet.pod-pids-limit", "pass", "podPidsLimit=4096 from config file /var/lib/kubelet/config.yaml");
+        tu_assert_result(j, "kubelet.pod-pids-limit", "pass",
+                         "podPidsLimit=4096 from config file /var/lib/kubelet/config.yaml");
         tu_assert_result(j, "kubelet.seccomp-default", "pass", "seccompDefault=true");
         assert_string_equal(cJSON_GetObjectItem(bref(j, "kubelet.seccomp-default"), "item")->valuestring, "4.2.14");
         tu_assert_result(j, "kubelet.tls-cert-files", "fail", "self-signed");
         /* setupKernelTunables: protectKernelDefaults with kernel.panic=0 stops the kubelet. */
-        tu_assert_result(j, "kubelet.kernel-tunables", "fail", "kernel.panic=0 (want 10): the kubelet refuses to start");
+        tu_assert_result(j, "kubelet.kernel-tunables", "fail",
+                         "kernel.panic=0 (want 10): the kubelet refuses to start");
         /* kube-proxy's kubeconfig, found through its mountinfo in the pod's ConfigMap volume. */
-        tu_assert_result(j, "kube-proxy.kubeconfig-permissions", "fail",
-                         "volumes/kubernetes.io~configmap/kube-proxy/kubeconfig.conf mode 0644 (want 0600 or stricter)");
-        tu_assert_result(j, "kube-proxy.kubeconfig-ownership", "pass",
-                         "/var/lib/kube-proxy/kubeconfig.conf in kube-proxy's mount namespace is /var/lib/kubelet/pods/");
+        tu_assert_result(
+                j, "kube-proxy.kubeconfig-permissions", "fail",
+                "volumes/kubernetes.io~configmap/kube-proxy/kubeconfig.conf mode 0644 (want 0600 or stricter)");
+        tu_assert_result(
+                j, "kube-proxy.kubeconfig-ownership", "pass",
+                "/var/lib/kube-proxy/kubeconfig.conf in kube-proxy's mount namespace is /var/lib/kubelet/pods/");
         tu_assert_result(j, "kube-proxy.metrics-bind-address", "fail",
                          "metricsBindAddress=0.0.0.0:10249 from config file /var/lib/kube-proxy/config.conf");
-        assert_string_equal(cJSON_GetObjectItem(bref(j, "kube-proxy.metrics-bind-address"), "item")->valuestring, "4.3.1");
+        assert_string_equal(cJSON_GetObjectItem(bref(j, "kube-proxy.metrics-bind-address"), "item")->valuestring,
+                            "4.3.1");
         cJSON_Delete(j);
         tu_rm_rf(root);
         free(root);
@@ -100,7 +117,8 @@ static void test_benchmark_option_changes_items_and_modes(void **state)
                             "--benchmark");
         tu_assert_result(j, "kubelet.service-file-permissions", "pass", "kubelet.service mode 0644");
         assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(tu_result(j, "kubelet.service-file-permissions"),
-                                                                "benchmark_references")), 0);
+                                                                "benchmark_references")),
+                         0);
         tu_assert_result(j, "kubelet.config-permissions", "pass", "mode 0644");
         assert_string_equal(cJSON_GetObjectItem(bref(j, "kubelet.config-permissions"), "item")->valuestring, "3.1.3");
         assert_string_equal(cJSON_GetObjectItem(bref(j, "kubelet.iptables-util-chains"), "item")->valuestring, "3.2.6");
@@ -109,8 +127,10 @@ static void test_benchmark_option_changes_items_and_modes(void **state)
         /* The old numbering is still there for audits against CIS EKS 1.0.1. */
         j = check_json(root, "cis-eks-1.0.1", &rc);
         assert_string_equal(cJSON_GetObjectItem(bref(j, "kubelet.iptables-util-chains"), "item")->valuestring, "3.2.7");
-        assert_string_equal(cJSON_GetObjectItem(bref(j, "kubelet.protect-kernel-defaults"), "item")->valuestring, "3.2.6");
-        assert_string_equal(cJSON_GetObjectItem(bref(j, "kubelet.read-only-port"), "assessment")->valuestring, "manual");
+        assert_string_equal(cJSON_GetObjectItem(bref(j, "kubelet.protect-kernel-defaults"), "item")->valuestring,
+                            "3.2.6");
+        assert_string_equal(cJSON_GetObjectItem(bref(j, "kubelet.read-only-port"), "assessment")->valuestring,
+                            "manual");
         cJSON_Delete(j);
         tu_rm_rf(root);
         free(root);
@@ -139,18 +159,21 @@ static void test_verdicts_follow_the_node(void **state)
         cJSON_Delete(j);
         /* Without protectKernelDefaults the kubelet rewrites the settings itself. */
         run_cmd("sed -i 's/^protectKernelDefaults: true/protectKernelDefaults: false/' '%s/var/lib/kubelet/config.yaml' && "
-                "printf '0\\n' > '%s/proc/sys/kernel/panic'", root);
+                "printf '0\\n' > '%s/proc/sys/kernel/panic'",
+                root);
         run_cmd("rm '%s/proc/1034/mountinfo' && chmod 0640 '%s/usr/lib/systemd/system/kubelet.service'", root);
         j = check_json(root, NULL, &rc);
         tu_assert_result(j, "kubelet.kernel-tunables", "skip", "the kubelet sets the kernel settings itself");
-        tu_assert_result(j, "kube-proxy.kubeconfig-permissions", "error", "/var/lib/kube-proxy/config.conf: No such file");
+        tu_assert_result(j, "kube-proxy.kubeconfig-permissions", "error",
+                         "/var/lib/kube-proxy/config.conf: No such file");
         tu_assert_result(j, "kube-proxy.metrics-bind-address", "error", "/var/lib/kube-proxy/config.conf");
         tu_assert_result(j, "kubelet.service-file-permissions", "fail", "kubelet.service mode 0640");
         cJSON_Delete(j);
         /* No kube-proxy process or unit: a kubeconfig at a well-known host path (kops'
          * static pod mounts /var/lib/kube-proxy/kubeconfig) is still judged. */
         run_cmd("rm -r '%s/proc/1034' && mkdir -p '%s/var/lib/kube-proxy' && "
-                "printf 'apiVersion: v1\\nkind: Config\\n' > '%s/var/lib/kube-proxy/kubeconfig'", root);
+                "printf 'apiVersion: v1\\nkind: Config\\n' > '%s/var/lib/kube-proxy/kubeconfig'",
+                root);
         run_cmd("chmod 0600 '%s/var/lib/kube-proxy/kubeconfig'", root);
         j = check_json(root, NULL, &rc);
         tu_assert_result(j, "kube-proxy.kubeconfig-permissions", "pass",
@@ -179,8 +202,15 @@ static void test_list_and_formats_carry_the_items(void **state)
         char *watch[] = {(char *)tu_nodeward(), "watch", "--benchmark", "nope", NULL};
         assert_int_equal(tu_run(watch, NULL, NULL), 2);
         char *root = scratch_copy();
-        char *prom[] = {(char *)tu_nodeward(), "check", "--root", root, "--only", "kubelet.service-file-permissions",
-                        "--format", "prometheus", NULL};
+        char *prom[] = {(char *)tu_nodeward(),
+                        "check",
+                        "--root",
+                        root,
+                        "--only",
+                        "kubelet.service-file-permissions",
+                        "--format",
+                        "prometheus",
+                        NULL};
         assert_int_equal(tu_run(prom, &out, NULL), 1);
         assert_non_null(strstr(out, "nodeward_check_status{id=\"kubelet.service-file-permissions\",severity=\"medium\","
                                     "status=\"fail\",benchmark=\"cis-kubernetes-1.12.0\",item=\"4.1.1\",level=\"1\","
@@ -197,7 +227,8 @@ static void test_list_and_formats_carry_the_items(void **state)
         snprintf(demo, sizeof(demo), "%s/demo-al2023", tu_fixtures());
         int rc;
         cJSON *j = check_json(demo, NULL, &rc);
-        assert_string_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "benchmark"), "id")->valuestring, "cis-eks-1.8.0");
+        assert_string_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "benchmark"), "id")->valuestring,
+                            "cis-eks-1.8.0");
         cJSON_Delete(j);
 }
 
@@ -215,8 +246,19 @@ static void test_json_report_validates_against_the_v1_schema(void **state)
         snprintf(demo, sizeof(demo), "%s/demo-al2023", tu_fixtures());
         char *argv1[] = {(char *)tu_nodeward(), "check", "--root", root, "--format", "json", "--output", a, NULL};
         assert_int_equal(tu_run(argv1, NULL, NULL), 1);
-        char *argv2[] = {(char *)tu_nodeward(), "check", "--root", demo, "--format", "json", "--output", b,
-                         "--skip", "ssh.exposed,net,imds,node", "--benchmark", "cis-eks-1.0.1", NULL};
+        char *argv2[] = {(char *)tu_nodeward(),
+                         "check",
+                         "--root",
+                         demo,
+                         "--format",
+                         "json",
+                         "--output",
+                         b,
+                         "--skip",
+                         "ssh.exposed,net,imds,node",
+                         "--benchmark",
+                         "cis-eks-1.0.1",
+                         NULL};
         assert_int_equal(tu_run(argv2, NULL, NULL), 1);
         snprintf(cmd, sizeof(cmd), "node tests/validate/report.js '%s' '%s'", a, b);
         char *out, *err;
@@ -224,8 +266,8 @@ static void test_json_report_validates_against_the_v1_schema(void **state)
         if (rc != 0)
                 fail_msg("report not valid (exit %d): %s%s", rc, out, err);
         free(out), free(err);
-        snprintf(cmd, sizeof(cmd), "sed 's/\"level\":\t1/\"level\":\t3/' '%s' > '%s' && node tests/validate/report.js '%s'",
-                 a, bad, bad);
+        snprintf(cmd, sizeof(cmd),
+                 "sed 's/\"level\":\t1/\"level\":\t3/' '%s' > '%s' && node tests/validate/report.js '%s'", a, bad, bad);
         assert_int_equal(fl_sh(cmd, NULL, &err), 1);
         assert_non_null(strstr(err, "benchmark_references/0/level must be equal to one of the allowed values"));
         free(err);
@@ -240,18 +282,21 @@ static void test_real_mount_namespace_is_followed(void **state)
 {
         (void)state;
         char *dir = tu_mkdtemp(), path[4096], cmd[16384];
-        snprintf(cmd, sizeof(cmd),
-                 "mkdir -p '%s/cm' '%s/in/kube-proxy' && printf 'apiVersion: v1\nkind: Config\n' > '%s/cm/kubeconfig' && "
-                 "chmod 0666 '%s/cm/kubeconfig' && printf '#!/bin/sh\nsleep 60\n' > '%s/kube-proxy' && chmod 0755 '%s/kube-proxy'",
-                 dir, dir, dir, dir, dir, dir);
+        snprintf(
+                cmd, sizeof(cmd),
+                "mkdir -p '%s/cm' '%s/in/kube-proxy' && printf 'apiVersion: v1\nkind: Config\n' > '%s/cm/kubeconfig' && "
+                "chmod 0666 '%s/cm/kubeconfig' && printf '#!/bin/sh\nsleep 60\n' > '%s/kube-proxy' && chmod 0755 '%s/kube-proxy'",
+                dir, dir, dir, dir, dir, dir);
         assert_int_equal(system(cmd), 0);
         pid_t pid = fork();
         assert_true(pid >= 0);
         if (pid == 0) {
                 setpgid(0, 0); /* its own group, so the sleep under it goes too */
-                snprintf(cmd, sizeof(cmd),
-                         "mount --bind '%s/cm' '%s/in/kube-proxy' && exec '%s/kube-proxy' --metrics-bind-address=0.0.0.0 "
-                         "--kubeconfig='%s/in/kube-proxy/kubeconfig'", dir, dir, dir, dir);
+                snprintf(
+                        cmd, sizeof(cmd),
+                        "mount --bind '%s/cm' '%s/in/kube-proxy' && exec '%s/kube-proxy' --metrics-bind-address=0.0.0.0 "
+                        "--kubeconfig='%s/in/kube-proxy/kubeconfig'",
+                        dir, dir, dir, dir);
                 execl("/usr/bin/unshare", "unshare", "--mount", "--propagation", "private", "/bin/sh", "-c", cmd,
                       (char *)NULL);
                 _exit(127);
@@ -268,8 +313,8 @@ static void test_real_mount_namespace_is_followed(void **state)
                         fclose(f);
                 }
         }
-        char *argv[] = {(char *)tu_nodeward(), "check", "--root", "/", "--format", "json", "--only", "kube-proxy",
-                        "--benchmark", "cis-eks", NULL};
+        char *argv[] = {(char *)tu_nodeward(), "check",       "--root",  "/", "--format", "json", "--only",
+                        "kube-proxy",          "--benchmark", "cis-eks", NULL};
         char *out, *err;
         int rc = tu_run(argv, &out, &err);
         kill(-pid, SIGKILL);
@@ -280,8 +325,9 @@ static void test_real_mount_namespace_is_followed(void **state)
         snprintf(path, sizeof(path), "%s/cm/kubeconfig mode 0666 (want 0644 or stricter)", dir);
         const char *want = path;
         tu_assert_result(j, "kube-proxy.kubeconfig-permissions", "fail", want);
-        snprintf(cmd, sizeof(cmd), "%s/in/kube-proxy/kubeconfig in kube-proxy's mount namespace is %s/cm/kubeconfig on the host",
-                 dir, dir);
+        snprintf(cmd, sizeof(cmd),
+                 "%s/in/kube-proxy/kubeconfig in kube-proxy's mount namespace is %s/cm/kubeconfig on the host", dir,
+                 dir);
         want = cmd;
         tu_assert_result(j, "kube-proxy.kubeconfig-permissions", "fail", want);
         tu_assert_result(j, "kube-proxy.metrics-bind-address", "fail", "metricsBindAddress=0.0.0.0:10249 from flag");
@@ -298,9 +344,21 @@ static void test_watch_summary_names_the_benchmark(void **state)
         char *root = scratch_copy();
         /* valgrind makes each interval take seconds: wait longer for two summaries */
         const char *secs = getenv("NODEWARD_UNDER_VALGRIND") ? "25" : "4";
-        char *argv[] = {(char *)"/usr/bin/timeout", (char *)"-s", (char *)"TERM", (char *)secs, (char *)tu_nodeward(),
-                        (char *)"watch", (char *)"--root", root, (char *)"--interval", (char *)"1", (char *)"--only",
-                        (char *)"kubelet.config-permissions", (char *)"--benchmark", (char *)"cis-eks-1.0.1", NULL};
+        char *argv[] = {(char *)"/usr/bin/timeout",
+                        (char *)"-s",
+                        (char *)"TERM",
+                        (char *)secs,
+                        (char *)tu_nodeward(),
+                        (char *)"watch",
+                        (char *)"--root",
+                        root,
+                        (char *)"--interval",
+                        (char *)"1",
+                        (char *)"--only",
+                        (char *)"kubelet.config-permissions",
+                        (char *)"--benchmark",
+                        (char *)"cis-eks-1.0.1",
+                        NULL};
         char *out, *err;
         tu_run_timeout(argv, &out, &err, 120);
         size_t rounds = 0;
@@ -323,8 +381,17 @@ static void test_sarif_with_items_validates(void **state)
         char *root = scratch_copy();
         char sarif[4096], cmd[8400];
         snprintf(sarif, sizeof(sarif), "%s/report.sarif", scratch);
-        char *argv[] = {(char *)tu_nodeward(), "check", "--root", root, "--only", "kubelet,kube-proxy", "--format", "sarif",
-                        "--output", sarif, NULL};
+        char *argv[] = {(char *)tu_nodeward(),
+                        "check",
+                        "--root",
+                        root,
+                        "--only",
+                        "kubelet,kube-proxy",
+                        "--format",
+                        "sarif",
+                        "--output",
+                        sarif,
+                        NULL};
         assert_int_equal(tu_run(argv, NULL, NULL), 1);
         snprintf(cmd, sizeof(cmd), "node tests/validate/sarif.js '%s'", sarif);
         char *out, *err;
@@ -335,7 +402,8 @@ static void test_sarif_with_items_validates(void **state)
         free(err);
         snprintf(cmd, sizeof(cmd),
                  "grep -q '\"CIS Kubernetes Benchmark 1.12.0 4.1.1\"' '%s' && "
-                 "grep -q '\"uri\":\t\"file:///usr/lib/systemd/system/kubelet.service\"' '%s'", sarif, sarif);
+                 "grep -q '\"uri\":\t\"file:///usr/lib/systemd/system/kubelet.service\"' '%s'",
+                 sarif, sarif);
         assert_int_equal(fl_sh(cmd, NULL, NULL), 0);
         tu_rm_rf(root);
         free(root);

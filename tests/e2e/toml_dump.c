@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rootfs.h"
-#include "toml.h"
-#include "util.h"
+#include "base/rootfs.h"
+#include "base/toml.h"
+#include "base/util.h"
 
 static void put_json_string(struct strbuf *sb, const char *s, size_t n)
 {
@@ -49,8 +49,7 @@ static void dump(struct strbuf *sb, const struct toml_value *v)
                 }
                 sb_putc(sb, ']');
                 return;
-        default:
-                break;
+        default: break;
         }
         sb_printf(sb, "{\"type\":\"%s\",\"value\":", toml_type_name(v->type));
         char num[64];
@@ -68,11 +67,8 @@ static void dump(struct strbuf *sb, const struct toml_value *v)
                         snprintf(num, sizeof(num), "%.17g", v->u.f);
                 put_json_string(sb, num, strlen(num));
                 break;
-        case TOML_BOOL:
-                sb_puts(sb, v->u.b ? "\"true\"" : "\"false\"");
-                break;
-        default:
-                put_json_string(sb, v->u.str.s, v->u.str.len);
+        case TOML_BOOL: sb_puts(sb, v->u.b ? "\"true\"" : "\"false\""); break;
+        default: put_json_string(sb, v->u.str.s, v->u.str.len);
         }
         sb_putc(sb, '}');
 }

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "allowlist.h"
-#include "rootfs.h"
+#include "policy/allowlist.h"
+#include "base/rootfs.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

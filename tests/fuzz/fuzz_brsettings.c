@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bottlerocket.h"
+#include "collect/node/bottlerocket.h"
 
 static void user_data(const char *json, size_t len)
 {

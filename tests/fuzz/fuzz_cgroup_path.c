@@ -1,12 +1,12 @@
 /* fuzz_cgroup_path: any cgroup path either names a pod with bounded, well-formed fields or is refused. */
-/* fuzz-max-len: 65536 (the cap PROC/PID/cgroup is read with in host/netns.c) */
+/* fuzz-max-len: 65536 (the cap PROC/PID/cgroup is read with in host/base/netns.c) */
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "podattr.h"
+#include "collect/observe/podattr.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

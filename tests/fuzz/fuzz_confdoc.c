@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "confdoc.h"
+#include "base/confdoc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "connwatch.h"
-#include "observe.h"
+#include "collect/observe/observe.h"
 
 static const uint8_t md_v4[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 169, 254, 169, 254};
 static const uint8_t md_v6[16] = {0xfd, 0, 0x0e, 0xc2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x02, 0x54};

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dns.h"
+#include "base/dns.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -18,8 +18,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         buf[size] = '\0';
         struct dns_conf c;
         dns_conf_parse(buf, &c);
-        if (c.n_servers < 1 || c.n_servers > DNS_MAX_SERVERS || c.n_search > DNS_MAX_SEARCH ||
-            c.ndots < 0 || c.ndots > 15 || c.timeout_s < 1 || c.timeout_s > 30 || c.attempts < 1 || c.attempts > 5)
+        if (c.n_servers < 1 || c.n_servers > DNS_MAX_SERVERS || c.n_search > DNS_MAX_SEARCH || c.ndots < 0 ||
+            c.ndots > 15 || c.timeout_s < 1 || c.timeout_s > 30 || c.attempts < 1 || c.attempts > 5)
                 abort();
         for (size_t i = 0; i < c.n_search; i++)
                 if (strnlen(c.search[i], DNS_NAME_MAX) >= DNS_NAME_MAX)

@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "http.h"
+#include "base/http.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -15,8 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 struct http_response r;
                 int e = http_parse_response((const char *)data, size, eof, &lim, &r);
                 if (e == 0) {
-                        if (r.body_len > lim.max_body || r.body[r.body_len] != '\0' ||
-                            r.status < 200 || r.status > 599)
+                        if (r.body_len > lim.max_body || r.body[r.body_len] != '\0' || r.status < 200 || r.status > 599)
                                 abort();
                         http_response_free(&r);
                 } else if (e != -EAGAIN && e != -EBADMSG && e != -EFBIG) {

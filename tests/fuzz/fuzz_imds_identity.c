@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "imds.h"
+#include "collect/probes/imds.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

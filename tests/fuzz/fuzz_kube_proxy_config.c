@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "confdoc.h"
-#include "kubeproxy.h"
-#include "sysctl.h"
+#include "base/confdoc.h"
+#include "collect/kubelet/kubeproxy.h"
+#include "collect/node/sysctl.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "http.h"
-#include "kubeapi.h"
+#include "base/http.h"
+#include "base/kubeapi.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

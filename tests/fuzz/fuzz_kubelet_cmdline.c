@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kubelet.h"
-#include "proc.h"
-#include "rootfs.h"
+#include "collect/kubelet/kubelet.h"
+#include "base/proc.h"
+#include "base/rootfs.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

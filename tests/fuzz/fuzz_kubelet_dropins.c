@@ -19,9 +19,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "kubelet.h"
-#include "proc.h"
-#include "rootfs.h"
+#include "collect/kubelet/kubelet.h"
+#include "base/proc.h"
+#include "base/rootfs.h"
 
 #define CONFIG "etc/kubernetes/kubelet/config.json"
 #define DROPIN_DIR "etc/kubernetes/kubelet/config.json.d"
@@ -94,8 +94,8 @@ static void fuzz_name(const char *line, size_t len, int i, char *ret, size_t siz
         size_t n = 0;
         for (size_t j = 0; j < len && n < MAX_NAME; j++) {
                 char c = line[j];
-                if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                    c == '.' || c == '_' || c == '-' || c == '/')
+                if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+                    c == '_' || c == '-' || c == '/')
                         raw[n++] = c;
         }
         raw[n] = '\0';

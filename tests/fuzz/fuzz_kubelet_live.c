@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "http.h"
-#include "kubelet_live.h"
+#include "base/http.h"
+#include "collect/probes/kubelet_live.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -15,8 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "rootfs.h"
-#include "sdunit.h"
+#include "base/rootfs.h"
+#include "base/sdunit.h"
 
 static char fuzz_root[64];
 

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mountinfo.h"
+#include "base/mountinfo.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -18,8 +18,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 return 0;
         int hr = nul ? mountinfo_parse(nul + 1, size - n1 - 1, &host) : mountinfo_parse(p, n1, &host);
         if (hr == 0) {
-                static const char *const paths[] = {"/", "/var/lib/kube-proxy/kubeconfig", "/var/lib/kube-proxy-config/config",
-                                                    "/etc/kubernetes/proxy.conf", "/a/../b"};
+                static const char *const paths[] = {"/", "/var/lib/kube-proxy/kubeconfig",
+                                                    "/var/lib/kube-proxy-config/config", "/etc/kubernetes/proxy.conf",
+                                                    "/a/../b"};
                 for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
                         char *out = NULL;
                         if (mountinfo_host_path(&proc, &host, paths[i], &out) == 0)

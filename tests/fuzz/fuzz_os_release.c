@@ -1,10 +1,10 @@
 /* fuzz_os_release: libFuzzer harness for the os-release reader behind the report header and the remediation's flavour (make fuzz). */
-/* fuzz-max-len: 65536 (the cap os-release is read with in host/facts.c) */
+/* fuzz-max-len: 65536 (the cap os-release is read with in host/collect/facts.c) */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "facts.h"
+#include "collect/facts.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

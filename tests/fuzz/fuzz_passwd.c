@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sshd_internal.h"
+#include "collect/sshd/sshd_internal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -19,8 +19,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         size_t lines = 1;
         for (size_t i = 0; i < size; i++)
                 lines += data[i] == '\n';
-        static const char *const patterns[] = {".ssh/authorized_keys", "%h/.ssh/authorized_keys2",
-                                               "/etc/ssh/keys/%u", "%%/%x%"};
+        static const char *const patterns[] = {".ssh/authorized_keys", "%h/.ssh/authorized_keys2", "/etc/ssh/keys/%u",
+                                               "%%/%x%"};
         char *cursor = buf, *user, *home;
         size_t accounts = 0;
         while (sshd_passwd_next(&cursor, &user, &home)) {

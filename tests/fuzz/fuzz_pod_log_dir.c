@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "podattr.h"
+#include "collect/observe/podattr.h"
 
 /* What cgroup_path_parse_pod() hands over: UID characters, at most 64. */
 static const char *const default_uid = "0a1b2c3d-4e5f-6789-abcd-ef0123456789";

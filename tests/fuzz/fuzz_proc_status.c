@@ -1,11 +1,11 @@
 /* fuzz_proc_status: any PROC/<pid>/status text gives a pid namespace level in 0..32, or -1. */
-/* fuzz-max-len: 65536 (the cap PROC/self/status is read with in host/sockets_owners.c) */
+/* fuzz-max-len: 65536 (the cap PROC/self/status is read with in host/collect/net/sockets_owners.c) */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "proc.h"
+#include "base/proc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -16,9 +16,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "netns.h"
-#include "proc.h"
-#include "rootfs.h"
+#include "base/netns.h"
+#include "base/proc.h"
+#include "base/rootfs.h"
 
 #define MAX_PROCS 6
 
@@ -134,8 +134,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         /* Sorted by pid, each the pid of a directory named by it, comm one line. */
         for (size_t i = 0; i < t.n; i++) {
                 const struct proc_entry *e = &t.v[i];
-                if (e->pid <= 0 || (i && e->pid <= t.v[i - 1].pid) || !has_dir_of(e->pid) ||
-                    strchr(e->comm, '\n') || !e->argv)
+                if (e->pid <= 0 || (i && e->pid <= t.v[i - 1].pid) || !has_dir_of(e->pid) || strchr(e->comm, '\n') ||
+                    !e->argv)
                         abort();
                 for (size_t k = 0; k < e->argc; k++)
                         if (!e->argv[k])

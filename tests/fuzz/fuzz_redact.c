@@ -7,8 +7,8 @@
 
 #include <cjson/cJSON.h>
 
-#include "redact.h"
-#include "rootfs.h"
+#include "base/redact.h"
+#include "base/rootfs.h"
 
 /* Every "://" adds at most "<redacted>@" and "<redacted>" to three input bytes. */
 #define MAX_GROWTH(n) (8 * (n) + 32)

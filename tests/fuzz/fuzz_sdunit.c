@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rootfs.h"
-#include "sdunit.h"
+#include "base/rootfs.h"
+#include "base/sdunit.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -6,7 +6,7 @@
 
 #include <netinet/in.h>
 
-#include "sockets.h"
+#include "collect/net/sockets.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

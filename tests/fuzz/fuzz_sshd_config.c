@@ -4,7 +4,7 @@
  * (etc/ssh/sshd_config.d/N.conf) and an extra etc/ssh/inc/N.conf tree, written
  * into one scratch root per process; then the whole load -> defaults -> dump
  * path runs. Build: clang -g -fsanitize=fuzzer,address,undefined -Ihost
- * tests/fuzz/fuzz_sshd_config.c host/sshd_*.c host/rootfs.c host/proc.c host/util.c */
+ * tests/fuzz/fuzz_sshd_config.c host/collect/sshd/sshd_*.c host/base/rootfs.c host/base/proc.c host/base/util.c */
 /* fuzz-max-len: 1048576 (SSHD_FILE_CAP) */
 #define _GNU_SOURCE
 #include <ftw.h>
@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sshd_config.h"
+#include "collect/sshd/sshd_config.h"
 
 static char fuzz_root[64];
 
@@ -71,7 +71,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 if (part == 0)
                         snprintf(rel, sizeof(rel), "etc/ssh/sshd_config");
                 else
-                        snprintf(rel, sizeof(rel), part % 2 ? "etc/ssh/sshd_config.d/%d.conf" : "etc/ssh/inc/%d.conf", part);
+                        snprintf(rel, sizeof(rel), part % 2 ? "etc/ssh/sshd_config.d/%d.conf" : "etc/ssh/inc/%d.conf",
+                                 part);
                 fuzz_write(rel, d, len);
                 d = sep ? sep + 4 : end;
         }

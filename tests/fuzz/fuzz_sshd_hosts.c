@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sshd_config.h"
-#include "sshd_internal.h"
+#include "collect/sshd/sshd_config.h"
+#include "collect/sshd/sshd_internal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -45,8 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                         unsigned char bin[16];
                         int v6 = strchr(head, ':') != NULL;
                         if (inet_pton(v6 ? AF_INET6 : AF_INET, head, bin) != 1 || (seen6 && !v6) ||
-                            (v6 && afs[a] == AF_INET_) || (!v6 && afs[a] == AF_INET6_) ||
-                            (!v6 && strchr(out[i], '%')))
+                            (v6 && afs[a] == AF_INET_) || (!v6 && afs[a] == AF_INET6_) || (!v6 && strchr(out[i], '%')))
                                 abort();
                         seen6 |= v6;
                 }

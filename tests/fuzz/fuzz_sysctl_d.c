@@ -3,13 +3,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sysctl_d.h"
+#include "collect/node/sysctl_d.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
         struct sysctl_boot b = {0};
         sysctl_d_parse((const char *)data, size, "/etc/sysctl.d/fuzz.conf", &b);
-        static const char *const names[] = {"net.ipv4.ip_forward", "net.ipv4.conf.all.log_martians", "fs.suid_dumpable"};
+        static const char *const names[] = {"net.ipv4.ip_forward", "net.ipv4.conf.all.log_martians",
+                                            "fs.suid_dumpable"};
         for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
                 const struct sysctl_assign *a = sysctl_boot_find(&b, names[i]);
                 if (a)

@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "toml.h"
+#include "base/toml.h"
 
 static size_t walk(const struct toml_value *v, unsigned depth)
 {
@@ -13,7 +13,8 @@ static size_t walk(const struct toml_value *v, unsigned depth)
                 abort(); /* deeper than the caps allow */
         if (v->type == TOML_TABLE)
                 for (size_t i = 0; i < v->u.tab.n; i++) {
-                        if (toml_get(v, v->u.tab.kv[i].key) == NULL && v->u.tab.kv[i].key_len == __builtin_strlen(v->u.tab.kv[i].key))
+                        if (toml_get(v, v->u.tab.kv[i].key) == NULL &&
+                            v->u.tab.kv[i].key_len == __builtin_strlen(v->u.tab.kv[i].key))
                                 abort(); /* every key can be found again */
                         n += walk(v->u.tab.kv[i].value, depth + 1);
                 }

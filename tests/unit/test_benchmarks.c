@@ -2,6 +2,7 @@
  * Item numbers as kube-bench transcribes them: aquasecurity/kube-bench cfg/eks-1.0.1/node.yaml,
  * cfg/eks-1.8.0/node.yaml, cfg/cis-1.10/node.yaml, cfg/cis-1.12/node.yaml. */
 #include "testutil.h"
+#include "collect/facts.h"
 
 #include "engine.h"
 
@@ -110,8 +111,9 @@ static void test_auto_pick_by_node(void **state)
         (void)state;
         const char *why;
         /* kubeadm's drop-in passes --bootstrap-kubeconfig and --kubeconfig=/etc/kubernetes/kubelet.conf. */
-        static const char *const kubeadm[] = {"/usr/bin/kubelet", "--bootstrap-kubeconfig=/etc/kubernetes/bootstrap-kubelet.conf",
-                                              "--kubeconfig=/etc/kubernetes/kubelet.conf", "--config=/var/lib/kubelet/config.yaml", NULL};
+        static const char *const kubeadm[] = {
+                "/usr/bin/kubelet", "--bootstrap-kubeconfig=/etc/kubernetes/bootstrap-kubelet.conf",
+                "--kubeconfig=/etc/kubernetes/kubelet.conf", "--config=/var/lib/kubelet/config.yaml", NULL};
         struct facts *f = node("Debian GNU/Linux 12 (bookworm)", kubeadm, "process 1 (kubelet)");
         assert_string_equal(benchmark_for_node(f, &why)->id, "cis-kubernetes-1.12.0");
         assert_non_null(strstr(why, "kubeadm"));
@@ -151,12 +153,12 @@ static void test_engine_judges_modes_by_selected_benchmark(void **state)
         char *err = NULL;
         assert_int_equal(engine_select("kubelet.config-permissions", NULL, &sel, &err), 0);
         struct run run;
-        engine_run_benchmark(&f, sel, benchmark_find("cis-eks-1.8.0"), "test", &run);
+        engine_run_benchmark(&f, NULL, sel, benchmark_find("cis-eks-1.8.0"), "test", &run);
         assert_int_equal(run.n, 1);
         assert_int_equal(run.results[0].status, ST_PASS);
         assert_string_equal(run.results[0].item->item, "3.1.3");
         run_free(&run);
-        engine_run_benchmark(&f, sel, benchmark_find("cis-kubernetes-1.12.0"), "test", &run);
+        engine_run_benchmark(&f, NULL, sel, benchmark_find("cis-kubernetes-1.12.0"), "test", &run);
         assert_int_equal(run.results[0].status, ST_FAIL);
         assert_string_equal(run.results[0].item->item, "4.1.9");
         assert_non_null(strstr(run.results[0].evidence, "want 0600 or stricter"));

@@ -3,10 +3,11 @@
  * user-data keys: bottlerocket-admin-container start_admin.sh (authorized-keys and authorized_keys,
  * trusted-user-ca-keys, authorized-keys-command[-user], user defaulting to ec2-user). */
 #include "testutil.h"
+#include "collect/facts.h"
 
-#include "bottlerocket.h"
+#include "collect/node/bottlerocket.h"
 #include "check.h"
-#include "util.h"
+#include "base/util.h"
 
 static void test_segments_encode_all_but_alnum_dash_underscore(void **state)
 {
@@ -199,14 +200,38 @@ static void test_admin_ssh_error_when_the_container_root_is_unreadable(void **st
         free(ev);
 }
 
+static void test_admin_ssh_is_an_error_without_the_listeners(void **state)
+{
+        (void)state;
+        /* A running admin sshd whose listeners could not be read: where it listens
+         * is unknown, not the ListenAddress of its configuration. */
+        struct facts f = br_node();
+        f.collected |= FACT_SOCKETS;
+        f.sockets.error = (char *)"/host/proc/1/ns/net: Permission denied";
+        f.node.br.admin.enabled = BR_TRUE;
+        f.node.br.admin_sshd.pid = 812;
+        f.node.br.admin_sshd.cfg.found = true;
+        f.node.br.admin_sshd.cfg.main_path = (char *)"/etc/ssh/sshd_config";
+        f.node.br.admin_ssh.parsed = true;
+        f.node.br.admin_ssh.from = (char *)"datastore";
+        f.node.br.admin_ssh.user = (char *)"ec2-user";
+        f.node.br.admin_ssh.n_authorized_keys = 1;
+        char *ev;
+        assert_int_equal(run(check_bottlerocket_admin_ssh, &f, &ev), ST_ERROR);
+        assert_non_null(strstr(ev, "authorized keys 1"));
+        assert_non_null(strstr(ev, "; not evaluated: the listening sockets could not be read: /host/proc/1/ns/net: "
+                                   "Permission denied"));
+        free(ev);
+}
+
 static void test_checks_skip_off_bottlerocket(void **state)
 {
         (void)state;
         struct facts f = {0};
         f.node.os = (char *)"Amazon Linux 2023.6.20241212";
-        void (*fns[])(const struct facts *, struct result *) = {
-                check_bottlerocket_admin_container, check_bottlerocket_admin_ssh,
-                check_bottlerocket_control_container, check_bottlerocket_standalone_mode};
+        void (*fns[])(const struct facts *,
+                      struct result *) = {check_bottlerocket_admin_container, check_bottlerocket_admin_ssh,
+                                          check_bottlerocket_control_container, check_bottlerocket_standalone_mode};
         for (size_t i = 0; i < ARRAY_SIZE(fns); i++) {
                 char *ev;
                 assert_int_equal(run(fns[i], &f, &ev), ST_SKIP);
@@ -258,6 +283,7 @@ int main(void)
                 cmocka_unit_test(test_unset_settings_take_the_aws_defaults),
                 cmocka_unit_test(test_disabled_admin_with_a_running_sshd_is_not_applied),
                 cmocka_unit_test(test_admin_ssh_error_when_the_container_root_is_unreadable),
+                cmocka_unit_test(test_admin_ssh_is_an_error_without_the_listeners),
                 cmocka_unit_test(test_checks_skip_off_bottlerocket),
                 cmocka_unit_test(test_detect_reads_id_and_keeps_only_well_formed_variants),
         };

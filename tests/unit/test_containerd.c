@@ -1,11 +1,13 @@
 /* test_containerd: hosts.toml parsing, certs.d names, registry hosts of URLs and references, the
  * allowlist match, import resolution and the checks' verdicts on collected facts. */
 #include "testutil.h"
+#include "collect/facts.h"
+#include "policy/policy.h"
 
 #include "check.h"
-#include "containerd.h"
-#include "rootfs.h"
-#include "util.h"
+#include "collect/node/containerd.h"
+#include "base/rootfs.h"
+#include "base/util.h"
 
 static void test_host_directory_names(void **state)
 {
@@ -25,11 +27,15 @@ static void test_registry_host_of_urls_and_references(void **state)
 {
         (void)state;
         const char *cases[][2] = {
-                {"https://mirror.gcr.io/v2", "mirror.gcr.io"},  {"http://10.0.0.5:5000", "10.0.0.5:5000"},
-                {"nginx", "docker.io"},                         {"library/nginx:1.25", "docker.io"},
+                {"https://mirror.gcr.io/v2", "mirror.gcr.io"},
+                {"http://10.0.0.5:5000", "10.0.0.5:5000"},
+                {"nginx", "docker.io"},
+                {"library/nginx:1.25", "docker.io"},
                 {"localhost/kubernetes/pause:0.1.0", "localhost"},
-                {"602401143452.dkr.ecr.us-west-2.amazonaws.com/eks/pause:3.5", "602401143452.dkr.ecr.us-west-2.amazonaws.com"},
-                {"registry.k8s.io", "registry.k8s.io"},        {"quay.io:443/x/y", "quay.io:443"},
+                {"602401143452.dkr.ecr.us-west-2.amazonaws.com/eks/pause:3.5",
+                 "602401143452.dkr.ecr.us-west-2.amazonaws.com"},
+                {"registry.k8s.io", "registry.k8s.io"},
+                {"quay.io:443/x/y", "quay.io:443"},
                 /* userinfo is not the host: to the last '@' before the path (a '/' or '@' may be in a password) */
                 {"http://user:pa@ss@reg.example:5000/v2", "reg.example:5000"},
                 {"https://reg.example/v2?next=a@evil.example", "reg.example"},
@@ -53,8 +59,8 @@ static struct containerd_facts parse_hosts(const char *text, int want_r, char **
         struct containerd_facts c;
         memset(&c, 0, sizeof(c));
         char *err = NULL;
-        int r = containerd_parse_hosts(text, strlen(text), "/etc/containerd/certs.d/docker.io/hosts.toml",
-                                       "docker.io", &c, &err);
+        int r = containerd_parse_hosts(text, strlen(text), "/etc/containerd/certs.d/docker.io/hosts.toml", "docker.io",
+                                       &c, &err);
         assert_int_equal(r < 0, want_r < 0);
         if (ret_err)
                 *ret_err = err;
@@ -70,7 +76,8 @@ static void test_hosts_toml_order_and_fields(void **state)
         struct containerd_facts c = parse_hosts("server = \"https://registry-1.docker.io\"\n"
                                                 "[host.\"mirror.internal:5000\"]\n  skip_verify = false\n"
                                                 "[host.\"http://10.0.0.5\"]\n  capabilities = [\"pull\", \"RESOLVE\"]\n"
-                                                "  ca = [\"a.crt\"]\n", 0, NULL);
+                                                "  ca = [\"a.crt\"]\n",
+                                                0, NULL);
         assert_int_equal(c.n_hosts, 3);
         assert_string_equal(c.hosts[0].url, "https://mirror.internal:5000");
         assert_int_equal(c.hosts[0].skip_verify, 0);
@@ -136,8 +143,10 @@ static void test_imports_relative_globbed_and_cycles(void **state)
 {
         (void)state;
         char *root = tu_mkdtemp();
-        tu_write(root, "etc/containerd/config.toml", "version = 2\nimports = [\"./d/*.toml\", \"config.toml\", \"d/x/../../d/./10-a.toml\"]\n");
-        tu_write(root, "etc/containerd/d/20-b.toml", "imports = [\"../config.toml\", \"/etc/containerd/d/10-a.toml\"]\n");
+        tu_write(root, "etc/containerd/config.toml",
+                 "version = 2\nimports = [\"./d/*.toml\", \"config.toml\", \"d/x/../../d/./10-a.toml\"]\n");
+        tu_write(root, "etc/containerd/d/20-b.toml",
+                 "imports = [\"../config.toml\", \"/etc/containerd/d/10-a.toml\"]\n");
         tu_write(root, "etc/containerd/d/10-a.toml", "version = 2\n");
         tu_write(root, "etc/containerd/d/skip.conf", "not toml = = \n");
         struct containerd_facts c = collect(root);
@@ -206,8 +215,9 @@ static void test_unreadable_hosts_toml_is_a_warning(void **state)
 {
         (void)state;
         char *root = tu_mkdtemp();
-        tu_write(root, "etc/containerd/config.toml",
-                 "version = 3\n[plugins.'io.containerd.cri.v1.images'.registry]\nconfig_path = '/etc/containerd/certs.d'\n");
+        tu_write(
+                root, "etc/containerd/config.toml",
+                "version = 3\n[plugins.'io.containerd.cri.v1.images'.registry]\nconfig_path = '/etc/containerd/certs.d'\n");
         char dir[4096];
         snprintf(dir, sizeof(dir), "%s/etc/containerd/certs.d/quay.io/hosts.toml", root);
         tu_mkdirs(dir);
@@ -232,6 +242,13 @@ static void run_check(check_fn fn, const struct facts *f, enum status want, cons
         free(r.evidence);
 }
 
+/* With no --allow-registries: a policy that approves nothing and gives no registry list. */
+static void registry_allowlist_without_policy(const struct facts *f, struct result *r)
+{
+        static const struct policy none;
+        check_containerd_registry_allowlist(f, &none, r);
+}
+
 static void test_checks_skip_without_config_and_error_on_broken(void **state)
 {
         (void)state;
@@ -240,7 +257,7 @@ static void test_checks_skip_without_config_and_error_on_broken(void **state)
         f.containerd.socket_path = CONTAINERD_SOCKET;
         run_check(check_containerd_registry_tls_verify, &f, ST_SKIP, "no /etc/containerd/config.toml under /host");
         run_check(check_containerd_socket_permissions, &f, ST_SKIP, "containerd is not running");
-        run_check(check_containerd_registry_allowlist, &f, ST_SKIP, "--allow-registries");
+        run_check(registry_allowlist_without_policy, &f, ST_SKIP, "--allow-registries");
         f.containerd.error = "/etc/containerd/config.toml line 4: duplicate key \"version\"";
         run_check(check_containerd_registry_plain_http, &f, ST_ERROR, "line 4");
         run_check(check_containerd_unprivileged_ports, &f, ST_ERROR, NULL);
@@ -253,7 +270,8 @@ static void test_unparsable_hosts_toml_warns(void **state)
         f.root_path = "/host";
         f.containerd.found = true;
         f.containerd.registry_plugin = "io.containerd.grpc.v1.cri";
-        char *w[] = {"/etc/containerd/certs.d/x/hosts.toml line 2: duplicate key \"server\" (containerd logs this and ignores the file)"};
+        char *w[] = {
+                "/etc/containerd/certs.d/x/hosts.toml line 2: duplicate key \"server\" (containerd logs this and ignores the file)"};
         f.containerd.warnings = w;
         f.containerd.n_warnings = 1;
         run_check(check_containerd_registry_tls_verify, &f, ST_WARN, "ignores the file");

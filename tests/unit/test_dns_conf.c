@@ -3,7 +3,7 @@
 
 #include <arpa/inet.h>
 
-#include "dns.h"
+#include "base/dns.h"
 
 static const char *server_text(const struct dns_conf *c, size_t i)
 {
@@ -32,7 +32,8 @@ static void test_only_the_first_three_nameservers_count(void **state)
         (void)state;
         struct dns_conf c;
         dns_conf_parse("nameserver 10.0.0.2\nnameserver fd00:ec2::253\nnameserver 169.254.169.253\n"
-                       "nameserver 8.8.8.8\n", &c);
+                       "nameserver 8.8.8.8\n",
+                       &c);
         assert_false(c.defaulted_server);
         assert_int_equal(c.n_servers, 3);
         assert_string_equal(server_text(&c, 0), "10.0.0.2");
@@ -48,7 +49,8 @@ static void test_comments_indent_and_unusable_servers_are_ignored(void **state)
         /* Keywords must start the line; a scoped link-local server cannot be given to c-ares. */
         dns_conf_parse("; nameserver 10.9.9.9\n# nameserver 10.9.9.8\n  nameserver 10.9.9.7\n"
                        "nameserver fe80::1%eth0\nnameserver not-an-address\nnameserver\n"
-                       "nameserver\t10.0.0.2\r\n", &c);
+                       "nameserver\t10.0.0.2\r\n",
+                       &c);
         assert_int_equal(c.n_servers, 1);
         assert_string_equal(server_text(&c, 0), "10.0.0.2");
 }

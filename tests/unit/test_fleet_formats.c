@@ -2,9 +2,10 @@
  * identity document parser; the AWS identity's precedence. */
 #include "testutil.h"
 
-#include "imds.h"
-#include "report_fleet.h"
-#include "util.h"
+#include "collect/facts.h"
+#include "collect/probes/imds.h"
+#include "render/report_fleet.h"
+#include "base/util.h"
 
 static const struct check_def *def(const char *id)
 {
@@ -32,10 +33,13 @@ static void make_run(struct run *run, size_t n, const char *const *spec)
                 r->evidence = strdup(spec[3 * i + 2]);
                 run->summary[r->status]++;
         }
+        /* As the engine does: where each result lives, here from no facts at all. */
+        static const struct facts no_facts;
+        run_describe(run, &no_facts);
 }
 
-static struct report_meta meta = {.started = "2026-01-02T03:04:05Z", .duration_ms = 12,
-                                  .started_epoch = 1767323045.5, .duration_s = 0.012};
+static struct report_meta meta = {
+        .started = "2026-01-02T03:04:05Z", .duration_ms = 12, .started_epoch = 1767323045.5, .duration_s = 0.012};
 
 static const char *s_at(const cJSON *o, const char *k)
 {
@@ -62,7 +66,9 @@ static void test_identity_document_parses_account_region_instance(void **state)
                 "{\"accountId\":210987654321,\"region\":\"eu-west-1\",\"instanceId\":\"i-0abc\"}",
                 "{\"accountId\":\"210987654321\",\"region\":\"eu-west-1'; rm\",\"instanceId\":\"i-0abc\"}",
                 "{\"accountId\":\"210987654321\",\"region\":\"eu-west-1\"}",
-                "[\"210987654321\"]", "not json", "",
+                "[\"210987654321\"]",
+                "not json",
+                "",
         };
         for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
                 assert_int_equal(imds_identity_parse(bad[i], strlen(bad[i]), &id), -EINVAL);
@@ -79,7 +85,9 @@ static void test_aws_identity_flags_then_document_then_cluster_arn(void **state)
                                   .cluster_arn = "arn:aws:eks:us-east-2:111122223333:cluster/prod"};
         struct aws_identity_buf buf;
         char *ph = NULL;
-        report_aws_identity_fill(&f, &id, &buf, &ph);
+        struct run rf = {0};
+        run_describe(&rf, &f);
+        report_aws_identity_fill(&rf, &id, &buf, &ph);
         assert_null(ph);
         assert_string_equal(id.region, "eu-central-1");  /* the flag */
         assert_string_equal(id.account, "210987654321"); /* the document */
@@ -88,16 +96,20 @@ static void test_aws_identity_flags_then_document_then_cluster_arn(void **state)
         struct facts g = {0};
         g.node.name = "node-a";
         struct aws_identity id2 = {.cluster_arn = "arn:aws:eks:us-east-2:111122223333:cluster/prod"};
-        report_aws_identity_fill(&g, &id2, &buf, &ph);
+        struct run rg = {0};
+        run_describe(&rg, &g);
+        report_aws_identity_fill(&rg, &id2, &buf, &ph);
         assert_string_equal(id2.account, "111122223333");
         assert_string_equal(id2.region, "us-east-2");
         assert_string_equal(id2.instance, "node-a");
         assert_non_null(strstr(ph, "instance \"node-a\""));
         free(ph);
         struct aws_identity id3 = {0};
-        report_aws_identity_fill(&g, &id3, &buf, &ph);
+        report_aws_identity_fill(&rg, &id3, &buf, &ph);
         assert_string_equal(ph, "account 000000000000, region unknown-region, instance \"node-a\" (the node's name)");
         free(ph);
+        run_free(&rf);
+        run_free(&rg);
 }
 
 static void test_asff_partition_resource_and_limits(void **state)
@@ -112,10 +124,13 @@ static void test_asff_partition_resource_and_limits(void **state)
         struct facts f = {0};
         f.node.name = "node-a";
         struct aws_identity id = {.account = "210987654321", .region = "cn-north-1", .instance = "i-0fedcba9876543210"};
-        cJSON *req = report_asff(&f, &run, &meta, &id);
+        run_describe(&run, &f);
+        cJSON *req = report_asff(&run, &meta, &id);
         const cJSON *fd = cJSON_GetArrayItem(cJSON_GetObjectItem(req, "Findings"), 0);
-        assert_string_equal(s_at(fd, "Id"), "nodeward/cn-north-1/210987654321/i-0fedcba9876543210/kubelet.read-only-port");
-        assert_string_equal(s_at(fd, "ProductArn"), "arn:aws-cn:securityhub:cn-north-1:210987654321:product/210987654321/default");
+        assert_string_equal(s_at(fd, "Id"),
+                            "nodeward/cn-north-1/210987654321/i-0fedcba9876543210/kubelet.read-only-port");
+        assert_string_equal(s_at(fd, "ProductArn"),
+                            "arn:aws-cn:securityhub:cn-north-1:210987654321:product/210987654321/default");
         const cJSON *res = cJSON_GetArrayItem(cJSON_GetObjectItem(fd, "Resources"), 0);
         assert_string_equal(s_at(res, "Type"), "AwsEc2Instance");
         assert_string_equal(s_at(res, "Id"), "arn:aws-cn:ec2:cn-north-1:210987654321:instance/i-0fedcba9876543210");
@@ -136,7 +151,8 @@ static void test_openreports_name_from_a_hostname_is_a_dns_subdomain(void **stat
         make_run(&run, 1, spec);
         struct facts f = {0};
         f.node.hostname = "Build_Host.Example.";
-        cJSON *o = report_openreports_build(&f, &run, &meta, REPORT_API_POLICYREPORT);
+        run_describe(&run, &f);
+        cJSON *o = report_openreports_build(&run, &meta, REPORT_API_POLICYREPORT);
         assert_string_equal(s_at(cJSON_GetObjectItem(o, "metadata"), "name"), "nodeward-build-host.example");
         assert_null(cJSON_GetObjectItem(o, "source")); /* v1alpha2 has no report-level source */
         const cJSON *r = cJSON_GetArrayItem(cJSON_GetObjectItem(o, "results"), 0);
@@ -148,13 +164,14 @@ static void test_openreports_name_from_a_hostname_is_a_dns_subdomain(void **stat
         run_free(&run);
 }
 
-static char *render_to_string(void (*fn)(FILE *, const struct facts *, const struct run *, const struct report_meta *),
-                              const struct facts *f, const struct run *run)
+static char *render_to_string(void (*fn)(FILE *, const struct run *, const struct report_meta *), const struct facts *f,
+                              struct run *run)
 {
+        run_describe(run, f);
         char *buf = NULL;
         size_t len = 0;
         FILE *m = open_memstream(&buf, &len);
-        fn(m, f, run, &meta);
+        fn(m, run, &meta);
         fclose(m);
         return buf;
 }
@@ -162,8 +179,10 @@ static char *render_to_string(void (*fn)(FILE *, const struct facts *, const str
 static void test_junit_escapes_and_maps_statuses(void **state)
 {
         (void)state;
-        const char *spec[] = {"kubelet.read-only-port", "fail", "a<b & \"c\"\x01 \xc3\xa9", "kubelet.event-qps", "skip", "n/a",
-                              "kubelet.client-ca-file", "error", "cannot read", "kubelet.tls-cipher-suites", "warn", "w"};
+        const char *spec[] = {"kubelet.read-only-port",    "fail",  "a<b & \"c\"\x01 \xc3\xa9",
+                              "kubelet.event-qps",         "skip",  "n/a",
+                              "kubelet.client-ca-file",    "error", "cannot read",
+                              "kubelet.tls-cipher-suites", "warn",  "w"};
         struct run run;
         make_run(&run, 4, spec);
         struct facts f = {0};
@@ -182,7 +201,7 @@ static void test_junit_escapes_and_maps_statuses(void **state)
 static void test_ocsf_one_line_per_result_with_status_ids(void **state)
 {
         (void)state;
-        const char *spec[] = {"kubelet.read-only-port", "fail", "f", "kubelet.event-qps", "pass", "p",
+        const char *spec[] = {"kubelet.read-only-port", "fail",  "f", "kubelet.event-qps",         "pass", "p",
                               "kubelet.client-ca-file", "error", "e", "kubelet.tls-cipher-suites", "warn", "w"};
         struct run run;
         make_run(&run, 4, spec);
@@ -196,7 +215,8 @@ static void test_ocsf_one_line_per_result_with_status_ids(void **state)
                 assert_non_null(j);
                 assert_int_equal(cJSON_GetObjectItem(j, "class_uid")->valueint, 2003);
                 assert_int_equal(cJSON_GetObjectItem(j, "time")->valuedouble, 1767323045500.0);
-                assert_int_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "compliance"), "status_id")->valueint, want[n]);
+                assert_int_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "compliance"), "status_id")->valueint,
+                                 want[n]);
                 cJSON_Delete(j);
         }
         assert_int_equal(n, 4);

@@ -3,12 +3,12 @@
  * and journald.conf (journald.conf(5)). */
 #include "testutil.h"
 
-#include "audit_rules.h"
+#include "collect/node/audit_rules.h"
 #include "engine.h"
-#include "facts.h"
-#include "journald_conf.h"
-#include "sysctl_d.h"
-#include "util.h"
+#include "collect/facts.h"
+#include "collect/node/journald_conf.h"
+#include "collect/node/sysctl_d.h"
+#include "base/util.h"
 
 static struct facts *node(const char *os)
 {
@@ -166,14 +166,17 @@ static void test_sysctl_checks_judge_live_boot_and_drift(void **state)
         /* Live good, boot file bad: the next boot regresses. */
         set_sysctl(f, "kernel.randomize_va_space", "2");
         set_boot(f, "/etc/sysctl.conf", "kernel.randomize_va_space = 1\n");
-        EXPECT(check_host_sysctl_aslr, f, ST_WARN, "but /etc/sysctl.conf:1 sets 1 at boot: changed since boot, the next boot reverts it");
+        EXPECT(check_host_sysctl_aslr, f, ST_WARN,
+               "but /etc/sysctl.conf:1 sets 1 at boot: changed since boot, the next boot reverts it");
         /* Live bad, boot file good: someone changed it since boot. */
         set_sysctl(f, "kernel.unprivileged_bpf_disabled", "0");
         set_boot(f, "/etc/sysctl.d/10-bpf.conf", "kernel.unprivileged_bpf_disabled=1\n");
-        EXPECT(check_host_sysctl_unpriv_bpf, f, ST_FAIL, "=0 (want 1|2), but /etc/sysctl.d/10-bpf.conf:1 sets 1 at boot");
+        EXPECT(check_host_sysctl_unpriv_bpf, f, ST_FAIL,
+               "=0 (want 1|2), but /etc/sysctl.d/10-bpf.conf:1 sets 1 at boot");
         /* No live value: judged from the boot file, and said so. */
         set_boot(f, "/etc/sysctl.d/20-ns.conf", "user.max_user_namespaces = 0\n");
-        EXPECT(check_host_sysctl_user_namespaces, f, ST_PASS, "set at boot by /etc/sysctl.d/20-ns.conf:1 (/host/proc/sys has no live value)");
+        EXPECT(check_host_sysctl_user_namespaces, f, ST_PASS,
+               "set at boot by /etc/sysctl.d/20-ns.conf:1 (/host/proc/sys has no live value)");
         set_sysctl(f, "user.max_user_namespaces", "15000");
         EXPECT(check_host_sysctl_user_namespaces, f, ST_WARN, "keep them only if pods use hostUsers: false");
         /* Nothing known at all: a skip, not a pass. */
@@ -214,7 +217,8 @@ static void test_selinux_modes(void **state)
         f->host.selinux_live = SELINUX_PERMISSIVE;
         EXPECT(check_host_selinux, f, ST_FAIL, "permissive");
         f->host.selinux_live = SELINUX_ENFORCING;
-        EXPECT(check_host_selinux, f, ST_PASS, "enforcing (/sys/fs/selinux/enforce=1); SELINUX=enforcing at /etc/selinux/config:1");
+        EXPECT(check_host_selinux, f, ST_PASS,
+               "enforcing (/sys/fs/selinux/enforce=1); SELINUX=enforcing at /etc/selinux/config:1");
         f->host.selinux_config = SELINUX_PERMISSIVE;
         EXPECT(check_host_selinux, f, ST_WARN, "the next boot is not");
         drop(f);
@@ -232,11 +236,13 @@ static void test_lockdown_and_verity_follow_the_os(void **state)
         EXPECT(check_host_kernel_lockdown, br, ST_FAIL, "default to integrity");
         EXPECT(check_host_kernel_lockdown, al, ST_WARN, "root can modify the running kernel");
         EXPECT(check_host_root_verity, al, ST_SKIP, "not Bottlerocket (Amazon Linux 2023)");
-        br->host.cmdline = strdup("root=/dev/dm-0 \"dm-mod.create=root,,,ro,0 1884160 verity 1 A B 4096 4096 235520 1 sha256 x y 1 restart_on_corruption\"");
+        br->host.cmdline = strdup(
+                "root=/dev/dm-0 \"dm-mod.create=root,,,ro,0 1884160 verity 1 A B 4096 4096 235520 1 sha256 x y 1 restart_on_corruption\"");
         EXPECT(check_host_root_verity, br, ST_PASS, "restart_on_corruption");
         free(br->host.cmdline);
         br->host.cmdline = strdup("root=/dev/nvme0n1p3 ro");
-        EXPECT(check_host_root_verity, br, ST_FAIL, "lacks a dm-mod.create=root verity table root=/dev/dm-0 restart_on_corruption");
+        EXPECT(check_host_root_verity, br, ST_FAIL,
+               "lacks a dm-mod.create=root verity table root=/dev/dm-0 restart_on_corruption");
         drop(br);
         drop(al);
 }
@@ -275,6 +281,40 @@ static void test_time_sync_and_journal(void **state)
         drop(f);
 }
 
+static void test_time_sync_is_an_error_without_the_process_table(void **state)
+{
+        (void)state;
+        /* An enabled chronyd with sources passed as "not live" before: whether it
+         * runs is the unread process table's to say. */
+        struct facts *f = node("Amazon Linux 2023");
+        f->collected = FACT_HOST | FACT_PROCS;
+        f->procs_error = strdup("/host/proc: Permission denied");
+        f->host.chrony_conf = strdup("/etc/chrony.conf");
+        f->host.chronyd_enabled = strdup("/etc/systemd/system/multi-user.target.wants/chronyd.service");
+        f->host.chrony_source = strdup("/etc/chrony.conf:2 server 169.254.169.123");
+        f->host.chrony_sources = 1;
+        EXPECT(check_host_time_sync, f, ST_ERROR,
+               "not evaluated: the process table could not be read: /host/proc: Permission denied");
+        drop(f);
+}
+
+static void test_auditd_is_an_error_without_the_process_table(void **state)
+{
+        (void)state;
+        struct facts *f = node("Amazon Linux 2");
+        f->collected = FACT_HOST | FACT_PROCS;
+        f->procs_error = strdup("/host/proc: Permission denied");
+        f->host.auditd_enabled = strdup("/etc/systemd/system/multi-user.target.wants/auditd.service");
+        EXPECT(check_host_auditd, f, ST_ERROR,
+               "not evaluated: the process table could not be read: /host/proc: Permission denied");
+        drop(f);
+        /* Bottlerocket has no auditd to look for: a skip, readable process table or not. */
+        struct facts *br = node("Bottlerocket OS 1.20.0 (aws-k8s-1.30)");
+        br->procs_error = strdup("/host/proc: Permission denied");
+        EXPECT(check_host_auditd, br, ST_SKIP, "Bottlerocket ships no auditd");
+        drop(br);
+}
+
 static void test_auditd_and_rules(void **state)
 {
         (void)state;
@@ -296,7 +336,8 @@ static void test_auditd_and_rules(void **state)
         f->host.audit_want_from = strdup("default");
         const char *rules = "-w /etc/kubernetes -p wa -k k8s\n";
         audit_rules_parse(rules, strlen(rules), "/etc/audit/rules.d/k.rules", &f->host.audit);
-        EXPECT(check_host_audit_rules, f, ST_FAIL, "/usr/bin/kubelet not watched for writes and attribute changes (watch set: default)");
+        EXPECT(check_host_audit_rules, f, ST_FAIL,
+               "/usr/bin/kubelet not watched for writes and attribute changes (watch set: default)");
         EXPECT(check_host_audit_rules, f, ST_FAIL, "watched: /etc/kubernetes (/etc/audit/rules.d/k.rules:1 -p wa)");
         const char *more = "-w /usr/bin/kubelet -p wa\n";
         audit_rules_parse(more, strlen(more), "/etc/audit/rules.d/k.rules", &f->host.audit);
@@ -342,6 +383,8 @@ int main(void)
                 cmocka_unit_test(test_selinux_modes),
                 cmocka_unit_test(test_lockdown_and_verity_follow_the_os),
                 cmocka_unit_test(test_time_sync_and_journal),
+                cmocka_unit_test(test_time_sync_is_an_error_without_the_process_table),
+                cmocka_unit_test(test_auditd_is_an_error_without_the_process_table),
                 cmocka_unit_test(test_auditd_and_rules),
                 cmocka_unit_test(test_hostname_file_skips_comment_lines),
         };

@@ -6,7 +6,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 
-#include "http.h"
+#include "base/http.h"
 
 static int parse(const char *s, bool eof, struct http_response *r)
 {
@@ -38,15 +38,19 @@ static void test_chunked_body_with_trailer(void **state)
         http_response_free(&r);
         assert_int_equal(parse("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nabcd\r\n", false, &r),
                          -EAGAIN);
-        assert_int_equal(parse("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nabcdX\r\n0\r\n\r\n", true, &r),
-                         -EBADMSG);
+        assert_int_equal(
+                parse("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nabcdX\r\n0\r\n\r\n", true, &r),
+                -EBADMSG);
         assert_int_equal(parse("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", true, &r), -EBADMSG);
         assert_int_equal(parse("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-                               "11111111111111111\r\n", true, &r), -EBADMSG);
-        assert_int_equal(parse("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nFFFFFFFF\r\n", false, &r),
-                         -EFBIG);
+                               "11111111111111111\r\n",
+                               true, &r),
+                         -EBADMSG);
+        assert_int_equal(parse("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nFFFFFFFF\r\n", false, &r), -EFBIG);
         assert_int_equal(parse("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-                               "0\r\nContent-Length: 3\r\n\r\n", true, &r), -EBADMSG);
+                               "0\r\nContent-Length: 3\r\n\r\n",
+                               true, &r),
+                         -EBADMSG);
 }
 
 static void test_body_until_close(void **state)

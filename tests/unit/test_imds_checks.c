@@ -1,8 +1,9 @@
 /* test_imds_checks: verdicts of the metadata, SSH and endpoint checks over hand-made facts; their parsers and runner. */
 #include "testutil.h"
+#include "collect/facts.h"
 
 #include "check.h"
-#include "netns.h"
+#include "base/netns.h"
 
 static struct http_probe answered(int status)
 {
@@ -162,10 +163,13 @@ static void test_kubeconfig_server_and_private_addresses(void **state)
         (void)state;
         char *s = NULL, *h = NULL;
         assert_int_equal(kubeconfig_server("clusters:\n- cluster:\n    certificate-authority: /x\n"
-                                           "    tls-server-name: nope\n    server: https://abc.eks.amazonaws.com\n", &s), 0);
+                                           "    tls-server-name: nope\n    server: https://abc.eks.amazonaws.com\n",
+                                           &s),
+                         0);
         assert_string_equal(s, "https://abc.eks.amazonaws.com");
         free(s);
-        assert_int_equal(kubeconfig_server("{\"clusters\":[{\"cluster\":{\"server\":\"https://[fd00::5]:6443\"}}]}", &s), 0);
+        assert_int_equal(
+                kubeconfig_server("{\"clusters\":[{\"cluster\":{\"server\":\"https://[fd00::5]:6443\"}}]}", &s), 0);
         assert_int_equal(url_host(s, &h), 0);
         assert_string_equal(h, "fd00::5");
         free(s);

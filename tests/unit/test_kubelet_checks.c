@@ -1,7 +1,8 @@
-/* test_kubelet_checks: the kubelet checks and the engine as pure functions of facts. */
+/* test_kubelet_checks: the kubelet checks as pure functions of facts. */
 #include "testutil.h"
+#include "collect/facts.h"
 
-#include "confdoc.h"
+#include "base/confdoc.h"
 #include "engine.h"
 
 static void set_field(struct facts *f, enum kfield id, const char *json, enum ksource src, const char *origin)
@@ -21,8 +22,8 @@ static struct facts *found_kubelet(void)
         f->kubelet.found_by = strdup("process 1 (kubelet)");
         f->kubelet.has_config = true;
         for (int i = 0; i < KF__COUNT; i++)
-                set_field(f, (enum kfield)i, kfield_defs[i].cfg_default, kfield_defs[i].cfg_default ? KSRC_DEFAULT : KSRC_UNSET,
-                          "default");
+                set_field(f, (enum kfield)i, kfield_defs[i].cfg_default,
+                          kfield_defs[i].cfg_default ? KSRC_DEFAULT : KSRC_UNSET, "default");
         return f;
 }
 
@@ -81,6 +82,34 @@ static void test_absent_kubelet_skips(void **state)
         drop(f);
 }
 
+static void test_absent_kubelet_is_an_error_without_the_process_table(void **state)
+{
+        (void)state;
+        /* No process named kubelet could be looked for: "no kubelet found" is no
+         * finding, and the checks say why they did not judge. */
+        struct facts *f = calloc(1, sizeof(*f));
+        f->collected = FACT_PROCS | FACT_KUBELET;
+        f->procs_error = strdup("/host/proc: Permission denied");
+        f->kubelet.absent_reason = strdup("no kubelet found");
+        check_fn fns[] = {check_kubelet_authorization_mode, check_kubelet_read_only_port,
+                          check_kubelet_config_permissions, check_kubelet_kubeconfig_ownership};
+        for (size_t i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
+                struct result r = run_one(fns[i], f);
+                assert_int_equal(r.status, ST_ERROR);
+                assert_string_equal(r.evidence, "not evaluated: the process table the kubelet is found in could not "
+                                                "be read: /host/proc: Permission denied");
+                free(r.evidence);
+        }
+        /* Found another way (its unit or a well-known path): the checks judge it. */
+        drop(f);
+        f = found_kubelet();
+        f->procs_error = strdup("/host/proc: Permission denied");
+        struct result r = run_one(check_kubelet_authorization_mode, f);
+        assert_int_not_equal(r.status, ST_ERROR);
+        free(r.evidence);
+        drop(f);
+}
+
 static void test_server_cert_rotation_states(void **state)
 {
         (void)state;
@@ -103,8 +132,9 @@ static void test_cipher_suites_weak_listed(void **state)
 {
         (void)state;
         struct facts *f = found_kubelet();
-        set_field(f, KF_TLS_CIPHER_SUITES, "[\"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\",\"TLS_RSA_WITH_3DES_EDE_CBC_SHA\"]",
-                  KSRC_FILE, "config file /c");
+        set_field(f, KF_TLS_CIPHER_SUITES,
+                  "[\"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\",\"TLS_RSA_WITH_3DES_EDE_CBC_SHA\"]", KSRC_FILE,
+                  "config file /c");
         struct result r = run_one(check_kubelet_tls_cipher_suites, f);
         assert_int_equal(r.status, ST_FAIL);
         assert_non_null(strstr(r.evidence, "weak suites TLS_RSA_WITH_3DES_EDE_CBC_SHA"));
@@ -123,75 +153,16 @@ static void test_streaming_timeout_zero_fails(void **state)
         drop(f);
 }
 
-static void test_selection_by_area_and_id(void **state)
-{
-        (void)state;
-        bool *sel;
-        char *err = NULL;
-        assert_int_equal(engine_select("kubelet.read-only-port,kubelet.anonymous-auth", NULL, &sel, &err), 0);
-        size_t n = 0;
-        for (size_t i = 0; i < check_catalog_len; i++)
-                n += sel[i];
-        assert_int_equal(n, 2);
-        free(sel);
-        assert_int_equal(engine_select("kubelet", "kubelet.read-only-port", &sel, &err), 0);
-        n = 0;
-        for (size_t i = 0; i < check_catalog_len; i++) {
-                n += sel[i];
-                if (strcmp(check_catalog[i].id, "kubelet.read-only-port") == 0)
-                        assert_false(sel[i]);
-        }
-        assert_true(n > 10);
-        free(sel);
-        /* "kube" is not an area: prefixes match whole dotted parts only. */
-        assert_int_equal(engine_select("kube", NULL, &sel, &err), -EINVAL);
-        assert_non_null(strstr(err, "no check or area named \"kube\""));
-        free(err);
-}
-
-static void test_exit_code_follows_fail_on(void **state)
-{
-        (void)state;
-        struct check_def hi = {.id = "a.hi", .severity = SEV_HIGH}, lo = {.id = "a.lo", .severity = SEV_LOW};
-        struct result res[2] = {{.check = &lo, .status = ST_FAIL}, {.check = &hi, .status = ST_PASS}};
-        struct run run = {.results = res, .n = 2};
-        run.summary[ST_FAIL] = 1;
-        run.summary[ST_PASS] = 1;
-        assert_int_equal(engine_exit_code(&run, SEV_LOW), 1);
-        assert_int_equal(engine_exit_code(&run, SEV_HIGH), 0);
-        res[1].status = ST_ERROR;
-        run.summary[ST_ERROR] = 1;
-        assert_int_equal(engine_exit_code(&run, SEV_HIGH), 2);
-        assert_int_equal(engine_exit_code(&run, SEV_INFO), 1);
-}
-
-static void test_catalog_ids_unique_and_well_formed(void **state)
-{
-        (void)state;
-        for (size_t i = 0; i < check_catalog_len; i++) {
-                const char *id = check_catalog[i].id;
-                assert_non_null(strchr(id, '.'));
-                for (const char *p = id; *p; p++)
-                        assert_true((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '.' || *p == '-');
-                assert_non_null(check_catalog[i].fn);
-                assert_non_null(check_catalog[i].references[0]);
-                for (size_t k = i + 1; k < check_catalog_len; k++)
-                        assert_string_not_equal(id, check_catalog[k].id);
-        }
-}
-
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_read_only_port_nonzero_fails),
                 cmocka_unit_test(test_load_error_makes_config_checks_error_only),
                 cmocka_unit_test(test_absent_kubelet_skips),
+                cmocka_unit_test(test_absent_kubelet_is_an_error_without_the_process_table),
                 cmocka_unit_test(test_server_cert_rotation_states),
                 cmocka_unit_test(test_cipher_suites_weak_listed),
                 cmocka_unit_test(test_streaming_timeout_zero_fails),
-                cmocka_unit_test(test_selection_by_area_and_id),
-                cmocka_unit_test(test_exit_code_follows_fail_on),
-                cmocka_unit_test(test_catalog_ids_unique_and_well_formed),
         };
-        return cmocka_run_group_tests_name("kubelet checks and engine", tests, NULL, tu_group_teardown);
+        return cmocka_run_group_tests_name("kubelet checks", tests, NULL, tu_group_teardown);
 }

@@ -1,8 +1,9 @@
 /* test_kubelet_kubeconfig: the kubelet's kubeconfig credentials and the rotate-certificates verdict built on them. */
 #include "testutil.h"
+#include "collect/facts.h"
 
 #include "engine.h"
-#include "kubeconfig.h"
+#include "collect/kubelet/kubeconfig.h"
 
 /* Modelled on awslabs/amazon-eks-ami templates/al2/runtime/kubelet-kubeconfig (exec plugin). */
 static const char EKS_KUBECONFIG[] =
@@ -142,7 +143,8 @@ static void test_exec_plugin_needs_no_rotation(void **state)
         (void)state;
         struct facts *f = kubelet_with_rotation(false);
         with_credentials(f, EKS_KUBECONFIG);
-        assert_result(judge(f), ST_PASS, "exec credential plugin /usr/bin/aws-iam-authenticator: no client certificate to rotate");
+        assert_result(judge(f), ST_PASS,
+                      "exec credential plugin /usr/bin/aws-iam-authenticator: no client certificate to rotate");
 }
 
 static void test_client_certificate_without_rotation_fails(void **state)
@@ -150,7 +152,9 @@ static void test_client_certificate_without_rotation_fails(void **state)
         (void)state;
         struct facts *f = kubelet_with_rotation(false);
         with_credentials(f, KUBEADM_KUBECONFIG);
-        assert_result(judge(f), ST_FAIL, "client certificate file /var/lib/kubelet/pki/kubelet-client-current.pem: the client certificate expires");
+        assert_result(
+                judge(f), ST_FAIL,
+                "client certificate file /var/lib/kubelet/pki/kubelet-client-current.pem: the client certificate expires");
         f = kubelet_with_rotation(true);
         with_credentials(f, KUBEADM_KUBECONFIG);
         assert_result(judge(f), ST_PASS, "the certificate manager's rotated file");
@@ -173,7 +177,8 @@ static void test_missing_or_broken_kubeconfig(void **state)
         struct facts *f = kubelet_with_rotation(false);
         f->kubelet.kubeconfig.err = -ENOENT;
         f->kubelet.bootstrap_kubeconfig = strdup("/var/lib/kubelet/bootstrap-kubeconfig");
-        assert_result(judge(f), ST_FAIL, "bootstrap a client certificate through /var/lib/kubelet/bootstrap-kubeconfig");
+        assert_result(judge(f), ST_FAIL,
+                      "bootstrap a client certificate through /var/lib/kubelet/bootstrap-kubeconfig");
         f = kubelet_with_rotation(false);
         f->kubelet.kubeconfig.err = -ENOENT;
         assert_result(judge(f), ST_SKIP, "does not exist yet");

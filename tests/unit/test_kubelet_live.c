@@ -1,8 +1,9 @@
 /* test_kubelet_live: the PodList counter, the status peek, and the live kubelet checks over hand-made facts. */
 #include "testutil.h"
+#include "collect/facts.h"
 
 #include "check.h"
-#include "util.h"
+#include "base/util.h"
 
 static int count(const char *json, long *n)
 {
@@ -17,7 +18,9 @@ static void test_count_items_of_a_podlist(void **state)
         long n = -1;
         assert_int_equal(count("{\"kind\":\"PodList\",\"apiVersion\":\"v1\",\"metadata\":{},\"items\":["
                                "{\"metadata\":{\"name\":\"a\"},\"spec\":{\"containers\":[{\"env\":[1,2,3]}]}},"
-                               "{\"x\":\"]},{\\\"\"},\n {}, null, 7]}", &n), 0);
+                               "{\"x\":\"]},{\\\"\"},\n {}, null, 7]}",
+                               &n),
+                         0);
         assert_int_equal(n, 5);
         assert_int_equal(count(" { \"items\" : [ ] , \"kind\":\"PodList\" } ", &n), 0);
         assert_int_equal(n, 0);
@@ -30,9 +33,20 @@ static void test_count_items_rejects_what_is_not_a_podlist(void **state)
 {
         (void)state;
         static const char *const bad[] = {
-                "", "[]", "{}", "{\"kind\":\"Status\",\"code\":401}", "{\"items\":[{}]", "{\"items\":[{}]} x",
-                "{\"items\":{}}", "{\"items\":[{]}", "{\"items\":[}]}", "{\"items\":[\"\x01\"]}", "{\"items\":[,]}",
-                "{\"items\" [1]}", "{\"items\":[1]", "{items:[1]}",
+                "",
+                "[]",
+                "{}",
+                "{\"kind\":\"Status\",\"code\":401}",
+                "{\"items\":[{}]",
+                "{\"items\":[{}]} x",
+                "{\"items\":{}}",
+                "{\"items\":[{]}",
+                "{\"items\":[}]}",
+                "{\"items\":[\"\x01\"]}",
+                "{\"items\":[,]}",
+                "{\"items\" [1]}",
+                "{\"items\":[1]",
+                "{items:[1]}",
         };
         for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
                 long n = 99;
@@ -241,8 +255,12 @@ static void test_drift_read_only_port_zero_but_answering(void **state)
 
 static struct observed_attempt attempt(uint16_t port, bool pod, uint64_t count)
 {
-        struct observed_attempt a = {.dport = port, .pod = pod, .count = count, .first_ms = 1700000000123,
-                                     .last_ms = 1700000001456, .pid = 42};
+        struct observed_attempt a = {.dport = port,
+                                     .pod = pod,
+                                     .count = count,
+                                     .first_ms = 1700000000123,
+                                     .last_ms = 1700000001456,
+                                     .pid = 42};
         snprintf(a.daddr, sizeof(a.daddr), "10.0.0.5");
         snprintf(a.comm, sizeof(a.comm), "curl");
         if (pod)
@@ -254,8 +272,13 @@ static void observed(struct facts *f, struct observed_attempt *v, size_t n)
 {
         memset(f, 0, sizeof(*f));
         f->collected = FACT_CONNWATCH;
-        f->observe = (struct observe_facts){.requested = true, .seconds = 2, .mode = "tp_btf", .v = v, .n = n,
-                                            .kubelet_ports = {10250, 10255}, .kubelet_ro = {false, true},
+        f->observe = (struct observe_facts){.requested = true,
+                                            .seconds = 2,
+                                            .mode = "tp_btf",
+                                            .v = v,
+                                            .n = n,
+                                            .kubelet_ports = {10250, 10255},
+                                            .kubelet_ro = {false, true},
                                             .n_kubelet_ports = 2};
 }
 

@@ -2,11 +2,12 @@
  * certificate, kernel tunables, kube-proxy) pass, fail, skip and error as promised, over hand-made facts;
  * and the parsers behind them: mountinfo, /proc/sys integers, kube-proxy's settings. */
 #include "testutil.h"
+#include "collect/facts.h"
 
-#include "confdoc.h"
+#include "base/confdoc.h"
 #include "engine.h"
-#include "mountinfo.h"
-#include "util.h"
+#include "base/mountinfo.h"
+#include "base/util.h"
 
 static void set_field(struct facts *f, enum kfield id, const char *json, enum ksource src, const char *origin)
 {
@@ -83,8 +84,8 @@ static void test_service_files_mode_and_owner(void **state)
         /* 0644 passes EKS's default rule but fails CIS Kubernetes 4.1.1 (600). */
         EXPECT(check_kubelet_service_file_permissions, "kubelet.service-file-permissions", f, NULL, ST_PASS,
                "10-kubeadm.conf mode 0644");
-        EXPECT(check_kubelet_service_file_permissions, "kubelet.service-file-permissions", f,
-               "cis-kubernetes-1.12.0", ST_FAIL, "(want 0600 or stricter)");
+        EXPECT(check_kubelet_service_file_permissions, "kubelet.service-file-permissions", f, "cis-kubernetes-1.12.0",
+               ST_FAIL, "(want 0600 or stricter)");
         EXPECT(check_kubelet_service_file_ownership, "kubelet.service-file-ownership", f, NULL, ST_PASS, "owner 0:0");
         add_unit_file(f, "/etc/systemd/system/kubelet.service.d/20-extra.conf", 0664, 1000, 0);
         EXPECT(check_kubelet_service_file_permissions, "kubelet.service-file-permissions", f, NULL, ST_FAIL,
@@ -133,12 +134,14 @@ static void test_pod_pids_limit_and_seccomp_default(void **state)
         (void)state;
         struct facts *f = found_kubelet();
         /* v1beta1 defaults: podPidsLimit -1, seccompDefault false. */
-        EXPECT(check_kubelet_pod_pids_limit, "kubelet.pod-pids-limit", f, NULL, ST_FAIL, "podPidsLimit=-1 from default");
+        EXPECT(check_kubelet_pod_pids_limit, "kubelet.pod-pids-limit", f, NULL, ST_FAIL,
+               "podPidsLimit=-1 from default");
         EXPECT(check_kubelet_seccomp_default, "kubelet.seccomp-default", f, NULL, ST_FAIL, "seccompDefault=false");
         set_field(f, KF_POD_PIDS_LIMIT, "0", KSRC_FILE, "config file /c");
         EXPECT(check_kubelet_pod_pids_limit, "kubelet.pod-pids-limit", f, NULL, ST_FAIL, "podPidsLimit=0");
         set_field(f, KF_POD_PIDS_LIMIT, "4096", KSRC_FLAG, "flag --pod-max-pids");
-        EXPECT(check_kubelet_pod_pids_limit, "kubelet.pod-pids-limit", f, NULL, ST_PASS, "4096 from flag --pod-max-pids");
+        EXPECT(check_kubelet_pod_pids_limit, "kubelet.pod-pids-limit", f, NULL, ST_PASS,
+               "4096 from flag --pod-max-pids");
         set_field(f, KF_SECCOMP_DEFAULT, "true", KSRC_DROPIN, "drop-in /d/50.conf");
         EXPECT(check_kubelet_seccomp_default, "kubelet.seccomp-default", f, NULL, ST_PASS, "drop-in /d/50.conf");
         f->kubelet.f[KF_POD_PIDS_LIMIT].error = strdup("podPidsLimit: expected an integer");
@@ -195,7 +198,8 @@ static void test_kernel_tunables(void **state)
         EXPECT(check_kubelet_kernel_tunables, "kubelet.kernel-tunables", f, NULL, ST_PASS,
                "kernel.keys.root_maxbytes=25000000");
         f->sysctl.v[KSYS_KERNEL_PANIC].err = -EINVAL;
-        EXPECT(check_kubelet_kernel_tunables, "kubelet.kernel-tunables", f, NULL, ST_ERROR, "kernel.panic: not an integer");
+        EXPECT(check_kubelet_kernel_tunables, "kubelet.kernel-tunables", f, NULL, ST_ERROR,
+               "kernel.panic: not an integer");
         set_sysctls(f, NULL, -ENOENT);
         EXPECT(check_kubelet_kernel_tunables, "kubelet.kernel-tunables", f, NULL, ST_SKIP, "holds none");
         drop(f);
@@ -216,7 +220,8 @@ static void test_kube_proxy_checks(void **state)
 {
         (void)state;
         struct facts *f = with_kube_proxy("0.0.0.0:10249", "config file /var/lib/kube-proxy-config/config");
-        EXPECT(check_kube_proxy_metrics_bind_address, "kube-proxy.metrics-bind-address", f, NULL, ST_FAIL, "every address");
+        EXPECT(check_kube_proxy_metrics_bind_address, "kube-proxy.metrics-bind-address", f, NULL, ST_FAIL,
+               "every address");
         EXPECT(check_kube_proxy_kubeconfig_permissions, "kube-proxy.kubeconfig-permissions", f, NULL, ST_SKIP,
                "service account");
         struct kube_proxy_facts *k = &f->kube_proxy;
@@ -226,38 +231,64 @@ static void test_kube_proxy_checks(void **state)
         k->kubeconfig.st.st_mode = S_IFREG | 0644;
         EXPECT(check_kube_proxy_kubeconfig_permissions, "kube-proxy.kubeconfig-permissions", f, NULL, ST_PASS,
                "configmap/kubeconfig/kubeconfig mode 0644");
-        EXPECT(check_kube_proxy_kubeconfig_permissions, "kube-proxy.kubeconfig-permissions", f,
-               "cis-kubernetes-1.12.0", ST_FAIL, "want 0600");
+        EXPECT(check_kube_proxy_kubeconfig_permissions, "kube-proxy.kubeconfig-permissions", f, "cis-kubernetes-1.12.0",
+               ST_FAIL, "want 0600");
         k->kubeconfig.st.st_uid = 65534;
-        EXPECT(check_kube_proxy_kubeconfig_ownership, "kube-proxy.kubeconfig-ownership", f, NULL, ST_FAIL, "owner 65534:0");
+        EXPECT(check_kube_proxy_kubeconfig_ownership, "kube-proxy.kubeconfig-ownership", f, NULL, ST_FAIL,
+               "owner 65534:0");
         free(k->metrics_bind);
         k->metrics_bind = strdup("[::]:10249");
-        EXPECT(check_kube_proxy_metrics_bind_address, "kube-proxy.metrics-bind-address", f, NULL, ST_FAIL, "every address");
+        EXPECT(check_kube_proxy_metrics_bind_address, "kube-proxy.metrics-bind-address", f, NULL, ST_FAIL,
+               "every address");
         free(k->metrics_bind);
         k->metrics_bind = strdup("127.0.0.1:10249");
         EXPECT(check_kube_proxy_metrics_bind_address, "kube-proxy.metrics-bind-address", f, NULL, ST_PASS, NULL);
         free(k->metrics_bind);
         k->metrics_bind = strdup("10.0.1.23:10249");
-        EXPECT(check_kube_proxy_metrics_bind_address, "kube-proxy.metrics-bind-address", f, NULL, ST_WARN, "not loopback");
+        EXPECT(check_kube_proxy_metrics_bind_address, "kube-proxy.metrics-bind-address", f, NULL, ST_WARN,
+               "not loopback");
         k->config_error = strdup("/c: kind is not KubeProxyConfiguration");
-        EXPECT(check_kube_proxy_metrics_bind_address, "kube-proxy.metrics-bind-address", f, NULL, ST_ERROR, "kind is not");
+        EXPECT(check_kube_proxy_metrics_bind_address, "kube-proxy.metrics-bind-address", f, NULL, ST_ERROR,
+               "kind is not");
         drop(f);
         f = calloc(1, sizeof(*f));
         f->kube_proxy.absent_reason = strdup("no kube-proxy");
-        EXPECT(check_kube_proxy_metrics_bind_address, "kube-proxy.metrics-bind-address", f, NULL, ST_SKIP, "no kube-proxy");
+        EXPECT(check_kube_proxy_metrics_bind_address, "kube-proxy.metrics-bind-address", f, NULL, ST_SKIP,
+               "no kube-proxy");
         drop(f);
 }
 
 /* With --config kube-proxy ignores the other flags (cmd/kube-proxy/app/server.go Options.Complete). */
+static void test_absent_kube_proxy_and_kubelet_are_errors_without_the_process_table(void **state)
+{
+        (void)state;
+        struct facts *f = calloc(1, sizeof(*f));
+        f->procs_error = strdup("/host/proc: No such file or directory");
+        f->kube_proxy.absent_reason = strdup("no kube-proxy");
+        f->kubelet.absent_reason = strdup("no kubelet found");
+        EXPECT(check_kube_proxy_metrics_bind_address, "kube-proxy.metrics-bind-address", f, NULL, ST_ERROR,
+               "not evaluated: the process table kube-proxy is found in could not be read: /host/proc: No such file");
+        EXPECT(check_kube_proxy_kubeconfig_permissions, "kube-proxy.kubeconfig-permissions", f, NULL, ST_ERROR,
+               "the process table kube-proxy is found in could not be read");
+        EXPECT(check_kubelet_pod_pids_limit, "kubelet.pod-pids-limit", f, NULL, ST_ERROR,
+               "not evaluated: the process table the kubelet is found in could not be read: /host/proc");
+        drop(f);
+}
+
 static void test_kube_proxy_settings_config_wins_over_flags(void **state)
 {
         (void)state;
-        char *argv[] = {"kube-proxy", "--config=/var/lib/kube-proxy-config/config", "--metrics-bind-address=127.0.0.1",
-                        "--kubeconfig", "/flag/kubeconfig", NULL};
+        char *argv[] = {"kube-proxy",
+                        "--config=/var/lib/kube-proxy-config/config",
+                        "--metrics-bind-address=127.0.0.1",
+                        "--kubeconfig",
+                        "/flag/kubeconfig",
+                        NULL};
         cJSON *cfg;
         char *err = NULL;
-        const char *y = "apiVersion: kubeproxy.config.k8s.io/v1alpha1\nkind: KubeProxyConfiguration\n"
-                        "metricsBindAddress: 0.0.0.0\nclientConnection:\n  kubeconfig: /var/lib/kube-proxy/kubeconfig\n";
+        const char
+                *y = "apiVersion: kubeproxy.config.k8s.io/v1alpha1\nkind: KubeProxyConfiguration\n"
+                     "metricsBindAddress: 0.0.0.0\nclientConnection:\n  kubeconfig: /var/lib/kube-proxy/kubeconfig\n";
         assert_int_equal(confdoc_parse(y, strlen(y), &cfg, &err), 0);
         char *m, *mo, *kc, *ko;
         kube_proxy_settings(argv, 5, cfg, "/c", &m, &mo, &kc, &ko);
@@ -321,7 +352,8 @@ static void test_mountinfo_maps_configmap_volume_to_host(void **state)
         free(out);
         mounts_free(&p);
         mounts_free(&h);
-        static const char *const broken[] = {"12 1 8:1 /\n", "12 1 x:y / / rw\n", "12 1 8:1 / rel rw\n", "a\0b 1 8:1 / / rw\n"};
+        static const char *const broken[] = {"12 1 8:1 /\n", "12 1 x:y / / rw\n", "12 1 8:1 / rel rw\n",
+                                             "a\0b 1 8:1 / / rw\n"};
         for (size_t i = 0; i < ARRAY_SIZE(broken); i++)
                 assert_int_equal(mountinfo_parse(broken[i], i == 3 ? 18 : strlen(broken[i]), &p), -EINVAL);
 }
@@ -352,6 +384,7 @@ int main(void)
                 cmocka_unit_test(test_tls_cert_files),
                 cmocka_unit_test(test_kernel_tunables),
                 cmocka_unit_test(test_kube_proxy_checks),
+                cmocka_unit_test(test_absent_kube_proxy_and_kubelet_are_errors_without_the_process_table),
                 cmocka_unit_test(test_kube_proxy_settings_config_wins_over_flags),
                 cmocka_unit_test(test_mountinfo_maps_configmap_volume_to_host),
                 cmocka_unit_test(test_sysctl_integers_as_the_kubelet_reads_them),

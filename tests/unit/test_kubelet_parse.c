@@ -3,10 +3,10 @@
 
 #include <time.h>
 
-#include "confdoc.h"
-#include "kubelet.h"
-#include "sdunit.h"
-#include "util.h"
+#include "base/confdoc.h"
+#include "collect/kubelet/kubelet.h"
+#include "base/sdunit.h"
+#include "base/util.h"
 
 static cJSON *layer_of(char **argv, size_t argc, cJSON **flag_only, int *rc)
 {
@@ -24,9 +24,17 @@ static cJSON *layer_of(char **argv, size_t argc, cJSON **flag_only, int *rc)
 static void test_flag_forms_and_last_wins(void **state)
 {
         (void)state;
-        char *argv[] = {"kubelet", "--read-only-port", "10255", "--anonymous-auth", "--read-only-port=0",
-                        "--authorization-mode=AlwaysAllow", "--authorization-mode", "Webhook",
-                        "--protect-kernel-defaults=false", "--config", "/etc/k.json"};
+        char *argv[] = {"kubelet",
+                        "--read-only-port",
+                        "10255",
+                        "--anonymous-auth",
+                        "--read-only-port=0",
+                        "--authorization-mode=AlwaysAllow",
+                        "--authorization-mode",
+                        "Webhook",
+                        "--protect-kernel-defaults=false",
+                        "--config",
+                        "/etc/k.json"};
         cJSON *fo;
         int rc;
         cJSON *l = layer_of(argv, ARRAY_SIZE(argv), &fo, &rc);
@@ -56,7 +64,10 @@ static void test_bool_flag_never_takes_next_argument(void **state)
 static void test_list_and_feature_gate_flags_accumulate(void **state)
 {
         (void)state;
-        char *argv[] = {"kubelet", "--tls-cipher-suites=A,B", "--tls-cipher-suites", "C",
+        char *argv[] = {"kubelet",
+                        "--tls-cipher-suites=A,B",
+                        "--tls-cipher-suites",
+                        "C",
                         "--feature-gates=X=true,RotateKubeletServerCertificate=true",
                         "--feature-gates=RotateKubeletServerCertificate=false"};
         int rc;
@@ -203,8 +214,8 @@ static void test_alias_bomb_is_bounded(void **state)
         struct strbuf sb = {0};
         sb_puts(&sb, "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
         for (int i = 1; i < 12; i++)
-                sb_printf(&sb, "a%d: &a%d [*a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d]\n", i, i,
-                          i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1);
+                sb_printf(&sb, "a%d: &a%d [*a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d]\n", i, i, i - 1,
+                          i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1);
         cJSON *d = NULL;
         char *err = NULL;
         assert_int_equal(confdoc_parse(sb.buf, sb.len, &d, &err), -EINVAL);
@@ -216,8 +227,9 @@ static void test_alias_bomb_is_bounded(void **state)
 static void test_merge_objects_recursively_lists_replace(void **state)
 {
         (void)state;
-        cJSON *base = parse_ok("{\"authentication\":{\"anonymous\":{\"enabled\":false},\"x509\":{\"clientCAFile\":\"/ca\"}},"
-                               "\"tlsCipherSuites\":[\"A\",\"B\"]}");
+        cJSON *base = parse_ok(
+                "{\"authentication\":{\"anonymous\":{\"enabled\":false},\"x509\":{\"clientCAFile\":\"/ca\"}},"
+                "\"tlsCipherSuites\":[\"A\",\"B\"]}");
         cJSON *over = parse_ok("{\"authentication\":{\"anonymous\":{\"enabled\":true}},\"tlsCipherSuites\":[\"C\"]}");
         confdoc_merge(base, over);
         assert_true(cJSON_IsTrue(confdoc_get(base, "authentication.anonymous.enabled")));

@@ -1,9 +1,9 @@
 /* test_kubelet_resolve: defaulting, drop-in merge patches, the --config-dir walk and flag precedence, each as the kubelet does it. */
 #include "testutil.h"
 
-#include "confdoc.h"
-#include "kubelet.h"
-#include "util.h"
+#include "base/confdoc.h"
+#include "collect/kubelet/kubelet.h"
+#include "base/util.h"
 
 /*
  * Upstream semantics pinned here (kubernetes/kubernetes):
@@ -56,8 +56,8 @@ static void scene_free(struct scene *s)
 }
 
 static const char *const WITH_CONFIG[] = {"/usr/bin/kubelet", "--config=/etc/kubelet.yaml", NULL};
-static const char *const WITH_DIR[] = {"/usr/bin/kubelet", "--config=/etc/kubelet.yaml",
-                                       "--config-dir=/etc/kubelet.d", NULL};
+static const char *const WITH_DIR[] = {"/usr/bin/kubelet", "--config=/etc/kubelet.yaml", "--config-dir=/etc/kubelet.d",
+                                       NULL};
 
 #define KIND "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n"
 
@@ -70,8 +70,8 @@ static struct scene *collect_config(const char *config, const char *const *argv)
         return s;
 }
 
-static void assert_field(const struct kubelet_facts *k, enum kfield id, const char *json,
-                         enum ksource src, const char *reason)
+static void assert_field(const struct kubelet_facts *k, enum kfield id, const char *json, enum ksource src,
+                         const char *reason)
 {
         const struct kfield_value *fv = &k->f[id];
         char *got = fv->value ? cJSON_PrintUnformatted(fv->value) : strdup("(none)");
@@ -99,9 +99,9 @@ static void test_zero_values_replaced_only_where_defaulting_compares_to_zero(voi
 {
         (void)state;
         struct scene *s = collect_config(KIND "port: 0\nauthorization:\n  mode: \"\"\n"
-                                         "streamingConnectionIdleTimeout: 0s\neventRecordQPS: 0\n"
-                                         "readOnlyPort: 0\nmakeIPTablesUtilChains: false\n"
-                                         "authentication:\n  anonymous:\n    enabled: false\n",
+                                              "streamingConnectionIdleTimeout: 0s\neventRecordQPS: 0\n"
+                                              "readOnlyPort: 0\nmakeIPTablesUtilChains: false\n"
+                                              "authentication:\n  anonymous:\n    enabled: false\n",
                                          WITH_CONFIG);
         const struct kubelet_facts *k = &s->k;
         assert_field(k, KF_PORT, "10250", KSRC_DEFAULT, "zero value replaced");
@@ -161,8 +161,8 @@ static void test_null_in_config_file_reads_as_absent(void **state)
         /* json.Unmarshal leaves a non-pointer field alone on null and sets a pointer to nil,
          * so the defaulting that follows sees "absent" either way. */
         struct scene *s = collect_config(KIND "readOnlyPort: null\neventRecordQPS: null\n"
-                                         "streamingConnectionIdleTimeout: null\nauthentication: null\n"
-                                         "authorization:\n  mode: ~\n",
+                                              "streamingConnectionIdleTimeout: null\nauthentication: null\n"
+                                              "authorization:\n  mode: ~\n",
                                          WITH_CONFIG);
         const struct kubelet_facts *k = &s->k;
         assert_field(k, KF_READ_ONLY_PORT, "0", KSRC_DEFAULT, "null in config file");
@@ -180,11 +180,11 @@ static void test_null_in_config_file_reads_as_absent(void **state)
  * the field absent, zero, null, and given as a flag holding the zero value. */
 struct form_row {
         enum kfield id;
-        const char *zero;     /* JSON */
-        const char *absent;   /* JSON of the value, "" = unset */
-        const char *as_zero;  /* value when the file holds the zero */
+        const char *zero;    /* JSON */
+        const char *absent;  /* JSON of the value, "" = unset */
+        const char *as_zero; /* value when the file holds the zero */
         enum ksource zero_src;
-        const char *flag;     /* the flag with the zero value */
+        const char *flag; /* the flag with the zero value */
         const char *as_flag;
 };
 
@@ -264,8 +264,12 @@ static void test_every_field_absent_zero_null_and_flag_forms(void **state)
 static void test_flags_apply_after_defaulting(void **state)
 {
         (void)state;
-        const char *argv[] = {"/usr/bin/kubelet", "--config=/etc/kubelet.yaml",
-                              "--streaming-connection-idle-timeout=0", "--event-qps=0", "--port=0", NULL};
+        const char *argv[] = {"/usr/bin/kubelet",
+                              "--config=/etc/kubelet.yaml",
+                              "--streaming-connection-idle-timeout=0",
+                              "--event-qps=0",
+                              "--port=0",
+                              NULL};
         struct scene *s = collect_config(KIND "streamingConnectionIdleTimeout: 0s\neventRecordQPS: 7\n", argv);
         const struct kubelet_facts *k = &s->k;
         assert_field(k, KF_STREAMING_IDLE_TIMEOUT, "\"0\"", KSRC_FLAG, NULL);
@@ -276,8 +280,8 @@ static void test_flags_apply_after_defaulting(void **state)
         scene_free(s);
 }
 
-static struct scene *collect_dropins(const char *config, const char *const *names, const char *const *bodies,
-                                     size_t n, const char *const *argv)
+static struct scene *collect_dropins(const char *config, const char *const *names, const char *const *bodies, size_t n,
+                                     const char *const *argv)
 {
         struct scene *s = scene_new();
         if (config)
@@ -316,7 +320,8 @@ static void test_dropin_null_removes_only_earlier_dropin_values(void **state)
                                           WITH_DIR);
         const struct kubelet_facts *k = &s->k;
         /* The file never set readOnlyPort: the default comes back, and says why. */
-        assert_field(k, KF_READ_ONLY_PORT, "0", KSRC_DEFAULT, "null in drop-in /etc/kubelet.d/20-close.conf removed it");
+        assert_field(k, KF_READ_ONLY_PORT, "0", KSRC_DEFAULT,
+                     "null in drop-in /etc/kubelet.d/20-close.conf removed it");
         assert_origin_has(k, KF_READ_ONLY_PORT, "removed 10255 from drop-in /etc/kubelet.d/10-open.conf");
         /* The file's value is the base the drop-ins patch: null brings it back, not the default. */
         assert_field(k, KF_EVENT_QPS, "9", KSRC_FILE, NULL);
@@ -337,7 +342,8 @@ static void test_nested_null_and_whole_object_null(void **state)
                 KIND "authentication: null\n",
         };
         struct scene *s = collect_dropins(KIND, names, bodies, 2, WITH_DIR);
-        assert_field(&s->k, KF_ANONYMOUS_AUTH, "false", KSRC_DEFAULT, "null in drop-in /etc/kubelet.d/20-anon-back.conf");
+        assert_field(&s->k, KF_ANONYMOUS_AUTH, "false", KSRC_DEFAULT,
+                     "null in drop-in /etc/kubelet.d/20-anon-back.conf");
         assert_field(&s->k, KF_WEBHOOK_AUTHN, "false", KSRC_DROPIN, NULL);
         scene_free(s);
         s = collect_dropins(KIND, names, bodies, 3, WITH_DIR);
@@ -356,7 +362,7 @@ static void test_lists_replace_objects_and_gates_merge(void **state)
                                      "featureGates:\n  RotateKubeletServerCertificate: false\n",
                                 KIND "authentication:\n  webhook:\n    cacheTTL: 1m\n"};
         struct scene *s = collect_dropins(KIND "tlsCipherSuites: [A, B]\nfeatureGates:\n  Other: true\n"
-                                          "authentication:\n  x509:\n    clientCAFile: /ca.crt\n",
+                                               "authentication:\n  x509:\n    clientCAFile: /ca.crt\n",
                                           names, bodies, 2, WITH_DIR);
         const struct kubelet_facts *k = &s->k;
         assert_field(k, KF_TLS_CIPHER_SUITES, "[\"TLS_AES_128_GCM_SHA256\"]", KSRC_DROPIN, NULL);
@@ -384,8 +390,7 @@ static void test_without_config_dropins_patch_the_flag_defaults(void **state)
 static void assert_dropins(const struct kubelet_facts *k, const char *const *want, size_t n)
 {
         if (k->n_dropins != n)
-                fail_msg("%zu drop-ins, want %zu (first %s)", k->n_dropins, n,
-                         k->n_dropins ? k->dropins[0].path : "-");
+                fail_msg("%zu drop-ins, want %zu (first %s)", k->n_dropins, n, k->n_dropins ? k->dropins[0].path : "-");
         for (size_t i = 0; i < n; i++)
                 assert_string_equal(k->dropins[i].path, want[i]);
 }
@@ -395,10 +400,15 @@ static void test_walk_is_depth_first_in_name_order_like_walkdir(void **state)
         (void)state;
         /* Sorting full paths would give a-b.conf, a.conf, a/x.conf; WalkDir sorts each
          * directory's names ("a" < "a-b.conf" < "a.conf") and enters "a" where it stands. */
-        const char *names[] = {"a.conf", "a-b.conf", "a/x.conf", "a/sub/y.conf", "README", "b.conf.disabled",
-                               "d.conf/z.conf"};
-        const char *bodies[] = {KIND "eventRecordQPS: 3\n", KIND "eventRecordQPS: 2\n", KIND "eventRecordQPS: 1\n",
-                                KIND "eventRecordQPS: 4\n", "not yaml: [", "also: [", KIND "eventRecordQPS: 6\n"};
+        const char *names[] = {"a.conf", "a-b.conf",        "a/x.conf",     "a/sub/y.conf",
+                               "README", "b.conf.disabled", "d.conf/z.conf"};
+        const char *bodies[] = {KIND "eventRecordQPS: 3\n",
+                                KIND "eventRecordQPS: 2\n",
+                                KIND "eventRecordQPS: 1\n",
+                                KIND "eventRecordQPS: 4\n",
+                                "not yaml: [",
+                                "also: [",
+                                KIND "eventRecordQPS: 6\n"};
         struct scene *s = collect_dropins(KIND, names, bodies, ARRAY_SIZE(names), WITH_DIR);
         assert_null(s->k.load_error);
         const char *want[] = {"/etc/kubelet.d/a/sub/y.conf", "/etc/kubelet.d/a/x.conf", "/etc/kubelet.d/a-b.conf",
@@ -445,7 +455,8 @@ static void test_symlinked_config_dir_is_not_walked(void **state)
         tu_write(s->dir, "etc/kubelet.yaml", KIND);
         tu_write(s->dir, "etc/real.d/10.conf", KIND "readOnlyPort: 10255\n");
         tu_symlink(s->dir, "etc/kubelet.d", "real.d");
-        scene_collect(s, (const char *const[]){"kubelet", "--config=/etc/kubelet.yaml", "--config-dir=/etc/kubelet.d/", NULL});
+        scene_collect(s, (const char *const[]){"kubelet", "--config=/etc/kubelet.yaml", "--config-dir=/etc/kubelet.d/",
+                                               NULL});
         assert_null(s->k.dropin_note);
         const char *want[] = {"/etc/kubelet.d/10.conf"};
         assert_dropins(&s->k, want, 1);
@@ -534,8 +545,8 @@ static void test_wrong_types_are_errors_wherever_they_sit(void **state)
         const char *bodies[] = {KIND "authentication: 5\n"};
         struct scene *s = collect_dropins(KIND "readOnlyPort: \"10255\"\n", names, bodies, 1,
                                           (const char *const[]){"kubelet", "--config=/etc/kubelet.yaml",
-                                                                "--config-dir=/etc/kubelet.d",
-                                                                "--read-only-port=0", NULL});
+                                                                "--config-dir=/etc/kubelet.d", "--read-only-port=0",
+                                                                NULL});
         /* The kubelet fails to decode the file even though a flag would override it. */
         assert_non_null(s->k.f[KF_READ_ONLY_PORT].error);
         assert_non_null(strstr(s->k.f[KF_ANONYMOUS_AUTH].error, "where an object is needed"));
@@ -548,8 +559,9 @@ static void test_merge_patch_rfc7386(void **state)
         /* The RFC's own example (section 3), plus a list and a null inside a new object. */
         cJSON *t = cJSON_Parse("{\"title\":\"Goodbye!\",\"author\":{\"givenName\":\"John\",\"familyName\":\"Doe\"},"
                                "\"tags\":[\"example\",\"sample\"],\"content\":\"This will be unchanged\"}");
-        cJSON *p = cJSON_Parse("{\"title\":\"Hello!\",\"phoneNumber\":\"+01-123-456-7890\",\"author\":{\"familyName\":null},"
-                               "\"tags\":[\"example\"],\"n\":{\"a\":null,\"b\":1},\"content\":{\"x\":null}}");
+        cJSON *p = cJSON_Parse(
+                "{\"title\":\"Hello!\",\"phoneNumber\":\"+01-123-456-7890\",\"author\":{\"familyName\":null},"
+                "\"tags\":[\"example\"],\"n\":{\"a\":null,\"b\":1},\"content\":{\"x\":null}}");
         confdoc_merge_patch(t, p);
         char *s = cJSON_PrintUnformatted(t);
         assert_string_equal(s, "{\"title\":\"Hello!\",\"author\":{\"givenName\":\"John\"},\"tags\":[\"example\"],"
@@ -559,9 +571,22 @@ static void test_merge_patch_rfc7386(void **state)
         cJSON_Delete(p);
 }
 
+/* A field added to enum kfield with its row left out in the middle of kfield_defs[]
+ * compiles (the row is zeros: no path, no flag); this is where that shows. */
+static void test_every_field_has_a_table_row(void **state)
+{
+        (void)state;
+        for (int i = 0; i < KF__COUNT; i++) {
+                const struct kfield_def *d = &kfield_defs[i];
+                if ((int)d->id != i || (!d->path && !d->flag))
+                        fail_msg("kfield_defs[%d] is empty or out of place (id %d)", i, (int)d->id);
+        }
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_every_field_has_a_table_row),
                 cmocka_unit_test(test_zero_values_replaced_only_where_defaulting_compares_to_zero),
                 cmocka_unit_test(test_every_zero_duration_spelling_is_zero),
                 cmocka_unit_test(test_absent_fields_take_defaults_with_reason_absent),

@@ -1,10 +1,12 @@
 /* test_net_checks: the socket checks and the read-only port's reality check, as pure functions of facts. */
 #include "testutil.h"
+#include "collect/facts.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
-#include "allowlist.h"
+#include "policy/allowlist.h"
+#include "policy/policy.h"
 #include "check.h"
 
 static struct facts *node(void)
@@ -70,6 +72,14 @@ static void expect_fn(const char *name, check_fn fn, const struct facts *f, enum
 }
 #define expect(fn, f, want, needle) expect_fn(#fn, fn, f, want, needle)
 
+/* What the operator approves, for the check that judges by it. */
+static struct policy policy;
+
+static void net_wildcard_listeners(const struct facts *f, struct result *r)
+{
+        check_net_wildcard_listeners(f, &policy, r);
+}
+
 static void test_sshd_beyond_loopback_fails_with_owner(void **state)
 {
         (void)state;
@@ -113,7 +123,7 @@ static void test_socket_checks_error_without_inventory(void **state)
         struct facts *f = node();
         f->sockets.error = strdup("/host/proc/1/ns/net: No such file or directory");
         expect(check_ssh_exposed, f, ST_ERROR, "No such file");
-        expect(check_net_wildcard_listeners, f, ST_ERROR, "/host/proc/1/ns/net");
+        expect(net_wildcard_listeners, f, ST_ERROR, "/host/proc/1/ns/net");
         expect(check_net_kubelet_api_exposed, f, ST_ERROR, "could not be read");
         f->collected = FACT_PROCS;
         expect(check_ssh_exposed, f, ST_ERROR, "not collected");
@@ -127,18 +137,20 @@ static void test_wildcard_listeners_allowlist(void **state)
         listen_on(f, IPPROTO_TCP, "::", 10250, "kubelet", 100);
         listen_on(f, IPPROTO_TCP, "0.0.0.0", 8162, "aws-network-pol", 200); /* comm is cut to 15 */
         listen_on(f, IPPROTO_TCP, "127.0.0.1", 9000, "debugger", 300);
-        expect(check_net_wildcard_listeners, f, ST_PASS, "2 listeners on every address, all in the allowlist");
+        expect(net_wildcard_listeners, f, ST_PASS, "2 listeners on every address, all in the allowlist");
         listen_on(f, IPPROTO_TCP, "0.0.0.0", 8080, "python3", 400);
         listen_on(f, IPPROTO_UDP, "::", 5353, NULL, 0);
-        expect(check_net_wildcard_listeners, f, ST_FAIL, "2 listeners on every address outside the allowlist: "
-                                                          "tcp 0.0.0.0:8080 (pid 400 python3); udp [::]:5353 (owner unknown)");
-        f->allow_listeners = calloc(3, sizeof(char *));
-        f->allow_listeners[0] = strdup("python3:8080");
-        f->n_allow_listeners = 1;
-        expect(check_net_wildcard_listeners, f, ST_FAIL, "1 listener");
-        f->allow_listeners[1] = strdup("*:5353");
-        f->n_allow_listeners = 2;
-        expect(check_net_wildcard_listeners, f, ST_PASS, NULL);
+        expect(net_wildcard_listeners, f, ST_FAIL,
+               "2 listeners on every address outside the allowlist: "
+               "tcp 0.0.0.0:8080 (pid 400 python3); udp [::]:5353 (owner unknown)");
+        policy.allow_listeners = calloc(3, sizeof(char *));
+        policy.allow_listeners[0] = strdup("python3:8080");
+        policy.n_allow_listeners = 1;
+        expect(net_wildcard_listeners, f, ST_FAIL, "1 listener");
+        policy.allow_listeners[1] = strdup("*:5353");
+        policy.n_allow_listeners = 2;
+        expect(net_wildcard_listeners, f, ST_PASS, NULL);
+        policy_free(&policy);
         drop(f);
 }
 
@@ -153,7 +165,8 @@ static void test_kubelet_api_names_the_addresses_it_faces(void **state)
         listen_on(f, IPPROTO_TCP, "127.0.0.1", 10250, "kubelet", 100);
         expect(check_net_kubelet_api_exposed, f, ST_PASS, "tcp 127.0.0.1:10250 (pid 100 kubelet)");
         listen_on(f, IPPROTO_TCP, "0.0.0.0", 10250, "kubelet", 100);
-        expect(check_net_kubelet_api_exposed, f, ST_FAIL, "tcp 0.0.0.0:10250 (pid 100 kubelet) answers on 10.0.1.5/24 (eth0)");
+        expect(check_net_kubelet_api_exposed, f, ST_FAIL,
+               "tcp 0.0.0.0:10250 (pid 100 kubelet) answers on 10.0.1.5/24 (eth0)");
         drop(f);
 }
 
@@ -209,8 +222,9 @@ static void test_read_only_listener_fails_whatever_the_config_says(void **state)
         expect(check_kubelet_read_only_port, f, ST_PASS, "readOnlyPort=0 from config file");
         expect(check_kubelet_read_only_port, f, ST_PASS, "nothing listens on 10255");
         listen_on(f, IPPROTO_TCP, "0.0.0.0", 10255, "kubelet", 811);
-        expect(check_kubelet_read_only_port, f, ST_FAIL, "readOnlyPort=0 from config file /etc/kubernetes/kubelet/"
-                                                         "config.json; tcp 0.0.0.0:10255 listening (pid 811 kubelet)");
+        expect(check_kubelet_read_only_port, f, ST_FAIL,
+               "readOnlyPort=0 from config file /etc/kubernetes/kubelet/"
+               "config.json; tcp 0.0.0.0:10255 listening (pid 811 kubelet)");
         /* The configured port is looked at too, not just the well-known one. */
         drop(f);
         f = node();
@@ -231,13 +245,46 @@ static void test_read_only_listener_fails_whatever_the_config_says(void **state)
         f->sockets.n = 0;
         expect(check_kubelet_read_only_port, f, ST_SKIP, "no kubelet found");
         drop(f);
-        /* Inventory unreadable: the configuration alone decides, and says so. */
+        /* A copied root has no live listeners: the configuration alone decides, and says so. */
         f = node();
         f->collected |= FACT_KUBELET;
         f->kubelet.found = true;
         set_ro_port(f, "0");
-        f->sockets.error = strdup("fixture/proc/1/ns/net: No such file or directory");
-        expect(check_kubelet_read_only_port, f, ST_PASS, "listeners not inspected: fixture/proc/1/ns/net");
+        f->not_live = strdup("copied root, no live network: fixture/proc is a plain directory without 1/ns/net");
+        f->sockets.error = strdup("not read: copied root, no live network");
+        expect(check_kubelet_read_only_port, f, ST_PASS, "listeners not inspected: not read: copied root");
+        drop(f);
+}
+
+static void test_read_only_port_is_an_error_without_the_listeners(void **state)
+{
+        (void)state;
+        /* A live root whose listeners could not be read: port 0 in the files is no
+         * proof nothing serves 10255. */
+        struct facts *f = node();
+        f->collected |= FACT_KUBELET;
+        f->kubelet.found = true;
+        set_ro_port(f, "0");
+        f->sockets.error = strdup("/proc/1/ns/net: Permission denied");
+        expect(check_kubelet_read_only_port, f, ST_ERROR,
+               "; not evaluated: the listening sockets could not be read: /proc/1/ns/net: Permission denied");
+        expect(check_kubelet_read_only_port, f, ST_ERROR, "readOnlyPort=0 from config file");
+        /* The files enabling the port fail whatever the listeners. */
+        set_ro_port(f, "10255");
+        expect(check_kubelet_read_only_port, f, ST_FAIL, "unauthenticated read-only API enabled");
+        drop(f);
+}
+
+static void test_policy_engine_is_an_error_without_the_process_table(void **state)
+{
+        (void)state;
+        /* No process table: neither the enforcer nor the kubelet could be looked for. */
+        struct facts *f = node();
+        f->collected |= FACT_KUBELET;
+        f->procs_error = strdup("/fixture/proc: No such file or directory");
+        f->kubelet.absent_reason = strdup("no kubelet found");
+        expect(check_net_policy_engine, f, ST_ERROR,
+               "not evaluated: the process table could not be read: /fixture/proc: No such file or directory");
         drop(f);
 }
 
@@ -309,6 +356,8 @@ int main(void)
                 cmocka_unit_test(test_policy_engine_found_in_process_table),
                 cmocka_unit_test(test_allowlist_file_errors_name_the_right_line),
                 cmocka_unit_test(test_read_only_listener_fails_whatever_the_config_says),
+                cmocka_unit_test(test_read_only_port_is_an_error_without_the_listeners),
+                cmocka_unit_test(test_policy_engine_is_an_error_without_the_process_table),
                 cmocka_unit_test(test_allowlist_entries_and_file),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,8 +1,8 @@
 /* test_podattr: cgroup paths the kubelet writes name the right pod and container; others are host processes. */
 #include "testutil.h"
 
-#include "podattr.h"
-#include "rootfs.h"
+#include "collect/observe/podattr.h"
+#include "base/rootfs.h"
 
 #define UID "0b6f7a1c-3d2e-4f50-9a8b-7c6d5e4f3a21"
 #define UID_ "0b6f7a1c_3d2e_4f50_9a8b_7c6d5e4f3a21"
@@ -13,7 +13,9 @@ static void test_systemd_driver_besteffort_containerd(void **state)
         (void)state;
         struct pod_ref p;
         assert_int_equal(cgroup_path_parse_pod("/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod" UID_
-                                               ".slice/cri-containerd-" CID ".scope", &p), 0);
+                                               ".slice/cri-containerd-" CID ".scope",
+                                               &p),
+                         0);
         assert_string_equal(p.uid, UID);
         assert_string_equal(p.container_id, CID);
         assert_string_equal(p.qos, "besteffort");
@@ -24,10 +26,13 @@ static void test_systemd_driver_burstable_and_guaranteed(void **state)
         (void)state;
         struct pod_ref p;
         assert_int_equal(cgroup_path_parse_pod("/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" UID_
-                                               ".slice/crio-" CID ".scope", &p), 0);
+                                               ".slice/crio-" CID ".scope",
+                                               &p),
+                         0);
         assert_string_equal(p.qos, "burstable");
         assert_string_equal(p.container_id, CID);
-        assert_int_equal(cgroup_path_parse_pod("/kubepods.slice/kubepods-pod" UID_ ".slice/docker-" CID ".scope", &p), 0);
+        assert_int_equal(cgroup_path_parse_pod("/kubepods.slice/kubepods-pod" UID_ ".slice/docker-" CID ".scope", &p),
+                         0);
         assert_string_equal(p.qos, "guaranteed");
         assert_string_equal(p.uid, UID);
         assert_string_equal(p.container_id, CID);
@@ -57,7 +62,9 @@ static void test_pod_cgroup_without_container_and_nested_prefix(void **state)
         assert_string_equal(p.container_id, "");
         /* Static pods have a 32-hex-digit hash as their UID. */
         assert_int_equal(cgroup_path_parse_pod("/kubepods.slice/kubepods-burstable.slice/"
-                                               "kubepods-burstable-pod0123456789abcdef0123456789abcdef.slice", &p), 0);
+                                               "kubepods-burstable-pod0123456789abcdef0123456789abcdef.slice",
+                                               &p),
+                         0);
         assert_string_equal(p.uid, "0123456789abcdef0123456789abcdef");
 }
 
@@ -79,10 +86,13 @@ static void test_malformed_kubepods_paths_are_rejected(void **state)
         assert_int_equal(cgroup_path_parse_pod("/kubepods.slice", &p), -EINVAL);
         assert_int_equal(cgroup_path_parse_pod("/kubepods/besteffort", &p), -EINVAL);
         assert_int_equal(cgroup_path_parse_pod("/kubepods/besteffort/notapod", &p), -EINVAL);
-        assert_int_equal(cgroup_path_parse_pod("/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod.slice", &p),
-                         -EINVAL);
+        assert_int_equal(
+                cgroup_path_parse_pod("/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod.slice", &p),
+                -EINVAL);
         assert_int_equal(cgroup_path_parse_pod("/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod"
-                                               "zz/../etc.slice", &p), -EINVAL);
+                                               "zz/../etc.slice",
+                                               &p),
+                         -EINVAL);
         assert_int_equal(cgroup_path_parse_pod("/kubepods/pod" UID "/cri-containerd-%s.scope", &p), -EINVAL);
         /* Too long to be a UID: no overflow, an error. */
         char long_path[512];
@@ -129,9 +139,9 @@ static void test_log_directory_not_named_by_the_kubelet_is_refused(void **state)
 {
         (void)state;
         static const char *const bad[] = {
-                "_aws-node_" UID,            /* no namespace */
-                "kube-system__" UID "x",     /* another UID */
-                "kube-system_a_b_" UID,      /* '_' in a pod name */
+                "_aws-node_" UID,               /* no namespace */
+                "kube-system__" UID "x",        /* another UID */
+                "kube-system_a_b_" UID,         /* '_' in a pod name */
                 "kube-system_node\x1b[2J_" UID, /* not a DNS name */
                 "Kube-System_aws-node_" UID,
         };
@@ -142,7 +152,8 @@ static void test_log_directory_not_named_by_the_kubelet_is_refused(void **state)
                 assert_null(name);
         }
         char *ns = NULL, *name = NULL;
-        assert_int_equal(pod_log_dir_parse("kube-system_kube-proxy-ip-10-0-1-23.ec2.internal_" UID, UID, &ns, &name), 0);
+        assert_int_equal(pod_log_dir_parse("kube-system_kube-proxy-ip-10-0-1-23.ec2.internal_" UID, UID, &ns, &name),
+                         0);
         assert_string_equal(ns, "kube-system");
         assert_string_equal(name, "kube-proxy-ip-10-0-1-23.ec2.internal");
         free(ns);

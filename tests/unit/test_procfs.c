@@ -5,8 +5,8 @@
 #include <sys/mount.h>
 #include <sys/wait.h>
 
-#include "procfs.h"
-#include "util.h"
+#include "base/procfs.h"
+#include "base/util.h"
 
 static void both_resolvers(void (*fn)(void))
 {
@@ -67,8 +67,9 @@ static void magic_links_refused_body(void)
 {
         struct rootfs p;
         real_proc(&p);
-        static const char *const rels[] = {"self/root/etc/passwd", "self/cwd", "self/exe", "self/fd/0",
-                                           "1/root", "self/ns/net", "../etc/passwd", "self/../../etc/passwd"};
+        static const char *const rels[] = {
+                "self/root/etc/passwd", "self/cwd", "self/exe", "self/fd/0", "1/root", "self/ns/net", "../etc/passwd",
+                "self/../../etc/passwd"};
         for (size_t i = 0; i < ARRAY_SIZE(rels); i++) {
                 char *buf = NULL;
                 size_t len;

@@ -2,8 +2,8 @@
 #include "testutil.h"
 
 #include "check.h"
-#include "kubeapi.h"
-#include "publish.h"
+#include "base/kubeapi.h"
+#include "render/publish.h"
 
 static void test_url(void **state)
 {
@@ -12,8 +12,10 @@ static void test_url(void **state)
                 const char *url, *host;
                 unsigned port;
         } good[] = {
-                {"https://10.96.0.1", "10.96.0.1", 443},       {"https://10.96.0.1:6443", "10.96.0.1", 6443},
-                {"https://10.96.0.1:443/", "10.96.0.1", 443}, {"https://[fd00:10:96::1]:443", "fd00:10:96::1", 443},
+                {"https://10.96.0.1", "10.96.0.1", 443},
+                {"https://10.96.0.1:6443", "10.96.0.1", 6443},
+                {"https://10.96.0.1:443/", "10.96.0.1", 443},
+                {"https://[fd00:10:96::1]:443", "fd00:10:96::1", 443},
                 {"https://[::1]", "::1", 443},
         };
         for (size_t i = 0; i < sizeof(good) / sizeof(*good); i++) {
@@ -25,10 +27,25 @@ static void test_url(void **state)
                 free(h);
         }
         static const char *const bad[] = {
-                NULL, "", "http://10.96.0.1", "https://", "https://kubernetes.default.svc", "https://10.96.0.1:0",
-                "https://10.96.0.1:65536", "https://10.96.0.1:", "https://10.96.0.1:80x", "https://10.96.0.1/api",
-                "https://user@10.96.0.1", "https://[::1", "https://[]:443", "https://[10.0.0.1]", "https://::1",
-                "https://10.96.0.1?x", "https://10.96.0.1:443:1", "HTTPS://10.96.0.1", "https://10.96.0.1.5",
+                NULL,
+                "",
+                "http://10.96.0.1",
+                "https://",
+                "https://kubernetes.default.svc",
+                "https://10.96.0.1:0",
+                "https://10.96.0.1:65536",
+                "https://10.96.0.1:",
+                "https://10.96.0.1:80x",
+                "https://10.96.0.1/api",
+                "https://user@10.96.0.1",
+                "https://[::1",
+                "https://[]:443",
+                "https://[10.0.0.1]",
+                "https://::1",
+                "https://10.96.0.1?x",
+                "https://10.96.0.1:443:1",
+                "HTTPS://10.96.0.1",
+                "https://10.96.0.1.5",
         };
         for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
                 char *h = NULL;
@@ -127,7 +144,10 @@ static void test_node_uid(void **state)
         free(uid);
         assert_null(kubeapi_node_uid(node, strlen(node), "n2")); /* another node's answer */
         static const char *const bad[] = {
-                "", "{", "[]", "{\"kind\":\"Status\",\"metadata\":{\"name\":\"n1\",\"uid\":\"u\"}}",
+                "",
+                "{",
+                "[]",
+                "{\"kind\":\"Status\",\"metadata\":{\"name\":\"n1\",\"uid\":\"u\"}}",
                 "{\"kind\":\"Node\",\"metadata\":{\"name\":\"n1\"}}",
                 "{\"kind\":\"Node\",\"metadata\":{\"name\":\"n1\",\"uid\":\"\"}}",
                 "{\"kind\":\"Node\",\"metadata\":{\"name\":\"n1\",\"uid\":7}}",

@@ -1,9 +1,9 @@
 /* test_redact: secrets in URLs, header values and secret-named flags and fields never reach output. */
 #include "testutil.h"
 
-#include "redact.h"
-#include "rootfs.h"
-#include "util.h"
+#include "base/redact.h"
+#include "base/rootfs.h"
+#include "base/util.h"
 
 #include <time.h>
 
@@ -30,8 +30,7 @@ static void test_urls_inside_prose_each_blanked(void **state)
         (void)state;
         expect_text("config file says https://a:b@one/x?q=1, flag says \"http://c@two/\"",
                     /* the query runs to the white space: the comma is a query character */
-                    "config file says https://" REDACTED "@one/x?" REDACTED " flag says \"http://" REDACTED
-                    "@two/\"");
+                    "config file says https://" REDACTED "@one/x?" REDACTED " flag says \"http://" REDACTED "@two/\"");
         expect_text("no scheme ://user@host", "no scheme ://user@host");
         expect_text("", "");
 }
@@ -39,12 +38,18 @@ static void test_urls_inside_prose_each_blanked(void **state)
 static void test_secret_names_any_case_but_not_file_paths(void **state)
 {
         (void)state;
-        const char *secret[] = {"token", "bootstrap-token", "Password", "db_passwd", "clientSecret",
+        const char *secret[] = {"token",  "bootstrap-token",       "Password",           "db_passwd", "clientSecret",
                                 "apiKey", "AWS_SECRET_ACCESS_KEY", "registry-credential"};
         for (size_t i = 0; i < ARRAY_SIZE(secret); i++)
                 assert_true(redact_name_is_secret(secret[i]));
-        const char *plain[] = {"tls-private-key-file", "tlsPrivateKeyFile", "image-credential-provider-config",
-                               "image-credential-provider-bin-dir", "readOnlyPort", "node-ip", "", NULL};
+        const char *plain[] = {"tls-private-key-file",
+                               "tlsPrivateKeyFile",
+                               "image-credential-provider-config",
+                               "image-credential-provider-bin-dir",
+                               "readOnlyPort",
+                               "node-ip",
+                               "",
+                               NULL};
         for (size_t i = 0; i < ARRAY_SIZE(plain); i++)
                 assert_false(redact_name_is_secret(plain[i]));
 }
@@ -110,8 +115,8 @@ static void test_json_headers_urls_and_secret_fields(void **state)
 static void test_assignments_and_headers_in_prose(void **state)
 {
         (void)state;
-        expect_text("flags --bootstrap-token=abc.def --node-ip=10.0.0.1", "flags --bootstrap-token=" REDACTED
-                                                                          " --node-ip=10.0.0.1");
+        expect_text("flags --bootstrap-token=abc.def --node-ip=10.0.0.1",
+                    "flags --bootstrap-token=" REDACTED " --node-ip=10.0.0.1");
         expect_text("password=hunter2; apiKey: s3cr3t, x=1", "password=" REDACTED "; apiKey: " REDACTED ", x=1");
         expect_text("{\"clientSecret\":\"abc\",\"name\":\"n\"}", "{\"clientSecret\":\"" REDACTED "\",\"name\":\"n\"}");
         expect_text("header Authorization: Bearer eyJhbGciOi.x.y; next", "header Authorization: " REDACTED "; next");

@@ -3,9 +3,10 @@
 
 #include <dirent.h>
 
-#include "report.h"
-#include "textfile.h"
-#include "util.h"
+#include "render/report.h"
+#include "collect/facts.h"
+#include "base/textfile.h"
+#include "base/util.h"
 
 static const struct check_def *def(const char *id)
 {
@@ -33,10 +34,13 @@ static void make_run(struct run *run, size_t n, const char *const *spec)
                 r->evidence = strdup(spec[3 * i + 2]);
                 run->summary[r->status]++;
         }
+        /* As the engine does: where each result lives, here from no facts at all. */
+        static const struct facts no_facts;
+        run_describe(run, &no_facts);
 }
 
-static struct report_meta meta = {.started = "2026-01-02T03:04:05Z", .duration_ms = 12,
-                                  .started_epoch = 1767323045.5, .duration_s = 0.012};
+static struct report_meta meta = {
+        .started = "2026-01-02T03:04:05Z", .duration_ms = 12, .started_epoch = 1767323045.5, .duration_s = 0.012};
 
 static const cJSON *sarif_results(const cJSON *log)
 {
@@ -56,19 +60,18 @@ static void test_sarif_kind_and_level_follow_status(void **state)
 {
         (void)state;
         static const char *const spec[] = {
-                "kubelet.anonymous-auth", "pass", "disabled",
-                "kubelet.read-only-port", "fail", "readOnlyPort=10255",
-                "kubelet.tls-cipher-suites", "warn", "unset",
-                "kubelet.event-qps", "fail", "eventRecordQPS=1",
-                "kubelet.hostname-override", "skip", "no kubelet",
-                "kubelet.client-ca-file", "error", "cannot read",
+                "kubelet.anonymous-auth",    "pass",  "disabled",
+                "kubelet.read-only-port",    "fail",  "readOnlyPort=10255",
+                "kubelet.tls-cipher-suites", "warn",  "unset",
+                "kubelet.event-qps",         "fail",  "eventRecordQPS=1",
+                "kubelet.hostname-override", "skip",  "no kubelet",
+                "kubelet.client-ca-file",    "error", "cannot read",
         };
-        static const char *const want[][2] = {{"pass", "none"}, {"fail", "error"}, {"fail", "warning"},
+        static const char *const want[][2] = {{"pass", "none"}, {"fail", "error"},         {"fail", "warning"},
                                               {"fail", "note"}, {"notApplicable", "none"}, {"open", "none"}};
         struct run run;
         make_run(&run, 6, spec);
-        struct facts f = {0};
-        cJSON *log = report_sarif(&f, &run, &meta, 1);
+        cJSON *log = report_sarif(&run, &meta, 1);
         assert_string_equal(str_at(log, "version", NULL), "2.1.0");
         const cJSON *results = sarif_results(log);
         assert_int_equal(cJSON_GetArraySize(results), 6);
@@ -94,8 +97,7 @@ static void test_sarif_kind_and_level_follow_status(void **state)
 
 static const cJSON *first_location(const cJSON *result)
 {
-        return cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(result, "locations"), 0),
-                                   "physicalLocation");
+        return cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(result, "locations"), 0), "physicalLocation");
 }
 
 static void test_sarif_location_from_file_line_in_evidence(void **state)
@@ -103,12 +105,11 @@ static void test_sarif_location_from_file_line_in_evidence(void **state)
         (void)state;
         static const char *const spec[] = {
                 "kubelet.anonymous-auth", "error", "/etc/kubernetes/kubelet#1/config.json:3:14: expected value",
-                "kubelet.read-only-port", "pass", "readOnlyPort=0 from default",
+                "kubelet.read-only-port", "pass",  "readOnlyPort=0 from default",
         };
         struct run run;
         make_run(&run, 2, spec);
-        struct facts f = {0};
-        cJSON *log = report_sarif(&f, &run, &meta, 2);
+        cJSON *log = report_sarif(&run, &meta, 2);
         const cJSON *loc = first_location(cJSON_GetArrayItem(sarif_results(log), 0));
         assert_non_null(loc);
         assert_string_equal(str_at(loc, "artifactLocation", "uri"), "file:///etc/kubernetes/kubelet%231/config.json");
@@ -125,10 +126,18 @@ static void test_sarif_kubelet_results_point_at_the_file_to_edit(void **state)
 {
         (void)state;
         static const char *const spec[] = {
-                "kubelet.anonymous-auth", "fail", "enabled=true from drop-in /etc/kubernetes/kubelet.conf.d/10-x.conf",
-                "kubelet.read-only-port", "fail", "readOnlyPort=10255 from flag --read-only-port",
-                "kubelet.protect-kernel-defaults", "fail", "protectKernelDefaults=false from default",
-                "kubelet.kubeconfig-permissions", "fail", "mode 0666",
+                "kubelet.anonymous-auth",
+                "fail",
+                "enabled=true from drop-in /etc/kubernetes/kubelet.conf.d/10-x.conf",
+                "kubelet.read-only-port",
+                "fail",
+                "readOnlyPort=10255 from flag --read-only-port",
+                "kubelet.protect-kernel-defaults",
+                "fail",
+                "protectKernelDefaults=false from default",
+                "kubelet.kubeconfig-permissions",
+                "fail",
+                "mode 0666",
         };
         struct run run;
         make_run(&run, 4, spec);
@@ -141,7 +150,8 @@ static void test_sarif_kubelet_results_point_at_the_file_to_edit(void **state)
         f.kubelet.kubeconfig.path = (char *)"/var/lib/kubelet/kubeconfig";
         f.kubelet.dropins = &dropin;
         f.kubelet.n_dropins = 1;
-        cJSON *log = report_sarif(&f, &run, &meta, 1);
+        run_describe(&run, &f);
+        cJSON *log = report_sarif(&run, &meta, 1);
         const cJSON *res = sarif_results(log);
         static const char *const want[] = {"file:///etc/kubernetes/kubelet.conf.d/10-x.conf", NULL,
                                            "file:///etc/kubernetes/kubelet/config.json",
@@ -162,17 +172,26 @@ static void test_sarif_worker_node_results_point_at_their_file(void **state)
 {
         (void)state;
         static const char *const spec[] = {
-                "kubelet.service-file-permissions", "fail",
+                "kubelet.service-file-permissions",
+                "fail",
                 "/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf mode 0644, /x mode 0600 (want 0600 or stricter)",
-                "kube-proxy.kubeconfig-ownership", "error", "/var/lib/kube proxy/kubeconfig.conf: Permission denied",
-                "kube-proxy.metrics-bind-address", "fail", "metricsBindAddress=0.0.0.0:10249 from config file /c",
-                "kubelet.client-ca-ownership", "skip", "authentication.x509.clientCAFile is not set",
+                "kube-proxy.kubeconfig-ownership",
+                "error",
+                "/var/lib/kube proxy/kubeconfig.conf: Permission denied",
+                "kube-proxy.metrics-bind-address",
+                "fail",
+                "metricsBindAddress=0.0.0.0:10249 from config file /c",
+                "kubelet.client-ca-ownership",
+                "skip",
+                "authentication.x509.clientCAFile is not set",
         };
         struct run run;
         make_run(&run, 4, spec);
         struct facts f = {.collected = FACT_KUBE_PROXY};
-        f.kube_proxy.config_host_path = (char *)"/var/lib/kubelet/pods/u/volumes/kubernetes.io~configmap/kube-proxy/config.conf";
-        cJSON *log = report_sarif(&f, &run, &meta, 1);
+        f.kube_proxy.config_host_path =
+                (char *)"/var/lib/kubelet/pods/u/volumes/kubernetes.io~configmap/kube-proxy/config.conf";
+        run_describe(&run, &f);
+        cJSON *log = report_sarif(&run, &meta, 1);
         const cJSON *res = sarif_results(log);
         static const char *const want[] = {
                 "file:///usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf",
@@ -193,10 +212,10 @@ static void test_npd_line_fits_80_bytes_most_severe_first(void **state)
 {
         (void)state;
         static const char *const spec[] = {
-                "kubelet.event-qps", "fail", "x",          "kubelet.iptables-util-chains", "fail", "x",
-                "kubelet.hostname-override", "fail", "x",  "kubelet.config-permissions", "fail", "x",
-                "kubelet.config-ownership", "fail", "x",   "kubelet.read-only-port", "fail", "x",
-                "kubelet.anonymous-auth", "pass", "x",
+                "kubelet.event-qps",         "fail", "x", "kubelet.iptables-util-chains", "fail", "x",
+                "kubelet.hostname-override", "fail", "x", "kubelet.config-permissions",   "fail", "x",
+                "kubelet.config-ownership",  "fail", "x", "kubelet.read-only-port",       "fail", "x",
+                "kubelet.anonymous-auth",    "pass", "x",
         };
         struct run run;
         make_run(&run, 7, spec);
@@ -217,7 +236,7 @@ static void test_npd_ok_and_unknown_lines(void **state)
 {
         (void)state;
         static const char *const spec[] = {
-                "kubelet.anonymous-auth", "pass", "x", "kubelet.event-qps", "fail", "x",
+                "kubelet.anonymous-auth", "pass",  "x", "kubelet.event-qps", "fail", "x",
                 "kubelet.client-ca-file", "error", "x",
         };
         struct run run;
@@ -241,8 +260,7 @@ static void test_prometheus_check_outside_benchmark_has_empty_item(void **state)
         char *buf = NULL;
         size_t len = 0;
         FILE *m = open_memstream(&buf, &len);
-        struct facts f = {0};
-        report_prometheus(m, &f, &run, &meta);
+        report_prometheus(m, &run, &meta);
         fclose(m);
         assert_non_null(strstr(buf, "{id=\"ssh.permit-root-login\",severity=\"high\",status=\"fail\","
                                     "benchmark=\"cis-eks-1.8.0\",item=\"\",level=\"\",assessment=\"\"} 1\n"));
@@ -255,11 +273,11 @@ static void test_prometheus_check_outside_benchmark_has_empty_item(void **state)
 static void test_json_references_structured_and_backward_compatible(void **state)
 {
         (void)state;
-        static const char *const spec[] = {"kubelet.iptables-util-chains", "pass", "x", "ssh.permit-root-login", "fail", "y"};
+        static const char *const spec[] = {"kubelet.iptables-util-chains", "pass", "x",
+                                           "ssh.permit-root-login",        "fail", "y"};
         struct run run;
         make_run(&run, 2, spec);
-        struct facts f = {0};
-        cJSON *j = report_json(&f, &run, &meta);
+        cJSON *j = report_json(&run, &meta);
         assert_string_equal(str_at(j, "schema", NULL), "nodeward.report/v1");
         assert_string_equal(str_at(j, "benchmark", "id"), "cis-eks-1.8.0");
         assert_string_equal(str_at(j, "benchmark", "version"), "1.8.0");
@@ -287,15 +305,19 @@ static void test_sarif_rule_tags_name_item_level_assessment(void **state)
         static const char *const spec[] = {"kubelet.event-qps", "fail", "x"};
         struct run run;
         make_run(&run, 1, spec);
-        struct facts f = {0};
-        cJSON *log = report_sarif(&f, &run, &meta, 1);
+        cJSON *log = report_sarif(&run, &meta, 1);
         const cJSON *rule = cJSON_GetArrayItem(
-                cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetArrayItem(
-                        cJSON_GetObjectItem(log, "runs"), 0), "tool"), "driver"), "rules"), 0);
+                cJSON_GetObjectItem(
+                        cJSON_GetObjectItem(
+                                cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(log, "runs"), 0), "tool"),
+                                "driver"),
+                        "rules"),
+                0);
         const cJSON *tags = cJSON_GetObjectItem(cJSON_GetObjectItem(rule, "properties"), "tags");
         bool item = false, level = false, auto_ = false;
         const cJSON *t;
-        cJSON_ArrayForEach(t, tags) {
+        cJSON_ArrayForEach(t, tags)
+        {
                 item |= strcmp(t->valuestring, "CIS Amazon EKS Benchmark 1.8.0 3.2.7") == 0;
                 level |= strcmp(t->valuestring, "level-2") == 0; /* eventRecordQPS is Level 2 */
                 auto_ |= strcmp(t->valuestring, "automated") == 0;
@@ -313,8 +335,7 @@ static char *render_prom(const struct run *run)
         char *buf = NULL;
         size_t len = 0;
         FILE *m = open_memstream(&buf, &len);
-        struct facts f = {0};
-        report_prometheus(m, &f, run, &meta);
+        report_prometheus(m, run, &meta);
         fclose(m);
         return buf;
 }
@@ -322,16 +343,19 @@ static char *render_prom(const struct run *run)
 static void test_prometheus_one_series_per_status_and_escaped_labels(void **state)
 {
         (void)state;
-        static const char *const spec[] = {"kubelet.read-only-port", "fail", "x", "kubelet.anonymous-auth", "pass", "x"};
+        static const char *const spec[] = {"kubelet.read-only-port", "fail", "x",
+                                           "kubelet.anonymous-auth", "pass", "x"};
         struct run run;
         make_run(&run, 2, spec);
         char *out = render_prom(&run);
         assert_non_null(strstr(out, "# TYPE nodeward_check_status gauge\n"));
         /* The item is CIS EKS 1.8.0's (kube-bench cfg/eks-1.8.0/node.yaml: 3.2.4, Automated). */
-        assert_non_null(strstr(out, "nodeward_check_status{id=\"kubelet.read-only-port\",severity=\"high\",status=\"fail\","
-                                    "benchmark=\"cis-eks-1.8.0\",item=\"3.2.4\",level=\"1\",assessment=\"automated\"} 1\n"));
-        assert_non_null(strstr(out, "nodeward_check_status{id=\"kubelet.read-only-port\",severity=\"high\",status=\"pass\","
-                                    "benchmark=\"cis-eks-1.8.0\",item=\"3.2.4\",level=\"1\",assessment=\"automated\"} 0\n"));
+        assert_non_null(strstr(out,
+                               "nodeward_check_status{id=\"kubelet.read-only-port\",severity=\"high\",status=\"fail\","
+                               "benchmark=\"cis-eks-1.8.0\",item=\"3.2.4\",level=\"1\",assessment=\"automated\"} 1\n"));
+        assert_non_null(strstr(out,
+                               "nodeward_check_status{id=\"kubelet.read-only-port\",severity=\"high\",status=\"pass\","
+                               "benchmark=\"cis-eks-1.8.0\",item=\"3.2.4\",level=\"1\",assessment=\"automated\"} 0\n"));
         assert_non_null(strstr(out, "nodeward_checks{status=\"fail\"} 1\n"));
         assert_non_null(strstr(out, "nodeward_last_run_timestamp_seconds 1767323045.500\n"));
         assert_non_null(strstr(out, "nodeward_run_duration_seconds 0.012000\n"));
@@ -418,7 +442,7 @@ static void test_textfile_abort_and_missing_directory(void **state)
 }
 
 /* The text report of @run with @o, as one string. */
-static char *render_text(const struct run *run, const struct text_opts *o)
+static char *render_text(struct run *run, const struct text_opts *o)
 {
         struct facts f = {0};
         f.node.hostname = (char *)"ip-10-0-1-23";
@@ -429,7 +453,8 @@ static char *render_text(const struct run *run, const struct text_opts *o)
         size_t len = 0;
         FILE *out = open_memstream(&buf, &len);
         assert_non_null(out);
-        report_text(out, &f, run, &meta, o);
+        run_describe(run, &f);
+        report_text(out, run, &meta, o);
         assert_int_equal(fclose(out), 0);
         return buf;
 }
@@ -453,12 +478,12 @@ static void test_text_to_fix_lists_failures_most_severe_first(void **state)
 {
         (void)state;
         static const char *const spec[] = {
-                "kubelet.anonymous-auth", "pass", "disabled",
-                "kubelet.hostname-override", "fail", "--hostname-override=x",
-                "kubelet.read-only-port", "fail", "readOnlyPort=10255",
-                "kubelet.tls-cipher-suites", "fail", "weak suites",
-                "kubelet.client-ca-file", "error", "cannot read",
-                "net.kubelet-api-exposed", "fail", "0.0.0.0:10250",
+                "kubelet.anonymous-auth",    "pass",  "disabled",
+                "kubelet.hostname-override", "fail",  "--hostname-override=x",
+                "kubelet.read-only-port",    "fail",  "readOnlyPort=10255",
+                "kubelet.tls-cipher-suites", "fail",  "weak suites",
+                "kubelet.client-ca-file",    "error", "cannot read",
+                "net.kubelet-api-exposed",   "fail",  "0.0.0.0:10250",
         };
         struct run run;
         make_run(&run, 6, spec);
@@ -499,7 +524,7 @@ static void test_text_without_failures_has_no_fix_section(void **state)
 {
         (void)state;
         static const char *const spec[] = {"kubelet.anonymous-auth", "pass", "disabled",
-                                           "kubelet.event-qps", "warn", "eventRecordQPS=2"};
+                                           "kubelet.event-qps",      "warn", "eventRecordQPS=2"};
         struct run run;
         make_run(&run, 2, spec);
         struct text_opts o = {.width = 100, .fail_on = SEV_LOW};
@@ -522,12 +547,14 @@ static void test_text_says_once_when_no_kubelet_was_found(void **state)
         char *buf = NULL;
         size_t len = 0;
         FILE *out = open_memstream(&buf, &len);
-        report_text(out, &f, &run, &meta, &o);
+        run_describe(&run, &f);
+        report_text(out, &run, &meta, &o);
         o.kubelet_expected = true; /* --expect kubelet: the error says it, not a verdict */
-        report_text(out, &f, &run, &meta, &o);
+        report_text(out, &run, &meta, &o);
         o.kubelet_expected = false;
         f.kubelet.found = true;
-        report_text(out, &f, &run, &meta, &o);
+        run_describe(&run, &f);
+        report_text(out, &run, &meta, &o);
         fclose(out);
         const char *v = "not a Kubernetes node: no kubelet process, kubelet.service or kubelet config under /host; "
                         "host checks only\n";
@@ -542,9 +569,12 @@ static void test_text_quiet_keeps_failures_errors_and_summary(void **state)
 {
         (void)state;
         static const char *const spec[] = {
-                "kubelet.anonymous-auth", "pass", "disabled", "kubelet.read-only-port", "fail", "readOnlyPort=10255",
-                "kubelet.event-qps", "warn", "eventRecordQPS=2", "kubelet.hostname-override", "skip", "no flag",
-                "ssh.permit-root-login", "error", "sshd_config line 3: bad", "ssh.x11-forwarding", "pass", "no",
+                "kubelet.anonymous-auth",    "pass",  "disabled",
+                "kubelet.read-only-port",    "fail",  "readOnlyPort=10255",
+                "kubelet.event-qps",         "warn",  "eventRecordQPS=2",
+                "kubelet.hostname-override", "skip",  "no flag",
+                "ssh.permit-root-login",     "error", "sshd_config line 3: bad",
+                "ssh.x11-forwarding",        "pass",  "no",
         };
         struct run run;
         make_run(&run, 6, spec);
@@ -572,7 +602,8 @@ static void test_text_evidence_fits_the_width_and_wide_keeps_it(void **state)
         /* The header names the root and may be wider; every check and fix line fits. */
         const char *body = strstr(t, "\nkubelet\n");
         assert_non_null(body);
-        const char *note = strstr(body, "(evidence shortened to 100 columns; --wide or --format json shows all of it)\n");
+        const char *note = strstr(body,
+                                  "(evidence shortened to 100 columns; --wide or --format json shows all of it)\n");
         assert_non_null(note);
         char *checks = strndup(body, (size_t)(note - body));
         assert_true(widest_line(checks) <= 100);

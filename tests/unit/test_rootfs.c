@@ -5,7 +5,7 @@
 #include <stdatomic.h>
 #include <sys/sysmacros.h>
 
-#include "rootfs.h"
+#include "base/rootfs.h"
 
 static char *root;
 

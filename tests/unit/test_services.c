@@ -1,8 +1,8 @@
 /* test_services: /etc/services ports for sshd's Port/ListenAddress names are 1..65535, parsed strictly. */
 #include "testutil.h"
 
-#include "rootfs.h"
-#include "sshd_internal.h"
+#include "base/rootfs.h"
+#include "collect/sshd/sshd_internal.h"
 
 static int lookup(const char *text, const char *name)
 {

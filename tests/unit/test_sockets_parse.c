@@ -8,7 +8,7 @@
 #include <linux/sock_diag.h>
 #include <netinet/in.h>
 
-#include "sockets.h"
+#include "collect/net/sockets.h"
 
 #define SEQ 77
 

@@ -1,5 +1,6 @@
 /* test_ssh_checks: each ssh check judges the resolved sshd settings, with origin in its evidence. */
 #include "testutil.h"
+#include "collect/facts.h"
 
 #include "check.h"
 
@@ -48,7 +49,8 @@ static void test_password_authentication_covers_kbd_interactive(void **state)
         with_config("PasswordAuthentication no\n");
         expect(check_ssh_password_authentication, ST_FAIL, "kbdinteractiveauthentication yes (default)");
         with_config("PasswordAuthentication no\nChallengeResponseAuthentication no\n");
-        expect(check_ssh_password_authentication, ST_PASS, "kbdinteractiveauthentication no (/etc/ssh/sshd_config line 2)");
+        expect(check_ssh_password_authentication, ST_PASS,
+               "kbdinteractiveauthentication no (/etc/ssh/sshd_config line 2)");
 }
 
 static void test_simple_flags(void **state)
@@ -161,6 +163,21 @@ static void test_authorized_keys_and_daemon(void **state)
         expect(check_ssh_daemon_enabled, ST_FAIL, "sshd running (pid 811); enabled: /etc/systemd/system/multi-user");
 }
 
+/* Without the process table a running sshd would go unseen: that is not a pass. An enabled
+ * unit still fails, as it needs no process table to show. */
+static void test_daemon_enabled_is_an_error_without_the_process_table(void **state)
+{
+        (void)state;
+        with_config("");
+        F.procs_error = strdup("/fixture/proc: Permission denied");
+        expect(check_ssh_daemon_enabled, ST_ERROR,
+               "the process table could not be read: /fixture/proc: Permission denied");
+        F.sshd.enabled_units = calloc(1, sizeof(char *));
+        F.sshd.enabled_units[0] = strdup("/etc/systemd/system/multi-user.target.wants/sshd.service");
+        F.sshd.n_enabled_units = 1;
+        expect(check_ssh_daemon_enabled, ST_FAIL, "enabled: /etc/systemd/system/multi-user.target.wants/sshd");
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -175,6 +192,7 @@ int main(void)
                 cmocka_unit_test(test_config_checks_skip_without_config_and_error_when_refused),
                 cmocka_unit_test(test_file_modes),
                 cmocka_unit_test(test_authorized_keys_and_daemon),
+                cmocka_unit_test(test_daemon_enabled_is_an_error_without_the_process_table),
         };
         return cmocka_run_group_tests(tests, NULL, teardown);
 }

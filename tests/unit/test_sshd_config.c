@@ -1,8 +1,9 @@
 /* test_sshd_config: the sshd_config parser resolves like sshd: first value wins, Include, Match, errors. */
 #include "testutil.h"
 
-#include "sshd_config.h"
-#include "sshd_internal.h"
+#include "collect/sshd/sshd_config.h"
+#include "collect/sshd/sshd_internal.h"
+#include "base/util.h"
 
 static char *root;
 
@@ -90,7 +91,9 @@ static void test_match_is_recorded_not_applied(void **state)
 static void test_errors_name_file_and_line(void **state)
 {
         (void)state;
-        static const struct { const char *text, *want; } cases[] = {
+        static const struct {
+                const char *text, *want;
+        } cases[] = {
                 {"Port 22\nFrobnicate 1\n", "/etc/ssh/sshd_config line 2: Bad configuration option: Frobnicate"},
                 {"PermitRootLogin maybe\n", "line 1: unsupported option \"maybe\""},
                 {"\n\nMaxAuthTries\n", "line 3: no argument after keyword \"MaxAuthTries\""},
@@ -131,7 +134,8 @@ static void test_running_sshd_flags_count_first(void **state)
 {
         (void)state;
         struct proc_entry e = {.pid = 812, .comm = "sshd"};
-        char *argv[] = {(char *)"sshd: /usr/sbin/sshd -D -o PermitRootLogin=yes -p 2201 [listener] 0 of 10-100 startups", NULL};
+        char *argv[] = {
+                (char *)"sshd: /usr/sbin/sshd -D -o PermitRootLogin=yes -p 2201 [listener] 0 of 10-100 startups", NULL};
         e.argv = argv;
         e.argc = 1;
         struct proc_table t = {.v = &e, .n = 1};
@@ -230,6 +234,41 @@ static void test_include_of_empty_directory(void **state)
         sshd_config_free(&c);
 }
 
+/* A setting added to enum sshd_opt with its row left out in the middle of sshd_opt_defs[]
+ * compiles (the row is zeros); this is where that shows. */
+static void test_every_setting_has_a_table_row(void **state)
+{
+        (void)state;
+        for (int o = 0; o < SO__COUNT; o++) {
+                const struct sshd_opt_def *d = &sshd_opt_defs[o];
+                assert_non_null(d->name);
+                struct sshd_keyword k;
+                assert_int_equal(sshd_keyword_find(d->name, &k), 0);
+                assert_int_equal(k.opt, o);
+                for (size_t a = 0; a < ARRAY_SIZE(d->aliases) && d->aliases[a].name; a++) {
+                        assert_int_equal(sshd_keyword_find(d->aliases[a].name, &k), 0);
+                        assert_int_equal(k.opt, o);
+                }
+                if (d->type == KW_FLAG || d->type == KW_MULTI)
+                        assert_non_null(d->multi);
+        }
+}
+
+/* servconf.c allows ChallengeResponseAuthentication in a Match block but not its sibling
+ * alias DSAAuthentication: an alias carries its own flags. */
+static void test_alias_keeps_its_own_match_flag(void **state)
+{
+        (void)state;
+        struct sshd_config c;
+        load(&c, "Match User bob\nChallengeResponseAuthentication no\n");
+        assert_null(c.error);
+        assert_int_equal(c.matches[0].s.v[SO_KBD_INTERACTIVE_AUTH].num, 0);
+        sshd_config_free(&c);
+        load(&c, "Match User bob\nDSAAuthentication no\n");
+        assert_non_null(c.error);
+        sshd_config_free(&c);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -244,6 +283,8 @@ int main(void)
                 cmocka_unit_test(test_glob_stays_inside_root),
                 cmocka_unit_test(test_include_fanout_bomb_is_bounded),
                 cmocka_unit_test(test_include_of_empty_directory),
+                cmocka_unit_test(test_every_setting_has_a_table_row),
+                cmocka_unit_test(test_alias_keeps_its_own_match_flag),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }

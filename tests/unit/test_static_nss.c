@@ -4,8 +4,7 @@
 #include <arpa/inet.h>
 #include <netdb.h>
 
-int __wrap_getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,
-                       struct addrinfo **res);
+int __wrap_getaddrinfo(const char *node, const char *service, const struct addrinfo *hints, struct addrinfo **res);
 void __wrap_freeaddrinfo(struct addrinfo *ai);
 int __wrap_getnameinfo(const struct sockaddr *sa, socklen_t salen, char *host, socklen_t hostlen, char *serv,
                        socklen_t servlen, int flags);
@@ -93,12 +92,13 @@ static void test_getnameinfo_is_numeric_only(void **state)
         struct sockaddr_in6 s6 = {.sin6_family = AF_INET6, .sin6_port = htons(22)};
         inet_pton(AF_INET6, "fd00::5", &s6.sin6_addr);
         char host[64], serv[8];
-        assert_int_equal(__wrap_getnameinfo((struct sockaddr *)&s6, sizeof(s6), host, sizeof(host), serv,
-                                            sizeof(serv), 0), 0);
+        assert_int_equal(
+                __wrap_getnameinfo((struct sockaddr *)&s6, sizeof(s6), host, sizeof(host), serv, sizeof(serv), 0), 0);
         assert_string_equal(host, "fd00::5");
         assert_string_equal(serv, "22");
-        assert_int_equal(__wrap_getnameinfo((struct sockaddr *)&s6, sizeof(s6), host, sizeof(host), NULL, 0,
-                                            NI_NAMEREQD), EAI_NONAME);
+        assert_int_equal(
+                __wrap_getnameinfo((struct sockaddr *)&s6, sizeof(s6), host, sizeof(host), NULL, 0, NI_NAMEREQD),
+                EAI_NONAME);
         assert_int_equal(__wrap_getnameinfo((struct sockaddr *)&s6, sizeof(s6), host, 4, NULL, 0, 0), EAI_OVERFLOW);
         assert_int_equal(__wrap_getnameinfo((struct sockaddr *)&s6, 8, host, sizeof(host), NULL, 0, 0), EAI_FAMILY);
 }

@@ -3,9 +3,9 @@
 
 #include <time.h>
 
-#include "rootfs.h"
-#include "toml.h"
-#include "util.h"
+#include "base/rootfs.h"
+#include "base/toml.h"
+#include "base/util.h"
 
 static struct toml_doc *parse_ok(const char *text)
 {
@@ -131,9 +131,9 @@ static void test_dates_are_validated(void **state)
 static void test_utf8_is_strict(void **state)
 {
         (void)state;
-        assert_rejected("a = \"\xc0\xaf\"\n", "UTF-8");         /* overlong */
-        assert_rejected("a = \"\xed\xa0\x80\"\n", "UTF-8");     /* a surrogate */
-        assert_rejected("# \xf4\x90\x80\x80\n", "UTF-8");       /* above U+10FFFF */
+        assert_rejected("a = \"\xc0\xaf\"\n", "UTF-8");     /* overlong */
+        assert_rejected("a = \"\xed\xa0\x80\"\n", "UTF-8"); /* a surrogate */
+        assert_rejected("# \xf4\x90\x80\x80\n", "UTF-8");   /* above U+10FFFF */
         char *err = parse_err("a = 1\n\0", 7);
         assert_non_null(strstr(err, "line 2"));
         free(err);

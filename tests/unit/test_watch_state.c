@@ -1,7 +1,7 @@
 /* test_watch_state: the readiness state a watch writes, and when `nodeward ready` calls it ready. */
 #include "testutil.h"
 
-#include "watch.h"
+#include "cli/watch.h"
 
 static char *state_text(const char *dir, enum watch_probe p, const char *detail, int interval, time_t at)
 {
@@ -77,7 +77,11 @@ static void test_foreign_or_broken_files_are_not_ready(void **state)
 {
         (void)state;
         static const char *const bad[] = {
-                "", "{", "null", "[]", "{\"probe\":\"attached\",\"updated\":1000000,\"interval\":60}",
+                "",
+                "{",
+                "null",
+                "[]",
+                "{\"probe\":\"attached\",\"updated\":1000000,\"interval\":60}",
                 "{\"schema\":\"nodeward.watch-state/v1\",\"probe\":\"attached\",\"updated\":\"1000000\",\"interval\":60}",
                 "{\"schema\":\"nodeward.watch-state/v1\",\"probe\":\"attached\",\"updated\":1000000,\"interval\":0}",
                 "{\"schema\":\"nodeward.watch-state/v1\",\"probe\":\"maybe\",\"updated\":1000000,\"interval\":60}",
