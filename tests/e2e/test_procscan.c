@@ -106,7 +106,7 @@ static void test_iterator_table_is_the_walks(void **state)
 {
         (void)state;
         for (int i = 0; i < SLEEPERS; i++) {
-                char comm[16];
+                char comm[32]; /* the kernel keeps 15 bytes: "nwps-599" fits */
                 snprintf(comm, sizeof(comm), "nwps-%d", i);
                 sleepers[i] = spawn_sleeper(comm);
         }
@@ -176,7 +176,7 @@ static void test_iterator_lists_only_the_readers_pid_namespace(void **state)
                         }
                         pid_t mine[4];
                         for (int i = 0; rc == 0 && i < 3; i++) {
-                                char comm[16];
+                                char comm[32];
                                 snprintf(comm, sizeof(comm), "nwps-ns-%d", i);
                                 mine[i] = spawn_sleeper(comm);
                         }
