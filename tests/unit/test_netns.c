@@ -186,6 +186,7 @@ static void test_kubepods_pid_lowest_outside_host_namespace(void **state)
         rootfs_close(&proc);
 
         tu_rm_rf(root);
+        free(root);
         root = tu_mkdtemp();
         write_pid(root, 5, "0::/kubepods.slice/x\n", host);
         write_pid(root, 6, "0::/user.slice\n", "net:[4026532006]");
