@@ -91,7 +91,7 @@ static double run(char *const *argv, int max_rc, double *ret_cpu, long *ret_rss)
                 for (int i = 0; argv[i]; i++)
                         sshd |= strcmp(argv[i], "/usr/sbin/sshd") == 0;
                 if (sshd &&
-                    (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+                    (unshare(CLONE_NEWNS) < 0 || mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0 ||
                      mount("nwpf-sshd-run", "/run", "tmpfs", 0, "mode=0755") < 0 || mkdir("/run/sshd", 0755) < 0))
                         _exit(126);
                 execvp(argv[0], argv);
