@@ -6,61 +6,73 @@ CHECK(check_kubelet_anonymous_auth,
       "kubelet.anonymous-auth", "Kubelet anonymous authentication is disabled", SEV_HIGH, FACT_KUBELET,
       {SSG("kubelet_anonymous_auth")},
       "Set authentication.anonymous.enabled: false in the kubelet config (and drop any --anonymous-auth=true flag).",
-      .fix = "{\"authentication\":{\"anonymous\":{\"enabled\":false}}}")
+      .fix = "{\"authentication\":{\"anonymous\":{\"enabled\":false}}}",
+      .kfield = KFIELD(KF_ANONYMOUS_AUTH), .bottlerocket = "settings.kubernetes.standalone-mode = false")
 CHECK(check_kubelet_authorization_mode,
       "kubelet.authorization-mode", "Kubelet authorization mode is not AlwaysAllow", SEV_HIGH, FACT_KUBELET,
       {SSG("kubelet_authorization_mode")},
       "Set authorization.mode: Webhook in the kubelet config; remove --authorization-mode=AlwaysAllow.",
-      .fix = "{\"authorization\":{\"mode\":\"Webhook\"}}")
+      .fix = "{\"authorization\":{\"mode\":\"Webhook\"}}",
+      .kfield = KFIELD(KF_AUTHZ_MODE), .bottlerocket = "settings.kubernetes.standalone-mode = false")
 CHECK(check_kubelet_client_ca_file,
       "kubelet.client-ca-file", "Kubelet verifies client certificates against a CA", SEV_HIGH, FACT_KUBELET,
       {SSG("kubelet_configure_client_ca")},
       "Set authentication.x509.clientCAFile to the cluster CA bundle (EKS: /etc/kubernetes/pki/ca.crt).",
-      .fix = "{\"authentication\":{\"x509\":{\"clientCAFile\":\"/etc/kubernetes/pki/ca.crt\"}}}")
+      .fix = "{\"authentication\":{\"x509\":{\"clientCAFile\":\"/etc/kubernetes/pki/ca.crt\"}}}",
+      .kfield = KFIELD(KF_CLIENT_CA_FILE), .bottlerocket = "settings.kubernetes.standalone-mode = false")
 CHECK(check_kubelet_read_only_port,
       "kubelet.read-only-port", "Kubelet read-only port is disabled", SEV_HIGH, FACT_KUBELET,
       {SSG("kubelet_read_only_port_secured")},
       "Set readOnlyPort: 0 in the kubelet config and remove any --read-only-port flag.",
-      .uses = FACT_SOCKETS | FACT_OWNERS_KUBELET, .fix = "{\"readOnlyPort\":0}")
+      .uses = FACT_SOCKETS | FACT_OWNERS_KUBELET, .fix = "{\"readOnlyPort\":0}",
+      .kfield = KFIELD(KF_READ_ONLY_PORT))
 CHECK(check_kubelet_streaming_idle_timeout,
       "kubelet.streaming-idle-timeout", "Kubelet streaming connections time out", SEV_MEDIUM, FACT_KUBELET,
       {SSG("kubelet_enable_streaming_connections")},
       "Set streamingConnectionIdleTimeout to a non-zero duration such as 5m.",
-      .fix = "{\"streamingConnectionIdleTimeout\":\"5m0s\"}")
+      .fix = "{\"streamingConnectionIdleTimeout\":\"5m0s\"}",
+      .kfield = KFIELD(KF_STREAMING_IDLE_TIMEOUT))
 CHECK(check_kubelet_protect_kernel_defaults,
       "kubelet.protect-kernel-defaults", "Kubelet protects kernel defaults", SEV_MEDIUM, FACT_KUBELET,
       {SSG("kubelet_enable_protect_kernel_defaults")},
       "Set protectKernelDefaults: true (after setting the sysctls the kubelet expects).",
-      .fix = "{\"protectKernelDefaults\":true}")
+      .fix = "{\"protectKernelDefaults\":true}",
+      .kfield = KFIELD(KF_PROTECT_KERNEL_DEFAULTS))
 CHECK(check_kubelet_iptables_util_chains,
       "kubelet.iptables-util-chains", "Kubelet manages its iptables utility chains", SEV_LOW, FACT_KUBELET,
       {SSG("kubelet_enable_iptables_util_chains")},
       "Set makeIPTablesUtilChains: true (the default); remove --make-iptables-util-chains=false.",
-      .fix = "{\"makeIPTablesUtilChains\":true}")
+      .fix = "{\"makeIPTablesUtilChains\":true}",
+      .kfield = KFIELD(KF_IPTABLES_UTIL_CHAINS))
 CHECK(check_kubelet_hostname_override,
       "kubelet.hostname-override", "Kubelet does not override the node hostname", SEV_LOW, FACT_KUBELET,
       {SSG("kubelet_disable_hostname_override")},
-      "Remove --hostname-override unless the cloud provider integration needs it.")
+      "Remove --hostname-override unless the cloud provider integration needs it.",
+      .kfield = KFIELD(KF_HOSTNAME_OVERRIDE), .bottlerocket = "settings.kubernetes.hostname-override (unset it)")
 CHECK(check_kubelet_event_qps,
       "kubelet.event-qps", "Kubelet records events at an adequate rate", SEV_LOW, FACT_KUBELET,
       {SSG("kubelet_configure_event_creation")},
       "Set eventRecordQPS to 0 (no limit) or a level that captures events, e.g. the default 50.",
-      .fix = "{\"eventRecordQPS\":50}")
+      .fix = "{\"eventRecordQPS\":50}",
+      .kfield = KFIELD(KF_EVENT_QPS), .bottlerocket = "settings.kubernetes.event-qps")
 CHECK(check_kubelet_rotate_certificates,
       "kubelet.rotate-certificates", "Kubelet rotates its client certificate", SEV_MEDIUM, FACT_KUBELET,
       {SSG("kubelet_enable_client_cert_rotation")},
       "Set rotateCertificates: true in the kubelet config.",
-      .fix = "{\"rotateCertificates\":true}")
+      .fix = "{\"rotateCertificates\":true}",
+      .kfield = KFIELD(KF_ROTATE_CERTIFICATES))
 CHECK(check_kubelet_server_cert_rotation,
       "kubelet.server-cert-rotation", "Kubelet serving certificate is issued and rotated", SEV_MEDIUM, FACT_KUBELET,
       {SSG("kubelet_enable_server_cert_rotation")},
       "Set serverTLSBootstrap: true and keep the RotateKubeletServerCertificate feature gate enabled.",
-      .fix = "{\"serverTLSBootstrap\":true}")
+      .fix = "{\"serverTLSBootstrap\":true}",
+      .kfield = KFIELD(KF_SERVER_TLS_BOOTSTRAP), .bottlerocket = "settings.kubernetes.server-tls-bootstrap = true")
 CHECK(check_kubelet_tls_cipher_suites,
       "kubelet.tls-cipher-suites", "Kubelet serves only strong TLS cipher suites", SEV_MEDIUM, FACT_KUBELET,
       {SSG("kubelet_configure_tls_cipher_suites")},
       "Set tlsCipherSuites to ECDHE suites with AES-GCM or ChaCha20-Poly1305 only.",
-      .fix = "{\"tlsCipherSuites\":[\"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256\",\"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\",\"TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384\",\"TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384\",\"TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305\",\"TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305\"]}")
+      .fix = "{\"tlsCipherSuites\":[\"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256\",\"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\",\"TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384\",\"TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384\",\"TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305\",\"TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305\"]}",
+      .kfield = KFIELD(KF_TLS_CIPHER_SUITES))
 CHECK(check_kubelet_config_permissions,
       "kubelet.config-permissions", "Kubelet config file and drop-ins are mode 644 or stricter", SEV_MEDIUM, FACT_KUBELET,
       {SSG("file_permissions_kubelet_conf")},
@@ -123,12 +135,14 @@ CHECK(check_kubelet_pod_pids_limit,
       "kubelet.pod-pids-limit", "Kubelet limits the number of processes per pod", SEV_MEDIUM, FACT_KUBELET,
       {K8SDOC("Process ID limits and reservations")},
       "Set podPidsLimit to a positive number that fits the workloads (e.g. 4096).",
-      .fix = "{\"podPidsLimit\":4096}")
+      .fix = "{\"podPidsLimit\":4096}",
+      .kfield = KFIELD(KF_POD_PIDS_LIMIT), .bottlerocket = "settings.kubernetes.pod-pids-limit")
 CHECK(check_kubelet_seccomp_default,
       "kubelet.seccomp-default", "Kubelet runs containers with the RuntimeDefault seccomp profile", SEV_MEDIUM,
       FACT_KUBELET, {K8SDOC("Seccomp: enable RuntimeDefault as the default for all workloads")},
       "Set seccompDefault: true in the kubelet config (or --seccomp-default).",
-      .fix = "{\"seccompDefault\":true}")
+      .fix = "{\"seccompDefault\":true}",
+      .kfield = KFIELD(KF_SECCOMP_DEFAULT), .bottlerocket = "settings.kubernetes.seccomp-default = true")
 CHECK(check_kubelet_tls_cert_files,
       "kubelet.tls-cert-files", "Kubelet serves TLS with a configured or cluster-issued certificate", SEV_MEDIUM,
       FACT_KUBELET, {K8SDOC("kubelet TLS bootstrapping")},

@@ -91,7 +91,23 @@ struct check_def {
         enum attempt_target attempts; /* the pod attempts this check reports, if any */
         check_policy_fn policy_fn;    /* instead of fn: the check also reads the policy */
         check_applies_fn applies;     /* NULL: the check applies to every node */
+        /* The kubelet field a check judges alone (its place on the node, and what `nodeward
+         * fix` writes): KFIELD(KF_...) of collect/kubelet/kubelet.h, read with check_kfield().
+         * An int, not enum kfield, keeps the facts out of what renderers see; it is stored
+         * plus one so that a row without it (0) names no field. */
+        int kfield;
+        /* The Bottlerocket setting that changes that field (NULL: its kubelet-config
+         * template fixes the field or leaves it out). */
+        const char *bottlerocket;
 };
+
+#define KFIELD(kf) ((int)(kf) + 1)
+
+/* The enum kfield a check judges, or -1 if it judges no single kubelet field. */
+static inline int check_kfield(const struct check_def *c)
+{
+        return c->kfield - 1;
+}
 
 /* The catalog's check of the pod connection attempts to @target; NULL: none. */
 const struct check_def *check_for_attempt(enum attempt_target target);
