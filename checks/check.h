@@ -91,7 +91,23 @@ struct check_def {
         enum attempt_target attempts; /* the pod attempts this check reports, if any */
         check_policy_fn policy_fn;    /* instead of fn: the check also reads the policy */
         check_applies_fn applies;     /* NULL: the check applies to every node */
+        /* The kubelet field a check judges alone (its place on the node, and what `nodeward
+         * fix` writes): KFIELD(KF_...) of collect/kubelet/kubelet.h, read with check_kfield().
+         * An int, not enum kfield, keeps the facts out of what renderers see; it is stored
+         * plus one so that a row without it (0) names no field. */
+        int kfield;
+        /* The Bottlerocket setting that changes that field (NULL: its kubelet-config
+         * template fixes the field or leaves it out). */
+        const char *bottlerocket;
 };
+
+#define KFIELD(kf) ((int)(kf) + 1)
+
+/* The enum kfield a check judges, or -1 if it judges no single kubelet field. */
+static inline int check_kfield(const struct check_def *c)
+{
+        return c->kfield - 1;
+}
 
 /* The catalog's check of the pod connection attempts to @target; NULL: none. */
 const struct check_def *check_for_attempt(enum attempt_target target);
@@ -106,113 +122,23 @@ const char *severity_name(enum severity s);
 int severity_parse(const char *s, enum severity *ret);
 const char *status_name(enum status s);
 
-/* The kubelet checks. */
-void check_kubelet_anonymous_auth(const struct facts *f, struct result *r);
-void check_kubelet_authorization_mode(const struct facts *f, struct result *r);
-void check_kubelet_client_ca_file(const struct facts *f, struct result *r);
-void check_kubelet_read_only_port(const struct facts *f, struct result *r);
-void check_kubelet_streaming_idle_timeout(const struct facts *f, struct result *r);
-void check_kubelet_protect_kernel_defaults(const struct facts *f, struct result *r);
-void check_kubelet_iptables_util_chains(const struct facts *f, struct result *r);
-void check_kubelet_hostname_override(const struct facts *f, struct result *r);
-void check_kubelet_event_qps(const struct facts *f, struct result *r);
-void check_kubelet_rotate_certificates(const struct facts *f, struct result *r);
-void check_kubelet_server_cert_rotation(const struct facts *f, struct result *r);
-void check_kubelet_tls_cipher_suites(const struct facts *f, struct result *r);
-void check_kubelet_config_permissions(const struct facts *f, struct result *r);
-void check_kubelet_config_ownership(const struct facts *f, struct result *r);
-void check_kubelet_kubeconfig_permissions(const struct facts *f, struct result *r);
-void check_kubelet_kubeconfig_ownership(const struct facts *f, struct result *r);
+/* Every check function, declared from its catalog row (checks/catalog.c): CHECK rows name a
+ * check_fn, CHECK_POLICY rows a check_policy_fn. */
+#define CHECK(func, ...) void func(const struct facts *f, struct result *r);
+#define CHECK_POLICY(func, ...) void func(const struct facts *f, const struct policy *p, struct result *r);
+#include "catalog_kubelet.h"
+#include "catalog_host.h"
+#include "catalog_containerd.h"
+#include "catalog_ssh.h"
+#include "catalog_network.h"
+#include "catalog_bottlerocket.h"
+#undef CHECK
+#undef CHECK_POLICY
 
-/* Worker-node items beyond the kubelet's own settings (checks/kubelet_node.c). */
-void check_kubelet_service_file_permissions(const struct facts *f, struct result *r);
-void check_kubelet_service_file_ownership(const struct facts *f, struct result *r);
-void check_kubelet_client_ca_permissions(const struct facts *f, struct result *r);
-void check_kubelet_client_ca_ownership(const struct facts *f, struct result *r);
-void check_kubelet_pod_pids_limit(const struct facts *f, struct result *r);
-void check_kubelet_seccomp_default(const struct facts *f, struct result *r);
-void check_kubelet_tls_cert_files(const struct facts *f, struct result *r);
-void check_kubelet_kernel_tunables(const struct facts *f, struct result *r);
-void check_kube_proxy_kubeconfig_permissions(const struct facts *f, struct result *r);
-void check_kube_proxy_kubeconfig_ownership(const struct facts *f, struct result *r);
-void check_kube_proxy_metrics_bind_address(const struct facts *f, struct result *r);
 /* The most permissive mode a permission check accepts: its benchmark item's, else 0644. */
 unsigned check_max_mode(const struct result *r);
-
-/* The host hardening checks under the kubelet (checks/host.c). */
-void check_host_sysctl_suid_dumpable(const struct facts *f, struct result *r);
-void check_host_sysctl_aslr(const struct facts *f, struct result *r);
-void check_host_sysctl_unpriv_bpf(const struct facts *f, struct result *r);
-void check_host_sysctl_user_namespaces(const struct facts *f, struct result *r);
-void check_host_sysctl_redirects(const struct facts *f, struct result *r);
-void check_host_sysctl_source_route(const struct facts *f, struct result *r);
-void check_host_sysctl_log_martians(const struct facts *f, struct result *r);
-void check_host_ip_forward(const struct facts *f, struct result *r);
-void check_host_selinux(const struct facts *f, struct result *r);
-void check_host_kernel_lockdown(const struct facts *f, struct result *r);
-void check_host_root_verity(const struct facts *f, struct result *r);
-void check_host_time_sync(const struct facts *f, struct result *r);
-void check_host_journald_persistent(const struct facts *f, struct result *r);
-void check_host_journal_permissions(const struct facts *f, struct result *r);
-void check_host_auditd(const struct facts *f, struct result *r);
-void check_host_audit_rules(const struct facts *f, struct result *r);
-/* The containerd checks (checks/containerd.c). */
-void check_containerd_registry_tls_verify(const struct facts *f, struct result *r);
-void check_containerd_registry_plain_http(const struct facts *f, struct result *r);
-void check_containerd_registry_allowlist(const struct facts *f, const struct policy *p, struct result *r);
-void check_containerd_socket_permissions(const struct facts *f, struct result *r);
-void check_containerd_unprivileged_ports(const struct facts *f, struct result *r);
-
-/* The ssh checks (checks/ssh.c). */
-void check_ssh_permit_root_login(const struct facts *f, struct result *r);
-void check_ssh_password_authentication(const struct facts *f, struct result *r);
-void check_ssh_permit_empty_passwords(const struct facts *f, struct result *r);
-void check_ssh_hostbased_authentication(const struct facts *f, struct result *r);
-void check_ssh_permit_user_environment(const struct facts *f, struct result *r);
-void check_ssh_x11_forwarding(const struct facts *f, struct result *r);
-void check_ssh_tcp_forwarding(const struct facts *f, struct result *r);
-void check_ssh_max_auth_tries(const struct facts *f, struct result *r);
-void check_ssh_login_grace_time(const struct facts *f, struct result *r);
-void check_ssh_client_alive(const struct facts *f, struct result *r);
-void check_ssh_log_level(const struct facts *f, struct result *r);
-void check_ssh_access_limited(const struct facts *f, struct result *r);
-void check_ssh_match_override(const struct facts *f, struct result *r);
-void check_ssh_config_permissions(const struct facts *f, struct result *r);
-void check_ssh_host_key_permissions(const struct facts *f, struct result *r);
-void check_ssh_authorized_keys(const struct facts *f, struct result *r);
-void check_ssh_daemon_enabled(const struct facts *f, struct result *r);
-
-/* The metadata service, node SSH and API endpoint checks (checks/imds.c). */
-void check_imds_v1_enabled(const struct facts *f, struct result *r);
-void check_imds_hop_limit(const struct facts *f, struct result *r);
-void check_imds_pod_reachable(const struct facts *f, struct result *r);
-void check_imds_pod_token(const struct facts *f, struct result *r);
-void check_ssh_pod_reachable(const struct facts *f, struct result *r);
-void check_node_public_ip(const struct facts *f, struct result *r);
-void check_node_api_endpoint_private(const struct facts *f, struct result *r);
-
-/* The network checks (listeners from NETLINK_SOCK_DIAG, processes from --proc). */
-void check_ssh_exposed(const struct facts *f, struct result *r);
-void check_net_wildcard_listeners(const struct facts *f, const struct policy *p, struct result *r);
-void check_net_kubelet_api_exposed(const struct facts *f, struct result *r);
-void check_net_policy_engine(const struct facts *f, struct result *r);
 /* A TCP listener on @port in the collected inventory; NULL if none or not collected. */
 const struct listener *net_read_only_listener(const struct facts *f, long port);
-/* The live kubelet checks (checks/kubelet_live.c). */
-void check_kubelet_live_read_only_port(const struct facts *f, struct result *r);
-void check_kubelet_live_anonymous(const struct facts *f, struct result *r);
-void check_kubelet_live_tls(const struct facts *f, struct result *r);
-void check_kubelet_live_serving_cert(const struct facts *f, struct result *r);
-void check_kubelet_live_config_drift(const struct facts *f, struct result *r);
-void check_kubelet_pod_attempts(const struct facts *f, struct result *r);
-/* The observed-connection checks (eBPF, with --observe). */
-void check_ssh_pod_attempts(const struct facts *f, struct result *r);
-void check_imds_pod_attempts(const struct facts *f, struct result *r);
-/* The Bottlerocket checks (checks/bottlerocket.c). */
-void check_bottlerocket_admin_container(const struct facts *f, struct result *r);
-void check_bottlerocket_admin_ssh(const struct facts *f, struct result *r);
-void check_bottlerocket_control_container(const struct facts *f, struct result *r);
-void check_bottlerocket_standalone_mode(const struct facts *f, struct result *r);
 /* Whether the node is Bottlerocket (false: @r is a SKIP); auditd's checks do not apply there. */
 bool bottlerocket_applies(const struct facts *f, struct result *r);
 bool host_auditd_applies(const struct facts *f, struct result *r);

@@ -28,45 +28,6 @@
 #include "base/util.h"
 #include "collect/facts.h"
 
-/* The kubelet checks that judge one field, and the Bottlerocket setting for it
- * (NULL: its kubelet-config template fixes the field or leaves it out). */
-static const struct {
-        const char *check;
-        enum kfield field;
-        const char *bottlerocket;
-} kubelet_fields[] = {
-        {"kubelet.anonymous-auth", KF_ANONYMOUS_AUTH, "settings.kubernetes.standalone-mode = false"},
-        {"kubelet.authorization-mode", KF_AUTHZ_MODE, "settings.kubernetes.standalone-mode = false"},
-        {"kubelet.client-ca-file", KF_CLIENT_CA_FILE, "settings.kubernetes.standalone-mode = false"},
-        {"kubelet.read-only-port", KF_READ_ONLY_PORT, NULL},
-        {"kubelet.streaming-idle-timeout", KF_STREAMING_IDLE_TIMEOUT, NULL},
-        {"kubelet.protect-kernel-defaults", KF_PROTECT_KERNEL_DEFAULTS, NULL},
-        {"kubelet.iptables-util-chains", KF_IPTABLES_UTIL_CHAINS, NULL},
-        {"kubelet.hostname-override", KF_HOSTNAME_OVERRIDE, "settings.kubernetes.hostname-override (unset it)"},
-        {"kubelet.event-qps", KF_EVENT_QPS, "settings.kubernetes.event-qps"},
-        {"kubelet.rotate-certificates", KF_ROTATE_CERTIFICATES, NULL},
-        {"kubelet.server-cert-rotation", KF_SERVER_TLS_BOOTSTRAP, "settings.kubernetes.server-tls-bootstrap = true"},
-        {"kubelet.tls-cipher-suites", KF_TLS_CIPHER_SUITES, NULL},
-        {"kubelet.pod-pids-limit", KF_POD_PIDS_LIMIT, "settings.kubernetes.pod-pids-limit"},
-        {"kubelet.seccomp-default", KF_SECCOMP_DEFAULT, "settings.kubernetes.seccomp-default = true"},
-};
-
-int remedy_kubelet_field(const char *check_id)
-{
-        for (size_t i = 0; i < ARRAY_SIZE(kubelet_fields); i++)
-                if (strcmp(kubelet_fields[i].check, check_id) == 0)
-                        return (int)kubelet_fields[i].field;
-        return -1;
-}
-
-static const char *bottlerocket_setting(const char *check_id)
-{
-        for (size_t i = 0; i < ARRAY_SIZE(kubelet_fields); i++)
-                if (strcmp(kubelet_fields[i].check, check_id) == 0)
-                        return kubelet_fields[i].bottlerocket;
-        return NULL;
-}
-
 static bool str_eq(const char *a, const char *b)
 {
         return a && b && strcmp(a, b) == 0;
@@ -230,7 +191,7 @@ static char *kubelet_remedy(const struct facts *f, const struct result *r, enum 
         const struct kfield_def *d = &kfield_defs[id];
         const struct kfield_value *fv = &k->f[id];
         enum node_flavour fl = remedy_flavour(f);
-        const char *br = bottlerocket_setting(r->check->id);
+        const char *br = r->check->bottlerocket;
         cJSON *fix = r->check->fix ? cJSON_Parse(r->check->fix) : NULL;
         const cJSON *wantv = remedy_fix_value(fix, d->path);
         _cleanup_free_ char *want = wantv ? json_text(wantv, false) : NULL;
@@ -315,7 +276,7 @@ char *remedy_text(const struct facts *f, const struct result *r)
 {
         if (r->status != ST_FAIL && r->status != ST_WARN)
                 return NULL;
-        int field = remedy_kubelet_field(r->check->id);
+        int field = check_kfield(r->check);
         if (field >= 0)
                 return kubelet_remedy(f, r, (enum kfield)field);
         if (str_startswith(r->check->id, "ssh."))

@@ -22,9 +22,6 @@ const char *remedy_flavour_name(enum node_flavour fl);
  * known. The caller frees it. */
 char *remedy_text(const struct facts *f, const struct result *r);
 
-/* The field a kubelet check judges, or -1 if it is not a kubelet field check. */
-int remedy_kubelet_field(const char *check_id);
-
 /* The value at @dotted_path of the check's fix fragment (a kubelet check's
  * .fix), or NULL. Not owned: it points into @fix. */
 const cJSON *remedy_fix_value(const cJSON *fix, const char *dotted_path);

@@ -117,7 +117,7 @@ static void plan_kubelet(const struct facts *f, const struct run *before, struct
                                       "--config-dir (kubelet 1.30+) to use one, or change the values as below\n");
         for (size_t i = 0; i < before->n; i++) {
                 const struct result *r = &before->results[i];
-                int field = remedy_kubelet_field(r->check->id);
+                int field = check_kfield(r->check);
                 if (!failed(r) || field < 0)
                         continue;
                 cJSON *frag = r->check->fix ? cJSON_Parse(r->check->fix) : NULL;
