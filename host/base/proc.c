@@ -179,6 +179,49 @@ int proc_table_from_comms(const struct rootfs *proc, const struct proc_comm *v, 
         return 0;
 }
 
+int proc_table_read_pid(const struct rootfs *proc, pid_t pid, struct proc_table *ret)
+{
+        struct statfs sf;
+        bool procfs = fstatfs(proc->fd, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC;
+        char name[16], path[64], *buf;
+        size_t len;
+        if (pid <= 0 || pid > PROC_PID_MAX)
+                return -ESRCH;
+        struct proc_entry *e = xcalloc(1, sizeof(*e));
+        e->pid = pid;
+        snprintf(name, sizeof(name), "%d", (int)pid);
+        read_comm(proc, procfs, name, e->comm, sizeof(e->comm));
+        snprintf(path, sizeof(path), "%s/cmdline", name);
+        if (read_pid_file(proc, procfs, path, PROC_CMDLINE_CAP, &buf, &len) == 0) {
+                proc_split_cmdline(buf, len, &e->argv, &e->argc);
+                free(buf);
+        } else {
+                e->argv = xcalloc(1, sizeof(char *));
+        }
+        if (!e->comm[0] && e->argc == 0) {
+                free(e->argv);
+                free(e);
+                return -ESRCH;
+        }
+        ret->v = e;
+        ret->n = 1;
+        return 0;
+}
+
+pid_t proc_pid_file_parse(const char *buf, size_t len)
+{
+        char digits[16];
+        size_t n = 0;
+        while (n < len && n < sizeof(digits) - 1 && buf[n] >= '0' && buf[n] <= '9') {
+                digits[n] = buf[n];
+                n++;
+        }
+        digits[n] = '\0';
+        if (n == 0 || !(len == n || (len == n + 1 && buf[n] == '\n')))
+                return 0;
+        return proc_pid_parse(digits);
+}
+
 bool proc_is_own_pid_ns(const struct rootfs *proc)
 {
         char buf[32];

@@ -56,6 +56,14 @@ const struct proc_entry *proc_table_find(const struct proc_table *t, const char 
  * leading zero, at most PROC_PID_MAX); 0 for any other name. */
 pid_t proc_pid_parse(const char *name);
 
+/* The table of the one process @pid, its comm and cmdline read as the walk reads
+ * them: -ESRCH when PROC has neither (no such process, or it is gone). */
+int proc_table_read_pid(const struct rootfs *proc, pid_t pid, struct proc_table *ret);
+
+/* The pid a daemon's pid file (@len bytes) holds: what proc_pid_parse() takes, then
+ * at most one newline, nothing else ("811\n", as sshd writes it); 0 otherwise. */
+pid_t proc_pid_file_parse(const char *buf, size_t len);
+
 /* Split a NUL-separated cmdline into a vector. */
 void proc_split_cmdline(const char *buf, size_t len, char ***ret_argv, size_t *ret_argc);
 

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "collect/facts.h"
 #include "collect/procscan.h"
+#include "collect/sshd/sshd_running.h"
 
 #include <errno.h>
 #include <linux/magic.h>
@@ -387,7 +388,11 @@ static void collect_stages(struct collect_job *j)
         /* sshd's effective ports are what the probe watches: resolve them first. */
         if (needs & FACT_SSHD) {
                 stage_begin(j, "sshd");
-                sshd_collect(root, &f->procs, &f->sshd);
+                struct proc_table own = {0};
+                if (!(needs & FACT_PROCS) && proc->fd >= 0) /* only sshd looks: its pid file first */
+                        sshd_running_read(root, proc, &own);
+                sshd_collect(root, (needs & FACT_PROCS) ? &f->procs : &own, &f->sshd);
+                proc_table_free(&own);
                 stage_commit(j, FACT_SSHD);
         }
         /* The kubelet's resolved ports are watched too. */
@@ -585,12 +590,15 @@ int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
                 needs |= FACT_SSHD; /* the pod probe tries sshd's real ports */
         if (needs & FACT_HOST)
                 needs |= FACT_KUBELET; /* its binary and config are in the default audit watch set */
-        if (needs & (FACT_KUBELET | FACT_SSHD | FACT_SOCKETS | FACT_CONNWATCH | FACT_KUBE_PROXY | FACT_SYSCTL |
-                     FACT_HOST | FACT_BOTTLEROCKET))
+        unsigned read_procs = FACT_KUBELET | FACT_SOCKETS | FACT_CONNWATCH | FACT_KUBE_PROXY | FACT_SYSCTL | FACT_HOST |
+                              FACT_BOTTLEROCKET;
+        if (!o->sshd_by_pid_file)
+                read_procs |= FACT_SSHD;
+        if (needs & read_procs)
                 needs |= FACT_PROCS;
 
         /* The network probes need --proc too: pid 1's namespace and kubepods processes. */
-        if (needs & (FACT_PROCS | FACT_IMDS | FACT_POD_IMDS | FACT_POD_SSH)) {
+        if (needs & (FACT_PROCS | FACT_SSHD | FACT_IMDS | FACT_POD_IMDS | FACT_POD_SSH)) {
                 r = o->proc ? procfs_open_root(o->proc, &j->proc) : procfs_open_subroot(&j->root, "proc", &j->proc);
                 f->proc_path = o->proc ? xstrdup(o->proc) : path_join(rootp, "proc");
                 if (r < 0 && o->proc) {

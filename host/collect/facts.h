@@ -140,6 +140,10 @@ struct collect_opts {
         size_t n_audit_watch;
         const char *audit_watch_from;
         bool probe; /* --probe: network probes even when PROC is not a live procfs */
+        /* explain sshd: when nothing but sshd needs the process table, the running sshd
+         * comes from its pid file (sshd_running.h) and the table is read only when that
+         * fails; FACT_PROCS is then not collected. */
+        bool sshd_by_pid_file;
         /* --deadline: after this many milliseconds (plus the --observe window) the
          * run goes on with what is collected; 0: no deadline, one thread. */
         unsigned deadline_ms;

@@ -136,6 +136,64 @@ static void test_explain_prints_sshd_T_lines(void **state)
         free(err);
 }
 
+static char *explain_out(void)
+{
+        char *argv[] = {(char *)tu_nodeward(), "explain", "sshd", "--root", root, NULL};
+        char *out, *err;
+        assert_int_equal(tu_run(argv, &out, &err), 0);
+        free(err);
+        return out;
+}
+
+/* A second listener, named by the pid file: explain takes its flags without reading
+ * the process table; check still reads the table and names the lowest listener. */
+static void test_explain_takes_the_sshd_its_pid_file_names(void **state)
+{
+        (void)state;
+        write_node();
+        const char *second[] = {"/usr/sbin/sshd", "-D", "-o", "PermitRootLogin=yes", "-p", "2222", NULL};
+        tu_write_proc(root, 900, "sshd", second);
+        tu_symlink(root, "var/run", "../run");
+        tu_write(root, "run/sshd.pid", "900\n");
+        char *out = explain_out();
+        assert_non_null(strstr(out, "port 2222\n"));
+        assert_non_null(strstr(out, "\npermitrootlogin yes\n"));
+        assert_null(strstr(out, "\nloglevel VERBOSE\n")); /* 811's flag */
+        free(out);
+        int rc;
+        cJSON *j = tu_check_json(root, "ssh.daemon-enabled", &rc);
+        tu_assert_result(j, "ssh.daemon-enabled", "fail", "sshd running (pid 811)");
+        cJSON_Delete(j);
+}
+
+/* A pid file naming a connection's child, or a process gone, or a link out of the
+ * root: the scan finds the listener, 811, as it did before there was a pid file. */
+static void test_explain_stale_pid_file_falls_back_to_the_scan(void **state)
+{
+        (void)state;
+        write_node();
+        const char *child[] = {"sshd: ec2-user [priv]", NULL};
+        tu_write_proc(root, 4242, "sshd", child);
+        char *outside = tu_mkdtemp(), target[4096];
+        const char *second[] = {"/usr/sbin/sshd", "-D", "-p", "2222", NULL};
+        tu_write_proc(outside, 900, "sshd", second);
+        tu_write(outside, "sshd.pid", "900\n");
+        snprintf(target, sizeof(target), "%s/sshd.pid", outside);
+        static const char *const texts[] = {"4242\n", "31337\n", NULL};
+        for (size_t i = 0; i < 3; i++) {
+                if (texts[i])
+                        tu_write(root, "run/sshd.pid", texts[i]);
+                else
+                        tu_symlink(root, "run/sshd.pid", target);
+                char *out = explain_out();
+                assert_non_null(strstr(out, "port 22\n"));
+                assert_non_null(strstr(out, "\nloglevel VERBOSE\n"));
+                free(out);
+        }
+        tu_rm_rf(outside);
+        free(outside);
+}
+
 /* The checked-in AL2023-style root: the cloud-init drop-in is read before the main file. */
 static void test_al2023_fixture_cloud_init_dropin_wins(void **state)
 {
@@ -171,6 +229,10 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_no_config_skips_config_checks, setup_each, teardown_each),
                 cmocka_unit_test_setup_teardown(test_explain_prints_sshd_T_lines, setup_each, teardown_each),
                 cmocka_unit_test_setup_teardown(test_al2023_fixture_cloud_init_dropin_wins, setup_each, teardown_each),
+                cmocka_unit_test_setup_teardown(test_explain_takes_the_sshd_its_pid_file_names, setup_each,
+                                                teardown_each),
+                cmocka_unit_test_setup_teardown(test_explain_stale_pid_file_falls_back_to_the_scan, setup_each,
+                                                teardown_each),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

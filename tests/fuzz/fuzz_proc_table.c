@@ -4,7 +4,9 @@
  * "NAME\nCOMM\nNETNS-LINK\n" then its cgroup text, a NUL, and its cmdline (NUL-separated);
  * they are written into one scratch directory per process (emptied for each input),
  * then proc_table_read(), proc_table_read_some() and netns_find_kubepods_pid() run
- * on it as on a fixture passed with --proc. */
+ * on it as on a fixture passed with --proc. A seventh part, if any, is the text of
+ * sshd's pid file (ROOT/run/sshd.pid): proc_pid_file_parse() reads it, and
+ * sshd_running_read() finds the listener it names, or scans. */
 /* fuzz-max-len: 262144 (PROC_CMDLINE_CAP, the largest file read per process) */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -19,10 +21,12 @@
 #include "base/netns.h"
 #include "base/proc.h"
 #include "base/rootfs.h"
+#include "collect/sshd/sshd_config.h"
+#include "collect/sshd/sshd_running.h"
 
 #define MAX_PROCS 6
 
-static char fuzz_root[64];
+static char fuzz_root[64], pid_root[64];
 static char names[MAX_PROCS][33];
 static size_t n_names;
 
@@ -44,6 +48,14 @@ static void fuzz_cleanup(void)
         if (fuzz_root[0]) {
                 fuzz_empty();
                 rmdir(fuzz_root);
+        }
+        if (pid_root[0]) {
+                char p[96];
+                snprintf(p, sizeof(p), "%s/run/sshd.pid", pid_root);
+                unlink(p);
+                snprintf(p, sizeof(p), "%s/run", pid_root);
+                rmdir(p);
+                rmdir(pid_root);
         }
 }
 
@@ -109,12 +121,53 @@ static int has_dir_of(int pid)
         return 0;
 }
 
+/* The pid file @d..@end: a pid read back is the text it came from; the listener it
+ * names, when PROC has one there, is the one process sshd_running_read() gives. */
+static void check_pid_file(const struct rootfs *proc, const char *d, const char *end)
+{
+        size_t len = (size_t)(end - d);
+        pid_t pid = proc_pid_file_parse(d, len);
+        char back[32];
+        int n = snprintf(back, sizeof(back), "%d\n", (int)pid);
+        if (pid < 0 || (pid > 0 && (len < (size_t)n - 1 || len > (size_t)n || memcmp(back, d, len) != 0)))
+                abort();
+        char path[96];
+        snprintf(path, sizeof(path), "%s/run/sshd.pid", pid_root);
+        FILE *f = fopen(path, "w");
+        if (!f)
+                abort();
+        fwrite(d, 1, len, f);
+        fclose(f);
+        struct rootfs root;
+        if (rootfs_open_root(pid_root, &root) < 0)
+                abort();
+        struct proc_table t;
+        if (sshd_running_read(&root, proc, &t) < 0)
+                abort();
+        for (size_t i = 0; i < t.n; i++)
+                if (t.v[i].pid <= 0 || !has_dir_of(t.v[i].pid))
+                        abort();
+        struct proc_table one;
+        if (pid > 0 && len <= SSHD_PID_FILE_CAP && proc_table_read_pid(proc, pid, &one) == 0) {
+                if (sshd_proc_is_listener(&one.v[0]) && (t.n != 1 || t.v[0].pid != pid))
+                        abort();
+                proc_table_free(&one);
+        }
+        proc_table_free(&t);
+        rootfs_close(&root);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
         if (!fuzz_root[0]) {
                 atexit(fuzz_cleanup);
                 snprintf(fuzz_root, sizeof(fuzz_root), "/tmp/nw-proc-fuzz.XXXXXX");
-                if (!mkdtemp(fuzz_root))
+                snprintf(pid_root, sizeof(pid_root), "/tmp/nw-pidfile-fuzz.XXXXXX");
+                if (!mkdtemp(fuzz_root) || !mkdtemp(pid_root))
+                        abort();
+                char run[96];
+                snprintf(run, sizeof(run), "%s/run", pid_root);
+                if (mkdir(run, 0755) < 0)
                         abort();
         }
         fuzz_empty();
@@ -128,6 +181,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         struct rootfs proc;
         if (rootfs_open_root(fuzz_root, &proc) < 0)
                 abort();
+        if (d < end)
+                check_pid_file(&proc, d, end);
         struct proc_table t;
         if (proc_table_read(&proc, &t) < 0)
                 abort();

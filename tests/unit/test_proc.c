@@ -227,6 +227,69 @@ static void test_vanished_process_left_out(void **state)
         free(root);
 }
 
+/* One process read alone: its comm and cmdline as the walk reads them, no other. */
+static void test_read_one_pid(void **state)
+{
+        (void)state;
+        char *root = tu_mkdtemp();
+        const char *sshd[] = {"/usr/sbin/sshd", "-D", "-p", "2222", NULL};
+        const char *init[] = {"/sbin/init", NULL};
+        tu_write_proc(root, 1, "systemd", init);
+        tu_write_proc(root, 811, "sshd", sshd);
+        char path[4096];
+        snprintf(path, sizeof(path), "%s/proc", root);
+        struct rootfs proc;
+        assert_int_equal(rootfs_open_root(path, &proc), 0);
+        struct proc_table t = {0};
+        assert_int_equal(proc_table_read_pid(&proc, 811, &t), 0);
+        assert_int_equal(t.n, 1);
+        assert_int_equal(t.v[0].pid, 811);
+        assert_string_equal(t.v[0].comm, "sshd");
+        assert_int_equal(t.v[0].argc, 4);
+        assert_string_equal(t.v[0].argv[3], "2222");
+        proc_table_free(&t);
+        assert_int_equal(proc_table_read_pid(&proc, 812, &t), -ESRCH);
+        assert_int_equal(proc_table_read_pid(&proc, 0, &t), -ESRCH);
+        assert_int_equal(proc_table_read_pid(&proc, -1, &t), -ESRCH);
+        rootfs_close(&proc);
+
+        /* The live procfs: this process. */
+        assert_int_equal(rootfs_open_root("/proc", &proc), 0);
+        assert_int_equal(proc_table_read_pid(&proc, getpid(), &t), 0);
+        assert_true(t.v[0].comm[0] != '\0');
+        assert_true(t.v[0].argc >= 1);
+        proc_table_free(&t);
+        rootfs_close(&proc);
+        tu_rm_rf(root);
+        free(root);
+}
+
+/* A pid file is the digits and one newline: anything more or less names no process. */
+static void test_pid_file_text(void **state)
+{
+        (void)state;
+        assert_int_equal(proc_pid_file_parse("811\n", 4), 811);
+        assert_int_equal(proc_pid_file_parse("811", 3), 811);
+        assert_int_equal(proc_pid_file_parse("4194304\n", 8), 4194304);
+        static const char *const bad[] = {"",
+                                          "\n",
+                                          "0\n",
+                                          "042\n",
+                                          " 811\n",
+                                          "811 \n",
+                                          "811\n\n",
+                                          "811\r\n",
+                                          "-811\n",
+                                          "4194305\n",
+                                          "99999999999999999999\n",
+                                          "sshd\n",
+                                          "811\nx"};
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+                assert_int_equal(proc_pid_file_parse(bad[i], strlen(bad[i])), 0);
+        assert_int_equal(proc_pid_file_parse("811\0\n", 5), 0); /* an embedded NUL is not the end */
+        assert_int_equal(proc_pid_file_parse("811\n", 3), 811); /* only @len bytes count */
+}
+
 static void test_cwd_of_a_live_process(void **state)
 {
         (void)state;
@@ -252,6 +315,8 @@ int main(void)
                 cmocka_unit_test(test_find_returns_lowest_pid_of_that_name),
                 cmocka_unit_test(test_vanished_process_left_out),
                 cmocka_unit_test(test_cwd_of_a_live_process),
+                cmocka_unit_test(test_read_one_pid),
+                cmocka_unit_test(test_pid_file_text),
         };
         return cmocka_run_group_tests_name("proc", tests, NULL, tu_group_teardown);
 }

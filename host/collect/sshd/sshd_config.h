@@ -170,7 +170,12 @@ int sshd_config_add_cmdline_port(struct sshd_config *c, const char *port);
  * empty file, and expand listen addresses. -EINVAL with c->error set on an invalid result. */
 int sshd_config_fill_defaults(struct sshd_config *c);
 
-/* Everything at once: find the running sshd in @procs (its -f, -o and -p count),
+/* Is @e sshd's listening daemon: comm "sshd" and a command line that is not a
+ * per-connection child's ("sshd: user [priv]", "sshd: user@pts/0")? */
+bool sshd_proc_is_listener(const struct proc_entry *e);
+
+/* Everything at once: find the running sshd in @procs, the listener with the lowest
+ * pid (sshd_proc_is_listener(); its -f, -o and -p count),
  * read its config under @root (default /etc/ssh/sshd_config) and fill defaults.
  * Returns 0; c->found false when there is no config file; c->error when sshd would
  * refuse the configuration. @procs may be NULL. */

@@ -266,20 +266,22 @@ static void listener_argv(const struct proc_entry *e, char ***ret_argv, size_t *
         *ret_argc = e->argc;
 }
 
+bool sshd_proc_is_listener(const struct proc_entry *e)
+{
+        if (strcmp(e->comm, "sshd") != 0 || e->argc == 0)
+                return false;
+        const char *a0 = e->argv[0];
+        /* Per-connection children ("sshd: user [priv]", "sshd: user@pts/0") do not count. */
+        return !(str_startswith(a0, "sshd: ") && !strstr(a0, "[listener]") && a0[6] != '/');
+}
+
 static const struct proc_entry *find_sshd(const struct proc_table *t)
 {
         if (!t)
                 return NULL;
-        for (size_t i = 0; i < t->n; i++) {
-                const struct proc_entry *e = &t->v[i];
-                if (strcmp(e->comm, "sshd") != 0 || e->argc == 0)
-                        continue;
-                const char *a0 = e->argv[0];
-                /* Per-connection children ("sshd: user [priv]", "sshd: user@pts/0") do not count. */
-                if (str_startswith(a0, "sshd: ") && !strstr(a0, "[listener]") && a0[6] != '/')
-                        continue;
-                return e;
-        }
+        for (size_t i = 0; i < t->n; i++)
+                if (sshd_proc_is_listener(&t->v[i]))
+                        return &t->v[i];
         return NULL;
 }
 
