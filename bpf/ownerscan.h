@@ -39,4 +39,9 @@ int ownerscan_run(const uint64_t *inodes, size_t n, size_t max_recs, struct owne
  * pass (iter/task, kernel 5.18+ as above; at most @max records): the process table
  * without an open, read and close of PROC/<pid>/comm for each. -errno as above. */
 int ownerscan_tasks(size_t max, struct ownerscan_task **ret, size_t *ret_n, char **ret_err);
+
+/* Between these, the passes share one load (a run's process table and owners);
+ * the last release unloads it. Holds nest; passes outside any load their own. */
+void ownerscan_hold(void);
+void ownerscan_release(void);
 #endif

@@ -21,6 +21,7 @@
 #include "base/sandbox.h"
 #include "base/procfs.h"
 #include "base/util.h"
+#include "ownerscan.h"
 
 const char *const facts_policy_engines[] = {
         "calico-node",  "calico-felix", "felix",     "cilium-agent", "aws-network-policy-agent",
@@ -376,6 +377,8 @@ static void collect_stages(struct collect_job *j)
         struct facts *f = j->f;
         struct rootfs *root = &j->root, *proc = &j->proc;
         unsigned needs = j->needs;
+        /* The process table and the owners take one load of the iterators. */
+        ownerscan_hold();
         if (needs & FACT_PROCS) {
                 stage_begin(j, "the process table");
                 int r = j->proc_err;
@@ -490,6 +493,7 @@ static void collect_stages(struct collect_job *j)
                 observe_session_free(obs);
                 stage_commit(j, FACT_CONNWATCH);
         }
+        ownerscan_release();
 }
 
 static void *collect_thread(void *p)

@@ -36,17 +36,19 @@ static int read_by_iterator(const struct rootfs *proc, const char *const *cmdlin
         return r;
 }
 
-/* How many processes PROC lists, counting up to @enough. */
-static size_t count_pids(const struct rootfs *proc, size_t enough)
+/* Whether the table is large enough for the iterator: the kernel's count of
+ * tasks (threads included, every pid namespace) from PROC/loadavg's fourth field,
+ * one read instead of a listing of PROC. It can only overcount the processes this
+ * procfs lists, and either way reads the same table. */
+static bool table_is_large(const struct rootfs *proc, size_t enough)
 {
-        char **names;
-        size_t nn, k = 0;
-        if (procfs_list_dir(proc, ".", PROC_MAX_PROCESSES + 1024, &names, &nn) < 0)
-                return 0;
-        for (size_t i = 0; i < nn && k < enough; i++)
-                k += proc_pid_parse(names[i]) > 0;
-        strv_free(names, nn);
-        return k;
+        char *text = NULL;
+        if (procfs_read_file(proc, "loadavg", 256, &text, NULL) < 0)
+                return false;
+        const char *slash = strchr(text, '/');
+        unsigned long n = slash ? strtoul(slash + 1, NULL, 10) : 0;
+        free(text);
+        return n >= enough;
 }
 
 int procscan_read(const struct rootfs *proc, const char *const *cmdline_of, size_t n_cmdline_of, struct proc_table *ret,
@@ -55,7 +57,7 @@ int procscan_read(const struct rootfs *proc, const char *const *cmdline_of, size
         const char *how = getenv("NODEWARD_PROCS");
         bool force_walk = how && strcmp(how, "walk") == 0, force_bpf = how && strcmp(how, "bpf") == 0;
         if (!force_walk && procfs_is_real(proc) && !sandbox_installed() && proc_is_own_pid_ns(proc) &&
-            (force_bpf || count_pids(proc, PROCSCAN_ITERATOR_MIN_PIDS) >= PROCSCAN_ITERATOR_MIN_PIDS) &&
+            (force_bpf || table_is_large(proc, PROCSCAN_ITERATOR_MIN_PIDS)) &&
             read_by_iterator(proc, cmdline_of, n_cmdline_of, ret) == 0) {
                 if (ret_via)
                         *ret_via = "eBPF task iterator";

@@ -10,7 +10,7 @@
 
 /* proc_table_read_some() of @proc, through the eBPF task iterator (bpf/ownerscan.h)
  * when @proc is the live procfs of nodeward's own pid namespace, it holds at least
- * PROCSCAN_ITERATOR_MIN_PIDS processes, no seccomp filter is installed and the
+ * PROCSCAN_ITERATOR_MIN_PIDS tasks (PROC/loadavg's count), no seccomp filter is installed and the
  * kernel and privileges allow a load; else by reading PROC/<pid>/comm of each.
  * NODEWARD_PROCS=walk or =bpf forces one (bpf still falls back on failure).
  * *ret_via (may be NULL) names the way taken. */

@@ -2,10 +2,12 @@
 #include "testutil.h"
 
 #include <sys/mount.h>
+#include <bpf/bpf.h>
 #include <sys/prctl.h>
 
 #include "base/procfs.h"
 #include "collect/procscan.h"
+#include "ownerscan.h"
 
 #define SLEEPERS 600
 
@@ -235,6 +237,66 @@ static void test_iterator_lists_only_the_readers_pid_namespace(void **state)
                 fail_msg("in a pid namespace of its own (status %d): %s", st, why);
 }
 
+/* Loaded programs named @name (the kernel keeps 15 bytes of a name). */
+static int count_programs(const char *name)
+{
+        __u32 id = 0;
+        int n = 0;
+        while (bpf_prog_get_next_id(id, &id) == 0) {
+                int fd = bpf_prog_get_fd_by_id(id);
+                struct bpf_prog_info info = {0};
+                __u32 len = sizeof(info);
+                if (fd >= 0 && bpf_obj_get_info_by_fd(fd, &info, &len) == 0 && strcmp(info.name, name) == 0)
+                        n++;
+                if (fd >= 0)
+                        close(fd);
+        }
+        return n;
+}
+
+/* The kernel frees a program after a grace period: wait up to 3 s for @want. */
+static int settle_programs(const char *name, int want)
+{
+        int n = count_programs(name);
+        for (int i = 0; i < 300 && n != want; i++) {
+                usleep(10000);
+                n = count_programs(name);
+        }
+        return n;
+}
+
+/* Within a hold (a run's collection) the process table and the owners share one
+ * load of the iterators, and the last release unloads it; without one, each pass
+ * loads its own and leaves nothing loaded. */
+static void test_a_held_run_loads_the_iterators_once(void **state)
+{
+        (void)state;
+        int base = settle_programs("tasks", count_programs("tasks"));
+        struct ownerscan_task *t = NULL;
+        struct ownerscan_rec *rec = NULL;
+        size_t nt = 0, nr = 0;
+        char *err = NULL;
+        ownerscan_hold();
+        assert_int_equal(ownerscan_tasks(PROC_MAX_PROCESSES, &t, &nt, &err), 0);
+        assert_int_equal(count_programs("tasks"), base + 1);
+        uint64_t ino = 1; /* no socket has it: nothing comes back */
+        assert_int_equal(ownerscan_run(&ino, 1, 16, &rec, &nr, &err), 0);
+        assert_int_equal(nr, 0);
+        assert_int_equal(count_programs("tasks"), base + 1); /* the same load */
+        free(rec);
+        free(t);
+        /* A second owners pass in the hold has an inode map of its own. */
+        assert_int_equal(ownerscan_run(&ino, 1, 16, &rec, &nr, &err), 0);
+        free(rec);
+        ownerscan_release();
+        assert_int_equal(settle_programs("tasks", base), base);
+        assert_true(nt > 0);
+        /* Outside a hold nothing stays loaded after a pass. */
+        assert_int_equal(ownerscan_tasks(PROC_MAX_PROCESSES, &t, &nt, &err), 0);
+        free(t);
+        assert_int_equal(settle_programs("tasks", base), base);
+}
+
 static int group_setup(void **state)
 {
         (void)state;
@@ -254,6 +316,7 @@ int main(void)
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_iterator_table_is_the_walks),
                 cmocka_unit_test(test_iterator_lists_only_the_readers_pid_namespace),
+                cmocka_unit_test(test_a_held_run_loads_the_iterators_once),
         };
         return cmocka_run_group_tests(tests, group_setup, NULL);
 }

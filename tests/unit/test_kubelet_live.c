@@ -2,6 +2,11 @@
 #include "testutil.h"
 #include "collect/facts.h"
 
+#include <netinet/in.h>
+#include <seccomp.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
 #include "check.h"
 #include "base/util.h"
 
@@ -307,6 +312,61 @@ static void test_pod_attempts_read_only_fails_api_warns(void **state)
         free(r.evidence);
 }
 
+/* A loopback port nothing listens on: bound, named, closed. */
+static long closed_port(void)
+{
+        int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+        socklen_t l = sizeof(a);
+        assert_true(fd >= 0);
+        assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+        assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &l), 0);
+        close(fd);
+        return ntohs(a.sin_port);
+}
+
+/* Ports that refuse on this host are answered without a probe child: with every
+ * way to fork refused (a seccomp filter in a test child), both GETs and the three
+ * handshakes still read "refused", not "probing from the host namespace: ...". */
+static void test_refused_ports_need_no_probe_child(void **state)
+{
+        (void)state;
+        long port = closed_port(), ro_port = closed_port();
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+                scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+                if (!ctx || seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 0) < 0 ||
+                    seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0) < 0 ||
+                    seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(fork), 0) < 0 ||
+                    seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(vfork), 0) < 0 || seccomp_load(ctx) < 0)
+                        _exit(10);
+                char dir[] = "/tmp/nwkl.XXXXXX";
+                struct rootfs root, proc = {.fd = -1};
+                if (!mkdtemp(dir) || rootfs_open_root(dir, &root) < 0)
+                        _exit(11);
+                struct klive_collect_opts o = {.port = port, .ro_port = ro_port, .address = "127.0.0.1"};
+                struct klive_facts f;
+                klive_collect(&root, &proc, &o, &f);
+                int rc = f.host_error                            ? 12
+                         : f.node_ro.err != -ECONNREFUSED        ? 13
+                         : f.node_api.err != -ECONNREFUSED       ? 14
+                         : f.tls.modern.err != -ECONNREFUSED     ? 15
+                         : f.tls.old.err != -ECONNREFUSED        ? 16
+                         : f.tls.weak.err != -ECONNREFUSED       ? 17
+                         : !f.node_ro.tried || !f.tls.weak.tried ? 18
+                                                                 : 0;
+                klive_facts_free(&f);
+                rootfs_close(&root);
+                rmdir(dir);
+                _exit(rc);
+        }
+        int st;
+        assert_int_equal(waitpid(pid, &st, 0), pid);
+        assert_true(WIFEXITED(st));
+        assert_int_equal(WEXITSTATUS(st), 0);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -320,6 +380,7 @@ int main(void)
                 cmocka_unit_test(test_serving_cert_verdicts),
                 cmocka_unit_test(test_drift_read_only_port_zero_but_answering),
                 cmocka_unit_test(test_pod_attempts_read_only_fails_api_warns),
+                cmocka_unit_test(test_refused_ports_need_no_probe_child),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

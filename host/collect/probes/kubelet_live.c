@@ -7,6 +7,8 @@
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -206,6 +208,31 @@ struct job_set {
         struct tls_out tls_out[3];
 };
 
+/* Does a TCP connect to @ss from nodeward's own namespace meet a refusal at once?
+ * A closed port of this host answers the SYN with a reset within a few
+ * milliseconds, so its probes need no child (the connect reads nothing from the
+ * network); anything slower, or a connection, goes to the probe child as before. */
+#define REFUSAL_WAIT_MS 10
+
+static bool refused_here(const struct sockaddr_storage *ss, socklen_t sl)
+{
+        int fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return false;
+        bool refused = false;
+        if (connect(fd, (const struct sockaddr *)ss, sl) < 0) {
+                refused = errno == ECONNREFUSED;
+                struct pollfd p = {.fd = fd, .events = POLLOUT};
+                int err = 0;
+                socklen_t el = sizeof(err);
+                if (errno == EINPROGRESS && poll(&p, 1, REFUSAL_WAIT_MS) == 1 &&
+                    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) == 0)
+                        refused = err == ECONNREFUSED;
+        }
+        close(fd);
+        return refused;
+}
+
 static void add_get(struct job_set *js, int fd, const char *addr, long port, bool tls, struct klive_http *out)
 {
         bool v6 = strchr(addr, ':');
@@ -218,6 +245,13 @@ static void add_get(struct job_set *js, int fd, const char *addr, long port, boo
                 out->err = -EINVAL;
                 return;
         }
+        if (fd < 0 && refused_here(&a->ss, a->sl)) {
+                /* What the child's klive_get_pods() would report. */
+                out->tried = true;
+                out->pods = -1;
+                out->err = -ECONNREFUSED;
+                return;
+        }
         a->tls = tls;
         memcpy(a->target, out->target, sizeof(a->target));
         snprintf(a->host, sizeof(a->host), "%s%s%s:%ld", v6 ? "[" : "", addr, v6 ? "]" : "", port);
@@ -228,6 +262,12 @@ static void add_get(struct job_set *js, int fd, const char *addr, long port, boo
 static void add_tls(struct job_set *js, int fd, const struct sockaddr_storage *ss, socklen_t sl, enum klive_offer of,
                     const char *ca, size_t ca_len, size_t k)
 {
+        if (fd < 0 && refused_here(ss, sl)) {
+                /* What the child's klive_handshake() would report. */
+                js->tls_out[k].h.tried = true;
+                js->tls_out[k].h.err = -ECONNREFUSED;
+                return;
+        }
         js->tls[k] = (struct tls_arg){.ss = *ss, .sl = sl, .offer = of, .ca = ca, .ca_len = ca_len};
         js->jobs[js->n++] = (struct ns_job){.ns_fd = fd,
                                             .fn = tls_job,
