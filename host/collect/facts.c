@@ -371,14 +371,15 @@ static void stage_commit(struct collect_job *j, unsigned bits)
         pthread_mutex_unlock(&j->lock);
 }
 
-static void collect_stages(struct collect_job *j)
+/* What the process table gives: the table itself, sshd (its effective ports are
+ * what the probe watches, so first), the kubelet (its resolved ports too), and
+ * the eBPF probe, attached as early as they are known. */
+static void collect_processes(struct collect_job *j, struct observe_session **ret_obs)
 {
         const struct collect_opts *o = &j->o;
         struct facts *f = j->f;
         struct rootfs *root = &j->root, *proc = &j->proc;
         unsigned needs = j->needs;
-        /* The process table and the owners take one load of the iterators. */
-        ownerscan_hold();
         if (needs & FACT_PROCS) {
                 stage_begin(j, "the process table");
                 int r = j->proc_err;
@@ -388,7 +389,6 @@ static void collect_stages(struct collect_job *j)
                         f->procs_error = xasprintf("%s: %s", f->proc_path, rootfs_strerror(r));
                 stage_commit(j, FACT_PROCS);
         }
-        /* sshd's effective ports are what the probe watches: resolve them first. */
         if (needs & FACT_SSHD) {
                 stage_begin(j, "sshd");
                 struct proc_table own = {0};
@@ -398,34 +398,50 @@ static void collect_stages(struct collect_job *j)
                 proc_table_free(&own);
                 stage_commit(j, FACT_SSHD);
         }
-        /* The kubelet's resolved ports are watched too. */
         if (needs & FACT_KUBELET) {
                 stage_begin(j, "the kubelet");
                 kubelet_collect(root, proc, &f->procs, &f->kubelet);
                 stage_commit(j, FACT_KUBELET);
         }
-        struct observe_session *obs = NULL;
         if ((needs & FACT_CONNWATCH) && o->observe_seconds > 0) {
                 stage_begin(j, "the eBPF probe");
-                start_observing(o, root, proc, f, &obs);
-                if (!obs) /* it could not attach: the checks say why (f->observe.error) */
+                start_observing(o, root, proc, f, ret_obs);
+                if (!*ret_obs) /* it could not attach: the checks say why (f->observe.error) */
                         stage_commit(j, FACT_CONNWATCH);
         }
+}
+
+/* The node's identity and Bottlerocket's settings; Bottlerocket's are filled apart
+ * and committed with the node's other facts under the lock. */
+static void collect_identity(struct collect_job *j)
+{
+        struct facts *f = j->f;
+        struct rootfs *root = &j->root, *proc = &j->proc;
         stage_begin(j, "the node's identity");
         collect_node(root, proc, strcmp(f->root_path, "/") == 0, &f->node);
         stage_commit(j, FACT_NODE);
-        if ((needs & FACT_BOTTLEROCKET) && f->node.br.is_bottlerocket) {
-                /* Filled apart and committed with the node's other facts under the lock. */
-                stage_begin(j, "Bottlerocket's settings");
-                struct br_facts br = f->node.br;
-                bottlerocket_collect(root, proc->fd >= 0 ? proc : NULL, f->procs_error ? NULL : &f->procs, &br);
-                pthread_mutex_lock(&j->lock);
-                if (!j->abandoned) {
-                        f->node.br = br;
-                        f->collected |= FACT_BOTTLEROCKET;
-                }
-                pthread_mutex_unlock(&j->lock);
+        if (!(j->needs & FACT_BOTTLEROCKET) || !f->node.br.is_bottlerocket)
+                return;
+        stage_begin(j, "Bottlerocket's settings");
+        struct br_facts br = f->node.br;
+        bottlerocket_collect(root, proc->fd >= 0 ? proc : NULL, f->procs_error ? NULL : &f->procs, &br);
+        pthread_mutex_lock(&j->lock);
+        if (!j->abandoned) {
+                f->node.br = br;
+                f->collected |= FACT_BOTTLEROCKET;
         }
+        pthread_mutex_unlock(&j->lock);
+}
+
+/* The files of the host: the kubelet's units, kernel settings, host hardening,
+ * containerd and kube-proxy. */
+static void collect_files(struct collect_job *j)
+{
+        const struct collect_opts *o = &j->o;
+        struct facts *f = j->f;
+        struct rootfs *root = &j->root, *proc = &j->proc;
+        unsigned needs = j->needs;
+        const struct proc_table *procs = f->procs_error ? NULL : &f->procs;
         if (needs & FACT_KUBELET_FILES) {
                 stage_begin(j, "the kubelet's unit files");
                 kubelet_unit_files_collect(root, &f->kubelet_unit);
@@ -445,7 +461,7 @@ static void collect_stages(struct collect_job *j)
                         ho.kubelet_binary = f->kubelet.argv[0];
                 if (f->kubelet.found && f->kubelet.has_config)
                         ho.kubelet_config = f->kubelet.config.path;
-                hostsec_collect(root, proc, f->procs_error ? NULL : &f->procs, &ho, &f->host);
+                hostsec_collect(root, proc, procs, &ho, &f->host);
                 stage_commit(j, FACT_HOST);
         }
         if (needs & FACT_CONTAINERD) {
@@ -455,44 +471,68 @@ static void collect_stages(struct collect_job *j)
         }
         if (needs & FACT_KUBE_PROXY) {
                 stage_begin(j, "kube-proxy");
-                kube_proxy_collect(root, proc, f->procs_error ? NULL : &f->procs, &f->kube_proxy);
+                kube_proxy_collect(root, proc, procs, &f->kube_proxy);
                 stage_commit(j, FACT_KUBE_PROXY);
         }
+}
+
+/* The network: the probes, then the listening sockets and the owners the checks name. */
+static void collect_network(struct collect_job *j)
+{
+        const struct collect_opts *o = &j->o;
+        struct facts *f = j->f;
+        struct rootfs *root = &j->root, *proc = &j->proc;
+        unsigned needs = j->needs;
         if (needs & FACT_PROBES) {
                 stage_begin(j, "the network probes");
                 run_probes(o, needs, root, proc, f);
                 stage_commit(j, needs & FACT_PROBES);
         }
-        if (needs & FACT_SOCKETS) {
-                stage_begin(j, "listening sockets and their owners");
-                /* The host's namespace is found through PROC/1; never fall back to
-                 * nodeward's own when the root has no process table. */
-                if (o->sock_handles)
-                        sockets_collect_handles(o->sock_handles, o->sock_netns_what, proc->fd >= 0 ? proc : NULL,
-                                                SOCKETS_ADDRS, &f->sockets);
-                else if (proc->fd >= 0 || o->netns)
-                        sockets_collect(o->netns, proc->fd >= 0 ? proc : NULL, SOCKETS_ADDRS, &f->sockets);
-                else
-                        f->sockets.error = xasprintf("%s: no process table, so no network namespace to read",
-                                                     f->proc_path);
-                if (!f->sockets.error)
-                        find_owners(needs, proc->fd >= 0 ? proc : NULL, f);
-                stage_commit(j, FACT_SOCKETS);
-        }
-        if (obs) {
-                stage_begin(j, "the eBPF probe");
-                /* Attached, and the privileged collectors are done: the wait and the
-                 * attribution only read. */
-                privs_drop_to_readers(&f->privs_error);
-                pthread_mutex_lock(&j->lock);
-                j->readers_only = true;
-                if (j->f != j->caller_f) /* a thread of its own: the waiting one drops too */
-                        pthread_cond_signal(&j->cond);
-                pthread_mutex_unlock(&j->lock);
-                observe_end(obs, &f->observe);
-                observe_session_free(obs);
-                stage_commit(j, FACT_CONNWATCH);
-        }
+        if (!(needs & FACT_SOCKETS))
+                return;
+        stage_begin(j, "listening sockets and their owners");
+        /* The host's namespace is found through PROC/1; never fall back to
+         * nodeward's own when the root has no process table. */
+        if (o->sock_handles)
+                sockets_collect_handles(o->sock_handles, o->sock_netns_what, proc->fd >= 0 ? proc : NULL, SOCKETS_ADDRS,
+                                        &f->sockets);
+        else if (proc->fd >= 0 || o->netns)
+                sockets_collect(o->netns, proc->fd >= 0 ? proc : NULL, SOCKETS_ADDRS, &f->sockets);
+        else
+                f->sockets.error = xasprintf("%s: no process table, so no network namespace to read", f->proc_path);
+        if (!f->sockets.error)
+                find_owners(needs, proc->fd >= 0 ? proc : NULL, f);
+        stage_commit(j, FACT_SOCKETS);
+}
+
+/* The observing window: attached, and the privileged collectors are done, so the
+ * wait and the attribution only read. */
+static void finish_observing(struct collect_job *j, struct observe_session *obs)
+{
+        struct facts *f = j->f;
+        stage_begin(j, "the eBPF probe");
+        privs_drop_to_readers(&f->privs_error);
+        pthread_mutex_lock(&j->lock);
+        j->readers_only = true;
+        if (j->f != j->caller_f) /* a thread of its own: the waiting one drops too */
+                pthread_cond_signal(&j->cond);
+        pthread_mutex_unlock(&j->lock);
+        observe_end(obs, &f->observe);
+        observe_session_free(obs);
+        stage_commit(j, FACT_CONNWATCH);
+}
+
+static void collect_stages(struct collect_job *j)
+{
+        /* The process table and the owners take one load of the iterators. */
+        ownerscan_hold();
+        struct observe_session *obs = NULL;
+        collect_processes(j, &obs);
+        collect_identity(j);
+        collect_files(j);
+        collect_network(j);
+        if (obs)
+                finish_observing(j, obs);
         ownerscan_release();
 }
 
@@ -570,21 +610,9 @@ static void keep_committed(const struct collect_job *j, struct facts *ret)
                                         j->stage ? j->stage : "the host");
 }
 
-int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
+/* What the run collects: @o->needs, with what those facts are built from. */
+static unsigned needs_closure(const struct collect_opts *o)
 {
-        memset(f, 0, sizeof(*f));
-        struct collect_job *j = xcalloc(1, sizeof(*j));
-        j->o = *o;
-        j->root.fd = j->proc.fd = -1;
-        j->f = j->caller_f = f;
-        const char *rootp = o->root && *o->root ? o->root : "/";
-        int r = rootfs_open_root(rootp, &j->root);
-        if (r < 0) {
-                *ret_err = xasprintf("--root %s: %s", rootp, strerror(-r));
-                free(j);
-                return r;
-        }
-        f->root_path = xstrdup(rootp);
         unsigned needs = o->needs | FACT_NODE;
         if ((needs & FACT_CONNWATCH) && o->observe_seconds > 0)
                 needs |= FACT_SSHD | FACT_KUBELET;
@@ -600,22 +628,35 @@ int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
                 read_procs |= FACT_SSHD;
         if (needs & read_procs)
                 needs |= FACT_PROCS;
+        return needs;
+}
 
-        /* The network probes need --proc too: pid 1's namespace and kubepods processes. */
-        if (needs & (FACT_PROCS | FACT_SSHD | FACT_IMDS | FACT_POD_IMDS | FACT_POD_SSH)) {
-                r = o->proc ? procfs_open_root(o->proc, &j->proc) : procfs_open_subroot(&j->root, "proc", &j->proc);
-                f->proc_path = o->proc ? xstrdup(o->proc) : path_join(rootp, "proc");
-                if (r < 0 && o->proc) {
-                        *ret_err = xasprintf("--proc %s: %s", o->proc, strerror(-r));
-                        rootfs_close(&j->root);
-                        free(f->root_path);
-                        free(f->proc_path);
-                        memset(f, 0, sizeof(*f));
-                        free(j);
-                        return r;
-                }
-                j->proc_err = r < 0 ? r : 0;
+/* PROC, when @needs reads it (the network probes too: pid 1's namespace and
+ * kubepods processes). Only a --proc that cannot be opened fails the run; a root
+ * without one leaves the error for the collectors (j->proc_err). */
+static int open_proc(struct collect_job *j, unsigned needs, const char *rootp, char **ret_err)
+{
+        const struct collect_opts *o = &j->o;
+        struct facts *f = j->f;
+        if (!(needs & (FACT_PROCS | FACT_SSHD | FACT_IMDS | FACT_POD_IMDS | FACT_POD_SSH)))
+                return 0;
+        int r = o->proc ? procfs_open_root(o->proc, &j->proc) : procfs_open_subroot(&j->root, "proc", &j->proc);
+        f->proc_path = o->proc ? xstrdup(o->proc) : path_join(rootp, "proc");
+        if (r < 0 && o->proc) {
+                *ret_err = xasprintf("--proc %s: %s", o->proc, strerror(-r));
+                return r;
         }
+        j->proc_err = r < 0 ? r : 0;
+        return 0;
+}
+
+/* @needs without what this root cannot give: a copied root has no live network,
+ * and a fixture root sends no packet and no DNS query unless --probe asks (its
+ * names and addresses are made up; the machine running nodeward is not it). */
+static unsigned narrow_to_root(struct collect_job *j, unsigned needs)
+{
+        const struct collect_opts *o = &j->o;
+        struct facts *f = j->f;
         if (j->proc.fd >= 0 && !o->netns && !o->pod_netns && !o->sock_handles && proc_is_copy(&j->proc)) {
                 f->not_live = xasprintf("copied root, no live network: %s is a plain directory without 1/ns/net",
                                         f->proc_path);
@@ -626,81 +667,121 @@ int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
                 needs &= ~(unsigned)FACTS_LIVE;
         }
         if ((needs & FACT_PROBES) && !o->probe && !proc_is_live(&j->proc)) {
-                /* A fixture root sends no packet and no DNS query: its names and
-                 * addresses are made up, and the machine running the tests is not it. */
                 f->probes_off = xasprintf("not probed: %s is not a live procfs (a fixture root); --probe sends "
                                           "the network probes",
                                           f->proc_path);
                 needs &= ~(unsigned)FACT_PROBES;
         }
-        j->needs = needs;
+        return needs;
+}
+
+/* With a deadline the collectors run on a thread of their own, on facts and lists
+ * of the job's (the caller's may be freed while a stalled collector still runs).
+ * False when there is no deadline or no thread: the caller collects itself. */
+static bool start_collect_thread(struct collect_job *j, struct facts *f, pthread_t *ret)
+{
+        const struct collect_opts *o = &j->o;
+        if (!o->deadline_ms) {
+                j->audit_watch = (char **)o->audit_watch;
+                return false;
+        }
+        if (o->audit_watch) {
+                j->audit_watch = xcalloc(o->n_audit_watch + 1, sizeof(char *));
+                for (size_t i = 0; i < o->n_audit_watch; i++)
+                        j->audit_watch[i] = xstrdup(o->audit_watch[i]);
+        }
+        j->o.audit_watch = NULL;
+        j->f = xcalloc(1, sizeof(*j->f));
+        memcpy(j->f, f, sizeof(*f));
+        pthread_condattr_t ca;
+        pthread_condattr_init(&ca);
+        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+        pthread_cond_init(&j->cond, &ca);
+        pthread_condattr_destroy(&ca);
+        if (pthread_create(ret, NULL, collect_thread, j) == 0)
+                return true;
+        memcpy(f, j->f, sizeof(*f));
+        free(j->f);
+        j->f = f;
+        return false;
+}
+
+/* Wait for the collector thread until the deadline (plus the observing window),
+ * dropping to the readers' privileges when it does. True when it finished and
+ * @f holds everything; false when it is left running and @f holds what it
+ * committed (the thread keeps the roots, the job and every fact it filled). */
+static bool wait_collect_thread(struct collect_job *j, pthread_t t, struct facts *f)
+{
+        const struct collect_opts *o = &j->o;
+        struct timespec until;
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        uint64_t ms = o->deadline_ms + (uint64_t)(o->observe_seconds > 0 ? o->observe_seconds : 0) * 1000u;
+        until.tv_sec += (time_t)(ms / 1000);
+        until.tv_nsec += (long)(ms % 1000) * 1000000L;
+        if (until.tv_nsec >= 1000000000L)
+                until.tv_sec++, until.tv_nsec -= 1000000000L;
+        pthread_mutex_lock(&j->lock);
+        while (!j->done && pthread_cond_timedwait(&j->cond, &j->lock, &until) != ETIMEDOUT) {
+                if (j->readers_only && !j->waiter_dropped) {
+                        j->waiter_dropped = true;
+                        pthread_mutex_unlock(&j->lock);
+                        privs_drop_to_readers(&j->waiter_privs_error);
+                        pthread_mutex_lock(&j->lock);
+                }
+        }
+        if (!j->done) {
+                j->abandoned = true;
+                keep_committed(j, f);
+                pthread_mutex_unlock(&j->lock);
+                pthread_detach(t);
+                return false;
+        }
+        pthread_mutex_unlock(&j->lock);
+        pthread_join(t, NULL);
+        memcpy(f, j->f, sizeof(*f));
+        free(j->f);
+        if (j->waiter_privs_error && !f->privs_error)
+                f->privs_error = j->waiter_privs_error;
+        else
+                free(j->waiter_privs_error);
+        pthread_cond_destroy(&j->cond);
+        if (j->audit_watch)
+                strv_free(j->audit_watch, j->o.n_audit_watch);
+        return true;
+}
+
+int facts_collect(const struct collect_opts *o, struct facts *f, char **ret_err)
+{
+        memset(f, 0, sizeof(*f));
+        struct collect_job *j = xcalloc(1, sizeof(*j));
+        j->o = *o;
+        j->root.fd = j->proc.fd = -1;
+        j->f = j->caller_f = f;
+        const char *rootp = o->root && *o->root ? o->root : "/";
+        int r = rootfs_open_root(rootp, &j->root);
+        if (r < 0) {
+                *ret_err = xasprintf("--root %s: %s", rootp, strerror(-r));
+                free(j);
+                return r;
+        }
+        f->root_path = xstrdup(rootp);
+        unsigned needs = needs_closure(o);
+        r = open_proc(j, needs, rootp, ret_err);
+        if (r < 0) {
+                rootfs_close(&j->root);
+                free(f->root_path);
+                free(f->proc_path);
+                memset(f, 0, sizeof(*f));
+                free(j);
+                return r;
+        }
+        j->needs = narrow_to_root(j, needs);
         pthread_mutex_init(&j->lock, NULL);
         pthread_t t;
-        bool threaded = false;
-        if (o->deadline_ms) {
-                /* The caller's lists may be freed while a stalled collector still runs. */
-                if (o->audit_watch) {
-                        j->audit_watch = xcalloc(o->n_audit_watch + 1, sizeof(char *));
-                        for (size_t i = 0; i < o->n_audit_watch; i++)
-                                j->audit_watch[i] = xstrdup(o->audit_watch[i]);
-                }
-                j->o.audit_watch = NULL;
-                j->f = xcalloc(1, sizeof(*j->f));
-                memcpy(j->f, f, sizeof(*f));
-                pthread_condattr_t ca;
-                pthread_condattr_init(&ca);
-                pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-                pthread_cond_init(&j->cond, &ca);
-                pthread_condattr_destroy(&ca);
-                threaded = pthread_create(&t, NULL, collect_thread, j) == 0;
-                if (!threaded) {
-                        memcpy(f, j->f, sizeof(*f));
-                        free(j->f);
-                        j->f = f;
-                }
-        } else {
-                j->audit_watch = (char **)o->audit_watch;
-        }
-        if (!threaded) {
+        if (!start_collect_thread(j, f, &t))
                 collect_stages(j);
-        } else {
-                struct timespec until;
-                clock_gettime(CLOCK_MONOTONIC, &until);
-                uint64_t ms = o->deadline_ms + (uint64_t)(o->observe_seconds > 0 ? o->observe_seconds : 0) * 1000u;
-                until.tv_sec += (time_t)(ms / 1000);
-                until.tv_nsec += (long)(ms % 1000) * 1000000L;
-                if (until.tv_nsec >= 1000000000L)
-                        until.tv_sec++, until.tv_nsec -= 1000000000L;
-                pthread_mutex_lock(&j->lock);
-                while (!j->done && pthread_cond_timedwait(&j->cond, &j->lock, &until) != ETIMEDOUT) {
-                        if (j->readers_only && !j->waiter_dropped) {
-                                j->waiter_dropped = true;
-                                pthread_mutex_unlock(&j->lock);
-                                privs_drop_to_readers(&j->waiter_privs_error);
-                                pthread_mutex_lock(&j->lock);
-                        }
-                }
-                if (!j->done) {
-                        /* The thread goes on, holding the roots, the job and every
-                         * fact it filled; the run keeps what it committed. */
-                        j->abandoned = true;
-                        keep_committed(j, f);
-                        pthread_mutex_unlock(&j->lock);
-                        pthread_detach(t);
-                        return 0;
-                }
-                pthread_mutex_unlock(&j->lock);
-                pthread_join(t, NULL);
-                memcpy(f, j->f, sizeof(*f));
-                free(j->f);
-                if (j->waiter_privs_error && !f->privs_error)
-                        f->privs_error = j->waiter_privs_error;
-                else
-                        free(j->waiter_privs_error);
-                pthread_cond_destroy(&j->cond);
-                if (j->audit_watch)
-                        strv_free(j->audit_watch, o->n_audit_watch);
-        }
+        else if (!wait_collect_thread(j, t, f))
+                return 0; /* the thread goes on; the run keeps what it committed */
         pthread_mutex_destroy(&j->lock);
         rootfs_close(&j->proc);
         rootfs_close(&j->root);
