@@ -257,10 +257,13 @@ $(BUILD)/tests/bench/%: tests/bench/%.c $(LIB_OBJS)
 	@$(if $(Q),echo "  BENCH   $@")
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
 
-bench: deps $(BUILD)/nodeward $(BUILD)/bench/bench_sockets $(BUILD)/tests/bench/bench_check $(BUILD)/tests/bench/bench_connwatch
+# The sockets bench runs the static binary nodeward ships (BENCH_NODEWARD= another);
+# the check bench runs the dynamic build and the static binary side by side.
+BENCH_NODEWARD ?= $(abspath $(STATIC_OUT_x86_64))
+bench: deps static $(BUILD)/nodeward $(BUILD)/bench/bench_sockets $(BUILD)/tests/bench/bench_check $(BUILD)/tests/bench/bench_connwatch
 	$(call install_missing,strace openssh-server)
-	@$(BUILD)/bench/bench_sockets $(abspath $(BUILD)/nodeward)
-	@$(BUILD)/tests/bench/bench_check $(abspath $(BUILD)/nodeward) tests/fixtures/demo-al2023
+	@$(BUILD)/bench/bench_sockets $(BENCH_NODEWARD)
+	@$(BUILD)/tests/bench/bench_check $(abspath $(BUILD)/nodeward) tests/fixtures/demo-al2023 $(abspath $(STATIC_OUT_x86_64))
 	@$(BUILD)/tests/bench/bench_connwatch overhead 200000
 	@$(BUILD)/tests/bench/bench_connwatch overhead-watch 200000 $(abspath $(BUILD)/nodeward)
 	@$(BUILD)/tests/bench/bench_connwatch flood 1000000
