@@ -78,9 +78,11 @@ static void slot_read(struct ns_job *j, struct job_slot *s)
         int32_t st = -EPIPE;
         if (s->got >= sizeof(st))
                 memcpy(&st, s->buf, sizeof(st));
-        if (st == 0 && s->got == want)
+        if (st == 0 && s->got == want) {
                 memcpy(j->out, s->buf + sizeof(st), j->out_size);
-        else if (st == 0)
+                if (j->check)
+                        j->check(j->out);
+        } else if (st == 0)
                 st = -EPIPE; /* the child died before reporting */
         j->err = st;
         close(s->rfd);

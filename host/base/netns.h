@@ -13,6 +13,9 @@ struct ns_job {
         void *arg;
         void *out;
         size_t out_size;
+        /* Run by the parent on a copied result: the child parsed untrusted data, so its
+         * bytes are made valid (bools, terminated strings, counts within arrays) here. */
+        void (*check)(void *out);
         int err; /* after the run: 0 result in @out; -ETIMEDOUT killed at the deadline;
                   * else the child's -errno (e.g. setns refused) */
 };

@@ -19,6 +19,18 @@ static inline void closep(int *fd)
                 close(*fd);
 }
 #define _cleanup_free_ __attribute__((cleanup(freep)))
+
+/* Made valid after a copy of another process's bytes (a probe child's answer): a bool
+ * that holds 0 or 1, a fixed string that ends inside its array. Read as a byte, so a
+ * stray value is never loaded as a bool. */
+static inline void flat_bool(bool *b)
+{
+        unsigned char c;
+        __builtin_memcpy(&c, b, 1);
+        c = c != 0;
+        __builtin_memcpy(b, &c, 1);
+}
+#define FLAT_STR(a) ((a)[sizeof(a) - 1] = '\0')
 #define _cleanup_close_ __attribute__((cleanup(closep)))
 
 bool str_startswith(const char *s, const char *prefix);

@@ -69,6 +69,41 @@ static void test_jobs_report_results_from_a_child(void **state)
 }
 
 /* The probe reads the network as nobody, never as the root that started it. */
+/* A child writes what it likes; the job's check runs on the parent's copy before
+ * anything reads it, and not when the child reported no result. */
+static void probe_garbage(void *arg, void *out)
+{
+        (void)arg;
+        memset(out, 0xee, sizeof(struct probe_out));
+}
+
+static int checked;
+static void clamp_extra(void *out)
+{
+        struct probe_out *o = out;
+        checked++;
+        if (o->extra < 0 || o->extra > 7)
+                o->extra = 7;
+}
+
+static void test_job_check_runs_on_the_copied_result(void **state)
+{
+        (void)state;
+        struct probe_out out[2];
+        memset(out, 0, sizeof(out));
+        struct ns_job jobs[2] = {
+                {.ns_fd = -1, .fn = probe_garbage, .check = clamp_extra, .out = &out[0], .out_size = sizeof(out[0])},
+                {.ns_fd = -1, .fn = probe_die, .check = clamp_extra, .out = &out[1], .out_size = sizeof(out[1])},
+        };
+        checked = 0;
+        ns_jobs_run(jobs, 2, 5000);
+        assert_int_equal(jobs[0].err, 0);
+        assert_int_equal(out[0].extra, 7);
+        assert_int_equal(jobs[1].err, -EPIPE);
+        assert_int_equal(out[1].extra, 0);
+        assert_int_equal(checked, 1);
+}
+
 static void test_job_runs_without_root(void **state)
 {
         (void)state;
@@ -260,6 +295,7 @@ int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_jobs_report_results_from_a_child),
+                cmocka_unit_test(test_job_check_runs_on_the_copied_result),
                 cmocka_unit_test(test_job_runs_without_root),
                 cmocka_unit_test(test_hung_job_killed_at_deadline_others_kept),
                 cmocka_unit_test(test_child_dying_before_reporting_is_epipe),

@@ -101,12 +101,45 @@ static void test_torn_messages_are_refused(void **state)
         probe_answers_free(&a);
 }
 
+/* A prober that parsed hostile answers may send any bytes in the flat parts: what the
+ * watch decodes still has bools of 0 or 1 and fixed strings that end in their arrays. */
+static void test_stray_bytes_decode_to_valid_answers(void **state)
+{
+        (void)state;
+        struct probe_answers a, b;
+        fill(&a);
+        memset(&a.imds.reachable, 0x7f, 1);
+        memset(&a.klive.tls.cert.have, 0xff, 1);
+        memset(&a.klive.node_ro.connected, 2, 1);
+        memset(a.klive.tls.cert.subject, 'A', sizeof(a.klive.tls.cert.subject));
+        memset(a.imds.ssh[0].addr, 'B', sizeof(a.imds.ssh[0].addr));
+        memset(a.imds.v4.instance_id_value, 'C', sizeof(a.imds.v4.instance_id_value));
+        char *buf;
+        size_t len;
+        assert_int_equal(probe_wire_encode(&a, &buf, &len), 0);
+        assert_int_equal(probe_wire_decode(buf, len, &b), 0);
+        unsigned char c;
+        memcpy(&c, &b.imds.reachable, 1);
+        assert_int_equal(c, 1);
+        memcpy(&c, &b.klive.tls.cert.have, 1);
+        assert_int_equal(c, 1);
+        memcpy(&c, &b.klive.node_ro.connected, 1);
+        assert_int_equal(c, 1);
+        assert_int_equal(strlen(b.klive.tls.cert.subject), sizeof(b.klive.tls.cert.subject) - 1);
+        assert_int_equal(strlen(b.imds.ssh[0].addr), sizeof(b.imds.ssh[0].addr) - 1);
+        assert_int_equal(strlen(b.imds.v4.instance_id_value), sizeof(b.imds.v4.instance_id_value) - 1);
+        free(buf);
+        probe_answers_free(&a);
+        probe_answers_free(&b);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_answers_arrive_whole),
                 cmocka_unit_test(test_no_pointer_leaves_the_process),
                 cmocka_unit_test(test_torn_messages_are_refused),
+                cmocka_unit_test(test_stray_bytes_decode_to_valid_answers),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

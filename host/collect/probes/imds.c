@@ -124,6 +124,55 @@ out:
         explicit_bzero(hdr, sizeof(hdr));
 }
 
+/* Parent side: a child's answer made valid before anything reads it (see ns_job.check). */
+static void http_probe_check(struct http_probe *p)
+{
+        flat_bool(&p->tried);
+        flat_bool(&p->connected);
+}
+
+static void session_check(struct imds_session *s)
+{
+        struct http_probe *ps[] = {&s->v1_get,      &s->token_put,   &s->token_get,
+                                   &s->instance_id, &s->public_ipv4, &s->identity};
+        for (size_t i = 0; i < ARRAY_SIZE(ps); i++)
+                http_probe_check(ps[i]);
+        flat_bool(&s->got_token);
+        FLAT_STR(s->instance_id_value);
+        FLAT_STR(s->identity_value.account);
+        FLAT_STR(s->identity_value.region);
+        FLAT_STR(s->identity_value.instance);
+}
+
+static void session_job_check(void *out)
+{
+        session_check(out);
+}
+
+static void hop_job_check(void *out)
+{
+        http_probe_check(out);
+}
+
+static void tcp_probe_check(struct tcp_probe *p)
+{
+        FLAT_STR(p->addr);
+}
+
+void imds_facts_sanitize(struct imds_facts *f)
+{
+        flat_bool(&f->reachable);
+        flat_bool(&f->node_has_ipv6);
+        flat_bool(&f->have_pod);
+        flat_bool(&f->ssh_probed);
+        session_check(&f->v4);
+        session_check(&f->v6);
+        session_check(&f->pod);
+        http_probe_check(&f->hop);
+        for (size_t i = 0; f->ssh && i < f->n_ssh; i++)
+                tcp_probe_check(&f->ssh[i]);
+}
+
 /* The hop-limit estimate: the token response carries TTL = hop limit, so with
  * IP_MINTTL 2 a limit of 1 never arrives. */
 static void hop_job(void *argp, void *outp)
@@ -167,6 +216,14 @@ static void addrs_job(void *argp, void *outp)
                 }
         }
         freeifaddrs(ifa);
+}
+
+static void addrs_job_check(void *out)
+{
+        struct node_addrs *na = out;
+        flat_bool(&na->has_ipv6);
+        if (na->n > IMDS_MAX_ADDRS)
+                na->n = IMDS_MAX_ADDRS;
 }
 
 size_t ssh_ports_for_pod_probe(const struct imds_collect_opts *o, int *ret_ports, size_t max)
@@ -261,6 +318,15 @@ static void tcp_job(void *argp, void *outp)
         tcp_connect_each(t->n, t->p);
 }
 
+static void tcp_job_check(void *out)
+{
+        struct tcp_targets *t = out;
+        if (t->n > ARRAY_SIZE(t->p))
+                t->n = ARRAY_SIZE(t->p);
+        for (size_t i = 0; i < t->n; i++)
+                tcp_probe_check(&t->p[i]);
+}
+
 /* Targets: every node address on every port given (sshd's, for ssh.pod-reachable). */
 static void tcp_targets_fill(const struct node_addrs *na, const int *ports, size_t nports, struct tcp_targets *t)
 {
@@ -323,10 +389,10 @@ static char *steal(char **p)
         return s;
 }
 
-static void job_add(struct ns_job *jobs, size_t *n, int fd, void (*fn)(void *, void *), void *arg, void *out,
-                    size_t size)
+static void job_add(struct ns_job *jobs, size_t *n, int fd, void (*fn)(void *, void *), void (*check)(void *),
+                    void *arg, void *out, size_t size)
 {
-        jobs[(*n)++] = (struct ns_job){.ns_fd = fd, .fn = fn, .arg = arg, .out = out, .out_size = size};
+        jobs[(*n)++] = (struct ns_job){.ns_fd = fd, .fn = fn, .check = check, .arg = arg, .out = out, .out_size = size};
 }
 
 static const char *job_error(const struct ns_job *j)
@@ -360,19 +426,23 @@ static void probes_plan(struct probe_set *ps, const struct imds_collect_opts *o,
         ps->a6 = (struct session_arg){AF_INET6, true};
         ps->ap = (struct session_arg){AF_INET, false};
         if (o->host && !f->host_error) {
-                job_add(ps->jobs, &ps->n, plan->host_fd, session_job, &ps->a4, &f->v4, sizeof(f->v4));
-                job_add(ps->jobs, &ps->n, plan->host_fd, hop_job, NULL, &f->hop, sizeof(f->hop));
+                job_add(ps->jobs, &ps->n, plan->host_fd, session_job, session_job_check, &ps->a4, &f->v4,
+                        sizeof(f->v4));
+                job_add(ps->jobs, &ps->n, plan->host_fd, hop_job, hop_job_check, NULL, &f->hop, sizeof(f->hop));
                 if (na->has_ipv6)
-                        job_add(ps->jobs, &ps->n, plan->host_fd, session_job, &ps->a6, &f->v6, sizeof(f->v6));
+                        job_add(ps->jobs, &ps->n, plan->host_fd, session_job, session_job_check, &ps->a6, &f->v6,
+                                sizeof(f->v6));
         }
         ps->first_pod = ps->n;
         if (o->pod_imds && f->have_pod)
-                job_add(ps->jobs, &ps->n, plan->pod_fd, session_job, &ps->ap, &f->pod, sizeof(f->pod));
+                job_add(ps->jobs, &ps->n, plan->pod_fd, session_job, session_job_check, &ps->ap, &f->pod,
+                        sizeof(f->pod));
         if (o->pod_ssh && f->have_pod) {
                 int ports[IMDS_MAX_PORTS];
                 size_t np = ssh_ports_for_pod_probe(o, ports, IMDS_MAX_PORTS);
                 tcp_targets_fill(na, ports, np, &ps->tt);
-                job_add(ps->jobs, &ps->n, plan->pod_fd, tcp_job, &ps->tt, &ps->tt_out, sizeof(ps->tt_out));
+                job_add(ps->jobs, &ps->n, plan->pod_fd, tcp_job, tcp_job_check, &ps->tt, &ps->tt_out,
+                        sizeof(ps->tt_out));
         }
 }
 
@@ -412,7 +482,11 @@ void imds_collect(const struct rootfs *root, const struct rootfs *proc, const st
         /* The node's addresses first: the IPv6 endpoint and the SSH targets depend on them. */
         struct node_addrs na = {0};
         if (!f->host_error && (o.host || o.pod_ssh)) {
-                struct ns_job j = {.ns_fd = plan.host_fd, .fn = addrs_job, .out = &na, .out_size = sizeof(na)};
+                struct ns_job j = {.ns_fd = plan.host_fd,
+                                   .fn = addrs_job,
+                                   .check = addrs_job_check,
+                                   .out = &na,
+                                   .out_size = sizeof(na)};
                 ns_jobs_run(&j, 1, IMDS_TIMEOUT_MS);
         }
         f->node_has_ipv6 = na.has_ipv6;

@@ -90,6 +90,9 @@ bool imds_ec2_hint(const struct rootfs *root, char **ret_why);
 void imds_collect(const struct rootfs *root, const struct rootfs *proc, const struct imds_collect_opts *o,
                   struct imds_facts *ret);
 void imds_facts_free(struct imds_facts *f);
+/* Make the flat parts of @f valid (bools 0 or 1, fixed strings terminated) after they
+ * were copied from another process. */
+void imds_facts_sanitize(struct imds_facts *f);
 
 /* The ports the pod-side SSH probe tries: sshd's effective ports when known, else 22. */
 size_t ssh_ports_for_pod_probe(const struct imds_collect_opts *o, int *ret_ports, size_t max);

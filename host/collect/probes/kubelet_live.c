@@ -132,6 +132,13 @@ static void primary_job(void *argp, void *outp)
         freeifaddrs(ifa);
 }
 
+static void primary_check(void *out)
+{
+        struct primary *p = out;
+        FLAT_STR(p->addr);
+        flat_bool(&p->by_route);
+}
+
 /* Where each side knocks. Node side: the bind address, loopback for a wildcard.
  * Pod side: the bind address, the node's primary address for a wildcard, none for loopback. */
 static void choose_targets(const struct klive_collect_opts *o, const struct netns_plan *plan, struct klive_facts *f)
@@ -148,7 +155,11 @@ static void choose_targets(const struct klive_collect_opts *o, const struct netn
                 f->pod_addr_why = xasprintf("the kubelet's bind address %s", a);
         } else if (!f->host_error) {
                 struct primary p = {0};
-                struct ns_job j = {.ns_fd = plan->host_fd, .fn = primary_job, .out = &p, .out_size = sizeof(p)};
+                struct ns_job j = {.ns_fd = plan->host_fd,
+                                   .fn = primary_job,
+                                   .check = primary_check,
+                                   .out = &p,
+                                   .out_size = sizeof(p)};
                 ns_jobs_run(&j, 1, f->timeout_ms);
                 if (j.err == 0 && p.addr[0]) {
                         f->pod_addr = xstrdup(p.addr);
@@ -168,6 +179,51 @@ struct get_arg {
         char host[80];
         char target[80];
 };
+
+/* Parent side: a child's answer made valid before anything reads it (see ns_job.check). */
+static void http_check(struct klive_http *h)
+{
+        flat_bool(&h->tried);
+        flat_bool(&h->connected);
+        FLAT_STR(h->target);
+        FLAT_STR(h->tls_error);
+}
+
+static void handshake_check(struct klive_handshake *h)
+{
+        flat_bool(&h->tried);
+        flat_bool(&h->connected);
+        FLAT_STR(h->version);
+        FLAT_STR(h->cipher);
+}
+
+static void cert_check(struct klive_cert *c)
+{
+        flat_bool(&c->have);
+        flat_bool(&c->self_signed);
+        flat_bool(&c->not_yet_valid);
+        FLAT_STR(c->subject);
+        FLAT_STR(c->issuer);
+        FLAT_STR(c->ca_error);
+}
+
+static void get_job_check(void *out)
+{
+        http_check(out);
+}
+
+void klive_facts_sanitize(struct klive_facts *f)
+{
+        flat_bool(&f->have_pod);
+        struct klive_http *hs[] = {&f->node_ro, &f->node_api, &f->pod_ro, &f->pod_api};
+        for (size_t i = 0; i < ARRAY_SIZE(hs); i++)
+                http_check(hs[i]);
+        FLAT_STR(f->tls.target);
+        handshake_check(&f->tls.modern);
+        handshake_check(&f->tls.old);
+        handshake_check(&f->tls.weak);
+        cert_check(&f->tls.cert);
+}
 
 static void get_job(void *argp, void *outp)
 {
@@ -190,6 +246,13 @@ struct tls_out {
         struct klive_handshake h;
         struct klive_cert cert;
 };
+
+static void tls_job_check(void *out)
+{
+        struct tls_out *t = out;
+        handshake_check(&t->h);
+        cert_check(&t->cert);
+}
 
 static void tls_job(void *argp, void *outp)
 {
@@ -256,7 +319,8 @@ static void add_get(struct job_set *js, int fd, const char *addr, long port, boo
         memcpy(a->target, out->target, sizeof(a->target));
         snprintf(a->host, sizeof(a->host), "%s%s%s:%ld", v6 ? "[" : "", addr, v6 ? "]" : "", port);
         js->n_get++;
-        js->jobs[js->n++] = (struct ns_job){.ns_fd = fd, .fn = get_job, .arg = a, .out = out, .out_size = sizeof(*out)};
+        js->jobs[js->n++] = (struct ns_job){
+                .ns_fd = fd, .fn = get_job, .check = get_job_check, .arg = a, .out = out, .out_size = sizeof(*out)};
 }
 
 static void add_tls(struct job_set *js, int fd, const struct sockaddr_storage *ss, socklen_t sl, enum klive_offer of,
@@ -271,6 +335,7 @@ static void add_tls(struct job_set *js, int fd, const struct sockaddr_storage *s
         js->tls[k] = (struct tls_arg){.ss = *ss, .sl = sl, .offer = of, .ca = ca, .ca_len = ca_len};
         js->jobs[js->n++] = (struct ns_job){.ns_fd = fd,
                                             .fn = tls_job,
+                                            .check = tls_job_check,
                                             .arg = &js->tls[k],
                                             .out = &js->tls_out[k],
                                             .out_size = sizeof(js->tls_out[k])};

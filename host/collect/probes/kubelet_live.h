@@ -101,6 +101,9 @@ int klive_timeout_ms(void);
 void klive_collect(const struct rootfs *root, const struct rootfs *proc, const struct klive_collect_opts *o,
                    struct klive_facts *ret);
 void klive_facts_free(struct klive_facts *f);
+/* Make the flat parts of @f valid (bools 0 or 1, fixed strings terminated) after they
+ * were copied from another process. */
+void klive_facts_sanitize(struct klive_facts *f);
 
 /* Count the elements of the top-level "items" array of a JSON object (a v1 PodList)
  * without building it. 0 with *ret_count, or -EBADMSG when @json is not such an object. */

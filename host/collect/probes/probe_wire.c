@@ -164,6 +164,9 @@ int probe_wire_decode(const char *buf, size_t len, struct probe_answers *ret)
                 probe_answers_free(&a);
                 return -EBADMSG;
         }
+        /* The structs' bytes came from another process: no bool or string is trusted. */
+        imds_facts_sanitize(&a.imds);
+        klive_facts_sanitize(&a.klive);
         *ret = a;
         return 0;
 }
