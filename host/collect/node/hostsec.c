@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "collect/node/sysctl.h"
+#include "base/oplist.h"
 #include "base/util.h"
 
 #define SMALL_FILE_CAP (64u * 1024u)
@@ -406,49 +407,19 @@ void host_facts_free(struct host_facts *h)
         memset(h, 0, sizeof(*h));
 }
 
-/* The operator's own file (a ConfigMap, say), named on the command line, not a
- * host file under --root; still only a regular file is read, capped. */
+/* An absolute path without blanks or a ".." component. */
+static bool audit_watch_valid(const char *l)
+{
+        return l[0] == '/' && strlen(l) <= 4095 && !strstr(l, "/../") && !str_endswith(l, "/..") && !strpbrk(l, " \t");
+}
+
 int audit_watch_load_file(const char *path, char ***v, size_t *n, char **ret_err)
 {
-        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-        struct stat st;
-        char *buf = NULL;
-        size_t len = 0;
-        int r = fd < 0 ? -errno : fstat(fd, &st) < 0 ? -errno : !S_ISREG(st.st_mode) ? -EINVAL : 0;
-        if (r == 0)
-                r = read_fd_capped(fd, AUDIT_WATCH_FILE_CAP, &buf, &len);
-        if (fd >= 0)
-                close(fd);
-        if (r < 0) {
-                *ret_err = xasprintf("%s: %s", path, r == -EINVAL ? "not a regular file" : rootfs_strerror(r));
-                return r;
-        }
-        unsigned line = 0;
-        for (size_t off = 0; off < len;) {
-                char *l = buf + off;
-                char *nl = memchr(l, '\n', len - off);
-                size_t k = nl ? (size_t)(nl - l) : len - off;
-                off += k + (nl != NULL);
-                line++;
-                l[k] = '\0';
-                l[strcspn(l, "#")] = '\0';
-                l += strspn(l, " \t");
-                size_t m = strlen(l);
-                while (m && strchr(" \t\r", l[m - 1]))
-                        l[--m] = '\0';
-                if (!*l)
-                        continue;
-                if (l[0] != '/' || m > 4095 || strstr(l, "/../") || str_endswith(l, "/..") || *n >= AUDIT_WATCH_MAX ||
-                    strpbrk(l, " \t")) {
-                        *ret_err = xasprintf(
-                                "%s line %u: expected an absolute path (e.g. /usr/bin/kubelet), got \"%.200s\"", path,
-                                line, l);
-                        free(buf);
-                        return -EINVAL;
-                }
-                *v = xrealloc(*v, (*n + 1) * sizeof(**v));
-                (*v)[(*n)++] = xstrdup(l);
-        }
-        free(buf);
-        return 0;
+        static const struct oplist_spec spec = {
+                .cap = AUDIT_WATCH_FILE_CAP,
+                .max = AUDIT_WATCH_MAX,
+                .valid = audit_watch_valid,
+                .expected = "an absolute path (e.g. /usr/bin/kubelet)",
+        };
+        return oplist_load_file(path, &spec, v, n, ret_err);
 }
