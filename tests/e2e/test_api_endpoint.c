@@ -6,11 +6,13 @@ static cJSON *check_with_server(const char *server)
         char *root = tu_mkdtemp();
         const char *argv[] = {"/usr/bin/kubelet", "--kubeconfig=/var/lib/kubelet/kubeconfig", NULL};
         tu_write_proc(root, 100, "kubelet", argv);
-        char kc[512];
+        char kc[768];
         snprintf(kc, sizeof(kc),
                  "apiVersion: v1\nkind: Config\nclusters:\n- cluster:\n"
                  "    certificate-authority: /etc/kubernetes/pki/ca.crt\n"
-                 "    server: %s\n  name: kubernetes\n",
+                 "    server: %s\n  name: kubernetes\n"
+                 "contexts:\n- context:\n    cluster: kubernetes\n    user: kubelet\n  name: kubelet\n"
+                 "current-context: kubelet\n",
                  server);
         tu_write(root, "var/lib/kubelet/kubeconfig", kc);
         /* In an empty network namespace: a name lookup fails here without leaving the machine. */

@@ -216,7 +216,9 @@ static char *kubelet_root(const char *resolv, const char *server)
         const char *argv[] = {"/usr/bin/kubelet", "--kubeconfig=/var/lib/kubelet/kubeconfig", NULL};
         tu_write_proc(root, 100, "kubelet", argv);
         char kc[512];
-        snprintf(kc, sizeof(kc), "apiVersion: v1\nkind: Config\nclusters:\n- cluster:\n    server: %s\n  name: k\n",
+        snprintf(kc, sizeof(kc),
+                 "apiVersion: v1\nkind: Config\nclusters:\n- cluster:\n    server: %s\n  name: k\n"
+                 "contexts:\n- context:\n    cluster: k\n  name: k\ncurrent-context: k\n",
                  server);
         tu_write(root, "var/lib/kubelet/kubeconfig", kc);
         return root;

@@ -1,4 +1,4 @@
-/* fuzz_kubeconfig_server: the server URL scanned from the kubelet's kubeconfig, its host, and the private-address test. */
+/* fuzz_kubeconfig_server: the current context's server URL of the kubelet's kubeconfig, its host, and the private-address test. */
 /* fuzz-max-len: 1048576 (APISERVER_KUBECONFIG_CAP) */
 #include <errno.h>
 #include <stddef.h>
@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "collect/kubelet/apiserver.h"
+#include "collect/kubelet/kubeconfig.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -17,13 +18,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 return 0;
         memcpy(buf, data, size);
         buf[size] = '\0';
-        char *server = NULL;
-        int r = kubeconfig_server(buf, &server);
-        if (r != 0 && r != -ENOENT)
+        char *server = NULL, *why = NULL;
+        int r = kubeconfig_server(buf, size, &server, &why);
+        /* A server, or a reason; never both, never neither. */
+        if ((r == 0) != (server != NULL) || (r == 0) == (why != NULL))
                 abort();
-        /* A server is a non-empty piece of one line of the file. */
-        if (r == 0 && (!*server || strchr(server, '\n') || !strstr(buf, server)))
+        if (r == 0 && !*server)
                 abort();
+        free(why);
         /* The first line is a URL too: any text can be a server value. */
         char *line = strndup(buf, strcspn(buf, "\n"));
         const char *urls[] = {server, line};

@@ -162,19 +162,44 @@ static void test_kubeconfig_server_and_private_addresses(void **state)
 {
         (void)state;
         char *s = NULL, *h = NULL;
-        assert_int_equal(kubeconfig_server("clusters:\n- cluster:\n    certificate-authority: /x\n"
-                                           "    tls-server-name: nope\n    server: https://abc.eks.amazonaws.com\n",
-                                           &s),
-                         0);
+        char *why = NULL;
+        /* The current context's cluster, as client-go picks it, not the first server in
+         * the file (a kubeconfig may name several clusters). */
+        const char *two = "apiVersion: v1\nkind: Config\nclusters:\n"
+                          "- name: old\n  cluster:\n    server: https://old.example.com\n"
+                          "- name: eks\n  cluster:\n    certificate-authority: /x\n    tls-server-name: nope\n"
+                          "    server: https://abc.eks.amazonaws.com\n"
+                          "contexts:\n- name: kubelet\n  context:\n    cluster: eks\n    user: kubelet\n"
+                          "current-context: kubelet\n";
+        assert_int_equal(kubeconfig_server(two, strlen(two), &s, &why), 0);
         assert_string_equal(s, "https://abc.eks.amazonaws.com");
         free(s);
-        assert_int_equal(
-                kubeconfig_server("{\"clusters\":[{\"cluster\":{\"server\":\"https://[fd00::5]:6443\"}}]}", &s), 0);
+        const char *json = "{\"clusters\":[{\"name\":\"c\",\"cluster\":{\"server\":\"https://[fd00::5]:6443\"}}],"
+                           "\"contexts\":[{\"name\":\"x\",\"context\":{\"cluster\":\"c\"}}],"
+                           "\"current-context\":\"x\"}";
+        assert_int_equal(kubeconfig_server(json, strlen(json), &s, &why), 0);
         assert_int_equal(url_host(s, &h), 0);
         assert_string_equal(h, "fd00::5");
         free(s);
         free(h);
-        assert_int_equal(kubeconfig_server("kind: Config\n", &s), -ENOENT);
+        static const char *const none[][2] = {
+                {"kind: Config\n", "no current-context"},
+                {"current-context: a\ncontexts: []\n", "\"a\" is not among the contexts"},
+                {"current-context: a\ncontexts:\n- name: a\n  context: {user: u}\n", "names no cluster"},
+                {"current-context: a\ncontexts:\n- name: a\n  context: {cluster: c}\n", "not among the clusters"},
+                {"current-context: a\ncontexts:\n- name: a\n  context: {cluster: c}\nclusters:\n- name: c\n  "
+                 "cluster: {insecure-skip-tls-verify: true}\n",
+                 "has no server"},
+        };
+        for (size_t i = 0; i < sizeof(none) / sizeof(none[0]); i++) {
+                assert_int_equal(kubeconfig_server(none[i][0], strlen(none[i][0]), &s, &why), -ENOENT);
+                if (!strstr(why, none[i][1]))
+                        fail_msg("case %zu: \"%s\" lacks \"%s\"", i, why, none[i][1]);
+                free(why);
+                why = NULL;
+        }
+        assert_true(kubeconfig_server("a: [", 4, &s, &why) < 0);
+        free(why);
         assert_int_equal(url_host("https://10.0.0.1:443/", &h), 0);
         assert_string_equal(h, "10.0.0.1");
         free(h);

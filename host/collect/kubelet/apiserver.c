@@ -9,37 +9,21 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "collect/kubelet/kubeconfig.h"
 #include "base/dns.h"
 #include "base/redact.h"
 #include "base/util.h"
 
 #define RESOLVE_DEADLINE_MS 2000
 
-int kubeconfig_server(const char *buf, char **ret_server)
+/* What the evidence shows of the server URL: its scheme and host[:port] only, so no
+ * userinfo, path, query or fragment (where a token could be) is ever printed. */
+static char *url_origin(const char *url)
 {
-        /* The kubelet's kubeconfig names one cluster; a key scan reads both YAML
-         * ("server: URL") and JSON ("server": "URL") without a full parser. */
-        for (const char *p = buf; (p = strstr(p, "server")); p += 6) {
-                bool quoted = p > buf && p[-1] == '"';
-                const char *q = p + 6 + (quoted && p[6] == '"');
-                if (p > buf && !quoted && !strchr(" \t\n-", p[-1]))
-                        continue; /* part of another key, e.g. tls-server-name */
-                if (quoted && p[6] != '"')
-                        continue;
-                while (*q == ' ' || *q == '\t')
-                        q++;
-                if (*q++ != ':')
-                        continue;
-                while (*q == ' ' || *q == '\t')
-                        q++;
-                char quote = (*q == '"' || *q == '\'') ? *q++ : 0;
-                size_t n = quote ? strcspn(q, quote == '"' ? "\"\n" : "'\n") : strcspn(q, " \t\r\n#,}");
-                if (n == 0)
-                        continue;
-                *ret_server = strndup(q, n);
-                return *ret_server ? 0 : -ENOMEM;
-        }
-        return -ENOENT;
+        const char *sep = strstr(url, "://");
+        size_t n;
+        const char *auth = url_authority(url, &n);
+        return sep ? xasprintf("%.*s://%.*s", (int)(sep - url), url, (int)n, auth) : xasprintf("%.*s", (int)n, auth);
 }
 
 int url_host(const char *url, char **ret_host)
@@ -93,20 +77,22 @@ void apiserver_collect(const struct rootfs *root, const struct kubelet_facts *k,
         a->have_kubeconfig = true;
         a->kubeconfig = xstrdup(k->kubeconfig.path);
         _cleanup_free_ char *buf = NULL;
-        int r = rootfs_read_file(root, a->kubeconfig, APISERVER_KUBECONFIG_CAP, &buf, NULL, NULL);
+        size_t len = 0;
+        int r = rootfs_read_file(root, a->kubeconfig, APISERVER_KUBECONFIG_CAP, &buf, &len, NULL);
         if (r < 0) {
                 a->error = xasprintf("%s: %s", a->kubeconfig, rootfs_strerror(r));
                 return;
         }
-        if (kubeconfig_server(buf, &a->server) < 0) {
-                a->error = xasprintf("%s: no clusters[].cluster.server", a->kubeconfig);
+        _cleanup_free_ char *server = NULL, *why = NULL;
+        if (kubeconfig_server(buf, len, &server, &why) < 0) {
+                a->error = xasprintf("%s: %s", a->kubeconfig, why);
                 return;
         }
-        int hr = url_host(a->server, &a->host);
-        /* Only the host is used; what is kept for the evidence has no userinfo or query. */
-        char *shown = redact_text(a->server);
-        free(a->server);
-        a->server = shown;
+        int hr = url_host(server, &a->host);
+        /* Only the host is used; what is kept for the evidence is the origin, redacted
+         * again in case a scheme-less value hides a credential in what looks like one. */
+        _cleanup_free_ char *origin = url_origin(server);
+        a->server = redact_text(origin);
         if (hr < 0) {
                 a->error = xasprintf("%s: server \"%s\" has no host", a->kubeconfig, a->server);
                 return;

@@ -14,7 +14,7 @@
 struct apiserver_facts {
         bool have_kubeconfig;
         char *kubeconfig;    /* host path */
-        char *server;        /* the cluster's server URL */
+        char *server;        /* the current context's server: scheme and host[:port] only */
         char *host;          /* its host part */
         char *error;         /* reading or parsing the kubeconfig failed */
         char *resolve_error; /* the host did not resolve */
@@ -25,8 +25,6 @@ struct apiserver_facts {
 void apiserver_collect(const struct rootfs *root, const struct kubelet_facts *k, struct apiserver_facts *ret);
 void apiserver_facts_free(struct apiserver_facts *a);
 
-/* The first clusters[].cluster.server of a kubeconfig (YAML or JSON); -ENOENT if none. */
-int kubeconfig_server(const char *buf, char **ret_server);
 /* The host of an https://host[:port]/path URL ("[v6]" brackets removed). */
 int url_host(const char *url, char **ret_host);
 /* RFC 1918, RFC 6598 shared, loopback, link-local, IPv6 ULA: not reachable from the internet. */

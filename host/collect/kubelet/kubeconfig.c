@@ -118,6 +118,36 @@ int kubeconfig_parse(const char *buf, size_t len, struct kubeconfig_auth *ret, c
         return 0;
 }
 
+int kubeconfig_server(const char *buf, size_t len, char **ret_server, char **ret_err)
+{
+        cJSON *doc;
+        char *perr = NULL;
+        int r = confdoc_parse(buf, len, &doc, &perr);
+        if (r < 0) {
+                *ret_err = perr;
+                return r;
+        }
+        const char *cur = str_member(doc, "current-context");
+        const cJSON *ctx = cur ? named(doc, "contexts", "context", cur) : NULL;
+        const char *name = cJSON_IsObject(ctx) ? str_member(ctx, "cluster") : NULL;
+        const cJSON *cluster = name ? named(doc, "clusters", "cluster", name) : NULL;
+        const char *server = cJSON_IsObject(cluster) ? str_member(cluster, "server") : NULL;
+        if (server)
+                *ret_server = xstrdup(server);
+        else if (!cur)
+                *ret_err = xstrdup("no current-context: the kubelet cannot tell which cluster to use");
+        else if (!cJSON_IsObject(ctx))
+                *ret_err = xasprintf("current-context \"%.64s\" is not among the contexts", cur);
+        else if (!name)
+                *ret_err = xasprintf("context \"%.64s\" names no cluster", cur);
+        else if (!cJSON_IsObject(cluster))
+                *ret_err = xasprintf("cluster \"%.64s\" of context \"%.64s\" is not among the clusters", name, cur);
+        else
+                *ret_err = xasprintf("cluster \"%.64s\" has no server", name);
+        cJSON_Delete(doc);
+        return server ? 0 : -ENOENT;
+}
+
 void kubeconfig_auth_free(struct kubeconfig_auth *a)
 {
         if (!a)

@@ -31,5 +31,11 @@ struct kubeconfig_auth {
 int kubeconfig_parse(const char *buf, size_t len, struct kubeconfig_auth *ret, char **ret_err);
 void kubeconfig_auth_free(struct kubeconfig_auth *a);
 
+/* The API server URL of the current context's cluster, as client-go picks it:
+ * current-context -> contexts[].context.cluster -> clusters[].cluster.server (the last
+ * of duplicate names). -EINVAL when the document does not parse, -ENOENT when it names
+ * no server; *ret_err says why. */
+int kubeconfig_server(const char *buf, size_t len, char **ret_server, char **ret_err);
+
 /* "exec credential plugin", "client certificate file", ... */
 const char *kubeconfig_auth_name(enum kc_auth k);
