@@ -1,7 +1,8 @@
 #!/bin/sh
 # Run every test binary given, show its CMocka output, and end with one tally line.
-# Every nodeward.report/v1 a test reads from nodeward's standard output is kept
-# (tests/testutil.h) and validated against the report's JSON Schema at the end.
+# Every nodeward.report/v1 a test reads from nodeward's standard output, or from a file
+# it wrote with --output, is kept (tests/testutil.h) and validated against the report's
+# JSON Schema at the end.
 passed=0; failed=0; skipped=0; broken=""
 NODEWARD_REPORT_DIR=$(mktemp -d /tmp/nodeward-reports.XXXXXX) || exit 1
 export NODEWARD_REPORT_DIR

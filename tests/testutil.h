@@ -186,7 +186,7 @@ static int tu_run_measured(char *const *argv, char **ret_out, char **ret_err, in
                            struct tu_usage *ret_usage);
 
 /* tests/run-tests.sh sets NODEWARD_REPORT_DIR: every nodeward.report/v1 document a run
- * prints is kept there, and validated against the report's JSON Schema once all ran. */
+ * prints (or writes with --output: tu_keep_report_file) is kept there, and validated against the report's JSON Schema once all ran. */
 static inline void tu_keep_report(const char *out)
 {
         static unsigned n;
@@ -209,6 +209,19 @@ static inline void tu_keep_report(const char *out)
         if (write(fd, out, len) != (ssize_t)len)
                 fprintf(stderr, "tu_keep_report: short write to %s\n", path);
         close(fd);
+}
+
+/* A report nodeward wrote to a file (--output), kept as tu_keep_report() keeps one it
+ * printed; call it before the test changes the file. */
+static inline void tu_keep_report_file(const char *path)
+{
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return;
+        char *text = tu_read_fd(fd);
+        close(fd);
+        tu_keep_report(text);
+        free(text);
 }
 
 /* Run argv (NULL-terminated); capture stdout and stderr; kill it after @timeout_s.

@@ -83,10 +83,10 @@ struct watch_state {
 };
 
 /* --publish: apply the interval's report; one line says what happened. */
-static void publish(FILE *out, struct publisher *pub, const struct run *run)
+static void publish(FILE *out, struct publisher *pub, const struct run *run, const struct report_meta *m)
 {
         struct publish_outcome po;
-        publisher_publish(pub, run, &po);
+        publisher_publish(pub, run, m, &po);
         cJSON *j = line("publish");
         cJSON_AddStringToObject(j, "report", po.name);
         cJSON_AddStringToObject(j, "result", !po.sent ? "unchanged" : po.ok ? "applied" : "failed");
@@ -131,7 +131,7 @@ static void interval(const struct watch_opts *o, struct watch_state *st)
         report_watch_summary(j, &run);
         emit(o->out, j);
         if (st->pub)
-                publish(o->out, st->pub, &run);
+                publish(o->out, st->pub, &run, &meta);
         if (o->textfile)
                 write_textfile(o->textfile, &run, &meta);
         run_free(&run);

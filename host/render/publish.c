@@ -9,79 +9,35 @@
 #include <time.h>
 
 #include "check.h"
+#include "render/report_fleet.h"
 #include "base/util.h"
 
-/* The check's area: "kubelet" of "kubelet.read-only-port". */
-static char *area_of(const char *id)
+/* @node with @uid as a reference: the shape of an ownerReference and of scope. */
+static void add_node_ref(cJSON *o, const char *node, const char *uid)
 {
-        const char *dot = strchr(id, '.');
-        return dot ? strndup(id, (size_t)(dot - id)) : xstrdup(id);
+        cJSON_AddStringToObject(o, "apiVersion", "v1");
+        cJSON_AddStringToObject(o, "kind", "Node");
+        cJSON_AddStringToObject(o, "name", node);
+        cJSON_AddStringToObject(o, "uid", uid);
 }
 
-cJSON *publish_report_body(const struct run *run, const char *node, const char *node_uid, time_t now)
+cJSON *publish_report_body(const struct run *run, const struct report_meta *m, const char *node, const char *node_uid)
 {
+        /* What --format openreports prints, so that the report in the cluster says what the
+         * node's output says; the builder names the node by NODE_NAME or the hostname, the
+         * publisher by the Node it was configured with. */
+        cJSON *j = report_openreports_build(run, m, REPORT_API_OPENREPORTS);
         _cleanup_free_ char *name = publish_report_name(node);
-        cJSON *j = cJSON_CreateObject();
-        cJSON_AddStringToObject(j, "apiVersion", PUBLISH_API_VERSION);
-        cJSON_AddStringToObject(j, "kind", PUBLISH_KIND);
-        cJSON *md = cJSON_AddObjectToObject(j, "metadata");
-        cJSON_AddStringToObject(md, "name", name ? name : "");
-        cJSON *labels = cJSON_AddObjectToObject(md, "labels");
-        cJSON_AddStringToObject(labels, "app.kubernetes.io/managed-by", "nodeward");
+        cJSON *md = cJSON_GetObjectItemCaseSensitive(j, "metadata");
+        cJSON_ReplaceItemInObjectCaseSensitive(md, "name", cJSON_CreateString(name ? name : ""));
         /* The report goes when its Node goes. */
         cJSON *owners = cJSON_AddArrayToObject(md, "ownerReferences");
         cJSON *own = cJSON_CreateObject();
-        cJSON_AddStringToObject(own, "apiVersion", "v1");
-        cJSON_AddStringToObject(own, "kind", "Node");
-        cJSON_AddStringToObject(own, "name", node);
-        cJSON_AddStringToObject(own, "uid", node_uid);
+        add_node_ref(own, node, node_uid);
         cJSON_AddItemToArray(owners, own);
-        cJSON *scope = cJSON_AddObjectToObject(j, "scope");
-        cJSON_AddStringToObject(scope, "apiVersion", "v1");
-        cJSON_AddStringToObject(scope, "kind", "Node");
-        cJSON_AddStringToObject(scope, "name", node);
-        cJSON_AddStringToObject(scope, "uid", node_uid);
-        cJSON_AddStringToObject(j, "source", "nodeward");
-        cJSON *sum = cJSON_AddObjectToObject(j, "summary");
-        for (int k = 0; k < ST__COUNT; k++)
-                cJSON_AddNumberToObject(sum, status_name((enum status)k), run->summary[k]);
-        cJSON *results = cJSON_AddArrayToObject(j, "results");
-        for (size_t i = 0; i < run->n; i++) {
-                const struct result *r = &run->results[i];
-                const struct check_def *c = r->check;
-                cJSON *o = cJSON_CreateObject();
-                cJSON_AddStringToObject(o, "policy", c->id);
-                cJSON_AddStringToObject(o, "rule", c->id);
-                _cleanup_free_ char *area = area_of(c->id);
-                cJSON_AddStringToObject(o, "category", area);
-                cJSON_AddStringToObject(o, "severity", severity_name(c->severity));
-                cJSON_AddStringToObject(o, "result", status_name(r->status));
-                /* Scored: an automated item of the benchmark the run judged against. */
-                cJSON_AddBoolToObject(o, "scored", r->item && r->item->assessment == ASSESS_AUTOMATED);
-                const char *ev = r->evidence ? r->evidence : "";
-                size_t n = strlen(ev);
-                if (n > PUBLISH_MAX_MESSAGE) {
-                        n = PUBLISH_MAX_MESSAGE;
-                        while (n && ((unsigned char)ev[n] & 0xc0) == 0x80)
-                                n--; /* not inside a UTF-8 sequence */
-                }
-                _cleanup_free_ char *msg = strndup(ev, n);
-                cJSON_AddStringToObject(o, "message", msg);
-                cJSON *props = cJSON_AddObjectToObject(o, "properties");
-                cJSON_AddStringToObject(props, "title", c->title);
-                if (run->benchmark && r->item) {
-                        _cleanup_free_ char *ref = benchmark_ref_str(run->benchmark, r->item);
-                        cJSON_AddStringToObject(props, "benchmark", run->benchmark->id);
-                        cJSON_AddStringToObject(props, "benchmarkItem", ref);
-                }
-                if (c->references[0])
-                        cJSON_AddStringToObject(props, "reference", c->references[0]);
-                cJSON_AddStringToObject(o, "source", "nodeward");
-                cJSON *ts = cJSON_AddObjectToObject(o, "timestamp");
-                cJSON_AddNumberToObject(ts, "seconds", (double)now);
-                cJSON_AddNumberToObject(ts, "nanos", 0);
-                cJSON_AddItemToArray(results, o);
-        }
+        cJSON *scope = cJSON_CreateObject();
+        add_node_ref(scope, node, node_uid);
+        cJSON_ReplaceItemInObjectCaseSensitive(j, "scope", scope);
         return j;
 }
 
@@ -217,7 +173,8 @@ static char *digest(const struct run *run)
         return sb.len ? sb_steal(&sb) : xstrdup("");
 }
 
-void publisher_publish(struct publisher *p, const struct run *run, struct publish_outcome *ret)
+void publisher_publish(struct publisher *p, const struct run *run, const struct report_meta *m,
+                       struct publish_outcome *ret)
 {
         memset(ret, 0, sizeof(*ret));
         snprintf(ret->name, sizeof(ret->name), "%s", p->name);
@@ -245,7 +202,7 @@ void publisher_publish(struct publisher *p, const struct run *run, struct publis
                 if (!p->node_uid)
                         return;
         }
-        cJSON *body = publish_report_body(run, p->node, p->node_uid, time(NULL));
+        cJSON *body = publish_report_body(run, m, p->node, p->node_uid);
         char *text = cJSON_PrintUnformatted(body);
         cJSON_Delete(body);
         _cleanup_free_ char *path = xasprintf(PUBLISH_RESOURCE "/%s?fieldManager=" PUBLISH_FIELD_MANAGER "&force=true",

@@ -9,12 +9,10 @@
 
 #include "engine.h"
 #include "base/kubeapi.h"
+#include "render/report.h"
 
-#define PUBLISH_API_VERSION "openreports.io/v1alpha1"
-#define PUBLISH_KIND "ClusterReport"
 #define PUBLISH_RESOURCE "/apis/openreports.io/v1alpha1/clusterreports"
 #define PUBLISH_FIELD_MANAGER "nodeward"
-#define PUBLISH_MAX_MESSAGE 1024 /* a result's message (the evidence), in bytes */
 
 struct publish_opts {
         const char *api;                     /* --publish-api URL, or NULL (in-cluster) */
@@ -27,10 +25,11 @@ struct publish_opts {
         const volatile sig_atomic_t *cancel; /* nonzero: no further try (SIGTERM) */
 };
 
-/* The ClusterReport for @run on Node @node (uid @node_uid) at @now: the object
- * server-side apply sends. Isolated so another renderer of the same shape can take
- * its place. */
-cJSON *publish_report_body(const struct run *run, const char *node, const char *node_uid, time_t now);
+/* The ClusterReport for @run (started as @m says) on Node @node (uid @node_uid):
+ * report_openreports_build()'s object, what --format openreports prints, named for
+ * @node, with scope.uid and an owner reference to the Node added. The object server-side
+ * apply sends; the caller owns it. */
+cJSON *publish_report_body(const struct run *run, const struct report_meta *m, const char *node, const char *node_uid);
 /* "nodeward-NODE", or NULL when @node is not a valid Node name (DNS-1123 subdomain)
  * or the report name would be too long. */
 char *publish_report_name(const char *node);
@@ -52,8 +51,9 @@ struct publish_outcome {
         char name[256]; /* the report's name */
 };
 
-/* Apply the report for @run unless it is unchanged since the last success and
+/* Apply the report for @run (its start in @m) unless it is unchanged since the last success and
  * younger than refresh_s: the Node's uid first (GET, once), then server-side apply,
  * retried with backoff on connection errors, 409, 429 and 5xx, within the attempt and
  * time budget. Never exits; failures are in *ret. */
-void publisher_publish(struct publisher *p, const struct run *run, struct publish_outcome *ret);
+void publisher_publish(struct publisher *p, const struct run *run, const struct report_meta *m,
+                       struct publish_outcome *ret);

@@ -54,6 +54,7 @@ static cJSON *json_report(void)
 {
         _cleanup_free_ char *p = path_in_scratch("report.json");
         assert_int_equal(fl_check(root, NULL, NULL, "--format", "json", "--output", p, NULL), 1);
+        tu_keep_report_file(p);
         char cmd[8192];
         snprintf(cmd, sizeof(cmd), "node tests/validate/report.js '%s'", p);
         sh_ok(cmd);

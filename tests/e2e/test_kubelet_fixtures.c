@@ -397,6 +397,7 @@ static void test_fail_on_and_output_file(void **state)
         assert_int_equal(tu_run(argv, &out, NULL), 0);
         assert_string_equal(out, "");
         free(out);
+        tu_keep_report_file(outp);
         FILE *f = fopen(outp, "r");
         assert_non_null(f);
         char *buf = tu_read_fd(fileno(f));

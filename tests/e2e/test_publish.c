@@ -302,12 +302,16 @@ static cJSON *assert_apply(const cJSON *r, const char *tok)
         return body;
 }
 
-static const cJSON *result_of(const cJSON *body, const char *policy)
+/* The result of check @rule (a result's policy is the benchmark or the area). */
+static const cJSON *result_of(const cJSON *body, const char *rule)
 {
         const cJSON *r;
-        cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(body, "results")) if (strcmp(str(r, "policy", NULL),
-                                                                                            policy) == 0) return r;
-        fail_msg("no result for %s", policy);
+        cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(body, "results"))
+        {
+                if (strcmp(str(r, "rule", NULL), rule) == 0)
+                        return r;
+        }
+        fail_msg("no result for %s", rule);
         return NULL;
 }
 
@@ -341,6 +345,17 @@ static void test_publish_applies_then_flips_after_fix(void **state)
         assert_string_equal(str(r1, "result", NULL), "fail");
         assert_string_equal(str(r1, "severity", NULL), "high"); /* checks/catalog.c */
         assert_string_equal(str(r1, "source", NULL), "nodeward");
+        /* What --format openreports says of it (README "Fleet"): the remediation and where
+         * the setting lives, the config file the kubelet was started with. */
+        assert_true(*str(r1, "properties", "remediation"));
+        assert_string_equal(str(r1, "properties", "source.file"), "/etc/kubernetes/kubelet/config.json");
+        assert_string_equal(str(r1, "properties", "source.layer"), "config");
+        assert_true(*str(r1, "properties", "references"));
+        /* The policy is the benchmark the watch judged against, which the annotations name. */
+        const cJSON *ann = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(b1, "metadata"),
+                                                            "annotations");
+        assert_true(*str(ann, "nodeward.io/benchmark", NULL));
+        assert_string_equal(str(r1, "policy", NULL), str(ann, "nodeward.io/benchmark", NULL));
         assert_int_equal(
                 cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(b1, "summary"), "fail")->valueint, 1);
         cJSON_Delete(b1);

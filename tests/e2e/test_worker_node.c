@@ -260,6 +260,8 @@ static void test_json_report_validates_against_the_v1_schema(void **state)
                          "cis-eks-1.0.1",
                          NULL};
         assert_int_equal(tu_run(argv2, NULL, NULL), 1);
+        tu_keep_report_file(a);
+        tu_keep_report_file(b);
         snprintf(cmd, sizeof(cmd), "node tests/validate/report.js '%s' '%s'", a, b);
         char *out, *err;
         int rc = fl_sh(cmd, &out, &err);

@@ -1,9 +1,11 @@
 /* test_publish: the API server address, names, the answers read from the API server, and the ClusterReport body. */
 #include "testutil.h"
 
+#include "benchmarks.h"
 #include "check.h"
 #include "base/kubeapi.h"
 #include "render/publish.h"
+#include "render/report_fleet.h"
 
 static void test_url(void **state)
 {
@@ -194,30 +196,57 @@ static const char *str(const cJSON *j, const char *k)
         return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, k));
 }
 
-static void test_body(void **state)
+static const char *prop(const cJSON *result, const char *k)
+{
+        return str(cJSON_GetObjectItemCaseSensitive(result, "properties"), k);
+}
+
+static const struct report_meta meta = {
+        .started = "2026-01-02T03:04:05Z", .duration_ms = 12, .started_epoch = 1767323045.5, .duration_s = 0.012};
+
+/* The body is what --format openreports prints (report_openreports_build()), named for
+ * the publisher's Node, plus what applying needs: the Node's uid in scope and an owner
+ * reference. */
+static void test_body_is_the_openreports_report_with_the_node_uid(void **state)
 {
         (void)state;
-        /* A message over the cap ending inside a UTF-8 sequence ("é" is two bytes). */
-        char long_ev[PUBLISH_MAX_MESSAGE + 16];
-        memset(long_ev, 'e', PUBLISH_MAX_MESSAGE - 1);
-        strcpy(long_ev + PUBLISH_MAX_MESSAGE - 1, "\xc3\xa9tail");
+        /* Evidence over the cap, the cut falling inside a UTF-8 sequence ("é" is two bytes). */
+        char long_ev[FLEET_EVIDENCE_MAX + 16];
+        memset(long_ev, 'e', FLEET_EVIDENCE_MAX - 4);
+        strcpy(long_ev + FLEET_EVIDENCE_MAX - 4, "\xc3\xa9tail-past-the-cap");
+        const struct benchmark *bench = benchmark_default();
         struct result res[2] = {
-                {.check = find("kubelet.anonymous-auth"), .status = ST_FAIL, .evidence = (char *)"anonymous enabled"},
+                {.check = find("kubelet.anonymous-auth"),
+                 .status = ST_FAIL,
+                 .evidence = (char *)"anonymous enabled",
+                 .item = benchmark_item(bench, "kubelet.anonymous-auth"),
+                 .where = {.path = (char *)"/etc/kubernetes/kubelet/config.json", .line = 3, .layer = "config"}},
                 {.check = find("ssh.permit-root-login"), .status = ST_SKIP, .evidence = long_ev},
         };
-        struct run run = {.results = res, .n = 2, .summary = {[ST_FAIL] = 1, [ST_SKIP] = 1}};
-        cJSON *b = publish_report_body(&run, "n1", "uid-1", 1764640000);
+        assert_non_null(res[0].item);
+        struct run run = {.results = res,
+                          .n = 2,
+                          .summary = {[ST_FAIL] = 1, [ST_SKIP] = 1},
+                          .benchmark = bench,
+                          .node = {.name = (char *)"n1"}};
+        cJSON *b = publish_report_body(&run, &meta, "n1", "uid-1");
         assert_string_equal(str(b, "apiVersion"), "openreports.io/v1alpha1");
         assert_string_equal(str(b, "kind"), "ClusterReport");
-        const cJSON *md = cJSON_GetObjectItemCaseSensitive(b, "metadata");
+        cJSON *md = cJSON_GetObjectItemCaseSensitive(b, "metadata");
         assert_string_equal(str(md, "name"), "nodeward-n1");
-        const cJSON *own = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(md, "ownerReferences"), 0);
+        const cJSON *ann = cJSON_GetObjectItemCaseSensitive(md, "annotations");
+        assert_string_equal(str(ann, "nodeward.io/started"), meta.started);
+        assert_string_equal(str(ann, "nodeward.io/benchmark"), bench->id);
+        const cJSON *owners = cJSON_GetObjectItemCaseSensitive(md, "ownerReferences");
+        assert_int_equal(cJSON_GetArraySize(owners), 1);
+        const cJSON *own = cJSON_GetArrayItem(owners, 0);
         assert_string_equal(str(own, "apiVersion"), "v1");
         assert_string_equal(str(own, "kind"), "Node");
         assert_string_equal(str(own, "name"), "n1");
         assert_string_equal(str(own, "uid"), "uid-1");
-        const cJSON *scope = cJSON_GetObjectItemCaseSensitive(b, "scope");
+        cJSON *scope = cJSON_GetObjectItemCaseSensitive(b, "scope");
         assert_string_equal(str(scope, "kind"), "Node");
+        assert_string_equal(str(scope, "name"), "n1");
         assert_string_equal(str(scope, "uid"), "uid-1");
         const cJSON *sum = cJSON_GetObjectItemCaseSensitive(b, "summary");
         assert_int_equal(cJSON_GetObjectItemCaseSensitive(sum, "fail")->valueint, 1);
@@ -226,20 +255,63 @@ static void test_body(void **state)
         const cJSON *results = cJSON_GetObjectItemCaseSensitive(b, "results");
         assert_int_equal(cJSON_GetArraySize(results), 2);
         const cJSON *r0 = cJSON_GetArrayItem(results, 0), *r1 = cJSON_GetArrayItem(results, 1);
-        assert_string_equal(str(r0, "policy"), "kubelet.anonymous-auth");
+        /* The policy is the benchmark the check is an item of; the rule is the check. */
+        assert_string_equal(str(r0, "policy"), bench->id);
+        assert_string_equal(str(r0, "rule"), "kubelet.anonymous-auth");
         assert_string_equal(str(r0, "category"), "kubelet");
         assert_string_equal(str(r0, "severity"), "high");
         assert_string_equal(str(r0, "result"), "fail");
         assert_string_equal(str(r0, "message"), "anonymous enabled");
         assert_string_equal(str(r0, "source"), "nodeward");
-        assert_true(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(r0, "scored"))); /* no benchmark item */
+        assert_int_equal(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r0, "scored")),
+                         res[0].item->assessment == ASSESS_AUTOMATED);
         const cJSON *ts = cJSON_GetObjectItemCaseSensitive(r0, "timestamp");
-        assert_int_equal((long)cJSON_GetObjectItemCaseSensitive(ts, "seconds")->valuedouble, 1764640000L);
-        assert_string_equal(str(cJSON_GetObjectItemCaseSensitive(r0, "properties"), "title"),
-                            find("kubelet.anonymous-auth")->title);
-        assert_string_equal(str(r1, "category"), "ssh");
+        assert_int_equal((long)cJSON_GetObjectItemCaseSensitive(ts, "seconds")->valuedouble, 1767323045L);
+        assert_string_equal(prop(r0, "title"), find("kubelet.anonymous-auth")->title);
+        assert_string_equal(prop(r0, "remediation"), result_remediation(&res[0]));
+        assert_string_equal(prop(r0, "benchmark"), bench->id);
+        assert_string_equal(prop(r0, "benchmark.item"), res[0].item->item);
+        assert_string_equal(prop(r0, "source.file"), "/etc/kubernetes/kubelet/config.json");
+        assert_string_equal(prop(r0, "source.line"), "3");
+        assert_string_equal(prop(r0, "source.layer"), "config");
+        /* Every reference (JSON text: the CRD's properties are strings), the benchmark's first. */
+        cJSON *refs = cJSON_Parse(prop(r0, "references"));
+        assert_true(cJSON_IsArray(refs));
+        assert_true(cJSON_GetArraySize(refs) >= 2);
+        cJSON_Delete(refs);
+        cJSON *brefs = cJSON_Parse(prop(r0, "benchmark_references"));
+        assert_int_equal(cJSON_GetArraySize(brefs), 1);
+        cJSON_Delete(brefs);
+        /* A check outside the benchmark: the area is the policy. */
+        assert_string_equal(str(r1, "policy"), "ssh");
+        assert_string_equal(str(r1, "rule"), "ssh.permit-root-login");
         assert_string_equal(str(r1, "result"), "skip");
-        assert_int_equal(strlen(str(r1, "message")), PUBLISH_MAX_MESSAGE - 1);
+        const char *msg = str(r1, "message");
+        assert_int_equal(strlen(msg), FLEET_EVIDENCE_MAX - 1); /* the "é" not split */
+        assert_string_equal(msg + strlen(msg) - 4, "e...");
+
+        /* Without the uid and the owner, it is the --format openreports object itself. */
+        cJSON_DeleteItemFromObjectCaseSensitive(md, "ownerReferences");
+        cJSON_DeleteItemFromObjectCaseSensitive(scope, "uid");
+        cJSON *printed = report_openreports_build(&run, &meta, REPORT_API_OPENREPORTS);
+        assert_true(cJSON_Compare(b, printed, true));
+        cJSON_Delete(printed);
+        cJSON_Delete(b);
+}
+
+/* The name and scope are the publisher's Node, whatever the run took for the node's name. */
+static void test_body_names_the_publishers_node(void **state)
+{
+        (void)state;
+        struct result res = {.check = find("kubelet.anonymous-auth"), .status = ST_PASS, .evidence = (char *)"off"};
+        struct run run = {.results = &res, .n = 1, .summary = {[ST_PASS] = 1}, .node = {.hostname = (char *)"Host_1"}};
+        cJSON *b = publish_report_body(&run, &meta, "ip-10-0-1-7.ec2.internal", "uid-2");
+        assert_string_equal(str(cJSON_GetObjectItemCaseSensitive(b, "metadata"), "name"),
+                            "nodeward-ip-10-0-1-7.ec2.internal");
+        const cJSON *scope = cJSON_GetObjectItemCaseSensitive(b, "scope");
+        assert_string_equal(str(scope, "name"), "ip-10-0-1-7.ec2.internal");
+        assert_string_equal(str(scope, "uid"), "uid-2");
+        assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(b, "scope")), 4);
         cJSON_Delete(b);
 }
 
@@ -275,7 +347,8 @@ int main(void)
                 cmocka_unit_test(test_report_name),
                 cmocka_unit_test(test_node_uid),
                 cmocka_unit_test(test_status_message),
-                cmocka_unit_test(test_body),
+                cmocka_unit_test(test_body_is_the_openreports_report_with_the_node_uid),
+                cmocka_unit_test(test_body_names_the_publishers_node),
                 cmocka_unit_test(test_publisher_needs_a_node),
         };
         return cmocka_run_group_tests(tests, NULL, tu_group_teardown);

@@ -3,7 +3,10 @@
 // Strict as `kubectl apply --validate=strict`: a field the schema does not declare is an
 // error (the API server would drop it). metadata, which the CRD leaves open, is checked
 // against the ObjectMeta fields an apply body sets: name (a DNS-1123 subdomain), labels,
-// ownerReferences (apiVersion, kind, name and uid required, as in apimachinery's OwnerReference).
+// annotations (keys qualified names, as apimachinery's ValidateAnnotations requires: an
+// optional DNS-1123 subdomain prefix and '/', then a name of at most 63 characters; values
+// strings), ownerReferences (apiVersion, kind, name and uid required, as in apimachinery's
+// OwnerReference).
 // Usage: node openreports.js FILE...   exit 0 all valid, 1 one is not, 2 usage.
 "use strict";
 const fs = require("fs");
@@ -37,6 +40,8 @@ function convert(s) {
 }
 const schema = convert(version.schema.openAPIV3Schema);
 const dns1123 = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
+const qualifiedName =
+  "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$";
 schema.properties.metadata = {
   type: "object",
   additionalProperties: false,
@@ -44,6 +49,11 @@ schema.properties.metadata = {
   properties: {
     name: { type: "string", maxLength: 253, pattern: dns1123 },
     labels: { type: "object", additionalProperties: { type: "string", maxLength: 63 } },
+    annotations: {
+      type: "object",
+      propertyNames: { pattern: qualifiedName },
+      additionalProperties: { type: "string" },
+    },
     ownerReferences: {
       type: "array",
       minItems: 1,
