@@ -275,6 +275,15 @@ static void test_kernel_tunables_name_their_boot_file(void **state)
         tu_assert_result(j, "kubelet.kernel-tunables", "skip",
                          "the boot files set vm.overcommit_memory=1 (/etc/sysctl.d/99-amazon.conf:1)");
         cJSON_Delete(j);
+        /* A later file (by name) sets kernel.panic=0: what the kubelet would find after the next boot. */
+        tu_write(root, "etc/sysctl.d/99-zz-local.conf", "# local tuning\nkernel.panic = 0\n");
+        const char *want = "but /etc/sysctl.d/99-zz-local.conf:2 sets kernel.panic=0 (want 10)";
+        int rc2;
+        j = tu_check_json(root, "kubelet.kernel-tunables", &rc2);
+        assert_int_equal(rc2, 1);
+        tu_assert_result(j, "kubelet.kernel-tunables", "fail", want);
+        tu_assert_result(j, "kubelet.kernel-tunables", "fail", "once the boot files are applied the kubelet refuses");
+        cJSON_Delete(j);
         free(root);
 }
 
