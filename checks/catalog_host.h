@@ -38,6 +38,27 @@ CHECK(check_host_sysctl_log_martians,
       {CISBR("3.2.4 Ensure suspicious packets are logged"), CISAL("Ensure suspicious packets are logged"),
        SSG("sysctl_net_ipv4_conf_all_log_martians")},
       "Set net.ipv4.conf.{all,default}.log_martians = 1 in a sysctl.d file.")
+CHECK(check_host_sysctl_icmp_broadcasts,
+      "host.sysctl-icmp-broadcasts", "Broadcast ICMP echo requests are ignored", SEV_LOW, FACT_HOST,
+      {CISBR("3.2.5 Ensure broadcast ICMP requests are ignored"), CISAL("Ensure broadcast ICMP requests are ignored"),
+       SSG("sysctl_net_ipv4_icmp_echo_ignore_broadcasts")},
+      "Set net.ipv4.icmp_echo_ignore_broadcasts = 1 in a sysctl.d file (the kernel's default).")
+CHECK(check_host_sysctl_icmp_bogus,
+      "host.sysctl-icmp-bogus", "Bogus ICMP error responses are ignored", SEV_LOW, FACT_HOST,
+      {CISBR("3.2.6 Ensure bogus ICMP responses are ignored"), CISAL("Ensure bogus ICMP responses are ignored"),
+       SSG("sysctl_net_ipv4_icmp_ignore_bogus_error_responses")},
+      "Set net.ipv4.icmp_ignore_bogus_error_responses = 1 in a sysctl.d file (the kernel's default).")
+CHECK(check_host_sysctl_syncookies,
+      "host.sysctl-syncookies", "TCP SYN cookies are on (net.ipv4.tcp_syncookies=1)", SEV_MEDIUM, FACT_HOST,
+      {CISBR("3.2.7 Ensure TCP SYN Cookies is enabled"), CISAL("Ensure TCP SYN Cookies is enabled"),
+       SSG("sysctl_net_ipv4_tcp_syncookies")},
+      "Set net.ipv4.tcp_syncookies = 1 in a sysctl.d file (the kernel's default).")
+CHECK(check_host_sysctl_rp_filter,
+      "host.sysctl-rp-filter", "Reverse-path filtering is on, strict or loose", SEV_LOW, FACT_HOST,
+      {CISAL("Ensure Reverse Path Filtering is enabled"), SSG("sysctl_net_ipv4_conf_all_rp_filter"),
+       SSG("sysctl_net_ipv4_conf_default_rp_filter")},
+      "Set net.ipv4.conf.{all,default}.rp_filter = 2 (loose, which the Amazon VPC CNI needs: pod traffic leaves "
+      "through other ENIs than it arrives on) or 1 (strict, as CIS asks) in a sysctl.d file.")
 CHECK(check_host_ip_forward,
       "host.ip-forward", "IPv4 forwarding is on, as a Kubernetes node needs", SEV_MEDIUM, FACT_HOST,
       {K8SDOC("Container Runtimes: Forwarding IPv4 and letting iptables see bridged traffic"),

@@ -166,6 +166,61 @@ void check_host_sysctl_log_martians(const struct facts *f, struct result *r)
         judge_sysctls(f, r, w, ARRAY_SIZE(w), "packets with impossible addresses are dropped without a trace");
 }
 
+void check_host_sysctl_icmp_broadcasts(const struct facts *f, struct result *r)
+{
+        static const struct sysctl_want w[] = {{"net.ipv4.icmp_echo_ignore_broadcasts", "1"}};
+        judge_sysctls(f, r, w, ARRAY_SIZE(w),
+                      "the node answers pings sent to a broadcast address (smurf amplification)");
+}
+
+void check_host_sysctl_icmp_bogus(const struct facts *f, struct result *r)
+{
+        static const struct sysctl_want w[] = {{"net.ipv4.icmp_ignore_bogus_error_responses", "1"}};
+        judge_sysctls(f, r, w, ARRAY_SIZE(w), "bogus ICMP error responses fill the kernel log");
+}
+
+void check_host_sysctl_syncookies(const struct facts *f, struct result *r)
+{
+        static const struct sysctl_want w[] = {{"net.ipv4.tcp_syncookies", "1"}};
+        judge_sysctls(f, r, w, ARRAY_SIZE(w),
+                      "a SYN flood fills the listen queues of the kubelet and every hostNetwork server");
+}
+
+/* The kernel validates a packet's source with the larger of conf.all.rp_filter and its
+ * interface's value (Documentation/networking/ip-sysctl.rst), and a new interface (every pod's
+ * veth, every ENI the Amazon VPC CNI attaches) takes conf.default's: either one at 1 or 2 filters.
+ * CIS asks strict (1); the VPC CNI needs loose (2) because pod traffic may leave through
+ * another ENI than the one it arrives on, so both pass and 0 only warns. */
+void check_host_sysctl_rp_filter(const struct facts *f, struct result *r)
+{
+        static const struct sysctl_want w[] = {{"net.ipv4.conf.all.rp_filter", "1|2"},
+                                               {"net.ipv4.conf.default.rp_filter", "1|2"}};
+        struct strbuf ev[2] = {{0}, {0}};
+        enum verdict v[2];
+        for (size_t i = 0; i < 2; i++)
+                v[i] = judge_sysctl(f, &w[i], &ev[i]);
+        const char *boot_err = f->host.boot.error;
+        if (v[0] == V_NONE && v[1] == V_NONE)
+                result_set(r, ST_SKIP, "%s; %s (no live kernel settings under this root, none set at boot)%s%s",
+                           ev[0].buf, ev[1].buf, boot_err ? "; boot files incomplete: " : "", boot_err ? boot_err : "");
+        else if (v[0] == V_GOOD || v[1] == V_GOOD)
+                result_set(r, ST_PASS,
+                           "%s; %s: source addresses are validated (the larger of conf.all and an interface's value "
+                           "applies, and new interfaces take conf.default's; 1 strict, as CIS asks; 2 loose, as the "
+                           "Amazon VPC CNI needs)",
+                           ev[0].buf, ev[1].buf);
+        else if (v[0] == V_DRIFT || v[1] == V_DRIFT)
+                result_set(r, ST_WARN, "%s; %s", ev[0].buf, ev[1].buf);
+        else
+                result_set(r, ST_WARN,
+                           "%s; %s: reverse-path filtering is off, packets with spoofed source addresses are accepted; "
+                           "set 2 (loose: the Amazon VPC CNI routes pod traffic out through other ENIs, which strict "
+                           "mode drops) or 1 (strict, CIS)",
+                           ev[0].buf, ev[1].buf);
+        sb_free(&ev[0]);
+        sb_free(&ev[1]);
+}
+
 /* Pods with hostUsers: false run in user namespaces, which this setting limits;
  * CIS Bottlerocket asks 0 at Level 2, so a non-zero value is a choice to review. */
 void check_host_sysctl_user_namespaces(const struct facts *f, struct result *r)

@@ -235,6 +235,26 @@ static void boot_origin(const struct facts *f, const char *name, struct strbuf *
                 sb_printf(sb, " no boot file sets %s", name);
 }
 
+/* For the settings with no live value: what the boot files set (@set), and the values among them
+ * the kubelet would refuse once they are applied (@refused), each with its file and line. */
+static void boot_tunables(const struct facts *f, struct strbuf *set, struct strbuf *refused)
+{
+        if (!(f->collected & FACT_HOST))
+                return;
+        for (size_t i = 0; i < KSYS__COUNT; i++) {
+                const struct ksysctl_def *def = &ksysctl_defs[i];
+                const struct sysctl_assign *a = sysctl_boot_find(&f->host.boot, def->name);
+                if (f->sysctl.v[i].err != -ENOENT || !a)
+                        continue;
+                sb_printf(set, "%s%s=%s (%s:%u)", set->len ? ", " : "", def->name, a->value, a->file, a->line);
+                char want[32];
+                snprintf(want, sizeof(want), "%ld", def->want);
+                if (!sysctl_value_equal(a->value, want))
+                        sb_printf(refused, "%s%s:%u sets %s=%s (want %ld)", refused->len ? ", " : "", a->file, a->line,
+                                  def->name, a->value, def->want);
+        }
+}
+
 /* setupKernelTunables (pkg/kubelet/cm/container_manager_linux.go): with
  * protectKernelDefaults the kubelet refuses to start when a value differs; without
  * it the kubelet rewrites them itself, so there is nothing to protect. */
@@ -244,7 +264,7 @@ void check_kubelet_kernel_tunables(const struct facts *f, struct result *r)
         if (!fv)
                 return;
         _cleanup_free_ char *d = describe(&f->kubelet, KF_PROTECT_KERNEL_DEFAULTS);
-        struct strbuf diff = {0}, same = {0}, errs = {0}, boot = {0}, bootdiff = {0};
+        struct strbuf diff = {0}, same = {0}, errs = {0}, boot = {0}, bootdiff = {0}, refused = {0};
         size_t missing = 0;
         for (size_t i = 0; i < KSYS__COUNT; i++) {
                 const struct sysctl_value *v = &f->sysctl.v[i];
@@ -260,12 +280,8 @@ void check_kubelet_kernel_tunables(const struct facts *f, struct result *r)
                 } else {
                         sb_printf(&same, "%s%s=%ld", same.len ? ", " : "", def->name, v->value);
                 }
-                if (v->err == -ENOENT && (f->collected & FACT_HOST) && sysctl_boot_find(&f->host.boot, def->name)) {
-                        const struct sysctl_assign *a = sysctl_boot_find(&f->host.boot, def->name);
-                        sb_printf(&boot, "%s%s=%s (%s:%u)", boot.len ? ", " : "", def->name, a->value, a->file,
-                                  a->line);
-                }
         }
+        boot_tunables(f, &boot, &refused);
         const char *where = f->sysctl.proc_path ? f->sysctl.proc_path : "/proc";
         while (where[0] == '/' && where[1] == '/') /* "//proc" when the root is "/" */
                 where++;
@@ -275,6 +291,11 @@ void check_kubelet_kernel_tunables(const struct facts *f, struct result *r)
         else if (diff.len)
                 result_set(r, ST_FAIL, "%s, but %s/sys has %s: the kubelet refuses to start%s", d, where, diff.buf,
                            (f->collected & FACT_HOST) && bootdiff.len ? bootdiff.buf : "");
+        else if (missing == KSYS__COUNT && refused.len) /* a copied root: what the next boot applies */
+                result_set(r, ST_FAIL,
+                           "%s, but %s: once the boot files are applied the kubelet refuses to start (%s/sys holds no "
+                           "live value: a copied root)",
+                           d, refused.buf, where);
         else if (missing == KSYS__COUNT) /* a fixture root, not a running node: nothing to compare */
                 result_set(r, ST_SKIP, "%s; %s/sys holds none of the kernel settings (not a live process table)%s%s", d,
                            where, boot.len ? "; the boot files set " : "", boot.len ? boot.buf : "");
@@ -287,6 +308,7 @@ void check_kubelet_kernel_tunables(const struct facts *f, struct result *r)
         sb_free(&errs);
         sb_free(&boot);
         sb_free(&bootdiff);
+        sb_free(&refused);
 }
 
 static bool kube_proxy_usable(const struct facts *f, struct result *r)

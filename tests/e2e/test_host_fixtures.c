@@ -75,6 +75,15 @@ static void test_bottlerocket_node_verdicts(void **state)
                          "net.ipv4.conf.all.send_redirects=1 (want 0, not set at boot)");
         tu_assert_result(j, "host.sysctl-source-route", "fail", "net.ipv4.conf.default.accept_source_route=1 (want 0");
         tu_assert_result(j, "host.sysctl-log-martians", "fail", "net.ipv4.conf.all.log_martians=0 (want 1");
+        /* CIS Bottlerocket 3.2.5-3.2.7 at the kernel's defaults; rp_filter loose through conf.default
+         * (systemd's 50-default.conf with Bottlerocket's patch), conf.all at the kernel's 0. */
+        tu_assert_result(j, "host.sysctl-icmp-broadcasts", "pass",
+                         "net.ipv4.icmp_echo_ignore_broadcasts=1 (not set at boot)");
+        tu_assert_result(j, "host.sysctl-icmp-bogus", "pass", "net.ipv4.icmp_ignore_bogus_error_responses=1");
+        tu_assert_result(j, "host.sysctl-syncookies", "pass", "net.ipv4.tcp_syncookies=1");
+        tu_assert_result(j, "host.sysctl-rp-filter", "pass",
+                         "net.ipv4.conf.all.rp_filter=0 (want 1|2, not set at boot); "
+                         "net.ipv4.conf.default.rp_filter=2 (not set at boot): source addresses are validated");
         /* 80-release.conf turns forwarding on as net.ipv4.conf.all.forwarding, the same switch. */
         tu_assert_result(
                 j, "host.ip-forward", "pass",
@@ -128,6 +137,10 @@ static void test_al2023_node_verdicts(void **state)
         tu_assert_result(j, "host.ip-forward", "pass",
                          "net.bridge.bridge-nf-call-iptables=1 from /etc/sysctl.d/99-kubernetes-cri.conf:2");
         tu_assert_result(j, "host.sysctl-unpriv-bpf", "pass", "kernel.unprivileged_bpf_disabled=2");
+        tu_assert_result(j, "host.sysctl-icmp-broadcasts", "pass", NULL);
+        tu_assert_result(j, "host.sysctl-icmp-bogus", "pass", NULL);
+        tu_assert_result(j, "host.sysctl-syncookies", "pass", "net.ipv4.tcp_syncookies=1");
+        tu_assert_result(j, "host.sysctl-rp-filter", "pass", "net.ipv4.conf.all.rp_filter=1");
         tu_assert_result(j, "host.sysctl-user-namespaces", "warn", "hostUsers: false");
         tu_assert_result(j, "host.selinux", "fail", "permissive (/sys/fs/selinux/enforce=0)");
         tu_assert_result(j, "host.selinux", "fail", "SELINUX=permissive SELINUXTYPE=targeted at /etc/selinux/config:2");
@@ -185,6 +198,10 @@ static void test_al2_node_verdicts(void **state)
                          "kernel.unprivileged_bpf_disabled=0 (want 1|2, not set at boot)");
         tu_assert_result(j, "host.sysctl-user-namespaces", "pass", "user.max_user_namespaces=0");
         tu_assert_result(j, "host.sysctl-source-route", "pass", NULL);
+        tu_assert_result(j, "host.sysctl-icmp-broadcasts", "pass", NULL);
+        tu_assert_result(j, "host.sysctl-icmp-bogus", "pass", NULL);
+        tu_assert_result(j, "host.sysctl-syncookies", "pass", "net.ipv4.tcp_syncookies=1");
+        tu_assert_result(j, "host.sysctl-rp-filter", "pass", "net.ipv4.conf.default.rp_filter=1");
         tu_assert_result(j, "host.selinux", "skip", "SELinux state unknown");
         tu_assert_result(j, "host.kernel-lockdown", "skip", "no /sys under this root");
         tu_assert_result(j, "host.root-verity", "skip", "not Bottlerocket (Amazon Linux 2)");
@@ -257,6 +274,15 @@ static void test_kernel_tunables_name_their_boot_file(void **state)
         j = tu_check_json(root, "kubelet.kernel-tunables", NULL);
         tu_assert_result(j, "kubelet.kernel-tunables", "skip",
                          "the boot files set vm.overcommit_memory=1 (/etc/sysctl.d/99-amazon.conf:1)");
+        cJSON_Delete(j);
+        /* A later file (by name) sets kernel.panic=0: what the kubelet would find after the next boot. */
+        tu_write(root, "etc/sysctl.d/99-zz-local.conf", "# local tuning\nkernel.panic = 0\n");
+        const char *want = "but /etc/sysctl.d/99-zz-local.conf:2 sets kernel.panic=0 (want 10)";
+        int rc2;
+        j = tu_check_json(root, "kubelet.kernel-tunables", &rc2);
+        assert_int_equal(rc2, 1);
+        tu_assert_result(j, "kubelet.kernel-tunables", "fail", want);
+        tu_assert_result(j, "kubelet.kernel-tunables", "fail", "once the boot files are applied the kubelet refuses");
         cJSON_Delete(j);
         free(root);
 }

@@ -203,6 +203,57 @@ static void test_ip_forward_is_required_on_a_node(void **state)
         drop(f);
 }
 
+/* CIS Bottlerocket 3.2.5-3.2.7 and CIS Amazon Linux: the kernel's defaults are the wanted values. */
+static void test_icmp_and_syncookie_sysctls(void **state)
+{
+        (void)state;
+        struct facts *f = node("Bottlerocket OS 1.20.3 (aws-k8s-1.30)");
+        EXPECT(check_host_sysctl_syncookies, f, ST_SKIP, "net.ipv4.tcp_syncookies: not in /host/proc/sys");
+        set_sysctl(f, "net.ipv4.icmp_echo_ignore_broadcasts", "1");
+        set_sysctl(f, "net.ipv4.icmp_ignore_bogus_error_responses", "1");
+        set_sysctl(f, "net.ipv4.tcp_syncookies", "1");
+        EXPECT(check_host_sysctl_icmp_broadcasts, f, ST_PASS,
+               "net.ipv4.icmp_echo_ignore_broadcasts=1 (not set at boot)");
+        EXPECT(check_host_sysctl_icmp_bogus, f, ST_PASS, "net.ipv4.icmp_ignore_bogus_error_responses=1");
+        EXPECT(check_host_sysctl_syncookies, f, ST_PASS, "net.ipv4.tcp_syncookies=1");
+        set_sysctl(f, "net.ipv4.icmp_echo_ignore_broadcasts", "0");
+        set_sysctl(f, "net.ipv4.icmp_ignore_bogus_error_responses", "0");
+        EXPECT(check_host_sysctl_icmp_broadcasts, f, ST_FAIL, "=0 (want 1, not set at boot): the node answers pings");
+        EXPECT(check_host_sysctl_icmp_bogus, f, ST_FAIL, "=0 (want 1, not set at boot): bogus ICMP error responses");
+        /* 2 sends cookies to every SYN, not only under a flood: not what CIS asks. */
+        set_sysctl(f, "net.ipv4.tcp_syncookies", "2");
+        EXPECT(check_host_sysctl_syncookies, f, ST_FAIL, "net.ipv4.tcp_syncookies=2 (want 1");
+        set_sysctl(f, "net.ipv4.tcp_syncookies", "1");
+        set_boot(f, "/etc/sysctl.d/90-perf.conf", "net.ipv4.tcp_syncookies = 0\n");
+        EXPECT(check_host_sysctl_syncookies, f, ST_WARN, "/etc/sysctl.d/90-perf.conf:1 sets 0 at boot");
+        drop(f);
+}
+
+/* Strict (1) as CIS asks, or loose (2) as the Amazon VPC CNI needs; the larger of all and default counts. */
+static void test_rp_filter_accepts_strict_and_loose(void **state)
+{
+        (void)state;
+        struct facts *f = node("Amazon Linux 2023");
+        EXPECT(check_host_sysctl_rp_filter, f, ST_SKIP, "no live kernel settings under this root");
+        set_sysctl(f, "net.ipv4.conf.all.rp_filter", "1");
+        set_sysctl(f, "net.ipv4.conf.default.rp_filter", "1");
+        EXPECT(check_host_sysctl_rp_filter, f, ST_PASS, "source addresses are validated");
+        /* Bottlerocket: all at the kernel's 0, default 2 (systemd's 50-default.conf). */
+        set_sysctl(f, "net.ipv4.conf.all.rp_filter", "0");
+        set_sysctl(f, "net.ipv4.conf.default.rp_filter", "2");
+        EXPECT(check_host_sysctl_rp_filter, f, ST_PASS, "net.ipv4.conf.default.rp_filter=2");
+        set_sysctl(f, "net.ipv4.conf.default.rp_filter", "0");
+        EXPECT(check_host_sysctl_rp_filter, f, ST_WARN, "reverse-path filtering is off");
+        EXPECT(check_host_sysctl_rp_filter, f, ST_WARN, "set 2 (loose: the Amazon VPC CNI");
+        /* Only the boot file knows: judged from it. */
+        set_sysctl(f, "net.ipv4.conf.all.rp_filter", NULL);
+        set_sysctl(f, "net.ipv4.conf.default.rp_filter", NULL);
+        set_boot(f, "/usr/lib/sysctl.d/50-default.conf", "net.ipv4.conf.default.rp_filter = 2\n");
+        EXPECT(check_host_sysctl_rp_filter, f, ST_PASS,
+               "net.ipv4.conf.default.rp_filter=2 set at boot by /usr/lib/sysctl.d/50-default.conf:1");
+        drop(f);
+}
+
 static void test_selinux_modes(void **state)
 {
         (void)state;
@@ -380,6 +431,8 @@ int main(void)
                 cmocka_unit_test(test_journald_conf_storage),
                 cmocka_unit_test(test_sysctl_checks_judge_live_boot_and_drift),
                 cmocka_unit_test(test_ip_forward_is_required_on_a_node),
+                cmocka_unit_test(test_icmp_and_syncookie_sysctls),
+                cmocka_unit_test(test_rp_filter_accepts_strict_and_loose),
                 cmocka_unit_test(test_selinux_modes),
                 cmocka_unit_test(test_lockdown_and_verity_follow_the_os),
                 cmocka_unit_test(test_time_sync_and_journal),

@@ -7,6 +7,7 @@
 #include "base/confdoc.h"
 #include "engine.h"
 #include "base/mountinfo.h"
+#include "collect/node/sysctl_d.h"
 #include "base/util.h"
 
 static void set_field(struct facts *f, enum kfield id, const char *json, enum ksource src, const char *origin)
@@ -205,6 +206,30 @@ static void test_kernel_tunables(void **state)
         drop(f);
 }
 
+/* A copied root has no live values: a boot file that sets a value the kubelet refuses is a finding
+ * before the node boots; values it accepts, or settings no file sets, still skip. */
+static void test_kernel_tunables_judge_boot_files_without_live_values(void **state)
+{
+        (void)state;
+        struct facts *f = found_kubelet();
+        set_field(f, KF_PROTECT_KERNEL_DEFAULTS, "true", KSRC_FILE, "config file /c");
+        set_sysctls(f, NULL, -ENOENT);
+        f->collected |= FACT_HOST;
+        const char *good = "vm.overcommit_memory = 1\nkernel.panic = 10\n";
+        sysctl_d_parse(good, strlen(good), "/etc/sysctl.d/99-amazon.conf", &f->host.boot);
+        EXPECT(check_kubelet_kernel_tunables, "kubelet.kernel-tunables", f, NULL, ST_SKIP,
+               "the boot files set vm.overcommit_memory=1 (/etc/sysctl.d/99-amazon.conf:1)");
+        const char *bad = "# local tuning\nkernel.panic=0\n";
+        sysctl_d_parse(bad, strlen(bad), "/etc/sysctl.conf", &f->host.boot);
+        EXPECT(check_kubelet_kernel_tunables, "kubelet.kernel-tunables", f, NULL, ST_FAIL,
+               "but /etc/sysctl.conf:2 sets kernel.panic=0 (want 10): once the boot files are applied the kubelet "
+               "refuses to start");
+        set_field(f, KF_PROTECT_KERNEL_DEFAULTS, "false", KSRC_DEFAULT, "default");
+        EXPECT(check_kubelet_kernel_tunables, "kubelet.kernel-tunables", f, NULL, ST_SKIP,
+               "the kubelet sets the kernel settings itself");
+        drop(f);
+}
+
 static struct facts *with_kube_proxy(const char *metrics, const char *origin)
 {
         struct facts *f = calloc(1, sizeof(*f));
@@ -383,6 +408,7 @@ int main(void)
                 cmocka_unit_test(test_pod_pids_limit_and_seccomp_default),
                 cmocka_unit_test(test_tls_cert_files),
                 cmocka_unit_test(test_kernel_tunables),
+                cmocka_unit_test(test_kernel_tunables_judge_boot_files_without_live_values),
                 cmocka_unit_test(test_kube_proxy_checks),
                 cmocka_unit_test(test_absent_kube_proxy_and_kubelet_are_errors_without_the_process_table),
                 cmocka_unit_test(test_kube_proxy_settings_config_wins_over_flags),
