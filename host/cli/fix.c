@@ -25,6 +25,7 @@
 #include "collect/facts.h"
 #include "remedy.h"
 #include "base/rootfs.h"
+#include "base/sdunit.h"
 #include "collect/sshd/sshd_config.h"
 #include "base/util.h"
 
@@ -41,16 +42,38 @@ struct plan {
         struct planned files[2];
         size_t n_files;
         struct strbuf manual; /* what no drop-in can do, one "  id: text" line each */
+        bool *handled;        /* by catalog index: in a planned file or on the manual list */
 };
 
+/* The checks fix plans for: a drop-in, or the place a flag is set. */
 static bool fixable(const struct check_def *c)
 {
         return c->fix || strcmp(c->id, "ssh.match-override") == 0 || strcmp(c->id, "kubelet.hostname-override") == 0;
 }
 
+/* The kubelet and sshd checks fix answers for, each either planned or listed with
+ * its remediation. The network ones (sockets, probes, eBPF) judge what runs: a
+ * file changes that only after a restart, and a copied root cannot show it. */
+static bool in_scope(const struct check_def *c)
+{
+        return (str_startswith(c->id, "kubelet.") || str_startswith(c->id, "ssh.")) &&
+               !(c->needs & (FACT_SOCKETS | FACT_PROBES | FACT_CONNWATCH));
+}
+
 static bool failed(const struct result *r)
 {
         return r->status == ST_FAIL || r->status == ST_WARN;
+}
+
+/* Not passing: failed, or not evaluated (a check that errors is not fixed). */
+static bool not_ok(const struct result *r)
+{
+        return failed(r) || r->status == ST_ERROR;
+}
+
+static void mark_handled(struct plan *p, const struct result *r)
+{
+        p->handled[r->check - check_catalog] = true;
 }
 
 /* Deep-merge @src into @dst (objects merge, everything else replaces), as the
@@ -129,6 +152,7 @@ static void plan_kubelet(const struct facts *f, const struct run *before, struct
                         json_merge(doc, frag);
                         n++;
                 }
+                mark_handled(p, r);
                 cJSON_Delete(frag);
         }
         if (n) {
@@ -237,6 +261,45 @@ static void plan_sshd(const struct facts *f, const struct run *before, struct pl
                 "# Written by nodeward fix: read first, so these values win (sshd keeps the first).\n%s", body.buf);
         pf->mode = 0600;
         sb_free(&body);
+        for (size_t i = 0; i < before->n; i++) {
+                const struct result *r = &before->results[i];
+                if (failed(r) && str_startswith(r->check->id, "ssh.") && fixable(r->check))
+                        mark_handled(p, r);
+        }
+}
+
+/* Every other check in scope that did not pass goes on the manual list, a failed
+ * one with its remediation, so that a failure no file fixes is never left out.
+ * Checks not evaluated for the same reason (no process table: every kubelet
+ * check) share one line. */
+static void plan_manual(const struct run *before, struct plan *p)
+{
+        for (size_t i = 0; i < before->n; i++) {
+                const struct result *r = &before->results[i];
+                if (!failed(r) || p->handled[r->check - check_catalog])
+                        continue;
+                sb_printf(&p->manual, "  %s: %s\n", r->check->id, result_remediation(r));
+                mark_handled(p, r);
+        }
+        for (size_t i = 0; i < before->n; i++) {
+                const struct result *r = &before->results[i];
+                if (r->status != ST_ERROR || p->handled[r->check - check_catalog])
+                        continue;
+                struct strbuf ids = {0};
+                size_t n = 0;
+                for (size_t k = i; k < before->n; k++) {
+                        const struct result *o = &before->results[k];
+                        if (o->status != ST_ERROR || p->handled[o->check - check_catalog] ||
+                            strcmp(o->evidence ? o->evidence : "", r->evidence ? r->evidence : "") != 0)
+                                continue;
+                        sb_printf(&ids, "%s%s", n++ ? ", " : "", o->check->id);
+                        mark_handled(p, o);
+                }
+                const char *why = r->evidence ? r->evidence : "?";
+                sb_printf(&p->manual, "  %s: %s%s\n", ids.buf,
+                          str_startswith(why, "not evaluated") ? "" : "not evaluated: ", why);
+                sb_free(&ids);
+        }
 }
 
 /* A node path without "." or ".." components: placed under a directory of ours it
@@ -347,6 +410,19 @@ static void copy_node_files(const struct rootfs *root, const struct facts *f, co
         copy_in(root, k->kubeconfig.path, tmp, 0, &budget);
         for (size_t i = 0; i < f->sshd.cfg.n_files; i++)
                 copy_in(root, f->sshd.cfg.files[i].path, tmp, 0, &budget);
+        /* kubelet.service as systemd reads it, with the files its EnvironmentFile=
+         * lines name: without one the copy's unit would not start, and every check
+         * of the kubelet it describes would error. */
+        struct sdunit u;
+        _cleanup_free_ char *err = NULL;
+        if (sdunit_load(root, "kubelet.service", &u, &err) == 0) {
+                copy_in(root, u.path, tmp, 0, &budget);
+                for (size_t i = 0; i < u.n_dropins; i++)
+                        copy_in(root, u.dropins[i], tmp, 0, &budget);
+                for (size_t i = 0; i < u.n_env_files; i++)
+                        copy_in(root, u.env_files[i], tmp, 0, &budget);
+                sdunit_free(&u);
+        }
 }
 
 static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
@@ -357,12 +433,22 @@ static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *ft
         return remove(p) < 0 ? -1 : 0;
 }
 
-static bool *fix_selection(void)
+/* @all: every check in scope (what the node fails); else the ones fix plans for
+ * (what the proof re-runs). */
+static bool *fix_selection(bool all)
 {
         bool *sel = xcalloc(check_catalog_len, sizeof(bool));
         for (size_t i = 0; i < check_catalog_len; i++)
-                sel[i] = fixable(&check_catalog[i]);
+                sel[i] = all ? in_scope(&check_catalog[i]) : fixable(&check_catalog[i]);
         return sel;
+}
+
+static const struct result *run_find(const struct run *run, const struct check_def *c)
+{
+        for (size_t i = 0; i < run->n; i++)
+                if (run->results[i].check == c)
+                        return &run->results[i];
+        return NULL;
 }
 
 static int collect_and_run(const char *root, const char *proc, const bool *sel, struct facts *f, struct run *run)
@@ -379,9 +465,9 @@ static int collect_and_run(const char *root, const char *proc, const bool *sel, 
 }
 
 /* Re-resolve a copy with the planned files; print before -> after. Returns
- * how many planned checks still fail, or -errno. */
+ * how many planned checks still fail or cannot be evaluated, or -errno. */
 static int prove(const struct fix_opts *o, const struct rootfs *root, const struct facts *f, const struct plan *p,
-                 const bool *sel, const struct run *before, FILE *out)
+                 const struct run *before, FILE *out)
 {
         const char *tmpdir = getenv("TMPDIR");
         _cleanup_free_ char *tmpl = xasprintf("%s/nodeward-fix.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
@@ -402,22 +488,27 @@ static int prove(const struct fix_opts *o, const struct rootfs *root, const stru
                                             : NULL;
         struct facts af;
         struct run after;
+        _cleanup_free_ bool *sel = fix_selection(false);
         int r = collect_and_run(tmpl, proc, sel, &af, &after);
         nftw(tmpl, rm_one, 16, FTW_DEPTH | FTW_PHYS);
         if (r < 0)
                 return r;
         int still = 0;
         fprintf(out, "\nProof: the node's kubelet and sshd files re-resolved with these added:\n");
-        for (size_t i = 0; i < before->n && i < after.n; i++) {
-                const struct result *b = &before->results[i], *a = &after.results[i];
-                if (!failed(b) && !failed(a))
+        for (size_t i = 0; i < after.n; i++) {
+                const struct result *a = &after.results[i], *b = run_find(before, a->check);
+                /* Not evaluated either way: on the manual list already. */
+                if (!b || (!not_ok(b) && !not_ok(a)) || (b->status == ST_ERROR && a->status == ST_ERROR))
                         continue;
-                still += failed(a);
+                still += not_ok(a);
                 fprintf(out, "  %-4s -> %-4s  %-32s %s\n", status_name(b->status), status_name(a->status), a->check->id,
                         a->evidence);
         }
         if (!still)
-                fprintf(out, "  every check above passes with the files applied\n");
+                fprintf(out, "  every check above passes with the files applied%s\n",
+                        p->manual.len
+                                ? "; the ones under \"Not fixable by a drop-in\" still need the changes named there"
+                                : "");
         run_free(&after);
         facts_free(&af);
         return still;
@@ -451,26 +542,28 @@ int fix_dry_run(const struct fix_opts *o, FILE *out)
                 fprintf(stderr, "nodeward: fix: --root %s: %s\n", rootp, strerror(-r));
                 return 2;
         }
-        _cleanup_free_ bool *sel = fix_selection();
+        _cleanup_free_ bool *sel = fix_selection(true);
         struct facts f;
         struct run before;
         if (collect_and_run(rootp, o->proc, sel, &f, &before) < 0) {
                 rootfs_close(&root);
                 return 2;
         }
-        struct plan p = {0};
+        struct plan p = {.handled = xcalloc(check_catalog_len, sizeof(bool))};
         plan_kubelet(&f, &before, &p, &root);
         plan_sshd(&f, &before, &p, &root);
+        plan_manual(&before, &p);
         fprintf(out, "nodeward fix --dry-run: %s (%s); nothing is written to the node\n", rootp,
                 remedy_flavour_name(remedy_flavour(&f)));
         int rc = 0;
         if (!p.n_files && !p.manual.len) {
-                fprintf(out, "no failed kubelet or sshd check that a file can fix\n");
+                fprintf(out, "no kubelet or sshd check fails\n");
         } else {
                 rc = emit_files(o, &p, out) < 0 ? 2 : 0;
                 if (p.manual.len)
                         fprintf(out, "\nNot fixable by a drop-in (change these where they are set):\n%s", p.manual.buf);
-                int still = rc ? 0 : prove(o, &root, &f, &p, sel, &before, out);
+                /* Without a file to add, the copy would resolve as the node did. */
+                int still = rc || !p.n_files ? 0 : prove(o, &root, &f, &p, &before, out);
                 if (still < 0) {
                         fprintf(stderr, "nodeward: fix: proving on a copy: %s\n", strerror(-still));
                         rc = 2;
@@ -483,6 +576,7 @@ int fix_dry_run(const struct fix_opts *o, FILE *out)
                 free(p.files[i].content);
         }
         sb_free(&p.manual);
+        free(p.handled);
         run_free(&before);
         facts_free(&f);
         rootfs_close(&root);

@@ -120,6 +120,81 @@ static void test_no_config_dir_names_the_place(void **state)
         free(out);
 }
 
+static char *fix_output(const char *root, int want_rc)
+{
+        char *argv[] = {(char *)tu_nodeward(), "fix", "--dry-run", "--root", (char *)root, NULL}, *out, *err;
+        int rc = tu_run(argv, &out, &err);
+        if (rc != want_rc)
+                fail_msg("exit %d, not %d\nstdout:\n%s\nstderr:\n%s", rc, want_rc, out, err);
+        free(err);
+        return out;
+}
+
+/* Bottlerocket renders the kubelet's files from its settings: no file to add, so no proof
+ * (a copy without the unit's EnvironmentFile= once turned every kubelet check into an
+ * error that the closing line then called a pass). */
+static void test_no_files_no_proof_and_errors_are_not_passes(void **state)
+{
+        (void)state;
+        char root[4096];
+        snprintf(root, sizeof(root), "%s/bottlerocket-node", tu_fixtures());
+        char *out = fix_output(root, 1);
+        assert_null(strstr(out, "== /"));
+        assert_null(strstr(out, "Proof:"));
+        assert_null(strstr(out, "-> error"));
+        assert_null(strstr(out, "every check above passes"));
+        tu_assert_contains_("bottlerocket manual", out,
+                            "  kubelet.seccomp-default: seccompDefault comes from config file "
+                            "/etc/kubernetes/kubelet/config: set settings.kubernetes.seccomp-default = true");
+        free(out);
+}
+
+/* The copy the proof resolves holds the files kubelet.service's EnvironmentFile= lines
+ * name (a proxy drop-in, as EKS documents for nodes behind an HTTP proxy): without them
+ * systemd would not start the unit, and every kubelet check would fail -> error. */
+static void test_proof_copies_the_units_environment_files(void **state)
+{
+        (void)state;
+        char *root = tu_mkdtemp(), src[4096];
+        snprintf(src, sizeof(src), "%s/eks-al2023-node", tu_fixtures());
+        tu_copy_tree(src, root);
+        tu_write(root, "etc/systemd/system/kubelet.service.d/http-proxy.conf",
+                 "[Service]\nEnvironmentFile=/etc/network/proxy.env\n");
+        tu_write(root, "etc/network/proxy.env", "HTTPS_PROXY=http://10.0.0.10:3128\nNO_PROXY=169.254.169.254\n");
+        /* --hostname-override is a flag: work is left, so exit 1. */
+        char *out = fix_output(root, 1);
+        tu_assert_contains_("proof", out, "fail -> pass  kubelet.seccomp-default");
+        tu_assert_contains_("proof", out, "fail -> pass  kubelet.pod-pids-limit");
+        assert_null(strstr(out, "-> error"));
+        assert_null(strstr(out, "EnvironmentFile="));
+        free(out);
+        tu_rm_rf(root);
+        free(root);
+}
+
+/* A failed sshd check no sshd_config line fixes is listed with its remediation, and the
+ * exit says work is left, though every planned file works. */
+static void test_failures_without_a_fix_are_listed(void **state)
+{
+        (void)state;
+        char root[4096];
+        snprintf(root, sizeof(root), "%s/ssh-al2023", tu_fixtures());
+        char *out = fix_output(root, 1);
+        tu_assert_contains_("planned", out, "fail -> pass  ssh.permit-root-login");
+        const char *manual = strstr(out, "Not fixable by a drop-in");
+        if (!manual || manual > strstr(out, "Proof:"))
+                fail_msg("no manual list before the proof:\n%s", out);
+        tu_assert_contains_("access-limited", manual,
+                            "\n  ssh.access-limited: Add AllowUsers or AllowGroups (or DenyUsers/DenyGroups)");
+        tu_assert_contains_("authorized-keys", manual, "\n  ssh.authorized-keys: ");
+        /* Not evaluated is not passed: listed too, one line per reason. */
+        tu_assert_contains_("daemon-enabled", manual, "\n  ssh.daemon-enabled: not evaluated");
+        tu_assert_contains_("closing line", out,
+                            "every check above passes with the files applied; the ones under \"Not fixable by a "
+                            "drop-in\" still need the changes named there\n");
+        free(out);
+}
+
 static void test_fix_usage_errors(void **state)
 {
         (void)state;
@@ -349,6 +424,9 @@ int main(void)
                 cmocka_unit_test(test_demo_fix_flips_checks_and_leaves_root_alone),
                 cmocka_unit_test(test_kubelet_dropin_sorts_last),
                 cmocka_unit_test(test_no_config_dir_names_the_place),
+                cmocka_unit_test(test_no_files_no_proof_and_errors_are_not_passes),
+                cmocka_unit_test(test_proof_copies_the_units_environment_files),
+                cmocka_unit_test(test_failures_without_a_fix_are_listed),
                 cmocka_unit_test(test_fix_usage_errors),
                 cmocka_unit_test(test_real_sshd_agrees_with_the_fix),
                 cmocka_unit_test(test_remediation_names_the_source),
