@@ -300,24 +300,50 @@ static void text_header(FILE *out, const struct run *run)
                         run->benchmark_why ? run->benchmark_why : "default");
 }
 
-static bool shown(const struct result *r, const struct text_opts *o)
+/* A skip the "not a Kubernetes node" verdict already explains: counted, not listed. */
+static bool folded(const struct run *run, const struct result *r, const struct text_opts *o)
 {
-        return !o->quiet || r->status == ST_FAIL || r->status == ST_ERROR;
+        return !o->kubelet_expected && run->node.kubelet_missing && r->kubelet_absent && r->status == ST_SKIP;
+}
+
+static bool shown(const struct run *run, const struct result *r, const struct text_opts *o)
+{
+        return (!o->quiet || r->status == ST_FAIL || r->status == ST_ERROR) && !folded(run, r, o);
+}
+
+/* One line instead of leaving the reader to infer it from a screen of kubelet
+ * skips, then one per area for the checks it skipped. */
+static void text_not_a_node(FILE *out, const struct run *run, const struct text_opts *o)
+{
+        char *root = text_escape(run->node.root ? run->node.root : "/");
+        fprintf(out,
+                "not a Kubernetes node: no kubelet process, kubelet.service or kubelet config under %s; "
+                "host checks only\n",
+                root);
+        free(root);
+        if (o->quiet)
+                return;
+        for (size_t i = 0; i < run->n; i++) {
+                const char *id = run->results[i].check->id;
+                bool seen = false;
+                unsigned n = 0;
+                for (size_t k = 0; k < i && !seen; k++)
+                        seen = same_area(run->results[k].check->id, id);
+                for (size_t k = i; k < run->n && !seen; k++)
+                        n += same_area(run->results[k].check->id, id) && folded(run, &run->results[k], o);
+                if (seen || !n)
+                        continue;
+                fprintf(out, "%.*s: %u check%s skipped (no %s found); --format json lists each\n", (int)area_len(id),
+                        id, n, n == 1 ? "" : "s", str_startswith(id, "kube-proxy.") ? "kube-proxy" : "kubelet");
+        }
 }
 
 void report_text(FILE *out, const struct run *run, const struct report_meta *m, const struct text_opts *o)
 {
         if (!o->quiet)
                 text_header(out, run);
-        /* One line instead of leaving the reader to infer it from a screen of kubelet skips. */
-        if (!o->kubelet_expected && run->node.kubelet_missing) {
-                char *root = text_escape(run->node.root ? run->node.root : "/");
-                fprintf(out,
-                        "not a Kubernetes node: no kubelet process, kubelet.service or kubelet config under %s; "
-                        "host checks only\n",
-                        root);
-                free(root);
-        }
+        if (!o->kubelet_expected && run->node.kubelet_missing)
+                text_not_a_node(out, run, o);
         bool cut = false;
         /* Areas in order of first appearance, each with all of its checks. */
         for (size_t i = 0; i < run->n; i++) {
@@ -326,13 +352,13 @@ void report_text(FILE *out, const struct run *run, const struct report_meta *m, 
                 for (size_t k = 0; k < i && !seen; k++)
                         seen = same_area(run->results[k].check->id, id);
                 for (size_t k = i; k < run->n && !any; k++)
-                        any = same_area(run->results[k].check->id, id) && shown(&run->results[k], o);
+                        any = same_area(run->results[k].check->id, id) && shown(run, &run->results[k], o);
                 if (seen || !any)
                         continue;
                 if (!o->quiet)
                         fprintf(out, "\n%.*s\n", (int)area_len(id), id);
                 for (size_t k = i; k < run->n; k++)
-                        if (same_area(run->results[k].check->id, id) && shown(&run->results[k], o))
+                        if (same_area(run->results[k].check->id, id) && shown(run, &run->results[k], o))
                                 cut |= text_line(out, &run->results[k], o);
         }
         if (!o->quiet)
