@@ -28,6 +28,7 @@
 #include "base/sdunit.h"
 #include "collect/sshd/sshd_config.h"
 #include "base/util.h"
+#include "render/report.h"
 
 #define FIX_MAX_FILES 512
 #define FIX_FILE_CAP (1u << 20)
@@ -494,6 +495,7 @@ static int prove(const struct fix_opts *o, const struct rootfs *root, const stru
         if (r < 0)
                 return r;
         int still = 0;
+        bool cut = false;
         fprintf(out, "\nProof: the node's kubelet and sshd files re-resolved with these added:\n");
         for (size_t i = 0; i < after.n; i++) {
                 const struct result *a = &after.results[i], *b = run_find(before, a->check);
@@ -501,17 +503,34 @@ static int prove(const struct fix_opts *o, const struct rootfs *root, const stru
                 if (!b || (!not_ok(b) && !not_ok(a)) || (b->status == ST_ERROR && a->status == ST_ERROR))
                         continue;
                 still += not_ok(a);
-                fprintf(out, "  %-4s -> %-4s  %-32s %s\n", status_name(b->status), status_name(a->status), a->check->id,
-                        a->evidence);
+                char head[128];
+                int n = snprintf(head, sizeof(head), "  %-4s -> %-4s  %-32s ", status_name(b->status),
+                                 status_name(a->status), a->check->id);
+                size_t len = strlen(a->evidence), keep = text_shortened(a->evidence, n > 0 ? (size_t)n : 0, o->width);
+                fprintf(out, "%s%.*s%s\n", head, (int)keep, a->evidence, keep < len ? "..." : "");
+                cut |= keep < len;
         }
         if (!still)
-                fprintf(out, "  every check above passes with the files applied%s\n",
-                        p->manual.len
-                                ? "; the ones under \"Not fixable by a drop-in\" still need the changes named there"
-                                : "");
+                text_fill(out,
+                          p->manual.len ? "every check above passes with the files applied; the ones under \"Not "
+                                          "fixable by a drop-in\" still need the changes named there"
+                                        : "every check above passes with the files applied",
+                          2, 4, o->width, false);
+        if (cut)
+                fprintf(out, "(evidence shortened to %u columns; --wide shows all of it)\n", o->width);
         run_free(&after);
         facts_free(&af);
         return still;
+}
+
+/* One "  id: what to change" entry a line, wrapped to the width: never shortened. */
+static void print_manual(const struct fix_opts *o, const struct plan *p, FILE *out)
+{
+        fprintf(out, "\nNot fixable by a drop-in (change these where they are set):\n");
+        _cleanup_free_ char *lines = xstrdup(p->manual.buf);
+        char *save = NULL;
+        for (char *l = strtok_r(lines, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+                text_fill(out, l, 2, 6, o->width, false);
 }
 
 static int emit_files(const struct fix_opts *o, const struct plan *p, FILE *out)
@@ -553,15 +572,16 @@ int fix_dry_run(const struct fix_opts *o, FILE *out)
         plan_kubelet(&f, &before, &p, &root);
         plan_sshd(&f, &before, &p, &root);
         plan_manual(&before, &p);
-        fprintf(out, "nodeward fix --dry-run: %s (%s); nothing is written to the node\n", rootp,
-                remedy_flavour_name(remedy_flavour(&f)));
+        _cleanup_free_ char *title = xasprintf("nodeward fix --dry-run: %s (%s); nothing is written to the node", rootp,
+                                               remedy_flavour_name(remedy_flavour(&f)));
+        text_fill(out, title, 0, 2, o->width, false);
         int rc = 0;
         if (!p.n_files && !p.manual.len) {
                 fprintf(out, "no kubelet or sshd check fails\n");
         } else {
                 rc = emit_files(o, &p, out) < 0 ? 2 : 0;
                 if (p.manual.len)
-                        fprintf(out, "\nNot fixable by a drop-in (change these where they are set):\n%s", p.manual.buf);
+                        print_manual(o, &p, out);
                 /* Without a file to add, the copy would resolve as the node did. */
                 int still = rc || !p.n_files ? 0 : prove(o, &root, &f, &p, &before, out);
                 if (still < 0) {

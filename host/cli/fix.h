@@ -7,6 +7,7 @@ struct fix_opts {
         const char *root;    /* default "/" */
         const char *proc;    /* default ROOT/proc */
         const char *out_dir; /* NULL: the files go to @out with the rest */
+        unsigned width;      /* wrap and shorten the text to this many columns; 0: full lines */
 };
 
 /* Plan the files, re-resolve a temporary copy of the node's kubelet and sshd

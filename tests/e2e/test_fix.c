@@ -41,7 +41,7 @@ static void test_demo_fix_flips_checks_and_leaves_root_alone(void **state)
         (void)state;
         char *root = demo_copy(), *outdir = tu_mkdtemp(), src[4096];
         snprintf(src, sizeof(src), "%s/demo-node", tu_fixtures());
-        char *argv[] = {(char *)tu_nodeward(), "fix", "--dry-run", "--root", root, "--out", outdir, NULL};
+        char *argv[] = {(char *)tu_nodeward(), "fix", "--dry-run", "--wide", "--root", root, "--out", outdir, NULL};
         char *out, *err;
         int rc = tu_run(argv, &out, &err);
         /* --hostname-override is a flag: no file overrides it, so the exit says work is left. */
@@ -94,7 +94,7 @@ static void test_kubelet_dropin_sorts_last(void **state)
         tu_write(
                 root, "etc/kubernetes/kubelet/config.json.d/zz-late/90-x.conf",
                 "{\"apiVersion\":\"kubelet.config.k8s.io/v1beta1\",\"kind\":\"KubeletConfiguration\",\"readOnlyPort\":10255}\n");
-        char *argv[] = {(char *)tu_nodeward(), "fix", "--dry-run", "--root", root, NULL}, *out;
+        char *argv[] = {(char *)tu_nodeward(), "fix", "--dry-run", "--wide", "--root", root, NULL}, *out;
         tu_run(argv, &out, NULL);
         if (!strstr(out, "== /etc/kubernetes/kubelet/config.json.d/zzz99-nodeward.conf") &&
             !strstr(out, "== /etc/kubernetes/kubelet/config.json.d/zz99-nodeward.conf"))
@@ -112,7 +112,7 @@ static void test_no_config_dir_names_the_place(void **state)
         (void)state;
         char root[4096];
         snprintf(root, sizeof(root), "%s/eks-al2-node", tu_fixtures());
-        char *argv[] = {(char *)tu_nodeward(), "fix", "--dry-run", "--root", root, NULL}, *out;
+        char *argv[] = {(char *)tu_nodeward(), "fix", "--dry-run", "--wide", "--root", root, NULL}, *out;
         assert_int_equal(tu_run(argv, &out, NULL), 1);
         assert_null(strstr(out, "== /"));
         assert_non_null(strstr(out, "runs without --config-dir, so no drop-in is read"));
@@ -122,7 +122,7 @@ static void test_no_config_dir_names_the_place(void **state)
 
 static char *fix_output(const char *root, int want_rc)
 {
-        char *argv[] = {(char *)tu_nodeward(), "fix", "--dry-run", "--root", (char *)root, NULL}, *out, *err;
+        char *argv[] = {(char *)tu_nodeward(), "fix", "--dry-run", "--wide", "--root", (char *)root, NULL}, *out, *err;
         int rc = tu_run(argv, &out, &err);
         if (rc != want_rc)
                 fail_msg("exit %d, not %d\nstdout:\n%s\nstderr:\n%s", rc, want_rc, out, err);
@@ -192,6 +192,47 @@ static void test_failures_without_a_fix_are_listed(void **state)
         tu_assert_contains_("closing line", out,
                             "every check above passes with the files applied; the ones under \"Not fixable by a "
                             "drop-in\" still need the changes named there\n");
+        free(out);
+}
+
+/* Fitted to the width like the check report: the proof's evidence shortened, what to
+ * change wrapped (never cut); --wide prints every line whole. The files are printed
+ * as they are to be written. */
+static void test_fix_output_fits_the_width(void **state)
+{
+        (void)state;
+        char root[4096];
+        snprintf(root, sizeof(root), "%s/demo-node", tu_fixtures());
+        char *argv[] = {(char *)tu_nodeward(), "fix", "--dry-run", "--root", root, NULL, NULL}, *out;
+        setenv("COLUMNS", "80", 1);
+        assert_int_equal(tu_run(argv, &out, NULL), 1);
+        unsetenv("COLUMNS");
+        const char *manual = strstr(out, "\nNot fixable by a drop-in");
+        assert_non_null(manual);
+        assert_true(strchr(out, '\n') - out <= 80);
+        size_t longest = 0, n = 0;
+        for (const char *l = manual + 1; *l; l += n + 1) {
+                n = strcspn(l, "\n");
+                longest = n > longest ? n : longest;
+                if (!l[n])
+                        break;
+        }
+        if (longest > 80)
+                fail_msg("a line of %zu columns at COLUMNS=80:\n%s", longest, out);
+        tu_assert_contains_("shortened", out,
+                            "  fail -> pass  kubelet.read-only-port           readOnlyPort=0 from drop-in ...\n");
+        tu_assert_contains_("note", out, "\n(evidence shortened to 80 columns; --wide shows all of it)\n");
+        tu_assert_contains_("wrapped", out,
+                            "\n  ssh.daemon-enabled: On nodes reached through SSM Session Manager: systemctl\n"
+                            "      disable --now sshd (ssh on Debian).\n");
+        free(out);
+        argv[5] = "--wide";
+        assert_int_equal(tu_run(argv, &out, NULL), 1);
+        tu_assert_contains_("wide", out,
+                            "  fail -> pass  kubelet.read-only-port           readOnlyPort=0 from drop-in "
+                            "/etc/kubernetes/kubelet/config.json.d/99-nodeward.conf (drop-in "
+                            "/etc/kubernetes/kubelet/config.json.d/30-monitoring.conf says 10255)");
+        assert_null(strstr(out, "shortened"));
         free(out);
 }
 
@@ -427,6 +468,7 @@ int main(void)
                 cmocka_unit_test(test_no_files_no_proof_and_errors_are_not_passes),
                 cmocka_unit_test(test_proof_copies_the_units_environment_files),
                 cmocka_unit_test(test_failures_without_a_fix_are_listed),
+                cmocka_unit_test(test_fix_output_fits_the_width),
                 cmocka_unit_test(test_fix_usage_errors),
                 cmocka_unit_test(test_real_sshd_agrees_with_the_fix),
                 cmocka_unit_test(test_remediation_names_the_source),
