@@ -352,7 +352,8 @@ static cJSON *check_json(const char *fixture, const char *only)
 }
 
 /* Each flavour's remediation names its own place (amazon-eks-ami nodeadm and
- * bootstrap.sh; Bottlerocket's kubelet-config template; sshd's file and line). */
+ * bootstrap.sh; Bottlerocket's kubelet-config template; kubeadm's
+ * KubeletConfiguration and kubeletExtraArgs; sshd's file and line). */
 static void test_remediation_names_the_source(void **state)
 {
         (void)state;
@@ -381,6 +382,28 @@ static void test_remediation_names_the_source(void **state)
         tu_assert_contains_("bottlerocket", remediation(j, "kubelet.seccomp-default"),
                             "set settings.kubernetes.seccomp-default = true through the Bottlerocket API");
         cJSON_Delete(j);
+        /* kubeadm: the cluster's KubeletConfiguration for a config value ... */
+        j = check_json("kubeadm-node", "kubelet.seccomp-default");
+        tu_assert_contains_("kubeadm config", remediation(j, "kubelet.seccomp-default"),
+                            "seccompDefault is not set (the kubelet's default applies): set seccompDefault: true in "
+                            "the KubeletConfiguration of the kubeadm config (the kubelet-config ConfigMap in "
+                            "kube-system), then run kubeadm upgrade node phase kubelet-config.");
+        cJSON_Delete(j);
+        /* ... and nodeRegistration.kubeletExtraArgs for a flag kubeadm wrote. */
+        char *root = tu_mkdtemp(), src[4096];
+        snprintf(src, sizeof(src), "%s/kubeadm-node", tu_fixtures());
+        tu_copy_tree(src, root);
+        tu_write(root, "var/lib/kubelet/kubeadm-flags.env",
+                 "KUBELET_KUBEADM_ARGS=\"--container-runtime-endpoint=unix:///var/run/containerd/containerd.sock "
+                 "--read-only-port=10255\"\n");
+        j = tu_check_json(root, "kubelet.read-only-port", NULL);
+        assert_non_null(j);
+        tu_assert_contains_("kubeadm flag", remediation(j, "kubelet.read-only-port"),
+                            "remove --read-only-port from nodeRegistration.kubeletExtraArgs (written to "
+                            "/var/lib/kubelet/kubeadm-flags.env) or KUBELET_EXTRA_ARGS in /etc/default/kubelet");
+        cJSON_Delete(j);
+        tu_rm_rf(root);
+        free(root);
 }
 
 /* "(12 ms)" -> "(N ms)": the only part of the report that changes between runs. */
