@@ -1,4 +1,4 @@
-/* fix: the drop-ins that make the failed kubelet and sshd checks pass, proved on a copy.
+/* fix: the drop-ins that make the failed kubelet and sshd checks pass, and what no drop-in can fix.
  *
  * The kubelet merges the files of --config-dir in lexical order after --config, and
  * flags after both (kubernetes cmd/kubelet/app/server.go, "kubelet configuration
@@ -6,45 +6,18 @@
  * drop-in, never over a flag. sshd keeps the first value it reads for a keyword
  * (sshd_config(5)), so its file is named to sort first in the directory sshd_config
  * includes, and repeats a Match block's criteria where that block weakens a value.
- * The proof runs the same resolvers on a temporary copy of the files with the new
- * ones added; --root is only read. */
+ * The proof (fix_proof.c) runs the same resolvers on a temporary copy of the files
+ * with the new ones added; --root is only read. */
 #define _GNU_SOURCE
-#include "cli/fix.h"
+#include "cli/fix_plan.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
-#include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include "check.h"
-#include "engine.h"
 #include "collect/facts.h"
 #include "remedy.h"
-#include "base/rootfs.h"
-#include "base/sdunit.h"
 #include "collect/sshd/sshd_config.h"
-#include "base/util.h"
 #include "render/report.h"
-
-#define FIX_MAX_FILES 512
-#define FIX_FILE_CAP (1u << 20)
-
-struct planned {
-        char *path;    /* where it goes on the node */
-        char *content; /* the whole file */
-        mode_t mode;
-};
-
-struct plan {
-        struct planned files[2];
-        size_t n_files;
-        struct strbuf manual; /* what no drop-in can do, one "  id: text" line each */
-        bool *handled;        /* by catalog index: in a planned file or on the manual list */
-};
 
 /* The checks fix plans for: a drop-in, or the place a flag is set. */
 static bool fixable(const struct check_def *c)
@@ -59,17 +32,6 @@ static bool in_scope(const struct check_def *c)
 {
         return (str_startswith(c->id, "kubelet.") || str_startswith(c->id, "ssh.")) &&
                !(c->needs & (FACT_SOCKETS | FACT_PROBES | FACT_CONNWATCH));
-}
-
-static bool failed(const struct result *r)
-{
-        return r->status == ST_FAIL || r->status == ST_WARN;
-}
-
-/* Not passing: failed, or not evaluated (a check that errors is not fixed). */
-static bool not_ok(const struct result *r)
-{
-        return failed(r) || r->status == ST_ERROR;
 }
 
 static void mark_handled(struct plan *p, const struct result *r)
@@ -142,7 +104,7 @@ static void plan_kubelet(const struct facts *f, const struct run *before, struct
         for (size_t i = 0; i < before->n; i++) {
                 const struct result *r = &before->results[i];
                 int field = check_kfield(r->check);
-                if (!failed(r) || field < 0)
+                if (!fix_failed(r) || field < 0)
                         continue;
                 cJSON *frag = r->check->fix ? cJSON_Parse(r->check->fix) : NULL;
                 /* Bottlerocket renders the kubelet's files from its settings at boot. */
@@ -205,7 +167,7 @@ static void plan_sshd(const struct facts *f, const struct run *before, struct pl
         struct strbuf body = {0}, have = {0};
         for (size_t i = 0; i < before->n; i++) {
                 const struct result *r = &before->results[i];
-                if (failed(r) && str_startswith(r->check->id, "ssh.") && r->check->fix)
+                if (fix_failed(r) && str_startswith(r->check->id, "ssh.") && r->check->fix)
                         add_lines(&body, &have, r->check->fix, "");
         }
         /* Match blocks that set a checked keyword to another value get the value
@@ -264,7 +226,7 @@ static void plan_sshd(const struct facts *f, const struct run *before, struct pl
         sb_free(&body);
         for (size_t i = 0; i < before->n; i++) {
                 const struct result *r = &before->results[i];
-                if (failed(r) && str_startswith(r->check->id, "ssh.") && fixable(r->check))
+                if (fix_failed(r) && str_startswith(r->check->id, "ssh.") && fixable(r->check))
                         mark_handled(p, r);
         }
 }
@@ -277,7 +239,7 @@ static void plan_manual(const struct run *before, struct plan *p)
 {
         for (size_t i = 0; i < before->n; i++) {
                 const struct result *r = &before->results[i];
-                if (!failed(r) || p->handled[r->check - check_catalog])
+                if (!fix_failed(r) || p->handled[r->check - check_catalog])
                         continue;
                 sb_printf(&p->manual, "  %s: %s\n", r->check->id, result_remediation(r));
                 mark_handled(p, r);
@@ -303,137 +265,6 @@ static void plan_manual(const struct run *before, struct plan *p)
         }
 }
 
-/* A node path without "." or ".." components: placed under a directory of ours it
- * stays there (a kubelet --config-dir of "/../x" must not reach out of it). */
-static bool clean_path(const char *path)
-{
-        for (const char *c = path; *c;) {
-                c += strspn(c, "/");
-                size_t n = strcspn(c, "/");
-                if ((n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
-                        return false;
-                c += n;
-        }
-        return true;
-}
-
-/* @path (absolute on the node) placed under @dir; path_join would keep it absolute.
- * NULL for a path with "." or ".." components. */
-static char *under(const char *dir, const char *path)
-{
-        return clean_path(path) ? xasprintf("%s/%s", dir, path + strspn(path, "/")) : NULL;
-}
-
-/* Make the directories of @path (absolute, inside our own temporary tree). */
-static int mkdir_parents(const char *path)
-{
-        _cleanup_free_ char *p = xstrdup(path);
-        for (char *s = strchr(p + 1, '/'); s; s = strchr(s + 1, '/')) {
-                *s = '\0';
-                if (mkdir(p, 0755) < 0 && errno != EEXIST)
-                        return -errno;
-                *s = '/';
-        }
-        return 0;
-}
-
-static int write_new_file(const char *path, const char *buf, size_t len, mode_t mode)
-{
-        if (!path)
-                return -EINVAL;
-        int r = mkdir_parents(path);
-        if (r < 0)
-                return r;
-        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode);
-        if (fd < 0)
-                return -errno;
-        ssize_t w = write(fd, buf, len);
-        int e = w < 0 ? -errno : (size_t)w != len ? -EIO : 0;
-        if (close(fd) < 0 && !e)
-                e = -errno;
-        return e;
-}
-
-/* Copy @rel (a file or a directory tree) from the root into @tmp, bounded. */
-static void copy_in(const struct rootfs *root, const char *rel, const char *tmp, int depth, size_t *budget)
-{
-        struct stat st;
-        if (!rel || depth > 6 || !*budget || rootfs_stat(root, rel, &st) < 0)
-                return;
-        (*budget)--;
-        if (S_ISDIR(st.st_mode)) {
-                char **names = NULL;
-                size_t n = 0;
-                if (rootfs_list_dir(root, rel, FIX_MAX_FILES, &names, &n) < 0)
-                        return;
-                for (size_t i = 0; i < n; i++) {
-                        _cleanup_free_ char *child = path_join(rel, names[i]);
-                        copy_in(root, child, tmp, depth + 1, budget);
-                }
-                strv_free(names, n);
-                return;
-        }
-        char *buf = NULL;
-        size_t len = 0;
-        if (!S_ISREG(st.st_mode) || rootfs_read_file(root, rel, FIX_FILE_CAP, &buf, &len, NULL) < 0)
-                return;
-        _cleanup_free_ char *dst = under(tmp, rel);
-        (void)write_new_file(dst, buf, len, st.st_mode & 0777);
-        free(buf);
-}
-
-/* Everything the kubelet and sshd resolvers read, and what tells the flavour. */
-static void copy_node_files(const struct rootfs *root, const struct facts *f, const char *tmp)
-{
-        static const char *const fixed[] = {"/etc/os-release",
-                                            "/usr/lib/os-release",
-                                            "/etc/kubernetes/kubelet",
-                                            "/etc/eks/kubelet",
-                                            "/etc/systemd/system/kubelet.service",
-                                            "/etc/systemd/system/kubelet.service.d",
-                                            "/usr/lib/systemd/system/kubelet.service",
-                                            "/usr/lib/systemd/system/kubelet.service.d",
-                                            "/lib/systemd/system/kubelet.service",
-                                            "/lib/systemd/system/kubelet.service.d",
-                                            "/etc/sysconfig/kubelet",
-                                            "/etc/default/kubelet",
-                                            "/var/lib/kubelet/config.yaml",
-                                            "/var/lib/kubelet/kubeadm-flags.env",
-                                            "/etc/ssh",
-                                            "/etc/crypto-policies/back-ends"};
-        size_t budget = FIX_MAX_FILES;
-        for (size_t i = 0; i < ARRAY_SIZE(fixed); i++)
-                copy_in(root, fixed[i], tmp, 0, &budget);
-        const struct kubelet_facts *k = &f->kubelet;
-        copy_in(root, k->config.path, tmp, 0, &budget);
-        copy_in(root, k->config_dir, tmp, 0, &budget);
-        copy_in(root, k->client_ca.path, tmp, 0, &budget);
-        copy_in(root, k->kubeconfig.path, tmp, 0, &budget);
-        for (size_t i = 0; i < f->sshd.cfg.n_files; i++)
-                copy_in(root, f->sshd.cfg.files[i].path, tmp, 0, &budget);
-        /* kubelet.service as systemd reads it, with the files its EnvironmentFile=
-         * lines name: without one the copy's unit would not start, and every check
-         * of the kubelet it describes would error. */
-        struct sdunit u;
-        _cleanup_free_ char *err = NULL;
-        if (sdunit_load(root, "kubelet.service", &u, &err) == 0) {
-                copy_in(root, u.path, tmp, 0, &budget);
-                for (size_t i = 0; i < u.n_dropins; i++)
-                        copy_in(root, u.dropins[i], tmp, 0, &budget);
-                for (size_t i = 0; i < u.n_env_files; i++)
-                        copy_in(root, u.env_files[i], tmp, 0, &budget);
-                sdunit_free(&u);
-        }
-}
-
-static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-        (void)st;
-        (void)flag;
-        (void)ftw;
-        return remove(p) < 0 ? -1 : 0;
-}
-
 /* @all: every check in scope (what the node fails); else the ones fix plans for
  * (what the proof re-runs). */
 static bool *fix_selection(bool all)
@@ -442,85 +273,6 @@ static bool *fix_selection(bool all)
         for (size_t i = 0; i < check_catalog_len; i++)
                 sel[i] = all ? in_scope(&check_catalog[i]) : fixable(&check_catalog[i]);
         return sel;
-}
-
-static const struct result *run_find(const struct run *run, const struct check_def *c)
-{
-        for (size_t i = 0; i < run->n; i++)
-                if (run->results[i].check == c)
-                        return &run->results[i];
-        return NULL;
-}
-
-static int collect_and_run(const char *root, const char *proc, const bool *sel, struct facts *f, struct run *run)
-{
-        char *err = NULL;
-        struct collect_opts co = {.root = root, .proc = proc, .needs = engine_needs(sel) | FACT_PROCS};
-        if (facts_collect(&co, f, &err) < 0) {
-                fprintf(stderr, "nodeward: fix: %s\n", err);
-                free(err);
-                return -EINVAL;
-        }
-        engine_run(f, NULL, sel, run); /* fix changes settings, never approvals */
-        return 0;
-}
-
-/* Re-resolve a copy with the planned files; print before -> after. Returns
- * how many planned checks still fail or cannot be evaluated, or -errno. */
-static int prove(const struct fix_opts *o, const struct rootfs *root, const struct facts *f, const struct plan *p,
-                 const struct run *before, FILE *out)
-{
-        const char *tmpdir = getenv("TMPDIR");
-        _cleanup_free_ char *tmpl = xasprintf("%s/nodeward-fix.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
-        if (!mkdtemp(tmpl))
-                return -errno;
-        copy_node_files(root, f, tmpl);
-        for (size_t i = 0; i < p->n_files; i++) {
-                _cleanup_free_ char *dst = under(tmpl, p->files[i].path);
-                int r = write_new_file(dst, p->files[i].content, strlen(p->files[i].content), p->files[i].mode);
-                if (r < 0)
-                        fprintf(stderr, "nodeward: fix: %s in the copy: %s\n", p->files[i].path, strerror(-r));
-        }
-        /* The process table stays the node's: the kubelet's flags are what it runs with. */
-        struct stat st;
-        _cleanup_free_ char *proc = o->proc ? xstrdup(o->proc)
-                                    : rootfs_stat(root, "/proc", &st) == 0 && S_ISDIR(st.st_mode)
-                                            ? path_join(root->path, "proc")
-                                            : NULL;
-        struct facts af;
-        struct run after;
-        _cleanup_free_ bool *sel = fix_selection(false);
-        int r = collect_and_run(tmpl, proc, sel, &af, &after);
-        nftw(tmpl, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-        if (r < 0)
-                return r;
-        int still = 0;
-        bool cut = false;
-        fprintf(out, "\nProof: the node's kubelet and sshd files re-resolved with these added:\n");
-        for (size_t i = 0; i < after.n; i++) {
-                const struct result *a = &after.results[i], *b = run_find(before, a->check);
-                /* Not evaluated either way: on the manual list already. */
-                if (!b || (!not_ok(b) && !not_ok(a)) || (b->status == ST_ERROR && a->status == ST_ERROR))
-                        continue;
-                still += not_ok(a);
-                char head[128];
-                int n = snprintf(head, sizeof(head), "  %-4s -> %-4s  %-32s ", status_name(b->status),
-                                 status_name(a->status), a->check->id);
-                size_t len = strlen(a->evidence), keep = text_shortened(a->evidence, n > 0 ? (size_t)n : 0, o->width);
-                fprintf(out, "%s%.*s%s\n", head, (int)keep, a->evidence, keep < len ? "..." : "");
-                cut |= keep < len;
-        }
-        if (!still)
-                text_fill(out,
-                          p->manual.len ? "every check above passes with the files applied; the ones under \"Not "
-                                          "fixable by a drop-in\" still need the changes named there"
-                                        : "every check above passes with the files applied",
-                          2, 4, o->width, false);
-        if (cut)
-                fprintf(out, "(evidence shortened to %u columns; --wide shows all of it)\n", o->width);
-        run_free(&after);
-        facts_free(&af);
-        return still;
 }
 
 /* One "  id: what to change" entry a line, wrapped to the width: never shortened. */
@@ -541,8 +293,8 @@ static int emit_files(const struct fix_opts *o, const struct plan *p, FILE *out)
                         fprintf(out, "\n== %s (mode %04o)\n%s", pf->path, (unsigned)pf->mode, pf->content);
                         continue;
                 }
-                _cleanup_free_ char *dst = under(o->out_dir, pf->path);
-                int r = write_new_file(dst, pf->content, strlen(pf->content), pf->mode);
+                _cleanup_free_ char *dst = fix_under(o->out_dir, pf->path);
+                int r = fix_write_new_file(dst, pf->content, strlen(pf->content), pf->mode);
                 if (r < 0) {
                         fprintf(stderr, "nodeward: fix: --out %s: %s: %s\n", o->out_dir, pf->path, strerror(-r));
                         return r;
@@ -561,10 +313,10 @@ int fix_dry_run(const struct fix_opts *o, FILE *out)
                 fprintf(stderr, "nodeward: fix: --root %s: %s\n", rootp, strerror(-r));
                 return 2;
         }
-        _cleanup_free_ bool *sel = fix_selection(true);
+        _cleanup_free_ bool *sel = fix_selection(true), *planned = fix_selection(false);
         struct facts f;
         struct run before;
-        if (collect_and_run(rootp, o->proc, sel, &f, &before) < 0) {
+        if (fix_collect_and_run(rootp, o->proc, sel, &f, &before) < 0) {
                 rootfs_close(&root);
                 return 2;
         }
@@ -583,7 +335,7 @@ int fix_dry_run(const struct fix_opts *o, FILE *out)
                 if (p.manual.len)
                         print_manual(o, &p, out);
                 /* Without a file to add, the copy would resolve as the node did. */
-                int still = rc || !p.n_files ? 0 : prove(o, &root, &f, &p, &before, out);
+                int still = rc || !p.n_files ? 0 : fix_prove(o, &root, &f, &p, planned, &before, out);
                 if (still < 0) {
                         fprintf(stderr, "nodeward: fix: proving on a copy: %s\n", strerror(-still));
                         rc = 2;
