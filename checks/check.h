@@ -50,6 +50,9 @@ struct result {
         /* Where the setting lives on this node (checks/describe.c): what a report
          * points an operator to. */
         struct result_where where;
+        /* A skip only because the node has no kubelet (or kube-proxy): the text
+         * report counts these per area instead of listing them (describe.c). */
+        bool kubelet_absent;
 };
 
 /* The remediation to show for @r: the node-specific one, else the catalog's. */

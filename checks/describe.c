@@ -195,12 +195,27 @@ static void describe_node(const struct facts *f, struct run_node *n)
                 run_attempt_describe(of, &of->v[i], &n->attempts[n->n_attempts++]);
 }
 
+/* @r skipped on a node without a kubelet, because of it: a kubelet check (none
+ * applies, whatever else it says), a kube-proxy check with no kube-proxy, or one
+ * whose evidence is the kubelet's absence (net.policy-engine). */
+static bool skipped_for_no_kubelet(const struct facts *f, const struct result *r)
+{
+        const char *why = f->kubelet.absent_reason;
+        if (r->status != ST_SKIP || !(f->collected & FACT_KUBELET) || f->kubelet.found)
+                return false;
+        return str_startswith(r->check->id, "kubelet.") ||
+               (str_startswith(r->check->id, "kube-proxy.") && !f->kube_proxy.found) ||
+               (why && r->evidence && strstr(r->evidence, why));
+}
+
 void run_describe(struct run *run, const struct facts *f)
 {
         run_node_free(&run->node);
         describe_node(f, &run->node);
-        for (size_t i = 0; i < run->n; i++)
+        for (size_t i = 0; i < run->n; i++) {
                 result_locate(f, &run->results[i]);
+                run->results[i].kubelet_absent = skipped_for_no_kubelet(f, &run->results[i]);
+        }
 }
 
 void run_node_free(struct run_node *n)

@@ -52,6 +52,7 @@ int expect_apply(unsigned expect, const struct facts *f, struct run *run, enum s
                 if (!(r->check->needs & FACT_KUBELET) || r->status != ST_SKIP)
                         continue;
                 result_set(r, ST_ERROR, "%s", why);
+                r->kubelet_absent = false;
                 result_locate(f, r); /* the new evidence may name another place */
                 run->summary[ST_SKIP]--;
                 run->summary[ST_ERROR]++;

@@ -458,6 +458,7 @@ int sdunit_load(const struct rootfs *root, const char *name, struct sdunit *ret,
                         int e = rootfs_read_file(root, optional ? f + 1 : f, ROOTFS_READ_CAP, &buf, NULL, NULL);
                         if (e == 0) {
                                 sd_parse_env_file(buf, &st.env, &st.nenv);
+                                strv_push(&u.env_files, &u.n_env_files, xstrdup(optional ? f + 1 : f));
                                 free(buf);
                         } else if (optional && e == -ENOENT) {
                                 strv_push(&u.env_files_missing, &u.n_env_files_missing, xstrdup(f + 1));
@@ -518,6 +519,7 @@ void sdunit_free(struct sdunit *u)
         free(u->path);
         strv_free(u->dropins, u->n_dropins);
         strv_free(u->argv, u->argc);
+        strv_free(u->env_files, u->n_env_files);
         strv_free(u->env_files_missing, u->n_env_files_missing);
         free(u->working_dir);
         memset(u, 0, sizeof(*u));

@@ -13,7 +13,9 @@ struct sdunit {
         size_t n_dropins;
         char **argv; /* ExecStart after environment expansion */
         size_t argc;
-        char *working_dir;        /* WorkingDirectory=, NULL when unset */
+        char *working_dir; /* WorkingDirectory=, NULL when unset */
+        char **env_files;  /* EnvironmentFile= files read, in order (host paths) */
+        size_t n_env_files;
         char **env_files_missing; /* EnvironmentFile=- entries that did not exist */
         size_t n_env_files_missing;
 };

@@ -98,6 +98,9 @@ int cli_aws_options(struct opts *o);
  * drop, did): the run must not go on holding what README says it gave up. */
 int cli_drop_privileges(const char *earlier);
 
+/* Columns for a text report: $COLUMNS, else the terminal's, else 100; 0 (no limit) with --wide. */
+unsigned cli_text_width(FILE *out, bool wide);
+
 /* Print @j and free it. */
 void cli_print_json(FILE *out, cJSON *j);
 

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -87,22 +86,6 @@ static const char check_help[] =
         "Exit status: 0 nothing failed at or above --fail-on; 1 something did;\n"
         "2 nothing failed but a check could not be evaluated, or a usage/internal error.\n";
 
-/* Columns for the text report: $COLUMNS, else the terminal's, else 100; 0 (no limit) with --wide. */
-static unsigned text_width(FILE *out, bool wide)
-{
-        if (wide)
-                return 0;
-        const char *env = getenv("COLUMNS");
-        char *end;
-        long v = env ? strtol(env, &end, 10) : 0;
-        if (env && *env && !*end && v >= 20 && v <= 10000)
-                return (unsigned)v;
-        struct winsize ws;
-        if (isatty(fileno(out)) && ioctl(fileno(out), TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
-                return ws.ws_col;
-        return 100;
-}
-
 /* ASFF names the account, region and cluster: the options', else the run's, else placeholders. */
 static void render_asff(FILE *out, const struct opts *o, const struct run *run, const struct report_meta *meta)
 {
@@ -145,7 +128,7 @@ static void render_report(FILE *out, const struct opts *o, const struct run *run
         default: {
                 struct text_opts t = {.color = isatty(fileno(out)) && !getenv("NO_COLOR"),
                                       .quiet = o->quiet,
-                                      .width = text_width(out, o->wide),
+                                      .width = cli_text_width(out, o->wide),
                                       .fail_on = o->fail_on,
                                       .kubelet_expected = o->expect & EXPECT_KUBELET};
                 report_text(out, run, meta, &t);

@@ -25,7 +25,7 @@ int cmd_list(int argc, char **argv)
         return list_command(argc, argv, list_help);
 }
 
-static const char fix_help[] = "Usage: nodeward fix --dry-run [--root DIR] [--proc DIR] [--out DIR]\n"
+static const char fix_help[] = "Usage: nodeward fix --dry-run [--root DIR] [--proc DIR] [--out DIR] [--wide]\n"
                                "Write the smallest set of drop-ins that makes every failed kubelet and sshd check\n"
                                "pass, and prove it: the node's kubelet and sshd files are copied to a temporary\n"
                                "directory, the drop-ins added, the configuration resolved again, and each check\n"
@@ -37,6 +37,8 @@ static const char fix_help[] = "Usage: nodeward fix --dry-run [--root DIR] [--pr
                                "  --proc DIR          process table to read (default ROOT/proc)\n"
                                "  --out DIR           write the files under DIR at their node paths\n"
                                "                      (DIR/etc/ssh/sshd_config.d/...); default: print them\n"
+                               "  --wide              full evidence in the proof (default: shortened to $COLUMNS,\n"
+                               "                      the terminal's width, or 100 columns)\n"
                                "  -h, --help          this help\n"
                                "\n"
                                "A kubelet drop-in is named to sort last in the --config-dir the kubelet uses; a\n"
@@ -44,8 +46,11 @@ static const char fix_help[] = "Usage: nodeward fix --dry-run [--root DIR] [--pr
                                "An sshd file is named to sort first in the directory sshd_config includes (sshd keeps\n"
                                "the first value), with a Match block where an existing one weakens a value.\n"
                                "\n"
-                               "Exit status: 0 every planned check passes on the copy; 1 some failure needs a\n"
-                               "change no drop-in can make; 2 usage error or the root cannot be read.\n";
+                               "Every other failed kubelet or sshd check is listed with its remediation.\n"
+                               "\n"
+                               "Exit status: 0 every planned check passes on the copy and nothing else fails;\n"
+                               "1 some failure needs a change no drop-in can make, or a planned check still\n"
+                               "fails or cannot be evaluated; 2 usage error or the root cannot be read.\n";
 
 int cmd_fix(int argc, char **argv)
 {
@@ -53,14 +58,18 @@ int cmd_fix(int argc, char **argv)
                 F_ROOT = 1,
                 F_PROC,
                 F_OUT,
-                F_DRY
+                F_DRY,
+                F_WIDE
         };
-        static const struct option longopts[] = {
-                {"root", required_argument, NULL, F_ROOT}, {"proc", required_argument, NULL, F_PROC},
-                {"out", required_argument, NULL, F_OUT},   {"dry-run", no_argument, NULL, F_DRY},
-                {"help", no_argument, NULL, 'h'},          {0, 0, 0, 0}};
+        static const struct option longopts[] = {{"root", required_argument, NULL, F_ROOT},
+                                                 {"proc", required_argument, NULL, F_PROC},
+                                                 {"out", required_argument, NULL, F_OUT},
+                                                 {"dry-run", no_argument, NULL, F_DRY},
+                                                 {"wide", no_argument, NULL, F_WIDE},
+                                                 {"help", no_argument, NULL, 'h'},
+                                                 {0, 0, 0, 0}};
         struct fix_opts fo = {0};
-        bool dry = false;
+        bool dry = false, wide = false;
         const char **slot[] = {NULL, &fo.root, &fo.proc, &fo.out_dir};
         int c;
         opterr = 0;
@@ -69,6 +78,7 @@ int cmd_fix(int argc, char **argv)
                 switch (c) {
                 case 'h': fputs(fix_help, stdout); return 0;
                 case F_DRY: dry = true; break;
+                case F_WIDE: wide = true; break;
                 case F_ROOT:
                 case F_PROC:
                 case F_OUT:
@@ -92,6 +102,7 @@ int cmd_fix(int argc, char **argv)
                                 "hint: nodeward fix --dry-run [--out DIR], then apply the files it prints\n");
                 return EXIT_USAGE;
         }
+        fo.width = cli_text_width(stdout, wide);
         return fix_dry_run(&fo, stdout);
 }
 

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "expect.h"
@@ -261,4 +263,20 @@ int cli_aws_options(struct opts *o)
                 }
         }
         return 0;
+}
+
+/* Columns for the text report: $COLUMNS, else the terminal's, else 100; 0 (no limit) with --wide. */
+unsigned cli_text_width(FILE *out, bool wide)
+{
+        if (wide)
+                return 0;
+        const char *env = getenv("COLUMNS");
+        char *end;
+        long v = env ? strtol(env, &end, 10) : 0;
+        if (env && *env && !*end && v >= 20 && v <= 10000)
+                return (unsigned)v;
+        struct winsize ws;
+        if (isatty(fileno(out)) && ioctl(fileno(out), TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
+                return ws.ws_col;
+        return 100;
 }

@@ -163,9 +163,9 @@ static bool same_area(const char *a, const char *b)
         return n == area_len(b) && strncmp(a, b, n) == 0;
 }
 
-/* Bytes of @s that fit in @cols columns, counting a column per code point: evidence
- * is sanitized UTF-8 without control characters, so no cut splits a character. */
-static size_t fit_columns(const char *s, size_t cols)
+/* Evidence is sanitized UTF-8 without control characters, so counting a column
+ * per code point, no cut splits a character. */
+size_t text_fit_columns(const char *s, size_t cols)
 {
         size_t n = 0, i = 0;
         for (; s[i]; i++)
@@ -183,37 +183,50 @@ static bool text_line(FILE *out, const struct result *r, const struct text_opts 
                 *p = (char)(*p - 'a' + 'A');
         size_t id_len = strlen(r->check->id);
         size_t prefix = 2 + 5 + 1 + 8 + 1 + (id_len > 33 ? id_len : 33) + 1;
-        size_t elen = strlen(r->evidence), keep = elen;
-        if (o->width) {
-                size_t room = o->width > prefix + MIN_EVIDENCE_COLS ? o->width - prefix : MIN_EVIDENCE_COLS;
-                if (fit_columns(r->evidence, room) < elen)
-                        keep = fit_columns(r->evidence, room - 3);
-        }
+        size_t elen = strlen(r->evidence), keep = text_shortened(r->evidence, prefix, o->width);
         fprintf(out, "  %s%-5s%s %-8s %-33s %.*s%s\n", o->color ? status_color(r->status) : "", st,
                 o->color ? "\033[0m" : "", severity_name(r->check->severity), r->check->id, (int)keep, r->evidence,
                 keep < elen ? "..." : "");
         return keep < elen;
 }
 
-/* @text word-wrapped to @width columns (0: one line), each line indented by @indent;
- * unlike evidence, a remediation is never shortened: it is what the operator acts on. */
-static void text_wrapped(FILE *out, const char *text, size_t indent, size_t width)
+size_t text_shortened(const char *s, size_t indent, size_t width)
 {
-        size_t room = !width ? SIZE_MAX : width > indent + MIN_EVIDENCE_COLS ? width - indent : MIN_EVIDENCE_COLS;
+        size_t len = strlen(s);
+        if (!width)
+                return len;
+        size_t room = width > indent + MIN_EVIDENCE_COLS ? width - indent : MIN_EVIDENCE_COLS;
+        return text_fit_columns(s, room) < len ? text_fit_columns(s, room - 3) : len;
+}
+
+/* Where the line that starts at @p breaks within @n bytes: at the last pair of
+ * spaces with @fields, else (or without one) at the last space; 0: nowhere. */
+static size_t break_at(const char *p, size_t n, bool fields)
+{
+        for (size_t k = n; fields && k > 1; k--)
+                if (p[k] == ' ' && p[k - 1] == ' ')
+                        return k - 1;
+        for (size_t k = n; k > 0; k--)
+                if (p[k] == ' ')
+                        return k;
+        return 0;
+}
+
+void text_fill(FILE *out, const char *text, size_t first, size_t indent, size_t width, bool fields)
+{
         const char *p = text;
-        for (;;) {
+        for (size_t in = first;; in = indent) {
                 while (*p == ' ')
                         p++;
                 if (!*p)
                         break;
-                size_t n = fit_columns(p, room);
+                size_t room = !width ? SIZE_MAX : width > in + MIN_EVIDENCE_COLS ? width - in : MIN_EVIDENCE_COLS;
+                size_t n = text_fit_columns(p, room);
                 if (p[n]) {
-                        size_t cut = n;
-                        while (cut > 0 && p[cut] != ' ')
-                                cut--;
+                        size_t cut = break_at(p, n, fields);
                         n = cut ? cut : strcspn(p, " ");
                 }
-                fprintf(out, "%*s%.*s\n", (int)indent, "", (int)n, p);
+                fprintf(out, "%*s%.*s\n", (int)in, "", (int)n, p);
                 p += n;
         }
 }
@@ -238,7 +251,7 @@ static void text_to_fix(FILE *out, const struct run *run, const struct text_opts
                         if (r->item)
                                 fprintf(out, "  (%s item %s)", run->benchmark->id, r->item->item);
                         fputc('\n', out);
-                        text_wrapped(out, result_remediation(r), 11, o->width);
+                        text_fill(out, result_remediation(r), 11, 11, o->width, false);
                 }
         if (below)
                 fprintf(out, "%s%u more failed below --fail-on %s; run with --fail-on %s to list them\n",
@@ -271,23 +284,35 @@ char *text_escape(const char *s)
         return sb_steal(&sb);
 }
 
-static void text_header(FILE *out, const struct run *run)
+/* A line of the header, filled to the width: continuation lines indented. */
+static void text_header_line(FILE *out, char *line, size_t width, bool fields)
+{
+        text_fill(out, line, 0, 2, width, fields);
+        free(line);
+}
+
+static void text_header(FILE *out, const struct run *run, size_t width)
 {
         const struct run_node *n = &run->node;
         char *name = n->name ? text_escape(n->name) : NULL, *host = text_escape(n->hostname), *os = text_escape(n->os),
              *kernel = text_escape(n->kernel), *root = text_escape(n->root);
         if (name)
-                fprintf(out, "nodeward %s  node %s (hostname %s)  (%s, kernel %s)  root %s\n", NODEWARD_VERSION, name,
-                        host, os, kernel, root);
+                text_header_line(out,
+                                 xasprintf("nodeward %s  node %s (hostname %s)  (%s, kernel %s)  root %s",
+                                           NODEWARD_VERSION, name, host, os, kernel, root),
+                                 width, true);
         else
-                fprintf(out, "nodeward %s  node %s  (%s, kernel %s)  root %s\n", NODEWARD_VERSION, host, os, kernel,
-                        root);
+                text_header_line(out,
+                                 xasprintf("nodeward %s  node %s  (%s, kernel %s)  root %s", NODEWARD_VERSION, host, os,
+                                           kernel, root),
+                                 width, true);
         if (n->bottlerocket) {
                 char *variant = text_escape(n->variant ? n->variant : "unknown");
-                fprintf(out,
-                        "platform Bottlerocket, variant %s: kubelet under /etc/kubernetes/kubelet, no host sshd "
-                        "(access through host containers: bottlerocket.*)\n",
-                        variant);
+                text_header_line(out,
+                                 xasprintf("platform Bottlerocket, variant %s: kubelet under /etc/kubernetes/kubelet, "
+                                           "no host sshd (access through host containers: bottlerocket.*)",
+                                           variant),
+                                 width, false);
                 free(variant);
         }
         free(name);
@@ -296,28 +321,60 @@ static void text_header(FILE *out, const struct run *run)
         free(kernel);
         free(root);
         if (run->benchmark)
-                fprintf(out, "benchmark %s %s (%s)\n", run->benchmark->name, run->benchmark->version,
-                        run->benchmark_why ? run->benchmark_why : "default");
+                text_header_line(out,
+                                 xasprintf("benchmark %s %s (%s)", run->benchmark->name, run->benchmark->version,
+                                           run->benchmark_why ? run->benchmark_why : "default"),
+                                 width, false);
 }
 
-static bool shown(const struct result *r, const struct text_opts *o)
+/* A skip the "not a Kubernetes node" verdict already explains: counted, not listed. */
+static bool folded(const struct run *run, const struct result *r, const struct text_opts *o)
 {
-        return !o->quiet || r->status == ST_FAIL || r->status == ST_ERROR;
+        return !o->kubelet_expected && run->node.kubelet_missing && r->kubelet_absent && r->status == ST_SKIP;
+}
+
+static bool shown(const struct run *run, const struct result *r, const struct text_opts *o)
+{
+        return (!o->quiet || r->status == ST_FAIL || r->status == ST_ERROR) && !folded(run, r, o);
+}
+
+/* One line instead of leaving the reader to infer it from a screen of kubelet
+ * skips, then one per area for the checks it skipped. */
+static void text_not_a_node(FILE *out, const struct run *run, const struct text_opts *o)
+{
+        char *root = text_escape(run->node.root ? run->node.root : "/");
+        text_header_line(out,
+                         xasprintf("not a Kubernetes node: no kubelet (process, kubelet.service or config) under "
+                                   "%s; host checks only",
+                                   root),
+                         o->width, false);
+        free(root);
+        if (o->quiet)
+                return;
+        for (size_t i = 0; i < run->n; i++) {
+                const char *id = run->results[i].check->id;
+                bool seen = false;
+                unsigned n = 0;
+                for (size_t k = 0; k < i && !seen; k++)
+                        seen = same_area(run->results[k].check->id, id);
+                for (size_t k = i; k < run->n && !seen; k++)
+                        n += same_area(run->results[k].check->id, id) && folded(run, &run->results[k], o);
+                if (seen || !n)
+                        continue;
+                text_header_line(out,
+                                 xasprintf("%.*s: %u check%s skipped (no %s found); --format json lists each",
+                                           (int)area_len(id), id, n, n == 1 ? "" : "s",
+                                           str_startswith(id, "kube-proxy.") ? "kube-proxy" : "kubelet"),
+                                 o->width, false);
+        }
 }
 
 void report_text(FILE *out, const struct run *run, const struct report_meta *m, const struct text_opts *o)
 {
         if (!o->quiet)
-                text_header(out, run);
-        /* One line instead of leaving the reader to infer it from a screen of kubelet skips. */
-        if (!o->kubelet_expected && run->node.kubelet_missing) {
-                char *root = text_escape(run->node.root ? run->node.root : "/");
-                fprintf(out,
-                        "not a Kubernetes node: no kubelet process, kubelet.service or kubelet config under %s; "
-                        "host checks only\n",
-                        root);
-                free(root);
-        }
+                text_header(out, run, o->width);
+        if (!o->kubelet_expected && run->node.kubelet_missing)
+                text_not_a_node(out, run, o);
         bool cut = false;
         /* Areas in order of first appearance, each with all of its checks. */
         for (size_t i = 0; i < run->n; i++) {
@@ -326,13 +383,13 @@ void report_text(FILE *out, const struct run *run, const struct report_meta *m, 
                 for (size_t k = 0; k < i && !seen; k++)
                         seen = same_area(run->results[k].check->id, id);
                 for (size_t k = i; k < run->n && !any; k++)
-                        any = same_area(run->results[k].check->id, id) && shown(&run->results[k], o);
+                        any = same_area(run->results[k].check->id, id) && shown(run, &run->results[k], o);
                 if (seen || !any)
                         continue;
                 if (!o->quiet)
                         fprintf(out, "\n%.*s\n", (int)area_len(id), id);
                 for (size_t k = i; k < run->n; k++)
-                        if (same_area(run->results[k].check->id, id) && shown(&run->results[k], o))
+                        if (same_area(run->results[k].check->id, id) && shown(run, &run->results[k], o))
                                 cut |= text_line(out, &run->results[k], o);
         }
         if (!o->quiet)

@@ -41,6 +41,16 @@ struct text_opts {
 /* @s (host data: a hostname, os-release, a path) for a terminal: control
  * characters and bytes outside valid UTF-8 as \xNN. Malloc'ed; NULL reads as "". */
 char *text_escape(const char *s);
+/* Bytes of @s (text_escape'd or sanitized evidence) that fit in @cols columns. */
+size_t text_fit_columns(const char *s, size_t cols);
+/* Bytes of evidence @s to print after @indent columns so that the line, with "..."
+ * after a shortened one, fits @width (0: no limit): strlen(@s) when it fits. */
+size_t text_shortened(const char *s, size_t indent, size_t width);
+/* @text word-wrapped to @width columns (0: one line), the first line indented by
+ * @first and the others by @indent; with @fields a line breaks where two spaces
+ * part fields (the header's) before any other space. Never shortened: a word
+ * wider than the room (a long path) is printed whole. */
+void text_fill(FILE *out, const char *text, size_t first, size_t indent, size_t width, bool fields);
 void report_text(FILE *out, const struct run *run, const struct report_meta *m, const struct text_opts *o);
 
 /* SARIF 2.1.0 (report_sarif.c); @exit_code goes into the invocation. */

@@ -41,7 +41,7 @@ static void test_demo_fix_flips_checks_and_leaves_root_alone(void **state)
         (void)state;
         char *root = demo_copy(), *outdir = tu_mkdtemp(), src[4096];
         snprintf(src, sizeof(src), "%s/demo-node", tu_fixtures());
-        char *argv[] = {(char *)tu_nodeward(), "fix", "--dry-run", "--root", root, "--out", outdir, NULL};
+        char *argv[] = {(char *)tu_nodeward(), "fix", "--dry-run", "--wide", "--root", root, "--out", outdir, NULL};
         char *out, *err;
         int rc = tu_run(argv, &out, &err);
         /* --hostname-override is a flag: no file overrides it, so the exit says work is left. */
@@ -94,7 +94,7 @@ static void test_kubelet_dropin_sorts_last(void **state)
         tu_write(
                 root, "etc/kubernetes/kubelet/config.json.d/zz-late/90-x.conf",
                 "{\"apiVersion\":\"kubelet.config.k8s.io/v1beta1\",\"kind\":\"KubeletConfiguration\",\"readOnlyPort\":10255}\n");
-        char *argv[] = {(char *)tu_nodeward(), "fix", "--dry-run", "--root", root, NULL}, *out;
+        char *argv[] = {(char *)tu_nodeward(), "fix", "--dry-run", "--wide", "--root", root, NULL}, *out;
         tu_run(argv, &out, NULL);
         if (!strstr(out, "== /etc/kubernetes/kubelet/config.json.d/zzz99-nodeward.conf") &&
             !strstr(out, "== /etc/kubernetes/kubelet/config.json.d/zz99-nodeward.conf"))
@@ -112,11 +112,127 @@ static void test_no_config_dir_names_the_place(void **state)
         (void)state;
         char root[4096];
         snprintf(root, sizeof(root), "%s/eks-al2-node", tu_fixtures());
-        char *argv[] = {(char *)tu_nodeward(), "fix", "--dry-run", "--root", root, NULL}, *out;
+        char *argv[] = {(char *)tu_nodeward(), "fix", "--dry-run", "--wide", "--root", root, NULL}, *out;
         assert_int_equal(tu_run(argv, &out, NULL), 1);
         assert_null(strstr(out, "== /"));
         assert_non_null(strstr(out, "runs without --config-dir, so no drop-in is read"));
         assert_non_null(strstr(out, "--kubelet-extra-args '--seccomp-default=true'"));
+        free(out);
+}
+
+static char *fix_output(const char *root, int want_rc)
+{
+        char *argv[] = {(char *)tu_nodeward(), "fix", "--dry-run", "--wide", "--root", (char *)root, NULL}, *out, *err;
+        int rc = tu_run(argv, &out, &err);
+        if (rc != want_rc)
+                fail_msg("exit %d, not %d\nstdout:\n%s\nstderr:\n%s", rc, want_rc, out, err);
+        free(err);
+        return out;
+}
+
+/* Bottlerocket renders the kubelet's files from its settings: no file to add, so no proof
+ * (a copy without the unit's EnvironmentFile= once turned every kubelet check into an
+ * error that the closing line then called a pass). */
+static void test_no_files_no_proof_and_errors_are_not_passes(void **state)
+{
+        (void)state;
+        char root[4096];
+        snprintf(root, sizeof(root), "%s/bottlerocket-node", tu_fixtures());
+        char *out = fix_output(root, 1);
+        assert_null(strstr(out, "== /"));
+        assert_null(strstr(out, "Proof:"));
+        assert_null(strstr(out, "-> error"));
+        assert_null(strstr(out, "every check above passes"));
+        tu_assert_contains_("bottlerocket manual", out,
+                            "  kubelet.seccomp-default: seccompDefault comes from config file "
+                            "/etc/kubernetes/kubelet/config: set settings.kubernetes.seccomp-default = true");
+        free(out);
+}
+
+/* The copy the proof resolves holds the files kubelet.service's EnvironmentFile= lines
+ * name (a proxy drop-in, as EKS documents for nodes behind an HTTP proxy): without them
+ * systemd would not start the unit, and every kubelet check would fail -> error. */
+static void test_proof_copies_the_units_environment_files(void **state)
+{
+        (void)state;
+        char *root = tu_mkdtemp(), src[4096];
+        snprintf(src, sizeof(src), "%s/eks-al2023-node", tu_fixtures());
+        tu_copy_tree(src, root);
+        tu_write(root, "etc/systemd/system/kubelet.service.d/http-proxy.conf",
+                 "[Service]\nEnvironmentFile=/etc/network/proxy.env\n");
+        tu_write(root, "etc/network/proxy.env", "HTTPS_PROXY=http://10.0.0.10:3128\nNO_PROXY=169.254.169.254\n");
+        /* --hostname-override is a flag: work is left, so exit 1. */
+        char *out = fix_output(root, 1);
+        tu_assert_contains_("proof", out, "fail -> pass  kubelet.seccomp-default");
+        tu_assert_contains_("proof", out, "fail -> pass  kubelet.pod-pids-limit");
+        assert_null(strstr(out, "-> error"));
+        assert_null(strstr(out, "EnvironmentFile="));
+        free(out);
+        tu_rm_rf(root);
+        free(root);
+}
+
+/* A failed sshd check no sshd_config line fixes is listed with its remediation, and the
+ * exit says work is left, though every planned file works. */
+static void test_failures_without_a_fix_are_listed(void **state)
+{
+        (void)state;
+        char root[4096];
+        snprintf(root, sizeof(root), "%s/ssh-al2023", tu_fixtures());
+        char *out = fix_output(root, 1);
+        tu_assert_contains_("planned", out, "fail -> pass  ssh.permit-root-login");
+        const char *manual = strstr(out, "Not fixable by a drop-in");
+        if (!manual || manual > strstr(out, "Proof:"))
+                fail_msg("no manual list before the proof:\n%s", out);
+        tu_assert_contains_("access-limited", manual,
+                            "\n  ssh.access-limited: Add AllowUsers or AllowGroups (or DenyUsers/DenyGroups)");
+        tu_assert_contains_("authorized-keys", manual, "\n  ssh.authorized-keys: ");
+        /* Not evaluated is not passed: listed too, one line per reason. */
+        tu_assert_contains_("daemon-enabled", manual, "\n  ssh.daemon-enabled: not evaluated");
+        tu_assert_contains_("closing line", out,
+                            "every check above passes with the files applied; the ones under \"Not fixable by a "
+                            "drop-in\" still need the changes named there\n");
+        free(out);
+}
+
+/* Fitted to the width like the check report: the proof's evidence shortened, what to
+ * change wrapped (never cut); --wide prints every line whole. The files are printed
+ * as they are to be written. */
+static void test_fix_output_fits_the_width(void **state)
+{
+        (void)state;
+        char root[4096];
+        snprintf(root, sizeof(root), "%s/demo-node", tu_fixtures());
+        char *argv[] = {(char *)tu_nodeward(), "fix", "--dry-run", "--root", root, NULL, NULL}, *out;
+        setenv("COLUMNS", "80", 1);
+        assert_int_equal(tu_run(argv, &out, NULL), 1);
+        unsetenv("COLUMNS");
+        const char *manual = strstr(out, "\nNot fixable by a drop-in");
+        assert_non_null(manual);
+        assert_true(strchr(out, '\n') - out <= 80);
+        size_t longest = 0, n = 0;
+        for (const char *l = manual + 1; *l; l += n + 1) {
+                n = strcspn(l, "\n");
+                longest = n > longest ? n : longest;
+                if (!l[n])
+                        break;
+        }
+        if (longest > 80)
+                fail_msg("a line of %zu columns at COLUMNS=80:\n%s", longest, out);
+        tu_assert_contains_("shortened", out,
+                            "  fail -> pass  kubelet.read-only-port           readOnlyPort=0 from drop-in ...\n");
+        tu_assert_contains_("note", out, "\n(evidence shortened to 80 columns; --wide shows all of it)\n");
+        tu_assert_contains_("wrapped", out,
+                            "\n  ssh.daemon-enabled: On nodes reached through SSM Session Manager: systemctl\n"
+                            "      disable --now sshd (ssh on Debian).\n");
+        free(out);
+        argv[5] = "--wide";
+        assert_int_equal(tu_run(argv, &out, NULL), 1);
+        tu_assert_contains_("wide", out,
+                            "  fail -> pass  kubelet.read-only-port           readOnlyPort=0 from drop-in "
+                            "/etc/kubernetes/kubelet/config.json.d/99-nodeward.conf (drop-in "
+                            "/etc/kubernetes/kubelet/config.json.d/30-monitoring.conf says 10255)");
+        assert_null(strstr(out, "shortened"));
         free(out);
 }
 
@@ -236,7 +352,8 @@ static cJSON *check_json(const char *fixture, const char *only)
 }
 
 /* Each flavour's remediation names its own place (amazon-eks-ami nodeadm and
- * bootstrap.sh; Bottlerocket's kubelet-config template; sshd's file and line). */
+ * bootstrap.sh; Bottlerocket's kubelet-config template; kubeadm's
+ * KubeletConfiguration and kubeletExtraArgs; sshd's file and line). */
 static void test_remediation_names_the_source(void **state)
 {
         (void)state;
@@ -265,6 +382,28 @@ static void test_remediation_names_the_source(void **state)
         tu_assert_contains_("bottlerocket", remediation(j, "kubelet.seccomp-default"),
                             "set settings.kubernetes.seccomp-default = true through the Bottlerocket API");
         cJSON_Delete(j);
+        /* kubeadm: the cluster's KubeletConfiguration for a config value ... */
+        j = check_json("kubeadm-node", "kubelet.seccomp-default");
+        tu_assert_contains_("kubeadm config", remediation(j, "kubelet.seccomp-default"),
+                            "seccompDefault is not set (the kubelet's default applies): set seccompDefault: true in "
+                            "the KubeletConfiguration of the kubeadm config (the kubelet-config ConfigMap in "
+                            "kube-system), then run kubeadm upgrade node phase kubelet-config.");
+        cJSON_Delete(j);
+        /* ... and nodeRegistration.kubeletExtraArgs for a flag kubeadm wrote. */
+        char *root = tu_mkdtemp(), src[4096];
+        snprintf(src, sizeof(src), "%s/kubeadm-node", tu_fixtures());
+        tu_copy_tree(src, root);
+        tu_write(root, "var/lib/kubelet/kubeadm-flags.env",
+                 "KUBELET_KUBEADM_ARGS=\"--container-runtime-endpoint=unix:///var/run/containerd/containerd.sock "
+                 "--read-only-port=10255\"\n");
+        j = tu_check_json(root, "kubelet.read-only-port", NULL);
+        assert_non_null(j);
+        tu_assert_contains_("kubeadm flag", remediation(j, "kubelet.read-only-port"),
+                            "remove --read-only-port from nodeRegistration.kubeletExtraArgs (written to "
+                            "/var/lib/kubelet/kubeadm-flags.env) or KUBELET_EXTRA_ARGS in /etc/default/kubelet");
+        cJSON_Delete(j);
+        tu_rm_rf(root);
+        free(root);
 }
 
 /* "(12 ms)" -> "(N ms)": the only part of the report that changes between runs. */
@@ -349,6 +488,10 @@ int main(void)
                 cmocka_unit_test(test_demo_fix_flips_checks_and_leaves_root_alone),
                 cmocka_unit_test(test_kubelet_dropin_sorts_last),
                 cmocka_unit_test(test_no_config_dir_names_the_place),
+                cmocka_unit_test(test_no_files_no_proof_and_errors_are_not_passes),
+                cmocka_unit_test(test_proof_copies_the_units_environment_files),
+                cmocka_unit_test(test_failures_without_a_fix_are_listed),
+                cmocka_unit_test(test_fix_output_fits_the_width),
                 cmocka_unit_test(test_fix_usage_errors),
                 cmocka_unit_test(test_real_sshd_agrees_with_the_fix),
                 cmocka_unit_test(test_remediation_names_the_source),

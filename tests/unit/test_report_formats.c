@@ -556,7 +556,7 @@ static void test_text_says_once_when_no_kubelet_was_found(void **state)
         run_describe(&run, &f);
         report_text(out, &run, &meta, &o);
         fclose(out);
-        const char *v = "not a Kubernetes node: no kubelet process, kubelet.service or kubelet config under /host; "
+        const char *v = "not a Kubernetes node: no kubelet (process, kubelet.service or config) under /host; "
                         "host checks only\n";
         const char *first = strstr(buf, v);
         assert_non_null(first);
