@@ -15,11 +15,8 @@ int oplist_parse(char *buf, size_t len, const char *name, const struct oplist_sp
                  char **ret_err)
 {
         unsigned line = 0;
-        for (size_t off = 0; off < len;) {
-                char *l = buf + off;
-                char *nl = memchr(l, '\n', len - off);
-                size_t k = nl ? (size_t)(nl - l) : len - off;
-                off += k + (nl != NULL);
+        size_t off = 0, k;
+        for (char *l; (l = (char *)line_next(buf, len, &off, &k));) {
                 line++;
                 l[k] = '\0';
                 l[strcspn(l, "#")] = '\0';

@@ -203,3 +203,14 @@ const char *url_authority(const char *url, size_t *ret_n)
         *ret_n = n;
         return p;
 }
+
+const char *line_next(const char *buf, size_t len, size_t *off, size_t *ret_n)
+{
+        if (*off >= len)
+                return NULL;
+        const char *l = buf + *off;
+        const char *nl = memchr(l, '\n', len - *off);
+        *ret_n = nl ? (size_t)(nl - l) : len - *off;
+        *off += *ret_n + (nl != NULL);
+        return l;
+}

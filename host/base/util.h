@@ -42,6 +42,10 @@ void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 
+/* The next line of buf[0..len) from *off: its start, its length without the '\n' in
+ * *ret_n, and *off moved past it; NULL at the end. A last line without '\n' counts. */
+const char *line_next(const char *buf, size_t len, size_t *off, size_t *ret_n);
+
 /* Growable string. */
 struct strbuf {
         char *buf;

@@ -193,9 +193,31 @@ static void test_url_authority_as_go_reads_it(void **state)
         expect_authority("https:///path", "");
 }
 
+/* Lines as an editor counts them: empty ones included, a last one without '\n' too. */
+static void test_line_next_counts_every_line(void **state)
+{
+        (void)state;
+        const char *buf = "a\n\nbc\r\nlast";
+        size_t off = 0, n;
+        const char *want[] = {"a", "", "bc\r", "last"};
+        size_t i = 0;
+        for (const char *l; (l = line_next(buf, strlen(buf), &off, &n)); i++) {
+                assert_true(i < 4);
+                assert_int_equal(n, strlen(want[i]));
+                assert_memory_equal(l, want[i], n);
+        }
+        assert_int_equal(i, 4);
+        off = 0;
+        assert_null(line_next("", 0, &off, &n));
+        assert_non_null(line_next("\n", 1, &off, &n));
+        assert_int_equal(n, 0);
+        assert_null(line_next("\n", 1, &off, &n));
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_line_next_counts_every_line),
                 cmocka_unit_test(test_prefix_and_suffix_match_whole_strings_only),
                 cmocka_unit_test(test_strbuf_grows_and_stays_nul_terminated),
                 cmocka_unit_test(test_strbuf_putn_keeps_embedded_bytes),

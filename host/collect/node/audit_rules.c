@@ -150,11 +150,8 @@ static void apply_rule(struct audit_rules *a, char *l, const char *file, unsigne
 void audit_rules_parse(const char *buf, size_t len, const char *file, struct audit_rules *a)
 {
         unsigned line = 0;
-        for (size_t off = 0; off < len;) {
-                const char *l = buf + off;
-                const char *nl = memchr(l, '\n', len - off);
-                size_t n = nl ? (size_t)(nl - l) : len - off;
-                off += n + (nl != NULL);
+        size_t off = 0, n;
+        for (const char *l; (l = line_next(buf, len, &off, &n));) {
                 line++;
                 if (n == 0 || memchr(l, '\0', n))
                         continue;

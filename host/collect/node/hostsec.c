@@ -196,11 +196,8 @@ static void chrony_file(const struct rootfs *root, const char *path, struct host
         if (rootfs_read_file(root, path, SMALL_FILE_CAP, &buf, &len, NULL) < 0)
                 return;
         unsigned line = 0;
-        for (size_t off = 0; off < len;) {
-                char *l = buf + off;
-                char *nl = memchr(l, '\n', len - off);
-                size_t n = nl ? (size_t)(nl - l) : len - off;
-                off += n + (nl != NULL);
+        size_t off = 0, n;
+        for (char *l; (l = (char *)line_next(buf, len, &off, &n));) {
                 line++;
                 l[n] = '\0';
                 l += strspn(l, " \t");

@@ -33,11 +33,8 @@ void journald_conf_parse(const char *buf, size_t len, const char *file, struct j
 {
         bool in_journal = false;
         unsigned line = 0;
-        for (size_t off = 0; off < len;) {
-                const char *l = buf + off;
-                const char *nl = memchr(l, '\n', len - off);
-                size_t n = nl ? (size_t)(nl - l) : len - off;
-                off += n + (nl != NULL);
+        size_t off = 0, n;
+        for (const char *l; (l = line_next(buf, len, &off, &n));) {
                 line++;
                 if (memchr(l, '\0', n))
                         continue;

@@ -63,11 +63,8 @@ static void parse_line(const char *l, size_t n, const char *file, unsigned line,
 void sysctl_d_parse(const char *buf, size_t len, const char *file, struct sysctl_boot *acc)
 {
         unsigned line = 0;
-        for (size_t off = 0; off < len;) {
-                const char *l = buf + off;
-                const char *nl = memchr(l, '\n', len - off);
-                size_t n = nl ? (size_t)(nl - l) : len - off;
-                off += n + (nl != NULL);
+        size_t off = 0, n;
+        for (const char *l; (l = line_next(buf, len, &off, &n));) {
                 line++;
                 size_t skip = 0;
                 while (skip < n && is_space(l[skip]))
