@@ -21,6 +21,7 @@
 #include <openssl/x509_vfy.h>
 
 #include "base/http.h"
+#include "base/tls_io.h"
 #include "base/util.h"
 
 #define KUBEAPI_DEFAULT_TIMEOUT_MS 10000
@@ -196,66 +197,19 @@ static int read_token(const char *path, char **ret, char *why, size_t why_size)
 }
 
 struct tconn {
-        int fd;
+        struct tls_io io;
         SSL_CTX *ctx;
-        SSL *ssl;
-        long long deadline;
-        const volatile sig_atomic_t *cancel;
 };
 
 static void tconn_close(struct tconn *c)
 {
-        SSL_free(c->ssl);
+        SSL_free(c->io.ssl);
         SSL_CTX_free(c->ctx);
-        if (c->fd >= 0)
-                close(c->fd);
-        c->ssl = NULL;
+        if (c->io.fd >= 0)
+                close(c->io.fd);
+        c->io.ssl = NULL;
         c->ctx = NULL;
-        c->fd = -1;
-}
-
-static void tls_why(char *why, size_t why_size, const char *what)
-{
-        unsigned long e = ERR_peek_error();
-        const char *r = e ? ERR_reason_error_string(e) : NULL;
-        snprintf(why, why_size, "%s: %s", what, r ? r : "the peer closed the connection");
-        ERR_clear_error();
-}
-
-/* poll() until @events, the deadline (-ETIMEDOUT) or a signal that set *cancel (-ECANCELED). */
-static int tconn_poll(struct tconn *c, short events)
-{
-        for (;;) {
-                if (c->cancel && *c->cancel)
-                        return -ECANCELED;
-                long long left = c->deadline - mono_ms();
-                if (left <= 0)
-                        return -ETIMEDOUT;
-                struct pollfd p = {.fd = c->fd, .events = events};
-                int n = poll(&p, 1, (int)left);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0)
-                        return -errno;
-                if (n > 0)
-                        return 0;
-        }
-}
-
-/* Wait for what OpenSSL asked for; 1 at the end of the stream, -EPROTO on a TLS error. */
-static int tconn_wait(struct tconn *c, int ret, char *why, size_t why_size)
-{
-        int e = SSL_get_error(c->ssl, ret);
-        if (e == SSL_ERROR_WANT_READ)
-                return tconn_poll(c, POLLIN);
-        if (e == SSL_ERROR_WANT_WRITE)
-                return tconn_poll(c, POLLOUT);
-        if (e == SSL_ERROR_ZERO_RETURN)
-                return 1;
-        if (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0)
-                return errno ? -errno : 1;
-        tls_why(why, why_size, "TLS");
-        return -EPROTO;
+        c->io.fd = -1;
 }
 
 /* A context that trusts only the PEM bundle at @ca_file and checks the server's
@@ -290,7 +244,7 @@ static SSL_CTX *verifying_ctx(const struct kubeapi_config *cfg, char *why, size_
         SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
         if (!SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) ||
             !X509_VERIFY_PARAM_set1_ip_asc(SSL_CTX_get0_param(ctx), cfg->host)) {
-                tls_why(why, why_size, "TLS setup");
+                tls_io_reason(why, why_size, "TLS setup");
                 SSL_CTX_free(ctx);
                 return NULL;
         }
@@ -299,28 +253,27 @@ static SSL_CTX *verifying_ctx(const struct kubeapi_config *cfg, char *why, size_
 
 static int tconn_open(struct tconn *c, const struct kubeapi_config *cfg, char *why, size_t why_size)
 {
-        c->fd = -1;
-        c->deadline = mono_ms() + cfg->timeout_ms;
-        c->cancel = cfg->cancel;
+        c->io = (struct tls_io){
+                .fd = -1, .deadline = mono_ms() + cfg->timeout_ms, .cancel = cfg->cancel, .prefix = "TLS"};
         c->ctx = verifying_ctx(cfg, why, why_size);
         if (!c->ctx)
                 return -EINVAL;
-        int r = tcp_connect_timeout((const struct sockaddr *)&cfg->sa, cfg->salen, 0, cfg->timeout_ms, &c->fd);
+        int r = tcp_connect_timeout((const struct sockaddr *)&cfg->sa, cfg->salen, 0, cfg->timeout_ms, &c->io.fd);
         if (r < 0) {
                 snprintf(why, why_size, "connect to %s: %s", cfg->host_header, strerror(-r));
                 return r;
         }
-        c->ssl = SSL_new(c->ctx);
-        if (!c->ssl || !SSL_set_fd(c->ssl, c->fd)) {
-                tls_why(why, why_size, "TLS setup");
+        c->io.ssl = SSL_new(c->ctx);
+        if (!c->io.ssl || !SSL_set_fd(c->io.ssl, c->io.fd)) {
+                tls_io_reason(why, why_size, "TLS setup");
                 return -ENOMEM;
         }
         for (;;) {
-                int k = SSL_connect(c->ssl);
+                int k = SSL_connect(c->io.ssl);
                 if (k == 1)
                         break;
-                long v = SSL_get_verify_result(c->ssl);
-                r = tconn_wait(c, k, why, why_size);
+                long v = SSL_get_verify_result(c->io.ssl);
+                r = tls_io_wait(&c->io, k, why, why_size);
                 if (r == 1)
                         r = -EPROTO;
                 if (r < 0) {
@@ -333,25 +286,9 @@ static int tconn_open(struct tconn *c, const struct kubeapi_config *cfg, char *w
                 }
         }
         /* SSL_VERIFY_PEER already failed the handshake otherwise; asked again all the same. */
-        if (SSL_get_verify_result(c->ssl) != X509_V_OK) {
+        if (SSL_get_verify_result(c->io.ssl) != X509_V_OK) {
                 snprintf(why, why_size, "TLS: the API server's certificate is not trusted");
                 return -EPROTO;
-        }
-        return 0;
-}
-
-static int tconn_write(struct tconn *c, const char *buf, size_t len, char *why, size_t why_size)
-{
-        while (len) {
-                int k = SSL_write(c->ssl, buf, len > 65536 ? 65536 : (int)len);
-                if (k <= 0) {
-                        int r = tconn_wait(c, k, why, why_size);
-                        if (r != 0)
-                                return r == 1 ? -EPIPE : r;
-                        continue;
-                }
-                buf += k;
-                len -= (size_t)k;
         }
         return 0;
 }
@@ -364,16 +301,7 @@ static void read_response(struct tconn *c, struct kubeapi_response *ret)
         struct http_response resp = {0};
         int r = -EAGAIN;
         for (;;) {
-                ssize_t n;
-                int k = SSL_read(c->ssl, buf + len, (int)(cap - len));
-                if (k > 0) {
-                        n = k;
-                } else {
-                        int w = tconn_wait(c, k, ret->why, sizeof(ret->why));
-                        if (w == 0)
-                                continue;
-                        n = w == 1 ? 0 : w;
-                }
+                ssize_t n = tls_io_read(&c->io, buf + len, cap - len, ret->why, sizeof(ret->why));
                 bool end = n <= 0;
                 if (n > 0)
                         len += (size_t)n;
@@ -413,7 +341,7 @@ void kubeapi_request(const struct kubeapi_config *cfg, const char *method, const
                 ret->local = true;
                 return;
         }
-        struct tconn c = {.fd = -1};
+        struct tconn c = {.io.fd = -1};
         ret->err = tconn_open(&c, cfg, ret->why, sizeof(ret->why));
         ret->local = ret->err < 0 && !c.ctx;
         if (ret->err == 0) {
@@ -429,11 +357,11 @@ void kubeapi_request(const struct kubeapi_config *cfg, const char *method, const
                 sb_puts(&sb, "Connection: close\r\n\r\n");
                 size_t hlen = sb.len;
                 char *req = sb_steal(&sb);
-                ret->err = tconn_write(&c, req, hlen, ret->why, sizeof(ret->why));
+                ret->err = tls_io_write(&c.io, req, hlen, ret->why, sizeof(ret->why));
                 explicit_bzero(req, hlen);
                 free(req);
                 if (ret->err == 0 && blen)
-                        ret->err = tconn_write(&c, body, blen, ret->why, sizeof(ret->why));
+                        ret->err = tls_io_write(&c.io, body, blen, ret->why, sizeof(ret->why));
                 if (ret->err == 0)
                         read_response(&c, ret);
                 else if (!ret->why[0])

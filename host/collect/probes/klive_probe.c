@@ -15,6 +15,7 @@
 #include <openssl/x509_vfy.h>
 
 #include "base/http.h"
+#include "base/tls_io.h"
 #include "collect/probes/klive_internal.h"
 #include "base/util.h"
 
@@ -24,30 +25,19 @@
 #define WEAK_SUITES "ALL:COMPLEMENTOFALL:!ECDHE+AESGCM:!ECDHE+CHACHA20:!kRSA+AESGCM:!PSK:!SRP:!kDHEPSK:@SECLEVEL=0"
 
 struct conn {
-        int fd;
+        struct tls_io io; /* io.ssl NULL: plain TCP */
         SSL_CTX *ctx;
-        SSL *ssl;
-        long long deadline;
 };
 
 static void conn_close(struct conn *c)
 {
-        SSL_free(c->ssl);
+        SSL_free(c->io.ssl);
         SSL_CTX_free(c->ctx);
-        if (c->fd >= 0)
-                close(c->fd);
-        c->ssl = NULL;
+        if (c->io.fd >= 0)
+                close(c->io.fd);
+        c->io.ssl = NULL;
         c->ctx = NULL;
-        c->fd = -1;
-}
-
-/* OpenSSL's first queued reason, printable, then the queue emptied. */
-static void tls_reason(char *buf, size_t size)
-{
-        unsigned long e = ERR_peek_error();
-        const char *r = e ? ERR_reason_error_string(e) : NULL;
-        snprintf(buf, size, "%s", r ? r : "the peer closed the connection");
-        ERR_clear_error();
+        c->io.fd = -1;
 }
 
 static SSL_CTX *offer_ctx(enum klive_offer offer)
@@ -82,47 +72,29 @@ static SSL_CTX *offer_ctx(enum klive_offer offer)
         return ctx;
 }
 
-/* Wait for what OpenSSL asked for after a call returned @ret; -EPROTO on a TLS error,
- * 1 on a clean or abrupt end of the stream. */
-static int ssl_wait(struct conn *c, int ret, char *why, size_t why_size)
-{
-        int e = SSL_get_error(c->ssl, ret);
-        if (e == SSL_ERROR_WANT_READ)
-                return fd_wait(c->fd, POLLIN, c->deadline);
-        if (e == SSL_ERROR_WANT_WRITE)
-                return fd_wait(c->fd, POLLOUT, c->deadline);
-        if (e == SSL_ERROR_ZERO_RETURN)
-                return 1;
-        if (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0)
-                return errno ? -errno : 1;
-        tls_reason(why, why_size);
-        return -EPROTO;
-}
-
-/* TCP connect, then the handshake when @offer >= 0; everything before c->deadline. */
+/* TCP connect, then the handshake when @offer >= 0; everything before c->io.deadline. */
 static int conn_open(struct conn *c, const struct sockaddr *sa, socklen_t salen, int offer, bool *ret_connected,
                      char *why, size_t why_size)
 {
-        c->fd = -1;
         int ms = klive_timeout_ms();
-        c->deadline = mono_ms() + ms;
-        int r = tcp_connect_timeout(sa, salen, 0, ms, &c->fd);
+        c->io = (struct tls_io){.fd = -1, .deadline = mono_ms() + ms};
+        int r = tcp_connect_timeout(sa, salen, 0, ms, &c->io.fd);
         if (r < 0)
                 return r;
         *ret_connected = true;
         if (offer < 0)
                 return 0;
         c->ctx = offer_ctx((enum klive_offer)offer);
-        c->ssl = c->ctx ? SSL_new(c->ctx) : NULL;
-        if (!c->ssl || !SSL_set_fd(c->ssl, c->fd)) {
-                tls_reason(why, why_size);
+        c->io.ssl = c->ctx ? SSL_new(c->ctx) : NULL;
+        if (!c->io.ssl || !SSL_set_fd(c->io.ssl, c->io.fd)) {
+                tls_io_reason(why, why_size, NULL);
                 return -ENOMEM;
         }
         for (;;) {
-                int n = SSL_connect(c->ssl);
+                int n = SSL_connect(c->io.ssl);
                 if (n == 1)
                         return 0;
-                r = ssl_wait(c, n, why, why_size);
+                r = tls_io_wait(&c->io, n, why, why_size);
                 if (r == 1)
                         r = -EPROTO;
                 if (r < 0)
@@ -132,28 +104,18 @@ static int conn_open(struct conn *c, const struct sockaddr *sa, socklen_t salen,
 
 static int conn_write(struct conn *c, const char *buf, size_t len, char *why, size_t why_size)
 {
+        if (c->io.ssl)
+                return tls_io_write(&c->io, buf, len, why, why_size);
         while (len) {
-                ssize_t n;
-                if (c->ssl) {
-                        int k = SSL_write(c->ssl, buf, (int)len);
-                        if (k <= 0) {
-                                int r = ssl_wait(c, k, why, why_size);
-                                if (r != 0)
-                                        return r == 1 ? -EPIPE : r;
-                                continue;
-                        }
-                        n = k;
-                } else {
-                        n = send(c->fd, buf, len, MSG_NOSIGNAL);
-                        if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-                                int r = fd_wait(c->fd, POLLOUT, c->deadline);
-                                if (r < 0)
-                                        return r;
-                                continue;
-                        }
-                        if (n < 0)
-                                return -errno;
+                ssize_t n = send(c->io.fd, buf, len, MSG_NOSIGNAL);
+                if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+                        int r = fd_wait(c->io.fd, POLLOUT, c->io.deadline);
+                        if (r < 0)
+                                return r;
+                        continue;
                 }
+                if (n < 0)
+                        return -errno;
                 buf += n;
                 len -= (size_t)n;
         }
@@ -163,22 +125,15 @@ static int conn_write(struct conn *c, const char *buf, size_t len, char *why, si
 /* Some bytes, or 0 at the end of the stream, or -errno. */
 static ssize_t conn_read(struct conn *c, char *buf, size_t size, char *why, size_t why_size)
 {
+        if (c->io.ssl)
+                return tls_io_read(&c->io, buf, size, why, why_size);
         for (;;) {
-                if (c->ssl) {
-                        int k = SSL_read(c->ssl, buf, (int)size);
-                        if (k > 0)
-                                return k;
-                        int r = ssl_wait(c, k, why, why_size);
-                        if (r != 0)
-                                return r == 1 ? 0 : r;
-                        continue;
-                }
-                ssize_t n = recv(c->fd, buf, size, 0);
+                ssize_t n = recv(c->io.fd, buf, size, 0);
                 if (n >= 0)
                         return n;
                 if (errno != EAGAIN && errno != EINTR)
                         return -errno;
-                int r = fd_wait(c->fd, POLLIN, c->deadline);
+                int r = fd_wait(c->io.fd, POLLIN, c->io.deadline);
                 if (r < 0)
                         return r;
         }
@@ -228,7 +183,7 @@ static void read_pods_response(struct conn *c, struct klive_http *out)
 void klive_get_pods(const struct sockaddr *sa, socklen_t salen, bool tls, const char *host_header,
                     struct klive_http *out)
 {
-        struct conn c = {.fd = -1};
+        struct conn c = {.io.fd = -1};
         out->tried = true;
         out->pods = -1;
         out->err = conn_open(&c, sa, salen, tls ? OFFER_ANY : -1, &out->connected, out->tls_error,
@@ -311,17 +266,17 @@ static void read_cert(SSL *ssl, const char *ca, size_t ca_len, struct klive_cert
 void klive_handshake(const struct sockaddr *sa, socklen_t salen, enum klive_offer offer, const char *ca, size_t ca_len,
                      struct klive_handshake *out, struct klive_cert *cert)
 {
-        struct conn c = {.fd = -1};
+        struct conn c = {.io.fd = -1};
         char why[96] = "";
         out->tried = true;
         out->err = conn_open(&c, sa, salen, (int)offer, &out->connected, why, sizeof(why));
         if (out->err == 0) {
-                const SSL_CIPHER *ci = SSL_get_current_cipher(c.ssl);
+                const SSL_CIPHER *ci = SSL_get_current_cipher(c.io.ssl);
                 const char *name = ci ? SSL_CIPHER_standard_name(ci) : NULL;
-                snprintf(out->version, sizeof(out->version), "%s", SSL_get_version(c.ssl));
+                snprintf(out->version, sizeof(out->version), "%s", SSL_get_version(c.io.ssl));
                 snprintf(out->cipher, sizeof(out->cipher), "%s", name ? name : "?");
                 if (cert)
-                        read_cert(c.ssl, ca, ca_len, cert);
+                        read_cert(c.io.ssl, ca, ca_len, cert);
         }
         conn_close(&c);
 }
