@@ -324,6 +324,10 @@ static void test_parsers_at_their_caps(void **state)
         free(root);
 }
 
+/* A 1 MiB sshd_config line (sshd's own cap per file): one long word, one-letter
+ * words (each once cost a copy of the rest of the line: out of memory), and a
+ * Match line of quoted words (sshd's strdelim() moves the rest of the line per
+ * quote). Time and peak RSS are bounded_check_only's. */
 static void test_sshd_megabyte_line(void **state)
 {
         (void)state;
@@ -338,6 +342,21 @@ static void test_sshd_megabyte_line(void **state)
         const cJSON *r = tu_result(j, "ssh.access-limited");
         assert_non_null(r);
         assert_true(strlen(cJSON_GetObjectItem(r, "evidence")->valuestring) <= 4096);
+        cJSON_Delete(j);
+        for (size_t i = 11; i + 1 < n; i += 2)
+                memcpy(big + i, "u ", 2);
+        big[n - 1] = '\n';
+        tu_write_bin(root, "etc/ssh/sshd_config", big, n, 0644);
+        j = bounded_check_only(root, "ssh");
+        tu_assert_result(j, "ssh.access-limited", "pass", "allowusers u u u");
+        cJSON_Delete(j);
+        size_t k = (size_t)snprintf(big, n, "PermitRootLogin no\nMatch");
+        for (; k + 12 < n; k += 9)
+                memcpy(big + k, " User \"u\"", 9);
+        memcpy(big + k, "\n", 1);
+        tu_write_bin(root, "etc/ssh/sshd_config", big, k + 1, 0644);
+        j = bounded_check_only(root, "ssh");
+        tu_assert_result(j, "ssh.permit-root-login", "pass", NULL);
         cJSON_Delete(j);
         free(big);
         tu_rm_rf(root);
@@ -563,6 +582,13 @@ static void test_host_values_escaped_in_text_report(void **state)
 
 int main(void)
 {
+        /* A parser that regresses to quadratic memory fails here as an out-of-memory
+         * abort within 2 GiB of address space, instead of taking the machine's memory
+         * first (the sanitizers and valgrind reserve far more, so not under them). */
+        if (!slow_build()) {
+                struct rlimit as = {2ul << 30, 2ul << 30};
+                assert_int_equal(setrlimit(RLIMIT_AS, &as), 0);
+        }
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_config_linked_to_dev_zero),
                 cmocka_unit_test(test_fifo_where_config_should_be),
