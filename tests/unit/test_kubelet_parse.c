@@ -208,6 +208,48 @@ static void test_flow_nesting_refused_before_parsing(void **state)
         sb_free(&sb);
 }
 
+/* Block nesting ("- - x", "? ? x", indentation) is refused at its first node
+ * deeper than 64 levels, and a document past 200,000 nodes at its first node too
+ * many, before libyaml's loader builds a tree. */
+static void test_block_nesting_and_size_refused_before_loading(void **state)
+{
+        (void)state;
+        struct strbuf sb = {0};
+        sb_puts(&sb, "a:\n");
+        for (int i = 0; i < 63; i++)
+                sb_puts(&sb, "- ");
+        sb_puts(&sb, "x\n");
+        cJSON *d = parse_ok(sb.buf);
+        const cJSON *v = confdoc_get(d, "a");
+        for (int i = 0; i < 63; i++) {
+                assert_true(cJSON_IsArray(v));
+                v = v->child;
+        }
+        assert_string_equal(v->valuestring, "x");
+        cJSON_Delete(d);
+        sb_free(&sb);
+        sb_puts(&sb, "a:\n");
+        for (int i = 0; i < 64; i++)
+                sb_puts(&sb, "- ");
+        sb_puts(&sb, "x\n");
+        expect_parse_error(sb.buf, "2:129: nesting deeper than 64 levels");
+        sb_free(&sb);
+        for (int i = 0; i < 1000; i++)
+                sb_puts(&sb, "? ");
+        sb_puts(&sb, "x\n");
+        expect_parse_error(sb.buf, "1:131: nesting deeper than 64 levels");
+        sb_free(&sb);
+        for (int i = 0; i < 70; i++)
+                sb_printf(&sb, "%*sk%d:\n", i, "", i);
+        expect_parse_error(sb.buf, "65:65: nesting deeper than 64 levels");
+        sb_free(&sb);
+        sb_puts(&sb, "a:\n");
+        for (int i = 0; i < 200000; i++)
+                sb_puts(&sb, "- 1\n");
+        expect_parse_error(sb.buf, "199999:3: document larger than 200000 nodes");
+        sb_free(&sb);
+}
+
 static void test_alias_bomb_is_bounded(void **state)
 {
         (void)state;
@@ -360,6 +402,7 @@ int main(void)
                 cmocka_unit_test(test_duplicate_keys_keep_last),
                 cmocka_unit_test(test_parse_errors_carry_line_and_column),
                 cmocka_unit_test(test_flow_nesting_refused_before_parsing),
+                cmocka_unit_test(test_block_nesting_and_size_refused_before_loading),
                 cmocka_unit_test(test_alias_bomb_is_bounded),
                 cmocka_unit_test(test_merge_objects_recursively_lists_replace),
                 cmocka_unit_test(test_systemd_words_and_expansion),
