@@ -493,17 +493,27 @@ static char *traced_run(char *const *args, int *ret_rc, char **ret_out)
         return trace;
 }
 
-/* No syscall named the sentinel (as a path argument) or returned an fd on it. */
-static void assert_sentinel_untouched(char *trace, const char *sentinel)
+/* The first line of @trace where a syscall named the sentinel (as a path argument)
+ * or returned an fd on it, NULL when none; *@ret_lines counts the trace's lines. */
+static const char *sentinel_reached(char *trace, const char *sentinel, size_t *ret_lines)
 {
         char as_fd[4200], as_arg[4200];
         snprintf(as_fd, sizeof(as_fd), "<%s", sentinel);
         snprintf(as_arg, sizeof(as_arg), "\"%s", sentinel);
-        size_t lines = 0;
-        for (char *line = strtok(trace, "\n"); line; line = strtok(NULL, "\n"), lines++) {
-                if (strstr(line, as_fd) || (strstr(line, as_arg) && !strstr(line, "readlink")))
-                        fail_msg("reached outside the root: %s", line);
-        }
+        const char *hit = NULL;
+        *ret_lines = 0;
+        for (char *line = strtok(trace, "\n"); line; line = strtok(NULL, "\n"), (*ret_lines)++)
+                if (!hit && (strstr(line, as_fd) || (strstr(line, as_arg) && !strstr(line, "readlink"))))
+                        hit = line;
+        return hit;
+}
+
+static void assert_sentinel_untouched(char *trace, const char *sentinel)
+{
+        size_t lines;
+        const char *hit = sentinel_reached(trace, sentinel, &lines);
+        if (hit)
+                fail_msg("reached outside the root: %s", hit);
         assert_true(lines > 10); /* the trace really saw the run */
 }
 
@@ -516,7 +526,8 @@ static void plant(const char *root, const char *pid, const char *entry, const ch
 }
 
 /* A kubelet whose process directory is all planted links to a sentinel outside
- * the root: ns/net, fd/N, root, cwd and exe. A real procfs's links would be the
+ * the root: ns/net, fd/N, root (a whole node tree with a marker kubelet config),
+ * cwd and exe. A real procfs's links would be the
  * kernel's; a fixture's are only text to nodeward, and what they name is looked
  * up inside the root. strace proves nothing outside is opened, read through a
  * link, or entered, for check, explain and sockets. */
@@ -527,7 +538,11 @@ static void test_planted_proc_links_lead_nowhere(void **state)
         assert_non_null(mkdtemp(sentinel));
         if (tu_n_scratch < TU_MAX_SCRATCH)
                 snprintf(tu_scratch[tu_n_scratch++], sizeof(tu_scratch[0]), "%s", sentinel);
-        tu_write(sentinel, "config.json", "{\"kind\":\"KubeletConfiguration\",\"staticPodPath\":\"/nwtr-marker\"}");
+        /* The marker config both where the kubelet's cwd link points and where its
+         * root link would put the node's own kubelet config. */
+        const char *marker = "{\"kind\":\"KubeletConfiguration\",\"staticPodPath\":\"/nwtr-marker\"}";
+        tu_write(sentinel, "config.json", marker);
+        tu_write(sentinel, CONFIG, marker);
         tu_write(sentinel, "kubelet", "#!/bin/sh\n");
         snprintf(p, sizeof(p), "%s/fifo", sentinel);
         assert_int_equal(mkfifo(p, 0600), 0);
@@ -541,10 +556,20 @@ static void test_planted_proc_links_lead_nowhere(void **state)
                 plant(root, pids[i], "ns/net", sentinel, "fifo");
                 plant(root, pids[i], "fd/3", sentinel, "config.json");
                 plant(root, pids[i], "fd/4", sentinel, "fifo");
-                plant(root, pids[i], "root", "/", "");
+                plant(root, pids[i], "root", sentinel, "");
                 plant(root, pids[i], "cwd", sentinel, "");
                 plant(root, pids[i], "exe", sentinel, "kubelet");
         }
+        /* The control: a program that does follow the planted root link is caught. */
+        char followed[4200];
+        snprintf(followed, sizeof(followed), "%s/proc/1870/root/%s", root, CONFIG);
+        char *follow[] = {"/bin/cat", followed, NULL};
+        int crc;
+        size_t lines;
+        char *ctrace = traced_run(follow, &crc, NULL);
+        assert_int_equal(crc, 0);
+        assert_non_null(sentinel_reached(ctrace, sentinel, &lines));
+        free(ctrace);
         snprintf(p, sizeof(p), "%s/proc", root);
         char *checks[] = {(char *)tu_nodeward(), "check", "--root", root, "--format", "json", NULL};
         char *explain[] = {(char *)tu_nodeward(), "explain", "kubelet", "--root", root, NULL};
