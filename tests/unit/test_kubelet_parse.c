@@ -343,8 +343,9 @@ static void test_expansion_is_bounded_by_what_linux_would_start(void **state)
         size_t vlen = 512 * 1024;
         char *env = malloc(vlen + 8);
         memcpy(env, "A=", 2);
+        /* 4096 words: within the word cap, so the byte budget is what stops it. */
         for (size_t i = 0; i < vlen; i++)
-                env[2 + i] = i % 2 ? ' ' : 'x';
+                env[2 + i] = i % 128 == 127 ? ' ' : 'x';
         env[2 + vlen] = '\0';
         struct strbuf unit = {0};
         sb_puts(&unit, "[Service]\nExecStart=/usr/bin/kubelet");
@@ -368,6 +369,31 @@ static void test_expansion_is_bounded_by_what_linux_would_start(void **state)
         assert_string_equal(argv[3], "--x=1 2");
         strv_free(argv, argc);
         free(env);
+}
+
+/* A variable of more words than a command line may have is refused, not cut
+ * short: the flag at its end would otherwise go unseen. */
+static void test_variable_past_the_word_cap_is_an_error(void **state)
+{
+        (void)state;
+        struct strbuf env = {0};
+        sb_puts(&env, "A=");
+        for (int i = 0; i < 8192; i++)
+                sb_puts(&env, "--v=2 ");
+        sb_puts(&env, "--read-only-port=10255\n");
+        char **argv = NULL;
+        size_t argc = 0;
+        assert_int_equal(sdunit_exec_from_text("[Service]\nExecStart=/k $A\n", env.buf, &argv, &argc), -E2BIG);
+        sb_free(&env);
+        sb_puts(&env, "A=");
+        for (int i = 0; i < 8190; i++)
+                sb_puts(&env, "--v=2 ");
+        sb_puts(&env, "--read-only-port=10255\n");
+        assert_int_equal(sdunit_exec_from_text("[Service]\nExecStart=/k $A\n", env.buf, &argv, &argc), 0);
+        assert_int_equal(argc, 8192);
+        assert_string_equal(argv[8191], "--read-only-port=10255");
+        strv_free(argv, argc);
+        sb_free(&env);
 }
 
 static void test_missing_required_environment_file_is_not_a_missing_unit(void **state)
@@ -409,6 +435,7 @@ int main(void)
                 cmocka_unit_test(test_systemd_exec_start_reset_and_mask),
                 cmocka_unit_test(test_missing_required_environment_file_is_not_a_missing_unit),
                 cmocka_unit_test(test_expansion_is_bounded_by_what_linux_would_start),
+                cmocka_unit_test(test_variable_past_the_word_cap_is_an_error),
         };
         return cmocka_run_group_tests_name("kubelet parsing", tests, NULL, tu_group_teardown);
 }
