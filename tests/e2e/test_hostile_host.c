@@ -381,6 +381,22 @@ static void test_sshd_megabyte_line(void **state)
         j = bounded_check_only(root, "ssh");
         tu_assert_result(j, "ssh.permit-root-login", "pass", NULL);
         cJSON_Delete(j);
+        /* AuthorizedKeysFile entries are looked for in every account's home: a 1 MiB
+         * list of them for 20 accounts once took 21 s of stat calls. */
+        memcpy(big, "AuthorizedKeysFile ", 19);
+        for (size_t i = 19; i + 1 < n; i += 2)
+                memcpy(big + i, "u ", 2);
+        big[n - 1] = '\n';
+        tu_write_bin(root, "etc/ssh/sshd_config", big, n, 0644);
+        char pw[2048];
+        size_t pl = 0;
+        for (int i = 0; i < 20; i++)
+                pl += (size_t)snprintf(pw + pl, sizeof(pw) - pl, "user%d:x:%d:%d::/home/u%d:/bin/sh\n", i, 1000 + i,
+                                       1000 + i, i);
+        tu_write(root, "etc/passwd", pw);
+        j = bounded_check_only(root, "ssh");
+        tu_assert_result(j, "ssh.authorized-keys", "error", "more than 100000 files to look for");
+        cJSON_Delete(j);
         free(big);
         tu_rm_rf(root);
         free(root);
