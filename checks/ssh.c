@@ -219,6 +219,10 @@ void check_ssh_authorized_keys(const struct facts *f, struct result *r)
         if (!c)
                 return;
         const struct sshd_facts *s = &f->sshd;
+        if (s->authorized_keys_error) {
+                result_set(r, ST_ERROR, "%s", s->authorized_keys_error);
+                return;
+        }
         struct strbuf sb = {0};
         for (size_t i = 0; i < s->n_authorized_keys; i++)
                 sb_printf(&sb, "%s%s (%s)", sb.len ? "; " : "", s->account_of[i], s->authorized_keys[i].path);

@@ -235,10 +235,59 @@ static cJSON *yaml_node_to_json(struct yconv *y, yaml_node_t *node, int depth)
         }
 }
 
+/* Block nesting ("- - - x", "? ? ? x", deeper indentation) is out of
+ * flow_depth_ok()'s reach, and libyaml's loader builds the whole tree before the
+ * converter counts it: 4 MiB of "? " cost seconds and a GiB. So a first pass over
+ * the parser's events, in constant memory, refuses the first document at its first
+ * node deeper than the converter allows or past MAX_TREE_NODES nodes (keys counted
+ * too, aliases as one node: the converter still bounds their expansion). Syntax
+ * errors are left to the loader, which reports them with their position. */
+static int yaml_shape_ok(const char *buf, size_t len, char **ret_err)
+{
+        yaml_parser_t parser;
+        if (!yaml_parser_initialize(&parser))
+                return -ENOMEM;
+        yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
+        int depth = 0, r = 0;
+        size_t nodes = 0;
+        for (bool done = false; !done && r == 0;) {
+                yaml_event_t ev;
+                if (!yaml_parser_parse(&parser, &ev))
+                        break;
+                unsigned long l = (unsigned long)ev.start_mark.line + 1, c = (unsigned long)ev.start_mark.column + 1;
+                switch (ev.type) {
+                case YAML_SEQUENCE_START_EVENT:
+                case YAML_MAPPING_START_EVENT:
+                case YAML_SCALAR_EVENT:
+                case YAML_ALIAS_EVENT:
+                        if (depth > MAX_TREE_DEPTH) {
+                                *ret_err = xasprintf("%lu:%lu: nesting deeper than %d levels", l, c, MAX_TREE_DEPTH);
+                                r = -EINVAL;
+                        } else if (++nodes > MAX_TREE_NODES) {
+                                *ret_err = xasprintf("%lu:%lu: document larger than %d nodes", l, c, MAX_TREE_NODES);
+                                r = -EINVAL;
+                        }
+                        depth += ev.type == YAML_SEQUENCE_START_EVENT || ev.type == YAML_MAPPING_START_EVENT;
+                        break;
+                case YAML_SEQUENCE_END_EVENT:
+                case YAML_MAPPING_END_EVENT: depth--; break;
+                case YAML_DOCUMENT_END_EVENT:
+                case YAML_STREAM_END_EVENT: done = true; break;
+                default: break;
+                }
+                yaml_event_delete(&ev);
+        }
+        yaml_parser_delete(&parser);
+        return r;
+}
+
 static int parse_yaml(const char *buf, size_t len, cJSON **ret_doc, char **ret_err)
 {
         yaml_parser_t parser;
         yaml_document_t doc;
+        int r = yaml_shape_ok(buf, len, ret_err);
+        if (r < 0)
+                return r;
         if (!yaml_parser_initialize(&parser))
                 return -ENOMEM;
         yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);

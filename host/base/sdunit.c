@@ -255,16 +255,21 @@ static int expand_exec(const char *line, char **env, size_t nenv, char ***ret_ar
                                 r = -EOVERFLOW;
                                 break;
                         }
-                        if (v)
-                                budget -= strlen(v);
-                        if (v && argc < MAX_WORDS && sd_split_words(v, &parts, &np) == 0) {
-                                size_t k = 0;
-                                for (; k < np && argc < MAX_WORDS; k++)
-                                        strv_push(&argv, &argc, parts[k]);
-                                for (; k < np; k++)
-                                        free(parts[k]);
-                                free(parts);
+                        if (!v)
+                                continue;
+                        budget -= strlen(v);
+                        /* Past the word cap the command line is refused, never cut: a
+                         * flag after the cut would go unseen. */
+                        r = sd_split_words(v, &parts, &np);
+                        if (r == 0 && argc + np > MAX_WORDS) {
+                                strv_free(parts, np);
+                                r = -E2BIG;
                         }
+                        if (r < 0)
+                                break;
+                        for (size_t k = 0; k < np; k++)
+                                strv_push(&argv, &argc, parts[k]);
+                        free(parts);
                         continue;
                 }
                 char *e = expand_braces(w, env, nenv, &budget);
@@ -476,7 +481,9 @@ int sdunit_load(const struct rootfs *root, const char *name, struct sdunit *ret,
                                            ? xasprintf("%s: ExecStart=: its variables expand past %u bytes, more "
                                                        "than Linux starts a command with",
                                                        u.path, EXEC_EXPANDED_CAP)
-                                           : xasprintf("%s: ExecStart=: %s", u.path, rootfs_strerror(r));
+                                   : r == -E2BIG ? xasprintf("%s: ExecStart=: more than %d words with its variables",
+                                                             u.path, MAX_WORDS)
+                                                 : xasprintf("%s: ExecStart=: %s", u.path, rootfs_strerror(r));
         }
         /* The unit exists: a file it needs that is missing (a required EnvironmentFile=,
          * a drop-in gone since it was listed) means systemd would not start it, never

@@ -282,7 +282,8 @@ static void test_sshd_include_loop_and_depth_bomb(void **state)
 
 /* Every parser at its read cap: cost linear in the input and memory bounded
  * (time and peak RSS of the run asserted by bounded_check_only). libyaml alone
- * spent hours on 4 MiB of "[": a pre-scan refuses it first. */
+ * spent hours on 4 MiB of "[": a pre-scan refuses it first; block nesting is
+ * refused by a pass over libyaml's events before a tree is built. */
 static void test_parsers_at_their_caps(void **state)
 {
         (void)state;
@@ -311,19 +312,45 @@ static void test_parsers_at_their_caps(void **state)
         j = bounded_check(root);
         tu_assert_result(j, "kubelet.read-only-port", "error", "nesting deeper than 64 levels");
         cJSON_Delete(j);
-        /* A kubelet unit drop-in whose one line is 4 MiB long. */
-        memcpy(big, "[Service]\nEnvironment=\"KUBELET_EXTRA_ARGS=--node-labels=", 56);
-        memset(big + 56, 'a', n - 58);
-        memcpy(big + n - 2, "\"\n", 2);
-        tu_write_bin(root, "etc/systemd/system/kubelet.service.d/90-long.conf", big, n, 0644);
+        /* YAML block nesting, out of a bracket count's reach: a sequence of
+         * sequences and a mapping of complex keys (libyaml's loader once took
+         * 3.1 s and 672 MiB, and 5.4 s and 1.1 GiB, to build their trees). */
+        static const char *const blocks[] = {"- ", "? "};
+        for (size_t b = 0; b < 2; b++) {
+                for (size_t i = 0; i + 2 < n; i += 2)
+                        memcpy(big + i, blocks[b], 2);
+                memcpy(big + n - 2, "x\n", 2);
+                tu_write_bin(root, CONFIG, big, n, 0644);
+                j = bounded_check(root);
+                tu_assert_result(j, "kubelet.read-only-port", "error", "nesting deeper than 64 levels");
+                cJSON_Delete(j);
+        }
+        /* A kubelet unit drop-in whose one line is 4 MiB of words, in a root whose
+         * kubelet.service expands that variable: read, split and expanded up to
+         * the budget of what Linux would start, then refused. */
+        tu_rm_rf(root);
+        free(root);
+        root = tu_mkdtemp();
+        char src[4096];
+        snprintf(src, sizeof(src), "%s/systemd-unit", tu_fixtures());
+        tu_copy_tree(src, root);
+        size_t k = (size_t)snprintf(big, cap, "[Service]\nEnvironment=\"KUBELET_EXTRA_ARGS=");
+        for (; k + 32 < n; k += 6)
+                memcpy(big + k, "--v=2 ", 6);
+        k += (size_t)snprintf(big + k, cap - k, "--read-only-port=0\"\n");
+        tu_write_bin(root, "etc/systemd/system/kubelet.service.d/90-long.conf", big, k, 0644);
         j = bounded_check(root);
-        assert_non_null(tu_result(j, "kubelet.read-only-port"));
+        tu_assert_result(j, "kubelet.read-only-port", "error", "ExecStart=: its variables expand past");
         cJSON_Delete(j);
         free(big);
         tu_rm_rf(root);
         free(root);
 }
 
+/* A 1 MiB sshd_config line (sshd's own cap per file): one long word, one-letter
+ * words (each once cost a copy of the rest of the line: out of memory), and a
+ * Match line of quoted words (sshd's strdelim() moves the rest of the line per
+ * quote). Time and peak RSS are bounded_check_only's. */
 static void test_sshd_megabyte_line(void **state)
 {
         (void)state;
@@ -338,6 +365,37 @@ static void test_sshd_megabyte_line(void **state)
         const cJSON *r = tu_result(j, "ssh.access-limited");
         assert_non_null(r);
         assert_true(strlen(cJSON_GetObjectItem(r, "evidence")->valuestring) <= 4096);
+        cJSON_Delete(j);
+        for (size_t i = 11; i + 1 < n; i += 2)
+                memcpy(big + i, "u ", 2);
+        big[n - 1] = '\n';
+        tu_write_bin(root, "etc/ssh/sshd_config", big, n, 0644);
+        j = bounded_check_only(root, "ssh");
+        tu_assert_result(j, "ssh.access-limited", "pass", "allowusers u u u");
+        cJSON_Delete(j);
+        size_t k = (size_t)snprintf(big, n, "PermitRootLogin no\nMatch");
+        for (; k + 12 < n; k += 9)
+                memcpy(big + k, " User \"u\"", 9);
+        memcpy(big + k, "\n", 1);
+        tu_write_bin(root, "etc/ssh/sshd_config", big, k + 1, 0644);
+        j = bounded_check_only(root, "ssh");
+        tu_assert_result(j, "ssh.permit-root-login", "pass", NULL);
+        cJSON_Delete(j);
+        /* AuthorizedKeysFile entries are looked for in every account's home: a 1 MiB
+         * list of them for 20 accounts once took 21 s of stat calls. */
+        memcpy(big, "AuthorizedKeysFile ", 19);
+        for (size_t i = 19; i + 1 < n; i += 2)
+                memcpy(big + i, "u ", 2);
+        big[n - 1] = '\n';
+        tu_write_bin(root, "etc/ssh/sshd_config", big, n, 0644);
+        char pw[2048];
+        size_t pl = 0;
+        for (int i = 0; i < 20; i++)
+                pl += (size_t)snprintf(pw + pl, sizeof(pw) - pl, "user%d:x:%d:%d::/home/u%d:/bin/sh\n", i, 1000 + i,
+                                       1000 + i, i);
+        tu_write(root, "etc/passwd", pw);
+        j = bounded_check_only(root, "ssh");
+        tu_assert_result(j, "ssh.authorized-keys", "error", "more than 100000 files to look for");
         cJSON_Delete(j);
         free(big);
         tu_rm_rf(root);
@@ -460,17 +518,27 @@ static char *traced_run(char *const *args, int *ret_rc, char **ret_out)
         return trace;
 }
 
-/* No syscall named the sentinel (as a path argument) or returned an fd on it. */
-static void assert_sentinel_untouched(char *trace, const char *sentinel)
+/* The first line of @trace where a syscall named the sentinel (as a path argument)
+ * or returned an fd on it, NULL when none; *@ret_lines counts the trace's lines. */
+static const char *sentinel_reached(char *trace, const char *sentinel, size_t *ret_lines)
 {
         char as_fd[4200], as_arg[4200];
         snprintf(as_fd, sizeof(as_fd), "<%s", sentinel);
         snprintf(as_arg, sizeof(as_arg), "\"%s", sentinel);
-        size_t lines = 0;
-        for (char *line = strtok(trace, "\n"); line; line = strtok(NULL, "\n"), lines++) {
-                if (strstr(line, as_fd) || (strstr(line, as_arg) && !strstr(line, "readlink")))
-                        fail_msg("reached outside the root: %s", line);
-        }
+        const char *hit = NULL;
+        *ret_lines = 0;
+        for (char *line = strtok(trace, "\n"); line; line = strtok(NULL, "\n"), (*ret_lines)++)
+                if (!hit && (strstr(line, as_fd) || (strstr(line, as_arg) && !strstr(line, "readlink"))))
+                        hit = line;
+        return hit;
+}
+
+static void assert_sentinel_untouched(char *trace, const char *sentinel)
+{
+        size_t lines;
+        const char *hit = sentinel_reached(trace, sentinel, &lines);
+        if (hit)
+                fail_msg("reached outside the root: %s", hit);
         assert_true(lines > 10); /* the trace really saw the run */
 }
 
@@ -483,7 +551,8 @@ static void plant(const char *root, const char *pid, const char *entry, const ch
 }
 
 /* A kubelet whose process directory is all planted links to a sentinel outside
- * the root: ns/net, fd/N, root, cwd and exe. A real procfs's links would be the
+ * the root: ns/net, fd/N, root (a whole node tree with a marker kubelet config),
+ * cwd and exe. A real procfs's links would be the
  * kernel's; a fixture's are only text to nodeward, and what they name is looked
  * up inside the root. strace proves nothing outside is opened, read through a
  * link, or entered, for check, explain and sockets. */
@@ -494,7 +563,11 @@ static void test_planted_proc_links_lead_nowhere(void **state)
         assert_non_null(mkdtemp(sentinel));
         if (tu_n_scratch < TU_MAX_SCRATCH)
                 snprintf(tu_scratch[tu_n_scratch++], sizeof(tu_scratch[0]), "%s", sentinel);
-        tu_write(sentinel, "config.json", "{\"kind\":\"KubeletConfiguration\",\"staticPodPath\":\"/nwtr-marker\"}");
+        /* The marker config both where the kubelet's cwd link points and where its
+         * root link would put the node's own kubelet config. */
+        const char *marker = "{\"kind\":\"KubeletConfiguration\",\"staticPodPath\":\"/nwtr-marker\"}";
+        tu_write(sentinel, "config.json", marker);
+        tu_write(sentinel, CONFIG, marker);
         tu_write(sentinel, "kubelet", "#!/bin/sh\n");
         snprintf(p, sizeof(p), "%s/fifo", sentinel);
         assert_int_equal(mkfifo(p, 0600), 0);
@@ -508,10 +581,20 @@ static void test_planted_proc_links_lead_nowhere(void **state)
                 plant(root, pids[i], "ns/net", sentinel, "fifo");
                 plant(root, pids[i], "fd/3", sentinel, "config.json");
                 plant(root, pids[i], "fd/4", sentinel, "fifo");
-                plant(root, pids[i], "root", "/", "");
+                plant(root, pids[i], "root", sentinel, "");
                 plant(root, pids[i], "cwd", sentinel, "");
                 plant(root, pids[i], "exe", sentinel, "kubelet");
         }
+        /* The control: a program that does follow the planted root link is caught. */
+        char followed[4200];
+        snprintf(followed, sizeof(followed), "%s/proc/1870/root/%s", root, CONFIG);
+        char *follow[] = {"/bin/cat", followed, NULL};
+        int crc;
+        size_t lines;
+        char *ctrace = traced_run(follow, &crc, NULL);
+        assert_int_equal(crc, 0);
+        assert_non_null(sentinel_reached(ctrace, sentinel, &lines));
+        free(ctrace);
         snprintf(p, sizeof(p), "%s/proc", root);
         char *checks[] = {(char *)tu_nodeward(), "check", "--root", root, "--format", "json", NULL};
         char *explain[] = {(char *)tu_nodeward(), "explain", "kubelet", "--root", root, NULL};
@@ -563,6 +646,13 @@ static void test_host_values_escaped_in_text_report(void **state)
 
 int main(void)
 {
+        /* A parser that regresses to quadratic memory fails here as an out-of-memory
+         * abort within 2 GiB of address space, instead of taking the machine's memory
+         * first (the sanitizers and valgrind reserve far more, so not under them). */
+        if (!slow_build()) {
+                struct rlimit as = {2ul << 30, 2ul << 30};
+                assert_int_equal(setrlimit(RLIMIT_AS, &as), 0);
+        }
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_config_linked_to_dev_zero),
                 cmocka_unit_test(test_fifo_where_config_should_be),

@@ -208,6 +208,48 @@ static void test_flow_nesting_refused_before_parsing(void **state)
         sb_free(&sb);
 }
 
+/* Block nesting ("- - x", "? ? x", indentation) is refused at its first node
+ * deeper than 64 levels, and a document past 200,000 nodes at its first node too
+ * many, before libyaml's loader builds a tree. */
+static void test_block_nesting_and_size_refused_before_loading(void **state)
+{
+        (void)state;
+        struct strbuf sb = {0};
+        sb_puts(&sb, "a:\n");
+        for (int i = 0; i < 63; i++)
+                sb_puts(&sb, "- ");
+        sb_puts(&sb, "x\n");
+        cJSON *d = parse_ok(sb.buf);
+        const cJSON *v = confdoc_get(d, "a");
+        for (int i = 0; i < 63; i++) {
+                assert_true(cJSON_IsArray(v));
+                v = v->child;
+        }
+        assert_string_equal(v->valuestring, "x");
+        cJSON_Delete(d);
+        sb_free(&sb);
+        sb_puts(&sb, "a:\n");
+        for (int i = 0; i < 64; i++)
+                sb_puts(&sb, "- ");
+        sb_puts(&sb, "x\n");
+        expect_parse_error(sb.buf, "2:129: nesting deeper than 64 levels");
+        sb_free(&sb);
+        for (int i = 0; i < 1000; i++)
+                sb_puts(&sb, "? ");
+        sb_puts(&sb, "x\n");
+        expect_parse_error(sb.buf, "1:131: nesting deeper than 64 levels");
+        sb_free(&sb);
+        for (int i = 0; i < 70; i++)
+                sb_printf(&sb, "%*sk%d:\n", i, "", i);
+        expect_parse_error(sb.buf, "65:65: nesting deeper than 64 levels");
+        sb_free(&sb);
+        sb_puts(&sb, "a:\n");
+        for (int i = 0; i < 200000; i++)
+                sb_puts(&sb, "- 1\n");
+        expect_parse_error(sb.buf, "199999:3: document larger than 200000 nodes");
+        sb_free(&sb);
+}
+
 static void test_alias_bomb_is_bounded(void **state)
 {
         (void)state;
@@ -301,8 +343,9 @@ static void test_expansion_is_bounded_by_what_linux_would_start(void **state)
         size_t vlen = 512 * 1024;
         char *env = malloc(vlen + 8);
         memcpy(env, "A=", 2);
+        /* 4096 words: within the word cap, so the byte budget is what stops it. */
         for (size_t i = 0; i < vlen; i++)
-                env[2 + i] = i % 2 ? ' ' : 'x';
+                env[2 + i] = i % 128 == 127 ? ' ' : 'x';
         env[2 + vlen] = '\0';
         struct strbuf unit = {0};
         sb_puts(&unit, "[Service]\nExecStart=/usr/bin/kubelet");
@@ -326,6 +369,31 @@ static void test_expansion_is_bounded_by_what_linux_would_start(void **state)
         assert_string_equal(argv[3], "--x=1 2");
         strv_free(argv, argc);
         free(env);
+}
+
+/* A variable of more words than a command line may have is refused, not cut
+ * short: the flag at its end would otherwise go unseen. */
+static void test_variable_past_the_word_cap_is_an_error(void **state)
+{
+        (void)state;
+        struct strbuf env = {0};
+        sb_puts(&env, "A=");
+        for (int i = 0; i < 8192; i++)
+                sb_puts(&env, "--v=2 ");
+        sb_puts(&env, "--read-only-port=10255\n");
+        char **argv = NULL;
+        size_t argc = 0;
+        assert_int_equal(sdunit_exec_from_text("[Service]\nExecStart=/k $A\n", env.buf, &argv, &argc), -E2BIG);
+        sb_free(&env);
+        sb_puts(&env, "A=");
+        for (int i = 0; i < 8190; i++)
+                sb_puts(&env, "--v=2 ");
+        sb_puts(&env, "--read-only-port=10255\n");
+        assert_int_equal(sdunit_exec_from_text("[Service]\nExecStart=/k $A\n", env.buf, &argv, &argc), 0);
+        assert_int_equal(argc, 8192);
+        assert_string_equal(argv[8191], "--read-only-port=10255");
+        strv_free(argv, argc);
+        sb_free(&env);
 }
 
 static void test_missing_required_environment_file_is_not_a_missing_unit(void **state)
@@ -360,12 +428,14 @@ int main(void)
                 cmocka_unit_test(test_duplicate_keys_keep_last),
                 cmocka_unit_test(test_parse_errors_carry_line_and_column),
                 cmocka_unit_test(test_flow_nesting_refused_before_parsing),
+                cmocka_unit_test(test_block_nesting_and_size_refused_before_loading),
                 cmocka_unit_test(test_alias_bomb_is_bounded),
                 cmocka_unit_test(test_merge_objects_recursively_lists_replace),
                 cmocka_unit_test(test_systemd_words_and_expansion),
                 cmocka_unit_test(test_systemd_exec_start_reset_and_mask),
                 cmocka_unit_test(test_missing_required_environment_file_is_not_a_missing_unit),
                 cmocka_unit_test(test_expansion_is_bounded_by_what_linux_would_start),
+                cmocka_unit_test(test_variable_past_the_word_cap_is_an_error),
         };
         return cmocka_run_group_tests_name("kubelet parsing", tests, NULL, tu_group_teardown);
 }

@@ -172,6 +172,55 @@ static void test_convtime_and_tokenizer(void **state)
         assert_int_equal(sshd_argv_split("\"open", &av, &ac), -EINVAL);
 }
 
+/* sshd's strdelim() on quotes: the quoted word unquoted in place, the rest of the
+ * line after the closing quote left as it was for the next call. */
+static void test_strdelim_quoted_words(void **state)
+{
+        (void)state;
+        char line[] = "User \"a b\"  x\"y z\"w =v", *cp = line;
+        assert_string_equal(sshd_strdelim(&cp), "User");
+        assert_string_equal(sshd_strdelim(&cp), "a b");
+        assert_string_equal(sshd_strdelim(&cp), "xy z");
+        assert_string_equal(sshd_strdelim(&cp), "w");
+        assert_string_equal(sshd_strdelim(&cp), "v");
+        char open[] = "a \"b c", *op = open;
+        assert_string_equal(sshd_strdelim(&op), "a");
+        assert_null(sshd_strdelim(&op));
+        char empty[] = "\"\"", *ep = empty;
+        assert_string_equal(sshd_strdelim(&ep), "");
+        assert_string_equal(ep, "");
+}
+
+/* Every word at its own length, the vector NULL-terminated, for many words. */
+static void test_argv_split_many_words(void **state)
+{
+        (void)state;
+        size_t n = 100000;
+        char *line = malloc(2 * n + 1);
+        for (size_t i = 0; i < n; i++)
+                memcpy(line + 2 * i, i % 2 ? "v " : "u ", 2);
+        line[2 * n] = '\0';
+        char **av;
+        size_t ac;
+        assert_int_equal(sshd_argv_split(line, &av, &ac), 0);
+        assert_int_equal(ac, n);
+        assert_string_equal(av[0], "u");
+        assert_string_equal(av[n - 1], "v");
+        assert_null(av[n]);
+        strv_free(av, ac);
+        assert_int_equal(sshd_argv_split("'' \"\" x", &av, &ac), 0);
+        assert_int_equal(ac, 3);
+        assert_string_equal(av[0], "");
+        assert_string_equal(av[1], "");
+        assert_null(av[3]);
+        strv_free(av, ac);
+        assert_int_equal(sshd_argv_split("", &av, &ac), 0);
+        assert_int_equal(ac, 0);
+        assert_null(av[0]);
+        strv_free(av, ac);
+        free(line);
+}
+
 static void test_glob_stays_inside_root(void **state)
 {
         (void)state;
@@ -273,6 +322,8 @@ int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_first_value_wins),
+                cmocka_unit_test(test_strdelim_quoted_words),
+                cmocka_unit_test(test_argv_split_many_words),
                 cmocka_unit_test(test_dropin_before_main_file_wins),
                 cmocka_unit_test(test_include_loop_is_an_error),
                 cmocka_unit_test(test_match_is_recorded_not_applied),

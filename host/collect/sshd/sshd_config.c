@@ -76,11 +76,10 @@ static void set_str(struct pctx *x, int opt, int num, const char *s, const char 
         v->str = s ? xstrdup(s) : NULL;
 }
 
-static void list_add(struct sshd_value *v, const char *s, const char *file, unsigned line)
+/* Append @s (taken over) to a list value and note where it was first set. */
+static void list_add(struct sshd_value *v, char *s, const char *file, unsigned line)
 {
-        v->list = xrealloc(v->list, (v->n + 2) * sizeof(char *));
-        v->list[v->n++] = xstrdup(s);
-        v->list[v->n] = NULL;
+        sshd_list_push(v, s);
         if (!v->set) {
                 v->file = file;
                 v->line = line;
@@ -314,7 +313,7 @@ static int kw_string(struct pctx *x, struct kwline *l)
         if (l->k->type == KW_STRING)
                 set_str(x, l->k->opt, 1, arg, l->file, l->line);
         else if (target(x, l->k->opt))
-                list_add(target(x, l->k->opt), arg, l->file, l->line);
+                list_add(target(x, l->k->opt), xstrdup(arg), l->file, l->line);
         return 0;
 }
 
@@ -339,8 +338,10 @@ static int kw_list(struct pctx *x, struct kwline *l)
                         perr(x, l->file, l->line, "keyword %s empty argument", l->kw);
                         return 1;
                 }
-                if (take)
+                if (take) { /* the word moves into the list: one copy of a long line, not two */
                         list_add(t, l->av[i], l->file, l->line);
+                        l->av[i] = NULL;
+                }
         }
         return 0;
 }

@@ -99,7 +99,7 @@ struct sshd_value {
         int num;     /* flags, multi-state values, integers, seconds */
         char *str;   /* strings; PermitUserEnvironment's pattern list */
         char **list; /* lists (access lists, AuthorizedKeysFile, HostKey) */
-        size_t n;
+        size_t n, cap;
         const char *file; /* where it was set (owned by sshd_config.files or "command-line") */
         unsigned line;
 };

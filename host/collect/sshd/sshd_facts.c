@@ -9,6 +9,9 @@
 #include "base/util.h"
 
 #define MAX_ACCOUNTS 10000u
+/* AuthorizedKeysFile entries times accounts: every account with ten entries fits;
+ * a hostile list of a million entries would otherwise cost hours of stat calls. */
+#define MAX_KEYFILE_PROBES 100000u
 
 static void add_keyfile(struct sshd_keyfile **v, size_t *n, const struct rootfs *root, const char *path)
 {
@@ -62,13 +65,21 @@ static void collect_authorized_keys(const struct rootfs *root, struct sshd_facts
         if (rootfs_read_file(root, "/etc/passwd", SSHD_PASSWD_CAP, &buf, NULL, NULL) < 0)
                 return;
         const struct sshd_value *akf = &f->cfg.s.v[SO_AUTHORIZED_KEYS_FILE];
-        size_t accounts = 0;
+        size_t accounts = 0, probes = 0;
         char *cursor = buf, *user, *home;
         while (accounts < MAX_ACCOUNTS && sshd_passwd_next(&cursor, &user, &home)) {
                 accounts++;
                 for (size_t k = 0; k < akf->n; k++) {
                         if (strcasecmp(akf->list[k], "none") == 0)
                                 continue;
+                        if (++probes > MAX_KEYFILE_PROBES) {
+                                f->authorized_keys_error = xasprintf(
+                                        "AuthorizedKeysFile has %zu entries: for the accounts of /etc/passwd "
+                                        "that is more than %u files to look for",
+                                        akf->n, MAX_KEYFILE_PROBES);
+                                free(buf);
+                                return;
+                        }
                         _cleanup_free_ char *path = sshd_expand_akf(akf->list[k], user, home);
                         struct stat st;
                         if (rootfs_stat(root, path, &st) < 0)
@@ -134,5 +145,6 @@ void sshd_facts_free(struct sshd_facts *f)
         keyfiles_free(f->authorized_keys, f->n_authorized_keys);
         strv_free(f->account_of, f->n_authorized_keys);
         strv_free(f->enabled_units, f->n_enabled_units);
+        free(f->authorized_keys_error);
         memset(f, 0, sizeof(*f));
 }

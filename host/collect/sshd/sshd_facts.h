@@ -20,9 +20,10 @@ struct sshd_facts {
         size_t n_host_keys;
         struct sshd_keyfile *authorized_keys; /* ~/.ssh/authorized_keys* of accounts in /etc/passwd */
         size_t n_authorized_keys;
-        char **account_of;    /* the account each authorized_keys file belongs to */
-        pid_t running_pid;    /* 0 when no sshd runs */
-        char **enabled_units; /* wants/ symlinks that enable ssh.service or sshd.service */
+        char **account_of;           /* the account each authorized_keys file belongs to */
+        char *authorized_keys_error; /* why they could not all be looked for, or NULL */
+        pid_t running_pid;           /* 0 when no sshd runs */
+        char **enabled_units;        /* wants/ symlinks that enable ssh.service or sshd.service */
         size_t n_enabled_units;
 };
 

@@ -5,11 +5,15 @@
 #include <stddef.h>
 
 #include "base/rootfs.h"
+#include "collect/sshd/sshd_config.h"
 
 #define SSHD_HOSTS_CAP (1u << 20)  /* ROOT/etc/hosts, for ListenAddress names */
 #define SSHD_PASSWD_CAP (4u << 20) /* ROOT/etc/passwd, for AuthorizedKeysFile homes */
 
 char *sshd_strdelim(char **s);
+/* Append @s (taken over) to a list value; the list stays NULL-terminated and
+ * grows geometrically, so a long AllowUsers line costs linear time. */
+void sshd_list_push(struct sshd_value *v, char *s);
 int sshd_argv_split(const char *s, char ***ret_argv, size_t *ret_argc);
 int sshd_convtime(const char *s);
 /* OpenSSH hpdelim() for ListenAddress: "host:port", "[v6]:port"; NULL on bad syntax

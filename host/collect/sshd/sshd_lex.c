@@ -10,7 +10,9 @@
 
 #define WHITESPACE " \t\r\n"
 
-/* sshd's strdelim(): one word split on whitespace and at most one '=', with "quotes". */
+/* sshd's strdelim(): one word split on whitespace and at most one '=', with "quotes".
+ * sshd drops the opening quote by moving the whole rest of the line; here only the
+ * quoted word moves, so a line of many quoted words costs linear time. */
 char *sshd_strdelim(char **s)
 {
         if (!*s)
@@ -20,11 +22,12 @@ char *sshd_strdelim(char **s)
         if (!*s)
                 return old;
         if (**s == '"') {
-                memmove(*s, *s + 1, strlen(*s));
-                if (!(*s = strpbrk(*s, "\"")))
+                char *close = strchr(*s + 1, '"');
+                if (!close)
                         return NULL;
-                **s = '\0';
-                *s += strspn(*s + 1, WHITESPACE) + 1;
+                memmove(*s, *s + 1, (size_t)(close - *s - 1));
+                close[-1] = '\0';
+                *s = close + 1 + strspn(close + 1, WHITESPACE);
                 return old;
         }
         bool wspace = **s == '=';
@@ -35,25 +38,26 @@ char *sshd_strdelim(char **s)
         return old;
 }
 
-/* sshd's argv_split(..., terminate_on_comment=1). -EINVAL on an unterminated quote. */
+/* sshd's argv_split(..., terminate_on_comment=1). -EINVAL on an unterminated quote.
+ * Each word is unquoted into one scratch buffer the size of the line and copied out
+ * at its own length, and the vector grows geometrically: a 1 MiB line of one-letter
+ * words costs a few MiB, not a copy of the rest of the line per word. */
 int sshd_argv_split(const char *s, char ***ret_argv, size_t *ret_argc)
 {
+        _cleanup_free_ char *word = xmalloc(strlen(s) + 1);
         char **argv = xcalloc(1, sizeof(*argv));
-        size_t argc = 0;
+        size_t argc = 0, cap = 1;
         for (size_t i = 0; s[i]; i++) {
                 if (s[i] == ' ' || s[i] == '\t')
                         continue;
                 if (s[i] == '#')
                         break;
-                char quote = 0, *arg = xcalloc(1, strlen(s + i) + 1);
-                argv = xrealloc(argv, (argc + 2) * sizeof(*argv));
-                argv[argc++] = arg;
-                argv[argc] = NULL;
+                char quote = 0;
                 size_t j = 0;
                 for (; s[i]; i++) {
                         if (s[i] == '\\' &&
                             (s[i + 1] == '\'' || s[i + 1] == '"' || s[i + 1] == '\\' || (!quote && s[i + 1] == ' ')))
-                                arg[j++] = s[++i];
+                                word[j++] = s[++i];
                         else if (!quote && (s[i] == ' ' || s[i] == '\t'))
                                 break;
                         else if (!quote && (s[i] == '"' || s[i] == '\''))
@@ -61,8 +65,17 @@ int sshd_argv_split(const char *s, char ***ret_argv, size_t *ret_argc)
                         else if (quote && s[i] == quote)
                                 quote = 0;
                         else
-                                arg[j++] = s[i];
+                                word[j++] = s[i];
                 }
+                if (argc + 2 > cap) {
+                        cap = 2 * cap + 2;
+                        argv = xrealloc(argv, cap * sizeof(*argv));
+                }
+                char *arg = xmalloc(j + 1);
+                memcpy(arg, word, j);
+                arg[j] = '\0';
+                argv[argc++] = arg;
+                argv[argc] = NULL;
                 if (!s[i]) {
                         if (quote) {
                                 strv_free(argv, argc);

@@ -26,9 +26,7 @@ static bool is_string(enum sshd_opt o)
 /* A default list entry: the setting stays "not set by any file". */
 static void list_add_default(struct sshd_value *v, const char *s)
 {
-        v->list = xrealloc(v->list, (v->n + 2) * sizeof(char *));
-        v->list[v->n++] = xstrdup(s);
-        v->list[v->n] = NULL;
+        sshd_list_push(v, xstrdup(s));
 }
 
 static void add_listen(struct sshd_config *c, int family, const char *addr, int port)

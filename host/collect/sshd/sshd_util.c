@@ -99,6 +99,16 @@ static int cmp_str(const void *a, const void *b)
         return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+void sshd_list_push(struct sshd_value *v, char *s)
+{
+        if (v->n + 2 > v->cap) {
+                v->cap = 2 * v->cap + 2;
+                v->list = xrealloc(v->list, v->cap * sizeof(char *));
+        }
+        v->list[v->n++] = s;
+        v->list[v->n] = NULL;
+}
+
 static void push(char ***v, size_t *n, char *s)
 {
         *v = xrealloc(*v, (*n + 1) * sizeof(char *));
