@@ -27,7 +27,8 @@ static const char explain_help[] = "Usage: nodeward explain kubelet|sshd|contain
 /* Collect @needs for an explain command, then give up every privilege. */
 static int collect_to_explain(const struct opts *o, unsigned needs, struct facts *f)
 {
-        struct collect_opts co = {.root = o->root, .proc = o->proc, .needs = needs, .sshd_by_pid_file = true};
+        struct collect_opts co = {
+                .root = o->root, .proc = o->proc, .needs = needs, .sshd_by_pid_file = true, .sshd_config_only = true};
         char *err = NULL;
         if (facts_collect(&co, f, &err) < 0) {
                 fprintf(stderr, "nodeward: %s\n", err);

@@ -394,7 +394,7 @@ static void collect_processes(struct collect_job *j, struct observe_session **re
                 struct proc_table own = {0};
                 if (!(needs & FACT_PROCS) && proc->fd >= 0) /* only sshd looks: its pid file first */
                         sshd_running_read(root, proc, &own);
-                sshd_collect(root, (needs & FACT_PROCS) ? &f->procs : &own, &f->sshd);
+                sshd_collect(root, (needs & FACT_PROCS) ? &f->procs : &own, j->o.sshd_config_only, &f->sshd);
                 proc_table_free(&own);
                 stage_commit(j, FACT_SSHD);
         }

@@ -144,6 +144,9 @@ struct collect_opts {
          * comes from its pid file (sshd_running.h) and the table is read only when that
          * fails; FACT_PROCS is then not collected. */
         bool sshd_by_pid_file;
+        /* explain sshd: the effective configuration only; no host or authorized key
+         * files are looked for and no units read. */
+        bool sshd_config_only;
         /* --deadline: after this many milliseconds (plus the --observe window) the
          * run goes on with what is collected; 0: no deadline, one thread. */
         unsigned deadline_ms;

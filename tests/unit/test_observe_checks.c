@@ -125,7 +125,7 @@ static void test_watched_ssh_ports_come_from_sshd_config_and_dropins(void **stat
         struct sshd_facts sf;
         struct observe_opts oo = {0};
         /* No config at all: nothing added, and the probe falls back to sshd's 22. */
-        sshd_collect(&r, NULL, &sf);
+        sshd_collect(&r, NULL, false, &sf);
         observe_ports_from_sshd(&sf, &oo);
         assert_int_equal(oo.n_ssh_ports, 0);
         sshd_facts_free(&sf);
@@ -136,7 +136,7 @@ static void test_watched_ssh_ports_come_from_sshd_config_and_dropins(void **stat
                  "ListenAddress 127.0.0.1:2022\nListenAddress 0.0.0.0\n");
         tu_write(root, "etc/ssh/sshd_config.d/10-extra.conf", "Port 22\n");
         tu_write(root, "etc/ssh/sshd_config.d/ignored.txt", "Port 9999\n");
-        sshd_collect(&r, NULL, &sf);
+        sshd_collect(&r, NULL, false, &sf);
         observe_ports_from_sshd(&sf, &oo);
         bool has[4] = {false};
         for (size_t i = 0; i < oo.n_ssh_ports; i++) {

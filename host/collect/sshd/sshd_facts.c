@@ -111,12 +111,14 @@ static void collect_enabled(const struct rootfs *root, struct sshd_facts *f)
                         }
 }
 
-void sshd_collect(const struct rootfs *root, const struct proc_table *procs, struct sshd_facts *f)
+void sshd_collect(const struct rootfs *root, const struct proc_table *procs, bool config_only, struct sshd_facts *f)
 {
         memset(f, 0, sizeof(*f));
         sshd_config_load(&f->cfg, root, procs);
         f->cfg.root = NULL; /* only valid while collecting */
         f->running_pid = f->cfg.pid;
+        if (config_only)
+                return;
         collect_enabled(root, f);
         if (!f->cfg.found || f->cfg.error)
                 return;

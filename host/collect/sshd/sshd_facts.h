@@ -27,5 +27,7 @@ struct sshd_facts {
         size_t n_enabled_units;
 };
 
-void sshd_collect(const struct rootfs *root, const struct proc_table *procs, struct sshd_facts *ret);
+/* sshd's effective configuration and running process; unless @config_only, also its
+ * host keys, the accounts' authorized_keys files and the units that enable it. */
+void sshd_collect(const struct rootfs *root, const struct proc_table *procs, bool config_only, struct sshd_facts *ret);
 void sshd_facts_free(struct sshd_facts *f);
