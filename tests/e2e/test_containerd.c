@@ -88,8 +88,15 @@ static void test_al2_template_passes(void **state)
         tu_assert_result(j, "containerd.socket-permissions", "skip", "/run/containerd/containerd.sock");
         tu_assert_result(j, "containerd.unprivileged-ports", "pass",
                          "enable_unprivileged_ports=false (default of containerd 1.x)");
+        tu_assert_result(j, "containerd.unprivileged-ports", "pass",
+                         "(config version 2: containerd 1.x semantics assumed)");
         assert_int_equal(rc, 0);
         cJSON_Delete(j);
+        char *err = NULL;
+        cJSON *e = explain(root, &rc, &err);
+        assert_string_equal(jstr(e, "semantics"), "config version 2: containerd 1.x semantics assumed");
+        cJSON_Delete(e);
+        free(err);
         free(root);
 }
 
@@ -104,6 +111,7 @@ static void test_al2023_hosts_toml_resolved_with_origins(void **state)
         cJSON *e = explain(root, &rc, &err);
         assert_int_equal(rc, 0);
         assert_int_equal(cJSON_GetObjectItem(e, "version")->valueint, 3);
+        assert_string_equal(jstr(e, "semantics"), "config version 3: containerd 2.x semantics assumed");
         assert_string_equal(jstr(e, "registry_plugin"), "io.containerd.cri.v1.images");
         const cJSON *hosts = cJSON_GetObjectItem(e, "hosts");
         assert_int_equal(cJSON_GetArraySize(hosts), 3);
@@ -247,6 +255,14 @@ static void test_al2_import_replaces_cri_section(void **state)
         tu_assert_result(j, "containerd.registry-tls-verify", "fail",
                          "https://10.0.0.5:5000 for 10.0.0.5:5000 skips TLS verification (registry configs, "
                          "/etc/containerd/config.d/50-mirror.toml line 5)");
+        cJSON_Delete(j);
+        /* A passing verdict over merged files says whose merge rules it assumed. */
+        tu_write(root, "etc/containerd/config.d/50-mirror.toml",
+                 "version = 2\n[plugins.\"io.containerd.grpc.v1.cri\".registry.mirrors.\"docker.io\"]\n"
+                 "endpoint = [\"https://mirror.gcr.io\"]\n");
+        j = check(root, NULL, NULL, &rc);
+        tu_assert_result(j, "containerd.registry-plain-http", "pass",
+                         "2 files merged, config version 2: containerd 1.x semantics assumed");
         cJSON_Delete(j);
         free(root);
 }

@@ -374,7 +374,11 @@ static void resolve(const struct rootfs *root, struct containerd_facts *c, const
                         c->socket_origin = origin_of(toml_get(toml_get(l->docs[i]->root, "grpc"), "address"));
                 }
         }
-        c->deep_merge = c->version >= 3;
+        /* Without the installed binary's version, a config written for version 3 is taken to be
+         * containerd 2.x's and anything older containerd 1.x's. */
+        c->major = c->version >= 3 ? 2 : 1;
+        c->semantics = xasprintf("config version %ld: containerd %d.x semantics assumed", c->version, c->major);
+        c->deep_merge = c->major >= 2;
         const char *images_id = c->version >= 3   ? "io.containerd.cri.v1.images"
                                 : c->version >= 2 ? "io.containerd.grpc.v1.cri"
                                                   : "cri";
@@ -412,8 +416,8 @@ static void resolve(const struct rootfs *root, struct containerd_facts *c, const
         }
         /* enable_unprivileged_*: off by default in 1.x, on in 2.x (internal/cri/config/config_unix.go). */
         n = plugin_sections(l, runtime_id, c->deep_merge, secs);
-        read_bool(secs, n, "enable_unprivileged_ports", c->version >= 3, &c->unpriv_ports);
-        read_bool(secs, n, "enable_unprivileged_icmp", c->version >= 3, &c->unpriv_icmp);
+        read_bool(secs, n, "enable_unprivileged_ports", c->major >= 2, &c->unpriv_ports);
+        read_bool(secs, n, "enable_unprivileged_icmp", c->major >= 2, &c->unpriv_icmp);
 }
 
 void containerd_collect(const struct rootfs *root, struct containerd_facts *c)
@@ -434,6 +438,7 @@ void containerd_facts_free(struct containerd_facts *c)
                 return;
         free(c->error);
         strv_free(c->files, c->n_files);
+        free(c->semantics);
         free(c->registry_plugin);
         free(c->config_path);
         free(c->config_path_origin.file);

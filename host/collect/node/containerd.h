@@ -42,7 +42,9 @@ struct containerd_facts {
         char **files; /* config.toml, then imports in the order containerd loads them */
         size_t n_files;
         long version;
-        bool deep_merge;       /* containerd 2.x (version >= 3) merges imported plugin sections key by key */
+        int major;             /* the containerd major version whose import merge and defaults apply: 1 or 2 */
+        char *semantics;       /* which major was assumed and from what: the installed binary or the config version */
+        bool deep_merge;       /* containerd 2.x merges imported plugin sections key by key */
         char *registry_plugin; /* the plugin id the registry section was read from */
         char *config_path;     /* registry.config_path, colon-separated roots; NULL when unset */
         struct ctrd_origin config_path_origin;
