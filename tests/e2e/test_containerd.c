@@ -482,6 +482,20 @@ static void test_installed_binary_decides_semantics(void **state)
         assert_true(cJSON_IsNull(cJSON_GetObjectItem(e, "binary_version")));
         cJSON_Delete(e);
         free(err);
+        /* Installed from containerd's release tarball instead, into /usr/local. */
+        char p[4200];
+        snprintf(p, sizeof(p), "%s/usr/bin/containerd", root);
+        assert_int_equal(unlink(p), 0);
+        uint8_t elf[4096];
+        size_t n = tu_go_elf(elf, sizeof(elf), "go1.23.8",
+                             "path\tgithub.com/containerd/containerd/v2/cmd/containerd\n"
+                             "build\t-ldflags=-X github.com/containerd/containerd/v2/version.Version=v2.1.1\n");
+        tu_write_bin(root, "usr/local/bin/containerd", elf, n, 0755);
+        e = explain(root, &rc, &err);
+        assert_string_equal(jstr(e, "semantics"),
+                            "containerd v2.1.1 (/usr/local/bin/containerd build info): containerd 2.x semantics");
+        cJSON_Delete(e);
+        free(err);
         free(root);
 }
 

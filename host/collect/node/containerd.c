@@ -401,14 +401,18 @@ static int version_major(const char *v)
         return v[0] >= '0' && v[0] <= '9' && *end == '.' && m > 0 && m < 100 ? (int)m : 0;
 }
 
-/* The installed containerd's version, from CONTAINERD_BINARY's Go build info. */
+/* The installed containerd's version, from its Go build info. */
 static void binary_collect(const struct rootfs *root, struct containerd_facts *c)
 {
+        static const char *const paths[] = CONTAINERD_BINARIES;
         struct stat st;
-        int fd = rootfs_open_regular(root, CONTAINERD_BINARY, &st);
+        int fd = -ENOENT;
+        for (size_t i = 0; i < ARRAY_SIZE(paths) && fd == -ENOENT; i++)
+                if ((fd = rootfs_open_regular(root, paths[i], &st)) != -ENOENT)
+                        c->binary_path = xstrdup(paths[i]);
         if (fd < 0) {
                 if (fd != -ENOENT)
-                        c->binary_note = xasprintf("%s: %s", CONTAINERD_BINARY, rootfs_strerror(fd));
+                        c->binary_note = xasprintf("%s: %s", c->binary_path, rootfs_strerror(fd));
                 return;
         }
         struct go_reader rd = {.pread = fd_pread, .ctx = &fd, .size = (uint64_t)st.st_size};
@@ -419,9 +423,9 @@ static void binary_collect(const struct rootfs *root, struct containerd_facts *c
         if (v && version_major(v))
                 c->binary_version = v;
         else if (r == 0)
-                c->binary_note = xasprintf("%s: no containerd version in its Go build info", CONTAINERD_BINARY);
+                c->binary_note = xasprintf("%s: no containerd version in its Go build info", c->binary_path);
         else
-                c->binary_note = xasprintf("%s: no Go build info read (%s)", CONTAINERD_BINARY,
+                c->binary_note = xasprintf("%s: no Go build info read (%s)", c->binary_path,
                                            r == -ENOEXEC ? "not a 64-bit little-endian ELF file" : strerror(-r));
         if (!c->binary_version)
                 free(v);
@@ -450,7 +454,7 @@ static void resolve(const struct rootfs *root, struct containerd_facts *c, const
         if (c->binary_version) {
                 c->major = version_major(c->binary_version) >= 2 ? 2 : 1;
                 c->semantics = xasprintf("containerd %s (%s build info): containerd %d.x semantics", c->binary_version,
-                                         CONTAINERD_BINARY, c->major);
+                                         c->binary_path, c->major);
         } else {
                 c->major = c->version >= 3 ? 2 : 1;
                 c->semantics = xasprintf("config version %ld: containerd %d.x semantics assumed%s%s%s", c->version,
@@ -520,6 +524,7 @@ void containerd_facts_free(struct containerd_facts *c)
         free(c->error);
         strv_free(c->files, c->n_files);
         free(c->semantics);
+        free(c->binary_path);
         free(c->binary_version);
         free(c->binary_note);
         free(c->registry_plugin);

@@ -9,7 +9,11 @@
 
 #define CONTAINERD_CONFIG "/etc/containerd/config.toml"
 #define CONTAINERD_SOCKET "/run/containerd/containerd.sock"
-#define CONTAINERD_BINARY "/usr/bin/containerd"
+/* Where packages install containerd, then where its release tarball's instructions put it. */
+#define CONTAINERD_BINARIES                                        \
+        {                                                          \
+                "/usr/bin/containerd", "/usr/local/bin/containerd" \
+        }
 #define CONTAINERD_MAX_FILES 64      /* config.toml and its imports */
 #define CONTAINERD_MAX_HOST_DIRS 256 /* per config_path root */
 
@@ -45,7 +49,8 @@ struct containerd_facts {
         long version;
         int major;             /* the containerd major version whose import merge and defaults apply: 1 or 2 */
         char *semantics;       /* which major was assumed and from what: the installed binary or the config version */
-        char *binary_version;  /* "v2.0.4": CONTAINERD_BINARY's, from its Go build info; NULL: not read */
+        char *binary_path;     /* the first of CONTAINERD_BINARIES that exists; NULL: none */
+        char *binary_version;  /* "v2.0.4": its version, from its Go build info; NULL: not read */
         char *binary_note;     /* why there is no binary_version, when the binary exists */
         bool deep_merge;       /* containerd 2.x merges imported plugin sections key by key */
         char *registry_plugin; /* the plugin id the registry section was read from */
