@@ -67,6 +67,11 @@ static void source_str(const struct containerd_facts *c, char *buf, size_t n)
                 snprintf(buf, n, "config_path %s (%s)", c->config_path, o);
         else
                 snprintf(buf, n, "registry section of plugin %s", c->registry_plugin);
+        /* Imports merge by the containerd major's rules: say which was assumed. */
+        if (c->n_files > 1 && c->semantics) {
+                size_t k = strlen(buf);
+                snprintf(buf + k, n - k, "; %zu files merged, %s", c->n_files, c->semantics);
+        }
 }
 
 static void warnings_suffix(const struct containerd_facts *c, struct strbuf *sb)
@@ -209,12 +214,12 @@ void check_containerd_unprivileged_ports(const struct facts *f, struct result *r
         char op[512], oi[512];
         origin_str(op, sizeof(op), &c->unpriv_ports.origin);
         origin_str(oi, sizeof(oi), &c->unpriv_icmp.origin);
-        const char *ver = c->version >= 3 ? "containerd 2.x" : "containerd 1.x";
+        const char *ver = c->major >= 2 ? "containerd 2.x" : "containerd 1.x";
         result_set(r, ST_PASS,
                    "enable_unprivileged_ports=%s (%s%s%s), enable_unprivileged_icmp=%s (%s%s%s): pods may %sbind "
-                   "ports below 1024 and %suse ICMP sockets without privilege",
+                   "ports below 1024 and %suse ICMP sockets without privilege (%s)",
                    c->unpriv_ports.value ? "true" : "false", op, c->unpriv_ports.set ? "" : " of ",
                    c->unpriv_ports.set ? "" : ver, c->unpriv_icmp.value ? "true" : "false", oi,
                    c->unpriv_icmp.set ? "" : " of ", c->unpriv_icmp.set ? "" : ver, c->unpriv_ports.value ? "" : "not ",
-                   c->unpriv_icmp.value ? "" : "not ");
+                   c->unpriv_icmp.value ? "" : "not ", c->semantics);
 }

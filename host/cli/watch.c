@@ -66,14 +66,23 @@ static void on_sighting(const struct observed_attempt *a, void *data)
         emit(out, j);
 }
 
-/* The same metrics `check --textfile` writes, replaced atomically. */
-static void write_textfile(const char *path, const struct run *run, const struct report_meta *m)
+/* The same metrics `check --textfile` writes, replaced atomically. A failure is an error line:
+ * the exporter would otherwise serve the last interval's metrics as if they were current. */
+static void write_textfile(FILE *out, const char *path, const struct run *run, const struct report_meta *m)
 {
         struct textfile tf = {0};
-        if (textfile_begin(path, &tf) < 0)
-                return;
-        report_prometheus(tf.f, run, m);
-        textfile_commit(&tf);
+        int r = textfile_begin(path, &tf);
+        if (r == 0) {
+                report_prometheus(tf.f, run, m);
+                r = textfile_commit(&tf);
+        }
+        if (r < 0) {
+                cJSON *j = line("error");
+                char *msg = xasprintf("--textfile %s: %s", path, strerror(-r));
+                cJSON_AddStringToObject(j, "error", msg);
+                emit(out, j);
+                free(msg);
+        }
 }
 
 /* What the privileged start of a watch hands to its unprivileged loop. */
@@ -133,7 +142,7 @@ static void interval(const struct watch_opts *o, struct watch_state *st)
         if (st->pub)
                 publish(o->out, st->pub, &run, &meta);
         if (o->textfile)
-                write_textfile(o->textfile, &run, &meta);
+                write_textfile(o->out, o->textfile, &run, &meta);
         run_free(&run);
         facts_free(&f);
 }
@@ -210,6 +219,16 @@ int watch_run(const struct watch_opts *o)
         /* First, while this process holds the least it ever will: the session forks
          * its prober, which inherits no BPF object, netlink handle or API client. */
         char *warn = NULL, *err = NULL;
+        if (o->textfile) {
+                /* Refused now, as check refuses it: a directory reached through a link, or none. */
+                struct textfile tf;
+                int r = textfile_begin(o->textfile, &tf);
+                if (r < 0) {
+                        fprintf(stderr, "nodeward: --textfile %s: %s\n", o->textfile, strerror(-r));
+                        return 2;
+                }
+                textfile_abort(&tf);
+        }
         if (collect_session_open(&o->collect, &so, &st.cs, &warn, &err) < 0) {
                 fprintf(stderr, "nodeward: %s\n", err);
                 free(err);

@@ -88,8 +88,15 @@ static void test_al2_template_passes(void **state)
         tu_assert_result(j, "containerd.socket-permissions", "skip", "/run/containerd/containerd.sock");
         tu_assert_result(j, "containerd.unprivileged-ports", "pass",
                          "enable_unprivileged_ports=false (default of containerd 1.x)");
+        tu_assert_result(j, "containerd.unprivileged-ports", "pass",
+                         "(config version 2: containerd 1.x semantics assumed)");
         assert_int_equal(rc, 0);
         cJSON_Delete(j);
+        char *err = NULL;
+        cJSON *e = explain(root, &rc, &err);
+        assert_string_equal(jstr(e, "semantics"), "config version 2: containerd 1.x semantics assumed");
+        cJSON_Delete(e);
+        free(err);
         free(root);
 }
 
@@ -104,6 +111,7 @@ static void test_al2023_hosts_toml_resolved_with_origins(void **state)
         cJSON *e = explain(root, &rc, &err);
         assert_int_equal(rc, 0);
         assert_int_equal(cJSON_GetObjectItem(e, "version")->valueint, 3);
+        assert_string_equal(jstr(e, "semantics"), "config version 3: containerd 2.x semantics assumed");
         assert_string_equal(jstr(e, "registry_plugin"), "io.containerd.cri.v1.images");
         const cJSON *hosts = cJSON_GetObjectItem(e, "hosts");
         assert_int_equal(cJSON_GetArraySize(hosts), 3);
@@ -247,6 +255,14 @@ static void test_al2_import_replaces_cri_section(void **state)
         tu_assert_result(j, "containerd.registry-tls-verify", "fail",
                          "https://10.0.0.5:5000 for 10.0.0.5:5000 skips TLS verification (registry configs, "
                          "/etc/containerd/config.d/50-mirror.toml line 5)");
+        cJSON_Delete(j);
+        /* A passing verdict over merged files says whose merge rules it assumed. */
+        tu_write(root, "etc/containerd/config.d/50-mirror.toml",
+                 "version = 2\n[plugins.\"io.containerd.grpc.v1.cri\".registry.mirrors.\"docker.io\"]\n"
+                 "endpoint = [\"https://mirror.gcr.io\"]\n");
+        j = check(root, NULL, NULL, &rc);
+        tu_assert_result(j, "containerd.registry-plain-http", "pass",
+                         "2 files merged, config version 2: containerd 1.x semantics assumed");
         cJSON_Delete(j);
         free(root);
 }
@@ -404,6 +420,85 @@ static void test_socket_path_from_grpc_address(void **state)
         free(root);
 }
 
+static void plant_containerd(const char *root, const char *modinfo)
+{
+        uint8_t elf[4096];
+        size_t n = tu_go_elf(elf, sizeof(elf), "go1.23.8", modinfo);
+        tu_write_bin(root, "usr/bin/containerd", elf, n, 0755);
+}
+
+/* The installed containerd's version, from its Go build info, decides the merge rules and
+ * defaults; the config's version only says which plugin ids it is written for (containerd
+ * 2.x migrates a version 2 config). */
+static void test_installed_binary_decides_semantics(void **state)
+{
+        (void)state;
+        char *root = scratch_copy("eks-al2-node");
+        plant_containerd(root, "path\tgithub.com/containerd/containerd/v2/cmd/containerd\n"
+                               "build\t-ldflags=\"-s -w -X \\\"github.com/containerd/containerd/v2/version.Version="
+                               "v2.0.4\\\"\"\n");
+        tu_write(root, "etc/containerd/config.d/50-mirror.toml",
+                 "version = 2\n[plugins.\"io.containerd.grpc.v1.cri\".registry.mirrors.\"docker.io\"]\n"
+                 "endpoint = [\"https://mirror.gcr.io\"]\n");
+        int rc;
+        char *err = NULL;
+        cJSON *e = explain(root, &rc, &err);
+        assert_int_equal(rc, 0);
+        assert_string_equal(jstr(e, "semantics"),
+                            "containerd v2.0.4 (/usr/bin/containerd build info): containerd 2.x semantics");
+        assert_string_equal(jstr(e, "binary_version"), "v2.0.4");
+        assert_string_equal(jstr(e, "registry_plugin"), "io.containerd.grpc.v1.cri");
+        /* Merged key by key: the main file's config_path survives the import, so its mirrors are ignored. */
+        assert_string_equal(jstr(cJSON_GetObjectItem(e, "config_path"), "value"),
+                            "/etc/containerd/certs.d:/etc/docker/certs.d");
+        assert_non_null(strstr(jstr(e, "ignored"), "50-mirror.toml line 2"));
+        assert_true(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetObjectItem(e, "enable_unprivileged_ports"), "value")));
+        cJSON_Delete(e);
+        free(err);
+        cJSON *j = check(root, NULL, NULL, &rc);
+        tu_assert_result(j, "containerd.unprivileged-ports", "pass",
+                         "enable_unprivileged_ports=true (default of containerd 2.x)");
+        tu_assert_result(j, "containerd.unprivileged-ports", "pass",
+                         "(containerd v2.0.4 (/usr/bin/containerd build info): containerd 2.x semantics)");
+        cJSON_Delete(j);
+        free(root);
+
+        /* A containerd 1.7 with a version 3 config: 1.x defaults. */
+        root = scratch_copy("eks-al2023-node");
+        plant_containerd(root, "path\tgithub.com/containerd/containerd/cmd/containerd\n"
+                               "mod\tgithub.com/containerd/containerd\tv1.7.27\th1:x=\n");
+        e = explain(root, &rc, &err);
+        assert_string_equal(jstr(e, "semantics"),
+                            "containerd v1.7.27 (/usr/bin/containerd build info): containerd 1.x semantics");
+        assert_true(cJSON_IsFalse(cJSON_GetObjectItem(cJSON_GetObjectItem(e, "enable_unprivileged_ports"), "value")));
+        cJSON_Delete(e);
+        free(err);
+        /* A binary nodeward cannot read a version from: the config's version decides, and the evidence says why. */
+        tu_write(root, "usr/bin/containerd", "#!/bin/sh\nexec /opt/containerd \"$@\"\n");
+        e = explain(root, &rc, &err);
+        assert_string_equal(jstr(e, "semantics"),
+                            "config version 3: containerd 2.x semantics assumed (/usr/bin/containerd: no Go build info "
+                            "read (not a 64-bit little-endian ELF file))");
+        assert_true(cJSON_IsNull(cJSON_GetObjectItem(e, "binary_version")));
+        cJSON_Delete(e);
+        free(err);
+        /* Installed from containerd's release tarball instead, into /usr/local. */
+        char p[4200];
+        snprintf(p, sizeof(p), "%s/usr/bin/containerd", root);
+        assert_int_equal(unlink(p), 0);
+        uint8_t elf[4096];
+        size_t n = tu_go_elf(elf, sizeof(elf), "go1.23.8",
+                             "path\tgithub.com/containerd/containerd/v2/cmd/containerd\n"
+                             "build\t-ldflags=-X github.com/containerd/containerd/v2/version.Version=v2.1.1\n");
+        tu_write_bin(root, "usr/local/bin/containerd", elf, n, 0755);
+        e = explain(root, &rc, &err);
+        assert_string_equal(jstr(e, "semantics"),
+                            "containerd v2.1.1 (/usr/local/bin/containerd build info): containerd 2.x semantics");
+        cJSON_Delete(e);
+        free(err);
+        free(root);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -418,6 +513,7 @@ int main(void)
                 cmocka_unit_test(test_broken_config_is_an_error),
                 cmocka_unit_test(test_socket_mode_and_owner),
                 cmocka_unit_test(test_socket_path_from_grpc_address),
+                cmocka_unit_test(test_installed_binary_decides_semantics),
         };
         return cmocka_run_group_tests(tests, NULL, tu_group_teardown);
 }

@@ -155,7 +155,16 @@ static void test_al2023_node_verdicts(void **state)
         /* 60-kubernetes.rules sorts before audit.rules, whose -D augenrules hoists to the top. */
         tu_assert_result(j, "host.audit-rules", "pass",
                          "/etc/kubernetes/kubelet/config.json (/etc/audit/rules.d/60-kubernetes.rules:3 -p wa)");
-        tu_assert_result(j, "host.audit-rules", "pass", "not on this node: /usr/bin/kubelet");
+        tu_assert_result(j, "host.audit-rules", "pass",
+                         "not on this node: /usr/bin/kubelet, /run/containerd, /usr/bin/containerd, /usr/bin/runc");
+        cJSON_Delete(j);
+        /* With the runtime binaries installed, the default set wants them watched. */
+        tu_write(root, "usr/bin/containerd", "");
+        tu_write(root, "usr/bin/runc", "");
+        j = host_json(root, true, NULL, NULL, NULL);
+        tu_assert_result(j, "host.audit-rules", "pass",
+                         "/usr/bin/containerd (/etc/audit/rules.d/60-kubernetes.rules:7 -p wa), "
+                         "/usr/bin/runc (/etc/audit/rules.d/60-kubernetes.rules:8 -p wa)");
         cJSON_Delete(j);
 
         /* The operator's list: /etc/eks is watched by -F dir=, /run/containerd only for reads. */
@@ -211,6 +220,12 @@ static void test_al2_node_verdicts(void **state)
         tu_assert_result(
                 j, "host.audit-rules", "fail",
                 "/etc/kubernetes/kubelet/kubelet-config.json, /etc/kubernetes, /etc/containerd/config.toml not watched for writes");
+        cJSON_Delete(j);
+        tu_write(root, "usr/bin/containerd", "");
+        tu_write(root, "usr/bin/runc", "");
+        j = host_json(root, true, NULL, NULL, NULL);
+        tu_assert_result(j, "host.audit-rules", "fail",
+                         "/etc/containerd/config.toml, /usr/bin/containerd, /usr/bin/runc not watched for writes");
         cJSON_Delete(j);
 
         /* /etc/selinux/config as the selinux-policy package writes it: comments and blank lines. */

@@ -1,8 +1,10 @@
 /* test_sandbox: check and watch run under nodeward's own seccomp allowlist, and a call outside it is killed. */
 #include "testutil.h"
 
+#include <dirent.h>
 #include <libgen.h>
 #include <stdbool.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 static const char *testhooks(void)
@@ -16,12 +18,16 @@ struct watch_run {
         char out[4200];
 };
 
-static void watch_start(struct watch_run *w, const char *bin, const char *root, bool forbidden)
+/* @textfile NULL: nodeward.prom in the run's directory. */
+static void watch_start_textfile(struct watch_run *w, const char *bin, const char *root, bool forbidden,
+                                 const char *textfile)
 {
         w->dir = tu_mkdtemp();
         snprintf(w->out, sizeof(w->out), "%s/out", w->dir);
         char tf[4200], state[4200];
-        snprintf(tf, sizeof(tf), "%s/nodeward.prom", w->dir);
+        snprintf(tf, sizeof(tf), "%s", textfile ? textfile : "");
+        if (!textfile)
+                snprintf(tf, sizeof(tf), "%s/nodeward.prom", w->dir);
         snprintf(state, sizeof(state), "%s/state", w->dir);
         w->pid = fork();
         assert_true(w->pid >= 0);
@@ -35,6 +41,11 @@ static void watch_start(struct watch_run *w, const char *bin, const char *root, 
                       (char *)NULL);
                 _exit(127);
         }
+}
+
+static void watch_start(struct watch_run *w, const char *bin, const char *root, bool forbidden)
+{
+        watch_start_textfile(w, bin, root, forbidden, NULL);
 }
 
 /* Wait for @n "summary" lines (intervals) or the process's end; 1 when it ended. */
@@ -214,6 +225,156 @@ static void test_output_link_is_refused(void **state)
         free(root);
 }
 
+/* A link planted at the --textfile name, as an attacker with the directory would plant it. */
+struct textfile_scene {
+        char *dir;
+        char victim[4200], link[4200], linkdir_file[4400], real_dir[4200];
+};
+
+static void textfile_scene_plant(struct textfile_scene *t)
+{
+        t->dir = tu_mkdtemp();
+        tu_write(t->dir, "victim", "untouched\n");
+        snprintf(t->victim, sizeof(t->victim), "%s/victim", t->dir);
+        snprintf(t->link, sizeof(t->link), "%s/nodeward.prom", t->dir);
+        assert_int_equal(symlink(t->victim, t->link), 0);
+        /* The directory itself as a link: elsewhere/ is where the metrics must never land. */
+        snprintf(t->real_dir, sizeof(t->real_dir), "%s/elsewhere", t->dir);
+        assert_int_equal(mkdir(t->real_dir, 0755), 0);
+        char ld[4300];
+        snprintf(ld, sizeof(ld), "%s/linkdir", t->dir);
+        assert_int_equal(symlink(t->real_dir, ld), 0);
+        snprintf(t->linkdir_file, sizeof(t->linkdir_file), "%s/nodeward.prom", ld);
+}
+
+/* Nothing went through a link: the victim is as planted, the textfile name is now a regular file
+ * of metrics (the rename replaced the link itself), no temporary file is left, and nothing
+ * appeared in the directory the other link points at. */
+static void textfile_scene_assert_untouched(struct textfile_scene *t, bool wrote)
+{
+        int fd = open(t->victim, O_RDONLY);
+        char *body = tu_read_fd(fd);
+        close(fd);
+        assert_string_equal(body, "untouched\n");
+        free(body);
+        struct stat st;
+        assert_int_equal(lstat(t->link, &st), 0);
+        if (wrote) {
+                assert_true(S_ISREG(st.st_mode));
+                fd = open(t->link, O_RDONLY | O_NOFOLLOW);
+                body = tu_read_fd(fd);
+                close(fd);
+                assert_non_null(strstr(body, "nodeward_check_status{"));
+                free(body);
+        }
+        DIR *d = opendir(t->dir);
+        assert_non_null(d);
+        for (struct dirent *e; (e = readdir(d));)
+                if (strncmp(e->d_name, ".nodeward.prom.", 15) == 0)
+                        fail_msg("temporary file %s left behind", e->d_name);
+        closedir(d);
+        d = opendir(t->real_dir);
+        assert_non_null(d);
+        for (struct dirent *e; (e = readdir(d));)
+                if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+                        fail_msg("%s written through the directory link", e->d_name);
+        closedir(d);
+}
+
+/* check --textfile: a link at the name is replaced, never followed; a directory reached through a
+ * link is refused with exit 2. The temporary name is random and created O_EXCL|O_NOFOLLOW, so
+ * there is no name to plant a link at beforehand. */
+static void test_textfile_link_is_not_followed_by_check(void **state)
+{
+        (void)state;
+        char *root = demo_root();
+        struct textfile_scene t;
+        textfile_scene_plant(&t);
+        char *argv[] = {(char *)tu_nodeward(), "check", "--root", root, "--only", "kubelet",
+                        "--textfile",          t.link,  NULL};
+        int rc = tu_run(argv, NULL, NULL);
+        assert_true(rc == 0 || rc == 1);
+        textfile_scene_assert_untouched(&t, true);
+        argv[7] = t.linkdir_file;
+        char *err;
+        assert_int_equal(tu_run(argv, NULL, &err), 2);
+        assert_non_null(strstr(err, "--textfile"));
+        free(err);
+        textfile_scene_assert_untouched(&t, true);
+        tu_rm_rf(t.dir);
+        free(t.dir);
+        tu_rm_rf(root);
+        free(root);
+}
+
+/* watch --textfile rewrites the file every interval: each rename replaces the name, never what a
+ * link there points at, and a directory link is refused before the first interval. */
+static void test_textfile_link_is_not_followed_by_watch(void **state)
+{
+        (void)state;
+        char *root = demo_root();
+        struct textfile_scene t;
+        textfile_scene_plant(&t);
+        struct watch_run w;
+        watch_start_textfile(&w, tu_nodeward(), root, false, t.link);
+        int st;
+        if (watch_wait_summaries(&w, 2, &st) == 1) {
+                int fd = open(w.out, O_RDONLY);
+                fail_msg("watch ended (status 0x%x): %s", st, tu_read_fd(fd));
+        }
+        kill(w.pid, SIGTERM);
+        assert_int_equal(waitpid(w.pid, &st, 0), w.pid);
+        assert_true(WIFEXITED(st));
+        textfile_scene_assert_untouched(&t, true);
+        tu_rm_rf(w.dir);
+        free(w.dir);
+        /* Again with the link planted back between runs, then through a directory link. */
+        unlink(t.link);
+        assert_int_equal(symlink(t.victim, t.link), 0);
+        watch_start_textfile(&w, tu_nodeward(), root, false, t.linkdir_file);
+        assert_int_equal(watch_wait_summaries(&w, 1, &st), 1);
+        assert_true(WIFEXITED(st));
+        assert_int_equal(WEXITSTATUS(st), 2);
+        int fd = open(w.out, O_RDONLY);
+        char *out = tu_read_fd(fd);
+        close(fd);
+        assert_non_null(strstr(out, "--textfile"));
+        free(out);
+        textfile_scene_assert_untouched(&t, false);
+        tu_rm_rf(w.dir);
+        free(w.dir);
+        /* The directory swapped for a link while watch runs: the next interval says so and writes
+         * nothing through it. */
+        char sub[4300], moved[4300], tf[4400];
+        snprintf(sub, sizeof(sub), "%s/sub", t.dir);
+        snprintf(moved, sizeof(moved), "%s/sub.old", t.dir);
+        snprintf(tf, sizeof(tf), "%s/nodeward.prom", sub);
+        assert_int_equal(mkdir(sub, 0755), 0);
+        watch_start_textfile(&w, tu_nodeward(), root, false, tf);
+        assert_int_equal(watch_wait_summaries(&w, 1, &st), 0);
+        assert_int_equal(rename(sub, moved), 0);
+        assert_int_equal(symlink(t.real_dir, sub), 0);
+        /* A summary is printed before its interval's textfile: the fourth follows a write after the swap. */
+        assert_int_equal(watch_wait_summaries(&w, 4, &st), 0);
+        kill(w.pid, SIGTERM);
+        assert_int_equal(waitpid(w.pid, &st, 0), w.pid);
+        fd = open(w.out, O_RDONLY);
+        out = tu_read_fd(fd);
+        close(fd);
+        char want[4500];
+        snprintf(want, sizeof(want), "\"error\":\"--textfile %s: %s\"", tf, strerror(ENOTDIR)); /* O_NOFOLLOW */
+        if (!strstr(out, want))
+                fail_msg("no %s in: %s", want, out);
+        free(out);
+        textfile_scene_assert_untouched(&t, false);
+        tu_rm_rf(w.dir);
+        free(w.dir);
+        tu_rm_rf(t.dir);
+        free(t.dir);
+        tu_rm_rf(root);
+        free(root);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -221,6 +382,8 @@ int main(void)
                 cmocka_unit_test(test_forbidden_call_in_watch_is_killed),
                 cmocka_unit_test(test_forbidden_call_in_check_is_killed),
                 cmocka_unit_test(test_output_link_is_refused),
+                cmocka_unit_test(test_textfile_link_is_not_followed_by_check),
+                cmocka_unit_test(test_textfile_link_is_not_followed_by_watch),
         };
         return cmocka_run_group_tests_name("seccomp sandbox", tests, NULL, tu_group_teardown);
 }

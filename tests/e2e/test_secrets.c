@@ -1,10 +1,13 @@
 /* test_secrets: secrets planted in every source the kubelet's configuration comes from never reach any output. */
 #include "testutil.h"
 
+#include <sys/wait.h>
+
 /* Every planted secret carries one of these markers; none may be printed. */
-static const char *const SECRETS[] = {"PODPASS1", "QUERYSIG1", "HEADERTOK1", "ENVHDR1",  "ENVTOK1",
-                                      "ENVTOK2",  "KCPASS1",   "KCQUERY1",   "SSHDTOK1", "SSHDTOK2",
-                                      "CTRPASS1", "CTRPASS2",  "CTRPASS3",   "CTRHDR1"};
+static const char *const SECRETS[] = {"PODPASS1", "QUERYSIG1", "HEADERTOK1", "ENVHDR1",  "ENVTOK1",  "ENVTOK2",
+                                      "KCPASS1",  "KCQUERY1",  "SSHDTOK1",   "SSHDTOK2", "CTRPASS1", "CTRPASS2",
+                                      "CTRPASS3", "CTRHDR1",   "UNITTOK1",   "UNITTOK2", "UNITKEY1", "PROCTOK1",
+                                      "PROCTOK2", "PROCPASS1", "PROCSIG1"};
 
 /* The systemd-unit fixture (kubelet.service, drop-ins with Environment= and an
  * EnvironmentFile) with secrets in the config file (staticPodURL userinfo and
@@ -22,6 +25,13 @@ static char *secret_root(void)
         tu_write(root, "etc/kubernetes/kubelet/extra.env",
                  "KUBELET_ARGS=\"--node-ip=10.0.1.23 --manifest-url-header=X-Auth:ENVHDR1 "
                  "--registry-token ENVTOK2 --bootstrap-token=ENVTOK1\"\n");
+        /* The unit's own Environment= line: secret-looking flags in one word and in two, and a
+         * variable the kubelet never reads (systemd.exec(5) Environment=). */
+        tu_write(root, "etc/systemd/system/kubelet.service.d/30-kubelet-extra-args.conf",
+                 "[Service]\nEnvironment='KUBELET_EXTRA_ARGS=--node-labels=team=data --read-only-port=10255 "
+                 "--api-token=UNITTOK1 --registry-password UNITTOK2'\n"
+                 "Environment=AWS_SECRET_ACCESS_KEY=UNITKEY1\n"
+                 "EnvironmentFile=-/etc/kubernetes/kubelet/extra.env\n");
         tu_write(root, "var/lib/kubelet/kubeconfig",
                  "apiVersion: v1\nkind: Config\nclusters:\n- cluster:\n"
                  "    certificate-authority: /etc/kubernetes/pki/ca.crt\n"
@@ -49,6 +59,36 @@ static char *secret_root(void)
                  "  [host.\"http://mirror:CTRPASS3@mirror.example\".header]\n"
                  "    Authorization = \"Bearer CTRHDR1\"\n");
         return root;
+}
+
+/* secret_root() with a running kubelet whose command line carries tokens and a URL with
+ * userinfo and a query (the kubelet's --manifest-url overrides staticPodURL). */
+static char *secret_root_running(void)
+{
+        char *root = secret_root();
+        const char *argv[] = {"/usr/bin/kubelet",
+                              "--config",
+                              "/etc/kubernetes/kubelet/kubelet-config.json",
+                              "--kubeconfig",
+                              "/var/lib/kubelet/kubeconfig",
+                              "--bootstrap-token=PROCTOK1",
+                              "--registry-token",
+                              "PROCTOK2",
+                              "--manifest-url=https://u:PROCPASS1@pods.example/m?sig=PROCSIG1",
+                              "--node-ip=10.0.1.77",
+                              NULL};
+        tu_write_proc(root, 4242, "kubelet", argv);
+        return root;
+}
+
+/* explain kubelet's command_line, as one line of JSON. */
+static char *command_line_of(const char *explain_out)
+{
+        cJSON *j = cJSON_Parse(explain_out);
+        assert_non_null(j);
+        char *line = cJSON_PrintUnformatted(cJSON_GetObjectItem(j, "command_line"));
+        cJSON_Delete(j);
+        return line;
 }
 
 static void assert_no_secret(const char *what, const char *out)
@@ -171,6 +211,131 @@ static void test_explain_sshd_and_containerd_redact(void **state)
         free(root);
 }
 
+/* The Environment= line of the kubelet's unit: its flags are read (the command line shows them)
+ * and their values blanked, and a variable the kubelet never reads is never printed. */
+static void test_unit_environment_line_is_redacted(void **state)
+{
+        (void)state;
+        char *root = secret_root();
+        char *argv[] = {(char *)tu_nodeward(), "explain", "kubelet", "--root", root, NULL};
+        char *out = run_out(argv);
+        assert_no_secret("explain kubelet", out);
+        char *line = command_line_of(out);
+        assert_non_null(strstr(line, "\"--api-token=<redacted>\""));
+        assert_non_null(strstr(line, "\"--registry-password\",\"<redacted>\""));
+        assert_non_null(strstr(line, "\"--read-only-port=10255\""));
+        free(line);
+        free(out);
+        for (int i = 0; i < 2; i++) {
+                char *chk[] = {(char *)tu_nodeward(), "check", "--root", root, "--format", i ? "json" : "text",
+                               i ? NULL : "--wide",   NULL};
+                out = run_out(chk);
+                assert_no_secret(i ? "check --format json" : "check --format text", out);
+                /* The flag from the Environment= line was judged. */
+                assert_non_null(strstr(out, "readOnlyPort=10255 from flag --read-only-port"));
+                free(out);
+        }
+        tu_rm_rf(root);
+        free(root);
+}
+
+/* A running kubelet's /proc/PID/cmdline is the command line nodeward judges: every token in it
+ * is blanked in explain and in every report. */
+static void test_running_kubelet_cmdline_is_redacted(void **state)
+{
+        (void)state;
+        char *root = secret_root_running();
+        char *argv[] = {(char *)tu_nodeward(), "explain", "kubelet", "--root", root, NULL};
+        char *out = run_out(argv);
+        assert_no_secret("explain kubelet", out);
+        char *line = command_line_of(out);
+        assert_non_null(strstr(line, "\"--bootstrap-token=<redacted>\""));
+        assert_non_null(strstr(line, "\"--registry-token\",\"<redacted>\""));
+        assert_non_null(strstr(line, "\"--manifest-url=https://<redacted>@pods.example/m?<redacted>\""));
+        assert_non_null(strstr(line, "\"--node-ip=10.0.1.77\"")); /* the process's, not the unit's */
+        free(line);
+        free(out);
+        const char *formats[] = {"text", "json", "sarif", "ocsf"};
+        for (size_t i = 0; i < sizeof(formats) / sizeof(*formats); i++) {
+                char *chk[] = {(char *)tu_nodeward(),    "check", "--root", root, "--format", (char *)formats[i],
+                               i == 0 ? "--wide" : NULL, NULL};
+                out = run_out(chk);
+                assert_no_secret(formats[i], out);
+                free(out);
+        }
+        tu_rm_rf(root);
+        free(root);
+}
+
+/* `watch` for a few intervals (JSON lines; it has no --format) and its --textfile. */
+static void watch_assert_no_secret(const char *root)
+{
+        char *dir = tu_mkdtemp(), outp[4200], errp[4200], tf[4200];
+        snprintf(outp, sizeof(outp), "%s/out", dir);
+        snprintf(errp, sizeof(errp), "%s/err", dir);
+        snprintf(tf, sizeof(tf), "%s/nodeward.prom", dir);
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+                int fo = open(outp, O_WRONLY | O_CREAT | O_TRUNC, 0600), fe = open(errp, O_WRONLY | O_CREAT, 0600);
+                dup2(fo, 1);
+                dup2(fe, 2);
+                execl(tu_nodeward(), tu_nodeward(), "watch", "--root", root, "--interval", "1", "--textfile", tf,
+                      (char *)NULL);
+                _exit(127);
+        }
+        char *out = NULL;
+        int st = 0, summaries = 0;
+        for (int i = 0; i < 300 && summaries < 2; i++) {
+                usleep(100 * 1000);
+                if (waitpid(pid, &st, WNOHANG) == pid)
+                        fail_msg("watch ended (status 0x%x)", st);
+                int fd = open(outp, O_RDONLY | O_CLOEXEC);
+                free(out);
+                out = tu_read_fd(fd);
+                close(fd);
+                summaries = 0;
+                for (const char *p = out; (p = strstr(p, "\"event\":\"summary\"")); p++)
+                        summaries++;
+        }
+        kill(pid, SIGTERM);
+        assert_int_equal(waitpid(pid, &st, 0), pid);
+        assert_true(summaries >= 2);
+        int fd = open(outp, O_RDONLY | O_CLOEXEC);
+        free(out);
+        out = tu_read_fd(fd);
+        close(fd);
+        assert_no_secret("watch", out);
+        /* The intervals judged the planted values (their evidence is in the summary). */
+        assert_non_null(strstr(out, "http://<redacted>@reg.example:5000"));
+        free(out);
+        fd = open(errp, O_RDONLY | O_CLOEXEC);
+        out = tu_read_fd(fd);
+        close(fd);
+        assert_no_secret("watch stderr", out);
+        free(out);
+        fd = open(tf, O_RDONLY | O_CLOEXEC);
+        out = tu_read_fd(fd);
+        close(fd);
+        assert_no_secret("watch --textfile", out);
+        free(out);
+        tu_rm_rf(dir);
+        free(dir);
+}
+
+static void test_watch_lines_and_textfile_redact(void **state)
+{
+        (void)state;
+        char *root = secret_root(); /* the kubelet from its unit */
+        watch_assert_no_secret(root);
+        tu_rm_rf(root);
+        free(root);
+        root = secret_root_running(); /* the kubelet from its process */
+        watch_assert_no_secret(root);
+        tu_rm_rf(root);
+        free(root);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -178,6 +343,9 @@ int main(void)
                 cmocka_unit_test(test_check_formats_redact_api_server_url),
                 cmocka_unit_test(test_explain_sshd_and_containerd_redact),
                 cmocka_unit_test(test_registry_allowlist_names_hosts_without_userinfo),
+                cmocka_unit_test(test_unit_environment_line_is_redacted),
+                cmocka_unit_test(test_running_kubelet_cmdline_is_redacted),
+                cmocka_unit_test(test_watch_lines_and_textfile_redact),
         };
         return cmocka_run_group_tests_name("secrets", tests, NULL, tu_group_teardown);
 }

@@ -6,6 +6,7 @@
 
 #include "check.h"
 #include "collect/node/containerd.h"
+#include "collect/node/go_buildinfo.h"
 #include "base/rootfs.h"
 #include "base/util.h"
 
@@ -277,6 +278,92 @@ static void test_unparsable_hosts_toml_warns(void **state)
         run_check(check_containerd_registry_tls_verify, &f, ST_WARN, "ignores the file");
 }
 
+struct mem {
+        const uint8_t *buf;
+};
+
+static int mem_pread(void *ctx, void *buf, size_t n, uint64_t off)
+{
+        memcpy(buf, ((struct mem *)ctx)->buf + off, n);
+        return 0;
+}
+
+/* containerd's Makefile links the version in with -X (quoted as cmd/go records -ldflags); a
+ * `go install`ed containerd has the module version; a build from a checkout has "(devel)". */
+static void test_containerd_version_from_go_build_info(void **state)
+{
+        (void)state;
+        static const struct {
+                const char *modinfo, *want;
+        } cases[] = {
+                {"path\tgithub.com/containerd/containerd/v2/cmd/containerd\nmod\tgithub.com/containerd/containerd/v2\t(devel)\t\n"
+                 "build\t-ldflags=\"-s -w -X \\\"github.com/containerd/containerd/v2/version.Version=v2.0.4\\\" -X "
+                 "\\\"github.com/containerd/containerd/v2/version.Revision=1a43cb6a\\\"\"\n",
+                 "v2.0.4"},
+                {"path\tgithub.com/containerd/containerd/cmd/containerd\n"
+                 "build\t-ldflags=-X github.com/containerd/containerd/version.Version=1.7.27 -X "
+                 "github.com/containerd/containerd/version.Package=github.com/containerd/containerd\n",
+                 "1.7.27"},
+                {"path\tgithub.com/containerd/containerd/cmd/containerd\nmod\tgithub.com/containerd/containerd\tv1.7.20\th1:x=\n",
+                 "v1.7.20"},
+                {"path\tgithub.com/containerd/containerd/v2/cmd/containerd\nmod\tgithub.com/containerd/containerd/v2\t(devel)\t\n",
+                 NULL},
+                /* Another package's Version, and a name that only ends like containerd's. */
+                {"build\t-ldflags=-X github.com/docker/cli/cli/version.Version=28.2.2 -X "
+                 "evil/github.com/containerd/containerd/version.Version=9.9\n",
+                 NULL},
+        };
+        for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+                uint8_t elf[4096];
+                size_t n = tu_go_elf(elf, sizeof(elf), "go1.23.8", cases[i].modinfo);
+                struct mem m = {elf};
+                struct go_reader rd = {.pread = mem_pread, .ctx = &m, .size = n};
+                char *gover = NULL, *mod = NULL;
+                assert_int_equal(go_buildinfo_read(&rd, &gover, &mod), 0);
+                assert_string_equal(gover, "go1.23.8");
+                assert_string_equal(mod, cases[i].modinfo); /* the sentinels are gone */
+                char *v = containerd_version_from_modinfo(mod);
+                if (cases[i].want)
+                        assert_string_equal(v, cases[i].want);
+                else
+                        assert_null(v);
+                free(v);
+                free(gover);
+                free(mod);
+        }
+}
+
+/* Every read stays inside the file; damaged headers are errors, never reads beyond. */
+static void test_go_build_info_rejects_damage(void **state)
+{
+        (void)state;
+        uint8_t elf[4096];
+        size_t n = tu_go_elf(elf, sizeof(elf), "go1.22.0", "path\tx\n");
+        char *g = NULL, *m = NULL;
+        struct mem mm = {elf};
+        for (size_t cut = 0; cut < n; cut++) {
+                struct go_reader rd = {.pread = mem_pread, .ctx = &mm, .size = cut};
+                int r = go_buildinfo_read(&rd, &g, &m);
+                assert_true(r < 0);
+        }
+        /* The pre-Go 1.18 layout (pointers into the data segment) is not read. */
+        uint8_t sec[256];
+        size_t sl = tu_go_buildinfo(sec, sizeof(sec), "go1.17", "path\tx\n");
+        sec[15] = 0;
+        assert_int_equal(go_buildinfo_parse(sec, sl, &g, &m), -ENOTSUP);
+        sec[15] = 2;
+        assert_int_equal(go_buildinfo_parse(sec, sl - 1, &g, &m), -EBADMSG); /* the module text cut */
+        sec[32] = 0xff;                                                      /* a length past the end */
+        assert_int_equal(go_buildinfo_parse(sec, sl, &g, &m), -EBADMSG);
+        /* Not ELF, and a 32-bit ELF file. */
+        struct go_reader rd = {.pread = mem_pread, .ctx = &mm, .size = n};
+        elf[4] = 1;
+        assert_int_equal(go_buildinfo_read(&rd, &g, &m), -ENOEXEC);
+        elf[4] = 2;
+        elf[0x3c] = 0xff; /* more section headers than the file holds */
+        assert_int_equal(go_buildinfo_read(&rd, &g, &m), -EBADMSG);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -291,6 +378,8 @@ int main(void)
                 cmocka_unit_test(test_unparsable_hosts_toml_warns),
                 cmocka_unit_test(test_allowlist_file),
                 cmocka_unit_test(test_unreadable_hosts_toml_is_a_warning),
+                cmocka_unit_test(test_containerd_version_from_go_build_info),
+                cmocka_unit_test(test_go_build_info_rejects_damage),
         };
         return cmocka_run_group_tests(tests, NULL, tu_group_teardown);
 }

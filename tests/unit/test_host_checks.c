@@ -380,19 +380,27 @@ static void test_auditd_and_rules(void **state)
         f->host.auditd_pid = 480;
         EXPECT(check_host_auditd, f, ST_PASS, "auditd running (pid 480), enabled by");
         EXPECT(check_host_audit_rules, f, ST_SKIP, "none of the default paths exists here");
-        f->host.audit_want = calloc(3, sizeof(char *));
+        f->host.audit_want = calloc(5, sizeof(char *));
         f->host.audit_want[0] = strdup("/etc/kubernetes");
         f->host.audit_want[1] = strdup("/usr/bin/kubelet");
-        f->host.n_audit_want = 2;
+        f->host.audit_want[2] = strdup("/usr/bin/containerd");
+        f->host.audit_want[3] = strdup("/usr/bin/runc");
+        f->host.n_audit_want = 4;
         f->host.audit_want_from = strdup("default");
         const char *rules = "-w /etc/kubernetes -p wa -k k8s\n";
         audit_rules_parse(rules, strlen(rules), "/etc/audit/rules.d/k.rules", &f->host.audit);
         EXPECT(check_host_audit_rules, f, ST_FAIL,
-               "/usr/bin/kubelet not watched for writes and attribute changes (watch set: default)");
+               "/usr/bin/kubelet, /usr/bin/containerd, /usr/bin/runc not watched for writes and attribute changes "
+               "(watch set: default)");
         EXPECT(check_host_audit_rules, f, ST_FAIL, "watched: /etc/kubernetes (/etc/audit/rules.d/k.rules:1 -p wa)");
-        const char *more = "-w /usr/bin/kubelet -p wa\n";
+        const char *more = "-w /usr/bin/kubelet -p wa\n-w /usr/bin/containerd -p wa\n";
         audit_rules_parse(more, strlen(more), "/etc/audit/rules.d/k.rules", &f->host.audit);
+        EXPECT(check_host_audit_rules, f, ST_FAIL, "/usr/bin/runc not watched");
+        /* CIS Docker 1.1.18's rule has no -p: every access, writes and attribute changes included. */
+        const char *runc = "-w /usr/bin/runc -k docker\n";
+        audit_rules_parse(runc, strlen(runc), "/etc/audit/rules.d/docker.rules", &f->host.audit);
         EXPECT(check_host_audit_rules, f, ST_PASS, "watched: /etc/kubernetes");
+        EXPECT(check_host_audit_rules, f, ST_PASS, "/usr/bin/runc (/etc/audit/rules.d/docker.rules:1 -p rwxa)");
         const char *off = "-e 0\n";
         audit_rules_parse(off, strlen(off), "/etc/audit/rules.d/z.rules", &f->host.audit);
         EXPECT(check_host_audit_rules, f, ST_FAIL, "-e 0 disables auditing");

@@ -13,6 +13,7 @@
 
 #include "base/toml.h"
 #include "base/util.h"
+#include "collect/node/go_buildinfo.h"
 
 struct loaded {
         struct toml_doc *docs[CONTAINERD_MAX_FILES];
@@ -359,6 +360,79 @@ static void socket_collect(const struct rootfs *root, struct containerd_facts *c
         free(dir);
 }
 
+char *containerd_version_from_modinfo(const char *modinfo)
+{
+        static const char *const pkgs[] = {"github.com/containerd/containerd/v2", "github.com/containerd/containerd"};
+        for (size_t i = 0; i < ARRAY_SIZE(pkgs); i++) {
+                _cleanup_free_ char *x = xasprintf("%s/version.Version", pkgs[i]);
+                char *v = go_buildinfo_ldflag_x(modinfo, x);
+                if (v)
+                        return v;
+        }
+        for (size_t i = 0; i < ARRAY_SIZE(pkgs); i++) {
+                char *v = go_buildinfo_main_version(modinfo, pkgs[i]);
+                if (v)
+                        return v;
+        }
+        return NULL;
+}
+
+static int fd_pread(void *ctx, void *buf, size_t n, uint64_t off)
+{
+        int fd = *(int *)ctx;
+        for (size_t done = 0; done < n;) {
+                ssize_t k = pread(fd, (char *)buf + done, n - done, (off_t)(off + done));
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k <= 0)
+                        return k < 0 ? -errno : -EIO;
+                done += (size_t)k;
+        }
+        return 0;
+}
+
+/* The major version of "v1.7.27" or "2.0.4"; 0 when it is not a version. */
+static int version_major(const char *v)
+{
+        if (*v == 'v')
+                v++;
+        char *end;
+        long m = strtol(v, &end, 10);
+        return v[0] >= '0' && v[0] <= '9' && *end == '.' && m > 0 && m < 100 ? (int)m : 0;
+}
+
+/* The installed containerd's version, from its Go build info. */
+static void binary_collect(const struct rootfs *root, struct containerd_facts *c)
+{
+        static const char *const paths[] = CONTAINERD_BINARIES;
+        struct stat st;
+        int fd = -ENOENT;
+        for (size_t i = 0; i < ARRAY_SIZE(paths) && fd == -ENOENT; i++)
+                if ((fd = rootfs_open_regular(root, paths[i], &st)) != -ENOENT)
+                        c->binary_path = xstrdup(paths[i]);
+        if (fd < 0) {
+                if (fd != -ENOENT)
+                        c->binary_note = xasprintf("%s: %s", c->binary_path, rootfs_strerror(fd));
+                return;
+        }
+        struct go_reader rd = {.pread = fd_pread, .ctx = &fd, .size = (uint64_t)st.st_size};
+        char *gover = NULL, *mod = NULL;
+        int r = go_buildinfo_read(&rd, &gover, &mod);
+        close(fd);
+        char *v = r == 0 ? containerd_version_from_modinfo(mod) : NULL;
+        if (v && version_major(v))
+                c->binary_version = v;
+        else if (r == 0)
+                c->binary_note = xasprintf("%s: no containerd version in its Go build info", c->binary_path);
+        else
+                c->binary_note = xasprintf("%s: no Go build info read (%s)", c->binary_path,
+                                           r == -ENOEXEC ? "not a 64-bit little-endian ELF file" : strerror(-r));
+        if (!c->binary_version)
+                free(v);
+        free(gover);
+        free(mod);
+}
+
 static void resolve(const struct rootfs *root, struct containerd_facts *c, const struct loaded *l)
 {
         c->version = 1;
@@ -374,7 +448,20 @@ static void resolve(const struct rootfs *root, struct containerd_facts *c, const
                         c->socket_origin = origin_of(toml_get(toml_get(l->docs[i]->root, "grpc"), "address"));
                 }
         }
-        c->deep_merge = c->version >= 3;
+        /* The installed binary decides; without its version, a config written for version 3 is
+         * taken to be containerd 2.x's and anything older containerd 1.x's. containerd 2.x reads
+         * older versions by migrating them, so the plugin ids still follow the config's version. */
+        if (c->binary_version) {
+                c->major = version_major(c->binary_version) >= 2 ? 2 : 1;
+                c->semantics = xasprintf("containerd %s (%s build info): containerd %d.x semantics", c->binary_version,
+                                         c->binary_path, c->major);
+        } else {
+                c->major = c->version >= 3 ? 2 : 1;
+                c->semantics = xasprintf("config version %ld: containerd %d.x semantics assumed%s%s%s", c->version,
+                                         c->major, c->binary_note ? " (" : "", c->binary_note ? c->binary_note : "",
+                                         c->binary_note ? ")" : "");
+        }
+        c->deep_merge = c->major >= 2;
         const char *images_id = c->version >= 3   ? "io.containerd.cri.v1.images"
                                 : c->version >= 2 ? "io.containerd.grpc.v1.cri"
                                                   : "cri";
@@ -412,8 +499,8 @@ static void resolve(const struct rootfs *root, struct containerd_facts *c, const
         }
         /* enable_unprivileged_*: off by default in 1.x, on in 2.x (internal/cri/config/config_unix.go). */
         n = plugin_sections(l, runtime_id, c->deep_merge, secs);
-        read_bool(secs, n, "enable_unprivileged_ports", c->version >= 3, &c->unpriv_ports);
-        read_bool(secs, n, "enable_unprivileged_icmp", c->version >= 3, &c->unpriv_icmp);
+        read_bool(secs, n, "enable_unprivileged_ports", c->major >= 2, &c->unpriv_ports);
+        read_bool(secs, n, "enable_unprivileged_icmp", c->major >= 2, &c->unpriv_icmp);
 }
 
 void containerd_collect(const struct rootfs *root, struct containerd_facts *c)
@@ -421,8 +508,10 @@ void containerd_collect(const struct rootfs *root, struct containerd_facts *c)
         memset(c, 0, sizeof(*c));
         c->socket_path = xstrdup(CONTAINERD_SOCKET);
         struct loaded l = {0};
-        if (load_configs(root, c, &l) >= 0 && c->found)
+        if (load_configs(root, c, &l) >= 0 && c->found) {
+                binary_collect(root, c);
                 resolve(root, c, &l);
+        }
         for (size_t i = 0; i < l.n; i++)
                 toml_doc_free(l.docs[i]);
         socket_collect(root, c);
@@ -434,6 +523,10 @@ void containerd_facts_free(struct containerd_facts *c)
                 return;
         free(c->error);
         strv_free(c->files, c->n_files);
+        free(c->semantics);
+        free(c->binary_path);
+        free(c->binary_version);
+        free(c->binary_note);
         free(c->registry_plugin);
         free(c->config_path);
         free(c->config_path_origin.file);

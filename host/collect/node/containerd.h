@@ -9,6 +9,11 @@
 
 #define CONTAINERD_CONFIG "/etc/containerd/config.toml"
 #define CONTAINERD_SOCKET "/run/containerd/containerd.sock"
+/* Where packages install containerd, then where its release tarball's instructions put it. */
+#define CONTAINERD_BINARIES                                        \
+        {                                                          \
+                "/usr/bin/containerd", "/usr/local/bin/containerd" \
+        }
 #define CONTAINERD_MAX_FILES 64      /* config.toml and its imports */
 #define CONTAINERD_MAX_HOST_DIRS 256 /* per config_path root */
 
@@ -42,7 +47,12 @@ struct containerd_facts {
         char **files; /* config.toml, then imports in the order containerd loads them */
         size_t n_files;
         long version;
-        bool deep_merge;       /* containerd 2.x (version >= 3) merges imported plugin sections key by key */
+        int major;             /* the containerd major version whose import merge and defaults apply: 1 or 2 */
+        char *semantics;       /* which major was assumed and from what: the installed binary or the config version */
+        char *binary_path;     /* the first of CONTAINERD_BINARIES that exists; NULL: none */
+        char *binary_version;  /* "v2.0.4": its version, from its Go build info; NULL: not read */
+        char *binary_note;     /* why there is no binary_version, when the binary exists */
+        bool deep_merge;       /* containerd 2.x merges imported plugin sections key by key */
         char *registry_plugin; /* the plugin id the registry section was read from */
         char *config_path;     /* registry.config_path, colon-separated roots; NULL when unset */
         struct ctrd_origin config_path_origin;
@@ -70,6 +80,10 @@ void containerd_facts_free(struct containerd_facts *c);
  * (containerd logs it and ignores the file) and nothing is added. Pure: for tests and fuzzing. */
 int containerd_parse_hosts(const char *buf, size_t len, const char *file, const char *registry,
                            struct containerd_facts *c, char **ret_err);
+
+/* The containerd version a Go binary's module text (go_buildinfo) records: the linker's
+ * -X .../version.Version (as containerd's Makefile sets it), else the main module's version. */
+char *containerd_version_from_modinfo(const char *modinfo);
 
 /* "docker.io" from a certs.d directory name: "host_port_" is "host:port". */
 char *containerd_registry_from_dir(const char *dir);

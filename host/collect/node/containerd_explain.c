@@ -37,6 +37,11 @@ cJSON *containerd_explain_json(const struct containerd_facts *c)
                 cJSON_AddItemToArray(files, cJSON_CreateString(c->files[i]));
         if (c->found && !c->error) {
                 cJSON_AddNumberToObject(j, "version", (double)c->version);
+                cJSON_AddStringToObject(j, "semantics", c->semantics);
+                if (c->binary_version)
+                        cJSON_AddStringToObject(j, "binary_version", c->binary_version);
+                else
+                        cJSON_AddNullToObject(j, "binary_version");
                 cJSON_AddStringToObject(j, "imports_merge",
                                         c->deep_merge ? "containerd 2.x: imported plugin sections merged key by key"
                                                       : "containerd 1.x: an imported plugin section replaces the "

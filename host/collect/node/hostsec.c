@@ -320,13 +320,20 @@ static void want(struct host_facts *h, const char *path)
 }
 
 /* What an auditor of a worker node asks to see written: the kubelet binary and
- * configuration, containerd's configuration and socket directory, /etc/kubernetes.
- * Paths the node does not have are left out (and named in the evidence). */
+ * configuration, containerd's configuration and socket directory, /etc/kubernetes, and the
+ * runtime binaries (CIS Docker 1.1.14 /usr/bin/containerd and 1.1.18 /usr/bin/runc, where
+ * AL2023's packages install them). Paths the node does not have are left out (and named in
+ * the evidence). */
 static void audit_default_watches(const struct rootfs *root, const struct hostsec_opts *o, struct host_facts *h)
 {
-        const char *defaults[] = {
-                o->kubelet_binary && o->kubelet_binary[0] == '/' ? o->kubelet_binary : "/usr/bin/kubelet",
-                o->kubelet_config, "/etc/kubernetes", "/etc/containerd/config.toml", "/run/containerd"};
+        const char *defaults[] = {o->kubelet_binary && o->kubelet_binary[0] == '/' ? o->kubelet_binary
+                                                                                   : "/usr/bin/kubelet",
+                                  o->kubelet_config,
+                                  "/etc/kubernetes",
+                                  "/etc/containerd/config.toml",
+                                  "/run/containerd",
+                                  "/usr/bin/containerd",
+                                  "/usr/bin/runc"};
         for (size_t i = 0; i < ARRAY_SIZE(defaults); i++) {
                 if (!defaults[i])
                         continue;
