@@ -255,9 +255,11 @@ static void test_al2_node_verdicts(void **state)
         free(root);
 }
 
-/* modprobe.d read as kmod reads it (libkmod's config paths /etc, /run, /usr/local/lib, /usr/lib, /lib;
- * the same name in an earlier directory wins; files in name order; the first matching install line
- * wins, a blacklist only stops loading by alias), and a loaded module fails whatever the files say. */
+/* modprobe.d read as kmod reads it (kmod-project/kmod libkmod/libkmod.c default_config_paths: /etc,
+ * /run, /usr/local/lib, /usr/lib, /lib; libkmod-config.c conf_files_insert_sorted: the same name in an
+ * earlier directory wins, files in name order; libkmod-module.c kmod_module_get_install_commands: the
+ * first install line whose name matches wins; a blacklist only stops loading by alias), and a loaded
+ * module fails whatever the files say. */
 static void test_modules_follow_kmod_order_and_the_live_kernel(void **state)
 {
         (void)state;

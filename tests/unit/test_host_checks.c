@@ -109,7 +109,9 @@ static void test_modprobe_d_parse_follows_kmod(void **state)
                            "install udf\n" /* no command: kmod refuses the line */
                            "blacklist cramfs\n"
                            "install nf-conntrack /usr/bin/logger \\\n  -t modprobe\n" /* continued */
-                           "install sc[t-u]p /bin/true\n";                            /* a glob keeps its range */
+                           "install sc[t-u]p /bin/true\n"                             /* a glob keeps its range */
+                           "install ud]f /bin/true\n" /* kmod's underscores() refuses both names */
+                           "blacklist ud[f\n";
         modprobe_conf_parse(text, strlen(text), "/etc/modprobe.d/x.conf", &c);
         assert_int_equal(c.n, 4);
         const struct modprobe_rule *in = modprobe_install_for(&c, "sctp");

@@ -15,17 +15,37 @@ static bool is_blank(char c)
         return c == ' ' || c == '\t';
 }
 
-/* kmod's underscores(): module names use "_", but "-" inside a glob's brackets stays a range. */
-static char *module_name(const char *s, size_t n)
+/* A module name as kmod normalises it: "-" is "_" ("nf-conntrack" is nf_conntrack). */
+static char *normalized(const char *s, size_t n)
 {
         char *out = xmalloc(n + 1);
-        bool bracket = false;
-        for (size_t i = 0; i < n; i++) {
-                char c = s[i];
-                bracket = c == '[' ? true : c == ']' ? false : bracket;
-                out[i] = c == '-' && !bracket ? '_' : c;
-        }
+        for (size_t i = 0; i < n; i++)
+                out[i] = s[i] == '-' ? '_' : s[i];
         out[n] = '\0';
+        return out;
+}
+
+/* A name in a config line, as kmod's underscores() takes it: a glob's "[...]" range keeps its
+ * "-"; a stray "]" or an unclosed "[" makes the line a syntax error kmod ignores (NULL). */
+static char *config_name(const char *s, size_t n)
+{
+        char *out = normalized(s, n);
+        for (size_t i = 0; i < n; i++) {
+                if (s[i] == ']') {
+                        free(out);
+                        return NULL;
+                }
+                if (s[i] != '[')
+                        continue;
+                const char *close = memchr(s + i, ']', n - i);
+                if (!close) {
+                        free(out);
+                        return NULL;
+                }
+                size_t end = (size_t)(close - s);
+                memcpy(out + i, s + i, end - i); /* the range as written */
+                i = end;
+        }
         return out;
 }
 
@@ -62,12 +82,13 @@ static void parse_line(const char *l, size_t n, const char *file, unsigned line,
         size_t end = n;
         while (end > i && (is_blank(l[end - 1]) || l[end - 1] == '\r'))
                 end--;
-        /* kmod refuses an install line without a command, as a syntax error. */
-        if (!name_len || (install && end == i))
+        /* kmod refuses an install line without a command, or a bad name, as a syntax error. */
+        char *module = name_len && (!install || end > i) ? config_name(l + name, name_len) : NULL;
+        if (!module)
                 return;
         add_rule(acc, (struct modprobe_rule){
                               .kind = install ? MODPROBE_INSTALL : MODPROBE_BLACKLIST,
-                              .module = module_name(l + name, name_len),
+                              .module = module,
                               .command = install ? xasprintf("%.*s", (int)(end - i), l + i) : NULL,
                               .file = xstrdup(file),
                               .line = line,
@@ -135,7 +156,7 @@ void modprobe_conf_collect(const struct rootfs *root, struct modprobe_conf *c)
 
 const struct modprobe_rule *modprobe_install_for(const struct modprobe_conf *c, const char *module)
 {
-        char *name = module_name(module, strlen(module));
+        char *name = normalized(module, strlen(module));
         const struct modprobe_rule *hit = NULL;
         for (size_t i = 0; i < c->n && !hit; i++)
                 if (c->v[i].kind == MODPROBE_INSTALL && fnmatch(c->v[i].module, name, 0) == 0)
@@ -146,7 +167,7 @@ const struct modprobe_rule *modprobe_install_for(const struct modprobe_conf *c, 
 
 const struct modprobe_rule *modprobe_blacklist_for(const struct modprobe_conf *c, const char *module)
 {
-        char *name = module_name(module, strlen(module));
+        char *name = normalized(module, strlen(module));
         const struct modprobe_rule *hit = NULL;
         for (size_t i = 0; i < c->n && !hit; i++)
                 if (c->v[i].kind == MODPROBE_BLACKLIST && strcmp(c->v[i].module, name) == 0)
@@ -171,7 +192,7 @@ bool modprobe_command_refuses(const char *command)
 
 bool proc_modules_lists(const char *text, size_t len, const char *module)
 {
-        char *name = module_name(module, strlen(module));
+        char *name = normalized(module, strlen(module));
         size_t want = strlen(name);
         bool found = false;
         for (size_t off = 0; off < len && !found;) {

@@ -37,7 +37,7 @@ void modprobe_conf_parse(const char *buf, size_t len, const char *file, struct m
 
 /* Read /etc/modprobe.d, /run/modprobe.d, /usr/local/lib/modprobe.d, /usr/lib/modprobe.d and
  * /lib/modprobe.d (*.conf; a name in an earlier directory hides it in later ones; files read
- * sorted by name), as kmod's modprobe does. */
+ * sorted by name), as kmod's modprobe does (libkmod.c default_config_paths, kmod 29 and later). */
 void modprobe_conf_collect(const struct rootfs *root, struct modprobe_conf *ret);
 
 /* The install command modprobe runs instead of loading @module: kmod takes the first install
