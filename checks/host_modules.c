@@ -8,15 +8,23 @@
 #include "base/util.h"
 #include "collect/facts.h"
 
-/* What modprobe.d says of @module: PASS (an install line that only exits), WARN (a blacklist
- * line only: automatic loading by alias stops, an explicit modprobe still loads it) or FAIL. */
+/* What stops @module from loading: PASS (module_blacklist= on the kernel command line, which the
+ * kernel enforces on every load, or an install line that only exits), WARN (a blacklist line or
+ * modprobe.blacklist= only: loading by alias stops, an explicit modprobe still loads it) or FAIL. */
 static enum status judge_modprobe(const struct facts *f, const char *module, struct strbuf *ev)
 {
         const struct modprobe_conf *c = &f->host.modprobe;
         const struct modprobe_rule *in = modprobe_install_for(c, module);
         const struct modprobe_rule *bl = modprobe_blacklist_for(c, module);
+        const char *cmdline = f->host.cmdline, *proc = f->proc_path ? f->proc_path : "/proc";
         enum status st;
-        if (in && modprobe_command_refuses(in->command)) {
+        if (cmdline && cmdline_lists_module(cmdline, "module_blacklist", module)) {
+                sb_printf(ev,
+                          "module_blacklist= on the kernel command line (%s/cmdline) names %s: the kernel refuses "
+                          "to load it, whatever modprobe is told",
+                          proc, module);
+                st = ST_PASS;
+        } else if (in && modprobe_command_refuses(in->command)) {
                 sb_printf(ev, "install %s %s at %s:%u: modprobe runs it instead of loading %s", in->module, in->command,
                           in->file, in->line, module);
                 st = ST_PASS;
@@ -24,11 +32,15 @@ static enum status judge_modprobe(const struct facts *f, const char *module, str
                 sb_printf(ev, "install %s %s at %s:%u runs a command that does not only exit: it may load %s",
                           in->module, in->command, in->file, in->line, module);
                 st = ST_FAIL;
-        } else if (bl) {
+        } else if (bl || (cmdline && cmdline_lists_module(cmdline, "modprobe.blacklist", module))) {
+                char *where = bl ? xasprintf("blacklist %s at %s:%u", bl->module, bl->file, bl->line)
+                                 : xasprintf("modprobe.blacklist=%s on the kernel command line (%s/cmdline)", module,
+                                             proc);
                 sb_printf(ev,
-                          "blacklist %s at %s:%u only: it stops loading by alias (a socket or mount asking for it), "
-                          "but an explicit `modprobe %s` still loads it; no install line refuses it",
-                          bl->module, bl->file, bl->line, module);
+                          "%s only: it stops loading by alias (a socket or mount asking for it), but an explicit "
+                          "`modprobe %s` still loads it; no install line refuses it",
+                          where, module);
+                free(where);
                 st = ST_WARN;
         } else {
                 sb_printf(ev,

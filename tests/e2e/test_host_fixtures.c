@@ -282,6 +282,17 @@ static void test_modules_follow_kmod_order_and_the_live_kernel(void **state)
         tu_assert_result(j, "host.module-sctp", "fail", "install sctp /bin/true at /etc/modprobe.d/modprobe.conf:2");
         tu_assert_result(j, "host.module-udf", "pass", NULL);
         cJSON_Delete(j);
+
+        /* settings.boot.kernel-parameters can add module_blacklist=, which the kernel enforces itself. */
+        tu_write(root, "etc/modprobe.d/modprobe.conf", "");
+        char cmd[8400];
+        snprintf(cmd, sizeof(cmd), "sed -i 's/$/ module_blacklist=udf/' '%s/live-proc/cmdline'", root);
+        assert_int_equal(system(cmd), 0);
+        j = host_json(root, true, NULL, NULL, NULL);
+        tu_assert_result(j, "host.module-udf", "pass",
+                         "/live-proc/cmdline) names udf: the kernel refuses to load it, whatever modprobe is told");
+        tu_assert_result(j, "host.module-sctp", "fail", "sctp is loaded");
+        cJSON_Delete(j);
         free(root);
 
         root = scratch("eks-al2023-node");

@@ -180,6 +180,21 @@ static void test_module_checks_judge_modprobe_and_the_live_kernel(void **state)
         EXPECT(check_host_module_sctp, f, ST_WARN, "modprobe.d incomplete: /etc/modprobe.d/x.conf: Permission denied");
         drop(f);
 
+        /* The kernel's own list stops every load; kmod's list on the command line is a blacklist. */
+        struct facts *k = node("Amazon Linux 2023");
+        k->host.proc_modules_err = -ENOENT;
+        k->host.cmdline = strdup(
+                "BOOT_IMAGE=/vmlinuz root=UUID=x modprobe.blacklist=dccp,sctp module_blacklist=cramfs,udf");
+        EXPECT(check_host_module_udf, k, ST_PASS,
+               "module_blacklist= on the kernel command line (/host/proc/cmdline) names udf: the kernel refuses");
+        EXPECT(check_host_module_sctp, k, ST_WARN,
+               "modprobe.blacklist=sctp on the kernel command line (/host/proc/cmdline) only: it stops loading by alias");
+        free(k->host.cmdline);
+        k->host.cmdline = strdup("module_blacklist=udfx,xudf modprobe.blacklist=");
+        EXPECT(check_host_module_udf, k, ST_FAIL, "no install or blacklist line for udf");
+        EXPECT(check_host_module_sctp, k, ST_FAIL, "no install or blacklist line for sctp");
+        drop(k);
+
         struct facts *br = node("Bottlerocket OS 1.20.3 (aws-k8s-1.30)");
         br->node.br.is_bottlerocket = true;
         br->host.proc_modules_err = -EACCES;

@@ -190,6 +190,26 @@ bool modprobe_command_refuses(const char *command)
         return exits && *tail == '\0';
 }
 
+bool cmdline_lists_module(const char *cmdline, const char *param, const char *module)
+{
+        size_t plen = strlen(param), mlen = strlen(module);
+        for (const char *p = cmdline; *p;) {
+                p += strspn(p, " \t\n");
+                size_t n = strcspn(p, " \t\n");
+                if (n > plen && memcmp(p, param, plen) == 0 && p[plen] == '=') {
+                        for (const char *v = p + plen + 1, *end = p + n; v < end;) {
+                                size_t k = strcspn(v, ",");
+                                k = v + k > end ? (size_t)(end - v) : k;
+                                if (k == mlen && memcmp(v, module, mlen) == 0)
+                                        return true;
+                                v += k + 1;
+                        }
+                }
+                p += n;
+        }
+        return false;
+}
+
 bool proc_modules_lists(const char *text, size_t len, const char *module)
 {
         char *name = normalized(module, strlen(module));

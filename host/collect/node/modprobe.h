@@ -48,6 +48,10 @@ const struct modprobe_rule *modprobe_blacklist_for(const struct modprobe_conf *c
 /* Whether an install command only exits (true or false): the module is never loaded. */
 bool modprobe_command_refuses(const char *command);
 
+/* Whether the kernel command line's @param ("module_blacklist", which the kernel enforces on every
+ * load, or "modprobe.blacklist", which kmod adds to its blacklist) lists @module in its comma list. */
+bool cmdline_lists_module(const char *cmdline, const char *param, const char *module);
+
 /* Whether /proc/modules text lists @module as loaded (its first field; "-" and "_" alike). */
 bool proc_modules_lists(const char *text, size_t len, const char *module);
 
