@@ -180,7 +180,7 @@ const struct benchmark *benchmark_for_node(const struct facts *f, const char **r
 {
         const char *os = f->node.os ? f->node.os : "";
         const struct kubelet_facts *k = &f->kubelet;
-        if (strstr(os, "Bottlerocket")) {
+        if (f->node.br.is_bottlerocket || strstr(os, "Bottlerocket")) {
                 /* The CIS Bottlerocket Benchmark judges the OS image; its kubelet is EKS's. */
                 *ret_why = "Bottlerocket node: its kubelet is judged by CIS EKS section 3";
                 return benchmark_default();

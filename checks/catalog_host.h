@@ -22,6 +22,18 @@ CHECK(check_host_sysctl_user_namespaces,
       {CISBR("1.4.4 Ensure user namespaces are disabled (Level 2)"), SSG("sysctl_user_max_user_namespaces"),
        K8SDOC("Use a User Namespace With a Pod")},
       "Set user.max_user_namespaces = 0 unless pods use hostUsers: false; if they do, keep it and record why.")
+CHECK(check_host_module_udf,
+      "host.module-udf", "The udf file system module cannot be loaded", SEV_LOW, FACT_HOST,
+      {CISBR("1.1.1.1 Ensure mounting of udf filesystems is disabled (Level 2)"),
+       CISAL("Ensure mounting of udf filesystems is disabled"), SSG("kernel_module_udf_disabled")},
+      "Bottlerocket: set settings.kernel.modules.udf.allowed = false; elsewhere put \"install udf /bin/false\" in "
+      "/etc/modprobe.d/udf.conf. Then rmmod udf if it is loaded.")
+CHECK(check_host_module_sctp,
+      "host.module-sctp", "The SCTP protocol module cannot be loaded", SEV_MEDIUM, FACT_HOST,
+      {CISBR("3.3.1 Ensure SCTP is disabled (Level 2)"), CISAL("Ensure SCTP is disabled"),
+       SSG("kernel_module_sctp_disabled")},
+      "Bottlerocket: set settings.kernel.modules.sctp.allowed = false; elsewhere put \"install sctp /bin/false\" in "
+      "/etc/modprobe.d/sctp.conf. Then rmmod sctp if it is loaded (and no pod uses SCTP Services).")
 CHECK(check_host_sysctl_redirects,
       "host.sysctl-redirects", "The node neither sends nor accepts ICMP redirects", SEV_MEDIUM, FACT_HOST,
       {CISBR("3.1.1, 3.2.2, 3.2.3 (packet redirects)"), CISAL("Ensure packet redirect sending is disabled"),

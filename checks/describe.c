@@ -184,6 +184,7 @@ static void describe_node(const struct facts *f, struct run_node *n)
         n->os = dup_or_null(f->node.os);
         n->bottlerocket = f->node.br.is_bottlerocket;
         n->variant = dup_or_null(f->node.br.variant);
+        n->detected_by = dup_or_null(f->node.br.detected_by);
         n->kubelet_missing = (f->collected & FACT_KUBELET) && !f->kubelet.found;
         describe_aws(f, n);
         const struct observe_facts *of = &f->observe;
@@ -228,6 +229,7 @@ void run_node_free(struct run_node *n)
         free(n->kernel);
         free(n->os);
         free(n->variant);
+        free(n->detected_by);
         free(n->aws_account);
         free(n->aws_region);
         free(n->aws_instance);

@@ -29,6 +29,7 @@ struct run_node {
         char *kernel, *os;
         bool bottlerocket;
         char *variant;        /* Bottlerocket's variant, or NULL */
+        char *detected_by;    /* how Bottlerocket was recognised, or NULL */
         bool kubelet_missing; /* the kubelet was looked for and is not there */
         /* The instance identity document's (NULL: not read); the instance id also
          * from the metadata service's instance-id alone. */

@@ -11,7 +11,7 @@
 
 static bool bottlerocket(const struct facts *f)
 {
-        return f->node.os && strstr(f->node.os, "Bottlerocket");
+        return f->node.br.is_bottlerocket || (f->node.os && strstr(f->node.os, "Bottlerocket"));
 }
 
 static const char *proc_dir(const struct facts *f)

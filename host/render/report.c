@@ -75,6 +75,8 @@ cJSON *report_json(const struct run *run, const struct report_meta *m)
                 cJSON_AddStringToObject(node, "platform", "bottlerocket");
                 if (n->variant)
                         cJSON_AddStringToObject(node, "variant", n->variant);
+                if (n->detected_by)
+                        cJSON_AddStringToObject(node, "detected_by", n->detected_by);
         }
         cJSON_AddStringToObject(o, "started", m->started);
         cJSON_AddNumberToObject(o, "duration_ms", (double)m->duration_ms);
@@ -308,12 +310,14 @@ static void text_header(FILE *out, const struct run *run, size_t width)
                                  width, true);
         if (n->bottlerocket) {
                 char *variant = text_escape(n->variant ? n->variant : "unknown");
+                char *how = n->detected_by ? text_escape(n->detected_by) : NULL;
                 text_header_line(out,
                                  xasprintf("platform Bottlerocket, variant %s: kubelet under /etc/kubernetes/kubelet, "
-                                           "no host sshd (access through host containers: bottlerocket.*)",
-                                           variant),
+                                           "no host sshd (access through host containers: bottlerocket.*)%s%s",
+                                           variant, how ? "; detected by " : "", how ? how : ""),
                                  width, false);
                 free(variant);
+                free(how);
         }
         free(name);
         free(host);

@@ -74,7 +74,8 @@ static inline char *fl_kubelet_root(void)
         tu_write_bin(root, "var/lib/kubelet/kubeconfig", kubeconfig, sizeof(kubeconfig) - 1, 0600);
         tu_write(root, "etc/os-release", "PRETTY_NAME=\"Amazon Linux 2023\"\n");
         /* The host under the kubelet is hardened (chronyd and auditd running and enabled, the
-         * kubelet's files watched, a persistent journal), so the host.* checks add no failure. */
+         * kubelet's files watched, a persistent journal, udf and sctp refused by modprobe), so the
+         * host.* checks add no failure. */
         static const char *const chronyd[] = {"/usr/sbin/chronyd", "-F", "2", NULL};
         tu_write_proc(root, 601, "chronyd", chronyd);
         static const char *const auditd[] = {"/sbin/auditd", NULL};
@@ -86,6 +87,7 @@ static inline char *fl_kubelet_root(void)
         tu_write(root, "etc/chrony.conf", "server 169.254.169.123 prefer iburst minpoll 4 maxpoll 4\n");
         tu_write(root, "etc/audit/rules.d/60-kubernetes.rules", "-w /etc/kubernetes -p wa -k kubernetes\n");
         tu_write(root, "etc/systemd/journald.conf", "[Journal]\nStorage=persistent\n");
+        tu_write(root, "etc/modprobe.d/cis.conf", "install udf /bin/false\ninstall sctp /bin/false\n");
         return root;
 }
 

@@ -46,6 +46,8 @@ static void test_eks_defaults_node(void **state)
         const cJSON *node = cJSON_GetObjectItem(j, "node");
         assert_string_equal(cJSON_GetObjectItem(node, "platform")->valuestring, "bottlerocket");
         assert_string_equal(cJSON_GetObjectItem(node, "variant")->valuestring, "aws-k8s-1.30");
+        assert_string_equal(cJSON_GetObjectItem(node, "detected_by")->valuestring,
+                            "os-release ID=bottlerocket in /etc/os-release");
         /* aws-host-containers.toml: admin disabled (superpowered once enabled), control enabled. */
         tu_assert_result(j, "bottlerocket.admin-container", "pass", "enabled false, superpowered true");
         /* The root has no proc/: whether an admin sshd runs is unknown, which is not a pass. */
@@ -61,7 +63,39 @@ static void test_eks_defaults_node(void **state)
         char *text = run_text(fixture("bottlerocket-node"), "bottlerocket", &rc);
         assert_int_equal(rc, 2); /* bottlerocket.admin-ssh: no process table under this root */
         assert_non_null(strstr(text, "\nplatform Bottlerocket, variant aws-k8s-1.30: "));
+        assert_non_null(strstr(text, "; detected by os-release ID=bottlerocket in /etc/os-release\n"));
         free(text);
+}
+
+/* A root without os-release (a copy of /etc and /var only) is still Bottlerocket by its settings
+ * datastore, and the header says how it was told; the settings-based checks judge as before. */
+static void test_datastore_without_os_release_is_bottlerocket(void **state)
+{
+        (void)state;
+        char *root = scratch_copy("bottlerocket-node");
+        char p[4200];
+        snprintf(p, sizeof(p), "%s/etc/os-release", root);
+        assert_int_equal(unlink(p), 0);
+        int rc;
+        cJSON *j = tu_check_json(root, "bottlerocket.admin-container,ssh.permit-root-login,host.auditd", &rc);
+        const cJSON *node = cJSON_GetObjectItem(j, "node");
+        assert_string_equal(cJSON_GetObjectItem(node, "platform")->valuestring, "bottlerocket");
+        assert_null(cJSON_GetObjectItem(node, "variant"));
+        assert_string_equal(cJSON_GetObjectItem(node, "detected_by")->valuestring,
+                            "its settings datastore /var/lib/bottlerocket/datastore/current/live (no os-release; "
+                            "datastore version 1.20.3)");
+        tu_assert_result(j, "bottlerocket.admin-container", "pass", "enabled false, superpowered true");
+        tu_assert_result(j, "ssh.permit-root-login", "skip", "Bottlerocket has no host sshd");
+        tu_assert_result(j, "host.auditd", "skip", "Bottlerocket ships no auditd");
+        cJSON_Delete(j);
+        char *text = run_text(root, "bottlerocket.admin-container", &rc);
+        assert_non_null(strstr(text, "\nplatform Bottlerocket, variant unknown: "));
+        assert_non_null(strstr(text,
+                               "; detected by its settings datastore /var/lib/bottlerocket/datastore/current/live "
+                               "(no os-release; datastore version 1.20.3)\n"));
+        free(text);
+        tu_rm_rf(root);
+        free(root);
 }
 
 static void test_admin_container_enabled_superpowered_and_keyed(void **state)
@@ -487,6 +521,7 @@ int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_eks_defaults_node),
+                cmocka_unit_test(test_datastore_without_os_release_is_bottlerocket),
                 cmocka_unit_test(test_admin_container_enabled_superpowered_and_keyed),
                 cmocka_unit_test(test_admin_ssh_keys_are_counted_never_printed),
                 cmocka_unit_test(test_standalone_mode_is_judged_as_a_loopback_kubelet),

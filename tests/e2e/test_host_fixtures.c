@@ -100,6 +100,13 @@ static void test_bottlerocket_node_verdicts(void **state)
                          "1 journal files under /var/log/journal, none open to others");
         tu_assert_result(j, "host.auditd", "skip", "Bottlerocket ships no auditd");
         tu_assert_result(j, "host.audit-rules", "skip", "Bottlerocket ships no auditd");
+        /* modprobe.conf as settings.kernel.modules renders it by default: empty, so CIS Bottlerocket
+         * 1.1.1.1 and 3.3.1 (Level 2) fail, as bloodhound's `modprobe -n -v` finds no install line. */
+        tu_assert_result(j, "host.module-udf", "fail",
+                         "no install or blacklist line for udf in modprobe.d (1 file read): modprobe loads it on "
+                         "demand; Bottlerocket writes install lines from settings.kernel.modules.udf.allowed = false");
+        tu_assert_result(j, "host.module-udf", "fail", "udf not loaded (");
+        tu_assert_result(j, "host.module-sctp", "fail", "no install or blacklist line for sctp");
         cJSON_Delete(j);
 
         /* Without the live /proc the sysctls are judged from the boot files, and say so. */
@@ -109,6 +116,9 @@ static void test_bottlerocket_node_verdicts(void **state)
         tu_assert_result(j, "host.sysctl-redirects", "skip", "not in ");
         tu_assert_result(j, "host.root-verity", "warn",
                          "cmdline unreadable; dm-0 is named root but its verity table is unknown");
+        tu_assert_result(
+                j, "host.module-sctp", "fail",
+                "/modules absent (no live kernel under this root): judged from the modprobe configuration only");
         cJSON_Delete(j);
 
         /* A verity table without restart_on_corruption is not what the image boots. */
@@ -146,6 +156,9 @@ static void test_al2023_node_verdicts(void **state)
         tu_assert_result(j, "host.selinux", "fail", "SELINUX=permissive SELINUXTYPE=targeted at /etc/selinux/config:2");
         tu_assert_result(j, "host.kernel-lockdown", "warn", "lockdown [none]");
         tu_assert_result(j, "host.root-verity", "skip", "not Bottlerocket (Amazon Linux 2023");
+        tu_assert_result(j, "host.module-udf", "fail",
+                         "no install or blacklist line for udf in modprobe.d (0 files read)");
+        tu_assert_result(j, "host.module-sctp", "fail", "no install or blacklist line for sctp in modprobe.d (0 files");
         tu_assert_result(j, "host.time-sync", "pass",
                          "first /etc/chrony.d/link-local.sources:2 server 169.254.169.123");
         tu_assert_result(j, "host.journald-persistent", "pass",
@@ -216,6 +229,10 @@ static void test_al2_node_verdicts(void **state)
         tu_assert_result(j, "host.root-verity", "skip", "not Bottlerocket (Amazon Linux 2)");
         tu_assert_result(j, "host.time-sync", "pass", "first /etc/chrony.conf:2 server 169.254.169.123");
         tu_assert_result(j, "host.auditd", "pass", "auditd enabled by");
+        /* install-worker.sh's one modprobe.d file sets dummy's options only. */
+        tu_assert_result(j, "host.module-udf", "fail",
+                         "no install or blacklist line for udf in modprobe.d (1 file read)");
+        tu_assert_result(j, "host.module-sctp", "fail", "judged from the modprobe configuration only");
         /* The stock rules watch nothing. */
         tu_assert_result(
                 j, "host.audit-rules", "fail",
@@ -249,6 +266,69 @@ static void test_al2_node_verdicts(void **state)
         j = host_json(root, true, NULL, NULL, NULL);
         tu_assert_result(j, "host.journal-permissions", "fail", "1 of 1 journal files readable or writable by others");
         tu_assert_result(j, "host.journal-permissions", "fail", "system.journal mode 0644");
+        cJSON_Delete(j);
+        free(root);
+}
+
+/* modprobe.d read as kmod reads it (kmod-project/kmod libkmod/libkmod.c default_config_paths: /etc,
+ * /run, /usr/local/lib, /usr/lib, /lib; libkmod-config.c conf_files_insert_sorted: the same name in an
+ * earlier directory wins, files in name order; libkmod-module.c kmod_module_get_install_commands: the
+ * first install line whose name matches wins; a blacklist only stops loading by alias), and a loaded
+ * module fails whatever the files say. */
+static void test_modules_follow_kmod_order_and_the_live_kernel(void **state)
+{
+        (void)state;
+        char *root = scratch("bottlerocket-node");
+        /* What settings.kernel.modules.{udf,sctp}.allowed = false render. */
+        tu_write(root, "etc/modprobe.d/modprobe.conf", "install udf /bin/true\ninstall sctp /bin/true\n");
+        cJSON *j = host_json(root, true, NULL, NULL, NULL);
+        tu_assert_result(j, "host.module-udf", "pass",
+                         "install udf /bin/true at /etc/modprobe.d/modprobe.conf:1: modprobe runs it instead of "
+                         "loading udf; udf not loaded (");
+        tu_assert_result(j, "host.module-sctp", "pass", "install sctp /bin/true at /etc/modprobe.d/modprobe.conf:2");
+        cJSON_Delete(j);
+
+        /* Loaded before the setting took effect: the install line stops the next load only. */
+        tu_write(root, "live-proc/modules",
+                 "sctp 409600 2 - Live 0x0000000000000000\n"
+                 "overlay 188416 12 - Live 0x0000000000000000\n");
+        j = host_json(root, true, NULL, NULL, NULL);
+        tu_assert_result(j, "host.module-sctp", "fail", "sctp is loaded (");
+        tu_assert_result(j, "host.module-sctp", "fail", "install sctp /bin/true at /etc/modprobe.d/modprobe.conf:2");
+        tu_assert_result(j, "host.module-udf", "pass", NULL);
+        cJSON_Delete(j);
+
+        /* settings.boot.kernel-parameters can add module_blacklist=, which the kernel enforces itself. */
+        tu_write(root, "etc/modprobe.d/modprobe.conf", "");
+        char cmd[8400];
+        snprintf(cmd, sizeof(cmd), "sed -i 's/$/ module_blacklist=udf/' '%s/live-proc/cmdline'", root);
+        assert_int_equal(system(cmd), 0);
+        j = host_json(root, true, NULL, NULL, NULL);
+        tu_assert_result(j, "host.module-udf", "pass",
+                         "/live-proc/cmdline) names udf: the kernel refuses to load it, whatever modprobe is told");
+        tu_assert_result(j, "host.module-sctp", "fail", "sctp is loaded");
+        cJSON_Delete(j);
+        free(root);
+
+        root = scratch("eks-al2023-node");
+        /* /etc hides the same name in /usr/lib: a blacklist alone warns. */
+        tu_write(root, "usr/lib/modprobe.d/50-cis.conf", "install sctp /bin/false\ninstall udf /bin/false\n");
+        tu_write(root, "etc/modprobe.d/50-cis.conf", "# autoload only\nblacklist sctp\n");
+        /* Name order across directories: 10-logger.conf's install line comes first. */
+        tu_write(root, "lib/modprobe.d/10-logger.conf", "install udf /usr/bin/logger -t modprobe udf \\\n  refused\n");
+        tu_write(root, "etc/modprobe.d/90-udf.conf", "install udf /bin/false\n");
+        j = host_json(root, true, NULL, NULL, NULL);
+        tu_assert_result(j, "host.module-sctp", "warn", "blacklist sctp at /etc/modprobe.d/50-cis.conf:2 only");
+        tu_assert_result(j, "host.module-sctp", "warn", "an explicit `modprobe sctp` still loads it");
+        tu_assert_result(j, "host.module-udf", "fail",
+                         "install udf /usr/bin/logger -t modprobe udf   refused at /lib/modprobe.d/10-logger.conf:1 "
+                         "runs a command that does not only exit");
+        cJSON_Delete(j);
+
+        /* A link to /dev/null masks the file of that name. */
+        tu_symlink(root, "etc/modprobe.d/10-logger.conf", "/dev/null");
+        j = host_json(root, true, NULL, NULL, NULL);
+        tu_assert_result(j, "host.module-udf", "pass", "install udf /bin/false at /etc/modprobe.d/90-udf.conf:1");
         cJSON_Delete(j);
         free(root);
 }
@@ -366,6 +446,7 @@ int main(void)
                 cmocka_unit_test(test_bottlerocket_node_verdicts),
                 cmocka_unit_test(test_al2023_node_verdicts),
                 cmocka_unit_test(test_al2_node_verdicts),
+                cmocka_unit_test(test_modules_follow_kmod_order_and_the_live_kernel),
                 cmocka_unit_test(test_kernel_tunables_name_their_boot_file),
                 cmocka_unit_test(test_sysctl_d_precedence_and_drift),
                 cmocka_unit_test(test_hostile_files_stay_inside_the_root),

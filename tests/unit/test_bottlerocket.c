@@ -272,6 +272,78 @@ static void test_detect_reads_id_and_keeps_only_well_formed_variants(void **stat
         bottlerocket_facts_free(&f);
 }
 
+/* Detect on a root made by @setup (a function of the root's path), with no os-release unless it writes one. */
+static void detect_root(void (*setup)(const char *root), struct br_facts *ret)
+{
+        char *root = tu_mkdtemp();
+        setup(root);
+        struct rootfs r = {.fd = -1};
+        assert_int_equal(rootfs_open_root(root, &r), 0);
+        memset(ret, 0, sizeof(*ret));
+        bottlerocket_detect(&r, ret);
+        rootfs_close(&r);
+        tu_rm_rf(root);
+        free(root);
+}
+
+/* The datastore as the migrator leaves it (bottlerocket-os/bottlerocket sources/api/migration/README.md):
+ * current -> v1.20 -> v1.20.3 -> v1.20.3_<random>, settings under live/. */
+static void datastore_chain(const char *root)
+{
+        tu_write(root, "var/lib/bottlerocket/datastore/v1.20.3_5c2b6e1a/live/settings/kubernetes/standalone-mode",
+                 "false");
+        tu_symlink(root, "var/lib/bottlerocket/datastore/v1.20.3", "v1.20.3_5c2b6e1a");
+        tu_symlink(root, "var/lib/bottlerocket/datastore/v1.20", "v1.20.3");
+        tu_symlink(root, "var/lib/bottlerocket/datastore/current", "v1.20");
+}
+
+static void datastore_and_amzn_os_release(const char *root)
+{
+        datastore_chain(root);
+        tu_write(root, "usr/lib/os-release", "NAME=\"Amazon Linux\"\nID=\"amzn\"\n");
+}
+
+static void datastore_without_settings(const char *root)
+{
+        tu_write(root, "var/lib/bottlerocket/datastore/v1.20.3_5c2b6e1a/live/os/stray", "1");
+        tu_symlink(root, "var/lib/bottlerocket/datastore/current", "v1.20.3_5c2b6e1a");
+}
+
+static void test_detect_by_the_datastore_without_os_release(void **state)
+{
+        (void)state;
+        struct br_facts f;
+        detect_root(datastore_chain, &f);
+        assert_true(f.is_bottlerocket);
+        assert_null(f.variant);
+        assert_string_equal(f.version, "1.20.3"); /* the most specific link on the chain */
+        assert_string_equal(f.detected_by, "its settings datastore /var/lib/bottlerocket/datastore/current/live "
+                                           "(no os-release; datastore version 1.20.3)");
+        bottlerocket_facts_free(&f);
+        /* An os-release that names another OS wins over a datastore. */
+        detect_root(datastore_and_amzn_os_release, &f);
+        assert_false(f.is_bottlerocket);
+        assert_null(f.detected_by);
+        bottlerocket_facts_free(&f);
+        detect_root(datastore_without_settings, &f);
+        assert_false(f.is_bottlerocket);
+        bottlerocket_facts_free(&f);
+        detect_in("ID=bottlerocket\nVARIANT_ID=aws-k8s-1.30\n", &f);
+        assert_string_equal(f.detected_by, "os-release ID=bottlerocket in /etc/os-release");
+        bottlerocket_facts_free(&f);
+
+        char *v = br_datastore_version("v1.20.3_5c2b6e1a");
+        assert_string_equal(v, "1.20.3");
+        free(v);
+        v = br_datastore_version("v1.20");
+        assert_string_equal(v, "1.20");
+        free(v);
+        assert_null(br_datastore_version("v1.20.3-rc_x"));
+        assert_null(br_datastore_version("v.1"));
+        assert_null(br_datastore_version("v1..2"));
+        assert_null(br_datastore_version("live"));
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -286,6 +358,7 @@ int main(void)
                 cmocka_unit_test(test_admin_ssh_is_an_error_without_the_listeners),
                 cmocka_unit_test(test_checks_skip_off_bottlerocket),
                 cmocka_unit_test(test_detect_reads_id_and_keeps_only_well_formed_variants),
+                cmocka_unit_test(test_detect_by_the_datastore_without_os_release),
         };
         return cmocka_run_group_tests_name("Bottlerocket settings and checks", tests, NULL, tu_group_teardown);
 }

@@ -1,12 +1,14 @@
 /* test_host_checks: the host.* checks pass, fail, warn and skip as promised over hand-made facts, and
- * the parsers behind them: sysctl.d text (sysctl.d(5)), auditctl rules (auditctl(8), augenrules(8))
- * and journald.conf (journald.conf(5)). */
+ * the parsers behind them: sysctl.d text (sysctl.d(5)), auditctl rules (auditctl(8), augenrules(8)),
+ * journald.conf (journald.conf(5)), modprobe.d text (modprobe.d(5), as kmod's libkmod-config.c reads
+ * it) and /proc/modules. */
 #include "testutil.h"
 
 #include "collect/node/audit_rules.h"
 #include "engine.h"
 #include "collect/facts.h"
 #include "collect/node/journald_conf.h"
+#include "collect/node/modprobe.h"
 #include "collect/node/sysctl_d.h"
 #include "base/util.h"
 
@@ -95,6 +97,111 @@ static void test_sysctl_glob_stays_in_one_component(void **state)
         assert_null(sysctl_boot_find(&b, "net.ipv4.conf.all.x.log_martians"));
         assert_null(sysctl_boot_find(&b, "net.ipv6.conf.all.log_martians"));
         sysctl_boot_free(&b);
+}
+
+static void test_modprobe_d_parse_follows_kmod(void **state)
+{
+        (void)state;
+        struct modprobe_conf c = {0};
+        const char *text = "# install udf /bin/true\n"
+                           "options dummy numdummies=0\n"
+                           "install\tsctp   /bin/false  \r\n"
+                           "install udf\n" /* no command: kmod refuses the line */
+                           "blacklist cramfs\n"
+                           "install nf-conntrack /usr/bin/logger \\\n  -t modprobe\n" /* continued */
+                           "install sc[t-u]p /bin/true\n"                             /* a glob keeps its range */
+                           "install ud]f /bin/true\n" /* kmod's underscores() refuses both names */
+                           "blacklist ud[f\n";
+        modprobe_conf_parse(text, strlen(text), "/etc/modprobe.d/x.conf", &c);
+        assert_int_equal(c.n, 4);
+        const struct modprobe_rule *in = modprobe_install_for(&c, "sctp");
+        assert_non_null(in);
+        assert_string_equal(in->command, "/bin/false"); /* the first matching install line wins */
+        assert_int_equal(in->line, 3);
+        assert_true(modprobe_command_refuses(in->command));
+        assert_null(modprobe_install_for(&c, "udf"));
+        in = modprobe_install_for(&c, "nf_conntrack"); /* "-" and "_" name the same module */
+        assert_non_null(in);
+        assert_string_equal(in->module, "nf_conntrack");
+        assert_string_equal(in->command, "/usr/bin/logger   -t modprobe");
+        assert_int_equal(in->line, 6);
+        assert_false(modprobe_command_refuses(in->command));
+        assert_non_null(modprobe_install_for(&c, "scup"));
+        assert_string_equal(c.v[3].module, "sc[t-u]p");
+        assert_non_null(modprobe_blacklist_for(&c, "cramfs"));
+        assert_null(modprobe_blacklist_for(&c, "sctp"));
+        assert_true(modprobe_command_refuses("/usr/bin/true"));
+        assert_true(modprobe_command_refuses("false"));
+        assert_false(modprobe_command_refuses("/bin/true; modprobe --ignore-install sctp"));
+        assert_false(modprobe_command_refuses("/bin/truex"));
+        modprobe_conf_free(&c);
+}
+
+static void test_proc_modules_names_the_first_field_only(void **state)
+{
+        (void)state;
+        const char *mods = "crc_itu_t 16384 1 udf, Live 0x0000000000000000\n"
+                           "nf_conntrack 180224 3 - Live 0x0000000000000000\n"
+                           "sctp";
+        assert_false(proc_modules_lists(mods, strlen(mods), "udf")); /* a user of udf is not udf */
+        assert_true(proc_modules_lists(mods, strlen(mods), "nf-conntrack"));
+        assert_true(proc_modules_lists(mods, strlen(mods), "sctp")); /* a last line without its newline */
+        assert_false(proc_modules_lists(mods, strlen(mods), "nf_conn"));
+        assert_false(proc_modules_lists("", 0, "udf"));
+}
+
+static void set_modprobe(struct facts *f, const char *file, const char *text)
+{
+        modprobe_conf_parse(text, strlen(text), file, &f->host.modprobe);
+        f->host.modprobe.files = realloc(f->host.modprobe.files, (f->host.modprobe.n_files + 1) * sizeof(char *));
+        f->host.modprobe.files[f->host.modprobe.n_files++] = strdup(file);
+}
+
+static void test_module_checks_judge_modprobe_and_the_live_kernel(void **state)
+{
+        (void)state;
+        struct facts *f = node("Amazon Linux 2023");
+        f->host.proc_modules_err = -ENOENT;
+        EXPECT(check_host_module_udf, f, ST_FAIL, "no install or blacklist line for udf in modprobe.d (0 files read)");
+        EXPECT(check_host_module_udf, f, ST_FAIL, "/host/proc/modules absent (no live kernel under this root)");
+        set_modprobe(f, "/etc/modprobe.d/sctp.conf", "blacklist sctp\n");
+        EXPECT(check_host_module_sctp, f, ST_WARN, "an explicit `modprobe sctp` still loads it");
+        set_modprobe(f, "/etc/modprobe.d/udf.conf", "install udf /bin/false\nblacklist udf\n");
+        EXPECT(check_host_module_udf, f, ST_PASS,
+               "install udf /bin/false at /etc/modprobe.d/udf.conf:1: modprobe runs it instead of loading udf (also "
+               "blacklist at /etc/modprobe.d/udf.conf:2)");
+        const char *mods = "udf 118784 0 - Live 0x0000000000000000\n";
+        f->host.proc_modules = strdup(mods);
+        f->host.proc_modules_len = strlen(mods);
+        f->host.proc_modules_err = 0;
+        EXPECT(check_host_module_udf, f, ST_FAIL, "udf is loaded (/host/proc/modules): the kernel parses UDF");
+        EXPECT(check_host_module_sctp, f, ST_WARN, "sctp not loaded (/host/proc/modules)");
+        f->host.modprobe.error = strdup("/etc/modprobe.d/x.conf: Permission denied");
+        EXPECT(check_host_module_sctp, f, ST_WARN, "modprobe.d incomplete: /etc/modprobe.d/x.conf: Permission denied");
+        drop(f);
+
+        /* The kernel's own list stops every load; kmod's list on the command line is a blacklist. */
+        struct facts *k = node("Amazon Linux 2023");
+        k->host.proc_modules_err = -ENOENT;
+        k->host.cmdline = strdup(
+                "BOOT_IMAGE=/vmlinuz root=UUID=x modprobe.blacklist=dccp,sctp module_blacklist=cramfs,udf");
+        EXPECT(check_host_module_udf, k, ST_PASS,
+               "module_blacklist= on the kernel command line (/host/proc/cmdline) names udf: the kernel refuses");
+        EXPECT(check_host_module_sctp, k, ST_WARN,
+               "modprobe.blacklist=sctp on the kernel command line (/host/proc/cmdline) only: it stops loading by alias");
+        free(k->host.cmdline);
+        k->host.cmdline = strdup("module_blacklist=udfx,xudf modprobe.blacklist=");
+        EXPECT(check_host_module_udf, k, ST_FAIL, "no install or blacklist line for udf");
+        EXPECT(check_host_module_sctp, k, ST_FAIL, "no install or blacklist line for sctp");
+        drop(k);
+
+        struct facts *br = node("Bottlerocket OS 1.20.3 (aws-k8s-1.30)");
+        br->node.br.is_bottlerocket = true;
+        br->host.proc_modules_err = -EACCES;
+        EXPECT(check_host_module_sctp, br, ST_FAIL, "settings.kernel.modules.sctp.allowed = false");
+        EXPECT(check_host_module_sctp, br, ST_FAIL,
+               "/host/proc/modules unreadable (Permission denied): judged from the modprobe");
+        drop(br);
 }
 
 static void test_audit_rules_watches(void **state)
@@ -434,6 +541,9 @@ int main(void)
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_sysctl_d_parse_follows_sysctl_d_5),
                 cmocka_unit_test(test_sysctl_glob_stays_in_one_component),
+                cmocka_unit_test(test_modprobe_d_parse_follows_kmod),
+                cmocka_unit_test(test_proc_modules_names_the_first_field_only),
+                cmocka_unit_test(test_module_checks_judge_modprobe_and_the_live_kernel),
                 cmocka_unit_test(test_audit_rules_watches),
                 cmocka_unit_test(test_audit_rules_never_delete_and_enable),
                 cmocka_unit_test(test_journald_conf_storage),

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "base/procfs.h"
 #include "base/util.h"
@@ -29,6 +30,34 @@ static char *os_release_value(const char *v)
         return xasprintf("%.*s", (int)n, v);
 }
 
+char *br_datastore_version(const char *target)
+{
+        if (target[0] != 'v')
+                return NULL;
+        size_t n = strspn(target + 1, "0123456789.");
+        const char *end = target + 1 + n;
+        if (!n || target[1] == '.' || target[n] == '.' || (*end && *end != '_') || strstr(target, ".."))
+                return NULL;
+        return xasprintf("%.*s", (int)n, target + 1);
+}
+
+/* The datastore's current link names its version: current -> v1.20 -> v1.20.3 -> v1.20.3_<random>
+ * (sources/api/migration/README.md); the most specific version on the chain wins. */
+static char *datastore_version(const struct rootfs *root)
+{
+        char path[256] = BR_DATASTORE_DIR "/current", target[128];
+        char *best = NULL;
+        for (int hop = 0; hop < 4 && rootfs_readlink(root, path, target, sizeof(target)) == 0; hop++) {
+                char *v = strchr(target, '/') ? NULL : br_datastore_version(target);
+                if (!v)
+                        break;
+                free(best);
+                best = v;
+                snprintf(path, sizeof(path), "%s/%s", BR_DATASTORE_DIR, target);
+        }
+        return best;
+}
+
 void bottlerocket_detect(const struct rootfs *root, struct br_facts *f)
 {
         static const char *const paths[] = {"/etc/os-release", "/usr/lib/os-release"};
@@ -47,12 +76,23 @@ void bottlerocket_detect(const struct rootfs *root, struct br_facts *f)
                 }
                 free(buf);
                 f->is_bottlerocket = id && strcmp(id, "bottlerocket") == 0;
-                if (!f->is_bottlerocket) {
+                if (f->is_bottlerocket) {
+                        f->detected_by = xasprintf("os-release ID=bottlerocket in %s", paths[i]);
+                } else {
                         free(f->variant);
                         free(f->version);
                         f->variant = f->version = NULL;
                 }
                 return;
+        }
+        /* No os-release (a copy of /var and /etc without /usr, or a root whose os-release
+         * was lost): Bottlerocket's settings datastore still says what the node is. */
+        struct stat st;
+        if (rootfs_stat(root, BR_DATASTORE "/settings", &st) == 0 && S_ISDIR(st.st_mode)) {
+                f->is_bottlerocket = true;
+                f->version = datastore_version(root);
+                f->detected_by = xasprintf("its settings datastore %s (no os-release%s%s)", BR_DATASTORE,
+                                           f->version ? "; datastore version " : "", f->version ? f->version : "");
         }
 }
 
@@ -459,6 +499,7 @@ void bottlerocket_facts_free(struct br_facts *f)
                 return;
         free(f->variant);
         free(f->version);
+        free(f->detected_by);
         free(f->datastore_error);
         free(f->admin.source);
         free(f->control.source);

@@ -12,7 +12,8 @@
 
 /* Where the API server keeps settings: one file per key, each holding a JSON value
  * (sources/api/datastore/src/filesystem.rs); "current" links to the versioned store. */
-#define BR_DATASTORE "/var/lib/bottlerocket/datastore/current/live"
+#define BR_DATASTORE_DIR "/var/lib/bottlerocket/datastore"
+#define BR_DATASTORE BR_DATASTORE_DIR "/current/live"
 /* Every datastore value and user-data blob is small; a larger one is refused. */
 #define BR_VALUE_CAP (64u * 1024u)
 /* Where host-containers writes each container's decoded user-data (persistent storage). */
@@ -61,9 +62,10 @@ struct br_kube_settings {
 };
 
 struct br_facts {
-        bool is_bottlerocket; /* os-release ID=bottlerocket */
-        char *variant;        /* VARIANT_ID, e.g. aws-k8s-1.31 */
-        char *version;        /* VERSION_ID */
+        bool is_bottlerocket; /* os-release ID=bottlerocket, or no os-release and a settings datastore */
+        char *detected_by;    /* how: "os-release ID=bottlerocket in PATH" or "its settings datastore ..." */
+        char *variant;        /* VARIANT_ID, e.g. aws-k8s-1.31; NULL when detected by the datastore */
+        char *version;        /* VERSION_ID, else the datastore's version */
         bool datastore_found;
         char *datastore_error; /* the datastore exists but a value could not be read */
         struct br_container admin, control;
@@ -72,7 +74,8 @@ struct br_facts {
         struct br_kube_settings kube;
 };
 
-/* os-release of @root names Bottlerocket: fills is_bottlerocket, variant, version only. */
+/* os-release of @root names Bottlerocket, or @root has no os-release but Bottlerocket's settings
+ * datastore: fills is_bottlerocket, detected_by, variant and version only. */
 void bottlerocket_detect(const struct rootfs *root, struct br_facts *ret);
 
 /* Read the settings and the admin container's sshd (through PROC/PID/root). Never
@@ -90,6 +93,8 @@ int bottlerocket_kubelet_from_settings(const struct rootfs *root, cJSON **ret_do
 
 /* Parsers, exposed for tests and the fuzz harness. */
 
+/* The version in a datastore directory name ("v1.20.3_5c2b6e1a" -> "1.20.3", "v1.20" -> "1.20"), or NULL. */
+char *br_datastore_version(const char *target);
 /* Percent-encode one key segment as the datastore names its files ([A-Za-z0-9_-] kept). */
 char *br_encode_segment(const char *seg);
 /* A datastore value (JSON text) as a boolean / a string; -EINVAL when it is neither. */

@@ -1,4 +1,4 @@
-/* hostsec: the host hardening under the kubelet: kernel settings live and at boot, SELinux, lockdown, dm-verity, time sync, journald, auditd. */
+/* hostsec: the host hardening under the kubelet: kernel settings live and at boot, kernel modules, SELinux, lockdown, dm-verity, time sync, journald, auditd. */
 #define _GNU_SOURCE
 #include "collect/node/hostsec.h"
 
@@ -93,6 +93,20 @@ static void collect_sysctls(const struct rootfs *root, const struct rootfs *proc
                         if (alt && (!s->boot || alt > s->boot))
                                 s->boot = alt;
                 }
+        }
+}
+
+static void collect_modules(const struct rootfs *root, const struct rootfs *proc, struct host_facts *h)
+{
+        modprobe_conf_collect(root, &h->modprobe);
+        h->proc_modules_err = -ENOENT;
+        if (proc && proc->fd >= 0)
+                h->proc_modules_err = rootfs_read_file(proc, "modules", PROC_MODULES_CAP, &h->proc_modules,
+                                                       &h->proc_modules_len, NULL);
+        if (h->proc_modules_err < 0) {
+                free(h->proc_modules);
+                h->proc_modules = NULL;
+                h->proc_modules_len = 0;
         }
 }
 
@@ -370,6 +384,7 @@ void hostsec_collect(const struct rootfs *root, const struct rootfs *proc, const
         memset(h, 0, sizeof(*h));
         h->sys_live = is_dir(root, "/sys/kernel") || is_dir(root, "/sys/fs");
         collect_sysctls(root, proc, h);
+        collect_modules(root, proc, h);
         collect_selinux(root, h);
         collect_lockdown(root, h);
         collect_verity(root, proc, h);
@@ -403,6 +418,8 @@ void host_facts_free(struct host_facts *h)
         free(h->chrony_conf);
         free(h->chrony_source);
         free(h->timesyncd_enabled);
+        modprobe_conf_free(&h->modprobe);
+        free(h->proc_modules);
         journald_conf_free(&h->journald);
         free(h->journal_open);
         free(h->journal_error);

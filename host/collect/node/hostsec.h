@@ -1,4 +1,4 @@
-/* hostsec: the host hardening under the kubelet: kernel settings live and at boot, SELinux, lockdown, dm-verity, time sync, journald, auditd. */
+/* hostsec: the host hardening under the kubelet: kernel settings live and at boot, kernel modules, SELinux, lockdown, dm-verity, time sync, journald, auditd. */
 #pragma once
 
 #include <stdbool.h>
@@ -7,6 +7,7 @@
 
 #include "collect/node/audit_rules.h"
 #include "collect/node/journald_conf.h"
+#include "collect/node/modprobe.h"
 #include "base/proc.h"
 #include "base/rootfs.h"
 #include "collect/node/sysctl_d.h"
@@ -53,6 +54,11 @@ struct host_facts {
         char *chrony_source;   /* "FILE:LINE server|pool NAME" of the first time source */
         size_t chrony_sources;
         char *timesyncd_enabled;
+
+        struct modprobe_conf modprobe;
+        char *proc_modules; /* PROC/modules, NULL when unreadable: proc_modules_err */
+        size_t proc_modules_len;
+        int proc_modules_err;
 
         struct journald_conf journald;
         bool var_log_journal; /* /var/log/journal is a directory */
