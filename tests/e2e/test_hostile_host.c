@@ -106,7 +106,7 @@ static void test_sparse_1gib_config(void **state)
         snprintf(p, sizeof(p), "%s/%s", root, CONFIG);
         assert_int_equal(truncate(p, 1LL << 30), 0);
         cJSON *j = bounded_check(root);
-        tu_assert_result(j, "kubelet.read-only-port", "error", "larger than the 4 MiB read cap");
+        tu_assert_result(j, "kubelet.read-only-port", "error", "larger than nodeward's read cap for it");
         cJSON_Delete(j);
         tu_rm_rf(root);
         free(root);
