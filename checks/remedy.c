@@ -253,8 +253,8 @@ static char *sshd_remedy(const struct facts *f, const struct result *r)
                                   cur ? cur : "?", l);
                 for (size_t i = 0; i < c->n_matches; i++) {
                         const struct sshd_match *m = &c->matches[i];
-                        const struct sshd_value *mv = &m->s.v[k.opt];
-                        if (!mv->set)
+                        const struct sshd_value *mv = sshd_match_value(m, k.opt);
+                        if (!mv)
                                 continue;
                         _cleanup_free_ char *mt = sshd_value_text(k.opt, mv);
                         if (mt && strcasecmp(mt, want) == 0)

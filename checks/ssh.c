@@ -1,5 +1,6 @@
 /* ssh checks: sshd hardening judged on sshd's effective configuration, its key files and its service. */
 #define _GNU_SOURCE
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,14 +137,60 @@ void check_ssh_access_limited(const struct facts *f, struct result *r)
                 result_set(r, ST_FAIL, "no AllowUsers, AllowGroups, DenyUsers or DenyGroups: every account may log in");
 }
 
-/* sshd applies the first value a keyword gets among the Match blocks a connection
- * matches: an earlier block with the same criteria that sets it shadows this one. */
-static bool match_shadowed(const struct sshd_config *c, size_t i, int o)
+/* @order (indices of Match blocks) sorted by criteria, stably, so blocks of the same
+ * criteria stay in file order. A merge sort of our own: n log n at worst, and no
+ * libc qsort, which asks the kernel for the memory size (sysinfo) on large arrays
+ * and the report sandbox does not allow that. */
+static void sort_by_criteria(const struct sshd_match *m, size_t *order, size_t n)
 {
-        for (size_t j = 0; j < i; j++)
-                if (c->matches[j].s.v[o].set && strcmp(c->matches[j].criteria, c->matches[i].criteria) == 0)
-                        return !is_weak(o, &c->matches[j].s.v[o]);
-        return false;
+        size_t *tmp = xcalloc(n ? n : 1, sizeof(*tmp));
+        for (size_t w = 1; w < n; w *= 2) {
+                for (size_t lo = 0; lo < n; lo += 2 * w) {
+                        size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+                        size_t i = lo, j = mid, k = lo;
+                        while (i < mid && j < hi)
+                                tmp[k++] = strcmp(m[order[i]].criteria, m[order[j]].criteria) <= 0 ? order[i++]
+                                                                                                   : order[j++];
+                        while (i < mid)
+                                tmp[k++] = order[i++];
+                        while (j < hi)
+                                tmp[k++] = order[j++];
+                }
+                memcpy(order, tmp, n * sizeof(*order));
+        }
+        free(tmp);
+}
+
+/* sshd applies the first value a keyword gets among the Match blocks a connection
+ * matches: an earlier block with the same criteria that sets it shadows this one
+ * unless that first value is weak too. One bit per setting and block, found by
+ * sorting the blocks by criteria once, so many blocks cost n log n, not n². */
+static uint64_t *match_shadowed(const struct sshd_config *c)
+{
+        size_t n = c->n_matches;
+        uint64_t *shadowed = xcalloc(n ? n : 1, sizeof(*shadowed));
+        size_t *order = xcalloc(n ? n : 1, sizeof(*order));
+        for (size_t i = 0; i < n; i++)
+                order[i] = i;
+        sort_by_criteria(c->matches, order, n);
+        const struct sshd_value *first[SO__COUNT];
+        for (size_t g = 0; g < n; g++) {
+                const struct sshd_match *m = &c->matches[order[g]];
+                if (g == 0 || strcmp(m->criteria, c->matches[order[g - 1]].criteria) != 0)
+                        memset(first, 0, sizeof(first));
+                for (size_t k = 0; k < m->n_set; k++) {
+                        int o = m->set[k].opt;
+                        const struct sshd_value *v = &m->set[k].v;
+                        if (!v->set)
+                                continue;
+                        if (!first[o])
+                                first[o] = v;
+                        else if (!is_weak(o, first[o]))
+                                shadowed[order[g]] |= UINT64_C(1) << o;
+                }
+        }
+        free(order);
+        return shadowed;
 }
 
 void check_ssh_match_override(const struct facts *f, struct result *r)
@@ -151,12 +198,13 @@ void check_ssh_match_override(const struct facts *f, struct result *r)
         const struct sshd_config *c = config_or_result(f, r);
         if (!c)
                 return;
+        _cleanup_free_ uint64_t *shadowed = match_shadowed(c);
         struct strbuf sb = {0};
-        for (size_t i = 0; i < c->n_matches; i++) {
+        for (size_t i = 0; i < c->n_matches && sb.len <= 4096; i++) { /* the evidence is cut at 4 KiB anyway */
                 const struct sshd_match *m = &c->matches[i];
                 for (int o = 0; o < SO__COUNT; o++) {
-                        const struct sshd_value *v = &m->s.v[o];
-                        if (!v->set || !is_weak(o, v) || is_weak(o, &c->s.v[o]) || match_shadowed(c, i, o))
+                        const struct sshd_value *v = sshd_match_value(m, o);
+                        if (!v || !is_weak(o, v) || is_weak(o, &c->s.v[o]) || (shadowed[i] >> o & 1))
                                 continue;
                         _cleanup_free_ char *t = sshd_value_text(o, v);
                         sb_printf(&sb, "%sMatch %s (%s line %u) sets %s %s (line %u)", sb.len ? "; " : "", m->criteria,

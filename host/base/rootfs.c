@@ -440,7 +440,7 @@ int rootfs_list_fd(int fd, size_t max, char ***ret_names, size_t *ret_n)
 const char *rootfs_strerror(int negerr)
 {
         switch (-negerr) {
-        case EFBIG: return "file larger than the 4 MiB read cap";
+        case EFBIG: return "file larger than nodeward's read cap for it";
         case EINVAL: return "not a regular file";
         case ELOOP: return "too many levels of symbolic links";
         case EXDEV: return "path escapes the root";

@@ -3,6 +3,7 @@
 #include "base/sdunit.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@ static const char *const unit_dirs[] = {
 
 #define MAX_ENV 4096
 #define MAX_WORDS 8192
+#define MAX_ENV_FILES 64
 
 static void strv_push(char ***v, size_t *n, char *s)
 {
@@ -145,10 +147,10 @@ static bool split_assignment(char *line, char **ret_key, char **ret_value)
         return true;
 }
 
-void sd_parse_env_file(const char *buf, char ***env, size_t *n)
+int sd_parse_env_file(const char *buf, char ***env, size_t *n)
 {
         const char *p = buf;
-        while (*p && *n < MAX_ENV) {
+        while (*p) {
                 const char *eol = strchrnul(p, '\n');
                 struct strbuf line = {0};
                 /* A backslash before the newline continues the line. */
@@ -180,12 +182,20 @@ void sd_parse_env_file(const char *buf, char ***env, size_t *n)
                         } else {
                                 sb_puts(&val, v);
                         }
-                        if (valid_env_name(key, strlen(key)))
+                        bool valid = valid_env_name(key, strlen(key));
+                        /* Dropping the rest would hide a later assignment: an error instead. */
+                        if (valid && *n >= MAX_ENV) {
+                                sb_free(&val);
+                                sb_free(&line);
+                                return -E2BIG;
+                        }
+                        if (valid)
                                 strv_push(env, n, xasprintf("%s=%s", key, val.buf));
                         sb_free(&val);
                 }
                 sb_free(&line);
         }
+        return 0;
 }
 
 /* What one ExecStart= may expand to, in all: Linux refuses to start a command
@@ -298,7 +308,21 @@ struct unit_state {
         char **env_files; /* EnvironmentFile= entries, '-' kept */
         size_t nenv_files;
         char *working_dir;
+        char *error; /* the first line nodeward could not take whole: what it holds too much of */
 };
+
+static void unit_error(struct unit_state *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void unit_error(struct unit_state *st, const char *fmt, ...)
+{
+        if (st->error)
+                return;
+        struct strbuf sb = {0};
+        va_list ap;
+        va_start(ap, fmt);
+        sb_vprintf(&sb, fmt, ap);
+        va_end(ap);
+        st->error = sb_steal(&sb);
+}
 
 static void unit_apply_line(struct unit_state *st, const char *key, const char *val)
 {
@@ -312,20 +336,28 @@ static void unit_apply_line(struct unit_state *st, const char *key, const char *
                 }
                 char **w;
                 size_t nw;
-                if (sd_split_words(val, &w, &nw) < 0)
+                if (sd_split_words(val, &w, &nw) < 0) {
+                        unit_error(st, "Environment=: more than %d words on one line", MAX_WORDS);
                         return;
+                }
                 for (size_t i = 0; i < nw; i++) {
                         const char *eq = strchr(w[i], '=');
-                        if (eq && valid_env_name(w[i], (size_t)(eq - w[i])) && st->nenv < MAX_ENV) {
-                                strv_push(&st->env, &st->nenv, w[i]);
-                                w[i] = NULL;
+                        if (!eq || !valid_env_name(w[i], (size_t)(eq - w[i])))
+                                continue;
+                        if (st->nenv >= MAX_ENV) {
+                                unit_error(st, "Environment=: more than %d variables", MAX_ENV);
+                                break;
                         }
+                        strv_push(&st->env, &st->nenv, w[i]);
+                        w[i] = NULL;
                 }
                 strv_free(w, nw);
         } else if (strcmp(key, "EnvironmentFile") == 0) {
                 if (!*val)
                         strv_clear(&st->env_files, &st->nenv_files);
-                else if (st->nenv_files < 64)
+                else if (st->nenv_files >= MAX_ENV_FILES)
+                        unit_error(st, "more than %d EnvironmentFile= lines", MAX_ENV_FILES);
+                else
                         strv_push(&st->env_files, &st->nenv_files, xstrdup(val));
         } else if (strcmp(key, "WorkingDirectory") == 0) {
                 free(st->working_dir);
@@ -378,6 +410,10 @@ static int read_unit_file(const struct rootfs *root, const char *path, struct un
         }
         unit_parse(st, buf);
         free(buf);
+        if (st->error) {
+                *ret_err = xasprintf("%s: %s", path, st->error);
+                return -E2BIG;
+        }
         return 0;
 }
 
@@ -462,9 +498,16 @@ int sdunit_load(const struct rootfs *root, const char *name, struct sdunit *ret,
                         char *buf;
                         int e = rootfs_read_file(root, optional ? f + 1 : f, ROOTFS_READ_CAP, &buf, NULL, NULL);
                         if (e == 0) {
-                                sd_parse_env_file(buf, &st.env, &st.nenv);
-                                strv_push(&u.env_files, &u.n_env_files, xstrdup(optional ? f + 1 : f));
+                                e = sd_parse_env_file(buf, &st.env, &st.nenv);
                                 free(buf);
+                                if (e < 0) {
+                                        *ret_err = xasprintf("%s: EnvironmentFile=%s: more than %d variables with "
+                                                             "the unit's own",
+                                                             u.path, f, MAX_ENV);
+                                        r = e;
+                                        break;
+                                }
+                                strv_push(&u.env_files, &u.n_env_files, xstrdup(optional ? f + 1 : f));
                         } else if (optional && e == -ENOENT) {
                                 strv_push(&u.env_files_missing, &u.n_env_files_missing, xstrdup(f + 1));
                         } else {
@@ -493,6 +536,7 @@ int sdunit_load(const struct rootfs *root, const char *name, struct sdunit *ret,
         u.working_dir = st.working_dir;
         st.working_dir = NULL;
         free(st.exec);
+        free(st.error);
         strv_free(st.env, st.nenv);
         strv_free(st.env_files, st.nenv_files);
         if (r < 0) {
@@ -509,10 +553,13 @@ int sdunit_exec_from_text(const char *unit_text, const char *env_text, char ***r
         char *buf = xstrdup(unit_text);
         unit_parse(&st, buf);
         free(buf);
-        if (env_text)
-                sd_parse_env_file(env_text, &st.env, &st.nenv);
-        int r = st.exec ? expand_exec(st.exec, st.env, st.nenv, ret_argv, ret_argc) : -ENOEXEC;
+        int r = st.error ? -E2BIG : 0;
+        if (r == 0 && env_text)
+                r = sd_parse_env_file(env_text, &st.env, &st.nenv);
+        if (r == 0)
+                r = st.exec ? expand_exec(st.exec, st.env, st.nenv, ret_argv, ret_argc) : -ENOEXEC;
         free(st.exec);
+        free(st.error);
         free(st.working_dir);
         strv_free(st.env, st.nenv);
         strv_free(st.env_files, st.nenv_files);

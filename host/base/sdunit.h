@@ -38,5 +38,6 @@ int sdunit_exec_from_text(const char *unit_text, const char *env_text, char ***r
 /* systemd-style word splitting with quotes and backslash escapes. */
 int sd_split_words(const char *s, char ***ret_words, size_t *ret_n);
 
-/* Parse an EnvironmentFile= body into KEY=VALUE strings appended to *env. */
-void sd_parse_env_file(const char *buf, char ***env, size_t *n);
+/* Parse an EnvironmentFile= body into KEY=VALUE strings appended to *env;
+ * -E2BIG when *env would pass 4096 entries (the rest is never dropped silently). */
+int sd_parse_env_file(const char *buf, char ***env, size_t *n);

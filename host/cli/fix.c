@@ -185,9 +185,12 @@ static void plan_sshd(const struct facts *f, const struct run *before, struct pl
                                 if (sscanf(l, "%63s", kw) != 1)
                                         continue;
                                 struct sshd_keyword k;
-                                if (sshd_keyword_find(kw, &k) < 0 || k.opt < 0 || !c->matches[m].s.v[k.opt].set)
+                                if (sshd_keyword_find(kw, &k) < 0 || k.opt < 0)
                                         continue;
-                                _cleanup_free_ char *cur = sshd_value_text(k.opt, &c->matches[m].s.v[k.opt]);
+                                const struct sshd_value *mv = sshd_match_value(&c->matches[m], k.opt);
+                                if (!mv)
+                                        continue;
+                                _cleanup_free_ char *cur = sshd_value_text(k.opt, mv);
                                 const char *want = l + strlen(kw) + strspn(l + strlen(kw), " \t");
                                 if (!cur || strcasecmp(cur, want) != 0)
                                         add_lines(&block, &mhave, l, "\t");

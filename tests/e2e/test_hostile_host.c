@@ -106,7 +106,7 @@ static void test_sparse_1gib_config(void **state)
         snprintf(p, sizeof(p), "%s/%s", root, CONFIG);
         assert_int_equal(truncate(p, 1LL << 30), 0);
         cJSON *j = bounded_check(root);
-        tu_assert_result(j, "kubelet.read-only-port", "error", "larger than the 4 MiB read cap");
+        tu_assert_result(j, "kubelet.read-only-port", "error", "larger than nodeward's read cap for it");
         cJSON_Delete(j);
         tu_rm_rf(root);
         free(root);
@@ -341,6 +341,31 @@ static void test_parsers_at_their_caps(void **state)
         tu_write_bin(root, "etc/systemd/system/kubelet.service.d/90-long.conf", big, k, 0644);
         j = bounded_check(root);
         tu_assert_result(j, "kubelet.read-only-port", "error", "ExecStart=: its variables expand past");
+        cJSON_Delete(j);
+        tu_rm_rf(root);
+        free(root);
+        /* sshd_config at its 1 MiB cap in Match blocks that set nothing: every block
+         * once held a copy of every setting and the list grew one block at a time
+         * (190 MiB for "Match all", 109 MiB for "Match User uN"). */
+        root = tu_mkdtemp();
+        size_t mib = 1u << 20;
+        k = (size_t)snprintf(big, cap, "PermitRootLogin no\n");
+        while (k + 10 <= mib) {
+                memcpy(big + k, "Match all\n", 10);
+                k += 10;
+        }
+        tu_write_bin(root, "etc/ssh/sshd_config", big, k, 0644);
+        j = bounded_check_only(root, "ssh");
+        tu_assert_result(j, "ssh.permit-root-login", "pass", NULL);
+        tu_assert_result(j, "ssh.match-override", "pass", "104855 Match block(s)");
+        cJSON_Delete(j);
+        k = (size_t)snprintf(big, cap, "PermitRootLogin no\n");
+        for (unsigned u = 0; k + 32 <= mib; u++)
+                k += (size_t)snprintf(big + k, cap - k, "Match User u%u\n", u);
+        tu_write_bin(root, "etc/ssh/sshd_config", big, k, 0644);
+        j = bounded_check_only(root, "ssh");
+        tu_assert_result(j, "ssh.permit-root-login", "pass", NULL);
+        tu_assert_result(j, "ssh.match-override", "pass", "none weakens a checked setting");
         cJSON_Delete(j);
         free(big);
         tu_rm_rf(root);

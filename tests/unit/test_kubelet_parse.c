@@ -416,6 +416,114 @@ static void test_missing_required_environment_file_is_not_a_missing_unit(void **
         free(root);
 }
 
+/* kubelet.service in a fresh root with @dropin as its one drop-in (and @envfile as
+ * /etc/sysconfig/kubelet when not NULL): sdunit_load()'s result, and what
+ * kubelet discovery (no kubelet running) makes of it in *@ret_load_error. */
+static int load_padded_unit(const char *dropin, const char *envfile, char **ret_err, char **ret_load_error)
+{
+        char *root = tu_mkdtemp();
+        tu_write(root, "etc/systemd/system/kubelet.service",
+                 "[Service]\nExecStart=/usr/bin/kubelet $KUBELET_EXTRA_ARGS\n");
+        tu_write(root, "etc/systemd/system/kubelet.service.d/10-pad.conf", dropin);
+        if (envfile)
+                tu_write(root, "etc/sysconfig/kubelet", envfile);
+        tu_write(root, "proc/.keep", "");
+        struct rootfs r, proc;
+        assert_int_equal(rootfs_open_root(root, &r), 0);
+        struct sdunit u;
+        *ret_err = NULL;
+        int rc = sdunit_load(&r, "kubelet.service", &u, ret_err);
+        if (rc == 0)
+                sdunit_free(&u);
+        assert_int_equal(rootfs_open_subroot(&r, "proc", &proc), 0);
+        struct proc_table procs;
+        assert_int_equal(proc_table_read(&proc, &procs), 0);
+        struct kubelet_facts k;
+        kubelet_collect(&r, &proc, &procs, &k);
+        *ret_load_error = k.load_error ? strdup(k.load_error) : NULL;
+        kubelet_facts_free(&k);
+        proc_table_free(&procs);
+        rootfs_close(&proc);
+        rootfs_close(&r);
+        tu_rm_rf(root);
+        free(root);
+        return rc;
+}
+
+static void assert_padded_unit_refused(const char *dropin, const char *envfile, const char *why)
+{
+        char *err, *load_error;
+        assert_int_equal(load_padded_unit(dropin, envfile, &err, &load_error), -E2BIG);
+        if (!err || !strstr(err, why) || !load_error || !strstr(load_error, why))
+                fail_msg("want \"%s\"; sdunit_load: %s; kubelet discovery: %s", why, err ? err : "(none)",
+                         load_error ? load_error : "(none)");
+        free(err);
+        free(load_error);
+}
+
+/* Padding a unit past what nodeward holds must not hide a later
+ * KUBELET_EXTRA_ARGS: an Environment= line of more words than nodeward splits,
+ * more assignments than it keeps (in Environment= lines or in an
+ * EnvironmentFile=), and more EnvironmentFile= lines than it reads are errors
+ * that reach kubelet discovery, never dropped. */
+static void test_padded_unit_environment_is_an_error(void **state)
+{
+        (void)state;
+        struct strbuf sb = {0};
+        sb_puts(&sb, "[Service]\nEnvironment=");
+        for (int i = 0; i < 8192; i++)
+                sb_puts(&sb, "x ");
+        sb_puts(&sb, "KUBELET_EXTRA_ARGS=--read-only-port=10255\n");
+        assert_padded_unit_refused(sb.buf, NULL, "10-pad.conf: Environment=: more than 8192 words on one line");
+        sb_free(&sb);
+        sb_puts(&sb, "[Service]\n");
+        for (int i = 0; i < 4096; i++)
+                sb_printf(&sb, "Environment=P%d=1\n", i);
+        sb_puts(&sb, "Environment=KUBELET_EXTRA_ARGS=--read-only-port=10255\n");
+        assert_padded_unit_refused(sb.buf, NULL, "10-pad.conf: Environment=: more than 4096 variables");
+        sb_free(&sb);
+        sb_puts(&sb, "[Service]\n");
+        for (int i = 0; i < 64; i++)
+                sb_puts(&sb, "EnvironmentFile=-/etc/sysconfig/none\n");
+        sb_puts(&sb, "EnvironmentFile=/etc/sysconfig/kubelet\n");
+        assert_padded_unit_refused(sb.buf, "KUBELET_EXTRA_ARGS=--read-only-port=10255\n",
+                                   "10-pad.conf: more than 64 EnvironmentFile= lines");
+        sb_free(&sb);
+        for (int i = 0; i < 4096; i++)
+                sb_printf(&sb, "P%d=1\n", i);
+        sb_puts(&sb, "KUBELET_EXTRA_ARGS=--read-only-port=10255\n");
+        assert_padded_unit_refused("[Service]\nEnvironment=A=1\nEnvironmentFile=/etc/sysconfig/kubelet\n", sb.buf,
+                                   "EnvironmentFile=/etc/sysconfig/kubelet: more than 4096 variables");
+        sb_free(&sb);
+}
+
+/* At the caps, nothing is refused: 4096 variables and 64 EnvironmentFile= lines. */
+static void test_unit_environment_at_its_caps_is_read(void **state)
+{
+        (void)state;
+        struct strbuf sb = {0}, env = {0};
+        sb_puts(&sb, "[Service]\nEnvironment=A=1\n");
+        for (int i = 0; i < 63; i++)
+                sb_puts(&sb, "EnvironmentFile=-/etc/sysconfig/none\n");
+        sb_puts(&sb, "EnvironmentFile=/etc/sysconfig/kubelet\n");
+        for (int i = 0; i < 4094; i++)
+                sb_printf(&env, "P%d=1\n", i);
+        sb_puts(&env, "KUBELET_EXTRA_ARGS=--read-only-port=10255\n");
+        char *err, *load_error;
+        assert_int_equal(load_padded_unit(sb.buf, env.buf, &err, &load_error), 0);
+        assert_null(err);
+        assert_null(load_error);
+        char **argv = NULL;
+        size_t argc = 0;
+        assert_int_equal(sdunit_exec_from_text("[Service]\nExecStart=/k $KUBELET_EXTRA_ARGS\n", env.buf, &argv, &argc),
+                         0);
+        assert_int_equal(argc, 2);
+        assert_string_equal(argv[1], "--read-only-port=10255");
+        strv_free(argv, argc);
+        sb_free(&sb);
+        sb_free(&env);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -436,6 +544,8 @@ int main(void)
                 cmocka_unit_test(test_missing_required_environment_file_is_not_a_missing_unit),
                 cmocka_unit_test(test_expansion_is_bounded_by_what_linux_would_start),
                 cmocka_unit_test(test_variable_past_the_word_cap_is_an_error),
+                cmocka_unit_test(test_padded_unit_environment_is_an_error),
+                cmocka_unit_test(test_unit_environment_at_its_caps_is_read),
         };
         return cmocka_run_group_tests_name("kubelet parsing", tests, NULL, tu_group_teardown);
 }

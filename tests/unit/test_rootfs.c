@@ -136,6 +136,10 @@ static void test_read_cap_is_enforced(void **state)
         char *buf;
         size_t len;
         assert_int_equal(rootfs_read_file(&r, "big", ROOTFS_READ_CAP, &buf, &len, NULL), -EFBIG);
+        /* Callers read with caps of their own (sshd_config 1 MiB a file): the text
+         * must be true for each, so it names no size. */
+        assert_int_equal(rootfs_read_file(&r, "big", 1u << 20, &buf, &len, NULL), -EFBIG);
+        assert_string_equal(rootfs_strerror(-EFBIG), "file larger than nodeward's read cap for it");
         rootfs_close(&r);
         unlink(path);
 }

@@ -119,6 +119,27 @@ static void test_match_override_names_block_and_line(void **state)
         expect(check_ssh_match_override, ST_PASS, "1 Match block");
 }
 
+/* sshd takes a keyword's first value among the blocks a connection matches: a later
+ * block of the same criteria is shadowed by an earlier one that sets it safely,
+ * whatever blocks lie between them, and not by one that sets it weakly too. */
+static void test_match_override_skips_shadowed_blocks(void **state)
+{
+        (void)state;
+        with_config("PermitRootLogin no\nPasswordAuthentication no\n"
+                    "Match User a\n PermitRootLogin no\nMatch User b\n X11Forwarding no\n"
+                    "Match User a\n PermitRootLogin yes\nMatch User c\n PasswordAuthentication yes\n"
+                    "Match User d\n PermitRootLogin yes\nMatch User d\n PermitRootLogin forced-commands-only\n");
+        struct result r = {0};
+        check_ssh_match_override(&F, &r);
+        assert_int_equal(r.status, ST_FAIL);
+        assert_string_equal(r.evidence,
+                            "Match User c (/etc/ssh/sshd_config line 9) sets passwordauthentication yes (line 10); "
+                            "Match User d (/etc/ssh/sshd_config line 11) sets permitrootlogin yes (line 12); "
+                            "Match User d (/etc/ssh/sshd_config line 13) sets permitrootlogin forced-commands-only "
+                            "(line 14)");
+        free(r.evidence);
+}
+
 static void test_config_checks_skip_without_config_and_error_when_refused(void **state)
 {
         (void)state;
@@ -189,6 +210,7 @@ int main(void)
                 cmocka_unit_test(test_limits),
                 cmocka_unit_test(test_access_limited),
                 cmocka_unit_test(test_match_override_names_block_and_line),
+                cmocka_unit_test(test_match_override_skips_shadowed_blocks),
                 cmocka_unit_test(test_config_checks_skip_without_config_and_error_when_refused),
                 cmocka_unit_test(test_file_modes),
                 cmocka_unit_test(test_authorized_keys_and_daemon),

@@ -84,7 +84,7 @@ static void test_match_is_recorded_not_applied(void **state)
         assert_int_equal(c.s.v[SO_X11_FORWARDING].num, 1);
         assert_int_equal(c.n_matches, 2);
         assert_string_equal(c.matches[0].criteria, "User bob Address 10.0.0.0/8");
-        assert_int_equal(c.matches[0].s.v[SO_PERMIT_ROOT_LOGIN].num, PRL_YES);
+        assert_int_equal(sshd_match_value(&c.matches[0], SO_PERMIT_ROOT_LOGIN)->num, PRL_YES);
         sshd_config_free(&c);
 }
 
@@ -311,7 +311,7 @@ static void test_alias_keeps_its_own_match_flag(void **state)
         struct sshd_config c;
         load(&c, "Match User bob\nChallengeResponseAuthentication no\n");
         assert_null(c.error);
-        assert_int_equal(c.matches[0].s.v[SO_KBD_INTERACTIVE_AUTH].num, 0);
+        assert_int_equal(sshd_match_value(&c.matches[0], SO_KBD_INTERACTIVE_AUTH)->num, 0);
         sshd_config_free(&c);
         load(&c, "Match User bob\nDSAAuthentication no\n");
         assert_non_null(c.error);

@@ -51,8 +51,25 @@ static struct sshd_value *target(struct pctx *x, int opt)
                 return NULL;
         if (*x->active)
                 return &x->c->s.v[opt];
-        if (x->match_idx >= 0)
-                return &x->c->matches[x->match_idx].s.v[opt];
+        if (x->match_idx < 0)
+                return NULL;
+        struct sshd_match *m = &x->c->matches[x->match_idx];
+        for (size_t i = 0; i < m->n_set; i++)
+                if (m->set[i].opt == opt)
+                        return &m->set[i].v;
+        /* A block holds at most one entry per setting, so growing by one stays bounded. */
+        m->set = xrealloc(m->set, (m->n_set + 1) * sizeof(*m->set));
+        struct sshd_match_setting *ms = &m->set[m->n_set++];
+        memset(ms, 0, sizeof(*ms));
+        ms->opt = opt;
+        return &ms->v;
+}
+
+const struct sshd_value *sshd_match_value(const struct sshd_match *m, enum sshd_opt o)
+{
+        for (size_t i = 0; i < m->n_set; i++)
+                if (m->set[i].opt == (int)o)
+                        return m->set[i].v.set ? &m->set[i].v : NULL;
         return NULL;
 }
 
@@ -170,7 +187,10 @@ static int do_match(struct pctx *x, char *rest, const char *file, unsigned line)
         bool all = r == 1;
         *x->active = x->nevermatch ? false : all;
         struct sshd_config *c = x->c;
-        c->matches = xrealloc(c->matches, (c->n_matches + 1) * sizeof(*c->matches));
+        if (c->n_matches == c->cap_matches) {
+                c->cap_matches = c->cap_matches ? 2 * c->cap_matches : 8;
+                c->matches = xrealloc(c->matches, c->cap_matches * sizeof(*c->matches));
+        }
         struct sshd_match *m = &c->matches[c->n_matches];
         memset(m, 0, sizeof(*m));
         m->criteria = criteria;

@@ -108,12 +108,21 @@ struct sshd_settings {
         struct sshd_value v[SO__COUNT];
 };
 
-/* A Match block: its criteria and what it sets (as if it applied). */
+/* One setting a Match block sets. */
+struct sshd_match_setting {
+        int opt; /* enum sshd_opt */
+        struct sshd_value v;
+};
+
+/* A Match block: its criteria and what it sets (as if it applied). Only the settings
+ * it sets are stored, so a file of many blocks costs memory in proportion to its
+ * size, not to its blocks times every setting. */
 struct sshd_match {
         char *criteria; /* the Match line's arguments as written */
         const char *file;
         unsigned line;
-        struct sshd_settings s;
+        struct sshd_match_setting *set; /* at most one per setting, in the order first set */
+        size_t n_set;
 };
 
 struct sshd_listen {
@@ -148,7 +157,7 @@ struct sshd_config {
         struct sshd_listen *listen; /* after sshd_config_fill_defaults() */
         size_t n_listen;
         struct sshd_match *matches;
-        size_t n_matches;
+        size_t n_matches, cap_matches;
         struct sshd_file *files; /* every file read: the main file, then includes */
         size_t n_files;
         char **warnings; /* deprecated / unsupported keywords: "FILE line N: ..." */
@@ -181,6 +190,9 @@ bool sshd_proc_is_listener(const struct proc_entry *e);
  * refuse the configuration. @procs may be NULL. */
 int sshd_config_load(struct sshd_config *c, const struct rootfs *root, const struct proc_table *procs);
 void sshd_config_free(struct sshd_config *c);
+
+/* What Match block @m sets @o to; NULL when the block does not set it. */
+const struct sshd_value *sshd_match_value(const struct sshd_match *m, enum sshd_opt o);
 
 /* `sshd -T`-style output of the resolved configuration. */
 void sshd_config_dump(const struct sshd_config *c, FILE *out);

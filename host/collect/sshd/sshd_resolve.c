@@ -342,12 +342,16 @@ int sshd_config_load(struct sshd_config *c, const struct rootfs *root, const str
         return 0;
 }
 
+static void value_free(struct sshd_value *v)
+{
+        free(v->str);
+        strv_free(v->list, v->n);
+}
+
 static void settings_free(struct sshd_settings *s)
 {
-        for (int o = 0; o < SO__COUNT; o++) {
-                free(s->v[o].str);
-                strv_free(s->v[o].list, s->v[o].n);
-        }
+        for (int o = 0; o < SO__COUNT; o++)
+                value_free(&s->v[o]);
 }
 
 void sshd_config_free(struct sshd_config *c)
@@ -363,7 +367,9 @@ void sshd_config_free(struct sshd_config *c)
         free(c->listen);
         for (size_t i = 0; i < c->n_matches; i++) {
                 free(c->matches[i].criteria);
-                settings_free(&c->matches[i].s);
+                for (size_t k = 0; k < c->matches[i].n_set; k++)
+                        value_free(&c->matches[i].set[k].v);
+                free(c->matches[i].set);
         }
         free(c->matches);
         for (size_t i = 0; i < c->n_files; i++)
