@@ -244,6 +244,19 @@ static inline char *tu_read_fd(int fd)
         return buf;
 }
 
+/* The source tree's README.md, whole: the tests that pin it to the code read it here. */
+static inline char *tu_read_readme(void)
+{
+        char path[4096];
+        snprintf(path, sizeof(path), "%s/../../README.md", tu_fixtures());
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                fail_msg("%s: %s", path, strerror(errno));
+        char *text = tu_read_fd(fd);
+        close(fd);
+        return text;
+}
+
 struct tu_usage {
         long max_rss_kib; /* peak resident set of the child */
         long elapsed_ms;

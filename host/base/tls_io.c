@@ -19,33 +19,13 @@ void tls_io_reason(char *why, size_t why_size, const char *prefix)
         ERR_clear_error();
 }
 
-/* poll() until @events, the deadline or a signal that set *cancel. */
-static int wait_fd(struct tls_io *t, short events)
-{
-        for (;;) {
-                if (t->cancel && *t->cancel)
-                        return -ECANCELED;
-                long long left = t->deadline - mono_ms();
-                if (left <= 0)
-                        return -ETIMEDOUT;
-                struct pollfd p = {.fd = t->fd, .events = events};
-                int n = poll(&p, 1, left > INT_MAX ? INT_MAX : (int)left);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0)
-                        return -errno;
-                if (n > 0)
-                        return 0;
-        }
-}
-
 int tls_io_wait(struct tls_io *t, int ret, char *why, size_t why_size)
 {
         int e = SSL_get_error(t->ssl, ret);
         if (e == SSL_ERROR_WANT_READ)
-                return wait_fd(t, POLLIN);
+                return fd_wait_cancel(t->fd, POLLIN, t->deadline, t->cancel);
         if (e == SSL_ERROR_WANT_WRITE)
-                return wait_fd(t, POLLOUT);
+                return fd_wait_cancel(t->fd, POLLOUT, t->deadline, t->cancel);
         if (e == SSL_ERROR_ZERO_RETURN)
                 return 1;
         if (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0)

@@ -3,6 +3,7 @@
 #include "base/util.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -174,12 +175,19 @@ long long mono_ms(void)
 
 int fd_wait(int fd, short events, long long deadline)
 {
+        return fd_wait_cancel(fd, events, deadline, NULL);
+}
+
+int fd_wait_cancel(int fd, short events, long long deadline, const volatile sig_atomic_t *cancel)
+{
         for (;;) {
+                if (cancel && *cancel)
+                        return -ECANCELED;
                 long long left = deadline - mono_ms();
                 if (left <= 0)
                         return -ETIMEDOUT;
                 struct pollfd p = {.fd = fd, .events = events};
-                int n = poll(&p, 1, (int)left);
+                int n = poll(&p, 1, left > INT_MAX ? INT_MAX : (int)left);
                 if (n < 0 && errno == EINTR)
                         continue;
                 if (n < 0)

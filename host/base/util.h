@@ -1,6 +1,7 @@
 /* util: small string and memory helpers shared by collectors, checks and renderers. */
 #pragma once
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -68,6 +69,8 @@ const char *path_basename(const char *p);
 long long mono_ms(void);
 /* poll(2) one fd for @events until @deadline (mono_ms()); 0 ready, -ETIMEDOUT or -errno. */
 int fd_wait(int fd, short events, long long deadline);
+/* The same, ended early (-ECANCELED) once a signal handler set *@cancel (NULL: never). */
+int fd_wait_cancel(int fd, short events, long long deadline, const volatile sig_atomic_t *cancel);
 
 /* 1-based line and column of byte @off in @buf. */
 void text_position(const char *buf, size_t len, size_t off, unsigned *ret_line, unsigned *ret_col);

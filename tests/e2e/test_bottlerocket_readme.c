@@ -66,13 +66,7 @@ static void parse_verdicts(struct table_row *r, const char *text)
 
 static void read_comparison_table(void)
 {
-        char path[4096];
-        snprintf(path, sizeof(path), "%s/../../README.md", tu_fixtures());
-        int fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-                fail_msg("%s: %s", path, strerror(errno));
-        char *text = tu_read_fd(fd);
-        close(fd);
+        char *text = tu_read_readme();
         bool in_section = false, in_table = false;
         unsigned lineno = 0;
         for (char *l = text, *next; l && *l; l = next) {

@@ -52,13 +52,7 @@ static void add_row(const char *line, unsigned lineno)
 /* The check tables are the ones whose header starts "| id | severity |" (one per area). */
 static void read_readme_tables(void)
 {
-        char path[4096];
-        snprintf(path, sizeof(path), "%s/../../README.md", tu_fixtures());
-        int fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-                fail_msg("%s: %s", path, strerror(errno));
-        char *text = tu_read_fd(fd);
-        close(fd);
+        char *text = tu_read_readme();
         bool in_table = false;
         unsigned lineno = 0;
         for (char *l = text, *next; l && *l; l = next) {
