@@ -114,6 +114,8 @@ static void test_hosts_toml_rejections_add_nothing(void **state)
                 "skip_verify = \"yes\"\n",
                 "[host.\"https://a\"]\ncapabilities = [\"pull\", \"pwn\"]\n",
                 "[host.\"https://a\"]\nca = 1\n",
+                /* Capabilities read, then a bad ca: each host's fields are freed once (a fuzz find). */
+                "[host.\"https://a\"]\ncapabilities = [\"pull\"]\nca.x = \"c.crt\"\n",
                 "server = 5\n",
                 "host = 1\n",
                 "[host]\n\"https://a\" = 1\n",

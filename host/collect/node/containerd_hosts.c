@@ -104,7 +104,7 @@ static int read_host_fields(const struct toml_value *t, const char *file, struct
         }
         v = toml_get(t, "ca");
         if (v && v->type != TOML_STRING && v->type != TOML_ARRAY) {
-                free(ret->capabilities);
+                /* The caller frees every host's capabilities on failure. */
                 *ret_err = xasprintf("%s line %u: ca must be a path or a list of paths", file, v->line);
                 return -EINVAL;
         }
