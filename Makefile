@@ -34,7 +34,7 @@ LDLIBS    += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lbpf -lelf -lz -lm
 
 # host/ in layers: base/, collect/<subject>/, policy/, render/, cli/ (make check-layers).
 HOST_SRCS := $(wildcard host/*/*.c host/*/*/*.c)
-LIB_SRCS  := $(filter-out host/cli/main.c,$(HOST_SRCS)) $(wildcard checks/*.c) \
+LIB_SRCS  := $(filter-out host/cli/main.c host/base/static_start.c,$(HOST_SRCS)) $(wildcard checks/*.c) \
              $(filter-out %.bpf.c,$(wildcard bpf/*.c))
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 MAIN_OBJ  := $(BUILD)/host/cli/main.o

@@ -32,7 +32,10 @@ STATIC_LDFLAGS := -static-pie -Wl,-z,relro,-z,now $(foreach f,$(NSS_WRAPPED),-Wl
 # x86_64: relative relocations packed (DT_RELR, glibc >= 2.36): a 7 KiB table the start-up
 # code walks instead of 520 KiB of RELA entries (Debian 12's aarch64 linker ignores it).
 STATIC_LDFLAGS_x86_64 := -Wl,-z,pack-relative-relocs
-STATIC_SRCS := $(LIB_SRCS) host/cli/main.c
+# The entry point faults the RELRO region in with one madvise before relocation
+# (host/base/static_start.c).
+STATIC_LDFLAGS += -Wl,-e,nodeward_start
+STATIC_SRCS := $(LIB_SRCS) host/cli/main.c host/base/static_start.c
 
 .PHONY: deps-static deps-arm64 static static-arm64 static-all
 deps-static: deps
@@ -106,10 +109,10 @@ $(eval $(call static_arch,arm64,$(CROSS)gcc,$(CROSS)ar,$(ARM64_PKG_CONFIG),arm64
 # NS_GET_NSTYPE is not emulated (ENOSYS); it is about the kernel's namespaces, not the ABI.
 ARM64_UNIT := $(BUILD)/static/arm64/tests/unit
 ARM64_UNIT_BINS := $(patsubst tests/unit/%.c,$(ARM64_UNIT)/%,$(filter-out %/test_http.c %/test_netns.c,$(wildcard tests/unit/test_*.c)))
-$(ARM64_UNIT)/%: tests/unit/%.c $(filter-out %/host/cli/main.o,$(SOBJS_arm64))
+$(ARM64_UNIT)/%: tests/unit/%.c $(filter-out %/host/cli/main.o %/host/base/static_start.o,$(SOBJS_arm64))
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  TEST    $@")
-	$(Q)$(CROSS)gcc $(SCFLAGS_arm64) $(DEPFLAGS) -Itests -pie -Wl,-z,relro,-z,now -o $@ $< $(filter-out %/host/cli/main.o,$(SOBJS_arm64)) \
+	$(Q)$(CROSS)gcc $(SCFLAGS_arm64) $(DEPFLAGS) -Itests -pie -Wl,-z,relro,-z,now -o $@ $< $(filter-out %/host/cli/main.o %/host/base/static_start.o,$(SOBJS_arm64)) \
 	  $(shell $(ARM64_PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lbpf -lelf -lz -lm -lcmocka -lpthread
 
 # The tests find both binaries here (tests/e2e/test_static.c, test_dns_resolve.c).
