@@ -20,6 +20,14 @@ static char *scratch(const char *fixture)
 }
 
 /* `check --root ROOT [--proc ROOT/live-proc] --only host --format json [extra]` */
+static void rm_at(const char *root, const char *rel)
+{
+        char p[4096];
+        snprintf(p, sizeof(p), "%s/%s", root, rel);
+        if (unlink(p) != 0)
+                fail_msg("unlink %s: %s", p, strerror(errno));
+}
+
 static cJSON *host_json(const char *root, bool live, const char *extra1, const char *extra2, int *ret_rc)
 {
         char proc[4200];
@@ -169,16 +177,31 @@ static void test_al2023_node_verdicts(void **state)
         tu_assert_result(j, "host.audit-rules", "pass",
                          "/etc/kubernetes/kubelet/config.json (/etc/audit/rules.d/60-kubernetes.rules:3 -p wa)");
         tu_assert_result(j, "host.audit-rules", "pass",
-                         "not on this node: /usr/bin/kubelet, /run/containerd, /usr/bin/containerd, /usr/bin/runc");
+                         "not on this node: /usr/bin/kubelet, /run/containerd, /usr/bin/containerd, /usr/sbin/runc");
         cJSON_Delete(j);
-        /* With the runtime binaries installed, the default set wants them watched. */
+        /* With the runtime binaries installed where AL2023's packages put them (runc where
+         * nodeadm points containerd), the default set wants them watched. */
         tu_write(root, "usr/bin/containerd", "");
-        tu_write(root, "usr/bin/runc", "");
+        tu_write(root, "usr/sbin/runc", "");
         j = host_json(root, true, NULL, NULL, NULL);
         tu_assert_result(j, "host.audit-rules", "pass",
                          "/usr/bin/containerd (/etc/audit/rules.d/60-kubernetes.rules:7 -p wa), "
-                         "/usr/bin/runc (/etc/audit/rules.d/60-kubernetes.rules:8 -p wa)");
+                         "/usr/sbin/runc (/etc/audit/rules.d/60-kubernetes.rules:8 -p wa)");
         cJSON_Delete(j);
+        /* Where containerd's getting-started guide installs the release binaries (kubeadm
+         * nodes), the default set wants those paths, which these rules do not watch. */
+        rm_at(root, "usr/bin/containerd");
+        rm_at(root, "usr/sbin/runc");
+        tu_write(root, "usr/local/sbin/runc", "");
+        tu_write(root, "usr/local/bin/containerd", "");
+        j = host_json(root, true, NULL, NULL, NULL);
+        tu_assert_result(j, "host.audit-rules", "fail",
+                         "/usr/local/bin/containerd, /usr/local/sbin/runc not watched for writes");
+        cJSON_Delete(j);
+        rm_at(root, "usr/local/sbin/runc");
+        rm_at(root, "usr/local/bin/containerd");
+        tu_write(root, "usr/bin/containerd", "");
+        tu_write(root, "usr/sbin/runc", "");
 
         /* The operator's list: /etc/eks is watched by -F dir=, /run/containerd only for reads. */
         tu_write(root, "../nwhs-watch.txt", "# mine\n/etc/eks/kubelet\n\n/run/containerd   # runtime sockets\n");

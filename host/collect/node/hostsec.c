@@ -333,31 +333,44 @@ static void want(struct host_facts *h, const char *path)
         h->audit_want[h->n_audit_want] = NULL;
 }
 
+/* The first of @paths the node has is wanted; with none, the first is named absent. */
+static void want_first(const struct rootfs *root, const char *const *paths, size_t n, struct host_facts *h)
+{
+        for (size_t i = 0; i < n; i++)
+                if (paths[i] && exists(root, paths[i])) {
+                        want(h, paths[i]);
+                        return;
+                }
+        if (!paths[0])
+                return;
+        h->audit_absent = xrealloc(h->audit_absent, (h->n_audit_absent + 1) * sizeof(char *));
+        h->audit_absent[h->n_audit_absent++] = xstrdup(paths[0]);
+}
+
 /* What an auditor of a worker node asks to see written: the kubelet binary and
  * configuration, containerd's configuration and socket directory, /etc/kubernetes, and the
- * runtime binaries (CIS Docker 1.1.14 /usr/bin/containerd and 1.1.18 /usr/bin/runc, where
- * AL2023's packages install them). Paths the node does not have are left out (and named in
- * the evidence). */
+ * runtime binaries (CIS Docker 1.1.14 containerd and 1.1.18 runc) where the node has them.
+ * runc: /usr/sbin/runc first, the binary EKS's nodeadm configures containerd to run on AL2023
+ * (amazon-eks-ami nodeadm/internal/containerd, defaultRuntimeBinaryName) and where Debian's
+ * and Ubuntu's package installs it; then /usr/bin/runc, and /usr/local/sbin/runc as
+ * containerd's getting-started guide installs the release binary on kubeadm nodes.
+ * containerd: /usr/bin (AL2, AL2023, the distributions' packages), then /usr/local/bin (the
+ * release tarball). Paths the node does not have are left out (and named in the evidence). */
 static void audit_default_watches(const struct rootfs *root, const struct hostsec_opts *o, struct host_facts *h)
 {
-        const char *defaults[] = {o->kubelet_binary && o->kubelet_binary[0] == '/' ? o->kubelet_binary
-                                                                                   : "/usr/bin/kubelet",
-                                  o->kubelet_config,
-                                  "/etc/kubernetes",
-                                  "/etc/containerd/config.toml",
-                                  "/run/containerd",
-                                  "/usr/bin/containerd",
-                                  "/usr/bin/runc"};
-        for (size_t i = 0; i < ARRAY_SIZE(defaults); i++) {
-                if (!defaults[i])
-                        continue;
-                if (exists(root, defaults[i])) {
-                        want(h, defaults[i]);
-                } else {
-                        h->audit_absent = xrealloc(h->audit_absent, (h->n_audit_absent + 1) * sizeof(char *));
-                        h->audit_absent[h->n_audit_absent++] = xstrdup(defaults[i]);
-                }
-        }
+        const char *kubelet = o->kubelet_binary && o->kubelet_binary[0] == '/' ? o->kubelet_binary : "/usr/bin/kubelet";
+        const char *const one[][1] = {{kubelet},
+                                      {o->kubelet_config},
+                                      {"/etc/kubernetes"},
+                                      {"/etc/containerd/config.toml"},
+                                      {"/run/containerd"}};
+        for (size_t i = 0; i < ARRAY_SIZE(one); i++)
+                want_first(root, one[i], 1, h);
+        static const char *const containerd[] = {"/usr/bin/containerd", "/usr/local/bin/containerd"};
+        static const char *const runc[] = {"/usr/sbin/runc", "/usr/bin/runc", "/usr/local/sbin/runc",
+                                           "/usr/local/bin/runc"};
+        want_first(root, containerd, ARRAY_SIZE(containerd), h);
+        want_first(root, runc, ARRAY_SIZE(runc), h);
 }
 
 static void collect_auditd(const struct rootfs *root, const struct proc_table *procs, const struct hostsec_opts *o,
