@@ -35,7 +35,7 @@ struct listener {
         uint32_t ifindex; /* SO_BINDTODEVICE; 0 when unbound */
         uint32_t inode;
         uint32_t uid;
-        size_t owner0, n_owners; /* a range of struct sockets' owners */
+        uint32_t owner0, n_owners; /* a range of struct sockets' owners (at most SOCKETS_MAX_OWNERS) */
 };
 
 struct node_addr {

@@ -493,7 +493,7 @@ int sockets_find_owners_query(const struct rootfs *proc, const struct owner_quer
         }
         for (size_t i = s->n_owners; i-- > 0;) {
                 struct listener *l = &s->v[s->owners[i].listener];
-                l->owner0 = i;
+                l->owner0 = (uint32_t)i; /* i < SOCKETS_MAX_OWNERS */
                 l->n_owners++;
         }
         return 0;
