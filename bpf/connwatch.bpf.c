@@ -112,29 +112,37 @@ static __always_inline void record(struct connwatch_key *k)
         }
 }
 
-static __always_inline int handle(const struct sock *sk, int newstate)
+/* The socket's fields: read directly where the program is given a typed pointer
+ * (tp_btf: plain loads the verifier checks), through bpf_probe_read_kernel() where it is
+ * not (the tracefs tracepoint's skaddr). @typed is a constant: one branch is compiled. */
+#define SK_READ(typed, sk, field) ((typed) ? (sk)->field : BPF_CORE_READ((sk), field))
+
+static __always_inline int handle(const struct sock *sk, int newstate, const bool typed)
 {
         if (newstate != TCP_SYN_SENT)
                 return 0;
         struct connwatch_key k = {};
-        __u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+        __u16 family = SK_READ(typed, sk, __sk_common.skc_family);
         if (family == AF_INET) {
-                __u32 d = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+                __u32 d = SK_READ(typed, sk, __sk_common.skc_daddr);
                 k.daddr[10] = 0xff;
                 k.daddr[11] = 0xff;
                 __builtin_memcpy(&k.daddr[12], &d, 4);
         } else if (family == AF_INET6) {
-                BPF_CORE_READ_INTO(&k.daddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
+                if (typed)
+                        __builtin_memcpy(k.daddr, sk->__sk_common.skc_v6_daddr.in6_u.u6_addr8, 16);
+                else
+                        BPF_CORE_READ_INTO(&k.daddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
         } else {
                 return 0;
         }
-        k.dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+        k.dport = bpf_ntohs(SK_READ(typed, sk, __sk_common.skc_dport));
         if (!wanted(&k))
                 return 0;
-        k.netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
         k.cgroup_id = bpf_get_current_cgroup_id();
         if (self_cgroup_id && k.cgroup_id == self_cgroup_id)
                 return 0;
+        k.netns = typed ? sk->__sk_common.skc_net.net->ns.inum : BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
         record(&k);
         return 0;
 }
@@ -142,7 +150,7 @@ static __always_inline int handle(const struct sock *sk, int newstate)
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(connwatch_btf, const struct sock *sk, int oldstate, int newstate)
 {
-        return handle(sk, newstate);
+        return handle(sk, newstate, true);
 }
 
 /* For kernels where tp_btf cannot load: the same event through tracefs. */
@@ -151,5 +159,5 @@ int connwatch_tp(struct trace_event_raw_inet_sock_set_state *ctx)
 {
         if (ctx->protocol != IPPROTO_TCP)
                 return 0;
-        return handle((const struct sock *)ctx->skaddr, ctx->newstate);
+        return handle((const struct sock *)ctx->skaddr, ctx->newstate, false);
 }
