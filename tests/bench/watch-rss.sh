@@ -19,4 +19,7 @@ findings=$(grep -c '"event":"finding"' "$out")
 last=$(tail -n 2 "$out" | grep '"event":"summary"' | grep -o 'x[0-9]*, first' | head -1 | tr -d ',')
 echo "watch under a ${SECS} s flood: peak RSS ${hwm} KiB (at load), RSS at the end ${rss} KiB, exit ${rc} on SIGTERM, ${findings} finding line(s), last summary count ${last% first}, programs it loaded still loaded: ${left} (ids: $(echo $ids))"
 rm -f "$out"
-[ "$rc" -eq 0 ] && [ "$left" -eq 0 ] && [ "$hwm" -lt 16384 ]
+# The peak is at load: libbpf parsing the kernel's BTF for CO-RE (16.0-16.4 MiB with Linux
+# 6.18's BTF here; it grows with the kernel's BTF, not with the flood). Flat under the flood
+# is the RSS at the end, after a minute of attempts: under 8 MiB.
+[ "$rc" -eq 0 ] && [ "$left" -eq 0 ] && [ "$hwm" -lt 24576 ] && [ "$rss" -lt 8192 ]
