@@ -36,5 +36,6 @@ for bin in "$@"; do
   ran=$((ran + 1))
 done
 n_crashed=$(echo $crashed | wc -w)
-echo "fuzz-smoke: $((ran - n_crashed)) passed, $n_crashed failed"
+# The failing harnesses last, beside the count: a CI log's tail names them.
+echo "fuzz-smoke: $((ran - n_crashed)) passed, $n_crashed failed${crashed:+:$crashed}"
 [ -z "$crashed" ]
