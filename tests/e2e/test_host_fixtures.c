@@ -19,7 +19,6 @@ static char *scratch(const char *fixture)
         return dst;
 }
 
-/* `check --root ROOT [--proc ROOT/live-proc] --only host --format json [extra]` */
 static void rm_at(const char *root, const char *rel)
 {
         char p[4096];
@@ -28,6 +27,7 @@ static void rm_at(const char *root, const char *rel)
                 fail_msg("unlink %s: %s", p, strerror(errno));
 }
 
+/* `check --root ROOT [--proc ROOT/live-proc] --only host --format json [extra]` */
 static cJSON *host_json(const char *root, bool live, const char *extra1, const char *extra2, int *ret_rc)
 {
         char proc[4200];
@@ -61,6 +61,19 @@ static cJSON *host_json(const char *root, bool live, const char *extra1, const c
         if (ret_rc)
                 *ret_rc = rc;
         return j;
+}
+
+/* host.audit-rules with the runtime binaries at @containerd and @runc, removed afterwards. */
+static void assert_audit_with_runtime(const char *root, const char *containerd, const char *runc, const char *status,
+                                      const char *evidence)
+{
+        tu_write(root, containerd, "");
+        tu_write(root, runc, "");
+        cJSON *j = host_json(root, true, NULL, NULL, NULL);
+        tu_assert_result(j, "host.audit-rules", status, evidence);
+        cJSON_Delete(j);
+        rm_at(root, containerd);
+        rm_at(root, runc);
 }
 
 /* Bottlerocket aws-k8s-1.30 (bottlerocket-os/bottlerocket 2d4790f6, and its CIS checks in
@@ -181,27 +194,13 @@ static void test_al2023_node_verdicts(void **state)
         cJSON_Delete(j);
         /* With the runtime binaries installed where AL2023's packages put them (runc where
          * nodeadm points containerd), the default set wants them watched. */
-        tu_write(root, "usr/bin/containerd", "");
-        tu_write(root, "usr/sbin/runc", "");
-        j = host_json(root, true, NULL, NULL, NULL);
-        tu_assert_result(j, "host.audit-rules", "pass",
-                         "/usr/bin/containerd (/etc/audit/rules.d/60-kubernetes.rules:7 -p wa), "
-                         "/usr/sbin/runc (/etc/audit/rules.d/60-kubernetes.rules:8 -p wa)");
-        cJSON_Delete(j);
+        assert_audit_with_runtime(root, "usr/bin/containerd", "usr/sbin/runc", "pass",
+                                  "/usr/bin/containerd (/etc/audit/rules.d/60-kubernetes.rules:7 -p wa), "
+                                  "/usr/sbin/runc (/etc/audit/rules.d/60-kubernetes.rules:8 -p wa)");
         /* Where containerd's getting-started guide installs the release binaries (kubeadm
          * nodes), the default set wants those paths, which these rules do not watch. */
-        rm_at(root, "usr/bin/containerd");
-        rm_at(root, "usr/sbin/runc");
-        tu_write(root, "usr/local/sbin/runc", "");
-        tu_write(root, "usr/local/bin/containerd", "");
-        j = host_json(root, true, NULL, NULL, NULL);
-        tu_assert_result(j, "host.audit-rules", "fail",
-                         "/usr/local/bin/containerd, /usr/local/sbin/runc not watched for writes");
-        cJSON_Delete(j);
-        rm_at(root, "usr/local/sbin/runc");
-        rm_at(root, "usr/local/bin/containerd");
-        tu_write(root, "usr/bin/containerd", "");
-        tu_write(root, "usr/sbin/runc", "");
+        assert_audit_with_runtime(root, "usr/local/bin/containerd", "usr/local/sbin/runc", "fail",
+                                  "/usr/local/bin/containerd, /usr/local/sbin/runc not watched for writes");
 
         /* The operator's list: /etc/eks is watched by -F dir=, /run/containerd only for reads. */
         tu_write(root, "../nwhs-watch.txt", "# mine\n/etc/eks/kubelet\n\n/run/containerd   # runtime sockets\n");
@@ -261,12 +260,9 @@ static void test_al2_node_verdicts(void **state)
                 j, "host.audit-rules", "fail",
                 "/etc/kubernetes/kubelet/kubelet-config.json, /etc/kubernetes, /etc/containerd/config.toml not watched for writes");
         cJSON_Delete(j);
-        tu_write(root, "usr/bin/containerd", "");
-        tu_write(root, "usr/bin/runc", "");
-        j = host_json(root, true, NULL, NULL, NULL);
-        tu_assert_result(j, "host.audit-rules", "fail",
-                         "/etc/containerd/config.toml, /usr/bin/containerd, /usr/bin/runc not watched for writes");
-        cJSON_Delete(j);
+        assert_audit_with_runtime(
+                root, "usr/bin/containerd", "usr/bin/runc", "fail",
+                "/etc/containerd/config.toml, /usr/bin/containerd, /usr/bin/runc not watched for writes");
 
         /* /etc/selinux/config as the selinux-policy package writes it: comments and blank lines. */
         tu_write(root, "etc/selinux/config",

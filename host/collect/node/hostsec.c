@@ -359,13 +359,10 @@ static void want_first(const struct rootfs *root, const char *const *paths, size
 static void audit_default_watches(const struct rootfs *root, const struct hostsec_opts *o, struct host_facts *h)
 {
         const char *kubelet = o->kubelet_binary && o->kubelet_binary[0] == '/' ? o->kubelet_binary : "/usr/bin/kubelet";
-        const char *const one[][1] = {{kubelet},
-                                      {o->kubelet_config},
-                                      {"/etc/kubernetes"},
-                                      {"/etc/containerd/config.toml"},
-                                      {"/run/containerd"}};
+        const char *const one[] = {kubelet, o->kubelet_config, "/etc/kubernetes", "/etc/containerd/config.toml",
+                                   "/run/containerd"};
         for (size_t i = 0; i < ARRAY_SIZE(one); i++)
-                want_first(root, one[i], 1, h);
+                want_first(root, &one[i], 1, h);
         static const char *const containerd[] = {"/usr/bin/containerd", "/usr/local/bin/containerd"};
         static const char *const runc[] = {"/usr/sbin/runc", "/usr/bin/runc", "/usr/local/sbin/runc",
                                            "/usr/local/bin/runc"};
